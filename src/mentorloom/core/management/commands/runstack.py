@@ -1,0 +1,75 @@
+"""Starts the ASGI server and the background-task worker together; Ctrl-C stops both."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from mentorloom.demo.people import DEMO_LOGINS, DEMO_PASSWORD
+
+
+class Command(BaseCommand):
+    help = "Run uvicorn (HTTP + WebSockets) and the django-tasks database worker."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--workers", type=int, default=1, help="ASGI worker processes")
+
+    def handle(self, *args: Any, host: str, port: int, workers: int, **options: Any) -> None:
+        python = sys.executable
+        server = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
+            [
+                python, "-m", "uvicorn", "mentorloom.asgi:application",
+                "--host", host, "--port", str(port), "--workers", str(workers),
+                "--no-access-log", "--lifespan", "off",
+            ]  # fmt: skip
+        )
+        worker = subprocess.Popen(  # noqa: S603
+            [python, "manage.py", "db_worker", "--interval", "0.5"]
+        )
+        children = [server, worker]
+        url = f"http://{host}:{port}/"
+        self._banner(url)
+
+        stopping = False
+
+        def stop(signum: int, frame: object) -> None:
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
+        try:
+            while not stopping and all(child.poll() is None for child in children):
+                time.sleep(0.3)
+        finally:
+            for child in children:
+                if child.poll() is None:
+                    child.send_signal(signal.SIGTERM)
+            deadline = time.monotonic() + 10
+            for child in children:
+                try:
+                    child.wait(timeout=max(0.1, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    child.kill()
+            self.stdout.write("Mentorloom stopped.")
+        failed = [c for c in children if c.returncode not in (0, -signal.SIGTERM, None)]
+        if failed and not stopping:
+            raise SystemExit(1)
+
+    def _banner(self, url: str) -> None:
+        line = "-" * 64
+        out = [line, f"  Mentorloom is running at {url}", f"  API docs: {url}api/v1/docs", ""]
+        out.append("  Demo logins:")
+        for role, email in DEMO_LOGINS:
+            out.append(f"    {role:<8} {email}")
+        out += ["", f"  Password: {DEMO_PASSWORD}", f"  Data directory: {settings.DATA_DIR}"]
+        out += ["  Press Ctrl-C to stop the server and the worker.", line]
+        self.stdout.write("\n".join(out))

@@ -1,0 +1,18 @@
+// Page-wide progressive enhancements. Every form works without this file.
+import { fillDetectedTimeZones } from "./timezone.js";
+import { enableTagSuggestions } from "./tags.js";
+
+function start() {
+  fillDetectedTimeZones(document);
+  enableTagSuggestions(document);
+}
+
+if (document.readyState === "loading") {
+  document.addEventListener("DOMContentLoaded", start);
+} else {
+  start();
+}
+document.addEventListener("htmx:load", (event) => {
+  fillDetectedTimeZones(event.target);
+  enableTagSuggestions(event.target);
+});

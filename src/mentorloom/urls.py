@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path, re_path
+
+from mentorloom.api import api
+from mentorloom.core import views as core_views
+from mentorloom.profiles import views as profile_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("dashboard/", profile_views.dashboard, name="dashboard"),
+    path("accounts/", include("mentorloom.accounts.urls")),
+    path("", include("mentorloom.profiles.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    re_path(r"^media/(?P<path>avatars/[0-9a-f]{32}\.webp)$", core_views.media),
+]
+
+handler404 = "mentorloom.core.views.not_found"
+handler500 = "mentorloom.core.views.server_error"
