@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -26,13 +27,24 @@ class Command(BaseCommand):
         python = sys.executable
         server = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
             [
-                python, "-m", "uvicorn", "mentorloom.asgi:application",
-                "--host", host, "--port", str(port), "--workers", str(workers),
-                "--no-access-log", "--lifespan", "off",
-            ]  # fmt: skip
+                python,
+                "-m",
+                "uvicorn",
+                "mentorloom.asgi:application",
+                "--host",
+                host,
+                "--port",
+                str(port),
+                "--workers",
+                str(workers),
+                "--no-access-log",
+                "--lifespan",
+                "off",
+            ]
         )
         worker = subprocess.Popen(  # noqa: S603
-            [python, "manage.py", "db_worker", "--interval", "0.5"]
+            [python, "-m", "django", "db_worker", "--interval", "0.5"],
+            env={**os.environ, "DJANGO_SETTINGS_MODULE": "mentorloom.settings"},
         )
         children = [server, worker]
         url = f"http://{host}:{port}/"

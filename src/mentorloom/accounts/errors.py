@@ -1,0 +1,25 @@
+from mentorloom.core.errors import Conflict, DomainError, InvalidInput, RateLimited
+
+
+class LoginThrottled(RateLimited):
+    code = "login_throttled"
+    default_message = (
+        "Too many failed sign-in attempts. Please wait 15 minutes, or reset your password."
+    )
+
+
+class InvalidCredentials(DomainError):
+    code = "invalid_credentials"
+    status = 400
+    default_message = "That e-mail address and password do not match."
+
+
+class EmailTaken(Conflict):
+    code = "email_taken"
+    default_message = "An account with this e-mail address already exists."
+
+
+class InvalidLink(InvalidInput):
+    code = "invalid_link"
+    status = 400
+    default_message = "This link is invalid or has expired. Request a new one below."

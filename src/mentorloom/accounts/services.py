@@ -1,0 +1,155 @@
+"""Account writes: sign-up, e-mail verification and change, throttled sign-in."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+
+from mentorloom.core.email import queue_email
+from mentorloom.profiles.models import Profile
+
+from . import throttle, tokens
+from .errors import EmailTaken, InvalidCredentials, InvalidLink, LoginThrottled
+from .models import User, normalize_email
+
+security_log = logging.getLogger("mentorloom.security")
+
+
+def _link(site_url: str, name: str, token: str) -> str:
+    return f"{site_url.rstrip('/')}{reverse(name, args=[token])}"
+
+
+@transaction.atomic
+def sign_up(
+    *,
+    email: str,
+    password: str,
+    display_name: str = "",
+    time_zone: str = "",
+    site_url: str | None = None,
+) -> User:
+    """Create an account and its profile, then e-mail a verification link after commit.
+
+    Raises EmailTaken if the address is in use, django ValidationError for a weak password.
+    """
+    email = normalize_email(email)
+    if User.objects.filter(email__iexact=email).exists():
+        raise EmailTaken(fields={"email": [EmailTaken.default_message]})
+    user = User(email=email)
+    validate_password(password, user)
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:  # two sign-ups racing for one address
+        raise EmailTaken(fields={"email": [EmailTaken.default_message]}) from exc
+    Profile.objects.create(user=user, display_name=display_name.strip(), time_zone=time_zone)
+    send_verification_email(user, site_url=site_url)
+    security_log.info("account created", extra={"user_id": user.pk})
+    return user
+
+
+def send_verification_email(user: User, *, site_url: str | None = None) -> None:
+    token = tokens.make_token(user.pk, user.email, salt=tokens.VERIFY_SALT)
+    queue_email(
+        user.email,
+        "accounts/emails/verify",
+        {"user": user, "link": _link(site_url or settings.SITE_URL, "accounts:verify", token)},
+    )
+
+
+@transaction.atomic
+def verify_email(token: str) -> User:
+    """Mark the address in the token verified. Raises InvalidLink if forged, expired or stale."""
+    user_id, email = tokens.read_token(token, salt=tokens.VERIFY_SALT)
+    user = User.objects.select_for_update().filter(pk=user_id, is_active=True).first()
+    if user is None or user.email != email:
+        raise InvalidLink()
+    if user.email_verified_at is None:
+        user.email_verified_at = timezone.now()
+        user.save(update_fields=["email_verified_at"])
+        security_log.info("email verified", extra={"user_id": user.pk})
+    return user
+
+
+def request_email_change(
+    user: User, *, new_email: str, password: str, site_url: str | None = None
+) -> None:
+    """Send a confirmation link to the new address; nothing changes until it is opened.
+
+    The old address is told, so a hijacked session cannot quietly take over the account.
+    """
+    if not user.check_password(password):
+        raise InvalidCredentials(
+            "Your current password is not correct.",
+            fields={"password": ["Your current password is not correct."]},
+        )
+    new_email = normalize_email(new_email)
+    if new_email == user.email:
+        raise EmailTaken(
+            "That is already your e-mail address.",
+            fields={"new_email": ["That is already your e-mail address."]},
+        )
+    if User.objects.filter(email__iexact=new_email).exists():
+        raise EmailTaken(fields={"new_email": [EmailTaken.default_message]})
+    token = tokens.make_token(user.pk, new_email, salt=tokens.CHANGE_SALT)
+    link = _link(site_url or settings.SITE_URL, "accounts:confirm_email_change", token)
+    with transaction.atomic():
+        queue_email(new_email, "accounts/emails/change_email", {"user": user, "link": link})
+        queue_email(
+            user.email,
+            "accounts/emails/change_email_notice",
+            {"user": user, "new_email": new_email},
+        )
+
+
+@transaction.atomic
+def confirm_email_change(token: str) -> User:
+    user_id, new_email = tokens.read_token(token, salt=tokens.CHANGE_SALT)
+    user = User.objects.select_for_update().filter(pk=user_id, is_active=True).first()
+    if user is None:
+        raise InvalidLink()
+    if User.objects.filter(email__iexact=new_email).exclude(pk=user.pk).exists():
+        raise EmailTaken(fields={"new_email": [EmailTaken.default_message]})
+    old = user.email
+    user.email = new_email
+    # Opening the link proves the new mailbox is theirs.
+    user.email_verified_at = timezone.now()
+    try:
+        with transaction.atomic():
+            user.save(update_fields=["email", "email_verified_at"])
+    except IntegrityError as exc:
+        raise EmailTaken() from exc
+    security_log.info("email changed", extra={"user_id": user.pk, "old_domain": old.split("@")[-1]})
+    return user
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def sign_in(request: HttpRequest, *, email: str, password: str) -> User:
+    """Authenticate with throttling. Raises LoginThrottled or InvalidCredentials.
+
+    The same message for an unknown address and a wrong password: no user enumeration.
+    """
+    ip = client_ip(request)
+    if throttle.is_locked(email, ip):
+        security_log.warning("login refused: throttled", extra={"ip": ip})
+        raise LoginThrottled()
+    user = authenticate(request, email=normalize_email(email), password=password)
+    if user is None:
+        throttle.record_failure(email, ip)
+        security_log.info("login failed", extra={"ip": ip})
+        if throttle.is_locked(email, ip):
+            raise LoginThrottled()
+        raise InvalidCredentials()
+    throttle.clear_failures(email)
+    return user

@@ -1,0 +1,187 @@
+"""Account pages: thin wrappers around accounts.services."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from mentorloom.core import ratelimit
+from mentorloom.core.errors import DomainError
+
+from . import services
+from .forms import EmailChangeForm, LoginForm, QueuedPasswordResetForm, SignupForm
+
+
+def _site_url(request: HttpRequest) -> str:
+    # Links in e-mails point at the host the person is actually using.
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+def _apply_error(form, exc: DomainError) -> None:  # type: ignore[no-untyped-def]
+    if not exc.fields:
+        form.add_error(None, exc.message)
+    for field, errors in exc.fields.items():
+        for error in errors:
+            form.add_error(field if field in form.fields else None, error)
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("dashboard")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        ip = services.client_ip(request) or "unknown"
+        if not ratelimit.allow("signup", ip, limit=20, window_seconds=3600):
+            form.add_error(None, "Too many sign-ups from your network. Please try again later.")
+        else:
+            try:
+                user = services.sign_up(site_url=_site_url(request), **form.cleaned_data)
+            except DomainError as exc:
+                _apply_error(form, exc)
+            except ValidationError as exc:  # password validators
+                form.add_error("password", exc)
+            else:
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                return redirect("accounts:verify_sent")
+    return render(request, "accounts/signup.html", {"form": form})
+
+
+@login_required
+def verify_sent(request: HttpRequest) -> HttpResponse:
+    if request.user.email_verified_at:
+        return redirect("dashboard")
+    return render(request, "accounts/verify_sent.html")
+
+
+@login_required
+@require_POST
+def resend_verification(request: HttpRequest) -> HttpResponse:
+    if request.user.email_verified_at:
+        messages.info(request, "Your e-mail address is already verified.")
+    elif ratelimit.allow("verify-resend", str(request.user.pk), limit=3, window_seconds=3600):
+        services.send_verification_email(request.user, site_url=_site_url(request))
+        messages.success(request, f"We sent a new link to {request.user.email}.")
+    else:
+        messages.error(
+            request,
+            "We have sent several links already. Please check your spam "
+            "folder, or try again in an hour.",
+        )
+    return redirect(request.POST.get("next") or "accounts:verify_sent")
+
+
+def verify(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        user = services.verify_email(token)
+    except DomainError as exc:
+        return render(request, "accounts/link_invalid.html", {"message": exc.message}, status=400)
+    if request.user.is_authenticated and request.user.pk == user.pk:
+        messages.success(
+            request,
+            "Thanks — your e-mail address is verified. Now tell mentors a little about yourself.",
+        )
+        return redirect("profiles:edit")
+    if request.user.is_authenticated:
+        logout(request)
+    messages.success(request, "Your e-mail address is verified. Please log in.")
+    return redirect("accounts:login")
+
+
+def login_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("dashboard")
+    form = LoginForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.sign_in(request, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+            status = exc.status if exc.status == 429 else 200
+        else:
+            login(request, user)
+            target = request.POST.get("next") or request.GET.get("next")
+            if not target or not url_has_allowed_host_and_scheme(
+                target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            ):
+                target = "dashboard"
+            return redirect(target)
+    return render(request, "accounts/login.html", {"form": form}, status=status)
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    messages.info(request, "You are logged out. See you soon.")
+    return redirect("home")
+
+
+@login_required
+def account_settings(request: HttpRequest) -> HttpResponse:
+    email_form = EmailChangeForm(request.POST or None, prefix="email")
+    if request.method == "POST" and email_form.is_valid():
+        try:
+            services.request_email_change(
+                request.user,
+                new_email=email_form.cleaned_data["new_email"],
+                password=email_form.cleaned_data["password"],
+                site_url=_site_url(request),
+            )
+        except DomainError as exc:
+            _apply_error(email_form, exc)
+        else:
+            messages.success(
+                request,
+                "Check your new inbox: the change takes effect when you "
+                "open the link we sent there.",
+            )
+            return redirect("accounts:settings")
+    return render(request, "accounts/settings.html", {"email_form": email_form})
+
+
+def confirm_email_change(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        services.confirm_email_change(token)
+    except DomainError as exc:
+        return render(request, "accounts/link_invalid.html", {"message": exc.message}, status=400)
+    messages.success(request, "Your e-mail address has been changed.")
+    return redirect("accounts:settings" if request.user.is_authenticated else "accounts:login")
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Same answer whether or not the address has an account (no user enumeration)."""
+
+    template_name = "accounts/password_reset_form.html"
+    form_class = QueuedPasswordResetForm
+    email_template_name = "accounts/emails/password_reset.txt"
+    subject_template_name = "accounts/emails/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):  # type: ignore[no-untyped-def]
+        ip = services.client_ip(self.request) or "unknown"
+        if not ratelimit.allow("password-reset", ip, limit=10, window_seconds=3600):
+            form.add_error(None, "Too many reset requests from your network. Try again later.")
+            return self.form_invalid(form)
+        return super().form_valid(form)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:settings")
+
+    def form_valid(self, form):  # type: ignore[no-untyped-def]
+        messages.success(self.request, "Your password has been changed.")
+        return super().form_valid(form)

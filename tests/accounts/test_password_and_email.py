@@ -1,0 +1,120 @@
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.urls import reverse
+
+User = get_user_model()
+PASSWORD = "correct-horse-battery-42"
+
+
+def _link(message) -> str:
+    return re.search(r"https?://\S+", message.body).group(0)
+
+
+@pytest.mark.django_db
+def test_password_reset_gives_the_same_answer_for_unknown_addresses(
+    client, django_capture_on_commit_callbacks
+):
+    User.objects.create_user("known@example.org", PASSWORD)
+    with django_capture_on_commit_callbacks(execute=True):
+        known = client.post(reverse("accounts:password_reset"), {"email": "known@example.org"})
+    with django_capture_on_commit_callbacks(execute=True):
+        unknown = client.post(reverse("accounts:password_reset"), {"email": "nobody@example.org"})
+    assert known.status_code == unknown.status_code == 302
+    assert known["Location"] == unknown["Location"]
+    assert [m.to for m in mail.outbox] == [["known@example.org"]]
+
+
+@pytest.mark.django_db
+def test_password_reset_link_sets_a_new_password(client, django_capture_on_commit_callbacks):
+    User.objects.create_user("known@example.org", PASSWORD)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("accounts:password_reset"), {"email": "known@example.org"})
+    page = client.get(_link(mail.outbox[0]), follow=True)
+    assert page.status_code == 200
+    set_url = page.redirect_chain[-1][0]
+    new = "another-long-passphrase-7"
+    done = client.post(set_url, {"new_password1": new, "new_password2": new})
+    assert done["Location"] == reverse("accounts:password_reset_complete")
+    assert User.objects.get().check_password(new)
+    # The link works once.
+    again = client.get(_link(mail.outbox[0]), follow=True)
+    assert "doesn" in again.content.decode()
+
+
+@pytest.mark.django_db
+def test_change_password_requires_the_old_one(client):
+    user = User.objects.create_user("m@example.org", PASSWORD)
+    client.force_login(user)
+    url = reverse("accounts:password_change")
+    bad = client.post(
+        url,
+        {
+            "old_password": "wrong",
+            "new_password1": "xX-new-pass-99",
+            "new_password2": "xX-new-pass-99",
+        },
+    )
+    assert bad.status_code == 200
+    assert "incorrect" in bad.content.decode()
+    good = client.post(
+        url,
+        {
+            "old_password": PASSWORD,
+            "new_password1": "xX-new-pass-99",
+            "new_password2": "xX-new-pass-99",
+        },
+    )
+    assert good.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("xX-new-pass-99")
+
+
+@pytest.mark.django_db
+def test_change_email_takes_effect_only_after_confirming_the_new_address(
+    client, django_capture_on_commit_callbacks
+):
+    user = User.objects.create_user("old@example.org", PASSWORD)
+    client.force_login(user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("accounts:settings"),
+            {"email-new_email": "New@Example.org", "email-password": PASSWORD},
+        )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.email == "old@example.org"
+    recipients = sorted(m.to[0] for m in mail.outbox)
+    assert recipients == ["new@example.org", "old@example.org"]
+    confirm = next(m for m in mail.outbox if m.to == ["new@example.org"])
+    client.get(_link(confirm))
+    user.refresh_from_db()
+    assert user.email == "new@example.org"
+    assert user.email_verified_at is not None
+
+
+@pytest.mark.django_db
+def test_change_email_with_wrong_password_or_taken_address_shows_errors(client):
+    User.objects.create_user("taken@example.org", PASSWORD)
+    user = User.objects.create_user("me@example.org", PASSWORD)
+    client.force_login(user)
+    wrong = client.post(
+        reverse("accounts:settings"),
+        {"email-new_email": "free@example.org", "email-password": "nope"},
+    )
+    assert "current password is not correct" in wrong.content.decode()
+    taken = client.post(
+        reverse("accounts:settings"),
+        {"email-new_email": "taken@example.org", "email-password": PASSWORD},
+    )
+    assert "already exists" in taken.content.decode()
+    assert len(mail.outbox) == 0
+
+
+@pytest.mark.django_db
+def test_settings_requires_login(client):
+    response = client.get(reverse("accounts:settings"))
+    assert response.status_code == 302
+    assert reverse("accounts:login") in response["Location"]

@@ -1,0 +1,156 @@
+import re
+
+import pytest
+import time_machine
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.urls import reverse
+
+from mentorloom.accounts import services
+from mentorloom.accounts.errors import EmailTaken, InvalidLink
+from mentorloom.profiles.models import Profile
+
+User = get_user_model()
+STRONG = "correct-horse-battery-42"
+
+
+def _link_from(message) -> str:
+    return re.search(r"https?://\S+", message.body).group(0)
+
+
+@pytest.mark.django_db
+def test_signup_creates_account_profile_and_emails_a_verification_link(
+    client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("accounts:signup"),
+            {
+                "display_name": "Ama Mensah",
+                "email": " Ama@Example.org ",
+                "password": STRONG,
+                "time_zone": "Africa/Accra",
+            },
+        )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:verify_sent")
+    user = User.objects.get()
+    assert user.email == "ama@example.org"
+    assert user.email_verified_at is None
+    assert user.profile.display_name == "Ama Mensah"
+    assert user.profile.time_zone == "Africa/Accra"
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["ama@example.org"]
+    assert "/accounts/verify/" in _link_from(mail.outbox[0])
+
+
+@pytest.mark.django_db
+def test_signup_ignores_an_unknown_browser_time_zone(client):
+    client.post(
+        reverse("accounts:signup"),
+        {
+            "display_name": "X",
+            "email": "x@example.org",
+            "password": STRONG,
+            "time_zone": "Mars/Olympus",
+        },
+    )
+    assert Profile.objects.get().time_zone == ""
+
+
+@pytest.mark.django_db
+def test_signup_with_weak_password_shows_field_error_and_saves_nothing(client):
+    response = client.post(
+        reverse("accounts:signup"),
+        {"display_name": "X", "email": "x@example.org", "password": "12345"},
+    )
+    assert response.status_code == 200
+    assert "too short" in response.content.decode()
+    assert 'aria-invalid="true"' in response.content.decode()
+    assert not User.objects.exists()
+    assert not Profile.objects.exists()
+
+
+@pytest.mark.django_db
+def test_signup_with_taken_email_in_other_case_is_refused(client):
+    User.objects.create_user("taken@example.org", STRONG)
+    response = client.post(
+        reverse("accounts:signup"),
+        {"display_name": "X", "email": "TAKEN@example.org", "password": STRONG},
+    )
+    assert response.status_code == 200
+    assert "already exists" in response.content.decode()
+    assert User.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_signup_with_invalid_email_and_overlong_name_shows_errors(client):
+    response = client.post(
+        reverse("accounts:signup"),
+        {"display_name": "n" * 81, "email": "not-an-email", "password": STRONG},
+    )
+    body = response.content.decode()
+    assert "Enter a valid email address." in body
+    assert "at most 80 characters" in body
+    assert not User.objects.exists()
+
+
+@pytest.mark.django_db
+def test_verification_link_verifies_and_leads_to_profile(
+    client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("accounts:signup"),
+            {"display_name": "Ama", "email": "ama@example.org", "password": STRONG},
+        )
+    response = client.get(_link_from(mail.outbox[0]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("profiles:edit")
+    assert User.objects.get().email_verified_at is not None
+
+
+@pytest.mark.django_db
+def test_verification_link_expires_after_three_days(django_capture_on_commit_callbacks):
+    with time_machine.travel("2026-01-01 12:00Z", tick=False) as clock:
+        with django_capture_on_commit_callbacks(execute=True):
+            services.sign_up(email="late@example.org", password=STRONG)
+        token = _link_from(mail.outbox[0]).rstrip("/").rsplit("/", 1)[-1]
+        clock.shift(3 * 24 * 3600 + 60)
+        with pytest.raises(InvalidLink):
+            services.verify_email(token)
+    assert User.objects.get().email_verified_at is None
+
+
+@pytest.mark.django_db
+def test_tampered_verification_link_shows_a_helpful_error_page(client):
+    response = client.get(reverse("accounts:verify", args=["not-a-real-token"]))
+    assert response.status_code == 400
+    assert "invalid or has expired" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_sign_up_service_refuses_duplicate_address():
+    services.sign_up(email="dup@example.org", password=STRONG)
+    with pytest.raises(EmailTaken):
+        services.sign_up(email="DUP@example.org", password=STRONG)
+
+
+@pytest.mark.django_db
+def test_resend_verification_is_rate_limited(client, django_capture_on_commit_callbacks):
+    user = User.objects.create_user("r@example.org", STRONG)
+    client.force_login(user)
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(5):
+            client.post(reverse("accounts:resend_verification"))
+    assert len(mail.outbox) == 3
+
+
+@pytest.mark.django_db
+def test_argon2_is_the_production_hasher(settings):
+    from django.conf import settings as live
+
+    assert live.PASSWORD_HASHERS  # the fixture swaps in MD5 for speed; check the module value
+    import mentorloom.settings as module
+
+    assert module.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
