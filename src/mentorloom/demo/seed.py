@@ -1,0 +1,135 @@
+"""Builds the demo people from demo/data.py. Idempotent: safe to run on every `make run`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import time, timedelta
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.utils import timezone
+
+from mentorloom.profiles.models import TAG_MODELS, Profile, Tag, clean_tag_name, tag_key
+
+from .data import ADMIN, ADMIN_EMAIL, MENTEES, MENTORS, Person
+from .people import DEMO_PASSWORD
+
+DEMO_DOMAIN = "@demo.mentorloom.org"
+
+
+@dataclass(frozen=True)
+class SeedResult:
+    mentors: int
+    mentees: int
+    admins: int
+    time_zones: int
+
+    def summary(self) -> str:
+        return (
+            f"Demo data: {self.mentors} mentors, {self.mentees} mentees, "
+            f"{self.admins} admin across {self.time_zones} time zones"
+        )
+
+
+class _Tags:
+    """Get-or-create tags by normalised key, cached for the run."""
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[type[Tag], str], Tag] = {}
+
+    def get(self, model: type[Tag], names: list[str]) -> list[Tag]:
+        tags = []
+        for name in names:
+            key = (model, tag_key(name))
+            if key not in self._cache:
+                self._cache[key], _ = model.objects.get_or_create(
+                    key=key[1], defaults={"name": clean_tag_name(name)}
+                )
+            tags.append(self._cache[key])
+        return tags
+
+
+def _time(value: str) -> time:
+    hours, minutes = value.split(":")
+    return time(int(hours), int(minutes))
+
+
+def _upsert(person: Person, email: str, password_hash: str, tags: _Tags, **user_flags: bool):
+    now = timezone.now()
+    user_model = get_user_model()
+    user, created = user_model.objects.get_or_create(
+        email=email,
+        defaults={"password": password_hash, "email_verified_at": now, **user_flags},
+    )
+    if not created:
+        # Bring an existing demo account back to the documented state.
+        user.password = password_hash
+        user.is_active = True
+        user.email_verified_at = user.email_verified_at or now
+        for flag, value in user_flags.items():
+            setattr(user, flag, value)
+        user.save()
+
+    start, end = person.work_hours
+    paused_until = (
+        timezone.localdate() + timedelta(days=person.paused_days) if person.paused_days else None
+    )
+    profile, _ = Profile.objects.update_or_create(
+        user=user,
+        defaults={
+            "display_name": person.name,
+            "pronouns": person.pronouns,
+            "headline": person.headline,
+            "bio": person.bio,
+            "time_zone": person.zone,
+            "country": person.country,
+            "work_start": _time(start),
+            "work_end": _time(end),
+            "work_days": person.work_days,
+            "visibility": person.visibility,
+            "is_mentor": person.is_mentor,
+            "expertise": ", ".join(person.skills[:3]) if person.is_mentor else "",
+            "years_experience": person.years,
+            "session_lengths": person.sessions if person.is_mentor else [],
+            "capacity": person.capacity,
+            "accepting_requests": person.accepting,
+            "paused_until": paused_until,
+            "updated_at": now,
+        },
+    )
+    values = {
+        "skills": person.skills,
+        "industries": person.industries,
+        "languages": person.languages,
+        "career_goals": person.goals,
+        "interests": person.interests,
+        "topics": person.topics,
+    }
+    for attr, names in values.items():
+        getattr(profile, attr).set(tags.get(TAG_MODELS[attr], names))
+    return user
+
+
+@transaction.atomic
+def seed_demo() -> SeedResult:
+    """Create or update every demo account; remove demo accounts no longer in the data."""
+    # One hash for every demo account: hashing 80 times with Argon2 would slow `make run`.
+    password_hash = make_password(DEMO_PASSWORD)
+    tags = _Tags()
+    keep = {ADMIN_EMAIL}
+    _upsert(ADMIN, ADMIN_EMAIL, password_hash, tags, is_staff=True, is_superuser=True)
+    for person in [*MENTORS, *MENTEES]:
+        keep.add(person.email)
+        _upsert(person, person.email, password_hash, tags, is_staff=False, is_superuser=False)
+
+    user_model = get_user_model()
+    user_model.objects.filter(email__endswith=DEMO_DOMAIN).exclude(email__in=keep).delete()
+
+    people = Profile.objects.filter(user__email__in=keep - {ADMIN_EMAIL})
+    return SeedResult(
+        mentors=people.filter(is_mentor=True).count(),
+        mentees=people.filter(is_mentor=False).count(),
+        admins=user_model.objects.filter(email=ADMIN_EMAIL, is_superuser=True).count(),
+        time_zones=people.values("time_zone").distinct().count(),
+    )

@@ -1,0 +1,227 @@
+"""`manage.py seed_demo`: realistic, worldwide, idempotent demo data."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from importlib import resources
+from io import StringIO
+from zoneinfo import ZoneInfo, available_timezones
+
+import pytest
+from django.contrib.auth import authenticate, get_user_model
+from django.core.management import call_command
+from django.utils import timezone
+
+from mentorloom.demo.data import MENTEES, MENTORS
+from mentorloom.demo.people import DEMO_LOGINS, DEMO_PASSWORD
+from mentorloom.profiles.models import SESSION_LENGTH_CHOICES, TAG_MODELS, Profile
+
+pytestmark = pytest.mark.django_db
+
+DEMO_DOMAIN = "@demo.mentorloom.org"
+SOUTH_AMERICA = {
+    "America/Sao_Paulo",
+    "America/Argentina/Buenos_Aires",
+    "America/Santiago",
+    "America/Bogota",
+    "America/Lima",
+    "America/Montevideo",
+    "America/Caracas",
+}
+SOUTHERN_HEMISPHERE = {
+    "Australia/Sydney",
+    "America/Sao_Paulo",
+    "Africa/Johannesburg",
+    "Pacific/Auckland",
+    "America/Santiago",
+}
+# Career area -> words that must appear in some mentor's industries or headline.
+CAREER_AREAS = {
+    "software": ["software"],
+    "data": ["data & analytics"],
+    "design": ["design"],
+    "product": ["product management"],
+    "healthcare": ["healthcare"],
+    "law": ["law"],
+    "finance": ["finance"],
+    "education": ["education"],
+    "marketing": ["marketing"],
+    "electrician": ["electrician"],
+    "carpenter": ["carpenter"],
+    "plumber": ["plumber"],
+    "trades": ["skilled trades"],
+    "research": ["research"],
+    "entrepreneurship": ["entrepreneurship"],
+}
+
+
+def seed() -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def demo_profiles():
+    return Profile.objects.filter(user__email__endswith=DEMO_DOMAIN).select_related("user")
+
+
+def continent(zone: str) -> str:
+    if zone in SOUTH_AMERICA:
+        return "South America"
+    prefix = zone.split("/")[0]
+    return {
+        "America": "North America",
+        "Australia": "Oceania",
+        "Pacific": "Oceania",
+    }.get(prefix, prefix)
+
+
+def zone_countries() -> dict[str, str]:
+    """IANA zone -> ISO 3166-1 alpha-2 country from the tz database's own zone.tab."""
+    text = resources.files("tzdata.zoneinfo").joinpath("zone.tab").read_text()
+    rows = (line.split("\t") for line in text.splitlines() if line and not line.startswith("#"))
+    return {row[2]: row[0] for row in rows}
+
+
+def test_counts_and_summary():
+    out = seed()
+    user_model = get_user_model()
+    profiles = demo_profiles()
+    assert profiles.filter(is_mentor=True).count() == 61
+    assert profiles.filter(is_mentor=False, user__is_superuser=False).count() == 20
+    admin = user_model.objects.get(email="admin@demo.mentorloom.org")
+    assert admin.is_staff and admin.is_superuser
+    assert user_model.objects.filter(email__endswith=DEMO_DOMAIN, is_superuser=True).count() == 1
+    zones = profiles.exclude(user=admin).values("time_zone").distinct().count()
+    assert f"Demo data: 61 mentors, 20 mentees, 1 admin across {zones} time zones" in out
+    assert not user_model.objects.filter(email__endswith=DEMO_DOMAIN, email_verified_at=None)
+
+
+def test_people_are_distinct_and_well_formed():
+    people = [*MENTORS, *MENTEES]
+    assert len({p.email for p in people}) == len(people)
+    assert len({p.name for p in people}) == len(people)
+    assert len({p.bio for p in people}) == len(people)
+    assert len({p.headline for p in people}) == len(people)
+    for p in people:
+        assert re.fullmatch(r"[a-z-]+\.[a-z-]+@demo\.mentorloom\.org", p.email), p.email
+        assert 2 <= p.bio.count(". ") + p.bio.count(".\n") + 1 <= 6, p.name
+        assert "English" in p.languages, p.name
+        assert p.skills and p.industries and p.languages, p.name
+        assert p.visibility in {"everyone", "members"}
+        if p in MENTEES:
+            assert p.goals and p.interests and not p.topics, p.name
+
+
+def test_zones_valid_worldwide_with_odd_offsets():
+    seed()
+    valid = available_timezones()
+    zones = set(demo_profiles().values_list("time_zone", flat=True))
+    assert zones <= valid
+    assert len(zones) >= 15
+    assert {continent(z) for z in zones} >= {
+        "Africa",
+        "Asia",
+        "Europe",
+        "North America",
+        "South America",
+        "Oceania",
+    }
+    # Offsets in January (southern summer) and July, in minutes past the hour.
+    odd = set()
+    for zone in zones:
+        for month in (1, 7):
+            offset = datetime(2025, month, 15, 12, tzinfo=ZoneInfo(zone)).utcoffset()
+            odd.add(int(offset.total_seconds() // 60) % 60)
+    assert {30, 45} <= odd
+    assert {"Asia/Kolkata", "Australia/Adelaide", "America/St_Johns", "Asia/Tehran"} <= zones
+    assert "Asia/Kathmandu" in zones
+    assert zones >= SOUTHERN_HEMISPHERE
+
+
+def test_profiles_match_local_norms_and_model_rules():
+    seed()
+    countries = zone_countries()
+    for profile in demo_profiles():
+        profile.full_clean()
+        assert re.fullmatch(r"[A-Z]{2}", profile.country)
+        if profile.time_zone in countries:
+            assert countries[profile.time_zone] == profile.country, profile.name
+        assert profile.work_days and set(profile.work_days) <= set(range(1, 8))
+        assert profile.work_days == sorted(profile.work_days)
+        assert profile.work_start < profile.work_end
+        assert not profile.photo
+        if profile.is_mentor:
+            assert profile.topics.exists(), profile.name
+            assert profile.years_experience
+            assert profile.session_lengths
+            assert set(profile.session_lengths) <= set(SESSION_LENGTH_CHOICES)
+    by_zone = {p.time_zone: p.work_days for p in demo_profiles()}
+    assert by_zone["Asia/Riyadh"] == [1, 2, 3, 4, 7]  # Sunday to Thursday
+    assert by_zone["Asia/Tehran"] == [1, 2, 3, 6, 7]  # Saturday to Wednesday
+
+
+def test_mentor_availability_and_visibility_vary():
+    seed()
+    mentors = demo_profiles().filter(is_mentor=True)
+    today = timezone.localdate()
+    assert mentors.filter(paused_until__gt=today).count() >= 2
+    assert all(m.is_paused for m in mentors.filter(paused_until__isnull=False))
+    assert mentors.filter(accepting_requests=False).count() >= 2
+    everyone = mentors.filter(visibility="everyone").count()
+    assert 5 <= everyone < mentors.filter(visibility="members").count()
+    assert mentors.values("capacity").distinct().count() >= 4
+
+
+def test_every_career_area_is_represented():
+    seed()
+    mentors = demo_profiles().filter(is_mentor=True).prefetch_related("industries")
+    texts = [" ".join([m.headline, *(i.name for i in m.industries.all())]).lower() for m in mentors]
+    for area, words in CAREER_AREAS.items():
+        assert any(w in text for text in texts for w in words), area
+
+
+def test_demo_logins_have_rich_profiles_and_can_sign_in():
+    seed()
+    emails = dict(DEMO_LOGINS)
+    for email in emails.values():
+        user = authenticate(email=email, password=DEMO_PASSWORD)
+        assert user is not None and user.email == email
+    aiko = Profile.objects.get(user__email=emails["mentor"])
+    assert aiko.display_name == "Aiko Tanaka" and aiko.time_zone == "Asia/Tokyo"
+    assert aiko.is_mentor and aiko.accepting_requests and not aiko.is_paused
+    assert aiko.topics.count() >= 4 and aiko.skills.count() >= 5 and aiko.languages.count() >= 2
+    lucas = Profile.objects.get(user__email=emails["mentee"])
+    assert lucas.display_name == "Lucas Oliveira" and lucas.time_zone == "America/Sao_Paulo"
+    assert not lucas.is_mentor
+    assert lucas.career_goals.count() >= 2 and lucas.interests.count() >= 2
+    assert {"Portuguese", "English"} <= set(lucas.languages.values_list("name", flat=True))
+
+
+def test_idempotent_and_restores_edited_demo_users():
+    seed()
+    user_model = get_user_model()
+
+    def snapshot():
+        links = {
+            attr: sum(getattr(p, attr).count() for p in demo_profiles()) for attr in TAG_MODELS
+        }
+        tags = {attr: model.objects.count() for attr, model in TAG_MODELS.items()}
+        return user_model.objects.count(), Profile.objects.count(), tags, links
+
+    before = snapshot()
+    aiko = Profile.objects.get(user__email="aiko.tanaka@demo.mentorloom.org")
+    aiko.headline = "Edited by hand"
+    aiko.save()
+    aiko.topics.clear()
+    aiko.user.set_password("something else")
+    aiko.user.save()
+    user_model.objects.create_user("zz.stale@demo.mentorloom.org", "x")
+
+    seed()
+    assert snapshot() == before
+    aiko.refresh_from_db()
+    assert aiko.headline != "Edited by hand" and aiko.topics.exists()
+    assert authenticate(email=aiko.user.email, password=DEMO_PASSWORD) is not None
+    assert not user_model.objects.filter(email="zz.stale@demo.mentorloom.org").exists()
