@@ -14,3 +14,48 @@ def _fast_password_hashing(settings):
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_immediately(settings):
+    # The worker is tested on its own (tests/core/test_email_worker.py); elsewhere a task
+    # runs when its transaction commits, so e-mails land in Django's outbox.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+# --- The real ASGI server (uvicorn in a thread); see tests/asgi_server.py --------------------
+
+
+@pytest.fixture(scope="session")
+def _live_asgi_server(django_db_setup):
+    from tests.asgi_server import LiveASGIServer
+
+    server = LiveASGIServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def live_asgi(_live_asgi_server, transactional_db):
+    """The running LiveASGIServer (`.url`, `.ws_url`, `.port`) with the test database enabled.
+
+    One server serves the whole session; `transactional_db` is what lets its thread read the
+    rows this test commits (and empties the tables afterwards).
+    """
+    return _live_asgi_server
+
+
+@pytest.fixture
+def asgi_server(live_asgi) -> str:
+    """Base URL (http://127.0.0.1:<port>, no trailing slash) of the real ASGI application."""
+    return live_asgi.url
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    # Rate-limit counters live in the cache; each test starts with none.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -129,7 +129,10 @@ TEMPLATES = [
 SQLITE_PATH = DATA_DIR / "mentorloom.sqlite3"
 DATABASE_URL = env_str("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # No persistent connections: under ASGI each request runs its sync code in a fresh thread,
+    # so a kept-open connection is never reused and leaks until garbage collection (Django's
+    # docs say to disable them under ASGI and pool in the database layer instead).
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
 else:
     DATABASES = {
         "default": {
@@ -236,6 +239,8 @@ globals().update(_email_settings(env_str("EMAIL_URL", "")))
 # --- Static and media -----------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(DATA_DIR / "static")))
+# The shared assets live in the package, not in an app, so the app-directories finder misses them.
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on a missing root
@@ -278,6 +283,11 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    # HSTS preload commits the operator's whole domain, subdomains included, to HTTPS in every
+    # browser and is slow to undo, so it stays opt-in (SECURE_HSTS_PRELOAD=1) and the deploy
+    # check's reminder about it (W021) is silenced while it is off.
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
 # Content-Security-Policy sent by core.middleware.SecurityHeadersMiddleware.
 CONTENT_SECURITY_POLICY = env_str(
     "MENTORLOOM_CSP",

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import zoneinfo
-
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
@@ -10,6 +8,7 @@ from django.template.loader import render_to_string
 
 from mentorloom.core.email import deliver_email
 from mentorloom.core.forms import AccessibleFormMixin
+from mentorloom.core.timezones import canonical_zone
 
 
 class SignupForm(AccessibleFormMixin, forms.Form):
@@ -36,8 +35,8 @@ class SignupForm(AccessibleFormMixin, forms.Form):
     )
 
     def clean_time_zone(self) -> str:
-        zone = self.cleaned_data.get("time_zone", "")
-        return zone if zone in zoneinfo.available_timezones() else ""
+        # The browser's guess; an unknown value is dropped rather than blocking sign-up.
+        return canonical_zone(self.cleaned_data.get("time_zone", "")) or ""
 
 
 class LoginForm(AccessibleFormMixin, forms.Form):

@@ -80,6 +80,10 @@ TAG_MODELS: dict[str, type[Tag]] = {
 }
 
 
+def default_work_days() -> list[int]:
+    return [1, 2, 3, 4, 5]
+
+
 def _photo_path(instance: Profile, filename: str) -> str:
     return f"avatars/{uuid.uuid4().hex}.webp"
 
@@ -107,7 +111,7 @@ class Profile(models.Model):
     # Working hours as local wall times in `time_zone`, on the listed ISO weekdays (1 = Monday).
     work_start = models.TimeField(default=time(9, 0))
     work_end = models.TimeField(default=time(17, 0))
-    work_days = models.JSONField(default=list, blank=True)
+    work_days = models.JSONField(default=default_work_days, blank=True)
     country = models.CharField(max_length=2, blank=True)
     links = models.JSONField(default=list, blank=True)
     visibility = models.CharField(

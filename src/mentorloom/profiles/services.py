@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import io
 import warnings
-import zoneinfo
 from collections.abc import Iterable
 from datetime import date, time, timedelta
-from functools import cache
 from typing import Any
 
 from django.conf import settings
@@ -23,6 +21,7 @@ from django.utils import timezone
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from mentorloom.core.errors import InvalidInput
+from mentorloom.core.timezones import canonical_zone, zone_names
 
 from .countries import COUNTRIES
 from .models import (
@@ -76,10 +75,8 @@ EDITABLE_FIELDS = (
 )
 
 
-@cache
 def timezone_names() -> frozenset[str]:
-    # "localtime" is a symlink some systems expose; it names no place, so it is not offered.
-    return frozenset(zoneinfo.available_timezones() - {"localtime"})
+    return zone_names()
 
 
 def ensure_profile(user: Any) -> Profile:
@@ -179,6 +176,7 @@ def _validate_field(name: str, value: Any, errors: _Errors) -> Any:
         return names
     if name == "time_zone":
         zone = "" if value is None else str(value).strip()
+        zone = canonical_zone(zone) or zone
         if zone and zone not in timezone_names():
             errors.add(
                 name, f"“{zone[:64]}” is not a known time zone. Pick one such as Europe/Berlin."

@@ -1,0 +1,87 @@
+"""The real ASGI application under uvicorn in a background thread, for browser and socket tests.
+
+Use the `asgi_server` fixture (tests/conftest.py), which also enables `transactional_db` so the
+server thread sees the rows a test creates: on SQLite the test database is a file
+(settings DATABASES TEST NAME), on PostgreSQL it is the test_ database.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+import uvicorn
+from django.conf import settings
+from django.test import Client
+
+
+class LiveASGIServer:
+    """Serves `mentorloom.asgi:application` with the same uvicorn options as `runstack`."""
+
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        self.host = host
+        self.port = 0
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://{self.host}:{self.port}"
+
+    def start(self, timeout: float = 15.0) -> None:
+        from mentorloom.asgi import application
+
+        # Bind here and hand the socket over, so the port is known and cannot be taken between
+        # choosing it and listening on it.
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((self.host, 0))
+        self.port = sock.getsockname()[1]
+        config = uvicorn.Config(
+            application,
+            lifespan="off",
+            log_level="warning",
+            access_log=False,
+            timeout_graceful_shutdown=5,
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=self._run, args=(sock,), name="asgi-test-server", daemon=True
+        )
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self._server.started:
+            if not self._thread.is_alive():
+                raise RuntimeError("The test ASGI server exited while starting; see its log.")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"The test ASGI server did not start within {timeout}s.")
+            time.sleep(0.02)
+
+    def _run(self, sock: socket.socket) -> None:
+        assert self._server is not None
+        try:
+            self._server.run(sockets=[sock])
+        finally:
+            sock.close()
+
+    def stop(self) -> None:
+        if self._server is None or self._thread is None:
+            return
+        self._server.should_exit = True
+        self._thread.join(timeout=15)
+        if self._thread.is_alive():
+            self._server.force_exit = True
+            self._thread.join(timeout=5)
+
+
+def session_cookie_for(user) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    """(cookie name, value) of a fresh signed-in session for `user`, as a browser would hold."""
+    client = Client()
+    client.force_login(user)
+    name = settings.SESSION_COOKIE_NAME
+    return name, client.cookies[name].value
