@@ -4,7 +4,14 @@ from ninja import NinjaAPI
 from ninja.security import django_auth
 
 from mentorloom.core.api import install_error_handlers
+from mentorloom.discovery.api import router as discovery_router
+from mentorloom.matching.api import router as matching_router
+from mentorloom.mentorships.api import router as mentorships_router
+from mentorloom.messaging.api import router as messaging_router
+from mentorloom.notifications.api import router as notifications_router
 from mentorloom.profiles.api import router as profiles_router
+from mentorloom.safety.api import router as safety_router
+from mentorloom.scheduling.api import router as scheduling_router
 
 api = NinjaAPI(
     title="Mentorloom API",
@@ -16,3 +23,11 @@ api = NinjaAPI(
 )
 install_error_handlers(api)
 api.add_router("/", profiles_router)
+# Each router declares full paths (e.g. "/mentors", "/requests/{id}/accept").
+api.add_router("/", discovery_router)
+api.add_router("/", matching_router)
+api.add_router("/", mentorships_router)
+api.add_router("/", scheduling_router)
+api.add_router("/", messaging_router)
+api.add_router("/", notifications_router)
+api.add_router("/", safety_router)

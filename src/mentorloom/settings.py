@@ -89,6 +89,13 @@ INSTALLED_APPS = [
     "mentorloom.core",
     "mentorloom.accounts",
     "mentorloom.profiles",
+    "mentorloom.safety",
+    "mentorloom.notifications",
+    "mentorloom.discovery",
+    "mentorloom.matching",
+    "mentorloom.mentorships",
+    "mentorloom.scheduling",
+    "mentorloom.messaging",
     "mentorloom.demo",
 ]
 

@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from .models import Notification
+
+
+def unread_count(user) -> int:  # type: ignore[no-untyped-def]
+    if not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def notifications_for(user, *, limit: int = 50) -> QuerySet[Notification]:  # type: ignore[no-untyped-def]
+    return Notification.objects.filter(user=user)[:limit]
