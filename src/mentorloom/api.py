@@ -3,6 +3,7 @@
 from ninja import NinjaAPI
 from ninja.security import django_auth
 
+from mentorloom.accounts.tokens_api import TokenAuth
 from mentorloom.core.api import install_error_handlers
 from mentorloom.discovery.api import router as discovery_router
 from mentorloom.matching.api import router as matching_router
@@ -17,7 +18,8 @@ api = NinjaAPI(
     title="Mentorloom API",
     version="1",
     urls_namespace="api-v1",
-    auth=django_auth,
+    # Bearer tokens for scripts first; otherwise the browser session (with CSRF).
+    auth=[TokenAuth(), django_auth],
     docs_url="/docs",
     openapi_url="/openapi.json",
 )

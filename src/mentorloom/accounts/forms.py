@@ -82,3 +82,19 @@ class QueuedPasswordResetForm(AccessibleFormMixin, auth_forms.PasswordResetForm)
         transaction.on_commit(
             lambda: deliver_email.enqueue(to=[to_email], subject=subject, body=body)
         )
+
+
+class AccessTokenForm(AccessibleFormMixin, forms.Form):
+    name = forms.CharField(
+        label="Token name",
+        max_length=80,
+        help_text="What the token is for, e.g. “weekly report script”.",
+    )
+    expires_in_days = forms.TypedChoiceField(
+        label="Expires",
+        coerce=int,
+        empty_value=None,
+        required=False,
+        choices=[("30", "In 30 days"), ("90", "In 90 days"), ("366", "In a year"), ("", "Never")],
+        initial="90",
+    )

@@ -13,6 +13,12 @@ urlpatterns = [
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("settings/", views.account_settings, name="settings"),
+    path("settings/tokens/", views.create_access_token, name="token_create"),
+    path(
+        "settings/tokens/<int:token_id>/revoke/",
+        views.revoke_access_token,
+        name="token_revoke",
+    ),
     path("settings/password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("email/confirm/<str:token>/", views.confirm_email_change, name="confirm_email_change"),
     path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),

@@ -7,7 +7,7 @@ from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,8 +16,8 @@ from django.views.decorators.http import require_POST
 from mentorloom.core import ratelimit
 from mentorloom.core.errors import DomainError
 
-from . import services
-from .forms import EmailChangeForm, LoginForm, QueuedPasswordResetForm, SignupForm
+from . import services, tokens_api
+from .forms import AccessTokenForm, EmailChangeForm, LoginForm, QueuedPasswordResetForm, SignupForm
 
 
 def _site_url(request: HttpRequest) -> str:
@@ -144,7 +144,45 @@ def account_settings(request: HttpRequest) -> HttpResponse:
                 "open the link we sent there.",
             )
             return redirect("accounts:settings")
-    return render(request, "accounts/settings.html", {"email_form": email_form})
+    return render(
+        request,
+        "accounts/settings.html",
+        {
+            "email_form": email_form,
+            "token_form": AccessTokenForm(prefix="token"),
+            "tokens": request.user.access_tokens.all(),
+            # Shown once, right after creation; only its hash is stored.
+            "new_token": request.session.pop("new_access_token", None),
+        },
+    )
+
+
+@login_required
+@require_POST
+def create_access_token(request: HttpRequest) -> HttpResponse:
+    form = AccessTokenForm(request.POST, prefix="token")
+    if form.is_valid():
+        try:
+            _, token = tokens_api.create_token(request.user, **form.cleaned_data)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            request.session["new_access_token"] = token
+            return redirect("accounts:settings")
+    else:
+        messages.error(request, "Give the token a name of 1–80 characters.")
+    return redirect("accounts:settings")
+
+
+@login_required
+@require_POST
+def revoke_access_token(request: HttpRequest, token_id: int) -> HttpResponse:
+    try:
+        tokens_api.revoke_token(request.user, token_id)
+    except DomainError as exc:
+        raise Http404 from exc
+    messages.success(request, "The token is revoked; scripts using it stop working at once.")
+    return redirect("accounts:settings")
 
 
 def confirm_email_change(request: HttpRequest, token: str) -> HttpResponse:
