@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "mentorloom.mentorships",
     "mentorloom.scheduling",
     "mentorloom.messaging",
+    "mentorloom.calls",
     "mentorloom.demo",
 ]
 
@@ -319,3 +320,9 @@ LOGGING = {
 
 # --- Product settings -----------------------------------------------------------------------
 MENTORLOOM_WS_ALLOWED_ORIGINS = env_list("MENTORLOOM_WS_ALLOWED_ORIGINS", [])
+# Video calls: STUN/TURN servers for the browser as JSON ([{"urls": "stun:stun.example.org"}]).
+# With a TURN shared secret (coturn "use-auth-secret"), short-lived credentials are minted per call.
+MENTORLOOM_ICE_SERVERS = env_str("MENTORLOOM_ICE_SERVERS", "")
+MENTORLOOM_TURN_SECRET = env_str("MENTORLOOM_TURN_SECRET", "")
+MENTORLOOM_TURN_URLS = env_list("MENTORLOOM_TURN_URLS", [])
+MENTORLOOM_TURN_TTL = env_int("MENTORLOOM_TURN_TTL", 3600)

@@ -6,6 +6,8 @@ import json
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from .live import user_group
+
 BAD_FRAME = {"type": "error", "code": "bad_frame", "message": "Expected ping."}
 
 
@@ -38,3 +40,31 @@ class PingConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json(BAD_FRAME)
             return
         await self.send_json({"type": "pong", "user_id": self.scope["user"].pk})
+
+
+class LiveConsumer(AsyncJsonWebsocketConsumer):
+    """Per-person event stream for every open page (incoming calls, notification counts)."""
+
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.accept()
+            await self.close(code=4401)
+            return
+        self.group = user_group(user.pk)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+
+    async def disconnect(self, code: int) -> None:
+        group = getattr(self, "group", None)
+        if group:
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        # The stream is server-to-client; anything sent is answered, never acted on.
+        await self.send_json(
+            {"type": "error", "code": "read_only", "message": "Nothing to send here."}
+        )
+
+    async def live_event(self, message: dict) -> None:
+        await self.send_json(message["event"])

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from mentorloom.core.errors import DomainError
+
+from . import services
+from .access import get_call_for
+from .ice import ice_servers_for
+
+
+@login_required
+@require_POST
+def start(request: HttpRequest, mentorship_id: int) -> HttpResponse:
+    try:
+        call, _ = services.start_call(request.user, mentorship_id)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(request.POST.get("next") or "dashboard")
+    return redirect("calls:room", call.pk)
+
+
+@login_required
+def room(request: HttpRequest, call_id: int) -> HttpResponse:
+    call = get_call_for(request.user, call_id)
+    mentorship = call.mentorship
+    other = mentorship.mentee if request.user.pk == mentorship.mentor_id else mentorship.mentor
+    return render(
+        request,
+        "calls/room.html",
+        {
+            "call": call,
+            "other": other,
+            "config": {
+                "callId": call.pk,
+                "wsPath": f"/ws/calls/{call.pk}/",
+                "iceServers": ice_servers_for(request.user.pk),
+                "live": call.is_live,
+            },
+        },
+    )
+
+
+@login_required
+@require_POST
+def decline(request: HttpRequest, call_id: int) -> HttpResponse:
+    call = get_call_for(request.user, call_id)
+    try:
+        services.decline_call(request.user, call)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("dashboard")

@@ -1,0 +1,83 @@
+// Live events for a signed-in person on every page (/ws/live/): incoming-call notices.
+// Loaded from base.html only when signed in; reconnects with backoff; never required.
+
+let retries = 0;
+
+function beep() {
+  try {
+    const audio = new AudioContext();
+    const tone = audio.createOscillator();
+    const gain = audio.createGain();
+    tone.frequency.value = 660;
+    gain.gain.value = 0.08;
+    tone.connect(gain).connect(audio.destination);
+    tone.start();
+    tone.stop(audio.currentTime + 0.4);
+  } catch {
+    // Autoplay rules may forbid sound before the person interacts; the notice still shows.
+  }
+}
+
+function csrfToken() {
+  const match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
+  return match ? decodeURIComponent(match[1]) : "";
+}
+
+function showIncomingCall(event) {
+  if (location.pathname === event.url) return; // already on the call page
+  document.getElementById(`incoming-call-${event.call_id}`)?.remove();
+  const notice = document.createElement("section");
+  notice.className = "toast card";
+  notice.id = `incoming-call-${event.call_id}`;
+  notice.setAttribute("role", "alert");
+  const title = document.createElement("p");
+  title.className = "toast__title";
+  title.textContent = `${event.from} is calling you`;
+  const join = document.createElement("a");
+  join.className = "btn btn--primary";
+  join.href = event.url;
+  join.textContent = "Join call";
+  const decline = document.createElement("form");
+  decline.method = "post";
+  decline.action = `${event.url}decline/`;
+  const token = document.createElement("input");
+  token.type = "hidden";
+  token.name = "csrfmiddlewaretoken";
+  token.value = csrfToken();
+  const button = document.createElement("button");
+  button.type = "submit";
+  button.className = "btn btn--ghost";
+  button.textContent = "Decline";
+  decline.append(token, button);
+  const actions = document.createElement("div");
+  actions.className = "row";
+  actions.append(join, decline);
+  notice.append(title, actions);
+  document.body.append(notice);
+  join.focus();
+  beep();
+  if ("Notification" in window && Notification.permission === "granted" && document.hidden) {
+    new Notification(title.textContent, { tag: `call-${event.call_id}` });
+  }
+}
+
+function connect() {
+  const scheme = location.protocol === "https:" ? "wss" : "ws";
+  const socket = new WebSocket(`${scheme}://${location.host}/ws/live/`);
+  socket.onopen = () => {
+    retries = 0;
+  };
+  socket.onmessage = (message) => {
+    const event = JSON.parse(message.data);
+    if (event.type === "call.incoming") showIncomingCall(event);
+    if (event.type === "call.declined" || event.type === "call.ended") {
+      document.getElementById(`incoming-call-${event.call_id}`)?.remove();
+    }
+  };
+  socket.onclose = (event) => {
+    if (event.code === 4401) return; // signed out
+    setTimeout(connect, Math.min(30000, 1000 * 2 ** retries++));
+  };
+}
+
+connect();

@@ -1,0 +1,103 @@
+"""Two people in two browsers: one click starts a call, the other joins, media flows both ways,
+screen sharing swaps the outgoing track, and hanging up ends it for both and records it."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect
+
+from mentorloom.calls.models import Call, CallStatus
+from mentorloom.mentorships.models import Mentorship
+from tests.browser.helpers import assert_accessible, in_thread, log_in, problems_of, screenshot
+from tests.factories import ProfileFactory
+
+pytestmark = pytest.mark.browser
+
+REMOTE_PLAYING = "() => document.getElementById('remote-video').readyState >= 2"
+
+
+def _inbound_bytes(page: Page) -> int:
+    return int(page.evaluate("document.getElementById('call').dataset.inboundBytes || '0'"))
+
+
+@pytest.fixture
+def pair(transactional_db):
+    mentor = ProfileFactory(display_name="Aiko Tanaka", time_zone="Asia/Tokyo").user
+    mentee = ProfileFactory(display_name="Lucas Oliveira", time_zone="America/Sao_Paulo").user
+    mentorship = Mentorship.objects.create(mentor=mentor, mentee=mentee)
+    return mentor, mentee, mentorship
+
+
+def _signed_in(new_context, user, asgi_server) -> tuple[BrowserContext, Page]:
+    context = new_context(permissions=["camera", "microphone"])
+    log_in(context, user, asgi_server)
+    return context, context.new_page()
+
+
+def test_mentor_calls_mentee_joins_media_flows_screen_share_and_hang_up(
+    new_context, asgi_server, pair
+):
+    mentor, mentee, mentorship = pair
+    mentor_ctx, mentor_page = _signed_in(new_context, mentor, asgi_server)
+    mentee_ctx, mentee_page = _signed_in(new_context, mentee, asgi_server)
+
+    # The mentee is on their dashboard; the ring arrives there live.
+    mentee_page.goto("/dashboard/")
+    mentee_page.wait_for_load_state("networkidle")
+
+    mentor_page.goto("/dashboard/")
+    mentor_page.evaluate(
+        """id => { const f = document.createElement('form'); f.method = 'post';
+        f.action = `/mentorships/${id}/call/`; const t = document.createElement('input');
+        t.type = 'hidden'; t.name = 'csrfmiddlewaretoken';
+        t.value = document.cookie.match(/csrftoken=([^;]+)/)[1]; f.append(t);
+        document.body.append(f); f.submit(); }""",
+        mentorship.pk,
+    )
+    mentor_page.wait_for_url("**/calls/*/")
+    expect(mentor_page.get_by_role("heading", name="Call with Lucas Oliveira")).to_be_visible()
+
+    notice = mentee_page.get_by_role("alert").filter(has_text="Aiko Tanaka is calling you")
+    expect(notice).to_be_visible()
+    notice.get_by_role("link", name="Join call").click()
+    mentee_page.wait_for_url("**/calls/*/")
+
+    for page in (mentor_page, mentee_page):
+        page.wait_for_function(REMOTE_PLAYING, timeout=20_000)
+        expect(page.locator("#call-status")).to_have_text("Connected")
+    mentee_page.wait_for_function(
+        "() => Number(document.getElementById('call').dataset.inboundBytes || 0) > 0"
+    )
+    before = _inbound_bytes(mentee_page)
+    mentee_page.wait_for_timeout(2500)
+    assert _inbound_bytes(mentee_page) > before  # getStats: inbound bytes keep growing
+    assert_accessible(mentor_page)
+    screenshot(mentor_page, "call-mentor-desktop")
+
+    # Screen share replaces the outgoing video track without renegotiating.
+    camera_label = mentor_page.evaluate(
+        "document.getElementById('local-video').srcObject.getVideoTracks()[0].label"
+    )
+    mentor_page.get_by_role("button", name="Share screen").click()
+    expect(mentor_page.get_by_role("button", name="Stop sharing")).to_be_visible()
+    shared_label = mentor_page.evaluate(
+        "document.getElementById('local-video').srcObject.getVideoTracks()[0].label"
+    )
+    assert shared_label != camera_label
+    mentor_page.get_by_role("button", name="Stop sharing").click()
+    expect(mentor_page.get_by_role("button", name="Share screen")).to_be_visible()
+
+    mentor_page.get_by_role("button", name="Mute").click()
+    expect(mentee_page.locator("#remote-muted")).to_be_visible()
+
+    mentee_page.get_by_role("button", name="Leave call").click()
+    for page in (mentor_page, mentee_page):
+        expect(page.get_by_role("heading", name="The call has ended")).to_be_visible()
+    screenshot(mentee_page, "call-ended-desktop")
+
+    call = in_thread(lambda: Call.objects.get())
+    assert call.status == CallStatus.ENDED
+    assert call.ended_by_id == mentee.pk
+    assert call.duration_seconds is not None
+    problems_of(mentor_ctx).assert_none()
+    problems_of(mentee_ctx).assert_none()

@@ -1,0 +1,71 @@
+import pytest
+
+from mentorloom.calls import services
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def mentor_client(client, pair):
+    client.force_login(pair[0])
+    return client
+
+
+def test_start_call_returns_201_then_200_for_the_same_live_call(mentor_client, pair):
+    _, _, mentorship = pair
+    first = mentor_client.post(f"/api/v1/mentorships/{mentorship.pk}/calls")
+    second = mentor_client.post(f"/api/v1/mentorships/{mentorship.pk}/calls")
+    assert first.status_code == 201
+    assert second.status_code == 200
+    assert first.json()["id"] == second.json()["id"]
+    assert first.json()["room_url"] == f"/calls/{first.json()['id']}/"
+
+
+def test_call_history_lists_the_mentorship_calls(mentor_client, pair):
+    mentor, _, mentorship = pair
+    call, _ = services.start_call(mentor, mentorship.pk)
+    services.end_call(mentor, call)
+    history = mentor_client.get(f"/api/v1/mentorships/{mentorship.pk}/calls").json()
+    assert [(c["id"], c["status"]) for c in history] == [(call.pk, "missed")]
+
+
+def test_outsiders_get_404_on_every_call_endpoint(client, pair):
+    mentor, _, mentorship = pair
+    call, _ = services.start_call(mentor, mentorship.pk)
+    client.force_login(UserFactory())
+    for method, url in [
+        ("post", f"/api/v1/mentorships/{mentorship.pk}/calls"),
+        ("get", f"/api/v1/mentorships/{mentorship.pk}/calls"),
+        ("get", f"/api/v1/calls/{call.pk}"),
+        ("post", f"/api/v1/calls/{call.pk}/end"),
+        ("post", f"/api/v1/calls/{call.pk}/decline"),
+        ("get", f"/api/v1/calls/{call.pk}/ice-servers"),
+    ]:
+        response = getattr(client, method)(url)
+        assert response.status_code == 404, url
+        assert response.json()["error"]["code"] == "not_found"
+    assert client.get(f"/calls/{call.pk}/").status_code == 404
+
+
+def test_ending_a_call_through_the_api(mentor_client, pair):
+    mentor, _, mentorship = pair
+    call, _ = services.start_call(mentor, mentorship.pk)
+    response = mentor_client.post(f"/api/v1/calls/{call.pk}/end")
+    assert response.json()["status"] == "missed"
+
+
+def test_declining_your_own_call_is_a_409(mentor_client, pair):
+    mentor, _, mentorship = pair
+    call, _ = services.start_call(mentor, mentorship.pk)
+    response = mentor_client.post(f"/api/v1/calls/{call.pk}/decline")
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "call_ended"
+
+
+def test_start_button_redirects_to_the_room(mentor_client, pair):
+    _, _, mentorship = pair
+    response = mentor_client.post(f"/mentorships/{mentorship.pk}/call/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/calls/")
+    room = mentor_client.get(response["Location"])
+    assert room.status_code == 200
+    assert "Call with Lucas Oliveira" in room.content.decode()
