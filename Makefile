@@ -32,6 +32,8 @@ install-test: $(VENV)/.installed-test-$(SEMANTIC)
 run: install
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py rebuild_search_index
+	$(BIN)/python manage.py reindex_embeddings
 	$(BIN)/python manage.py runstack --host $(HOST) --port $(PORT)
 
 browser:

@@ -33,7 +33,11 @@ def main() -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mentorloom.settings")
     django.setup()
     here = Path(__file__).resolve().parent
-    names = sorted(m.name for m in pkgutil.iter_modules([str(here)]) if m.name.startswith("bench_"))
+    names = sorted(
+        m.name
+        for m in pkgutil.iter_modules([str(here)])
+        if m.name.startswith("bench_") or m.name == "matching_quality"
+    )
     if not names:
         print("No benchmarks yet.")
         print(_table([{"benchmark": "(none)", "ours": "-", "baseline": "-", "ratio": "-"}]))

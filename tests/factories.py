@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from mentorloom.profiles.models import Profile
 
@@ -33,3 +35,80 @@ class ProfileFactory(factory.django.DjangoModelFactory):
     headline = "Engineer who likes helping"
     time_zone = "Europe/Berlin"
     work_days = [1, 2, 3, 4, 5]
+
+
+# --- discovery ------------------------------------------------------------------------------
+
+
+class DiscoveryMentorFactory(ProfileFactory):
+    """A mentor accepting requests. Tag fields take lists of names:
+    DiscoveryMentorFactory(skills=["Python"], topics=["Career switch"])."""
+
+    is_mentor = True
+    capacity = 3
+    accepting_requests = True
+
+    @classmethod
+    def _create(cls, model_class: Any, *args: Any, **kwargs: Any) -> Any:
+        from mentorloom.profiles.models import TAG_MODELS, tag_key
+
+        tags = {name: kwargs.pop(name) for name in list(kwargs) if name in TAG_MODELS}
+        profile = super()._create(model_class, *args, **kwargs)
+        for field, names in tags.items():
+            model = TAG_MODELS[field]
+            objs = [
+                model.objects.get_or_create(key=tag_key(n), defaults={"name": n})[0] for n in names
+            ]
+            getattr(profile, field).set(objs)
+        return profile
+
+
+class DiscoveryMentorshipFactory(factory.django.DjangoModelFactory):
+    """An active mentorship; pass mentor=<user>."""
+
+    class Meta:
+        model = "mentorships.Mentorship"
+
+    mentor = factory.SubFactory(UserFactory)
+    mentee = factory.SubFactory(UserFactory)
+
+
+# --- mentorships (Requests issue) -------------------------------------------------------------
+
+
+class MentorProfileFactory(ProfileFactory):
+    is_mentor = True
+    capacity = 2
+    accepting_requests = True
+
+
+class MentorshipRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "mentorships.MentorshipRequest"
+
+    mentee = factory.LazyFunction(lambda: ProfileFactory().user)
+    mentor = factory.LazyFunction(lambda: MentorProfileFactory().user)
+    message = "I would love your guidance on moving from backend work into product management."
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+
+
+class MentorshipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "mentorships.Mentorship"
+
+    mentee = factory.LazyFunction(lambda: ProfileFactory().user)
+    mentor = factory.LazyFunction(lambda: MentorProfileFactory().user)
+
+
+# --- scheduling ------------------------------------------------------------------------------
+
+
+class SchedulingMentorshipFactory(factory.django.DjangoModelFactory):
+    """An active mentorship: a mentor in Berlin (profile default) and a mentee in Tokyo."""
+
+    class Meta:
+        model = "mentorships.Mentorship"
+
+    mentor = factory.LazyFunction(lambda: ProfileFactory(is_mentor=True).user)
+    mentee = factory.LazyFunction(lambda: ProfileFactory(time_zone="Asia/Tokyo").user)
+    status = "active"

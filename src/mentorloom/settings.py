@@ -7,6 +7,7 @@ EMAIL_URL scales the same code out. See the configuration table in README.md.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -320,6 +321,10 @@ LOGGING = {
 
 # --- Product settings -----------------------------------------------------------------------
 MENTORLOOM_WS_ALLOWED_ORIGINS = env_list("MENTORLOOM_WS_ALLOWED_ORIGINS", [])
+# Discovery: sentence embeddings when the `semantic` extra is installed (lexical otherwise);
+# MENTORLOOM_MATCH_WEIGHTS is a JSON object overriding the ranking blend (docs/matching.md).
+MENTORLOOM_SEMANTIC = env_bool("MENTORLOOM_SEMANTIC", True)
+MENTORLOOM_MATCH_WEIGHTS = json.loads(env_str("MENTORLOOM_MATCH_WEIGHTS", "") or "{}")
 # Video calls: STUN/TURN servers for the browser as JSON ([{"urls": "stun:stun.example.org"}]).
 # With a TURN shared secret (coturn "use-auth-secret"), short-lived credentials are minted per call.
 MENTORLOOM_ICE_SERVERS = env_str("MENTORLOOM_ICE_SERVERS", "")

@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "discovery"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("mentors/", views.directory, name="directory"),
+]

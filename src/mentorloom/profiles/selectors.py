@@ -11,10 +11,10 @@ from django.db.models import Count, QuerySet
 from django.http import Http404
 
 from mentorloom.core.markdown import render_markdown
+from mentorloom.core.timezones import zone_names
 
 from .hours import ConvertedHours, convert_working_hours, format_days, format_utc_offset
 from .models import TAG_MODELS, Profile, Visibility, tag_key
-from .services import timezone_names
 
 TAG_FIELD_NAMES = list(TAG_MODELS)
 
@@ -107,7 +107,7 @@ def completeness(profile: Profile) -> tuple[list[ChecklistItem], int]:
 
 
 def zone_or_none(name: str) -> ZoneInfo | None:
-    if name and name in timezone_names():
+    if name and name in zone_names():
         return ZoneInfo(name)
     return None
 

@@ -21,6 +21,8 @@ from django.utils import timezone
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from mentorloom.core.errors import InvalidInput
+from mentorloom.discovery.services import refresh_search_document
+from mentorloom.matching.services import profile_changed
 from mentorloom.core.timezones import canonical_zone, zone_names
 
 from .countries import COUNTRIES
@@ -310,7 +312,16 @@ def update_profile(profile: Profile, **changes: Any) -> Profile:
         profile.save()
         for name in TAG_FIELDS & cleaned.keys():
             getattr(profile, name).set(_tags_for(TAG_MODELS[name], cleaned[name]))
+        announce_profile_change(profile)
     return profile
+
+
+def announce_profile_change(profile: Profile) -> None:
+    """Keep what is derived from a profile current once this transaction commits: the
+    full-text search document (discovery) and the embeddings and ranking index (matching)."""
+    profile_id = profile.pk
+    transaction.on_commit(lambda: refresh_search_document(profile_id))
+    profile_changed(profile_id)
 
 
 def process_photo(uploaded: Any) -> bytes:

@@ -1,0 +1,51 @@
+"""The mentor directory page. Full page without JavaScript; with htmx the same view answers a
+results partial (plus out-of-band facet counts and field errors) and the URL is pushed."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from mentorloom.core.errors import InvalidInput
+
+from . import selectors
+from .filters import MAX_PAGE_SIZE, DirectoryQuery, parse_query
+from .text import MAX_QUERY_LENGTH
+
+
+def _raw_value(request: HttpRequest, name: str) -> str:
+    return request.GET.get(name, "")[: MAX_QUERY_LENGTH + 50]
+
+
+@login_required
+@require_GET
+def directory(request: HttpRequest) -> HttpResponse:
+    viewer = selectors.viewer_for(request.user, timezone.get_current_timezone())
+    errors: dict[str, list[str]] = {}
+    page = None
+    try:
+        query = parse_query(request.GET, viewer_has_zone=viewer.has_zone)
+    except InvalidInput as exc:
+        errors = exc.fields
+        query = DirectoryQuery()
+    else:
+        page = selectors.mentors_for_directory(viewer, query)
+    context = {
+        "page": page,
+        "query": query,
+        "errors": errors,
+        "viewer": viewer,
+        # What the person typed, echoed back even when it was invalid.
+        "raw": {name: _raw_value(request, name) for name in ("q", "overlap", "capacity")},
+        "include_unavailable": request.GET.get("all", "") in {"1", "on", "true"},
+        "max_query_length": MAX_QUERY_LENGTH,
+        "max_page_size": MAX_PAGE_SIZE,
+        "free_slots_enabled": selectors.free_slots_filter() is not None,
+    }
+    if request.htmx:
+        # htmx swaps only 2xx answers, so a partial with errors is a 200 whose content says so.
+        return render(request, "discovery/_update.html", context)
+    return render(request, "discovery/directory.html", context, status=400 if errors else 200)

@@ -1,0 +1,18 @@
+"""Recommended mentors as an htmx partial (for the dashboard) or a page of its own."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from . import selectors
+
+
+@login_required
+def recommendations(request: HttpRequest) -> HttpResponse:
+    result = selectors.recommendations_for(request.user.pk, selectors.DEFAULT_LIMIT)
+    context = {"result": result}
+    # The dashboard loads the partial with hx-get; without JavaScript the link opens the page.
+    template = "matching/_recommendations.html" if request.htmx else "matching/recommendations.html"
+    return render(request, template, context)

@@ -1,0 +1,97 @@
+"""Finding a mentor in Chromium: search as you type, tick a facet (htmx, URL pushed), reload,
+open a profile; axe-core and screenshots on desktop and phone."""
+
+from __future__ import annotations
+
+from datetime import time
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from mentorloom.discovery.services import rebuild_search_index
+from tests.browser.helpers import assert_accessible, in_thread, log_in, screenshot
+from tests.factories import DiscoveryMentorFactory, ProfileFactory
+
+pytestmark = pytest.mark.browser
+
+
+def _people():
+    viewer = ProfileFactory(display_name="Mia Mentee", time_zone="Europe/Berlin")
+    DiscoveryMentorFactory(
+        display_name="Ana Silva",
+        headline="Data engineering lead",
+        skills=["Python", "SQL"],
+        languages=["Portuguese", "English"],
+        country="BR",
+        time_zone="America/Sao_Paulo",
+    )
+    DiscoveryMentorFactory(
+        display_name="Kofi Mensah",
+        headline="Product manager in fintech",
+        skills=["Product discovery"],
+        languages=["English"],
+        country="GH",
+        time_zone="Africa/Accra",
+        work_start=time(8),
+    )
+    DiscoveryMentorFactory(
+        display_name="Yuki Sato",
+        headline="Backend engineer",
+        skills=["Python", "Go"],
+        languages=["Japanese", "English"],
+        country="JP",
+        time_zone="Asia/Tokyo",
+    )
+    rebuild_search_index()
+    return viewer
+
+
+def test_filter_the_directory_and_open_a_profile(page: Page, context, asgi_server, problems):
+    viewer = in_thread(_people)
+    log_in(context, viewer.user, asgi_server)
+    page.goto("/mentors/")
+    expect(page.get_by_role("heading", name="3 mentors")).to_be_visible()
+    assert_accessible(page)
+    screenshot(page, "directory-desktop")
+
+    # Search as you type, with a typo: htmx swaps the results and pushes the URL.
+    page.get_by_label("Search mentors").press_sequentially("pyhton", delay=30)
+    expect(page.get_by_role("heading", name="2 mentors for “pyhton”")).to_be_visible()
+    expect(page).to_have_url(f"{asgi_server}/mentors/?q=pyhton")
+
+    # Tick a facet value: AND with the search, counts shown next to each value.
+    page.get_by_role("checkbox", name="Japanese 1 mentor").check()
+    expect(page.get_by_role("heading", name="1 mentor for “pyhton”")).to_be_visible()
+    expect(page).to_have_url(f"{asgi_server}/mentors/?q=pyhton&language=Japanese")
+    expect(page.get_by_role("link", name="Ana Silva")).to_have_count(0)
+    assert_accessible(page)
+
+    # The URL holds the query: a reload shows the same results and ticks.
+    page.reload()
+    expect(page.get_by_role("heading", name="1 mentor for “pyhton”")).to_be_visible()
+    expect(page.get_by_role("checkbox", name="Japanese 1 mentor")).to_be_checked()
+    expect(page.get_by_label("Search mentors")).to_have_value("pyhton")
+    screenshot(page, "directory-filtered-desktop")
+
+    page.get_by_role("link", name="Yuki Sato").click()
+    expect(page.get_by_role("heading", level=1, name="Yuki Sato")).to_be_visible()
+    problems.assert_none()
+
+
+def test_empty_directory_state_and_phone_layout(
+    phone_page: Page, phone_context, asgi_server, phone_problems
+):
+    viewer = in_thread(_people)
+    log_in(phone_context, viewer.user, asgi_server)
+    phone_page.goto("/mentors/?q=astronomy&country=JP")
+    expect(
+        phone_page.get_by_role("heading", name="No mentors match all of these filters")
+    ).to_be_visible()
+    assert_accessible(phone_page)
+    screenshot(phone_page, "directory-empty-phone")
+    phone_page.get_by_role("link", name="Search without “astronomy”").click()
+    expect(phone_page.get_by_role("heading", name="1 mentor")).to_be_visible()
+    expect(phone_page).to_have_url(f"{asgi_server}/mentors/?country=JP")
+    assert phone_page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(phone_page, "directory-phone")
+    phone_problems.assert_none()

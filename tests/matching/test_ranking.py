@@ -1,0 +1,144 @@
+"""Pure ranking: blend, eligibility, time-zone overlap and reasons (no database)."""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+import numpy as np
+import pytest
+
+from mentorloom.matching import ranking
+from mentorloom.matching.ranking import MenteeQuery, MentorFeatures, MentorTable
+
+ON = date(2025, 3, 3)  # a Monday, before any DST switch
+
+
+def mentor(user_id: int, **fields) -> MentorFeatures:
+    return MentorFeatures(user_id=user_id, zone=fields.pop("zone", "Europe/Berlin"), **fields)
+
+
+QUERY = MenteeQuery(
+    user_id=99,
+    goals=("Become a product manager",),
+    interests=("Remote work",),
+    skills={"sql": "SQL"},
+    industries={"fintech": "Fintech"},
+    languages={"spanish": "Spanish", "english": "English"},
+    zone="Europe/Madrid",
+)
+
+
+def test_overlap_between_sydney_and_los_angeles_crosses_the_day_boundary():
+    # Sydney 08:30-17:00 (UTC+11) is 13:30-22:00 the previous day in LA (UTC-8): 3.5 h shared.
+    hours = ranking.overlap_hours(
+        "Australia/Sydney", time(8, 30), time(17), "America/Los_Angeles", time(9), time(17), ON
+    )
+    assert hours == pytest.approx(3.5)
+
+
+def test_overlap_handles_overnight_hours_and_unknown_zones():
+    night = ranking.overlap_hours(
+        "Europe/Berlin", time(22), time(6), "Europe/Berlin", time(5), time(9), ON
+    )
+    assert night == pytest.approx(1.0)
+    assert ranking.overlap_hours("", time(9), time(17), "UTC", time(9), time(17), ON) is None
+
+
+def test_overlap_follows_daylight_saving_on_the_given_date():
+    winter = ranking.overlap_hours(
+        "Europe/London", time(9), time(17), "America/New_York", time(9), time(17), ON
+    )
+    # 10-30 March 2025: the US has moved its clocks, the UK not yet -> one hour more.
+    gap_week = ranking.overlap_hours(
+        "Europe/London", time(9), time(17), "America/New_York", time(9), time(17), date(2025, 3, 12)
+    )
+    assert (winter, gap_week) == (3.0, 4.0)
+
+
+def test_recommend_excludes_paused_not_accepting_full_blocked_and_self():
+    mentors = [
+        mentor(1, topics=("Becoming a product manager",)),
+        mentor(2, topics=("Becoming a product manager",), paused_until=date(2025, 4, 1)),
+        mentor(3, topics=("Becoming a product manager",), accepting=False),
+        mentor(4, topics=("Becoming a product manager",), capacity=2),
+        mentor(5, topics=("Becoming a product manager",)),
+        mentor(99, topics=("Becoming a product manager",)),
+        mentor(6, topics=("Pottery",), paused_until=date(2025, 3, 1)),  # pause is over
+    ]
+    table = MentorTable(mentors, ON)
+    recs = ranking.recommend(
+        table,
+        np.ones(len(mentors), dtype=np.float32),
+        QUERY,
+        exclude_user_ids={5},
+        active_counts={4: 2, 1: 1},
+    )
+    assert [r.user_id for r in recs] == [1, 6]
+    assert all(r.reasons for r in recs)
+
+
+def test_recommend_blends_meaning_with_structured_overlap():
+    mentors = [
+        mentor(1, topics=("Pottery",)),
+        mentor(2, topics=("Becoming a product manager",), skills={"sql": "SQL"}),
+    ]
+    meaning = np.array([0.6, 0.5], dtype=np.float32)
+    recs = ranking.recommend(MentorTable(mentors, ON), meaning, QUERY)
+    assert [r.user_id for r in recs] == [2, 1]
+    assert recs[0].components["structured"] > recs[1].components["structured"]
+    meaning_only = ranking.Weights(
+        meaning=1, structured=0, language=0, timezone=0, responsiveness=0, load=0
+    )
+    recs = ranking.recommend(MentorTable(mentors, ON), meaning, QUERY, weights=meaning_only)
+    assert [r.user_id for r in recs] == [1, 2]
+
+
+def test_responsiveness_reorders_close_candidates_and_missing_is_neutral():
+    mentors = [mentor(1), mentor(2), mentor(3)]
+    table = MentorTable(mentors, ON)
+    meaning = np.array([0.5, 0.5, 0.5], dtype=np.float32)
+    recs = ranking.recommend(table, meaning, QUERY, response_hours=lambda ids: {3: 2.0, 1: 200.0})
+    assert [r.user_id for r in recs] == [3, 2, 1]
+    assert "Usually replies within a few hours" in recs[0].reasons
+
+
+def test_reasons_are_plain_language():
+    m = mentor(
+        1,
+        topics=("Becoming a product manager", "Remote work"),
+        skills={"sql": "SQL"},
+        industries={"fintech": "Fintech"},
+        languages={"spanish": "Spanish", "english": "English"},
+        capacity=3,
+    )
+    reasons = ranking.explain(m, QUERY, overlap=4.2, response=20, capacity_left=2)
+    assert reasons == [
+        "Shares your goal: become a product manager",
+        "Can talk about your interest: remote work",
+        "Works in your industry: Fintech",
+        "Also works with SQL",
+        "4 h overlap with your working hours",
+    ]
+    reasons = ranking.explain(mentor(2, languages={"spanish": "Spanish"}), QUERY, response=20)
+    assert reasons == ["Usually replies within a day", "Speaks Spanish"]
+
+
+def test_a_goal_does_not_match_a_topic_sharing_one_loose_word():
+    m = mentor(1, topics=("Developer relations",))
+    query = MenteeQuery(user_id=None, goals=("Get my first developer job",))
+    assert not any(r.startswith("Shares your goal") for r in ranking.explain(m, query))
+
+
+def test_lexical_mix_changes_meaning_only_when_given():
+    mentors = [mentor(1), mentor(2)]
+    table = MentorTable(mentors, ON)
+    semantic = np.array([0.9, 0.8], dtype=np.float32)
+    lexical = np.array([0.0, 0.4], dtype=np.float32)
+    assert ranking.recommend(table, semantic, QUERY)[0].user_id == 1
+    assert ranking.recommend(table, semantic, QUERY, lexical=lexical)[0].user_id == 2
+
+
+def test_nobody_eligible_gives_an_empty_list():
+    table = MentorTable([mentor(1, accepting=False)], ON)
+    assert ranking.recommend(table, np.ones(1, dtype=np.float32), QUERY) == []
+    assert ranking.recommend(MentorTable([], ON), np.zeros(0, dtype=np.float32), QUERY) == []
