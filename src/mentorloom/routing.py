@@ -2,8 +2,13 @@
 
 from django.urls import path
 
-from mentorloom.core.consumers import PingConsumer
+from mentorloom.calls.consumers import CallConsumer
+from mentorloom.core.consumers import LiveConsumer, PingConsumer
+from mentorloom.messaging.consumers import ChatConsumer
 
 websocket_urlpatterns = [
     path("ws/ping/", PingConsumer.as_asgi()),
+    path("ws/live/", LiveConsumer.as_asgi()),
+    path("ws/calls/<int:call_id>/", CallConsumer.as_asgi()),
+    path("ws/chat/", ChatConsumer.as_asgi()),
 ]

@@ -1,3 +1,110 @@
-from ninja import Router
+"""The messaging JSON API: the HTTP fallback for everything the chat socket does."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.urls import reverse
+from ninja import Field, Query, Router, Schema
+
+from . import selectors, services
+from .access import get_conversation_for, get_message_for
+from .events import message_payload
+from .schemas import (
+    ConversationOut,
+    EditIn,
+    MessageOut,
+    MessagePageOut,
+    ReadIn,
+    ReadOut,
+    SendIn,
+)
 
 router = Router(tags=["messaging"])
+
+
+def person(user) -> dict:  # type: ignore[no-untyped-def]
+    profile = getattr(user, "profile", None)
+    return {"id": user.pk, "name": profile.name if profile else user.email.split("@")[0]}
+
+
+@router.get("/conversations", response=list[ConversationOut])
+def list_conversations(request: HttpRequest) -> list[dict]:
+    rows = []
+    for conversation in selectors.conversations_for(request.user):
+        mine = next(m for m in conversation.memberships.all() if m.user_id == request.user.pk)
+        rows.append(
+            {
+                "id": conversation.pk,
+                "kind": conversation.kind,
+                "mentorship_id": conversation.mentorship_id,
+                "others": [
+                    person(u) for u in selectors.other_participants(conversation, request.user)
+                ],
+                "last_message_id": conversation.last_message_id,
+                "last_message_at": conversation.last_message_at,
+                "last_read_message_id": mine.last_read_message_id,
+                "unread_count": conversation.unread_count,
+                "url": reverse("messaging:conversation", args=[conversation.pk]),
+            }
+        )
+    return rows
+
+
+class PageQuery(Schema):
+    after: int | None = Field(None, ge=0)
+    before: int | None = Field(None, ge=0)
+    limit: int = Field(selectors.PAGE_DEFAULT, ge=1, le=selectors.PAGE_MAX)
+
+
+@router.get("/conversations/{conversation_id}/messages", response=MessagePageOut)
+def list_messages(request: HttpRequest, conversation_id: int, query: Query[PageQuery]) -> dict:
+    conversation = get_conversation_for(request.user, conversation_id)
+    page = selectors.messages_page(
+        conversation, after=query.after, before=query.before, limit=query.limit
+    )
+    return {
+        "messages": [message_payload(m) for m in page.messages],
+        "has_more": page.has_more,
+        "reads": [
+            {"user_id": r.user_id, "up_to_id": r.last_read_message_id, "read_at": r.last_read_at}
+            for r in selectors.read_states(conversation)
+        ],
+    }
+
+
+@router.post(
+    "/conversations/{conversation_id}/messages", response={200: MessageOut, 201: MessageOut}
+)
+def post_message(request: HttpRequest, conversation_id: int, payload: SendIn) -> tuple[int, dict]:
+    """Idempotent by `client_id`: a retry answers 200 with the stored message, never a copy."""
+    conversation = get_conversation_for(request.user, conversation_id)
+    message, created = services.send_message(
+        request.user, conversation, payload.client_id, payload.body
+    )
+    return (201 if created else 200), message_payload(message)
+
+
+@router.patch("/conversations/{conversation_id}/messages/{message_id}", response=MessageOut)
+def edit_message(
+    request: HttpRequest, conversation_id: int, message_id: int, payload: EditIn
+) -> dict:
+    conversation = get_conversation_for(request.user, conversation_id)
+    message = get_message_for(request.user, conversation, message_id)
+    return message_payload(services.edit_message(request.user, message, payload.body))
+
+
+@router.delete("/conversations/{conversation_id}/messages/{message_id}", response=MessageOut)
+def delete_message(request: HttpRequest, conversation_id: int, message_id: int) -> dict:
+    conversation = get_conversation_for(request.user, conversation_id)
+    message = get_message_for(request.user, conversation, message_id)
+    return message_payload(services.delete_message(request.user, message))
+
+
+@router.post("/conversations/{conversation_id}/read", response=ReadOut)
+def mark_read(request: HttpRequest, conversation_id: int, payload: ReadIn) -> dict:
+    conversation = get_conversation_for(request.user, conversation_id)
+    participant = services.mark_read(request.user, conversation, payload.up_to_id)
+    return {
+        "conversation_id": conversation.pk,
+        "last_read_message_id": participant.last_read_message_id,
+    }

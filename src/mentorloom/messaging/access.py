@@ -1,0 +1,33 @@
+"""Access helpers: the only way views, API routes and consumers reach a conversation."""
+
+from __future__ import annotations
+
+from django.http import Http404
+
+from .models import Conversation, Message
+
+
+def get_conversation_for(user, conversation_id: object) -> Conversation:  # type: ignore[no-untyped-def]
+    """The conversation if `user` takes part in it; otherwise 404 (an outsider learns nothing)."""
+    if user is None or not user.is_authenticated:
+        raise Http404
+    try:
+        conversation_id = int(conversation_id)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        raise Http404 from None
+    conversation = (
+        Conversation.objects.filter(pk=conversation_id, memberships__user=user)
+        .select_related("mentorship")
+        .first()
+    )
+    if conversation is None:
+        raise Http404
+    return conversation
+
+
+def get_message_for(user, conversation: Conversation, message_id: int) -> Message:  # type: ignore[no-untyped-def]
+    """A message of a conversation `user` can already see (call get_conversation_for first)."""
+    message = Message.objects.filter(pk=message_id, conversation=conversation).first()
+    if message is None:
+        raise Http404
+    return message

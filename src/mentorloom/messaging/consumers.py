@@ -1,0 +1,284 @@
+"""The chat socket (/ws/chat/): one per browser tab, many conversations over it.
+
+Authenticates on connect, authorises every frame through access helpers, delegates writes to
+services. The frames are documented in docs/websocket.md.
+
+Exactly-once, in-order delivery per socket: `self.last_sent[conversation_id]` is the newest
+message id this socket has sent. Channels dispatches one event at a time per consumer, so a
+catch-up query and the live events queued behind it never interleave; a live event is sent only
+if it directly follows `last_sent` (its `prev_id` matches), an older one is dropped as already
+sent, and a gap (an event lost or published out of order by another process) is filled from the
+database, where the message is already committed.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.http import Http404
+
+from mentorloom.core.errors import DomainError
+
+from . import events, selectors, services
+from .access import get_conversation_for
+from .models import Conversation
+
+MAX_SUBSCRIPTIONS = 100
+TYPING_EVERY_SECONDS = 2.0
+CATCH_UP_BATCH = 200
+
+
+class FrameError(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        self.code = code
+        self.message = message
+        super().__init__(message)
+
+
+def _int_field(content: dict, name: str, *, required: bool = True) -> int | None:
+    value = content.get(name)
+    if value is None and not required:
+        return None
+    # bool is an int in Python; a JSON true is not an id.
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise FrameError("bad_frame", f"`{name}` must be a non-negative integer.")
+    return value
+
+
+@database_sync_to_async
+def _conversation(user, conversation_id: int) -> Conversation:  # type: ignore[no-untyped-def]
+    return get_conversation_for(user, conversation_id)
+
+
+@database_sync_to_async
+def _subscribe_state(conversation: Conversation) -> tuple[int, list[dict]]:
+    newest = (
+        Conversation.objects.filter(pk=conversation.pk)
+        .values_list("last_message_id", flat=True)
+        .get()
+    ) or 0
+    reads = [
+        {
+            "user_id": r.user_id,
+            "up_to_id": r.last_read_message_id,
+            "read_at": r.last_read_at.isoformat() if r.last_read_at else None,
+        }
+        for r in selectors.read_states(conversation)
+    ]
+    return newest, reads
+
+
+@database_sync_to_async
+def _messages_after(conversation_id: int, after_id: int) -> list[dict]:
+    return [
+        events.message_payload(m)
+        for m in selectors.messages_after(conversation_id, after_id, CATCH_UP_BATCH)
+    ]
+
+
+@database_sync_to_async
+def _send(user, conversation: Conversation, client_id: object, body: object) -> tuple[dict, bool]:  # type: ignore[no-untyped-def]
+    message, created = services.send_message(user, conversation, client_id, body)
+    return events.message_payload(message), created
+
+
+@database_sync_to_async
+def _mark_read(user, conversation: Conversation, up_to_id: int) -> None:  # type: ignore[no-untyped-def]
+    services.mark_read(user, conversation, up_to_id)
+
+
+class ChatConsumer(AsyncJsonWebsocketConsumer):
+    async def connect(self) -> None:
+        self.user = self.scope.get("user")
+        self.last_sent: dict[int, int] = {}
+        self.typing_sent_at: dict[int, float] = {}
+        # Accept, then close: a refusal before accept reaches browsers as an anonymous 1006.
+        await self.accept()
+        if self.user is None or not self.user.is_authenticated:
+            await self.close(code=4401)
+
+    async def disconnect(self, code: int) -> None:
+        for conversation_id in list(self.last_sent):
+            await self.channel_layer.group_discard(
+                events.conversation_group(conversation_id), self.channel_name
+            )
+        self.last_sent.clear()
+
+    # --- incoming frames ---------------------------------------------------------------------
+
+    async def receive(
+        self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any
+    ) -> None:
+        # The base class raises on binary frames and bad JSON, which would kill the connection.
+        if self.user is None or not self.user.is_authenticated:
+            return
+        content: object = None
+        if text_data is not None:
+            try:
+                content = json.loads(text_data)
+            except ValueError:
+                content = None
+        if not isinstance(content, dict):
+            await self._error("bad_frame", "Frames are JSON objects with a `type`.")
+            return
+        handler = self.HANDLERS.get(content.get("type"))  # type: ignore[arg-type]
+        if handler is None:
+            await self._error("unknown_type", "Unknown frame type.", content)
+            return
+        try:
+            await handler(self, content)
+        except FrameError as exc:
+            await self._error(exc.code, exc.message, content)
+        except Http404:
+            # Outsiders and missing conversations look the same.
+            await self._error("not_found", "Conversation not found.", content)
+        except DomainError as exc:
+            await self._error(exc.code, exc.message, content)
+
+    async def _error(self, code: str, message: str, content: dict | None = None) -> None:
+        frame: dict[str, Any] = {"type": "error", "code": code, "message": message}
+        if content is not None:
+            # Echo what lets the client match the error to its request.
+            for key in ("type", "conversation_id", "client_id"):
+                value = content.get(key)
+                if isinstance(value, str | int) and not isinstance(value, bool):
+                    frame["frame" if key == "type" else key] = value
+        await self.send_json(frame)
+
+    async def on_ping(self, content: dict) -> None:
+        await self.send_json({"type": "pong"})
+
+    async def on_subscribe(self, content: dict) -> None:
+        conversation_id = _int_field(content, "conversation_id")
+        after_id = _int_field(content, "after_id", required=False)
+        conversation = await _conversation(self.user, conversation_id)
+        if conversation.pk not in self.last_sent and len(self.last_sent) >= MAX_SUBSCRIPTIONS:
+            raise FrameError("too_many_subscriptions", "Unsubscribe from a conversation first.")
+        newest, reads = await _subscribe_state(conversation)
+        # Join before reading: anything committed from here on arrives as a queued event, and
+        # the catch-up below covers everything before it (duplicates are dropped by id).
+        await self.channel_layer.group_add(
+            events.conversation_group(conversation.pk), self.channel_name
+        )
+        self.last_sent[conversation.pk] = newest if after_id is None else min(after_id, newest)
+        await self._catch_up(conversation.pk)
+        await self.send_json(
+            {
+                "type": "subscribed",
+                "conversation_id": conversation.pk,
+                "last_id": self.last_sent[conversation.pk],
+                "reads": reads,
+            }
+        )
+
+    async def on_unsubscribe(self, content: dict) -> None:
+        conversation_id = _int_field(content, "conversation_id")
+        if self.last_sent.pop(conversation_id, None) is not None:
+            await self.channel_layer.group_discard(
+                events.conversation_group(conversation_id), self.channel_name
+            )
+        await self.send_json({"type": "unsubscribed", "conversation_id": conversation_id})
+
+    async def on_send(self, content: dict) -> None:
+        conversation_id = _int_field(content, "conversation_id")
+        if not isinstance(content.get("client_id"), str):
+            raise FrameError("bad_frame", "`client_id` must be a UUID string.")
+        conversation = await _conversation(self.user, conversation_id)
+        payload, created = await _send(
+            self.user, conversation, content["client_id"], content.get("body")
+        )
+        await self.send_json(
+            {
+                "type": "ack",
+                "conversation_id": conversation.pk,
+                "client_id": payload["client_id"],
+                "id": payload["id"],
+                "duplicate": not created,
+                "message": payload,
+            }
+        )
+
+    async def on_typing(self, content: dict) -> None:
+        conversation_id = _int_field(content, "conversation_id")
+        if conversation_id not in self.last_sent:
+            raise FrameError("not_subscribed", "Subscribe to the conversation first.")
+        # Typing is a hint: throttled quietly rather than answered with errors.
+        now = time.monotonic()
+        if now - self.typing_sent_at.get(conversation_id, 0.0) < TYPING_EVERY_SECONDS:
+            return
+        self.typing_sent_at[conversation_id] = now
+        await self.channel_layer.group_send(
+            events.conversation_group(conversation_id),
+            {"type": "chat.typing", "conversation_id": conversation_id, "user_id": self.user.pk},
+        )
+
+    async def on_read(self, content: dict) -> None:
+        conversation_id = _int_field(content, "conversation_id")
+        up_to_id = _int_field(content, "up_to_id")
+        conversation = await _conversation(self.user, conversation_id)
+        await _mark_read(self.user, conversation, up_to_id)
+
+    HANDLERS = {
+        "ping": on_ping,
+        "subscribe": on_subscribe,
+        "unsubscribe": on_unsubscribe,
+        "send": on_send,
+        "typing": on_typing,
+        "read": on_read,
+    }
+
+    # --- channel-layer events ------------------------------------------------------------------
+
+    async def _catch_up(self, conversation_id: int) -> None:
+        while conversation_id in self.last_sent:
+            batch = await _messages_after(conversation_id, self.last_sent[conversation_id])
+            for payload in batch:
+                await self.send_json({"type": "message", "message": payload})
+                self.last_sent[conversation_id] = payload["id"]
+            if len(batch) < CATCH_UP_BATCH:
+                return
+
+    async def chat_message(self, event: dict) -> None:
+        payload = event["message"]
+        conversation_id = payload["conversation_id"]
+        last = self.last_sent.get(conversation_id)
+        if last is None or payload["id"] <= last:
+            return  # not subscribed, or already sent by a catch-up
+        if event["prev_id"] <= last:
+            await self.send_json({"type": "message", "message": payload})
+            self.last_sent[conversation_id] = payload["id"]
+        else:
+            await self._catch_up(conversation_id)
+
+    async def chat_changed(self, event: dict) -> None:
+        payload = event["message"]
+        last = self.last_sent.get(payload["conversation_id"])
+        # Newer messages than `last` arrive (already changed) through catch-up.
+        if last is not None and payload["id"] <= last:
+            await self.send_json({"type": "message_changed", "message": payload})
+
+    async def chat_read(self, event: dict) -> None:
+        if event["conversation_id"] in self.last_sent:
+            await self.send_json(
+                {
+                    "type": "read",
+                    "conversation_id": event["conversation_id"],
+                    "user_id": event["user_id"],
+                    "up_to_id": event["up_to_id"],
+                    "read_at": event["read_at"],
+                }
+            )
+
+    async def chat_typing(self, event: dict) -> None:
+        if event["conversation_id"] in self.last_sent and event["user_id"] != self.user.pk:
+            await self.send_json(
+                {
+                    "type": "typing",
+                    "conversation_id": event["conversation_id"],
+                    "user_id": event["user_id"],
+                }
+            )

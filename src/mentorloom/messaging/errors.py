@@ -1,0 +1,40 @@
+"""Messaging's domain errors, each with a stable code for API bodies and socket error frames."""
+
+from __future__ import annotations
+
+from mentorloom.core.errors import Conflict, InvalidInput, PermissionDenied, RateLimited
+
+
+class EmptyMessage(InvalidInput):
+    code = "empty_message"
+    default_message = "Write something before sending."
+
+
+class MessageTooLong(InvalidInput):
+    code = "message_too_long"
+    default_message = "Messages can be at most 10,000 characters."
+
+
+class BlockedConversation(PermissionDenied):
+    code = "blocked"
+    default_message = "You cannot message this person."
+
+
+class ConversationClosed(Conflict):
+    code = "conversation_closed"
+    default_message = "This mentorship has ended; its conversation is read-only."
+
+
+class EditWindowClosed(Conflict):
+    code = "edit_window_closed"
+    default_message = "Messages can only be changed within 15 minutes of sending."
+
+
+class NotYourMessage(PermissionDenied):
+    code = "not_your_message"
+    default_message = "You can only change your own messages."
+
+
+class TooManyMessages(RateLimited):
+    code = "rate_limited"
+    default_message = "You are sending messages too quickly. Wait a few seconds and try again."

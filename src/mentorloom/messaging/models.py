@@ -1,0 +1,103 @@
+"""Conversations between people and the messages in them.
+
+Delivery guarantees rest on two things defined here: the unique (conversation, sender,
+client_id) constraint, which makes a retried send return the stored row instead of a copy, and
+the auto-increment primary key, which orders messages within a conversation (the send service
+holds the conversation's row lock while inserting, so ids are handed out in commit order).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+MAX_BODY_CHARS = 10_000
+# Own messages can be edited or deleted for this long after sending (the issue's rule).
+EDIT_WINDOW_SECONDS = 15 * 60
+
+
+class ConversationKind(models.TextChoices):
+    MENTORSHIP = "mentorship", "Mentorship"
+    REQUEST = "request", "Request"
+
+
+class Conversation(models.Model):
+    kind = models.CharField(max_length=12, choices=ConversationKind.choices)
+    mentorship = models.OneToOneField(
+        "mentorships.Mentorship",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="conversation",
+    )
+    participants = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Participant", related_name="conversations"
+    )
+    # Id of the newest message (denormalised, written under the conversation's row lock).
+    last_message_id = models.BigIntegerField(null=True, blank=True)
+    last_message_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.kind} conversation {self.pk}"
+
+
+class Participant(models.Model):
+    """One person's membership of a conversation and how far they have read."""
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="memberships"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="chat_memberships"
+    )
+    last_read_message_id = models.BigIntegerField(default=0)
+    last_read_at = models.DateTimeField(null=True, blank=True)
+    joined_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["conversation", "user"], name="one_membership_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.conversation_id} (read {self.last_read_message_id})"
+
+
+class Message(models.Model):
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages"
+    )
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="chat_messages"
+    )
+    client_id = models.UUIDField(default=uuid.uuid4)
+    body = models.TextField(max_length=MAX_BODY_CHARS, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            # A retry with the same client id can never insert a second row.
+            models.UniqueConstraint(
+                fields=["conversation", "sender", "client_id"], name="one_message_per_client_id"
+            )
+        ]
+        indexes = [models.Index(fields=["conversation", "id"])]
+
+    def __str__(self) -> str:
+        return f"message {self.pk} in {self.conversation_id}"
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def editable_until(self) -> datetime:
+        return self.created_at + timedelta(seconds=EDIT_WINDOW_SECONDS)

@@ -1,0 +1,67 @@
+"""Ninja schemas for the messaging API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from ninja import Field, Schema
+
+
+class MessageOut(Schema):
+    id: int
+    conversation_id: int
+    sender_id: int
+    client_id: str
+    body: str
+    html: str
+    created_at: datetime
+    edited_at: datetime | None
+    deleted: bool
+
+
+class ReadStateOut(Schema):
+    user_id: int
+    up_to_id: int
+    read_at: datetime | None
+
+
+class MessagePageOut(Schema):
+    messages: list[MessageOut]
+    has_more: bool
+    reads: list[ReadStateOut]
+
+
+class PersonOut(Schema):
+    id: int
+    name: str
+
+
+class ConversationOut(Schema):
+    id: int
+    kind: str
+    mentorship_id: int | None
+    others: list[PersonOut]
+    last_message_id: int | None
+    last_message_at: datetime | None
+    last_read_message_id: int
+    unread_count: int
+    url: str
+
+
+class SendIn(Schema):
+    client_id: UUID
+    body: str
+
+
+class EditIn(Schema):
+    body: str
+
+
+class ReadIn(Schema):
+    up_to_id: int = Field(..., ge=0)
+
+
+class ReadOut(Schema):
+    conversation_id: int
+    last_read_message_id: int

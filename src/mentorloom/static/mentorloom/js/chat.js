@@ -1,0 +1,431 @@
+// Live chat over /ws/chat/ (protocol: docs/websocket.md), falling back to HTTP polling.
+// Without this file the page still works: the form posts and the server redirects back.
+//
+// Guarantees kept on this side: every message gets a client id before it leaves, and is resent
+// with the same id until acknowledged (the server stores it once); messages are placed by server
+// id; on every (re)connect we subscribe with the newest id we hold and receive the rest.
+
+const RETRY_AFTER_MS = 8000;
+const POLL_EVERY_MS = 3000;
+const SOCKET_FAILURES_BEFORE_POLLING = 3;
+const TYPING_SHOWN_MS = 4000;
+const PERMANENT_ERRORS = new Set([
+  "empty_message", "message_too_long", "blocked", "conversation_closed", "invalid", "not_found",
+]);
+
+function uuid4() {
+  if (window.crypto && typeof window.crypto.randomUUID === "function") {
+    return window.crypto.randomUUID();
+  }
+  // randomUUID needs a secure context; getRandomValues does not (plain-HTTP LAN installs).
+  const b = window.crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+class Chat {
+  constructor(root) {
+    this.root = root;
+    this.conversationId = Number(root.dataset.conversationId);
+    this.userId = Number(root.dataset.userId);
+    this.api = root.dataset.api;
+    this.csrf = root.dataset.csrf;
+    this.otherName = root.dataset.otherName || "Someone";
+    this.otherRead = Number(root.dataset.otherRead || 0);
+    this.otherReadAt = null;
+    this.list = root.querySelector("[data-chat-list]");
+    this.scroller = root.querySelector("[data-chat-scroll]");
+    this.status = root.querySelector("[data-chat-status]");
+    this.seen = root.querySelector("[data-chat-seen]");
+    this.typing = root.querySelector("[data-chat-typing]");
+    this.form = root.querySelector("[data-chat-form]");
+    this.textarea = this.form ? this.form.querySelector("textarea") : null;
+    this.errorEl = root.querySelector("[data-chat-error]");
+    const zone = root.dataset.zone || "UTC";
+    this.timeFmt = new Intl.DateTimeFormat("en-GB", {
+      timeZone: zone, hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+    });
+    this.stampFmt = new Intl.DateTimeFormat("en-GB", {
+      timeZone: zone, day: "numeric", month: "short", hour: "2-digit", minute: "2-digit",
+      hourCycle: "h23",
+    });
+    this.pending = new Map(); // client id -> {body, el, timer}
+    this.socket = null;
+    this.failures = 0;
+    this.everOpened = false;
+    this.pollTimer = null;
+    this.readSent = 0;
+    this.typingTimer = null;
+    this.lastTypingSent = 0;
+  }
+
+  get lastId() {
+    let last = 0;
+    for (const li of this.list.querySelectorAll("li[data-id]")) {
+      last = Math.max(last, Number(li.dataset.id));
+    }
+    return last;
+  }
+
+  start() {
+    if (this.form) {
+      this.form.addEventListener("submit", (event) => {
+        event.preventDefault();
+        this.submit();
+      });
+      this.textarea.addEventListener("keydown", (event) => {
+        if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+          event.preventDefault();
+          this.submit();
+        }
+      });
+      this.textarea.addEventListener("input", () => this.sendTyping());
+    }
+    document.addEventListener("visibilitychange", () => this.markRead());
+    this.scrollToEnd();
+    this.connect();
+    this.markRead();
+  }
+
+  setStatus(text) {
+    this.status.textContent = text;
+  }
+
+  // --- transport ------------------------------------------------------------------------------
+
+  connect() {
+    let socket;
+    try {
+      const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
+      socket = new WebSocket(`${scheme}//${window.location.host}/ws/chat/`);
+    } catch {
+      this.startPolling();
+      return;
+    }
+    this.socket = socket;
+    socket.addEventListener("open", () => {
+      this.failures = 0;
+      this.everOpened = true;
+      this.stopPolling();
+      this.setStatus("");
+      this.frame({ type: "subscribe", conversation_id: this.conversationId, after_id: this.lastId });
+      for (const clientId of this.pending.keys()) this.deliver(clientId);
+    });
+    socket.addEventListener("message", (event) => {
+      let frame;
+      try {
+        frame = JSON.parse(event.data);
+      } catch {
+        return;
+      }
+      this.handle(frame);
+    });
+    socket.addEventListener("close", (event) => {
+      this.socket = null;
+      if (this.root.dataset.state === "live") this.root.dataset.state = "connecting";
+      if (event.code === 4401) {
+        this.setStatus("Signed out: reload the page to sign in again.");
+        return;
+      }
+      this.failures += 1;
+      // A socket that never opened is likely blocked (proxy): poll at once, keep retrying.
+      if (!this.everOpened || this.failures >= SOCKET_FAILURES_BEFORE_POLLING) this.startPolling();
+      else this.setStatus("Reconnecting…");
+      const backoff = Math.min(30000, 500 * 2 ** this.failures) * (0.5 + Math.random());
+      window.setTimeout(() => this.connect(), backoff);
+    });
+  }
+
+  socketOpen() {
+    return this.socket && this.socket.readyState === WebSocket.OPEN;
+  }
+
+  frame(data) {
+    if (!this.socketOpen()) return false;
+    this.socket.send(JSON.stringify(data));
+    return true;
+  }
+
+  startPolling() {
+    if (this.pollTimer) return;
+    this.root.dataset.state = "polling";
+    this.setStatus("Live updates unavailable: checking for new messages every few seconds.");
+    this.pollTimer = window.setInterval(() => this.poll(), POLL_EVERY_MS);
+    this.poll();
+    for (const clientId of this.pending.keys()) this.deliver(clientId);
+  }
+
+  stopPolling() {
+    if (this.pollTimer) window.clearInterval(this.pollTimer);
+    this.pollTimer = null;
+  }
+
+  async request(method, path, body) {
+    const response = await fetch(`${this.api}${path}`, {
+      method,
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": this.csrf },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const data = await response.json().catch(() => ({}));
+    return { status: response.status, data };
+  }
+
+  async poll() {
+    try {
+      let more = true;
+      while (more) {
+        const { status, data } = await this.request("GET", `/messages?after=${this.lastId}&limit=200`);
+        if (status !== 200) return;
+        data.messages.forEach((m) => this.addMessage(m));
+        this.applyReads(data.reads);
+        more = data.has_more;
+      }
+      this.markRead();
+    } catch {
+      // Offline: the next tick tries again.
+    }
+  }
+
+  // --- sending --------------------------------------------------------------------------------
+
+  submit() {
+    const body = this.textarea.value.trim();
+    if (!body) {
+      this.showError("Write something before sending.");
+      return;
+    }
+    this.showError("");
+    this.textarea.value = "";
+    const clientId = uuid4();
+    const el = this.buildMessage({
+      id: null, sender_id: this.userId, client_id: clientId, html: "", body,
+      created_at: new Date().toISOString(), edited_at: null, deleted: false,
+    });
+    el.classList.add("msg--pending");
+    el.querySelector(".msg__body").textContent = body;
+    this.list.appendChild(el);
+    this.removeEmptyState();
+    this.scrollToEnd();
+    this.pending.set(clientId, { body, el, timer: null });
+    this.deliver(clientId);
+  }
+
+  deliver(clientId) {
+    const item = this.pending.get(clientId);
+    if (!item) return;
+    window.clearTimeout(item.timer);
+    // Resent with the same client id until acknowledged: the server stores it once.
+    item.timer = window.setTimeout(() => this.deliver(clientId), RETRY_AFTER_MS);
+    const frame = {
+      type: "send", conversation_id: this.conversationId, client_id: clientId, body: item.body,
+    };
+    if (this.frame(frame)) return;
+    if (!this.pollTimer) return; // reconnecting: the open handler resends
+    this.request("POST", "/messages", { client_id: clientId, body: item.body })
+      .then(({ status, data }) => {
+        if (status === 200 || status === 201) this.acknowledge(clientId, data);
+        else if (status >= 400 && status < 500 && status !== 429) {
+          this.fail(clientId, data.error ? data.error.message : "Not sent.");
+        }
+      })
+      .catch(() => {});
+  }
+
+  acknowledge(clientId, message) {
+    const item = this.pending.get(clientId);
+    if (item) {
+      window.clearTimeout(item.timer);
+      item.el.remove();
+      this.pending.delete(clientId);
+    }
+    this.addMessage(message);
+  }
+
+  fail(clientId, text) {
+    const item = this.pending.get(clientId);
+    if (!item) return;
+    window.clearTimeout(item.timer);
+    this.pending.delete(clientId);
+    item.el.classList.remove("msg--pending");
+    item.el.classList.add("msg--failed");
+    item.el.querySelector(".msg__meta").textContent = `Not sent: ${text}`;
+  }
+
+  sendTyping() {
+    const now = Date.now();
+    if (now - this.lastTypingSent < 2000) return;
+    this.lastTypingSent = now;
+    this.frame({ type: "typing", conversation_id: this.conversationId });
+  }
+
+  markRead() {
+    if (document.visibilityState !== "visible") return;
+    const last = this.lastId;
+    if (last <= this.readSent) return;
+    this.readSent = last;
+    const sent = this.frame({ type: "read", conversation_id: this.conversationId, up_to_id: last });
+    if (!sent) this.request("POST", "/read", { up_to_id: last }).catch(() => {});
+  }
+
+  // --- receiving ------------------------------------------------------------------------------
+
+  handle(frame) {
+    switch (frame.type) {
+      case "message":
+        this.addMessage(frame.message);
+        if (frame.message.sender_id !== this.userId) {
+          this.typing.textContent = ""; // they finished typing: here is the message
+          this.markRead();
+        }
+        break;
+      case "ack":
+        this.acknowledge(frame.client_id, frame.message);
+        break;
+      case "message_changed":
+        this.addMessage(frame.message);
+        break;
+      case "subscribed":
+        this.root.dataset.state = "live";
+        this.applyReads(frame.reads);
+        this.markRead();
+        break;
+      case "read":
+        this.applyReads([frame]);
+        break;
+      case "typing":
+        if (frame.user_id !== this.userId) this.showTyping();
+        break;
+      case "error":
+        this.handleError(frame);
+        break;
+      default:
+        break;
+    }
+  }
+
+  handleError(frame) {
+    if (frame.client_id && this.pending.has(frame.client_id)) {
+      if (PERMANENT_ERRORS.has(frame.code)) this.fail(frame.client_id, frame.message);
+      // rate_limited and other transient errors: the retry timer resends with the same id.
+      else this.showError(frame.message);
+      return;
+    }
+    if (frame.frame === "subscribe") this.setStatus(frame.message);
+  }
+
+  applyReads(reads) {
+    for (const read of reads || []) {
+      if (read.user_id === this.userId) continue;
+      if (read.up_to_id >= this.otherRead) {
+        this.otherRead = read.up_to_id;
+        this.otherReadAt = read.read_at;
+      }
+    }
+    this.renderSeen();
+  }
+
+  renderSeen() {
+    const mine = Array.from(this.list.querySelectorAll(`li[data-id][data-sender="${this.userId}"]`));
+    const lastMine = mine.length ? Number(mine[mine.length - 1].dataset.id) : 0;
+    if (!lastMine || this.otherRead < lastMine || !this.otherReadAt) return;
+    const at = new Date(this.otherReadAt);
+    const time = document.createElement("time");
+    time.dateTime = this.otherReadAt;
+    time.textContent = this.timeFmt.format(at);
+    this.seen.replaceChildren("Seen ", time);
+  }
+
+  showTyping() {
+    this.typing.textContent = `${this.otherName} is typing…`;
+    window.clearTimeout(this.typingTimer);
+    this.typingTimer = window.setTimeout(() => { this.typing.textContent = ""; }, TYPING_SHOWN_MS);
+  }
+
+  showError(text) {
+    if (!this.errorEl) return;
+    this.errorEl.textContent = text;
+    this.errorEl.hidden = !text;
+  }
+
+  removeEmptyState() {
+    const empty = this.root.querySelector("[data-chat-empty]");
+    if (empty) empty.remove();
+  }
+
+  buildMessage(m) {
+    const li = document.createElement("li");
+    li.className = "msg";
+    if (m.sender_id === this.userId) li.classList.add("msg--mine");
+    if (m.deleted) li.classList.add("msg--deleted");
+    if (m.id !== null) {
+      li.id = `msg-${m.id}`;
+      li.dataset.id = String(m.id);
+      li.dataset.sender = String(m.sender_id);
+    }
+    li.dataset.clientId = m.client_id;
+    const body = document.createElement("div");
+    body.className = "msg__body";
+    if (m.deleted) body.innerHTML = "<em>Message deleted</em>";
+    else body.innerHTML = m.html; // sanitised by the server (nh3) before it left
+    const meta = document.createElement("p");
+    meta.className = "msg__meta";
+    const who = document.createElement("span");
+    who.className = "visually-hidden";
+    who.textContent = m.sender_id === this.userId ? "You, " : "They, ";
+    const time = document.createElement("time");
+    time.dateTime = m.created_at;
+    time.textContent = this.stampFmt.format(new Date(m.created_at));
+    meta.append(who, time);
+    if (m.edited_at && !m.deleted) {
+      const edited = document.createElement("span");
+      edited.className = "msg__edited";
+      edited.textContent = "edited";
+      meta.append(" · ", edited);
+    }
+    li.append(body, meta);
+    return li;
+  }
+
+  addMessage(m) {
+    if (m.conversation_id !== this.conversationId) return;
+    const nearEnd = this.isNearEnd();
+    const el = this.buildMessage(m);
+    const existing = this.list.querySelector(`li[data-id="${m.id}"]`);
+    if (existing) {
+      existing.replaceWith(el); // an edit or delete; same id, same place
+      return;
+    }
+    // Ordered by server id, whatever order frames arrive in.
+    let before = null;
+    for (const li of this.list.querySelectorAll("li[data-id]")) {
+      if (Number(li.dataset.id) > m.id) {
+        before = li;
+        break;
+      }
+    }
+    if (before) this.list.insertBefore(el, before);
+    else {
+      const firstPending = this.list.querySelector("li.msg--pending");
+      this.list.insertBefore(el, firstPending);
+    }
+    this.removeEmptyState();
+    this.renderSeen();
+    if (nearEnd || m.sender_id === this.userId) this.scrollToEnd();
+  }
+
+  isNearEnd() {
+    const s = this.scroller;
+    return s.scrollHeight - s.scrollTop - s.clientHeight < 80;
+  }
+
+  scrollToEnd() {
+    this.scroller.scrollTop = this.scroller.scrollHeight;
+  }
+}
+
+const root = document.querySelector("[data-chat]");
+// data-static: an older page of history, opened without JavaScript's infinite scroll.
+if (root && !root.hasAttribute("data-static")) new Chat(root).start();

@@ -1,0 +1,117 @@
+"""Chat pages: inbox, conversation (with the no-JavaScript form), the mentorship shortcut."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from mentorloom.messaging import services
+from mentorloom.messaging.models import Message
+from tests.factories import UserFactory
+from tests.messaging.helpers import mentorship_conversation
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def convo():
+    return mentorship_conversation()
+
+
+def client_for(user) -> Client:  # type: ignore[no-untyped-def]
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_mentorship_chat_redirects_to_its_conversation(convo):
+    response = client_for(convo.mentorship.mentee).get(
+        reverse("messaging:mentorship_chat", args=[convo.mentorship_id])
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("messaging:conversation", args=[convo.pk])
+
+
+def test_mentorship_chat_is_404_for_an_outsider(convo):
+    response = client_for(UserFactory()).get(
+        reverse("messaging:mentorship_chat", args=[convo.mentorship_id])
+    )
+    assert response.status_code == 404
+
+
+def test_conversation_page_shows_sanitised_history_and_the_live_module(convo):
+    mentor = convo.mentorship.mentor
+    services.send_message(mentor, convo, uuid.uuid4(), "Hi **there** <img src=x onerror=alert(1)>")
+    response = client_for(convo.mentorship.mentee).get(
+        reverse("messaging:conversation", args=[convo.pk])
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<strong>there</strong>" in html
+    assert "<img src=x" not in html and "&lt;img" in html
+    assert "Mira Mentor" in html
+    assert "mentorloom/js/chat.js" in html
+    assert 'name="client_id"' in html
+
+
+def test_conversation_page_is_404_for_an_outsider(convo):
+    response = client_for(UserFactory()).get(reverse("messaging:conversation", args=[convo.pk]))
+    assert response.status_code == 404
+
+
+def test_anonymous_is_sent_to_log_in(convo):
+    response = Client().get(reverse("messaging:conversation", args=[convo.pk]))
+    assert response.status_code == 302 and "/accounts/login" in response["Location"]
+
+
+def test_form_post_without_javascript_sends_once_even_if_submitted_twice(convo):
+    client = client_for(convo.mentorship.mentee)
+    url = reverse("messaging:conversation", args=[convo.pk])
+    form = {"client_id": str(uuid.uuid4()), "body": "Sent without JavaScript"}
+    first = client.post(url, form)
+    second = client.post(url, form)  # double click / resubmission
+    assert first.status_code == second.status_code == 302
+    assert Message.objects.filter(body="Sent without JavaScript").count() == 1
+
+
+def test_form_post_errors_are_shown_next_to_the_field(convo):
+    client = client_for(convo.mentorship.mentee)
+    url = reverse("messaging:conversation", args=[convo.pk])
+    response = client.post(url, {"client_id": str(uuid.uuid4()), "body": "x" * 10_001})
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "at most 10,000 characters" in html
+    assert 'aria-invalid="true"' in html
+    assert Message.objects.count() == 0
+
+
+def test_older_history_loads_as_an_htmx_partial(convo, monkeypatch):
+    monkeypatch.setattr(services, "SEND_LIMIT", 1000)
+    mentor = convo.mentorship.mentor
+    ids = [services.send_message(mentor, convo, uuid.uuid4(), f"m{n}")[0].pk for n in range(55)]
+    client = client_for(convo.mentorship.mentee)
+    url = reverse("messaging:conversation", args=[convo.pk])
+    page = client.get(url).content.decode()
+    assert f'data-id="{ids[5]}"' in page and f'data-id="{ids[4]}"' not in page
+    assert f"?before={ids[5]}" in page
+    partial = client.get(f"{url}?before={ids[5]}", headers={"HX-Request": "true"})
+    html = partial.content.decode()
+    assert "<html" not in html
+    assert all(f'data-id="{i}"' in html for i in ids[:5])
+    assert "Load older messages" not in html  # nothing older left
+
+
+def test_inbox_lists_conversations_with_unread_counts(convo):
+    services.send_message(convo.mentorship.mentor, convo, uuid.uuid4(), "one")
+    services.send_message(convo.mentorship.mentor, convo, uuid.uuid4(), "two")
+    html = client_for(convo.mentorship.mentee).get(reverse("messaging:inbox")).content.decode()
+    assert "Mira Mentor" in html
+    assert "2 unread" in html
+
+
+def test_empty_inbox_explains_what_to_do():
+    html = client_for(UserFactory()).get(reverse("messaging:inbox")).content.decode()
+    assert "No conversations yet" in html
