@@ -325,6 +325,8 @@ MENTORLOOM_WS_ALLOWED_ORIGINS = env_list("MENTORLOOM_WS_ALLOWED_ORIGINS", [])
 # MENTORLOOM_MATCH_WEIGHTS is a JSON object overriding the ranking blend (docs/matching.md).
 MENTORLOOM_SEMANTIC = env_bool("MENTORLOOM_SEMANTIC", True)
 MENTORLOOM_MATCH_WEIGHTS = json.loads(env_str("MENTORLOOM_MATCH_WEIGHTS", "") or "{}")
+# Scheduling: cancelling closer than this to the start is recorded as a late cancellation.
+MENTORLOOM_LATE_CANCEL_HOURS = env_int("MENTORLOOM_LATE_CANCEL_HOURS", 24)
 # Video calls: STUN/TURN servers for the browser as JSON ([{"urls": "stun:stun.example.org"}]).
 # With a TURN shared secret (coturn "use-auth-secret"), short-lived credentials are minted per call.
 MENTORLOOM_ICE_SERVERS = env_str("MENTORLOOM_ICE_SERVERS", "")

@@ -1,3 +1,271 @@
-from ninja import Router
+"""Scheduling API: slots, availability, booking and session changes under /api/v1/."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth import get_user_model
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Header, Query, Router
+from ninja.responses import Status
+
+from mentorloom.core.errors import InvalidInput
+from mentorloom.core.timezones import canonical_zone
+from mentorloom.mentorships.access import get_mentorship_for
+from mentorloom.safety.selectors import is_blocked_between
+
+from . import selectors, services
+from .errors import DurationNotOffered
+from .models import Session
+from .schemas import (
+    AvailabilityOut,
+    BookIn,
+    CancelIn,
+    FeedOut,
+    OverrideIn,
+    OverrideOut,
+    RescheduleIn,
+    RuleIn,
+    RuleOut,
+    RulesIn,
+    SessionOut,
+    SettingsIn,
+    SettingsOut,
+    SlotsOut,
+)
 
 router = Router(tags=["scheduling"])
+MAX_RANGE_DAYS = 90
+
+
+def day_bounds(first: date, last: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """[first 00:00, last+1 00:00) in `zone` as UTC instants."""
+    start = datetime.combine(first, time(0), tzinfo=zone).astimezone(UTC)
+    end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
+    return start, end
+
+
+def _zone_param(name: str, field: str = "tz") -> str:
+    zone = canonical_zone(name)
+    if zone is None:
+        raise InvalidInput("Unknown time zone.", fields={field: [f"{name!r} is not an IANA zone."]})
+    return zone
+
+
+@router.get("/mentors/{mentor_id}/slots", response=SlotsOut)
+def mentor_slots(
+    request: HttpRequest,
+    mentor_id: int,
+    start: date,
+    end: date,
+    duration: int,
+    tz: str = Query("UTC"),
+) -> dict:
+    """Free start instants between two dates (inclusive, in `tz`) for a session of `duration`."""
+    zone_name = _zone_param(tz)
+    mentor = get_object_or_404(get_user_model().objects.select_related("profile"), pk=mentor_id)
+    if is_blocked_between(request.user.pk, mentor.pk):
+        raise Http404
+    if end < start:
+        raise InvalidInput(
+            "The end is before the start.", fields={"end": ["Must not be before start."]}
+        )
+    if (end - start).days + 1 > MAX_RANGE_DAYS:
+        raise InvalidInput(
+            f"Ask for at most {MAX_RANGE_DAYS} days at a time.",
+            fields={"end": [f"The range may span at most {MAX_RANGE_DAYS} days."]},
+        )
+    if duration not in selectors.session_lengths(mentor):
+        raise DurationNotOffered(
+            fields={
+                "duration": [f"Offered: {', '.join(map(str, selectors.session_lengths(mentor)))}."]
+            }
+        )
+    zone = ZoneInfo(zone_name)
+    range_start, range_end = day_bounds(start, end, zone)
+    mentor_zone = selectors.zone_of(mentor)
+    length = timedelta(minutes=duration)
+    found = selectors.slots_for(
+        mentor,
+        duration=length,
+        range_start=range_start,
+        range_end=range_end,
+        now=timezone.now(),
+        booker_id=request.user.pk,
+    )
+    return {
+        "mentor_id": mentor.pk,
+        "tz": zone_name,
+        "mentor_tz": mentor_zone.key,
+        "duration": duration,
+        "slots": [
+            {
+                "start": s.astimezone(zone).isoformat(),
+                "end": (s + length).astimezone(zone).isoformat(),
+                "start_utc": s.isoformat().replace("+00:00", "Z"),
+                "mentor_local": s.astimezone(mentor_zone).isoformat(),
+            }
+            for s in found
+        ],
+    }
+
+
+# --- Availability (the signed-in person's own) ----------------------------------------------
+
+
+def _availability(user) -> dict:  # type: ignore[no-untyped-def]
+    return {
+        "tz": selectors.zone_name_of(user),
+        "session_lengths": selectors.session_lengths(user),
+        "rules": list(user.availability_rules.all()),
+        "overrides": list(user.availability_overrides.all()),
+        "settings": selectors.settings_for(user),
+    }
+
+
+@router.get("/availability", response=AvailabilityOut)
+def get_availability(request: HttpRequest) -> dict:
+    return _availability(request.user)
+
+
+@router.put("/availability/rules", response=list[RuleOut])
+def put_rules(request: HttpRequest, payload: RulesIn) -> list:
+    return services.replace_rules(
+        request.user, [(r.weekday, r.start, r.end) for r in payload.rules]
+    )
+
+
+@router.post("/availability/rules", response={201: RuleOut})
+def post_rule(request: HttpRequest, payload: RuleIn) -> Status:
+    rule = services.add_rule(
+        request.user, weekday=payload.weekday, start=payload.start, end=payload.end
+    )
+    return Status(201, rule)
+
+
+@router.delete("/availability/rules/{rule_id}", response={204: None})
+def delete_rule(request: HttpRequest, rule_id: int) -> Status:
+    get_object_or_404(request.user.availability_rules, pk=rule_id)
+    services.delete_rule(request.user, rule_id)
+    return Status(204, None)
+
+
+@router.post("/availability/overrides", response={201: OverrideOut})
+def post_override(request: HttpRequest, payload: OverrideIn) -> Status:
+    override = services.add_override(
+        request.user,
+        day=payload.date,
+        kind=payload.kind,
+        start=payload.start,
+        end=payload.end,
+        note=payload.note,
+    )
+    return Status(201, override)
+
+
+@router.delete("/availability/overrides/{override_id}", response={204: None})
+def delete_override(request: HttpRequest, override_id: int) -> Status:
+    get_object_or_404(request.user.availability_overrides, pk=override_id)
+    services.delete_override(request.user, override_id)
+    return Status(204, None)
+
+
+@router.patch("/availability/settings", response=SettingsOut)
+def patch_settings(request: HttpRequest, payload: SettingsIn) -> object:
+    changes = payload.dict(exclude_unset=True)
+    return services.update_settings(request.user, **changes)
+
+
+# --- Sessions -------------------------------------------------------------------------------
+
+
+def session_out(session: Session, viewer) -> dict:  # type: ignore[no-untyped-def]
+    zone = selectors.zone_of(viewer)
+    return {
+        "id": session.pk,
+        "uid": str(session.uid),
+        "mentorship_id": session.mentorship_id,
+        "mentor_id": session.mentor_id,
+        "mentee_id": session.mentee_id,
+        "starts_at": session.starts_at,
+        "ends_at": session.ends_at,
+        "zone": session.zone,
+        "start_local": session.starts_at.astimezone(zone).isoformat(),
+        "status": session.status,
+        "agenda": session.agenda,
+        "late_cancel": session.late_cancel,
+        "cancel_reason": session.cancel_reason,
+        "ics_sequence": session.ics_sequence,
+    }
+
+
+@router.post("/mentorships/{mentorship_id}/sessions", response={200: SessionOut, 201: SessionOut})
+def book(
+    request: HttpRequest,
+    mentorship_id: int,
+    payload: BookIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+) -> Status:
+    """Books a slot. 409 `slot_taken` if someone was faster; a retried Idempotency-Key
+    returns the first result (200) instead of booking again."""
+    mentorship = get_mentorship_for(request.user, mentorship_id)
+    session, replayed = services.book_session(
+        request.user,
+        mentorship,
+        starts_at=payload.start,
+        duration_minutes=payload.duration,
+        zone=payload.tz,
+        agenda=payload.agenda,
+        idempotency_key=(idempotency_key or "").strip() or None,
+    )
+    return Status(200 if replayed else 201, session_out(session, request.user))
+
+
+@router.get("/sessions", response=list[SessionOut])
+def list_sessions(request: HttpRequest, upcoming: bool = False) -> list[dict]:
+    qs = selectors.sessions_for(request.user, upcoming_only=upcoming, now=timezone.now())
+    return [session_out(s, request.user) for s in qs[:500]]
+
+
+@router.get("/sessions/{session_id}", response=SessionOut)
+def get_session(request: HttpRequest, session_id: int) -> dict:
+    return session_out(selectors.get_session_for(request.user, session_id), request.user)
+
+
+@router.post("/sessions/{session_id}/cancel", response=SessionOut)
+def cancel(request: HttpRequest, session_id: int, payload: CancelIn) -> dict:
+    session = selectors.get_session_for(request.user, session_id)
+    return session_out(
+        services.cancel_session(request.user, session, reason=payload.reason), request.user
+    )
+
+
+@router.post("/sessions/{session_id}/reschedule", response=SessionOut)
+def reschedule(request: HttpRequest, session_id: int, payload: RescheduleIn) -> dict:
+    session = selectors.get_session_for(request.user, session_id)
+    moved = services.reschedule_session(
+        request.user, session, starts_at=payload.start, zone=payload.tz
+    )
+    return session_out(moved, request.user)
+
+
+@router.post("/sessions/{session_id}/no-show", response=SessionOut)
+def no_show(request: HttpRequest, session_id: int) -> dict:
+    session = selectors.get_session_for(request.user, session_id)
+    return session_out(services.mark_no_show(request.user, session), request.user)
+
+
+@router.post("/calendar/feed", response=FeedOut)
+def regenerate_feed(request: HttpRequest) -> dict:
+    """A new private feed URL; the old one stops working."""
+    token = services.regenerate_feed_token(request.user)
+    return {"url": request.build_absolute_uri(f"/calendar/{token}.ics")}
+
+
+@router.delete("/calendar/feed", response=FeedOut)
+def revoke_feed(request: HttpRequest) -> dict:
+    services.revoke_feed_token(request.user)
+    return {"url": None}

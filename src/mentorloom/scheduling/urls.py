@@ -1,5 +1,25 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "scheduling"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("availability/", views.availability, name="availability"),
+    path("availability/rules/add/", views.add_rule, name="rule_add"),
+    path("availability/rules/<int:rule_id>/delete/", views.delete_rule, name="rule_delete"),
+    path("availability/overrides/add/", views.add_override, name="override_add"),
+    path(
+        "availability/overrides/<int:override_id>/delete/",
+        views.delete_override,
+        name="override_delete",
+    ),
+    path("availability/settings/", views.save_settings, name="settings"),
+    path("mentorships/<int:mentorship_id>/book/", views.book, name="book"),
+    path("schedule/", views.schedule, name="schedule"),
+    path("schedule/calendar/", views.calendar_settings, name="calendar"),
+    path("schedule/<int:session_id>/", views.session_detail, name="session"),
+    path("schedule/<int:session_id>/cancel/", views.cancel, name="cancel"),
+    path("schedule/<int:session_id>/no-show/", views.no_show, name="no_show"),
+    path("calendar/<str:token>.ics", views.calendar_feed, name="feed"),
+]

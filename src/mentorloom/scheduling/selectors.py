@@ -1,0 +1,158 @@
+"""Reads for scheduling: load a mentor's availability, hand it to slots.py, list sessions."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import Q, QuerySet
+
+from mentorloom.core.timezones import canonical_zone
+
+from . import slots as slot_engine
+from .models import (
+    AvailabilityOverride,
+    AvailabilityRule,
+    SchedulingSettings,
+    Session,
+    SessionStatus,
+)
+
+DEFAULT_SESSION_LENGTHS = [30, 60]
+
+
+def settings_for(user) -> SchedulingSettings:  # type: ignore[no-untyped-def]
+    """The saved settings, or unsaved defaults (reads never write)."""
+    found = SchedulingSettings.objects.filter(user=user).first()
+    return found or SchedulingSettings(user=user)
+
+
+def zone_name_of(user) -> str:  # type: ignore[no-untyped-def]
+    profile = getattr(user, "profile", None)
+    return canonical_zone(getattr(profile, "time_zone", "") or "") or "UTC"
+
+
+def zone_of(user) -> ZoneInfo:  # type: ignore[no-untyped-def]
+    return ZoneInfo(zone_name_of(user))
+
+
+def session_lengths(mentor) -> list[int]:  # type: ignore[no-untyped-def]
+    profile = getattr(mentor, "profile", None)
+    lengths = [int(x) for x in (getattr(profile, "session_lengths", None) or []) if int(x) > 0]
+    return sorted(set(lengths)) or DEFAULT_SESSION_LENGTHS
+
+
+def rules_for(mentor) -> list[slot_engine.WeeklyRule]:  # type: ignore[no-untyped-def]
+    return [
+        slot_engine.WeeklyRule(r.weekday, r.start, r.end)
+        for r in AvailabilityRule.objects.filter(mentor=mentor)
+    ]
+
+
+def overrides_for(mentor, first=None, last=None) -> list[slot_engine.DateOverride]:  # type: ignore[no-untyped-def]
+    qs = AvailabilityOverride.objects.filter(mentor=mentor)
+    if first is not None:
+        qs = qs.filter(date__gte=first, date__lte=last)
+    return [slot_engine.DateOverride(o.date, o.kind, o.start, o.end) for o in qs]
+
+
+def limits_for(settings: SchedulingSettings) -> slot_engine.Limits:
+    return slot_engine.Limits(
+        buffer_before=settings.buffer_before,
+        buffer_after=settings.buffer_after,
+        min_notice=timedelta(minutes=settings.min_notice_minutes),
+        horizon=timedelta(days=settings.horizon_days),
+        max_per_day=settings.max_per_day,
+        max_per_week=settings.max_per_week,
+    )
+
+
+def booked_sessions_of(user_id: int) -> QuerySet[Session]:
+    return Session.objects.filter(
+        Q(mentor_id=user_id) | Q(mentee_id=user_id), status=SessionStatus.BOOKED
+    )
+
+
+def _intervals(qs: QuerySet[Session]) -> list[tuple[datetime, datetime]]:
+    return list(qs.values_list("starts_at", "ends_at"))
+
+
+def slots_for(
+    mentor,  # type: ignore[no-untyped-def]
+    *,
+    duration: timedelta,
+    range_start: datetime,
+    range_end: datetime,
+    now: datetime,
+    booker_id: int | None = None,
+    exclude_session_id: int | None = None,
+) -> list[datetime]:
+    """Free start instants (UTC) for booking `mentor`, also avoiding the booker's sessions."""
+    zone = zone_of(mentor)
+    settings = settings_for(mentor)
+    # Limits count a whole local day/ISO week, so load sessions a week either side.
+    pad = timedelta(days=8)
+    window = Q(starts_at__lt=range_end + pad, ends_at__gt=range_start - pad)
+    own = Session.objects.filter(window, mentor=mentor, status=SessionStatus.BOOKED)
+    others = booked_sessions_of(mentor.pk).filter(window).exclude(mentor=mentor)
+    if booker_id is not None and booker_id != mentor.pk:
+        others = others | booked_sessions_of(booker_id).filter(window).exclude(mentor=mentor)
+    if exclude_session_id is not None:
+        own = own.exclude(pk=exclude_session_id)
+        others = others.exclude(pk=exclude_session_id)
+    local_first = range_start.astimezone(zone).date() - timedelta(days=2)
+    local_last = range_end.astimezone(zone).date() + timedelta(days=2)
+    return slot_engine.free_slots(
+        zone=zone,
+        rules=rules_for(mentor),
+        overrides=overrides_for(mentor, local_first, local_last),
+        sessions=_intervals(own),
+        busy=_intervals(others.distinct()),
+        limits=limits_for(settings),
+        duration=duration,
+        range_start=range_start,
+        range_end=range_end,
+        now=now,
+    )
+
+
+def is_within_rules(mentor, start: datetime, duration: timedelta) -> bool:  # type: ignore[no-untyped-def]
+    """Whether `start` is on the mentor's availability grid at all (ignoring bookings)."""
+    zone = zone_of(mentor)
+    day = start.astimezone(zone).date()
+    candidates = slot_engine.candidate_starts(
+        zone=zone,
+        rules=rules_for(mentor),
+        overrides=overrides_for(mentor, day - timedelta(days=2), day + timedelta(days=2)),
+        duration=duration,
+        range_start=start,
+        range_end=start + timedelta(microseconds=1),
+    )
+    return start in candidates
+
+
+def sessions_for(
+    user, *, upcoming_only: bool = False, now: datetime | None = None
+) -> QuerySet[Session]:  # type: ignore[no-untyped-def]
+    qs = Session.objects.filter(Q(mentor=user) | Q(mentee=user)).select_related(
+        "mentor__profile", "mentee__profile", "mentorship"
+    )
+    if upcoming_only and now is not None:
+        qs = qs.filter(ends_at__gt=now, status=SessionStatus.BOOKED)
+    return qs
+
+
+def get_session_for(user, session_id: int) -> Session:  # type: ignore[no-untyped-def]
+    """The session if `user` takes part in it; otherwise 404."""
+    from django.http import Http404
+
+    if user is None or not user.is_authenticated:
+        raise Http404
+    found = sessions_for(user).filter(pk=session_id).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def no_show_counts(user_id: int) -> int:
+    return Session.objects.filter(status=SessionStatus.NO_SHOW, no_show_user_id=user_id).count()

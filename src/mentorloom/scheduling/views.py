@@ -1,0 +1,385 @@
+"""HTML pages: availability editor, booking page, my schedule, session page, calendar feed."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from itertools import groupby
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from mentorloom.core.errors import DomainError
+from mentorloom.mentorships.access import get_mentorship_for
+
+from . import display, ics, selectors, services
+from .api import day_bounds
+from .forms import CancelForm, OverrideForm, RuleForm, SettingsForm
+from .models import SchedulingSettings, SessionStatus
+
+WEEK_DAYS = 7
+FEED_PAST = timedelta(days=60)
+FEED_FUTURE = timedelta(days=365)
+
+
+# --- Availability ---------------------------------------------------------------------------
+
+
+def _availability_page(request: HttpRequest, status: int = 200, **forms: object) -> HttpResponse:
+    user = request.user
+    current = selectors.settings_for(user)
+    rules = list(user.availability_rules.all())
+    context = {
+        "zone": selectors.zone_name_of(user),
+        "rules": rules,
+        "grid_blocks": [
+            {
+                "rule": r,
+                "x": (r.weekday - 1) * 100 + 4,
+                "y": r.start.hour * 20 + r.start.minute // 3,
+                "height": max(
+                    4,
+                    ((r.end.hour or 24) * 60 + r.end.minute - r.start.hour * 60 - r.start.minute)
+                    // 3,
+                ),
+            }
+            for r in rules
+        ],
+        "hours": [{"hour": h, "y": h * 20} for h in range(0, 24, 3)],
+        "days": [{"name": n, "x": i * 100 + 50} for i, n in enumerate(display.WEEKDAY_SHORT)],
+        "overrides": user.availability_overrides.filter(date__gte=timezone.localdate()),
+        "rule_form": forms.get("rule_form") or RuleForm(),
+        "override_form": forms.get("override_form") or OverrideForm(),
+        "settings_form": forms.get("settings_form")
+        or SettingsForm(
+            initial={
+                name: getattr(current, name)
+                for name in SettingsForm.base_fields
+                if hasattr(current, name)
+            }
+        ),
+        "session_lengths": selectors.session_lengths(user),
+    }
+    return render(request, "scheduling/availability.html", context, status=status)
+
+
+@login_required
+@require_GET
+def availability(request: HttpRequest) -> HttpResponse:
+    return _availability_page(request)
+
+
+def _apply(request: HttpRequest, form_name: str, form, action) -> HttpResponse:  # type: ignore[no-untyped-def]
+    if form.is_valid():
+        try:
+            action(form.cleaned_data)
+        except DomainError as exc:
+            for field, errors in exc.fields.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+            if not exc.fields:
+                form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Your availability is saved.")
+            return redirect("scheduling:availability")
+    return _availability_page(request, status=422, **{form_name: form})
+
+
+@login_required
+@require_POST
+def add_rule(request: HttpRequest) -> HttpResponse:
+    return _apply(
+        request,
+        "rule_form",
+        RuleForm(request.POST),
+        lambda d: services.add_rule(
+            request.user, weekday=d["weekday"], start=d["start"], end=d["end"]
+        ),
+    )
+
+
+@login_required
+@require_POST
+def delete_rule(request: HttpRequest, rule_id: int) -> HttpResponse:
+    services.delete_rule(request.user, rule_id)
+    messages.success(request, "The window is removed.")
+    return redirect("scheduling:availability")
+
+
+@login_required
+@require_POST
+def add_override(request: HttpRequest) -> HttpResponse:
+    return _apply(
+        request,
+        "override_form",
+        OverrideForm(request.POST),
+        lambda d: services.add_override(
+            request.user,
+            day=d["date"],
+            kind=d["kind"],
+            start=d["start"],
+            end=d["end"],
+            note=d["note"],
+        ),
+    )
+
+
+@login_required
+@require_POST
+def delete_override(request: HttpRequest, override_id: int) -> HttpResponse:
+    services.delete_override(request.user, override_id)
+    messages.success(request, "The date is removed.")
+    return redirect("scheduling:availability")
+
+
+@login_required
+@require_POST
+def save_settings(request: HttpRequest) -> HttpResponse:
+    return _apply(
+        request,
+        "settings_form",
+        SettingsForm(request.POST),
+        lambda d: services.update_settings(request.user, **d),
+    )
+
+
+# --- Booking --------------------------------------------------------------------------------
+
+
+def _hours(user) -> tuple:  # type: ignore[no-untyped-def]
+    profile = getattr(user, "profile", None)
+    if profile is None:
+        return (datetime.min.time(), datetime.min.time(), [])
+    return (profile.work_start, profile.work_end, list(profile.work_days or []))
+
+
+@login_required
+def book(request: HttpRequest, mentorship_id: int) -> HttpResponse:
+    mentorship = get_mentorship_for(request.user, mentorship_id)
+    user = request.user
+    mentor = mentorship.mentor
+    other = mentorship.mentee if user.pk == mentor.pk else mentor
+    my_zone, other_zone = selectors.zone_name_of(user), selectors.zone_name_of(other)
+    lengths = selectors.session_lengths(mentor)
+    source = request.POST if request.method == "POST" else request.GET
+    try:
+        duration = int(source.get("duration", lengths[0]))
+    except ValueError:
+        duration = lengths[0]
+    if duration not in lengths:
+        duration = lengths[0]
+    moving = None
+    if source.get("reschedule"):
+        moving = selectors.get_session_for(user, int(source["reschedule"] or 0))
+        if moving.mentorship_id != mentorship.pk or moving.status != SessionStatus.BOOKED:
+            raise Http404
+        duration = int(moving.duration.total_seconds() // 60)
+    error = None
+    status = 200
+    if request.method == "POST":
+        try:
+            starts_at = datetime.fromisoformat(request.POST.get("start", ""))
+        except ValueError:
+            starts_at = None
+        try:
+            if starts_at is None:
+                raise services.InvalidInput("Pick one of the slots below.")
+            if moving is not None:
+                session = services.reschedule_session(
+                    user, moving, starts_at=starts_at, zone=my_zone
+                )
+                messages.success(
+                    request, "The session is moved; both of you get an updated invitation."
+                )
+            else:
+                session, _ = services.book_session(
+                    user,
+                    mentorship,
+                    starts_at=starts_at,
+                    duration_minutes=duration,
+                    zone=my_zone,
+                    agenda=request.POST.get("agenda", ""),
+                )
+                messages.success(request, "Booked. The invitation is on its way to both of you.")
+            return redirect("scheduling:session", session_id=session.pk)
+        except DomainError as exc:
+            error, status = exc.message, exc.status
+    today = timezone.now().astimezone(ZoneInfo(my_zone)).date()
+    try:
+        first = (
+            date.fromisoformat(request.GET.get("from", "")) if request.GET.get("from") else today
+        )
+    except ValueError:
+        first = today
+    first = max(first, today)
+    last = first + timedelta(days=WEEK_DAYS - 1)
+    range_start, range_end = day_bounds(first, last, ZoneInfo(my_zone))
+    found = []
+    if mentorship.is_active:
+        found = selectors.slots_for(
+            mentor,
+            duration=timedelta(minutes=duration),
+            range_start=range_start,
+            range_end=range_end,
+            now=timezone.now(),
+            booker_id=mentorship.mentee_id,
+            exclude_session_id=moving.pk if moving else None,
+        )
+    slots = [
+        {
+            "utc": s.isoformat(),
+            "mine": display.clock(s, my_zone),
+            "theirs": display.clock(s, other_zone),
+            "day": display.local(s, my_zone).date(),
+            "their_day_differs": display.local(s, other_zone).date()
+            != display.local(s, my_zone).date(),
+            "their_weekday": f"{display.local(s, other_zone):%a}",
+        }
+        for s in found
+    ]
+    days = [
+        {"day": day, "slots": list(items)} for day, items in groupby(slots, key=lambda x: x["day"])
+    ]
+    strip = display.overlap_strip(first, my_zone, _hours(user), other_zone, _hours(other))
+    context = {
+        "mentorship": mentorship,
+        "other": other,
+        "other_name": services._name(other),
+        "my_zone": my_zone,
+        "other_zone": other_zone,
+        "lengths": lengths,
+        "duration": duration,
+        "days": days,
+        "first": first,
+        "last": last,
+        "prev": first - timedelta(days=WEEK_DAYS) if first > today else None,
+        "next": last + timedelta(days=1),
+        "strip": strip,
+        "strip_hours": [{"label": f"{h:02d}", "x": h * 2} for h in range(0, 24, 3)],
+        "error": error,
+        "moving": moving,
+        "moving_when": display.when(moving.starts_at, my_zone) if moving else "",
+    }
+    return render(request, "scheduling/book.html", context, status=status)
+
+
+# --- My schedule and a session --------------------------------------------------------------
+
+
+def _row(session, user) -> dict:  # type: ignore[no-untyped-def]
+    other = session.mentee if user.pk == session.mentor_id else session.mentor
+    return {
+        "session": session,
+        "other_name": services._name(other),
+        "mine": display.when(session.starts_at, selectors.zone_name_of(user)),
+        "theirs": display.when(session.starts_at, selectors.zone_name_of(other)),
+        "minutes": int(session.duration.total_seconds() // 60),
+    }
+
+
+@login_required
+@require_GET
+def schedule(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    sessions = selectors.sessions_for(request.user)
+    upcoming = [
+        _row(s, request.user) for s in sessions.filter(ends_at__gt=now, status=SessionStatus.BOOKED)
+    ]
+    past = [
+        _row(s, request.user)
+        for s in sessions.exclude(ends_at__gt=now, status=SessionStatus.BOOKED).order_by(
+            "-starts_at"
+        )[:50]
+    ]
+    return render(
+        request,
+        "scheduling/schedule.html",
+        {"upcoming": upcoming, "past": past, "no_shows": selectors.no_show_counts(request.user.pk)},
+    )
+
+
+@login_required
+@require_GET
+def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = selectors.get_session_for(request.user, session_id)
+    now = timezone.now()
+    context = {
+        **_row(session, request.user),
+        "cancel_form": CancelForm(),
+        "can_change": session.is_booked and session.starts_at > now,
+        "can_no_show": session.is_booked and now >= session.starts_at + services.NO_SHOW_GRACE,
+        "late_window_hours": int(services.late_cancel_window().total_seconds() // 3600),
+        "is_late": session.starts_at - now < services.late_cancel_window(),
+    }
+    return render(request, "scheduling/session.html", context)
+
+
+@login_required
+@require_POST
+def cancel(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = selectors.get_session_for(request.user, session_id)
+    form = CancelForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        services.cancel_session(request.user, session, reason=reason)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "The session is cancelled and the time is free again.")
+    return redirect("scheduling:session", session_id=session.pk)
+
+
+@login_required
+@require_POST
+def no_show(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = selectors.get_session_for(request.user, session_id)
+    try:
+        services.mark_no_show(request.user, session)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Recorded as a no-show.")
+    return redirect("scheduling:session", session_id=session.pk)
+
+
+# --- Calendar feed --------------------------------------------------------------------------
+
+
+@login_required
+def calendar_settings(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        if request.POST.get("action") == "revoke":
+            services.revoke_feed_token(request.user)
+            messages.success(request, "The feed is switched off; the old address no longer works.")
+        else:
+            services.regenerate_feed_token(request.user)
+            messages.success(request, "Here is your new feed address; the old one no longer works.")
+        return redirect("scheduling:calendar")
+    token = selectors.settings_for(request.user).feed_token
+    url = request.build_absolute_uri(reverse("scheduling:feed", args=[token])) if token else None
+    return render(request, "scheduling/calendar.html", {"feed_url": url})
+
+
+@require_GET
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The private feed: the token is the credential, so no session cookie is needed."""
+    if len(token) < 20:
+        raise Http404
+    owner = SchedulingSettings.objects.filter(feed_token=token).select_related("user").first()
+    if owner is None:
+        raise Http404
+    now = timezone.now()
+    sessions = (
+        selectors.sessions_for(owner.user)
+        .filter(starts_at__gte=now - FEED_PAST, starts_at__lte=now + FEED_FUTURE)
+        .exclude(status=SessionStatus.NO_SHOW)
+    )
+    body = ics.feed(sessions, name="Mentorloom sessions", now=now)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=300"
+    return response

@@ -1,0 +1,105 @@
+"""Twenty people (well, twenty requests) race for one slot on the real database, in threads.
+
+Runs on SQLite (IMMEDIATE transactions serialise writers) and on PostgreSQL (the
+participants' SchedulingSettings rows are locked FOR UPDATE) — CI runs both.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import Counter
+
+import pytest
+from django.db import connections
+from django.test import Client
+
+from mentorloom.scheduling.models import Session
+
+ATTEMPTS = 20
+
+
+def race(fn) -> list:  # type: ignore[no-untyped-def]
+    barrier = threading.Barrier(ATTEMPTS)
+    results: list = [None] * ATTEMPTS
+
+    def attempt(index: int) -> None:
+        try:
+            # Connect first so that all threads really start their attempts together.
+            connections["default"].ensure_connection()
+            barrier.wait()
+            results[index] = fn(index)
+        except Exception as exc:  # a crash must fail the test, not vanish with the thread
+            results[index] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(ATTEMPTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_simultaneous_bookings_of_one_slot_create_one_session(mentorship, frozen):
+    from mentorloom.scheduling.services import ensure_settings
+
+    ensure_settings(mentorship.mentee)
+    login = Client()
+    login.force_login(mentorship.mentee)
+    cookies = login.cookies
+
+    def book(index: int) -> tuple[int, dict]:
+        client = Client()
+        client.cookies = cookies
+        response = client.post(
+            f"/api/v1/mentorships/{mentorship.pk}/sessions",
+            json.dumps({"start": "2025-06-03T07:00:00Z", "duration": 30, "tz": "Asia/Tokyo"}),
+            content_type="application/json",
+        )
+        return response.status_code, response.json()
+
+    results = race(book)
+    assert not [r for r in results if isinstance(r, BaseException)], results
+    statuses = Counter(status for status, _ in results)
+    assert statuses == {201: 1, 409: ATTEMPTS - 1}
+    conflicts = [body for status, body in results if status == 409]
+    assert all(body["error"]["code"] == "slot_taken" for body in conflicts)
+    assert Session.objects.filter(status="booked").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_overlapping_bookings_at_different_starts_cannot_both_win(mentorship, frozen):
+    """A range check under the lock, not just the unique start: 30- and 60-minute sessions
+    starting 30 minutes apart overlap, and only one of them may be booked."""
+    from datetime import UTC, datetime, timedelta
+
+    from mentorloom.scheduling import services
+    from mentorloom.scheduling.errors import SlotTaken
+
+    base = datetime(2025, 6, 3, 7, 0, tzinfo=UTC)
+
+    def book(index: int) -> str:
+        start = base + timedelta(minutes=60 * (index % 2))
+        try:
+            services.book_session(
+                mentorship.mentee,
+                mentorship,
+                starts_at=start,
+                duration_minutes=60 if index % 2 == 0 else 30,
+                zone="UTC",
+            )
+        except SlotTaken:
+            return "taken"
+        return "booked"
+
+    services.update_settings(mentorship.mentor, buffer_after_minutes=30)
+    # With both settings rows already there, only the FOR UPDATE lock orders the attempts
+    # (creating a missing row would serialise them on its unique index by accident).
+    services.ensure_settings(mentorship.mentee)
+    results = race(book)
+    assert not [r for r in results if isinstance(r, BaseException)], results
+    assert results.count("booked") == 1
+    assert Session.objects.filter(status="booked").count() == 1

@@ -1,0 +1,111 @@
+"""The HTML pages work without JavaScript: availability editor, booking page, session page."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+
+import pytest
+
+from mentorloom.scheduling import display
+from mentorloom.scheduling.models import AvailabilityOverride, AvailabilityRule, Session
+from tests.factories import ProfileFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_availability_page_adds_and_removes_windows(client):
+    user = ProfileFactory().user
+    client.force_login(user)
+    page = client.get("/availability/")
+    assert page.status_code == 200 and b"No weekly hours yet" in page.content
+    response = client.post(
+        "/availability/rules/add/", {"weekday": 2, "start": "07:00", "end": "09:00"}
+    )
+    assert response.status_code == 302
+    rule = AvailabilityRule.objects.get(mentor=user)
+    assert (rule.weekday, rule.start, rule.end) == (2, time(7), time(9))
+    overlap = client.post(
+        "/availability/rules/add/", {"weekday": 2, "start": "08:00", "end": "10:00"}
+    )
+    assert overlap.status_code == 422
+    assert b"overlaps another one" in overlap.content
+    client.post(f"/availability/rules/{rule.pk}/delete/")
+    assert not AvailabilityRule.objects.filter(mentor=user).exists()
+
+
+def test_availability_page_saves_rules_and_dates(client):
+    user = ProfileFactory().user
+    client.force_login(user)
+    saved = client.post(
+        "/availability/settings/",
+        {
+            "buffer_before_minutes": 5,
+            "buffer_after_minutes": 10,
+            "min_notice_minutes": 60,
+            "horizon_days": 30,
+            "max_per_day": 2,
+            "max_per_week": "",
+        },
+    )
+    assert saved.status_code == 302
+    assert user.scheduling_settings.max_per_day == 2
+    client.post("/availability/overrides/add/", {"date": "2099-12-24", "kind": "blocked"})
+    assert AvailabilityOverride.objects.get(mentor=user).date == date(2099, 12, 24)
+    missing = client.post(
+        "/availability/overrides/add/", {"date": "2099-12-25", "kind": "available"}
+    )
+    assert missing.status_code == 422 and b"need a start and an end" in missing.content
+
+
+def test_booking_page_shows_my_time_and_the_mentors_and_books(client, mentorship, frozen):
+    client.force_login(mentorship.mentee)
+    page = client.get(f"/mentorships/{mentorship.pk}/book/?duration=60&from=2025-06-03")
+    html = page.content.decode()
+    assert page.status_code == 200
+    name = mentorship.mentor.profile.name
+    assert f"16:00 for you · 09:00 for {name}" in html
+    assert "overlap-strip__both" in html  # Tokyo 16:00–17:00 = Berlin 09:00–10:00
+    response = client.post(
+        f"/mentorships/{mentorship.pk}/book/",
+        {"start": "2025-06-03T07:00:00+00:00", "duration": 60},
+    )
+    session = Session.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/schedule/{session.pk}/"
+    assert session.zone == "Asia/Tokyo"
+    detail = client.get(f"/schedule/{session.pk}/").content.decode()
+    assert "Tue 03 Jun 2025, 16:00 (Asia/Tokyo, UTC+9)" in detail
+    assert "Tue 03 Jun 2025, 09:00 (Europe/Berlin, UTC+2)" in detail
+    taken = client.post(
+        f"/mentorships/{mentorship.pk}/book/",
+        {"start": "2025-06-03T07:00:00+00:00", "duration": 60},
+    )
+    assert taken.status_code == 409 and b"no longer free" in taken.content
+
+
+def test_booking_page_of_someone_elses_mentorship_is_404(client, mentorship):
+    client.force_login(UserFactory())
+    assert client.get(f"/mentorships/{mentorship.pk}/book/").status_code == 404
+
+
+def test_cancel_from_the_session_page(client, mentorship, frozen):
+    client.force_login(mentorship.mentee)
+    client.post(
+        f"/mentorships/{mentorship.pk}/book/",
+        {"start": "2025-06-03T07:00:00+00:00", "duration": 30},
+    )
+    session = Session.objects.get()
+    client.post(f"/schedule/{session.pk}/cancel/", {"reason": "Travel"})
+    session.refresh_from_db()
+    assert session.status == "cancelled" and session.cancel_reason == "Travel"
+    assert b"Cancelled" in client.get("/schedule/").content
+
+
+def test_overlap_strip_follows_dst_in_both_zones():
+    nine_to_five = (time(9), time(17), [1, 2, 3, 4, 5, 6, 7])
+    # Sunday 30 March 2025: London springs forward; New York already has (since 9 March).
+    strip = display.overlap_strip(
+        date(2025, 3, 31), "Europe/London", nine_to_five, "America/New_York", nine_to_five
+    )
+    # London 09:00–17:00 BST; New York 09:00 EDT = 14:00 BST, so the overlap is 14:00–17:00.
+    assert [(s.x, s.width) for s in strip["both"]] == [(28, 6)]
+    assert datetime(2025, 3, 31, tzinfo=UTC)
