@@ -129,6 +129,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "mentorloom.core.context_processors.site",
+                "mentorloom.notifications.context_processors.unread",
             ],
         },
     }
@@ -191,6 +192,12 @@ else:
 
 # --- Background tasks -----------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Periodic tasks enqueued by `manage.py run_scheduler` (started by `make run`): (task, seconds).
+MENTORLOOM_PERIODIC_TASKS = [
+    ("mentorloom.mentorships.tasks.run_periodic_task", 300),  # request expiry and reminders
+    ("mentorloom.scheduling.tasks.send_due_reminders", 60),  # 24 h / 1 h session reminders
+]
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -327,6 +334,8 @@ MENTORLOOM_SEMANTIC = env_bool("MENTORLOOM_SEMANTIC", True)
 MENTORLOOM_MATCH_WEIGHTS = json.loads(env_str("MENTORLOOM_MATCH_WEIGHTS", "") or "{}")
 # Scheduling: cancelling closer than this to the start is recorded as a late cancellation.
 MENTORLOOM_LATE_CANCEL_HOURS = env_int("MENTORLOOM_LATE_CANCEL_HOURS", 24)
+# Connection requests expire after this many days without an answer.
+MENTORLOOM_REQUEST_EXPIRY_DAYS = env_int("MENTORLOOM_REQUEST_EXPIRY_DAYS", 7)
 # Video calls: STUN/TURN servers for the browser as JSON ([{"urls": "stun:stun.example.org"}]).
 # With a TURN shared secret (coturn "use-auth-secret"), short-lived credentials are minted per call.
 MENTORLOOM_ICE_SERVERS = env_str("MENTORLOOM_ICE_SERVERS", "")

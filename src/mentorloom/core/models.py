@@ -25,3 +25,13 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.key} ({self.status_code})"
+
+
+class PeriodicJob(models.Model):
+    """When a periodic task was last enqueued; the row lock makes one scheduler win per tick."""
+
+    name = models.CharField(max_length=200, unique=True)
+    last_enqueued_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.name

@@ -11,5 +11,10 @@ def unread_count(user) -> int:  # type: ignore[no-untyped-def]
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
 
 
-def notifications_for(user, *, limit: int = 50) -> QuerySet[Notification]:  # type: ignore[no-untyped-def]
-    return Notification.objects.filter(user=user)[:limit]
+def notifications_for(
+    user, *, limit: int = 50, unread_only: bool = False
+) -> QuerySet[Notification]:  # type: ignore[no-untyped-def]
+    qs = Notification.objects.filter(user=user)
+    if unread_only:
+        qs = qs.filter(read_at__isnull=True)
+    return qs[:limit]

@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "notifications"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("notifications/", views.centre, name="list"),
+    path("notifications/read/", views.mark_all_read, name="mark_all_read"),
+    path("notifications/<int:notification_id>/open/", views.open_notification, name="open"),
+]

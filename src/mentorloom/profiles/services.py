@@ -21,9 +21,9 @@ from django.utils import timezone
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from mentorloom.core.errors import InvalidInput
+from mentorloom.core.timezones import canonical_zone, zone_names
 from mentorloom.discovery.services import refresh_search_document
 from mentorloom.matching.services import profile_changed
-from mentorloom.core.timezones import canonical_zone, zone_names
 
 from .countries import COUNTRIES
 from .models import (

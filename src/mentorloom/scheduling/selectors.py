@@ -156,3 +156,23 @@ def get_session_for(user, session_id: int) -> Session:  # type: ignore[no-untype
 
 def no_show_counts(user_id: int) -> int:
     return Session.objects.filter(status=SessionStatus.NO_SHOW, no_show_user_id=user_id).count()
+
+
+def session_row(session: Session, user) -> dict:  # type: ignore[no-untyped-def]
+    """A session as one person sees it: their local time, the other's, and the length."""
+    from . import display
+
+    other = session.mentee if user.pk == session.mentor_id else session.mentor
+    other_profile = getattr(other, "profile", None)
+    return {
+        "session": session,
+        "other_name": (other_profile.name if other_profile else "") or other.email,
+        "mine": display.when(session.starts_at, zone_name_of(user)),
+        "theirs": display.when(session.starts_at, zone_name_of(other)),
+        "minutes": int(session.duration.total_seconds() // 60),
+    }
+
+
+def upcoming_rows_for_mentorship(mentorship, user, now: datetime, limit: int = 5) -> list[dict]:  # type: ignore[no-untyped-def]
+    sessions = sessions_for(user, upcoming_only=True, now=now).filter(mentorship=mentorship)
+    return [session_row(s, user) for s in sessions.order_by("starts_at")[:limit]]

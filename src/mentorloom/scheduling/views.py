@@ -271,27 +271,17 @@ def book(request: HttpRequest, mentorship_id: int) -> HttpResponse:
 # --- My schedule and a session --------------------------------------------------------------
 
 
-def _row(session, user) -> dict:  # type: ignore[no-untyped-def]
-    other = session.mentee if user.pk == session.mentor_id else session.mentor
-    return {
-        "session": session,
-        "other_name": services._name(other),
-        "mine": display.when(session.starts_at, selectors.zone_name_of(user)),
-        "theirs": display.when(session.starts_at, selectors.zone_name_of(other)),
-        "minutes": int(session.duration.total_seconds() // 60),
-    }
-
-
 @login_required
 @require_GET
 def schedule(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     sessions = selectors.sessions_for(request.user)
     upcoming = [
-        _row(s, request.user) for s in sessions.filter(ends_at__gt=now, status=SessionStatus.BOOKED)
+        selectors.session_row(s, request.user)
+        for s in sessions.filter(ends_at__gt=now, status=SessionStatus.BOOKED)
     ]
     past = [
-        _row(s, request.user)
+        selectors.session_row(s, request.user)
         for s in sessions.exclude(ends_at__gt=now, status=SessionStatus.BOOKED).order_by(
             "-starts_at"
         )[:50]
@@ -309,7 +299,7 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
     session = selectors.get_session_for(request.user, session_id)
     now = timezone.now()
     context = {
-        **_row(session, request.user),
+        **selectors.session_row(session, request.user),
         "cancel_form": CancelForm(),
         "can_change": session.is_booked and session.starts_at > now,
         "can_no_show": session.is_booked and now >= session.starts_at + services.NO_SHOW_GRACE,

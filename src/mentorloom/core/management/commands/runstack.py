@@ -16,7 +16,7 @@ from mentorloom.demo.people import DEMO_LOGINS, DEMO_PASSWORD
 
 
 class Command(BaseCommand):
-    help = "Run uvicorn (HTTP + WebSockets) and the django-tasks database worker."
+    help = "Run uvicorn (HTTP + WebSockets), the task worker and the periodic-task scheduler."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--host", default="127.0.0.1")
@@ -46,7 +46,11 @@ class Command(BaseCommand):
             [python, "-m", "django", "db_worker", "--interval", "0.5"],
             env={**os.environ, "DJANGO_SETTINGS_MODULE": "mentorloom.settings"},
         )
-        children = [server, worker]
+        scheduler = subprocess.Popen(  # noqa: S603
+            [python, "-m", "django", "run_scheduler"],
+            env={**os.environ, "DJANGO_SETTINGS_MODULE": "mentorloom.settings"},
+        )
+        children = [server, worker, scheduler]
         url = f"http://{host}:{port}/"
         self._banner(url)
 

@@ -1,0 +1,60 @@
+"""Domain errors for requests and mentorships, each with a stable code (see core.errors)."""
+
+from __future__ import annotations
+
+from mentorloom.core.errors import Conflict, InvalidInput, NotFound
+
+
+class MentorUnavailable(NotFound):
+    """Unknown person, not a mentor, or blocked either way: all look the same (no probing)."""
+
+    code = "mentor_not_found"
+    default_message = "There is no mentor with that id."
+
+
+class MentorNotAccepting(Conflict):
+    code = "mentor_not_accepting"
+    default_message = "This mentor is not accepting requests right now."
+
+
+class MentorPaused(Conflict):
+    code = "mentor_paused"
+    default_message = "This mentor is paused."
+
+
+class MentorAtCapacity(Conflict):
+    code = "mentor_at_capacity"
+    default_message = (
+        "This mentor has no free places right now. You can join their waitlist and we will tell "
+        "you when a place frees."
+    )
+
+
+class RequestAlreadyOpen(Conflict):
+    code = "request_already_open"
+    default_message = "You already have an open request with this mentor."
+
+
+class AlreadyMentoring(Conflict):
+    code = "already_in_mentorship"
+    default_message = "You already have a mentorship with this mentor."
+
+
+class InvalidTransition(Conflict):
+    code = "invalid_transition"
+    default_message = "That is not possible in the request's current state."
+
+
+class StaleAgreementVersion(Conflict):
+    code = "stale_agreement_version"
+    default_message = "A newer version of the agreement exists; please review it first."
+
+
+class SelfRequest(InvalidInput):
+    code = "self_request"
+    default_message = "You cannot send a request to yourself."
+
+
+class IdempotencyKeyReused(Conflict):
+    code = "idempotency_key_reused"
+    default_message = "This Idempotency-Key was already used for a different request."

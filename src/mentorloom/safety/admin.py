@@ -1,0 +1,37 @@
+"""The staff review queue for reports, and the read-only audit log."""
+
+from django.contrib import admin
+
+from .models import AuditEvent, Block, Report
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "reason", "reporter", "reported", "status"]
+    list_filter = ["status", "reason"]
+    search_fields = ["reporter__email", "reported__email", "details"]
+    readonly_fields = ["reporter", "reported", "reason", "details", "context_url", "created_at"]
+    fields = [*readonly_fields, "status", "staff_notes"]
+    ordering = ["status", "-created_at"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "action", "actor", "target_user"]
+    list_filter = ["action"]
+    readonly_fields = ["created_at", "action", "actor", "target_user", "data"]
+
+    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(Block)
+class BlockAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "blocker", "blocked"]
+    readonly_fields = ["created_at", "blocker", "blocked"]
