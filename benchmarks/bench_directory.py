@@ -28,6 +28,8 @@ MENTORS = int(os.environ.get("BENCH_MENTORS", "20000"))
 CLIENTS = 16
 SECONDS = float(os.environ.get("BENCH_SECONDS", "12"))
 QUERY = "/api/v1/mentors?q=python+data&language=Spanish&overlap=2&capacity=1"
+# uvicorn worker processes, as deployed on a 2-core server (docs/discovery.md "Performance").
+WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 
 SKILLS = (  # noqa: SIM905 - a readable word list
     "Python SQL Excel Tableau Kubernetes Go Rust Java JavaScript TypeScript React Figma "
@@ -178,8 +180,20 @@ def _wait_for(port: int, timeout: float = 30) -> None:
     raise RuntimeError("the ASGI server did not start")
 
 
-def _load(port: int, path: str, cookie: str, seconds: float) -> tuple[list[float], int]:
-    """CLIENTS threads, each with a keep-alive connection, requesting `path` for `seconds`."""
+def _cold_queries() -> list[str]:
+    """The same filters with a different pair of search words every request (1,560 pairs), so
+    no request is answered from a process's cache of recent full-text results."""
+    words = [w.lower() for w in SKILLS]
+    pairs = [f"{a}+{b}" for a in words for b in words if a != b]
+    random.Random(7).shuffle(pairs)
+    return [f"/api/v1/mentors?q={p}&language=Spanish&overlap=2&capacity=1" for p in pairs]
+
+
+def _load(port: int, path, cookie: str, seconds: float) -> tuple[list[float], int]:  # type: ignore[no-untyped-def]
+    """CLIENTS threads, each with a keep-alive connection, requesting `path` (or the next of a
+    list of paths, round-robin across all clients) for `seconds`."""
+    paths = [path] if isinstance(path, str) else list(path)
+    counter = iter(range(10**9))
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
@@ -190,8 +204,9 @@ def _load(port: int, path: str, cookie: str, seconds: float) -> tuple[list[float
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         mine = []
         while time.monotonic() < stop:
+            url = paths[next(counter) % len(paths)]
             started = time.perf_counter()
-            conn.request("GET", path, headers=headers)
+            conn.request("GET", url, headers=headers)
             response = conn.getresponse()
             response.read()
             mine.append((time.perf_counter() - started) * 1000)
@@ -295,6 +310,8 @@ def run() -> list[dict]:
                 "--log-level",
                 "warning",
                 "--no-access-log",
+                "--workers",
+                str(WORKERS),
             ],
             cwd=ROOT,
             env=env,
@@ -303,6 +320,7 @@ def run() -> list[dict]:
             _wait_for(port)
             _load(port, QUERY, cookie, 2)  # warm up caches and the process
             ours, ours_errors = _load(port, QUERY, cookie, SECONDS)
+            cold, cold_errors = _load(port, _cold_queries(), cookie, SECONDS)
             health, health_errors = _load(port, "/healthz", cookie, SECONDS / 2)
         finally:
             server.terminate()
@@ -310,7 +328,15 @@ def run() -> list[dict]:
         bare = _bare_fts(data_dir, database_url)
     backend = "postgresql" if database_url else "sqlite"
     return [
-        _row(f"{QUERY} ({MENTORS} mentors, {backend})", ours, SECONDS, ours_errors),
+        _row(
+            f"{QUERY} ({MENTORS} mentors, {backend}, {WORKERS} workers)",
+            ours,
+            SECONDS,
+            ours_errors,
+        ),
+        _row(
+            "same filters, a different q every request (no cached FTS)", cold, SECONDS, cold_errors
+        ),
         _row("baseline: /healthz, same server", health, SECONDS / 2, health_errors),
         _row("baseline: bare FTS query, no Django (1 client)", bare, None),
         {

@@ -276,3 +276,17 @@ def test_a_tag_that_exists_but_nobody_lists_gives_an_empty_result_not_an_error(m
     Skill.objects.create(name="Fortran")
     response = get(member, skill="Fortran")
     assert response.status_code == 200 and response.json()["count"] == 0
+
+
+def test_the_in_memory_directory_sees_changes_made_after_the_first_request(member, mentor):
+    # The directory answers from a per-process snapshot; every kind of change must reach it.
+    busy = mentor(display_name="Busy", capacity=1)
+    other = mentor(display_name="Other", skills=["Python"])
+    assert names(get(member)) == ["Busy", "Other"]
+    DiscoveryMentorshipFactory(mentor=busy.user)  # now full
+    assert names(get(member)) == ["Other"]
+    other.user.is_active = False
+    other.user.save()
+    assert names(get(member)) == []
+    mentor(display_name="New", skills=["Python"])
+    assert names(get(member, skill="Python")) == ["New"]

@@ -147,6 +147,34 @@ def match_sql(groups: Sequence[Sequence[str]], fields: Sequence[str] | None = No
     return "SELECT rowid FROM discovery_fts WHERE discovery_fts MATCH %s", (expression,)
 
 
+def matching_ids(groups: Sequence[Sequence[str]], fields: Sequence[str] | None = None) -> list[int]:
+    """Ids of the profiles matching every group (unordered)."""
+    sql, params = match_sql(groups, fields)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def ranked_ids(groups: Sequence[Sequence[str]]) -> list[int]:
+    """Ids of every profile matching `groups`, best first (ties by id): the same order as
+    ranked_page, for the directory to cut its filtered results from (snapshot.py)."""
+    expression = _expression(groups, None)
+    if is_postgres():
+        sql = (
+            "SELECT profile_id FROM discovery_searchdocument, to_tsquery('simple', %s) query "
+            "WHERE search_vector @@ query ORDER BY ts_rank(search_vector, query) DESC, profile_id"
+        )
+    else:
+        weights = ", ".join(str(BM25_WEIGHTS[name]) for name in FIELDS)
+        sql = (
+            f"SELECT rowid FROM discovery_fts WHERE discovery_fts MATCH %s "  # noqa: S608
+            f"ORDER BY bm25(discovery_fts, {weights}), rowid"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [expression])
+        return [row[0] for row in cursor.fetchall()]
+
+
 def ranked_page(
     groups: Sequence[Sequence[str]], within: tuple[str, Sequence], limit: int, offset: int
 ) -> list[int]:

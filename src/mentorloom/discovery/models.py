@@ -37,3 +37,19 @@ class SearchTerm(models.Model):
 
     def __str__(self) -> str:
         return self.term
+
+
+class DirectoryChange(models.Model):
+    """An append-only change counter for the per-process directory snapshot (snapshot.py).
+
+    Anything that changes who is listed or a listed mentor's facets inserts a row; every
+    request reads `max(id)` (one primary-key lookup) and rebuilds its snapshot when it moved.
+    Inserting (rather than incrementing one row) never makes two writers wait on a row lock.
+    Old rows are pruned when a snapshot is built.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"directory change {self.pk}"

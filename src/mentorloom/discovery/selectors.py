@@ -10,25 +10,24 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce
+import numpy as np
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from mentorloom.mentorships.models import Mentorship, MentorshipStatus
 from mentorloom.profiles.countries import COUNTRIES
 from mentorloom.profiles.models import Profile
-from mentorloom.profiles.selectors import tag_names, zone_or_none
+from mentorloom.profiles.selectors import zone_or_none
 from mentorloom.safety.selectors import hidden_user_ids
 
-from . import fulltext
+from . import fulltext, snapshot
 from .filters import FACET_LABELS, KEYWORD_FACETS, TAG_FACETS, DirectoryQuery
-from .models import SearchDocument
 from .overlap import WorkingHours, format_hours, overlap_hours
 from .services import schedule_of
+from .snapshot import Snapshot
 from .text import expand_terms, goal_keywords, query_terms
 
 FACET_VALUES_SHOWN = 12
@@ -58,85 +57,55 @@ class Viewer:
 
 
 def viewer_for(user: Any, fallback_zone: ZoneInfo) -> Viewer:
-    profile = Profile.objects.filter(user_id=user.pk).prefetch_related(*KEYWORD_FACETS.values())
-    profile = profile.first()
+    profile = Profile.objects.filter(user_id=user.pk).first()
     if profile is None:
         return Viewer(user.pk, None, fallback_zone)
-    zone = zone_or_none(profile.time_zone)
+    zone = _zone(profile.time_zone)
+
+    def own(model_field: str) -> tuple[tuple[str, str], ...]:
+        # Plain (key, name) rows: no tag model instances for a request that only needs names.
+        return tuple(getattr(profile, model_field).order_by("pk").values_list("key", "name"))
+
     return Viewer(
         user.pk,
         schedule_of(profile) if zone else None,
         zone or fallback_zone,
-        goals=tuple((t.key, t.name) for t in profile.career_goals.all()),
-        interests=tuple((t.key, t.name) for t in profile.interests.all()),
+        goals=own(KEYWORD_FACETS["goal"]),
+        interests=own(KEYWORD_FACETS["interest"]),
     )
 
 
 # --- The result set -----------------------------------------------------------------------
+# Everything below filters masks over the per-process snapshot (snapshot.py): one boolean per
+# listable mentor. Full text and blocks come from the database on every request.
 
 
-def listed_mentors(viewer: Viewer, include_unavailable: bool = False) -> QuerySet[Profile]:
+def _listed(snap: Snapshot, viewer: Viewer, include_unavailable: bool) -> np.ndarray:
     """Mentors the viewer may see: active accounts, never the viewer, never anyone on either
-    side of a block; by default only those accepting requests, not paused and not full."""
-    active = (
-        Mentorship.objects.filter(mentor_id=OuterRef("user_id"), status=MentorshipStatus.ACTIVE)
-        .order_by()
-        .values("mentor_id")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
+    side of a block; by default only those accepting requests, not paused and not full
+    (capacity minus active mentorships as mentor)."""
     hidden = hidden_user_ids(viewer.user_id) | ({viewer.user_id} if viewer.user_id else set())
-    mentors = (
-        Profile.objects.filter(is_mentor=True, user__is_active=True)
-        .exclude(user_id__in=hidden)
-        .annotate(
-            active_mentees=Coalesce(Subquery(active, output_field=IntegerField()), Value(0)),
-            capacity_left=F("capacity") - F("active_mentees"),
-        )
-    )
-    if not include_unavailable:
-        today = timezone.localdate()
-        mentors = mentors.filter(
-            Q(paused_until__isnull=True) | Q(paused_until__lte=today),
-            accepting_requests=True,
-            capacity_left__gt=0,
-        )
-    return mentors
+    return snap.listed(hidden, include_unavailable, timezone.localdate())
 
 
-def _tag_column(model_field: str) -> str:
-    """Name of the tag's foreign key on the M2M table: skills -> skill, industries -> industry."""
-    return "industry" if model_field == "industries" else model_field.removesuffix("s")
-
-
-def _tag_filter(model_field: str, tag_ids: list[int]) -> Q:
-    through = getattr(Profile, model_field).through
-    column = _tag_column(model_field)
-    rows = through.objects.filter(**{f"{column}_id__in": tag_ids}).values("profile_id")
-    return Q(pk__in=rows)
-
-
-def _text_filter(groups: list[list[str]], fields: tuple[str, ...] | None = None) -> Q:
-    sql, params = fulltext.match_sql(groups, fields)
-    return Q(pk__in=RawSQL(sql, params))  # noqa: S611 - fulltext builds it from [^\W_]+ words
-
-
-def _keyword_filter(names: list[str]) -> Q:
+def _keyword_ids(snap: Snapshot, names: list[str]) -> list[int]:
     words = list(dict.fromkeys(w for name in names for w in goal_keywords(name)))
     if not words:
-        return Q(pk__in=[])  # a goal with no subject words ("Get a job") matches nobody
-    return _text_filter([words], fulltext.SUBJECT_FIELDS)
+        return []  # a goal with no subject words ("Get a job") matches nobody
+    return snap.cached(
+        ("subject", *words),
+        lambda: fulltext.matching_ids([words], fulltext.SUBJECT_FIELDS),
+    )
 
 
-def _overlap_filter(viewer: Viewer, minimum: float, on: date) -> Q:
+def _overlap_mask(snap: Snapshot, viewer: Viewer, minimum: float, on: date) -> np.ndarray:
+    # Overlap once per distinct schedule (a few hundred at most), not per mentor.
     assert viewer.hours is not None
-    keys = SearchDocument.objects.values_list("schedule_key", flat=True).distinct()
-    good = []
-    for key in keys:
-        theirs = WorkingHours.from_key(key)
-        if theirs is not None and overlap_hours(viewer.hours, theirs, on) >= minimum:
-            good.append(key)
-    return Q(search_document__schedule_key__in=good)
+    good = [
+        theirs is not None and overlap_hours(viewer.hours, theirs, on) >= minimum
+        for theirs in snap.schedules
+    ]
+    return snap.schedule_mask(good)
 
 
 def search_terms(q: str) -> list[list[str]]:
@@ -149,59 +118,45 @@ def search_terms(q: str) -> list[list[str]]:
     return fulltext.term_groups(terms)
 
 
-def _filters(query: DirectoryQuery, viewer: Viewer, groups: list[list[str]]) -> dict[str, Q]:
-    """One Q per active facet, so facet counts can leave their own facet out."""
-    filters: dict[str, Q] = {}
+def _filters(
+    snap: Snapshot, query: DirectoryQuery, viewer: Viewer, ranked: list[int] | None
+) -> dict[str, np.ndarray]:
+    """One mask per active facet, so facet counts can leave their own facet out."""
+    filters: dict[str, np.ndarray] = {}
     for param, values in query.tags.items():
-        filters[param] = _tag_filter(TAG_FACETS[param], [v.id for v in values])
+        filters[param] = snap.with_tags(param, [v.id for v in values])
     for param, values in query.keywords.items():
-        filters[param] = _keyword_filter([v.name for v in values])
+        filters[param] = snap.mask_of(_keyword_ids(snap, [v.name for v in values]))
     if query.countries:
-        filters["country"] = Q(country__in=query.countries)
+        filters["country"] = snap.in_countries(query.countries)
     if query.min_overlap is not None and viewer.has_zone:
         on = timezone.now().astimezone(viewer.zone).date()
-        filters["overlap"] = _overlap_filter(viewer, query.min_overlap, on)
+        filters["overlap"] = _overlap_mask(snap, viewer, query.min_overlap, on)
     if query.min_capacity is not None:
-        filters["capacity"] = Q(capacity_left__gte=query.min_capacity)
-    if groups:
-        filters["q"] = _text_filter(groups)
+        filters["capacity"] = snap.capacity_left >= query.min_capacity
+    if ranked is not None:
+        filters["q"] = snap.mask_of(ranked)
     return filters
 
 
-def _apply(mentors: QuerySet[Profile], filters: dict[str, Q], leave_out: str = "") -> QuerySet:
-    for name, condition in filters.items():
-        if name != leave_out:
-            mentors = mentors.filter(condition)
-    return mentors
-
-
-# Result sets up to this size are fetched once as ids and counted by id afterwards: far cheaper
-# than re-running every filter (blocks, capacity, overlap, full text) for each facet.
-ID_LIST_LIMIT = 2000
-
-
 class Scopes:
-    """The filtered result set, and the same with one facet's filter left out, each evaluated
-    once per request."""
+    """The filtered result set, and the same with one facet's filter left out (disjunctive
+    faceting), each computed once per request."""
 
-    def __init__(self, base: QuerySet[Profile], filters: dict[str, Q]) -> None:
-        self.base = base
+    def __init__(self, listed: np.ndarray, filters: dict[str, np.ndarray]) -> None:
+        self.listed = listed
         self.filters = filters
-        self._cache: dict[str, tuple[QuerySet[Profile], list[int] | None]] = {}
+        self._cache: dict[str, np.ndarray] = {}
 
-    def get(self, leave_out: str = "") -> tuple[QuerySet[Profile], list[int] | None]:
+    def scope(self, leave_out: str = "") -> np.ndarray:
         key = leave_out if leave_out in self.filters else ""
         if key not in self._cache:
-            filtered = _apply(self.base, self.filters, key)
-            ids = list(filtered.values_list("pk", flat=True)[: ID_LIST_LIMIT + 1])
-            if len(ids) <= ID_LIST_LIMIT:
-                self._cache[key] = (Profile.objects.filter(fulltext.id_set(ids)), ids)
-            else:
-                self._cache[key] = (filtered, None)
+            mask = self.listed.copy()
+            for name, condition in self.filters.items():
+                if name != key:
+                    mask &= condition
+            self._cache[key] = mask
         return self._cache[key]
-
-    def scope(self, leave_out: str = "") -> QuerySet[Profile]:
-        return self.get(leave_out)[0]
 
 
 # --- Facet counts -------------------------------------------------------------------------
@@ -230,34 +185,19 @@ class Facet:
 
 
 def _tag_counts(
-    param: str, mentors: QuerySet[Profile], selected: set[str]
+    snap: Snapshot, param: str, scope: np.ndarray, selected: set[str]
 ) -> tuple[list[FacetValue], set[str]]:
     """Top values by count (plus the selected ones), and selected keys with no results."""
-    model_field = TAG_FACETS[param]
-    through = getattr(Profile, model_field).through
-    tag = _tag_column(model_field)
-    rows = (
-        through.objects.filter(profile_id__in=mentors.values("pk"))
-        .values(f"{tag}__key", f"{tag}__name")
-        .annotate(n=Count("profile_id"))
-        .order_by("-n", f"{tag}__key")
-    )
-    top = list(rows[:FACET_VALUES_SHOWN])
-    shown = {r[f"{tag}__key"] for r in top}
-    missing = selected - shown
-    if missing:
-        top += list(rows.filter(**{f"{tag}__key__in": missing}))
-    values = [
-        FacetValue(
-            r[f"{tag}__name"], r[f"{tag}__name"], r["n"], r[f"{tag}__key"] in selected, param
-        )
-        for r in top
-    ]
-    found = {r[f"{tag}__key"] for r in top}
-    return values, missing - found
+    counted = sorted(snap.tag_counts(param, scope), key=lambda row: (-row[0], row[1]))
+    top = counted[:FACET_VALUES_SHOWN]
+    top += [row for row in counted[FACET_VALUES_SHOWN:] if row[1] in selected]
+    values = [FacetValue(name, name, n, key in selected, param) for n, key, name in top]
+    return values, selected - {key for _, key, _ in top}
 
 
-def facet_counts(query: DirectoryQuery, viewer: Viewer, scopes: Scopes) -> list[Facet]:
+def facet_counts(
+    snap: Snapshot, query: DirectoryQuery, viewer: Viewer, scopes: Scopes
+) -> list[Facet]:
     """Counts per value over the results with every OTHER facet's filter applied (so a count
     says how many results ticking that value adds — the usual disjunctive faceting)."""
     facets: list[Facet] = []
@@ -270,15 +210,18 @@ def facet_counts(query: DirectoryQuery, viewer: Viewer, scopes: Scopes) -> list[
         selected = query.selected(param)
         values = [
             FacetValue(
-                name, name, scope.filter(_keyword_filter([name])).count(), key in selected, param
+                name,
+                name,
+                int(np.count_nonzero(scope & snap.mask_of(_keyword_ids(snap, [name])))),
+                key in selected,
+                param,
             )
             for key, name in own.items()
         ]
         facets.append(Facet(param, FACET_LABELS[param], values))
     for param in TAG_FACETS:
         selected_values = {v.key: v for v in query.tags.get(param, ())}
-        scope = scopes.scope(param)
-        values, missing = _tag_counts(param, scope, set(selected_values))
+        values, missing = _tag_counts(snap, param, scopes.scope(param), set(selected_values))
         # A selected value with no results still shows (ticked, 0) so it can be unticked.
         values += [
             FacetValue(selected_values[k].name, selected_values[k].name, 0, True, param)
@@ -286,15 +229,7 @@ def facet_counts(query: DirectoryQuery, viewer: Viewer, scopes: Scopes) -> list[
         ]
         if values:
             facets.append(Facet(param, FACET_LABELS[param], values))
-    scope = scopes.scope("country")
-    rows = (
-        scope.exclude(country="")
-        .order_by()
-        .values("country")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "country")
-    )
-    counted = {r["country"]: r["n"] for r in rows}
+    counted = snap.country_counts(scopes.scope("country"))
     for code in query.countries:
         counted.setdefault(code, 0)
     countries = sorted(counted, key=lambda c: (-counted[c], COUNTRIES.get(c, c)))
@@ -332,8 +267,41 @@ class MentorCard:
     accepting_requests: bool
 
 
-def _card(profile: Profile, viewer: Viewer, now: datetime) -> MentorCard:
-    zone = zone_or_none(profile.time_zone)
+CARD_TAGS = ("skills", "topics", "languages")
+
+
+def _card_tags(profile_ids: list[int]) -> dict[str, dict[int, list[str]]]:
+    """Tag names per card, sorted like profiles.selectors.tag_names, as plain tuples (one
+    query per field; building tag model instances through prefetch_related cost more than
+    everything else on the page)."""
+    tags: dict[str, dict[int, list[str]]] = {}
+    for model_field in CARD_TAGS:
+        through = getattr(Profile, model_field).through
+        column = _tag_column(model_field)
+        rows = through.objects.filter(profile_id__in=profile_ids).values_list(
+            "profile_id", f"{column}__name"
+        )
+        names: dict[int, list[str]] = {}
+        for profile_id, name in rows:
+            names.setdefault(profile_id, []).append(name)
+        tags[model_field] = {pid: sorted(n, key=str.casefold) for pid, n in names.items()}
+    return tags
+
+
+def _tag_column(model_field: str) -> str:
+    """Name of the tag's foreign key on the M2M table: skills -> skill, industries -> industry."""
+    return "industry" if model_field == "industries" else model_field.removesuffix("s")
+
+
+@lru_cache(maxsize=1024)
+def _zone(name: str) -> ZoneInfo | None:
+    return zone_or_none(name)
+
+
+def _card(
+    profile: Profile, viewer: Viewer, now: datetime, tags: dict[str, dict[int, list[str]]]
+) -> MentorCard:
+    zone = _zone(profile.time_zone)
     overlap = None
     if zone is not None and viewer.hours is not None:
         on = now.astimezone(viewer.zone).date()
@@ -347,9 +315,9 @@ def _card(profile: Profile, viewer: Viewer, now: datetime) -> MentorCard:
         photo_url=profile.photo.url if profile.photo else None,
         country_code=profile.country,
         country=COUNTRIES.get(profile.country, ""),
-        skills=tag_names(profile, "skills"),
-        topics=tag_names(profile, "topics"),
-        languages=tag_names(profile, "languages"),
+        skills=tags["skills"].get(profile.pk, []),
+        topics=tags["topics"].get(profile.pk, []),
+        languages=tags["languages"].get(profile.pk, []),
         local_time=f"{now.astimezone(zone):%H:%M}" if zone else None,
         zone_name=zone.key if zone else None,
         overlap=overlap,
@@ -424,31 +392,42 @@ def mentors_for_directory(
     viewer: Viewer, query: DirectoryQuery, *, with_facets: bool = True
 ) -> DirectoryPage:
     """One page of the directory for `viewer`: results in relevance order when there is search
-    text (else by name), the total, facet counts and, when empty, ways to relax the search."""
-    base = listed_mentors(viewer, query.include_unavailable)
+    text (else by name), the total, facet counts and, when empty, ways to relax the search.
+
+    Filtering, counting and ordering run over the in-memory snapshot; the database is asked
+    only for full-text matches, blocks and the page's own profiles (LIMIT-sized, with tags)."""
+    snap = snapshot.current()
     groups = search_terms(query.q) if query.q else []
-    scopes = Scopes(base, _filters(query, viewer, groups))
-    results, ids = scopes.get()
-    count = len(ids) if ids is not None else results.count()
+    ranked = None
+    if groups:
+        key = ("ranked", *(tuple(g) for g in groups))
+        ranked = snap.cached(key, lambda: fulltext.ranked_ids(groups))
+    scopes = Scopes(
+        _listed(snap, viewer, query.include_unavailable), _filters(snap, query, viewer, ranked)
+    )
+    results = scopes.scope()
+    count = int(np.count_nonzero(results))
     pages = max(1, -(-count // query.page_size))
     offset = (query.page - 1) * query.page_size
-    if groups:
-        within = results.values("pk").query.sql_with_params()
-        ranked = fulltext.ranked_page(groups, within, query.page_size, offset)
-        by_id = {p.pk: p for p in _with_tags(base.filter(pk__in=ranked))}
-        profiles = [by_id[i] for i in ranked if i in by_id]
+    if ranked is not None:
+        rows = snap.rows_of(ranked)  # best first
+        rows = rows[results[rows]]
     else:
-        ordered = base.filter(pk__in=results.values("pk")).order_by("display_name", "pk")
-        profiles = list(_with_tags(ordered)[offset : offset + query.page_size])
+        rows = np.flatnonzero(results)
+        rows = rows[np.argsort(snap.name_order[rows], kind="stable")]
+    rows = rows[offset : offset + query.page_size]
+    page_ids = snap.ids[rows].tolist()
+    capacity_left = dict(zip(page_ids, snap.capacity_left[rows].tolist(), strict=True))
+    by_id = {p.pk: p for p in Profile.objects.filter(pk__in=page_ids).select_related("user")}
+    profiles = [by_id[i] for i in page_ids if i in by_id]
+    for profile in profiles:
+        profile.capacity_left = capacity_left[profile.pk]
     now = timezone.now()
-    cards = [_card(p, viewer, now) for p in profiles]
+    tags = _card_tags(page_ids)
+    cards = [_card(p, viewer, now, tags) for p in profiles]
     page = DirectoryPage(query, cards, count, query.page, pages)
     if with_facets:
-        page.facets = facet_counts(query, viewer, scopes)
+        page.facets = facet_counts(snap, query, viewer, scopes)
     if count == 0:
         page.relax = _relaxations(query)
     return page
-
-
-def _with_tags(mentors: QuerySet[Profile]) -> QuerySet[Profile]:
-    return mentors.select_related("user").prefetch_related("skills", "topics", "languages")

@@ -19,6 +19,7 @@ from mentorloom.profiles.selectors import profiles_with_tags
 from . import fulltext
 from .models import SearchDocument, SearchTerm
 from .overlap import WorkingHours
+from .snapshot import record_change
 from .text import normalise, tokens
 
 BATCH_SIZE = 500
@@ -77,7 +78,8 @@ def refresh_search_document(profile_id: int) -> bool:
         profile = profiles_with_tags().filter(pk=profile_id).first()
         if profile is None or not _indexable(profile):
             # On SQLite a trigger removes the FTS row with the document (migration 0002).
-            SearchDocument.objects.filter(profile_id=profile_id).delete()
+            if SearchDocument.objects.filter(profile_id=profile_id).delete()[0]:
+                record_change()
             return False
         fields = document_fields(profile)
         key = schedule_of(profile).key
@@ -92,6 +94,7 @@ def refresh_search_document(profile_id: int) -> bool:
         )
         fulltext.write(profile_id, fields)
         _add_terms(w for text in fields.values() for w in tokens(text))
+        record_change()  # the schedule key the overlap filter reads may have moved
     fulltext.forget_vocabulary()
     return True
 
@@ -134,6 +137,7 @@ def rebuild_search_index(progress=None) -> int:  # type: ignore[no-untyped-def]
             done += len(batch)
             if progress:
                 progress(done, total)
+        record_change()
     fulltext.forget_vocabulary()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
