@@ -104,14 +104,16 @@ def test_second_accept_shows_a_message_not_an_error_page(as_user, mentee, mentor
     assert b"You cannot accept a request that is accepted." in follow.content
 
 
-def test_mentorship_space_agreement_goal_and_placeholders(as_user, mentee, mentor):
+def test_mentorship_space_links_sessions_conversation_and_calls(as_user, mentee, mentor):
     r = services.send_request(mentee, mentor.pk, message=MESSAGE)
     m = services.accept_request(mentor, r)
     client = as_user(mentee)
     page = client.get(f"/mentorships/{m.pk}/")
     assert b"Confirm version 1" in page.content
-    assert b'data-placeholder="upcoming-sessions"' in page.content
-    assert b'data-placeholder="conversation"' in page.content
+    html = page.content.decode()
+    assert f'/mentorships/{m.pk}/book/' in html
+    assert f'/mentorships/{m.pk}/chat/' in html
+    assert f'action="/mentorships/{m.pk}/call/"' in html
     client.post(f"/mentorships/{m.pk}/agreement/confirm/", {"version": "1"})
     as_user(mentor).post(f"/mentorships/{m.pk}/agreement/confirm/", {"version": "1"})
     page = as_user(mentee).get(f"/mentorships/{m.pk}/")

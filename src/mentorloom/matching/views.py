@@ -8,11 +8,15 @@ from django.shortcuts import render
 
 from . import selectors
 
+DASHBOARD_LIMIT = 4
+
 
 @login_required
 def recommendations(request: HttpRequest) -> HttpResponse:
-    result = selectors.recommendations_for(request.user.pk, selectors.DEFAULT_LIMIT)
-    context = {"result": result}
+    # The dashboard shows a short list; the page of its own shows the full one.
+    limit = DASHBOARD_LIMIT if request.htmx else selectors.DEFAULT_LIMIT
+    result = selectors.recommendations_for(request.user.pk, limit)
+    context = {"result": result, "compact": bool(request.htmx)}
     # The dashboard loads the partial with hx-get; without JavaScript the link opens the page.
     template = "matching/_recommendations.html" if request.htmx else "matching/recommendations.html"
     return render(request, template, context)
