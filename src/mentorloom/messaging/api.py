@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from django.http import HttpRequest
 from django.urls import reverse
-from ninja import Field, Query, Router, Schema
+from ninja import Field, File, Form, Query, Router, Schema
+from ninja.files import UploadedFile
 
 from . import selectors, services
 from .access import get_conversation_for, get_message_for
@@ -84,6 +87,25 @@ def post_message(request: HttpRequest, conversation_id: int, payload: SendIn) ->
     return (201 if created else 200), message_payload(message)
 
 
+@router.post(
+    "/conversations/{conversation_id}/attachments", response={200: MessageOut, 201: MessageOut}
+)
+def post_attachment(
+    request: HttpRequest,
+    conversation_id: int,
+    file: File[UploadedFile],
+    client_id: Form[UUID],
+    body: Form[str] = "",
+) -> tuple[int, dict]:
+    """Multipart upload of one image (JPEG/PNG/WebP) or PDF, at most 10 MB, with an optional
+    caption, sent as a message. Idempotent by `client_id` like posting a message."""
+    conversation = get_conversation_for(request.user, conversation_id)
+    message, created = services.send_message(
+        request.user, conversation, client_id, body, upload=file
+    )
+    return (201 if created else 200), message_payload(message)
+
+
 @router.patch("/conversations/{conversation_id}/messages/{message_id}", response=MessageOut)
 def edit_message(
     request: HttpRequest, conversation_id: int, message_id: int, payload: EditIn
@@ -108,3 +130,22 @@ def mark_read(request: HttpRequest, conversation_id: int, payload: ReadIn) -> di
         "conversation_id": conversation.pk,
         "last_read_message_id": participant.last_read_message_id,
     }
+
+
+@router.put(
+    "/conversations/{conversation_id}/messages/{message_id}/reactions/{key}", response=MessageOut
+)
+def add_reaction(request: HttpRequest, conversation_id: int, message_id: int, key: str) -> dict:
+    """Add your reaction (`key`: thumbs_up, heart, tada, laugh, thanks, thinking); idempotent."""
+    conversation = get_conversation_for(request.user, conversation_id)
+    message = get_message_for(request.user, conversation, message_id)
+    return message_payload(services.set_reaction(request.user, message, key, active=True))
+
+
+@router.delete(
+    "/conversations/{conversation_id}/messages/{message_id}/reactions/{key}", response=MessageOut
+)
+def remove_reaction(request: HttpRequest, conversation_id: int, message_id: int, key: str) -> dict:
+    conversation = get_conversation_for(request.user, conversation_id)
+    message = get_message_for(request.user, conversation, message_id)
+    return message_payload(services.set_reaction(request.user, message, key, active=False))

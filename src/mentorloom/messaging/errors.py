@@ -38,3 +38,23 @@ class NotYourMessage(PermissionDenied):
 class TooManyMessages(RateLimited):
     code = "rate_limited"
     default_message = "You are sending messages too quickly. Wait a few seconds and try again."
+
+
+class UnsupportedAttachment(InvalidInput):
+    code = "unsupported_file"
+    default_message = "Attach a JPEG, PNG or WebP image or a PDF."
+
+
+class AttachmentTooLarge(InvalidInput):
+    code = "file_too_large"
+    default_message = "Attachments can be at most 10 MB."
+
+
+class UnknownReaction(InvalidInput):
+    code = "unknown_reaction"
+    default_message = "Pick one of the offered reactions."
+
+
+class MessageDeleted(Conflict):
+    code = "message_deleted"
+    default_message = "This message was deleted."

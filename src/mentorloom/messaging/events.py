@@ -11,10 +11,13 @@ from datetime import datetime
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.urls import reverse
 
+from mentorloom.core.live import publish_to_user
 from mentorloom.core.markdown import render_markdown
 
-from .models import Message
+from .models import REACTIONS, Attachment, Message
+from .selectors import unread_total_for
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +44,42 @@ def message_payload(message: Message) -> dict:
         "created_at": _iso(message.created_at),
         "edited_at": _iso(message.edited_at),
         "deleted": deleted,
+        # Until when the sender may still edit or delete it (clients hide the buttons after).
+        "editable_until": _iso(message.editable_until),
+        "attachments": (
+            [] if deleted else [attachment_payload(a) for a in message.attachments.all()]
+        ),
+        "reactions": [] if deleted else reactions_payload(message),
+    }
+
+
+def reactions_payload(message: Message) -> list[dict]:
+    """Reactions in the fixed order, with who reacted (clients mark their own as pressed)."""
+    who: dict[str, list[int]] = {}
+    for reaction in message.reactions.all():
+        who.setdefault(reaction.key, []).append(reaction.user_id)
+    return [
+        {"key": key, "emoji": emoji, "name": name, "count": len(who[key]), "user_ids": who[key]}
+        for key, (emoji, name) in REACTIONS.items()
+        if key in who
+    ]
+
+
+def attachment_payload(attachment: Attachment) -> dict:
+    args = [attachment.message.conversation_id, attachment.pk]
+    return {
+        "id": attachment.pk,
+        "kind": attachment.kind,
+        "content_type": attachment.content_type,
+        "name": attachment.name,
+        "size": attachment.size,
+        # Served by a view that checks the viewer takes part in the conversation.
+        "url": reverse("messaging:attachment", args=args),
+        "thumbnail_url": (
+            reverse("messaging:attachment_thumbnail", args=args) if attachment.thumbnail else None
+        ),
+        "thumb_width": attachment.thumb_width,
+        "thumb_height": attachment.thumb_height,
     }
 
 
@@ -86,3 +125,12 @@ def read_moved(conversation_id: int, user_id: int, up_to_id: int, read_at: datet
             "read_at": _iso(read_at),
         },
     )
+
+
+def unread_changed(user_ids: list[int]) -> None:
+    """Tell each person's open pages their new unread total (the nav badge, via /ws/live/).
+
+    Runs in an on-commit callback, so the count is read after the write that changed it.
+    """
+    for user_id in user_ids:
+        publish_to_user(user_id, {"type": "unread.changed", "total": unread_total_for(user_id)})

@@ -101,3 +101,60 @@ class Message(models.Model):
     @property
     def editable_until(self) -> datetime:
         return self.created_at + timedelta(seconds=EDIT_WINDOW_SECONDS)
+
+
+class AttachmentKind(models.TextChoices):
+    IMAGE = "image", "Image"
+    PDF = "pdf", "PDF"
+
+
+class Attachment(models.Model):
+    """A file sent with a message. Stored under MEDIA_ROOT/chat/ with a random name and served
+    only through the checked view (never by MEDIA_URL), so only participants can fetch it."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    kind = models.CharField(max_length=8, choices=AttachmentKind.choices)
+    content_type = models.CharField(max_length=40)
+    name = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    file = models.FileField(max_length=200)
+    thumbnail = models.FileField(max_length=200, blank=True)
+    thumb_width = models.PositiveIntegerField(null=True, blank=True)
+    thumb_height = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.name} on message {self.message_id}"
+
+
+# The small fixed set of reactions: key (stable, used in URLs and the API) -> (emoji, name).
+REACTIONS: dict[str, tuple[str, str]] = {
+    "thumbs_up": ("👍", "Thumbs up"),
+    "heart": ("❤️", "Heart"),
+    "tada": ("🎉", "Celebrate"),
+    "laugh": ("😂", "Laugh"),
+    "thanks": ("🙏", "Thanks"),
+    "thinking": ("🤔", "Thinking"),
+}
+
+
+class Reaction(models.Model):
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="reactions")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="chat_reactions"
+    )
+    key = models.CharField(max_length=16, choices=[(k, v[1]) for k, v in REACTIONS.items()])
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            # Adding the same reaction twice (double click, retry) stays one reaction.
+            models.UniqueConstraint(fields=["message", "user", "key"], name="one_reaction_per_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} by {self.user_id} on {self.message_id}"

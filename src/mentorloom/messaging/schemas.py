@@ -8,6 +8,26 @@ from uuid import UUID
 from ninja import Field, Schema
 
 
+class AttachmentOut(Schema):
+    id: int
+    kind: str
+    content_type: str
+    name: str
+    size: int
+    url: str
+    thumbnail_url: str | None
+    thumb_width: int | None
+    thumb_height: int | None
+
+
+class ReactionOut(Schema):
+    key: str
+    emoji: str
+    name: str
+    count: int
+    user_ids: list[int]
+
+
 class MessageOut(Schema):
     id: int
     conversation_id: int
@@ -18,6 +38,9 @@ class MessageOut(Schema):
     created_at: datetime
     edited_at: datetime | None
     deleted: bool
+    editable_until: datetime
+    attachments: list[AttachmentOut]
+    reactions: list[ReactionOut]
 
 
 class ReadStateOut(Schema):

@@ -52,7 +52,21 @@ def conversations_for(user) -> QuerySet[Conversation]:  # type: ignore[no-untype
 
 
 def unread_total_for(user) -> int:  # type: ignore[no-untyped-def]
-    return sum(c.unread_count for c in conversations_for(user))
+    """Unread messages across the user's visible conversations (the nav badge), in one query.
+
+    Accepts a user or a user id, so it can run in an on-commit callback with only the id.
+    """
+    user_id = getattr(user, "pk", user)
+    # One filter() call: the F() below reuses the join to *this user's* membership row.
+    qs = Message.objects.filter(
+        conversation__memberships__user_id=user_id,
+        id__gt=F("conversation__memberships__last_read_message_id"),
+        deleted_at__isnull=True,
+    ).exclude(sender_id=user_id)
+    hidden = hidden_user_ids(user_id)
+    if hidden:
+        qs = qs.exclude(conversation__memberships__user_id__in=hidden)
+    return qs.count()
 
 
 @dataclass(frozen=True)
@@ -70,7 +84,9 @@ def messages_page(
 ) -> MessagePage:
     """Messages in id order: after `after` (oldest first), or before `before` / the latest."""
     limit = max(1, min(limit, PAGE_MAX))
-    qs = Message.objects.filter(conversation=conversation)
+    qs = Message.objects.filter(conversation=conversation).prefetch_related(
+        "attachments", "reactions"
+    )
     if after is not None:
         rows = list(qs.filter(id__gt=after).order_by("id")[: limit + 1])
         return MessagePage(rows[:limit], len(rows) > limit)
@@ -82,9 +98,9 @@ def messages_page(
 
 def messages_after(conversation_id: int, after_id: int, limit: int = PAGE_MAX) -> list[Message]:
     return list(
-        Message.objects.filter(conversation_id=conversation_id, id__gt=after_id).order_by("id")[
-            :limit
-        ]
+        Message.objects.filter(conversation_id=conversation_id, id__gt=after_id)
+        .prefetch_related("attachments", "reactions")
+        .order_by("id")[:limit]
     )
 
 

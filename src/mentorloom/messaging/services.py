@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from collections.abc import Iterable
 from functools import partial
+from typing import Any
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -14,17 +18,30 @@ from mentorloom.core.errors import InvalidInput
 from mentorloom.mentorships.models import Mentorship, MentorshipStatus
 from mentorloom.safety.selectors import is_blocked_between
 
-from . import events
+from . import attachment_files, events
+from .attachment_files import PreparedFile
 from .errors import (
+    AttachmentTooLarge,
     BlockedConversation,
     ConversationClosed,
     EditWindowClosed,
     EmptyMessage,
+    MessageDeleted,
     MessageTooLong,
     NotYourMessage,
     TooManyMessages,
+    UnknownReaction,
 )
-from .models import MAX_BODY_CHARS, Conversation, ConversationKind, Message, Participant
+from .models import (
+    MAX_BODY_CHARS,
+    REACTIONS,
+    Attachment,
+    Conversation,
+    ConversationKind,
+    Message,
+    Participant,
+    Reaction,
+)
 
 # Per-user send limit shared by the socket and the HTTP API (the issue: 20 per 10 seconds).
 SEND_LIMIT = 20
@@ -61,7 +78,9 @@ def get_or_create_conversation_for_mentorship(mentorship: Mentorship) -> Convers
         return Conversation.objects.get(mentorship=mentorship)
 
 
-def _clean_body(body: object) -> str:
+def _clean_body(body: object, *, allow_empty: bool = False) -> str:
+    if allow_empty and (body is None or (isinstance(body, str) and not body.strip())):
+        return ""  # a file on its own is a message
     if not isinstance(body, str) or not body.strip():
         raise EmptyMessage(fields={"body": [EmptyMessage.default_message]})
     body = body.strip()
@@ -90,33 +109,71 @@ def check_can_send(user, conversation: Conversation) -> None:  # type: ignore[no
             raise BlockedConversation()
 
 
+def _others(conversation: Conversation, user) -> list[int]:  # type: ignore[no-untyped-def]
+    return list(
+        Participant.objects.filter(conversation=conversation)
+        .exclude(user=user)
+        .values_list("user_id", flat=True)
+    )
+
+
 def _stored(conversation: Conversation, user, client_id: uuid.UUID) -> Message | None:  # type: ignore[no-untyped-def]
     return Message.objects.filter(
         conversation=conversation, sender=user, client_id=client_id
     ).first()
 
 
+def _read_upload(upload: Any) -> PreparedFile:
+    size = getattr(upload, "size", None)
+    if size is not None and size > attachment_files.MAX_BYTES:
+        raise AttachmentTooLarge(fields={"file": [AttachmentTooLarge.default_message]})
+    upload.seek(0)
+    data = upload.read(attachment_files.MAX_BYTES + 1)
+    return attachment_files.prepare(data, getattr(upload, "name", "") or "")
+
+
+def _store_file(prepared: PreparedFile) -> tuple[str, str]:
+    """Writes the file (and thumbnail) under a random name; returns the storage names."""
+    token = secrets.token_urlsafe(24)
+    name = default_storage.save(f"chat/{token}.{prepared.extension}", ContentFile(prepared.data))
+    thumb = ""
+    if prepared.thumbnail is not None:
+        thumb = default_storage.save(f"chat/{token}.thumb.webp", ContentFile(prepared.thumbnail))
+    return name, thumb
+
+
+def _remove_files(*names: str) -> None:
+    for name in names:
+        if name:
+            default_storage.delete(name)
+
+
 def send_message(
-    user, conversation: Conversation, client_id: object, body: object
+    user, conversation: Conversation, client_id: object, body: object, *, upload: Any = None
 ) -> tuple[Message, bool]:  # type: ignore[no-untyped-def]
-    """Store a message, then (after commit) fan it out to every subscribed socket.
+    """Store a message (optionally with one uploaded file), then (after commit) fan it out to
+    every subscribed socket.
 
     Precondition: `conversation` came from `get_conversation_for(user, ...)`.
     Returns (message, created). A retry with a client id already stored returns the stored
     message with created=False and announces nothing (never a duplicate, also under a race).
     Raises EmptyMessage, MessageTooLong, InvalidInput (client_id), ConversationClosed,
-    BlockedConversation, TooManyMessages.
+    BlockedConversation, TooManyMessages, UnsupportedAttachment, AttachmentTooLarge.
     """
     client_id = parse_client_id(client_id)
     stored = _stored(conversation, user, client_id)
     if stored is not None:
         return stored, False
-    body = _clean_body(body)
+    prepared = _read_upload(upload) if upload is not None else None
+    body = _clean_body(body, allow_empty=prepared is not None)
     check_can_send(user, conversation)
     if not ratelimit.allow(
         "chat.send", str(user.pk), limit=SEND_LIMIT, window_seconds=SEND_WINDOW_SECONDS
     ):
         raise TooManyMessages()
+    # Files are written before the transaction (storage is not transactional) and removed
+    # again if the message is not stored, so no row ever points at a missing file.
+    files = _store_file(prepared) if prepared is not None else ("", "")
     try:
         with transaction.atomic():
             # The row lock serialises inserts per conversation, so ids are handed out in commit
@@ -131,6 +188,19 @@ def send_message(
                 body=body,
                 created_at=now,
             )
+            if prepared is not None:
+                Attachment.objects.create(
+                    message=message,
+                    kind=prepared.kind,
+                    content_type=prepared.content_type,
+                    name=prepared.name,
+                    size=len(prepared.data),
+                    file=files[0],
+                    thumbnail=files[1],
+                    thumb_width=prepared.width,
+                    thumb_height=prepared.height,
+                    created_at=now,
+                )
             Conversation.objects.filter(pk=conversation.pk).update(
                 last_message_id=message.pk, last_message_at=now
             )
@@ -139,12 +209,17 @@ def send_message(
                 last_read_message_id=message.pk, last_read_at=now
             )
             transaction.on_commit(partial(events.message_created, message, prev_id))
+            transaction.on_commit(partial(events.unread_changed, _others(conversation, user)))
     except IntegrityError:
+        _remove_files(*files)
         # The same client id won a concurrent race (double submit across two sockets).
         stored = _stored(conversation, user, client_id)
         if stored is None:
             raise
         return stored, False
+    except BaseException:
+        _remove_files(*files)
+        raise
     conversation.last_message_id = message.pk
     conversation.last_message_at = now
     return message, True
@@ -168,6 +243,8 @@ def mark_read(user, conversation: Conversation, up_to_id: int) -> Participant:  
         ).update(last_read_message_id=up_to, last_read_at=now)
         if moved:
             transaction.on_commit(partial(events.read_moved, conversation.pk, user.pk, up_to, now))
+            # The reader's other tabs update their badge too.
+            transaction.on_commit(partial(events.unread_changed, [user.pk]))
         return Participant.objects.get(conversation=conversation, user=user)
 
 
@@ -197,5 +274,34 @@ def delete_message(user, message: Message) -> Message:  # type: ignore[no-untype
         message.body = ""
         message.deleted_at = timezone.now()
         message.save(update_fields=["body", "deleted_at"])
+        # Deleting a message deletes its files too (they are removed once the delete commits).
+        attachments = list(message.attachments.all())
+        names = [n for a in attachments for n in (a.file.name, a.thumbnail.name)]
+        message.attachments.all().delete()
+        transaction.on_commit(partial(_remove_files, *names))
         transaction.on_commit(partial(events.message_changed, message))
+        # A deleted message no longer counts as unread for anyone.
+        transaction.on_commit(partial(events.unread_changed, _others(message.conversation, user)))
+    return message
+
+
+def set_reaction(user, message: Message, key: str, *, active: bool = True) -> Message:  # type: ignore[no-untyped-def]
+    """Add (active) or remove your `key` reaction on a message; idempotent either way.
+
+    Precondition: `message` came from `get_message_for`. Raises UnknownReaction,
+    MessageDeleted, ConversationClosed, BlockedConversation. Announces the message's new
+    reactions to subscribed sockets after commit when something changed.
+    """
+    if key not in REACTIONS:
+        raise UnknownReaction(fields={"key": [UnknownReaction.default_message]})
+    if message.deleted_at is not None:
+        raise MessageDeleted()
+    check_can_send(user, message.conversation)
+    with transaction.atomic():
+        if active:
+            _, changed = Reaction.objects.get_or_create(message=message, user=user, key=key)
+        else:
+            changed = bool(Reaction.objects.filter(message=message, user=user, key=key).delete()[0])
+        if changed:
+            transaction.on_commit(partial(events.message_changed, message))
     return message

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import uuid
 
+from django.contrib import messages as django_messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mentorloom.core.errors import DomainError
 from mentorloom.mentorships.access import get_mentorship_for
 
 from . import selectors, services
-from .access import get_conversation_for
-from .models import MAX_BODY_CHARS, Conversation
+from .access import get_attachment_for, get_conversation_for, get_message_for
+from .models import MAX_BODY_CHARS, Attachment, AttachmentKind, Conversation
 
 
 def _title(conversation: Conversation, user) -> str:  # type: ignore[no-untyped-def]
@@ -45,24 +48,34 @@ def _before_param(request: HttpRequest) -> int | None:
 @require_http_methods(["GET", "HEAD", "POST"])
 def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
     convo = get_conversation_for(request.user, conversation_id)
-    error = ""
+    error = file_error = ""
     status = 200
     if request.method == "POST":
         try:
             services.send_message(
-                request.user, convo, request.POST.get("client_id"), request.POST.get("body")
+                request.user,
+                convo,
+                request.POST.get("client_id"),
+                request.POST.get("body"),
+                upload=request.FILES.get("file"),
             )
         except DomainError as exc:
-            error, status = exc.message, exc.status
+            status = exc.status
+            # Errors about the file go next to the file field, the rest next to the message.
+            if "file" in exc.fields:
+                file_error = "; ".join(exc.fields["file"])
+            else:
+                error = exc.message
         else:
             # Post/redirect/get: a reload cannot resend, and the client id makes a double
             # submit of the same form land once.
             return redirect("messaging:conversation", conversation_id=convo.pk)
     before = _before_param(request)
     page = selectors.messages_page(convo, before=before)
+    # Not "messages": base.html shows django.contrib.messages under that name.
     context = {
         "conversation": convo,
-        "messages": page.messages,
+        "chat_messages": page.messages,
         "has_more": page.has_more,
         "first_id": page.messages[0].pk if page.messages else None,
     }
@@ -81,8 +94,9 @@ def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
             "title": _title(convo, request.user),
             "others": others,
             "client_id": uuid.uuid4(),
-            "draft": request.POST.get("body", "") if error else "",
+            "draft": request.POST.get("body", "") if status != 200 else "",
             "error": error,
+            "file_error": file_error,
             "max_chars": MAX_BODY_CHARS,
             "seen_at": other_read_at if mine and other_read >= mine[-1] else None,
             "other_read": other_read,
@@ -99,3 +113,100 @@ def mentorship_chat(request: HttpRequest, mentorship_id: int) -> HttpResponse:
     mentorship = get_mentorship_for(request.user, mentorship_id)
     convo = services.get_or_create_conversation_for_mentorship(mentorship)
     return redirect("messaging:conversation", conversation_id=convo.pk)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def edit_message(request: HttpRequest, conversation_id: int, message_id: int) -> HttpResponse:
+    """Edit your own message within 15 minutes (the page chat.js replaces with an inline form)."""
+    convo = get_conversation_for(request.user, conversation_id)
+    message = get_message_for(request.user, convo, message_id)
+    error = ""
+    status = 200
+    body = message.body
+    if request.method == "POST":
+        body = request.POST.get("body", "")
+        try:
+            services.edit_message(request.user, message, body)
+        except DomainError as exc:
+            error, status = exc.message, exc.status
+        else:
+            return redirect(_message_url(convo.pk, message.pk))
+    elif message.sender_id != request.user.pk:
+        raise Http404  # nothing to edit here: someone else's message
+    context = {
+        "conversation": convo,
+        "message": message,
+        "body": body,
+        "error": error,
+        "max_chars": MAX_BODY_CHARS,
+        "title": _title(convo, request.user),
+    }
+    return render(request, "messaging/edit_message.html", context, status=status)
+
+
+@login_required
+@require_POST
+def delete_message(request: HttpRequest, conversation_id: int, message_id: int) -> HttpResponse:
+    convo = get_conversation_for(request.user, conversation_id)
+    message = get_message_for(request.user, convo, message_id)
+    try:
+        services.delete_message(request.user, message)
+    except DomainError as exc:
+        django_messages.error(request, exc.message)
+    return redirect(_message_url(convo.pk, message.pk))
+
+
+def _message_url(conversation_id: int, message_id: int) -> str:
+    return f"{reverse('messaging:conversation', args=[conversation_id])}#msg-{message_id}"
+
+
+def _serve(attachment: Attachment, field: FieldFile, content_type: str) -> FileResponse:
+    try:
+        handle = field.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    is_pdf = attachment.kind == AttachmentKind.PDF
+    # PDFs are downloaded, never rendered in our origin; images display inline.
+    response = FileResponse(
+        handle, content_type=content_type, as_attachment=is_pdf, filename=attachment.name
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
+@require_GET
+def attachment(request: HttpRequest, conversation_id: int, attachment_id: int) -> FileResponse:
+    found = get_attachment_for(request.user, conversation_id, attachment_id)
+    return _serve(found, found.file, found.content_type)
+
+
+@login_required
+@require_GET
+def attachment_thumbnail(
+    request: HttpRequest, conversation_id: int, attachment_id: int
+) -> FileResponse:
+    found = get_attachment_for(request.user, conversation_id, attachment_id)
+    if not found.thumbnail:
+        raise Http404
+    response = _serve(found, found.thumbnail, "image/webp")
+    response["Content-Disposition"] = "inline"
+    return response
+
+
+@login_required
+@require_POST
+def react(request: HttpRequest, conversation_id: int, message_id: int) -> HttpResponse:
+    """Toggle a reaction from the page's reaction buttons (chat.js uses the API instead)."""
+    convo = get_conversation_for(request.user, conversation_id)
+    message = get_message_for(request.user, convo, message_id)
+    key = request.POST.get("key", "")
+    active = not message.reactions.filter(user=request.user, key=key).exists()
+    try:
+        services.set_reaction(request.user, message, key, active=active)
+    except DomainError as exc:
+        django_messages.error(request, exc.message)
+    return redirect(_message_url(convo.pk, message.pk))

@@ -9,6 +9,12 @@ const RETRY_AFTER_MS = 8000;
 const POLL_EVERY_MS = 3000;
 const SOCKET_FAILURES_BEFORE_POLLING = 3;
 const TYPING_SHOWN_MS = 4000;
+const MAX_FILE_BYTES = 10 * 1024 * 1024;
+// The fixed set (messaging.models.REACTIONS): key, emoji, name.
+const REACTION_CHOICES = [
+  ["thumbs_up", "👍", "Thumbs up"], ["heart", "❤️", "Heart"], ["tada", "🎉", "Celebrate"],
+  ["laugh", "😂", "Laugh"], ["thanks", "🙏", "Thanks"], ["thinking", "🤔", "Thinking"],
+];
 const PERMANENT_ERRORS = new Set([
   "empty_message", "message_too_long", "blocked", "conversation_closed", "invalid", "not_found",
 ]);
@@ -31,6 +37,7 @@ class Chat {
     this.conversationId = Number(root.dataset.conversationId);
     this.userId = Number(root.dataset.userId);
     this.api = root.dataset.api;
+    this.pageUrl = root.dataset.pageUrl;
     this.csrf = root.dataset.csrf;
     this.otherName = root.dataset.otherName || "Someone";
     this.otherRead = Number(root.dataset.otherRead || 0);
@@ -43,6 +50,8 @@ class Chat {
     this.form = root.querySelector("[data-chat-form]");
     this.textarea = this.form ? this.form.querySelector("textarea") : null;
     this.errorEl = root.querySelector("[data-chat-error]");
+    this.fileErrorEl = root.querySelector("[data-chat-file-error]");
+    this.fileInput = this.form ? this.form.querySelector('input[type="file"]') : null;
     const zone = root.dataset.zone || "UTC";
     this.timeFmt = new Intl.DateTimeFormat("en-GB", {
       timeZone: zone, hour: "2-digit", minute: "2-digit", hourCycle: "h23",
@@ -83,6 +92,10 @@ class Chat {
       });
       this.textarea.addEventListener("input", () => this.sendTyping());
     }
+    // Edit and delete own messages (within 15 minutes); the links and forms work without JS.
+    this.list.addEventListener("click", (event) => this.onListClick(event));
+    this.list.addEventListener("submit", (event) => this.onListSubmit(event));
+    window.setInterval(() => this.expireActions(), 15000);
     document.addEventListener("visibilitychange", () => this.markRead());
     this.scrollToEnd();
     this.connect();
@@ -193,6 +206,10 @@ class Chat {
 
   submit() {
     const body = this.textarea.value.trim();
+    if (this.fileInput && this.fileInput.files.length) {
+      this.upload(this.fileInput.files[0], body);
+      return;
+    }
     if (!body) {
       this.showError("Write something before sending.");
       return;
@@ -211,6 +228,64 @@ class Chat {
     this.scrollToEnd();
     this.pending.set(clientId, { body, el, timer: null });
     this.deliver(clientId);
+  }
+
+  // Files go over HTTP (multipart), with a client id so a retried upload is stored once.
+  async upload(file, body) {
+    this.showError("");
+    this.showFileError("");
+    if (file.size > MAX_FILE_BYTES) {
+      this.showFileError("Attachments can be at most 10 MB.");
+      return;
+    }
+    const clientId = uuid4();
+    const el = this.buildMessage({
+      id: null, sender_id: this.userId, client_id: clientId, html: "", body,
+      created_at: new Date().toISOString(), edited_at: null, deleted: false, attachments: [],
+    });
+    el.classList.add("msg--pending");
+    el.querySelector(".msg__body").textContent = `${body ? `${body} ` : ""}(uploading ${file.name}…)`;
+    this.list.appendChild(el);
+    this.removeEmptyState();
+    this.scrollToEnd();
+    this.textarea.value = "";
+    this.fileInput.value = "";
+    const form = new FormData();
+    form.append("client_id", clientId);
+    form.append("body", body);
+    form.append("file", file);
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      let response;
+      try {
+        response = await fetch(`${this.api}/attachments`, {
+          method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": this.csrf }, body: form,
+        });
+      } catch {
+        await new Promise((resolve) => { window.setTimeout(resolve, 1000 * (attempt + 1)); });
+        continue; // network trouble: the same client id makes the retry safe
+      }
+      const data = await response.json().catch(() => ({}));
+      if (response.status === 200 || response.status === 201) {
+        el.remove();
+        this.addMessage(data);
+        return;
+      }
+      el.remove();
+      const error = data.error || {};
+      if (error.fields && error.fields.file) this.showFileError(error.fields.file.join(" "));
+      else this.showError(error.message || "Not sent.");
+      this.textarea.value = body;
+      return;
+    }
+    el.classList.remove("msg--pending");
+    el.classList.add("msg--failed");
+    el.querySelector(".msg__meta").textContent = "Not sent: check your connection.";
+  }
+
+  showFileError(text) {
+    if (!this.fileErrorEl) return;
+    this.fileErrorEl.textContent = text;
+    this.fileErrorEl.hidden = !text;
   }
 
   deliver(clientId) {
@@ -385,8 +460,252 @@ class Chat {
       edited.textContent = "edited";
       meta.append(" · ", edited);
     }
-    li.append(body, meta);
+    li.append(body);
+    if (!m.deleted) for (const a of m.attachments || []) li.append(this.buildAttachment(a));
+    if (!m.deleted && m.id !== null) li.append(this.buildReactions(m));
+    li.append(meta);
+    if (m.id !== null && this.canChange(m)) li.append(this.buildActions(m));
     return li;
+  }
+
+  buildAttachment(a) {
+    const box = document.createElement("div");
+    box.className = "msg__file";
+    const link = document.createElement("a");
+    link.href = a.url;
+    if (a.thumbnail_url) {
+      link.target = "_blank";
+      link.rel = "noopener";
+      const img = document.createElement("img");
+      img.className = "msg__thumb";
+      img.src = a.thumbnail_url;
+      img.alt = `Image: ${a.name}`;
+      if (a.thumb_width) img.width = a.thumb_width;
+      if (a.thumb_height) img.height = a.thumb_height;
+      img.loading = "lazy";
+      link.append(img);
+      box.append(link);
+    } else {
+      link.className = "msg__pdf";
+      link.download = a.name;
+      link.textContent = a.name;
+      const size = document.createElement("span");
+      size.className = "small muted";
+      const mb = a.size / (1024 * 1024);
+      size.textContent = ` (PDF, ${mb >= 1 ? `${mb.toFixed(1)} MB` : `${Math.max(1, Math.round(a.size / 1024))} KB`})`;
+      box.append(link, size);
+    }
+    return box;
+  }
+
+  buildReactions(m) {
+    const form = document.createElement("form");
+    form.className = "msg__reactions";
+    form.method = "post";
+    form.action = `${this.pageUrl}${m.id}/react/`;
+    form.dataset.msgReactions = "";
+    for (const r of m.reactions || []) {
+      const mine = r.user_ids.includes(this.userId);
+      const button = this.reactionButton(r.key, r.name);
+      button.classList.toggle("reaction--mine", mine);
+      button.setAttribute("aria-pressed", String(mine));
+      const emoji = document.createElement("span");
+      emoji.setAttribute("aria-hidden", "true");
+      emoji.textContent = r.emoji;
+      button.append(emoji, ` ${r.count}`, this.hiddenText(` ${r.name}`));
+      form.append(button);
+    }
+    const details = document.createElement("details");
+    details.className = "msg__react";
+    const summary = document.createElement("summary");
+    summary.append("React", this.hiddenText(` to the message from ${this.timeFmt.format(new Date(m.created_at))}`));
+    const choices = document.createElement("span");
+    choices.className = "msg__react-choices";
+    for (const [key, emoji, name] of REACTION_CHOICES) {
+      const button = this.reactionButton(key, name);
+      button.setAttribute("aria-label", name);
+      button.title = name;
+      button.textContent = emoji;
+      choices.append(button);
+    }
+    details.append(summary, choices);
+    form.append(details);
+    return form;
+  }
+
+  reactionButton(key, name) {
+    const button = document.createElement("button");
+    button.type = "submit";
+    button.name = "key";
+    button.value = key;
+    button.className = "reaction";
+    button.dataset.reaction = key;
+    return button;
+  }
+
+  async react(li, key) {
+    const mine = li.querySelector(`[data-msg-reactions] > [data-reaction="${key}"][aria-pressed="true"]`);
+    const method = mine ? "DELETE" : "PUT";
+    const { status, data } = await this.request(method, `/messages/${li.dataset.id}/reactions/${key}`)
+      .catch(() => ({ status: 0, data: {} }));
+    if (status === 200) this.addMessage(data);
+    else this.showError(data.error ? data.error.message : "Reaction not saved: check your connection.");
+  }
+
+  // --- edit and delete ------------------------------------------------------------------------
+
+  canChange(m) {
+    return m.sender_id === this.userId && !m.deleted && m.editable_until
+      && Date.parse(m.editable_until) > Date.now();
+  }
+
+  buildActions(m) {
+    const at = this.timeFmt.format(new Date(m.created_at));
+    const actions = document.createElement("div");
+    actions.className = "msg__actions";
+    actions.dataset.msgActions = "";
+    actions.dataset.editableUntil = m.editable_until;
+    const edit = document.createElement("a");
+    edit.className = "btn btn--ghost btn--sm";
+    edit.href = `${this.pageUrl}${m.id}/edit/`;
+    edit.dataset.msgEdit = "";
+    edit.append("Edit", this.hiddenText(` message from ${at}`));
+    const form = document.createElement("form");
+    form.method = "post";
+    form.action = `${this.pageUrl}${m.id}/delete/`;
+    form.dataset.msgDelete = "";
+    const button = document.createElement("button");
+    button.type = "submit";
+    button.className = "btn btn--ghost btn--sm";
+    button.append("Delete", this.hiddenText(` message from ${at}`));
+    form.append(button);
+    actions.append(edit, form);
+    return actions;
+  }
+
+  hiddenText(text) {
+    const span = document.createElement("span");
+    span.className = "visually-hidden";
+    span.textContent = text;
+    return span;
+  }
+
+  expireActions() {
+    for (const actions of this.list.querySelectorAll("[data-msg-actions]")) {
+      if (Date.parse(actions.dataset.editableUntil) <= Date.now()) actions.remove();
+    }
+  }
+
+  onListClick(event) {
+    const edit = event.target.closest("[data-msg-edit]");
+    if (edit) {
+      event.preventDefault();
+      this.openEditor(edit.closest("li[data-id]"));
+      return;
+    }
+    const cancel = event.target.closest("[data-edit-cancel]");
+    if (cancel) {
+      event.preventDefault();
+      const li = cancel.closest("li[data-id]");
+      li.querySelector("[data-msg-editor]").remove();
+      li.querySelector(".msg__body").hidden = false;
+      li.querySelector("[data-msg-edit]").focus();
+    }
+  }
+
+  onListSubmit(event) {
+    const form = event.target;
+    const li = form.closest("li[data-id]");
+    if (!li) return;
+    if (form.hasAttribute("data-msg-reactions")) {
+      event.preventDefault();
+      const button = event.submitter;
+      if (button && button.dataset.reaction) this.react(li, button.dataset.reaction);
+      return;
+    }
+    if (form.hasAttribute("data-msg-delete")) {
+      event.preventDefault();
+      this.confirmDelete(li, form.querySelector("button"));
+    } else if (form.hasAttribute("data-msg-editor")) {
+      event.preventDefault();
+      this.saveEdit(li, form);
+    }
+  }
+
+  async openEditor(li) {
+    if (li.querySelector("[data-msg-editor]")) return;
+    const id = li.dataset.id;
+    // The stored Markdown source, not the rendered HTML, is what the sender edits.
+    const { status, data } = await this.request("GET", `/messages?after=${id - 1}&limit=1`);
+    const message = status === 200 ? data.messages.find((m) => String(m.id) === id) : null;
+    if (!message || !this.canChange(message)) {
+      if (message) this.addMessage(message); // re-rendered without the expired buttons
+      return;
+    }
+    const form = document.createElement("form");
+    form.className = "msg__editor form";
+    form.dataset.msgEditor = "";
+    const label = document.createElement("label");
+    label.className = "visually-hidden";
+    label.htmlFor = `edit-${id}`;
+    label.textContent = "Edit message";
+    const textarea = document.createElement("textarea");
+    textarea.id = `edit-${id}`;
+    textarea.name = "body";
+    textarea.rows = 3;
+    textarea.maxLength = 10000;
+    textarea.value = message.body;
+    const error = document.createElement("p");
+    error.className = "field__error";
+    error.dataset.editError = "";
+    error.hidden = true;
+    const save = document.createElement("button");
+    save.type = "submit";
+    save.className = "btn btn--primary btn--sm";
+    save.textContent = "Save";
+    const cancel = document.createElement("button");
+    cancel.type = "button";
+    cancel.className = "btn btn--ghost btn--sm";
+    cancel.dataset.editCancel = "";
+    cancel.textContent = "Cancel";
+    const buttons = document.createElement("div");
+    buttons.className = "row";
+    buttons.append(save, cancel);
+    form.append(label, textarea, error, buttons);
+    li.querySelector(".msg__body").hidden = true;
+    li.querySelector(".msg__body").after(form);
+    textarea.focus();
+  }
+
+  async saveEdit(li, form) {
+    const body = form.querySelector("textarea").value.trim();
+    const error = form.querySelector("[data-edit-error]");
+    const { status, data } = await this.request("PATCH", `/messages/${li.dataset.id}`, { body })
+      .catch(() => ({ status: 0, data: {} }));
+    if (status === 200) {
+      this.addMessage(data);
+      return;
+    }
+    error.textContent = data.error ? data.error.message : "Not saved: check your connection.";
+    error.hidden = false;
+  }
+
+  async confirmDelete(li, button) {
+    // Two steps instead of confirm(): a deleted message cannot be brought back.
+    if (!button.hasAttribute("data-armed")) {
+      button.dataset.armed = "";
+      button.replaceChildren("Really delete?");
+      window.setTimeout(() => {
+        if (!button.isConnected) return;
+        button.removeAttribute("data-armed");
+        button.replaceChildren("Delete");
+      }, 5000);
+      return;
+    }
+    const { status, data } = await this.request("DELETE", `/messages/${li.dataset.id}`)
+      .catch(() => ({ status: 0, data: {} }));
+    if (status === 200) this.addMessage(data);
+    else this.showError(data.error ? data.error.message : "Not deleted: check your connection.");
   }
 
   addMessage(m) {

@@ -1,4 +1,5 @@
-// Live events for a signed-in person on every page (/ws/live/): incoming-call notices.
+// Live events for a signed-in person on every page (/ws/live/): incoming-call notices and the
+// unread-messages badge in the nav.
 // Loaded from base.html only when signed in; reconnects with backoff; never required.
 
 let retries = 0;
@@ -61,6 +62,15 @@ function showIncomingCall(event) {
   }
 }
 
+// The nav badge: <span id="nav-unread" class="badge"><span data-count>N</span> …</span>.
+function showUnread(total) {
+  const badge = document.getElementById("nav-unread");
+  if (!badge || !Number.isInteger(total) || total < 0) return;
+  const count = badge.querySelector("[data-count]") || badge;
+  count.textContent = String(total);
+  badge.hidden = total === 0;
+}
+
 function connect() {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
   const socket = new WebSocket(`${scheme}://${location.host}/ws/live/`);
@@ -70,6 +80,7 @@ function connect() {
   socket.onmessage = (message) => {
     const event = JSON.parse(message.data);
     if (event.type === "call.incoming") showIncomingCall(event);
+    if (event.type === "unread.changed") showUnread(event.total);
     if (event.type === "call.declined" || event.type === "call.ended") {
       document.getElementById(`incoming-call-${event.call_id}`)?.remove();
     }
