@@ -111,8 +111,8 @@ def test_mentorship_space_links_sessions_conversation_and_calls(as_user, mentee,
     page = client.get(f"/mentorships/{m.pk}/")
     assert b"Confirm version 1" in page.content
     html = page.content.decode()
-    assert f'/mentorships/{m.pk}/book/' in html
-    assert f'/mentorships/{m.pk}/chat/' in html
+    assert f"/mentorships/{m.pk}/book/" in html
+    assert f"/mentorships/{m.pk}/chat/" in html
     assert f'action="/mentorships/{m.pk}/call/"' in html
     client.post(f"/mentorships/{m.pk}/agreement/confirm/", {"version": "1"})
     as_user(mentor).post(f"/mentorships/{m.pk}/agreement/confirm/", {"version": "1"})
