@@ -9,8 +9,9 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Header, Router
 from ninja.responses import Status
 
+from mentorloom.core.idempotency import run_once
+
 from . import access, selectors, services
-from .idempotency import run_once
 from .models import (
     AGREEMENT_FIELDS,
     AgreementVersion,

@@ -53,8 +53,3 @@ class StaleAgreementVersion(Conflict):
 class SelfRequest(InvalidInput):
     code = "self_request"
     default_message = "You cannot send a request to yourself."
-
-
-class IdempotencyKeyReused(Conflict):
-    code = "idempotency_key_reused"
-    default_message = "This Idempotency-Key was already used for a different request."

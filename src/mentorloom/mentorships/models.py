@@ -167,27 +167,6 @@ class RequestMessage(models.Model):
         return f"message {self.pk} on request {self.request_id}"
 
 
-class IdempotencyRecord(models.Model):
-    """The first answer to a create sent with an Idempotency-Key; a retry gets it back."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
-    scope = models.CharField(max_length=50)
-    key = models.CharField(max_length=200)
-    # sha256 of the request body: the same key with a different body is a client bug (409).
-    fingerprint = models.CharField(max_length=64, blank=True)
-    status_code = models.PositiveSmallIntegerField()
-    response = models.JSONField()
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "scope", "key"], name="one_record_per_key")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.scope} {self.key} by {self.user_id}"
-
-
 class WaitlistEntry(models.Model):
     mentor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="waitlist"

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mentorloom.core.errors import DomainError
+from mentorloom.core.idempotency import run_once
 from mentorloom.profiles.models import Profile
 from mentorloom.safety.selectors import is_blocked_between
 from mentorloom.scheduling.selectors import upcoming_rows_for_mentorship
@@ -31,7 +32,6 @@ from .forms import (
     ProgressForm,
     RequestForm,
 )
-from .idempotency import run_once
 from .models import MentorshipStatus
 
 
