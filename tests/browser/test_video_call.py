@@ -74,6 +74,15 @@ def test_mentor_calls_mentee_joins_media_flows_screen_share_and_hang_up(
     assert_accessible(mentor_page)
     screenshot(mentor_page, "call-mentor-desktop")
 
+    # A reload (or a dropped socket) rejoins the same call with fresh media on both sides.
+    mentee_page.reload()
+    for page in (mentee_page, mentor_page):
+        page.wait_for_function(
+            "() => document.getElementById('call').dataset.state === 'connected'", timeout=20_000
+        )
+        page.wait_for_function(REMOTE_PLAYING, timeout=20_000)
+    assert in_thread(lambda: Call.objects.count()) == 1
+
     # Screen share replaces the outgoing video track without renegotiating.
     camera_label = mentor_page.evaluate(
         "document.getElementById('local-video').srcObject.getVideoTracks()[0].label"
@@ -101,3 +110,20 @@ def test_mentor_calls_mentee_joins_media_flows_screen_share_and_hang_up(
     assert call.duration_seconds is not None
     problems_of(mentor_ctx).assert_none()
     problems_of(mentee_ctx).assert_none()
+
+
+def test_call_page_fits_a_phone(new_context, asgi_server, pair):
+    from tests.browser.conftest import PHONE
+
+    mentor, _, mentorship = pair
+    from mentorloom.calls import services
+
+    call, _ = in_thread(lambda: services.start_call(mentor, mentorship.pk))
+    context = new_context(permissions=["camera", "microphone"], **PHONE)
+    log_in(context, mentor, asgi_server)
+    page = context.new_page()
+    page.goto(f"/calls/{call.pk}/")
+    expect(page.get_by_role("button", name="Leave call")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert_accessible(page)
+    screenshot(page, "call-phone")
