@@ -197,6 +197,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 MENTORLOOM_PERIODIC_TASKS = [
     ("mentorloom.mentorships.tasks.run_periodic_task", 300),  # request expiry and reminders
     ("mentorloom.scheduling.tasks.send_due_reminders", 60),  # 24 h / 1 h session reminders
+    ("mentorloom.scheduling.tasks.complete_past_sessions", 300),
+    ("mentorloom.scheduling.tasks.refresh_external_calendars", 300),  # ICS / CalDAV busy times
 ]
 
 # --- Auth -----------------------------------------------------------------------------------
@@ -334,6 +336,9 @@ MENTORLOOM_SEMANTIC = env_bool("MENTORLOOM_SEMANTIC", True)
 MENTORLOOM_MATCH_WEIGHTS = json.loads(env_str("MENTORLOOM_MATCH_WEIGHTS", "") or "{}")
 # Scheduling: cancelling closer than this to the start is recorded as a late cancellation.
 MENTORLOOM_LATE_CANCEL_HOURS = env_int("MENTORLOOM_LATE_CANCEL_HOURS", 24)
+# External busy calendars: refuse URLs resolving to private/loopback addresses (SSRF guard)
+# unless this is on (a self-hosted CalDAV server on the same network).
+MENTORLOOM_ALLOW_PRIVATE_CALENDAR_URLS = env_bool("MENTORLOOM_ALLOW_PRIVATE_CALENDAR_URLS", False)
 # Connection requests expire after this many days without an answer.
 MENTORLOOM_REQUEST_EXPIRY_DAYS = env_int("MENTORLOOM_REQUEST_EXPIRY_DAYS", 7)
 # Video calls: STUN/TURN servers for the browser as JSON ([{"urls": "stun:stun.example.org"}]).

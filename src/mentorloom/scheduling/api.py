@@ -23,14 +23,19 @@ from .models import Session
 from .schemas import (
     AvailabilityOut,
     BookIn,
+    CalendarIn,
+    CalendarOut,
     CancelIn,
     FeedOut,
     OverrideIn,
     OverrideOut,
+    PreviewOut,
     RescheduleIn,
     RuleIn,
     RuleOut,
     RulesIn,
+    SeriesIn,
+    SeriesOut,
     SessionOut,
     SettingsIn,
     SettingsOut,
@@ -199,6 +204,8 @@ def session_out(session: Session, viewer) -> dict:  # type: ignore[no-untyped-de
         "late_cancel": session.late_cancel,
         "cancel_reason": session.cancel_reason,
         "ics_sequence": session.ics_sequence,
+        "series_id": session.series_id,
+        "series_index": session.series_index,
     }
 
 
@@ -235,9 +242,20 @@ def get_session(request: HttpRequest, session_id: int) -> dict:
     return session_out(selectors.get_session_for(request.user, session_id), request.user)
 
 
+def _scope(value: str) -> str:
+    if value not in ("this", "following"):
+        raise InvalidInput(fields={"scope": ["Use 'this' or 'following'."]})
+    return value
+
+
 @router.post("/sessions/{session_id}/cancel", response=SessionOut)
 def cancel(request: HttpRequest, session_id: int, payload: CancelIn) -> dict:
+    """Cancels this session, or with scope=following also every later one of its series
+    (the answer is the session asked about)."""
     session = selectors.get_session_for(request.user, session_id)
+    if _scope(payload.scope) == "following":
+        changed = services.cancel_following(request.user, session, reason=payload.reason)
+        return session_out(changed[0], request.user)
     return session_out(
         services.cancel_session(request.user, session, reason=payload.reason), request.user
     )
@@ -245,11 +263,86 @@ def cancel(request: HttpRequest, session_id: int, payload: CancelIn) -> dict:
 
 @router.post("/sessions/{session_id}/reschedule", response=SessionOut)
 def reschedule(request: HttpRequest, session_id: int, payload: RescheduleIn) -> dict:
+    """Moves this session, or with scope=following every later one of its series by the same
+    wall-clock change (all or nothing: 409 `series_conflict` lists the clashing ones)."""
     session = selectors.get_session_for(request.user, session_id)
-    moved = services.reschedule_session(
+    if _scope(payload.scope) == "following":
+        moved = services.move_following(request.user, session, starts_at=payload.start)
+        return session_out(moved[0], request.user)
+    moved_one = services.reschedule_session(
         request.user, session, starts_at=payload.start, zone=payload.tz
     )
-    return session_out(moved, request.user)
+    return session_out(moved_one, request.user)
+
+
+# --- Recurring series -----------------------------------------------------------------------
+
+
+def _rule_fields(payload: SeriesIn) -> dict:
+    return {
+        "frequency": payload.frequency,
+        "first_date": payload.first_date,
+        "wall_time": payload.time,
+        "alt_time": payload.alt_time,
+        "count": payload.count,
+        "until": payload.until,
+        "nth": payload.nth,
+    }
+
+
+def series_out(series, viewer, skipped: list | None = None) -> dict:  # type: ignore[no-untyped-def]
+    return {
+        "id": series.pk,
+        "mentorship_id": series.mentorship_id,
+        "organiser_id": series.organiser_id,
+        "zone": series.zone,
+        "frequency": series.frequency,
+        "summary": services.series_summary(series),
+        "first_date": series.first_date,
+        "time": series.time,
+        "alt_time": series.alt_time,
+        "count": series.count,
+        "until": series.until,
+        "duration": series.duration_minutes,
+        "sessions": [session_out(s, viewer) for s in series.sessions.order_by("starts_at")],
+        "skipped": skipped or [],
+    }
+
+
+@router.post("/mentorships/{mentorship_id}/series/preview", response=PreviewOut)
+def preview_series(request: HttpRequest, mentorship_id: int, payload: SeriesIn) -> dict:
+    """Every date of a proposed series with both people's local times and any clash."""
+    mentorship = get_mentorship_for(request.user, mentorship_id)
+    found = services.preview_series(
+        request.user,
+        mentorship,
+        duration_minutes=payload.duration,
+        zone=payload.tz,
+        **_rule_fields(payload),
+    )
+    return {"occurrences": found}
+
+
+@router.post("/mentorships/{mentorship_id}/series", response={201: SeriesOut})
+def create_series(request: HttpRequest, mentorship_id: int, payload: SeriesIn) -> Status:
+    """Books each free date as its own session; clashing dates are skipped (listed in
+    `skipped`), or with skip_conflicts=false the series is refused (409 `series_conflict`)."""
+    mentorship = get_mentorship_for(request.user, mentorship_id)
+    series, _created, skipped = services.create_series(
+        request.user,
+        mentorship,
+        duration_minutes=payload.duration,
+        zone=payload.tz,
+        agenda=payload.agenda,
+        skip_conflicts=payload.skip_conflicts,
+        **_rule_fields(payload),
+    )
+    return Status(201, series_out(series, request.user, skipped))
+
+
+@router.get("/series/{series_id}", response=SeriesOut)
+def get_series(request: HttpRequest, series_id: int) -> dict:
+    return series_out(selectors.get_series_for(request.user, series_id), request.user)
 
 
 @router.post("/sessions/{session_id}/no-show", response=SessionOut)
@@ -269,3 +362,34 @@ def regenerate_feed(request: HttpRequest) -> dict:
 def revoke_feed(request: HttpRequest) -> dict:
     services.revoke_feed_token(request.user)
     return {"url": None}
+
+
+# --- External busy calendars ----------------------------------------------------------------
+
+
+@router.get("/calendars", response=list[CalendarOut])
+def list_calendars(request: HttpRequest) -> list:
+    return list(selectors.calendars_for(request.user))
+
+
+@router.post("/calendars", response={201: CalendarOut})
+def add_calendar(request: HttpRequest, payload: CalendarIn) -> Status:
+    """Adds an ICS URL or CalDAV account and fetches it once. A refused URL is 422 on `url`;
+    a failed fetch is not an error: see `last_error`."""
+    calendar = services.add_calendar(request.user, **payload.dict())
+    return Status(201, calendar)
+
+
+@router.post("/calendars/{calendar_id}/refresh", response=CalendarOut)
+def refresh_calendar(request: HttpRequest, calendar_id: int) -> object:
+    calendar = get_object_or_404(selectors.calendars_for(request.user), pk=calendar_id)
+    services.refresh_calendar(calendar)
+    calendar.refresh_from_db()
+    return calendar
+
+
+@router.delete("/calendars/{calendar_id}", response={204: None})
+def delete_calendar(request: HttpRequest, calendar_id: int) -> Status:
+    get_object_or_404(selectors.calendars_for(request.user), pk=calendar_id)
+    services.delete_calendar(request.user, calendar_id)
+    return Status(204, None)

@@ -48,3 +48,13 @@ class SessionAlreadyStarted(Conflict):
 class IdempotencyKeyReused(InvalidInput):
     code = "idempotency_key_reused"
     default_message = "This Idempotency-Key was used for a different request."
+
+
+class SeriesConflict(Conflict):
+    code = "series_conflict"
+    default_message = "Some dates of the series clash with availability or other sessions."
+
+
+class InvalidSeries(InvalidInput):
+    code = "invalid_series"
+    default_message = "The series is not valid."

@@ -87,3 +87,13 @@ def feed(sessions: Iterable[Session], *, name: str, now: datetime) -> bytes:
         cal.add_component(_event(session, now=now))
     cal.add_missing_timezones()
     return cal.to_ical()
+
+
+def publish(sessions: Iterable[Session], *, now: datetime) -> bytes:
+    """METHOD:PUBLISH with one event per session (a new series): each keeps its own stable UID,
+    so a later REQUEST/CANCEL for one occurrence updates just that event in the calendar."""
+    cal = _calendar("PUBLISH")
+    for session in sessions:
+        cal.add_component(_event(session, now=now))
+    cal.add_missing_timezones()
+    return cal.to_ical()

@@ -16,6 +16,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from mentorloom.accounts.models import User
+
 WEEKDAY_CHOICES = [
     (1, "Monday"),
     (2, "Tuesday"),
@@ -51,6 +53,9 @@ class SchedulingSettings(models.Model):
     max_per_week = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MaxValueValidator(200)]
     )
+    # Reminders this person wants (in-app + e-mail); the other side's choice is their own.
+    remind_24h = models.BooleanField(default=True)
+    remind_1h = models.BooleanField(default=True)
     # Private calendar feed; blank = no feed. Regenerating invalidates the old URL.
     feed_token = models.CharField(max_length=64, blank=True, db_index=True)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -136,6 +141,50 @@ class AvailabilityOverride(models.Model):
         return f"{self.date} {self.kind}"
 
 
+class SeriesFrequency(models.TextChoices):
+    WEEKLY = "weekly", "Every week"
+    BIWEEKLY = "biweekly", "Every two weeks"
+    MONTHLY = "monthly", "Monthly on the same weekday"
+
+
+class ParticipantReliability(User):  # type: ignore[misc,valid-type]
+    """Read-only admin view of people with their no-show and late-cancellation counts."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "participant reliability"
+        verbose_name_plural = "participant reliability (no-shows)"
+
+
+class SessionSeries(models.Model):
+    """A recurring coffee chat: a rule at a fixed wall time in the organiser's zone.
+
+    Each occurrence is a real Session (series + series_index), so it can be moved or cancelled
+    alone; the rule is kept to show and explain the series (recurrence.py expands it).
+    """
+
+    mentorship = models.ForeignKey(
+        "mentorships.Mentorship", on_delete=models.CASCADE, related_name="session_series"
+    )
+    organiser = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    zone = models.CharField(max_length=64)  # the organiser's IANA zone; wall times live here
+    frequency = models.CharField(max_length=10, choices=SeriesFrequency.choices)
+    nth = models.SmallIntegerField(null=True, blank=True)  # monthly: 1..4 or -1 (last)
+    first_date = models.DateField()
+    time = models.TimeField()
+    alt_time = models.TimeField(null=True, blank=True)  # fairness rotation
+    duration_minutes = models.PositiveSmallIntegerField()
+    count = models.PositiveSmallIntegerField(null=True, blank=True)
+    until = models.DateField(null=True, blank=True)
+    agenda = models.TextField(max_length=2000, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"series {self.pk} {self.frequency} {self.time:%H:%M} {self.zone}"
+
+
 class SessionStatus(models.TextChoices):
     BOOKED = "booked", "Booked"
     CANCELLED = "cancelled", "Cancelled"
@@ -184,6 +233,10 @@ class Session(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     ics_sequence = models.PositiveIntegerField(default=0)
+    series = models.ForeignKey(
+        SessionSeries, on_delete=models.SET_NULL, null=True, blank=True, related_name="sessions"
+    )
+    series_index = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["starts_at"]
@@ -221,6 +274,51 @@ class Session(models.Model):
 
     def other(self, user_id: int) -> int:
         return self.mentee_id if user_id == self.mentor_id else self.mentor_id
+
+
+class CalendarKind(models.TextChoices):
+    ICS = "ics", "ICS address (read-only link)"
+    CALDAV = "caldav", "CalDAV account"
+
+
+class ExternalCalendar(models.Model):
+    """Someone's outside calendar whose events block their slots (fetched by a periodic task)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="external_calendars"
+    )
+    kind = models.CharField(max_length=8, choices=CalendarKind.choices)
+    name = models.CharField(max_length=80, blank=True)
+    url = models.URLField(max_length=1000)
+    username = models.CharField(max_length=200, blank=True)
+    password_encrypted = models.TextField(blank=True)  # credentials.encrypt(app password)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_fetched_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    busy_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} calendar {self.pk} of {self.user_id}"
+
+
+class ExternalBusy(models.Model):
+    """One busy interval imported from an ExternalCalendar (replaced wholesale on each fetch)."""
+
+    calendar = models.ForeignKey(ExternalCalendar, on_delete=models.CASCADE, related_name="busy")
+    # Denormalised so slots_for reads a person's busy times with one indexed range query.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "starts_at"])]
+
+    def __str__(self) -> str:
+        return f"busy {self.starts_at:%Y-%m-%d %H:%M}Z–{self.ends_at:%H:%M}Z"
 
 
 class SentReminder(models.Model):

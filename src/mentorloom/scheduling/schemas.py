@@ -7,6 +7,9 @@ from datetime import date, datetime, time
 from ninja import Schema
 from pydantic import Field
 
+# Series have a field named `time`; annotations below it must not see the field.
+WallTime = time
+
 
 class SlotOut(Schema):
     start: str  # ISO 8601 with the requested zone's offset
@@ -50,6 +53,8 @@ class OverrideOut(OverrideIn):
 
 
 class SettingsIn(Schema):
+    remind_24h: bool | None = None
+    remind_1h: bool | None = None
     buffer_before_minutes: int | None = None
     buffer_after_minutes: int | None = None
     min_notice_minutes: int | None = None
@@ -59,6 +64,8 @@ class SettingsIn(Schema):
 
 
 class SettingsOut(Schema):
+    remind_24h: bool
+    remind_1h: bool
     buffer_before_minutes: int
     buffer_after_minutes: int
     min_notice_minutes: int
@@ -85,10 +92,12 @@ class BookIn(Schema):
 class RescheduleIn(Schema):
     start: datetime
     tz: str
+    scope: str = Field(default="this", description="this | following (the rest of its series)")
 
 
 class CancelIn(Schema):
     reason: str = Field(default="", max_length=500)
+    scope: str = Field(default="this", description="this | following (the rest of its series)")
 
 
 class SessionOut(Schema):
@@ -106,7 +115,86 @@ class SessionOut(Schema):
     late_cancel: bool
     cancel_reason: str
     ics_sequence: int
+    series_id: int | None = None
+    series_index: int | None = None
 
 
 class FeedOut(Schema):
     url: str | None
+
+
+class SeriesIn(Schema):
+    frequency: str = Field(description="weekly | biweekly | monthly (n-th weekday of first_date)")
+    first_date: date = Field(description="Local date of the first session in `tz`")
+    time: WallTime = Field(description="Wall time in `tz`")
+    alt_time: WallTime | None = Field(default=None, description="Fairness rotation: every other")
+    count: int | None = None
+    until: date | None = None
+    nth: int | None = Field(default=None, description="monthly: 1..4 or -1 (last)")
+    duration: int
+    tz: str = Field(description="The organiser's IANA zone; wall times are kept in it")
+    agenda: str = Field(default="", max_length=2000)
+    skip_conflicts: bool = Field(default=True, description="false: refuse if any date clashes")
+
+
+class OccurrenceOut(Schema):
+    index: int
+    date: date
+    wall: WallTime
+    start: datetime | None
+    mentor_local: datetime | None
+    mentee_local: datetime | None
+    mentor_hour: str  # "early" | "late" | ""
+    mentee_hour: str
+    problem: str  # "" | gap | outside_availability | too_soon | busy
+    problem_message: str
+
+
+class PreviewOut(Schema):
+    occurrences: list[OccurrenceOut]
+
+
+class SkippedOut(Schema):
+    index: int
+    date: date
+    wall: WallTime
+    problem: str
+
+
+class SeriesOut(Schema):
+    id: int
+    mentorship_id: int
+    organiser_id: int | None
+    zone: str
+    frequency: str
+    summary: str
+    first_date: date
+    time: WallTime
+    alt_time: WallTime | None
+    count: int | None
+    until: date | None
+    duration: int
+    sessions: list[SessionOut]
+    skipped: list[SkippedOut] = []
+
+
+class CalendarIn(Schema):
+    kind: str = Field(description="ics | caldav")
+    url: str = Field(max_length=1000)
+    name: str = Field(default="", max_length=80)
+    username: str = Field(default="", max_length=200)
+    password: str = Field(
+        default="", max_length=500, description="Stored encrypted; never returned"
+    )
+
+
+class CalendarOut(Schema):
+    id: int
+    kind: str
+    name: str
+    url: str
+    username: str
+    last_fetched_at: datetime | None
+    last_success_at: datetime | None
+    last_error: str
+    busy_count: int

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -13,8 +15,10 @@ from . import slots as slot_engine
 from .models import (
     AvailabilityOverride,
     AvailabilityRule,
+    ExternalBusy,
     SchedulingSettings,
     Session,
+    SessionSeries,
     SessionStatus,
 )
 
@@ -86,8 +90,12 @@ def slots_for(
     now: datetime,
     booker_id: int | None = None,
     exclude_session_id: int | None = None,
+    exclude_session_ids: Iterable[int] = (),
+    ignore_horizon: bool = False,
 ) -> list[datetime]:
-    """Free start instants (UTC) for booking `mentor`, also avoiding the booker's sessions."""
+    """Free start instants (UTC) for booking `mentor`, also avoiding the booker's sessions
+    and both people's imported busy times. `ignore_horizon` serves recurring series, which
+    may run past the booking horizon that limits one-off bookings."""
     zone = zone_of(mentor)
     settings = settings_for(mentor)
     # Limits count a whole local day/ISO week, so load sessions a week either side.
@@ -97,9 +105,18 @@ def slots_for(
     others = booked_sessions_of(mentor.pk).filter(window).exclude(mentor=mentor)
     if booker_id is not None and booker_id != mentor.pk:
         others = others | booked_sessions_of(booker_id).filter(window).exclude(mentor=mentor)
-    if exclude_session_id is not None:
-        own = own.exclude(pk=exclude_session_id)
-        others = others.exclude(pk=exclude_session_id)
+    excluded = {*exclude_session_ids, *([exclude_session_id] if exclude_session_id else [])}
+    if excluded:
+        own = own.exclude(pk__in=excluded)
+        others = others.exclude(pk__in=excluded)
+    limits = limits_for(settings)
+    if ignore_horizon:
+        limits = replace(limits, horizon=range_end - now + timedelta(days=1))
+    imported = ExternalBusy.objects.filter(
+        user_id__in={mentor.pk, *([booker_id] if booker_id else [])},
+        starts_at__lt=range_end + pad,
+        ends_at__gt=range_start - pad,
+    ).values_list("starts_at", "ends_at")
     local_first = range_start.astimezone(zone).date() - timedelta(days=2)
     local_last = range_end.astimezone(zone).date() + timedelta(days=2)
     return slot_engine.free_slots(
@@ -107,8 +124,8 @@ def slots_for(
         rules=rules_for(mentor),
         overrides=overrides_for(mentor, local_first, local_last),
         sessions=_intervals(own),
-        busy=_intervals(others.distinct()),
-        limits=limits_for(settings),
+        busy=_intervals(others.distinct()) + list(imported),
+        limits=limits,
         duration=duration,
         range_start=range_start,
         range_end=range_end,
@@ -176,3 +193,49 @@ def session_row(session: Session, user) -> dict:  # type: ignore[no-untyped-def]
 def upcoming_rows_for_mentorship(mentorship, user, now: datetime, limit: int = 5) -> list[dict]:  # type: ignore[no-untyped-def]
     sessions = sessions_for(user, upcoming_only=True, now=now).filter(mentorship=mentorship)
     return [session_row(s, user) for s in sessions.order_by("starts_at")[:limit]]
+
+
+def get_series_for(user, series_id: int) -> SessionSeries:  # type: ignore[no-untyped-def]
+    """The series if `user` is one of its mentorship's two people; otherwise 404."""
+    from django.http import Http404
+
+    if user is None or not user.is_authenticated:
+        raise Http404
+    found = (
+        SessionSeries.objects.filter(
+            Q(mentorship__mentor=user) | Q(mentorship__mentee=user), pk=series_id
+        )
+        .select_related("mentorship__mentor__profile", "mentorship__mentee__profile")
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found
+
+
+def series_rows(series: SessionSeries, user) -> list[dict]:  # type: ignore[no-untyped-def]
+    """Each occurrence of the rule, with its session (if one was booked) as `user` sees it."""
+    from . import recurrence
+
+    rule = recurrence.SeriesRule(
+        frequency=series.frequency,
+        first_date=series.first_date,
+        time=series.time,
+        count=series.count,
+        until=series.until,
+        alt_time=series.alt_time,
+        nth=series.nth,
+    )
+    by_index = {
+        s.series_index: s
+        for s in series.sessions.select_related("mentor__profile", "mentee__profile", "mentorship")
+    }
+    rows = []
+    for occ in recurrence.occurrences(rule, ZoneInfo(series.zone)):
+        session = by_index.get(occ.index)
+        rows.append({"occurrence": occ, "row": session_row(session, user) if session else None})
+    return rows
+
+
+def calendars_for(user) -> QuerySet:  # type: ignore[no-untyped-def]
+    return user.external_calendars.all()

@@ -19,7 +19,15 @@ from mentorloom.mentorships.access import get_mentorship_for
 
 from . import display, ics, selectors, services
 from .api import day_bounds
-from .forms import CancelForm, OverrideForm, RuleForm, SettingsForm
+from .forms import (
+    CancelForm,
+    ExternalCalendarForm,
+    OverrideForm,
+    ReminderForm,
+    RuleForm,
+    SeriesForm,
+    SettingsForm,
+)
 from .models import SchedulingSettings, SessionStatus
 
 WEEK_DAYS = 7
@@ -179,6 +187,9 @@ def book(request: HttpRequest, mentorship_id: int) -> HttpResponse:
         if moving.mentorship_id != mentorship.pk or moving.status != SessionStatus.BOOKED:
             raise Http404
         duration = int(moving.duration.total_seconds() // 60)
+    following = (
+        moving is not None and moving.series_id is not None and (source.get("scope") == "following")
+    )
     error = None
     status = 200
     if request.method == "POST":
@@ -189,7 +200,12 @@ def book(request: HttpRequest, mentorship_id: int) -> HttpResponse:
         try:
             if starts_at is None:
                 raise services.InvalidInput("Pick one of the slots below.")
-            if moving is not None:
+            if moving is not None and following:
+                session = services.move_following(user, moving, starts_at=starts_at)[0]
+                messages.success(
+                    request, "This and the following sessions are moved; invitations are updated."
+                )
+            elif moving is not None:
                 session = services.reschedule_session(
                     user, moving, starts_at=starts_at, zone=my_zone
                 )
@@ -263,6 +279,7 @@ def book(request: HttpRequest, mentorship_id: int) -> HttpResponse:
         "strip_hours": [{"label": f"{h:02d}", "x": h * 2} for h in range(0, 24, 3)],
         "error": error,
         "moving": moving,
+        "following": following,
         "moving_when": display.when(moving.starts_at, my_zone) if moving else "",
     }
     return render(request, "scheduling/book.html", context, status=status)
@@ -302,7 +319,14 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
         **selectors.session_row(session, request.user),
         "cancel_form": CancelForm(),
         "can_change": session.is_booked and session.starts_at > now,
-        "can_no_show": session.is_booked and now >= session.starts_at + services.NO_SHOW_GRACE,
+        "can_no_show": now >= session.starts_at + services.NO_SHOW_GRACE
+        and (
+            session.is_booked
+            or (
+                session.status == SessionStatus.COMPLETED
+                and now <= session.ends_at + timedelta(days=services.NO_SHOW_REPORT_DAYS)
+            )
+        ),
         "late_window_hours": int(services.late_cancel_window().total_seconds() // 3600),
         "is_late": session.starts_at - now < services.late_cancel_window(),
     }
@@ -316,7 +340,10 @@ def cancel(request: HttpRequest, session_id: int) -> HttpResponse:
     form = CancelForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
-        services.cancel_session(request.user, session, reason=reason)
+        if request.POST.get("scope") == "following":
+            services.cancel_following(request.user, session, reason=reason)
+        else:
+            services.cancel_session(request.user, session, reason=reason)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -350,9 +377,71 @@ def calendar_settings(request: HttpRequest) -> HttpResponse:
             services.regenerate_feed_token(request.user)
             messages.success(request, "Here is your new feed address; the old one no longer works.")
         return redirect("scheduling:calendar")
-    token = selectors.settings_for(request.user).feed_token
+    return _calendar_page(request)
+
+
+def _calendar_page(
+    request: HttpRequest, form: ExternalCalendarForm | None = None, status: int = 200
+) -> HttpResponse:
+    current = selectors.settings_for(request.user)
+    token = current.feed_token
     url = request.build_absolute_uri(reverse("scheduling:feed", args=[token])) if token else None
-    return render(request, "scheduling/calendar.html", {"feed_url": url})
+    context = {
+        "feed_url": url,
+        "calendars": selectors.calendars_for(request.user),
+        "calendar_form": form or ExternalCalendarForm(),
+        "reminder_form": ReminderForm(
+            initial={
+                "remind_24h": current.remind_24h,
+                "remind_1h": current.remind_1h,
+            }
+        ),
+    }
+    return render(request, "scheduling/calendar.html", context, status=status)
+
+
+@login_required
+@require_POST
+def add_calendar(request: HttpRequest) -> HttpResponse:
+    """Adds a busy calendar and fetches it once; a fetch problem is shown, never a 500."""
+    form = ExternalCalendarForm(request.POST)
+    if form.is_valid():
+        try:
+            calendar = services.add_calendar(request.user, **form.cleaned_data)
+        except DomainError as exc:
+            for field, errors in exc.fields.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+        else:
+            if calendar.last_error:
+                messages.warning(
+                    request, f"Saved, but the first fetch failed: {calendar.last_error}"
+                )
+            else:
+                messages.success(request, f"Added: {calendar.busy_count} busy times imported.")
+            return redirect("scheduling:calendar")
+    return _calendar_page(request, form, status=422)
+
+
+@login_required
+@require_POST
+def delete_calendar(request: HttpRequest, calendar_id: int) -> HttpResponse:
+    services.delete_calendar(request.user, calendar_id)
+    messages.success(request, "The calendar is removed; its busy times no longer block slots.")
+    return redirect("scheduling:calendar")
+
+
+@login_required
+@require_POST
+def refresh_calendar(request: HttpRequest, calendar_id: int) -> HttpResponse:
+    calendar = selectors.calendars_for(request.user).filter(pk=calendar_id).first()
+    if calendar is None:
+        raise Http404
+    if services.refresh_calendar(calendar):
+        messages.success(request, "Fetched again.")
+    else:
+        messages.error(request, "The calendar could not be fetched; see the message below.")
+    return redirect("scheduling:calendar")
 
 
 @require_GET
@@ -373,3 +462,96 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=300"
     return response
+
+
+# --- Recurring series -----------------------------------------------------------------------
+
+
+@login_required
+def new_series(request: HttpRequest, mentorship_id: int) -> HttpResponse:
+    """Set up a recurring chat: "Preview" lists every date with both local times and any
+    clash; "Book the series" books the free dates (clashing ones are skipped)."""
+    mentorship = get_mentorship_for(request.user, mentorship_id)
+    user = request.user
+    other = mentorship.mentee if user.pk == mentorship.mentor_id else mentorship.mentor
+    zone = selectors.zone_name_of(user)
+    lengths = selectors.session_lengths(mentorship.mentor)
+    form = SeriesForm(request.POST or None, lengths=lengths)
+    preview, status = None, 200
+    if request.method == "POST" and form.is_valid():
+        fields = {
+            **form.rule_fields(),
+            "duration_minutes": form.cleaned_data["duration"],
+            "zone": zone,
+        }
+        try:
+            if request.POST.get("action") == "create":
+                series, created, skipped = services.create_series(
+                    user, mentorship, agenda=form.cleaned_data["agenda"], **fields
+                )
+                note = f" {len(skipped)} clashing date(s) were skipped." if skipped else ""
+                messages.success(request, f"{len(created)} sessions are booked.{note}")
+                return redirect("scheduling:series", series_id=series.pk)
+            preview = _preview_rows(services.preview_series(user, mentorship, **fields), user)
+        except DomainError as exc:
+            for field, errors in exc.fields.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+            if not exc.fields or not any(f in form.fields for f in exc.fields):
+                form.add_error(None, exc.message)
+            status = exc.status
+    elif request.method == "POST":
+        status = 422
+    context = {
+        "mentorship": mentorship,
+        "form": form,
+        "preview": preview,
+        "free_count": sum(1 for p in preview or [] if not p["problem"]),
+        "zone": zone,
+        "other_name": services._name(other),
+        "other_zone": selectors.zone_name_of(other),
+        "i_am_mentor": user.pk == mentorship.mentor_id,
+    }
+    return render(request, "scheduling/series_new.html", context, status=status)
+
+
+def _preview_rows(found: list[dict], user) -> list[dict]:  # type: ignore[no-untyped-def]
+    """Preview rows as the viewer reads them: "mine" and "theirs" instead of mentor/mentee."""
+    rows = []
+    for item in found:
+        rows.append(
+            {
+                **item,
+                "mine": item["start"],
+                "mentor_clock": f"{item['mentor_local']:%a %H:%M}" if item["start"] else "",
+                "mentee_clock": f"{item['mentee_local']:%a %H:%M}" if item["start"] else "",
+            }
+        )
+    return rows
+
+
+@login_required
+@require_GET
+def series_detail(request: HttpRequest, series_id: int) -> HttpResponse:
+    series = selectors.get_series_for(request.user, series_id)
+    return render(
+        request,
+        "scheduling/series.html",
+        {
+            "series": series,
+            "summary": services.series_summary(series),
+            "rows": selectors.series_rows(series, request.user),
+            "problems": services.PROBLEM_MESSAGES,
+        },
+    )
+
+
+@login_required
+@require_POST
+def save_reminders(request: HttpRequest) -> HttpResponse:
+    form = ReminderForm(request.POST)
+    if form.is_valid():
+        services.ensure_settings(request.user)
+        services.update_settings(request.user, **form.cleaned_data)
+        messages.success(request, "Your reminder choices are saved.")
+    return redirect("scheduling:calendar")
