@@ -14,6 +14,7 @@ from mentorloom.notifications.api import router as notifications_router
 from mentorloom.profiles.api import router as profiles_router
 from mentorloom.safety.api import router as safety_router
 from mentorloom.scheduling.api import router as scheduling_router
+from mentorloom.sessions.api import router as sessions_router
 
 api = NinjaAPI(
     title="Mentorloom API",
@@ -35,3 +36,4 @@ api.add_router("/", messaging_router)
 api.add_router("/", notifications_router)
 api.add_router("/", safety_router)
 api.add_router("/", calls_router)
+api.add_router("/", sessions_router)

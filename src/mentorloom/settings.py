@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "mentorloom.scheduling",
     "mentorloom.messaging",
     "mentorloom.calls",
+    "mentorloom.sessions",
     "mentorloom.demo",
 ]
 
@@ -199,6 +200,7 @@ MENTORLOOM_PERIODIC_TASKS = [
     ("mentorloom.scheduling.tasks.send_due_reminders", 60),  # 24 h / 1 h session reminders
     ("mentorloom.scheduling.tasks.complete_past_sessions", 300),
     ("mentorloom.scheduling.tasks.refresh_external_calendars", 300),  # ICS / CalDAV busy times
+    ("mentorloom.sessions.tasks.send_feedback_prompts", 300),  # once per ended session
 ]
 
 # --- Auth -----------------------------------------------------------------------------------
@@ -341,6 +343,8 @@ MENTORLOOM_LATE_CANCEL_HOURS = env_int("MENTORLOOM_LATE_CANCEL_HOURS", 24)
 MENTORLOOM_ALLOW_PRIVATE_CALENDAR_URLS = env_bool("MENTORLOOM_ALLOW_PRIVATE_CALENDAR_URLS", False)
 # Connection requests expire after this many days without an answer.
 MENTORLOOM_REQUEST_EXPIRY_DAYS = env_int("MENTORLOOM_REQUEST_EXPIRY_DAYS", 7)
+# Trait feedback is shown to a mentor only as averages over at least this many mentees.
+MENTORLOOM_FEEDBACK_K = env_int("MENTORLOOM_FEEDBACK_K", 3)
 # Video calls: STUN/TURN servers for the browser as JSON ([{"urls": "stun:stun.example.org"}]).
 # With a TURN shared secret (coturn "use-auth-secret"), short-lived credentials are minted per call.
 MENTORLOOM_ICE_SERVERS = env_str("MENTORLOOM_ICE_SERVERS", "")

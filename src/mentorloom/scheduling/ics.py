@@ -51,8 +51,12 @@ def _event(session: Session, *, now: datetime, cancelled: bool = False) -> Event
     )
     event.add("summary", f"Mentoring session: {names}")
     event.add("url", f"{settings.SITE_URL}/schedule/{session.pk}/")
-    if session.agenda:
-        event.add("description", session.agenda)
+    # Imported here: the sessions app builds on scheduling's models (import cycle otherwise).
+    from mentorloom.sessions.selectors import agenda_text
+
+    description = agenda_text(session)
+    if description:
+        event.add("description", description)
     event.add("organizer", _address(mentor, "organizer"))
     event.add("attendee", _address(mentor, "attendee"))
     event.add("attendee", _address(mentee, "attendee"))

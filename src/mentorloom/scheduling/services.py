@@ -554,7 +554,11 @@ def send_due_reminders(*, now: datetime) -> int:
 
 
 def _remind(session: Session, kind: str) -> None:
+    # Imported here: the sessions app builds on scheduling's models (import cycle otherwise).
+    from mentorloom.sessions.selectors import agenda_text
+
     label = "tomorrow" if kind == "24h" else "in 1 hour"
+    agenda = agenda_text(session)
     # Each person's own choice (SchedulingSettings.remind_24h / remind_1h; default on).
     wanted = {
         row["user_id"]: row[f"remind_{kind}"]
@@ -567,11 +571,14 @@ def _remind(session: Session, kind: str) -> None:
             continue
         other = session.mentee if person.pk == session.mentor_id else session.mentor
         zone = selectors.zone_name_of(person)
+        body = f"{display.when(session.starts_at, zone)}."
+        if agenda:
+            body += f"\n\nAgenda:\n{agenda}"
         notify(
             person,
             kind=f"session.reminder.{kind}",
             title=f"Reminder: session with {_name(other)} {label}",
-            body=f"{display.when(session.starts_at, zone)}.",
+            body=body,
             url=f"/schedule/{session.pk}/",
         )
 

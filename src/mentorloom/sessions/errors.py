@@ -1,0 +1,37 @@
+"""Domain errors for agendas, notes, action items and feedback (each with a stable code)."""
+
+from __future__ import annotations
+
+from mentorloom.core.errors import Conflict, InvalidInput
+
+
+class StaleNotes(Conflict):
+    """The save was based on an older version: someone else saved in between."""
+
+    code = "stale_notes"
+    default_message = "These notes changed since you opened them. Merge both versions and save."
+
+    def __init__(self, current_body: str, current_version: int) -> None:
+        super().__init__()
+        self.current_body = current_body
+        self.current_version = current_version
+
+
+class StaleAgenda(Conflict):
+    code = "stale_agenda"
+    default_message = "The agenda changed since you opened it. Reload and try again."
+
+
+class NotesTooLarge(InvalidInput):
+    code = "notes_too_large"
+    default_message = "Notes can be at most 100 KB."
+
+
+class SessionNotOver(Conflict):
+    code = "session_not_over"
+    default_message = "Feedback opens once the session has ended."
+
+
+class FeedbackLocked(Conflict):
+    code = "feedback_locked"
+    default_message = "Feedback can be edited for 7 days after you gave it."

@@ -1,0 +1,314 @@
+"""Reads for agendas, notes, action items and feedback. Mentors only ever get aggregates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db.models import F, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from mentorloom.core.markdown import render_markdown
+from mentorloom.scheduling.models import Session, SessionStatus
+
+from . import insights
+from .models import (
+    ActionItem,
+    ActionItemStatus,
+    Agenda,
+    AgendaTemplate,
+    AgendaTopic,
+    MenteeFeedback,
+    PrivateNote,
+    SharedNotes,
+    TraitFeedback,
+)
+
+FEEDBACK_EDIT_WINDOW = timedelta(days=7)
+# Sessions that actually took place (or may have): cancelled and no-show ones get no feedback.
+HELD_STATUSES = (SessionStatus.BOOKED, SessionStatus.COMPLETED)
+
+
+def feedback_k() -> int:
+    return max(1, int(getattr(settings, "MENTORLOOM_FEEDBACK_K", 3)))
+
+
+# --- Agenda ----------------------------------------------------------------------------------
+
+
+def agenda_for(session: Session) -> Agenda:
+    """The saved agenda, or an unsaved empty one (reads never write)."""
+    return Agenda.objects.filter(session=session).first() or Agenda(session=session)
+
+
+def topics_of(agenda: Agenda) -> list[AgendaTopic]:
+    return list(agenda.topics.all()) if agenda.pk else []
+
+
+def templates() -> QuerySet[AgendaTemplate]:
+    return AgendaTemplate.objects.filter(is_active=True)
+
+
+def previous_session(session: Session) -> Session | None:
+    """The mentorship's last session before this one that was not cancelled."""
+    return (
+        Session.objects.filter(
+            mentorship_id=session.mentorship_id,
+            starts_at__lt=session.starts_at,
+            status__in=HELD_STATUSES,
+        )
+        .order_by("-starts_at")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    kind: str  # "topic" | "action_item"
+    id: int
+    title: str
+    detail: str
+
+
+def carry_forward(session: Session) -> list[Suggestion]:
+    """Unfinished topics of the previous session and the mentorship's open action items from
+    earlier sessions, minus those already accepted into this agenda."""
+    agenda = agenda_for(session)
+    taken_topics: set[int] = set()
+    taken_items: set[int] = set()
+    if agenda.pk:
+        for topic_id, item_id in agenda.topics.values_list("carried_topic", "carried_action_item"):
+            taken_topics.add(topic_id)
+            taken_items.add(item_id)
+    suggestions: list[Suggestion] = []
+    previous = previous_session(session)
+    if previous is not None:
+        for topic in AgendaTopic.objects.filter(agenda__session=previous, done=False):
+            if topic.pk not in taken_topics:
+                suggestions.append(Suggestion("topic", topic.pk, topic.title, topic.goal))
+    items = ActionItem.objects.filter(
+        mentorship_id=session.mentorship_id,
+        status=ActionItemStatus.OPEN,
+        session__starts_at__lt=session.starts_at,
+    ).select_related("owner__profile")
+    for item in items:
+        if item.pk not in taken_items:
+            owner = display_name(item.owner)
+            due = f", due {item.due_date:%Y-%m-%d}" if item.due_date else ""
+            suggestions.append(
+                Suggestion("action_item", item.pk, item.title, f"Action item for {owner}{due}")
+            )
+    return suggestions
+
+
+def agenda_text(session: Session) -> str:
+    """Plain-text agenda for the ICS DESCRIPTION and reminder e-mails (empty when none)."""
+    lines: list[str] = []
+    if session.agenda:
+        lines.append(session.agenda.strip())
+    agenda = agenda_for(session)
+    topics = topics_of(agenda)
+    if topics:
+        lines.append("Agenda:")
+        for i, topic in enumerate(topics, 1):
+            box = f" ({topic.minutes} min)" if topic.minutes else ""
+            goal = f" — goal: {topic.goal}" if topic.goal else ""
+            lines.append(f"{i}. {topic.title}{box}{goal}")
+    if agenda.questions.strip():
+        lines.append("Questions:")
+        lines.extend(f"- {q.strip()}" for q in agenda.questions.splitlines() if q.strip())
+    if agenda.link_list:
+        lines.append("Links:")
+        lines.extend(f"- {link}" for link in agenda.link_list)
+    return "\n".join(lines)
+
+
+# --- Notes -----------------------------------------------------------------------------------
+
+
+def notes_for(session: Session) -> SharedNotes:
+    return SharedNotes.objects.filter(session=session).first() or SharedNotes(session=session)
+
+
+def notes_html(notes: SharedNotes) -> str:
+    return render_markdown(notes.body)
+
+
+def private_note_for(session: Session, user) -> PrivateNote:  # type: ignore[no-untyped-def]
+    """The caller's own private note; the other participant's is never loaded."""
+    found = PrivateNote.objects.filter(session=session, author=user).first()
+    return found or PrivateNote(session=session, author=user)
+
+
+# --- Action items ----------------------------------------------------------------------------
+
+
+def action_items_of(session: Session) -> QuerySet[ActionItem]:
+    return ActionItem.objects.filter(session=session).select_related("owner__profile")
+
+
+def open_action_items_for(user) -> QuerySet[ActionItem]:  # type: ignore[no-untyped-def]
+    return (
+        ActionItem.objects.filter(owner=user, status=ActionItemStatus.OPEN)
+        .select_related("session", "mentorship")
+        .order_by(F("due_date").asc(nulls_last=True), "pk")
+    )
+
+
+def get_action_item_for(user, item_id: int) -> ActionItem:  # type: ignore[no-untyped-def]
+    """The action item if `user` takes part in its session; otherwise 404."""
+    if user is None or not user.is_authenticated:
+        raise Http404
+    found = (
+        ActionItem.objects.filter(Q(session__mentor=user) | Q(session__mentee=user), pk=item_id)
+        .select_related("session", "owner__profile")
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found
+
+
+# --- Feedback --------------------------------------------------------------------------------
+
+
+def has_ended(session: Session, now: datetime | None = None) -> bool:
+    now = now or timezone.now()
+    return session.status in HELD_STATUSES and session.ends_at <= now
+
+
+def own_feedback(session: Session, user):  # type: ignore[no-untyped-def]
+    """The caller's own feedback on the session: trait feedback (mentee) or mentee feedback
+    (mentor); None when not given yet."""
+    if user.pk == session.mentee_id:
+        return TraitFeedback.objects.filter(session=session).first()
+    return MenteeFeedback.objects.filter(session=session).first()
+
+
+def feedback_for_mentee(session: Session) -> MenteeFeedback | None:
+    return MenteeFeedback.objects.filter(session=session).first()
+
+
+def can_edit_feedback(feedback, now: datetime | None = None) -> bool:  # type: ignore[no-untyped-def]
+    now = now or timezone.now()
+    return feedback is None or now - feedback.created_at <= FEEDBACK_EDIT_WINDOW
+
+
+def feedback_summary(
+    mentor,  # type: ignore[no-untyped-def]
+    *,
+    days: int | None = 90,
+    now: datetime | None = None,
+    k: int | None = None,
+) -> insights.Summary:
+    """Per-trait averages and a monthly trend over the period, or "not enough" below k."""
+    now = now or timezone.now()
+    qs = TraitFeedback.objects.filter(mentor=mentor)
+    if days:
+        qs = qs.filter(created_at__gte=now - timedelta(days=days))
+    rows = [
+        insights.Rating(
+            mentee_id=f.mentee_id,
+            month=f"{f.created_at:%Y-%m}",
+            traits={t: getattr(f, t) for t in insights.TRAIT_KEYS},
+            useful=f.useful,
+        )
+        for f in qs.only("mentee_id", "created_at", "useful", *insights.TRAIT_KEYS)
+    ]
+    return insights.summarise(rows, k or feedback_k())
+
+
+def shared_comments(mentor, *, days: int | None = 90, now: datetime | None = None) -> list[str]:  # type: ignore[no-untyped-def]
+    """Comments mentees chose to share: text only, no dates, sorted by text (not by time), so
+    their order does not tell the mentor which session they came from."""
+    now = now or timezone.now()
+    qs = TraitFeedback.objects.filter(mentor=mentor, share_comment=True).exclude(comment="")
+    if days:
+        qs = qs.filter(created_at__gte=now - timedelta(days=days))
+    return sorted(qs.values_list("comment", flat=True))
+
+
+def display_name(user) -> str:  # type: ignore[no-untyped-def]
+    profile = getattr(user, "profile", None)
+    return (getattr(profile, "name", "") or "") or user.email
+
+
+def today_for(user) -> date:  # type: ignore[no-untyped-def]
+    from mentorloom.scheduling.selectors import zone_of
+
+    return timezone.now().astimezone(zone_of(user)).date()
+
+
+# --- Summary and includes --------------------------------------------------------------------
+
+
+def summary_markdown(session: Session, viewer) -> str:  # type: ignore[no-untyped-def]
+    """The session summary as a Markdown document (shared content only, never private notes)."""
+    from mentorloom.scheduling import display
+    from mentorloom.scheduling.selectors import zone_name_of
+
+    mentor, mentee = display_name(session.mentor), display_name(session.mentee)
+    minutes = int(session.duration.total_seconds() // 60)
+    agenda = agenda_for(session)
+    out = [
+        f"# Session summary: {mentor} & {mentee}",
+        "",
+        f"- When: {display.when(session.starts_at, zone_name_of(viewer))}",
+        f"- Duration: {minutes} minutes",
+        f"- Status: {session.get_status_display()}",
+        "",
+        "## Agenda",
+        "",
+    ]
+    topics = topics_of(agenda)
+    for topic in topics:
+        box = f" ({topic.minutes} min)" if topic.minutes else ""
+        goal = f" — goal: {topic.goal}" if topic.goal else ""
+        out.append(f"- [{'x' if topic.done else ' '}] {topic.title}{box}{goal}")
+    if not topics:
+        out.append("No topics.")
+    if agenda.questions.strip():
+        out += ["", "### Questions", ""]
+        out += [f"- {q.strip()}" for q in agenda.questions.splitlines() if q.strip()]
+    if agenda.link_list:
+        out += ["", "### Links", ""] + [f"- <{link}>" for link in agenda.link_list]
+    notes = notes_for(session).body.strip()
+    out += ["", "## Notes", "", notes or "No notes."]
+    out += ["", "## Action items", ""]
+    items = list(action_items_of(session))
+    for item in items:
+        due = f", due {item.due_date:%Y-%m-%d}" if item.due_date else ""
+        mark = "x" if item.status == ActionItemStatus.DONE else " "
+        who = f"{display_name(item.owner)}{due}, {item.get_status_display()}"
+        out.append(f"- [{mark}] {item.title} ({who})")
+    if not items:
+        out.append("None.")
+    return "\n".join(out) + "\n"
+
+
+def panel_context(session: Session, user) -> dict:  # type: ignore[no-untyped-def]
+    """Context for sessions/_session_panel.html on the scheduling session page."""
+    agenda = agenda_for(session)
+    ended = has_ended(session)
+    mine = own_feedback(session, user) if ended else None
+    return {
+        "panel_session": session,
+        "panel_topics": topics_of(agenda),
+        "panel_questions": agenda.questions,
+        "panel_suggestions": len(carry_forward(session)) if not ended else 0,
+        "panel_ended": ended,
+        "panel_feedback_due": ended and mine is None,
+        "panel_open_items": action_items_of(session).filter(status=ActionItemStatus.OPEN).count(),
+    }
+
+
+def my_items_context(user) -> dict:  # type: ignore[no-untyped-def]
+    """Context for sessions/_my_action_items.html (the dashboard list)."""
+    today = today_for(user)
+    items = list(open_action_items_for(user)[:20])
+    return {
+        "my_items": [{"item": i, "overdue": i.is_overdue(today)} for i in items],
+        "my_items_today": today,
+    }

@@ -1,0 +1,493 @@
+"""Writes for agendas, notes, action items and feedback.
+
+Each service takes a session the caller already reached through
+`scheduling.selectors.get_session_for` (so participation is checked), validates, locks the
+row it changes, writes, and schedules notifications after commit.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from mentorloom.core.errors import InvalidInput, NotFound
+from mentorloom.notifications.services import notify
+from mentorloom.scheduling.models import Session
+
+from . import selectors
+from .errors import FeedbackLocked, NotesTooLarge, SessionNotOver, StaleAgenda, StaleNotes
+from .insights import TRAIT_KEYS
+from .models import (
+    ActionItem,
+    ActionItemSource,
+    ActionItemStatus,
+    Agenda,
+    AgendaTemplate,
+    AgendaTopic,
+    FeedbackPrompt,
+    MenteeFeedback,
+    PrivateNote,
+    SharedNotes,
+    TraitFeedback,
+)
+
+NOTES_MAX_BYTES = 100 * 1024
+PROMPT_WINDOW = timedelta(days=7)  # sessions that ended longer ago are not prompted any more
+
+
+# --- Agenda ----------------------------------------------------------------------------------
+
+
+def _locked_agenda(session: Session) -> Agenda:
+    Agenda.objects.get_or_create(session=session)
+    return Agenda.objects.select_for_update().get(session=session)
+
+
+def _touch(agenda: Agenda, user) -> None:  # type: ignore[no-untyped-def]
+    agenda.version += 1
+    agenda.updated_at = timezone.now()
+    agenda.updated_by = user
+    agenda.save()
+
+
+def _clean_topic(
+    title: str, goal: str = "", minutes: int | None = None
+) -> tuple[str, str, int | None]:
+    title, goal = (title or "").strip(), (goal or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not title:
+        errors["title"] = ["Give the topic a title."]
+    elif len(title) > 200:
+        errors["title"] = ["Keep the title under 200 characters."]
+    if len(goal) > 300:
+        errors["goal"] = ["Keep the goal under 300 characters."]
+    if minutes is not None and not 1 <= minutes <= 240:
+        errors["minutes"] = ["A time box is between 1 and 240 minutes."]
+    if errors:
+        raise InvalidInput(fields=errors)
+    return title, goal, minutes
+
+
+def _next_position(agenda: Agenda) -> int:
+    last = agenda.topics.order_by("-position").values_list("position", flat=True).first()
+    return (last or 0) + 1
+
+
+def add_topic(
+    session: Session,
+    user,  # type: ignore[no-untyped-def]
+    *,
+    title: str,
+    goal: str = "",
+    minutes: int | None = None,
+    carried_topic: AgendaTopic | None = None,
+    carried_action_item: ActionItem | None = None,
+) -> AgendaTopic:
+    """Append a topic. Raises InvalidInput for an empty title or a time box outside 1–240."""
+    title, goal, minutes = _clean_topic(title, goal, minutes)
+    with transaction.atomic():
+        agenda = _locked_agenda(session)
+        topic = AgendaTopic.objects.create(
+            agenda=agenda,
+            position=_next_position(agenda),
+            title=title,
+            goal=goal,
+            minutes=minutes,
+            carried_topic=carried_topic,
+            carried_action_item=carried_action_item,
+        )
+        _touch(agenda, user)
+    return topic
+
+
+def get_topic(session: Session, topic_id: int) -> AgendaTopic:
+    topic = AgendaTopic.objects.filter(agenda__session=session, pk=topic_id).first()
+    if topic is None:
+        raise NotFound()
+    return topic
+
+
+def update_topic(topic: AgendaTopic, user, **changes: object) -> AgendaTopic:  # type: ignore[no-untyped-def]
+    title, goal, minutes = _clean_topic(
+        str(changes.get("title", topic.title)),
+        str(changes.get("goal", topic.goal)),
+        changes.get("minutes", topic.minutes),  # type: ignore[arg-type]
+    )
+    with transaction.atomic():
+        agenda = _locked_agenda(topic.agenda.session)
+        topic.title, topic.goal, topic.minutes = title, goal, minutes
+        if "done" in changes:
+            topic.done = bool(changes["done"])
+        topic.save()
+        _touch(agenda, user)
+    return topic
+
+
+def remove_topic(topic: AgendaTopic, user) -> None:  # type: ignore[no-untyped-def]
+    with transaction.atomic():
+        agenda = _locked_agenda(topic.agenda.session)
+        topic.delete()
+        _touch(agenda, user)
+
+
+def move_topic(topic: AgendaTopic, user, direction: int) -> None:  # type: ignore[no-untyped-def]
+    """Swap the topic with its neighbour above (-1) or below (+1); no-op at the ends."""
+    with transaction.atomic():
+        agenda = _locked_agenda(topic.agenda.session)
+        topics = list(agenda.topics.order_by("position", "pk"))
+        index = next(i for i, t in enumerate(topics) if t.pk == topic.pk)
+        other = index + (1 if direction > 0 else -1)
+        if not 0 <= other < len(topics):
+            return
+        topics[index], topics[other] = topics[other], topics[index]
+        for position, t in enumerate(topics, 1):
+            if t.position != position:
+                t.position = position
+                t.save(update_fields=["position"])
+        _touch(agenda, user)
+
+
+def _clean_links(links: str) -> str:
+    lines = [line.strip() for line in (links or "").splitlines() if line.strip()]
+    bad = [line for line in lines if not line.startswith(("http://", "https://"))]
+    if bad:
+        raise InvalidInput(fields={"links": [f"Not a web address: {bad[0][:80]}"]})
+    return "\n".join(lines)
+
+
+def save_agenda_details(
+    session: Session,
+    user,  # type: ignore[no-untyped-def]
+    *,
+    questions: str,
+    links: str,
+    base_version: int | None = None,
+) -> Agenda:
+    """Questions and links. With `base_version`, a stale save raises StaleAgenda (409)."""
+    links = _clean_links(links)
+    if len(questions or "") > 5000 or len(links) > 5000:
+        raise InvalidInput(
+            fields={"questions": ["Keep questions and links under 5000 characters."]}
+        )
+    with transaction.atomic():
+        agenda = _locked_agenda(session)
+        if base_version is not None and base_version != agenda.version:
+            raise StaleAgenda()
+        agenda.questions, agenda.links = (questions or "").strip(), links
+        _touch(agenda, user)
+    return agenda
+
+
+def replace_agenda(
+    session: Session,
+    user,  # type: ignore[no-untyped-def]
+    *,
+    topics: list[dict],
+    questions: str,
+    links: str,
+    base_version: int | None = None,
+) -> Agenda:
+    """The API's PUT: the whole agenda at once (topics in the order given)."""
+    cleaned = [
+        (*_clean_topic(t.get("title", ""), t.get("goal", ""), t.get("minutes")), t.get("done"))
+        for t in topics
+    ]
+    links = _clean_links(links)
+    with transaction.atomic():
+        agenda = _locked_agenda(session)
+        if base_version is not None and base_version != agenda.version:
+            raise StaleAgenda()
+        agenda.topics.all().delete()
+        AgendaTopic.objects.bulk_create(
+            AgendaTopic(
+                agenda=agenda, position=i, title=title, goal=goal, minutes=minutes, done=bool(done)
+            )
+            for i, (title, goal, minutes, done) in enumerate(cleaned, 1)
+        )
+        agenda.questions, agenda.links = (questions or "").strip(), links
+        _touch(agenda, user)
+    return agenda
+
+
+def apply_template(session: Session, user, template: AgendaTemplate) -> Agenda:  # type: ignore[no-untyped-def]
+    """Append the template's topics and questions to the agenda (nothing is replaced)."""
+    with transaction.atomic():
+        agenda = _locked_agenda(session)
+        position = _next_position(agenda)
+        for offset, raw in enumerate(template.topics or []):
+            title, goal, minutes = _clean_topic(
+                raw.get("title", ""), raw.get("goal", ""), raw.get("minutes")
+            )
+            AgendaTopic.objects.create(
+                agenda=agenda, position=position + offset, title=title, goal=goal, minutes=minutes
+            )
+        if template.questions.strip():
+            agenda.questions = "\n".join(
+                part for part in (agenda.questions.strip(), template.questions.strip()) if part
+            )
+        _touch(agenda, user)
+    return agenda
+
+
+def accept_suggestion(session: Session, user, *, kind: str, item_id: int) -> AgendaTopic:  # type: ignore[no-untyped-def]
+    """Turn a carry-forward suggestion into a topic; 404 for anything not currently offered."""
+    offered = {(s.kind, s.id): s for s in selectors.carry_forward(session)}
+    suggestion = offered.get((kind, item_id))
+    if suggestion is None:
+        raise NotFound()
+    if kind == "topic":
+        source = AgendaTopic.objects.get(pk=item_id)
+        return add_topic(
+            session, user, title=source.title, goal=source.goal, minutes=source.minutes,
+            carried_topic=source,
+        )  # fmt: skip
+    item = ActionItem.objects.get(pk=item_id)
+    return add_topic(
+        session, user, title=f"Follow up: {item.title}"[:200], carried_action_item=item
+    )
+
+
+# --- Notes -----------------------------------------------------------------------------------
+
+
+def _check_size(body: str, field: str = "body") -> None:
+    if len((body or "").encode("utf-8")) > NOTES_MAX_BYTES:
+        raise NotesTooLarge(fields={field: ["Notes can be at most 100 KB."]})
+
+
+def save_notes(session: Session, user, *, body: str, base_version: int) -> SharedNotes:  # type: ignore[no-untyped-def]
+    """Save the shared notes if nobody saved since `base_version`.
+
+    Raises NotesTooLarge (422) over 100 KB and StaleNotes (409, carrying the current text and
+    version) when the save is based on an older version — never a silent overwrite.
+    """
+    _check_size(body)
+    body = (body or "").replace("\r\n", "\n")
+    with transaction.atomic():
+        SharedNotes.objects.get_or_create(session=session)
+        notes = SharedNotes.objects.select_for_update().get(session=session)
+        if base_version != notes.version:
+            raise StaleNotes(notes.body, notes.version)
+        if body != notes.body:
+            notes.body = body
+            notes.version += 1
+            notes.updated_at = timezone.now()
+            notes.updated_by = user
+            notes.save()
+    return notes
+
+
+def save_private_note(session: Session, user, *, body: str) -> PrivateNote:  # type: ignore[no-untyped-def]
+    _check_size(body)
+    note, _ = PrivateNote.objects.update_or_create(
+        session=session,
+        author=user,
+        defaults={"body": (body or "").replace("\r\n", "\n"), "updated_at": timezone.now()},
+    )
+    return note
+
+
+# --- Action items ----------------------------------------------------------------------------
+
+
+def _clean_item(title: str, owner_id: int, session: Session) -> str:
+    title = (title or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not title:
+        errors["title"] = ["Describe the action item."]
+    elif len(title) > 300:
+        errors["title"] = ["Keep it under 300 characters."]
+    if owner_id not in session.participant_ids():
+        errors["owner"] = ["The owner must be one of the two of you."]
+    if errors:
+        raise InvalidInput(fields=errors)
+    return title
+
+
+def create_action_item(
+    session: Session,
+    user,  # type: ignore[no-untyped-def]
+    *,
+    title: str,
+    owner_id: int,
+    due_date: date | None = None,
+    source: str = ActionItemSource.NOTES,
+) -> ActionItem:
+    title = _clean_item(title, owner_id, session)
+    if source not in ActionItemSource.values:
+        source = ActionItemSource.NOTES
+    item = ActionItem.objects.create(
+        session=session,
+        mentorship_id=session.mentorship_id,
+        owner_id=owner_id,
+        title=title,
+        due_date=due_date,
+        source=source,
+        created_by=user,
+    )
+    if owner_id != user.pk:
+        transaction.on_commit(lambda: _announce_item(item))
+    return item
+
+
+def _announce_item(item: ActionItem) -> None:
+    notify(
+        item.owner,
+        kind="action_item",
+        title=f"New action item: {item.title}",
+        url=reverse("sessions:notes", args=[item.session_id]),
+        email=False,
+    )
+
+
+def update_action_item(item: ActionItem, user, **changes: object) -> ActionItem:  # type: ignore[no-untyped-def]
+    """Change status, title, owner or due date. Raises InvalidInput for unknown values."""
+    if "status" in changes:
+        status = str(changes["status"])
+        if status not in ActionItemStatus.values:
+            raise InvalidInput(fields={"status": ["Choose open, done or dropped."]})
+        if status != item.status:
+            item.completed_at = timezone.now() if status == ActionItemStatus.DONE else None
+        item.status = status
+    owner_id = int(changes.get("owner_id") or item.owner_id)  # type: ignore[call-overload]
+    item.title = _clean_item(str(changes.get("title", item.title)), owner_id, item.session)
+    item.owner_id = owner_id
+    if "due_date" in changes:
+        item.due_date = changes["due_date"]  # type: ignore[assignment]
+    item.save()
+    return item
+
+
+# --- Feedback --------------------------------------------------------------------------------
+
+
+def _lock_session_for_feedback(session: Session, now: datetime) -> Session:
+    locked = Session.objects.select_for_update().get(pk=session.pk)
+    if not selectors.has_ended(locked, now):
+        raise SessionNotOver()
+    return locked
+
+
+def give_trait_feedback(
+    session: Session,
+    user,  # type: ignore[no-untyped-def]
+    *,
+    ratings: dict[str, int],
+    useful: bool,
+    comment: str = "",
+    share_comment: bool = False,
+    now: datetime | None = None,
+) -> TraitFeedback:
+    """The mentee rates the mentor's five traits (1–5). One per session, editable 7 days.
+
+    Raises InvalidInput (ratings outside 1–5, missing trait), SessionNotOver, FeedbackLocked.
+    """
+    now = now or timezone.now()
+    errors = {
+        t: ["Choose a rating from 1 to 5."]
+        for t in TRAIT_KEYS
+        if not isinstance(ratings.get(t), int) or not 1 <= ratings[t] <= 5
+    }
+    comment = (comment or "").strip()
+    if len(comment) > 2000:
+        errors["comment"] = ["Keep the comment under 2000 characters."]
+    if errors:
+        raise InvalidInput(fields=errors)
+    if user.pk != session.mentee_id:
+        raise InvalidInput("Only the mentee rates the mentor.")
+    values = {t: ratings[t] for t in TRAIT_KEYS}
+    with transaction.atomic():
+        _lock_session_for_feedback(session, now)
+        existing = TraitFeedback.objects.filter(session=session).first()
+        if existing is not None and not selectors.can_edit_feedback(existing, now):
+            raise FeedbackLocked()
+        feedback = existing or TraitFeedback(
+            session=session, mentor_id=session.mentor_id, mentee_id=session.mentee_id,
+            created_at=now,
+        )  # fmt: skip
+        for name, value in values.items():
+            setattr(feedback, name, value)
+        feedback.useful, feedback.comment, feedback.share_comment = useful, comment, share_comment
+        feedback.updated_at = now
+        feedback.save()
+    return feedback
+
+
+def give_mentee_feedback(
+    session: Session,
+    user,  # type: ignore[no-untyped-def]
+    *,
+    progress: str,
+    strengths: str,
+    next_steps: str,
+    now: datetime | None = None,
+) -> MenteeFeedback:
+    """The mentor's feedback to the mentee. Same rules: ended, once, editable 7 days."""
+    now = now or timezone.now()
+    texts = {"progress": progress, "strengths": strengths, "next_steps": next_steps}
+    texts = {k: (v or "").strip() for k, v in texts.items()}
+    errors = {k: ["Keep it under 2000 characters."] for k, v in texts.items() if len(v) > 2000}
+    if not any(texts.values()):
+        errors["progress"] = ["Write at least one of progress, strengths or next steps."]
+    if errors:
+        raise InvalidInput(fields=errors)
+    if user.pk != session.mentor_id:
+        raise InvalidInput("Only the mentor gives the mentee feedback.")
+    with transaction.atomic():
+        _lock_session_for_feedback(session, now)
+        existing = MenteeFeedback.objects.filter(session=session).first()
+        if existing is not None and not selectors.can_edit_feedback(existing, now):
+            raise FeedbackLocked()
+        feedback = existing or MenteeFeedback(session=session, created_at=now)
+        for name, value in texts.items():
+            setattr(feedback, name, value)
+        feedback.updated_at = now
+        feedback.save()
+    if existing is None:
+        transaction.on_commit(
+            lambda: notify(
+                session.mentee,
+                kind="feedback_received",
+                title="Your mentor left you feedback",
+                url=reverse("sessions:feedback", args=[session.pk]),
+            )
+        )
+    return feedback
+
+
+def send_feedback_prompts(now: datetime | None = None) -> int:
+    """Prompt both participants of each recently ended session, once each (in-app + e-mail).
+
+    The unique (session, user) row is claimed before notifying, so concurrent workers never
+    prompt twice. Returns the number of prompts sent.
+    """
+    now = now or timezone.now()
+    sessions = Session.objects.filter(
+        status__in=selectors.HELD_STATUSES, ends_at__lte=now, ends_at__gte=now - PROMPT_WINDOW
+    ).select_related("mentor__profile", "mentee__profile")
+    sent = 0
+    for session in sessions:
+        already = set(
+            FeedbackPrompt.objects.filter(session=session).values_list("user_id", flat=True)
+        )
+        for user in (session.mentee, session.mentor):
+            if user.pk in already or selectors.own_feedback(session, user) is not None:
+                continue
+            other = session.mentor if user.pk == session.mentee_id else session.mentee
+            try:
+                with transaction.atomic():
+                    FeedbackPrompt.objects.create(session=session, user=user, sent_at=now)
+                    notify(
+                        user,
+                        kind="feedback_prompt",
+                        title=f"How was your session with {selectors.display_name(other)}?",
+                        body="Your feedback takes a minute and helps you both.",
+                        url=reverse("sessions:feedback", args=[session.pk]),
+                    )
+            except IntegrityError:
+                continue  # another worker prompted this person first
+            sent += 1
+    return sent

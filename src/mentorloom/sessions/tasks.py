@@ -1,0 +1,14 @@
+"""Background tasks for sessions: thin wrappers around services."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django_tasks import task
+
+
+@task()
+def send_feedback_prompts() -> int:
+    """Periodic (settings.MENTORLOOM_PERIODIC_TASKS): prompt feedback for ended sessions."""
+    from .services import send_feedback_prompts as run
+
+    return run(now=timezone.now())

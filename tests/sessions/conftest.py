@@ -1,0 +1,48 @@
+"""A mentorship (mentor in Berlin, mentee in Tokyo) with sessions placed directly in time."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from mentorloom.scheduling.models import Session
+from tests.factories import SchedulingMentorshipFactory
+
+
+def make_session(mentorship, *, days: float, minutes: int = 60, status: str = "booked") -> Session:  # type: ignore[no-untyped-def]
+    """A session starting `days` from now (negative = in the past)."""
+    starts = timezone.now().replace(microsecond=0) + timedelta(days=days)
+    return Session.objects.create(
+        mentorship=mentorship,
+        mentor=mentorship.mentor,
+        mentee=mentorship.mentee,
+        booked_by=mentorship.mentee,
+        starts_at=starts,
+        ends_at=starts + timedelta(minutes=minutes),
+        zone="Asia/Tokyo",
+        status=status,
+    )
+
+
+@pytest.fixture
+def mentorship(db):
+    return SchedulingMentorshipFactory()
+
+
+@pytest.fixture
+def past(mentorship):
+    return make_session(mentorship, days=-2)
+
+
+@pytest.fixture
+def upcoming(mentorship):
+    return make_session(mentorship, days=3)
+
+
+@pytest.fixture
+def outsider(db):
+    from tests.factories import ProfileFactory
+
+    return ProfileFactory().user

@@ -1,0 +1,127 @@
+"""Agendas: templates, ordering, carry-forward from the previous session, plain-text export."""
+
+from __future__ import annotations
+
+import pytest
+
+from mentorloom.core.errors import InvalidInput, NotFound
+from mentorloom.sessions import selectors, services
+from mentorloom.sessions.models import AgendaTemplate
+from tests.factories import SchedulingMentorshipFactory
+
+from .conftest import make_session
+
+pytestmark = pytest.mark.django_db
+
+
+def test_five_builtin_templates_are_seeded_in_order():
+    names = list(AgendaTemplate.objects.values_list("name", flat=True))
+    assert names == [
+        "First meeting",
+        "Career planning",
+        "CV / portfolio review",
+        "Mock interview",
+        "Goal check-in",
+    ]
+
+
+def test_applying_a_template_appends_its_topics_and_questions(upcoming):
+    services.add_topic(upcoming, upcoming.mentee, title="My own topic")
+    template = AgendaTemplate.objects.get(slug="career-planning")
+    services.apply_template(upcoming, upcoming.mentee, template)
+    agenda = selectors.agenda_for(upcoming)
+    titles = [t.title for t in selectors.topics_of(agenda)]
+    assert titles[0] == "My own topic"
+    assert titles[1:] == [t["title"] for t in template.topics]
+    assert selectors.topics_of(agenda)[1].minutes == 10
+    assert "inspire you" in agenda.questions
+    assert agenda.version == 2
+
+
+def test_admin_added_template_is_offered(upcoming):
+    AgendaTemplate.objects.create(slug="salary", name="Salary talk", topics=[{"title": "Offer"}])
+    assert "Salary talk" in [t.name for t in selectors.templates()]
+
+
+def test_both_participants_edit_and_topics_reorder(upcoming):
+    a = services.add_topic(upcoming, upcoming.mentee, title="A", goal="g", minutes=10)
+    b = services.add_topic(upcoming, upcoming.mentor, title="B")
+    services.move_topic(b, upcoming.mentee, -1)
+    assert [t.title for t in selectors.topics_of(selectors.agenda_for(upcoming))] == ["B", "A"]
+    services.move_topic(b, upcoming.mentee, -1)  # already first: no-op
+    services.update_topic(a, upcoming.mentor, done=True)
+    a.refresh_from_db()
+    assert a.done
+
+
+@pytest.mark.parametrize(
+    ("title", "minutes", "field"), [("", None, "title"), ("x", 0, "minutes"), ("x", 241, "minutes")]
+)
+def test_bad_topics_are_refused_with_field_errors(upcoming, title, minutes, field):
+    with pytest.raises(InvalidInput) as exc:
+        services.add_topic(upcoming, upcoming.mentee, title=title, minutes=minutes)
+    assert field in exc.value.fields
+
+
+def test_links_must_be_web_addresses(upcoming):
+    with pytest.raises(InvalidInput) as exc:
+        services.save_agenda_details(
+            upcoming, upcoming.mentee, questions="", links="javascript:alert(1)"
+        )
+    assert "links" in exc.value.fields
+
+
+def test_carry_forward_suggests_unfinished_topics_and_open_action_items(mentorship, past, upcoming):
+    done = services.add_topic(past, past.mentee, title="Finished topic")
+    services.update_topic(done, past.mentee, done=True)
+    services.add_topic(past, past.mentee, title="Unfinished topic", goal="Decide")
+    services.create_action_item(past, past.mentor, title="Update CV", owner_id=past.mentee_id)
+    closed = services.create_action_item(past, past.mentor, title="Old", owner_id=past.mentee_id)
+    services.update_action_item(closed, past.mentor, status="done")
+
+    suggestions = selectors.carry_forward(upcoming)
+    assert [(s.kind, s.title) for s in suggestions] == [
+        ("topic", "Unfinished topic"),
+        ("action_item", "Update CV"),
+    ]
+
+
+def test_accepted_suggestion_becomes_a_topic_and_is_not_offered_again(past, upcoming):
+    services.create_action_item(past, past.mentor, title="Update CV", owner_id=past.mentee_id)
+    suggestion = selectors.carry_forward(upcoming)[0]
+    topic = services.accept_suggestion(
+        upcoming, upcoming.mentee, kind=suggestion.kind, item_id=suggestion.id
+    )
+    assert topic.title == "Follow up: Update CV"
+    assert selectors.carry_forward(upcoming) == []
+    with pytest.raises(NotFound):
+        services.accept_suggestion(
+            upcoming, upcoming.mentee, kind=suggestion.kind, item_id=suggestion.id
+        )
+
+
+def test_carry_forward_skips_cancelled_sessions_and_other_mentorships(mentorship, upcoming):
+    older = make_session(mentorship, days=-5)
+    cancelled = make_session(mentorship, days=-1, status="cancelled")
+    services.add_topic(older, older.mentee, title="From the held session")
+    services.add_topic(cancelled, cancelled.mentee, title="From the cancelled one")
+    other = make_session(SchedulingMentorshipFactory(), days=-1)
+    services.add_topic(other, other.mentee, title="Someone else's")
+    assert [s.title for s in selectors.carry_forward(upcoming)] == ["From the held session"]
+
+
+def test_agenda_text_lists_topics_questions_and_links(upcoming):
+    upcoming.agenda = "Moving into product"
+    services.add_topic(upcoming, upcoming.mentee, title="Portfolio", goal="Pick 3", minutes=20)
+    services.save_agenda_details(
+        upcoming, upcoming.mentee, questions="How to start?\n\nWho to ask?",
+        links="https://example.org/cv",
+    )  # fmt: skip
+    assert selectors.agenda_text(upcoming) == (
+        "Moving into product\nAgenda:\n1. Portfolio (20 min) — goal: Pick 3\n"
+        "Questions:\n- How to start?\n- Who to ask?\nLinks:\n- https://example.org/cv"
+    )
+
+
+def test_agenda_text_is_empty_without_an_agenda(upcoming):
+    assert selectors.agenda_text(upcoming) == ""
