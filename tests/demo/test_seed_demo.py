@@ -225,3 +225,27 @@ def test_idempotent_and_restores_edited_demo_users():
     assert aiko.headline != "Edited by hand" and aiko.topics.exists()
     assert authenticate(email=aiko.user.email, password=DEMO_PASSWORD) is not None
     assert not user_model.objects.filter(email="zz.stale@demo.mentorloom.org").exists()
+
+
+@pytest.mark.django_db
+def test_demo_mentors_have_bookable_availability_and_reseeding_does_not_duplicate_it():
+    from mentorloom.scheduling.models import AvailabilityRule
+
+    call_command("seed_demo", stdout=StringIO())
+    aiko = get_user_model().objects.get(email="aiko.tanaka@demo.mentorloom.org")
+    first = AvailabilityRule.objects.filter(mentor=aiko).count()
+    assert first >= 5  # a window on each working day
+    call_command("seed_demo", stdout=StringIO())
+    assert AvailabilityRule.objects.filter(mentor=aiko).count() == first
+    mentees_with_rules = AvailabilityRule.objects.filter(mentor__profile__is_mentor=False)
+    assert not mentees_with_rules.exists()
+
+
+def test_demo_windows_cover_morning_and_evening_without_crossing_midnight():
+    from datetime import time
+
+    from mentorloom.demo.seed import demo_windows
+
+    assert demo_windows(time(9), time(17)) == [(time(9), time(11)), (time(17), time(18, 30))]
+    assert demo_windows(time(15), time(23)) == [(time(15), time(17)), (time(23), time(23, 30))]
+    assert demo_windows(time(22), time(6)) == [(time(22), time(0))]  # overnight shift

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from mentorloom.profiles.models import TAG_MODELS, Profile, Tag, clean_tag_name, tag_key
+from mentorloom.scheduling.models import AvailabilityRule, SchedulingSettings
 
 from .data import ADMIN, ADMIN_EMAIL, MENTEES, MENTORS, Person
 from .people import DEMO_PASSWORD
@@ -108,7 +109,38 @@ def _upsert(person: Person, email: str, password_hash: str, tags: _Tags, **user_
     }
     for attr, names in values.items():
         getattr(profile, attr).set(tags.get(TAG_MODELS[attr], names))
+    if person.is_mentor:
+        _set_availability(user, person)
     return user
+
+
+def demo_windows(work_start: time, work_end: time) -> list[tuple[time, time]]:
+    """Mentoring windows a busy professional might offer: the first two hours of the working
+    day and ninety minutes after it (evening chats reach mentees in far-away zones)."""
+    base = date(2000, 1, 3)
+    start = datetime.combine(base, work_start)
+    end = datetime.combine(base, work_end)
+    windows = []
+    morning_end = start + timedelta(hours=2)
+    if end <= start or morning_end <= end:  # overnight shifts keep only the morning window
+        windows.append((work_start, morning_end.time()))
+    evening_end = min(end + timedelta(minutes=90), datetime.combine(base, time(23, 30)))
+    if start < end < evening_end:
+        windows.append((work_end, evening_end.time()))
+    # An end of 00:00 means midnight (AvailabilityRule's convention).
+    return [(a, b) for a, b in windows if a < b or b == time(0)]
+
+
+def _set_availability(user, person: Person) -> None:  # type: ignore[no-untyped-def]
+    start, end = (_time(v) for v in person.work_hours)
+    AvailabilityRule.objects.filter(mentor=user).delete()
+    AvailabilityRule.objects.bulk_create(
+        AvailabilityRule(mentor=user, weekday=day, start=a, end=b)
+        for day in person.work_days
+        for a, b in demo_windows(start, end)
+    )
+    # Demo mentors can be booked from tomorrow on.
+    SchedulingSettings.objects.update_or_create(user=user, defaults={"min_notice_minutes": 12 * 60})
 
 
 @transaction.atomic
