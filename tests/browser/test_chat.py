@@ -176,7 +176,11 @@ def test_image_attachment_arrives_live_as_a_thumbnail(new_context, asgi_server):
     mentor.get_by_role("button", name="Send").click()
     thumb = mentee.get_by_role("img", name="Image: plan.png")
     expect(thumb).to_be_visible()
-    assert thumb.evaluate("img => img.complete && img.naturalWidth") == 320
+    # Visible as soon as the element exists; the bytes may still be on their way.
+    mentee.wait_for_function(
+        "() => [...document.querySelectorAll('img')].some(i => i.complete && i.naturalWidth)"
+    )
+    assert thumb.evaluate("img => img.naturalWidth") == 320
     expect(mentor.get_by_role("img", name="Image: plan.png")).to_be_visible()
 
     mentee.get_by_label("Attach a file").set_input_files(
