@@ -177,10 +177,11 @@ def test_image_attachment_arrives_live_as_a_thumbnail(new_context, asgi_server):
     thumb = mentee.get_by_role("img", name="Image: plan.png")
     expect(thumb).to_be_visible()
     # Visible as soon as the element exists; the bytes may still be on their way.
-    mentee.wait_for_function(
-        "() => [...document.querySelectorAll('img')].some(i => i.complete && i.naturalWidth)"
+    width = thumb.evaluate(
+        """img => img.complete && img.naturalWidth ? img.naturalWidth
+        : new Promise(done => img.addEventListener('load', () => done(img.naturalWidth)))"""
     )
-    assert thumb.evaluate("img => img.naturalWidth") == 320
+    assert width == 320
     expect(mentor.get_by_role("img", name="Image: plan.png")).to_be_visible()
 
     mentee.get_by_label("Attach a file").set_input_files(
