@@ -142,3 +142,31 @@ def test_nobody_eligible_gives_an_empty_list():
     table = MentorTable([mentor(1, accepting=False)], ON)
     assert ranking.recommend(table, np.ones(1, dtype=np.float32), QUERY) == []
     assert ranking.recommend(MentorTable([], ON), np.zeros(0, dtype=np.float32), QUERY) == []
+
+
+def test_fast_paths_agree_with_the_direct_computations():
+    """The per-call shortcuts (dense id lookup, overlap per distinct window, in-place posting
+    counts) give exactly what the plain formulas give."""
+    zones = ["Australia/Sydney", "America/Los_Angeles", "Asia/Kolkata", "", "Europe/Berlin"]
+    mentors = [
+        mentor(
+            uid,
+            zone=zones[uid % len(zones)],
+            work_start=time(6 + uid % 5),
+            work_end=time(15 + uid % 7),
+            skills={"sql": "SQL"} if uid % 2 else {"python": "Python"},
+        )
+        for uid in range(3, 400, 3)
+    ]
+    table = MentorTable(mentors, ON)
+    sparse = MentorTable([*mentors, mentor(10**9)], ON)  # ids too spread for a dense array
+    asked = np.array([3, 4, 6, 399, 10**9, -1, 10**12], dtype=np.int64)
+    for t in (table, sparse):
+        rows, found = t.rows_of(asked)
+        assert [int(t.user_ids[r]) for r in rows] == [u for u in asked.tolist() if u in t.position]
+        assert found.tolist() == [u in t.position for u in asked.tolist()]
+    window = ranking.utc_window("Europe/Madrid", time(9), time(17), ON)
+    direct = ranking.overlap_minutes(table.starts, table.lengths, window[0], window[1])
+    assert np.array_equal(table.overlap_minutes_with(window), direct.astype(np.float32))
+    counts = table.count_shared(["s:sql", "s:python", "s:sql", "s:unknown"])
+    assert counts.tolist() == [1.0] * len(mentors)

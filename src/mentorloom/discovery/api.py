@@ -27,6 +27,12 @@ _PARAMS = [
     ("country", _LIST, "ISO 3166-1 alpha-2 codes; repeat for OR."),
     ("overlap", {"type": "number"}, "Minimum hours of shared working time with you (0–24)."),
     ("capacity", {"type": "integer"}, "Minimum free mentee places (1–50)."),
+    (
+        "free_within_days",
+        {"type": "integer", "enum": [3, 7, 14]},
+        "Only mentors with a free slot in the next 3, 7 or 14 days (checked per mentor, cached"
+        " up to 10 minutes; see free_slots_pending).",
+    ),
     ("all", {"type": "string"}, "1 to include paused mentors and mentors who are full."),
     ("page", {"type": "integer"}, "Page number, from 1."),
     ("page_size", {"type": "integer"}, "Results per page, 1–50 (default 20)."),
@@ -54,6 +60,7 @@ def _mentor_body(card: selectors.MentorCard) -> dict[str, Any]:
         "capacity_left": card.capacity_left,
         "accepting_requests": card.accepting_requests,
         "paused": card.is_paused,
+        "next_free_slot": card.next_free_slot,
         "profile_url": reverse("profiles:public", args=[card.user_id]),
     }
 
@@ -83,6 +90,7 @@ def list_mentors(request: HttpRequest) -> dict[str, Any]:
         "page": page.page,
         "pages": page.pages,
         "page_size": query.page_size,
+        "free_slots_pending": page.free_slots_pending,
         "next": link(page.next_params) if page.has_next else None,
         "previous": link(page.previous_params) if page.has_previous else None,
         "results": [_mentor_body(card) for card in page.cards],

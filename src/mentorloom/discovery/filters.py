@@ -19,6 +19,10 @@ from mentorloom.profiles.models import TAG_MODELS, tag_key
 
 from .text import MAX_QUERY_LENGTH
 
+# Choices for "has free slots in the next N days" (freeslots.py caches one value per mentor
+# that answers all of them).
+FREE_WITHIN_DAYS = (3, 7, 14)
+
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 50
 MAX_VALUES_PER_FACET = 20
@@ -69,6 +73,7 @@ class DirectoryQuery:
     countries: tuple[str, ...] = ()
     min_overlap: float | None = None
     min_capacity: int | None = None
+    free_within_days: int | None = None  # "has free slots in the next N days"
     include_unavailable: bool = False
     page: int = 1
     page_size: int = PAGE_SIZE
@@ -90,6 +95,8 @@ class DirectoryQuery:
             pairs.append(("overlap", f"{self.min_overlap:g}"))
         if self.min_capacity is not None and keep("capacity", str(self.min_capacity)):
             pairs.append(("capacity", str(self.min_capacity)))
+        if self.free_within_days is not None and keep("free_within_days", "x"):
+            pairs.append(("free_within_days", str(self.free_within_days)))
         if self.include_unavailable and keep("all", "1"):
             pairs.append(("all", "1"))
         if self.page_size != PAGE_SIZE:
@@ -106,6 +113,7 @@ class DirectoryQuery:
             + len(self.countries)
             + (self.min_overlap is not None)
             + (self.min_capacity is not None)
+            + (self.free_within_days is not None)
             + bool(self.q)
         )
 
@@ -195,6 +203,16 @@ def parse_query(
         except ValueError:
             error("capacity", "Enter a whole number of free places between 1 and 50.")
 
+    free_within_days = None
+    raw = (_getlist(params, "free_within_days") or [""])[0].strip()
+    if raw:
+        choices = FREE_WITHIN_DAYS
+        if raw.isdigit() and int(raw) in choices:
+            free_within_days = int(raw)
+        else:
+            allowed = ", ".join(map(str, choices[:-1])) + f" or {choices[-1]}"
+            error("free_within_days", f"Choose free slots within {allowed} days.")
+
     include_unavailable = (_getlist(params, "all") or [""])[0].lower() in {"1", "on", "true"}
 
     page = 1
@@ -222,6 +240,7 @@ def parse_query(
         countries=countries,
         min_overlap=min_overlap,
         min_capacity=min_capacity,
+        free_within_days=free_within_days,
         include_unavailable=include_unavailable,
         page=page,
         page_size=page_size,

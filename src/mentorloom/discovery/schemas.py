@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from ninja import Schema
+from datetime import datetime
+
+from ninja import Field, Schema
 
 
 class MentorOut(Schema):
@@ -21,6 +23,8 @@ class MentorOut(Schema):
     capacity_left: int
     accepting_requests: bool
     paused: bool
+    # First free slot (UTC) in the next 14 days when checked in the last 10 minutes, else null.
+    next_free_slot: datetime | None
     profile_url: str
 
 
@@ -42,6 +46,11 @@ class DirectoryOut(Schema):
     page: int
     pages: int
     page_size: int
+    free_slots_pending: int = Field(
+        0,
+        description="With free_within_days: matching mentors whose calendars were not checked "
+        "yet in this request (left out; a later request checks them).",
+    )
     next: str | None
     previous: str | None
     results: list[MentorOut]

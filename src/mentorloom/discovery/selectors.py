@@ -15,7 +15,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from mentorloom.profiles.countries import COUNTRIES
@@ -23,7 +22,7 @@ from mentorloom.profiles.models import Profile
 from mentorloom.profiles.selectors import zone_or_none
 from mentorloom.safety.selectors import hidden_user_ids
 
-from . import fulltext, snapshot
+from . import freeslots, fulltext, snapshot
 from .filters import FACET_LABELS, KEYWORD_FACETS, TAG_FACETS, DirectoryQuery
 from .overlap import WorkingHours, format_hours, overlap_hours
 from .services import schedule_of
@@ -33,14 +32,12 @@ from .text import expand_terms, goal_keywords, query_terms
 FACET_VALUES_SHOWN = 12
 
 
-def free_slots_filter() -> Callable[[QuerySet[Profile], int], QuerySet[Profile]] | None:
-    """Hook for "has free slots in the next N days" (the Scheduling issue).
+def free_slots_filter() -> Callable[..., freeslots.Check] | None:
+    """ "Has free slots in the next N days" (scheduling exists, so always on).
 
-    Return a function (mentors, days) -> mentors with at least one bookable slot in the next
-    `days` days. While it returns None the filter is hidden in the page and the API, and the
-    `free_within_days` parameter is ignored like any unknown parameter.
-    """
-    return None
+    Returns `freeslots.check(user_ids_in_display_order, days, now) -> Check(free, pending)`;
+    returning None would hide the filter in the page and the API again."""
+    return freeslots.check
 
 
 @dataclass(frozen=True)
@@ -265,6 +262,8 @@ class MentorCard:
     capacity_left: int
     is_paused: bool
     accepting_requests: bool
+    next_free_slot: datetime | None = None  # UTC; None when not known (not checked lately)
+    next_free_label: str | None = None  # "Tue 14 Jan, 09:30" in the viewer's zone
 
 
 CARD_TAGS = ("skills", "topics", "languages")
@@ -299,7 +298,11 @@ def _zone(name: str) -> ZoneInfo | None:
 
 
 def _card(
-    profile: Profile, viewer: Viewer, now: datetime, tags: dict[str, dict[int, list[str]]]
+    profile: Profile,
+    viewer: Viewer,
+    now: datetime,
+    tags: dict[str, dict[int, list[str]]],
+    next_slot: freeslots.NextSlot | None = None,
 ) -> MentorCard:
     zone = _zone(profile.time_zone)
     overlap = None
@@ -325,6 +328,12 @@ def _card(
         capacity_left=max(profile.capacity_left, 0),
         is_paused=profile.is_paused,
         accepting_requests=profile.accepting_requests,
+        next_free_slot=next_slot.at if next_slot else None,
+        next_free_label=(
+            f"{next_slot.at.astimezone(viewer.zone):%a %d %b, %H:%M}"
+            if next_slot and next_slot.at
+            else None
+        ),
     )
 
 
@@ -346,6 +355,9 @@ class DirectoryPage:
     pages: int
     facets: list[Facet] = field(default_factory=list)
     relax: list[Relaxation] = field(default_factory=list)
+    # Mentors passing every other filter whose calendars were not checked yet (free-slot
+    # filter only): left out for now, checked on later requests.
+    free_slots_pending: int = 0
 
     @property
     def has_next(self) -> bool:
@@ -382,10 +394,45 @@ def _relaxations(query: DirectoryQuery) -> list[Relaxation]:
     if query.min_capacity is not None:
         label = "Any number of free places"
         relax.append(Relaxation(label, query.params(drop=("capacity", None))))
+    if query.free_within_days is not None:
+        label = f"Any time, not only free in the next {query.free_within_days} days"
+        relax.append(Relaxation(label, query.params(drop=("free_within_days", None))))
     if not query.include_unavailable:
         label = "Include paused mentors and mentors who are full"
         relax.append(Relaxation(label, query.params() + ("&" if query.params() else "") + "all=1"))
     return relax
+
+
+def _in_order(snap: Snapshot, mask: np.ndarray, ranked: list[int] | None) -> np.ndarray:
+    """Rows of `mask` in display order: relevance when searching, else by name."""
+    if ranked is not None:
+        rows = snap.rows_of(ranked)  # best first
+        return rows[mask[rows]]
+    rows = np.flatnonzero(mask)
+    return rows[np.argsort(snap.name_order[rows], kind="stable")]
+
+
+def _free_slots_mask(
+    snap: Snapshot, scopes: Scopes, ranked: list[int] | None, days: int, now: datetime
+) -> tuple[np.ndarray, int]:
+    """Mentors with a free slot in the next `days` days, checked only among those that pass
+    the other filters (in display order, so the first pages are decided first), then those
+    the facet counts need (each facet's scope leaves its own filter out). Returns the mask
+    and how many of the results-to-be could not be checked within this request's budget."""
+    check = free_slots_filter()
+    assert check is not None
+    main = _in_order(snap, scopes.scope(), ranked)
+    extra = np.zeros(snap.size, dtype=bool)
+    for name in scopes.filters:
+        extra |= scopes.scope(name)
+    extra &= ~scopes.scope()
+    rows = np.concatenate([main, _in_order(snap, extra, None)])
+    user_ids = snap.user_ids[rows].tolist()
+    found = check(user_ids, days, now)
+    mask = np.isin(snap.user_ids, np.fromiter(found.free, dtype=np.int64, count=len(found.free)))
+    # Pending among the main results only: those are the ones a reload may add.
+    pending = sum(1 for u in user_ids[: len(main)] if u in found.unchecked)
+    return mask, pending
 
 
 def mentors_for_directory(
@@ -402,30 +449,30 @@ def mentors_for_directory(
     if groups:
         key = ("ranked", *(tuple(g) for g in groups))
         ranked = snap.cached(key, lambda: fulltext.ranked_ids(groups))
+    now = timezone.now()
     scopes = Scopes(
         _listed(snap, viewer, query.include_unavailable), _filters(snap, query, viewer, ranked)
     )
+    pending = 0
+    if query.free_within_days is not None:
+        free, pending = _free_slots_mask(snap, scopes, ranked, query.free_within_days, now)
+        scopes = Scopes(scopes.listed, {**scopes.filters, "free": free})
     results = scopes.scope()
     count = int(np.count_nonzero(results))
     pages = max(1, -(-count // query.page_size))
     offset = (query.page - 1) * query.page_size
-    if ranked is not None:
-        rows = snap.rows_of(ranked)  # best first
-        rows = rows[results[rows]]
-    else:
-        rows = np.flatnonzero(results)
-        rows = rows[np.argsort(snap.name_order[rows], kind="stable")]
-    rows = rows[offset : offset + query.page_size]
+    rows = _in_order(snap, results, ranked)[offset : offset + query.page_size]
     page_ids = snap.ids[rows].tolist()
     capacity_left = dict(zip(page_ids, snap.capacity_left[rows].tolist(), strict=True))
     by_id = {p.pk: p for p in Profile.objects.filter(pk__in=page_ids).select_related("user")}
     profiles = [by_id[i] for i in page_ids if i in by_id]
     for profile in profiles:
         profile.capacity_left = capacity_left[profile.pk]
-    now = timezone.now()
     tags = _card_tags(page_ids)
-    cards = [_card(p, viewer, now, tags) for p in profiles]
-    page = DirectoryPage(query, cards, count, query.page, pages)
+    # Next free slot on the cards when some earlier request (or this one) has checked it.
+    slots = freeslots.known(snap.user_ids[rows].tolist(), now)
+    cards = [_card(p, viewer, now, tags, slots.get(p.user_id)) for p in profiles]
+    page = DirectoryPage(query, cards, count, query.page, pages, free_slots_pending=pending)
     if with_facets:
         page.facets = facet_counts(snap, query, viewer, scopes)
     if count == 0:

@@ -77,6 +77,7 @@ class TagColumn:
 class Snapshot:
     stamp: tuple[Any, ...]
     ids: np.ndarray  # profile ids, ascending: row i is profile ids[i]
+    user_ids: np.ndarray  # int64 user id per row
     user_rows: dict[int, int]  # user id -> row
     accepting: np.ndarray  # bool
     paused_until: np.ndarray  # int64 date ordinal, 0 = not paused
@@ -213,6 +214,7 @@ def build(stamp: tuple[Any, ...]) -> Snapshot:
     snapshot = Snapshot(
         stamp=stamp,
         ids=ids,
+        user_ids=np.array([r[1] for r in rows], dtype=np.int64),
         user_rows=user_rows,
         accepting=np.array([r[2] for r in rows], dtype=bool),
         paused_until=np.array([r[3].toordinal() if r[3] else 0 for r in rows], dtype=np.int64),

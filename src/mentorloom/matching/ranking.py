@@ -219,7 +219,22 @@ class MentorTable:
             for term in terms:
                 postings.setdefault(term, []).append(i)
         self.starts, self.lengths, self.zone_known = starts, lengths, known
+        # Working windows repeat (a few zones x a few office hours): overlap is computed once
+        # per distinct window per query and gathered, instead of six passes over every mentor.
+        windows = np.stack([starts, lengths], axis=1) if n else np.zeros((0, 2), np.float32)
+        unique, self.window_index = np.unique(windows, axis=0, return_inverse=True)
+        self.window_index = self.window_index.reshape(-1)
+        self.window_starts, self.window_lengths = unique[:, 0], unique[:, 1]
         self.postings = {t: np.asarray(rows, dtype=np.int64) for t, rows in postings.items()}
+        self.capacity_at_least_one = np.maximum(self.capacity, np.float32(1))
+        self.language_default = np.where(self.has_languages, 0.0, NEUTRAL).astype(np.float32)
+        # user id -> row as a dense array when ids are compact (they are auto-increment keys):
+        # a gather instead of a binary search for the 20,000 active mentorships of each call.
+        top = int(self.user_ids.max()) + 1 if n else 0
+        self._dense: np.ndarray | None = None
+        if n and self.user_ids.min() >= 0 and top <= 4 * n + 1_000_000:
+            self._dense = np.full(top, -1, dtype=np.int64)
+            self._dense[self.user_ids] = np.arange(n, dtype=np.int64)
 
     def __len__(self) -> int:
         return len(self.mentors)
@@ -228,16 +243,31 @@ class MentorTable:
         """(table rows, mask of `user_ids` that are mentors here): vectorised id lookup."""
         if len(self) == 0 or len(user_ids) == 0:
             return np.zeros(0, dtype=np.int64), np.zeros(len(user_ids), dtype=bool)
+        if self._dense is not None:
+            inside = (user_ids >= 0) & (user_ids < len(self._dense))
+            rows = np.full(len(user_ids), -1, dtype=np.int64)
+            rows[inside] = self._dense[user_ids[inside]]
+            found = rows >= 0
+            return rows[found], found
         at = np.minimum(np.searchsorted(self._sorted_ids, user_ids), len(self) - 1)
         found = self._sorted_ids[at] == user_ids
         return self._by_id[at[found]], found
 
     def count_shared(self, terms: Iterable[str]) -> np.ndarray:
         """For each mentor, how many of `terms` it has (one bincount over the postings)."""
-        lists = [self.postings[t] for t in terms if t in self.postings]
-        if not lists:
-            return np.zeros(len(self), dtype=np.float32)
-        return np.bincount(np.concatenate(lists), minlength=len(self)).astype(np.float32)
+        out = np.zeros(len(self), dtype=np.float32)
+        for term in set(terms):
+            rows = self.postings.get(term)
+            if rows is not None:
+                out[rows] += 1.0  # rows are distinct within one posting list
+        return out
+
+    def overlap_minutes_with(self, window: tuple[int, int]) -> np.ndarray:
+        """Shared minutes of every mentor's working window with `window` (float32)."""
+        per_window = overlap_minutes(
+            self.window_starts, self.window_lengths, np.float32(window[0]), np.float32(window[1])
+        ).astype(np.float32)
+        return per_window[self.window_index]
 
 
 def scale_meaning(meaning: np.ndarray, eligible: np.ndarray) -> np.ndarray:
@@ -246,10 +276,12 @@ def scale_meaning(meaning: np.ndarray, eligible: np.ndarray) -> np.ndarray:
     Embedding and TF-IDF cosines live on different scales (MiniLM rarely exceeds 0.7, TF-IDF
     0.4); scaling per query lets one set of weights serve both.
     """
-    best = float(meaning[eligible].max()) if eligible.any() else 0.0
-    if best <= 0:
+    # A masked copy beats both meaning[eligible] (gather) and max(where=) (slow reduce path).
+    best = float(np.where(eligible, meaning, -np.inf).max()) if len(meaning) else 0.0
+    if not best > 0:
         return np.zeros_like(meaning, dtype=np.float32)
-    return np.clip(meaning / best, 0.0, 1.0).astype(np.float32)
+    out = np.divide(meaning, np.float32(best), dtype=np.float32)
+    return np.clip(out, 0.0, 1.0, out=out)
 
 
 def recommend(
@@ -291,7 +323,8 @@ def recommend(
     if excluded:
         rows, _ = table.rows_of(np.fromiter(excluded, dtype=np.int64, count=len(excluded)))
         eligible[rows] = False
-    if not eligible.any():
+    eligible_count = int(np.count_nonzero(eligible))
+    if not eligible_count:
         return []
 
     meaning_s = scale_meaning(np.asarray(meaning, dtype=np.float32), eligible)
@@ -304,7 +337,8 @@ def recommend(
     structured = structured_score(skills_shared + industries_shared + topic_hits)
     if query.languages:
         lang_shared = table.count_shared(f"l:{k}" for k in query.languages)
-        language = np.where(table.has_languages, (lang_shared > 0).astype(np.float32), NEUTRAL)
+        language = table.language_default.copy()
+        language[table.has_languages & (lang_shared > 0)] = 1.0
     else:
         language = np.full(n, NEUTRAL, dtype=np.float32)
     mine = utc_window(query.zone, query.work_start, query.work_end, table.on)
@@ -312,22 +346,26 @@ def recommend(
         tz_hours = np.full(n, np.nan, dtype=np.float32)
         tz = np.full(n, NEUTRAL, dtype=np.float32)
     else:
-        minutes = overlap_minutes(table.starts, table.lengths, mine[0], mine[1])
-        tz_hours = np.where(table.zone_known, minutes / 60.0, np.nan).astype(np.float32)
-        tz = np.where(table.zone_known, np.minimum(minutes / 60.0, FULL_OVERLAP_HOURS) / 4, NEUTRAL)
-    load = np.clip(capacity_left / np.maximum(table.capacity, 1), 0.0, 1.0)
+        hours = table.overlap_minutes_with(mine) / np.float32(60.0)
+        tz_hours = np.where(table.zone_known, hours, np.float32(np.nan))
+        tz = np.where(
+            table.zone_known, np.minimum(hours, np.float32(FULL_OVERLAP_HOURS)) / 4, NEUTRAL
+        ).astype(np.float32, copy=False)
+    load = np.clip(capacity_left / table.capacity_at_least_one, 0.0, 1.0)
 
-    base = (
-        w.meaning * meaning_s
-        + w.structured * structured
-        + w.language * language
-        + w.timezone * tz
-        + w.load * load
-        + w.responsiveness * NEUTRAL
-    ).astype(np.float32)
+    # One float32 accumulator, updated in place: no 100k-element float64 temporaries.
+    base = np.multiply(meaning_s, np.float32(w.meaning), dtype=np.float32)
+    for weight, signal in (
+        (w.structured, structured),
+        (w.language, language),
+        (w.timezone, tz),
+        (w.load, load),
+    ):
+        base += np.float32(weight) * signal
+    base += np.float32(w.responsiveness * NEUTRAL)
     base[~eligible] = -np.inf
 
-    k = min(pool or max(5 * limit, 50), int(eligible.sum()))
+    k = min(pool or max(5 * limit, 50), eligible_count)
     candidates = np.argpartition(-base, k - 1)[:k]
     user_ids = [int(table.user_ids[i]) for i in candidates]
     known_hours = dict(response_hours(user_ids)) if response_hours else {}
