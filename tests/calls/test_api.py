@@ -69,3 +69,16 @@ def test_start_button_redirects_to_the_room(mentor_client, pair):
     room = mentor_client.get(response["Location"])
     assert room.status_code == 200
     assert "Call with Lucas Oliveira" in room.content.decode()
+
+
+def test_conversation_page_offers_a_call_and_lists_recent_calls(mentor_client, pair):
+    from mentorloom.messaging.services import get_or_create_conversation_for_mentorship
+
+    mentor, _, mentorship = pair
+    convo = get_or_create_conversation_for_mentorship(mentorship)
+    call, _ = services.start_call(mentor, mentorship.pk)
+    services.end_call(mentor, call)
+    html = mentor_client.get(f"/messages/{convo.pk}/").content.decode()
+    assert f'action="/mentorships/{mentorship.pk}/call/"' in html
+    assert "Start video call" in html
+    assert "Recent calls:" in html and "missed" in html

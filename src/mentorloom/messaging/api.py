@@ -17,6 +17,8 @@ from .schemas import (
     EditIn,
     MessageOut,
     MessagePageOut,
+    OpenForChatIn,
+    OpenForChatOut,
     ReadIn,
     ReadOut,
     SendIn,
@@ -149,3 +151,24 @@ def remove_reaction(request: HttpRequest, conversation_id: int, message_id: int,
     conversation = get_conversation_for(request.user, conversation_id)
     message = get_message_for(request.user, conversation, message_id)
     return message_payload(services.set_reaction(request.user, message, key, active=False))
+
+
+def _presence_out(presence) -> dict:  # type: ignore[no-untyped-def]
+    return {"open": presence is not None, "open_until": presence.open_until if presence else None}
+
+
+@router.get("/me/open-for-chat", response=OpenForChatOut)
+def get_open_for_chat(request: HttpRequest) -> dict:
+    return _presence_out(selectors.presence_for(request.user))
+
+
+@router.put("/me/open-for-chat", response=OpenForChatOut)
+def put_open_for_chat(request: HttpRequest, payload: OpenForChatIn) -> dict:
+    """Mentors only: show "open for a quick chat" for `minutes` (30, 60 or 120) from now."""
+    return _presence_out(services.open_for_chat(request.user, payload.minutes))
+
+
+@router.delete("/me/open-for-chat", response=OpenForChatOut)
+def delete_open_for_chat(request: HttpRequest) -> dict:
+    services.close_for_chat(request.user)
+    return _presence_out(None)

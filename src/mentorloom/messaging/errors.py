@@ -58,3 +58,13 @@ class UnknownReaction(InvalidInput):
 class MessageDeleted(Conflict):
     code = "message_deleted"
     default_message = "This message was deleted."
+
+
+class NotAMentor(PermissionDenied):
+    code = "not_a_mentor"
+    default_message = "Only mentors can show that they are open for a quick chat."
+
+
+class InvalidOpenDuration(InvalidInput):
+    code = "invalid_duration"
+    default_message = "Choose 30, 60 or 120 minutes."

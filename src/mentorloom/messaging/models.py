@@ -57,6 +57,9 @@ class Participant(models.Model):
     )
     last_read_message_id = models.BigIntegerField(default=0)
     last_read_at = models.DateTimeField(null=True, blank=True)
+    # Newest message id already listed in an e-mail digest to this person (written under this
+    # row's lock), so each unread message is e-mailed at most once.
+    last_digested_message_id = models.BigIntegerField(default=0)
     joined_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -158,3 +161,31 @@ class Reaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} by {self.user_id} on {self.message_id}"
+
+
+# "Open for a quick chat now": how long a mentor may stay open, in minutes.
+OPEN_FOR_CHAT_MINUTES = (30, 60, 120)
+
+
+class ChatPresence(models.Model):
+    """A mentor's opt-in "open for a quick chat now" until `open_until`; one row per person.
+
+    An expired row is simply not shown (readers compare with now), so nothing has to clean up
+    on time; turning it off deletes the row.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="chat_presence",
+    )
+    open_until = models.DateTimeField(db_index=True)
+    opened_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.user_id} open for chat until {self.open_until:%Y-%m-%d %H:%M} UTC"
+
+    @property
+    def is_open(self) -> bool:
+        return self.open_until > timezone.now()

@@ -88,3 +88,12 @@ class ReadIn(Schema):
 class ReadOut(Schema):
     conversation_id: int
     last_read_message_id: int
+
+
+class OpenForChatIn(Schema):
+    minutes: int  # 30, 60 or 120 (checked by the service, with a field error)
+
+
+class OpenForChatOut(Schema):
+    open: bool
+    open_until: datetime | None

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 
 from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
 
+from mentorloom.mentorships.models import AgreementVersion
 from mentorloom.safety.selectors import hidden_user_ids
 
-from .models import Conversation, Message, Participant
+from .models import ChatPresence, Conversation, Message, Participant
+from .quiet_hours import parse_quiet_hours
 
 PAGE_DEFAULT = 50
 PAGE_MAX = 200
@@ -121,3 +124,93 @@ def read_states(conversation: Conversation) -> list[ReadState]:
 def other_participants(conversation: Conversation, user) -> list:  # type: ignore[no-untyped-def]
     """The other people in the conversation (profiles loaded), for titles and avatars."""
     return [p.user for p in conversation.memberships.all() if p.user_id != user.pk]
+
+
+def person_name(user) -> str:  # type: ignore[no-untyped-def]
+    profile = getattr(user, "profile", None)
+    return profile.name if profile is not None else user.email.split("@")[0]
+
+
+def quiet_hours_for(user, conversation: Conversation) -> tuple[time, time, str] | None:  # type: ignore[no-untyped-def]
+    """(start, end, zone) of `user`'s quiet hours for this conversation, or None.
+
+    Read from the quiet-hours text of the mentorship's newest agreement version confirmed by
+    both people (see quiet_hours.parse_quiet_hours for what the text may say); the zone
+    defaults to the user's profile zone. Request threads have no agreement: None.
+    """
+    if conversation.mentorship_id is None:
+        return None
+    version = (
+        AgreementVersion.objects.filter(
+            mentorship_id=conversation.mentorship_id,
+            mentor_confirmed_at__isnull=False,
+            mentee_confirmed_at__isnull=False,
+        )
+        .order_by("-number")
+        .only("quiet_hours")
+        .first()
+    )
+    if version is None or not version.quiet_hours.strip():
+        return None
+    others = [
+        person_name(p.user)
+        for p in Participant.objects.filter(conversation=conversation)
+        .exclude(user=user)
+        .select_related("user__profile")
+    ]
+    profile = getattr(user, "profile", None)
+    window = parse_quiet_hours(
+        version.quiet_hours,
+        name=person_name(user),
+        other_names=others,
+        default_zone=(profile.time_zone if profile is not None else "") or "UTC",
+    )
+    return window.as_tuple() if window is not None else None
+
+
+def digest_candidates() -> QuerySet[Participant]:
+    """Memberships with messages newer than both the read marker and the last digest.
+
+    Cheap pre-filter for the digest run (sending marks your own message read, so a newer
+    message is someone else's); the service re-checks each under the row lock.
+    """
+    return (
+        Participant.objects.filter(
+            conversation__last_message_id__gt=Greatest(
+                F("last_read_message_id"), F("last_digested_message_id")
+            ),
+            user__is_active=True,
+        )
+        .exclude(user__email="")
+        .order_by("pk")
+    )
+
+
+def pending_digest_messages(participant: Participant) -> list[Message]:
+    """Messages from others that this person has neither read nor had in a digest, oldest
+    first (deleted messages and people hidden by a block are left out)."""
+    after = max(participant.last_read_message_id, participant.last_digested_message_id)
+    qs = (
+        Message.objects.filter(
+            conversation_id=participant.conversation_id, id__gt=after, deleted_at__isnull=True
+        )
+        .exclude(sender_id=participant.user_id)
+        .select_related("sender__profile")
+        .prefetch_related("attachments")
+        .order_by("id")
+    )
+    hidden = hidden_user_ids(participant.user_id)
+    if hidden:
+        qs = qs.exclude(sender_id__in=hidden)
+    return list(qs)
+
+
+def open_for_chat_user_ids(now: datetime | None = None) -> set[int]:
+    """Ids of people who are "open for a quick chat" right now (expired ones are not)."""
+    now = now or timezone.now()
+    return set(ChatPresence.objects.filter(open_until__gt=now).values_list("user_id", flat=True))
+
+
+def presence_for(user) -> ChatPresence | None:  # type: ignore[no-untyped-def]
+    """The user's current (unexpired) presence, or None."""
+    return ChatPresence.objects.filter(user=user, open_until__gt=timezone.now()).first()

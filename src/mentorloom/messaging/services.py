@@ -5,20 +5,23 @@ from __future__ import annotations
 import secrets
 import uuid
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from mentorloom.core import ratelimit
+from mentorloom.core.email import queue_email
 from mentorloom.core.errors import InvalidInput
 from mentorloom.mentorships.models import Mentorship, MentorshipStatus
 from mentorloom.safety.selectors import is_blocked_between
 
-from . import attachment_files, events
+from . import attachment_files, events, selectors
 from .attachment_files import PreparedFile
 from .errors import (
     AttachmentTooLarge,
@@ -26,22 +29,27 @@ from .errors import (
     ConversationClosed,
     EditWindowClosed,
     EmptyMessage,
+    InvalidOpenDuration,
     MessageDeleted,
     MessageTooLong,
+    NotAMentor,
     NotYourMessage,
     TooManyMessages,
     UnknownReaction,
 )
 from .models import (
     MAX_BODY_CHARS,
+    OPEN_FOR_CHAT_MINUTES,
     REACTIONS,
     Attachment,
+    ChatPresence,
     Conversation,
     ConversationKind,
     Message,
     Participant,
     Reaction,
 )
+from .quiet_hours import quiet_until
 
 # Per-user send limit shared by the socket and the HTTP API (the issue: 20 per 10 seconds).
 SEND_LIMIT = 20
@@ -305,3 +313,104 @@ def set_reaction(user, message: Message, key: str, *, active: bool = True) -> Me
         if changed:
             transaction.on_commit(partial(events.message_changed, message))
     return message
+
+
+# --- E-mail digests of unread messages --------------------------------------------------------
+
+# A message still unread this long after it was sent is e-mailed (the issue's rule).
+DIGEST_AFTER = timedelta(minutes=15)
+DIGEST_EXCERPT_CHARS = 500
+
+
+def send_message_digests(now: datetime | None = None) -> dict[str, int]:
+    """E-mail each person one digest per conversation of the messages they left unread for
+    15 minutes, unless it is their quiet time there (then the digest waits until it ends).
+
+    Idempotent and safe to run concurrently: each membership is re-checked under its row lock
+    and `last_digested_message_id` moves forward in the same transaction that queues the mail,
+    so a message is listed in at most one digest. Returns counts: sent, held (quiet hours),
+    waiting (unread but younger than 15 minutes).
+    """
+    now = now or timezone.now()
+    counts = {"sent": 0, "held": 0, "waiting": 0}
+    for participant_id in selectors.digest_candidates().values_list("pk", flat=True):
+        outcome = _digest_one(participant_id, now)
+        if outcome in counts:
+            counts[outcome] += 1
+    return counts
+
+
+def _digest_one(participant_id: int, now: datetime) -> str:
+    with transaction.atomic():
+        participant = (
+            Participant.objects.select_for_update(of=("self",))
+            .select_related("user__profile", "conversation__mentorship")
+            .filter(pk=participant_id)
+            .first()
+        )
+        if participant is None:
+            return "gone"
+        pending = selectors.pending_digest_messages(participant)
+        if not pending:
+            return "nothing"
+        if now - pending[0].created_at < DIGEST_AFTER:
+            return "waiting"
+        user, conversation = participant.user, participant.conversation
+        quiet = selectors.quiet_hours_for(user, conversation)
+        if quiet is not None and quiet_until(now, *quiet) is not None:
+            return "held"
+        participant.last_digested_message_id = pending[-1].pk
+        participant.save(update_fields=["last_digested_message_id"])
+        profile = getattr(user, "profile", None)
+        senders = sorted({selectors.person_name(m.sender) for m in pending})
+        queue_email(
+            user.email,
+            "messaging/emails/digest",
+            {
+                "user": user,
+                "title": ", ".join(senders),
+                "count": len(pending),
+                "zone": (profile.time_zone if profile is not None else "") or "UTC",
+                "items": [
+                    {
+                        "sender": selectors.person_name(m.sender),
+                        "created_at": m.created_at,
+                        "body": _excerpt(m.body),
+                        "files": len(m.attachments.all()),
+                    }
+                    for m in pending
+                ],
+                "url": reverse("messaging:conversation", args=[conversation.pk]),
+            },
+        )
+        return "sent"
+
+
+def _excerpt(body: str) -> str:
+    if len(body) <= DIGEST_EXCERPT_CHARS:
+        return body
+    return body[: DIGEST_EXCERPT_CHARS - 1].rstrip() + "…"
+
+
+# --- "Open for a quick chat now" --------------------------------------------------------------
+
+
+def open_for_chat(user, minutes: object) -> ChatPresence:  # type: ignore[no-untyped-def]
+    """Show `user` (a mentor) as open for a quick chat for 30, 60 or 120 minutes from now;
+    opening again restarts the clock. Raises InvalidOpenDuration, NotAMentor."""
+    if isinstance(minutes, bool) or minutes not in OPEN_FOR_CHAT_MINUTES:
+        raise InvalidOpenDuration(fields={"minutes": [InvalidOpenDuration.default_message]})
+    profile = getattr(user, "profile", None)
+    if profile is None or not profile.is_mentor:
+        raise NotAMentor()
+    now = timezone.now()
+    presence, _ = ChatPresence.objects.update_or_create(
+        user=user,
+        defaults={"open_until": now + timedelta(minutes=int(minutes)), "opened_at": now},  # type: ignore[call-overload]
+    )
+    return presence
+
+
+def close_for_chat(user) -> None:  # type: ignore[no-untyped-def]
+    """Stop showing `user` as open for a quick chat (idempotent)."""
+    ChatPresence.objects.filter(user=user).delete()

@@ -6,6 +6,7 @@ app_name = "messaging"
 
 urlpatterns = [
     path("messages/", views.inbox, name="inbox"),
+    path("messages/open-for-chat/", views.open_for_chat, name="open_for_chat"),
     path("messages/<int:conversation_id>/", views.conversation, name="conversation"),
     path(
         "messages/<int:conversation_id>/<int:message_id>/edit/",

@@ -17,7 +17,13 @@ from mentorloom.mentorships.access import get_mentorship_for
 
 from . import selectors, services
 from .access import get_attachment_for, get_conversation_for, get_message_for
-from .models import MAX_BODY_CHARS, Attachment, AttachmentKind, Conversation
+from .models import (
+    MAX_BODY_CHARS,
+    OPEN_FOR_CHAT_MINUTES,
+    Attachment,
+    AttachmentKind,
+    Conversation,
+)
 
 
 def _title(conversation: Conversation, user) -> str:  # type: ignore[no-untyped-def]
@@ -31,12 +37,52 @@ def _title(conversation: Conversation, user) -> str:  # type: ignore[no-untyped-
 @login_required
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
-    rows = [
-        {"conversation": c, "title": _title(c, request.user)}
-        for c in selectors.conversations_for(request.user)
-    ]
+    return _render_inbox(request)
+
+
+def _render_inbox(
+    request: HttpRequest, *, presence_error: str = "", status: int = 200
+) -> HttpResponse:
+    open_ids = selectors.open_for_chat_user_ids()
+    rows = []
+    for c in selectors.conversations_for(request.user):
+        others = selectors.other_participants(c, request.user)
+        rows.append(
+            {
+                "conversation": c,
+                "title": _title(c, request.user),
+                "open_for_chat": any(u.pk in open_ids for u in others),
+            }
+        )
     total = sum(r["conversation"].unread_count for r in rows)
-    return render(request, "messaging/inbox.html", {"rows": rows, "unread_total": total})
+    profile = getattr(request.user, "profile", None)
+    context = {
+        "rows": rows,
+        "unread_total": total,
+        "is_mentor": bool(profile and profile.is_mentor),
+        "presence": selectors.presence_for(request.user),
+        "open_choices": OPEN_FOR_CHAT_MINUTES,
+        "presence_error": presence_error,
+        "zone": (profile.time_zone if profile else "") or "UTC",
+    }
+    return render(request, "messaging/inbox.html", context, status=status)
+
+
+@login_required
+@require_POST
+def open_for_chat(request: HttpRequest) -> HttpResponse:
+    """The inbox's "open for a quick chat" toggle (mentors): open for N minutes, or close."""
+    if request.POST.get("action") == "close":
+        services.close_for_chat(request.user)
+        django_messages.success(request, "You are no longer shown as open for a quick chat.")
+        return redirect("messaging:inbox")
+    minutes = request.POST.get("minutes", "")
+    try:
+        services.open_for_chat(request.user, int(minutes) if minutes.isdigit() else minutes)
+    except DomainError as exc:
+        return _render_inbox(request, presence_error=exc.message, status=exc.status)
+    django_messages.success(request, "You are shown as open for a quick chat.")
+    return redirect("messaging:inbox")
 
 
 def _before_param(request: HttpRequest) -> int | None:

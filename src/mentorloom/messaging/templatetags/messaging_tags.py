@@ -12,7 +12,7 @@ from mentorloom.core.markdown import render_markdown
 
 from ..events import reactions_payload
 from ..models import REACTIONS, Message
-from ..selectors import unread_total_for
+from ..selectors import open_for_chat_user_ids, unread_total_for
 
 register = template.Library()
 
@@ -58,3 +58,19 @@ def reaction_summary(message: Message, user: Any) -> list[dict]:
 @register.simple_tag
 def reaction_choices() -> list[dict]:
     return [{"key": k, "emoji": e, "name": n} for k, (e, n) in REACTIONS.items()]
+
+
+@register.inclusion_tag("messaging/_open_for_chat_badge.html", takes_context=True)
+def open_for_chat_badge(context: template.Context, user_id: int) -> dict:
+    """The "Open for a quick chat" badge when `user_id` is open right now (else nothing).
+
+    Usage (profiles, directory cards): {% load messaging_tags %}{% open_for_chat_badge user.pk %}
+    One query per request however many cards use it: the set is kept on the request.
+    """
+    request = context.get("request")
+    ids = getattr(request, "_open_for_chat_ids", None)
+    if ids is None:
+        ids = open_for_chat_user_ids()
+        if request is not None:
+            request._open_for_chat_ids = ids
+    return {"open": user_id in ids}
