@@ -59,3 +59,15 @@ def _fresh_rate_limits():
 
     cache.clear()
     yield
+
+
+@pytest.fixture
+def agenda_templates(db):
+    """The built-in agenda templates that a data migration seeds. Transactional tests flush
+    every table afterwards (data-migration rows included), so tests that need them ask."""
+    import importlib
+
+    from django.apps import apps
+
+    seeding = importlib.import_module("mentorloom.sessions.migrations.0002_seed_agenda_templates")
+    seeding.seed(apps, None)

@@ -58,7 +58,9 @@ def _another_mentee_rates(mentor, n: int) -> None:  # type: ignore[no-untyped-de
     )
 
 
-def test_prepare_meet_note_carry_forward_and_give_feedback(new_context, asgi_server):
+def test_prepare_meet_note_carry_forward_and_give_feedback(
+    new_context, asgi_server, agenda_templates
+):
     mentorship, first = in_thread(_setup)
     mentee_ctx: BrowserContext = new_context(timezone_id="Asia/Tokyo")
     mentor_ctx: BrowserContext = new_context(timezone_id="Europe/Berlin")

@@ -103,3 +103,46 @@ def test_overlapping_bookings_at_different_starts_cannot_both_win(mentorship, fr
     assert not [r for r in results if isinstance(r, BaseException)], results
     assert results.count("booked") == 1
     assert Session.objects.filter(status="booked").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_accepting_a_proposal_while_others_book_that_slot_gives_one_winner(mentorship, frozen):
+    """One thread accepts a proposal to move onto Thursday 09:30 (Berlin) while nineteen threads
+    of the mentor's other mentee book an hour from 09:00: different starts, so only the
+    re-check under the booking lock (not the unique start) keeps them from overlapping."""
+    from datetime import UTC, datetime, timedelta
+
+    from mentorloom.scheduling import services
+    from mentorloom.scheduling.errors import SlotTaken
+    from tests.factories import SchedulingMentorshipFactory
+
+    tuesday, thursday = (datetime(2025, 6, d, 7, 0, tzinfo=UTC) for d in (3, 5))
+    session, _ = services.book_session(
+        mentorship.mentee, mentorship, starts_at=tuesday, duration_minutes=30, zone="UTC"
+    )
+    proposal = services.request_reschedule(
+        mentorship.mentor, session, starts_at=thursday + timedelta(minutes=30), zone="UTC"
+    )
+    rival = SchedulingMentorshipFactory(mentor=mentorship.mentor)
+    for person in (mentorship.mentee, rival.mentee):
+        services.ensure_settings(person)
+
+    def attempt(index: int) -> str:
+        try:
+            if index == 0:
+                services.accept_proposal(mentorship.mentee, proposal)
+                return "accepted"
+            services.book_session(
+                rival.mentee, rival, starts_at=thursday, duration_minutes=60, zone="UTC"
+            )
+            return "booked"
+        except SlotTaken:
+            return "taken"
+
+    results = race(attempt)
+    assert not [r for r in results if isinstance(r, BaseException)], results
+    assert results.count("accepted") + results.count("booked") == 1
+    on_thursday = Session.objects.filter(status="booked", starts_at__date=thursday.date())
+    assert on_thursday.count() == 1
+    moved = Session.objects.get(pk=session.pk)
+    assert (moved.starts_at == thursday + timedelta(minutes=30)) == (results[0] == "accepted")

@@ -46,3 +46,10 @@ def outsider(db):
     from tests.factories import ProfileFactory
 
     return ProfileFactory().user
+
+
+@pytest.fixture(autouse=True)
+def _builtin_agenda_templates(agenda_templates):
+    # Present in every real database (data migration); restored here after other tests'
+    # flushes so these tests never depend on test order.
+    return agenda_templates

@@ -19,7 +19,7 @@ from mentorloom.safety.selectors import is_blocked_between
 
 from . import selectors, services
 from .errors import DurationNotOffered
-from .models import Session
+from .models import ProposalStatus, RescheduleProposal, Session
 from .schemas import (
     AvailabilityOut,
     BookIn,
@@ -30,6 +30,7 @@ from .schemas import (
     OverrideIn,
     OverrideOut,
     PreviewOut,
+    ProposalOut,
     RescheduleIn,
     RuleIn,
     RuleOut,
@@ -261,18 +262,75 @@ def cancel(request: HttpRequest, session_id: int, payload: CancelIn) -> dict:
     )
 
 
-@router.post("/sessions/{session_id}/reschedule", response=SessionOut)
-def reschedule(request: HttpRequest, session_id: int, payload: RescheduleIn) -> dict:
-    """Moves this session, or with scope=following every later one of its series by the same
+@router.post("/sessions/{session_id}/reschedule", response={200: SessionOut, 202: ProposalOut})
+def reschedule(request: HttpRequest, session_id: int, payload: RescheduleIn) -> Status:
+    """Moves this session (200, the session) when the mentee moves it into a free slot outside
+    the late-cancellation window; otherwise proposes the time to the other side (202, the
+    proposal). With scope=following every later occurrence of its series moves by the same
     wall-clock change (all or nothing: 409 `series_conflict` lists the clashing ones)."""
     session = selectors.get_session_for(request.user, session_id)
     if _scope(payload.scope) == "following":
         moved = services.move_following(request.user, session, starts_at=payload.start)
-        return session_out(moved[0], request.user)
-    moved_one = services.reschedule_session(
-        request.user, session, starts_at=payload.start, zone=payload.tz
+        return Status(200, session_out(moved[0], request.user))
+    result = services.request_reschedule(
+        request.user, session, starts_at=payload.start, zone=payload.tz, message=payload.message
     )
-    return session_out(moved_one, request.user)
+    if isinstance(result, RescheduleProposal):
+        return Status(202, proposal_out(result, request.user))
+    return Status(200, session_out(result, request.user))
+
+
+def proposal_out(proposal: RescheduleProposal, viewer) -> dict:  # type: ignore[no-untyped-def]
+    now = timezone.now()
+    expired = proposal.status == ProposalStatus.OPEN and not (
+        now < proposal.expires_at and now < proposal.starts_at
+    )
+    return {
+        "id": proposal.pk,
+        "session_id": proposal.session_id,
+        "proposed_by_id": proposal.proposed_by_id,
+        "starts_at": proposal.starts_at,
+        "ends_at": proposal.ends_at,
+        "zone": proposal.zone,
+        "start_local": proposal.starts_at.astimezone(selectors.zone_of(viewer)).isoformat(),
+        "message": proposal.message,
+        "status": ProposalStatus.EXPIRED if expired else proposal.status,
+        "created_at": proposal.created_at,
+        "expires_at": proposal.expires_at,
+        "decided_at": proposal.decided_at,
+    }
+
+
+@router.get("/sessions/{session_id}/reschedule-proposals", response=list[ProposalOut])
+def list_proposals(request: HttpRequest, session_id: int) -> list[dict]:
+    """Every proposal to move this session, newest first (at most one is open)."""
+    session = selectors.get_session_for(request.user, session_id)
+    return [proposal_out(p, request.user) for p in selectors.proposals_of(session)[:100]]
+
+
+@router.get("/reschedule-proposals/{proposal_id}", response=ProposalOut)
+def get_proposal(request: HttpRequest, proposal_id: int) -> dict:
+    return proposal_out(selectors.get_proposal_for(request.user, proposal_id), request.user)
+
+
+@router.post("/reschedule-proposals/{proposal_id}/accept", response=SessionOut)
+def accept_proposal(request: HttpRequest, proposal_id: int) -> dict:
+    """The other side accepts: the moved session. 409 `slot_taken` if the time was booked
+    meanwhile, `proposal_expired` / `proposal_closed`; 403 `own_proposal` for the proposer."""
+    proposal = selectors.get_proposal_for(request.user, proposal_id)
+    return session_out(services.accept_proposal(request.user, proposal), request.user)
+
+
+@router.post("/reschedule-proposals/{proposal_id}/decline", response=ProposalOut)
+def decline_proposal(request: HttpRequest, proposal_id: int) -> dict:
+    proposal = selectors.get_proposal_for(request.user, proposal_id)
+    return proposal_out(services.decline_proposal(request.user, proposal), request.user)
+
+
+@router.post("/reschedule-proposals/{proposal_id}/withdraw", response=ProposalOut)
+def withdraw_proposal(request: HttpRequest, proposal_id: int) -> dict:
+    proposal = selectors.get_proposal_for(request.user, proposal_id)
+    return proposal_out(services.withdraw_proposal(request.user, proposal), request.user)
 
 
 # --- Recurring series -----------------------------------------------------------------------

@@ -58,3 +58,38 @@ class SeriesConflict(Conflict):
 class InvalidSeries(InvalidInput):
     code = "invalid_series"
     default_message = "The series is not valid."
+
+
+class ProposalAlreadyOpen(Conflict):
+    code = "proposal_open"
+    default_message = (
+        "There is already an open proposal to move this session; it must be answered first."
+    )
+
+
+class ProposalNotOpen(Conflict):
+    code = "proposal_closed"
+    default_message = "This proposal has already been answered or withdrawn."
+
+
+class ProposalExpired(Conflict):
+    code = "proposal_expired"
+    default_message = "This proposal has expired: the session (or the proposed time) has started."
+
+
+class OwnProposal(PermissionDenied):
+    code = "own_proposal"
+    default_message = "You made this proposal; the other person accepts or declines it."
+
+
+class NotProposer(PermissionDenied):
+    code = "not_proposer"
+    default_message = "Only the person who made a proposal can withdraw it."
+
+
+class ProposalNeeded(Conflict):
+    code = "proposal_needed"
+    default_message = (
+        "Only the mentee can move a series directly, and not within the late-cancellation "
+        "window; move one session at a time to propose a new time instead."
+    )

@@ -361,3 +361,62 @@ class IdempotentRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.key}"
+
+
+class ProposalStatus(models.TextChoices):
+    OPEN = "open", "Waiting for an answer"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    EXPIRED = "expired", "Expired"
+    # The session was cancelled or moved another way while the proposal was open.
+    SUPERSEDED = "superseded", "No longer relevant"
+
+
+class RescheduleProposal(models.Model):
+    """One participant asks to move a booked session; the other side accepts or declines.
+
+    It expires at the session's start (`expires_at`, copied when proposed); an open one past
+    that moment is treated as expired on read and marked so on the next write.
+    """
+
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="reschedule_proposals"
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    zone = models.CharField(max_length=64)  # the proposer's IANA zone
+    message = models.CharField(max_length=500, blank=True)
+    status = models.CharField(
+        max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.OPEN
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")),
+                name="reschedule_proposal_starts_before_ends",
+            ),
+            # Only one open proposal per session: a second one is refused by the database too.
+            models.UniqueConstraint(
+                fields=["session"],
+                condition=Q(status="open"),
+                name="one_open_reschedule_proposal_per_session",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"proposal {self.pk} for session {self.session_id} ({self.status})"
+
+    def is_open_at(self, now) -> bool:  # type: ignore[no-untyped-def]
+        return self.status == ProposalStatus.OPEN and now < self.expires_at

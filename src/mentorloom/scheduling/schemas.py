@@ -93,6 +93,9 @@ class RescheduleIn(Schema):
     start: datetime
     tz: str
     scope: str = Field(default="this", description="this | following (the rest of its series)")
+    message: str = Field(
+        default="", max_length=500, description="Shown to the other side if it becomes a proposal"
+    )
 
 
 class CancelIn(Schema):
@@ -198,3 +201,18 @@ class CalendarOut(Schema):
     last_success_at: datetime | None
     last_error: str
     busy_count: int
+
+
+class ProposalOut(Schema):
+    id: int
+    session_id: int
+    proposed_by_id: int
+    starts_at: datetime
+    ends_at: datetime
+    zone: str
+    start_local: str  # in the viewer's zone
+    message: str
+    status: str  # open | accepted | declined | withdrawn | expired | superseded
+    created_at: datetime
+    expires_at: datetime
+    decided_at: datetime | None = None

@@ -16,6 +16,8 @@ from .models import (
     AvailabilityOverride,
     AvailabilityRule,
     ExternalBusy,
+    ProposalStatus,
+    RescheduleProposal,
     SchedulingSettings,
     Session,
     SessionSeries,
@@ -239,3 +241,76 @@ def series_rows(series: SessionSeries, user) -> list[dict]:  # type: ignore[no-u
 
 def calendars_for(user) -> QuerySet:  # type: ignore[no-untyped-def]
     return user.external_calendars.all()
+
+
+def overlapping_sessions(
+    user_ids: Iterable[int], start: datetime, end: datetime, *, exclude_session_id: int
+) -> QuerySet[Session]:
+    """Booked sessions of any of `user_ids` that overlap [start, end), except one."""
+    ids = list(user_ids)
+    return (
+        Session.objects.filter(
+            Q(mentor_id__in=ids) | Q(mentee_id__in=ids),
+            status=SessionStatus.BOOKED,
+            starts_at__lt=end,
+            ends_at__gt=start,
+        )
+        .exclude(pk=exclude_session_id)
+        .distinct()
+    )
+
+
+def get_proposal_for(user, proposal_id: int) -> RescheduleProposal:  # type: ignore[no-untyped-def]
+    """The proposal if `user` takes part in its session; otherwise 404."""
+    from django.http import Http404
+
+    if user is None or not user.is_authenticated:
+        raise Http404
+    found = (
+        RescheduleProposal.objects.filter(
+            Q(session__mentor=user) | Q(session__mentee=user), pk=proposal_id
+        )
+        .select_related(
+            "session__mentor__profile", "session__mentee__profile", "session__mentorship"
+        )
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found
+
+
+def open_proposal_for(session: Session, now: datetime) -> RescheduleProposal | None:
+    """The session's open, unexpired proposal (an open one past its expiry counts as gone)."""
+    return (
+        RescheduleProposal.objects.filter(
+            session=session,
+            status=ProposalStatus.OPEN,
+            expires_at__gt=now,
+            starts_at__gt=now,
+        )
+        .select_related("proposed_by__profile")
+        .first()
+    )
+
+
+def proposals_of(session: Session) -> QuerySet[RescheduleProposal]:
+    return RescheduleProposal.objects.filter(session=session).order_by("-created_at", "-id")
+
+
+def upcoming_busy_by_calendar(
+    user, now: datetime, per_calendar: int = 5
+) -> dict[int, list[tuple[datetime, datetime]]]:  # type: ignore[no-untyped-def]
+    """The next few imported busy intervals of each of `user`'s calendars (for the settings
+    page, so people can see what was imported)."""
+    out: dict[int, list[tuple[datetime, datetime]]] = {}
+    rows = (
+        ExternalBusy.objects.filter(user=user, ends_at__gt=now)
+        .order_by("starts_at")
+        .values_list("calendar_id", "starts_at", "ends_at")[:500]
+    )
+    for calendar_id, start, end in rows:
+        found = out.setdefault(calendar_id, [])
+        if len(found) < per_calendar:
+            found.append((start, end))
+    return out

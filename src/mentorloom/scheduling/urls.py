@@ -35,5 +35,20 @@ urlpatterns = [
     path("schedule/<int:session_id>/", views.session_detail, name="session"),
     path("schedule/<int:session_id>/cancel/", views.cancel, name="cancel"),
     path("schedule/<int:session_id>/no-show/", views.no_show, name="no_show"),
+    path(
+        "schedule/proposals/<int:proposal_id>/accept/",
+        views.accept_proposal,
+        name="proposal_accept",
+    ),
+    path(
+        "schedule/proposals/<int:proposal_id>/decline/",
+        views.decline_proposal,
+        name="proposal_decline",
+    ),
+    path(
+        "schedule/proposals/<int:proposal_id>/withdraw/",
+        views.withdraw_proposal,
+        name="proposal_withdraw",
+    ),
     path("calendar/<str:token>.ics", views.calendar_feed, name="feed"),
 ]

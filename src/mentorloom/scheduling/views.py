@@ -28,7 +28,7 @@ from .forms import (
     SeriesForm,
     SettingsForm,
 )
-from .models import SchedulingSettings, SessionStatus
+from .models import RescheduleProposal, SchedulingSettings, SessionStatus
 
 WEEK_DAYS = 7
 FEED_PAST = timedelta(days=60)
@@ -206,12 +206,25 @@ def book(request: HttpRequest, mentorship_id: int) -> HttpResponse:
                     request, "This and the following sessions are moved; invitations are updated."
                 )
             elif moving is not None:
-                session = services.reschedule_session(
-                    user, moving, starts_at=starts_at, zone=my_zone
+                result = services.request_reschedule(
+                    user,
+                    moving,
+                    starts_at=starts_at,
+                    zone=my_zone,
+                    message=request.POST.get("message", ""),
                 )
-                messages.success(
-                    request, "The session is moved; both of you get an updated invitation."
-                )
+                if isinstance(result, RescheduleProposal):
+                    session = moving
+                    messages.success(
+                        request,
+                        f"{services._name(other)} is asked to agree to the new time; the "
+                        "session stays where it is until then.",
+                    )
+                else:
+                    session = result
+                    messages.success(
+                        request, "The session is moved; both of you get an updated invitation."
+                    )
             else:
                 session, _ = services.book_session(
                     user,
@@ -281,8 +294,14 @@ def book(request: HttpRequest, mentorship_id: int) -> HttpResponse:
         "moving": moving,
         "following": following,
         "moving_when": display.when(moving.starts_at, my_zone) if moving else "",
+        "needs_agreement": moving is not None and _needs_agreement(user, moving, timezone.now()),
     }
     return render(request, "scheduling/book.html", context, status=status)
+
+
+def _needs_agreement(user, session, now: datetime) -> bool:  # type: ignore[no-untyped-def]
+    """Whether moving will (at best) be a proposal: the mentor, or inside the late window."""
+    return user.pk != session.mentee_id or session.starts_at - now < services.late_cancel_window()
 
 
 # --- My schedule and a session --------------------------------------------------------------
@@ -315,8 +334,21 @@ def schedule(request: HttpRequest) -> HttpResponse:
 def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
     session = selectors.get_session_for(request.user, session_id)
     now = timezone.now()
+    proposal = selectors.open_proposal_for(session, now) if session.is_booked else None
     context = {
         **selectors.session_row(session, request.user),
+        "proposal": proposal,
+        "proposal_mine": proposal is not None and proposal.proposed_by_id == request.user.pk,
+        "proposal_when": display.when(proposal.starts_at, selectors.zone_name_of(request.user))
+        if proposal
+        else "",
+        "proposal_when_other": display.when(
+            proposal.starts_at, selectors.zone_name_of(_other_of(session, request.user))
+        )
+        if proposal
+        else "",
+        "needs_agreement": _needs_agreement(request.user, session, now),
+        **_call_context(session, request.user, now),
         "cancel_form": CancelForm(),
         "can_change": session.is_booked and session.starts_at > now,
         "can_no_show": now >= session.starts_at + services.NO_SHOW_GRACE
@@ -331,6 +363,62 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
         "is_late": session.starts_at - now < services.late_cancel_window(),
     }
     return render(request, "scheduling/session.html", context)
+
+
+CALL_OPENS_BEFORE = timedelta(minutes=10)
+
+
+def _call_context(session, user, now: datetime) -> dict:  # type: ignore[no-untyped-def]
+    """The "Join video call" button: enabled from 10 minutes before the start until the end
+    (issue #9: the call room opens 10 minutes before for both); before that, when it opens
+    in the viewer's zone. No button once the session is over or not booked."""
+    if not session.is_booked or now >= session.ends_at or not session.mentorship.is_active:
+        return {"call_state": None}
+    opens = session.starts_at - CALL_OPENS_BEFORE
+    return {
+        "call_state": "open" if now >= opens else "waiting",
+        "call_opens": display.when(opens, selectors.zone_name_of(user)),
+    }
+
+
+def _other_of(session, user):  # type: ignore[no-untyped-def]
+    return session.mentee if user.pk == session.mentor_id else session.mentor
+
+
+def _answer(request: HttpRequest, proposal_id: int, action, done: str) -> HttpResponse:  # type: ignore[no-untyped-def]
+    proposal = selectors.get_proposal_for(request.user, proposal_id)
+    try:
+        action(request.user, proposal)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done)
+    return redirect("scheduling:session", session_id=proposal.session_id)
+
+
+@login_required
+@require_POST
+def accept_proposal(request: HttpRequest, proposal_id: int) -> HttpResponse:
+    return _answer(
+        request,
+        proposal_id,
+        services.accept_proposal,
+        "The session is moved; both of you get an updated invitation.",
+    )
+
+
+@login_required
+@require_POST
+def decline_proposal(request: HttpRequest, proposal_id: int) -> HttpResponse:
+    return _answer(
+        request, proposal_id, services.decline_proposal, "Declined; the session stays as it is."
+    )
+
+
+@login_required
+@require_POST
+def withdraw_proposal(request: HttpRequest, proposal_id: int) -> HttpResponse:
+    return _answer(request, proposal_id, services.withdraw_proposal, "Your proposal is withdrawn.")
 
 
 @login_required
@@ -386,9 +474,21 @@ def _calendar_page(
     current = selectors.settings_for(request.user)
     token = current.feed_token
     url = request.build_absolute_uri(reverse("scheduling:feed", args=[token])) if token else None
+    zone = selectors.zone_name_of(request.user)
+    busy = selectors.upcoming_busy_by_calendar(request.user, timezone.now())
     context = {
         "feed_url": url,
-        "calendars": selectors.calendars_for(request.user),
+        "zone": zone,
+        "calendars": [
+            {
+                "c": calendar,
+                "next_busy": [
+                    f"{display.when(start, zone)} – {display.clock(end, zone)}"
+                    for start, end in busy.get(calendar.pk, [])
+                ],
+            }
+            for calendar in selectors.calendars_for(request.user)
+        ],
         "calendar_form": form or ExternalCalendarForm(),
         "reminder_form": ReminderForm(
             initial={
