@@ -82,3 +82,24 @@ def test_conversation_page_offers_a_call_and_lists_recent_calls(mentor_client, p
     assert f'action="/mentorships/{mentorship.pk}/call/"' in html
     assert "Start video call" in html
     assert "Recent calls:" in html and "missed" in html
+
+
+def test_call_room_shows_the_agenda_of_the_session_on_now(mentor_client, pair):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from mentorloom.scheduling.models import Session
+
+    mentor, mentee, mentorship = pair
+    call, _ = services.start_call(mentor, mentorship.pk)
+    room = f"/calls/{call.pk}/"
+    assert "Prepare and reflect" not in mentor_client.get(room).content.decode()
+    soon = timezone.now() + timedelta(minutes=5)  # the room opens 10 minutes early
+    Session.objects.create(
+        mentorship=mentorship, mentor=mentor, mentee=mentee, starts_at=soon,
+        ends_at=soon + timedelta(minutes=45), zone="Asia/Tokyo",
+    )  # fmt: skip
+    html = mentor_client.get(room).content.decode()
+    assert "Prepare and reflect" in html
+    assert "Open the conversation in a new tab" in html

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from mentorloom.core.errors import DomainError
+from mentorloom.scheduling.selectors import sessions_for
 
 from . import services
 from .access import get_call_for
@@ -29,12 +33,22 @@ def room(request: HttpRequest, call_id: int) -> HttpResponse:
     call = get_call_for(request.user, call_id)
     mentorship = call.mentorship
     other = mentorship.mentee if request.user.pk == mentorship.mentor_id else mentorship.mentor
+    # The session this call belongs to, if one is on now (its room opens 10 minutes early):
+    # its agenda and notes sit beside the video.
+    now = timezone.now()
+    session = (
+        sessions_for(request.user, upcoming_only=True, now=now)
+        .filter(mentorship=mentorship, starts_at__lte=now + timedelta(minutes=10))
+        .order_by("starts_at")
+        .first()
+    )
     return render(
         request,
         "calls/room.html",
         {
             "call": call,
             "other": other,
+            "session": session,
             "config": {
                 "callId": call.pk,
                 "wsPath": f"/ws/calls/{call.pk}/",
