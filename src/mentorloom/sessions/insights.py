@@ -76,3 +76,42 @@ def trend_points(
         y = pad + inner_h * (5 - value) / 4
         points.append(ChartPoint(round(x, 1), round(y, 1), month, value))
     return points
+
+
+# --- Program admins --------------------------------------------------------------------------
+
+ALERT_WINDOW = 5  # the last N ratings of a mentor
+ALERT_THRESHOLD = 3.0  # a trait average strictly below this raises an alert
+
+
+@dataclass(frozen=True)
+class Alert:
+    mentor_id: int
+    trait: str
+    average: float
+    window: int
+
+
+def low_score_alerts(
+    latest_first: dict[int, list[dict[str, int]]],
+    *,
+    window: int = ALERT_WINDOW,
+    threshold: float = ALERT_THRESHOLD,
+) -> list[Alert]:
+    """One alert per (mentor, trait) whose average over the mentor's last `window` ratings is
+    below `threshold`. `latest_first` maps mentor id → trait dicts, newest first.
+
+    Mentors with fewer than `window` ratings get no alert: an average over one or two ratings
+    is noise, and it would point straight at the few mentees who gave them.
+    """
+    alerts: list[Alert] = []
+    for mentor_id, ratings in latest_first.items():
+        recent = ratings[:window]
+        if len(recent) < window:
+            continue
+        for trait in TRAIT_KEYS:
+            values = [r[trait] for r in recent]
+            # Compare the exact mean, not the rounded one shown to people.
+            if sum(values) / len(values) < threshold:
+                alerts.append(Alert(mentor_id, trait, _mean(values), window))
+    return alerts

@@ -13,6 +13,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from mentorloom.accounts.models import User
+
 TRAITS: list[tuple[str, str]] = [
     ("empathy", "Empathy"),
     ("adaptability", "Adaptability"),
@@ -244,3 +246,26 @@ class FeedbackPrompt(models.Model):
 
     def __str__(self) -> str:
         return f"feedback prompt to {self.user_id} for session {self.session_id}"
+
+
+class AgendaPrepReminder(models.Model):
+    """The "please prepare your agenda" reminder went to the mentee; one row per session, so
+    the periodic task sends it exactly once even with concurrent workers."""
+
+    session = models.OneToOneField(
+        "scheduling.Session", on_delete=models.CASCADE, related_name="agenda_prep_reminder"
+    )
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"agenda reminder for session {self.session_id}"
+
+
+class LowScoreAlert(User):
+    """Admin-only view of mentors with low-score alerts (no table of its own): the changelist
+    lists mentors whose trait average over their last 5 ratings is below 3 (see admin.py)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "low-score feedback alert"
+        verbose_name_plural = "low-score feedback alerts"

@@ -15,6 +15,7 @@ from mentorloom.scheduling.models import Session, SessionStatus
 
 from . import insights
 from .models import (
+    TRAITS,
     ActionItem,
     ActionItemStatus,
     Agenda,
@@ -312,3 +313,91 @@ def my_items_context(user) -> dict:  # type: ignore[no-untyped-def]
         "my_items": [{"item": i, "overdue": i.is_overdue(today)} for i in items],
         "my_items_today": today,
     }
+
+
+# --- Program admins (staff) ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MentorAggregate:
+    mentor: object  # accounts.User with profile loaded
+    name: str
+    summary: insights.Summary
+
+
+@dataclass(frozen=True)
+class MentorAlert:
+    mentor: object
+    name: str
+    trait: str  # key
+    trait_label: str
+    average: float
+    window: int
+
+    @property
+    def text(self) -> str:
+        return (
+            f"{self.trait_label} average {self.average:.1f} (below "
+            f"{insights.ALERT_THRESHOLD:g}) over the last {self.window} ratings"
+        )
+
+
+def _users_by_id(ids) -> dict[int, object]:  # type: ignore[no-untyped-def]
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.filter(pk__in=set(ids)).select_related("profile")
+    return {u.pk: u for u in users}
+
+
+def program_aggregates(
+    *, days: int | None = 90, now: datetime | None = None, k: int | None = None
+) -> list[MentorAggregate]:
+    """Per-mentor trait averages for program admins: only mentors rated by >= k distinct
+    mentees in the period appear, and only aggregates ever leave this function."""
+    now = now or timezone.now()
+    k = k or feedback_k()
+    qs = TraitFeedback.objects.all()
+    if days:
+        qs = qs.filter(created_at__gte=now - timedelta(days=days))
+    by_mentor: dict[int, list[insights.Rating]] = {}
+    for row in qs.values("mentor_id", "mentee_id", "created_at", "useful", *insights.TRAIT_KEYS):
+        by_mentor.setdefault(row["mentor_id"], []).append(
+            insights.Rating(
+                mentee_id=row["mentee_id"],
+                month=f"{row['created_at']:%Y-%m}",
+                traits={t: row[t] for t in insights.TRAIT_KEYS},
+                useful=row["useful"],
+            )
+        )
+    summaries = {m: insights.summarise(rows, k) for m, rows in by_mentor.items()}
+    enough = {m: s for m, s in summaries.items() if s.enough}
+    users = _users_by_id(enough)
+    result = [MentorAggregate(users[m], display_name(users[m]), s) for m, s in enough.items()]
+    return sorted(result, key=lambda a: a.name.lower())
+
+
+def program_alerts() -> list[MentorAlert]:
+    """Low-score alerts: a trait average below 3 over a mentor's last 5 ratings (all time)."""
+    latest_first: dict[int, list[dict[str, int]]] = {}
+    rows = TraitFeedback.objects.order_by("mentor_id", "-created_at", "-pk").values(
+        "mentor_id", *insights.TRAIT_KEYS
+    )
+    for row in rows:
+        ratings = latest_first.setdefault(row["mentor_id"], [])
+        if len(ratings) < insights.ALERT_WINDOW:
+            ratings.append({t: row[t] for t in insights.TRAIT_KEYS})
+    found = insights.low_score_alerts(latest_first)
+    users = _users_by_id(a.mentor_id for a in found)
+    labels = dict(TRAITS)
+    result = [
+        MentorAlert(
+            users[a.mentor_id],
+            display_name(users[a.mentor_id]),
+            a.trait,
+            labels[a.trait],
+            a.average,
+            a.window,
+        )
+        for a in found
+    ]
+    return sorted(result, key=lambda a: (a.average, a.name.lower(), a.trait))

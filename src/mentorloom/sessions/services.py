@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from mentorloom.core.errors import InvalidInput, NotFound
 from mentorloom.notifications.services import notify
-from mentorloom.scheduling.models import Session
+from mentorloom.scheduling.models import Session, SessionStatus
 
 from . import selectors
 from .errors import FeedbackLocked, NotesTooLarge, SessionNotOver, StaleAgenda, StaleNotes
@@ -25,6 +25,7 @@ from .models import (
     ActionItemSource,
     ActionItemStatus,
     Agenda,
+    AgendaPrepReminder,
     AgendaTemplate,
     AgendaTopic,
     FeedbackPrompt,
@@ -36,6 +37,10 @@ from .models import (
 
 NOTES_MAX_BYTES = 100 * 1024
 PROMPT_WINDOW = timedelta(days=7)  # sessions that ended longer ago are not prompted any more
+# The mentee is asked to prepare an empty agenda once the session is at most 24 h away; in the
+# last hour it is too late to be useful (and the 1 h session reminder goes out anyway).
+AGENDA_PREP_LEAD = timedelta(hours=24)
+AGENDA_PREP_CUTOFF = timedelta(hours=1)
 
 
 # --- Agenda ----------------------------------------------------------------------------------
@@ -490,4 +495,47 @@ def send_feedback_prompts(now: datetime | None = None) -> int:
             except IntegrityError:
                 continue  # another worker prompted this person first
             sent += 1
+    return sent
+
+
+def send_agenda_prep_reminders(now: datetime | None = None) -> int:
+    """Ask the mentee to prepare the agenda of each booked session starting within 24 h whose
+    agenda is still empty (no topics, questions, links or booking note). Exactly once per
+    session: the unique AgendaPrepReminder row is claimed in the same transaction as the
+    notification. Returns the number of reminders sent.
+    """
+    now = now or timezone.now()
+    sessions = (
+        Session.objects.filter(
+            status=SessionStatus.BOOKED,
+            starts_at__gt=now + AGENDA_PREP_CUTOFF,
+            starts_at__lte=now + AGENDA_PREP_LEAD,
+            agenda_prep_reminder__isnull=True,
+        )
+        .select_related("mentor__profile", "mentee")
+        .order_by("starts_at")
+    )
+    sent = 0
+    for session in sessions:
+        if selectors.agenda_text(session):
+            continue  # something is prepared already; checked again next run if it empties
+        try:
+            with transaction.atomic():
+                AgendaPrepReminder.objects.create(session=session, sent_at=now)
+                notify(
+                    session.mentee,
+                    kind="agenda_prep",
+                    title=(
+                        "Please prepare the agenda for your session with "
+                        f"{selectors.display_name(session.mentor)}"
+                    ),
+                    body=(
+                        "The agenda is still empty. Add the topics and questions you want to "
+                        "cover, or start from a template, so you both get the most out of it."
+                    ),
+                    url=reverse("sessions:agenda", args=[session.pk]),
+                )
+        except IntegrityError:
+            continue  # another worker reminded this session first
+        sent += 1
     return sent

@@ -12,3 +12,12 @@ def send_feedback_prompts() -> int:
     from .services import send_feedback_prompts as run
 
     return run(now=timezone.now())
+
+
+@task()
+def send_agenda_prep_reminders() -> int:
+    """Periodic (settings.MENTORLOOM_PERIODIC_TASKS): ask mentees to prepare empty agendas
+    once, 24 h before the session."""
+    from .services import send_agenda_prep_reminders as run
+
+    return run(now=timezone.now())

@@ -28,4 +28,5 @@ urlpatterns = [
     path("action-items/", views.my_action_items, name="my_items"),
     path("action-items/<int:item_id>/status/", views.item_status, name="item_status"),
     path("insights/", views.insights, name="insights"),
+    path("insights/program/", views.program_insights, name="program_insights"),
 ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -452,3 +452,35 @@ def insights(request: HttpRequest) -> HttpResponse:
         "useful_percent": round((summary_.useful_share or 0) * 100),
     }
     return render(request, "sessions/insights.html", context)
+
+
+@require_GET
+def program_insights(request: HttpRequest) -> HttpResponse:
+    """Program admins (for now: staff users) see per-mentor averages and low-score alerts.
+
+    Everyone else, signed in or not, gets 404 so the page's existence is not advertised.
+    """
+    user = request.user
+    if not (user.is_authenticated and user.is_active and user.is_staff):
+        raise Http404
+    days = _int(request.GET.get("days"), 90)
+    if days not in {p for p, _ in PERIODS}:
+        days = 90
+    labels = dict(TRAITS)
+    context = {
+        "days": days,
+        "periods": PERIODS,
+        "k": selectors.feedback_k(),
+        "trait_labels": [labels[key] for key in TRAIT_KEYS],
+        "rows": [
+            {
+                "name": row.name,
+                "summary": row.summary,
+                "averages": [row.summary.averages[key] for key in TRAIT_KEYS],
+                "useful_percent": round((row.summary.useful_share or 0) * 100),
+            }
+            for row in selectors.program_aggregates(days=days or None)
+        ],
+        "alerts": selectors.program_alerts(),
+    }
+    return render(request, "sessions/program_insights.html", context)

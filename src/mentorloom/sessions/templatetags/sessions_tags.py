@@ -25,3 +25,11 @@ def my_action_items(context: template.Context) -> dict:
         "csrf_token": context.get("csrf_token"),
         **selectors.my_items_context(request.user),
     }
+
+
+@register.inclusion_tag("sessions/_session_links.html")
+def session_links(session) -> dict:  # type: ignore[no-untyped-def]
+    """{% session_links session %} in a list of a mentorship's sessions: compact links to the
+    agenda, notes and summary. No queries, so a long list stays cheap; the pages themselves
+    check access (404 for outsiders)."""
+    return {"link_session": session}

@@ -1,0 +1,180 @@
+"""Program admins (staff) see per-mentor aggregates over >= k raters and low-score alerts
+("a trait average below 3 over the last 5 ratings"); nobody else sees the page."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from mentorloom.mentorships.models import Mentorship
+from mentorloom.sessions import insights, selectors
+from mentorloom.sessions.models import TraitFeedback
+from tests.factories import ProfileFactory, SchedulingMentorshipFactory
+
+from .conftest import make_session
+
+pytestmark = pytest.mark.django_db
+TRAITS = insights.TRAIT_KEYS
+_offsets = itertools.count()
+
+
+def add_rating(mentor, mentee=None, *, days_ago: float = 1, **values):  # type: ignore[no-untyped-def]
+    """One trait rating of `mentor` (all traits 4 unless given) on a fresh past session."""
+    mentorship = Mentorship.objects.filter(mentor=mentor, mentee=mentee).first() if mentee else None
+    if mentorship is None:
+        kwargs = {"mentee": mentee} if mentee else {}
+        mentorship = SchedulingMentorshipFactory(mentor=mentor, **kwargs)
+    # distinct start times: a mentor has one booked session per instant
+    session = make_session(mentorship, days=-days_ago - 0.1 - next(_offsets) / 1440)
+    ratings = {t: values.get(t, 4) for t in TRAITS}
+    return TraitFeedback.objects.create(
+        session=session,
+        mentor=mentor,
+        mentee=mentorship.mentee,
+        useful=True,
+        created_at=timezone.now() - timedelta(days=days_ago),
+        **ratings,
+    )
+
+
+@pytest.fixture
+def mentor(db):
+    return ProfileFactory(is_mentor=True, display_name="Mara Mentor").user
+
+
+@pytest.fixture
+def staff_client(client, db):
+    staff = ProfileFactory(display_name="Pat Admin").user
+    staff.is_staff = True
+    staff.save()
+    client.force_login(staff)
+    return client
+
+
+# --- pure alert rule ---------------------------------------------------------------------------
+
+
+def _rows(*empathy: int) -> list[dict[str, int]]:
+    return [{t: (e if t == "empathy" else 5) for t in TRAITS} for e in empathy]
+
+
+def test_alert_when_a_trait_averages_below_3_over_the_last_5_ratings():
+    # 3+3+3+3+2 = 14 / 5 = 2.8
+    [alert] = insights.low_score_alerts({7: _rows(3, 3, 3, 3, 2)})
+    assert (alert.mentor_id, alert.trait, alert.average, alert.window) == (7, "empathy", 2.8, 5)
+
+
+def test_no_alert_at_exactly_3():
+    assert insights.low_score_alerts({7: _rows(3, 3, 3, 3, 3)}) == []
+    assert insights.low_score_alerts({7: _rows(1, 5, 3, 3, 3)}) == []
+
+
+def test_only_the_last_5_ratings_count():
+    # newest first: five good ratings hide older bad ones
+    assert insights.low_score_alerts({7: _rows(4, 4, 4, 4, 4, 1, 1, 1)}) == []
+    assert insights.low_score_alerts({7: _rows(1, 1, 1, 4, 4, 5, 5, 5)})
+
+
+def test_no_alert_with_fewer_than_5_ratings():
+    assert insights.low_score_alerts({7: _rows(1, 1, 1, 1)}) == []
+
+
+# --- selectors -------------------------------------------------------------------------------
+
+
+def test_alerts_use_the_mentors_newest_ratings(mentor):
+    for days_ago in (30, 31, 32, 33, 34):
+        add_rating(mentor, days_ago=days_ago, expertise=1)
+    [alert] = selectors.program_alerts()
+    assert alert.mentor.pk == mentor.pk and alert.trait == "expertise" and alert.average == 1.0
+    assert alert.text == "Expertise average 1.0 (below 3) over the last 5 ratings"
+    for days_ago in (1, 2, 3):
+        add_rating(mentor, days_ago=days_ago, expertise=5)
+    # newest five: 5,5,5,1,1 → 3.4
+    assert selectors.program_alerts() == []
+
+
+def test_aggregates_list_only_mentors_with_k_distinct_raters(mentor, settings):
+    settings.MENTORLOOM_FEEDBACK_K = 3
+    other = ProfileFactory(is_mentor=True, display_name="Otto Other").user
+    repeat_mentee = ProfileFactory().user
+    for _ in range(4):  # four ratings, but only two different mentees
+        add_rating(other, mentee=repeat_mentee)
+    add_rating(other)
+    add_rating(mentor, empathy=2)
+    add_rating(mentor, empathy=3)
+    assert selectors.program_aggregates() == []
+    add_rating(mentor, empathy=4)  # third distinct mentee
+    [row] = selectors.program_aggregates()
+    assert row.mentor.pk == mentor.pk and row.summary.raters == 3
+    assert row.summary.averages["empathy"] == 3.0
+
+
+def test_aggregates_respect_the_period(mentor):
+    for _ in range(3):
+        add_rating(mentor, days_ago=200)
+    assert selectors.program_aggregates(days=90) == []
+    assert len(selectors.program_aggregates(days=365)) == 1
+    assert len(selectors.program_aggregates(days=None)) == 1
+
+
+# --- page ------------------------------------------------------------------------------------
+
+
+def test_staff_page_shows_averages_and_alerts(staff_client, mentor):
+    ratings: list[TraitFeedback] = []
+    for value in (2, 2, 3, 2, 2):  # empathy 2.2
+        ratings.append(add_rating(mentor, empathy=value, comment="secret words"))
+    response = staff_client.get("/insights/program/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Mara Mentor" in html
+    assert "Empathy average 2.2 (below 3) over the last 5 ratings" in html
+    assert 'id="program-averages"' in html and "2.2" in html
+    # aggregates only: no comment text, no individual mentee
+    assert "secret words" not in html
+    for feedback in ratings:
+        assert feedback.mentee.email not in html
+
+
+def test_staff_page_empty_states(staff_client, mentor):
+    add_rating(mentor, empathy=1)
+    html = staff_client.get("/insights/program/?days=0").content.decode()
+    assert 'id="program-empty"' in html and "No alerts" in html
+
+
+def test_bad_period_falls_back_to_90_days(staff_client):
+    assert staff_client.get("/insights/program/?days=abc").status_code == 200
+    assert staff_client.get("/insights/program/?days=7").status_code == 200
+
+
+def test_program_page_is_404_for_non_staff(client, mentor):
+    assert client.get("/insights/program/").status_code == 404  # anonymous
+    client.force_login(mentor)
+    assert client.get("/insights/program/").status_code == 404
+
+
+def test_admin_changelist_lists_low_score_alerts(client, mentor):
+    admin = ProfileFactory().user
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    client.force_login(admin)
+    fine = ProfileFactory(is_mentor=True, display_name="Fine Mentor").user
+    for _ in range(5):
+        add_rating(mentor, adaptability=2)
+        add_rating(fine)
+    url = "/admin/mentoring_sessions/lowscorealert/"
+    html = client.get(url).content.decode()
+    assert "Mara Mentor" in html and "Fine Mentor" not in html
+    assert "Adaptability average 2.0 (below 3) over the last 5 ratings" in html
+    # rows never open the user record
+    assert client.get(f"{url}{mentor.pk}/change/").status_code in (302, 403, 404)
+
+
+def test_admin_alerts_need_staff(client, mentor):
+    client.force_login(mentor)
+    response = client.get("/admin/mentoring_sessions/lowscorealert/")
+    assert response.status_code == 302 and "/login" in response["Location"]
