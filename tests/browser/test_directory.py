@@ -95,3 +95,30 @@ def test_empty_directory_state_and_phone_layout(
     assert phone_page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     screenshot(phone_page, "directory-phone")
     phone_problems.assert_none()
+
+
+def test_filter_by_free_time_in_the_next_days(page: Page, context, asgi_server, problems):
+    from mentorloom.profiles.models import Profile
+    from mentorloom.scheduling.models import AvailabilityRule
+
+    def setup():
+        viewer = _people()
+        ana = Profile.objects.get(display_name="Ana Silva").user
+        AvailabilityRule.objects.bulk_create(
+            AvailabilityRule(mentor=ana, weekday=day, start=time(6), end=time(22))
+            for day in range(1, 8)
+        )
+        return viewer
+
+    viewer = in_thread(setup)
+    log_in(context, viewer.user, asgi_server)
+    page.goto("/mentors/")
+    page.get_by_label("Has free time to meet").select_option("7")
+    page.get_by_role("button", name="Apply filters").click()
+    expect(page.get_by_role("heading", name="1 mentor")).to_be_visible()
+    card = page.get_by_role("listitem").filter(has_text="Data engineering lead")
+    expect(card).to_contain_text("Next free slot")
+    assert "free_within_days=7" in page.url
+    assert_accessible(page)
+    screenshot(page, "directory-free-slots")
+    problems.assert_none()
