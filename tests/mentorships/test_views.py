@@ -210,3 +210,23 @@ def test_mentorship_list_page(as_user, mentee, mentor):
     MentorshipFactory(mentor=mentor, mentee=mentee)
     assert b"Mentored by Maya Mentor" in as_user(mentee).get("/mentorships/").content
     assert b"Mentoring Ola Mentee" in as_user(mentor).get("/mentorships/").content
+
+
+def test_goal_owner_edits_title_status_and_privacy_other_side_cannot(as_user, mentee, mentor):
+    r = services.send_request(mentee, mentor.pk, message=MESSAGE)
+    m = services.accept_request(mentor, r)
+    goal = services.create_goal(mentee, m, title="Ship a portfolio site")
+    url = f"/goals/{goal.pk}/edit/"
+    assert as_user(mentor).get(url).status_code == 404
+    client = as_user(mentee)
+    assert url in client.get(f"/mentorships/{m.pk}/").content.decode()
+    bad = client.post(url, {"title": "", "status": "done"})
+    assert bad.status_code == 400
+    saved = client.post(
+        url, {"title": "Ship a portfolio with two case studies", "status": "in_progress",
+              "is_private": "on"},
+    )  # fmt: skip
+    assert saved.status_code == 302
+    goal.refresh_from_db()
+    assert goal.title == "Ship a portfolio with two case studies"
+    assert goal.status == "in_progress" and goal.is_private

@@ -16,6 +16,7 @@ from .models import (
     MESSAGE_MIN,
     AgreementVersion,
     Cadence,
+    GoalStatus,
     MeetingFormat,
 )
 from .services import DECLINE_TEMPLATES
@@ -144,6 +145,18 @@ class GoalForm(ServiceErrorsMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="One per line.",
     )
+    is_private = forms.BooleanField(label="Private (only you can see this goal)", required=False)
+
+
+class GoalEditForm(ServiceErrorsMixin, forms.Form):
+    title = forms.CharField(label="Goal", max_length=200)
+    description = forms.CharField(
+        label="Details", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    target_date = forms.DateField(
+        label="Target date", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    status = forms.ChoiceField(label="Status", choices=GoalStatus.choices)
     is_private = forms.BooleanField(label="Private (only you can see this goal)", required=False)
 
 

@@ -47,6 +47,7 @@ urlpatterns = [
     path("mentorships/<int:mentorship_id>/resume/", views.mentorship_resume, name="resume"),
     path("mentorships/<int:mentorship_id>/end/", views.mentorship_end, name="end"),
     path("goals/<int:goal_id>/progress/", views.goal_progress, name="goal_progress"),
+    path("goals/<int:goal_id>/edit/", views.goal_edit, name="goal_edit"),
     path("goals/<int:goal_id>/milestones/", views.milestone_create, name="milestone_create"),
     path("milestones/<int:milestone_id>/toggle/", views.milestone_toggle, name="milestone_toggle"),
 ]

@@ -25,6 +25,7 @@ from .forms import (
     AgreementForm,
     DeclineForm,
     EndForm,
+    GoalEditForm,
     GoalForm,
     MessageForm,
     MilestoneForm,
@@ -395,6 +396,43 @@ def goal_progress(request: HttpRequest, goal_id: int) -> HttpResponse:
         ),
         "Progress recorded.",
         _space_url(goal.mentorship, f"goal-{goal.pk}"),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def goal_edit(request: HttpRequest, goal_id: int) -> HttpResponse:
+    goal = access.get_goal_for(request.user, goal_id)
+    if goal.owner_id != request.user.pk:
+        raise Http404  # a shared goal is visible to both, but only its owner edits it
+    target = _space_url(goal.mentorship, f"goal-{goal.pk}")
+    status = 200
+    if request.method == "POST":
+        form = GoalEditForm(request.POST)
+        if form.is_valid():
+            try:
+                services.update_goal(request.user, goal, **form.cleaned_data)
+            except DomainError as exc:
+                form.add_service_errors(exc)
+            else:
+                messages.success(request, "Goal updated.")
+                return redirect(target)
+        status = 400
+    else:
+        form = GoalEditForm(
+            initial={
+                "title": goal.title,
+                "description": goal.description,
+                "target_date": goal.target_date,
+                "status": goal.status,
+                "is_private": goal.is_private,
+            }
+        )
+    return render(
+        request,
+        "mentorships/goal_edit.html",
+        {"goal": goal, "form": form, "back": target},
+        status=status,
     )
 
 
