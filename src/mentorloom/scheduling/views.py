@@ -279,6 +279,8 @@ def book(request: HttpRequest, mentorship_id: int) -> HttpResponse:
         "mentorship": mentorship,
         "other": other,
         "other_name": services._name(other),
+        # The strip's row label has room for a first name only.
+        "other_first_name": services._name(other).split(" ")[0],
         "my_zone": my_zone,
         "other_zone": other_zone,
         "lengths": lengths,
