@@ -10,6 +10,7 @@ the same client code in the same run, so `p99 ratio` compares across machines.
     python -m benchmarks                      # every benchmark
     BENCH_CHAT_QUICK=1 python -c "from benchmarks.bench_chat import run; print(run())"
     BENCH_CHAT_N=200 BENCH_CHAT_SECONDS=30    # the figures (the defaults)
+    BENCH_CHAT_REDIS_DB=1                     # Redis db for the Redis run (default 15)
 
 Every subprocess is stopped (and the temp dir removed) however the run ends; the whole run is
 bounded by a deadline. Internals: `python -m benchmarks.bench_chat setup|relay ...` are the
@@ -38,7 +39,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-REDIS_DB = 15
+# Own db number (and key prefixes) so a run never touches anyone else's Redis data.
+REDIS_DB = int(os.environ.get("BENCH_CHAT_REDIS_DB", 15))
 # After the last send, wait until every sent message has reached the other side, at most this
 # long; what is still missing then counts as lost (an overloaded server shows as high latency
 # first, and only as loss when it falls this far behind).

@@ -80,10 +80,31 @@ def _messages_after(conversation_id: int, after_id: int) -> list[dict]:
     ]
 
 
-@database_sync_to_async
-def _send(user, conversation: Conversation, client_id: object, body: object) -> tuple[dict, bool]:  # type: ignore[no-untyped-def]
-    message, created = services.send_message(user, conversation, client_id, body)
-    return events.message_payload(message), created
+def send_frame(
+    user,  # type: ignore[no-untyped-def]
+    conversation_id: int,
+    client_id: object,
+    body: object,
+    others: list[int] | None,
+) -> tuple[dict, bool, list[int], events.Outbox]:
+    """A `send` frame's database work in one thread hop (Channels runs all database work of a
+    process on one thread, so hops and queries per send bound the messages per second).
+
+    Authorises afresh (a mentorship may have ended), stores, and returns (payload, created,
+    other participants' ids, events to publish now that it is committed); `others` is what
+    the socket kept from an earlier call, if any.
+    """
+    conversation = get_conversation_for(user, conversation_id)
+    if others is None:
+        others = selectors.other_participant_ids(conversation.pk, user.pk)
+    outbox: events.Outbox = []
+    message, created = services.send_message(
+        user, conversation, client_id, body, others=others, outbox=outbox
+    )
+    return events.message_payload(message), created, others, outbox
+
+
+_send = database_sync_to_async(send_frame)
 
 
 @database_sync_to_async
@@ -96,6 +117,9 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         self.user = self.scope.get("user")
         self.last_sent: dict[int, int] = {}
         self.typing_sent_at: dict[int, float] = {}
+        # Other participants per conversation (memberships never change); blocks are still
+        # checked on every send, against these ids, in one query.
+        self.others: dict[int, list[int]] = {}
         # Accept, then close: a refusal before accept reaches browsers as an anonymous 1006.
         await self.accept()
         if self.user is None or not self.user.is_authenticated:
@@ -187,14 +211,20 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         conversation_id = _int_field(content, "conversation_id")
         if not isinstance(content.get("client_id"), str):
             raise FrameError("bad_frame", "`client_id` must be a UUID string.")
-        conversation = await _conversation(self.user, conversation_id)
-        payload, created = await _send(
-            self.user, conversation, content["client_id"], content.get("body")
+        payload, created, others, outbox = await _send(
+            self.user,
+            conversation_id,
+            content["client_id"],
+            content.get("body"),
+            self.others.get(conversation_id),
         )
+        self.others[conversation_id] = others
+        # Committed: fan out to every subscribed socket (this one included), then ack.
+        await events.publish_outbox(self.channel_layer, outbox)
         await self.send_json(
             {
                 "type": "ack",
-                "conversation_id": conversation.pk,
+                "conversation_id": conversation_id,
                 "client_id": payload["client_id"],
                 "id": payload["id"],
                 "duplicate": not created,

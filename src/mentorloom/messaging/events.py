@@ -13,7 +13,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.urls import reverse
 
-from mentorloom.core.live import publish_to_user
+from mentorloom.core.live import publish_to_user, user_group
 from mentorloom.core.markdown import render_markdown
 
 from .models import REACTIONS, Attachment, Message
@@ -30,8 +30,37 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
+# Attribute under which send_message keeps the payload it built, so the ack, the fan-out and
+# the HTTP answer reuse one rendering (Markdown + nh3 is the costliest part of a send).
+_PAYLOAD_ATTR = "_chat_payload"
+
+
+def remember_payload(message: Message, *, html: str, attachments: list[Attachment]) -> dict:
+    """Build the payload of a message just created (no reactions yet) and keep it on the
+    instance; `html` is the body already rendered by render_markdown."""
+    payload = _build_payload(message, html=html, attachments=attachments, reactions=[])
+    setattr(message, _PAYLOAD_ATTR, payload)
+    return payload
+
+
+def forget_payload(message: Message) -> None:
+    """Drop a kept payload (call before changing the message)."""
+    message.__dict__.pop(_PAYLOAD_ATTR, None)
+
+
 def message_payload(message: Message) -> dict:
     """The one JSON shape of a message (socket frames and the HTTP API alike)."""
+    cached = message.__dict__.get(_PAYLOAD_ATTR)
+    return cached if cached is not None else _build_payload(message)
+
+
+def _build_payload(
+    message: Message,
+    *,
+    html: str | None = None,
+    attachments: list[Attachment] | None = None,
+    reactions: list[dict] | None = None,
+) -> dict:
     deleted = message.deleted_at is not None
     return {
         "id": message.pk,
@@ -40,16 +69,23 @@ def message_payload(message: Message) -> dict:
         "client_id": str(message.client_id),
         "body": "" if deleted else message.body,
         # Sanitised by nh3 (core.markdown): safe to insert as HTML on the client.
-        "html": "" if deleted else render_markdown(message.body),
+        "html": "" if deleted else (render_markdown(message.body) if html is None else html),
         "created_at": _iso(message.created_at),
         "edited_at": _iso(message.edited_at),
         "deleted": deleted,
         # Until when the sender may still edit or delete it (clients hide the buttons after).
         "editable_until": _iso(message.editable_until),
         "attachments": (
-            [] if deleted else [attachment_payload(a) for a in message.attachments.all()]
+            []
+            if deleted
+            else [
+                attachment_payload(a)
+                for a in (message.attachments.all() if attachments is None else attachments)
+            ]
         ),
-        "reactions": [] if deleted else reactions_payload(message),
+        "reactions": (
+            [] if deleted else (reactions_payload(message) if reactions is None else reactions)
+        ),
     }
 
 
@@ -98,12 +134,41 @@ def publish(group: str, event: dict) -> None:
         logger.exception("channel layer publish failed", extra={"group": group})
 
 
-def message_created(message: Message, prev_id: int) -> None:
+# Events collected for the caller to publish itself, as (group, event) pairs. The chat socket
+# passes one to send_message and publishes from its own event loop once the service returns
+# (committed), instead of the database thread blocking on async_to_sync for every event: on
+# Channels that thread is shared by every socket of the process.
+Outbox = list[tuple[str, dict]]
+
+
+def _emit(outbox: Outbox | None, group: str, event: dict) -> None:
+    if outbox is None:
+        publish(group, event)
+    else:
+        outbox.append((group, event))
+
+
+async def publish_outbox(layer, outbox: Outbox) -> None:  # type: ignore[no-untyped-def]
+    """Publish collected events in order (async side). Like publish(), a layer outage is
+    logged and never undoes the committed write; clients catch up from the database."""
+    for group, event in outbox:
+        try:
+            await layer.group_send(group, event)
+        except Exception:
+            logger.exception("channel layer publish failed", extra={"group": group})
+
+
+def message_created(message: Message, prev_id: int, outbox: Outbox | None = None) -> None:
     # prev_id (the conversation's newest id before this one, read under the row lock) lets each
     # socket see whether it missed something and fill the gap from the database.
-    publish(
+    _emit(
+        outbox,
         conversation_group(message.conversation_id),
-        {"type": "chat.message", "message": message_payload(message), "prev_id": prev_id},
+        {
+            "type": "chat.message",
+            "message": message_payload(message),  # the payload kept by send_message
+            "prev_id": prev_id,
+        },
     )
 
 
@@ -127,10 +192,15 @@ def read_moved(conversation_id: int, user_id: int, up_to_id: int, read_at: datet
     )
 
 
-def unread_changed(user_ids: list[int]) -> None:
+def unread_changed(user_ids: list[int], outbox: Outbox | None = None) -> None:
     """Tell each person's open pages their new unread total (the nav badge, via /ws/live/).
 
     Runs in an on-commit callback, so the count is read after the write that changed it.
     """
     for user_id in user_ids:
-        publish_to_user(user_id, {"type": "unread.changed", "total": unread_total_for(user_id)})
+        event = {"type": "unread.changed", "total": unread_total_for(user_id)}
+        if outbox is None:
+            publish_to_user(user_id, event)
+        else:
+            # The envelope core.live.publish_to_user sends to the /ws/live/ consumer.
+            outbox.append((user_group(user_id), {"type": "live.event", "event": event}))

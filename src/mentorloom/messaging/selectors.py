@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time
 
+from django.db import connection
 from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from mentorloom.mentorships.models import AgreementVersion
+from mentorloom.safety.models import Block
 from mentorloom.safety.selectors import hidden_user_ids
 
 from .models import ChatPresence, Conversation, Message, Participant
@@ -54,22 +56,40 @@ def conversations_for(user) -> QuerySet[Conversation]:  # type: ignore[no-untype
     )
 
 
+# The nav badge's count as plain SQL: it runs for every recipient of every message, and the
+# equivalent queryset (an exclude across a multi-valued join, twice) cost ~2 ms to compile
+# against ~0.2 ms to run. Table names come from the models; the one parameter is the user id.
+_UNREAD_TOTAL_SQL = """
+SELECT COUNT(*) FROM {message} m
+JOIN {participant} me ON me.conversation_id = m.conversation_id AND me.user_id = %(user)s
+WHERE m.deleted_at IS NULL
+  AND m.id > me.last_read_message_id
+  AND m.sender_id <> %(user)s
+  AND NOT EXISTS (
+    SELECT 1 FROM {participant} other
+    JOIN {block} b
+      ON (b.blocker_id = %(user)s AND b.blocked_id = other.user_id)
+      OR (b.blocked_id = %(user)s AND b.blocker_id = other.user_id)
+    WHERE other.conversation_id = m.conversation_id
+  )
+"""
+
+
 def unread_total_for(user) -> int:  # type: ignore[no-untyped-def]
     """Unread messages across the user's visible conversations (the nav badge), in one query.
 
-    Accepts a user or a user id, so it can run in an on-commit callback with only the id.
+    Conversations with someone the user blocked (or was blocked by) are left out. Accepts a
+    user or a user id, so it can run in an on-commit callback with only the id.
     """
     user_id = getattr(user, "pk", user)
-    # One filter() call: the F() below reuses the join to *this user's* membership row.
-    qs = Message.objects.filter(
-        conversation__memberships__user_id=user_id,
-        id__gt=F("conversation__memberships__last_read_message_id"),
-        deleted_at__isnull=True,
-    ).exclude(sender_id=user_id)
-    hidden = hidden_user_ids(user_id)
-    if hidden:
-        qs = qs.exclude(conversation__memberships__user_id__in=hidden)
-    return qs.count()
+    sql = _UNREAD_TOTAL_SQL.format(
+        message=connection.ops.quote_name(Message._meta.db_table),
+        participant=connection.ops.quote_name(Participant._meta.db_table),
+        block=connection.ops.quote_name(Block._meta.db_table),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"user": user_id})
+        return int(cursor.fetchone()[0])
 
 
 @dataclass(frozen=True)
@@ -112,6 +132,16 @@ class ReadState:
     user_id: int
     last_read_message_id: int
     last_read_at: datetime | None
+
+
+def other_participant_ids(conversation_id: int, user_id: int) -> list[int]:
+    """Ids of the other people in a conversation (memberships never change after creation, so
+    callers may keep this for the life of a socket subscription)."""
+    return list(
+        Participant.objects.filter(conversation_id=conversation_id)
+        .exclude(user_id=user_id)
+        .values_list("user_id", flat=True)
+    )
 
 
 def read_states(conversation: Conversation) -> list[ReadState]:

@@ -12,14 +12,16 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from mentorloom.core import ratelimit
 from mentorloom.core.email import queue_email
 from mentorloom.core.errors import InvalidInput
+from mentorloom.core.markdown import render_markdown
 from mentorloom.mentorships.models import Mentorship, MentorshipStatus
-from mentorloom.safety.selectors import is_blocked_between
+from mentorloom.safety.models import Block
 
 from . import attachment_files, events, selectors
 from .attachment_files import PreparedFile
@@ -106,23 +108,29 @@ def parse_client_id(value: object) -> uuid.UUID:
         ) from None
 
 
-def check_can_send(user, conversation: Conversation) -> None:  # type: ignore[no-untyped-def]
-    """Raises unless `user` may post now. Precondition: `user` is a participant."""
+def check_can_send(user, conversation: Conversation, others: list[int] | None = None) -> None:  # type: ignore[no-untyped-def]
+    """Raises unless `user` may post now. Precondition: `user` is a participant.
+
+    `others` (the other participants' ids) may be passed by a caller that already knows them;
+    the block check is then one query.
+    """
     mentorship = conversation.mentorship
     if mentorship is not None and mentorship.status == MentorshipStatus.ENDED:
         raise ConversationClosed()
-    others = Participant.objects.filter(conversation=conversation).exclude(user=user)
-    for other_id in others.values_list("user_id", flat=True):
-        if is_blocked_between(user.pk, other_id):
-            raise BlockedConversation()
+    if others is None:
+        others = _others(conversation, user)
+    if (
+        others
+        and Block.objects.filter(
+            Q(blocker_id=user.pk, blocked_id__in=others)
+            | Q(blocked_id=user.pk, blocker_id__in=others)
+        ).exists()
+    ):
+        raise BlockedConversation()
 
 
 def _others(conversation: Conversation, user) -> list[int]:  # type: ignore[no-untyped-def]
-    return list(
-        Participant.objects.filter(conversation=conversation)
-        .exclude(user=user)
-        .values_list("user_id", flat=True)
-    )
+    return selectors.other_participant_ids(conversation.pk, user.pk)
 
 
 def _stored(conversation: Conversation, user, client_id: uuid.UUID) -> Message | None:  # type: ignore[no-untyped-def]
@@ -157,12 +165,22 @@ def _remove_files(*names: str) -> None:
 
 
 def send_message(
-    user, conversation: Conversation, client_id: object, body: object, *, upload: Any = None
-) -> tuple[Message, bool]:  # type: ignore[no-untyped-def]
+    user,  # type: ignore[no-untyped-def]
+    conversation: Conversation,
+    client_id: object,
+    body: object,
+    *,
+    upload: Any = None,
+    others: list[int] | None = None,
+    outbox: events.Outbox | None = None,
+) -> tuple[Message, bool]:
     """Store a message (optionally with one uploaded file), then (after commit) fan it out to
     every subscribed socket.
 
-    Precondition: `conversation` came from `get_conversation_for(user, ...)`.
+    Precondition: `conversation` came from `get_conversation_for(user, ...)`; `others`, when
+    given, are the other participants' ids (a socket keeps them per subscription). With an
+    `outbox` (only outside any transaction, so the on-commit callbacks run before this
+    returns), the events are appended to it for the caller to publish instead of published.
     Returns (message, created). A retry with a client id already stored returns the stored
     message with created=False and announces nothing (never a duplicate, also under a race).
     Raises EmptyMessage, MessageTooLong, InvalidInput (client_id), ConversationClosed,
@@ -174,7 +192,9 @@ def send_message(
         return stored, False
     prepared = _read_upload(upload) if upload is not None else None
     body = _clean_body(body, allow_empty=prepared is not None)
-    check_can_send(user, conversation)
+    if others is None:
+        others = _others(conversation, user)
+    check_can_send(user, conversation, others)
     if not ratelimit.allow(
         "chat.send", str(user.pk), limit=SEND_LIMIT, window_seconds=SEND_WINDOW_SECONDS
     ):
@@ -182,12 +202,18 @@ def send_message(
     # Files are written before the transaction (storage is not transactional) and removed
     # again if the message is not stored, so no row ever points at a missing file.
     files = _store_file(prepared) if prepared is not None else ("", "")
+    # Rendered before taking the conversation's row lock, so the lock is held only for writes.
+    html = render_markdown(body)
     try:
         with transaction.atomic():
             # The row lock serialises inserts per conversation, so ids are handed out in commit
             # order: a socket that has seen id N has seen every earlier message of the thread.
-            locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
-            prev_id = locked.last_message_id or 0
+            prev_id = (
+                Conversation.objects.select_for_update()
+                .filter(pk=conversation.pk)
+                .values_list("last_message_id", flat=True)
+                .get()
+            ) or 0
             now = timezone.now()
             message = Message.objects.create(
                 conversation=conversation,
@@ -196,8 +222,9 @@ def send_message(
                 body=body,
                 created_at=now,
             )
+            attachments: list[Attachment] = []
             if prepared is not None:
-                Attachment.objects.create(
+                attachment = Attachment.objects.create(
                     message=message,
                     kind=prepared.kind,
                     content_type=prepared.content_type,
@@ -209,6 +236,10 @@ def send_message(
                     thumb_height=prepared.height,
                     created_at=now,
                 )
+                attachments.append(attachment)
+            # A new message's related rows are known, so the payload is built without queries,
+            # once, for the ack, the fan-out and the HTTP answer alike.
+            events.remember_payload(message, html=html, attachments=attachments)
             Conversation.objects.filter(pk=conversation.pk).update(
                 last_message_id=message.pk, last_message_at=now
             )
@@ -216,8 +247,8 @@ def send_message(
             Participant.objects.filter(conversation=conversation, user=user).update(
                 last_read_message_id=message.pk, last_read_at=now
             )
-            transaction.on_commit(partial(events.message_created, message, prev_id))
-            transaction.on_commit(partial(events.unread_changed, _others(conversation, user)))
+            transaction.on_commit(partial(events.message_created, message, prev_id, outbox))
+            transaction.on_commit(partial(events.unread_changed, others, outbox))
     except IntegrityError:
         _remove_files(*files)
         # The same client id won a concurrent race (double submit across two sockets).
@@ -267,6 +298,7 @@ def edit_message(user, message: Message, body: object) -> Message:  # type: igno
     """Replace the text of your own message within 15 minutes; shown as edited."""
     _check_own_and_recent(user, message)
     body = _clean_body(body)
+    events.forget_payload(message)
     with transaction.atomic():
         message.body = body
         message.edited_at = timezone.now()
@@ -278,6 +310,7 @@ def edit_message(user, message: Message, body: object) -> Message:  # type: igno
 def delete_message(user, message: Message) -> Message:  # type: ignore[no-untyped-def]
     """Delete your own message within 15 minutes; the row stays as "deleted" so ids keep order."""
     _check_own_and_recent(user, message)
+    events.forget_payload(message)
     with transaction.atomic():
         message.body = ""
         message.deleted_at = timezone.now()
@@ -305,6 +338,7 @@ def set_reaction(user, message: Message, key: str, *, active: bool = True) -> Me
     if message.deleted_at is not None:
         raise MessageDeleted()
     check_can_send(user, message.conversation)
+    events.forget_payload(message)
     with transaction.atomic():
         if active:
             _, changed = Reaction.objects.get_or_create(message=message, user=user, key=key)
