@@ -96,6 +96,13 @@ def test_mentor_calls_mentee_joins_media_flows_screen_share_and_hang_up(
     mentor_page.get_by_role("button", name="Stop sharing").click()
     expect(mentor_page.get_by_role("button", name="Share screen")).to_be_visible()
 
+    # The conversation runs beside the video.
+    mentor_page.locator("#chat-body").fill("Here is the link we talked about")
+    mentor_page.locator("#chat-body").press("Enter")
+    expect(mentee_page.locator("[data-chat-list]")).to_contain_text(
+        "Here is the link we talked about"
+    )
+
     mentor_page.get_by_role("button", name="Mute").click()
     expect(mentee_page.locator("#remote-muted")).to_be_visible()
 

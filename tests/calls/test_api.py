@@ -102,4 +102,4 @@ def test_call_room_shows_the_agenda_of_the_session_on_now(mentor_client, pair):
     )  # fmt: skip
     html = mentor_client.get(room).content.decode()
     assert "Prepare and reflect" in html
-    assert "Open the conversation in a new tab" in html
+    assert "data-chat" in html and "Chat with Lucas Oliveira" in html  # the chat beside it

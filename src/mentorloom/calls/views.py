@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from mentorloom.core.errors import DomainError
+from mentorloom.messaging.services import get_or_create_conversation_for_mentorship
+from mentorloom.messaging.views import chat_context
 from mentorloom.scheduling.selectors import sessions_for
 
 from . import services
@@ -42,10 +44,14 @@ def room(request: HttpRequest, call_id: int) -> HttpResponse:
         .order_by("starts_at")
         .first()
     )
+    # The conversation sits beside the video (same panel as the chat page).
+    conversation = get_or_create_conversation_for_mentorship(mentorship)
     return render(
         request,
         "calls/room.html",
         {
+            **chat_context(request, conversation),
+            "compact": True,
             "call": call,
             "other": other,
             "session": session,

@@ -90,6 +90,45 @@ def _before_param(request: HttpRequest) -> int | None:
     return int(value) if value.isdigit() else None
 
 
+def chat_context(
+    request: HttpRequest,
+    convo: Conversation,
+    *,
+    before: int | None = None,
+    failed: bool = False,
+    error: str = "",
+    file_error: str = "",
+) -> dict:
+    """What messaging/_chat_panel.html needs: the conversation page and the call page use it."""
+    page = selectors.messages_page(convo, before=before)
+    others = selectors.other_participants(convo, request.user)
+    reads = {r.user_id: r for r in selectors.read_states(convo)}
+    other_read = max((reads[u.pk].last_read_message_id for u in others if u.pk in reads), default=0)
+    other_read_at = max(
+        (reads[u.pk].last_read_at for u in others if u.pk in reads and reads[u.pk].last_read_at),
+        default=None,
+    )
+    mine = [m.pk for m in page.messages if m.sender_id == request.user.pk]
+    # Not "messages": base.html shows django.contrib.messages under that name.
+    return {
+        "conversation": convo,
+        "chat_messages": page.messages,
+        "has_more": page.has_more,
+        "first_id": page.messages[0].pk if page.messages else None,
+        "title": _title(convo, request.user),
+        "others": others,
+        "client_id": uuid.uuid4(),
+        "draft": request.POST.get("body", "") if failed else "",
+        "error": error,
+        "file_error": file_error,
+        "max_chars": MAX_BODY_CHARS,
+        "seen_at": other_read_at if mine and other_read >= mine[-1] else None,
+        "other_read": other_read,
+        "viewing_older": before is not None,
+        "zone": getattr(getattr(request.user, "profile", None), "time_zone", "") or "UTC",
+    }
+
+
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
@@ -117,38 +156,20 @@ def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
             # submit of the same form land once.
             return redirect("messaging:conversation", conversation_id=convo.pk)
     before = _before_param(request)
-    page = selectors.messages_page(convo, before=before)
-    # Not "messages": base.html shows django.contrib.messages under that name.
-    context = {
-        "conversation": convo,
-        "chat_messages": page.messages,
-        "has_more": page.has_more,
-        "first_id": page.messages[0].pk if page.messages else None,
-    }
     if request.htmx and before is not None:
-        return render(request, "messaging/_older.html", context)
-    others = selectors.other_participants(convo, request.user)
-    reads = {r.user_id: r for r in selectors.read_states(convo)}
-    other_read = max((reads[u.pk].last_read_message_id for u in others if u.pk in reads), default=0)
-    other_read_at = max(
-        (reads[u.pk].last_read_at for u in others if u.pk in reads and reads[u.pk].last_read_at),
-        default=None,
-    )
-    mine = [m.pk for m in page.messages if m.sender_id == request.user.pk]
-    context.update(
-        {
-            "title": _title(convo, request.user),
-            "others": others,
-            "client_id": uuid.uuid4(),
-            "draft": request.POST.get("body", "") if status != 200 else "",
-            "error": error,
-            "file_error": file_error,
-            "max_chars": MAX_BODY_CHARS,
-            "seen_at": other_read_at if mine and other_read >= mine[-1] else None,
-            "other_read": other_read,
-            "viewing_older": before is not None,
-            "zone": getattr(getattr(request.user, "profile", None), "time_zone", "") or "UTC",
-        }
+        page = selectors.messages_page(convo, before=before)
+        return render(
+            request,
+            "messaging/_older.html",
+            {
+                "conversation": convo,
+                "chat_messages": page.messages,
+                "has_more": page.has_more,
+                "first_id": page.messages[0].pk if page.messages else None,
+            },
+        )
+    context = chat_context(
+        request, convo, before=before, failed=status != 200, error=error, file_error=file_error
     )
     return render(request, "messaging/conversation.html", context, status=status)
 
