@@ -1,4 +1,4 @@
-"""Starts the ASGI server and the background-task worker together; Ctrl-C stops both."""
+"""Starts the ASGI server, the task worker and the periodic scheduler; Ctrl-C stops all three."""
 
 from __future__ import annotations
 
@@ -87,5 +87,5 @@ class Command(BaseCommand):
         for role, email in DEMO_LOGINS:
             out.append(f"    {role:<8} {email}")
         out += ["", f"  Password: {DEMO_PASSWORD}", f"  Data directory: {settings.DATA_DIR}"]
-        out += ["  Press Ctrl-C to stop the server and the worker.", line]
+        out += ["  Press Ctrl-C to stop the server, the worker and the scheduler.", line]
         self.stdout.write("\n".join(out))
