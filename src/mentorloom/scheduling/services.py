@@ -611,6 +611,13 @@ def _locked_proposal(proposal: RescheduleProposal) -> RescheduleProposal:
     return RescheduleProposal.objects.select_for_update(of=("self",)).get(pk=proposal.pk)
 
 
+def _decide(proposal: RescheduleProposal, status: str, actor, now: datetime) -> None:  # type: ignore[no-untyped-def]
+    proposal.status = status
+    proposal.decided_at = now
+    proposal.decided_by = actor
+    proposal.save(update_fields=["status", "decided_at", "decided_by"])
+
+
 def _check_answerable(proposal: RescheduleProposal, session: Session, now: datetime) -> None:
     if proposal.status not in (ProposalStatus.OPEN, ProposalStatus.EXPIRED):
         raise ProposalNotOpen()
@@ -662,10 +669,7 @@ def accept_proposal(
                 current.save()
         except IntegrityError as exc:
             raise SlotTaken() from exc
-        locked.status = ProposalStatus.ACCEPTED
-        locked.decided_at = now
-        locked.decided_by = actor
-        locked.save(update_fields=["status", "decided_at", "decided_by"])
+        _decide(locked, ProposalStatus.ACCEPTED, actor, now)
         _announce(current, actor, method="REQUEST", now=now, kind="session.moved")
     return current
 
@@ -691,10 +695,7 @@ def decline_proposal(
         current = _locked_session(session)
         locked = _locked_proposal(proposal)
         _check_answerable(locked, current, now)
-        locked.status = ProposalStatus.DECLINED
-        locked.decided_at = now
-        locked.decided_by = actor
-        locked.save(update_fields=["status", "decided_at", "decided_by"])
+        _decide(locked, ProposalStatus.DECLINED, actor, now)
         proposer = current.mentor if locked.proposed_by_id == current.mentor_id else current.mentee
         stays = display.when(current.starts_at, selectors.zone_name_of(proposer))
         notify(
@@ -726,10 +727,7 @@ def withdraw_proposal(
         current = _locked_session(session)
         locked = _locked_proposal(proposal)
         _check_answerable(locked, current, now)
-        locked.status = ProposalStatus.WITHDRAWN
-        locked.decided_at = now
-        locked.decided_by = actor
-        locked.save(update_fields=["status", "decided_at", "decided_by"])
+        _decide(locked, ProposalStatus.WITHDRAWN, actor, now)
         other = current.mentee if actor.pk == current.mentor_id else current.mentor
         notify(
             other,
