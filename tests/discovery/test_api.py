@@ -8,7 +8,9 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from mentorloom.discovery.schemas import DirectoryOut
 from mentorloom.mentorships.models import MentorshipStatus
+from mentorloom.profiles.models import CareerGoal, Skill, tag_key
 from mentorloom.safety.models import Block
 from tests.factories import DiscoveryMentorshipFactory, ProfileFactory, UserFactory
 
@@ -290,3 +292,43 @@ def test_the_in_memory_directory_sees_changes_made_after_the_first_request(membe
     assert names(get(member)) == []
     mentor(display_name="New", skills=["Python"])
     assert names(get(member, skill="Python")) == ["New"]
+
+
+def test_cards_show_profile_and_tag_edits_on_the_next_request(member, mentor):
+    # Card facts are remembered per snapshot; an edit must still show at once.
+    profile = mentor(display_name="Ana", headline="Data analyst", skills=["SQL"])
+    first = get(member).json()["results"][0]
+    assert (first["name"], first["headline"], first["skills"]) == ("Ana", "Data analyst", ["SQL"])
+    profile.display_name = "Ana Lima"
+    profile.headline = "Analytics lead"
+    profile.save()
+    profile.skills.add(Skill.objects.create(key=tag_key("Python"), name="Python"))
+    again = get(member).json()["results"][0]
+    assert (again["name"], again["headline"]) == ("Ana Lima", "Analytics lead")
+    assert again["skills"] == ["Python", "SQL"]
+
+
+def test_my_new_career_goal_shows_as_a_facet_on_the_next_request(member, viewer, mentor):
+    mentor(display_name="PM", topics=["Becoming a product manager"])
+    facets = {f["param"] for f in get(member).json()["facets"]}
+    assert "goal" not in facets
+    viewer.career_goals.add(
+        CareerGoal.objects.create(key=tag_key("Product management"), name="Product management")
+    )
+    goal = next(f for f in get(member).json()["facets"] if f["param"] == "goal")
+    assert goal["values"] == [
+        {
+            "value": "Product management",
+            "label": "Product management",
+            "count": 1,
+            "selected": False,
+        }
+    ]
+
+
+def test_the_body_matches_the_documented_schema(member, mentor):
+    # The view returns JSON it built itself; the OpenAPI schema must still describe it.
+    mentor(display_name="Aiko", time_zone="Asia/Tokyo", skills=["Python"], languages=["Japanese"])
+    body = get(member, q="python").json()
+    parsed = DirectoryOut.model_validate(body)
+    assert parsed.model_dump(mode="json") == body

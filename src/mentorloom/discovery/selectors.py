@@ -54,21 +54,30 @@ class Viewer:
 
 
 def viewer_for(user: Any, fallback_zone: ZoneInfo) -> Viewer:
-    profile = Profile.objects.filter(user_id=user.pk).first()
-    if profile is None:
+    # The time-zone middleware has usually loaded the profile onto the user already.
+    try:
+        profile = user.profile
+    except Profile.DoesNotExist:
         return Viewer(user.pk, None, fallback_zone)
     zone = _zone(profile.time_zone)
-
-    def own(model_field: str) -> tuple[tuple[str, str], ...]:
-        # Plain (key, name) rows: no tag model instances for a request that only needs names.
-        return tuple(getattr(profile, model_field).order_by("pk").values_list("key", "name"))
-
+    # Goals and interests are the profile's tags, so a change to them moves the snapshot stamp.
+    goals, interests = snapshot.current().memo(
+        ("viewer-tags", profile.pk), lambda: _own_keywords(profile)
+    )
     return Viewer(
         user.pk,
         schedule_of(profile) if zone else None,
         zone or fallback_zone,
-        goals=own(KEYWORD_FACETS["goal"]),
-        interests=own(KEYWORD_FACETS["interest"]),
+        goals=goals,
+        interests=interests,
+    )
+
+
+def _own_keywords(profile: Profile) -> tuple[tuple[tuple[str, str], ...], ...]:
+    """(key, name) of the profile's career goals and of its interests, as plain rows."""
+    return tuple(
+        tuple(getattr(profile, KEYWORD_FACETS[facet]).order_by("pk").values_list("key", "name"))
+        for facet in ("goal", "interest")
     )
 
 
@@ -89,7 +98,7 @@ def _keyword_ids(snap: Snapshot, names: list[str]) -> list[int]:
     words = list(dict.fromkeys(w for name in names for w in goal_keywords(name)))
     if not words:
         return []  # a goal with no subject words ("Get a job") matches nobody
-    return snap.cached(
+    return snap.memo(
         ("subject", *words),
         lambda: fulltext.matching_ids([words], fulltext.SUBJECT_FIELDS),
     )
@@ -243,8 +252,28 @@ def facet_counts(
 
 
 @dataclass(frozen=True)
+class CardFacts:
+    """What a card shows that changes only with the profile, its tags or its account: memoised
+    per snapshot (snapshot.Snapshot.cards_for), so a page of cards costs no query when warm."""
+
+    profile_id: int
+    user_id: int
+    name: str
+    initials: str
+    headline: str
+    photo_url: str | None
+    country_code: str
+    zone: ZoneInfo | None
+    schedule: WorkingHours
+    skills: list[str]
+    topics: list[str]
+    languages: list[str]
+    accepting_requests: bool
+    paused_until: date | None
+
+
+@dataclass(frozen=True)
 class MentorCard:
-    profile: Profile
     user_id: int
     name: str
     initials: str
@@ -297,37 +326,60 @@ def _zone(name: str) -> ZoneInfo | None:
     return zone_or_none(name)
 
 
+def _load_card_facts(profile_ids: list[int]) -> dict[int, CardFacts]:
+    tags = _card_tags(profile_ids)
+    return {
+        p.pk: CardFacts(
+            profile_id=p.pk,
+            user_id=p.user_id,
+            name=p.name,
+            initials=p.initials,
+            headline=p.headline,
+            photo_url=p.photo.url if p.photo else None,
+            country_code=p.country,
+            zone=_zone(p.time_zone),
+            schedule=schedule_of(p),
+            skills=tags["skills"].get(p.pk, []),
+            topics=tags["topics"].get(p.pk, []),
+            languages=tags["languages"].get(p.pk, []),
+            accepting_requests=p.accepting_requests,
+            paused_until=p.paused_until,
+        )
+        for p in Profile.objects.filter(pk__in=profile_ids).select_related("user")
+    }
+
+
 def _card(
-    profile: Profile,
+    facts: CardFacts,
     viewer: Viewer,
     now: datetime,
-    tags: dict[str, dict[int, list[str]]],
+    capacity_left: int,
     next_slot: freeslots.NextSlot | None = None,
 ) -> MentorCard:
-    zone = _zone(profile.time_zone)
+    zone = facts.zone
     overlap = None
     if zone is not None and viewer.hours is not None:
         on = now.astimezone(viewer.zone).date()
-        overlap = overlap_hours(viewer.hours, schedule_of(profile), on)
+        overlap = overlap_hours(viewer.hours, facts.schedule, on)
+    today = timezone.localdate(now)
     return MentorCard(
-        profile=profile,
-        user_id=profile.user_id,
-        name=profile.name,
-        initials=profile.initials,
-        headline=profile.headline,
-        photo_url=profile.photo.url if profile.photo else None,
-        country_code=profile.country,
-        country=COUNTRIES.get(profile.country, ""),
-        skills=tags["skills"].get(profile.pk, []),
-        topics=tags["topics"].get(profile.pk, []),
-        languages=tags["languages"].get(profile.pk, []),
+        user_id=facts.user_id,
+        name=facts.name,
+        initials=facts.initials,
+        headline=facts.headline,
+        photo_url=facts.photo_url,
+        country_code=facts.country_code,
+        country=COUNTRIES.get(facts.country_code, ""),
+        skills=facts.skills,
+        topics=facts.topics,
+        languages=facts.languages,
         local_time=f"{now.astimezone(zone):%H:%M}" if zone else None,
         zone_name=zone.key if zone else None,
         overlap=overlap,
         overlap_label=format_hours(overlap) if overlap is not None else None,
-        capacity_left=max(profile.capacity_left, 0),
-        is_paused=profile.is_paused,
-        accepting_requests=profile.accepting_requests,
+        capacity_left=max(capacity_left, 0),
+        is_paused=facts.paused_until is not None and facts.paused_until > today,
+        accepting_requests=facts.accepting_requests,
         next_free_slot=next_slot.at if next_slot else None,
         next_free_label=(
             f"{next_slot.at.astimezone(viewer.zone):%a %d %b, %H:%M}"
@@ -448,7 +500,7 @@ def mentors_for_directory(
     ranked = None
     if groups:
         key = ("ranked", *(tuple(g) for g in groups))
-        ranked = snap.cached(key, lambda: fulltext.ranked_ids(groups))
+        ranked = snap.memo(key, lambda: fulltext.ranked_ids(groups))
     now = timezone.now()
     scopes = Scopes(
         _listed(snap, viewer, query.include_unavailable), _filters(snap, query, viewer, ranked)
@@ -464,14 +516,14 @@ def mentors_for_directory(
     rows = _in_order(snap, results, ranked)[offset : offset + query.page_size]
     page_ids = snap.ids[rows].tolist()
     capacity_left = dict(zip(page_ids, snap.capacity_left[rows].tolist(), strict=True))
-    by_id = {p.pk: p for p in Profile.objects.filter(pk__in=page_ids).select_related("user")}
-    profiles = [by_id[i] for i in page_ids if i in by_id]
-    for profile in profiles:
-        profile.capacity_left = capacity_left[profile.pk]
-    tags = _card_tags(page_ids)
+    facts = snap.cards_for(page_ids, _load_card_facts)
     # Next free slot on the cards when some earlier request (or this one) has checked it.
     slots = freeslots.known(snap.user_ids[rows].tolist(), now)
-    cards = [_card(p, viewer, now, tags, slots.get(p.user_id)) for p in profiles]
+    cards = [
+        _card(facts[i], viewer, now, capacity_left[i], slots.get(facts[i].user_id))
+        for i in page_ids
+        if i in facts
+    ]
     page = DirectoryPage(query, cards, count, query.page, pages, free_slots_pending=pending)
     if with_facets:
         page.facets = facet_counts(snap, query, viewer, scopes)

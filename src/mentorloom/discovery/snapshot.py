@@ -18,7 +18,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from django.core.cache import cache
@@ -35,9 +35,13 @@ from .overlap import WorkingHours
 TOKEN_KEY = "discovery:snapshot-token"
 # Change rows kept when pruning; only max(id) is read, the rest are history.
 KEEP_CHANGES = 100
-# Full-text results remembered per snapshot (ids only: at 20k mentors a few hundred KB at most).
-MATCHES_KEPT = 128
+# Full-text results (ids only: at 20k mentors a few hundred KB at most) and viewers' own tags
+# remembered per snapshot.
+MATCHES_KEPT = 512
+# Card facts (names, headline, tags: a few hundred bytes each) remembered per snapshot.
+CARDS_KEPT = 4096
 
+T = TypeVar("T")
 _lock = threading.Lock()
 _matches_lock = threading.Lock()
 _current: Snapshot | None = None
@@ -90,9 +94,13 @@ class Snapshot:
     tags: dict[str, TagColumn]  # facet param -> memberships
     # Full-text answers for this stamp: they only change with the documents, which record a
     # change (services.refresh_search_document), so paging and facet clicks reuse them.
-    matches: OrderedDict[tuple[Any, ...], list[int]] = field(default_factory=OrderedDict)
+    matches: OrderedDict[tuple[Any, ...], Any] = field(default_factory=OrderedDict)
+    # What a directory card shows that only changes with the profile, its tags or its account
+    # (each of which records a change, so a new stamp and an empty memo): profile id -> facts.
+    cards: OrderedDict[int, Any] = field(default_factory=OrderedDict)
 
-    def cached(self, key: tuple[Any, ...], compute: Callable[[], list[int]]) -> list[int]:
+    def memo(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+        """`compute()` once per stamp and key (full-text answers, a viewer's own tags)."""
         with _matches_lock:
             found = self.matches.get(key)
             if found is not None:
@@ -103,6 +111,22 @@ class Snapshot:
             self.matches[key] = found
             while len(self.matches) > MATCHES_KEPT:
                 self.matches.popitem(last=False)
+        return found
+
+    def cards_for(
+        self, profile_ids: list[int], load: Callable[[list[int]], dict[int, Any]]
+    ) -> dict[int, Any]:
+        """Card facts for `profile_ids` (those that exist), from the memo or `load(missing)`."""
+        with _matches_lock:
+            found = {i: self.cards[i] for i in profile_ids if i in self.cards}
+        missing = [i for i in profile_ids if i not in found]
+        if missing:
+            loaded = load(missing)
+            found.update(loaded)
+            with _matches_lock:
+                self.cards.update(loaded)
+                while len(self.cards) > CARDS_KEPT:
+                    self.cards.popitem(last=False)
         return found
 
     @property
