@@ -142,8 +142,18 @@ DATABASE_URL = env_str("DATABASE_URL", "")
 if DATABASE_URL:
     # No persistent connections: under ASGI each request runs its sync code in a fresh thread,
     # so a kept-open connection is never reused and leaks until garbage collection (Django's
-    # docs say to disable them under ASGI and pool in the database layer instead).
+    # docs say to disable them under ASGI and pool in the database layer instead). Instead a
+    # psycopg pool per process: a new PostgreSQL connection per request costs a backend
+    # process start, more than the queries of a typical page.
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+        "MENTORLOOM_DB_POOL", True
+    ):
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1,
+            "max_size": env_int("MENTORLOOM_DB_POOL_MAX", 32),
+            "timeout": 10,
+        }
 else:
     DATABASES = {
         "default": {
