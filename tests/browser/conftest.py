@@ -6,7 +6,8 @@
         assert_accessible(page)              # tests.browser.helpers
         problems.assert_none()               # console errors, CSP violations, 4xx/5xx
 
-Fixtures: `browser` (one Chromium per tests/browser package run), `context` + `page`
+Fixtures: `browser` (one Chromium per tests/browser package run), `firefox` (one Firefox ESR
+per package run, driven over WebDriver BiDi by tests/browser/firefox.py), `context` + `page`
 (desktop 1280x800, signed out), `problems` (what went wrong in `context`), `new_context(**kw)`
 (more contexts, e.g. a second user; `helpers.problems_of(ctx)`), `phone_context`,
 `phone_page`, `phone_problems` (390x844 touch).
@@ -26,6 +27,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
+from tests.browser.firefox import FIREFOX, Firefox
 from tests.browser.helpers import BrowserProblems, problems_of, screenshot, watch
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -91,6 +93,19 @@ def browser() -> Iterator[Browser]:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         else:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(scope="package")
+def firefox() -> Iterator[Firefox]:
+    """Debian's Firefox ESR, headless with a fake camera and microphone; each test makes its
+    users with `firefox.new_user()` (separate cookie jars) and closes them."""
+    if not FIREFOX.exists():
+        message = f"{FIREFOX} is missing: install Debian's firefox-esr (make browser)."
+        if os.environ.get("MENTORLOOM_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"MENTORLOOM_REQUIRE_BROWSER=1 but {message}", pytrace=False)
+        pytest.skip(message)
+    with Firefox.launch() as browser:
+        yield browser
 
 
 @pytest.fixture

@@ -44,7 +44,9 @@ async function startMedia() {
   }
   state.camera = state.local.getVideoTracks()[0] || null;
   $("local-video").srcObject = state.local;
-  await fillDevicePickers();
+  // Not awaited: Firefox answers enumerateDevices only once the page has focus, and a call page
+  // opened in the background must still join.
+  fillDevicePickers().catch((error) => console.warn("could not list devices", error));
 }
 
 function outgoingVideo() {
@@ -78,7 +80,10 @@ function newPeer() {
   };
   pc.ontrack = ({ streams }) => {
     const remote = $("remote-video");
-    if (streams[0] && remote.srcObject !== streams[0]) remote.srcObject = streams[0];
+    if (streams[0] && remote.srcObject !== streams[0]) {
+      remote.srcObject = streams[0];
+      playRemote(remote);
+    }
   };
   pc.onconnectionstatechange = () => {
     if (pc !== state.pc) return;
@@ -91,6 +96,27 @@ function newPeer() {
   };
   state.pc = pc;
   return pc;
+}
+
+// Autoplay rules (Firefox's by default, Safari's, Chromium's without capture) may refuse to start
+// a video that has sound before the person clicks on this page; `autoplay` then leaves it paused
+// on its first frame. Play it muted instead, which every browser allows, and offer the sound.
+async function playRemote(remote) {
+  try {
+    await remote.play();
+  } catch (error) {
+    if (error.name !== "NotAllowedError") return; // AbortError: a newer stream replaced this one
+    remote.muted = true;
+    $("remote-sound").hidden = false;
+    await remote.play().catch((e) => console.warn("the remote video cannot play", e));
+  }
+}
+
+function turnOnSound() {
+  const remote = $("remote-video");
+  remote.muted = false;
+  remote.play().catch((e) => console.warn("the remote video cannot play", e));
+  $("remote-sound").hidden = true;
 }
 
 async function handle(frame) {
@@ -307,6 +333,7 @@ async function start() {
     toggle(videoButton, !state.camera.enabled, ["Stop camera", "Start camera"]);
     mediaState();
   });
+  $("remote-sound").addEventListener("click", turnOnSound);
   $("toggle-screen").addEventListener("click", (event) => shareScreen(event.currentTarget));
   $("hang-up").addEventListener("click", () => {
     send({ type: "hangup" });
