@@ -100,6 +100,18 @@ class MentorshipFactory(factory.django.DjangoModelFactory):
     mentor = factory.LazyFunction(lambda: MentorProfileFactory().user)
 
 
+# --- calls ---------------------------------------------------------------------------------
+
+
+def call_pair() -> tuple[Any, Any, Any]:
+    """(mentor, mentee, mentorship) for call tests: Aiko in Tokyo mentoring Lucas in São Paulo."""
+    from mentorloom.mentorships.models import Mentorship
+
+    mentor = ProfileFactory(display_name="Aiko Tanaka", time_zone="Asia/Tokyo").user
+    mentee = ProfileFactory(display_name="Lucas Oliveira", time_zone="America/Sao_Paulo").user
+    return mentor, mentee, Mentorship.objects.create(mentor=mentor, mentee=mentee)
+
+
 # --- scheduling ------------------------------------------------------------------------------
 
 

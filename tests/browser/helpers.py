@@ -22,6 +22,13 @@ BLOCKING_IMPACTS = ("serious", "critical")
 _axe = Axe()
 T = TypeVar("T")
 
+# Submits the same POST a "Call" button would (with the page's CSRF token).
+START_CALL = """id => { const f = document.createElement('form'); f.method = 'post';
+f.action = `/mentorships/${id}/call/`; const t = document.createElement('input');
+t.type = 'hidden'; t.name = 'csrfmiddlewaretoken';
+t.value = document.cookie.match(/csrftoken=([^;]+)/)[1]; f.append(t);
+document.body.append(f); f.submit(); }"""
+
 
 def screenshot(page: Page, name: str, *, full_page: bool = True) -> Path:
     """Saves var/screenshots/<name>.png (var/ is gitignored) and returns its path."""

@@ -7,9 +7,15 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from mentorloom.calls.models import Call, CallStatus
-from mentorloom.mentorships.models import Mentorship
-from tests.browser.helpers import assert_accessible, in_thread, log_in, problems_of, screenshot
-from tests.factories import ProfileFactory
+from tests.browser.helpers import (
+    START_CALL,
+    assert_accessible,
+    in_thread,
+    log_in,
+    problems_of,
+    screenshot,
+)
+from tests.factories import call_pair
 
 pytestmark = pytest.mark.browser
 
@@ -22,10 +28,7 @@ def _inbound_bytes(page: Page) -> int:
 
 @pytest.fixture
 def pair(transactional_db):
-    mentor = ProfileFactory(display_name="Aiko Tanaka", time_zone="Asia/Tokyo").user
-    mentee = ProfileFactory(display_name="Lucas Oliveira", time_zone="America/Sao_Paulo").user
-    mentorship = Mentorship.objects.create(mentor=mentor, mentee=mentee)
-    return mentor, mentee, mentorship
+    return call_pair()
 
 
 def _signed_in(new_context, user, asgi_server) -> tuple[BrowserContext, Page]:
@@ -46,14 +49,7 @@ def test_mentor_calls_mentee_joins_media_flows_screen_share_and_hang_up(
     mentee_page.wait_for_load_state("networkidle")
 
     mentor_page.goto("/dashboard/")
-    mentor_page.evaluate(
-        """id => { const f = document.createElement('form'); f.method = 'post';
-        f.action = `/mentorships/${id}/call/`; const t = document.createElement('input');
-        t.type = 'hidden'; t.name = 'csrfmiddlewaretoken';
-        t.value = document.cookie.match(/csrftoken=([^;]+)/)[1]; f.append(t);
-        document.body.append(f); f.submit(); }""",
-        mentorship.pk,
-    )
+    mentor_page.evaluate(START_CALL, mentorship.pk)
     mentor_page.wait_for_url("**/calls/*/")
     expect(mentor_page.get_by_role("heading", name="Call with Lucas Oliveira")).to_be_visible()
 

@@ -15,11 +15,10 @@ from playwright.sync_api import expect
 from mentorloom.calls import services
 from mentorloom.calls.models import Call, CallStatus
 from mentorloom.core.live import publish_to_user
-from mentorloom.mentorships.models import Mentorship
 from tests.browser.conftest import _REPORTS
 from tests.browser.firefox import Firefox, Tab, UserContext
-from tests.browser.helpers import in_thread, log_in, problems_of
-from tests.factories import ProfileFactory
+from tests.browser.helpers import START_CALL, in_thread, log_in, problems_of
+from tests.factories import call_pair
 
 pytestmark = pytest.mark.browser
 
@@ -30,20 +29,11 @@ REMOTE_PLAYING = """() => { const v = document.getElementById('remote-video');
 CONNECTED = "() => document.getElementById('call').dataset.state === 'connected'"
 ENDED = "() => !document.getElementById('call-ended').hidden"
 INBOUND_BYTES = "() => Number(document.getElementById('call').dataset.inboundBytes || 0)"
-# Submits the same POST a "Call" button would (with the page's CSRF token).
-START_CALL = """id => { const f = document.createElement('form'); f.method = 'post';
-f.action = `/mentorships/${id}/call/`; const t = document.createElement('input');
-t.type = 'hidden'; t.name = 'csrfmiddlewaretoken';
-t.value = document.cookie.match(/csrftoken=([^;]+)/)[1]; f.append(t);
-document.body.append(f); f.submit(); }"""
 
 
 @pytest.fixture
 def pair(transactional_db):
-    mentor = ProfileFactory(display_name="Aiko Tanaka", time_zone="Asia/Tokyo").user
-    mentee = ProfileFactory(display_name="Lucas Oliveira", time_zone="America/Sao_Paulo").user
-    mentorship = Mentorship.objects.create(mentor=mentor, mentee=mentee)
-    return mentor, mentee, mentorship
+    return call_pair()
 
 
 @pytest.fixture
