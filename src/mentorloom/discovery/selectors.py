@@ -18,7 +18,7 @@ import numpy as np
 from django.utils import timezone
 
 from mentorloom.profiles.countries import COUNTRIES
-from mentorloom.profiles.models import Profile
+from mentorloom.profiles.models import TAG_MODELS, Profile
 from mentorloom.profiles.selectors import zone_or_none
 from mentorloom.safety.selectors import hidden_user_ids
 
@@ -45,8 +45,7 @@ class Viewer:
     user_id: int | None
     hours: WorkingHours | None  # None when the viewer has no time zone
     zone: ZoneInfo
-    goals: tuple[tuple[str, str], ...] = ()  # (key, name) of the viewer's career goals
-    interests: tuple[tuple[str, str], ...] = ()
+    profile_id: int | None = None  # whose career goals and interests the facets offer
 
     @property
     def has_zone(self) -> bool:
@@ -60,25 +59,22 @@ def viewer_for(user: Any, fallback_zone: ZoneInfo) -> Viewer:
     except Profile.DoesNotExist:
         return Viewer(user.pk, None, fallback_zone)
     zone = _zone(profile.time_zone)
-    # Goals and interests are the profile's tags, so a change to them moves the snapshot stamp.
-    goals, interests = snapshot.current().memo(
-        ("viewer-tags", profile.pk), lambda: _own_keywords(profile)
-    )
     return Viewer(
-        user.pk,
-        schedule_of(profile) if zone else None,
-        zone or fallback_zone,
-        goals=goals,
-        interests=interests,
+        user.pk, schedule_of(profile) if zone else None, zone or fallback_zone, profile.pk
     )
 
 
-def _own_keywords(profile: Profile) -> tuple[tuple[tuple[str, str], ...], ...]:
-    """(key, name) of the profile's career goals and of its interests, as plain rows."""
-    return tuple(
-        tuple(getattr(profile, KEYWORD_FACETS[facet]).order_by("pk").values_list("key", "name"))
-        for facet in ("goal", "interest")
+def _own_keywords(snap: Snapshot, viewer: Viewer, param: str) -> dict[str, str]:
+    """key -> name of the viewer's career goals ("goal") or interests ("interest"); remembered
+    per snapshot, since they are profile tags and a change to them moves the stamp."""
+    if viewer.profile_id is None:
+        return {}
+    tags = TAG_MODELS[KEYWORD_FACETS[param]].objects.filter(profiles=viewer.profile_id)
+    rows = snap.memo(
+        ("viewer-tags", viewer.profile_id, param),
+        lambda: tuple(tags.order_by("pk").values_list("key", "name")),
     )
+    return dict(rows)
 
 
 # --- The result set -----------------------------------------------------------------------
@@ -208,7 +204,7 @@ def facet_counts(
     says how many results ticking that value adds — the usual disjunctive faceting)."""
     facets: list[Facet] = []
     for param in ("goal", "interest"):
-        own = dict(viewer.goals if param == "goal" else viewer.interests)
+        own = _own_keywords(snap, viewer, param)
         own.update({v.key: v.name for v in query.keywords.get(param, ())})
         if not own:
             continue
