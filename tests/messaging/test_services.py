@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.http import Http404
 from django.utils import timezone
 
 from mentorloom.core.errors import InvalidInput
@@ -24,6 +25,7 @@ from mentorloom.messaging.errors import (
 from mentorloom.messaging.models import Conversation, Message, Participant
 from mentorloom.messaging.selectors import conversations_for, messages_page, unread_total_for
 from mentorloom.safety.models import Block
+from tests.concurrency import race
 from tests.factories import UserFactory
 from tests.messaging.helpers import mentorship_conversation
 
@@ -71,23 +73,38 @@ def test_retry_with_the_same_client_id_returns_the_stored_message_not_a_copy(con
     assert Message.objects.count() == 1
 
 
-def test_retry_that_loses_the_insert_race_reads_back_the_winner(convo, monkeypatch):
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_sends_of_one_client_id_store_one_message():
+    # A double submit over two sockets (or a retry racing the original): the unique constraint
+    # decides, and every loser reads back the winner.
+    convo = mentorship_conversation()
     mentor, _ = _people(convo)
     client_id = uuid.uuid4()
-    winner, _ = services.send_message(mentor, convo, client_id, "First")
-    # Simulate the race: the pre-check ran before the other request committed.
-    real = services._stored
-    calls = {"n": 0}
+    results = race(
+        lambda i: services.send_message(mentor, convo.pk, client_id, "Only once"), attempts=6
+    )
+    assert all(isinstance(r, tuple) for r in results), results
+    assert sorted(created for _, created in results) == [False] * 5 + [True]
+    assert {message.pk for message, _ in results} == {Message.objects.get().pk}
+    convo.refresh_from_db()
+    assert convo.last_message_id == Message.objects.get().pk
 
-    def stale_then_real(*args):  # type: ignore[no-untyped-def]
-        calls["n"] += 1
-        return None if calls["n"] == 1 else real(*args)
 
-    monkeypatch.setattr(services, "_stored", stale_then_real)
-    message, created = services.send_message(mentor, convo, client_id, "First")
-    assert not created
-    assert message.pk == winner.pk
-    assert Message.objects.count() == 1
+def test_an_outsider_cannot_send_by_conversation_id(convo):
+    with pytest.raises(Http404):
+        services.send_message(UserFactory(), convo.pk, uuid.uuid4(), "Let me in")
+    assert not Message.objects.exists()
+
+
+def test_a_retry_after_a_block_returns_the_stored_message(convo):
+    mentor, mentee = _people(convo)
+    client_id = uuid.uuid4()
+    first, _ = services.send_message(mentor, convo, client_id, "Sent before the block")
+    Block.objects.create(blocker=mentee, blocked=mentor)
+    again, created = services.send_message(mentor, convo, client_id, "Sent before the block")
+    assert (again.pk, created) == (first.pk, False)
+    with pytest.raises(BlockedConversation):
+        services.send_message(mentor, convo, uuid.uuid4(), "After the block")
 
 
 def test_same_client_id_from_different_senders_are_different_messages(convo):

@@ -7,39 +7,15 @@ participants' SchedulingSettings rows are locked FOR UPDATE) — CI runs both.
 from __future__ import annotations
 
 import json
-import threading
 from collections import Counter
 
 import pytest
-from django.db import connections
 from django.test import Client
 
 from mentorloom.scheduling.models import Session
+from tests.concurrency import race
 
 ATTEMPTS = 20
-
-
-def race(fn) -> list:  # type: ignore[no-untyped-def]
-    barrier = threading.Barrier(ATTEMPTS)
-    results: list = [None] * ATTEMPTS
-
-    def attempt(index: int) -> None:
-        try:
-            # Connect first so that all threads really start their attempts together.
-            connections["default"].ensure_connection()
-            barrier.wait()
-            results[index] = fn(index)
-        except Exception as exc:  # a crash must fail the test, not vanish with the thread
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(ATTEMPTS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 @pytest.mark.django_db(transaction=True)
@@ -61,7 +37,7 @@ def test_twenty_simultaneous_bookings_of_one_slot_create_one_session(mentorship,
         )
         return response.status_code, response.json()
 
-    results = race(book)
+    results = race(book, ATTEMPTS)
     assert not [r for r in results if isinstance(r, BaseException)], results
     statuses = Counter(status for status, _ in results)
     assert statuses == {201: 1, 409: ATTEMPTS - 1}
@@ -99,7 +75,7 @@ def test_overlapping_bookings_at_different_starts_cannot_both_win(mentorship, fr
     # With both settings rows already there, only the FOR UPDATE lock orders the attempts
     # (creating a missing row would serialise them on its unique index by accident).
     services.ensure_settings(mentorship.mentee)
-    results = race(book)
+    results = race(book, ATTEMPTS)
     assert not [r for r in results if isinstance(r, BaseException)], results
     assert results.count("booked") == 1
     assert Session.objects.filter(status="booked").count() == 1
@@ -139,7 +115,7 @@ def test_accepting_a_proposal_while_others_book_that_slot_gives_one_winner(mento
         except SlotTaken:
             return "taken"
 
-    results = race(attempt)
+    results = race(attempt, ATTEMPTS)
     assert not [r for r in results if isinstance(r, BaseException)], results
     assert results.count("accepted") + results.count("booked") == 1
     on_thursday = Session.objects.filter(status="booked", starts_at__date=thursday.date())

@@ -11,9 +11,9 @@ import time
 from collections import deque
 from typing import Any
 
-from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.http import Http404
+
+from mentorloom.core.consumer_db import JsonConsumer, consumer_db
 
 from . import services
 from .access import get_call_for
@@ -33,7 +33,7 @@ def _error(code: str, message: str) -> dict[str, str]:
     return {"type": "error", "code": code, "message": message}
 
 
-class CallConsumer(AsyncJsonWebsocketConsumer):
+class CallConsumer(JsonConsumer):
     call: Call
     group = ""
 
@@ -45,7 +45,7 @@ class CallConsumer(AsyncJsonWebsocketConsumer):
             return
         call_id = int(self.scope["url_route"]["kwargs"]["call_id"])
         try:
-            self.call = await database_sync_to_async(self._join)(user, call_id)
+            self.call = await consumer_db(self._join)(user, call_id)
         except Http404:
             await self.send_json(_error("not_found", "There is no such call."))
             await self.close(code=4404)
@@ -126,7 +126,7 @@ class CallConsumer(AsyncJsonWebsocketConsumer):
             state = {k: bool(frame.get(k)) for k in ("audio", "video", "screen")}
             await self._relay({"type": "media", **state})
         elif kind == "hangup":
-            call = await database_sync_to_async(self._hang_up)()
+            call = await consumer_db(self._hang_up)()
             await self._broadcast(
                 {"type": "ended", "by": self.user_id, "duration": call.duration_seconds},
                 include_self=True,

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
-
+from .consumer_db import JsonConsumer
 from .live import user_group
 
 BAD_FRAME = {"type": "error", "code": "bad_frame", "message": "Expected ping."}
 
 
-class PingConsumer(AsyncJsonWebsocketConsumer):
+class PingConsumer(JsonConsumer):
     async def connect(self) -> None:
         user = self.scope.get("user")
         # Accept first, then close: a close before accept becomes a bare HTTP 403 that browsers
@@ -42,7 +41,7 @@ class PingConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({"type": "pong", "user_id": self.scope["user"].pk})
 
 
-class LiveConsumer(AsyncJsonWebsocketConsumer):
+class LiveConsumer(JsonConsumer):
     """Per-person event stream for every open page (incoming calls, notification counts)."""
 
     async def connect(self) -> None:

@@ -17,10 +17,9 @@ import json
 import time
 from typing import Any
 
-from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.http import Http404
 
+from mentorloom.core.consumer_db import JsonConsumer, consumer_db
 from mentorloom.core.errors import DomainError
 
 from . import events, selectors, services
@@ -49,12 +48,12 @@ def _int_field(content: dict, name: str, *, required: bool = True) -> int | None
     return value
 
 
-@database_sync_to_async
+@consumer_db
 def _conversation(user, conversation_id: int) -> Conversation:  # type: ignore[no-untyped-def]
     return get_conversation_for(user, conversation_id)
 
 
-@database_sync_to_async
+@consumer_db
 def _subscribe_state(conversation: Conversation) -> tuple[int, list[dict]]:
     newest = (
         Conversation.objects.filter(pk=conversation.pk)
@@ -72,7 +71,7 @@ def _subscribe_state(conversation: Conversation) -> tuple[int, list[dict]]:
     return newest, reads
 
 
-@database_sync_to_async
+@consumer_db
 def _messages_after(conversation_id: int, after_id: int) -> list[dict]:
     return [
         events.message_payload(m)
@@ -90,29 +89,29 @@ def send_frame(
     """A `send` frame's database work in one thread hop (Channels runs all database work of a
     process on one thread, so hops and queries per send bound the messages per second).
 
-    Authorises afresh (a mentorship may have ended), stores, and returns (payload, created,
-    other participants' ids, events to publish now that it is committed); `others` is what
-    the socket kept from an earlier call, if any.
+    The service authorises afresh in the statement that locks the conversation (a mentorship
+    may have ended, someone may have blocked), stores, and returns (payload, created, other
+    participants' ids, events to publish now that it is committed); `others` is what the
+    socket kept from an earlier call, if any.
     """
-    conversation = get_conversation_for(user, conversation_id)
     if others is None:
-        others = selectors.other_participant_ids(conversation.pk, user.pk)
+        others = selectors.other_participant_ids(conversation_id, user.pk)
     outbox: events.Outbox = []
     message, created = services.send_message(
-        user, conversation, client_id, body, others=others, outbox=outbox
+        user, conversation_id, client_id, body, others=others, outbox=outbox
     )
     return events.message_payload(message), created, others, outbox
 
 
-_send = database_sync_to_async(send_frame)
+_send = consumer_db(send_frame)
 
 
-@database_sync_to_async
+@consumer_db
 def _mark_read(user, conversation: Conversation, up_to_id: int) -> None:  # type: ignore[no-untyped-def]
     services.mark_read(user, conversation, up_to_id)
 
 
-class ChatConsumer(AsyncJsonWebsocketConsumer):
+class ChatConsumer(JsonConsumer):
     async def connect(self) -> None:
         self.user = self.scope.get("user")
         self.last_sent: dict[int, int] = {}

@@ -23,7 +23,7 @@ from mentorloom.core.markdown import render_markdown
 from mentorloom.mentorships.models import Mentorship, MentorshipStatus
 from mentorloom.safety.models import Block
 
-from . import attachment_files, events, selectors
+from . import attachment_files, events, selectors, send_sql
 from .attachment_files import PreparedFile
 from .errors import (
     AttachmentTooLarge,
@@ -129,13 +129,14 @@ def check_can_send(user, conversation: Conversation, others: list[int] | None = 
         raise BlockedConversation()
 
 
-def _others(conversation: Conversation, user) -> list[int]:  # type: ignore[no-untyped-def]
-    return selectors.other_participant_ids(conversation.pk, user.pk)
+def _others(conversation: Conversation | int, user) -> list[int]:  # type: ignore[no-untyped-def]
+    conversation_id = conversation if isinstance(conversation, int) else conversation.pk
+    return selectors.other_participant_ids(conversation_id, user.pk)
 
 
-def _stored(conversation: Conversation, user, client_id: uuid.UUID) -> Message | None:  # type: ignore[no-untyped-def]
+def _stored(conversation_id: int, user, client_id: uuid.UUID) -> Message | None:  # type: ignore[no-untyped-def]
     return Message.objects.filter(
-        conversation=conversation, sender=user, client_id=client_id
+        conversation_id=conversation_id, sender=user, client_id=client_id
     ).first()
 
 
@@ -166,7 +167,7 @@ def _remove_files(*names: str) -> None:
 
 def send_message(
     user,  # type: ignore[no-untyped-def]
-    conversation: Conversation,
+    conversation: Conversation | int,
     client_id: object,
     body: object,
     *,
@@ -177,51 +178,42 @@ def send_message(
     """Store a message (optionally with one uploaded file), then (after commit) fan it out to
     every subscribed socket.
 
-    Precondition: `conversation` came from `get_conversation_for(user, ...)`; `others`, when
-    given, are the other participants' ids (a socket keeps them per subscription). With an
-    `outbox` (only outside any transaction, so the on-commit callbacks run before this
+    `conversation` is the conversation or its id. Membership, a closed mentorship and blocks
+    are checked in the statement that takes the conversation's row lock, so they hold at the
+    moment the message is written; an outsider gets Http404. `others`, when given, are the
+    other participants' ids (a socket keeps them per conversation; memberships never change).
+    With an `outbox` (only outside any transaction, so the on-commit callbacks run before this
     returns), the events are appended to it for the caller to publish instead of published.
     Returns (message, created). A retry with a client id already stored returns the stored
     message with created=False and announces nothing (never a duplicate, also under a race).
-    Raises EmptyMessage, MessageTooLong, InvalidInput (client_id), ConversationClosed,
-    BlockedConversation, TooManyMessages, UnsupportedAttachment, AttachmentTooLarge.
+    Raises Http404, EmptyMessage, MessageTooLong, InvalidInput (client_id),
+    ConversationClosed, BlockedConversation, TooManyMessages, UnsupportedAttachment,
+    AttachmentTooLarge.
     """
+    conversation_id = conversation if isinstance(conversation, int) else conversation.pk
     client_id = parse_client_id(client_id)
-    stored = _stored(conversation, user, client_id)
-    if stored is not None:
-        return stored, False
+    if upload is not None:
+        # A file is costly to check and store, so a retried upload is looked up first.
+        stored = _stored(conversation_id, user, client_id)
+        if stored is not None:
+            return stored, False
     prepared = _read_upload(upload) if upload is not None else None
     body = _clean_body(body, allow_empty=prepared is not None)
-    if others is None:
-        others = _others(conversation, user)
-    check_can_send(user, conversation, others)
     if not ratelimit.allow(
         "chat.send", str(user.pk), limit=SEND_LIMIT, window_seconds=SEND_WINDOW_SECONDS
     ):
-        raise TooManyMessages()
+        # A retry of a message already stored is answered, not refused.
+        return _stored_or_raise(conversation_id, user, client_id, TooManyMessages())
     # Files are written before the transaction (storage is not transactional) and removed
     # again if the message is not stored, so no row ever points at a missing file.
     files = _store_file(prepared) if prepared is not None else ("", "")
     # Rendered before taking the conversation's row lock, so the lock is held only for writes.
     html = render_markdown(body)
+    now = timezone.now()
     try:
         with transaction.atomic():
-            # The row lock serialises inserts per conversation, so ids are handed out in commit
-            # order: a socket that has seen id N has seen every earlier message of the thread.
-            prev_id = (
-                Conversation.objects.select_for_update()
-                .filter(pk=conversation.pk)
-                .values_list("last_message_id", flat=True)
-                .get()
-            ) or 0
-            now = timezone.now()
-            message = Message.objects.create(
-                conversation=conversation,
-                sender=user,
-                client_id=client_id,
-                body=body,
-                created_at=now,
-            )
+            prev_id = send_sql.lock_for_send(conversation_id, user.pk)
+            message = send_sql.insert_message(conversation_id, user.pk, client_id, body, now)
             attachments: list[Attachment] = []
             if prepared is not None:
                 attachment = Attachment.objects.create(
@@ -240,28 +232,41 @@ def send_message(
             # A new message's related rows are known, so the payload is built without queries,
             # once, for the ack, the fan-out and the HTTP answer alike.
             events.remember_payload(message, html=html, attachments=attachments)
-            Conversation.objects.filter(pk=conversation.pk).update(
-                last_message_id=message.pk, last_message_at=now
-            )
-            # Your own message is read by you.
-            Participant.objects.filter(conversation=conversation, user=user).update(
-                last_read_message_id=message.pk, last_read_at=now
-            )
+            # The conversation's newest message, and your own message is read by you.
+            send_sql.mark_newest(message)
+            if others is None:
+                others = _others(conversation_id, user)
             transaction.on_commit(partial(events.message_created, message, prev_id, outbox))
             transaction.on_commit(partial(events.unread_changed, others, outbox))
     except IntegrityError:
         _remove_files(*files)
-        # The same client id won a concurrent race (double submit across two sockets).
-        stored = _stored(conversation, user, client_id)
+        # The same client id is stored already: a retry, or a concurrent double submit.
+        stored = _stored(conversation_id, user, client_id)
         if stored is None:
             raise
         return stored, False
+    except (ConversationClosed, BlockedConversation) as exc:
+        _remove_files(*files)
+        return _stored_or_raise(conversation_id, user, client_id, exc)
     except BaseException:
         _remove_files(*files)
         raise
-    conversation.last_message_id = message.pk
-    conversation.last_message_at = now
+    if isinstance(conversation, Conversation):
+        conversation.last_message_id = message.pk
+        conversation.last_message_at = now
     return message, True
+
+
+def _stored_or_raise(
+    conversation_id: int,
+    user,  # type: ignore[no-untyped-def]
+    client_id: uuid.UUID,
+    error: Exception,
+) -> tuple[Message, bool]:
+    stored = _stored(conversation_id, user, client_id)
+    if stored is None:
+        raise error
+    return stored, False
 
 
 def mark_read(user, conversation: Conversation, up_to_id: int) -> Participant:  # type: ignore[no-untyped-def]

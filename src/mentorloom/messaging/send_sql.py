@@ -1,0 +1,135 @@
+"""The statements of a chat send, written out in SQL.
+
+Every chat message runs these on Channels' one database thread per process, so their cost
+bounds the messages per second a process can take. Composed by the ORM, the four statements
+cost about 2.5 ms to compile against 0.3 ms to run; here they are built once per process.
+Table names come from the models and values are prepared by the models' own fields, so
+SQLite and PostgreSQL get what the ORM would send them. Only `services.send_message` calls
+these, inside its transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from functools import cache
+
+from django.db import connection
+from django.http import Http404
+
+from mentorloom.mentorships.models import Mentorship, MentorshipStatus
+from mentorloom.safety.models import Block
+
+from .errors import BlockedConversation, ConversationClosed
+from .models import Conversation, Message, Participant
+
+# Membership, the mentorship's state and any block between the sender and another participant,
+# read in the statement that locks the conversation's row. On SQLite there is no row lock: the
+# transaction begins IMMEDIATE, which takes the database's write lock, a stronger one.
+_LOCK_SQL = """
+SELECT c.last_message_id, ms.status, EXISTS (
+    SELECT 1 FROM {participant} other
+    JOIN {block} b
+      ON (b.blocker_id = %(user)s AND b.blocked_id = other.user_id)
+      OR (b.blocked_id = %(user)s AND b.blocker_id = other.user_id)
+    WHERE other.conversation_id = c.id AND other.user_id <> %(user)s
+)
+FROM {conversation} c
+JOIN {participant} me ON me.conversation_id = c.id AND me.user_id = %(user)s
+LEFT JOIN {mentorship} ms ON ms.id = c.mentorship_id
+WHERE c.id = %(conversation)s
+{for_update}
+"""
+
+_INSERT_SQL = """
+INSERT INTO {message} (conversation_id, sender_id, client_id, body, created_at)
+VALUES (%s, %s, %s, %s, %s)
+RETURNING id
+"""
+
+_NEWEST_SQL = "UPDATE {conversation} SET last_message_id = %s, last_message_at = %s WHERE id = %s"
+
+_READ_OWN_SQL = (
+    "UPDATE {participant} SET last_read_message_id = %s, last_read_at = %s"
+    " WHERE conversation_id = %s AND user_id = %s"
+)
+
+
+@cache
+def _sql(template: str) -> str:
+    def table(model: type) -> str:
+        return connection.ops.quote_name(model._meta.db_table)  # type: ignore[attr-defined]
+
+    return template.format(
+        conversation=table(Conversation),
+        participant=table(Participant),
+        message=table(Message),
+        mentorship=table(Mentorship),
+        block=table(Block),
+        for_update="FOR UPDATE OF c" if connection.features.has_select_for_update_of else "",
+    )
+
+
+def _db_value(model: type, field: str, value: object) -> object:
+    return model._meta.get_field(field).get_db_prep_save(value, connection)  # type: ignore[attr-defined]
+
+
+def lock_for_send(conversation_id: int, user_id: int) -> int:
+    """Lock the conversation for an insert and return its newest message id (0 if none).
+
+    Raises Http404 unless `user_id` takes part, ConversationClosed when its mentorship has
+    ended, BlockedConversation when the sender and another participant blocked each other.
+    Call inside a transaction.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_sql(_LOCK_SQL), {"conversation": conversation_id, "user": user_id})
+        row = cursor.fetchone()
+    if row is None:
+        raise Http404
+    last_id, mentorship_status, blocked = row
+    if mentorship_status == MentorshipStatus.ENDED:
+        raise ConversationClosed()
+    if blocked:
+        raise BlockedConversation()
+    return last_id or 0
+
+
+def insert_message(
+    conversation_id: int, sender_id: int, client_id: uuid.UUID, body: str, now: datetime
+) -> Message:
+    """Insert the row and return it as a saved Message. Raises IntegrityError when this
+    sender already stored `client_id` in the conversation (the retry constraint)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _sql(_INSERT_SQL),
+            [
+                conversation_id,
+                sender_id,
+                _db_value(Message, "client_id", client_id),
+                body,
+                _db_value(Message, "created_at", now),
+            ],
+        )
+        (message_id,) = cursor.fetchone()
+    message = Message(
+        id=message_id,
+        conversation_id=conversation_id,
+        sender_id=sender_id,
+        client_id=client_id,
+        body=body,
+        created_at=now,
+    )
+    message._state.adding = False
+    message._state.db = connection.alias
+    return message
+
+
+def mark_newest(message: Message) -> None:
+    """Make `message` its conversation's newest, and read by its sender."""
+    created_at = _db_value(Message, "created_at", message.created_at)
+    with connection.cursor() as cursor:
+        cursor.execute(_sql(_NEWEST_SQL), [message.pk, created_at, message.conversation_id])
+        cursor.execute(
+            _sql(_READ_OWN_SQL),
+            [message.pk, created_at, message.conversation_id, message.sender_id],
+        )
