@@ -223,7 +223,8 @@ async def _relay_main(port: int) -> None:
         finally:
             peers[pair].pop(side, None)
 
-    async with serve(handler, "127.0.0.1", port, max_queue=None) as server:
+    # Without compression, as the server is run (runstack, docs/deployment.md).
+    async with serve(handler, "127.0.0.1", port, max_queue=None, compression=None) as server:
         await server.serve_forever()
 
 
@@ -414,7 +415,7 @@ def _run_server(n: int, seconds: float, redis_url: str | None) -> Tally:
             [
                 sys.executable, "-m", "uvicorn", "mentorloom.asgi:application",
                 "--host", "127.0.0.1", "--port", str(port), "--lifespan", "off",
-                "--no-access-log", "--log-level", "warning",
+                "--no-access-log", "--log-level", "warning", "--ws-per-message-deflate", "false",
             ],
             env=env,
             cwd=ROOT,

@@ -47,6 +47,7 @@ class LiveASGIServer:
             lifespan="off",
             log_level="warning",
             access_log=False,
+            ws_per_message_deflate=False,
             timeout_graceful_shutdown=5,
         )
         self._server = uvicorn.Server(config)

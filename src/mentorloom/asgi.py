@@ -1,5 +1,6 @@
 """ASGI entry point: HTTP through Django, WebSockets through Channels (auth + origin checked)."""
 
+import gc
 import os
 
 from django.core.asgi import get_asgi_application
@@ -19,3 +20,9 @@ application = ProtocolTypeRouter(
         "websocket": origin_checked(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )
+
+# Everything loaded by now (Django, the apps, their modules) lives as long as the process. A full
+# collection of the cyclic garbage collector walks every tracked object and stops every socket
+# meanwhile (pauses of 100-120 ms in the chat benchmark); frozen objects are no longer walked
+# (50-75 ms). Objects created later are collected as usual.
+gc.freeze()

@@ -6,7 +6,10 @@ from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from mentorloom.core import markdown
 from mentorloom.core.markdown import render_markdown
 
 
@@ -77,14 +80,12 @@ def test_event_handler_attributes_and_images_are_removed(text):
 
 def test_sanitiser_cleans_hostile_html_even_if_the_renderer_let_it_through(monkeypatch):
     # Raw HTML is disabled in the renderer; this proves the nh3 layer on its own.
-    from mentorloom.core import markdown
-
     hostile = (
         '<p onclick="x()"><a href="javascript:alert(1)" onmouseover="y()">a</a>'
         '<script>alert(1)</script><img src=x onerror="alert(1)"></p>'
     )
     monkeypatch.setattr(markdown._md, "render", lambda text: hostile)
-    html = markdown.render_markdown("ignored")
+    html = markdown.render_markdown("*ignored*")  # markup: not the plain-line shortcut
     found = elements(html)
     assert [tag for tag, _ in found] == ["p", "a"]
     assert not [a for _, attrs in found for a in attrs if a.startswith("on")]
@@ -114,3 +115,32 @@ def test_top_level_headings_are_demoted():
 @pytest.mark.parametrize("text", ["", None])
 def test_empty_input_gives_empty_output(text):
     assert render_markdown(text) == ""
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.from_regex(markdown._PLAIN_LINE, fullmatch=True))
+def test_the_plain_line_shortcut_renders_exactly_what_markdown_renders(text):
+    # Any line the shortcut takes (any script's letters and digits, the allowed punctuation).
+    assert render_markdown(text) == markdown._render(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hi, how are you?",
+        "Thanks! See you at 10:30 (Berlin time).",
+        "It's on https://example.org/path - ok",
+        "Grüße aus Köln",
+        "a    b",
+    ],
+)
+def test_everyday_lines_take_the_shortcut_and_match(text):
+    assert markdown._PLAIN_LINE.fullmatch(text)
+    assert render_markdown(text) == markdown._render(text) == f"<p>{text}</p>\n"
+
+
+@pytest.mark.parametrize(
+    "text", ["1. first", "Hi *you*", "a_b_c", "x\ny", "Tom & Jerry", 'He said "hi"', "end "]
+)
+def test_lines_with_markup_take_the_full_path(text):
+    assert not (markdown._PLAIN_LINE.fullmatch(text) and not text.endswith(" "))

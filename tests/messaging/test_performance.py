@@ -3,6 +3,7 @@ the messages-per-second a server process handles (see docs/websocket.md, Perform
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
@@ -39,7 +40,7 @@ def test_a_send_stays_within_the_query_budget_and_renders_markdown_once(
 ):
     convo = mentorship_conversation()
     mentor = convo.mentorship.mentor
-    _, _, others, _ = consumers.send_frame(mentor, convo.pk, str(uuid.uuid4()), "warm up", None)
+    others = consumers.send_frame(mentor, convo.pk, str(uuid.uuid4()), "warm up", None).others
 
     renders: list[str] = []
     real_render = consumers.services.render_markdown
@@ -57,15 +58,18 @@ def test_a_send_stays_within_the_query_budget_and_renders_markdown_once(
         CaptureQueriesContext(connection) as queries,
         django_capture_on_commit_callbacks(execute=True) as callbacks,
     ):
-        payload, created, _, outbox = consumers.send_frame(
-            mentor, convo.pk, str(uuid.uuid4()), "**second**", others
-        )
+        sent = consumers.send_frame(mentor, convo.pk, str(uuid.uuid4()), "**second**", others)
 
-    assert created and payload["html"] == "<p><strong>second</strong></p>\n"
+    payload = json.loads(sent.payload_json)
+    assert sent.created and payload["html"] == "<p><strong>second</strong></p>\n"
+    assert (payload["id"], payload["client_id"]) == (sent.message_id, sent.client_id)
+    outbox = sent.outbox
     assert len(callbacks) == 2  # fan-out and the recipient's badge, after commit
     # Collected for the socket to publish from its event loop, not from the database thread.
     assert [event["type"] for _, event in outbox] == ["chat.message", "live.event"]
-    assert outbox[0][1]["message"] is payload and outbox[1][1]["event"]["total"] == 2
+    # The `message` frame travels ready-made, embedding the very JSON text of the ack.
+    assert outbox[0][1]["frame"] == '{"type": "message", "message": ' + sent.payload_json + "}"
+    assert outbox[0][1]["id"] == sent.message_id and outbox[1][1]["event"]["total"] == 2
     assert renders == ["**second**"]
     statements = _statements(queries)
     assert len(statements) <= MAX_QUERIES_PER_SEND, "\n".join(statements)
@@ -75,7 +79,7 @@ def test_a_send_stays_within_the_query_budget_and_renders_markdown_once(
 def test_kept_participants_do_not_skip_a_new_block(django_capture_on_commit_callbacks):
     convo = mentorship_conversation()
     mentor, mentee = convo.mentorship.mentor, convo.mentorship.mentee
-    _, _, others, _ = consumers.send_frame(mentor, convo.pk, str(uuid.uuid4()), "hi", None)
+    others = consumers.send_frame(mentor, convo.pk, str(uuid.uuid4()), "hi", None).others
     Block.objects.create(blocker=mentee, blocked=mentor)
 
     with pytest.raises(consumers.services.BlockedConversation):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import timedelta
 
@@ -138,7 +139,8 @@ def test_fan_out_happens_only_after_commit(convo, django_capture_on_commit_callb
     for callback in callbacks:
         callback()
     assert published[0][0] == f"chat.conversation.{convo.pk}"
-    assert published[0][1]["message"]["id"] == first.pk
+    assert published[0][1]["id"] == first.pk
+    assert json.loads(published[0][1]["frame"])["message"]["body"] == "one"
     assert published[0][1]["prev_id"] == 0
 
 
@@ -151,7 +153,7 @@ def test_prev_id_names_the_message_before(convo, django_capture_on_commit_callba
     with django_capture_on_commit_callbacks(execute=True):
         second, _ = services.send_message(mentor, convo, uuid.uuid4(), "two")
     assert published[1]["prev_id"] == first.pk
-    assert published[1]["message"]["id"] == second.pk
+    assert published[1]["id"] == second.pk
 
 
 @pytest.mark.parametrize("body", ["", "   ", None, 42])

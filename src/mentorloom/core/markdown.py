@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import nh3
 from markdown_it import MarkdownIt
 
@@ -15,7 +17,22 @@ ALLOWED_TAGS = {
 _DEMOTE = {"<h1>": "<h3>", "</h1>": "</h3>", "<h2>": "<h4>", "</h2>": "</h4>"}
 
 
+# Most chat messages are one plain line: words and everyday punctuation, which Markdown renders as
+# a paragraph of the text itself. Those skip the parser and the sanitiser (together most of the
+# CPU of a chat send). The line starts with a letter (a digit could start a list: "1. "), ends
+# without a space, and holds no character Markdown or HTML gives a meaning (no * _ ` [ ] < > & #
+# \ ~ | = + " or line break). Each character matches one branch only, so the check is linear.
+# tests/core/test_markdown.py checks that the shortcut gives what the full path gives.
+_PLAIN_LINE = re.compile(r"[^\W\d_](?:[^\W_]|[ ,.?!;:'()/-])*")
+
+
 def render_markdown(text: str) -> str:
+    if _PLAIN_LINE.fullmatch(text or "") and not text.endswith(" "):
+        return f"<p>{text}</p>\n"
+    return _render(text)
+
+
+def _render(text: str) -> str:
     html = _md.render(text or "")
     for old, new in _DEMOTE.items():
         html = html.replace(old, new)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from django.http import Http404
@@ -79,20 +80,31 @@ def _messages_after(conversation_id: int, after_id: int) -> list[dict]:
     ]
 
 
+@dataclass(frozen=True)
+class Sent:
+    """What a `send` frame's database work hands back to the socket."""
+
+    message_id: int
+    client_id: str
+    payload_json: str  # the message payload as JSON text (embedded in the ack as it is)
+    created: bool
+    others: list[int]  # the other participants' ids, for the socket to keep
+    outbox: events.Outbox  # events to publish, now that the message is committed
+
+
 def send_frame(
     user,  # type: ignore[no-untyped-def]
     conversation_id: int,
     client_id: object,
     body: object,
     others: list[int] | None,
-) -> tuple[dict, bool, list[int], events.Outbox]:
+) -> Sent:
     """A `send` frame's database work in one thread hop (Channels runs all database work of a
     process on one thread, so hops and queries per send bound the messages per second).
 
     The service authorises afresh in the statement that locks the conversation (a mentorship
-    may have ended, someone may have blocked), stores, and returns (payload, created, other
-    participants' ids, events to publish now that it is committed); `others` is what the
-    socket kept from an earlier call, if any.
+    may have ended, someone may have blocked) and stores; `others` is what the socket kept
+    from an earlier call, if any.
     """
     if others is None:
         others = selectors.other_participant_ids(conversation_id, user.pk)
@@ -100,7 +112,9 @@ def send_frame(
     message, created = services.send_message(
         user, conversation_id, client_id, body, others=others, outbox=outbox
     )
-    return events.message_payload(message), created, others, outbox
+    return Sent(
+        message.pk, str(message.client_id), events.message_json(message), created, others, outbox
+    )
 
 
 _send = consumer_db(send_frame)
@@ -182,6 +196,8 @@ class ChatConsumer(JsonConsumer):
         if conversation.pk not in self.last_sent and len(self.last_sent) >= MAX_SUBSCRIPTIONS:
             raise FrameError("too_many_subscriptions", "Unsubscribe from a conversation first.")
         newest, reads = await _subscribe_state(conversation)
+        # The read states name every participant, so the first send needs no lookup.
+        self.others[conversation.pk] = [r["user_id"] for r in reads if r["user_id"] != self.user.pk]
         # Join before reading: anything committed from here on arrives as a queued event, and
         # the catch-up below covers everything before it (duplicates are dropped by id).
         await self.channel_layer.group_add(
@@ -210,26 +226,26 @@ class ChatConsumer(JsonConsumer):
         conversation_id = _int_field(content, "conversation_id")
         if not isinstance(content.get("client_id"), str):
             raise FrameError("bad_frame", "`client_id` must be a UUID string.")
-        payload, created, others, outbox = await _send(
+        sent = await _send(
             self.user,
             conversation_id,
             content["client_id"],
             content.get("body"),
             self.others.get(conversation_id),
         )
-        self.others[conversation_id] = others
+        self.others[conversation_id] = sent.others
         # Committed: fan out to every subscribed socket (this one included), then ack.
-        await events.publish_outbox(self.channel_layer, outbox)
-        await self.send_json(
+        await events.publish_outbox(self.channel_layer, sent.outbox)
+        ack = json.dumps(
             {
                 "type": "ack",
                 "conversation_id": conversation_id,
-                "client_id": payload["client_id"],
-                "id": payload["id"],
-                "duplicate": not created,
-                "message": payload,
+                "client_id": sent.client_id,
+                "id": sent.message_id,
+                "duplicate": not sent.created,
             }
         )
+        await self.send(text_data=ack[:-1] + ', "message": ' + sent.payload_json + "}")
 
     async def on_typing(self, content: dict) -> None:
         conversation_id = _int_field(content, "conversation_id")
@@ -272,14 +288,13 @@ class ChatConsumer(JsonConsumer):
                 return
 
     async def chat_message(self, event: dict) -> None:
-        payload = event["message"]
-        conversation_id = payload["conversation_id"]
+        conversation_id = event["conversation_id"]
         last = self.last_sent.get(conversation_id)
-        if last is None or payload["id"] <= last:
+        if last is None or event["id"] <= last:
             return  # not subscribed, or already sent by a catch-up
         if event["prev_id"] <= last:
-            await self.send_json({"type": "message", "message": payload})
-            self.last_sent[conversation_id] = payload["id"]
+            await self.send(text_data=event["frame"])  # the `message` frame, ready-made
+            self.last_sent[conversation_id] = event["id"]
         else:
             await self._catch_up(conversation_id)
 

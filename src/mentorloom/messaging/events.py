@@ -6,6 +6,7 @@ rolled back (persist, then deliver). Consumers turn events into the frames in do
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import datetime
 
@@ -30,9 +31,10 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-# Attribute under which send_message keeps the payload it built, so the ack, the fan-out and
-# the HTTP answer reuse one rendering (Markdown + nh3 is the costliest part of a send).
+# Attributes under which send_message keeps the payload it built (and its JSON text), so the
+# ack, the fan-out and the HTTP answer reuse one rendering and one encoding.
 _PAYLOAD_ATTR = "_chat_payload"
+_JSON_ATTR = "_chat_payload_json"
 
 
 def remember_payload(message: Message, *, html: str, attachments: list[Attachment]) -> dict:
@@ -46,12 +48,23 @@ def remember_payload(message: Message, *, html: str, attachments: list[Attachmen
 def forget_payload(message: Message) -> None:
     """Drop a kept payload (call before changing the message)."""
     message.__dict__.pop(_PAYLOAD_ATTR, None)
+    message.__dict__.pop(_JSON_ATTR, None)
 
 
 def message_payload(message: Message) -> dict:
     """The one JSON shape of a message (socket frames and the HTTP API alike)."""
     cached = message.__dict__.get(_PAYLOAD_ATTR)
     return cached if cached is not None else _build_payload(message)
+
+
+def message_json(message: Message) -> str:
+    """The payload as JSON text, encoded once per message: a chat message goes out as an ack
+    and as a frame to every subscribed socket, and all of them embed this text."""
+    cached = message.__dict__.get(_JSON_ATTR)
+    if cached is None:
+        cached = json.dumps(message_payload(message))
+        setattr(message, _JSON_ATTR, cached)
+    return cached
 
 
 def _build_payload(
@@ -160,14 +173,17 @@ async def publish_outbox(layer, outbox: Outbox) -> None:  # type: ignore[no-unty
 
 def message_created(message: Message, prev_id: int, outbox: Outbox | None = None) -> None:
     # prev_id (the conversation's newest id before this one, read under the row lock) lets each
-    # socket see whether it missed something and fill the gap from the database.
+    # socket see whether it missed something and fill the gap from the database. The `message`
+    # frame travels ready-made (as text), so sockets neither copy nor encode the payload.
     _emit(
         outbox,
         conversation_group(message.conversation_id),
         {
             "type": "chat.message",
-            "message": message_payload(message),  # the payload kept by send_message
+            "conversation_id": message.conversation_id,
+            "id": message.pk,
             "prev_id": prev_id,
+            "frame": '{"type": "message", "message": ' + message_json(message) + "}",
         },
     )
 

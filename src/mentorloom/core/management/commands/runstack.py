@@ -40,6 +40,10 @@ class Command(BaseCommand):
                 "--no-access-log",
                 "--lifespan",
                 "off",
+                # Chat frames are small; compressing them costs CPU on every frame and about
+                # 40 KB of zlib state per open socket (docs/websocket.md, Performance).
+                "--ws-per-message-deflate",
+                "false",
             ]
         )
         worker = subprocess.Popen(  # noqa: S603
