@@ -26,6 +26,17 @@ def _tasks_run_immediately(settings):
 # --- The real ASGI server (uvicorn in a thread); see tests/asgi_server.py --------------------
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _close_consumer_connections(django_db_setup):
+    """Consumers keep their connection open on asgiref's one database thread
+    (core.consumer_db); it is closed before the test database is dropped."""
+    yield
+    from asgiref.sync import SyncToAsync
+    from django.db import connections
+
+    SyncToAsync.single_thread_executor.submit(connections.close_all).result(timeout=10)
+
+
 @pytest.fixture(scope="session")
 def _live_asgi_server(django_db_setup):
     from tests.asgi_server import LiveASGIServer

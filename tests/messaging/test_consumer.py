@@ -309,3 +309,37 @@ async def test_edit_over_http_reaches_subscribed_sockets(
         frame, _ = await until(b, "message_changed")
         assert frame["message"]["id"] == message.pk
         assert frame["message"]["body"] == "fixed" and frame["message"]["edited_at"]
+
+
+def _rename_table(old: str, new: str) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f'ALTER TABLE "{old}" RENAME TO "{new}"')
+
+
+async def test_a_database_failure_gets_an_error_frame_and_the_resend_is_stored_once(
+    live_asgi, convo, mentor, mentor_cookie
+):
+    # A real failure, not a mock: the messages table is away while the first send arrives.
+    table = Message._meta.db_table
+    client_id = str(uuid.uuid4())
+    async with chat_socket(live_asgi, mentor_cookie) as ws:
+        await subscribe(ws, convo)
+        await sync_to_async(_rename_table)(table, f"{table}_away")
+        try:
+            await send(ws, chat(convo, client_id, "Are you there?"))
+            error = await receive(ws)
+        finally:
+            await sync_to_async(_rename_table)(f"{table}_away", table)
+        assert (error["type"], error["code"], error["client_id"]) == (
+            "error", "unavailable", client_id,
+        )  # fmt: skip
+        # The socket stays usable, and the client's resend (same client id) is stored once.
+        await send(ws, chat(convo, client_id, "Are you there?"))
+        ack, _ = await until(ws, "ack")
+        assert not ack["duplicate"]
+        await send(ws, chat(convo, client_id, "Are you there?"))
+        again, _ = await until(ws, "ack")
+        assert again["duplicate"] and again["id"] == ack["id"]
+    assert await sync_to_async(Message.objects.filter(client_id=client_id).count)() == 1

@@ -10,11 +10,16 @@ send; with PostgreSQL it is one pooled connection held by that thread.
 
 A connection is still dropped, as Django's own request cycle would, when it is broken (an
 error other than a data or integrity error and it no longer answers) or was left outside its
-autocommit mode; the next call opens a fresh one.
+autocommit mode; the next call opens a fresh one. A SQLite connection opened here leaves
+write-ahead-log checkpoints to a thread of its own (core.sqlite_wal), so that no chat commit
+pays for one.
 """
 
 from __future__ import annotations
 
+import contextlib
+import threading
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -22,30 +27,80 @@ from asgiref.sync import SyncToAsync
 from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.db import connections
+from django.db.backends.signals import connection_created
+
+from .sqlite_wal import checkpoint_in_background
 
 R = TypeVar("R")
 
 
-def _drop_broken_connections() -> None:
+# A connection idle this long is checked (one round trip) before it is used again: the server
+# may have restarted, or dropped it, meanwhile.
+CHECK_AFTER_IDLE_SECONDS = 30.0
+
+_thread = threading.local()
+
+
+def _before_call() -> set[str]:
+    """Check connections idle for long; returns the aliases of connections already inside a
+    transaction, which belong to a caller further up this thread (a sync caller that went
+    through async_to_sync) and are left alone."""
+    now = time.monotonic()
+    outer = set()
     for conn in connections.all(initialized_only=True):
-        if conn.connection is None:
-            continue
-        if conn.in_atomic_block or conn.get_autocommit() != conn.settings_dict["AUTOCOMMIT"]:
-            conn.close()
-        elif conn.errors_occurred:
-            if conn.is_usable():
-                conn.errors_occurred = False
-            else:
+        if conn.in_atomic_block:
+            outer.add(conn.alias)
+        elif conn.connection is not None:
+            used_at = getattr(conn, "_consumer_db_used_at", now)
+            if now - used_at > CHECK_AFTER_IDLE_SECONDS and not conn.is_usable():
                 conn.close()
+    return outer
+
+
+def _after_call(outer: set[str]) -> None:
+    now = time.monotonic()
+    for conn in connections.all(initialized_only=True):
+        if conn.connection is None or conn.alias in outer:
+            continue
+        if conn.in_atomic_block:
+            # The call left an atomic block open (a bug). Django will not close a connection
+            # inside one, so the wrapper is dropped (closing its connection rolls back) and the
+            # next call gets a fresh one.
+            with contextlib.suppress(Exception):
+                conn.connection.close()
+            del connections[conn.alias]
+            continue
+        if conn.get_autocommit() != conn.settings_dict["AUTOCOMMIT"]:
+            conn.close()  # left outside autocommit mode: start afresh
+            continue
+        if conn.errors_occurred:
+            if not conn.is_usable():
+                conn.close()
+                continue
+            conn.errors_occurred = False
+        # Kept: Channels' own close_old_connections (run on this thread when a socket connects
+        # or disconnects) treats a connection without a closing time as persistent.
+        conn.close_at = None
+        conn._consumer_db_used_at = now
+
+
+def _configure_new_connection(sender: Any, connection: Any, **kwargs: Any) -> None:
+    if getattr(_thread, "in_call", False) and connection.vendor == "sqlite":
+        checkpoint_in_background(connection)
+
+
+connection_created.connect(_configure_new_connection, dispatch_uid="mentorloom-consumer-db")
 
 
 class _KeptConnectionSyncToAsync(SyncToAsync):
     def thread_handler(self, loop, *args: Any, **kwargs: Any) -> Any:  # type: ignore[no-untyped-def]
-        _drop_broken_connections()
+        outer = _before_call()
+        _thread.in_call = True
         try:
             return super().thread_handler(loop, *args, **kwargs)
         finally:
-            _drop_broken_connections()
+            _thread.in_call = False
+            _after_call(outer)
 
 
 def consumer_db(func: Callable[..., R]) -> Callable[..., Any]:

@@ -18,6 +18,7 @@ def _redis() -> redis.Redis | None:
 
     Django's Redis cache counts a hit in three round trips (add, then exists and incr); the chat
     counts one per message on the database thread, so here it is one round trip instead.
+    Settings give the cache one LOCATION and no OPTIONS (settings.py), which this client copies.
     """
     config = settings.CACHES["default"]
     if not config["BACKEND"].endswith("RedisCache"):

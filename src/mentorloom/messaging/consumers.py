@@ -14,10 +14,12 @@ database, where the message is already committed.
 from __future__ import annotations
 
 import json
+import logging
 import time
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import DatabaseError
 from django.http import Http404
 
 from mentorloom.core.consumer_db import JsonConsumer, consumer_db
@@ -26,6 +28,8 @@ from mentorloom.core.errors import DomainError
 from . import events, selectors, services
 from .access import get_conversation_for
 from .models import Conversation
+
+logger = logging.getLogger(__name__)
 
 MAX_SUBSCRIPTIONS = 100
 TYPING_EVERY_SECONDS = 2.0
@@ -175,6 +179,13 @@ class ChatConsumer(JsonConsumer):
             await self._error("not_found", "Conversation not found.", content)
         except DomainError as exc:
             await self._error(exc.code, exc.message, content)
+        except DatabaseError:
+            # The database is down or restarting: the socket stays open, the client resends
+            # (its client id makes that safe) and nothing half-written was committed.
+            logger.exception("chat frame failed on the database")
+            await self._error(
+                "unavailable", "The server could not do that just now; try again.", content
+            )
 
     async def _error(self, code: str, message: str, content: dict | None = None) -> None:
         frame: dict[str, Any] = {"type": "error", "code": code, "message": message}

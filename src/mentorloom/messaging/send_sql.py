@@ -23,10 +23,14 @@ from mentorloom.safety.models import Block
 from .errors import BlockedConversation, ConversationClosed
 from .models import Conversation, Message, Participant
 
+# The conversation's row lock (PostgreSQL). On SQLite there is no row lock: the transaction
+# begins IMMEDIATE, which takes the database's write lock, a stronger one.
+_LOCK_SQL = "SELECT 1 FROM {conversation} WHERE id = %s FOR UPDATE"
+
 # Membership, the mentorship's state and any block between the sender and another participant,
-# read in the statement that locks the conversation's row. On SQLite there is no row lock: the
-# transaction begins IMMEDIATE, which takes the database's write lock, a stronger one.
-_LOCK_SQL = """
+# read once the lock is held. It is a statement of its own on PostgreSQL: a statement that waits
+# for a row lock keeps the snapshot it started with, and would miss a block committed meanwhile.
+_CHECK_SQL = """
 SELECT c.last_message_id, ms.status, EXISTS (
     SELECT 1 FROM {participant} other
     JOIN {block} b
@@ -38,12 +42,13 @@ FROM {conversation} c
 JOIN {participant} me ON me.conversation_id = c.id AND me.user_id = %(user)s
 LEFT JOIN {mentorship} ms ON ms.id = c.mentorship_id
 WHERE c.id = %(conversation)s
-{for_update}
 """
 
+# A retry finds its client id stored (the unique constraint) and inserts nothing.
 _INSERT_SQL = """
 INSERT INTO {message} (conversation_id, sender_id, client_id, body, created_at)
 VALUES (%s, %s, %s, %s, %s)
+ON CONFLICT (conversation_id, sender_id, client_id) DO NOTHING
 RETURNING id
 """
 
@@ -66,7 +71,6 @@ def _sql(template: str) -> str:
         message=table(Message),
         mentorship=table(Mentorship),
         block=table(Block),
-        for_update="FOR UPDATE OF c" if connection.features.has_select_for_update_of else "",
     )
 
 
@@ -78,11 +82,13 @@ def lock_for_send(conversation_id: int, user_id: int) -> int:
     """Lock the conversation for an insert and return its newest message id (0 if none).
 
     Raises Http404 unless `user_id` takes part, ConversationClosed when its mentorship has
-    ended, BlockedConversation when the sender and another participant blocked each other.
-    Call inside a transaction.
+    ended, BlockedConversation when the sender and another participant blocked each other,
+    all as committed when the lock was granted. Call inside a transaction.
     """
     with connection.cursor() as cursor:
-        cursor.execute(_sql(_LOCK_SQL), {"conversation": conversation_id, "user": user_id})
+        if connection.features.has_select_for_update:
+            cursor.execute(_sql(_LOCK_SQL), [conversation_id])
+        cursor.execute(_sql(_CHECK_SQL), {"conversation": conversation_id, "user": user_id})
         row = cursor.fetchone()
     if row is None:
         raise Http404
@@ -96,9 +102,9 @@ def lock_for_send(conversation_id: int, user_id: int) -> int:
 
 def insert_message(
     conversation_id: int, sender_id: int, client_id: uuid.UUID, body: str, now: datetime
-) -> Message:
-    """Insert the row and return it as a saved Message. Raises IntegrityError when this
-    sender already stored `client_id` in the conversation (the retry constraint)."""
+) -> Message | None:
+    """Insert the row and return it as a saved Message, or None when this sender already
+    stored `client_id` in the conversation (a retry)."""
     with connection.cursor() as cursor:
         cursor.execute(
             _sql(_INSERT_SQL),
@@ -110,9 +116,11 @@ def insert_message(
                 _db_value(Message, "created_at", now),
             ],
         )
-        (message_id,) = cursor.fetchone()
+        row = cursor.fetchone()
+    if row is None:
+        return None
     message = Message(
-        id=message_id,
+        id=row[0],
         conversation_id=conversation_id,
         sender_id=sender_id,
         client_id=client_id,

@@ -204,16 +204,19 @@ def send_message(
     ):
         # A retry of a message already stored is answered, not refused.
         return _stored_or_raise(conversation_id, user, client_id, TooManyMessages())
+    # Rendered before taking the conversation's row lock, so the lock is held only for writes.
+    html = render_markdown(body)
     # Files are written before the transaction (storage is not transactional) and removed
     # again if the message is not stored, so no row ever points at a missing file.
     files = _store_file(prepared) if prepared is not None else ("", "")
-    # Rendered before taking the conversation's row lock, so the lock is held only for writes.
-    html = render_markdown(body)
     now = timezone.now()
     try:
         with transaction.atomic():
             prev_id = send_sql.lock_for_send(conversation_id, user.pk)
             message = send_sql.insert_message(conversation_id, user.pk, client_id, body, now)
+            if message is None:
+                # The client id is stored already: a retry, or a double submit that lost.
+                raise _AlreadyStored()
             attachments: list[Attachment] = []
             if prepared is not None:
                 attachment = Attachment.objects.create(
@@ -236,14 +239,16 @@ def send_message(
             send_sql.mark_newest(message)
             if others is None:
                 others = _others(conversation_id, user)
-            transaction.on_commit(partial(events.message_created, message, prev_id, outbox))
-            transaction.on_commit(partial(events.unread_changed, others, outbox))
-    except IntegrityError:
+            # Robust: the message is stored once committed, whatever an announcement does.
+            transaction.on_commit(
+                partial(events.message_created, message, prev_id, outbox), robust=True
+            )
+            transaction.on_commit(partial(events.unread_changed, others, outbox), robust=True)
+    except _AlreadyStored:
         _remove_files(*files)
-        # The same client id is stored already: a retry, or a concurrent double submit.
         stored = _stored(conversation_id, user, client_id)
-        if stored is None:
-            raise
+        if stored is None:  # cannot happen: the insert met this very row
+            raise RuntimeError("client id conflict without a stored message") from None
         return stored, False
     except (ConversationClosed, BlockedConversation) as exc:
         _remove_files(*files)
@@ -255,6 +260,10 @@ def send_message(
         conversation.last_message_id = message.pk
         conversation.last_message_at = now
     return message, True
+
+
+class _AlreadyStored(Exception):
+    """Rolls back a send whose client id is stored already (nothing was written)."""
 
 
 def _stored_or_raise(

@@ -1,0 +1,52 @@
+"""The consumers' SQLite connection leaves write-ahead-log checkpoints to a thread of its own."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection
+
+from mentorloom.core import sqlite_wal
+from mentorloom.core.consumer_db import consumer_db
+from tests.factories import UserFactory
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's write-ahead log only"),
+]
+
+
+@consumer_db
+def _autocheckpoint_and_path() -> tuple[int, str]:
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        pages = cursor.fetchone()[0]
+    return pages, str(connection.settings_dict["NAME"])
+
+
+async def test_the_consumer_connection_does_not_checkpoint_on_commit_and_a_thread_does():
+    pages, path = await _autocheckpoint_and_path()
+    assert pages == 0
+    assert path in sqlite_wal.checkpointed_paths()
+    assert "sqlite-wal-checkpoint" in {t.name for t in threading.enumerate()}
+
+
+def test_other_connections_keep_sqlite_s_default():
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        assert cursor.fetchone()[0] == 1000
+
+
+def test_a_checkpoint_copies_the_log_into_the_database_file():
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_autocheckpoint=0")
+    try:
+        UserFactory.create_batch(20)
+        db = sqlite_wal.open_for_checkpoints(str(connection.settings_dict["NAME"]))
+        busy, log_frames, copied = sqlite_wal.checkpoint(db)
+        db.close()
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_autocheckpoint=1000")
+    assert busy == 0 and log_frames > 0 and copied == log_frames
