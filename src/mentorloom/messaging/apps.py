@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class MessagingConfig(AppConfig):
     name = "mentorloom.messaging"
     label = "messaging"
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401 - registers the system checks
