@@ -31,3 +31,13 @@ def test_counts_live_in_the_cache_under_its_own_keys():
         assert [ratelimit.allow("t2", "u1", limit=1, window_seconds=10) for _ in range(2)] == [
             True, False,
         ]  # fmt: skip
+
+
+async def test_the_event_loop_variant_shares_the_counts():
+    # A socket counts on its event loop (aallow), the HTTP API in a thread (allow): one limit.
+    with time_machine.travel("2026-03-02 10:00:00+00:00", tick=False):
+        first = [ratelimit.allow("t3", "u1", limit=3, window_seconds=10) for _ in range(2)]
+        then = [await ratelimit.aallow("t3", "u1", limit=3, window_seconds=10) for _ in range(2)]
+        assert first + then == [True, True, True, False]
+        assert not ratelimit.allow("t3", "u1", limit=3, window_seconds=10)
+        assert await ratelimit.aallow("t3", "u2", limit=3, window_seconds=10)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import time
+import weakref
 
 import redis
+import redis.asyncio
 from django.conf import settings
 from django.core.cache import cache
 
@@ -24,6 +27,23 @@ def _redis() -> redis.Redis | None:
     if not config["BACKEND"].endswith("RedisCache"):
         return None
     return redis.Redis.from_url(config["LOCATION"])
+
+
+# One asyncio client per event loop (a client's connections belong to the loop that made them).
+_async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, redis.asyncio.Redis] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _async_redis() -> redis.asyncio.Redis | None:
+    if _redis() is None:
+        return None
+    loop = asyncio.get_running_loop()
+    client = _async_clients.get(loop)
+    if client is None:
+        client = redis.asyncio.Redis.from_url(settings.CACHES["default"]["LOCATION"])
+        _async_clients[loop] = client
+    return client
 
 
 def _count(cache_key: str, window_seconds: int) -> int:
@@ -47,10 +67,27 @@ def _count(cache_key: str, window_seconds: int) -> int:
         return 1
 
 
+def _cache_key(scope: str, key: str, window_seconds: int) -> str:
+    return f"rl:{scope}:{key}:{int(time.time() // window_seconds)}"
+
+
 def allow(scope: str, key: str, *, limit: int, window_seconds: int) -> bool:
     """Count one hit for (scope, key); True while the window's count is within `limit`."""
-    bucket = int(time.time() // window_seconds)
-    return _count(f"rl:{scope}:{key}:{bucket}", window_seconds) <= limit
+    return _count(_cache_key(scope, key, window_seconds), window_seconds) <= limit
+
+
+async def aallow(scope: str, key: str, *, limit: int, window_seconds: int) -> bool:
+    """allow() for an event loop, sharing its counts: with Redis one round trip that does not
+    block the loop (nor Channels' database thread, where allow() would run); local memory is
+    counted in place, as it involves no I/O."""
+    cache_key = _cache_key(scope, key, window_seconds)
+    client = _async_redis()
+    if client is None:
+        return _count(cache_key, window_seconds) <= limit
+    async with client.pipeline(transaction=True) as pipe:  # MULTI/EXEC: atomic, one round trip
+        pipe.set(cache.make_and_validate_key(cache_key), 0, ex=window_seconds + 5, nx=True)
+        pipe.incr(cache.make_and_validate_key(cache_key))
+        return int((await pipe.execute())[1]) <= limit
 
 
 def enforce(scope: str, key: str, *, limit: int, window_seconds: int) -> None:

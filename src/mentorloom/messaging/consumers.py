@@ -22,6 +22,7 @@ from typing import Any
 from django.db import DatabaseError
 from django.http import Http404
 
+from mentorloom.core import ratelimit
 from mentorloom.core.consumer_db import JsonConsumer, consumer_db
 from mentorloom.core.errors import DomainError
 
@@ -102,6 +103,7 @@ def send_frame(
     client_id: object,
     body: object,
     others: list[int] | None,
+    allowed: bool | None = None,
 ) -> Sent:
     """A `send` frame's database work in one thread hop (Channels runs all database work of a
     process on one thread, so hops and queries per send bound the messages per second).
@@ -114,7 +116,7 @@ def send_frame(
         others = selectors.other_participant_ids(conversation_id, user.pk)
     outbox: events.Outbox = []
     message, created = services.send_message(
-        user, conversation_id, client_id, body, others=others, outbox=outbox
+        user, conversation_id, client_id, body, others=others, outbox=outbox, allowed=allowed
     )
     return Sent(
         message.pk, str(message.client_id), events.message_json(message), created, others, outbox
@@ -237,12 +239,21 @@ class ChatConsumer(JsonConsumer):
         conversation_id = _int_field(content, "conversation_id")
         if not isinstance(content.get("client_id"), str):
             raise FrameError("bad_frame", "`client_id` must be a UUID string.")
+        # Counted here, on the event loop: with Redis that is a round trip the database
+        # thread (shared by every socket of the process) does not wait for.
+        allowed = await ratelimit.aallow(
+            "chat.send",
+            str(self.user.pk),
+            limit=services.SEND_LIMIT,
+            window_seconds=services.SEND_WINDOW_SECONDS,
+        )
         sent = await _send(
             self.user,
             conversation_id,
             content["client_id"],
             content.get("body"),
             self.others.get(conversation_id),
+            allowed,
         )
         self.others[conversation_id] = sent.others
         # Committed: fan out to every subscribed socket (this one included), then ack.

@@ -174,6 +174,7 @@ def send_message(
     upload: Any = None,
     others: list[int] | None = None,
     outbox: events.Outbox | None = None,
+    allowed: bool | None = None,
 ) -> tuple[Message, bool]:
     """Store a message (optionally with one uploaded file), then (after commit) fan it out to
     every subscribed socket.
@@ -184,6 +185,8 @@ def send_message(
     other participants' ids (a socket keeps them per conversation; memberships never change).
     With an `outbox` (only outside any transaction, so the on-commit callbacks run before this
     returns), the events are appended to it for the caller to publish instead of published.
+    `allowed` is the rate limit's answer when the caller counted this send itself (a socket
+    counts on its event loop, see `ratelimit.aallow`); otherwise it is counted here.
     Returns (message, created). A retry with a client id already stored returns the stored
     message with created=False and announces nothing (never a duplicate, also under a race).
     Raises Http404, EmptyMessage, MessageTooLong, InvalidInput (client_id),
@@ -199,9 +202,11 @@ def send_message(
             return stored, False
     prepared = _read_upload(upload) if upload is not None else None
     body = _clean_body(body, allow_empty=prepared is not None)
-    if not ratelimit.allow(
-        "chat.send", str(user.pk), limit=SEND_LIMIT, window_seconds=SEND_WINDOW_SECONDS
-    ):
+    if allowed is None:
+        allowed = ratelimit.allow(
+            "chat.send", str(user.pk), limit=SEND_LIMIT, window_seconds=SEND_WINDOW_SECONDS
+        )
+    if not allowed:
         # A retry of a message already stored is answered, not refused.
         return _stored_or_raise(conversation_id, user, client_id, TooManyMessages())
     # Rendered before taking the conversation's row lock, so the lock is held only for writes.
