@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 import uuid
 from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import connection, connections, transaction
 from django.http import Http404
 from django.utils import timezone
 
@@ -317,3 +320,52 @@ def test_request_conversation_can_be_created_for_two_people():
     message, _ = services.send_message(a, convo, uuid.uuid4(), "Hello")
     assert Participant.objects.get(conversation=convo, user=a).last_read_message_id == message.pk
     assert timezone.now() >= message.created_at
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks: PostgreSQL")
+def test_a_block_committed_while_a_send_waits_for_the_row_lock_refuses_the_send():
+    convo = mentorship_conversation()
+    mentor, mentee = _people(convo)
+    locked, release = threading.Event(), threading.Event()
+    outcome: list[object] = []
+
+    def hold_the_lock() -> None:
+        with transaction.atomic():
+            Conversation.objects.select_for_update().get(pk=convo.pk)
+            locked.set()
+            release.wait(10)
+        connections.close_all()
+
+    def send() -> None:
+        try:
+            outcome.append(services.send_message(mentor, convo.pk, uuid.uuid4(), "Hello?"))
+        except Exception as exc:
+            outcome.append(exc)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold_the_lock)
+    holder.start()
+    assert locked.wait(10)
+    sender = threading.Thread(target=send)
+    sender.start()
+    # Wait until the send really waits for the row lock, then block and let it go on.
+    deadline = time.monotonic() + 10
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+            )
+            if cursor.fetchone()[0]:
+                break
+            time.sleep(0.02)
+        else:
+            pytest.fail("the send never waited for the lock")
+    Block.objects.create(blocker=mentee, blocked=mentor)
+    release.set()
+    holder.join(10)
+    sender.join(10)
+    assert len(outcome) == 1 and isinstance(outcome[0], BlockedConversation), outcome
+    assert not Message.objects.exists()

@@ -23,8 +23,10 @@ from mentorloom.safety.models import Block
 from .errors import BlockedConversation, ConversationClosed
 from .models import Conversation, Message, Participant
 
-# The conversation's row lock (PostgreSQL). On SQLite there is no row lock: the transaction
-# begins IMMEDIATE, which takes the database's write lock, a stronger one.
+# The conversation's row lock (PostgreSQL). It serialises inserts per conversation, so ids are
+# handed out in commit order: a socket that has seen id N has seen every earlier message of the
+# thread. On SQLite there is no row lock: the transaction begins IMMEDIATE, which takes the
+# database's write lock, a stronger one.
 _LOCK_SQL = "SELECT 1 FROM {conversation} WHERE id = %s FOR UPDATE"
 
 # Membership, the mentorship's state and any block between the sender and another participant,

@@ -180,9 +180,10 @@ def send_message(
     every subscribed socket.
 
     `conversation` is the conversation or its id. Membership, a closed mentorship and blocks
-    are checked in the statement that takes the conversation's row lock, so they hold at the
-    moment the message is written; an outsider gets Http404. `others`, when given, are the
-    other participants' ids (a socket keeps them per conversation; memberships never change).
+    are checked once the conversation's row lock is held (`send_sql.lock_for_send`), so they
+    hold at the moment the message is written; an outsider gets Http404. `others`, when given,
+    are the other participants' ids (a socket keeps them per conversation; memberships never
+    change).
     With an `outbox` (only outside any transaction, so the on-commit callbacks run before this
     returns), the events are appended to it for the caller to publish instead of published.
     `allowed` is the rate limit's answer when the caller counted this send itself (a socket
