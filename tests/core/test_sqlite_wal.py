@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 from django.db import connection
@@ -44,7 +45,13 @@ def test_a_checkpoint_copies_the_log_into_the_database_file():
     try:
         UserFactory.create_batch(20)
         db = sqlite_wal.open_for_checkpoints(str(connection.settings_dict["NAME"]))
-        busy, log_frames, copied = sqlite_wal.checkpoint(db)
+        # Busy while another checkpoint runs (this process's checkpoint thread, say), and short
+        # while another connection still reads an older snapshot: try again for a while.
+        for _ in range(100):
+            busy, log_frames, copied = sqlite_wal.checkpoint(db)
+            if not busy and copied == log_frames:
+                break
+            time.sleep(0.05)
         db.close()
     finally:
         with connection.cursor() as cursor:
