@@ -15,18 +15,21 @@ from django.core.cache import cache
 from .errors import RateLimited
 
 
-@functools.cache
-def _redis() -> redis.Redis | None:
-    """A client of the Redis the cache uses, or None when the cache is local memory.
+def _redis_url() -> str | None:
+    """The Redis the cache uses, or None when the cache is local memory.
 
     Django's Redis cache counts a hit in three round trips (add, then exists and incr); the chat
-    counts one per message on the database thread, so here it is one round trip instead.
-    Settings give the cache one LOCATION and no OPTIONS (settings.py), which this client copies.
+    counts one per message, so here it is one round trip instead, on clients of our own.
+    Settings give the cache one LOCATION and no OPTIONS (settings.py), which they copy.
     """
     config = settings.CACHES["default"]
-    if not config["BACKEND"].endswith("RedisCache"):
-        return None
-    return redis.Redis.from_url(config["LOCATION"])
+    return config["LOCATION"] if config["BACKEND"].endswith("RedisCache") else None
+
+
+@functools.cache
+def _redis() -> redis.Redis | None:
+    url = _redis_url()
+    return None if url is None else redis.Redis.from_url(url)
 
 
 # One asyncio client per event loop (a client's connections belong to the loop that made them).
@@ -36,27 +39,40 @@ _async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, redis.async
 
 
 def _async_redis() -> redis.asyncio.Redis | None:
-    if _redis() is None:
+    url = _redis_url()
+    if url is None:
         return None
     loop = asyncio.get_running_loop()
     client = _async_clients.get(loop)
     if client is None:
-        client = redis.asyncio.Redis.from_url(settings.CACHES["default"]["LOCATION"])
+        client = redis.asyncio.Redis.from_url(url)
         _async_clients[loop] = client
     return client
+
+
+def _ttl(window_seconds: int) -> int:
+    return window_seconds + 5
+
+
+def _queue_hit(
+    pipe: redis.client.Pipeline | redis.asyncio.client.Pipeline, cache_key: str, window_seconds: int
+) -> None:
+    """Queue one hit on a MULTI/EXEC pipeline (atomic, one round trip); its second reply is
+    the window's count. The cache's own key (prefix and version), so clearing the cache
+    clears the counts."""
+    key = cache.make_and_validate_key(cache_key)
+    pipe.set(key, 0, ex=_ttl(window_seconds), nx=True)
+    pipe.incr(key)
 
 
 def _count(cache_key: str, window_seconds: int) -> int:
     """Count one hit on `cache_key`; returns the hits in its window so far."""
     client = _redis()
-    ttl = window_seconds + 5
     if client is not None:
-        # The cache's own key (prefix and version), so clearing the cache clears the counts.
-        key = cache.make_and_validate_key(cache_key)
-        with client.pipeline(transaction=True) as pipe:  # MULTI/EXEC: atomic, one round trip
-            pipe.set(key, 0, ex=ttl, nx=True)
-            pipe.incr(key)
+        with client.pipeline(transaction=True) as pipe:
+            _queue_hit(pipe, cache_key, window_seconds)
             return int(pipe.execute()[1])
+    ttl = _ttl(window_seconds)
     # add() is atomic and only sets when absent; incr() is atomic on locmem.
     if cache.add(cache_key, 1, timeout=ttl):
         return 1
@@ -84,9 +100,8 @@ async def aallow(scope: str, key: str, *, limit: int, window_seconds: int) -> bo
     client = _async_redis()
     if client is None:
         return _count(cache_key, window_seconds) <= limit
-    async with client.pipeline(transaction=True) as pipe:  # MULTI/EXEC: atomic, one round trip
-        pipe.set(cache.make_and_validate_key(cache_key), 0, ex=window_seconds + 5, nx=True)
-        pipe.incr(cache.make_and_validate_key(cache_key))
+    async with client.pipeline(transaction=True) as pipe:
+        _queue_hit(pipe, cache_key, window_seconds)
         return int((await pipe.execute())[1]) <= limit
 
 

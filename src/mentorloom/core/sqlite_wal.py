@@ -11,6 +11,7 @@ default, so the log stays bounded even if this thread stopped.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sqlite3
@@ -41,20 +42,18 @@ def _checkpoint_forever(path: str) -> None:
         db = open_for_checkpoints(path)
     except sqlite3.Error:
         logger.exception("cannot open %s for WAL checkpoints", path)
-        with _lock:
-            _running.discard(path)
-        return
-    while True:
-        time.sleep(CHECKPOINT_EVERY_SECONDS)
-        try:
-            checkpoint(db)
-        except sqlite3.Error:
-            if not os.path.exists(path):  # the database was deleted (a test run ending)
-                db.close()
-                with _lock:
-                    _running.discard(path)
-                return
-            logger.exception("WAL checkpoint of %s failed", path)
+    else:
+        with contextlib.closing(db):
+            while True:
+                time.sleep(CHECKPOINT_EVERY_SECONDS)
+                try:
+                    checkpoint(db)
+                except sqlite3.Error:
+                    if not os.path.exists(path):  # the database was deleted (a test run ending)
+                        break
+                    logger.exception("WAL checkpoint of %s failed", path)
+    with _lock:
+        _running.discard(path)
 
 
 def checkpoint_in_background(connection: Any) -> None:

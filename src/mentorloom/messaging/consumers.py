@@ -108,9 +108,9 @@ def send_frame(
     """A `send` frame's database work in one thread hop (Channels runs all database work of a
     process on one thread, so hops and queries per send bound the messages per second).
 
-    The service authorises afresh in the statement that locks the conversation (a mentorship
-    may have ended, someone may have blocked) and stores; `others` is what the socket kept
-    from an earlier call, if any.
+    The service authorises afresh once it holds the conversation's lock (a mentorship may have
+    ended, someone may have blocked) and stores; `others` is what the socket kept from an
+    earlier call, if any; `allowed` is the rate limit's answer, counted by the socket.
     """
     if others is None:
         others = selectors.other_participant_ids(conversation_id, user.pk)

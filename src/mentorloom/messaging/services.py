@@ -118,7 +118,7 @@ def check_can_send(user, conversation: Conversation, others: list[int] | None = 
     if mentorship is not None and mentorship.status == MentorshipStatus.ENDED:
         raise ConversationClosed()
     if others is None:
-        others = _others(conversation, user)
+        others = _others(conversation.pk, user)
     if (
         others
         and Block.objects.filter(
@@ -129,8 +129,7 @@ def check_can_send(user, conversation: Conversation, others: list[int] | None = 
         raise BlockedConversation()
 
 
-def _others(conversation: Conversation | int, user) -> list[int]:  # type: ignore[no-untyped-def]
-    conversation_id = conversation if isinstance(conversation, int) else conversation.pk
+def _others(conversation_id: int, user) -> list[int]:  # type: ignore[no-untyped-def]
     return selectors.other_participant_ids(conversation_id, user.pk)
 
 
@@ -342,7 +341,8 @@ def delete_message(user, message: Message) -> Message:  # type: ignore[no-untype
         transaction.on_commit(partial(_remove_files, *names))
         transaction.on_commit(partial(events.message_changed, message))
         # A deleted message no longer counts as unread for anyone.
-        transaction.on_commit(partial(events.unread_changed, _others(message.conversation, user)))
+        others = _others(message.conversation_id, user)
+        transaction.on_commit(partial(events.unread_changed, others))
     return message
 
 
