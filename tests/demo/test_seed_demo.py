@@ -15,6 +15,10 @@ from django.utils import timezone
 
 from mentorloom.demo.data import MENTEES, MENTORS
 from mentorloom.demo.people import DEMO_LOGINS, DEMO_PASSWORD
+from mentorloom.mentorships.models import Mentorship, MentorshipStatus, RequestStatus
+from mentorloom.mentorships.services import check_can_request
+from mentorloom.messaging.models import Message
+from mentorloom.messaging.selectors import unread_total_for
 from mentorloom.profiles.models import SESSION_LENGTH_CHOICES, TAG_MODELS, Profile
 
 pytestmark = pytest.mark.django_db
@@ -249,3 +253,25 @@ def test_demo_windows_cover_morning_and_evening_without_crossing_midnight():
     assert demo_windows(time(9), time(17)) == [(time(9), time(11)), (time(17), time(18, 30))]
     assert demo_windows(time(15), time(23)) == [(time(15), time(17)), (time(23), time(23, 30))]
     assert demo_windows(time(22), time(6)) == [(time(22), time(0))]  # overnight shift
+
+
+def test_each_demo_login_has_a_running_mentorship_with_a_conversation_made_once():
+    seed()
+    seed()  # a second run adds nothing
+    mentee = get_user_model().objects.get(email="lucas.oliveira@demo.mentorloom.org")
+    mentor = get_user_model().objects.get(email="aiko.tanaka@demo.mentorloom.org")
+    lucas_mentorship = Mentorship.objects.get(mentee=mentee)
+    assert lucas_mentorship.mentor.email == "chioma.okafor@demo.mentorloom.org"
+    assert lucas_mentorship.status == MentorshipStatus.ACTIVE
+    # Made through the real request: the request is accepted and an agreement drafted.
+    assert lucas_mentorship.requests.get().status == RequestStatus.ACCEPTED
+    assert lucas_mentorship.agreement_versions.count() == 1
+    messages = Message.objects.filter(conversation__mentorship=lucas_mentorship)
+    assert [m.sender_id for m in messages.order_by("id")] == [
+        lucas_mentorship.mentor_id, mentee.pk, lucas_mentorship.mentor_id,
+    ]  # fmt: skip
+    # His reply marked the first one read; the mentor's answer waits for him.
+    assert unread_total_for(mentee) == 1
+    assert Mentorship.objects.filter(mentor=mentor).count() == 1
+    # The demo mentee can still try a request to the demo mentor.
+    check_can_request(mentee, mentor.pk)

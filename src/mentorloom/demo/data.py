@@ -1137,3 +1137,58 @@ MENTEES: list[Person] = [
     ),
 ]
 # fmt: on
+
+
+@dataclass(frozen=True)
+class DemoMentorship:
+    """A mentorship running from the start, so each demo login has a conversation, an
+    agreement and a history to look at; made through the same request and accept a real one
+    goes through. The demo mentee and the demo mentor are not paired with each other: the
+    mentee can still try sending that mentor a request."""
+
+    mentor: str  # a name in MENTORS
+    mentee: str  # a name in MENTEES
+    request: str
+    chat: list[tuple[str, str]]  # ("mentor" or "mentee", message), oldest first
+
+
+DEMO_MENTORSHIPS: list[DemoMentorship] = [
+    DemoMentorship(
+        "Chioma Okafor",
+        "Lucas Oliveira",
+        "Hi Chioma! I'm moving from warehouse logistics into software and would love help "
+        "planning the switch: which projects to build, and how to present five years of "
+        "logistics as an asset rather than a gap.",
+        [
+            (
+                "mentor",
+                "Welcome, Lucas! Your logistics background is a **real asset**: "
+                "operations teams love developers who understand their work.",
+            ),
+            (
+                "mentee",
+                "Thank you! I've started a small tool that plans pick routes for our "
+                "warehouse. Is that worth putting in my portfolio?",
+            ),
+            (
+                "mentor",
+                "Absolutely. Write a short README: the problem, who used it, and what "
+                "changed. Bring it to our first session and we'll go through it together.",
+            ),
+        ],
+    ),
+    DemoMentorship(
+        "Aiko Tanaka",
+        "Aisha Bello",
+        "Hello Aiko, I'd like to understand how engineering teams use data day to day, so "
+        "that my analyses answer the questions they actually have.",
+        [
+            ("mentee", "Hi Aiko! I've put two questions in the agenda for Thursday."),
+            (
+                "mentor",
+                "Great, thank you for preparing. Let's start with the second one: "
+                "it's the one most teams get wrong.",
+            ),
+        ],
+    ),
+]

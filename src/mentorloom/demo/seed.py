@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -10,10 +11,13 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from mentorloom.mentorships.models import MentorshipRequest
+from mentorloom.mentorships.services import accept_request, send_request
+from mentorloom.messaging.services import get_or_create_conversation_for_mentorship, send_message
 from mentorloom.profiles.models import TAG_MODELS, Profile, Tag, clean_tag_name, tag_key
 from mentorloom.scheduling.models import AvailabilityRule, SchedulingSettings
 
-from .data import ADMIN, ADMIN_EMAIL, MENTEES, MENTORS, Person
+from .data import ADMIN, ADMIN_EMAIL, DEMO_MENTORSHIPS, MENTEES, MENTORS, DemoMentorship, Person
 from .people import DEMO_PASSWORD
 
 DEMO_DOMAIN = "@demo.mentorloom.org"
@@ -143,6 +147,23 @@ def _set_availability(user, person: Person) -> None:  # type: ignore[no-untyped-
     SchedulingSettings.objects.update_or_create(user=user, defaults={"min_notice_minutes": 12 * 60})
 
 
+def _start_mentorship(pair: DemoMentorship) -> None:
+    """Request, accept and a first exchange of messages, once: if the two have a request
+    already (from an earlier seed), whatever happened since is left as it is."""
+    people = {p.name: p for p in [*MENTORS, *MENTEES]}
+    user_model = get_user_model()
+    mentor = user_model.objects.get(email=people[pair.mentor].email)
+    mentee = user_model.objects.get(email=people[pair.mentee].email)
+    if MentorshipRequest.objects.filter(mentor=mentor, mentee=mentee).exists():
+        return
+    request = send_request(mentee, mentor.pk, message=pair.request)
+    conversation = get_or_create_conversation_for_mentorship(accept_request(mentor, request))
+    for n, (side, body) in enumerate(pair.chat):
+        # Client ids derived from the pair, as a client would make them, one per message.
+        client_id = uuid.uuid5(uuid.NAMESPACE_URL, f"demo:{pair.mentor}:{pair.mentee}:{n}")
+        send_message(mentor if side == "mentor" else mentee, conversation, client_id, body)
+
+
 @transaction.atomic
 def seed_demo() -> SeedResult:
     """Create or update every demo account; remove demo accounts no longer in the data."""
@@ -157,6 +178,8 @@ def seed_demo() -> SeedResult:
 
     user_model = get_user_model()
     user_model.objects.filter(email__endswith=DEMO_DOMAIN).exclude(email__in=keep).delete()
+    for pair in DEMO_MENTORSHIPS:
+        _start_mentorship(pair)
 
     people = Profile.objects.filter(user__email__in=keep - {ADMIN_EMAIL})
     return SeedResult(
