@@ -1,10 +1,22 @@
-"""The embedded channel layer keeps the stock layer's behaviour at O(receivers) a message."""
+"""The channel layers: the embedded one keeps the stock layer's behaviour at O(receivers) a
+message; the Redis one publishes in batches (core.redis_batch)."""
 
 from __future__ import annotations
 
 import asyncio
+import uuid
 
-from mentorloom.core.layers import SWEEP_EVERY_SECONDS, InMemoryChannelLayer
+import pytest
+import redis
+from django.conf import settings
+from redis.asyncio import ConnectionPool
+
+from mentorloom.core.layers import (
+    SWEEP_EVERY_SECONDS,
+    InMemoryChannelLayer,
+    RedisPubSubChannelLayer,
+)
+from mentorloom.core.redis_batch import BatchConnection
 
 
 async def test_group_send_reaches_every_member_in_order_and_a_full_one_is_skipped():
@@ -43,3 +55,76 @@ async def test_expired_messages_are_still_swept_and_their_channel_leaves_its_gro
     await layer.group_send("room", {"type": "hello"})
     assert stale not in layer.groups["room"]
     assert (await layer.receive(live))["type"] == "hello"
+
+
+async def test_group_send_many_reaches_the_members_in_order():
+    layer = InMemoryChannelLayer()
+    a = await layer.new_channel()
+    await layer.group_add("room", a)
+    await layer.group_send_many([("room", {"type": "m", "n": 1}), ("nobody", {"type": "m"})])
+    await layer.group_send_many([("room", {"type": "m", "n": 2})])
+    assert [(await layer.receive(a))["n"] for _ in range(2)] == [1, 2]
+
+
+# The Redis pub/sub layer against a real Redis: the configured one, else the local one when it
+# answers (its own key prefix and channel names, so it shares nothing with anyone).
+@pytest.fixture
+def redis_url() -> str:
+    url = settings.REDIS_URL or "redis://127.0.0.1:6379/13"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis answers")
+    return url
+
+
+async def test_redis_layer_publishes_several_events_in_order_in_one_batch(redis_url):
+    prefix = f"test-{uuid.uuid4().hex}"
+    layer = RedisPubSubChannelLayer(hosts=[redis_url], prefix=prefix)
+    other_process = RedisPubSubChannelLayer(hosts=[redis_url], prefix=prefix)
+    try:
+        here = await layer.new_channel()
+        there = await other_process.new_channel()
+        await layer.group_add("room", here)
+        await other_process.group_add("room", there)
+        await other_process.group_add("badge", there)
+        await layer.group_send_many(
+            [
+                ("room", {"type": "chat.message", "id": 1}),
+                ("badge", {"type": "live.refresh", "kind": "unread.changed"}),
+                ("room", {"type": "chat.message", "id": 2}),
+            ]
+        )
+        await layer.group_send("room", {"type": "chat.message", "id": 3})
+
+        async def next_of(receiver, channel):  # type: ignore[no-untyped-def]
+            return await asyncio.wait_for(receiver.receive(channel), 5)
+
+        assert [(await next_of(layer, here))["id"] for _ in range(3)] == [1, 2, 3]
+        there_got = [await next_of(other_process, there) for _ in range(4)]
+        assert [m.get("id", m.get("kind")) for m in there_got] == [1, "unread.changed", 2, 3]
+    finally:
+        await layer.flush()
+        await other_process.flush()
+
+
+async def test_redis_batches_recover_from_an_error_reply_and_a_cancelled_batch(redis_url):
+    connection = BatchConnection(ConnectionPool.from_url(redis_url))
+    key = f"test-batch-{uuid.uuid4().hex}"
+    try:
+        assert await connection.execute([("SET", key, "a"), ("GET", key)]) == [b"OK", b"a"]
+        with pytest.raises(redis.exceptions.ResponseError):
+            # The first reply is an error: the second is never read, the connection dropped.
+            await connection.execute([("INCR", key), ("PING",)])
+        assert await connection.execute([("GET", key)]) == [b"a"]
+        # Cancelled while waiting for its reply (BLPOP blocks for 3 s): the next batch must
+        # not read that reply as its own.
+        blocked = asyncio.ensure_future(connection.execute([("BLPOP", f"{key}:list", 3)]))
+        await asyncio.sleep(0.2)
+        blocked.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await blocked
+        assert await asyncio.wait_for(connection.execute([("PING",)]), 2) == [b"PONG"]
+    finally:
+        await connection.execute([("DEL", key)])
+        await connection.aclose()

@@ -10,11 +10,13 @@ from datetime import timedelta
 import pytest
 import time_machine
 from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
 from django.template import Context, Template
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from websockets.asyncio.client import connect
 
+from mentorloom.core.live import refresher_for
 from mentorloom.messaging import services
 from mentorloom.messaging.models import Message
 from mentorloom.messaging.selectors import unread_total_for
@@ -214,34 +216,49 @@ def test_unread_changed_goes_to_the_recipient_after_commit_and_to_the_reader_on_
 ):
     convo = mentorship_conversation()
     mentor, mentee = convo.mentorship.mentor, convo.mentorship.mentee
-    sent: list[tuple[int, dict]] = []
+    sent: list[tuple[int, str]] = []
     monkeypatch.setattr(
-        "mentorloom.messaging.events.publish_to_user", lambda uid, e: sent.append((uid, e))
+        "mentorloom.messaging.events.publish_refresh", lambda uid, kind: sent.append((uid, kind))
     )
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         message = _send(mentor, convo, "one")
         assert sent == []
     for callback in callbacks:
         callback()
-    assert sent == [(mentee.pk, {"type": "unread.changed", "total": 1})]
+    # Only the fact is published; each of the person's live sockets reads the total.
+    assert sent == [(mentee.pk, "unread.changed")]
+    assert refresher_for("unread.changed")(mentee.pk) == {"type": "unread.changed", "total": 1}
     sent.clear()
     with django_capture_on_commit_callbacks(execute=True):
         services.mark_read(mentee, convo, message.pk)
         services.mark_read(mentee, convo, message.pk)  # did not move: nothing new to say
-    assert sent == [(mentee.pk, {"type": "unread.changed", "total": 0})]
+    assert sent == [(mentee.pk, "unread.changed")]
+    assert refresher_for("unread.changed")(mentee.pk) == {"type": "unread.changed", "total": 0}
 
 
-async def test_live_socket_receives_the_new_unread_total(live_asgi):
+async def test_every_live_socket_of_the_recipient_reads_the_new_unread_total(live_asgi):
     convo = await sync_to_async(mentorship_conversation)()
     mentor, mentee = convo.mentorship.mentor, convo.mentorship.mentee
     cookie = await sync_to_async(cookie_for)(mentee)
-    async with connect(
-        f"{live_asgi.ws_url}/ws/live/",
-        origin=live_asgi.url,
-        additional_headers={"Cookie": cookie},
-        open_timeout=TIMEOUT,
-    ) as ws:
+    sockets = [
+        connect(
+            f"{live_asgi.ws_url}/ws/live/",
+            origin=live_asgi.url,
+            additional_headers={"Cookie": cookie},
+            open_timeout=TIMEOUT,
+        )
+        for _ in range(2)  # two tabs
+    ]
+    async with sockets[0] as first, sockets[1] as second:
         await asyncio.sleep(0.2)  # the consumer joins its group right after the handshake
+        # A kind this release does not know (another release's publish) is ignored.
+        await get_channel_layer().group_send(
+            f"user.{mentee.pk}", {"type": "live.refresh", "kind": "no.such.kind"}
+        )
         await sync_to_async(_send)(mentor, convo, "ping")
-        event = json.loads(await asyncio.wait_for(ws.recv(), TIMEOUT))
-    assert event == {"type": "unread.changed", "total": 1}
+        events = [json.loads(await asyncio.wait_for(ws.recv(), TIMEOUT)) for ws in (first, second)]
+        await sync_to_async(_send)(mentor, convo, "pong")
+        later = json.loads(await asyncio.wait_for(first.recv(), TIMEOUT))
+    # Each socket read the count when the event reached it, after the commit.
+    assert events == [{"type": "unread.changed", "total": 1}] * 2
+    assert later == {"type": "unread.changed", "total": 2}

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import json
 
-from .consumer_db import JsonConsumer
-from .live import user_group
+from .consumer_db import JsonConsumer, consumer_db
+from .live import refresher_for, user_group
+
+
+@consumer_db
+def _refresh(refresher, user_id: int) -> dict:  # type: ignore[no-untyped-def]
+    return refresher(user_id)
+
 
 BAD_FRAME = {"type": "error", "code": "bad_frame", "message": "Expected ping."}
 
@@ -67,3 +73,9 @@ class LiveConsumer(JsonConsumer):
 
     async def live_event(self, message: dict) -> None:
         await self.send_json(message["event"])
+
+    async def live_refresh(self, message: dict) -> None:
+        refresher = refresher_for(message["kind"])
+        if refresher is None:  # published by a newer or older release: nothing to say
+            return
+        await self.send_json(await _refresh(refresher, self.scope["user"].pk))

@@ -8,6 +8,7 @@ row that was rolled back.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -23,15 +24,43 @@ def user_group(user_id: int) -> str:
 
 def publish_to_user(user_id: int, event: dict[str, Any]) -> None:
     """Queue `event` (with a "type") for the user's live pages once the transaction commits."""
+    _publish_on_commit(user_id, {"type": "live.event", "event": event})
 
+
+# Events whose content every receiving socket reads for its own person when it arrives, by
+# kind: the publisher says only that something changed, so nothing is read for people with no
+# page open (the unread badge changes on every chat message, most often for nobody watching).
+Refresher = Callable[[int], dict[str, Any]]
+_REFRESHERS: dict[str, Refresher] = {}
+
+
+def register_refresher(kind: str, refresher: Refresher) -> None:
+    """`refresher(user_id)` returns the event (with a "type") to send; it runs on the
+    consumers' database thread (core.consumer_db)."""
+    _REFRESHERS[kind] = refresher
+
+
+def refresher_for(kind: str) -> Refresher | None:
+    return _REFRESHERS.get(kind)
+
+
+def refresh_envelope(kind: str) -> dict[str, Any]:
+    """The channel-layer message that makes each /ws/live/ socket of a user run a refresher."""
+    return {"type": "live.refresh", "kind": kind}
+
+
+def publish_refresh(user_id: int, kind: str) -> None:
+    """Queue a refresh of `kind` for the user's live pages once the transaction commits."""
+    _publish_on_commit(user_id, refresh_envelope(kind))
+
+
+def _publish_on_commit(user_id: int, message: dict[str, Any]) -> None:
     def send() -> None:
         layer = get_channel_layer()
         if layer is None:
             return
         try:
-            async_to_sync(layer.group_send)(
-                user_group(user_id), {"type": "live.event", "event": event}
-            )
+            async_to_sync(layer.group_send)(user_group(user_id), message)
         except Exception:  # a dropped live hint must never fail the write that caused it
             logger.exception("live event publish failed", extra={"user_id": user_id})
 

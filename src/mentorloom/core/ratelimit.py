@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from .errors import RateLimited
+from .redis_batch import BatchConnection
 
 
 def _redis_url() -> str | None:
@@ -32,37 +33,34 @@ def _redis() -> redis.Redis | None:
     return None if url is None else redis.Redis.from_url(url)
 
 
-# One asyncio client per event loop (a client's connections belong to the loop that made them).
-_async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, redis.asyncio.Redis] = (
+# One connection per event loop (a connection belongs to the loop that made it).
+_async_connections: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, BatchConnection] = (
     weakref.WeakKeyDictionary()
 )
 
 
-def _async_redis() -> redis.asyncio.Redis | None:
+def _async_redis() -> BatchConnection | None:
     url = _redis_url()
     if url is None:
         return None
     loop = asyncio.get_running_loop()
-    client = _async_clients.get(loop)
-    if client is None:
-        client = redis.asyncio.Redis.from_url(url)
-        _async_clients[loop] = client
-    return client
+    connection = _async_connections.get(loop)
+    if connection is None:
+        connection = BatchConnection(redis.asyncio.ConnectionPool.from_url(url))
+        _async_connections[loop] = connection
+    return connection
 
 
 def _ttl(window_seconds: int) -> int:
     return window_seconds + 5
 
 
-def _queue_hit(
-    pipe: redis.client.Pipeline | redis.asyncio.client.Pipeline, cache_key: str, window_seconds: int
-) -> None:
-    """Queue one hit on a MULTI/EXEC pipeline (atomic, one round trip); its second reply is
-    the window's count. The cache's own key (prefix and version), so clearing the cache
-    clears the counts."""
+def _hit_commands(cache_key: str, window_seconds: int) -> list[tuple]:
+    """One hit, to run as a MULTI/EXEC transaction (atomic, one round trip): create the
+    window's counter with its expiry if absent, then count; the second reply is the count.
+    The cache's own key (prefix and version), so clearing the cache clears the counts."""
     key = cache.make_and_validate_key(cache_key)
-    pipe.set(key, 0, ex=_ttl(window_seconds), nx=True)
-    pipe.incr(key)
+    return [("SET", key, 0, "EX", _ttl(window_seconds), "NX"), ("INCR", key)]
 
 
 def _count(cache_key: str, window_seconds: int) -> int:
@@ -70,7 +68,8 @@ def _count(cache_key: str, window_seconds: int) -> int:
     client = _redis()
     if client is not None:
         with client.pipeline(transaction=True) as pipe:
-            _queue_hit(pipe, cache_key, window_seconds)
+            for command in _hit_commands(cache_key, window_seconds):
+                pipe.execute_command(*command)
             return int(pipe.execute()[1])
     ttl = _ttl(window_seconds)
     # add() is atomic and only sets when absent; incr() is atomic on locmem.
@@ -93,16 +92,17 @@ def allow(scope: str, key: str, *, limit: int, window_seconds: int) -> bool:
 
 
 async def aallow(scope: str, key: str, *, limit: int, window_seconds: int) -> bool:
-    """allow() for an event loop, sharing its counts: with Redis one round trip that does not
-    block the loop (nor Channels' database thread, where allow() would run); local memory is
-    counted in place, as it involves no I/O."""
+    """allow() for an event loop, sharing its counts: with Redis one round trip (on a
+    core.redis_batch connection) that does not block the loop (nor Channels' database thread,
+    where allow() would run); local memory is counted in place, as it involves no I/O."""
     cache_key = _cache_key(scope, key, window_seconds)
-    client = _async_redis()
-    if client is None:
+    connection = _async_redis()
+    if connection is None:
         return _count(cache_key, window_seconds) <= limit
-    async with client.pipeline(transaction=True) as pipe:
-        _queue_hit(pipe, cache_key, window_seconds)
-        return int((await pipe.execute())[1]) <= limit
+    replies = await connection.execute(
+        [("MULTI",), *_hit_commands(cache_key, window_seconds), ("EXEC",)]
+    )
+    return int(replies[-1][1]) <= limit  # EXEC's replies: the SET's, then the count
 
 
 def enforce(scope: str, key: str, *, limit: int, window_seconds: int) -> None:

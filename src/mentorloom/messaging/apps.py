@@ -6,4 +6,9 @@ class MessagingConfig(AppConfig):
     label = "messaging"
 
     def ready(self) -> None:
+        from mentorloom.core.live import register_refresher
+
         from . import checks  # noqa: F401 - registers the system checks
+        from .events import UNREAD_REFRESH, unread_event
+
+        register_refresher(UNREAD_REFRESH, unread_event)

@@ -14,7 +14,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.urls import reverse
 
-from mentorloom.core.live import publish_to_user, user_group
+from mentorloom.core.live import publish_refresh, refresh_envelope, user_group
 from mentorloom.core.markdown import render_markdown
 
 from .models import REACTIONS, Attachment, Message
@@ -162,13 +162,13 @@ def _emit(outbox: Outbox | None, group: str, event: dict) -> None:
 
 
 async def publish_outbox(layer, outbox: Outbox) -> None:  # type: ignore[no-untyped-def]
-    """Publish collected events in order (async side). Like publish(), a layer outage is
-    logged and never undoes the committed write; clients catch up from the database."""
-    for group, event in outbox:
-        try:
-            await layer.group_send(group, event)
-        except Exception:
-            logger.exception("channel layer publish failed", extra={"group": group})
+    """Publish collected events in order (async side), together where the layer can
+    (core.layers: one Redis round trip). Like publish(), a layer outage is logged and never
+    undoes the committed write; clients catch up from the database."""
+    try:
+        await layer.group_send_many(outbox)
+    except Exception:
+        logger.exception("channel layer publish failed", extra={"groups": [g for g, _ in outbox]})
 
 
 def message_created(message: Message, prev_id: int, outbox: Outbox | None = None) -> None:
@@ -208,15 +208,21 @@ def read_moved(conversation_id: int, user_id: int, up_to_id: int, read_at: datet
     )
 
 
-def unread_changed(user_ids: list[int], outbox: Outbox | None = None) -> None:
-    """Tell each person's open pages their new unread total (the nav badge, via /ws/live/).
+UNREAD_REFRESH = "unread.changed"
 
-    Runs in an on-commit callback, so the count is read after the write that changed it.
-    """
+
+def unread_event(user_id: int) -> dict:
+    """The `unread.changed` event for one person, read now: each of their /ws/live/ sockets
+    runs this when told the count changed (core.live refreshers)."""
+    return {"type": "unread.changed", "total": unread_total_for(user_id)}
+
+
+def unread_changed(user_ids: list[int], outbox: Outbox | None = None) -> None:
+    """Tell each person's open pages that their unread total changed (the nav badge, via
+    /ws/live/). Only the fact is published; each open page's socket reads the total, so a
+    message to someone with no page open costs no count."""
     for user_id in user_ids:
-        event = {"type": "unread.changed", "total": unread_total_for(user_id)}
         if outbox is None:
-            publish_to_user(user_id, event)
+            publish_refresh(user_id, UNREAD_REFRESH)
         else:
-            # The envelope core.live.publish_to_user sends to the /ws/live/ consumer.
-            outbox.append((user_group(user_id), {"type": "live.event", "event": event}))
+            outbox.append((user_group(user_id), refresh_envelope(UNREAD_REFRESH)))
