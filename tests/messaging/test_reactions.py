@@ -9,8 +9,14 @@ from asgiref.sync import sync_to_async
 from django.test import Client
 from django.urls import reverse
 
+from mentorloom.mentorships.models import Mentorship, MentorshipStatus
 from mentorloom.messaging import services
-from mentorloom.messaging.errors import BlockedConversation, MessageDeleted, UnknownReaction
+from mentorloom.messaging.errors import (
+    BlockedConversation,
+    ConversationClosed,
+    MessageDeleted,
+    UnknownReaction,
+)
 from mentorloom.messaging.models import Reaction
 from mentorloom.safety.models import Block
 from tests.factories import UserFactory
@@ -52,13 +58,18 @@ def test_only_the_fixed_set_is_accepted():
 
 
 @pytest.mark.django_db
-def test_deleted_messages_and_blocked_pairs_cannot_get_reactions():
+def test_deleted_messages_blocked_pairs_and_ended_mentorships_get_no_reactions():
     convo, message = _setup()
     mentor, mentee = convo.mentorship.mentor, convo.mentorship.mentee
     Block.objects.create(blocker=mentor, blocked=mentee)
     with pytest.raises(BlockedConversation):
         services.set_reaction(mentee, message, "heart")
     Block.objects.all().delete()
+    Mentorship.objects.filter(pk=convo.mentorship_id).update(status=MentorshipStatus.ENDED)
+    with pytest.raises(ConversationClosed):
+        services.set_reaction(mentee, message, "heart")
+    Mentorship.objects.filter(pk=convo.mentorship_id).update(status=MentorshipStatus.ACTIVE)
+    services.set_reaction(mentee, message, "heart")  # allowed again
     services.delete_message(mentor, message)
     with pytest.raises(MessageDeleted):
         services.set_reaction(mentee, message, "heart")

@@ -29,22 +29,35 @@ from .models import Conversation, Message, Participant
 # database's write lock, a stronger one.
 _LOCK_SQL = "SELECT 1 FROM {conversation} WHERE id = %s FOR UPDATE"
 
-# Membership, the mentorship's state and any block between the sender and another participant,
-# read once the lock is held. It is a statement of its own on PostgreSQL: a statement that waits
-# for a row lock keeps the snapshot it started with, and would miss a block committed meanwhile.
-_CHECK_SQL = """
-SELECT c.last_message_id, ms.status, EXISTS (
-    SELECT 1 FROM {participant} other
-    JOIN {block} b
-      ON (b.blocker_id = %(user)s AND b.blocked_id = other.user_id)
-      OR (b.blocked_id = %(user)s AND b.blocker_id = other.user_id)
-    WHERE other.conversation_id = c.id AND other.user_id <> %(user)s
-)
+
+def blocked_sql(conversation_column: str) -> str:
+    """SQL that is true when someone the user (`%(user)s`) blocked, or who blocked the user,
+    takes part in the conversation whose id is `conversation_column`: messaging's one block
+    rule, used by the send check and the unread total. (Nobody can block themselves: safety's
+    `no_self_block` constraint.) Table names are filled by `with_tables`."""
+    # conversation_column is a column name written in this package's SQL, never input.
+    return (
+        "EXISTS (SELECT 1 FROM {participant} other JOIN {block} b"  # noqa: S608
+        " ON (b.blocker_id = %(user)s AND b.blocked_id = other.user_id)"
+        " OR (b.blocked_id = %(user)s AND b.blocker_id = other.user_id)"
+        f" WHERE other.conversation_id = {conversation_column})"
+    )
+
+
+# Membership, the mentorship's state and any block between the sender and another participant.
+# When sending it is read once the lock is held, as a statement of its own on PostgreSQL: a
+# statement that waits for a row lock keeps the snapshot it started with, and would miss a
+# block committed meanwhile.
+_CHECK_SQL = (
+    "SELECT c.last_message_id, ms.status, "
+    + blocked_sql("c.id")
+    + """
 FROM {conversation} c
 JOIN {participant} me ON me.conversation_id = c.id AND me.user_id = %(user)s
 LEFT JOIN {mentorship} ms ON ms.id = c.mentorship_id
 WHERE c.id = %(conversation)s
 """
+)
 
 # A retry finds its client id stored (the unique constraint) and inserts nothing.
 _INSERT_SQL = """
@@ -63,7 +76,10 @@ _READ_OWN_SQL = (
 
 
 @cache
-def _sql(template: str) -> str:
+def with_tables(template: str) -> str:
+    """`template` with `{conversation}`, `{participant}`, `{message}`, `{mentorship}` and
+    `{block}` replaced by the quoted table names."""
+
     def table(model: type) -> str:
         return connection.ops.quote_name(model._meta.db_table)  # type: ignore[attr-defined]
 
@@ -81,16 +97,21 @@ def _db_value(model: type, field: str, value: object) -> object:
 
 
 def lock_for_send(conversation_id: int, user_id: int) -> int:
-    """Lock the conversation for an insert and return its newest message id (0 if none).
-
-    Raises Http404 unless `user_id` takes part, ConversationClosed when its mentorship has
-    ended, BlockedConversation when the sender and another participant blocked each other,
-    all as committed when the lock was granted. Call inside a transaction.
+    """Lock the conversation for an insert and return its newest message id (0 if none),
+    after `check_can_post` as committed when the lock was granted. Call inside a transaction.
     """
+    if connection.features.has_select_for_update:
+        with connection.cursor() as cursor:
+            cursor.execute(with_tables(_LOCK_SQL), [conversation_id])
+    return check_can_post(conversation_id, user_id)
+
+
+def check_can_post(conversation_id: int, user_id: int) -> int:
+    """The conversation's newest message id (0 if none), if `user_id` may post there (send or
+    react). Raises Http404 unless they take part, ConversationClosed when its mentorship has
+    ended, BlockedConversation when they and another participant blocked each other."""
     with connection.cursor() as cursor:
-        if connection.features.has_select_for_update:
-            cursor.execute(_sql(_LOCK_SQL), [conversation_id])
-        cursor.execute(_sql(_CHECK_SQL), {"conversation": conversation_id, "user": user_id})
+        cursor.execute(with_tables(_CHECK_SQL), {"conversation": conversation_id, "user": user_id})
         row = cursor.fetchone()
     if row is None:
         raise Http404
@@ -109,7 +130,7 @@ def insert_message(
     stored `client_id` in the conversation (a retry)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            _sql(_INSERT_SQL),
+            with_tables(_INSERT_SQL),
             [
                 conversation_id,
                 sender_id,
@@ -138,8 +159,8 @@ def mark_newest(message: Message) -> None:
     """Make `message` its conversation's newest, and read by its sender."""
     created_at = _db_value(Message, "created_at", message.created_at)
     with connection.cursor() as cursor:
-        cursor.execute(_sql(_NEWEST_SQL), [message.pk, created_at, message.conversation_id])
+        cursor.execute(with_tables(_NEWEST_SQL), [message.pk, created_at, message.conversation_id])
         cursor.execute(
-            _sql(_READ_OWN_SQL),
+            with_tables(_READ_OWN_SQL),
             [message.pk, created_at, message.conversation_id, message.sender_id],
         )

@@ -12,7 +12,6 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,8 +19,7 @@ from mentorloom.core import ratelimit
 from mentorloom.core.email import queue_email
 from mentorloom.core.errors import InvalidInput
 from mentorloom.core.markdown import render_markdown
-from mentorloom.mentorships.models import Mentorship, MentorshipStatus
-from mentorloom.safety.models import Block
+from mentorloom.mentorships.models import Mentorship
 
 from . import attachment_files, events, selectors, send_sql
 from .attachment_files import PreparedFile
@@ -106,27 +104,6 @@ def parse_client_id(value: object) -> uuid.UUID:
         raise InvalidInput(
             "client_id must be a UUID.", fields={"client_id": ["Expected a UUID."]}
         ) from None
-
-
-def check_can_send(user, conversation: Conversation, others: list[int] | None = None) -> None:  # type: ignore[no-untyped-def]
-    """Raises unless `user` may post now. Precondition: `user` is a participant.
-
-    `others` (the other participants' ids) may be passed by a caller that already knows them;
-    the block check is then one query.
-    """
-    mentorship = conversation.mentorship
-    if mentorship is not None and mentorship.status == MentorshipStatus.ENDED:
-        raise ConversationClosed()
-    if others is None:
-        others = _others(conversation.pk, user)
-    if (
-        others
-        and Block.objects.filter(
-            Q(blocker_id=user.pk, blocked_id__in=others)
-            | Q(blocked_id=user.pk, blocker_id__in=others)
-        ).exists()
-    ):
-        raise BlockedConversation()
 
 
 def _others(conversation_id: int, user) -> list[int]:  # type: ignore[no-untyped-def]
@@ -357,7 +334,7 @@ def set_reaction(user, message: Message, key: str, *, active: bool = True) -> Me
         raise UnknownReaction(fields={"key": [UnknownReaction.default_message]})
     if message.deleted_at is not None:
         raise MessageDeleted()
-    check_can_send(user, message.conversation)
+    send_sql.check_can_post(message.conversation_id, user.pk)
     events.forget_payload(message)
     with transaction.atomic():
         if active:
