@@ -16,7 +16,7 @@ from mentorloom.core.layers import (
     InMemoryChannelLayer,
     RedisPubSubChannelLayer,
 )
-from mentorloom.core.redis_batch import BatchConnection
+from mentorloom.core.redis_batch import BatchConnection, PerLoop
 
 
 async def test_group_send_reaches_every_member_in_order_and_a_full_one_is_skipped():
@@ -108,23 +108,57 @@ async def test_redis_layer_publishes_several_events_in_order_in_one_batch(redis_
         await other_process.flush()
 
 
-async def test_redis_batches_recover_from_an_error_reply_and_a_cancelled_batch(redis_url):
+async def test_redis_batches_keep_their_replies_apart(redis_url):
     connection = BatchConnection(ConnectionPool.from_url(redis_url))
     key = f"test-batch-{uuid.uuid4().hex}"
     try:
         assert await connection.execute([("SET", key, "a"), ("GET", key)]) == [b"OK", b"a"]
         with pytest.raises(redis.exceptions.ResponseError):
-            # The first reply is an error: the second is never read, the connection dropped.
+            # An error reply first: the PING's reply is still read, so the next batch gets
+            # its own.
             await connection.execute([("INCR", key), ("PING",)])
         assert await connection.execute([("GET", key)]) == [b"a"]
-        # Cancelled while waiting for its reply (BLPOP blocks for 3 s): the next batch must
-        # not read that reply as its own.
-        blocked = asyncio.ensure_future(connection.execute([("BLPOP", f"{key}:list", 3)]))
-        await asyncio.sleep(0.2)
-        blocked.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await blocked
-        assert await asyncio.wait_for(connection.execute([("PING",)]), 2) == [b"PONG"]
+        # Batches from many callers at once, some cancelled while waiting: each caller that
+        # waits gets exactly its replies.
+        calls = [connection.execute([("ECHO", f"n{n}"), ("GET", key)]) for n in range(20)]
+        tasks = [asyncio.ensure_future(call) for call in calls]
+        await asyncio.sleep(0)
+        for task in tasks[::3]:
+            task.cancel()
+        for n, task in enumerate(tasks):
+            if n % 3:
+                assert await task == [f"n{n}".encode(), b"a"]
+        assert await connection.execute([("PING",)]) == [b"PONG"]
     finally:
         await connection.execute([("DEL", key)])
         await connection.aclose()
+
+
+async def test_redis_batches_reconnect_when_redis_dropped_the_connection(redis_url):
+    connection = BatchConnection(ConnectionPool.from_url(redis_url))
+    try:
+        [first_id] = await connection.execute([("CLIENT", "ID")])
+        # Redis restarts or closes an idle connection: the next batch finds out on its read,
+        # and is sent again on a fresh connection.
+        admin = redis.Redis.from_url(redis_url)
+        assert admin.client_kill_filter(_id=first_id) == 1
+        admin.close()
+        [second_id] = await asyncio.wait_for(connection.execute([("CLIENT", "ID")]), 5)
+        assert second_id != first_id
+    finally:
+        await connection.aclose()
+
+
+async def test_per_loop_connections_close_with_their_loop(redis_url):
+    connections = PerLoop(lambda: ConnectionPool.from_url(redis_url))
+
+    async def use() -> BatchConnection:
+        connection = connections.get()
+        assert connection is connections.get()  # one per loop
+        assert await connection.execute([("PING",)]) == [b"PONG"]
+        return connection
+
+    # A short-lived loop (as async_to_sync makes): its connection is closed with it.
+    first = await asyncio.to_thread(asyncio.run, use())
+    assert first._connection is None
+    assert connections._connections == {}

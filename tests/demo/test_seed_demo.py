@@ -15,11 +15,17 @@ from django.utils import timezone
 
 from mentorloom.demo.data import MENTEES, MENTORS
 from mentorloom.demo.people import DEMO_LOGINS, DEMO_PASSWORD
-from mentorloom.mentorships.models import Mentorship, MentorshipStatus, RequestStatus
+from mentorloom.mentorships.models import (
+    Mentorship,
+    MentorshipRequest,
+    MentorshipStatus,
+    RequestStatus,
+)
 from mentorloom.mentorships.services import check_can_request
 from mentorloom.messaging.models import Message
 from mentorloom.messaging.selectors import unread_total_for
 from mentorloom.profiles.models import SESSION_LENGTH_CHOICES, TAG_MODELS, Profile
+from mentorloom.safety.models import Block
 
 pytestmark = pytest.mark.django_db
 
@@ -275,3 +281,16 @@ def test_each_demo_login_has_a_running_mentorship_with_a_conversation_made_once(
     assert Mentorship.objects.filter(mentor=mentor).count() == 1
     # The demo mentee can still try a request to the demo mentor.
     check_can_request(mentee, mentor.pk)
+
+
+def test_a_demo_mentorship_that_cannot_start_is_skipped_and_the_rest_seeded():
+    seed()
+    Mentorship.objects.all().delete()
+    MentorshipRequest.objects.all().delete()
+    # Someone using the demo blocked Lucas as Chioma: his demo mentorship cannot start.
+    chioma = get_user_model().objects.get(email="chioma.okafor@demo.mentorloom.org")
+    lucas = get_user_model().objects.get(email="lucas.oliveira@demo.mentorloom.org")
+    Block.objects.create(blocker=chioma, blocked=lucas)
+    seed()
+    assert not Mentorship.objects.filter(mentee=lucas).exists()
+    assert Mentorship.objects.filter(mentor__email="aiko.tanaka@demo.mentorloom.org").exists()

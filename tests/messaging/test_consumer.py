@@ -9,8 +9,11 @@ import uuid
 
 import pytest
 from asgiref.sync import sync_to_async
+from redis.asyncio import ConnectionPool
 from websockets.exceptions import ConnectionClosed
 
+from mentorloom.core import ratelimit
+from mentorloom.core.redis_batch import PerLoop
 from mentorloom.messaging import services
 from mentorloom.messaging.models import Message
 from mentorloom.safety.models import Block
@@ -343,3 +346,25 @@ async def test_a_database_failure_gets_an_error_frame_and_the_resend_is_stored_o
         again, _ = await until(ws, "ack")
         assert again["duplicate"] and again["id"] == ack["id"]
     assert await sync_to_async(Message.objects.filter(client_id=client_id).count)() == 1
+
+
+async def test_a_redis_failure_gets_an_error_frame_and_nothing_is_stored(
+    live_asgi, convo, mentor, mentor_cookie, monkeypatch
+):
+    # The rate limit's counts live in Redis when scaled out; here that Redis does not answer
+    # (a real refused connection: nothing listens on port 1).
+    monkeypatch.setattr(
+        ratelimit,
+        "_async_connections",
+        lambda: PerLoop(lambda: ConnectionPool.from_url("redis://127.0.0.1:1/0")),
+    )
+    client_id = str(uuid.uuid4())
+    async with chat_socket(live_asgi, mentor_cookie) as ws:
+        await subscribe(ws, convo)
+        await send(ws, chat(convo, client_id, "Are you there?"))
+        error = await receive(ws)
+        await send(ws, {"type": "ping"})
+        pong = await receive(ws)
+    assert (error["type"], error["code"], error["client_id"]) == ("error", "unavailable", client_id)
+    assert pong == {"type": "pong"}  # the socket stays usable
+    assert not await sync_to_async(Message.objects.filter(client_id=client_id).exists)()

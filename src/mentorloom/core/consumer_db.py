@@ -18,6 +18,7 @@ pays for one.
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -32,6 +33,8 @@ from django.db.backends.signals import connection_created
 from .sqlite_wal import checkpoint_in_background
 
 R = TypeVar("R")
+
+logger = logging.getLogger(__name__)
 
 
 # A connection idle this long is checked (one round trip) before it is used again: the server
@@ -117,10 +120,15 @@ class JsonConsumer(AsyncJsonWebsocketConsumer):
     a chat message it happened three times (the send frame and the event on both sockets).
     Our consumers reach the database only through `consumer_db`, which looks after the
     connection itself, so events are dispatched directly.
+
+    An event of a type the consumer has no handler for is logged and dropped: Channels raises,
+    which closes the socket, and during a rolling deploy a newer process may publish events
+    that an older one does not know yet.
     """
 
     async def dispatch(self, message: dict) -> None:
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
-            raise ValueError(f"No handler for message type {message['type']}")
+            logger.warning("no handler for %r on %s", message.get("type"), type(self).__name__)
+            return
         await handler(message)

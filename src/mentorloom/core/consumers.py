@@ -1,16 +1,64 @@
-"""A minimal authenticated WebSocket consumer: proves the ASGI stack serves sockets."""
+"""The ping socket (proves the ASGI stack serves sockets) and the live socket every page opens
+(/ws/live/: incoming calls, the unread badge)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
+import time
+from dataclasses import dataclass, field
 
 from .consumer_db import JsonConsumer, consumer_db
-from .live import refresher_for, user_group
+from .live import Refresher, refresher_for, user_group
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class _Read:
+    """One refresher run, shared by the sockets of one person told to refresh while it had
+    not begun: what it reads is then at least as new as what they were told about."""
+
+    result: asyncio.Future
+    began_at: float | None = field(default=None)  # set on the database thread
+    task: asyncio.Task | None = field(default=None)
+
+
+# Runs not yet finished, by (event loop, kind, user id).
+_reads: dict[tuple[asyncio.AbstractEventLoop, str, int], _Read] = {}
 
 
 @consumer_db
-def _refresh(refresher, user_id: int) -> dict:  # type: ignore[no-untyped-def]
+def _run_refresher(read: _Read, refresher: Refresher, user_id: int) -> dict:
+    read.began_at = time.monotonic()
     return refresher(user_id)
+
+
+async def _refresh(kind: str, refresher: Refresher, user_id: int) -> dict:
+    """The event `refresher` gives for `user_id`, read after this call began. Every tab of a
+    person, and every event of a burst, would otherwise read the same count once each on the
+    database thread that every socket of the process shares."""
+    told_at = time.monotonic()
+    key = (asyncio.get_running_loop(), kind, user_id)
+    read = _reads.get(key)
+    if read is None or (read.began_at is not None and read.began_at < told_at):
+        read = _Read(asyncio.get_running_loop().create_future())
+        _reads[key] = read
+        read.task = asyncio.ensure_future(_run(key, read, refresher))
+    return await asyncio.shield(read.result)
+
+
+async def _run(key: tuple, read: _Read, refresher: Refresher) -> None:  # type: ignore[type-arg]
+    try:
+        read.result.set_result(await _run_refresher(read, refresher, key[2]))
+    except Exception as exc:
+        logger.exception("live refresh %s failed", key[1])
+        read.result.set_exception(exc)
+        read.result.exception()  # logged once here, not once per waiting socket
+    finally:
+        if _reads.get(key) is read:
+            del _reads[key]
 
 
 BAD_FRAME = {"type": "error", "code": "bad_frame", "message": "Expected ping."}
@@ -78,4 +126,8 @@ class LiveConsumer(JsonConsumer):
         refresher = refresher_for(message["kind"])
         if refresher is None:  # published by a newer or older release: nothing to say
             return
-        await self.send_json(await _refresh(refresher, self.scope["user"].pk))
+        try:
+            event = await _refresh(message["kind"], refresher, self.scope["user"].pk)
+        except Exception:  # logged by _run; the page keeps its socket and its last count
+            return
+        await self.send_json(event)

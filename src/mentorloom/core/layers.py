@@ -14,7 +14,8 @@ client and behind the lock that also guards subscribing. Here group sends go out
 (a chat message and the recipients' badge refreshes) in one round trip. Subscribing, receiving
 and cleanup are channels-redis' own.
 
-Both layers have `group_send_many(events)`: publish (group, event) pairs in order.
+Both layers have `group_send_many(events)`: publish (group, event) pairs in order (with
+several Redis hosts, in order per host; settings configure one).
 """
 
 from __future__ import annotations

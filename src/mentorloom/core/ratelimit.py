@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import time
-import weakref
 
 import redis
 import redis.asyncio
@@ -13,7 +11,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from .errors import RateLimited
-from .redis_batch import BatchConnection
+from .redis_batch import PerLoop
 
 
 def _redis_url() -> str | None:
@@ -33,22 +31,10 @@ def _redis() -> redis.Redis | None:
     return None if url is None else redis.Redis.from_url(url)
 
 
-# One connection per event loop (a connection belongs to the loop that made it).
-_async_connections: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, BatchConnection] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def _async_redis() -> BatchConnection | None:
+@functools.cache
+def _async_connections() -> PerLoop | None:
     url = _redis_url()
-    if url is None:
-        return None
-    loop = asyncio.get_running_loop()
-    connection = _async_connections.get(loop)
-    if connection is None:
-        connection = BatchConnection(redis.asyncio.ConnectionPool.from_url(url))
-        _async_connections[loop] = connection
-    return connection
+    return None if url is None else PerLoop(lambda: redis.asyncio.ConnectionPool.from_url(url))
 
 
 def _ttl(window_seconds: int) -> int:
@@ -96,13 +82,16 @@ async def aallow(scope: str, key: str, *, limit: int, window_seconds: int) -> bo
     core.redis_batch connection) that does not block the loop (nor Channels' database thread,
     where allow() would run); local memory is counted in place, as it involves no I/O."""
     cache_key = _cache_key(scope, key, window_seconds)
-    connection = _async_redis()
-    if connection is None:
+    connections = _async_connections()
+    if connections is None:
         return _count(cache_key, window_seconds) <= limit
-    replies = await connection.execute(
+    replies = await connections.get().execute(
         [("MULTI",), *_hit_commands(cache_key, window_seconds), ("EXEC",)]
     )
-    return int(replies[-1][1]) <= limit  # EXEC's replies: the SET's, then the count
+    count = replies[-1][1]  # EXEC's replies: the SET's, then the count
+    if isinstance(count, Exception):  # an error inside the transaction comes back as a value
+        raise count
+    return int(count) <= limit
 
 
 def enforce(scope: str, key: str, *, limit: int, window_seconds: int) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -11,6 +12,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from mentorloom.core.errors import DomainError
 from mentorloom.mentorships.models import MentorshipRequest
 from mentorloom.mentorships.services import accept_request, send_request
 from mentorloom.messaging.services import get_or_create_conversation_for_mentorship, send_message
@@ -21,6 +23,8 @@ from .data import ADMIN, ADMIN_EMAIL, DEMO_MENTORSHIPS, MENTEES, MENTORS, DemoMe
 from .people import DEMO_PASSWORD
 
 DEMO_DOMAIN = "@demo.mentorloom.org"
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -179,7 +183,13 @@ def seed_demo() -> SeedResult:
     user_model = get_user_model()
     user_model.objects.filter(email__endswith=DEMO_DOMAIN).exclude(email__in=keep).delete()
     for pair in DEMO_MENTORSHIPS:
-        _start_mentorship(pair)
+        try:
+            with transaction.atomic():
+                _start_mentorship(pair)
+        except DomainError as exc:
+            # A demo database people have used (a block, full places ...): the people are
+            # seeded all the same, the mentorship is not.
+            logger.warning("demo mentorship %s / %s skipped: %s", pair.mentor, pair.mentee, exc)
 
     people = Profile.objects.filter(user__email__in=keep - {ADMIN_EMAIL})
     return SeedResult(

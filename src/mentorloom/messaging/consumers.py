@@ -21,6 +21,7 @@ from typing import Any
 
 from django.db import DatabaseError
 from django.http import Http404
+from redis.exceptions import RedisError
 
 from mentorloom.core import ratelimit
 from mentorloom.core.consumer_db import JsonConsumer, consumer_db
@@ -181,10 +182,11 @@ class ChatConsumer(JsonConsumer):
             await self._error("not_found", "Conversation not found.", content)
         except DomainError as exc:
             await self._error(exc.code, exc.message, content)
-        except DatabaseError:
-            # The database is down or restarting: the socket stays open, the client resends
-            # (its client id makes that safe) and nothing half-written was committed.
-            logger.exception("chat frame failed on the database")
+        except (DatabaseError, RedisError):
+            # The database, or Redis (the rate limit's counts), is down or restarting: the
+            # socket stays open, the client resends (its client id makes that safe) and
+            # nothing half-written was committed.
+            logger.exception("chat frame failed on the database or Redis")
             await self._error(
                 "unavailable", "The server could not do that just now; try again.", content
             )

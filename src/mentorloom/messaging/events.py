@@ -166,7 +166,12 @@ async def publish_outbox(layer, outbox: Outbox) -> None:  # type: ignore[no-unty
     (core.layers: one Redis round trip). Like publish(), a layer outage is logged and never
     undoes the committed write; clients catch up from the database."""
     try:
-        await layer.group_send_many(outbox)
+        send_many = getattr(layer, "group_send_many", None)
+        if send_many is not None:  # core.layers
+            await send_many(outbox)
+        else:  # a layer configured otherwise
+            for group, event in outbox:
+                await layer.group_send(group, event)
     except Exception:
         logger.exception("channel layer publish failed", extra={"groups": [g for g, _ in outbox]})
 

@@ -4,8 +4,9 @@ Every chat message runs these on Channels' one database thread per process, so t
 bounds the messages per second a process can take. Composed by the ORM, the four statements
 cost about 2.5 ms to compile against 0.3 ms to run; here they are built once per process.
 Table names come from the models and values are prepared by the models' own fields, so
-SQLite and PostgreSQL get what the ORM would send them. Only `services.send_message` calls
-these, inside its transaction.
+SQLite and PostgreSQL get what the ORM would send them. `services.send_message` runs them
+inside its transaction; the check alone also serves reactions (`check_can_post`), and the
+block rule the unread total (`blocked_sql`).
 """
 
 from __future__ import annotations

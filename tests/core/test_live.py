@@ -1,0 +1,111 @@
+"""The /ws/live/ refreshes: each socket reads what changed for its person, and the sockets of
+one person share a read that had not begun when they were told."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
+from websockets.asyncio.client import connect
+
+from mentorloom.core import consumers
+from mentorloom.core.consumer_db import consumer_db
+from mentorloom.core.live import refresh_envelope, register_refresher, user_group
+from tests.asgi_server import session_cookie_for
+from tests.factories import UserFactory
+
+TIMEOUT = 5
+
+# The refreshes run on the consumers' database thread, which looks after its connection.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+class _Counting:
+    """A refresher that counts its runs and can be held at its start."""
+
+    def __init__(self) -> None:
+        self.runs = 0
+        self.hold = threading.Event()
+        self.hold.set()
+        self.started = threading.Event()
+
+    def __call__(self, user_id: int) -> dict:
+        self.runs += 1
+        self.started.set()
+        self.hold.wait(TIMEOUT)
+        return {"type": "test.count", "user_id": user_id, "runs": self.runs}
+
+
+async def _held_database_thread(gate: threading.Event) -> asyncio.Task:
+    """Occupy the consumers' database thread until `gate` is set."""
+    task = asyncio.ensure_future(consumer_db(gate.wait)(TIMEOUT))
+    await asyncio.sleep(0.05)
+    return task
+
+
+async def test_sockets_told_before_a_read_began_share_it():
+    refresher, gate = _Counting(), threading.Event()
+    held = await _held_database_thread(gate)
+    # Three tabs told while the database thread is busy: one read serves them all.
+    waiting = [
+        asyncio.ensure_future(consumers._refresh("test.count", refresher, 7)) for _ in range(3)
+    ]
+    await asyncio.sleep(0.05)
+    gate.set()
+    await held
+    results = await asyncio.wait_for(asyncio.gather(*waiting), TIMEOUT)
+    assert refresher.runs == 1
+    assert results == [{"type": "test.count", "user_id": 7, "runs": 1}] * 3
+    # Told after that read finished: a read of its own.
+    assert (await consumers._refresh("test.count", refresher, 7))["runs"] == 2
+    assert consumers._reads == {}
+
+
+async def test_a_socket_told_after_a_read_began_does_not_take_its_older_answer():
+    refresher = _Counting()
+    refresher.hold.clear()
+    first = asyncio.ensure_future(consumers._refresh("test.count", refresher, 8))
+    await asyncio.to_thread(refresher.started.wait, TIMEOUT)  # the first read has begun
+    second = asyncio.ensure_future(consumers._refresh("test.count", refresher, 8))
+    await asyncio.sleep(0.05)
+    refresher.hold.set()
+    assert (await asyncio.wait_for(first, TIMEOUT))["runs"] == 1
+    assert (await asyncio.wait_for(second, TIMEOUT))["runs"] == 2
+
+
+def _broken(user_id: int) -> dict:
+    raise RuntimeError("the count failed")
+
+
+async def test_a_failing_refresh_leaves_the_socket_open(live_asgi):
+    register_refresher("test.broken", _broken)
+    register_refresher("test.count", lambda user_id: {"type": "test.count", "ok": True})
+    user = await sync_to_async(UserFactory)()
+    name, value = await sync_to_async(session_cookie_for)(user)
+    async with connect(
+        f"{live_asgi.ws_url}/ws/live/",
+        origin=live_asgi.url,
+        additional_headers={"Cookie": f"{name}={value}"},
+        open_timeout=TIMEOUT,
+    ) as ws:
+        await asyncio.sleep(0.2)  # the consumer joins its group right after the handshake
+        layer = get_channel_layer()
+        await layer.group_send(user_group(user.pk), refresh_envelope("test.broken"))
+        # An event type no handler knows (a newer release's) is dropped, not fatal either.
+        await layer.group_send(user_group(user.pk), {"type": "live.from_the_future"})
+        await layer.group_send(user_group(user.pk), refresh_envelope("test.count"))
+        event = json.loads(await asyncio.wait_for(ws.recv(), TIMEOUT))
+    assert event == {"type": "test.count", "ok": True}
+
+
+@pytest.fixture(autouse=True)
+def _forget_test_refreshers():
+    yield
+    from mentorloom.core import live
+
+    for kind in ("test.broken", "test.count"):
+        live._REFRESHERS.pop(kind, None)
