@@ -1,11 +1,13 @@
-"""Chat delivery under load: N conversations (2N sockets), each exchanging 1 message/s for T s.
+"""Chat delivery under load: N conversations (2N clients), each exchanging 1 message/s for T s.
 
 Measures end-to-end latency (send -> the other participant's socket receives the `message`
 frame) p50/p99 and counts lost and duplicated messages, against the real ASGI app under
 uvicorn (its own process, a fresh SQLite data dir) with the in-memory channel layer, and again
-with the Redis pub/sub layer when Redis answers on 127.0.0.1:6379 (db 15, own prefixes). The
-baseline is a bare `websockets` relay (one asyncio process, no database, no auth) driven by
-the same client code in the same run, so `p99 ratio` compares across machines.
+with the Redis pub/sub layer when Redis answers on 127.0.0.1:6379 (db 15, own prefixes). Each
+client also holds the /ws/live/ socket every page of ours opens, and counts the unread-badge
+updates it receives. The baseline is a bare `websockets` relay (one asyncio process, no
+database, no auth) driven by the same client code in the same run, so `p99 ratio` compares
+across machines.
 
     python -m benchmarks                      # every benchmark
     BENCH_CHAT_QUICK=1 python -c "from benchmarks.bench_chat import run; print(run())"
@@ -239,6 +241,7 @@ class Tally:
     latencies_ms: list[float] = field(default_factory=list)
     errors: dict[str, int] = field(default_factory=dict)
     acked: set[str] = field(default_factory=set)  # client ids the server acknowledged
+    badges: int = 0  # unread.changed events the clients' /ws/live/ sockets received
     finished: asyncio.Event = field(default_factory=asyncio.Event)  # set when drained
 
     def all_delivered(self) -> bool:
@@ -275,6 +278,7 @@ async def _client(
 
     me = pair["users"][side]
     headers = {} if endpoint.relay else {"Cookie": pair["cookies"][side]}
+    live = None
     async with gate:
         ws = await connect(
             endpoint.url(pair, side),
@@ -283,6 +287,16 @@ async def _client(
             open_timeout=60,
             max_queue=None,
         )
+        if not endpoint.relay:
+            # Every page of ours also opens /ws/live/ (the nav badge, incoming calls), and the
+            # badge's count is read for the sockets open there.
+            live = await connect(
+                f"{endpoint.ws_url}/ws/live/",
+                origin=endpoint.origin,  # type: ignore[arg-type]
+                additional_headers=headers,
+                open_timeout=60,
+                max_queue=None,
+            )
     try:
         await ws.send(json.dumps({"type": "subscribe", "conversation_id": pair["conversation_id"]}))
         while json.loads(await asyncio.wait_for(ws.recv(), 60))["type"] != "subscribed":
@@ -308,7 +322,13 @@ async def _client(
                     code = frame.get("code", "?")
                     tally.errors[code] = tally.errors.get(code, 0) + 1
 
+        async def live_reader() -> None:
+            async for raw in live:  # type: ignore[union-attr]
+                if json.loads(raw).get("type") == "unread.changed":
+                    tally.badges += 1
+
         reading = asyncio.create_task(reader())
+        badges = asyncio.create_task(live_reader()) if live is not None else None
         await start.wait()
         # Each pair sends one message per second, the two sides taking turns, each pair at
         # its own phase so the load is spread over the second.
@@ -331,11 +351,15 @@ async def _client(
             await ws.send(json.dumps(frame))
             k += 1
         await tally.finished.wait()
-        reading.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await reading
+        for task in (reading, badges):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
     finally:
         await ws.close()
+        if live is not None:
+            await live.close()
 
 
 async def _exchange(endpoint: Endpoint, seconds: float) -> Tally:
@@ -400,6 +424,7 @@ def _row(layer: str, clients: int, tally: Tally, bare_p99: float | None) -> dict
         "loss": sent - unique,
         "duplicates": dupes,
         "errors": ",".join(f"{k}:{v}" for k, v in sorted(tally.errors.items())) or "0",
+        "badge updates": tally.badges,
         "ratio p99/bare": ratio,
         "_p99": p99,
     }
