@@ -3,7 +3,8 @@
 Measures end-to-end latency (send -> the other participant's socket receives the `message`
 frame) p50/p99 and counts lost and duplicated messages, against the real ASGI app under
 uvicorn (its own process, a fresh SQLite data dir) with the in-memory channel layer, and again
-with the Redis pub/sub layer when Redis answers on 127.0.0.1:6379 (db 15, own prefixes). Each
+with the Redis pub/sub layer when Redis answers on 127.0.0.1:6379 (db 15, own prefixes), in
+one process and in two (each conversation's participants on different processes). Each
 client also holds the /ws/live/ socket every page of ours opens, and counts the unread-badge
 updates it receives. The baseline is a bare `websockets` relay (one asyncio process, no
 database, no auth) driven by the same client code in the same run, so `p99 ratio` compares
@@ -256,11 +257,17 @@ class Endpoint:
     origin: str
     pairs: list[dict]  # conversation_id, users [a, b], cookies [a, b] (empty for the relay)
     relay: bool = False
+    # With two server processes: the second participant of every pair connects here, so each
+    # message crosses from one process to the other through Redis.
+    other_ws_url: str | None = None
+
+    def base(self, side: int) -> str:
+        return self.other_ws_url if side == 1 and self.other_ws_url else self.ws_url
 
     def url(self, pair: dict, side: int) -> str:
         if self.relay:
             return f"{self.ws_url}/?pair={pair['conversation_id']}&side={pair['users'][side]}"
-        return f"{self.ws_url}/ws/chat/"
+        return f"{self.base(side)}/ws/chat/"
 
 
 async def _client(
@@ -291,7 +298,7 @@ async def _client(
             # Every page of ours also opens /ws/live/ (the nav badge, incoming calls), and the
             # badge's count is read for the sockets open there.
             live = await connect(
-                f"{endpoint.ws_url}/ws/live/",
+                f"{endpoint.base(side)}/ws/live/",
                 origin=endpoint.origin,  # type: ignore[arg-type]
                 additional_headers=headers,
                 open_timeout=60,
@@ -430,28 +437,34 @@ def _row(layer: str, clients: int, tally: Tally, bare_p99: float | None) -> dict
     }
 
 
-def _run_server(n: int, seconds: float, redis_url: str | None) -> Tally:
+def _uvicorn(port: int) -> list[str]:
+    return [
+        sys.executable, "-m", "uvicorn", "mentorloom.asgi:application",
+        "--host", "127.0.0.1", "--port", str(port), "--lifespan", "off",
+        "--no-access-log", "--log-level", "warning", "--ws-per-message-deflate", "false",
+    ]  # fmt: skip
+
+
+def _run_server(n: int, seconds: float, redis_url: str | None, processes: int = 1) -> Tally:
     data_dir = Path(tempfile.mkdtemp(prefix="bench-chat-"))
-    server: subprocess.Popen | None = None
+    servers: list[subprocess.Popen] = []
     try:
         env = _base_env(data_dir, redis_url)
         prepared = _prepare(env, n)
-        port = _free_port()
-        server = subprocess.Popen(
-            [
-                sys.executable, "-m", "uvicorn", "mentorloom.asgi:application",
-                "--host", "127.0.0.1", "--port", str(port), "--lifespan", "off",
-                "--no-access-log", "--log-level", "warning", "--ws-per-message-deflate", "false",
-            ],
-            env=env,
-            cwd=ROOT,
-        )  # fmt: skip
-        base = f"http://127.0.0.1:{port}"
-        _wait_http(f"{base}/healthz", server)
-        endpoint = Endpoint(f"ws://127.0.0.1:{port}", base, prepared["pairs"])
+        ports = [_free_port() for _ in range(processes)]
+        for port in ports:
+            servers.append(subprocess.Popen(_uvicorn(port), env=env, cwd=ROOT))
+        for port, server in zip(ports, servers, strict=True):
+            _wait_http(f"http://127.0.0.1:{port}/healthz", server)
+        endpoint = Endpoint(
+            f"ws://127.0.0.1:{ports[0]}",
+            f"http://127.0.0.1:{ports[0]}",
+            prepared["pairs"],
+            other_ws_url=f"ws://127.0.0.1:{ports[-1]}" if processes > 1 else None,
+        )
         return asyncio.run(_exchange(endpoint, seconds))
     finally:
-        if server is not None:
+        for server in servers:
             _stop(server)
         shutil.rmtree(data_dir, ignore_errors=True)
 
@@ -483,8 +496,12 @@ def _round(n: int, seconds: float) -> list[dict]:
     memory = _run_server(n, seconds, None)
     rows.append(_row("mentorloom, in-memory layer", 2 * n, memory, bare["_p99"]))
     if _redis_answers():
-        redis = _run_server(n, seconds, f"redis://127.0.0.1:6379/{REDIS_DB}")
+        url = f"redis://127.0.0.1:6379/{REDIS_DB}"
+        redis = _run_server(n, seconds, url)
         rows.append(_row("mentorloom, Redis pub/sub layer", 2 * n, redis, bare["_p99"]))
+        # Scaled out: every message goes from one server process to the other.
+        split = _run_server(n, seconds, url, processes=2)
+        rows.append(_row("mentorloom, Redis, 2 processes", 2 * n, split, bare["_p99"]))
     else:
         rows.append({"layer": "mentorloom, Redis pub/sub layer", "clients": "skipped: no Redis"})
     return rows
