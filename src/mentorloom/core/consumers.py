@@ -7,7 +7,8 @@ import asyncio
 import json
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import partial
 
 from .consumer_db import JsonConsumer, consumer_db
 from .live import Refresher, refresher_for, user_group
@@ -20,9 +21,8 @@ class _Read:
     """One refresher run, shared by the sockets of one person told to refresh while it had
     not begun: what it reads is then at least as new as what they were told about."""
 
-    result: asyncio.Future
-    began_at: float | None = field(default=None)  # set on the database thread
-    task: asyncio.Task | None = field(default=None)
+    began_at: float | None = None  # set on the database thread
+    task: asyncio.Task | None = None  # the run; its result is the event to send
 
 
 # Runs not yet finished, by (event loop, kind, user id).
@@ -43,22 +43,19 @@ async def _refresh(kind: str, refresher: Refresher, user_id: int) -> dict:
     key = (asyncio.get_running_loop(), kind, user_id)
     read = _reads.get(key)
     if read is None or (read.began_at is not None and read.began_at < told_at):
-        read = _Read(asyncio.get_running_loop().create_future())
-        _reads[key] = read
-        read.task = asyncio.ensure_future(_run(key, read, refresher))
-    return await asyncio.shield(read.result)
+        read = _reads[key] = _Read()
+        read.task = asyncio.ensure_future(_run_refresher(read, refresher, user_id))
+        read.task.add_done_callback(partial(_finished, key, read))
+    # Shielded: a socket that closes meanwhile does not cancel the others' read.
+    return await asyncio.shield(read.task)
 
 
-async def _run(key: tuple, read: _Read, refresher: Refresher) -> None:  # type: ignore[type-arg]
-    try:
-        read.result.set_result(await _run_refresher(read, refresher, key[2]))
-    except Exception as exc:
-        logger.exception("live refresh %s failed", key[1])
-        read.result.set_exception(exc)
-        read.result.exception()  # logged once here, not once per waiting socket
-    finally:
-        if _reads.get(key) is read:
-            del _reads[key]
+def _finished(key: tuple, read: _Read, task: asyncio.Task) -> None:  # type: ignore[type-arg]
+    if _reads.get(key) is read:
+        del _reads[key]
+    if not task.cancelled() and task.exception() is not None:
+        # Logged once here, not once per waiting socket.
+        logger.error("live refresh %s failed", key[1], exc_info=task.exception())
 
 
 BAD_FRAME = {"type": "error", "code": "bad_frame", "message": "Expected ping."}
@@ -128,6 +125,6 @@ class LiveConsumer(JsonConsumer):
             return
         try:
             event = await _refresh(message["kind"], refresher, self.scope["user"].pk)
-        except Exception:  # logged by _run; the page keeps its socket and its last count
+        except Exception:  # logged by _finished; the page keeps its socket and its last count
             return
         await self.send_json(event)

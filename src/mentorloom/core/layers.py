@@ -29,7 +29,7 @@ from channels.exceptions import ChannelFull
 from channels.layers import InMemoryChannelLayer as StockInMemoryChannelLayer
 from channels_redis.pubsub import RedisPubSubChannelLayer as StockRedisPubSubChannelLayer
 from channels_redis.pubsub import RedisPubSubLoopLayer
-from channels_redis.utils import _consistent_hash, _wrap_close, create_pool
+from channels_redis.utils import _wrap_close, create_pool
 
 from .redis_batch import BatchConnection
 
@@ -85,14 +85,15 @@ class _BatchPublishingLoopLayer(RedisPubSubLoopLayer):
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         # One publishing connection per shard, beside the shard's own pool and subscription.
-        self._publishers = [BatchConnection(create_pool(shard.host)) for shard in self._shards]
+        self._publishers = {
+            shard: BatchConnection(create_pool(shard.host)) for shard in self._shards
+        }
 
     async def group_send_many(self, events: Iterable[tuple[str, dict]]) -> None:
-        by_shard: dict[int, list[tuple[str, str, bytes]]] = {}
+        by_shard: dict[object, list[tuple[str, str, bytes]]] = {}
         for group, message in events:
             channel = self._get_group_channel_name(group)
-            shard = _consistent_hash(channel, len(self._shards))  # as _get_shard picks
-            by_shard.setdefault(shard, []).append(
+            by_shard.setdefault(self._get_shard(channel), []).append(
                 ("PUBLISH", channel, self.channel_layer.serialize(message))
             )
         for shard, commands in by_shard.items():
@@ -100,5 +101,5 @@ class _BatchPublishingLoopLayer(RedisPubSubLoopLayer):
 
     async def flush(self) -> None:
         await super().flush()
-        for publisher in self._publishers:
+        for publisher in self._publishers.values():
             await publisher.aclose()
