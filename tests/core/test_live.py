@@ -1,5 +1,6 @@
-"""The /ws/live/ refreshes: each socket reads what changed for its person, and the sockets of
-one person share a read that had not begun when they were told."""
+"""The /ws/live/ refreshes: each socket reads what changed for its person, and the sockets of a
+process (one person's tabs, or different people's) share a read that had not begun when they
+were told."""
 
 from __future__ import annotations
 
@@ -33,11 +34,14 @@ class _Counting:
         self.hold.set()
         self.started = threading.Event()
 
-    def __call__(self, user_id: int) -> dict:
+    def __call__(self, user_ids: list[int]) -> dict[int, dict]:
         self.runs += 1
         self.started.set()
         self.hold.wait(TIMEOUT)
-        return {"type": "test.count", "user_id": user_id, "runs": self.runs}
+        return {
+            user_id: {"type": "test.count", "user_id": user_id, "runs": self.runs}
+            for user_id in user_ids
+        }
 
 
 async def _held_database_thread(gate: threading.Event) -> asyncio.Task:
@@ -50,19 +54,32 @@ async def _held_database_thread(gate: threading.Event) -> asyncio.Task:
 async def test_sockets_told_before_a_read_began_share_it():
     refresher, gate = _Counting(), threading.Event()
     held = await _held_database_thread(gate)
-    # Three tabs told while the database thread is busy: one read serves them all.
+    # Three tabs of one person and a tab of another, told while the database thread is busy:
+    # one read serves them all, each with their own person's event.
     waiting = [
-        asyncio.ensure_future(consumers._refresh("test.count", refresher, 7)) for _ in range(3)
+        asyncio.ensure_future(consumers._refresh("test.count", refresher, user_id))
+        for user_id in (7, 7, 9, 7)
     ]
-    await asyncio.sleep(0.05)
+    await asyncio.sleep(consumers.REFRESH_GATHER_SECONDS + 0.05)
     gate.set()
     await held
     results = await asyncio.wait_for(asyncio.gather(*waiting), TIMEOUT)
     assert refresher.runs == 1
-    assert results == [{"type": "test.count", "user_id": 7, "runs": 1}] * 3
+    assert [r["user_id"] for r in results] == [7, 7, 9, 7]
+    assert {r["runs"] for r in results} == {1}
     # Told after that read finished: a read of its own.
     assert (await consumers._refresh("test.count", refresher, 7))["runs"] == 2
-    assert consumers._reads == {}
+    assert consumers._batches == {}
+
+
+async def test_sockets_told_within_the_gathering_while_share_a_read():
+    refresher = _Counting()
+    first = asyncio.ensure_future(consumers._refresh("test.count", refresher, 3))
+    await asyncio.sleep(consumers.REFRESH_GATHER_SECONDS / 5)
+    second = asyncio.ensure_future(consumers._refresh("test.count", refresher, 4))
+    results = await asyncio.wait_for(asyncio.gather(first, second), TIMEOUT)
+    assert refresher.runs == 1
+    assert [r["user_id"] for r in results] == [3, 4]
 
 
 async def test_a_socket_told_after_a_read_began_does_not_take_its_older_answer():
@@ -77,13 +94,19 @@ async def test_a_socket_told_after_a_read_began_does_not_take_its_older_answer()
     assert (await asyncio.wait_for(second, TIMEOUT))["runs"] == 2
 
 
-def _broken(user_id: int) -> dict:
+async def test_a_person_the_refresher_gives_nothing_for_gets_nothing():
+    assert await consumers._refresh("test.count", lambda user_ids: {}, 5) is None
+
+
+def _broken(user_ids: list[int]) -> dict:
     raise RuntimeError("the count failed")
 
 
 async def test_a_failing_refresh_leaves_the_socket_open(live_asgi):
     register_refresher("test.broken", _broken)
-    register_refresher("test.count", lambda user_id: {"type": "test.count", "ok": True})
+    register_refresher(
+        "test.count", lambda user_ids: {u: {"type": "test.count", "ok": True} for u in user_ids}
+    )
     user = await sync_to_async(UserFactory)()
     name, value = await sync_to_async(session_cookie_for)(user)
     async with connect(

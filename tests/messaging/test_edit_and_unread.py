@@ -17,7 +17,7 @@ from django.urls import reverse
 from websockets.asyncio.client import connect
 
 from mentorloom.core.live import refresher_for
-from mentorloom.messaging import services
+from mentorloom.messaging import selectors, services
 from mentorloom.messaging.models import Message
 from mentorloom.messaging.selectors import unread_total_for
 from mentorloom.safety.models import Block
@@ -189,6 +189,31 @@ def test_unread_total_counts_only_this_persons_unread_across_conversations():
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("chunk", [500, 1])  # in one statement, and one person per statement
+def test_unread_totals_of_several_people_are_each_their_own(monkeypatch, chunk):
+    monkeypatch.setattr(selectors, "UNREAD_TOTALS_CHUNK", chunk)
+    a, b, c, d = UserFactory(), UserFactory(), UserFactory(), UserFactory()
+    ab = services.create_conversation("request", [a, b])
+    ac = services.create_conversation("request", [a, c])
+    # Sending marks the sender's own read marker at their message.
+    _send(a, ab)
+    _send(b, ab)
+    _send(b, ab)
+    _send(c, ac)
+    _send(a, ac)
+    assert selectors.unread_totals_for([c.pk]) == {c.pk: 1}
+    Block.objects.create(blocker=c, blocked=a)  # hides ac from both
+    # d takes part in nothing; a repeated id is counted once.
+    assert selectors.unread_totals_for([a.pk, b.pk, c.pk, d.pk, a.pk]) == {
+        a.pk: 2,
+        b.pk: 0,
+        c.pk: 0,
+        d.pk: 0,
+    }
+    assert selectors.unread_totals_for([]) == {}
+
+
+@pytest.mark.django_db
 def test_unread_total_leaves_out_conversations_with_blocked_people():
     a, b = UserFactory(), UserFactory()
     convo = services.create_conversation("request", [a, b])
@@ -227,13 +252,18 @@ def test_unread_changed_goes_to_the_recipient_after_commit_and_to_the_reader_on_
         callback()
     # Only the fact is published; each of the person's live sockets reads the total.
     assert sent == [(mentee.pk, "unread.changed")]
-    assert refresher_for("unread.changed")(mentee.pk) == {"type": "unread.changed", "total": 1}
+    assert refresher_for("unread.changed")([mentee.pk]) == {
+        mentee.pk: {"type": "unread.changed", "total": 1}
+    }
     sent.clear()
     with django_capture_on_commit_callbacks(execute=True):
         services.mark_read(mentee, convo, message.pk)
         services.mark_read(mentee, convo, message.pk)  # did not move: nothing new to say
     assert sent == [(mentee.pk, "unread.changed")]
-    assert refresher_for("unread.changed")(mentee.pk) == {"type": "unread.changed", "total": 0}
+    assert refresher_for("unread.changed")([mentee.pk, mentor.pk]) == {
+        mentee.pk: {"type": "unread.changed", "total": 0},
+        mentor.pk: {"type": "unread.changed", "total": 0},
+    }
 
 
 async def test_every_live_socket_of_the_recipient_reads_the_new_unread_total(live_asgi):

@@ -30,13 +30,15 @@ def publish_to_user(user_id: int, event: dict[str, Any]) -> None:
 # Events whose content every receiving socket reads for its own person when it arrives, by
 # kind: the publisher says only that something changed, so nothing is read for people with no
 # page open (the unread badge changes on every chat message, most often for nobody watching).
-Refresher = Callable[[int], dict[str, Any]]
+# The sockets of a process told within a short while are answered by one run for all their
+# people (core.consumers), so a refresher takes user ids and returns each one's event.
+Refresher = Callable[[list[int]], dict[int, dict[str, Any]]]
 _REFRESHERS: dict[str, Refresher] = {}
 
 
 def register_refresher(kind: str, refresher: Refresher) -> None:
-    """`refresher(user_id)` returns the event (with a "type") to send; it runs on the
-    consumers' database thread (core.consumer_db)."""
+    """`refresher(user_ids)` returns the event (with a "type") to send to each of those
+    people; it runs on the consumers' database thread (core.consumer_db)."""
     _REFRESHERS[kind] = refresher
 
 

@@ -9,6 +9,6 @@ class MessagingConfig(AppConfig):
         from mentorloom.core.live import register_refresher
 
         from . import checks  # noqa: F401 - registers the system checks
-        from .events import UNREAD_REFRESH, unread_event
+        from .events import UNREAD_REFRESH, unread_events
 
-        register_refresher(UNREAD_REFRESH, unread_event)
+        register_refresher(UNREAD_REFRESH, unread_events)

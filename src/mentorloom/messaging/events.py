@@ -18,7 +18,7 @@ from mentorloom.core.live import publish_refresh, refresh_envelope, user_group
 from mentorloom.core.markdown import render_markdown
 
 from .models import REACTIONS, Attachment, Message
-from .selectors import unread_total_for
+from .selectors import unread_totals_for
 
 logger = logging.getLogger(__name__)
 
@@ -216,10 +216,13 @@ def read_moved(conversation_id: int, user_id: int, up_to_id: int, read_at: datet
 UNREAD_REFRESH = "unread.changed"
 
 
-def unread_event(user_id: int) -> dict:
-    """The `unread.changed` event for one person, read now: each of their /ws/live/ sockets
-    runs this when told the count changed (core.live refreshers)."""
-    return {"type": "unread.changed", "total": unread_total_for(user_id)}
+def unread_events(user_ids: list[int]) -> dict[int, dict]:
+    """The `unread.changed` event of each person, read now: their /ws/live/ sockets run this
+    when told the count changed (core.live refreshers)."""
+    return {
+        user_id: {"type": "unread.changed", "total": total}
+        for user_id, total in unread_totals_for(user_ids).items()
+    }
 
 
 def unread_changed(user_ids: list[int], outbox: Outbox | None = None) -> None:

@@ -31,16 +31,17 @@ from .models import Conversation, Message, Participant
 _LOCK_SQL = "SELECT 1 FROM {conversation} WHERE id = %s FOR UPDATE"
 
 
-def blocked_sql(conversation_column: str) -> str:
-    """SQL that is true when someone the user (`%(user)s`) blocked, or who blocked the user,
-    takes part in the conversation whose id is `conversation_column`: messaging's one block
-    rule, used by the send check and the unread total. (Nobody can block themselves: safety's
-    `no_self_block` constraint.) Table names are filled by `with_tables`."""
-    # conversation_column is a column name written in this package's SQL, never input.
+def blocked_sql(conversation_column: str, user: str = "%(user)s") -> str:
+    """SQL that is true when someone the user blocked, or who blocked the user, takes part in
+    the conversation whose id is `conversation_column`: messaging's one block rule, used by the
+    send check and the unread total. `user` is the user id's SQL: the `%(user)s` parameter, or
+    a column. (Nobody can block themselves: safety's `no_self_block` constraint.) Table names
+    are filled by `with_tables`."""
+    # Both arguments are SQL written in this package, never input.
     return (
         "EXISTS (SELECT 1 FROM {participant} other JOIN {block} b"  # noqa: S608
-        " ON (b.blocker_id = %(user)s AND b.blocked_id = other.user_id)"
-        " OR (b.blocked_id = %(user)s AND b.blocker_id = other.user_id)"
+        f" ON (b.blocker_id = {user} AND b.blocked_id = other.user_id)"
+        f" OR (b.blocked_id = {user} AND b.blocker_id = other.user_id)"
         f" WHERE other.conversation_id = {conversation_column})"
     )
 
