@@ -1,8 +1,10 @@
 // Page-wide progressive enhancements. Every form works without this file.
 import { fillDetectedTimeZones } from "./timezone.js";
 import { enableTagSuggestions } from "./tags.js";
+import { enableNavMenu } from "./nav.js";
 
 function start() {
+  enableNavMenu(document);
   fillDetectedTimeZones(document);
   enableTagSuggestions(document);
 }

@@ -1,0 +1,72 @@
+"""The main navigation: at phone widths it folds behind a Menu button (a disclosure), which
+carries a dot while a count in the menu shows; at desktop widths every link shows."""
+
+from __future__ import annotations
+
+import uuid
+
+from playwright.sync_api import expect
+
+from mentorloom.messaging import services
+from tests.browser.helpers import assert_accessible, log_in, problems_of, screenshot
+from tests.messaging.helpers import mentorship_conversation
+
+PHONE = {"width": 390, "height": 844}
+
+
+def _signed_in_page(new_context, user, asgi_server, **options):  # type: ignore[no-untyped-def]
+    context = new_context(**options)
+    log_in(context, user, asgi_server)
+    page = context.new_page()
+    page.goto("/dashboard/")
+    return context, page
+
+
+def test_phone_menu_opens_closes_and_shows_unread(new_context, asgi_server):
+    convo = mentorship_conversation()
+    mentee = convo.mentorship.mentee
+    services.send_message(convo.mentorship.mentor, convo, uuid.uuid4(), "Hello!")
+    context, page = _signed_in_page(
+        new_context, mentee, asgi_server, viewport=PHONE, is_mobile=True, has_touch=True
+    )
+    menu = page.get_by_role("button", name="Menu")
+    messages = page.get_by_role("link", name="Messages 1 unread")
+    expect(menu).to_be_visible()
+    expect(menu).to_have_attribute("aria-expanded", "false")
+    expect(messages).to_be_hidden()
+    # One unread message: the folded menu says so with its dot.
+    expect(page.locator(".nav-toggle__dot")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth"), "sideways scroll"
+    screenshot(page, "nav-phone-closed")
+
+    menu.click()
+    expect(menu).to_have_attribute("aria-expanded", "true")
+    expect(messages).to_be_visible()
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    assert_accessible(page)
+    screenshot(page, "nav-phone-open")
+
+    # From the keyboard: Tab goes from the button into the links; Escape closes and gives
+    # focus back to the button.
+    menu.focus()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Dashboard")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(menu).to_have_attribute("aria-expanded", "false")
+    expect(menu).to_be_focused()
+    expect(messages).to_be_hidden()
+    page.keyboard.press("Enter")
+    expect(messages).to_be_visible()
+
+    messages.click()
+    expect(page).to_have_url(f"{asgi_server}/messages/")
+    problems_of(context).assert_none()
+
+
+def test_desktop_shows_every_link_and_no_menu_button(new_context, asgi_server):
+    convo = mentorship_conversation()
+    context, page = _signed_in_page(new_context, convo.mentorship.mentee, asgi_server)
+    expect(page.get_by_role("link", name="Find a mentor")).to_be_visible()
+    expect(page.get_by_role("link", name="Messages")).to_be_visible()
+    expect(page.get_by_role("button", name="Menu")).to_be_hidden()
+    problems_of(context).assert_none()
