@@ -618,6 +618,29 @@ def _decide(proposal: RescheduleProposal, status: str, actor, now: datetime) -> 
     proposal.save(update_fields=["status", "decided_at", "decided_by"])
 
 
+def _session_to_answer(actor, proposal: RescheduleProposal, now: datetime) -> Session:  # type: ignore[no-untyped-def]
+    """The proposal's session, when `actor` is its other participant (not the proposer); the
+    session's stale proposals are expired first, so an answer finds them expired."""
+    session = proposal.session
+    if actor.pk not in session.participant_ids():
+        raise PermissionDenied()
+    if actor.pk == proposal.proposed_by_id:
+        raise OwnProposal()
+    _expire_stale_proposals(session.pk, now)
+    return session
+
+
+def _locked_answerable(
+    session: Session, proposal: RescheduleProposal, now: datetime
+) -> tuple[Session, RescheduleProposal]:
+    """The session and the proposal as locked now (inside a transaction), if the proposal can
+    still be answered."""
+    current = _locked_session(session)
+    locked = _locked_proposal(proposal)
+    _check_answerable(locked, current, now)
+    return current, locked
+
+
 def _check_answerable(proposal: RescheduleProposal, session: Session, now: datetime) -> None:
     if proposal.status not in (ProposalStatus.OPEN, ProposalStatus.EXPIRED):
         raise ProposalNotOpen()
@@ -645,17 +668,10 @@ def accept_proposal(
     proposer; reminders start afresh for the new time.
     """
     now = now or timezone.now()
-    session = proposal.session
-    if actor.pk not in session.participant_ids():
-        raise PermissionDenied()
-    if actor.pk == proposal.proposed_by_id:
-        raise OwnProposal()
-    _expire_stale_proposals(session.pk, now)
+    session = _session_to_answer(actor, proposal, now)
     with transaction.atomic():
         _lock(session.mentor_id, session.mentee_id)
-        current = _locked_session(session)
-        locked = _locked_proposal(proposal)
-        _check_answerable(locked, current, now)
+        current, locked = _locked_answerable(session, proposal, now)
         if not current.mentorship.is_active:
             raise MentorshipNotActive()
         _check_no_overlap_with_sessions(current, locked.starts_at)
@@ -685,16 +701,9 @@ def decline_proposal(
     Errors: OwnProposal, ProposalNotOpen, ProposalExpired, SessionNotBooked.
     """
     now = now or timezone.now()
-    session = proposal.session
-    if actor.pk not in session.participant_ids():
-        raise PermissionDenied()
-    if actor.pk == proposal.proposed_by_id:
-        raise OwnProposal()
-    _expire_stale_proposals(session.pk, now)
+    session = _session_to_answer(actor, proposal, now)
     with transaction.atomic():
-        current = _locked_session(session)
-        locked = _locked_proposal(proposal)
-        _check_answerable(locked, current, now)
+        current, locked = _locked_answerable(session, proposal, now)
         _decide(locked, ProposalStatus.DECLINED, actor, now)
         proposer = current.mentor if locked.proposed_by_id == current.mentor_id else current.mentee
         stays = display.when(current.starts_at, selectors.zone_name_of(proposer))
@@ -724,9 +733,7 @@ def withdraw_proposal(
         raise NotProposer()
     _expire_stale_proposals(session.pk, now)
     with transaction.atomic():
-        current = _locked_session(session)
-        locked = _locked_proposal(proposal)
-        _check_answerable(locked, current, now)
+        current, locked = _locked_answerable(session, proposal, now)
         _decide(locked, ProposalStatus.WITHDRAWN, actor, now)
         other = current.mentee if actor.pk == current.mentor_id else current.mentor
         notify(
