@@ -17,16 +17,20 @@ pays for one.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import functools
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from asgiref.sync import SyncToAsync
 from channels.consumer import get_handler_name
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.layers import get_channel_layer
 from django.db import connections
 from django.db.backends.signals import connection_created
 
@@ -111,6 +115,54 @@ def consumer_db(func: Callable[..., R]) -> Callable[..., Any]:
     return _KeptConnectionSyncToAsync(func, thread_sensitive=True)
 
 
+class _SourceFailed:
+    def __init__(self, exc: BaseException) -> None:
+        self.exc = exc
+
+
+async def dispatch_in_turn(
+    sources: list[Callable[[], Awaitable[dict]]], dispatch: Callable[[dict], Awaitable[None]]
+) -> None:
+    """Dispatch what `sources` deliver, one at a time, in the order it arrives.
+
+    Channels' `await_many_dispatch` does this with a fresh task per message and an
+    `asyncio.wait` over all sources after each, so an event reached its handler three turns of
+    the event loop after it arrived. Here one task per source moves messages into an inbox
+    that the dispatching task reads: two turns, no task per message. In the chat benchmark p99
+    fell in eight of nine runs interleaved with the previous code, by 0.3 ms (6%) at the
+    median. A source that raises ends the dispatching with its error, as in Channels.
+
+    The inbox has no bound, like channels-redis' own channel queues, so that each source task
+    is always waiting on its source: cancelling that wait is how a channel layer learns that
+    the channel is gone (channels-redis unsubscribes then). With the in-memory layer a
+    consumer's messages therefore wait here rather than count against the layer's capacity.
+    """
+    inbox: asyncio.Queue[dict | _SourceFailed] = asyncio.Queue()
+
+    async def pump(source: Callable[[], Awaitable[dict]]) -> None:
+        try:
+            while True:
+                inbox.put_nowait(await source())
+        except asyncio.CancelledError:
+            raise
+        except BaseException as exc:
+            inbox.put_nowait(_SourceFailed(exc))
+
+    pumps = [asyncio.ensure_future(pump(source)) for source in sources]
+    try:
+        while True:
+            message = await inbox.get()
+            if isinstance(message, _SourceFailed):
+                raise message.exc
+            await dispatch(message)
+    finally:
+        # Cancelling a channel-layer receive is what lets the layer clean the channel up.
+        for task in pumps:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+
 class JsonConsumer(AsyncJsonWebsocketConsumer):
     """Base of every Mentorloom consumer: dispatches without a database round trip.
 
@@ -124,7 +176,24 @@ class JsonConsumer(AsyncJsonWebsocketConsumer):
     An event of a type the consumer has no handler for is logged and dropped: Channels raises,
     which closes the socket, and during a rolling deploy a newer process may publish events
     that an older one does not know yet.
+
+    Messages from the client and from the channel layer reach `dispatch` through
+    `dispatch_in_turn`, one at a time as in Channels.
     """
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        # Channels' AsyncConsumer.__call__ (4.3) for an async consumer, with dispatch_in_turn
+        # in place of await_many_dispatch.
+        self.scope = scope
+        self.channel_layer = get_channel_layer(self.channel_layer_alias)
+        sources = [receive]
+        if self.channel_layer is not None:
+            self.channel_name = await self.channel_layer.new_channel()
+            self.channel_receive = functools.partial(self.channel_layer.receive, self.channel_name)
+            sources.append(self.channel_receive)
+        self.base_send = send
+        with contextlib.suppress(StopConsumer):
+            await dispatch_in_turn(sources, self.dispatch)
 
     async def dispatch(self, message: dict) -> None:
         handler = getattr(self, get_handler_name(message), None)
