@@ -7,8 +7,10 @@ with the Redis pub/sub layer when Redis answers on 127.0.0.1:6379 (db 15, own pr
 one process and in two (each conversation's participants on different processes). Each
 client also holds the /ws/live/ socket every page of ours opens, and counts the unread-badge
 updates it receives. The baseline is a bare `websockets` relay (one asyncio process, no
-database, no auth) driven by the same client code in the same run, so `p99 ratio` compares
-across machines.
+database, no auth) doing the same exchange, driven by the same client code in the same run,
+so `p99 ratio` compares across machines: it relays each message to both chat sockets of the
+pair and sends the recipient's second socket a badge frame. The same relay without second
+sockets runs beside it (`ratio p99/chat-only relay`, the baseline before the badge sockets).
 
     python -m benchmarks                      # every benchmark
     BENCH_CHAT_QUICK=1 python -c "from benchmarks.bench_chat import run; print(run())"
@@ -198,14 +200,26 @@ def _setup_main(n: int) -> None:
 
 
 async def _relay_main(port: int) -> None:
-    """(Helper process) the bare baseline: relays each `send` to the pair's other socket."""
+    """(Helper process) the bare baseline: relays each `send` to the pair's sockets (the
+    sender's included, as our server does), and when the other side also holds a second socket
+    (`live=1`, standing in for our pages' /ws/live/), sends it an `unread.changed` with a count
+    kept in memory, as our server tells the recipient's badge."""
     from websockets.asyncio.server import serve
 
     peers: dict[int, dict[int, Any]] = {}
+    live: dict[int, Any] = {}  # user id -> their second socket
+    unread: dict[int, int] = {}
 
     async def handler(ws) -> None:  # type: ignore[no-untyped-def]
         query = dict(p.split("=", 1) for p in ws.request.path.partition("?")[2].split("&") if p)
         pair, side = int(query["pair"]), int(query["side"])
+        if query.get("live"):
+            live[side] = ws
+            try:
+                await ws.wait_closed()
+            finally:
+                live.pop(side, None)
+            return
         peers.setdefault(pair, {})[side] = ws
         try:
             async for raw in ws:
@@ -224,6 +238,11 @@ async def _relay_main(port: int) -> None:
                 await ws.send(json.dumps({"type": "ack", "client_id": frame["client_id"]}))
                 for peer in list(peers[pair].values()):
                     await peer.send(out)
+                for other in list(peers[pair]):
+                    if other != side and other in live:
+                        unread[other] = unread.get(other, 0) + 1
+                        badge = {"type": "unread.changed", "total": unread[other]}
+                        await live[other].send(json.dumps(badge))
         finally:
             peers[pair].pop(side, None)
 
@@ -257,6 +276,9 @@ class Endpoint:
     origin: str
     pairs: list[dict]  # conversation_id, users [a, b], cookies [a, b] (empty for the relay)
     relay: bool = False
+    # Each client also holds a second socket that receives the badge updates (our pages'
+    # /ws/live/; the relay's `live=1`).
+    live: bool = True
     # With two server processes: the second participant of every pair connects here, so each
     # message crosses from one process to the other through Redis.
     other_ws_url: str | None = None
@@ -268,6 +290,11 @@ class Endpoint:
         if self.relay:
             return f"{self.ws_url}/?pair={pair['conversation_id']}&side={pair['users'][side]}"
         return f"{self.base(side)}/ws/chat/"
+
+    def live_url(self, pair: dict, side: int) -> str:
+        if self.relay:
+            return self.url(pair, side) + "&live=1"
+        return f"{self.base(side)}/ws/live/"
 
 
 async def _client(
@@ -294,11 +321,11 @@ async def _client(
             open_timeout=60,
             max_queue=None,
         )
-        if not endpoint.relay:
+        if endpoint.live:
             # Every page of ours also opens /ws/live/ (the nav badge, incoming calls), and the
             # badge's count is read for the sockets open there.
             live = await connect(
-                f"{endpoint.base(side)}/ws/live/",
+                endpoint.live_url(pair, side),
                 origin=endpoint.origin,  # type: ignore[arg-type]
                 additional_headers=headers,
                 open_timeout=60,
@@ -413,7 +440,13 @@ async def _exchange(endpoint: Endpoint, seconds: float) -> Tally:
     return tally
 
 
-def _row(layer: str, clients: int, tally: Tally, bare_p99: float | None) -> dict:
+def _row(
+    layer: str,
+    clients: int,
+    tally: Tally,
+    bare_p99: float | None,
+    chat_only_p99: float | None = None,
+) -> dict:
     lat = sorted(tally.latencies_ms)
     sent = len(tally.sent_at)
     unique = sum(1 for cid in tally.sent_at if tally.received.get(cid))
@@ -421,6 +454,9 @@ def _row(layer: str, clients: int, tally: Tally, bare_p99: float | None) -> dict
     p50 = statistics.median(lat) if lat else float("nan")
     p99 = lat[min(len(lat) - 1, int(0.99 * len(lat)))] if lat else float("nan")
     ratio = "1.00x (baseline)" if bare_p99 is None else f"{p99 / bare_p99:.2f}x"
+    extra = {}
+    if chat_only_p99 is not None:
+        extra["ratio p99/chat-only relay"] = f"{p99 / chat_only_p99:.2f}x"
     return {
         "layer": layer,
         "clients": clients,
@@ -433,6 +469,7 @@ def _row(layer: str, clients: int, tally: Tally, bare_p99: float | None) -> dict
         "errors": ",".join(f"{k}:{v}" for k, v in sorted(tally.errors.items())) or "0",
         "badge updates": tally.badges,
         "ratio p99/bare": ratio,
+        **extra,
         "_p99": p99,
     }
 
@@ -469,7 +506,7 @@ def _run_server(n: int, seconds: float, redis_url: str | None, processes: int = 
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
-def _run_relay(n: int, seconds: float) -> Tally:
+def _run_relay(n: int, seconds: float, *, live: bool = True) -> Tally:
     port = _free_port()
     relay = subprocess.Popen(
         [sys.executable, "-m", "benchmarks.bench_chat", "relay", str(port)],
@@ -482,26 +519,35 @@ def _run_relay(n: int, seconds: float) -> Tally:
             {"conversation_id": i + 1, "users": [2 * i + 1, 2 * i + 2], "cookies": []}
             for i in range(n)
         ]
-        endpoint = Endpoint(f"ws://127.0.0.1:{port}", f"http://127.0.0.1:{port}", pairs, True)
+        endpoint = Endpoint(
+            f"ws://127.0.0.1:{port}", f"http://127.0.0.1:{port}", pairs, relay=True, live=live
+        )
         return asyncio.run(_exchange(endpoint, seconds))
     finally:
         _stop(relay)
 
 
 def _round(n: int, seconds: float) -> list[dict]:
-    """The relay, then our server with each layer, back to back: each ratio compares runs
-    minutes apart at most."""
-    bare = _row("bare websockets relay", 2 * n, _run_relay(n, seconds), None)
-    rows = [bare]
+    """The relays, then our server with each layer, back to back: each ratio compares runs
+    minutes apart at most.
+
+    The baseline does the same exchange as our server: chat frames, and a badge frame on the
+    recipient's second socket for every message. The relay without second sockets (as this
+    benchmark ran before the badge sockets were added) is measured beside it, and each row
+    gives its ratio to that one too."""
+    bare = _row("bare websockets relay (chat + badge sockets)", 2 * n, _run_relay(n, seconds), None)
+    chat_only = _run_relay(n, seconds, live=False)
+    rows = [bare, _row("bare websockets relay, chat sockets only", 2 * n, chat_only, bare["_p99"])]
+    base = (bare["_p99"], rows[1]["_p99"])
     memory = _run_server(n, seconds, None)
-    rows.append(_row("mentorloom, in-memory layer", 2 * n, memory, bare["_p99"]))
+    rows.append(_row("mentorloom, in-memory layer", 2 * n, memory, *base))
     if _redis_answers():
         url = f"redis://127.0.0.1:6379/{REDIS_DB}"
         redis = _run_server(n, seconds, url)
-        rows.append(_row("mentorloom, Redis pub/sub layer", 2 * n, redis, bare["_p99"]))
+        rows.append(_row("mentorloom, Redis pub/sub layer", 2 * n, redis, *base))
         # Scaled out: every message goes from one server process to the other.
         split = _run_server(n, seconds, url, processes=2)
-        rows.append(_row("mentorloom, Redis, 2 processes", 2 * n, split, bare["_p99"]))
+        rows.append(_row("mentorloom, Redis, 2 processes", 2 * n, split, *base))
     else:
         rows.append({"layer": "mentorloom, Redis pub/sub layer", "clients": "skipped: no Redis"})
     return rows
@@ -515,17 +561,21 @@ def _medians(rounds: list[list[dict]]) -> list[dict]:
         if "_p99" not in row:
             continue
         same = [r[i] for r in rounds]
-        ratio = statistics.median(float(r["ratio p99/bare"].split("x")[0]) for r in same)
-        out.append(
-            {
-                "layer": f"{row['layer']}: median of {len(rounds)} rounds",
-                "p50 ms": f"{statistics.median(float(r['p50 ms']) for r in same):.1f}",
-                "p99 ms": f"{statistics.median(r['_p99'] for r in same):.1f}",
-                "loss": sum(r["loss"] for r in same),
-                "duplicates": sum(r["duplicates"] for r in same),
-                "ratio p99/bare": "1.00x (baseline)" if i == 0 else f"{ratio:.2f}x",
-            }
-        )
+
+        def median_ratio(key: str, same: list[dict] = same) -> str:
+            return f"{statistics.median(float(r[key].split('x')[0]) for r in same):.2f}x"
+
+        median = {
+            "layer": f"{row['layer']}: median of {len(rounds)} rounds",
+            "p50 ms": f"{statistics.median(float(r['p50 ms']) for r in same):.1f}",
+            "p99 ms": f"{statistics.median(r['_p99'] for r in same):.1f}",
+            "loss": sum(r["loss"] for r in same),
+            "duplicates": sum(r["duplicates"] for r in same),
+            "ratio p99/bare": "1.00x (baseline)" if i == 0 else median_ratio("ratio p99/bare"),
+        }
+        if "ratio p99/chat-only relay" in row:
+            median["ratio p99/chat-only relay"] = median_ratio("ratio p99/chat-only relay")
+        out.append(median)
     return out
 
 
