@@ -52,9 +52,11 @@ def live_asgi(_live_asgi_server, transactional_db):
     """The running LiveASGIServer (`.url`, `.ws_url`, `.port`) with the test database enabled.
 
     One server serves the whole session; `transactional_db` is what lets its thread read the
-    rows this test commits (and empties the tables afterwards).
+    rows this test commits (and empties the tables afterwards). Torn down before those tables
+    are emptied: it waits for what the server is still doing for this test.
     """
-    return _live_asgi_server
+    yield _live_asgi_server
+    _live_asgi_server.wait_idle()
 
 
 @pytest.fixture
