@@ -536,9 +536,14 @@ def _round(n: int, seconds: float) -> list[dict]:
     benchmark ran before the badge sockets were added) is measured beside it, and each row
     gives its ratio to that one too."""
     bare = _row("bare websockets relay (chat + badge sockets)", 2 * n, _run_relay(n, seconds), None)
-    chat_only = _run_relay(n, seconds, live=False)
-    rows = [bare, _row("bare websockets relay, chat sockets only", 2 * n, chat_only, bare["_p99"])]
-    base = (bare["_p99"], rows[1]["_p99"])
+    chat_only = _row(
+        "bare websockets relay, chat sockets only",
+        2 * n,
+        _run_relay(n, seconds, live=False),
+        bare["_p99"],
+    )
+    rows = [bare, chat_only]
+    base = (bare["_p99"], chat_only["_p99"])
     memory = _run_server(n, seconds, None)
     rows.append(_row("mentorloom, in-memory layer", 2 * n, memory, *base))
     if _redis_answers():
@@ -553,6 +558,11 @@ def _round(n: int, seconds: float) -> list[dict]:
     return rows
 
 
+def _median_ratio(rows: list[dict], key: str) -> str:
+    """The median of the ratios ("2.31x") under `key` in `rows`, in the same form."""
+    return f"{statistics.median(float(r[key].split('x')[0]) for r in rows):.2f}x"
+
+
 def _medians(rounds: list[list[dict]]) -> list[dict]:
     """Per layer, the median over the rounds of p50, p99 and the p99 ratio (ratios are taken
     within each round, then their median)."""
@@ -561,20 +571,18 @@ def _medians(rounds: list[list[dict]]) -> list[dict]:
         if "_p99" not in row:
             continue
         same = [r[i] for r in rounds]
-
-        def median_ratio(key: str, same: list[dict] = same) -> str:
-            return f"{statistics.median(float(r[key].split('x')[0]) for r in same):.2f}x"
-
         median = {
             "layer": f"{row['layer']}: median of {len(rounds)} rounds",
             "p50 ms": f"{statistics.median(float(r['p50 ms']) for r in same):.1f}",
             "p99 ms": f"{statistics.median(r['_p99'] for r in same):.1f}",
             "loss": sum(r["loss"] for r in same),
             "duplicates": sum(r["duplicates"] for r in same),
-            "ratio p99/bare": "1.00x (baseline)" if i == 0 else median_ratio("ratio p99/bare"),
+            "ratio p99/bare": (
+                "1.00x (baseline)" if i == 0 else _median_ratio(same, "ratio p99/bare")
+            ),
         }
         if "ratio p99/chat-only relay" in row:
-            median["ratio p99/chat-only relay"] = median_ratio("ratio p99/chat-only relay")
+            median["ratio p99/chat-only relay"] = _median_ratio(same, "ratio p99/chat-only relay")
         out.append(median)
     return out
 
