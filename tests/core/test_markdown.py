@@ -95,15 +95,47 @@ def test_sanitiser_cleans_hostile_html_even_if_the_renderer_let_it_through(monke
 
 
 def test_raw_html_is_escaped_not_rendered():
-    html = render_markdown('<a href="https://example.org" onclick="x()">x</a>')
+    html = render_markdown('<a href="/profile" onclick="x()">x</a>')
     assert "<a " not in html
     assert "&lt;a" in html
+    # An address inside it is still text that linkify makes a link of, and nothing more.
+    html = render_markdown('<a href="https://example.org" onclick="x()">x</a>')
+    assert "&lt;a" in html
+    assert elements(html) == [
+        ("p", {}),
+        ("a", {"href": "https://example.org", "rel": "nofollow noopener noreferrer ugc"}),
+    ]
 
 
 def test_links_get_nofollow_and_keep_http_targets():
     html = render_markdown("[site](https://example.org/path)")
     assert 'href="https://example.org/path"' in html
     assert 'rel="nofollow noopener noreferrer ugc"' in html
+
+
+@pytest.mark.parametrize(
+    ("text", "href", "shown"),
+    [
+        (
+            "It's on https://example.org/path - ok",
+            "https://example.org/path",
+            "https://example.org/path",
+        ),
+        ("Try www.example.org.", "http://www.example.org", "www.example.org"),
+        ("see example.org today", "http://example.org", "example.org"),
+        ("mail ana@example.org", "mailto:ana@example.org", "ana@example.org"),
+    ],
+)
+def test_web_and_mail_addresses_written_out_become_links(text, href, shown):
+    html = render_markdown(text)
+    assert f'<a href="{href}" rel="nofollow noopener noreferrer ugc">{shown}</a>' in html
+
+
+@pytest.mark.parametrize("text", ["javascript:alert(1)", "see javascript://x.org/%0Aalert(1)"])
+def test_only_web_and_mail_addresses_become_links(text):
+    for tag, attrs in elements(render_markdown(text)):
+        if tag == "a":
+            assert urlsplit(attrs["href"] or "").scheme in {"http", "https", "mailto"}
 
 
 def test_top_level_headings_are_demoted():
@@ -129,7 +161,7 @@ def test_the_plain_line_shortcut_renders_exactly_what_markdown_renders(text):
     [
         "Hi, how are you?",
         "Thanks! See you at 10:30 (Berlin time).",
-        "It's on https://example.org/path - ok",
+        "Done: see you then / or not.",
         "Grüße aus Köln",
         "a    b",
     ],
@@ -140,7 +172,19 @@ def test_everyday_lines_take_the_shortcut_and_match(text):
 
 
 @pytest.mark.parametrize(
-    "text", ["1. first", "Hi *you*", "a_b_c", "x\ny", "Tom & Jerry", 'He said "hi"', "end "]
+    "text",
+    [
+        "1. first",
+        "Hi *you*",
+        "a_b_c",
+        "x\ny",
+        "Tom & Jerry",
+        'He said "hi"',
+        "end ",
+        "It's on https://example.org/path - ok",
+        "see example.org",
+        "mail me at ana@example.org",
+    ],
 )
 def test_lines_with_markup_take_the_full_path(text):
     assert not (markdown._PLAIN_LINE.fullmatch(text) and not text.endswith(" "))

@@ -7,7 +7,11 @@ import re
 import nh3
 from markdown_it import MarkdownIt
 
-_md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+# Linkify: addresses written out (https://…, www.…, example.org, name@example.org) become
+# links, as people expect in a chat; other schemes (javascript:) are never recognised.
+_md = MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False}).enable(
+    "linkify"
+)
 
 ALLOWED_TAGS = {
     "p", "br", "strong", "em", "code", "pre", "blockquote", "ul", "ol", "li",
@@ -21,9 +25,11 @@ _DEMOTE = {"<h1>": "<h3>", "</h1>": "</h3>", "<h2>": "<h4>", "</h2>": "</h4>"}
 # a paragraph of the text itself. Those skip the parser and the sanitiser (together most of the
 # CPU of a chat send). The line starts with a letter (a digit could start a list: "1. "), ends
 # without a space, and holds no character Markdown or HTML gives a meaning (no * _ ` [ ] < > & #
-# \ ~ | = + " or line break). Each character matches one branch only, so the check is linear.
+# \ ~ | = + @ " or line break). A `.`, `:` or `/` is followed by no letter or digit (so no web
+# address or domain, which linkify turns into a link), except a `:` between digits ("10:30").
+# Each character matches one branch only, so the check is linear.
 # tests/core/test_markdown.py checks that the shortcut gives what the full path gives.
-_PLAIN_LINE = re.compile(r"[^\W\d_](?:[^\W_]|[ ,.?!;:'()/-])*")
+_PLAIN_LINE = re.compile(r"[^\W\d_](?:[^\W_]|[ ,?!;'()-]|[.:/](?![^\W_])|(?<=\d):(?=\d))*")
 
 
 def render_markdown(text: str) -> str:
