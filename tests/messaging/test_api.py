@@ -63,7 +63,16 @@ def test_list_conversations_with_unread_counts(convo, mentor_client, mentee_clie
     assert row["unread_count"] == 3
     assert row["others"] == [{"id": convo.mentorship.mentor_id, "name": "Mira Mentor"}]
     assert row["url"] == f"/messages/{convo.pk}/"
+    assert (row["last_message_preview"], row["last_message_sender_id"]) == (
+        "m2",
+        convo.mentorship.mentor_id,
+    )
     assert mentor_client.get(BASE).json()[0]["unread_count"] == 0
+
+
+def test_a_conversation_without_messages_has_no_preview(convo, mentee_client):
+    [row] = mentee_client.get(BASE).json()
+    assert (row["last_message_preview"], row["last_message_sender_id"]) == (None, None)
 
 
 def test_outsider_sees_no_conversations(convo, outsider_client):

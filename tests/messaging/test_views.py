@@ -112,6 +112,22 @@ def test_inbox_lists_conversations_with_unread_counts(convo):
     assert "2 unread" in html
 
 
+def test_inbox_shows_each_conversations_newest_message_as_one_line(convo):
+    mentee = convo.mentorship.mentee
+    services.send_message(convo.mentorship.mentor, convo, uuid.uuid4(), "Hi, **welcome**!")
+    inbox = reverse("messaging:inbox")
+    html = client_for(mentee).get(inbox).content.decode()
+    assert '<p class="inbox__preview small muted">Hi, welcome!</p>' in html
+    # Your own last word is marked as yours, and markup is text, not HTML.
+    mine, _ = services.send_message(mentee, convo, uuid.uuid4(), "Tom & <b>Jerry</b>")
+    html = client_for(mentee).get(inbox).content.decode()
+    assert (
+        '<p class="inbox__preview small muted">You: Tom &amp; &lt;b&gt;Jerry&lt;/b&gt;</p>' in html
+    )
+    services.delete_message(mentee, mine)
+    assert "You: Message deleted" in client_for(mentee).get(inbox).content.decode()
+
+
 def test_empty_inbox_explains_what_to_do():
     html = client_for(UserFactory()).get(reverse("messaging:inbox")).content.decode()
     assert "No conversations yet" in html

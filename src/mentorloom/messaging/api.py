@@ -35,8 +35,11 @@ def person(user) -> dict:  # type: ignore[no-untyped-def]
 @router.get("/conversations", response=list[ConversationOut])
 def list_conversations(request: HttpRequest) -> list[dict]:
     rows = []
-    for conversation in selectors.conversations_for(request.user):
+    conversations = list(selectors.conversations_for(request.user))
+    previews = selectors.previews_for(conversations)
+    for conversation in conversations:
         mine = next(m for m in conversation.memberships.all() if m.user_id == request.user.pk)
+        preview = previews.get(conversation.pk)
         rows.append(
             {
                 "id": conversation.pk,
@@ -47,6 +50,8 @@ def list_conversations(request: HttpRequest) -> list[dict]:
                 ],
                 "last_message_id": conversation.last_message_id,
                 "last_message_at": conversation.last_message_at,
+                "last_message_preview": preview.text if preview else None,
+                "last_message_sender_id": preview.sender_id if preview else None,
                 "last_read_message_id": mine.last_read_message_id,
                 "unread_count": conversation.unread_count,
                 "url": reverse("messaging:conversation", args=[conversation.pk]),

@@ -67,6 +67,9 @@ class ConversationOut(Schema):
     others: list[PersonOut]
     last_message_id: int | None
     last_message_at: datetime | None
+    # The newest message as one line of plain text, and who sent it (null without messages).
+    last_message_preview: str | None
+    last_message_sender_id: int | None
     last_read_message_id: int
     unread_count: int
     url: str

@@ -5,12 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time
+from html import unescape
 
 from django.db import connection
 from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
 
+from mentorloom.core.markdown import render_markdown
 from mentorloom.mentorships.models import AgreementVersion
 from mentorloom.safety.selectors import hidden_user_ids
 
@@ -55,6 +59,38 @@ def conversations_for(user) -> QuerySet[Conversation]:  # type: ignore[no-untype
         .prefetch_related("memberships__user__profile")
         .order_by(F("last_message_at").desc(nulls_last=True), "-id")
     )
+
+
+PREVIEW_CHARS = 90
+
+
+@dataclass(frozen=True)
+class Preview:
+    """A conversation's newest message as the inbox shows it: one line of plain text."""
+
+    sender_id: int
+    text: str
+
+
+def previews_for(conversations: Iterable[Conversation]) -> dict[int, Preview]:
+    """The preview of each conversation's newest message, by conversation id (one query)."""
+    ids = [c.last_message_id for c in conversations if c.last_message_id]
+    messages = Message.objects.filter(pk__in=ids).annotate(files=Count("attachments"))
+    return {
+        m.conversation_id: Preview(m.sender_id, preview_text(m.body, m.is_deleted, m.files))
+        for m in messages
+    }
+
+
+def preview_text(body: str, deleted: bool, files: int) -> str:
+    """What a message says, as plain text on one line (Markdown rendered, then its tags
+    dropped), cut at PREVIEW_CHARS."""
+    if deleted:
+        return "Message deleted"
+    text = " ".join(unescape(strip_tags(render_markdown(body))).split())
+    if not text:
+        return "Sent a file" if files == 1 else f"Sent {files} files" if files else ""
+    return Truncator(text).chars(PREVIEW_CHARS)
 
 
 # The nav badge's count as plain SQL: unread messages (newer than the user's read marker, from

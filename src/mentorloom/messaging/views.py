@@ -44,14 +44,17 @@ def _render_inbox(
     request: HttpRequest, *, presence_error: str = "", status: int = 200
 ) -> HttpResponse:
     open_ids = selectors.open_for_chat_user_ids()
+    conversations = list(selectors.conversations_for(request.user))
+    previews = selectors.previews_for(conversations)
     rows = []
-    for c in selectors.conversations_for(request.user):
+    for c in conversations:
         others = selectors.other_participants(c, request.user)
         rows.append(
             {
                 "conversation": c,
                 "title": _title(c, request.user),
                 "open_for_chat": any(u.pk in open_ids for u in others),
+                "preview": previews.get(c.pk),
             }
         )
     total = sum(r["conversation"].unread_count for r in rows)
