@@ -159,6 +159,29 @@ def test_nav_unread_badge_updates_live_on_another_page(new_context, asgi_server)
     problems_of(mentee_ctx).assert_none()
 
 
+def test_the_inbox_list_updates_live_when_a_message_arrives(new_context, asgi_server):
+    convo = mentorship_conversation()
+    mentor_ctx, mentor = _open_chat(
+        new_context, convo.mentorship.mentor, asgi_server, f"/messages/{convo.pk}/"
+    )
+    mentee_ctx, inbox = _open_chat(new_context, convo.mentorship.mentee, asgi_server, "/messages/")
+    item = inbox.locator(".inbox__item")
+    expect(item).not_to_contain_text("unread")
+    expect(mentor.locator("[data-chat]")).to_have_attribute("data-state", "live")
+    inbox.locator(f"#inbox-c{convo.pk}").focus()
+    inbox.wait_for_timeout(300)  # the live socket joins its group after the page loads
+    mentor.locator("#chat-body").fill("See you **Thursday**?")
+    mentor.locator("#chat-body").press("Enter")
+    expect(item).to_contain_text("1 unread")
+    expect(item.locator(".inbox__preview")).to_have_text("See you Thursday?")
+    expect(inbox.locator("#inbox-total")).to_have_text("1")
+    # The list was replaced under the keyboard focus, which stays on the same conversation.
+    expect(inbox.locator(f"#inbox-c{convo.pk}")).to_be_focused()
+    assert_accessible(inbox)
+    problems_of(mentor_ctx).assert_none()
+    problems_of(mentee_ctx).assert_none()
+
+
 def test_image_attachment_arrives_live_as_a_thumbnail(new_context, asgi_server):
     from tests.messaging.test_attachments import PDF, image_bytes
 

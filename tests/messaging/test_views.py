@@ -128,6 +128,19 @@ def test_inbox_shows_each_conversations_newest_message_as_one_line(convo):
     assert "You: Message deleted" in client_for(mentee).get(inbox).content.decode()
 
 
+def test_inbox_list_alone_for_htmx_with_the_total_swapped_out_of_band(convo):
+    services.send_message(convo.mentorship.mentor, convo, uuid.uuid4(), "one")
+    response = client_for(convo.mentorship.mentee).get(
+        reverse("messaging:inbox"), headers={"HX-Request": "true"}
+    )
+    html = response.content.decode()
+    assert "<html" not in html
+    assert html.lstrip().startswith('<div id="inbox-list"')
+    assert '<span id="inbox-total" hx-swap-oob="true">' in html
+    assert 'aria-label="1 unread">1</span>' in html
+    assert "HX-Request" in response["Vary"]
+
+
 def test_empty_inbox_explains_what_to_do():
     html = client_for(UserFactory()).get(reverse("messaging:inbox")).content.decode()
     assert "No conversations yet" in html

@@ -11,6 +11,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from mentorloom.core.errors import DomainError
 from mentorloom.mentorships.access import get_mentorship_for
@@ -36,6 +37,7 @@ def _title(conversation: Conversation, user) -> str:  # type: ignore[no-untyped-
 
 @login_required
 @require_GET
+@vary_on_headers("HX-Request")  # the whole page, or (htmx) the list
 def inbox(request: HttpRequest) -> HttpResponse:
     return _render_inbox(request)
 
@@ -68,6 +70,8 @@ def _render_inbox(
         "presence_error": presence_error,
         "zone": (profile.time_zone if profile else "") or "UTC",
     }
+    if request.htmx:  # the list, reloaded live (and the total as an out-of-band swap)
+        return render(request, "messaging/_inbox_list.html", {**context, "oob": True})
     return render(request, "messaging/inbox.html", context, status=status)
 
 

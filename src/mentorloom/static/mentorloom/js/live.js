@@ -71,6 +71,12 @@ function showUnread(total) {
   badge.hidden = total === 0;
 }
 
+function announceUnread(total) {
+  showUnread(total);
+  // Pages that list conversations reload the list (the inbox: hx-trigger="ml:unread-changed").
+  document.dispatchEvent(new CustomEvent("ml:unread-changed", { detail: { total } }));
+}
+
 function connect() {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
   const socket = new WebSocket(`${scheme}://${location.host}/ws/live/`);
@@ -80,7 +86,7 @@ function connect() {
   socket.onmessage = (message) => {
     const event = JSON.parse(message.data);
     if (event.type === "call.incoming") showIncomingCall(event);
-    if (event.type === "unread.changed") showUnread(event.total);
+    if (event.type === "unread.changed") announceUnread(event.total);
     if (event.type === "call.declined" || event.type === "call.ended") {
       document.getElementById(`incoming-call-${event.call_id}`)?.remove();
     }
