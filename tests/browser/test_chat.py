@@ -150,11 +150,13 @@ def test_nav_unread_badge_updates_live_on_another_page(new_context, asgi_server)
     expect(badge).to_be_visible()
     expect(badge.locator("[data-count]")).to_have_text("1")
     expect(badge).to_contain_text("unread")  # for screen readers, visually hidden
+    expect(inbox).to_have_title(re.compile(r"^\(1\) Messages"))  # seen from other tabs
 
     # Reading the conversation in another tab takes the badge back to zero on this one.
     reader = mentee_ctx.new_page()
     reader.goto(f"/messages/{convo.pk}/")
     expect(badge).to_be_hidden()
+    expect(inbox).to_have_title(re.compile(r"^Messages"))
     problems_of(mentor_ctx).assert_none()
     problems_of(mentee_ctx).assert_none()
 

@@ -110,6 +110,7 @@ def test_inbox_lists_conversations_with_unread_counts(convo):
     html = client_for(convo.mentorship.mentee).get(reverse("messaging:inbox")).content.decode()
     assert "Mira Mentor" in html
     assert "2 unread" in html
+    assert "<title>(2) Messages · " in html  # a tab in the background shows the count too
 
 
 def test_inbox_shows_each_conversations_newest_message_as_one_line(convo):

@@ -71,8 +71,16 @@ function showUnread(total) {
   badge.hidden = total === 0;
 }
 
+// The tab's title starts with the count, so a tab in the background shows it: "(2) Messages".
+function titleUnread(total) {
+  const title = document.title.replace(/^\(\d+\) /, "");
+  document.title = total > 0 ? `(${total}) ${title}` : title;
+}
+
 function announceUnread(total) {
+  if (!Number.isInteger(total) || total < 0) return;
   showUnread(total);
+  titleUnread(total);
   // Pages that list conversations reload the list (the inbox: hx-trigger="ml:unread-changed").
   document.dispatchEvent(new CustomEvent("ml:unread-changed", { detail: { total } }));
 }
