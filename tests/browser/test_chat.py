@@ -4,10 +4,18 @@ polling fallback when WebSockets are unavailable."""
 from __future__ import annotations
 
 import re
+import uuid
 
 from playwright.sync_api import expect
 
-from tests.browser.helpers import assert_accessible, log_in, problems_of, screenshot
+from mentorloom.messaging import services
+from tests.browser.helpers import (
+    assert_accessible,
+    in_thread,
+    log_in,
+    problems_of,
+    screenshot,
+)
 from tests.messaging.helpers import mentorship_conversation
 
 
@@ -180,6 +188,49 @@ def test_the_inbox_list_updates_live_when_a_message_arrives(new_context, asgi_se
     # The list was replaced under the keyboard focus, which stays on the same conversation.
     expect(inbox.locator(f"#inbox-c{convo.pk}")).to_be_focused()
     assert_accessible(inbox)
+    problems_of(mentor_ctx).assert_none()
+    problems_of(mentee_ctx).assert_none()
+
+
+def test_a_message_arriving_while_you_read_older_ones_waits_below_a_button(
+    new_context, asgi_server
+):
+    convo = mentorship_conversation()
+    mentee_user = convo.mentorship.mentee
+
+    def fill() -> None:  # more than the panel shows; counted as allowed (no rate limit)
+        for n in range(30):
+            services.send_message(mentee_user, convo, uuid.uuid4(), f"Note {n}", allowed=True)
+
+    in_thread(fill)  # off this thread, where Playwright runs an event loop
+    url = f"/messages/{convo.pk}/"
+    mentor_ctx, mentor = _open_chat(new_context, convo.mentorship.mentor, asgi_server, url)
+    mentee_ctx, mentee = _open_chat(new_context, mentee_user, asgi_server, url)
+    for page in (mentor, mentee):
+        expect(page.locator("[data-chat]")).to_have_attribute("data-state", "live")
+    jump = mentee.locator("[data-chat-jump]")
+    expect(jump).to_be_hidden()
+    # The page ends with its footer: nothing inside the scrolled panel (its visually hidden
+    # labels) stretches the page below it.
+    page_end = mentee.evaluate(
+        "[document.documentElement.scrollHeight,"
+        " document.querySelector('footer').getBoundingClientRect().bottom + window.scrollY]"
+    )
+    assert page_end[0] <= page_end[1] + 1, page_end
+    scroller = mentee.locator("[data-chat-scroll]")
+    scroller.evaluate("el => { el.scrollTop = 0; }")
+
+    mentor.locator("#chat-body").fill("One more thing")
+    mentor.locator("#chat-body").press("Enter")
+    newest = mentee.locator(".msg").last
+    expect(newest).to_contain_text("One more thing")
+    expect(jump).to_be_visible()
+    expect(newest).not_to_be_in_viewport()  # not scrolled away from what you were reading
+    screenshot(mentee, "chat-new-messages-below")
+    jump.click()
+    expect(jump).to_be_hidden()
+    expect(newest).to_be_in_viewport()
+    expect(mentee.locator("#chat-body")).to_be_focused()
     problems_of(mentor_ctx).assert_none()
     problems_of(mentee_ctx).assert_none()
 

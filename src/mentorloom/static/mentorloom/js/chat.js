@@ -44,6 +44,7 @@ class Chat {
     this.otherReadAt = null;
     this.list = root.querySelector("[data-chat-list]");
     this.scroller = root.querySelector("[data-chat-scroll]");
+    this.jump = root.querySelector("[data-chat-jump]");
     this.status = root.querySelector("[data-chat-status]");
     this.seen = root.querySelector("[data-chat-seen]");
     this.typing = root.querySelector("[data-chat-typing]");
@@ -97,6 +98,15 @@ class Chat {
     this.list.addEventListener("submit", (event) => this.onListSubmit(event));
     window.setInterval(() => this.expireActions(), 15000);
     document.addEventListener("visibilitychange", () => this.markRead());
+    // A message that arrives while you read further up is announced by a button, not scrolled
+    // to; the button goes once you are at the end again.
+    this.jump.addEventListener("click", () => {
+      this.scrollToEnd();
+      this.textarea?.focus();
+    });
+    this.scroller.addEventListener("scroll", () => {
+      if (this.isNearEnd()) this.jump.hidden = true;
+    });
     this.scrollToEnd();
     this.connect();
     this.markRead();
@@ -733,6 +743,7 @@ class Chat {
     this.removeEmptyState();
     this.renderSeen();
     if (nearEnd || m.sender_id === this.userId) this.scrollToEnd();
+    else this.jump.hidden = false;
   }
 
   isNearEnd() {
@@ -742,6 +753,7 @@ class Chat {
 
   scrollToEnd() {
     this.scroller.scrollTop = this.scroller.scrollHeight;
+    this.jump.hidden = true;
   }
 }
 
