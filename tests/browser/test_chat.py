@@ -144,37 +144,13 @@ def test_sender_edits_and_deletes_and_the_other_side_sees_it_live(new_context, a
     problems_of(mentee_ctx).assert_none()
 
 
-def test_nav_unread_badge_updates_live_on_another_page(new_context, asgi_server):
+def test_the_inbox_page_updates_live_badge_title_and_list(new_context, asgi_server):
     convo = mentorship_conversation()
     mentor_ctx, mentor = _open_chat(
         new_context, convo.mentorship.mentor, asgi_server, f"/messages/{convo.pk}/"
     )
     mentee_ctx, inbox = _open_chat(new_context, convo.mentorship.mentee, asgi_server, "/messages/")
     badge = inbox.locator("#nav-unread")
-    expect(mentor.locator("[data-chat]")).to_have_attribute("data-state", "live")
-    inbox.wait_for_timeout(300)  # the live socket joins its group after the page loads
-    mentor.locator("#chat-body").fill("Are you free tomorrow?")
-    mentor.locator("#chat-body").press("Enter")
-    expect(badge).to_be_visible()
-    expect(badge.locator("[data-count]")).to_have_text("1")
-    expect(badge).to_contain_text("unread")  # for screen readers, visually hidden
-    expect(inbox).to_have_title(re.compile(r"^\(1\) Messages"))  # seen from other tabs
-
-    # Reading the conversation in another tab takes the badge back to zero on this one.
-    reader = mentee_ctx.new_page()
-    reader.goto(f"/messages/{convo.pk}/")
-    expect(badge).to_be_hidden()
-    expect(inbox).to_have_title(re.compile(r"^Messages"))
-    problems_of(mentor_ctx).assert_none()
-    problems_of(mentee_ctx).assert_none()
-
-
-def test_the_inbox_list_updates_live_when_a_message_arrives(new_context, asgi_server):
-    convo = mentorship_conversation()
-    mentor_ctx, mentor = _open_chat(
-        new_context, convo.mentorship.mentor, asgi_server, f"/messages/{convo.pk}/"
-    )
-    mentee_ctx, inbox = _open_chat(new_context, convo.mentorship.mentee, asgi_server, "/messages/")
     item = inbox.locator(".inbox__item")
     expect(item).not_to_contain_text("unread")
     expect(mentor.locator("[data-chat]")).to_have_attribute("data-state", "live")
@@ -182,12 +158,24 @@ def test_the_inbox_list_updates_live_when_a_message_arrives(new_context, asgi_se
     inbox.wait_for_timeout(300)  # the live socket joins its group after the page loads
     mentor.locator("#chat-body").fill("See you **Thursday**?")
     mentor.locator("#chat-body").press("Enter")
+    expect(badge).to_be_visible()
+    expect(badge.locator("[data-count]")).to_have_text("1")
+    expect(badge).to_contain_text("unread")  # for screen readers, visually hidden
+    expect(inbox).to_have_title(re.compile(r"^\(1\) Messages"))  # seen from other tabs
+    # The conversation list reloads: its count, the message as plain text, the total.
     expect(item).to_contain_text("1 unread")
     expect(item.locator(".inbox__preview")).to_have_text("See you Thursday?")
     expect(inbox.locator("#inbox-total")).to_have_text("1")
     # The list was replaced under the keyboard focus, which stays on the same conversation.
     expect(inbox.locator(f"#inbox-c{convo.pk}")).to_be_focused()
     assert_accessible(inbox)
+
+    # Reading the conversation in another tab takes the badge back to zero on this one.
+    reader = mentee_ctx.new_page()
+    reader.goto(f"/messages/{convo.pk}/")
+    expect(badge).to_be_hidden()
+    expect(inbox).to_have_title(re.compile(r"^Messages"))
+    expect(item).not_to_contain_text("unread")
     problems_of(mentor_ctx).assert_none()
     problems_of(mentee_ctx).assert_none()
 
