@@ -88,9 +88,11 @@ def preview_text(body: str, deleted: bool, files: int) -> str:
     if deleted:
         return "Message deleted"
     text = " ".join(unescape(strip_tags(render_markdown(body))).split())
-    if not text:
-        return "Sent a file" if files == 1 else f"Sent {files} files" if files else ""
-    return Truncator(text).chars(PREVIEW_CHARS)
+    if text:
+        return Truncator(text).chars(PREVIEW_CHARS)
+    if files:  # a file sent without words
+        return "Sent a file" if files == 1 else f"Sent {files} files"
+    return ""
 
 
 # The nav badge's count as plain SQL: unread messages (newer than the user's read marker, from

@@ -65,7 +65,7 @@ function showIncomingCall(event) {
 // The nav badge: <span id="nav-unread" class="badge"><span data-count>N</span> …</span>.
 function showUnread(total) {
   const badge = document.getElementById("nav-unread");
-  if (!badge || !Number.isInteger(total) || total < 0) return;
+  if (!badge) return;
   const count = badge.querySelector("[data-count]") || badge;
   count.textContent = String(total);
   badge.hidden = total === 0;
