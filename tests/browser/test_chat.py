@@ -214,6 +214,7 @@ def test_a_message_arriving_while_you_read_older_ones_waits_below_a_button(
     expect(newest).to_contain_text("One more thing")
     expect(jump).to_be_visible()
     expect(newest).not_to_be_in_viewport()  # not scrolled away from what you were reading
+    assert_accessible(mentee)
     screenshot(mentee, "chat-new-messages-below")
     jump.click()
     expect(jump).to_be_hidden()
