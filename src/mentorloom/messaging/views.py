@@ -60,6 +60,12 @@ def _render_inbox(
             }
         )
     total = sum(r["conversation"].unread_count for r in rows)
+    if request.htmx:  # the list, reloaded live (and the total as an out-of-band swap)
+        return render(
+            request,
+            "messaging/_inbox_list.html",
+            {"rows": rows, "unread_total": total, "oob": True},
+        )
     profile = getattr(request.user, "profile", None)
     context = {
         "rows": rows,
@@ -70,8 +76,6 @@ def _render_inbox(
         "presence_error": presence_error,
         "zone": (profile.time_zone if profile else "") or "UTC",
     }
-    if request.htmx:  # the list, reloaded live (and the total as an out-of-band swap)
-        return render(request, "messaging/_inbox_list.html", {**context, "oob": True})
     return render(request, "messaging/inbox.html", context, status=status)
 
 
