@@ -8,7 +8,6 @@ import uuid
 
 import pytest
 import redis
-from django.conf import settings
 from redis.asyncio import ConnectionPool
 
 from mentorloom.core.layers import (
@@ -66,16 +65,8 @@ async def test_group_send_many_reaches_the_members_in_order():
     assert [(await layer.receive(a))["n"] for _ in range(2)] == [1, 2]
 
 
-# The Redis pub/sub layer against a real Redis: the configured one, else the local one when it
-# answers (its own key prefix and channel names, so it shares nothing with anyone).
-@pytest.fixture
-def redis_url() -> str:
-    url = settings.REDIS_URL or "redis://127.0.0.1:6379/13"
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
-    except redis.exceptions.ConnectionError:
-        pytest.skip("no Redis answers")
-    return url
+# The Redis pub/sub layer against a real Redis (the `redis_url` fixture: its own key prefix and
+# channel names, so it shares nothing with anyone).
 
 
 async def test_redis_layer_publishes_several_events_in_order_in_one_batch(redis_url):

@@ -348,23 +348,27 @@ async def test_a_database_failure_gets_an_error_frame_and_the_resend_is_stored_o
     assert await sync_to_async(Message.objects.filter(client_id=client_id).count)() == 1
 
 
-async def test_a_redis_failure_gets_an_error_frame_and_nothing_is_stored(
+async def test_without_redis_a_socket_sends_on_its_own_count_then_gets_an_error_frame(
     live_asgi, convo, mentor, mentor_cookie, monkeypatch
 ):
     # The rate limit's counts live in Redis when scaled out; here that Redis does not answer
-    # (a real refused connection: nothing listens on port 1).
-    monkeypatch.setattr(
-        ratelimit,
-        "_async_connections",
-        lambda: PerLoop(lambda: ConnectionPool.from_url("redis://127.0.0.1:1/0")),
-    )
+    # (a real refused connection: nothing listens on port 1). Below half the limit the process
+    # decides on its own count, so sending goes on; beyond it a send needs Redis's count of
+    # everyone's hits, and without it the socket answers `unavailable` and stores nothing.
+    nowhere = PerLoop(lambda: ConnectionPool.from_url("redis://127.0.0.1:1/0"))
+    monkeypatch.setattr(ratelimit, "_async_connections", lambda: nowhere)
+    monkeypatch.setattr(services, "SEND_WINDOW_SECONDS", 3600)
     client_id = str(uuid.uuid4())
     async with chat_socket(live_asgi, mentor_cookie) as ws:
         await subscribe(ws, convo)
+        for _ in range(services.SEND_LIMIT // 2):
+            await send(ws, chat(convo))
+            await until(ws, "ack")
         await send(ws, chat(convo, client_id, "Are you there?"))
-        error = await receive(ws)
+        error, _ = await until(ws, "error")
         await send(ws, {"type": "ping"})
-        pong = await receive(ws)
-    assert (error["type"], error["code"], error["client_id"]) == ("error", "unavailable", client_id)
-    assert pong == {"type": "pong"}  # the socket stays usable
+        await until(ws, "pong")  # the socket stays usable
+    assert (error["code"], error["client_id"]) == ("unavailable", client_id)
     assert not await sync_to_async(Message.objects.filter(client_id=client_id).exists)()
+    stored = await sync_to_async(Message.objects.filter(conversation=convo).count)()
+    assert stored == services.SEND_LIMIT // 2
