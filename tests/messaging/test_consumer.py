@@ -367,8 +367,9 @@ async def test_without_redis_a_socket_sends_on_its_own_count_then_gets_an_error_
         await send(ws, chat(convo, client_id, "Are you there?"))
         error, _ = await until(ws, "error")
         await send(ws, {"type": "ping"})
-        await until(ws, "pong")  # the socket stays usable
-    assert (error["code"], error["client_id"]) == ("unavailable", client_id)
+        pong, _ = await until(ws, "pong")
+    assert (error["type"], error["code"], error["client_id"]) == ("error", "unavailable", client_id)
+    assert pong == {"type": "pong"}  # the socket stays usable
     assert not await sync_to_async(Message.objects.filter(client_id=client_id).exists)()
     stored = await sync_to_async(Message.objects.filter(conversation=convo).count)()
     assert stored == services.SEND_LIMIT // 2

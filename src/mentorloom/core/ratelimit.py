@@ -206,10 +206,12 @@ class _SocketCounts:
             for _, window, hits, _ in batch:
                 window.sent -= hits  # to be sent again
             raise
-        for (_, window, _, sent_up_to), total in zip(batch, totals, strict=True):
+        counts: dict[str, int] = {}
+        for (cache_key, window, _, sent_up_to), total in zip(batch, totals, strict=True):
+            counts[cache_key] = int(total)
             # The counter includes our first `sent_up_to` hits (commands run in order).
-            window.others = max(window.others, int(total) - sent_up_to)
-        return {cache_key: int(total) for (cache_key, *_), total in zip(batch, totals, strict=True)}
+            window.others = max(window.others, counts[cache_key] - sent_up_to)
+        return counts
 
 
 _counts: weakref.WeakKeyDictionary[BatchConnection, _SocketCounts] = weakref.WeakKeyDictionary()
