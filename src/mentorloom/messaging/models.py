@@ -72,8 +72,10 @@ class Participant(models.Model):
 
 
 class Message(models.Model):
+    # No index of its own: the (conversation, id) index below serves every lookup by
+    # conversation, and each index is one more page written per message.
     conversation = models.ForeignKey(
-        Conversation, on_delete=models.CASCADE, related_name="messages"
+        Conversation, on_delete=models.CASCADE, related_name="messages", db_index=False
     )
     sender = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="chat_messages"
