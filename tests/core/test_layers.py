@@ -44,6 +44,40 @@ async def test_a_message_sent_to_a_group_is_a_copy_per_receiver():
     assert (await layer.receive(b))["items"] == []
 
 
+async def test_a_flat_event_is_also_a_dict_of_its_own_per_receiver():
+    layer = InMemoryChannelLayer()
+    a, b = await layer.new_channel(), await layer.new_channel()
+    await layer.group_add("room", a)
+    await layer.group_add("room", b)
+    sent = {"type": "chat.message", "id": 7, "frame": "{}", "edited": None}
+    await layer.group_send("room", sent)
+    first = await layer.receive(a)
+    first["id"] = 8
+    assert await layer.receive(b) == sent == {**first, "id": 7}
+    assert first is not sent
+
+
+async def test_a_channel_keeps_its_queue_while_received_on_and_the_sweep_drops_it_when_idle():
+    layer = InMemoryChannelLayer()
+    channel = await layer.new_channel()
+    await layer.send(channel, {"type": "a"})
+    queue = layer.channels[channel]
+    assert (await layer.receive(channel))["type"] == "a"
+    waiting = asyncio.create_task(layer.receive(channel))
+    await asyncio.sleep(SWEEP_EVERY_SECONDS + 0.1)
+    await layer.group_send("nobody", {"type": "sweep"})  # sweeps, as every layer call may
+    # Someone waits on the empty queue: it stays, and the next message reaches them through it.
+    assert layer.channels[channel] is queue
+    await layer.send(channel, {"type": "b"})
+    assert (await waiting)["type"] == "b"
+    # Empty with nobody waiting: the next sweep drops it; a later message gets a new queue.
+    await asyncio.sleep(SWEEP_EVERY_SECONDS + 0.1)
+    await layer.group_send("nobody", {"type": "sweep"})
+    assert channel not in layer.channels
+    await layer.send(channel, {"type": "c"})
+    assert (await layer.receive(channel))["type"] == "c"
+
+
 async def test_expired_messages_are_still_swept_and_their_channel_leaves_its_groups():
     layer = InMemoryChannelLayer(expiry=0.05)
     stale, live = await layer.new_channel(), await layer.new_channel()

@@ -5,8 +5,14 @@ In memory, the stock layer sweeps every channel queue and every group for expire
 every send, receive and group send, and starts a task per receiver of a group send. With 400
 sockets and 200 chat messages a second that sweep alone took a tenth of the event loop. Here
 the sweep runs at most once a second (an entry may outlive its expiry by up to that long), and
-a group send puts the event straight into each receiver's queue. Capacity, expiry and the
-ChannelFull drop behave as in the stock layer.
+a group send puts the event straight into each receiver's queue. The stock layer also builds
+a queue (four deques and an event) on every send and receive, dropping the one it built when
+the channel has one, and drops a channel's queue each time a receive empties it; here a
+channel keeps its queue while someone receives on it, and the sweep drops the empty queues
+nobody waits on. It deep-copies every event for every receiver; here an event whose values
+are all strings, numbers, booleans or None (every chat event) is copied as a dict, which for
+such values is the same copy. Capacity, expiry and the ChannelFull drop behave as in the
+stock layer.
 
 With Redis, the stock pub/sub layer publishes one event per round trip, through redis-py's
 client and behind the lock that also guards subscribing. Here group sends go out through
@@ -24,6 +30,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Iterable
+from copy import deepcopy
 
 from channels.exceptions import ChannelFull
 from channels.layers import InMemoryChannelLayer as StockInMemoryChannelLayer
@@ -36,10 +43,23 @@ from .redis_batch import BatchConnection
 SWEEP_EVERY_SECONDS = 1.0
 
 
+# Values a dict copy shares safely between receivers: nothing in them can be changed.
+_IMMUTABLE = frozenset({str, int, float, bool, type(None), bytes})
+
+
+def _copy(message: dict) -> dict:
+    """A receiver's own copy of `message`, as deep as the stock layer's deepcopy."""
+    for value in message.values():
+        if type(value) not in _IMMUTABLE:
+            return deepcopy(message)
+    return dict(message)
+
+
 class InMemoryChannelLayer(StockInMemoryChannelLayer):
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         self._swept_at = 0.0
+        self._receivers: dict[str, int] = {}  # channel -> receive() calls waiting on it
 
     def _clean_expired(self) -> None:
         now = time.monotonic()
@@ -47,15 +67,52 @@ class InMemoryChannelLayer(StockInMemoryChannelLayer):
             return
         self._swept_at = now
         super()._clean_expired()
+        # The queues that receives keep: dropped once empty with nobody waiting on them (a
+        # receiver comes back to a new one, as after every receive in the stock layer).
+        for channel, queue in list(self.channels.items()):
+            if queue.empty() and not self._receivers.get(channel):
+                del self.channels[channel]
+
+    def _queue(self, channel: str) -> asyncio.Queue:
+        queue = self.channels.get(channel)
+        if queue is None:
+            queue = self.channels[channel] = asyncio.Queue(maxsize=self.get_capacity(channel))
+        return queue
+
+    def _put(self, channel: str, message: dict) -> None:
+        try:
+            self._queue(channel).put_nowait((time.time() + self.expiry, _copy(message)))
+        except asyncio.QueueFull:
+            raise ChannelFull(channel) from None
+
+    async def send(self, channel: str, message: dict) -> None:
+        assert isinstance(message, dict), "message is not a dict"
+        self.require_valid_channel_name(channel)
+        assert "__asgi_channel__" not in message
+        self._put(channel, message)
+
+    async def receive(self, channel: str) -> dict:
+        self.require_valid_channel_name(channel)
+        self._clean_expired()
+        queue = self._queue(channel)
+        self._receivers[channel] = self._receivers.get(channel, 0) + 1
+        try:
+            _, message = await queue.get()
+        finally:
+            waiting = self._receivers.pop(channel) - 1
+            if waiting:
+                self._receivers[channel] = waiting
+        return message
 
     async def group_send(self, group: str, message: dict) -> None:
         assert isinstance(message, dict), "Message is not a dict"
         self.require_valid_group_name(group)
         self._clean_expired()
+        # The names were checked when they joined the group.
         for channel in list(self.groups.get(group, ())):
             # As in the stock layer, a receiver whose queue is full misses the event.
             with contextlib.suppress(ChannelFull):
-                await self.send(channel, message)
+                self._put(channel, message)
 
     async def group_send_many(self, events: Iterable[tuple[str, dict]]) -> None:
         for group, message in events:
