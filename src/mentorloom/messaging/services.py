@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 import uuid
 from collections.abc import Iterable
@@ -50,6 +51,8 @@ from .models import (
     Reaction,
 )
 from .quiet_hours import quiet_until
+
+logger = logging.getLogger(__name__)
 
 # Per-user send limit shared by the socket and the HTTP API (the issue: 20 per 10 seconds).
 SEND_LIMIT = 20
@@ -192,6 +195,19 @@ def send_message(
     # again if the message is not stored, so no row ever points at a missing file.
     files = _store_file(prepared) if prepared is not None else ("", "")
     now = timezone.now()
+    if prepared is None and send_sql.can_write_unwrapped():
+        written = send_sql.write_unwrapped(conversation_id, user.pk, client_id, body, now)
+        if written is not None:
+            message, prev_id = written
+            events.remember_payload(message, html=html, attachments=[])
+            if others is None:
+                others = _others(conversation_id, user)
+            _announce_created(message, prev_id, others, outbox)
+            if isinstance(conversation, Conversation):
+                conversation.last_message_id = message.pk
+                conversation.last_message_at = now
+            return message, True
+        # Not stored: the path below raises why, or reads the stored message back.
     try:
         with transaction.atomic():
             prev_id = send_sql.lock_for_send(conversation_id, user.pk)
@@ -242,6 +258,21 @@ def send_message(
         conversation.last_message_id = message.pk
         conversation.last_message_at = now
     return message, True
+
+
+def _announce_created(
+    message: Message, prev_id: int, others: list[int], outbox: events.Outbox | None
+) -> None:
+    """What the atomic path's robust on-commit callbacks do, for a message committed
+    already: a failing announcement is logged and never undoes the stored message."""
+    for announce in (
+        partial(events.message_created, message, prev_id, outbox),
+        partial(events.unread_changed, others, outbox),
+    ):
+        try:
+            announce()
+        except Exception:
+            logger.exception("announcing message %s failed", message.pk)
 
 
 class _AlreadyStored(Exception):
