@@ -151,8 +151,20 @@ def insert_message(
         row = cursor.fetchone()
     if row is None:
         return None
+    return _stored_message(row[0], conversation_id, sender_id, client_id, body, now)
+
+
+def _stored_message(
+    message_id: int,
+    conversation_id: int,
+    sender_id: int,
+    client_id: uuid.UUID,
+    body: str,
+    now: datetime,
+) -> Message:
+    """The Message just inserted as `message_id`, as the ORM would hand back a saved one."""
     message = Message(
-        id=row[0],
+        id=message_id,
         conversation_id=conversation_id,
         sender_id=sender_id,
         client_id=client_id,
@@ -227,14 +239,5 @@ def write_unwrapped(
             if db.in_transaction:
                 db.execute("ROLLBACK")
             raise
-    message = Message(
-        id=message_id,
-        conversation_id=conversation_id,
-        sender_id=sender_id,
-        client_id=client_id,
-        body=body,
-        created_at=now,
-    )
-    message._state.adding = False
-    message._state.db = connection.alias
+    message = _stored_message(message_id, conversation_id, sender_id, client_id, body, now)
     return message, row[0] or 0
