@@ -122,14 +122,23 @@ def check_can_post(conversation_id: int, user_id: int) -> int:
     with connection.cursor() as cursor:
         cursor.execute(with_tables(_CHECK_SQL), {"conversation": conversation_id, "user": user_id})
         row = cursor.fetchone()
+    refusal = _refusal(row)
+    if refusal is not None:
+        raise refusal
+    return row[0] or 0
+
+
+def _refusal(row: tuple | None) -> Exception | None:
+    """Why `_CHECK_SQL`'s row (None when the user takes no part) refuses a post, or None when
+    the user may post: the one rule of `check_can_post` and `write_unwrapped`."""
     if row is None:
-        raise Http404
-    last_id, mentorship_status, blocked = row
+        return Http404()
+    _last_id, mentorship_status, blocked = row
     if mentorship_status == MentorshipStatus.ENDED:
-        raise ConversationClosed()
+        return ConversationClosed()
     if blocked:
-        raise BlockedConversation()
-    return last_id or 0
+        return BlockedConversation()
+    return None
 
 
 def insert_message(
@@ -222,9 +231,8 @@ def write_unwrapped(
             row = db.execute(
                 _qmark(_CHECK_SQL), {"conversation": conversation_id, "user": sender_id}
             ).fetchone()
-            refused = row is None or row[1] == MentorshipStatus.ENDED or bool(row[2])
             inserted = None
-            if not refused:
+            if _refusal(row) is None:
                 inserted = db.execute(
                     _qmark(_INSERT_SQL), (conversation_id, sender_id, client, body, created_at)
                 ).fetchone()
