@@ -1,5 +1,6 @@
 """The channel layers: the embedded one keeps the stock layer's behaviour at O(receivers) a
-message; the Redis one publishes in batches (core.redis_batch)."""
+message; the Redis one publishes in batches (core.redis_batch) and delivers in place to the
+receivers on its own event loop."""
 
 from __future__ import annotations
 
@@ -128,6 +129,47 @@ async def test_redis_layer_publishes_several_events_in_order_in_one_batch(redis_
         assert [(await next_of(layer, here))["id"] for _ in range(3)] == [1, 2, 3]
         there_got = [await next_of(other_process, there) for _ in range(4)]
         assert [m.get("id", m.get("kind")) for m in there_got] == [1, "unread.changed", 2, 3]
+    finally:
+        await layer.flush()
+        await other_process.flush()
+
+
+async def test_redis_layer_delivers_to_its_own_loop_at_once_and_only_once(redis_url):
+    prefix = f"test-{uuid.uuid4().hex}"
+    layer = RedisPubSubChannelLayer(hosts=[redis_url], prefix=prefix)
+    other_process = RedisPubSubChannelLayer(hosts=[redis_url], prefix=prefix)
+    try:
+        here = await layer.new_channel()
+        there = await other_process.new_channel()
+        await layer.group_add("room", here)
+        await other_process.group_add("room", there)
+
+        await layer.group_send("room", {"type": "chat.message", "id": 1})
+        # Already in this loop's queue: the receive finishes in one step, with no read from
+        # Redis in between.
+        receiving = asyncio.ensure_future(layer.receive(here))
+        await asyncio.sleep(0)
+        assert receiving.done()
+        assert receiving.result() == {"type": "chat.message", "id": 1}
+
+        assert (await asyncio.wait_for(other_process.receive(there), 5))["id"] == 1
+
+        # Redis sent this loop's subscription its own event back before one published after
+        # that PUBLISH was answered: the later one is next here, so the echo was skipped.
+        await other_process.group_send("room", {"type": "chat.message", "id": 2})
+        assert (await asyncio.wait_for(layer.receive(here), 5))["id"] == 2
+        assert (await asyncio.wait_for(other_process.receive(there), 5))["id"] == 2
+
+        # An event published without the mark (by a process of an older version) still
+        # arrives, as it is.
+        unmarked = layer.serialize({"type": "chat.message", "id": 3})
+        admin = redis.Redis.from_url(redis_url)
+        try:
+            assert admin.publish(f"{prefix}__group__room", unmarked) == 2
+        finally:
+            admin.close()
+        assert (await asyncio.wait_for(layer.receive(here), 5))["id"] == 3
+        assert (await asyncio.wait_for(other_process.receive(there), 5))["id"] == 3
     finally:
         await layer.flush()
         await other_process.flush()

@@ -17,8 +17,14 @@ stock layer.
 With Redis, the stock pub/sub layer publishes one event per round trip, through redis-py's
 client and behind the lock that also guards subscribing. Here group sends go out through
 `core.redis_batch` on a connection of their own, and `group_send_many` publishes several events
-(a chat message and the recipients' badge refreshes) in one round trip. Subscribing, receiving
-and cleanup are channels-redis' own.
+(a chat message and the recipients' badge refreshes) in one round trip. The stock layer also
+hears its own events back from Redis before its sockets get them; here a group send puts the
+event straight into the queues of the group's channels on the same event loop, as the
+in-memory layer does, and publishes it marked with the loop layer's origin, which that layer's
+subscription skips when Redis echoes it (other processes, and other event loops of this one,
+strip the mark and deliver as usual). Subscribing, receiving and cleanup are channels-redis'
+own. The mark is new with this layer: during a rolling deploy from an older version, its
+processes cannot read events from newer ones (their sockets close, and reconnect).
 
 Both layers have `group_send_many(events)`: publish (group, event) pairs in order (with
 several Redis hosts, in order per host; settings configure one).
@@ -29,13 +35,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+import uuid
 from collections.abc import Iterable
 from copy import deepcopy
 
 from channels.exceptions import ChannelFull
 from channels.layers import InMemoryChannelLayer as StockInMemoryChannelLayer
 from channels_redis.pubsub import RedisPubSubChannelLayer as StockRedisPubSubChannelLayer
-from channels_redis.pubsub import RedisPubSubLoopLayer
+from channels_redis.pubsub import RedisPubSubLoopLayer, RedisSingleShardConnection
 from channels_redis.utils import _wrap_close, create_pool
 
 from .redis_batch import BatchConnection
@@ -138,25 +145,65 @@ class RedisPubSubChannelLayer(StockRedisPubSubChannelLayer):
         await self._get_layer().group_send_many(events)
 
 
+# The mark on a published event: the tag, then the publishing loop layer's own 16 random bytes,
+# then the serialized event (a msgpack map, or a Fernet token when encrypted: neither starts so).
+_ORIGIN_TAG = b"ml1:"
+_ORIGIN_LENGTH = len(_ORIGIN_TAG) + 16
+
+
 class _BatchPublishingLoopLayer(RedisPubSubLoopLayer):
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
+        self.origin = _ORIGIN_TAG + uuid.uuid4().bytes
+        self._shards = [_Shard(shard.host, self) for shard in self._shards]
         # One publishing connection per shard, beside the shard's own pool and subscription.
         self._publishers = {
             shard: BatchConnection(create_pool(shard.host)) for shard in self._shards
         }
 
     async def group_send_many(self, events: Iterable[tuple[str, dict]]) -> None:
+        """Deliver each event to this loop's members of its group now, then publish them all
+        (one round trip per shard) for everyone else's."""
         by_shard: dict[object, list[tuple[str, str, bytes]]] = {}
         for group, message in events:
             channel = self._get_group_channel_name(group)
+            data = self.channel_layer.serialize(message)
+            self.deliver(channel, data)
             by_shard.setdefault(self._get_shard(channel), []).append(
-                ("PUBLISH", channel, self.channel_layer.serialize(message))
+                ("PUBLISH", channel, self.origin + data)
             )
         for shard, commands in by_shard.items():
             await self._publishers[shard].execute(commands)
+
+    def deliver(self, name: str, data: bytes) -> None:
+        """Queue `data` (a serialized event) for this loop's receivers of `name`, a channel or
+        a group's channel, as channels-redis' subscription does with what Redis sends."""
+        if name in self.channels:
+            self.channels[name].put_nowait(data)
+        else:
+            for channel in self.groups.get(name, ()):
+                if channel in self.channels:
+                    self.channels[channel].put_nowait(data)
 
     async def flush(self) -> None:
         await super().flush()
         for publisher in self._publishers.values():
             await publisher.aclose()
+
+
+class _Shard(RedisSingleShardConnection):
+    """channels-redis' connection to one Redis, whose subscription skips the events its own
+    loop layer published (delivered when they were sent) and unmarks the others."""
+
+    channel_layer: _BatchPublishingLoopLayer
+
+    def _receive_message(self, message: dict | None) -> None:
+        if message is None:
+            return
+        data = message["data"]
+        if data.startswith(_ORIGIN_TAG):
+            if data.startswith(self.channel_layer.origin):
+                return
+            data = data[_ORIGIN_LENGTH:]
+        name = message["channel"]
+        self.channel_layer.deliver(name.decode() if isinstance(name, bytes) else name, data)
