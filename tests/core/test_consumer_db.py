@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from channels.sessions import InstanceSessionWrapper
 from django.db import connection, transaction
 
 from mentorloom.accounts.models import User
-from mentorloom.core.consumer_db import consumer_db
+from mentorloom.core.consumer_db import consumer_db, websocket_send
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -44,3 +45,18 @@ async def test_a_connection_left_outside_autocommit_is_replaced():
     assert await _autocommit()
     second, _ = await _connection_and_users()
     assert second is not first
+
+
+async def test_a_consumer_sends_past_the_session_middleware_wrapper():
+    # Channels' session middleware only acts on HTTP responses; a WebSocket consumer sends
+    # straight to the `send` it wraps, and to any other `send` as it is.
+    sent: list[dict] = []
+
+    async def server_send(message: dict) -> None:
+        sent.append(message)
+
+    wrapper = InstanceSessionWrapper({"type": "websocket", "cookies": {}}, server_send)
+    assert websocket_send(wrapper.send) is server_send
+    assert websocket_send(server_send) is server_send
+    await websocket_send(wrapper.send)({"type": "websocket.send", "text": "hi"})
+    assert sent == [{"type": "websocket.send", "text": "hi"}]

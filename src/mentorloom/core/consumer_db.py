@@ -31,6 +31,7 @@ from channels.consumer import get_handler_name
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.layers import get_channel_layer
+from channels.sessions import InstanceSessionWrapper
 from django.db import connections
 from django.db.backends.signals import connection_created
 
@@ -163,6 +164,20 @@ async def dispatch_in_turn(
                 await task
 
 
+def websocket_send(send: Callable[[dict], Awaitable[None]]) -> Callable[[dict], Awaitable[None]]:
+    """The `send` a WebSocket consumer is given, without Channels' session middleware.
+
+    That middleware wraps `send` to save the session and set its cookie on an HTTP response
+    (`http.response.start`); no WebSocket message is one, yet for every frame it looks up
+    whether the session was changed and is empty first. The wrapper hands every message on to
+    the `send` it wraps, so a consumer sends there itself.
+    """
+    wrapper = getattr(send, "__self__", None)
+    if isinstance(wrapper, InstanceSessionWrapper) and send == wrapper.send:
+        return wrapper.real_send
+    return send
+
+
 class JsonConsumer(AsyncJsonWebsocketConsumer):
     """Base of every Mentorloom consumer: dispatches without a database round trip.
 
@@ -191,7 +206,7 @@ class JsonConsumer(AsyncJsonWebsocketConsumer):
             self.channel_name = await self.channel_layer.new_channel()
             self.channel_receive = functools.partial(self.channel_layer.receive, self.channel_name)
             sources.append(self.channel_receive)
-        self.base_send = send
+        self.base_send = websocket_send(send)
         with contextlib.suppress(StopConsumer):
             await dispatch_in_turn(sources, self.dispatch)
 
