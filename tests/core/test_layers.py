@@ -11,6 +11,7 @@ import pytest
 import redis
 from redis.asyncio import ConnectionPool
 
+from mentorloom.core import layers
 from mentorloom.core.layers import (
     SWEEP_EVERY_SECONDS,
     InMemoryChannelLayer,
@@ -89,6 +90,26 @@ async def test_expired_messages_are_still_swept_and_their_channel_leaves_its_gro
     await layer.group_send("room", {"type": "hello"})
     assert stale not in layer.groups["room"]
     assert (await layer.receive(live))["type"] == "hello"
+
+
+async def test_group_memberships_expire_at_the_once_a_minute_sweep(monkeypatch):
+    layer = InMemoryChannelLayer(group_expiry=60)
+    await layer.group_send("nobody", {"type": "sweep"})  # the first sweep, groups included
+    old, new = await layer.new_channel(), await layer.new_channel()
+    await layer.group_add("room", old)
+    await layer.group_add("room", new)
+    layer.groups["room"][old] -= 100  # joined longer ago than group_expiry
+    # Within the minute, the once-a-second sweep leaves memberships alone.
+    await asyncio.sleep(SWEEP_EVERY_SECONDS + 0.1)
+    await layer.group_send("room", {"type": "first"})
+    assert set(layer.groups["room"]) == {old, new}
+    monkeypatch.setattr(layers, "GROUP_SWEEP_EVERY_SECONDS", 0.0)
+    await asyncio.sleep(SWEEP_EVERY_SECONDS + 0.1)
+    await layer.group_send("room", {"type": "second"})
+    assert set(layer.groups["room"]) == {new}
+    assert (await layer.receive(old))["type"] == "first"
+    assert [(await layer.receive(new))["type"] for _ in range(2)] == ["first", "second"]
+    assert layer.channels[old].empty()
 
 
 async def test_group_send_many_reaches_the_members_in_order():

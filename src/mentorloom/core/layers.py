@@ -4,8 +4,9 @@ cost less per chat message.
 In memory, the stock layer sweeps every channel queue and every group for expired entries on
 every send, receive and group send, and starts a task per receiver of a group send. With 400
 sockets and 200 chat messages a second that sweep alone took a tenth of the event loop. Here
-the sweep runs at most once a second (an entry may outlive its expiry by up to that long), and
-a group send puts the event straight into each receiver's queue. The stock layer also builds
+the sweep runs at most once a second (an entry may outlive its expiry by up to that long; a
+group membership, which expires after a day, by up to a minute), and a group send puts the
+event straight into each receiver's queue. The stock layer also builds
 a queue (four deques and an event) on every send and receive, dropping the one it built when
 the channel has one, and drops a channel's queue each time a receive empties it; here a
 channel keeps its queue while someone receives on it, and the sweep drops the empty queues
@@ -48,6 +49,7 @@ from channels_redis.utils import _wrap_close, create_pool
 from .redis_batch import BatchConnection
 
 SWEEP_EVERY_SECONDS = 1.0
+GROUP_SWEEP_EVERY_SECONDS = 60.0
 
 
 # Values a dict copy shares safely between receivers: nothing in them can be changed.
@@ -66,19 +68,36 @@ class InMemoryChannelLayer(StockInMemoryChannelLayer):
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         self._swept_at = 0.0
+        self._groups_swept_at = 0.0
         self._receivers: dict[str, int] = {}  # channel -> receive() calls waiting on it
 
     def _clean_expired(self) -> None:
+        """The stock layer's sweep, at most once a second: expired messages are dropped and
+        their channels leave every group. A channel's queue stays while someone receives on
+        it; once empty with nobody waiting it is dropped (a receiver comes back to a new one,
+        as after every receive in the stock layer). Group memberships expire after a day
+        (`group_expiry`), so those are looked at once a minute: all of them at once took most
+        of the sweep's millisecond, a pause for every socket of the process."""
         now = time.monotonic()
         if now - self._swept_at < SWEEP_EVERY_SECONDS:
             return
         self._swept_at = now
-        super()._clean_expired()
-        # The queues that receives keep: dropped once empty with nobody waiting on them (a
-        # receiver comes back to a new one, as after every receive in the stock layer).
+        wall = time.time()
         for channel, queue in list(self.channels.items()):
-            if queue.empty() and not self._receivers.get(channel):
+            entries = queue._queue  # (expires at, message), oldest first, as the stock layer
+            if entries and entries[0][0] < wall:
+                while entries and entries[0][0] < wall:
+                    queue.get_nowait()
+                self._remove_from_groups(channel)
+            if not entries and not self._receivers.get(channel):
                 del self.channels[channel]
+        if now - self._groups_swept_at >= GROUP_SWEEP_EVERY_SECONDS:
+            self._groups_swept_at = now
+            joined_before = int(wall) - self.group_expiry
+            for members in self.groups.values():
+                for channel, joined_at in list(members.items()):
+                    if joined_at and joined_at < joined_before:
+                        del members[channel]
 
     def _queue(self, channel: str) -> asyncio.Queue:
         queue = self.channels.get(channel)
