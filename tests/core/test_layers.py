@@ -125,7 +125,10 @@ async def test_group_send_many_reaches_the_members_in_order():
 # channel names, so it shares nothing with anyone).
 
 
-async def test_redis_layer_publishes_several_events_in_order_in_one_batch(redis_url):
+@pytest.fixture
+async def two_processes(redis_url):
+    """Two Redis layers on one prefix, as two server processes have, each with a channel in
+    the group "room": (prefix, layer, its channel, other layer, its channel)."""
     prefix = f"test-{uuid.uuid4().hex}"
     layer = RedisPubSubChannelLayer(hosts=[redis_url], prefix=prefix)
     other_process = RedisPubSubChannelLayer(hosts=[redis_url], prefix=prefix)
@@ -134,66 +137,59 @@ async def test_redis_layer_publishes_several_events_in_order_in_one_batch(redis_
         there = await other_process.new_channel()
         await layer.group_add("room", here)
         await other_process.group_add("room", there)
-        await other_process.group_add("badge", there)
-        await layer.group_send_many(
-            [
-                ("room", {"type": "chat.message", "id": 1}),
-                ("badge", {"type": "live.refresh", "kind": "unread.changed"}),
-                ("room", {"type": "chat.message", "id": 2}),
-            ]
-        )
-        await layer.group_send("room", {"type": "chat.message", "id": 3})
-
-        async def next_of(receiver, channel):  # type: ignore[no-untyped-def]
-            return await asyncio.wait_for(receiver.receive(channel), 5)
-
-        assert [(await next_of(layer, here))["id"] for _ in range(3)] == [1, 2, 3]
-        there_got = [await next_of(other_process, there) for _ in range(4)]
-        assert [m.get("id", m.get("kind")) for m in there_got] == [1, "unread.changed", 2, 3]
+        yield prefix, layer, here, other_process, there
     finally:
         await layer.flush()
         await other_process.flush()
 
 
-async def test_redis_layer_delivers_to_its_own_loop_at_once_and_only_once(redis_url):
-    prefix = f"test-{uuid.uuid4().hex}"
-    layer = RedisPubSubChannelLayer(hosts=[redis_url], prefix=prefix)
-    other_process = RedisPubSubChannelLayer(hosts=[redis_url], prefix=prefix)
+async def _next(layer: RedisPubSubChannelLayer, channel: str) -> dict:
+    return await asyncio.wait_for(layer.receive(channel), 5)
+
+
+async def test_redis_layer_publishes_several_events_in_order_in_one_batch(two_processes):
+    _, layer, here, other_process, there = two_processes
+    await other_process.group_add("badge", there)
+    await layer.group_send_many(
+        [
+            ("room", {"type": "chat.message", "id": 1}),
+            ("badge", {"type": "live.refresh", "kind": "unread.changed"}),
+            ("room", {"type": "chat.message", "id": 2}),
+        ]
+    )
+    await layer.group_send("room", {"type": "chat.message", "id": 3})
+    assert [(await _next(layer, here))["id"] for _ in range(3)] == [1, 2, 3]
+    there_got = [await _next(other_process, there) for _ in range(4)]
+    assert [m.get("id", m.get("kind")) for m in there_got] == [1, "unread.changed", 2, 3]
+
+
+async def test_redis_layer_delivers_to_its_own_loop_at_once_and_only_once(two_processes, redis_url):
+    prefix, layer, here, other_process, there = two_processes
+    await layer.group_send("room", {"type": "chat.message", "id": 1})
+    # Already in this loop's queue: the receive finishes in one step, with no read from Redis
+    # in between.
+    receiving = asyncio.ensure_future(layer.receive(here))
+    await asyncio.sleep(0)
+    assert receiving.done()
+    assert receiving.result() == {"type": "chat.message", "id": 1}
+    assert (await _next(other_process, there))["id"] == 1
+
+    # Redis sent this loop's subscription its own event back before one published after that
+    # PUBLISH was answered: the later one is next here, so the echo was skipped.
+    await other_process.group_send("room", {"type": "chat.message", "id": 2})
+    assert (await _next(layer, here))["id"] == 2
+    assert (await _next(other_process, there))["id"] == 2
+
+    # An event published without the mark (by a process of an older version) still arrives,
+    # as it is.
+    unmarked = layer.serialize({"type": "chat.message", "id": 3})
+    admin = redis.Redis.from_url(redis_url)
     try:
-        here = await layer.new_channel()
-        there = await other_process.new_channel()
-        await layer.group_add("room", here)
-        await other_process.group_add("room", there)
-
-        await layer.group_send("room", {"type": "chat.message", "id": 1})
-        # Already in this loop's queue: the receive finishes in one step, with no read from
-        # Redis in between.
-        receiving = asyncio.ensure_future(layer.receive(here))
-        await asyncio.sleep(0)
-        assert receiving.done()
-        assert receiving.result() == {"type": "chat.message", "id": 1}
-
-        assert (await asyncio.wait_for(other_process.receive(there), 5))["id"] == 1
-
-        # Redis sent this loop's subscription its own event back before one published after
-        # that PUBLISH was answered: the later one is next here, so the echo was skipped.
-        await other_process.group_send("room", {"type": "chat.message", "id": 2})
-        assert (await asyncio.wait_for(layer.receive(here), 5))["id"] == 2
-        assert (await asyncio.wait_for(other_process.receive(there), 5))["id"] == 2
-
-        # An event published without the mark (by a process of an older version) still
-        # arrives, as it is.
-        unmarked = layer.serialize({"type": "chat.message", "id": 3})
-        admin = redis.Redis.from_url(redis_url)
-        try:
-            assert admin.publish(f"{prefix}__group__room", unmarked) == 2
-        finally:
-            admin.close()
-        assert (await asyncio.wait_for(layer.receive(here), 5))["id"] == 3
-        assert (await asyncio.wait_for(other_process.receive(there), 5))["id"] == 3
+        assert admin.publish(f"{prefix}__group__room", unmarked) == 2
     finally:
-        await layer.flush()
-        await other_process.flush()
+        admin.close()
+    assert (await _next(layer, here))["id"] == 3
+    assert (await _next(other_process, there))["id"] == 3
 
 
 async def test_redis_batches_keep_their_replies_apart(redis_url):

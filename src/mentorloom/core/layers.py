@@ -6,14 +6,13 @@ every send, receive and group send, and starts a task per receiver of a group se
 sockets and 200 chat messages a second that sweep alone took a tenth of the event loop. Here
 the sweep runs at most once a second (an entry may outlive its expiry by up to that long; a
 group membership, which expires after a day, by up to a minute), and a group send puts the
-event straight into each receiver's queue. The stock layer also builds
-a queue (four deques and an event) on every send and receive, dropping the one it built when
-the channel has one, and drops a channel's queue each time a receive empties it; here a
-channel keeps its queue while someone receives on it, and the sweep drops the empty queues
-nobody waits on. It deep-copies every event for every receiver; here an event whose values
-are all strings, numbers, booleans or None (every chat event) is copied as a dict, which for
-such values is the same copy. Capacity, expiry and the ChannelFull drop behave as in the
-stock layer.
+event straight into each receiver's queue. The stock layer also builds a queue (four deques
+and an event) on every send and receive, dropping the one it built when the channel has one,
+and drops a channel's queue each time a receive empties it; here a channel keeps its queue
+while someone receives on it, and the sweep drops the empty queues nobody waits on. It
+deep-copies every event for every receiver; here an event whose values are all strings,
+numbers, booleans or None (every chat event) is copied as a dict, which for such values is the
+same copy. Capacity, expiry and the ChannelFull drop behave as in the stock layer.
 
 With Redis, the stock pub/sub layer publishes one event per round trip, through redis-py's
 client and behind the lock that also guards subscribing. Here group sends go out through
@@ -76,8 +75,9 @@ class InMemoryChannelLayer(StockInMemoryChannelLayer):
         their channels leave every group. A channel's queue stays while someone receives on
         it; once empty with nobody waiting it is dropped (a receiver comes back to a new one,
         as after every receive in the stock layer). Group memberships expire after a day
-        (`group_expiry`), so those are looked at once a minute: all of them at once took most
-        of the sweep's millisecond, a pause for every socket of the process."""
+        (`group_expiry`), so those are looked at once a minute: looking at all of them every
+        second was about half of the sweep's millisecond, a pause for every socket of the
+        process."""
         now = time.monotonic()
         if now - self._swept_at < SWEEP_EVERY_SECONDS:
             return
