@@ -1,12 +1,12 @@
-import threading
+import time
 
 import pytest
-from django.db import connections
 from django.test import RequestFactory
 
 from mentorloom.core.idempotency import KeyReused, run_idempotent
 from mentorloom.core.models import IdempotencyRecord
 from mentorloom.notifications.models import Notification
+from tests.concurrency import race
 from tests.factories import UserFactory
 
 
@@ -73,26 +73,19 @@ def test_a_failed_create_records_nothing_so_a_retry_can_succeed():
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_retries_with_one_key_create_exactly_once():
+    """Every attempt passes the "already stored?" check before the first one commits (the
+    create takes a moment), so all but one must take the unique-constraint fallback."""
     user = UserFactory()
-    results, errors = [], []
-    barrier = threading.Barrier(6)
 
-    def attempt():
-        try:
-            barrier.wait()
-            results.append(
-                run_idempotent(_request(user, "race"), "things.create", {}, _create(user))
-            )
-        except Exception as exc:  # collected and asserted below
-            errors.append(exc)
-        finally:
-            connections.close_all()
+    def create():
+        time.sleep(0.2)  # hold the first create open until every thread has checked
+        return _create(user)()
 
-    threads = [threading.Thread(target=attempt) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    def attempt(_index: int):
+        return run_idempotent(_request(user, "race"), "things.create", {}, create)
+
+    results = race(attempt, attempts=6)
+    assert [r for r in results if isinstance(r, BaseException)] == []
     assert Notification.objects.count() == 1
+    assert IdempotencyRecord.objects.count() == 1
     assert len({r[1]["id"] for r in results}) == 1
