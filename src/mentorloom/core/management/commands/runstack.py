@@ -15,6 +15,17 @@ from django.core.management.base import BaseCommand
 from mentorloom.demo.people import DEMO_LOGINS, DEMO_PASSWORD
 
 
+def served_site_url(host: str, port: int) -> str:
+    """The address people reach this server at, for links in e-mails, calendar files and the
+    WebSocket Origin check, when SITE_URL is not set: the host and port actually served (a
+    wildcard bind is reached on this machine as 127.0.0.1)."""
+    if host in ("0.0.0.0", "::", ""):  # noqa: S104 - recognising a wildcard, not binding one
+        host = "127.0.0.1"
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
 class Command(BaseCommand):
     help = "Run uvicorn (HTTP + WebSockets), the task worker and the periodic-task scheduler."
 
@@ -25,6 +36,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, host: str, port: int, workers: int, **options: Any) -> None:
         python = sys.executable
+        # Children read their settings from the environment: without SITE_URL they would link
+        # to the default port even when this stack serves another (make run PORT=8765).
+        os.environ.setdefault("SITE_URL", served_site_url(host, port))
         server = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
             [
                 python,
