@@ -147,25 +147,34 @@ def send_request(
     return request
 
 
-def _locked(request: MentorshipRequest) -> MentorshipRequest:
-    return MentorshipRequest.objects.select_for_update().get(pk=request.pk)
-
-
-def _require_open(request: MentorshipRequest, action: str) -> None:
-    if request.status not in OPEN_REQUEST_STATUSES:
-        raise InvalidTransition(
-            f"You cannot {action} a request that is {request.get_status_display().lower()}."
-        )
-
-
-def _require_mentor(user, request: MentorshipRequest) -> None:  # type: ignore[no-untyped-def]
-    if user.pk != request.mentor_id:
+def _require_party(user, request: MentorshipRequest, role: str) -> None:  # type: ignore[no-untyped-def]
+    """Only the request's mentor (role "mentor") or its sender ("mentee") may act on it."""
+    if role == "mentor" and user.pk != request.mentor_id:
         raise PermissionDenied("Only the mentor can do that.")
-
-
-def _require_mentee(user, request: MentorshipRequest) -> None:  # type: ignore[no-untyped-def]
-    if user.pk != request.mentee_id:
+    if role == "mentee" and user.pk != request.mentee_id:
         raise PermissionDenied("Only the person who sent the request can do that.")
+
+
+def _lock_open(
+    request: MentorshipRequest,
+    action: str,
+    *,
+    allowed: tuple[str, ...] = OPEN_REQUEST_STATUSES,
+    refusal: str = "",
+) -> MentorshipRequest:
+    """Re-read the request under its row lock and check it may still take this transition.
+
+    Call inside the transition's `transaction.atomic()`: the status a concurrent accept,
+    decline, withdraw or expiry wrote is seen here, so only one of them wins. Raises
+    InvalidTransition (`refusal`, or "You cannot <action> a request that is <status>.").
+    """
+    locked = MentorshipRequest.objects.select_for_update().get(pk=request.pk)
+    if locked.status not in allowed:
+        raise InvalidTransition(
+            refusal
+            or f"You cannot {action} a request that is {locked.get_status_display().lower()}."
+        )
+    return locked
 
 
 def _mark_answered(request: MentorshipRequest, now: datetime) -> None:
@@ -175,11 +184,10 @@ def _mark_answered(request: MentorshipRequest, now: datetime) -> None:
 
 def ask_for_info(user, request: MentorshipRequest, body: str) -> RequestMessage:  # type: ignore[no-untyped-def]
     """Mentor asks for more information: pending/info_requested → info_requested."""
-    _require_mentor(user, request)
+    _require_party(user, request, "mentor")
     text = _clean_short(body, "body")
     with transaction.atomic():
-        request = _locked(request)
-        _require_open(request, "ask about")
+        request = _lock_open(request, "ask about")
         now = timezone.now()
         _mark_answered(request, now)
         request.status = RequestStatus.INFO_REQUESTED
@@ -198,12 +206,15 @@ def ask_for_info(user, request: MentorshipRequest, body: str) -> RequestMessage:
 
 def answer_info(user, request: MentorshipRequest, body: str) -> RequestMessage:  # type: ignore[no-untyped-def]
     """Mentee answers: info_requested → pending, and the mentor gets a fresh expiry window."""
-    _require_mentee(user, request)
+    _require_party(user, request, "mentee")
     text = _clean_short(body, "body")
     with transaction.atomic():
-        request = _locked(request)
-        if request.status != RequestStatus.INFO_REQUESTED:
-            raise InvalidTransition("The mentor has not asked anything that needs an answer.")
+        request = _lock_open(
+            request,
+            "answer",
+            allowed=(RequestStatus.INFO_REQUESTED,),
+            refusal="The mentor has not asked anything that needs an answer.",
+        )
         now = timezone.now()
         request.status = RequestStatus.PENDING
         request.updated_at = now
@@ -264,12 +275,11 @@ def accept_request(user, request: MentorshipRequest) -> Mentorship:  # type: ign
     the last place cannot both succeed. Errors: InvalidTransition (already answered),
     MentorAtCapacity, AlreadyMentoring.
     """
-    _require_mentor(user, request)
+    _require_party(user, request, "mentor")
     with transaction.atomic():
         # Lock order everywhere: mentor profile, then request — no deadlocks between accepts.
         profile = Profile.objects.select_for_update().get(user_id=request.mentor_id)
-        request = _locked(request)
-        _require_open(request, "accept")
+        request = _lock_open(request, "accept")
         if free_places(profile) == 0:
             raise MentorAtCapacity(
                 "All your places are taken. End or finish a mentorship, or raise your capacity "
@@ -308,13 +318,12 @@ def accept_request(user, request: MentorshipRequest) -> Mentorship:  # type: ign
 
 
 def decline_request(user, request: MentorshipRequest, reason: str = "") -> MentorshipRequest:  # type: ignore[no-untyped-def]
-    _require_mentor(user, request)
+    _require_party(user, request, "mentor")
     reason = (reason or "").strip()
     if len(reason) > 1000:
         raise InvalidInput(fields={"reason": ["Please keep it under 1000 characters."]})
     with transaction.atomic():
-        request = _locked(request)
-        _require_open(request, "decline")
+        request = _lock_open(request, "decline")
         now = timezone.now()
         _mark_answered(request, now)
         request.status = RequestStatus.DECLINED
@@ -333,10 +342,9 @@ def decline_request(user, request: MentorshipRequest, reason: str = "") -> Mento
 
 
 def withdraw_request(user, request: MentorshipRequest) -> MentorshipRequest:  # type: ignore[no-untyped-def]
-    _require_mentee(user, request)
+    _require_party(user, request, "mentee")
     with transaction.atomic():
-        request = _locked(request)
-        _require_open(request, "withdraw")
+        request = _lock_open(request, "withdraw")
         now = timezone.now()
         request.status = RequestStatus.WITHDRAWN
         request.closed_at = now
