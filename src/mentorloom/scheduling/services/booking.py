@@ -8,28 +8,18 @@ bare range constraint could not guarantee. A unique (mentor, starts_at) constrai
 
 from __future__ import annotations
 
-import hashlib
-import json
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from mentorloom.core import idempotency
 from mentorloom.core.errors import InvalidInput, PermissionDenied
 from mentorloom.core.timezones import canonical_zone
 from mentorloom.mentorships.models import Mentorship
 
-from ..errors import (
-    IdempotencyKeyReused,
-    SessionAlreadyStarted,
-    SessionNotBooked,
-    SlotTaken,
-)
-from ..models import (
-    IdempotentRequest,
-    Session,
-    SessionStatus,
-)
+from ..errors import SessionAlreadyStarted, SessionNotBooked, SlotTaken
+from ..models import Session, SessionStatus
 from ._common import (
     _announce,
     _check_bookable,
@@ -41,9 +31,7 @@ from ._common import (
     late_cancel_window,
 )
 
-
-def _fingerprint(payload: dict[str, object]) -> str:
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+IDEMPOTENCY_SCOPE = "session.book"
 
 
 def book_session(
@@ -60,7 +48,8 @@ def book_session(
     """Books a slot for a participant of an active mentorship. Returns (session, replayed).
 
     Errors: PermissionDenied, MentorshipNotActive, DurationNotOffered, OutsideAvailability,
-    SlotTaken (someone else got it first), IdempotencyKeyReused.
+    SlotTaken (someone else got it first), KeyReused (409: the Idempotency-Key was used with
+    another body; core.idempotency, the same rule as every create), InvalidInput (key too long).
     Side effects after commit: .ics invitations to both, an in-app notice to the other side.
     """
     now = now or timezone.now()
@@ -69,19 +58,20 @@ def book_session(
         raise InvalidInput(fields={"tz": ["Unknown time zone."]})
     duration = timedelta(minutes=duration_minutes)
     starts_at = _utc(starts_at)
-    fingerprint = _fingerprint(
+    key = idempotency.clean_key(idempotency_key)
+    fingerprint = idempotency.fingerprint(
         {"m": mentorship.pk, "s": starts_at.isoformat(), "d": duration_minutes, "a": agenda}
     )
-    if idempotency_key:
-        replay = _replay(actor, idempotency_key, fingerprint)
+    if key:
+        replay = _replay(actor, key, fingerprint)
         if replay is not None:
             return replay, True
     _check_bookable(mentorship, actor, starts_at, duration, now)
     with transaction.atomic():
         _lock(mentorship.mentor_id, mentorship.mentee_id)
-        if idempotency_key:
+        if key:
             # Re-checked inside the lock: a concurrent retry waits here for the first attempt.
-            replay = _replay(actor, idempotency_key, fingerprint)
+            replay = _replay(actor, key, fingerprint)
             if replay is not None:
                 return replay, True
         if not _is_free(mentorship, starts_at, duration, now):
@@ -102,27 +92,27 @@ def book_session(
                 )
         except IntegrityError as exc:
             raise SlotTaken() from exc
-        if idempotency_key:
-            IdempotentRequest.objects.create(
-                user=actor,
-                key=idempotency_key[:200],
-                scope="book_session",
-                fingerprint=fingerprint,
-                status=201,
-                body={"session_id": session.pk},
-            )
+        if key:
+            try:
+                with transaction.atomic():
+                    idempotency.remember(
+                        actor, IDEMPOTENCY_SCOPE, key, fingerprint, 201, {"session_id": session.pk}
+                    )
+            except IntegrityError as exc:
+                # The same key won meanwhile for another mentorship (another lock): another body.
+                raise idempotency.KeyReused() from exc
         _announce(session, actor, method="REQUEST", now=now, kind="session.booked")
     return session, False
 
 
 def _replay(actor, key: str, fingerprint: str) -> Session | None:  # type: ignore[no-untyped-def]
-    found = IdempotentRequest.objects.filter(user=actor, key=key[:200]).first()
+    """The session the first request with this key booked (re-read: its state may have moved
+    on since), None for a new key; KeyReused if the key came with another body."""
+    found = idempotency.replay_of(actor, IDEMPOTENCY_SCOPE, key, fingerprint)
     if found is None:
         return None
-    if found.fingerprint != fingerprint:
-        raise IdempotencyKeyReused(fields={"Idempotency-Key": ["Use a new key for a new request."]})
     return Session.objects.select_related("mentor__profile", "mentee__profile").get(
-        pk=found.body["session_id"]
+        pk=found.response["session_id"]
     )
 
 
