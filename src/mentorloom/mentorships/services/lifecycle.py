@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from mentorloom.core.enqueue import enqueue_on_commit
 from mentorloom.core.errors import InvalidInput
 from mentorloom.notifications.services import notify
 
@@ -111,12 +112,7 @@ def end_mentorship(
             body="Thank you for the time you spent together.",
             url=_url("mentorships:detail", mentorship.pk),
         )
-        mentor_id = mentorship.mentor_id
-
-        def _offer() -> None:
-            from ..tasks import offer_freed_place_task
-
-            offer_freed_place_task.enqueue(mentor_id=mentor_id)
-
-        transaction.on_commit(_offer)
+        enqueue_on_commit(
+            "mentorloom.mentorships.tasks.offer_freed_place_task", mentor_id=mentorship.mentor_id
+        )
     return reflection

@@ -1,5 +1,5 @@
 """Every scheduling write, one module per subject (availability, booking, proposals,
-attendance, reminders, series, calendars); shared private helpers live in `_common`.
+attendance, reminders, series, calendars, invitations); shared private helpers live in `_common`.
 
 Callers keep using `from mentorloom.scheduling import services; services.book_session(...)`:
 the public names are re-exported here. To monkeypatch one, patch the submodule that defines
@@ -40,6 +40,7 @@ from .calendars import (
     refresh_calendar,
     refresh_due_calendars,
 )
+from .invitations import send_invitation
 from .proposals import (
     PROPOSAL_MAX_AHEAD,
     accept_proposal,
@@ -99,6 +100,7 @@ __all__ = [
     "reschedule_session",
     "revoke_feed_token",
     "send_due_reminders",
+    "send_invitation",
     "series_summary",
     "update_settings",
     "withdraw_proposal",

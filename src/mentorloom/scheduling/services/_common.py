@@ -6,15 +6,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
 
 from mentorloom.core.errors import InvalidInput, PermissionDenied
 from mentorloom.mentorships.models import Mentorship
-from mentorloom.notifications.services import notify
 
-from .. import display, ics, selectors
+from .. import selectors
 from ..errors import (
     DurationNotOffered,
     MentorshipNotActive,
@@ -138,43 +135,3 @@ def _check_no_overlap_with_sessions(session: Session, starts_at: datetime) -> No
 def _name(user) -> str:  # type: ignore[no-untyped-def]
     profile = getattr(user, "profile", None)
     return getattr(profile, "name", None) or user.email
-
-
-def _announce(session: Session, actor, *, method: str, now: datetime, kind: str) -> None:  # type: ignore[no-untyped-def]
-    """Invitation e-mails with .ics to both participants and an in-app notice to the other;
-    queued on commit, so a rolled-back booking announces nothing."""
-    from ..tasks import deliver_invitation
-
-    payload = ics.invitation(session, method=method, now=now).decode()
-    path = f"/schedule/{session.pk}/"
-    for person in (session.mentor, session.mentee):
-        other = session.mentee if person.pk == session.mentor_id else session.mentor
-        zone = selectors.zone_name_of(person)
-        context = {
-            "site_name": settings.SITE_NAME,
-            "site_url": settings.SITE_URL,
-            "name": _name(person),
-            "other_name": _name(other),
-            "when": display.when(session.starts_at, zone),
-            "other_when": display.when(session.starts_at, selectors.zone_name_of(other)),
-            "method": method,
-            "sequence": session.ics_sequence,
-            "reason": session.cancel_reason,
-            "path": path,
-        }
-        subject = " ".join(
-            render_to_string("scheduling/emails/invitation_subject.txt", context).split()
-        )
-        body = render_to_string("scheduling/emails/invitation.txt", context)
-        to = person.email
-
-        def send(to=to, subject=subject, body=body) -> None:
-            deliver_invitation.enqueue(
-                to=[to], subject=subject, body=body, ics=payload, method=method
-            )
-
-        transaction.on_commit(send)
-        if person.pk != actor.pk:
-            notify(
-                person, kind=kind, title=subject, body=body.split("\n\n")[1], url=path, email=False
-            )

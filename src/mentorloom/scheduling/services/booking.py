@@ -21,7 +21,6 @@ from mentorloom.mentorships.models import Mentorship
 from ..errors import SessionAlreadyStarted, SessionNotBooked, SlotTaken
 from ..models import Session, SessionStatus
 from ._common import (
-    _announce,
     _check_bookable,
     _close_open_proposals,
     _is_free,
@@ -30,6 +29,7 @@ from ._common import (
     _utc,
     late_cancel_window,
 )
+from .invitations import _announce
 
 IDEMPOTENCY_SCOPE = "session.book"
 

@@ -30,7 +30,6 @@ from ..models import (
     SessionStatus,
 )
 from ._common import (
-    _announce,
     _check_bookable,
     _check_no_overlap_with_sessions,
     _expire_stale_proposals,
@@ -42,6 +41,7 @@ from ._common import (
     late_cancel_window,
 )
 from .booking import reschedule_session
+from .invitations import _announce
 
 PROPOSAL_MAX_AHEAD = timedelta(days=365)
 

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from mentorloom.core.enqueue import enqueue_on_commit
 from mentorloom.core.errors import InvalidInput, PermissionDenied
 from mentorloom.core.timezones import canonical_zone
 from mentorloom.mentorships.models import Mentorship
@@ -32,7 +33,6 @@ from ..models import (
     SessionStatus,
 )
 from ._common import (
-    _announce,
     _close_open_proposals,
     _is_free,
     _lock,
@@ -42,6 +42,7 @@ from ._common import (
     late_cancel_window,
 )
 from .booking import cancel_session, reschedule_session
+from .invitations import INVITATION_TASK, _announce
 
 PROBLEM_MESSAGES = {
     "gap": "This wall time does not exist on that date (the clocks go forward).",
@@ -260,8 +261,6 @@ def _announce_series(
     skipped: int,
     now: datetime,
 ) -> None:
-    from ..tasks import deliver_invitation
-
     payload = ics.publish(sessions, now=now).decode()
     mentorship = series.mentorship
     path = f"/schedule/series/{series.pk}/"
@@ -284,19 +283,15 @@ def _announce_series(
             render_to_string("scheduling/emails/series_subject.txt", context).split()
         )
         body = render_to_string("scheduling/emails/series.txt", context)
-        to = person.email
-
-        def send(to=to, subject=subject, body=body) -> None:
-            deliver_invitation.enqueue(
-                to=[to],
-                subject=subject,
-                body=body,
-                ics=payload,
-                method="PUBLISH",
-                filename="sessions.ics",
-            )
-
-        transaction.on_commit(send)
+        enqueue_on_commit(
+            INVITATION_TASK,
+            to=[person.email],
+            subject=subject,
+            body=body,
+            ics=payload,
+            method="PUBLISH",
+            filename="sessions.ics",
+        )
         if person.pk != actor.pk:
             notify(
                 person,
