@@ -10,15 +10,8 @@ from mentorloom.core.errors import InvalidInput, PermissionDenied
 from mentorloom.profiles.models import Profile
 from mentorloom.safety.selectors import is_blocked_between
 
-from ..errors import (
-    MentorUnavailable,
-    SelfRequest,
-)
-from ..models import (
-    MESSAGE_MAX,
-    Mentorship,
-    MentorshipStatus,
-)
+from ..errors import MentorUnavailable, SelfRequest
+from ..models import MESSAGE_MAX, Mentorship, MentorshipStatus
 
 
 def expiry_days() -> int:

@@ -10,17 +10,8 @@ from django.utils import timezone
 from mentorloom.core.errors import InvalidInput
 from mentorloom.notifications.services import notify
 
-from ..errors import (
-    InvalidTransition,
-    StaleAgreementVersion,
-)
-from ..models import (
-    AGREEMENT_FIELDS,
-    AgreementVersion,
-    HistoryEvent,
-    Mentorship,
-    MentorshipStatus,
-)
+from ..errors import InvalidTransition, StaleAgreementVersion
+from ..models import AGREEMENT_FIELDS, AgreementVersion, HistoryEvent, Mentorship, MentorshipStatus
 from ._common import _locked_mentorship, _name, _other_user, _require_participant, _url
 
 

@@ -13,16 +13,10 @@ from mentorloom.notifications.models import Notification
 from mentorloom.notifications.services import notify
 from mentorloom.profiles.models import Profile
 
-from ..models import (
-    OPEN_REQUEST_STATUSES,
-    MentorshipRequest,
-    RequestStatus,
-)
+from ..models import OPEN_REQUEST_STATUSES, MentorshipRequest, RequestStatus
 from ._common import _name, _url
 
 REMINDER_AFTER = timedelta(hours=48)
-
-
 AUTO_PAUSE_AFTER_EXPIRED = 3
 
 

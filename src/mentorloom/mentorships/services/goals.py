@@ -11,17 +11,8 @@ from django.utils import timezone
 from mentorloom.core.errors import InvalidInput, PermissionDenied
 from mentorloom.notifications.services import notify
 
-from ..errors import (
-    InvalidTransition,
-)
-from ..models import (
-    Goal,
-    GoalStatus,
-    Mentorship,
-    MentorshipStatus,
-    Milestone,
-    ProgressUpdate,
-)
+from ..errors import InvalidTransition
+from ..models import Goal, GoalStatus, Mentorship, MentorshipStatus, Milestone, ProgressUpdate
 from ._common import _clean_short, _name, _other_user, _require_participant, _url
 
 

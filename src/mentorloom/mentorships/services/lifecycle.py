@@ -11,15 +11,8 @@ from mentorloom.core.enqueue import enqueue_on_commit
 from mentorloom.core.errors import InvalidInput
 from mentorloom.notifications.services import notify
 
-from ..errors import (
-    InvalidTransition,
-)
-from ..models import (
-    HistoryEvent,
-    Mentorship,
-    MentorshipStatus,
-    Reflection,
-)
+from ..errors import InvalidTransition
+from ..models import HistoryEvent, Mentorship, MentorshipStatus, Reflection
 from ._common import _locked_mentorship, _name, _other_user, _require_participant, _url
 
 

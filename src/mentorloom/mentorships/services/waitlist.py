@@ -9,14 +9,8 @@ from mentorloom.core.errors import InvalidInput
 from mentorloom.notifications.services import notify
 from mentorloom.profiles.models import Profile
 
-from ..errors import (
-    AlreadyMentoring,
-)
-from ..models import (
-    Mentorship,
-    MentorshipStatus,
-    WaitlistEntry,
-)
+from ..errors import AlreadyMentoring
+from ..models import Mentorship, MentorshipStatus, WaitlistEntry
 from ._common import _mentor_profile, _url, free_places
 
 

@@ -1,5 +1,5 @@
 """Private helpers shared by the scheduling services: participant locks, slot checks,
-the late-cancel window, open proposals and the invitation side effects."""
+the late-cancel window, open proposals and display names."""
 
 from __future__ import annotations
 
@@ -12,18 +12,8 @@ from mentorloom.core.errors import InvalidInput, PermissionDenied
 from mentorloom.mentorships.models import Mentorship
 
 from .. import selectors
-from ..errors import (
-    DurationNotOffered,
-    MentorshipNotActive,
-    OutsideAvailability,
-    SlotTaken,
-)
-from ..models import (
-    ProposalStatus,
-    RescheduleProposal,
-    SchedulingSettings,
-    Session,
-)
+from ..errors import DurationNotOffered, MentorshipNotActive, OutsideAvailability, SlotTaken
+from ..models import ProposalStatus, RescheduleProposal, SchedulingSettings, Session
 
 
 def late_cancel_window() -> timedelta:

@@ -9,22 +9,12 @@ from django.utils import timezone
 
 from mentorloom.core.errors import PermissionDenied
 
-from ..errors import (
-    SessionNotBooked,
-    TooEarlyForNoShow,
-)
-from ..models import (
-    Session,
-    SessionStatus,
-)
+from ..errors import SessionNotBooked, TooEarlyForNoShow
+from ..models import Session, SessionStatus
 from ._common import _locked_session
 
 NO_SHOW_GRACE = timedelta(minutes=10)
-
-
 NO_SHOW_REPORT_DAYS = 7
-
-
 COMPLETE_AFTER = timedelta(minutes=30)  # after the end, so an overrunning call is not cut
 
 

@@ -11,15 +11,8 @@ from django.utils import timezone
 from mentorloom.core.errors import InvalidInput
 
 from .. import slots as slot_engine
-from ..errors import (
-    RuleOverlap,
-)
-from ..models import (
-    AvailabilityOverride,
-    AvailabilityRule,
-    OverrideKind,
-    SchedulingSettings,
-)
+from ..errors import RuleOverlap
+from ..models import AvailabilityOverride, AvailabilityRule, OverrideKind, SchedulingSettings
 from ._common import _lock
 
 SETTINGS_FIELDS = {

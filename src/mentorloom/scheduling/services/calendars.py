@@ -12,15 +12,9 @@ from django.utils import timezone
 from mentorloom.core.errors import InvalidInput
 
 from .. import credentials, external, ics, selectors
-from ..models import (
-    CalendarKind,
-    ExternalBusy,
-    ExternalCalendar,
-)
+from ..models import CalendarKind, ExternalBusy, ExternalCalendar
 
 MAX_CALENDARS_PER_USER = 10
-
-
 REFRESH_EVERY = timedelta(minutes=15)
 
 

@@ -23,12 +23,7 @@ from ..errors import (
     SessionNotBooked,
     SlotTaken,
 )
-from ..models import (
-    ProposalStatus,
-    RescheduleProposal,
-    Session,
-    SessionStatus,
-)
+from ..models import ProposalStatus, RescheduleProposal, Session, SessionStatus
 from ._common import (
     _check_bookable,
     _check_no_overlap_with_sessions,

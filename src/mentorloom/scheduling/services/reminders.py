@@ -10,12 +10,7 @@ from django.db.models import Exists, OuterRef
 from mentorloom.notifications.services import notify
 
 from .. import display, selectors
-from ..models import (
-    SchedulingSettings,
-    SentReminder,
-    Session,
-    SessionStatus,
-)
+from ..models import SchedulingSettings, SentReminder, Session, SessionStatus
 from ._common import _name
 
 REMINDERS = (("24h", timedelta(hours=24)), ("1h", timedelta(hours=1)))

@@ -27,11 +27,7 @@ from ..errors import (
     SessionNotBooked,
     SlotTaken,
 )
-from ..models import (
-    Session,
-    SessionSeries,
-    SessionStatus,
-)
+from ..models import Session, SessionSeries, SessionStatus
 from ._common import (
     _close_open_proposals,
     _is_free,
