@@ -47,8 +47,11 @@ def test_reusing_a_key_with_a_different_body_is_a_conflict(as_user, mentee, ment
     client = as_user(mentee)
     create(client, mentor, key="k1")
     response = create(client, mentor, key="k1", cadence="weekly")
+    # The same rule as booking (issue 22.7): 409 `idempotency_key_reused`, nothing created.
     assert response.status_code == 409
-    assert response.json()["error"]["code"] == "idempotency_key_reused"
+    error = response.json()["error"]
+    assert error["code"] == "idempotency_key_reused" and "Idempotency-Key" in error["fields"]
+    assert MentorshipRequest.objects.count() == 1
 
 
 @pytest.mark.parametrize(

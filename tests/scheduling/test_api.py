@@ -101,9 +101,23 @@ def test_idempotency_key_replays_the_first_booking(mentee_client, mentorship, fr
     assert (first.status_code, second.status_code) == (201, 200)
     assert first.json()["id"] == second.json()["id"]
     assert Session.objects.count() == 1
+
+
+def test_reusing_a_key_with_a_different_body_is_a_conflict(mentee_client, mentorship, frozen):
+    # The one rule for every create (issue 22.7): 409 `idempotency_key_reused`, nothing booked.
+    post_booking(mentee_client, mentorship, key="k-1")
     reused = post_booking(mentee_client, mentorship, key="k-1", start="2025-06-03T08:00:00Z")
-    assert reused.status_code == 422
-    assert reused.json()["error"]["code"] == "idempotency_key_reused"
+    assert reused.status_code == 409
+    error = reused.json()["error"]
+    assert error["code"] == "idempotency_key_reused" and "Idempotency-Key" in error["fields"]
+    assert Session.objects.count() == 1
+
+
+def test_an_overlong_idempotency_key_is_invalid_input(mentee_client, mentorship, frozen):
+    response = post_booking(mentee_client, mentorship, key="k" * 256)
+    assert response.status_code == 422
+    assert "Idempotency-Key" in response.json()["error"]["fields"]
+    assert not Session.objects.exists()
 
 
 @pytest.mark.parametrize(

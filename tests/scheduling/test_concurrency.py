@@ -47,6 +47,36 @@ def test_twenty_simultaneous_bookings_of_one_slot_create_one_session(mentorship,
 
 
 @pytest.mark.django_db(transaction=True)
+def test_simultaneous_retries_with_one_idempotency_key_book_once(mentorship, frozen):
+    """The key's record (core.idempotency) is re-read under the booking lock: one 201, every
+    other retry replays it as 200 with the same session, and one record is stored."""
+    from mentorloom.core.models import IdempotencyRecord
+    from mentorloom.scheduling.services import ensure_settings
+
+    ensure_settings(mentorship.mentee)
+    login = Client()
+    login.force_login(mentorship.mentee)
+    cookies = login.cookies
+
+    def book(index: int) -> tuple[int, dict]:
+        client = Client()
+        client.cookies = cookies
+        response = client.post(
+            f"/api/v1/mentorships/{mentorship.pk}/sessions",
+            json.dumps({"start": "2025-06-03T07:00:00Z", "duration": 30, "tz": "Asia/Tokyo"}),
+            content_type="application/json",
+            HTTP_IDEMPOTENCY_KEY="retry-1",
+        )
+        return response.status_code, response.json()
+
+    results = race(book, 8)
+    assert not [r for r in results if isinstance(r, BaseException)], results
+    assert Counter(status for status, _ in results) == {201: 1, 200: 7}
+    assert len({body["id"] for _, body in results}) == 1
+    assert Session.objects.count() == 1 and IdempotencyRecord.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
 def test_overlapping_bookings_at_different_starts_cannot_both_win(mentorship, frozen):
     """A range check under the lock, not just the unique start: 30- and 60-minute sessions
     starting 30 minutes apart overlap, and only one of them may be booked."""

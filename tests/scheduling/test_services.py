@@ -8,11 +8,11 @@ import icalendar
 import pytest
 from django.core import mail
 
+from mentorloom.core.idempotency import KeyReused
 from mentorloom.notifications.models import Notification
 from mentorloom.scheduling import services
 from mentorloom.scheduling.errors import (
     DurationNotOffered,
-    IdempotencyKeyReused,
     MentorshipNotActive,
     OutsideAvailability,
     RuleOverlap,
@@ -139,7 +139,7 @@ def test_idempotency_key_returns_the_first_result(mentorship, frozen):
     )
     assert (replayed, replayed_again) == (False, True)
     assert again.pk == first.pk and Session.objects.count() == 1
-    with pytest.raises(IdempotencyKeyReused):
+    with pytest.raises(KeyReused):
         services.book_session(
             mentorship.mentee,
             mentorship,

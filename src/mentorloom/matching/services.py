@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from mentorloom.core.enqueue import enqueue_on_commit
 from mentorloom.profiles.models import TAG_MODELS, Profile
 
 from . import embeddings
@@ -27,11 +28,9 @@ def profile_changed(profile_id: int) -> None:
     embeddings are enabled, the background task recomputes this profile's vectors. Nothing
     happens for a rolled-back change, and the request never waits for the model.
     """
-    from .tasks import compute_profile_embeddings
-
     transaction.on_commit(bump_version)
     if embeddings.semantic_enabled():
-        transaction.on_commit(lambda: compute_profile_embeddings.enqueue(profile_id))
+        enqueue_on_commit("mentorloom.matching.tasks.compute_profile_embeddings", profile_id)
 
 
 @dataclass(frozen=True)

@@ -45,11 +45,6 @@ class SessionAlreadyStarted(Conflict):
     default_message = "This session has already started."
 
 
-class IdempotencyKeyReused(InvalidInput):
-    code = "idempotency_key_reused"
-    default_message = "This Idempotency-Key was used for a different request."
-
-
 class SeriesConflict(Conflict):
     code = "series_conflict"
     default_message = "Some dates of the series clash with availability or other sessions."

@@ -1,4 +1,4 @@
-"""Availability, sessions and everything that hangs off a session (reminders, idempotency).
+"""Availability, sessions and everything that hangs off a session (reminders, proposals).
 
 Instants are stored in UTC with the IANA zone they were meant in; availability is stored as
 local wall times and is only ever interpreted in the mentor's profile zone (slots.py).
@@ -341,26 +341,6 @@ class SentReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} reminder for session {self.session_id}"
-
-
-class IdempotentRequest(models.Model):
-    """The first answer to a request carrying an Idempotency-Key, replayed on retries."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    key = models.CharField(max_length=200)
-    scope = models.CharField(max_length=100)
-    fingerprint = models.CharField(max_length=64)  # sha256 of the request body
-    status = models.PositiveSmallIntegerField()
-    body = models.JSONField()
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "key"], name="one_result_per_idempotency_key")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.scope} {self.key}"
 
 
 class ProposalStatus(models.TextChoices):

@@ -1,0 +1,78 @@
+"""Private helpers shared by the mentorship services: names, links, capacity and the
+locked-row checks every transition starts with."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.urls import reverse
+
+from mentorloom.core.errors import InvalidInput, PermissionDenied
+from mentorloom.profiles.models import Profile
+from mentorloom.safety.selectors import is_blocked_between
+
+from ..errors import MentorUnavailable, SelfRequest
+from ..models import MESSAGE_MAX, Mentorship, MentorshipStatus
+
+
+def expiry_days() -> int:
+    return int(getattr(settings, "MENTORLOOM_REQUEST_EXPIRY_DAYS", 7))
+
+
+def _name(user) -> str:  # type: ignore[no-untyped-def]
+    profile = getattr(user, "profile", None)
+    return profile.name if profile is not None else user.email.split("@")[0]
+
+
+def _url(name: str, *args: object) -> str:
+    return reverse(name, args=args)
+
+
+def live_mentorship_count(mentor_id: int) -> int:
+    # Paused mentorships still hold their place: the pair intends to resume.
+    return (
+        Mentorship.objects.filter(mentor_id=mentor_id).exclude(status=MentorshipStatus.ENDED)
+    ).count()
+
+
+def free_places(profile: Profile) -> int:
+    return max(0, profile.capacity - live_mentorship_count(profile.user_id))
+
+
+def _mentor_profile(mentee, mentor_id: int, *, lock: bool = False) -> Profile:  # type: ignore[no-untyped-def]
+    """The mentor's profile if the mentee may address them at all (else 404-like errors)."""
+    if mentee.pk == mentor_id:
+        raise SelfRequest(fields={"mentor_id": ["That is you."]})
+    qs = Profile.objects.select_related("user")
+    if lock:
+        qs = qs.select_for_update()
+    profile = qs.filter(user_id=mentor_id, is_mentor=True, user__is_active=True).first()
+    # A block hides the two people from each other, so a blocked mentor looks like no mentor.
+    if profile is None or is_blocked_between(mentee.pk, mentor_id):
+        raise MentorUnavailable()
+    return profile
+
+
+def _clean_short(text: str, field: str, *, limit: int = MESSAGE_MAX) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise InvalidInput(fields={field: ["Please write something."]})
+    if len(text) > limit:
+        raise InvalidInput(fields={field: [f"Please keep it under {limit} characters."]})
+    return text
+
+
+def _locked_mentorship(mentorship: Mentorship) -> Mentorship:
+    return (
+        Mentorship.objects.select_for_update(of=("self",))
+        .select_related("mentor__profile", "mentee__profile")
+        .get(pk=mentorship.pk)
+    )
+
+
+def _require_participant(user, mentorship: Mentorship) -> None:  # type: ignore[no-untyped-def]
+    if user.pk not in mentorship.participant_ids():
+        raise PermissionDenied()
+
+
+def _other_user(user, mentorship: Mentorship):  # type: ignore[no-untyped-def]
+    return mentorship.mentee if user.pk == mentorship.mentor_id else mentorship.mentor

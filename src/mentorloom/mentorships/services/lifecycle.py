@@ -1,0 +1,111 @@
+"""A mentorship's life after acceptance: pause, resume, end."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from mentorloom.core.enqueue import enqueue_on_commit
+from mentorloom.core.errors import InvalidInput
+from mentorloom.notifications.services import notify
+
+from ..errors import InvalidTransition
+from ..models import HistoryEvent, Mentorship, MentorshipStatus, Reflection
+from ._common import _locked_mentorship, _name, _other_user, _require_participant, _url
+
+
+def pause_mentorship(user, mentorship: Mentorship, until: date, note: str = "") -> Mentorship:  # type: ignore[no-untyped-def]
+    """active → paused until a return date (tomorrow to one year ahead)."""
+    _require_participant(user, mentorship)
+    today = timezone.localdate()
+    if until is None or until <= today or until > today + timedelta(days=366):
+        raise InvalidInput(fields={"until": ["Choose a return date within the next year."]})
+    with transaction.atomic():
+        mentorship = _locked_mentorship(mentorship)
+        if mentorship.status != MentorshipStatus.ACTIVE:
+            raise InvalidTransition("Only an active mentorship can be paused.")
+        mentorship.status = MentorshipStatus.PAUSED
+        mentorship.paused_until = until
+        mentorship.save(update_fields=["status", "paused_until"])
+        extra = f" ({note.strip()[:200]})" if note.strip() else ""
+        HistoryEvent.objects.create(
+            mentorship=mentorship,
+            actor=user,
+            text=f"{_name(user)} paused the mentorship until {until:%-d %B %Y}{extra}.",
+        )
+        notify(
+            _other_user(user, mentorship),
+            kind="mentorship.paused",
+            title=f"{_name(user)} paused your mentorship until {until:%-d %B %Y}",
+            body=note.strip()[:300],
+            url=_url("mentorships:detail", mentorship.pk),
+        )
+    return mentorship
+
+
+def resume_mentorship(user, mentorship: Mentorship) -> Mentorship:  # type: ignore[no-untyped-def]
+    _require_participant(user, mentorship)
+    with transaction.atomic():
+        mentorship = _locked_mentorship(mentorship)
+        if mentorship.status != MentorshipStatus.PAUSED:
+            raise InvalidTransition("Only a paused mentorship can be resumed.")
+        mentorship.status = MentorshipStatus.ACTIVE
+        mentorship.paused_until = None
+        mentorship.save(update_fields=["status", "paused_until"])
+        HistoryEvent.objects.create(
+            mentorship=mentorship, actor=user, text=f"{_name(user)} resumed the mentorship."
+        )
+        notify(
+            _other_user(user, mentorship),
+            kind="mentorship.resumed",
+            title=f"{_name(user)} resumed your mentorship",
+            url=_url("mentorships:detail", mentorship.pk),
+        )
+    return mentorship
+
+
+def end_mentorship(
+    user,  # type: ignore[no-untyped-def]
+    mentorship: Mentorship,
+    *,
+    went_well: str = "",
+    outcome_reached: bool | None = None,
+    would_recommend: bool | None = None,
+    text: str = "",
+) -> Reflection:
+    """active/paused → ended with the author's private reflection; frees the mentor's place."""
+    _require_participant(user, mentorship)
+    if len(went_well) > 2000 or len(text) > 4000:
+        raise InvalidInput(fields={"text": ["Please keep the reflection shorter."]})
+    with transaction.atomic():
+        mentorship = _locked_mentorship(mentorship)
+        if mentorship.status == MentorshipStatus.ENDED:
+            raise InvalidTransition("This mentorship has already ended.")
+        mentorship.status = MentorshipStatus.ENDED
+        mentorship.ended_at = timezone.now()
+        mentorship.paused_until = None
+        mentorship.save(update_fields=["status", "ended_at", "paused_until"])
+        reflection = Reflection.objects.create(
+            mentorship=mentorship,
+            author=user,
+            went_well=went_well.strip(),
+            outcome_reached=outcome_reached,
+            would_recommend=would_recommend,
+            text=text.strip(),
+        )
+        HistoryEvent.objects.create(
+            mentorship=mentorship, actor=user, text=f"{_name(user)} ended the mentorship."
+        )
+        notify(
+            _other_user(user, mentorship),
+            kind="mentorship.ended",
+            title=f"{_name(user)} ended your mentorship",
+            body="Thank you for the time you spent together.",
+            url=_url("mentorships:detail", mentorship.pk),
+        )
+        enqueue_on_commit(
+            "mentorloom.mentorships.tasks.offer_freed_place_task", mentor_id=mentorship.mentor_id
+        )
+    return reflection

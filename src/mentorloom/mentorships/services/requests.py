@@ -1,0 +1,375 @@
+"""Sending a mentorship request and answering it: ask for info, accept, decline, withdraw.
+
+Every service validates, locks the rows whose state it depends on, writes, and leaves e-mail and
+tasks to `transaction.on_commit` (the notification service already defers its e-mail), so nobody
+hears about a change that was rolled back.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from mentorloom.core.errors import InvalidInput, PermissionDenied
+from mentorloom.notifications.services import notify
+from mentorloom.profiles.hours import format_days
+from mentorloom.profiles.models import CareerGoal, Profile
+
+from ..errors import (
+    AlreadyMentoring,
+    InvalidTransition,
+    MentorAtCapacity,
+    MentorNotAccepting,
+    MentorPaused,
+    RequestAlreadyOpen,
+)
+from ..models import (
+    MESSAGE_MAX,
+    MESSAGE_MIN,
+    OPEN_REQUEST_STATUSES,
+    AgreementVersion,
+    Cadence,
+    HistoryEvent,
+    MeetingFormat,
+    Mentorship,
+    MentorshipRequest,
+    MentorshipStatus,
+    RequestMessage,
+    RequestStatus,
+    WaitlistEntry,
+)
+from ._common import _clean_short, _mentor_profile, _name, _url, expiry_days, free_places
+
+DECLINE_TEMPLATES = [
+    "Thank you for reaching out. My mentoring places are full right now; please try again in a "
+    "few months.",
+    "Thank you for your message. I don't think I'm the best fit for these goals; another mentor "
+    "with closer experience will help you more.",
+    "Thank you for thinking of me. I can't commit the time a mentorship deserves at the moment.",
+]
+
+
+def check_can_request(mentee, mentor_id: int) -> Profile:  # type: ignore[no-untyped-def]
+    """Raises the error a request to this mentor would meet now; returns the mentor profile."""
+    profile = _mentor_profile(mentee, mentor_id)
+    if profile.is_paused:
+        raise MentorPaused(
+            f"{profile.name} is taking a break and is back on {profile.paused_until:%-d %B %Y}.",
+        )
+    if not profile.accepting_requests:
+        raise MentorNotAccepting(f"{profile.name} is not accepting requests right now.")
+    if (
+        Mentorship.objects.filter(mentor_id=mentor_id, mentee=mentee)
+        .exclude(status=MentorshipStatus.ENDED)
+        .exists()
+    ):
+        raise AlreadyMentoring()
+    if MentorshipRequest.objects.filter(
+        mentor_id=mentor_id, mentee=mentee, status__in=OPEN_REQUEST_STATUSES
+    ).exists():
+        raise RequestAlreadyOpen()
+    if free_places(profile) == 0:
+        raise MentorAtCapacity(
+            f"{profile.name} has no free places right now. You can join their waitlist and we "
+            "will tell you when a place frees."
+        )
+    return profile
+
+
+def _clean_message(text: str, field: str = "message") -> str:
+    text = (text or "").strip()
+    if len(text) < MESSAGE_MIN:
+        raise InvalidInput(
+            fields={field: [f"Please write at least {MESSAGE_MIN} characters ({len(text)} now)."]}
+        )
+    if len(text) > MESSAGE_MAX:
+        raise InvalidInput(
+            fields={field: [f"Please keep it under {MESSAGE_MAX} characters ({len(text)} now)."]}
+        )
+    return text
+
+
+def send_request(
+    mentee,  # type: ignore[no-untyped-def]
+    mentor_id: int,
+    *,
+    message: str,
+    goal_ids: list[int] | None = None,
+    preferred_format: str = MeetingFormat.BOTH,
+    cadence: str = Cadence.FORTNIGHTLY,
+) -> MentorshipRequest:
+    """Send a connection request.
+
+    Errors: SelfRequest, MentorUnavailable (unknown/blocked), MentorPaused, MentorNotAccepting,
+    AlreadyMentoring, RequestAlreadyOpen, MentorAtCapacity (offer the waitlist), InvalidInput.
+    Side effects: the mentor is notified; the mentee leaves the mentor's waitlist.
+    """
+    text = _clean_message(message)
+    if preferred_format not in MeetingFormat.values:
+        raise InvalidInput(fields={"preferred_format": ["Choose chat, video or both."]})
+    if cadence not in Cadence.values:
+        raise InvalidInput(fields={"cadence": ["Choose how often you would like to meet."]})
+    own_goals = set(CareerGoal.objects.filter(profiles__user=mentee).values_list("pk", flat=True))
+    wanted = set(goal_ids or [])
+    if wanted - own_goals:
+        raise InvalidInput(fields={"goal_ids": ["Choose goals from your own profile."]})
+    with transaction.atomic():
+        profile = check_can_request(mentee, mentor_id)
+        now = timezone.now()
+        try:
+            with transaction.atomic():
+                request = MentorshipRequest.objects.create(
+                    mentee=mentee,
+                    mentor_id=mentor_id,
+                    message=text,
+                    preferred_format=preferred_format,
+                    cadence=cadence,
+                    created_at=now,
+                    updated_at=now,
+                    expires_at=now + timedelta(days=expiry_days()),
+                )
+        except IntegrityError as exc:  # a concurrent submit won the partial unique index
+            raise RequestAlreadyOpen() from exc
+        request.goals.set(wanted)
+        WaitlistEntry.objects.filter(
+            mentor_id=mentor_id, mentee=mentee, notified_at__isnull=True
+        ).delete()
+        notify(
+            profile.user,
+            kind="request.received",
+            title=f"{_name(mentee)} asked you to be their mentor",
+            body=text[:300],
+            url=_url("mentorships:request_detail", request.pk),
+        )
+    return request
+
+
+def _require_party(user, request: MentorshipRequest, role: str) -> None:  # type: ignore[no-untyped-def]
+    """Only the request's mentor (role "mentor") or its sender ("mentee") may act on it."""
+    if role == "mentor" and user.pk != request.mentor_id:
+        raise PermissionDenied("Only the mentor can do that.")
+    if role == "mentee" and user.pk != request.mentee_id:
+        raise PermissionDenied("Only the person who sent the request can do that.")
+
+
+def _lock_open(
+    request: MentorshipRequest,
+    action: str,
+    *,
+    allowed: tuple[str, ...] = OPEN_REQUEST_STATUSES,
+    refusal: str = "",
+) -> MentorshipRequest:
+    """Re-read the request under its row lock and check it may still take this transition.
+
+    Call inside the transition's `transaction.atomic()`: the status a concurrent accept,
+    decline, withdraw or expiry wrote is seen here, so only one of them wins. Raises
+    InvalidTransition (`refusal`, or "You cannot <action> a request that is <status>.").
+    """
+    locked = MentorshipRequest.objects.select_for_update().get(pk=request.pk)
+    if locked.status not in allowed:
+        raise InvalidTransition(
+            refusal
+            or f"You cannot {action} a request that is {locked.get_status_display().lower()}."
+        )
+    return locked
+
+
+def _mark_answered(request: MentorshipRequest, now: datetime) -> None:
+    if request.first_response_at is None:
+        request.first_response_at = now
+
+
+def ask_for_info(user, request: MentorshipRequest, body: str) -> RequestMessage:  # type: ignore[no-untyped-def]
+    """Mentor asks for more information: pending/info_requested → info_requested."""
+    _require_party(user, request, "mentor")
+    text = _clean_short(body, "body")
+    with transaction.atomic():
+        request = _lock_open(request, "ask about")
+        now = timezone.now()
+        _mark_answered(request, now)
+        request.status = RequestStatus.INFO_REQUESTED
+        request.updated_at = now
+        request.save(update_fields=["status", "updated_at", "first_response_at"])
+        msg = RequestMessage.objects.create(request=request, author=user, body=text)
+        notify(
+            request.mentee,
+            kind="request.info_requested",
+            title=f"{_name(user)} would like to know more before answering",
+            body=text[:300],
+            url=_url("mentorships:request_detail", request.pk),
+        )
+    return msg
+
+
+def answer_info(user, request: MentorshipRequest, body: str) -> RequestMessage:  # type: ignore[no-untyped-def]
+    """Mentee answers: info_requested → pending, and the mentor gets a fresh expiry window."""
+    _require_party(user, request, "mentee")
+    text = _clean_short(body, "body")
+    with transaction.atomic():
+        request = _lock_open(
+            request,
+            "answer",
+            allowed=(RequestStatus.INFO_REQUESTED,),
+            refusal="The mentor has not asked anything that needs an answer.",
+        )
+        now = timezone.now()
+        request.status = RequestStatus.PENDING
+        request.updated_at = now
+        request.expires_at = max(request.expires_at, now + timedelta(days=expiry_days()))
+        request.save(update_fields=["status", "updated_at", "expires_at"])
+        msg = RequestMessage.objects.create(request=request, author=user, body=text)
+        notify(
+            request.mentor,
+            kind="request.info_answered",
+            title=f"{_name(user)} answered your question",
+            body=text[:300],
+            url=_url("mentorships:request_detail", request.pk),
+        )
+    return msg
+
+
+def _agreement_suggestions(request: MentorshipRequest) -> dict[str, str]:
+    """A sensible first draft the pair can edit: from the request and both profiles."""
+    mentor_p = getattr(request.mentor, "profile", None)
+    mentee_p = getattr(request.mentee, "profile", None)
+
+    def hours(p: Profile | None) -> str:
+        if p is None or not p.time_zone:
+            return f"{_name(p.user) if p else 'Unknown'}: not set yet"
+        return (
+            f"{p.name}: no messages expected outside {format_days(p.work_days)} "
+            f"{p.work_start:%H:%M}–{p.work_end:%H:%M} ({p.time_zone})"
+        )
+
+    goal_names = ", ".join(request.goals.order_by("name").values_list("name", flat=True))
+    channels = {
+        MeetingFormat.CHAT: "Chat in Mentorloom",
+        MeetingFormat.VIDEO: "Video calls in Mentorloom",
+        MeetingFormat.BOTH: "Video calls for sessions, chat in between",
+    }[MeetingFormat(request.preferred_format)]
+    return {
+        "goals": goal_names or "To be agreed in our first session.",
+        "cadence": Cadence(request.cadence).label,
+        "session_length": "45 minutes",
+        "review_date": "Review together after 3 months",
+        "channels": channels,
+        "response_times": "Within 2 working days",
+        "quiet_hours": "\n".join(hours(p) for p in (mentor_p, mentee_p)),
+        "boundaries": "",
+        "confidentiality": (
+            "What we discuss stays between us unless we both agree otherwise, or someone's "
+            "safety is at risk."
+        ),
+        "feedback": "A short check-in at the end of each session: what helped, what to change.",
+    }
+
+
+def accept_request(user, request: MentorshipRequest) -> Mentorship:  # type: ignore[no-untyped-def]
+    """Mentor accepts: open → accepted, creating the Mentorship and a draft agreement.
+
+    Capacity is checked with the mentor's profile row locked (select_for_update; SQLite runs
+    IMMEDIATE transactions, which serialise writers the same way), so two accepts racing for
+    the last place cannot both succeed. Errors: InvalidTransition (already answered),
+    MentorAtCapacity, AlreadyMentoring.
+    """
+    _require_party(user, request, "mentor")
+    with transaction.atomic():
+        # Lock order everywhere: mentor profile, then request — no deadlocks between accepts.
+        profile = Profile.objects.select_for_update().get(user_id=request.mentor_id)
+        request = _lock_open(request, "accept")
+        if free_places(profile) == 0:
+            raise MentorAtCapacity(
+                "All your places are taken. End or finish a mentorship, or raise your capacity "
+                "in your profile, before accepting."
+            )
+        if (
+            Mentorship.objects.filter(mentor_id=request.mentor_id, mentee_id=request.mentee_id)
+            .exclude(status=MentorshipStatus.ENDED)
+            .exists()
+        ):
+            raise AlreadyMentoring()
+        now = timezone.now()
+        mentorship = Mentorship.objects.create(
+            mentor_id=request.mentor_id, mentee_id=request.mentee_id, started_at=now
+        )
+        _mark_answered(request, now)
+        request.status = RequestStatus.ACCEPTED
+        request.closed_at = now
+        request.updated_at = now
+        request.mentorship = mentorship
+        request.save()
+        AgreementVersion.objects.create(
+            mentorship=mentorship, number=1, **_agreement_suggestions(request)
+        )
+        HistoryEvent.objects.create(
+            mentorship=mentorship, actor=user, text=f"{_name(user)} accepted the request."
+        )
+        notify(
+            request.mentee,
+            kind="request.accepted",
+            title=f"{_name(user)} accepted your request",
+            body="Your mentorship has started. Review and confirm your agreement together.",
+            url=_url("mentorships:detail", mentorship.pk),
+        )
+    return mentorship
+
+
+def decline_request(user, request: MentorshipRequest, reason: str = "") -> MentorshipRequest:  # type: ignore[no-untyped-def]
+    _require_party(user, request, "mentor")
+    reason = (reason or "").strip()
+    if len(reason) > 1000:
+        raise InvalidInput(fields={"reason": ["Please keep it under 1000 characters."]})
+    with transaction.atomic():
+        request = _lock_open(request, "decline")
+        now = timezone.now()
+        _mark_answered(request, now)
+        request.status = RequestStatus.DECLINED
+        request.decline_reason = reason
+        request.closed_at = now
+        request.updated_at = now
+        request.save()
+        notify(
+            request.mentee,
+            kind="request.declined",
+            title=f"{_name(user)} can't take on your request",
+            body=reason or "They did not give a reason. Other mentors may be a good fit.",
+            url=_url("mentorships:request_detail", request.pk),
+        )
+    return request
+
+
+def withdraw_request(user, request: MentorshipRequest) -> MentorshipRequest:  # type: ignore[no-untyped-def]
+    _require_party(user, request, "mentee")
+    with transaction.atomic():
+        request = _lock_open(request, "withdraw")
+        now = timezone.now()
+        request.status = RequestStatus.WITHDRAWN
+        request.closed_at = now
+        request.updated_at = now
+        request.save()
+        notify(
+            request.mentor,
+            kind="request.withdrawn",
+            title=f"{_name(user)} withdrew their request",
+            url=_url("mentorships:requests"),
+            email=False,
+        )
+    return request
+
+
+def withdraw_requests_between(a_id: int, b_id: int) -> int:
+    """Withdraw every open request between two people (used when one blocks the other).
+
+    Nobody is notified: telling the blocked person would reveal the block.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        pair = Q(mentor_id=a_id, mentee_id=b_id) | Q(mentor_id=b_id, mentee_id=a_id)
+        count = MentorshipRequest.objects.filter(pair, status__in=OPEN_REQUEST_STATUSES).update(
+            status=RequestStatus.WITHDRAWN, closed_at=now, updated_at=now
+        )
+        WaitlistEntry.objects.filter(pair, notified_at__isnull=True).delete()
+    return count

@@ -1,0 +1,127 @@
+"""Private helpers shared by the scheduling services: participant locks, slot checks,
+the late-cancel window, open proposals and display names."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Q
+
+from mentorloom.core.errors import InvalidInput, PermissionDenied
+from mentorloom.mentorships.models import Mentorship
+
+from .. import selectors
+from ..errors import DurationNotOffered, MentorshipNotActive, OutsideAvailability, SlotTaken
+from ..models import ProposalStatus, RescheduleProposal, SchedulingSettings, Session
+
+
+def late_cancel_window() -> timedelta:
+    return timedelta(hours=getattr(settings, "MENTORLOOM_LATE_CANCEL_HOURS", 24))
+
+
+def _lock(*user_ids: int) -> None:
+    """Row-lock the participants' settings rows in id order (a fixed order cannot deadlock)."""
+    ids = sorted(set(user_ids))
+    for user_id in ids:
+        SchedulingSettings.objects.get_or_create(user_id=user_id)
+    list(SchedulingSettings.objects.select_for_update().filter(user_id__in=ids).order_by("user_id"))
+
+
+def _utc(instant: datetime) -> datetime:
+    if instant.tzinfo is None:
+        raise InvalidInput(fields={"start": ["Give the time with its UTC offset."]})
+    return instant.astimezone(UTC)
+
+
+def _check_bookable(
+    mentorship: Mentorship,
+    actor,
+    starts_at: datetime,
+    duration: timedelta,
+    now: datetime,  # type: ignore[no-untyped-def]
+    check_horizon: bool = True,
+) -> None:
+    if actor.pk not in mentorship.participant_ids():
+        raise PermissionDenied()
+    if not mentorship.is_active:
+        raise MentorshipNotActive()
+    if int(duration.total_seconds() // 60) not in selectors.session_lengths(mentorship.mentor):
+        raise DurationNotOffered(fields={"duration": ["Choose one of the offered lengths."]})
+    if not selectors.is_within_rules(mentorship.mentor, starts_at, duration):
+        raise OutsideAvailability(fields={"start": ["Pick one of the offered slots."]})
+    limits = selectors.settings_for(mentorship.mentor)
+    if starts_at < now + timedelta(minutes=limits.min_notice_minutes):
+        raise OutsideAvailability(
+            "That is too soon: the mentor needs more notice.",
+            fields={"start": ["Too soon for this mentor's minimum notice."]},
+        )
+    if check_horizon and starts_at > now + timedelta(days=limits.horizon_days):
+        raise OutsideAvailability(
+            "That is too far ahead to book yet.",
+            fields={"start": ["Beyond this mentor's booking horizon."]},
+        )
+
+
+def _is_free(
+    mentorship: Mentorship,
+    starts_at: datetime,
+    duration: timedelta,
+    now: datetime,
+    exclude_session_id: int | None = None,
+    *,
+    exclude_session_ids: tuple[int, ...] = (),
+    ignore_horizon: bool = False,
+) -> bool:
+    free = selectors.slots_for(
+        mentorship.mentor,
+        duration=duration,
+        range_start=starts_at,
+        range_end=starts_at + timedelta(microseconds=1),
+        now=now,
+        booker_id=mentorship.mentee_id,
+        exclude_session_id=exclude_session_id,
+        exclude_session_ids=exclude_session_ids,
+        ignore_horizon=ignore_horizon,
+    )
+    return starts_at in free
+
+
+def _locked_session(session: Session) -> Session:
+    return (
+        Session.objects.select_for_update(of=("self",))
+        .select_related("mentor__profile", "mentee__profile", "mentorship")
+        .get(pk=session.pk)
+    )
+
+
+def _expire_stale_proposals(session_id: int, now: datetime) -> None:
+    """Marks open proposals whose session (or proposed time) has started as expired."""
+    RescheduleProposal.objects.filter(session_id=session_id, status=ProposalStatus.OPEN).filter(
+        Q(expires_at__lte=now) | Q(starts_at__lte=now)
+    ).update(status=ProposalStatus.EXPIRED, decided_at=now)
+
+
+def _close_open_proposals(session_ids, now: datetime) -> None:  # type: ignore[no-untyped-def]
+    """A session cancelled or moved another way makes its open proposal moot."""
+    RescheduleProposal.objects.filter(
+        session_id__in=list(session_ids), status=ProposalStatus.OPEN
+    ).update(status=ProposalStatus.SUPERSEDED, decided_at=now)
+
+
+def _check_no_overlap_with_sessions(session: Session, starts_at: datetime) -> None:
+    """Both people agree to a proposal, so availability, buffers and limits do not apply;
+    a clash with another booked session of either person still does."""
+    clash = selectors.overlapping_sessions(
+        session.participant_ids(),
+        starts_at,
+        starts_at + session.duration,
+        exclude_session_id=session.pk,
+    )
+    if clash.exists():
+        raise SlotTaken("One of you already has a session at that time.")
+
+
+def _name(user) -> str:  # type: ignore[no-untyped-def]
+    profile = getattr(user, "profile", None)
+    return getattr(profile, "name", None) or user.email

@@ -1,0 +1,195 @@
+"""Booking, cancelling and moving a single session.
+
+Booking serialises on the participants' SchedulingSettings rows (SELECT ... FOR UPDATE on
+PostgreSQL; SQLite's IMMEDIATE transactions already admit one writer at a time) and re-checks
+the slot inside that lock, so buffers and daily limits hold under concurrency too — which a
+bare range constraint could not guarantee. A unique (mentor, starts_at) constraint backs it up.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from mentorloom.core import idempotency
+from mentorloom.core.errors import InvalidInput, PermissionDenied
+from mentorloom.core.timezones import canonical_zone
+from mentorloom.mentorships.models import Mentorship
+
+from ..errors import SessionAlreadyStarted, SessionNotBooked, SlotTaken
+from ..models import Session, SessionStatus
+from ._common import (
+    _check_bookable,
+    _close_open_proposals,
+    _is_free,
+    _lock,
+    _locked_session,
+    _utc,
+    late_cancel_window,
+)
+from .invitations import _announce
+
+IDEMPOTENCY_SCOPE = "session.book"
+
+
+def book_session(
+    actor,  # type: ignore[no-untyped-def]
+    mentorship: Mentorship,
+    *,
+    starts_at: datetime,
+    duration_minutes: int,
+    zone: str,
+    agenda: str = "",
+    idempotency_key: str | None = None,
+    now: datetime | None = None,
+) -> tuple[Session, bool]:
+    """Books a slot for a participant of an active mentorship. Returns (session, replayed).
+
+    Errors: PermissionDenied, MentorshipNotActive, DurationNotOffered, OutsideAvailability,
+    SlotTaken (someone else got it first), KeyReused (409: the Idempotency-Key was used with
+    another body; core.idempotency, the same rule as every create), InvalidInput (key too long).
+    Side effects after commit: .ics invitations to both, an in-app notice to the other side.
+    """
+    now = now or timezone.now()
+    zone_name = canonical_zone(zone)
+    if zone_name is None:
+        raise InvalidInput(fields={"tz": ["Unknown time zone."]})
+    duration = timedelta(minutes=duration_minutes)
+    starts_at = _utc(starts_at)
+    key = idempotency.clean_key(idempotency_key)
+    fingerprint = idempotency.fingerprint(
+        {"m": mentorship.pk, "s": starts_at.isoformat(), "d": duration_minutes, "a": agenda}
+    )
+    if key:
+        replay = _replay(actor, key, fingerprint)
+        if replay is not None:
+            return replay, True
+    _check_bookable(mentorship, actor, starts_at, duration, now)
+    with transaction.atomic():
+        _lock(mentorship.mentor_id, mentorship.mentee_id)
+        if key:
+            # Re-checked inside the lock: a concurrent retry waits here for the first attempt.
+            replay = _replay(actor, key, fingerprint)
+            if replay is not None:
+                return replay, True
+        if not _is_free(mentorship, starts_at, duration, now):
+            raise SlotTaken()
+        try:
+            with transaction.atomic():
+                session = Session.objects.create(
+                    mentorship=mentorship,
+                    mentor_id=mentorship.mentor_id,
+                    mentee_id=mentorship.mentee_id,
+                    booked_by=actor,
+                    starts_at=starts_at,
+                    ends_at=starts_at + duration,
+                    zone=zone_name,
+                    agenda=agenda[:2000],
+                    created_at=now,
+                    scheduled_at=now,
+                )
+        except IntegrityError as exc:
+            raise SlotTaken() from exc
+        if key:
+            try:
+                with transaction.atomic():
+                    idempotency.remember(
+                        actor, IDEMPOTENCY_SCOPE, key, fingerprint, 201, {"session_id": session.pk}
+                    )
+            except IntegrityError as exc:
+                # The same key won meanwhile for another mentorship (another lock): another body.
+                raise idempotency.KeyReused() from exc
+        _announce(session, actor, method="REQUEST", now=now, kind="session.booked")
+    return session, False
+
+
+def _replay(actor, key: str, fingerprint: str) -> Session | None:  # type: ignore[no-untyped-def]
+    """The session the first request with this key booked (re-read: its state may have moved
+    on since), None for a new key; KeyReused if the key came with another body."""
+    found = idempotency.replay_of(actor, IDEMPOTENCY_SCOPE, key, fingerprint)
+    if found is None:
+        return None
+    return Session.objects.select_related("mentor__profile", "mentee__profile").get(
+        pk=found.response["session_id"]
+    )
+
+
+def cancel_session(
+    actor, session: Session, *, reason: str = "", now: datetime | None = None
+) -> Session:  # type: ignore[no-untyped-def]
+    """Cancels a booked session and frees its slot at once.
+
+    Inside MENTORLOOM_LATE_CANCEL_HOURS (default 24) of the start it is marked late.
+    Errors: PermissionDenied, SessionNotBooked, SessionAlreadyStarted.
+    """
+    now = now or timezone.now()
+    if actor.pk not in session.participant_ids():
+        raise PermissionDenied()
+    with transaction.atomic():
+        session = _locked_session(session)
+        if session.status != SessionStatus.BOOKED:
+            raise SessionNotBooked()
+        if session.starts_at <= now:
+            raise SessionAlreadyStarted("A session that has started cannot be cancelled.")
+        session.status = SessionStatus.CANCELLED
+        session.cancelled_at = now
+        session.cancelled_by = actor
+        session.cancel_reason = reason.strip()[:500]
+        session.late_cancel = session.starts_at - now < late_cancel_window()
+        session.ics_sequence += 1
+        session.save()
+        _close_open_proposals([session.pk], now)
+        _announce(session, actor, method="CANCEL", now=now, kind="session.cancelled")
+    return session
+
+
+def reschedule_session(
+    actor,  # type: ignore[no-untyped-def]
+    session: Session,
+    *,
+    starts_at: datetime,
+    zone: str,
+    now: datetime | None = None,
+) -> Session:
+    """Moves a booked session to another free slot of the same length (applied directly).
+
+    Errors as for booking, plus SessionNotBooked / SessionAlreadyStarted.
+    Side effects: updated invitations (same UID, higher SEQUENCE); reminders start afresh.
+    """
+    now = now or timezone.now()
+    zone_name = canonical_zone(zone)
+    if zone_name is None:
+        raise InvalidInput(fields={"tz": ["Unknown time zone."]})
+    starts_at = _utc(starts_at)
+    mentorship = session.mentorship
+    in_series = session.series_id is not None
+    _check_bookable(
+        mentorship, actor, starts_at, session.duration, now, check_horizon=not in_series
+    )
+    with transaction.atomic():
+        _lock(session.mentor_id, session.mentee_id)
+        session = _locked_session(session)
+        if session.status != SessionStatus.BOOKED:
+            raise SessionNotBooked()
+        if session.starts_at <= now:
+            raise SessionAlreadyStarted("A session that has started cannot be moved.")
+        if not _is_free(
+            mentorship, starts_at, session.duration, now, session.pk, ignore_horizon=in_series
+        ):
+            raise SlotTaken()
+        duration = session.duration
+        session.starts_at = starts_at
+        session.ends_at = starts_at + duration
+        session.zone = zone_name
+        session.scheduled_at = now
+        session.ics_sequence += 1
+        try:
+            with transaction.atomic():
+                session.save()
+        except IntegrityError as exc:
+            raise SlotTaken() from exc
+        _close_open_proposals([session.pk], now)
+        _announce(session, actor, method="REQUEST", now=now, kind="session.moved")
+    return session

@@ -1,0 +1,131 @@
+"""External busy calendars (ICS feeds): adding, deleting and refreshing them."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from mentorloom.core.errors import InvalidInput
+
+from .. import credentials, external, ics, selectors
+from ..models import CalendarKind, ExternalBusy, ExternalCalendar
+
+MAX_CALENDARS_PER_USER = 10
+REFRESH_EVERY = timedelta(minutes=15)
+
+
+def _allow_private_urls() -> bool:
+    return bool(getattr(settings, "MENTORLOOM_ALLOW_PRIVATE_CALENDAR_URLS", False))
+
+
+def add_calendar(
+    user,  # type: ignore[no-untyped-def]
+    *,
+    kind: str,
+    url: str,
+    username: str = "",
+    password: str = "",
+    name: str = "",
+    now: datetime | None = None,
+) -> ExternalCalendar:
+    """Saves an ICS URL or CalDAV account and fetches it once right away.
+
+    The URL is checked first (http(s) only, no private addresses): InvalidInput on `url`.
+    A failed first fetch is not an error here — it is stored in last_error and shown.
+    """
+    url = url.strip()
+    if kind not in CalendarKind.values:
+        raise InvalidInput(fields={"kind": ["Choose an ICS address or a CalDAV account."]})
+    if len(url) > 1000:
+        raise InvalidInput(fields={"url": ["That address is too long."]})
+    if url.startswith("webcal://"):
+        url = "https://" + url.removeprefix("webcal://")
+    try:
+        external.check_url(url, allow_private=_allow_private_urls())
+    except external.FetchError as exc:
+        raise InvalidInput(str(exc), fields={"url": [str(exc)]}) from exc
+    if user.external_calendars.count() >= MAX_CALENDARS_PER_USER:
+        raise InvalidInput(fields={"url": [f"At most {MAX_CALENDARS_PER_USER} calendars."]})
+    calendar = ExternalCalendar.objects.create(
+        user=user,
+        kind=kind,
+        url=url,
+        name=name.strip()[:80],
+        username=username.strip()[:200],
+        password_encrypted=credentials.encrypt(password),
+        created_at=now or timezone.now(),
+    )
+    refresh_calendar(calendar, now=now)
+    calendar.refresh_from_db()
+    return calendar
+
+
+def delete_calendar(user, calendar_id: int) -> None:  # type: ignore[no-untyped-def]
+    ExternalCalendar.objects.filter(user=user, pk=calendar_id).delete()
+
+
+def refresh_calendar(calendar: ExternalCalendar, *, now: datetime | None = None) -> bool:
+    """Fetches one calendar and replaces its busy times; True on success.
+
+    Never raises for a remote problem: the message goes to last_error (shown on the settings
+    page) and the previous busy times stay, so a flaky server does not open up booked hours.
+    """
+    now = now or timezone.now()
+    start, end = external.window(now)
+    allow_private = _allow_private_urls()
+    try:
+        password = credentials.decrypt(calendar.password_encrypted)
+        if password is None:
+            raise external.FetchError("The saved password can no longer be read; enter it again.")
+        auth = (
+            external.Credentials(calendar.username, password)
+            if calendar.username or password
+            else None
+        )
+        if calendar.kind == CalendarKind.CALDAV:
+            documents = external.fetch_caldav(
+                calendar.url, credentials=auth, start=start, end=end, allow_private=allow_private
+            )
+        else:
+            documents = [
+                external.fetch_ics(calendar.url, allow_private=allow_private, credentials=auth)
+            ]
+        intervals = external.busy_intervals(
+            documents,
+            start=start,
+            end=end,
+            zone=selectors.zone_of(calendar.user),
+            skip_uid_suffix=f"@{ics._host()}",
+        )
+    except external.FetchError as exc:
+        ExternalCalendar.objects.filter(pk=calendar.pk).update(
+            last_fetched_at=now, last_error=str(exc)[:300]
+        )
+        return False
+    with transaction.atomic():
+        ExternalBusy.objects.filter(calendar=calendar).delete()
+        ExternalBusy.objects.bulk_create(
+            ExternalBusy(calendar=calendar, user_id=calendar.user_id, starts_at=s, ends_at=e)
+            for s, e in intervals
+        )
+        ExternalCalendar.objects.filter(pk=calendar.pk).update(
+            last_fetched_at=now, last_success_at=now, last_error="", busy_count=len(intervals)
+        )
+    return True
+
+
+def refresh_due_calendars(*, now: datetime | None = None, limit: int = 200) -> int:
+    """Refreshes calendars not fetched in the last 15 minutes (oldest first); returns count."""
+    now = now or timezone.now()
+    due = ExternalCalendar.objects.filter(
+        Q(last_fetched_at__isnull=True) | Q(last_fetched_at__lte=now - REFRESH_EVERY)
+    ).select_related("user__profile")
+    done = 0
+    for calendar in due.order_by(F("last_fetched_at").asc(nulls_first=True))[:limit]:
+        refresh_calendar(calendar, now=now)
+        done += 1
+    return done

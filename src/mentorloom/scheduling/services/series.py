@@ -1,0 +1,411 @@
+"""Recurring series: preview, create, and cancelling or moving this-and-following."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from mentorloom.core.enqueue import enqueue_on_commit
+from mentorloom.core.errors import InvalidInput, PermissionDenied
+from mentorloom.core.timezones import canonical_zone
+from mentorloom.mentorships.models import Mentorship
+from mentorloom.notifications.services import notify
+
+from .. import display, ics, recurrence, selectors
+from ..errors import (
+    DurationNotOffered,
+    InvalidSeries,
+    MentorshipNotActive,
+    ProposalNeeded,
+    SeriesConflict,
+    SessionAlreadyStarted,
+    SessionNotBooked,
+    SlotTaken,
+)
+from ..models import Session, SessionSeries, SessionStatus
+from ._common import (
+    _close_open_proposals,
+    _is_free,
+    _lock,
+    _locked_session,
+    _name,
+    _utc,
+    late_cancel_window,
+)
+from .booking import cancel_session, reschedule_session
+from .invitations import INVITATION_TASK, _announce
+
+PROBLEM_MESSAGES = {
+    "gap": "This wall time does not exist on that date (the clocks go forward).",
+    "outside_availability": "Outside the mentor's availability.",
+    "too_soon": "Too soon for the mentor's minimum notice.",
+    "busy": "Clashes with another session, a busy time or a daily/weekly limit.",
+}
+
+
+def _series_rule(
+    *,
+    frequency: str,
+    first_date: date,
+    wall_time: time,
+    count: int | None,
+    until: date | None,
+    alt_time: time | None,
+    nth: int | None,
+) -> recurrence.SeriesRule:
+    rule = recurrence.SeriesRule(
+        frequency=frequency,
+        first_date=first_date,
+        time=wall_time,
+        count=count,
+        until=until,
+        alt_time=alt_time,
+        nth=nth if frequency == recurrence.MONTHLY else None,
+    )
+    errors = recurrence.validate(rule)
+    if errors:
+        raise InvalidSeries(fields={k: [v] for k, v in errors.items()})
+    return rule
+
+
+def occurrence_problem(
+    mentorship: Mentorship,
+    start: datetime | None,
+    duration: timedelta,
+    now: datetime,
+    exclude_session_ids: tuple[int, ...] = (),
+) -> str:
+    """'' if a series occurrence can be booked, else a PROBLEM_MESSAGES key."""
+    if start is None:
+        return "gap"
+    if not selectors.is_within_rules(mentorship.mentor, start, duration):
+        return "outside_availability"
+    notice = selectors.settings_for(mentorship.mentor).min_notice_minutes
+    if start < now + timedelta(minutes=notice):
+        return "too_soon"
+    if not _is_free(
+        mentorship,
+        start,
+        duration,
+        now,
+        exclude_session_ids=exclude_session_ids,
+        ignore_horizon=True,
+    ):
+        return "busy"
+    return ""
+
+
+def _check_series_input(actor, mentorship: Mentorship, duration_minutes: int, zone: str) -> str:  # type: ignore[no-untyped-def]
+    if actor.pk not in mentorship.participant_ids():
+        raise PermissionDenied()
+    if not mentorship.is_active:
+        raise MentorshipNotActive()
+    if duration_minutes not in selectors.session_lengths(mentorship.mentor):
+        raise DurationNotOffered(fields={"duration": ["Choose one of the offered lengths."]})
+    zone_name = canonical_zone(zone)
+    if zone_name is None:
+        raise InvalidInput(fields={"tz": ["Unknown time zone."]})
+    return zone_name
+
+
+def preview_series(
+    actor,  # type: ignore[no-untyped-def]
+    mentorship: Mentorship,
+    *,
+    duration_minutes: int,
+    zone: str,
+    now: datetime | None = None,
+    **rule_fields: object,
+) -> list[dict[str, object]]:
+    """Every occurrence with both people's local times and what (if anything) blocks it.
+
+    Reads only; the same checks `create_series` applies, so the preview is what will happen.
+    """
+    now = now or timezone.now()
+    zone_name = _check_series_input(actor, mentorship, duration_minutes, zone)
+    rule = _series_rule(**rule_fields)  # type: ignore[arg-type]
+    duration = timedelta(minutes=duration_minutes)
+    mentor_zone, mentee_zone = (
+        selectors.zone_of(mentorship.mentor),
+        selectors.zone_of(mentorship.mentee),
+    )
+    out = []
+    for occ in recurrence.occurrences(rule, ZoneInfo(zone_name)):
+        problem = occurrence_problem(mentorship, occ.start, duration, now)
+        out.append(
+            {
+                "index": occ.index,
+                "date": occ.day,
+                "wall": occ.wall,
+                "start": occ.start,
+                "mentor_local": occ.start.astimezone(mentor_zone) if occ.start else None,
+                "mentee_local": occ.start.astimezone(mentee_zone) if occ.start else None,
+                "mentor_hour": recurrence.hour_quality(occ.start, mentor_zone) if occ.start else "",
+                "mentee_hour": recurrence.hour_quality(occ.start, mentee_zone) if occ.start else "",
+                "problem": problem,
+                "problem_message": PROBLEM_MESSAGES.get(problem, ""),
+            }
+        )
+    return out
+
+
+def create_series(
+    actor,  # type: ignore[no-untyped-def]
+    mentorship: Mentorship,
+    *,
+    duration_minutes: int,
+    zone: str,
+    agenda: str = "",
+    skip_conflicts: bool = True,
+    now: datetime | None = None,
+    **rule_fields: object,
+) -> tuple[SessionSeries, list[Session], list[dict[str, object]]]:
+    """Books every free occurrence of a recurring series as its own Session.
+
+    Conflicting occurrences (gap, outside availability, too soon, busy) are skipped and
+    returned; with skip_conflicts=False any conflict refuses the whole series (SeriesConflict).
+    A series with no free occurrence at all is refused too. Checked again inside the booking
+    lock, so a concurrent booking cannot be double-booked.
+    Side effects after commit: one e-mail per person with every session (METHOD:PUBLISH) and
+    one in-app notice to the other side.
+    """
+    now = now or timezone.now()
+    zone_name = _check_series_input(actor, mentorship, duration_minutes, zone)
+    rule = _series_rule(**rule_fields)  # type: ignore[arg-type]
+    duration = timedelta(minutes=duration_minutes)
+    with transaction.atomic():
+        _lock(mentorship.mentor_id, mentorship.mentee_id)
+        series = SessionSeries.objects.create(
+            mentorship=mentorship,
+            organiser=actor,
+            zone=zone_name,
+            frequency=rule.frequency,
+            nth=rule.nth,
+            first_date=rule.first_date,
+            time=rule.time,
+            alt_time=rule.alt_time,
+            duration_minutes=duration_minutes,
+            count=rule.count,
+            until=rule.until,
+            agenda=agenda[:2000],
+            created_at=now,
+        )
+        created: list[Session] = []
+        skipped: list[dict[str, object]] = []
+        for occ in recurrence.occurrences(rule, ZoneInfo(zone_name)):
+            problem = occurrence_problem(mentorship, occ.start, duration, now)
+            if not problem and occ.start is not None:
+                try:
+                    with transaction.atomic():
+                        created.append(
+                            Session.objects.create(
+                                mentorship=mentorship,
+                                mentor_id=mentorship.mentor_id,
+                                mentee_id=mentorship.mentee_id,
+                                booked_by=actor,
+                                starts_at=occ.start,
+                                ends_at=occ.start + duration,
+                                zone=zone_name,
+                                agenda=agenda[:2000],
+                                created_at=now,
+                                scheduled_at=now,
+                                series=series,
+                                series_index=occ.index,
+                            )
+                        )
+                    continue
+                except IntegrityError:
+                    problem = "busy"
+            skipped.append(
+                {"index": occ.index, "date": occ.day, "wall": occ.wall, "problem": problem}
+            )
+        if skipped and not skip_conflicts:
+            raise SeriesConflict(
+                fields={
+                    f"occurrences.{s['index']}": [PROBLEM_MESSAGES[str(s["problem"])]]
+                    for s in skipped
+                }
+            )
+        if not created:
+            raise SeriesConflict("None of the dates in this series is free.")
+        _announce_series(series, created, actor, skipped=len(skipped), now=now)
+    return series, created, skipped
+
+
+def series_summary(series: SessionSeries) -> str:
+    """'every week at 09:00 / 18:00 (Europe/Berlin)'."""
+    times = f"{series.time:%H:%M}" + (f" / {series.alt_time:%H:%M}" if series.alt_time else "")
+    if series.frequency == recurrence.MONTHLY:
+        nth = series.nth if series.nth is not None else recurrence.nth_of(series.first_date)
+        ordinal = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}[nth]
+        how = f"on the {ordinal} {series.first_date:%A} of each month"
+    else:
+        how = "every week" if series.frequency == recurrence.WEEKLY else "every two weeks"
+    return f"{how} at {times} ({series.zone})"
+
+
+def _announce_series(
+    series: SessionSeries,
+    sessions: list[Session],
+    actor,  # type: ignore[no-untyped-def]
+    *,
+    skipped: int,
+    now: datetime,
+) -> None:
+    payload = ics.publish(sessions, now=now).decode()
+    mentorship = series.mentorship
+    path = f"/schedule/series/{series.pk}/"
+    summary = series_summary(series)
+    for person in (mentorship.mentor, mentorship.mentee):
+        other = mentorship.mentee if person.pk == mentorship.mentor_id else mentorship.mentor
+        zone = selectors.zone_name_of(person)
+        context = {
+            "site_name": settings.SITE_NAME,
+            "site_url": settings.SITE_URL,
+            "name": _name(person),
+            "other_name": _name(other),
+            "organiser_name": _name(actor),
+            "summary": summary,
+            "lines": [display.when(s.starts_at, zone) for s in sessions],
+            "skipped": skipped,
+            "path": path,
+        }
+        subject = " ".join(
+            render_to_string("scheduling/emails/series_subject.txt", context).split()
+        )
+        body = render_to_string("scheduling/emails/series.txt", context)
+        enqueue_on_commit(
+            INVITATION_TASK,
+            to=[person.email],
+            subject=subject,
+            body=body,
+            ics=payload,
+            method="PUBLISH",
+            filename="sessions.ics",
+        )
+        if person.pk != actor.pk:
+            notify(
+                person,
+                kind="session.series",
+                title=subject,
+                body=f"{len(sessions)} sessions, {summary}.",
+                url=path,
+                email=False,
+            )
+
+
+def _following(session: Session, now: datetime) -> list[Session]:
+    """This occurrence and every later booked, not-yet-started one of its series."""
+    if session.series_id is None:
+        return [session]
+    return list(
+        Session.objects.select_for_update(of=("self",))
+        .select_related("mentor__profile", "mentee__profile", "mentorship")
+        .filter(
+            series_id=session.series_id,
+            status=SessionStatus.BOOKED,
+            starts_at__gte=session.starts_at,
+            starts_at__gt=now,
+        )
+        .order_by("starts_at")
+    )
+
+
+def cancel_following(
+    actor, session: Session, *, reason: str = "", now: datetime | None = None
+) -> list[Session]:  # type: ignore[no-untyped-def]
+    """Cancels this occurrence and every later one of its series ("this and following").
+
+    Each is cancelled as by cancel_session (late flag, CANCEL invitation).
+    """
+    now = now or timezone.now()
+    if actor.pk not in session.participant_ids():
+        raise PermissionDenied()
+    with transaction.atomic():
+        current = _locked_session(session)
+        if current.status != SessionStatus.BOOKED:
+            raise SessionNotBooked()
+        if current.starts_at <= now:
+            raise SessionAlreadyStarted("A session that has started cannot be cancelled.")
+        cancelled = []
+        for item in _following(current, now):
+            cancelled.append(cancel_session(actor, item, reason=reason, now=now))
+    return cancelled
+
+
+def move_following(
+    actor,  # type: ignore[no-untyped-def]
+    session: Session,
+    *,
+    starts_at: datetime,
+    now: datetime | None = None,
+) -> list[Session]:
+    """Moves this occurrence to `starts_at` and every later one by the same wall-clock change
+    in the series' zone ("this and following"), keeping each date's own DST offset.
+
+    All or nothing: if any moved occurrence would not be free, SeriesConflict lists them.
+    """
+    now = now or timezone.now()
+    starts_at = _utc(starts_at)
+    if actor.pk not in session.participant_ids():
+        raise PermissionDenied()
+    if session.series_id is None:
+        return [reschedule_session(actor, session, starts_at=starts_at, zone=session.zone, now=now)]
+    series = session.series
+    assert series is not None
+    zone = ZoneInfo(series.zone)
+    mentorship = session.mentorship
+    if not mentorship.is_active:
+        raise MentorshipNotActive()
+    # The direct-move rule (see can_move_directly) holds for a whole series too; there are no
+    # series-wide proposals, so the other cases move (propose) one occurrence at a time.
+    if actor.pk != session.mentee_id or session.starts_at - now < late_cancel_window():
+        raise ProposalNeeded()
+    with transaction.atomic():
+        _lock(session.mentor_id, session.mentee_id)
+        current = _locked_session(session)
+        if current.status != SessionStatus.BOOKED:
+            raise SessionNotBooked()
+        if current.starts_at <= now:
+            raise SessionAlreadyStarted("A session that has started cannot be moved.")
+        old_wall = current.starts_at.astimezone(zone).replace(tzinfo=None)
+        new_wall = starts_at.astimezone(zone).replace(tzinfo=None)
+        items = _following(current, now)
+        ids = tuple(s.pk for s in items)
+        plan: list[tuple[Session, datetime | None]] = [
+            (s, recurrence.shifted(s.starts_at, old_wall, new_wall, zone)) for s in items
+        ]
+        problems = {}
+        for item, new_start in plan:
+            problem = occurrence_problem(mentorship, new_start, item.duration, now, ids)
+            if problem:
+                problems[f"occurrences.{item.series_index}"] = [PROBLEM_MESSAGES[problem]]
+        if problems:
+            raise SeriesConflict(
+                "Some of the moved dates clash; nothing was moved.", fields=problems
+            )
+        # Move in two steps so the (mentor, starts_at) constraint never sees two rows
+        # briefly sharing a start while the series slides onto its own old times.
+        for item, new_start in plan:
+            assert new_start is not None
+            length = item.duration
+            item.starts_at = new_start
+            item.ends_at = new_start + length
+            item.scheduled_at = now
+            item.ics_sequence += 1
+        try:
+            with transaction.atomic():
+                Session.objects.filter(pk__in=ids).update(status=SessionStatus.CANCELLED)
+                for item, _ in plan:
+                    item.save()
+        except IntegrityError as exc:
+            raise SlotTaken() from exc
+        _close_open_proposals(ids, now)
+        for item, _ in plan:
+            _announce(item, actor, method="REQUEST", now=now, kind="session.moved")
+    return [item for item, _ in plan]
