@@ -12,9 +12,12 @@ from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
+from mentorloom.core import images, ratelimit
+from mentorloom.core.images import ImageTooLarge
 from mentorloom.messaging import attachment_files, services
 from mentorloom.messaging.errors import AttachmentTooLarge, UnsupportedAttachment
 from mentorloom.messaging.models import Attachment, Message
+from tests.core.image_bombs import animated_png, bomb_png, probe
 from tests.factories import UserFactory
 from tests.messaging.helpers import mentorship_conversation
 
@@ -211,6 +214,63 @@ def test_oversize_file_is_422_file_too_large():
     )
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "file_too_large"
+    assert Message.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_image_bomb_is_422_image_too_large_without_decoding(settings, monkeypatch):
+    convo = mentorship_conversation()
+    client = client_for(convo.mentorship.mentor)
+    data = bomb_png()  # made before measuring
+    with probe(monkeypatch) as seen:
+        response = upload(client, convo, "tiny.png", data)
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "image_too_large"
+    assert error["fields"]["file"] == ["The image has too many pixels (at most 12 megapixels)."]
+    assert seen.loads == 0 and seen.core_images == 0
+    assert seen.peak_bytes < 20 * 1024 * 1024
+    assert Message.objects.count() == 0
+    assert not list((Path(settings.MEDIA_ROOT) / "chat").glob("*"))
+
+
+def test_animated_image_with_too_many_pixels_over_all_frames_is_refused(monkeypatch):
+    data = animated_png()
+    with probe(monkeypatch) as seen, pytest.raises(ImageTooLarge):
+        attachment_files.prepare(data, "loop.png")
+    assert seen.loads == 0
+
+
+@pytest.mark.django_db
+def test_upload_rate_limit_applies_before_the_file_is_decoded(monkeypatch):
+    convo = mentorship_conversation()
+    mentor = convo.mentorship.mentor
+    monkeypatch.setattr(services, "SEND_WINDOW_SECONDS", 3600)  # no window ends mid-test
+    for _ in range(services.SEND_LIMIT):
+        ratelimit.allow("chat.send", str(mentor.pk), limit=services.SEND_LIMIT, window_seconds=3600)
+    data = image_bytes("PNG")
+    with probe(monkeypatch) as seen:
+        response = upload(client_for(mentor), convo, "photo.png", data)
+    assert response.status_code == 429
+    assert response.json()["error"]["code"] == "rate_limited"
+    assert seen.loads == 0
+    assert Message.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_upload_while_every_decoding_slot_is_taken_is_503_images_busy(settings, monkeypatch):
+    settings.MENTORLOOM_IMAGE_WORKERS = 1
+    monkeypatch.setattr(images, "_slots", None)
+    monkeypatch.setattr(images, "WAIT_SECONDS", 0.05)
+    convo = mentorship_conversation()
+    slots = images._decoding_slots()
+    assert slots.acquire()
+    try:
+        response = upload(client_for(convo.mentorship.mentor), convo, "p.png", image_bytes("PNG"))
+    finally:
+        slots.release()
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "images_busy"
     assert Message.objects.count() == 0
 
 
