@@ -5,14 +5,20 @@ resolver (and, for public addresses, the internet) is faked."""
 from __future__ import annotations
 
 import base64
+import datetime
 import http.server
 import socket
+import ssl
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import httpx
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from mentorloom.scheduling import external
 from mentorloom.scheduling.external import FetchError
@@ -291,3 +297,101 @@ def test_the_private_network_allowance_admits_loopback_and_private_hosts(address
 def test_decimal_octal_and_hex_spellings_of_addresses_are_refused(host, allow_private):
     with pytest.raises(FetchError, match="usual dotted form"):
         external.check_url(f"http://{host}/c.ics", allow_private=allow_private)
+
+
+# --- TLS against the checked address ---------------------------------------------------------
+
+
+def _tls_files(tmp: str) -> tuple[str, str, bytes]:
+    """A test CA and a certificate for calendar.test it signed: (cert file, key file, CA PEM)."""
+    now = datetime.datetime.now(datetime.UTC)
+
+    def cert(subject: str, key, issuer: str, issuer_key, *, ca: bool):  # type: ignore[no-untyped-def]
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
+            .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, issuer)]))
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+        )
+        if ca:
+            builder = builder.add_extension(
+                x509.KeyUsage(False, False, False, False, False, True, True, False, False),
+                critical=True,
+            ).add_extension(
+                x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False
+            )
+        else:
+            builder = builder.add_extension(
+                x509.SubjectAlternativeName([x509.DNSName(subject)]), critical=False
+            ).add_extension(
+                x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()),
+                critical=False,
+            )
+        return builder.sign(issuer_key, hashes.SHA256())
+
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_cert = cert("Mentorloom test CA", ca_key, "Mentorloom test CA", ca_key, ca=True)
+    key = ec.generate_private_key(ec.SECP256R1())
+    leaf = cert("calendar.test", key, "Mentorloom test CA", ca_key, ca=False)
+    cert_file, key_file = f"{tmp}/calendar.pem", f"{tmp}/calendar.key"
+    with open(cert_file, "wb") as out:
+        out.write(leaf.public_bytes(serialization.Encoding.PEM))
+    with open(key_file, "wb") as out:
+        out.write(
+            key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        )
+    return cert_file, key_file, ca_cert.public_bytes(serialization.Encoding.PEM)
+
+
+@pytest.fixture
+def tls_server(tmp_path, monkeypatch) -> Iterator[Server]:
+    """An HTTPS server on 127.0.0.1 with a certificate for calendar.test, whose CA the fetch
+    trusts (added to the default trust store for the test)."""
+    cert_file, key_file, ca_pem = _tls_files(str(tmp_path))
+    real_context = ssl.create_default_context
+
+    def trusting(*args, **kwargs):  # type: ignore[no-untyped-def]
+        context = real_context(*args, **kwargs)
+        context.load_verify_locations(cadata=ca_pem.decode())
+        return context
+
+    monkeypatch.setattr(ssl, "create_default_context", trusting)
+    server = Server()
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _handler(server))
+    server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_context.load_cert_chain(cert_file, key_file)
+    httpd.socket = server_context.wrap_socket(httpd.socket, server_side=True)
+    httpd.handle_error = lambda *args: None  # a refused handshake is the point of a test
+    server.port = httpd.server_address[1]
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield server
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_https_to_the_checked_address_verifies_the_certificate_for_the_name(
+    monkeypatch, tls_server, connections
+):
+    resolver(monkeypatch, ["127.0.0.1"])
+    url = f"https://calendar.test:{tls_server.port}/cal.ics"
+    assert external.fetch_ics(url, allow_private=True) == ICS
+    assert connections == [("127.0.0.1", tls_server.port)]
+    assert tls_server.requests == [("/cal.ics", f"calendar.test:{tls_server.port}", None)]
+
+
+def test_https_refuses_a_certificate_for_another_name_at_the_same_address(
+    monkeypatch, tls_server, connections
+):
+    resolver(monkeypatch, ["127.0.0.1"])
+    with pytest.raises(FetchError, match="could not be reached"):
+        external.fetch_ics(f"https://other.test:{tls_server.port}/cal.ics", allow_private=True)
+    assert connections == [("127.0.0.1", tls_server.port)]
+    assert tls_server.requests == []
