@@ -151,6 +151,14 @@ def test_every_checked_address_is_tried_in_order_until_one_connects(
     assert connections == [(PUBLIC, calendar.port), ("127.0.0.1", calendar.port)]
 
 
+def test_at_most_a_few_addresses_are_tried(monkeypatch, connections):
+    many = [f"93.184.216.{n}" for n in range(10, 20)]
+    resolver(monkeypatch, many)
+    with pytest.raises(FetchError, match="could not be reached"):
+        external.fetch_ics("http://many.example/cal.ics", allow_private=False)
+    assert connections == [(a, 80) for a in many[: external.MAX_ADDRESSES_TRIED]]
+
+
 def test_https_sends_the_name_for_sni_and_certificate_checks_but_connects_to_the_address(
     monkeypatch,
 ):

@@ -31,6 +31,7 @@ MAX_BYTES = 5 * 1024 * 1024
 TIMEOUT_SECONDS = 10.0
 CONNECT_TIMEOUT_SECONDS = 5.0
 MAX_REDIRECTS = 3
+MAX_ADDRESSES_TRIED = 4  # of a host's checked addresses, each with its own connect timeout
 MAX_EVENTS = 20_000
 USER_AGENT = "Mentorloom busy-calendar fetcher"
 
@@ -244,12 +245,13 @@ def _connect_any(
     auth: tuple[str, str] | None,
 ) -> httpx.Response:
     """Try the checked addresses in the resolver's order until one connects."""
-    for address in addresses[:-1]:
+    tried = addresses[:MAX_ADDRESSES_TRIED]
+    for address in tried[:-1]:
         try:
             return _send_pinned(client, method, url, address, body=body, auth=auth)
         except httpx.ConnectError:
             continue
-    return _send_pinned(client, method, url, addresses[-1], body=body, auth=auth)
+    return _send_pinned(client, method, url, tried[-1], body=body, auth=auth)
 
 
 def _read_body(response: httpx.Response, deadline: float) -> bytes:
