@@ -22,6 +22,7 @@ from cryptography.x509.oid import NameOID
 
 from mentorloom.scheduling import external
 from mentorloom.scheduling.external import FetchError
+from tests.factories import UserFactory
 
 ICS = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nEND:VCALENDAR\r\n"
 PUBLIC = "93.184.216.34"
@@ -299,6 +300,14 @@ def test_the_private_network_allowance_admits_loopback_and_private_hosts(address
 
 
 @pytest.mark.parametrize(
+    "url", ["http://calendar.example:99999/c.ics", "http://calendar.example:http/c.ics"]
+)
+def test_a_malformed_address_is_a_fetch_error(url):
+    with pytest.raises(FetchError, match="not valid"):
+        external.fetch_ics(url, allow_private=False)
+
+
+@pytest.mark.parametrize(
     "host", ["2130706433", "0177.0.0.1", "0x7f.0.0.1", "127.1", "0x7f000001", "017700000001"]
 )
 @pytest.mark.parametrize("allow_private", [False, True])
@@ -403,3 +412,26 @@ def test_https_refuses_a_certificate_for_another_name_at_the_same_address(
         external.fetch_ics(f"https://other.test:{tls_server.port}/cal.ics", allow_private=True)
     assert connections == [("127.0.0.1", tls_server.port)]
     assert tls_server.requests == []
+
+
+# --- Through the API ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("http://2130706433/c.ics", "usual dotted form"),
+        ("http://[::ffff:127.0.0.1]/c.ics", "private network"),
+        ("http://[2002:7f00:1::1]/c.ics", "private network"),
+        ("http://calendar.example:99999/c.ics", "not valid"),
+    ],
+)
+def test_api_refuses_disguised_and_malformed_addresses_with_422(client, db, settings, url, reason):
+    settings.MENTORLOOM_ALLOW_PRIVATE_CALENDAR_URLS = False
+    client.force_login(UserFactory())
+    response = client.post(
+        "/api/v1/calendars", {"kind": "ics", "url": url}, content_type="application/json"
+    )
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "invalid" and reason in error["fields"]["url"][0]

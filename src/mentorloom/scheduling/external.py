@@ -126,6 +126,11 @@ def checked_addresses(
     if _odd_ipv4_spelling(parts.hostname):
         raise FetchError("Write an IP address in the usual dotted form, such as 192.0.2.10.")
     try:
+        httpx.URL(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except (httpx.InvalidURL, ValueError) as exc:
+        raise FetchError("That address is not valid.") from exc
+    try:
         addresses = (resolve or _resolve)(parts.hostname)
     except (OSError, UnicodeError) as exc:
         raise FetchError(f"The host {parts.hostname} could not be found.") from exc
@@ -202,10 +207,11 @@ def _request(
     """One request with the guard, a byte cap and a deadline; returns (final url, body)."""
     deadline = clock.monotonic() + TIMEOUT_SECONDS
     auth = (credentials.username, credentials.password) if credentials else None
-    first_origin = _origin(httpx.URL(url))
+    first_origin = None
     for _hop in range(MAX_REDIRECTS + 1):
         addresses = checked_addresses(url, allow_private=allow_private)
         target = httpx.URL(url)
+        first_origin = first_origin or _origin(target)
         if auth is not None and _origin(target) != first_origin:
             # A redirect to another scheme, host or port never gets the password.
             auth = None
