@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+import threading
 import uuid
 from pathlib import Path
 
+import httpx
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -17,6 +19,7 @@ from mentorloom.core.images import ImageTooLarge
 from mentorloom.messaging import attachment_files, services
 from mentorloom.messaging.errors import AttachmentTooLarge, UnsupportedAttachment
 from mentorloom.messaging.models import Attachment, Message
+from tests.asgi_server import session_cookie_for
 from tests.core.image_bombs import animated_png, bomb_png, probe
 from tests.factories import UserFactory
 from tests.messaging.helpers import mentorship_conversation
@@ -350,3 +353,37 @@ def test_page_form_shows_file_errors_next_to_the_file_field():
     assert 'id="chat-file-error"' in html and "Attach a JPEG, PNG or WebP image or a PDF." in html
     assert "see attached" in html  # the draft is kept
     assert Message.objects.count() == 0
+
+
+def test_parallel_uploads_to_the_asgi_app_decode_at_most_the_configured_number_at_once(
+    asgi_server, settings, monkeypatch
+):
+    # Under ASGI every sync view runs in a worker thread of its own; the bound must hold there.
+    settings.MENTORLOOM_IMAGE_WORKERS = 2
+    monkeypatch.setattr(images, "_slots", None)
+    convo = mentorship_conversation()
+    name, session = session_cookie_for(convo.mentorship.mentor)
+    csrf = "c" * 32
+    cookies = {name: session, settings.CSRF_COOKIE_NAME: csrf}
+    data = image_bytes("PNG", (600, 400))
+    statuses: list[int] = []
+
+    def post() -> None:
+        with httpx.Client(base_url=asgi_server, cookies=cookies, timeout=30) as client:
+            response = client.post(
+                f"{BASE}/{convo.pk}/attachments",
+                data={"client_id": str(uuid.uuid4())},
+                files={"file": ("p.png", data, "image/png")},
+                headers={"X-CSRFToken": csrf},
+            )
+            statuses.append(response.status_code)
+
+    with probe(monkeypatch, hold_seconds=0.2) as seen:
+        threads = [threading.Thread(target=post) for _ in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert statuses == [201] * 6
+    assert seen.most_at_once == 2
+    assert Attachment.objects.count() == 6
