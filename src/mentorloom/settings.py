@@ -291,6 +291,8 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 PROFILE_PHOTO_MAX_BYTES = 5 * 1024 * 1024
+# Uploaded images decoded at once per process (core.images); each may take ~100 MB.
+MENTORLOOM_IMAGE_WORKERS = env_int("MENTORLOOM_IMAGE_WORKERS", 2)
 
 # --- Internationalisation and time ----------------------------------------------------------
 LANGUAGE_CODE = "en"

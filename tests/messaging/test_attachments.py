@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import io
+import threading
 import uuid
 from pathlib import Path
 
+import httpx
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
+from mentorloom.core import images, ratelimit
+from mentorloom.core.images import ImageTooLarge
 from mentorloom.messaging import attachment_files, services
 from mentorloom.messaging.errors import AttachmentTooLarge, UnsupportedAttachment
 from mentorloom.messaging.models import Attachment, Message
+from tests.asgi_server import session_cookie_for
+from tests.core.image_bombs import animated_png, bomb_png, probe
 from tests.factories import UserFactory
 from tests.messaging.helpers import mentorship_conversation
 
@@ -215,6 +221,63 @@ def test_oversize_file_is_422_file_too_large():
 
 
 @pytest.mark.django_db
+def test_image_bomb_is_422_image_too_large_without_decoding(settings, monkeypatch):
+    convo = mentorship_conversation()
+    client = client_for(convo.mentorship.mentor)
+    data = bomb_png()  # made before measuring
+    with probe(monkeypatch) as seen:
+        response = upload(client, convo, "tiny.png", data)
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "image_too_large"
+    assert error["fields"]["file"] == ["The image has too many pixels (at most 12 megapixels)."]
+    assert seen.loads == 0 and seen.core_images == 0
+    assert seen.peak_bytes < 20 * 1024 * 1024
+    assert Message.objects.count() == 0
+    assert not list((Path(settings.MEDIA_ROOT) / "chat").glob("*"))
+
+
+def test_animated_image_with_too_many_pixels_over_all_frames_is_refused(monkeypatch):
+    data = animated_png()
+    with probe(monkeypatch) as seen, pytest.raises(ImageTooLarge):
+        attachment_files.prepare(data, "loop.png")
+    assert seen.loads == 0
+
+
+@pytest.mark.django_db
+def test_upload_rate_limit_applies_before_the_file_is_decoded(monkeypatch):
+    convo = mentorship_conversation()
+    mentor = convo.mentorship.mentor
+    monkeypatch.setattr(services, "SEND_WINDOW_SECONDS", 3600)  # no window ends mid-test
+    for _ in range(services.SEND_LIMIT):
+        ratelimit.allow("chat.send", str(mentor.pk), limit=services.SEND_LIMIT, window_seconds=3600)
+    data = image_bytes("PNG")
+    with probe(monkeypatch) as seen:
+        response = upload(client_for(mentor), convo, "photo.png", data)
+    assert response.status_code == 429
+    assert response.json()["error"]["code"] == "rate_limited"
+    assert seen.loads == 0
+    assert Message.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_upload_while_every_decoding_slot_is_taken_is_503_images_busy(settings, monkeypatch):
+    settings.MENTORLOOM_IMAGE_WORKERS = 1
+    monkeypatch.setattr(images, "_slots", None)
+    monkeypatch.setattr(images, "WAIT_SECONDS", 0.05)
+    convo = mentorship_conversation()
+    slots = images._decoding_slots()
+    assert slots.acquire()
+    try:
+        response = upload(client_for(convo.mentorship.mentor), convo, "p.png", image_bytes("PNG"))
+    finally:
+        slots.release()
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "images_busy"
+    assert Message.objects.count() == 0
+
+
+@pytest.mark.django_db
 def test_upload_without_a_file_is_422():
     convo = mentorship_conversation()
     response = client_for(convo.mentorship.mentor).post(
@@ -290,3 +353,37 @@ def test_page_form_shows_file_errors_next_to_the_file_field():
     assert 'id="chat-file-error"' in html and "Attach a JPEG, PNG or WebP image or a PDF." in html
     assert "see attached" in html  # the draft is kept
     assert Message.objects.count() == 0
+
+
+def test_parallel_uploads_to_the_asgi_app_decode_at_most_the_configured_number_at_once(
+    asgi_server, settings, monkeypatch
+):
+    # Under ASGI every sync view runs in a worker thread of its own; the bound must hold there.
+    settings.MENTORLOOM_IMAGE_WORKERS = 2
+    monkeypatch.setattr(images, "_slots", None)
+    convo = mentorship_conversation()
+    name, session = session_cookie_for(convo.mentorship.mentor)
+    csrf = "c" * 32
+    cookies = {name: session, settings.CSRF_COOKIE_NAME: csrf}
+    data = image_bytes("PNG", (600, 400))
+    statuses: list[int] = []
+
+    def post() -> None:
+        with httpx.Client(base_url=asgi_server, cookies=cookies, timeout=30) as client:
+            response = client.post(
+                f"{BASE}/{convo.pk}/attachments",
+                data={"client_id": str(uuid.uuid4())},
+                files={"file": ("p.png", data, "image/png")},
+                headers={"X-CSRFToken": csrf},
+            )
+            statuses.append(response.status_code)
+
+    with probe(monkeypatch, hold_seconds=0.2) as seen:
+        threads = [threading.Thread(target=post) for _ in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert statuses == [201] * 6
+    assert seen.most_at_once == 2
+    assert Attachment.objects.count() == 6

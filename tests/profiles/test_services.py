@@ -8,8 +8,10 @@ from PIL import Image
 
 from mentorloom.core.errors import InvalidInput
 from mentorloom.profiles import services
+from mentorloom.profiles.errors import PhotoRateLimited
 from mentorloom.profiles.models import Profile, Skill, Visibility
-from tests.factories import UserFactory
+from tests.core.image_bombs import bomb_png, probe
+from tests.factories import ProfileFactory, UserFactory
 
 from .conftest import image_bytes, upload
 
@@ -184,13 +186,44 @@ def test_unsupported_or_broken_images_are_rejected_by_content(profile, data, nam
     assert fields_of(excinfo)["photo"] == ["Upload a JPEG, PNG or WebP image."]
 
 
-def test_decompression_bomb_is_rejected_without_decoding(profile):
-    # 10000x10000 of one colour compresses to a tiny PNG but would need 400 MB to decode.
-    data = image_bytes("PNG", (10_000, 10_000))
-    assert len(data) < 1024 * 1024
-    with pytest.raises(InvalidInput) as excinfo:
-        services.set_photo(profile, upload(data))
+def test_decompression_bomb_is_rejected_without_decoding(profile, monkeypatch):
+    # The 4.9 KB 1-bit PNG of 6300x6300: 40 megapixels from the header alone.
+    photo = upload(bomb_png())
+    with probe(monkeypatch) as seen, pytest.raises(InvalidInput) as excinfo:
+        services.set_photo(profile, photo)
+    assert excinfo.value.code == "image_too_large"
     assert "too many pixels" in fields_of(excinfo)["photo"][0]
+    assert seen.loads == 0 and seen.core_images == 0
+    assert seen.peak_bytes < 20 * 1024 * 1024
+    profile.refresh_from_db()
+    assert not profile.photo
+
+
+def test_a_large_jpeg_photo_is_decoded_at_a_reduced_scale(profile, monkeypatch):
+    sizes = []
+    original = Image.Image.convert
+
+    def convert(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        sizes.append(self.size)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Image.Image, "convert", convert)
+    services.set_photo(profile, upload(image_bytes("JPEG", (4000, 3000)), "big.jpg", "image/jpeg"))
+    assert sizes[0] == (1000, 750)  # JPEG's 1/4 DCT scale, still >= 512 on the short side
+    with Image.open(profile.photo.path) as stored:
+        assert stored.size == (512, 512)
+
+
+def test_photo_uploads_are_rate_limited_before_anything_is_decoded(profile, monkeypatch):
+    for _ in range(services.PHOTO_UPLOADS_PER_HOUR):
+        services.count_photo_upload(profile.user)
+    with probe(monkeypatch) as seen, pytest.raises(PhotoRateLimited) as excinfo:
+        services.set_photo(profile, upload(image_bytes("PNG")))
+    assert excinfo.value.code == "rate_limited" and excinfo.value.status == 429
+    assert seen.loads == 0
+    other = ProfileFactory()
+    services.set_photo(other, upload(image_bytes("PNG")))  # a per-person limit
+    assert other.photo
 
 
 def test_replacing_and_removing_a_photo_deletes_old_files(

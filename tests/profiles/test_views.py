@@ -9,6 +9,7 @@ from PIL import Image
 
 from mentorloom.profiles import services
 from mentorloom.profiles.models import Profile, Skill, Visibility
+from tests.core.image_bombs import bomb_png, probe
 from tests.factories import ProfileFactory, UserFactory
 
 from .conftest import image_bytes, upload
@@ -169,6 +170,29 @@ def test_oversized_photo_in_form_is_an_error(member_client, profile, settings):
     response = member_client.post(reverse("profiles:edit"), data)
     assert response.status_code == 400
     assert "larger than" in response.content.decode()
+
+
+def test_photo_bomb_in_form_is_an_error_next_to_the_field(member_client, profile, monkeypatch):
+    data = form_data(photo=upload(bomb_png()), headline="New")
+    with probe(monkeypatch) as seen:
+        response = member_client.post(reverse("profiles:edit"), data)
+    assert response.status_code == 400
+    assert "too many pixels (at most 12 megapixels)" in response.content.decode()
+    assert seen.core_images == 0
+    profile.refresh_from_db()
+    assert profile.headline != "New" and not profile.photo
+
+
+def test_photo_rate_limit_in_form_is_a_429_with_the_reason(member_client, profile, monkeypatch):
+    for _ in range(services.PHOTO_UPLOADS_PER_HOUR):
+        services.count_photo_upload(profile.user)
+    with probe(monkeypatch) as seen:
+        response = member_client.post(
+            reverse("profiles:edit"), form_data(photo=upload(image_bytes("PNG")))
+        )
+    assert response.status_code == 429
+    assert "changed your photo many times this hour" in response.content.decode()
+    assert seen.loads == 0
 
 
 def test_remove_photo_button_clears_the_photo(member_client, profile):

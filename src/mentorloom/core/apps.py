@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class CoreConfig(AppConfig):
     name = "mentorloom.core"
     label = "core"
+
+    def ready(self) -> None:
+        from . import images
+
+        images.configure_pillow()

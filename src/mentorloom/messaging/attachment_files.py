@@ -10,15 +10,15 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
-import warnings
 from dataclasses import dataclass
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image
+
+from mentorloom.core import images
 
 from .errors import AttachmentTooLarge, UnsupportedAttachment
 
 MAX_BYTES = 10 * 1024 * 1024
-MAX_PIXELS = 40_000_000
 THUMB_BOX = (320, 320)
 IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 EXTENSIONS = {
@@ -58,7 +58,8 @@ def safe_name(raw: str, extension: str) -> str:
 
 
 def prepare(data: bytes, original_name: str) -> PreparedFile:
-    """Check `data` and return what to store. Raises AttachmentTooLarge, UnsupportedAttachment."""
+    """Check `data` and return what to store. Raises AttachmentTooLarge, UnsupportedAttachment,
+    core.images.ImageTooLarge (code image_too_large, on `file`) and ImagesBusy."""
     if len(data) > MAX_BYTES:
         raise AttachmentTooLarge(fields={"file": [AttachmentTooLarge.default_message]})
     if not data:
@@ -69,44 +70,28 @@ def prepare(data: bytes, original_name: str) -> PreparedFile:
 
 
 def _prepare_image(data: bytes, original_name: str) -> PreparedFile:
-    unsupported = _unsupported(UnsupportedAttachment.default_message)
     try:
-        with warnings.catch_warnings():
-            # Pillow only warns between MAX_IMAGE_PIXELS and twice that; treat it as an error.
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data), formats=list(IMAGE_FORMATS)) as image:
-                fmt = image.format
-                if fmt not in IMAGE_FORMATS:
-                    raise unsupported
-                if image.width * image.height > MAX_PIXELS:
-                    raise _unsupported("The image has too many pixels.")
-                image.load()
-                image = ImageOps.exif_transpose(image)
-    except UnsupportedAttachment:
-        raise
-    except (
-        UnidentifiedImageError,
-        Image.DecompressionBombError,
-        Image.DecompressionBombWarning,
-        OSError,
-        SyntaxError,
-        ValueError,
-    ) as exc:
-        raise unsupported from exc
-    has_alpha = image.mode in {"RGBA", "LA", "PA"} or "transparency" in image.info
-    image = image.convert("RGBA" if has_alpha and fmt != "JPEG" else "RGB")
-    image.info = {}  # drop EXIF, ICC, XMP and comments
-    out = io.BytesIO()
-    if fmt == "JPEG":
-        image.save(out, format="JPEG", quality=90, optimize=True)
-    elif fmt == "PNG":
-        image.save(out, format="PNG", optimize=True)
-    else:
-        image.save(out, format="WEBP", quality=90, method=4)
-    thumb = image.copy()
-    thumb.thumbnail(THUMB_BOX, Image.Resampling.LANCZOS)
-    thumb_out = io.BytesIO()
-    thumb.save(thumb_out, format="WEBP", quality=80, method=4)
+        with images.decoded(
+            data, formats=IMAGE_FORMATS, accept=IMAGE_FORMATS, field="file"
+        ) as image:
+            fmt = image.format or ""
+            has_alpha = image.mode in {"RGBA", "LA", "PA"} or "transparency" in image.info
+            image = image.convert("RGBA" if has_alpha and fmt != "JPEG" else "RGB")
+            image.info = {}  # drop EXIF, ICC, XMP and comments
+            out = io.BytesIO()
+            if fmt == "JPEG":
+                image.save(out, format="JPEG", quality=90, optimize=True)
+            elif fmt == "PNG":
+                image.save(out, format="PNG", optimize=True)
+            else:
+                image.save(out, format="WEBP", quality=90, method=4)
+            # In place (the full size is saved already), shrinking by whole factors first.
+            thumb = image
+            thumb.thumbnail(THUMB_BOX, Image.Resampling.LANCZOS, reducing_gap=2.0)
+            thumb_out = io.BytesIO()
+            thumb.save(thumb_out, format="WEBP", quality=80, method=4)
+    except images.UnreadableImage as exc:
+        raise _unsupported(UnsupportedAttachment.default_message) from exc
     content_type = IMAGE_FORMATS[fmt]
     return PreparedFile(
         "image",

@@ -180,6 +180,13 @@ def send_message(
         stored = _stored(conversation_id, user, client_id)
         if stored is not None:
             return stored, False
+        # Counted before the file is read or decoded: a refused upload costs no decoding.
+        if allowed is None:
+            allowed = ratelimit.allow(
+                "chat.send", str(user.pk), limit=SEND_LIMIT, window_seconds=SEND_WINDOW_SECONDS
+            )
+        if not allowed:
+            raise TooManyMessages()
     prepared = _read_upload(upload) if upload is not None else None
     body = _clean_body(body, allow_empty=prepared is not None)
     if allowed is None:

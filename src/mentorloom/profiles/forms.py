@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 
-from mentorloom.core.errors import InvalidInput
+from mentorloom.core.errors import DomainError, InvalidInput
 
 from . import services
 from .countries import COUNTRY_CHOICES
@@ -181,10 +181,13 @@ class ProfileForm(forms.Form):
         ],
     }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["time_zone"].choices = timezone_choices()
+        self.user = user  # whose photo limit an upload counts against
         self.processed_photo: bytes | None = None
+        # The HTTP status of a refused photo when it is not a plain form error (429, 503).
+        self.photo_status: int | None = None
 
     @classmethod
     def initial_for(cls, profile: Profile) -> dict[str, Any]:
@@ -204,8 +207,10 @@ class ProfileForm(forms.Form):
         upload = self.cleaned_data.get("photo")
         if upload:
             try:
-                self.processed_photo = services.process_photo(upload)
-            except InvalidInput as exc:
+                self.processed_photo = services.process_photo(upload, user=self.user)
+            except DomainError as exc:
+                if not isinstance(exc, InvalidInput):
+                    self.photo_status = exc.status
                 raise forms.ValidationError(exc.fields.get("photo", [exc.message])) from exc
         return upload
 

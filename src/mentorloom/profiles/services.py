@@ -7,7 +7,6 @@ the edit view turns it into form errors.
 from __future__ import annotations
 
 import io
-import warnings
 from collections.abc import Iterable
 from datetime import date, time, timedelta
 from typing import Any
@@ -18,14 +17,16 @@ from django.core.files.base import ContentFile
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 
+from mentorloom.core import images, ratelimit
 from mentorloom.core.errors import InvalidInput
 from mentorloom.core.timezones import canonical_zone, zone_names
 from mentorloom.discovery.services import refresh_search_document
 from mentorloom.matching.services import profile_changed
 
 from .countries import COUNTRIES
+from .errors import PhotoRateLimited
 from .models import (
     SESSION_LENGTH_CHOICES,
     TAG_MODELS,
@@ -42,8 +43,8 @@ MAX_LINKS = 5
 MAX_LINK_LENGTH = 300
 MAX_PAUSE_DAYS = 366
 PHOTO_SIZE = 512
-# Decoding a 40-megapixel image takes ~160 MB; anything bigger is refused before decoding.
-PHOTO_MAX_PIXELS = 40_000_000
+# Each upload is decoded (bounded by core.images); a person changes their photo rarely.
+PHOTO_UPLOADS_PER_HOUR = 10
 # Decoders tried on upload; the JPEG decoder reports phone-camera multi-picture files as "MPO".
 PHOTO_DECODERS = ("JPEG", "PNG", "WEBP")
 PHOTO_FORMATS = {"JPEG", "MPO", "PNG", "WEBP"}
@@ -324,61 +325,55 @@ def announce_profile_change(profile: Profile) -> None:
     profile_changed(profile_id)
 
 
-def process_photo(uploaded: Any) -> bytes:
+def count_photo_upload(user: Any) -> None:
+    """Count one photo upload against the user's limit; raises PhotoRateLimited.
+
+    Called before the upload is read or decoded, so a flood of uploads costs no decoding."""
+    if not ratelimit.allow(
+        "profile.photo", str(user.pk), limit=PHOTO_UPLOADS_PER_HOUR, window_seconds=3600
+    ):
+        raise PhotoRateLimited(fields={"photo": [PhotoRateLimited.default_message]})
+
+
+def process_photo(uploaded: Any, *, user: Any) -> bytes:
     """Check an uploaded image and return it as a 512x512 WebP without metadata.
 
-    The type is detected from the bytes, never the file name. Raises InvalidInput(fields.photo).
+    The upload counts against `user`'s photo limit first. The type is detected from the bytes,
+    never the file name; the canvas is checked from the header before decoding
+    (core.images). Raises PhotoRateLimited, ImagesBusy, InvalidInput(fields.photo) (code
+    image_too_large for too many pixels).
     """
+    count_photo_upload(user)
     limit = settings.PROFILE_PHOTO_MAX_BYTES
+    too_big = InvalidInput(
+        fields={"photo": [f"The photo is larger than {limit // (1024 * 1024)} MB."]}
+    )
     size = getattr(uploaded, "size", None)
     if size is None or size > limit:
-        raise InvalidInput(
-            fields={"photo": [f"The photo is larger than {limit // (1024 * 1024)} MB."]}
-        )
-    unsupported = InvalidInput(fields={"photo": ["Upload a JPEG, PNG or WebP image."]})
+        raise too_big
+    uploaded.seek(0)
+    data = uploaded.read(limit + 1)
+    if len(data) > limit:
+        raise too_big
     try:
-        uploaded.seek(0)
-        data = uploaded.read(limit + 1)
-        if len(data) > limit:
-            raise InvalidInput(
-                fields={"photo": [f"The photo is larger than {limit // (1024 * 1024)} MB."]}
+        with images.decoded(
+            data, formats=PHOTO_DECODERS, accept=PHOTO_FORMATS, field="photo", min_side=PHOTO_SIZE
+        ) as image:
+            mode = (
+                "RGBA"
+                if image.mode in {"RGBA", "LA", "PA"} or "transparency" in image.info
+                else "RGB"
             )
-        with warnings.catch_warnings():
-            # Pillow only warns between MAX_IMAGE_PIXELS and twice that; treat it as an error.
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data), formats=PHOTO_DECODERS) as image:
-                if image.format not in PHOTO_FORMATS:
-                    raise unsupported
-                width, height = image.size
-                if width * height > PHOTO_MAX_PIXELS:
-                    raise InvalidInput(fields={"photo": ["The image has too many pixels."]})
-                image.load()
-                image = ImageOps.exif_transpose(image)
-                mode = (
-                    "RGBA"
-                    if image.mode in {"RGBA", "LA", "PA"} or "transparency" in (image.info)
-                    else "RGB"
-                )
-                image = image.convert(mode)
-                square = ImageOps.fit(
-                    image, (PHOTO_SIZE, PHOTO_SIZE), Image.Resampling.LANCZOS, centering=(0.5, 0.5)
-                )
-    except InvalidInput:
-        raise
-    except (
-        UnidentifiedImageError,
-        Image.DecompressionBombError,
-        Image.DecompressionBombWarning,
-        OSError,
-        SyntaxError,
-        ValueError,
-    ) as exc:
-        if isinstance(exc, (Image.DecompressionBombError, Image.DecompressionBombWarning)):
-            raise InvalidInput(fields={"photo": ["The image has too many pixels."]}) from exc
-        raise unsupported from exc
-    square.info = {}  # drop EXIF, ICC, XMP and comments: they can carry location and device data
-    out = io.BytesIO()
-    square.save(out, format="WEBP", quality=85, method=4)
+            image = image.convert(mode)
+            square = ImageOps.fit(
+                image, (PHOTO_SIZE, PHOTO_SIZE), Image.Resampling.LANCZOS, centering=(0.5, 0.5)
+            )
+            # drop EXIF, ICC, XMP and comments: they can carry location and device data
+            square.info = {}
+            out = io.BytesIO()
+            square.save(out, format="WEBP", quality=85, method=4)
+    except images.UnreadableImage as exc:
+        raise InvalidInput(fields={"photo": ["Upload a JPEG, PNG or WebP image."]}) from exc
     return out.getvalue()
 
 
@@ -402,7 +397,7 @@ def store_photo(profile: Profile, webp: bytes) -> Profile:
 
 def set_photo(profile: Profile, uploaded_file: Any) -> Profile:
     """Validate, re-encode and store a new profile photo, replacing the old one."""
-    return store_photo(profile, process_photo(uploaded_file))
+    return store_photo(profile, process_photo(uploaded_file, user=profile.user))
 
 
 def remove_photo(profile: Profile) -> Profile:

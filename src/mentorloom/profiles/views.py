@@ -73,7 +73,7 @@ def edit_profile(request: HttpRequest) -> HttpResponse:
     profile = services.ensure_profile(request.user)
     status = 200
     if request.method == "POST":
-        form = ProfileForm(request.POST, request.FILES)
+        form = ProfileForm(request.POST, request.FILES, user=request.user)
         if form.is_valid():
             try:
                 # One transaction: a bad value saves nothing, not even the new photo.
@@ -86,7 +86,7 @@ def edit_profile(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, "Your profile is saved.")
                 return redirect("profiles:edit")
-        status = 400
+        status = form.photo_status or 400
         messages.error(request, "Please fix the highlighted fields; nothing was saved yet.")
     else:
         form = ProfileForm(initial=ProfileForm.initial_for(profile))

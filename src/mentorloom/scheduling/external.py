@@ -1,9 +1,13 @@
 """Fetch external busy calendars (ICS URL or CalDAV) safely and turn them into busy intervals.
 
-Safety rules (issue #6): only http(s); the host must not resolve to a private, loopback,
-link-local or otherwise internal address unless MENTORLOOM_ALLOW_PRIVATE_CALENDAR_URLS is on
-(tests, or a self-hosted calendar on the same network); at most MAX_BYTES per response and a
-hard timeout; redirects are followed by hand so every hop is checked again.
+Safety rules (issues #6 and #22): only http(s); the host name is resolved once per request and
+every address must be public (`_refused`), and the connection goes to that checked address, so
+a DNS answer that changes between the check and the connect (rebinding) cannot reach inside.
+Redirects are followed by hand, each hop resolved and checked again, and the user name and
+password only ever go to the origin they were entered for. At most MAX_BYTES per response and
+a hard timeout. MENTORLOOM_ALLOW_PRIVATE_CALENDAR_URLS (tests, or a self-hosted calendar on the
+same network) admits private and loopback addresses only; link-local (cloud metadata),
+multicast, unspecified, reserved and IPv6 tunnel addresses are refused even then.
 `busy_intervals` is pure (icalendar + recurring-ical-events): no network, no Django.
 """
 
@@ -25,11 +29,14 @@ import recurring_ical_events
 
 MAX_BYTES = 5 * 1024 * 1024
 TIMEOUT_SECONDS = 10.0
+CONNECT_TIMEOUT_SECONDS = 5.0
 MAX_REDIRECTS = 3
+MAX_ADDRESSES_TRIED = 4  # of a host's checked addresses, each with its own connect timeout
 MAX_EVENTS = 20_000
 USER_AGENT = "Mentorloom busy-calendar fetcher"
 
 Interval = tuple[datetime, datetime]
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
 class FetchError(Exception):
@@ -44,20 +51,95 @@ class Credentials:
 
 # --- URL guard ------------------------------------------------------------------------------
 
+PRIVATE_NETWORK = "That address points into a private network, which is not allowed."
 
-def _is_internal(address: str) -> bool:
-    ip = ipaddress.ip_address(address)
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return (
-        ip.is_private
-        or ip.is_loopback
-        or ip.is_link_local
-        or ip.is_multicast
-        or ip.is_reserved
-        or ip.is_unspecified
-        or not ip.is_global
-    )
+# IPv6 forms that carry an IPv4 address to a v4 host; the v4 address is what gets reached.
+_V4_IN_V6 = (
+    ipaddress.IPv6Network("::ffff:0:0/96"),  # IPv4-mapped
+    ipaddress.IPv6Network("::ffff:0:0:0/96"),  # IPv4-translated (SIIT)
+    ipaddress.IPv6Network("::/96"),  # IPv4-compatible (deprecated)
+    ipaddress.IPv6Network("64:ff9b::/96"),  # NAT64 well-known prefix
+)
+# Tunnels and local translators whose far end we cannot judge: refused outright.
+_TUNNELS = (
+    ipaddress.IPv6Network("2002::/16"),  # 6to4
+    ipaddress.IPv6Network("2001::/32"),  # Teredo
+    ipaddress.IPv6Network("64:ff9b:1::/48"),  # NAT64 local-use prefix
+)
+
+
+def _reached(ip: Address) -> Address | None:
+    """The address a connection to `ip` really reaches, or None for a tunnel."""
+    if isinstance(ip, ipaddress.IPv4Address):
+        return ip
+    if any(ip in net for net in _TUNNELS):
+        return None
+    if ip.is_unspecified or ip.is_loopback:  # :: and ::1 lie inside ::/96
+        return ip
+    for net in _V4_IN_V6:
+        if ip in net:
+            return ipaddress.IPv4Address(ip.packed[-4:])
+    return ip
+
+
+def _refused(address: str, *, allow_private: bool) -> bool:
+    """True unless a connection to `address` may be made (allow_private: also to private and
+    loopback addresses, never to link-local, multicast, unspecified or reserved ones)."""
+    ip = _reached(ipaddress.ip_address(address.split("%", 1)[0]))
+    if ip is None:
+        return True
+    if ip.is_link_local or ip.is_multicast or ip.is_unspecified:
+        return True
+    if ip.is_reserved and not ip.is_loopback:  # ::1 lies in the reserved ::/8
+        return True
+    return not (ip.is_global or (allow_private and (ip.is_private or ip.is_loopback)))
+
+
+def _odd_ipv4_spelling(host: str) -> bool:
+    """True for numbers the resolver would read as IPv4 but that are not dotted-decimal
+    (2130706433, 0177.0.0.1, 0x7f.1): refused, so an address always reads as what it is."""
+    try:
+        socket.inet_aton(host)
+    except OSError:
+        return False
+    try:
+        return str(ipaddress.IPv4Address(host)) != host
+    except ValueError:
+        return True
+
+
+def checked_addresses(
+    url: str,
+    *,
+    allow_private: bool,
+    resolve: Callable[[str], list[str]] | None = None,
+) -> list[str]:
+    """The addresses `url`'s host resolves to, all checked; raises FetchError unless the URL
+    is http(s) and every address is safe to contact."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        raise FetchError("Only http:// and https:// addresses are supported.")
+    if not parts.hostname:
+        raise FetchError("The address has no host name.")
+    if parts.username or parts.password:
+        raise FetchError("Put the user name and password in their own fields, not in the address.")
+    if _odd_ipv4_spelling(parts.hostname):
+        raise FetchError("Write an IP address in the usual dotted form, such as 192.0.2.10.")
+    try:
+        httpx.URL(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except (httpx.InvalidURL, ValueError) as exc:
+        raise FetchError("That address is not valid.") from exc
+    try:
+        addresses = (resolve or _resolve)(parts.hostname)
+    except (OSError, UnicodeError) as exc:
+        raise FetchError(f"The host {parts.hostname} could not be found.") from exc
+    try:
+        if not addresses or any(_refused(a, allow_private=allow_private) for a in addresses):
+            raise FetchError(PRIVATE_NETWORK)
+    except ValueError as exc:  # not an address at all
+        raise FetchError(PRIVATE_NETWORK) from exc
+    return addresses
 
 
 def check_url(
@@ -67,28 +149,49 @@ def check_url(
     resolve: Callable[[str], list[str]] | None = None,
 ) -> None:
     """Raises FetchError unless `url` is http(s) with a host that is safe to contact."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https"):
-        raise FetchError("Only http:// and https:// addresses are supported.")
-    if not parts.hostname:
-        raise FetchError("The address has no host name.")
-    if parts.username or parts.password:
-        raise FetchError("Put the user name and password in their own fields, not in the address.")
-    if allow_private:
-        return
-    try:
-        addresses = (resolve or _resolve)(parts.hostname)
-    except OSError as exc:
-        raise FetchError(f"The host {parts.hostname} could not be found.") from exc
-    if not addresses or any(_is_internal(a) for a in addresses):
-        raise FetchError("That address points into a private network, which is not allowed.")
+    checked_addresses(url, allow_private=allow_private, resolve=resolve)
 
 
 def _resolve(host: str) -> list[str]:
-    return sorted({str(info[4][0]) for info in socket.getaddrinfo(host, None)})
+    """Every address of `host`, in the resolver's order of preference."""
+    infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
 # --- HTTP -----------------------------------------------------------------------------------
+
+
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    default = {"http": 80, "https": 443}.get(url.scheme)
+    return url.scheme, url.host.lower(), url.port or default
+
+
+def _send_pinned(
+    client: httpx.Client,
+    method: str,
+    url: httpx.URL,
+    address: str,
+    *,
+    body: bytes | None,
+    auth: tuple[str, str] | None,
+) -> httpx.Response:
+    """Send to `address` (checked) what would go to `url`'s host, without resolving again.
+
+    The URL's host becomes the address, so the connection can only go there, while the Host
+    header keeps the name and httpx's `sni_hostname` request extension makes TLS send the name
+    as SNI and verify the certificate against it (httpcore passes it as `server_hostname`).
+    Public httpx API, no transport of our own; the client is per hop (see `_request`), so a
+    pooled TLS connection verified for one name never carries a request for another.
+    """
+    extensions = {"sni_hostname": url.host} if url.scheme == "https" else {}
+    request = client.build_request(
+        method,
+        url.copy_with(host=address),
+        content=body,
+        headers={"Host": url.netloc.decode("ascii")},
+        extensions=extensions,
+    )
+    return client.send(request, stream=True, auth=httpx.BasicAuth(*auth) if auth else None)
 
 
 def _request(
@@ -104,44 +207,78 @@ def _request(
     """One request with the guard, a byte cap and a deadline; returns (final url, body)."""
     deadline = clock.monotonic() + TIMEOUT_SECONDS
     auth = (credentials.username, credentials.password) if credentials else None
-    with httpx.Client(
-        timeout=httpx.Timeout(TIMEOUT_SECONDS, connect=5.0),
-        follow_redirects=False,
-        transport=transport,
-        headers={"User-Agent": USER_AGENT, **(headers or {})},
-    ) as client:
-        for _hop in range(MAX_REDIRECTS + 1):
-            check_url(url, allow_private=allow_private)
+    first_origin = None
+    for _hop in range(MAX_REDIRECTS + 1):
+        addresses = checked_addresses(url, allow_private=allow_private)
+        target = httpx.URL(url)
+        first_origin = first_origin or _origin(target)
+        if auth is not None and _origin(target) != first_origin:
+            # A redirect to another scheme, host or port never gets the password.
+            auth = None
+        # A fresh client per hop, no proxies from the environment (a proxy would resolve
+        # the name itself) and no .netrc credentials.
+        with httpx.Client(
+            timeout=httpx.Timeout(TIMEOUT_SECONDS, connect=CONNECT_TIMEOUT_SECONDS),
+            follow_redirects=False,
+            transport=transport,
+            trust_env=False,
+            headers={"User-Agent": USER_AGENT, **(headers or {})},
+        ) as client:
             try:
-                with client.stream(method, url, content=body, auth=auth) as response:
+                response = _connect_any(client, method, target, addresses, body, auth)
+                try:
                     if response.is_redirect and "location" in response.headers:
                         url = urljoin(url, response.headers["location"])
                         continue
-                    if response.status_code in (401, 403):
-                        raise FetchError("The calendar refused the user name or password.")
-                    if response.status_code == 404:
-                        raise FetchError("Nothing was found at that address (404).")
-                    if response.status_code >= 400:
-                        raise FetchError(f"The calendar answered with HTTP {response.status_code}.")
-                    declared = int(response.headers.get("content-length") or 0)
-                    if declared > MAX_BYTES:
-                        raise FetchError("The calendar is larger than 5 MB.")
-                    chunks, size = [], 0
-                    for chunk in response.iter_bytes():
-                        size += len(chunk)
-                        if size > MAX_BYTES:
-                            raise FetchError("The calendar is larger than 5 MB.")
-                        if clock.monotonic() > deadline:
-                            raise FetchError("The calendar took too long to answer.")
-                        chunks.append(chunk)
-                    return url, b"".join(chunks)
+                    return url, _read_body(response, deadline)
+                finally:
+                    response.close()
             except httpx.TimeoutException as exc:
                 raise FetchError("The calendar took too long to answer.") from exc
             except httpx.HTTPError as exc:
                 raise FetchError(
                     f"The calendar could not be reached ({type(exc).__name__})."
                 ) from exc
-        raise FetchError("Too many redirects.")
+    raise FetchError("Too many redirects.")
+
+
+def _connect_any(
+    client: httpx.Client,
+    method: str,
+    url: httpx.URL,
+    addresses: list[str],
+    body: bytes | None,
+    auth: tuple[str, str] | None,
+) -> httpx.Response:
+    """Try the checked addresses in the resolver's order until one connects."""
+    tried = addresses[:MAX_ADDRESSES_TRIED]
+    for address in tried[:-1]:
+        try:
+            return _send_pinned(client, method, url, address, body=body, auth=auth)
+        except httpx.ConnectError:
+            continue
+    return _send_pinned(client, method, url, tried[-1], body=body, auth=auth)
+
+
+def _read_body(response: httpx.Response, deadline: float) -> bytes:
+    if response.status_code in (401, 403):
+        raise FetchError("The calendar refused the user name or password.")
+    if response.status_code == 404:
+        raise FetchError("Nothing was found at that address (404).")
+    if response.status_code >= 400:
+        raise FetchError(f"The calendar answered with HTTP {response.status_code}.")
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BYTES:
+        raise FetchError("The calendar is larger than 5 MB.")
+    chunks, size = [], 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > MAX_BYTES:
+            raise FetchError("The calendar is larger than 5 MB.")
+        if clock.monotonic() > deadline:
+            raise FetchError("The calendar took too long to answer.")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def fetch_ics(url: str, *, allow_private: bool, credentials: Credentials | None = None) -> bytes:
