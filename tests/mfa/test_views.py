@@ -320,3 +320,16 @@ def test_passkey_registration_rejects_garbage_with_a_clear_400(client, mfa_user)
     assert response.json()["error"]["code"] == "mfa_passkey_rejected"
     not_json = client.post(reverse("mfa:passkey_register"), "{{", content_type="application/json")
     assert not_json.status_code == 400
+
+
+def test_the_admin_login_form_cannot_skip_the_second_factor(client, mfa_user):
+    user, _, _ = mfa_user
+    user.is_staff = True
+    user.save()
+    response = client.post(
+        "/admin/login/?next=/admin/", {"username": user.email, "password": DEFAULT_PASSWORD}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/admin/"
+    assert "_auth_user_id" not in client.session
+    assert client.get("/admin/", follow=True).redirect_chain[-1][0].startswith("/accounts/login/")

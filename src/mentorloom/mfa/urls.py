@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from . import views
 
@@ -30,3 +31,12 @@ urlpatterns = [
     path("accounts/mfa/challenge/passkey/", views.challenge_passkey, name="challenge_passkey"),
     path("accounts/mfa/challenge/cancel/", views.challenge_cancel, name="challenge_cancel"),
 ]
+
+# Django admin's own login form would take the password alone: send it through ours.
+urlpatterns.append(
+    path(
+        "admin/login/",
+        RedirectView.as_view(pattern_name="accounts:login", query_string=True),
+        name="admin_login",
+    )
+)
