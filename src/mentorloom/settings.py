@@ -253,6 +253,8 @@ OTP_TOTP_ISSUER = "Mentorloom"
 # Our own atomic counter throttles second-factor attempts (mfa.throttle), not django-otp's.
 OTP_TOTP_THROTTLE_FACTOR = 0
 OTP_STATIC_THROTTLE_FACTOR = 0
+# Staff can remove a locked-out person's devices in the admin, never read secrets or codes.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # --- E-mail ---------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Mentorloom <no-reply@mentorloom.local>")

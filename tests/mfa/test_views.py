@@ -333,3 +333,18 @@ def test_the_admin_login_form_cannot_skip_the_second_factor(client, mfa_user):
     assert response["Location"] == "/accounts/login/?next=/admin/"
     assert "_auth_user_id" not in client.session
     assert client.get("/admin/", follow=True).redirect_chain[-1][0].startswith("/accounts/login/")
+
+
+def test_the_admin_never_shows_a_persons_secret_or_recovery_codes(client, staff, mfa_user):
+    enrol(staff)
+    user, device, codes = mfa_user
+    static = user.staticdevice_set.get()
+    passkey = Passkey.objects.create(user=user, name="Phone", credential_id="xyz", public_key=b"k")
+    totp_page = client.get(f"/admin/otp_totp/totpdevice/{device.pk}/change/")
+    static_page = client.get(f"/admin/otp_static/staticdevice/{static.pk}/change/")
+    passkey_page = client.get(f"/admin/mfa/passkey/{passkey.pk}/change/")
+    assert totp_page.status_code == static_page.status_code == passkey_page.status_code == 200
+    assert device.key not in totp_page.content.decode()
+    raw_codes = [code.replace("-", "") for code in codes]
+    assert not any(code in static_page.content.decode() for code in raw_codes)
+    assert client.get(f"/admin/otp_totp/totpdevice/{device.pk}/qrcode/").status_code == 403
