@@ -12,7 +12,13 @@ from django_otp.oath import totp
 from playwright.sync_api import BrowserContext, Page, expect
 
 from mentorloom.mfa.models import Passkey
-from tests.browser.helpers import assert_accessible, in_thread, problems_of, screenshot
+from tests.browser.helpers import (
+    assert_accessible,
+    in_thread,
+    log_in,
+    problems_of,
+    screenshot,
+)
 from tests.factories import DEFAULT_PASSWORD, ProfileFactory
 from tests.mfa.helpers import enrol
 
@@ -107,6 +113,18 @@ def test_second_step_fits_a_phone(phone_page: Page, phone_problems):
     screenshot(phone_page, "mfa-challenge-phone")
     assert phone_page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     phone_problems.assert_none()
+
+
+def test_enrolment_fits_a_phone(phone_context: BrowserContext, asgi_server: str):
+    page = phone_context.new_page()
+    user = in_thread(lambda: ProfileFactory().user)
+    log_in(phone_context, user, asgi_server)
+    page.goto("/accounts/mfa/enrol/")
+    expect(page.get_by_role("img", name="QR code for your authenticator app")).to_be_visible()
+    assert_accessible(page)
+    screenshot(page, "mfa-enrol-phone")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    problems_of(phone_context).assert_none()
 
 
 @pytest.fixture
