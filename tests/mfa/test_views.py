@@ -348,3 +348,12 @@ def test_the_admin_never_shows_a_persons_secret_or_recovery_codes(client, staff,
     raw_codes = [code.replace("-", "") for code in codes]
     assert not any(code in static_page.content.decode() for code in raw_codes)
     assert client.get(f"/admin/otp_totp/totpdevice/{device.pk}/qrcode/").status_code == 403
+
+
+def test_staff_mfa_is_required_by_default(monkeypatch):
+    import importlib
+
+    from mentorloom import settings as settings_module
+
+    monkeypatch.delenv("MENTORLOOM_MFA_REQUIRED_FOR_STAFF", raising=False)
+    assert importlib.reload(settings_module).MFA_REQUIRED_FOR_STAFF is True
