@@ -6,6 +6,7 @@ and sign in with it."""
 from __future__ import annotations
 
 import base64
+from pathlib import Path
 
 import pytest
 from django_otp.oath import totp
@@ -58,6 +59,11 @@ def _enrol(page: Page) -> tuple[str, list[str]]:
     expect(page.get_by_role("heading", name="Your recovery codes")).to_be_visible()
     codes = page.get_by_role("list", name="Recovery codes").locator("li").all_inner_texts()
     assert len(codes) == 10
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download as a text file").click()
+    saved = download.value
+    assert saved.suggested_filename == "mentorloom-recovery-codes.txt"
+    assert Path(saved.path()).read_text().split() == codes
     assert_accessible(page)
     page.get_by_role("link", name="I have saved them").click()
     expect(page.get_by_text("10 recovery codes left")).to_be_visible()
