@@ -12,6 +12,12 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _staff_mfa_not_required(settings):
+    # Staff must enrol in MFA in production (mfa.middleware); tests/mfa turns it back on.
+    settings.MFA_REQUIRED_FOR_STAFF = False
+
+
+@pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 

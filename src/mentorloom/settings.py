@@ -89,6 +89,10 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "mentorloom.core",
     "mentorloom.accounts",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "mentorloom.mfa",
     "mentorloom.profiles",
     "mentorloom.safety",
     "mentorloom.notifications",
@@ -111,6 +115,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "mentorloom.mfa.middleware.StaffEnrolmentMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "mentorloom.core.middleware.UserTimezoneMiddleware",
@@ -236,6 +241,20 @@ EMAIL_VERIFICATION_MAX_AGE = 60 * 60 * 24 * 3
 # Login throttling: this many failures for one account or one IP within the window lock it.
 LOGIN_FAILURE_LIMIT = env_int("MENTORLOOM_LOGIN_FAILURE_LIMIT", 5)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("MENTORLOOM_LOGIN_FAILURE_WINDOW", 15 * 60)
+# Multi-factor authentication (mentorloom.mfa). Staff must enrol unless relaxed for dev.
+MFA_REQUIRED_FOR_STAFF = env_bool("MENTORLOOM_MFA_REQUIRED_FOR_STAFF", True)
+MFA_FAILURE_LIMIT = env_int("MENTORLOOM_MFA_FAILURE_LIMIT", 5)
+MFA_FAILURE_WINDOW_SECONDS = env_int("MENTORLOOM_MFA_FAILURE_WINDOW", 15 * 60)
+MFA_PENDING_MAX_AGE = 10 * 60  # seconds between the password step and the second factor
+MFA_TRUSTED_DEVICE_DAYS = 30
+# WebAuthn relying party: the host of SITE_URL unless set (browsers refuse IP addresses).
+MFA_WEBAUTHN_RP_ID = env_str("MENTORLOOM_WEBAUTHN_RP_ID", "")
+OTP_TOTP_ISSUER = "Mentorloom"
+# Our own atomic counter throttles second-factor attempts (mfa.throttle), not django-otp's.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+# Staff can remove a locked-out person's devices in the admin, never read secrets or codes.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # --- E-mail ---------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Mentorloom <no-reply@mentorloom.local>")

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("dashboard/", profile_views.dashboard, name="dashboard"),
+    path("", include("mentorloom.mfa.urls")),
     path("accounts/", include("mentorloom.accounts.urls")),
     path("", include("mentorloom.profiles.urls")),
     # Each app owns its own path prefixes (see the app's urls.py).

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from mentorloom.core import ratelimit
 from mentorloom.core.errors import DomainError
+from mentorloom.mfa import flow as mfa_flow
 
 from . import services, tokens_api
 from .forms import AccessTokenForm, EmailChangeForm, LoginForm, QueuedPasswordResetForm, SignupForm
@@ -107,12 +108,15 @@ def login_view(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc.message)
             status = exc.status if exc.status == 429 else 200
         else:
-            login(request, user)
             target = request.POST.get("next") or request.GET.get("next")
             if not target or not url_has_allowed_host_and_scheme(
                 target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
             ):
                 target = "dashboard"
+            # A second factor, if the person has one: not logged in until it is given.
+            if parked := mfa_flow.park_if_needed(request, user, target):
+                return parked
+            login(request, user)
             return redirect(target)
     return render(request, "accounts/login.html", {"form": form}, status=status)
 
