@@ -6,3 +6,10 @@ class HomeConfig(AppConfig):
 
     name = "mentorloom.home"
     label = "home"
+
+    def ready(self) -> None:
+        from mentorloom.mentorships.views import space_panels
+
+        from . import panels
+
+        space_panels.connect(panels.mentorship_space_panels)

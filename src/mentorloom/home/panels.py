@@ -1,0 +1,17 @@
+"""Panels that read across domains for pages owned by lower apps. Each is connected to the
+lower app's hook in HomeConfig.ready(), so the lower app never imports the higher ones."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from mentorloom.scheduling.selectors import upcoming_rows_for_mentorship
+
+
+def mentorship_space_panels(mentorship, user, now: datetime) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """The mentorship space's sessions and calls (listener of mentorships.views.space_panels)."""
+    return {
+        "upcoming_sessions": upcoming_rows_for_mentorship(mentorship, user, now),
+        "recent_calls": mentorship.calls.all()[:5],  # calls.Call, newest first
+    }
