@@ -33,11 +33,12 @@ FACET_VALUES_SHOWN = 12
 
 
 def free_slots_filter() -> Callable[..., freeslots.Check] | None:
-    """ "Has free slots in the next N days" (scheduling exists, so always on).
+    """ "Has free slots in the next N days" (on when scheduling has provided its cache).
 
-    Returns `freeslots.check(user_ids_in_display_order, days, now) -> Check(free, pending)`;
-    returning None would hide the filter in the page and the API again."""
-    return freeslots.check
+    Returns `check(user_ids_in_display_order, days, now) -> Check(free, unchecked)`;
+    None hides the filter in the page and the API."""
+    source = freeslots.provider()
+    return source.check if source is not None else None
 
 
 @dataclass(frozen=True)
@@ -514,7 +515,8 @@ def mentors_for_directory(
     capacity_left = dict(zip(page_ids, snap.capacity_left[rows].tolist(), strict=True))
     facts = snap.cards_for(page_ids, _load_card_facts)
     # Next free slot on the cards when some earlier request (or this one) has checked it.
-    slots = freeslots.known(snap.user_ids[rows].tolist(), now)
+    source = freeslots.provider()
+    slots = source.known(snap.user_ids[rows].tolist(), now) if source is not None else {}
     cards = [
         _card(facts[i], viewer, now, capacity_left[i], slots.get(facts[i].user_id))
         for i in page_ids
