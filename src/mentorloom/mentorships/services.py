@@ -72,11 +72,6 @@ def expiry_days() -> int:
     return int(getattr(settings, "MENTORLOOM_REQUEST_EXPIRY_DAYS", 7))
 
 
-def _name(user) -> str:  # type: ignore[no-untyped-def]
-    profile = getattr(user, "profile", None)
-    return profile.name if profile is not None else user.email.split("@")[0]
-
-
 def _url(name: str, *args: object) -> str:
     return reverse(name, args=args)
 
@@ -214,7 +209,7 @@ def send_request(
         notify(
             profile.user,
             kind="request.received",
-            title=f"{_name(mentee)} asked you to be their mentor",
+            title=f"{mentee.get_full_name()} asked you to be their mentor",
             body=text[:300],
             url=_url("mentorships:request_detail", request.pk),
         )
@@ -266,7 +261,7 @@ def ask_for_info(user, request: MentorshipRequest, body: str) -> RequestMessage:
         notify(
             request.mentee,
             kind="request.info_requested",
-            title=f"{_name(user)} would like to know more before answering",
+            title=f"{user.get_full_name()} would like to know more before answering",
             body=text[:300],
             url=_url("mentorships:request_detail", request.pk),
         )
@@ -290,7 +285,7 @@ def answer_info(user, request: MentorshipRequest, body: str) -> RequestMessage: 
         notify(
             request.mentor,
             kind="request.info_answered",
-            title=f"{_name(user)} answered your question",
+            title=f"{user.get_full_name()} answered your question",
             body=text[:300],
             url=_url("mentorships:request_detail", request.pk),
         )
@@ -304,7 +299,7 @@ def _agreement_suggestions(request: MentorshipRequest) -> dict[str, str]:
 
     def hours(p: Profile | None) -> str:
         if p is None or not p.time_zone:
-            return f"{_name(p.user) if p else 'Unknown'}: not set yet"
+            return f"{p.user.get_full_name() if p else 'Unknown'}: not set yet"
         return (
             f"{p.name}: no messages expected outside {format_days(p.work_days)} "
             f"{p.work_start:%H:%M}–{p.work_end:%H:%M} ({p.time_zone})"
@@ -372,12 +367,12 @@ def accept_request(user, request: MentorshipRequest) -> Mentorship:  # type: ign
             mentorship=mentorship, number=1, **_agreement_suggestions(request)
         )
         HistoryEvent.objects.create(
-            mentorship=mentorship, actor=user, text=f"{_name(user)} accepted the request."
+            mentorship=mentorship, actor=user, text=f"{user.get_full_name()} accepted the request."
         )
         notify(
             request.mentee,
             kind="request.accepted",
-            title=f"{_name(user)} accepted your request",
+            title=f"{user.get_full_name()} accepted your request",
             body="Your mentorship has started. Review and confirm your agreement together.",
             url=_url("mentorships:detail", mentorship.pk),
         )
@@ -402,7 +397,7 @@ def decline_request(user, request: MentorshipRequest, reason: str = "") -> Mento
         notify(
             request.mentee,
             kind="request.declined",
-            title=f"{_name(user)} can't take on your request",
+            title=f"{user.get_full_name()} can't take on your request",
             body=reason or "They did not give a reason. Other mentors may be a good fit.",
             url=_url("mentorships:request_detail", request.pk),
         )
@@ -422,7 +417,7 @@ def withdraw_request(user, request: MentorshipRequest) -> MentorshipRequest:  # 
         notify(
             request.mentor,
             kind="request.withdrawn",
-            title=f"{_name(user)} withdrew their request",
+            title=f"{user.get_full_name()} withdrew their request",
             url=_url("mentorships:requests"),
             email=False,
         )
@@ -470,7 +465,7 @@ def expire_request(request_id: int, now: datetime | None = None) -> bool:
         notify(
             request.mentee,
             kind="request.expired",
-            title=f"Your request to {_name(request.mentor)} expired",
+            title=f"Your request to {request.mentor.get_full_name()} expired",
             body="They did not answer in time. These mentors have similar experience.",
             url=similar_mentors_url(request.mentor_id),
         )
@@ -547,7 +542,7 @@ def remind_request(request_id: int, now: datetime | None = None) -> bool:
         notify(
             request.mentor,
             kind="request.reminder",
-            title=f"{_name(request.mentee)} is waiting for your answer",
+            title=f"{request.mentee.get_full_name()} is waiting for your answer",
             body=f"The request expires in {days_left} day{'s' if days_left != 1 else ''}.",
             url=_url("mentorships:request_detail", request.pk),
         )
@@ -688,12 +683,12 @@ def pause_mentorship(user, mentorship: Mentorship, until: date, note: str = "") 
         HistoryEvent.objects.create(
             mentorship=mentorship,
             actor=user,
-            text=f"{_name(user)} paused the mentorship until {until:%-d %B %Y}{extra}.",
+            text=f"{user.get_full_name()} paused the mentorship until {until:%-d %B %Y}{extra}.",
         )
         notify(
             _other_user(user, mentorship),
             kind="mentorship.paused",
-            title=f"{_name(user)} paused your mentorship until {until:%-d %B %Y}",
+            title=f"{user.get_full_name()} paused your mentorship until {until:%-d %B %Y}",
             body=note.strip()[:300],
             url=_url("mentorships:detail", mentorship.pk),
         )
@@ -710,12 +705,14 @@ def resume_mentorship(user, mentorship: Mentorship) -> Mentorship:  # type: igno
         mentorship.paused_until = None
         mentorship.save(update_fields=["status", "paused_until"])
         HistoryEvent.objects.create(
-            mentorship=mentorship, actor=user, text=f"{_name(user)} resumed the mentorship."
+            mentorship=mentorship,
+            actor=user,
+            text=f"{user.get_full_name()} resumed the mentorship.",
         )
         notify(
             _other_user(user, mentorship),
             kind="mentorship.resumed",
-            title=f"{_name(user)} resumed your mentorship",
+            title=f"{user.get_full_name()} resumed your mentorship",
             url=_url("mentorships:detail", mentorship.pk),
         )
     return mentorship
@@ -751,12 +748,12 @@ def end_mentorship(
             text=text.strip(),
         )
         HistoryEvent.objects.create(
-            mentorship=mentorship, actor=user, text=f"{_name(user)} ended the mentorship."
+            mentorship=mentorship, actor=user, text=f"{user.get_full_name()} ended the mentorship."
         )
         notify(
             _other_user(user, mentorship),
             kind="mentorship.ended",
-            title=f"{_name(user)} ended your mentorship",
+            title=f"{user.get_full_name()} ended your mentorship",
             body="Thank you for the time you spent together.",
             url=_url("mentorships:detail", mentorship.pk),
         )
@@ -827,12 +824,12 @@ def propose_agreement(
         HistoryEvent.objects.create(
             mentorship=mentorship,
             actor=user,
-            text=f"{_name(user)} proposed agreement version {version.number}.",
+            text=f"{user.get_full_name()} proposed agreement version {version.number}.",
         )
         notify(
             _other_user(user, mentorship),
             kind="agreement.changed",
-            title=f"{_name(user)} proposed a change to your agreement",
+            title=f"{user.get_full_name()} proposed a change to your agreement",
             body="Review the changes and confirm them; until then the last confirmed version "
             "stays in force.",
             url=_url("mentorships:detail", mentorship.pk) + "#agreement",
@@ -864,7 +861,7 @@ def confirm_agreement(user, mentorship: Mentorship, number: int) -> AgreementVer
                 title=(
                     f"Your agreement (version {latest.number}) is confirmed by both of you"
                     if latest.is_confirmed
-                    else f"{_name(user)} confirmed agreement version {latest.number}"
+                    else f"{user.get_full_name()} confirmed agreement version {latest.number}"
                 ),
                 url=_url("mentorships:detail", mentorship.pk) + "#agreement",
             )
@@ -929,7 +926,7 @@ def create_goal(
             notify(
                 _other_user(user, mentorship),
                 kind="goal.added",
-                title=f"{_name(user)} added a goal: {goal.title}",
+                title=f"{user.get_full_name()} added a goal: {goal.title}",
                 url=_url("mentorships:detail", mentorship.pk) + "#goals",
                 email=False,
             )

@@ -596,7 +596,7 @@ def _propose(
         notify(
             other,
             kind="session.reschedule_proposed",
-            title=f"{_name(actor)} asks to move your session",
+            title=f"{actor.get_full_name()} asks to move your session",
             body=(
                 f"From {display.when(current.starts_at, zone_name)} "
                 f"to {display.when(starts_at, zone_name)}."
@@ -710,7 +710,7 @@ def decline_proposal(
         notify(
             proposer,
             kind="session.reschedule_declined",
-            title=f"{_name(actor)} declined moving your session",
+            title=f"{actor.get_full_name()} declined moving your session",
             body=f"It stays at {stays}.",
             url=f"/schedule/{current.pk}/",
         )
@@ -739,7 +739,7 @@ def withdraw_proposal(
         notify(
             other,
             kind="session.reschedule_withdrawn",
-            title=f"{_name(actor)} withdrew their proposal to move your session",
+            title=f"{actor.get_full_name()} withdrew their proposal to move your session",
             url=f"/schedule/{current.pk}/",
             email=False,
         )
@@ -773,11 +773,6 @@ def mark_no_show(actor, session: Session, *, now: datetime | None = None) -> Ses
 # --- Side effects ---------------------------------------------------------------------------
 
 
-def _name(user) -> str:  # type: ignore[no-untyped-def]
-    profile = getattr(user, "profile", None)
-    return getattr(profile, "name", None) or user.email
-
-
 def _announce(session: Session, actor, *, method: str, now: datetime, kind: str) -> None:  # type: ignore[no-untyped-def]
     """Invitation e-mails with .ics to both participants and an in-app notice to the other;
     queued on commit, so a rolled-back booking announces nothing."""
@@ -791,8 +786,8 @@ def _announce(session: Session, actor, *, method: str, now: datetime, kind: str)
         context = {
             "site_name": settings.SITE_NAME,
             "site_url": settings.SITE_URL,
-            "name": _name(person),
-            "other_name": _name(other),
+            "name": person.get_full_name(),
+            "other_name": other.get_full_name(),
             "when": display.when(session.starts_at, zone),
             "other_when": display.when(session.starts_at, selectors.zone_name_of(other)),
             "method": method,
@@ -883,7 +878,7 @@ def _remind(session: Session, kind: str) -> None:
         notify(
             person,
             kind=f"session.reminder.{kind}",
-            title=f"Reminder: session with {_name(other)} {label}",
+            title=f"Reminder: session with {other.get_full_name()} {label}",
             body=body,
             url=f"/schedule/{session.pk}/",
         )
@@ -1120,9 +1115,9 @@ def _announce_series(
         context = {
             "site_name": settings.SITE_NAME,
             "site_url": settings.SITE_URL,
-            "name": _name(person),
-            "other_name": _name(other),
-            "organiser_name": _name(actor),
+            "name": person.get_full_name(),
+            "other_name": other.get_full_name(),
+            "organiser_name": actor.get_full_name(),
             "summary": summary,
             "lines": [display.when(s.starts_at, zone) for s in sessions],
             "skipped": skipped,
