@@ -38,3 +38,4 @@ def test_mentorship_space_shows_upcoming_sessions_and_recent_calls(client):
     assert "No sessions booked yet" not in html
     assert list(response.context["recent_calls"]) == [call]
     assert "Recent calls" in html
+    assert "home/_mentorship_space_panels.html" in [t.name for t in response.templates]

@@ -10,8 +10,10 @@ from mentorloom.scheduling.selectors import upcoming_rows_for_mentorship
 
 
 def mentorship_space_panels(mentorship, user, now: datetime) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    """The mentorship space's sessions and calls (listener of mentorships.views.space_panels)."""
+    """The mentorship space's sessions and talk sections, with their template (listener of
+    mentorships.views.space_panels; mentorships/detail.html includes the template)."""
     return {
         "upcoming_sessions": upcoming_rows_for_mentorship(mentorship, user, now),
         "recent_calls": mentorship.calls.all()[:5],  # calls.Call, newest first
+        "space_panels_template": "home/_mentorship_space_panels.html",
     }
