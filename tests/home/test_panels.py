@@ -39,3 +39,21 @@ def test_mentorship_space_shows_upcoming_sessions_and_recent_calls(client):
     assert list(response.context["recent_calls"]) == [call]
     assert "Recent calls" in html
     assert "home/_mentorship_space_panels.html" in [t.name for t in response.templates]
+
+
+def test_public_profile_of_an_open_mentor_shows_messagings_badge(client):
+    from mentorloom.messaging.models import ChatPresence
+    from tests.factories import MentorProfileFactory, ProfileFactory
+
+    badge = "Open for a quick chat</span>"
+    open_mentor, closed_mentor = MentorProfileFactory(), MentorProfileFactory()
+    ChatPresence.objects.create(
+        user=open_mentor.user, open_until=timezone.now() + timedelta(minutes=30)
+    )
+    client.force_login(ProfileFactory().user)
+    page = client.get(reverse("profiles:public", args=[open_mentor.user_id]))
+    assert page.status_code == 200 and badge in page.content.decode()
+    assert (
+        badge
+        not in client.get(reverse("profiles:public", args=[closed_mentor.user_id])).content.decode()
+    )

@@ -9,7 +9,9 @@ class HomeConfig(AppConfig):
 
     def ready(self) -> None:
         from mentorloom.mentorships.views import space_panels
+        from mentorloom.profiles.views import public_profile_panels
 
         from . import panels
 
         space_panels.connect(panels.mentorship_space_panels)
+        public_profile_panels.connect(panels.public_profile_panels)

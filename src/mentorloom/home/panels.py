@@ -17,3 +17,9 @@ def mentorship_space_panels(mentorship, user, now: datetime) -> dict[str, Any]: 
         "recent_calls": mentorship.calls.all()[:5],  # calls.Call, newest first
         "space_panels_template": "home/_mentorship_space_panels.html",
     }
+
+
+def public_profile_panels(viewer, profile) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """Messaging's "open for a quick chat" badge on a mentor's public profile (listener of
+    profiles.views.public_profile_panels; the template renders it only for mentors)."""
+    return {"profile_badges_template": "home/_profile_badges.html"}

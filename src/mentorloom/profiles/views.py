@@ -12,12 +12,18 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mentorloom.core.errors import InvalidInput, error_body
+from mentorloom.core.hooks import Hook
 
 from . import selectors, services
 from .countries import country_name
 from .forms import ProfileForm
 from .models import TAG_MODELS
 from .services import MAX_TAG_LENGTH
+
+# Called as (viewer, profile) while building a public profile page; each listener returns a dict
+# of extra context (parts owned by higher layers: home.panels adds the "open for a quick chat"
+# badge from messaging).
+public_profile_panels = Hook("profiles.public_profile_panels")
 
 
 @login_required
@@ -91,6 +97,8 @@ def public_profile(request: HttpRequest, user_id: int) -> HttpResponse:
         and bool(getattr(getattr(request.user, "profile", None), "time_zone", "")),
         "session_lengths": ", ".join(f"{n} min" for n in profile.session_lengths),
     }
+    for panel in public_profile_panels(request.user, profile):
+        context.update(panel)
     return render(request, "profiles/public.html", context)
 
 
