@@ -23,7 +23,9 @@ Same-layer imports between different apps are allowed only as listed in SAME_LAY
 its reason. Apps are named by the first path component under src/mentorloom, so the check
 survives moves inside an app (services.py -> services/, core/realtime/). It reads `import`
 statements (at any depth, relative ones resolved), dotted-path strings ("mentorloom.<app>...")
-and lazy model references ("<app>.<Model>").
+and lazy model references ("<app>.<Model>"); in an app's templates, `{% include %}` and
+`{% extends %}` of another app's templates and `{% load %}` of another app's tag library. The
+site-wide templates in src/mentorloom/templates/ (base.html, components/) are the top.
 """
 
 from __future__ import annotations
@@ -67,11 +69,13 @@ SAME_LAYER: dict[tuple[str, str], tuple[tuple[str, ...] | None, str]] = {
         "agendas, notes and feedback belong to scheduling's Session",
     ),
     ("scheduling", "sessions"): (
-        ("mentorloom.sessions.selectors",),
-        "the agenda text in invitations and reminders (a lazy import; the one cycle left)",
+        ("mentorloom.sessions.selectors", "mentorloom.sessions.templatetags"),
+        "the agenda text in invitations and reminders (a lazy import) and the session links on "
+        "a session row: the one cycle left (sessions builds on scheduling)",
     ),
     ("calls", "messaging"): (None, "the call room shows the mentorship's conversation"),
     ("calls", "scheduling"): (None, "the call room shows the session that is on now"),
+    ("calls", "sessions"): (None, "the call room shows that session's agenda and notes"),
 }
 
 LAYER_NAMES = {
@@ -131,14 +135,40 @@ def _target_app(reference: str) -> str | None:
     return match.group(1) if match else None
 
 
-def _python_files() -> list[Path]:
-    return sorted(p for p in SRC.rglob("*.py"))
+TEMPLATE_REF = re.compile(
+    r"\{%\s*(?:(?:include|extends)\s+[\"']([a-z_]+)/[^\"']*[\"'][^%]*"
+    r"|load\s+([\w\s]+?)\s*)%\}"
+)
+
+
+def _tag_libraries() -> dict[str, str]:
+    """Template tag library name -> the app that defines it."""
+    return {p.stem: _app_of(p) for p in SRC.glob("*/templatetags/*.py") if p.stem != "__init__"}
+
+
+def _template_references(path: Path) -> list[tuple[int, str]]:
+    text = path.read_text()
+    libraries = _tag_libraries()
+    found: list[tuple[int, str]] = []
+    for match in TEMPLATE_REF.finditer(text):
+        line = text.count("\n", 0, match.start()) + 1
+        folder, loads = match.groups()
+        if folder in LAYERS:
+            found.append((line, f"mentorloom.{folder}.templates.{folder}"))
+        for name in (loads or "").split():
+            if name in libraries:
+                found.append((line, f"mentorloom.{libraries[name]}.templatetags.{name}"))
+    return found
+
+
+def _source_files() -> list[Path]:
+    return sorted([*SRC.rglob("*.py"), *SRC.glob("*/templates/**/*.html")])
 
 
 def violations() -> tuple[list[str], set[tuple[str, str]]]:
     problems: list[str] = []
     used_same_layer: set[tuple[str, str]] = set()
-    for path in _python_files():
+    for path in _source_files():
         app = _app_of(path)
         where = path.relative_to(SRC.parent.parent).as_posix()
         if app not in LAYERS and app not in TOP:
@@ -148,7 +178,8 @@ def violations() -> tuple[list[str], set[tuple[str, str]]]:
             continue
         if _is_top(path):
             continue
-        for line, reference in _references(path):
+        refs = _template_references(path) if path.suffix == ".html" else _references(path)
+        for line, reference in refs:
             target = _target_app(reference)
             if target is None or target == app or target not in LAYERS:
                 if target in TOP:
@@ -249,4 +280,25 @@ def test_the_top_may_import_anything_but_nothing_imports_the_top(tmp_path, monke
     assert problems == [
         "src/mentorloom/core/views.py:1 imports mentorloom.api: only the top (urls, api, "
         "routing, asgi, settings, demo, management commands) may import api"
+    ]
+
+
+def test_templates_are_held_to_the_same_rule(tmp_path, monkeypatch):
+    fake = tmp_path / "src" / "mentorloom"
+    (fake / "messaging" / "templatetags").mkdir(parents=True)
+    (fake / "messaging" / "templatetags" / "messaging_tags.py").write_text("")
+    page = fake / "profiles" / "templates" / "profiles" / "public.html"
+    page.parent.mkdir(parents=True)
+    page.write_text(
+        '{% extends "base.html" %}\n{% load static messaging_tags %}\n'
+        '{% include "profiles/_avatar.html" %}{% include "components/field.html" %}\n'
+        '{% include "scheduling/_session_row.html" with row=row %}\n'
+    )
+    monkeypatch.setattr(sys.modules[__name__], "SRC", fake)
+    problems, _ = violations()
+    assert [p.split(": ")[0] for p in problems] == [
+        "src/mentorloom/profiles/templates/profiles/public.html:2 imports "
+        "mentorloom.messaging.templatetags.messaging_tags",
+        "src/mentorloom/profiles/templates/profiles/public.html:4 imports "
+        "mentorloom.scheduling.templates.scheduling",
     ]
