@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "mentorloom.messaging",
     "mentorloom.calls",
     "mentorloom.sessions",
+    "mentorloom.home",
     "mentorloom.demo",
 ]
 

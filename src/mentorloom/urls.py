@@ -3,12 +3,11 @@ from django.urls import include, path, re_path
 
 from mentorloom.api import api
 from mentorloom.core import views as core_views
-from mentorloom.profiles import views as profile_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
-    path("dashboard/", profile_views.dashboard, name="dashboard"),
+    path("", include("mentorloom.home.urls")),
     path("", include("mentorloom.mfa.urls")),
     path("accounts/", include("mentorloom.accounts.urls")),
     path("", include("mentorloom.profiles.urls")),

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 import time_machine
 
-from mentorloom.discovery import freeslots
+from mentorloom.discovery import freeslots as directory_slots
+from mentorloom.scheduling import freeslots
 from mentorloom.scheduling.models import AvailabilityOverride, AvailabilityRule, Session
 from tests.factories import DiscoveryMentorshipFactory
 
@@ -206,3 +207,8 @@ def test_no_free_mentor_offers_to_drop_the_filter(member, mentor):
     mentor(display_name="Busy")
     html = member.get("/mentors/", {"free_within_days": "3"}).content.decode()
     assert "Any time, not only free in the next 3 days" in html
+
+
+def test_scheduling_provides_the_free_slot_answers_discovery_sits_below_it():
+    # discovery never imports scheduling (tests/test_layers.py); SchedulingConfig.ready() wires it.
+    assert directory_slots.provider() is freeslots

@@ -101,3 +101,16 @@ def test_seeded_demo_mentors_are_searchable(db):
     assert page.count >= 3
     best = page.cards[0]
     assert any("product" in name.lower() for name in best.topics + best.skills)
+
+
+def test_profile_update_refreshes_the_search_document_once_it_commits(
+    db, django_capture_on_commit_callbacks
+):
+    # profiles sits below discovery: the refresh arrives through profiles' profile_changed hook.
+    profile = DiscoveryMentorFactory(display_name="Rin", headline="Chemist")
+    refresh_search_document(profile.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        profile_services.update_profile(profile, headline="Baker")
+        assert found("baker") == []  # not before the write commits
+    assert found("baker") == ["Rin"]
+    assert found("chemist") == []

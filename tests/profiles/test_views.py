@@ -4,11 +4,10 @@ from datetime import UTC, datetime
 import pytest
 import time_machine
 from django.urls import reverse
-from django.utils import timezone
 from PIL import Image
 
 from mentorloom.profiles import services
-from mentorloom.profiles.models import Profile, Skill, Visibility
+from mentorloom.profiles.models import Skill, Visibility
 from tests.core.image_bombs import bomb_png, probe
 from tests.factories import ProfileFactory, UserFactory
 
@@ -47,40 +46,6 @@ def form_data(**overrides):
     }
     data.update(overrides)
     return data
-
-
-# --- Dashboard --------------------------------------------------------------------------------
-
-
-def test_dashboard_requires_login(client):
-    response = client.get(reverse("dashboard"))
-    assert response.status_code == 302
-    assert reverse("accounts:login") in response["Location"]
-
-
-def test_dashboard_creates_a_profile_and_shows_checklist_and_empty_state(client, user):
-    client.force_login(user)
-    response = client.get(reverse("dashboard"))
-    assert response.status_code == 200
-    assert Profile.objects.filter(user=user).exists()
-    html = response.content.decode()
-    assert "No mentorships yet" in html
-    assert "Set your time zone" in html
-    # A new profile has only the default working days; every other item is still to do.
-    assert 0 < response.context["percent"] < 25
-    assert reverse("accounts:settings") in html  # unverified e-mail banner
-
-
-def test_dashboard_progress_and_verified_email_hide_banner(member_client, profile):
-    profile.user.email_verified_at = timezone.now()
-    profile.user.save()
-    response = member_client.get(reverse("dashboard"))
-    html = response.content.decode()
-    assert "Please confirm your e-mail" not in html
-    assert "Good" in html and "Aiko Tanaka" in html
-    items, percent = response.context["checklist"], response.context["percent"]
-    assert 0 < percent < 100
-    assert any(item.done for item in items)
 
 
 # --- Edit -------------------------------------------------------------------------------------

@@ -54,9 +54,16 @@ class User(AbstractBaseUser, PermissionsMixin):
     def is_verified(self) -> bool:
         return self.email_verified_at is not None
 
-    def get_full_name(self) -> str:
+    def get_full_name(self, *, without_profile: str | None = None) -> str:
+        """The name shown to other people: the profile's name (its display name, else the part
+        of the e-mail address before the @). Without a profile, `without_profile` if given
+        (safety says "this person" rather than reveal an address), else that same part."""
         profile = getattr(self, "profile", None)
-        return (profile.display_name if profile else "") or self.email
+        if profile is not None:
+            return str(profile.name)
+        if without_profile is not None:
+            return without_profile
+        return self.email.split("@")[0]
 
     def get_short_name(self) -> str:
         return self.get_full_name()

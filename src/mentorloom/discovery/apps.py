@@ -6,6 +6,9 @@ class DiscoveryConfig(AppConfig):
     label = "discovery"
 
     def ready(self) -> None:
-        from . import signals
+        from mentorloom.profiles.services import profile_changed
+
+        from . import services, signals
 
         signals.connect()
+        profile_changed.connect(services.profile_changed)

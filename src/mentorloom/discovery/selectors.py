@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
@@ -33,11 +33,12 @@ FACET_VALUES_SHOWN = 12
 
 
 def free_slots_filter() -> Callable[..., freeslots.Check] | None:
-    """ "Has free slots in the next N days" (scheduling exists, so always on).
+    """ "Has free slots in the next N days" (on when scheduling has provided its cache).
 
-    Returns `freeslots.check(user_ids_in_display_order, days, now) -> Check(free, pending)`;
-    returning None would hide the filter in the page and the API again."""
-    return freeslots.check
+    Returns `check(user_ids_in_display_order, days, now) -> Check(free, unchecked)`;
+    None hides the filter in the page and the API."""
+    source = freeslots.provider()
+    return source.check if source is not None else None
 
 
 @dataclass(frozen=True)
@@ -248,9 +249,13 @@ def facet_counts(
 
 
 @dataclass(frozen=True)
-class CardFacts:
-    """What a card shows that changes only with the profile, its tags or its account: memoised
-    per snapshot (snapshot.Snapshot.cards_for), so a page of cards costs no query when warm."""
+class MentorCard:
+    """A mentor as the directory shows them.
+
+    The profile's part (up to `paused_until`) changes only with the profile, its tags or its
+    account: it is loaded without the rest and memoised per snapshot
+    (snapshot.Snapshot.cards_for), so a page of cards costs no query when warm. `_card` fills in
+    the part that depends on the viewer and the moment for each request."""
 
     profile_id: int
     user_id: int
@@ -259,6 +264,7 @@ class CardFacts:
     headline: str
     photo_url: str | None
     country_code: str
+    country: str
     zone: ZoneInfo | None
     schedule: WorkingHours
     skills: list[str]
@@ -266,29 +272,18 @@ class CardFacts:
     languages: list[str]
     accepting_requests: bool
     paused_until: date | None
-
-
-@dataclass(frozen=True)
-class MentorCard:
-    user_id: int
-    name: str
-    initials: str
-    headline: str
-    photo_url: str | None
-    country_code: str
-    country: str
-    skills: list[str]
-    topics: list[str]
-    languages: list[str]
-    local_time: str | None  # "14:05"
-    zone_name: str | None
-    overlap: float | None  # hours; None when either side has no time zone
-    overlap_label: str | None
-    capacity_left: int
-    is_paused: bool
-    accepting_requests: bool
+    # Per viewer and moment:
+    local_time: str | None = None  # "14:05"
+    overlap: float | None = None  # hours; None when either side has no time zone
+    overlap_label: str | None = None
+    capacity_left: int = 0
+    is_paused: bool = False
     next_free_slot: datetime | None = None  # UTC; None when not known (not checked lately)
     next_free_label: str | None = None  # "Tue 14 Jan, 09:30" in the viewer's zone
+
+    @property
+    def zone_name(self) -> str | None:
+        return self.zone.key if self.zone else None
 
 
 CARD_TAGS = ("skills", "topics", "languages")
@@ -322,10 +317,11 @@ def _zone(name: str) -> ZoneInfo | None:
     return zone_or_none(name)
 
 
-def _load_card_facts(profile_ids: list[int]) -> dict[int, CardFacts]:
+def _load_cards(profile_ids: list[int]) -> dict[int, MentorCard]:
+    """The profile's part of each card (memoised per snapshot)."""
     tags = _card_tags(profile_ids)
     return {
-        p.pk: CardFacts(
+        p.pk: MentorCard(
             profile_id=p.pk,
             user_id=p.user_id,
             name=p.name,
@@ -333,6 +329,7 @@ def _load_card_facts(profile_ids: list[int]) -> dict[int, CardFacts]:
             headline=p.headline,
             photo_url=p.photo.url if p.photo else None,
             country_code=p.country,
+            country=COUNTRIES.get(p.country, ""),
             zone=_zone(p.time_zone),
             schedule=schedule_of(p),
             skills=tags["skills"].get(p.pk, []),
@@ -346,36 +343,26 @@ def _load_card_facts(profile_ids: list[int]) -> dict[int, CardFacts]:
 
 
 def _card(
-    facts: CardFacts,
+    card: MentorCard,
     viewer: Viewer,
     now: datetime,
     capacity_left: int,
     next_slot: freeslots.NextSlot | None = None,
 ) -> MentorCard:
-    zone = facts.zone
+    """The memoised card with the parts that depend on the viewer and the moment."""
+    zone = card.zone
     overlap = None
     if zone is not None and viewer.hours is not None:
         on = now.astimezone(viewer.zone).date()
-        overlap = overlap_hours(viewer.hours, facts.schedule, on)
+        overlap = overlap_hours(viewer.hours, card.schedule, on)
     today = timezone.localdate(now)
-    return MentorCard(
-        user_id=facts.user_id,
-        name=facts.name,
-        initials=facts.initials,
-        headline=facts.headline,
-        photo_url=facts.photo_url,
-        country_code=facts.country_code,
-        country=COUNTRIES.get(facts.country_code, ""),
-        skills=facts.skills,
-        topics=facts.topics,
-        languages=facts.languages,
+    return replace(
+        card,
         local_time=f"{now.astimezone(zone):%H:%M}" if zone else None,
-        zone_name=zone.key if zone else None,
         overlap=overlap,
         overlap_label=format_hours(overlap) if overlap is not None else None,
         capacity_left=max(capacity_left, 0),
-        is_paused=facts.paused_until is not None and facts.paused_until > today,
-        accepting_requests=facts.accepting_requests,
+        is_paused=card.paused_until is not None and card.paused_until > today,
         next_free_slot=next_slot.at if next_slot else None,
         next_free_label=(
             f"{next_slot.at.astimezone(viewer.zone):%a %d %b, %H:%M}"
@@ -512,13 +499,14 @@ def mentors_for_directory(
     rows = _in_order(snap, results, ranked)[offset : offset + query.page_size]
     page_ids = snap.ids[rows].tolist()
     capacity_left = dict(zip(page_ids, snap.capacity_left[rows].tolist(), strict=True))
-    facts = snap.cards_for(page_ids, _load_card_facts)
+    memo = snap.cards_for(page_ids, _load_cards)
     # Next free slot on the cards when some earlier request (or this one) has checked it.
-    slots = freeslots.known(snap.user_ids[rows].tolist(), now)
+    source = freeslots.provider()
+    slots = source.known(snap.user_ids[rows].tolist(), now) if source is not None else {}
     cards = [
-        _card(facts[i], viewer, now, capacity_left[i], slots.get(facts[i].user_id))
+        _card(memo[i], viewer, now, capacity_left[i], slots.get(memo[i].user_id))
         for i in page_ids
-        if i in facts
+        if i in memo
     ]
     page = DirectoryPage(query, cards, count, query.page, pages, free_slots_pending=pending)
     if with_facets:

@@ -68,6 +68,12 @@ def _add_terms(words: Iterable[str]) -> None:
         )
 
 
+def profile_changed(profile_id: int) -> None:
+    """Listener for profiles.services.profile_changed: refresh the search document once the
+    profile's transaction commits (connected in DiscoveryConfig.ready)."""
+    transaction.on_commit(lambda: refresh_search_document(profile_id))
+
+
 def refresh_search_document(profile_id: int) -> bool:
     """Bring one profile's index entry up to date; returns whether it is now indexed.
 

@@ -1,8 +1,8 @@
 """Keep the directory snapshot honest: any write that can change who is listed, or a listed
 mentor's facets, capacity or schedule, records a DirectoryChange (snapshot.record_change).
 
-Writes to a person's calendar (availability, sessions, scheduling settings, imported busy
-times) forget their cached next free slot (freeslots.forget).
+Writes to a person's calendar forget their cached next free slot in scheduling/freeslots.py,
+which connects its own signals (scheduling sits above discovery).
 
 Signals rather than calls in each app's services because the snapshot must also see writes made
 outside them (admin, factories, shell, the seeding commands); `QuerySet.update()` on these
@@ -19,7 +19,6 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from mentorloom.mentorships.models import Mentorship
 from mentorloom.profiles.models import TAG_MODELS, Profile
 
-from . import freeslots
 from .snapshot import record_change
 
 # Saves that only touch these fields cannot change the directory (a login stamps last_login).
@@ -41,30 +40,7 @@ def _user_saved(sender: Any, update_fields: Any = None, **kwargs: Any) -> None:
     record_change()
 
 
-def _calendar_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
-    """A mentor's next free slot (freeslots.py) depends on their availability, settings and
-    every booked session or imported busy time of theirs, as mentor or as mentee."""
-    people = [getattr(instance, f, None) for f in ("mentor_id", "mentee_id", "user_id")]
-    freeslots.forget(p for p in people if p)
-
-
 def connect() -> None:
-    from mentorloom.scheduling.models import (
-        AvailabilityOverride,
-        AvailabilityRule,
-        ExternalBusy,
-        SchedulingSettings,
-        Session,
-    )
-
-    calendar = (AvailabilityRule, AvailabilityOverride, Session, SchedulingSettings, ExternalBusy)
-    for model in calendar:
-        name = model.__name__
-        post_save.connect(_calendar_changed, sender=model, dispatch_uid=f"discovery-slots-{name}")
-        post_delete.connect(
-            _calendar_changed, sender=model, dispatch_uid=f"discovery-slots-{name}-del"
-        )
-
     for model in (Profile, Mentorship):
         post_save.connect(_changed, sender=model, dispatch_uid=f"discovery-{model.__name__}-save")
         post_delete.connect(_changed, sender=model, dispatch_uid=f"discovery-{model.__name__}-del")

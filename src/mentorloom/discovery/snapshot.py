@@ -116,7 +116,7 @@ class Snapshot:
     def cards_for(
         self, profile_ids: list[int], load: Callable[[list[int]], dict[int, Any]]
     ) -> dict[int, Any]:
-        """Card facts for `profile_ids` (those that exist), from the memo or `load(missing)`."""
+        """Cards (their profile part) for `profile_ids` that exist, from the memo or `load`."""
         with _matches_lock:
             found = {i: self.cards[i] for i in profile_ids if i in self.cards}
         missing = [i for i in profile_ids if i not in found]

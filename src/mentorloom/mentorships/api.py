@@ -45,7 +45,7 @@ router = Router(tags=["mentorships"])
 
 
 def _person(user) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    return {"user_id": user.pk, "name": services._name(user)}
+    return {"user_id": user.pk, "name": user.get_full_name()}
 
 
 def _request_body(r: MentorshipRequest) -> dict[str, Any]:

@@ -14,10 +14,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mentorloom.core.errors import DomainError
+from mentorloom.core.hooks import Hook
 from mentorloom.core.idempotency import run_once
 from mentorloom.profiles.models import Profile
 from mentorloom.safety.selectors import is_blocked_between
-from mentorloom.scheduling.selectors import upcoming_rows_for_mentorship
 
 from . import access, selectors, services
 from .errors import MentorAtCapacity
@@ -34,6 +34,17 @@ from .forms import (
     RequestForm,
 )
 from .models import MentorshipStatus
+
+# Called as (mentorship, user, now) while building the mentorship space; each listener returns
+# a dict of extra context (the parts of the space owned by higher layers).
+space_panels = Hook("mentorships.space_panels")
+
+
+def _panels(mentorship, user) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    context: dict[str, object] = {}
+    for panel in space_panels(mentorship, user, timezone.now()):
+        context.update(panel)
+    return context
 
 
 def _act(
@@ -275,9 +286,9 @@ def _space_context(request: HttpRequest, mentorship, **extra) -> dict:  # type: 
         "history": mentorship.history.select_related("actor")[:30],
         "reflections": selectors.own_reflections(user, mentorship),
         "ended": mentorship.status == MentorshipStatus.ENDED,
-        # The other parts of the space: sessions, the conversation and calls.
-        "upcoming_sessions": upcoming_rows_for_mentorship(mentorship, user, timezone.now()),
-        "recent_calls": mentorship.calls.all()[:5],
+        # The other parts of the space (upcoming sessions, recent calls) come from the apps
+        # above mentorships: home.panels connects to space_panels.
+        **_panels(mentorship, user),
         **extra,
     }
 

@@ -21,9 +21,8 @@ from PIL import Image, ImageOps
 
 from mentorloom.core import images, ratelimit
 from mentorloom.core.errors import InvalidInput
+from mentorloom.core.hooks import Hook
 from mentorloom.core.timezones import canonical_zone, zone_names
-from mentorloom.discovery.services import refresh_search_document
-from mentorloom.matching.services import profile_changed
 
 from .countries import COUNTRIES
 from .errors import PhotoRateLimited
@@ -317,12 +316,16 @@ def update_profile(profile: Profile, **changes: Any) -> Profile:
     return profile
 
 
+# Called with the profile id inside the transaction that changed a profile's text, tags or
+# hours. Discovery (full-text search document) and matching (embeddings, ranking index) sit
+# above profiles and connect to it in their AppConfig.ready(); each acts once the write commits.
+profile_changed = Hook("profiles.profile_changed")
+
+
 def announce_profile_change(profile: Profile) -> None:
     """Keep what is derived from a profile current once this transaction commits: the
     full-text search document (discovery) and the embeddings and ranking index (matching)."""
-    profile_id = profile.pk
-    transaction.on_commit(lambda: refresh_search_document(profile_id))
-    profile_changed(profile_id)
+    profile_changed(profile.pk)
 
 
 def count_photo_upload(user: Any) -> None:

@@ -1,4 +1,4 @@
-"""HTML pages for profiles: dashboard, edit, public profile, and the tag autocomplete JSON."""
+"""HTML pages for profiles: edit, public profile, and the tag autocomplete JSON."""
 
 from __future__ import annotations
 
@@ -12,59 +12,18 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mentorloom.core.errors import InvalidInput, error_body
-from mentorloom.mentorships.models import OPEN_REQUEST_STATUSES
-from mentorloom.mentorships.selectors import (
-    mentorships_for_list,
-    open_requests_for,
-    requests_sent,
-)
-from mentorloom.scheduling.selectors import session_row, sessions_for
+from mentorloom.core.hooks import Hook
 
 from . import selectors, services
 from .countries import country_name
 from .forms import ProfileForm
-from .hours import format_days
 from .models import TAG_MODELS
 from .services import MAX_TAG_LENGTH
 
-
-def _greeting(hour: int) -> str:
-    if 5 <= hour < 12:
-        return "Good morning"
-    if 12 <= hour < 18:
-        return "Good afternoon"
-    return "Good evening"
-
-
-@login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    profile = services.ensure_profile(request.user)
-    checklist, percent = selectors.completeness(profile)
-    context = {
-        "profile": profile,
-        "greeting": _greeting(timezone.localtime().hour),
-        "checklist": checklist,
-        "percent": percent,
-        "todo": [item for item in checklist if not item.done],
-        "tags": selectors.all_tag_names(profile),
-        "work_days_label": format_days(profile.work_days),
-        "needs_verification": request.user.email_verified_at is None,
-        "mentorships": [
-            (m, m.mentee if m.mentor_id == request.user.pk else m.mentor)
-            for m in mentorships_for_list(request.user).exclude(status="ended")[:6]
-        ],
-        "open_requests": open_requests_for(request.user).count(),
-        "sent_requests": requests_sent(request.user)
-        .filter(status__in=OPEN_REQUEST_STATUSES)
-        .count(),
-        "next_sessions": [
-            session_row(s, request.user)
-            for s in sessions_for(request.user, upcoming_only=True, now=timezone.now()).order_by(
-                "starts_at"
-            )[:3]
-        ],
-    }
-    return render(request, "profiles/dashboard.html", context)
+# Called as (viewer, profile) while building a public profile page; each listener returns a dict
+# of extra context (parts owned by higher layers: home.panels adds the "open for a quick chat"
+# badge from messaging).
+public_profile_panels = Hook("profiles.public_profile_panels")
 
 
 @login_required
@@ -138,6 +97,8 @@ def public_profile(request: HttpRequest, user_id: int) -> HttpResponse:
         and bool(getattr(getattr(request.user, "profile", None), "time_zone", "")),
         "session_lengths": ", ".join(f"{n} min" for n in profile.session_lengths),
     }
+    for panel in public_profile_panels(request.user, profile):
+        context.update(panel)
     return render(request, "profiles/public.html", context)
 
 

@@ -7,11 +7,18 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 
 from mentorloom.core.errors import InvalidInput, NotFound
+from mentorloom.core.hooks import Hook
 from mentorloom.core.ratelimit import enforce
 
 from .models import AuditEvent, Block, Report, ReportReason
 
 REPORTS_PER_HOUR = 10
+
+
+# Called as (blocker_id, blocked_id) inside the transaction that created a block; each listener
+# returns how many open requests it withdrew. Mentorships sits above safety and connects
+# withdraw_requests_between in MentorshipsConfig.ready().
+block_created = Hook("safety.block_created")
 
 
 def audit(actor, action: str, target_user_id: int | None = None, **data: object) -> AuditEvent:  # type: ignore[no-untyped-def]
@@ -29,8 +36,6 @@ def _existing_user(user_id: int) -> None:
 def block_user(blocker, blocked_id: int) -> Block:  # type: ignore[no-untyped-def]
     """Block someone: they disappear from each other's lists, and open requests between them
     are withdrawn (silently — telling the blocked person would reveal the block)."""
-    from mentorloom.mentorships.services import withdraw_requests_between
-
     if blocker.pk == blocked_id:
         raise InvalidInput("You cannot block yourself.", fields={"user_id": ["That is you."]})
     # Checked up front: SQLite defers foreign-key checks to COMMIT, too late for a clean 422.
@@ -42,7 +47,7 @@ def block_user(blocker, blocked_id: int) -> Block:  # type: ignore[no-untyped-de
     except IntegrityError:  # a concurrent identical block
         block, created = Block.objects.get(blocker=blocker, blocked_id=blocked_id), False
     if created:
-        withdrawn = withdraw_requests_between(blocker.pk, blocked_id)
+        withdrawn = sum(block_created(blocker.pk, blocked_id))
         audit(blocker, "block.created", blocked_id, withdrawn_requests=withdrawn)
     return block
 

@@ -26,9 +26,8 @@ def _person(viewer, user_id: int):  # type: ignore[no-untyped-def]
     return person
 
 
-def _name(person) -> str:  # type: ignore[no-untyped-def]
-    profile = getattr(person, "profile", None)
-    return profile.name if profile else "this person"
+# Who a safety page is about, when they have no profile yet: never their e-mail address.
+UNNAMED = "this person"
 
 
 def _next(request: HttpRequest, default: str) -> str:
@@ -46,8 +45,8 @@ def block(request: HttpRequest, user_id: int) -> HttpResponse:
         services.block_user(request.user, person.pk)
         messages.success(
             request,
-            f"You blocked {_name(person)}. You will not see each other, and open requests "
-            "between you were withdrawn.",
+            f"You blocked {person.get_full_name(without_profile=UNNAMED)}. You will not see each "
+            "other, and open requests between you were withdrawn.",
         )
         return redirect("mentorships:requests")
     return render(
@@ -55,7 +54,7 @@ def block(request: HttpRequest, user_id: int) -> HttpResponse:
         "safety/block_confirm.html",
         {
             "person": person,
-            "name": _name(person),
+            "name": person.get_full_name(without_profile=UNNAMED),
             "already": Block.objects.filter(blocker=request.user, blocked=person).exists(),
             "next": _next(request, ""),
         },
@@ -67,7 +66,7 @@ def block(request: HttpRequest, user_id: int) -> HttpResponse:
 def unblock(request: HttpRequest, user_id: int) -> HttpResponse:
     person = _person(request.user, user_id)
     services.unblock_user(request.user, person.pk)
-    messages.success(request, f"You unblocked {_name(person)}.")
+    messages.success(request, f"You unblocked {person.get_full_name(without_profile=UNNAMED)}.")
     return redirect(_next(request, "dashboard"))
 
 
@@ -105,6 +104,11 @@ def report(request: HttpRequest, user_id: int) -> HttpResponse:
     return render(
         request,
         "safety/report.html",
-        {"form": form, "person": person, "name": _name(person), "next": context_url},
+        {
+            "form": form,
+            "person": person,
+            "name": person.get_full_name(without_profile=UNNAMED),
+            "next": context_url,
+        },
         status=status,
     )

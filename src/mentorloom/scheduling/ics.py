@@ -46,9 +46,7 @@ def _event(session: Session, *, now: datetime, cancelled: bool = False) -> Event
     event.add("sequence", session.ics_sequence)
     event.add("dtstart", session.starts_at.astimezone(zone))
     event.add("dtend", session.ends_at.astimezone(zone))
-    names = " & ".join(
-        getattr(getattr(u, "profile", None), "name", None) or u.email for u in (mentor, mentee)
-    )
+    names = " & ".join(u.get_full_name() for u in (mentor, mentee))
     event.add("summary", f"Mentoring session: {names}")
     event.add("url", f"{settings.SITE_URL}/schedule/{session.pk}/")
     # Imported here: the sessions app builds on scheduling's models (import cycle otherwise).

@@ -182,10 +182,9 @@ def session_row(session: Session, user) -> dict:  # type: ignore[no-untyped-def]
     from . import display
 
     other = session.mentee if user.pk == session.mentor_id else session.mentor
-    other_profile = getattr(other, "profile", None)
     return {
         "session": session,
-        "other_name": (other_profile.name if other_profile else "") or other.email,
+        "other_name": other.get_full_name(),
         "mine": display.when(session.starts_at, zone_name_of(user)),
         "theirs": display.when(session.starts_at, zone_name_of(other)),
         "minutes": int(session.duration.total_seconds() // 60),

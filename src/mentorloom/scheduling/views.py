@@ -217,7 +217,7 @@ def book(request: HttpRequest, mentorship_id: int) -> HttpResponse:
                     session = moving
                     messages.success(
                         request,
-                        f"{services._name(other)} is asked to agree to the new time; the "
+                        f"{other.get_full_name()} is asked to agree to the new time; the "
                         "session stays where it is until then.",
                     )
                 else:
@@ -278,9 +278,9 @@ def book(request: HttpRequest, mentorship_id: int) -> HttpResponse:
     context = {
         "mentorship": mentorship,
         "other": other,
-        "other_name": services._name(other),
+        "other_name": other.get_full_name(),
         # The strip's row label has room for a first name only.
-        "other_first_name": services._name(other).split(" ")[0],
+        "other_first_name": other.get_full_name().split(" ")[0],
         "my_zone": my_zone,
         "other_zone": other_zone,
         "lengths": lengths,
@@ -610,7 +610,7 @@ def new_series(request: HttpRequest, mentorship_id: int) -> HttpResponse:
         "preview": preview,
         "free_count": sum(1 for p in preview or [] if not p["problem"]),
         "zone": zone,
-        "other_name": services._name(other),
+        "other_name": other.get_full_name(),
         "other_zone": selectors.zone_name_of(other),
         "i_am_mentor": user.pk == mentorship.mentor_id,
     }

@@ -9,7 +9,7 @@ the public names are re-exported here. To monkeypatch one, patch the submodule t
 
 from __future__ import annotations
 
-from ._common import _name, expiry_days, free_places, live_mentorship_count
+from ._common import expiry_days, free_places, live_mentorship_count
 from .agreements import confirm_agreement, propose_agreement
 from .expiry import (
     AUTO_PAUSE_AFTER_EXPIRED,
@@ -41,7 +41,6 @@ __all__ = [
     "AUTO_PAUSE_AFTER_EXPIRED",
     "DECLINE_TEMPLATES",
     "REMINDER_AFTER",
-    "_name",
     "accept_request",
     "add_milestone",
     "answer_info",

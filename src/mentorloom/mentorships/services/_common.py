@@ -18,11 +18,6 @@ def expiry_days() -> int:
     return int(getattr(settings, "MENTORLOOM_REQUEST_EXPIRY_DAYS", 7))
 
 
-def _name(user) -> str:  # type: ignore[no-untyped-def]
-    profile = getattr(user, "profile", None)
-    return profile.name if profile is not None else user.email.split("@")[0]
-
-
 def _url(name: str, *args: object) -> str:
     return reverse(name, args=args)
 

@@ -12,7 +12,7 @@ from mentorloom.notifications.services import notify
 
 from ..errors import InvalidTransition, StaleAgreementVersion
 from ..models import AGREEMENT_FIELDS, AgreementVersion, HistoryEvent, Mentorship, MentorshipStatus
-from ._common import _locked_mentorship, _name, _other_user, _require_participant, _url
+from ._common import _locked_mentorship, _other_user, _require_participant, _url
 
 
 def _clean_agreement(values: dict[str, Any]) -> dict[str, str]:
@@ -68,12 +68,12 @@ def propose_agreement(
         HistoryEvent.objects.create(
             mentorship=mentorship,
             actor=user,
-            text=f"{_name(user)} proposed agreement version {version.number}.",
+            text=f"{user.get_full_name()} proposed agreement version {version.number}.",
         )
         notify(
             _other_user(user, mentorship),
             kind="agreement.changed",
-            title=f"{_name(user)} proposed a change to your agreement",
+            title=f"{user.get_full_name()} proposed a change to your agreement",
             body="Review the changes and confirm them; until then the last confirmed version "
             "stays in force.",
             url=_url("mentorships:detail", mentorship.pk) + "#agreement",
@@ -105,7 +105,7 @@ def confirm_agreement(user, mentorship: Mentorship, number: int) -> AgreementVer
                 title=(
                     f"Your agreement (version {latest.number}) is confirmed by both of you"
                     if latest.is_confirmed
-                    else f"{_name(user)} confirmed agreement version {latest.number}"
+                    else f"{user.get_full_name()} confirmed agreement version {latest.number}"
                 ),
                 url=_url("mentorships:detail", mentorship.pk) + "#agreement",
             )

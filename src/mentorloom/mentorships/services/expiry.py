@@ -14,7 +14,7 @@ from mentorloom.notifications.services import notify
 from mentorloom.profiles.models import Profile
 
 from ..models import OPEN_REQUEST_STATUSES, MentorshipRequest, RequestStatus
-from ._common import _name, _url
+from ._common import _url
 
 REMINDER_AFTER = timedelta(hours=48)
 AUTO_PAUSE_AFTER_EXPIRED = 3
@@ -51,7 +51,7 @@ def expire_request(request_id: int, now: datetime | None = None) -> bool:
         notify(
             request.mentee,
             kind="request.expired",
-            title=f"Your request to {_name(request.mentor)} expired",
+            title=f"Your request to {request.mentor.get_full_name()} expired",
             body="They did not answer in time. These mentors have similar experience.",
             url=similar_mentors_url(request.mentor_id),
         )
@@ -128,7 +128,7 @@ def remind_request(request_id: int, now: datetime | None = None) -> bool:
         notify(
             request.mentor,
             kind="request.reminder",
-            title=f"{_name(request.mentee)} is waiting for your answer",
+            title=f"{request.mentee.get_full_name()} is waiting for your answer",
             body=f"The request expires in {days_left} day{'s' if days_left != 1 else ''}.",
             url=_url("mentorships:request_detail", request.pk),
         )

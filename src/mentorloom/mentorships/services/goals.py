@@ -13,7 +13,7 @@ from mentorloom.notifications.services import notify
 
 from ..errors import InvalidTransition
 from ..models import Goal, GoalStatus, Mentorship, MentorshipStatus, Milestone, ProgressUpdate
-from ._common import _clean_short, _name, _other_user, _require_participant, _url
+from ._common import _clean_short, _other_user, _require_participant, _url
 
 
 def _clean_goal_fields(values: dict[str, Any]) -> dict[str, Any]:
@@ -71,7 +71,7 @@ def create_goal(
             notify(
                 _other_user(user, mentorship),
                 kind="goal.added",
-                title=f"{_name(user)} added a goal: {goal.title}",
+                title=f"{user.get_full_name()} added a goal: {goal.title}",
                 url=_url("mentorships:detail", mentorship.pk) + "#goals",
                 email=False,
             )

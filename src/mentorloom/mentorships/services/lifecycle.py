@@ -13,7 +13,7 @@ from mentorloom.notifications.services import notify
 
 from ..errors import InvalidTransition
 from ..models import HistoryEvent, Mentorship, MentorshipStatus, Reflection
-from ._common import _locked_mentorship, _name, _other_user, _require_participant, _url
+from ._common import _locked_mentorship, _other_user, _require_participant, _url
 
 
 def pause_mentorship(user, mentorship: Mentorship, until: date, note: str = "") -> Mentorship:  # type: ignore[no-untyped-def]
@@ -33,12 +33,12 @@ def pause_mentorship(user, mentorship: Mentorship, until: date, note: str = "") 
         HistoryEvent.objects.create(
             mentorship=mentorship,
             actor=user,
-            text=f"{_name(user)} paused the mentorship until {until:%-d %B %Y}{extra}.",
+            text=f"{user.get_full_name()} paused the mentorship until {until:%-d %B %Y}{extra}.",
         )
         notify(
             _other_user(user, mentorship),
             kind="mentorship.paused",
-            title=f"{_name(user)} paused your mentorship until {until:%-d %B %Y}",
+            title=f"{user.get_full_name()} paused your mentorship until {until:%-d %B %Y}",
             body=note.strip()[:300],
             url=_url("mentorships:detail", mentorship.pk),
         )
@@ -55,12 +55,14 @@ def resume_mentorship(user, mentorship: Mentorship) -> Mentorship:  # type: igno
         mentorship.paused_until = None
         mentorship.save(update_fields=["status", "paused_until"])
         HistoryEvent.objects.create(
-            mentorship=mentorship, actor=user, text=f"{_name(user)} resumed the mentorship."
+            mentorship=mentorship,
+            actor=user,
+            text=f"{user.get_full_name()} resumed the mentorship.",
         )
         notify(
             _other_user(user, mentorship),
             kind="mentorship.resumed",
-            title=f"{_name(user)} resumed your mentorship",
+            title=f"{user.get_full_name()} resumed your mentorship",
             url=_url("mentorships:detail", mentorship.pk),
         )
     return mentorship
@@ -96,12 +98,12 @@ def end_mentorship(
             text=text.strip(),
         )
         HistoryEvent.objects.create(
-            mentorship=mentorship, actor=user, text=f"{_name(user)} ended the mentorship."
+            mentorship=mentorship, actor=user, text=f"{user.get_full_name()} ended the mentorship."
         )
         notify(
             _other_user(user, mentorship),
             kind="mentorship.ended",
-            title=f"{_name(user)} ended your mentorship",
+            title=f"{user.get_full_name()} ended your mentorship",
             body="Thank you for the time you spent together.",
             url=_url("mentorships:detail", mentorship.pk),
         )

@@ -41,7 +41,7 @@ from ..models import (
     RequestStatus,
     WaitlistEntry,
 )
-from ._common import _clean_short, _mentor_profile, _name, _url, expiry_days, free_places
+from ._common import _clean_short, _mentor_profile, _url, expiry_days, free_places
 
 DECLINE_TEMPLATES = [
     "Thank you for reaching out. My mentoring places are full right now; please try again in a "
@@ -140,7 +140,7 @@ def send_request(
         notify(
             profile.user,
             kind="request.received",
-            title=f"{_name(mentee)} asked you to be their mentor",
+            title=f"{mentee.get_full_name()} asked you to be their mentor",
             body=text[:300],
             url=_url("mentorships:request_detail", request.pk),
         )
@@ -197,7 +197,7 @@ def ask_for_info(user, request: MentorshipRequest, body: str) -> RequestMessage:
         notify(
             request.mentee,
             kind="request.info_requested",
-            title=f"{_name(user)} would like to know more before answering",
+            title=f"{user.get_full_name()} would like to know more before answering",
             body=text[:300],
             url=_url("mentorships:request_detail", request.pk),
         )
@@ -224,7 +224,7 @@ def answer_info(user, request: MentorshipRequest, body: str) -> RequestMessage: 
         notify(
             request.mentor,
             kind="request.info_answered",
-            title=f"{_name(user)} answered your question",
+            title=f"{user.get_full_name()} answered your question",
             body=text[:300],
             url=_url("mentorships:request_detail", request.pk),
         )
@@ -238,7 +238,7 @@ def _agreement_suggestions(request: MentorshipRequest) -> dict[str, str]:
 
     def hours(p: Profile | None) -> str:
         if p is None or not p.time_zone:
-            return f"{_name(p.user) if p else 'Unknown'}: not set yet"
+            return f"{p.user.get_full_name() if p else 'Unknown'}: not set yet"
         return (
             f"{p.name}: no messages expected outside {format_days(p.work_days)} "
             f"{p.work_start:%H:%M}–{p.work_end:%H:%M} ({p.time_zone})"
@@ -305,12 +305,12 @@ def accept_request(user, request: MentorshipRequest) -> Mentorship:  # type: ign
             mentorship=mentorship, number=1, **_agreement_suggestions(request)
         )
         HistoryEvent.objects.create(
-            mentorship=mentorship, actor=user, text=f"{_name(user)} accepted the request."
+            mentorship=mentorship, actor=user, text=f"{user.get_full_name()} accepted the request."
         )
         notify(
             request.mentee,
             kind="request.accepted",
-            title=f"{_name(user)} accepted your request",
+            title=f"{user.get_full_name()} accepted your request",
             body="Your mentorship has started. Review and confirm your agreement together.",
             url=_url("mentorships:detail", mentorship.pk),
         )
@@ -334,7 +334,7 @@ def decline_request(user, request: MentorshipRequest, reason: str = "") -> Mento
         notify(
             request.mentee,
             kind="request.declined",
-            title=f"{_name(user)} can't take on your request",
+            title=f"{user.get_full_name()} can't take on your request",
             body=reason or "They did not give a reason. Other mentors may be a good fit.",
             url=_url("mentorships:request_detail", request.pk),
         )
@@ -353,7 +353,7 @@ def withdraw_request(user, request: MentorshipRequest) -> MentorshipRequest:  # 
         notify(
             request.mentor,
             kind="request.withdrawn",
-            title=f"{_name(user)} withdrew their request",
+            title=f"{user.get_full_name()} withdrew their request",
             url=_url("mentorships:requests"),
             email=False,
         )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from mentorloom.core.errors import InvalidInput  # views catch services.InvalidInput
 
-from ._common import _name, late_cancel_window
+from ._common import late_cancel_window
 from .attendance import (
     COMPLETE_AFTER,
     NO_SHOW_GRACE,
@@ -71,7 +71,6 @@ __all__ = [
     "REMINDERS",
     "SETTINGS_FIELDS",
     "InvalidInput",
-    "_name",
     "accept_proposal",
     "add_calendar",
     "add_override",

@@ -120,8 +120,3 @@ def _check_no_overlap_with_sessions(session: Session, starts_at: datetime) -> No
     )
     if clash.exists():
         raise SlotTaken("One of you already has a session at that time.")
-
-
-def _name(user) -> str:  # type: ignore[no-untyped-def]
-    profile = getattr(user, "profile", None)
-    return getattr(profile, "name", None) or user.email

@@ -18,7 +18,6 @@ from mentorloom.notifications.services import notify
 
 from .. import display, ics, selectors
 from ..models import Session
-from ._common import _name
 
 logger = logging.getLogger(__name__)
 
@@ -46,8 +45,8 @@ def _announce(session: Session, actor, *, method: str, now: datetime, kind: str)
         context = {
             "site_name": settings.SITE_NAME,
             "site_url": settings.SITE_URL,
-            "name": _name(person),
-            "other_name": _name(other),
+            "name": person.get_full_name(),
+            "other_name": other.get_full_name(),
             "when": display.when(session.starts_at, zone),
             "other_when": display.when(session.starts_at, selectors.zone_name_of(other)),
             "method": method,

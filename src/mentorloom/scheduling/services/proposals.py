@@ -31,7 +31,6 @@ from ._common import (
     _is_free,
     _lock,
     _locked_session,
-    _name,
     _utc,
     late_cancel_window,
 )
@@ -155,7 +154,7 @@ def _propose(
         notify(
             other,
             kind="session.reschedule_proposed",
-            title=f"{_name(actor)} asks to move your session",
+            title=f"{actor.get_full_name()} asks to move your session",
             body=(
                 f"From {display.when(current.starts_at, zone_name)} "
                 f"to {display.when(starts_at, zone_name)}."
@@ -269,7 +268,7 @@ def decline_proposal(
         notify(
             proposer,
             kind="session.reschedule_declined",
-            title=f"{_name(actor)} declined moving your session",
+            title=f"{actor.get_full_name()} declined moving your session",
             body=f"It stays at {stays}.",
             url=f"/schedule/{current.pk}/",
         )
@@ -298,7 +297,7 @@ def withdraw_proposal(
         notify(
             other,
             kind="session.reschedule_withdrawn",
-            title=f"{_name(actor)} withdrew their proposal to move your session",
+            title=f"{actor.get_full_name()} withdrew their proposal to move your session",
             url=f"/schedule/{current.pk}/",
             email=False,
         )

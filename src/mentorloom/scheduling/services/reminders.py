@@ -11,7 +11,6 @@ from mentorloom.notifications.services import notify
 
 from .. import display, selectors
 from ..models import SchedulingSettings, SentReminder, Session, SessionStatus
-from ._common import _name
 
 REMINDERS = (("24h", timedelta(hours=24)), ("1h", timedelta(hours=1)))
 
@@ -78,7 +77,7 @@ def _remind(session: Session, kind: str) -> None:
         notify(
             person,
             kind=f"session.reminder.{kind}",
-            title=f"Reminder: session with {_name(other)} {label}",
+            title=f"Reminder: session with {other.get_full_name()} {label}",
             body=body,
             url=f"/schedule/{session.pk}/",
         )

@@ -33,7 +33,6 @@ from ._common import (
     _is_free,
     _lock,
     _locked_session,
-    _name,
     _utc,
     late_cancel_window,
 )
@@ -267,9 +266,9 @@ def _announce_series(
         context = {
             "site_name": settings.SITE_NAME,
             "site_url": settings.SITE_URL,
-            "name": _name(person),
-            "other_name": _name(other),
-            "organiser_name": _name(actor),
+            "name": person.get_full_name(),
+            "other_name": other.get_full_name(),
+            "organiser_name": actor.get_full_name(),
             "summary": summary,
             "lines": [display.when(s.starts_at, zone) for s in sessions],
             "skipped": skipped,

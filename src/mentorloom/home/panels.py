@@ -1,0 +1,25 @@
+"""Panels that read across domains for pages owned by lower apps. Each is connected to the
+lower app's hook in HomeConfig.ready(), so the lower app never imports the higher ones."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from mentorloom.scheduling.selectors import upcoming_rows_for_mentorship
+
+
+def mentorship_space_panels(mentorship, user, now: datetime) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """The mentorship space's sessions and talk sections, with their template (listener of
+    mentorships.views.space_panels; mentorships/detail.html includes the template)."""
+    return {
+        "upcoming_sessions": upcoming_rows_for_mentorship(mentorship, user, now),
+        "recent_calls": mentorship.calls.all()[:5],  # calls.Call, newest first
+        "space_panels_template": "home/_mentorship_space_panels.html",
+    }
+
+
+def public_profile_panels(viewer, profile) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """Messaging's "open for a quick chat" badge on a mentor's public profile (listener of
+    profiles.views.public_profile_panels; the template renders it only for mentors)."""
+    return {"profile_badges_template": "home/_profile_badges.html"}
