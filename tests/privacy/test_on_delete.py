@@ -50,3 +50,31 @@ def test_orm_delete_of_a_mentor_keeps_the_mentees_sessions_and_messages(world):
     assert Message.objects.filter(pk__in=[world.mia_message.pk, world.max_message.pk]).count() == 2
     # Feedback about a deleted mentor has no one left to be about.
     assert not TraitFeedback.objects.exists()
+
+
+def test_deleting_a_person_in_the_admin_erases_them_and_the_other_side_still_renders(
+    client, world, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    from tests.factories import UserFactory
+
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(staff)
+    url = reverse("admin:accounts_user_delete", args=[world.mia.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url, {"post": "yes"}).status_code == 302
+    world.mia.refresh_from_db()  # a tombstone, not a missing row
+    assert world.mia.email.endswith("@deleted.invalid")
+    assert Message.objects.get(pk=world.mia_message.pk).sender_id == world.mia.pk
+    client.force_login(world.max)
+    for url in (
+        reverse("mentorships:detail", args=[world.mentorship.pk]),
+        reverse("messaging:conversation", args=[world.conversation.pk]),
+        reverse("scheduling:session", args=[world.session.pk]),
+        reverse("dashboard"),
+        reverse("mentorships:list"),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert b"Mia Mentee" not in response.content, url

@@ -74,6 +74,7 @@ def _deletion_out(deletion) -> dict:  # type: ignore[no-untyped-def]
 @router.post("/me/deletion", response={202: DeletionOut}, summary="Delete my account")
 def request_deletion(request: HttpRequest, payload: DeletionIn) -> Status:
     deletion = services.request_deletion(request.user, password=payload.password)
+    services.keep_signed_in(request, request.user)
     return Status(202, _deletion_out(deletion))
 
 

@@ -14,10 +14,12 @@ from .models import AccountDeletion
 class PendingDeletionBackend(ModelBackend):
     def user_can_authenticate(self, user) -> bool:  # type: ignore[no-untyped-def]
         if getattr(user, "is_active", True):
-            return False  # active accounts are ModelBackend's business
+            return True  # e.g. signed in through here, then cancelled the deletion
         return AccountDeletion.objects.filter(
             user_id=user.pk, cancelled_at__isnull=True, erased_at__isnull=True
         ).exists()
 
     def get_all_permissions(self, user_obj, obj=None):  # type: ignore[no-untyped-def]
-        return set()  # no permissions while the account is on its way out
+        if not user_obj.is_active:
+            return set()  # no permissions while the account is on its way out
+        return super().get_all_permissions(user_obj, obj)

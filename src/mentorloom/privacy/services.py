@@ -215,6 +215,19 @@ def request_deletion(user, *, password: str) -> AccountDeletion:  # type: ignore
     return deletion
 
 
+GRACE_BACKEND = "mentorloom.privacy.backends.PendingDeletionBackend"
+
+
+def keep_signed_in(request, user) -> None:  # type: ignore[no-untyped-def]
+    """After request_deletion: the browser session was made by ModelBackend, which drops
+    inactive accounts; re-attach it to the grace backend so the person stays on the
+    "cancel deletion" page instead of being thrown out mid-flow."""
+    from django.contrib.auth import login
+
+    if "_auth_user_id" in request.session:
+        login(request, user, backend=GRACE_BACKEND)
+
+
 def cancel_deletion(user) -> AccountDeletion:  # type: ignore[no-untyped-def]
     """End the grace period early: the account is active again. Raises NoDeletionPending.
     Withdrawn requests stay withdrawn (the other side was told nothing and moved on)."""
@@ -243,3 +256,18 @@ def erase_due_accounts(now: datetime | None = None) -> int:
         if erase_account(user_id, now=now):
             count += 1
     return count
+
+
+def erase_now(user) -> None:  # type: ignore[no-untyped-def]
+    """Staff: erase an account at once, without the grace period (used by the admin's delete,
+    so that an admin never leaves the other side's records pointing at nobody)."""
+    from .erasure import erase_account
+
+    now = timezone.now()
+    with transaction.atomic():
+        AccountDeletion.objects.update_or_create(
+            user_id=user.pk,
+            defaults={"requested_at": now, "erase_after": now, "cancelled_at": None},
+        )
+        get_user_model().objects.filter(pk=user.pk).update(is_active=False)
+        erase_account(user.pk, now=now)

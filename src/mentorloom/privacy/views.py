@@ -78,6 +78,7 @@ def delete_account(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             services.request_deletion(request.user, password=form.cleaned_data["password"])
+            services.keep_signed_in(request, request.user)
         except DomainError as exc:
             if exc.fields:
                 for field, errors in exc.fields.items():
