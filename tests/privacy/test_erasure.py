@@ -29,9 +29,9 @@ pytestmark = pytest.mark.django_db
 
 def _erase(world, django_capture_on_commit_callbacks):
     services.request_deletion(world.mia, password=DEFAULT_PASSWORD)
-    with time_machine.travel(timezone.now() + timedelta(days=14, minutes=1)):
-        with django_capture_on_commit_callbacks(execute=True):
-            assert services.erase_due_accounts() == 1
+    later = timezone.now() + timedelta(days=14, minutes=1)
+    with time_machine.travel(later), django_capture_on_commit_callbacks(execute=True):
+        assert services.erase_due_accounts() == 1
     world.mia.refresh_from_db()
 
 
