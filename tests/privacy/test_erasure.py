@@ -135,3 +135,15 @@ def test_an_erased_person_cannot_sign_in(client, world, django_capture_on_commit
     _erase(world, django_capture_on_commit_callbacks)
     client.post(reverse("accounts:login"), {"email": email, "password": DEFAULT_PASSWORD})
     assert "_auth_user_id" not in client.session
+
+
+def test_nothing_is_mailed_to_an_erased_account(world, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from mentorloom.notifications.services import notify
+
+    _erase(world, django_capture_on_commit_callbacks)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(world.mia, kind="k", title="Max wrote", url="/messages/")
+    assert mail.outbox == []

@@ -87,7 +87,7 @@ def delete_account(request: HttpRequest) -> HttpResponse:
             else:
                 form.add_error(None, exc.message)
         else:
-            messages.success(request, "Your account is scheduled for deletion.")
+            messages.info(request, "Done: your account is hidden from everyone now.")
             return redirect("privacy:index")
     return render(request, "privacy/index.html", _context(request, form))
 
