@@ -66,11 +66,20 @@ def test_requesting_deletion_hides_the_account_withdraws_requests_and_emails(
 
 
 def test_a_mentor_in_the_grace_period_leaves_the_directory_and_takes_no_requests(client, world):
-    services.request_deletion(world.max, password=DEFAULT_PASSWORD)
+    received = MentorshipRequestFactory(mentee=world.eve, mentor=world.max)
     client.force_login(world.eve)
+    assert b"Max Mentor" in client.get(reverse("discovery:directory")).content
+    services.request_deletion(world.max, password=DEFAULT_PASSWORD)
     page = client.get(reverse("discovery:directory"))
     assert page.status_code == 200 and b"Max Mentor" not in page.content
-    assert MentorshipRequest.objects.filter(mentor=world.max, status="pending").count() == 0
+    assert MentorshipRequest.objects.get(pk=received.pk).status == "withdrawn"
+    # A new request to him is refused.
+    response = client.post(
+        "/api/v1/requests",
+        {"mentor_id": world.max.pk, "message": "x" * 80},
+        content_type="application/json",
+    )
+    assert response.status_code == 404, response.content  # an inactive mentor is not found
 
 
 def test_signing_in_during_the_grace_period_offers_cancel_and_cancelling_restores(client, world):

@@ -253,8 +253,11 @@ def erase_due_accounts(now: datetime | None = None) -> int:
     ).values_list("user_id", flat=True)
     count = 0
     for user_id in list(due):
-        if erase_account(user_id, now=now):
-            count += 1
+        try:
+            if erase_account(user_id, now=now):
+                count += 1
+        except Exception:  # one broken account must not keep the others from being erased
+            logger.exception("erasure failed", extra={"user_id": user_id})
     return count
 
 
