@@ -59,6 +59,8 @@ LAYERS: dict[str, int] = {
     "workshops": 4,
     "programs": 4,
     "home": 5,
+    # Data rights read and erase across every domain, so they sit at the top with home.
+    "privacy": 5,
 }
 TOP = {"__init__", "urls", "api", "routing", "asgi", "settings", "demo"}
 

@@ -11,6 +11,7 @@ from mentorloom.matching.api import router as matching_router
 from mentorloom.mentorships.api import router as mentorships_router
 from mentorloom.messaging.api import router as messaging_router
 from mentorloom.notifications.api import router as notifications_router
+from mentorloom.privacy.api import router as privacy_router
 from mentorloom.profiles.api import router as profiles_router
 from mentorloom.safety.api import router as safety_router
 from mentorloom.scheduling.api import router as scheduling_router
@@ -37,3 +38,4 @@ api.add_router("/", notifications_router)
 api.add_router("/", safety_router)
 api.add_router("/", calls_router)
 api.add_router("/", sessions_router)
+api.add_router("/", privacy_router)

@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "mentorloom.messaging",
     "mentorloom.calls",
     "mentorloom.sessions",
+    "mentorloom.privacy",
     "mentorloom.home",
     "mentorloom.demo",
 ]
@@ -120,6 +121,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "mentorloom.core.middleware.UserTimezoneMiddleware",
+    # During the deletion grace period a signed-in person only sees "cancel deletion".
+    "mentorloom.privacy.middleware.PendingDeletionMiddleware",
 ]
 
 ROOT_URLCONF = "mentorloom.urls"
@@ -219,11 +222,24 @@ MENTORLOOM_PERIODIC_TASKS = [
     ("mentorloom.sessions.tasks.send_feedback_prompts", 300),  # once per ended session
     ("mentorloom.messaging.tasks.send_message_digests", 60),  # unread for 15 min, quiet hours
     ("mentorloom.sessions.tasks.send_agenda_prep_reminders", 300),  # empty agenda, 24 h before
+    ("mentorloom.privacy.tasks.purge_expired_exports", 3600),  # data exports past their link
+    ("mentorloom.privacy.tasks.erase_due_accounts", 3600),  # deletions past the grace period
 ]
+
+# --- Data rights (privacy app) ----------------------------------------------------------------
+# Zips of people's data: a private directory, never under MEDIA_ROOT (never publicly served).
+MENTORLOOM_EXPORT_DIR = Path(env_str("MENTORLOOM_EXPORT_DIR", str(DATA_DIR / "exports")))
+MENTORLOOM_EXPORT_TTL_DAYS = env_int("MENTORLOOM_EXPORT_TTL_DAYS", 7)
+MENTORLOOM_EXPORTS_PER_DAY = env_int("MENTORLOOM_EXPORTS_PER_DAY", 3)
+MENTORLOOM_DELETION_GRACE_DAYS = env_int("MENTORLOOM_DELETION_GRACE_DAYS", 14)
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    # Lets a deactivated account with a pending deletion sign in, only to cancel it.
+    "mentorloom.privacy.backends.PendingDeletionBackend",
+]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

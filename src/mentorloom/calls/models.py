@@ -24,7 +24,7 @@ LIVE_STATUSES = (CallStatus.RINGING, CallStatus.ACTIVE)
 class Call(models.Model):
     mentorship = models.ForeignKey(Mentorship, on_delete=models.CASCADE, related_name="calls")
     started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     status = models.CharField(max_length=10, choices=CallStatus.choices, default=CallStatus.RINGING)
     created_at = models.DateTimeField(default=timezone.now)

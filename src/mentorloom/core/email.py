@@ -25,6 +25,8 @@ def queue_email(to: str, template: str, context: dict[str, object]) -> None:
     Rendering here keeps request-time context (site URL, names); sending in the worker keeps
     SMTP latency and outages out of the request. Nothing is sent for a rolled-back write.
     """
+    if to.lower().endswith(".invalid"):
+        return  # RFC 2606: never deliverable; erased accounts' tombstones use such addresses
     context = {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL, **context}
     subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
     body = render_to_string(f"{template}.txt", context)

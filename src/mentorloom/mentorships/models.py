@@ -22,11 +22,18 @@ class MentorshipStatus(models.TextChoices):
 
 
 class Mentorship(models.Model):
+    # SET_NULL: the mentorship (and its sessions, chat, history) stays for the other person.
     mentor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentorships_as_mentor"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="mentorships_as_mentor",
     )
     mentee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentorships_as_mentee"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="mentorships_as_mentee",
     )
     status = models.CharField(
         max_length=10, choices=MentorshipStatus.choices, default=MentorshipStatus.ACTIVE
@@ -156,7 +163,7 @@ class RequestMessage(models.Model):
     """One message of the short "more information" thread on a request."""
 
     request = models.ForeignKey(MentorshipRequest, on_delete=models.CASCADE, related_name="thread")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
     body = models.TextField(max_length=MESSAGE_MAX)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -305,7 +312,7 @@ class Milestone(models.Model):
 
 class ProgressUpdate(models.Model):
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="updates")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
     progress = models.PositiveSmallIntegerField()
     note = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

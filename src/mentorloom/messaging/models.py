@@ -77,8 +77,9 @@ class Message(models.Model):
     conversation = models.ForeignKey(
         Conversation, on_delete=models.CASCADE, related_name="messages", db_index=False
     )
+    # SET_NULL: a message stays in the other person's history when its sender is deleted.
     sender = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="chat_messages"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="chat_messages"
     )
     client_id = models.UUIDField(default=uuid.uuid4)
     body = models.TextField(max_length=MAX_BODY_CHARS, blank=True)

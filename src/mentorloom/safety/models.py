@@ -46,11 +46,15 @@ class ReportStatus(models.TextChoices):
 class Report(models.Model):
     """A report about a person, reviewed by staff in the admin's report queue."""
 
+    # SET_NULL: reports filed by or about a deleted account are kept for staff.
     reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports_made"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="reports_made"
     )
     reported = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports_received"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="reports_received",
     )
     reason = models.CharField(max_length=20, choices=ReportReason.choices)
     details = models.TextField(max_length=4000, blank=True)

@@ -200,11 +200,18 @@ class Session(models.Model):
         "mentorships.Mentorship", on_delete=models.CASCADE, related_name="sessions"
     )
     # Denormalised from the mentorship so the mentor's calendar is one indexed range query.
+    # SET_NULL: a session stays on the other side's calendar and history (shown "Deleted user").
     mentor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sessions_as_mentor"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="sessions_as_mentor",
     )
     mentee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sessions_as_mentee"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="sessions_as_mentee",
     )
     booked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

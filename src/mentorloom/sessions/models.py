@@ -144,8 +144,9 @@ class ActionItem(models.Model):
     mentorship = models.ForeignKey(
         "mentorships.Mentorship", on_delete=models.CASCADE, related_name="action_items"
     )
+    # SET_NULL: items in a shared session stay for the other participant.
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="action_items"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="action_items"
     )
     title = models.CharField(max_length=300)
     due_date = models.DateField(null=True, blank=True)
@@ -185,7 +186,11 @@ class TraitFeedback(models.Model):
         "scheduling.Session", on_delete=models.CASCADE, related_name="trait_feedback"
     )
     mentor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    mentee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # SET_NULL: an erased rater is detached but the row still counts in the aggregates; all
+    # detached rows count as ONE rater for k (conservative: k is never overstated).
+    mentee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     empathy = models.PositiveSmallIntegerField(validators=RATING)
     adaptability = models.PositiveSmallIntegerField(validators=RATING)
     active_listening = models.PositiveSmallIntegerField(validators=RATING)

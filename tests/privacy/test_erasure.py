@@ -1,0 +1,149 @@
+"""Erasure after the grace period: the person and what was only theirs go; the other side's
+records stay readable, shown as "Deleted user"; reports stay for staff."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core.files.storage import default_storage
+from django.urls import reverse
+from django.utils import timezone
+
+from mentorloom.accounts.models import PersonalAccessToken
+from mentorloom.mentorships.models import Goal, HistoryEvent, Mentorship
+from mentorloom.messaging.models import Message
+from mentorloom.notifications.models import Notification
+from mentorloom.privacy import services
+from mentorloom.privacy.models import AccountDeletion
+from mentorloom.privacy.tasks import erase_due_accounts
+from mentorloom.safety.models import Report
+from mentorloom.scheduling.models import AvailabilityRule, Session
+from mentorloom.sessions.models import PrivateNote, TraitFeedback
+from mentorloom.sessions.selectors import feedback_summary
+from tests.factories import DEFAULT_PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def _erase(world, django_capture_on_commit_callbacks):
+    services.request_deletion(world.mia, password=DEFAULT_PASSWORD)
+    later = timezone.now() + timedelta(days=14, minutes=1)
+    with time_machine.travel(later), django_capture_on_commit_callbacks(execute=True):
+        assert services.erase_due_accounts() == 1
+    world.mia.refresh_from_db()
+
+
+def test_nothing_is_erased_before_the_grace_period_ends(world):
+    services.request_deletion(world.mia, password=DEFAULT_PASSWORD)
+    with time_machine.travel(timezone.now() + timedelta(days=13, hours=23)):
+        assert services.erase_due_accounts() == 0
+    assert PrivateNote.objects.filter(author=world.mia).exists()
+
+
+def test_a_cancelled_deletion_is_never_erased(world):
+    services.request_deletion(world.mia, password=DEFAULT_PASSWORD)
+    services.cancel_deletion(world.mia)
+    with time_machine.travel(timezone.now() + timedelta(days=30)):
+        assert services.erase_due_accounts() == 0
+    world.mia.refresh_from_db()
+    assert world.mia.is_active and world.mia.email.endswith("@example.org")
+
+
+def test_the_periodic_task_erases_due_accounts(world):
+    services.request_deletion(world.mia, password=DEFAULT_PASSWORD)
+    with time_machine.travel(timezone.now() + timedelta(days=15)):
+        erase_due_accounts.call()
+    assert AccountDeletion.objects.get(user=world.mia).erased_at is not None
+
+
+def test_erasure_removes_what_was_only_hers(world, django_capture_on_commit_callbacks):
+    photo = world.mia.profile.photo.name
+    PersonalAccessToken.objects.create(user=world.mia, name="cli", token_hash="h", prefix="p")
+    _erase(world, django_capture_on_commit_callbacks)
+
+    mia = world.mia
+    assert mia.email == f"deleted-{mia.pk}@deleted.invalid"
+    assert not mia.has_usable_password() and not mia.is_active
+    assert mia.profile.display_name == "Deleted user" and not mia.profile.photo
+    assert mia.profile.bio == "" and mia.profile.headline == ""
+    assert not default_storage.exists(photo)
+    assert not PrivateNote.objects.filter(author=mia).exists()
+    assert not Goal.objects.filter(owner=mia, is_private=True).exists()
+    assert Goal.objects.filter(owner=mia, is_private=False).exists()  # shared with Max
+    assert not Notification.objects.filter(user=mia).exists()
+    assert not AvailabilityRule.objects.filter(mentor=mia).exists()
+    assert not PersonalAccessToken.objects.filter(user=mia).exists()
+    # Erasing twice is harmless.
+    with time_machine.travel(timezone.now() + timedelta(days=30)):
+        assert services.erase_due_accounts() == 0
+
+
+def test_the_other_side_still_reads_messages_sessions_and_history_as_deleted_user(
+    client, world, django_capture_on_commit_callbacks
+):
+    _erase(world, django_capture_on_commit_callbacks)
+
+    assert Message.objects.get(pk=world.mia_message.pk).body == "Hi Max"
+    assert Session.objects.get(pk=world.session.pk).mentee_id == world.mia.pk
+    assert PrivateNote.objects.filter(author=world.max).exists()
+    mentorship = Mentorship.objects.get(pk=world.mentorship.pk)
+    assert mentorship.status == "ended"
+    assert HistoryEvent.objects.filter(mentorship=mentorship, text__contains="deleted").exists()
+
+    client.force_login(world.max)
+    detail = client.get(reverse("mentorships:detail", args=[mentorship.pk]))
+    assert detail.status_code == 200 and b"Deleted user" in detail.content
+    assert b"Mia Mentee" not in detail.content
+    chat = client.get(reverse("messaging:conversation", args=[world.conversation.pk]))
+    assert chat.status_code == 200
+    assert b"Hi Max" in chat.content and b"Deleted user" in chat.content
+    session = client.get(reverse("scheduling:session", args=[world.session.pk]))
+    assert session.status_code == 200 and b"Deleted user" in session.content
+
+
+def test_reports_by_and_about_the_erased_person_stay_for_staff(
+    world, django_capture_on_commit_callbacks
+):
+    _erase(world, django_capture_on_commit_callbacks)
+    assert set(Report.objects.values_list("details", flat=True)) == {"MIA-FILED", "ABOUT-MIA"}
+
+
+def test_her_ratings_stay_in_the_aggregate_without_her_identity(
+    world, django_capture_on_commit_callbacks
+):
+    _erase(world, django_capture_on_commit_callbacks)
+    row = TraitFeedback.objects.get(session=world.session)
+    assert row.mentee_id is None and row.comment == ""
+    summary = feedback_summary(world.max, days=None, k=1)
+    assert summary.enough and summary.ratings == 1 and summary.raters == 1
+
+
+def test_detached_ratings_count_as_one_rater_so_k_is_never_overstated():
+    from mentorloom.sessions import insights
+
+    traits = {t: 4 for t in insights.TRAIT_KEYS}
+    rows = [insights.Rating(mentee_id=None, month="2026-11", traits=traits, useful=True)] * 3
+    rows.append(insights.Rating(mentee_id=7, month="2026-11", traits=traits, useful=True))
+    assert insights.summarise(rows, k=3).enough is False  # 2 raters, not 4
+    assert insights.summarise(rows, k=2).raters == 2
+
+
+def test_an_erased_person_cannot_sign_in(client, world, django_capture_on_commit_callbacks):
+    email = world.mia.email
+    _erase(world, django_capture_on_commit_callbacks)
+    client.post(reverse("accounts:login"), {"email": email, "password": DEFAULT_PASSWORD})
+    assert "_auth_user_id" not in client.session
+
+
+def test_nothing_is_mailed_to_an_erased_account(world, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from mentorloom.notifications.services import notify
+
+    _erase(world, django_capture_on_commit_callbacks)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(world.mia, kind="k", title="Max wrote", url="/messages/")
+    assert mail.outbox == []
