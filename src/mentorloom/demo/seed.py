@@ -16,6 +16,7 @@ from mentorloom.core.errors import DomainError
 from mentorloom.mentorships.models import MentorshipRequest
 from mentorloom.mentorships.services import accept_request, send_request
 from mentorloom.messaging.services import get_or_create_conversation_for_mentorship, send_message
+from mentorloom.privacy.services import erase_now
 from mentorloom.profiles.models import TAG_MODELS, Profile, Tag, clean_tag_name, tag_key
 from mentorloom.scheduling.models import AvailabilityRule, SchedulingSettings
 
@@ -181,7 +182,9 @@ def seed_demo() -> SeedResult:
         _upsert(person, person.email, password_hash, tags, is_staff=False, is_superuser=False)
 
     user_model = get_user_model()
-    user_model.objects.filter(email__endswith=DEMO_DOMAIN).exclude(email__in=keep).delete()
+    # Erased like any account (not deleted), so the people they met keep coherent records.
+    for gone in user_model.objects.filter(email__endswith=DEMO_DOMAIN).exclude(email__in=keep):
+        erase_now(gone)
     for pair in DEMO_MENTORSHIPS:
         try:
             with transaction.atomic():
