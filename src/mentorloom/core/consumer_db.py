@@ -8,11 +8,11 @@ process on one and the same thread, so one connection there can serve every sock
 it for each call cost 1.5 ms on SQLite (connect plus the PRAGMAs), more than a whole chat
 send; with PostgreSQL it is one pooled connection held by that thread.
 
-A connection is still dropped, as Django's own request cycle would, when it is broken (an
-error other than a data or integrity error and it no longer answers) or was left outside its
+A connection is still dropped, as Django's own request cycle would, when it is broken (an error
+other than a data or integrity error and it no longer answers) or was left outside its
 autocommit mode; the next call opens a fresh one. A SQLite connection opened here leaves
-write-ahead-log checkpoints to a thread of its own (core.sqlite_wal), so that no chat commit
-pays for one.
+write-ahead-log checkpoints to a thread of its own (core.realtime.sqlite_wal), so that no chat
+commit pays for one.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from channels.sessions import InstanceSessionWrapper
 from django.db import connections
 from django.db.backends.signals import connection_created
 
-from .sqlite_wal import checkpoint_in_background
+from .realtime.sqlite_wal import checkpoint_in_background
 
 R = TypeVar("R")
 
