@@ -163,11 +163,11 @@ def _emit(outbox: Outbox | None, group: str, event: dict) -> None:
 
 async def publish_outbox(layer, outbox: Outbox) -> None:  # type: ignore[no-untyped-def]
     """Publish collected events in order (async side), together where the layer can
-    (core.layers: one Redis round trip). Like publish(), a layer outage is logged and never
+    (core.realtime.layers: one Redis round trip). Like publish(), a layer outage is logged and never
     undoes the committed write; clients catch up from the database."""
     try:
         send_many = getattr(layer, "group_send_many", None)
-        if send_many is not None:  # core.layers
+        if send_many is not None:  # core.realtime.layers
             await send_many(outbox)
         else:  # a layer configured otherwise
             for group, event in outbox:

@@ -11,8 +11,8 @@ import pytest
 import redis
 from redis.asyncio import ConnectionPool
 
-from mentorloom.core import layers
-from mentorloom.core.layers import (
+from mentorloom.core.realtime import layers
+from mentorloom.core.realtime.layers import (
     SWEEP_EVERY_SECONDS,
     InMemoryChannelLayer,
     RedisPubSubChannelLayer,

@@ -45,7 +45,7 @@ from channels_redis.pubsub import RedisPubSubChannelLayer as StockRedisPubSubCha
 from channels_redis.pubsub import RedisPubSubLoopLayer, RedisSingleShardConnection
 from channels_redis.utils import _wrap_close, create_pool
 
-from .realtime.redis_batch import BatchConnection
+from .redis_batch import BatchConnection
 
 SWEEP_EVERY_SECONDS = 1.0
 GROUP_SWEEP_EVERY_SECONDS = 60.0
