@@ -14,8 +14,8 @@ from channels.layers import get_channel_layer
 from websockets.asyncio.client import connect
 
 from mentorloom.core import consumers
-from mentorloom.core.consumer_db import consumer_db
 from mentorloom.core.live import refresh_envelope, register_refresher, user_group
+from mentorloom.core.realtime.consumer_db import consumer_db
 from tests.asgi_server import session_cookie_for
 from tests.factories import UserFactory
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.http import Http404
 
-from mentorloom.core.consumer_db import JsonConsumer, consumer_db
+from mentorloom.core.realtime.consumer_db import JsonConsumer, consumer_db
 
 from . import services
 from .access import get_call_for

@@ -9,8 +9,8 @@ import logging
 import threading
 from functools import partial
 
-from .consumer_db import JsonConsumer, consumer_db
 from .live import Refresher, refresher_for, user_group
+from .realtime.consumer_db import JsonConsumer, consumer_db
 
 logger = logging.getLogger(__name__)
 

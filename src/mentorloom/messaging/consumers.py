@@ -24,8 +24,8 @@ from django.http import Http404
 from redis.exceptions import RedisError
 
 from mentorloom.core import ratelimit
-from mentorloom.core.consumer_db import JsonConsumer, consumer_db
 from mentorloom.core.errors import DomainError
+from mentorloom.core.realtime.consumer_db import JsonConsumer, consumer_db
 
 from . import events, selectors, services
 from .access import get_conversation_for

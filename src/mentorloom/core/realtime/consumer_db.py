@@ -35,7 +35,7 @@ from channels.sessions import InstanceSessionWrapper
 from django.db import connections
 from django.db.backends.signals import connection_created
 
-from .realtime.sqlite_wal import checkpoint_in_background
+from .sqlite_wal import checkpoint_in_background
 
 R = TypeVar("R")
 
