@@ -9,8 +9,8 @@ import logging
 import threading
 from functools import partial
 
-from .live import Refresher, refresher_for, user_group
 from .realtime.consumer_db import JsonConsumer, consumer_db
+from .realtime.live import Refresher, refresher_for, user_group
 
 logger = logging.getLogger(__name__)
 

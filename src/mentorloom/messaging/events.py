@@ -14,8 +14,8 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.urls import reverse
 
-from mentorloom.core.live import publish_refresh, refresh_envelope, user_group
 from mentorloom.core.markdown import render_markdown
+from mentorloom.core.realtime.live import publish_refresh, refresh_envelope, user_group
 
 from .models import REACTIONS, Attachment, Message
 from .selectors import unread_totals_for
@@ -218,7 +218,7 @@ UNREAD_REFRESH = "unread.changed"
 
 def unread_events(user_ids: list[int]) -> dict[int, dict]:
     """The `unread.changed` event of each person, read now: their /ws/live/ sockets run this
-    when told the count changed (core.live refreshers)."""
+    when told the count changed (core.realtime.live refreshers)."""
     return {
         user_id: {"type": "unread.changed", "total": total}
         for user_id, total in unread_totals_for(user_ids).items()
