@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 
-from mentorloom.core.errors import InvalidInput, NotFound
+from mentorloom.core.errors import InvalidInput, NotFound, PermissionDenied
 from mentorloom.core.ratelimit import enforce
 
 from .models import AuditEvent, Block, Report, ReportReason
@@ -45,6 +45,23 @@ def block_user(blocker, blocked_id: int) -> Block:  # type: ignore[no-untyped-de
         withdrawn = withdraw_requests_between(blocker.pk, blocked_id)
         audit(blocker, "block.created", blocked_id, withdrawn_requests=withdrawn)
     return block
+
+
+@transaction.atomic
+def ban_user(staff, user_id: int, *, note: str = "") -> bool:  # type: ignore[no-untyped-def]
+    """Ban someone (staff only): the account is deactivated, its sessions stop signing it in
+    and its open sockets close after commit; audit-logged. Returns False if it was inactive
+    already. Raises PermissionDenied for non-staff, NotFound for an unknown id."""
+    from mentorloom.accounts.services import deactivate_account
+
+    if not getattr(staff, "is_staff", False):
+        raise PermissionDenied("Only staff can ban.")
+    if not get_user_model().objects.filter(pk=user_id).exists():
+        raise NotFound("No such person.")
+    banned = deactivate_account(user_id, reason="banned")
+    if banned:
+        audit(staff, "user.banned", user_id, note=note[:1000])
+    return banned
 
 
 def unblock_user(blocker, blocked_id: int) -> None:  # type: ignore[no-untyped-def]
