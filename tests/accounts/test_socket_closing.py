@@ -104,3 +104,23 @@ def test_staff_deactivating_in_the_admin_closes_sockets(
     assert response.status_code == 302, response.content.decode()[:2000]
     assert not User.objects.get(pk=user.pk).is_active
     assert closes == [(user.pk, {"type": "socket.close", "reason": "deactivated", "session": None})]
+
+
+def test_staff_setting_a_password_in_the_admin_closes_sockets(
+    client, closes, django_capture_on_commit_callbacks
+):
+    staff = User.objects.create_superuser("staff@example.org", PASSWORD)
+    user = User.objects.create_user("m@example.org", PASSWORD)
+    client.force_login(staff)
+    url = reverse("admin:auth_user_password_change", args=[user.pk])
+    new = "a-new-passphrase-from-staff-5"
+    with django_capture_on_commit_callbacks(execute=True):
+        wrong = client.post(url, {"password1": new, "password2": "something else"})
+    assert wrong.status_code == 200 and closes == []
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"password1": new, "password2": new, "usable_password": "true"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert User.objects.get(pk=user.pk).check_password(new)
+    assert closes == [
+        (user.pk, {"type": "socket.close", "reason": "password_changed", "session": None})
+    ]

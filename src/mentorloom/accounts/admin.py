@@ -34,6 +34,13 @@ class UserAdmin(BaseUserAdmin):
             # Deactivated by staff: the person's open sockets end too.
             close_sockets_for(obj.pk, "deactivated")
 
+    def user_change_password(self, request, id, form_url=""):  # type: ignore[no-untyped-def]
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            # Set by staff: the person's sessions no longer sign them in; their sockets end.
+            close_sockets_for(int(id), "password_changed")
+        return response
+
 
 @admin.register(LoginFailure)
 class LoginFailureAdmin(admin.ModelAdmin):
