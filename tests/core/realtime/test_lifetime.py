@@ -250,3 +250,18 @@ def test_close_sockets_for_waits_for_the_commit(django_capture_on_commit_callbac
         lifetime.close_sockets_for(7, "signed_out", session_key="abc")
     assert len(callbacks) == 1
     assert lifetime.session_tag("abc") != "abc"
+
+
+async def test_a_socket_that_never_sends_rechecks_its_session_on_a_timer(
+    live_asgi, people, monkeypatch
+):
+    _, _, mentee = people
+    monkeypatch.setattr(lifetime, "SESSION_TIMER_SECONDS", 0.2)
+    cookie = await sync_to_async(_cookie)(mentee)
+    live = await _socket(live_asgi, "/ws/live/", cookie)
+    try:
+        session_key = cookie.split("=", 1)[1]
+        await sync_to_async(Session.objects.filter(session_key=session_key).delete)()
+        assert await _closed_with(live) == (4401, "session_ended")
+    finally:
+        await live.close()

@@ -22,6 +22,7 @@ import contextlib
 import functools
 import json
 import logging
+import random
 import threading
 import time
 from collections.abc import Awaitable, Callable
@@ -221,8 +222,11 @@ class JsonConsumer(AsyncJsonWebsocketConsumer):
             self.channel_receive = functools.partial(self.channel_layer.receive, self.channel_name)
             sources.append(self.channel_receive)
         self.base_send = websocket_send(send)
-        with contextlib.suppress(StopConsumer):
-            await dispatch_in_turn(sources, self.dispatch)
+        try:
+            with contextlib.suppress(StopConsumer):
+                await dispatch_in_turn(sources, self.dispatch)
+        finally:
+            self._stop_session_timer()
 
     async def dispatch(self, message: dict) -> None:
         if self.ended_because is not None and message["type"] != "websocket.disconnect":
@@ -243,9 +247,27 @@ class JsonConsumer(AsyncJsonWebsocketConsumer):
             self.session_key = getattr(session, "session_key", None) if session else None
             self._session_checked_at = time.monotonic()
             await self.channel_layer.group_add(lifetime.socket_group(user.pk), self.channel_name)
+            self._session_timer = asyncio.ensure_future(self._recheck_session_periodically())
         await super().websocket_connect(message)
 
+    async def _recheck_session_periodically(self) -> None:
+        try:
+            while self.ended_because is None:
+                await asyncio.sleep(lifetime.SESSION_TIMER_SECONDS * (0.5 + random.random()))  # noqa: S311 (jitter)
+                if not await self.session_still_current(force=True):
+                    return
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # the database is down: the frames' own re-checks carry on
+            logger.warning("session re-check failed", exc_info=True)
+
+    def _stop_session_timer(self) -> None:
+        timer = getattr(self, "_session_timer", None)
+        if timer is not None and timer is not asyncio.current_task():
+            timer.cancel()
+
     async def websocket_disconnect(self, message: dict) -> None:
+        self._stop_session_timer()
         if self.socket_user_id is not None:
             await self.channel_layer.group_discard(
                 lifetime.socket_group(self.socket_user_id), self.channel_name

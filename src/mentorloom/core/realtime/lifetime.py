@@ -5,14 +5,16 @@ A socket lives no longer than the signed-in session it was opened with. Every co
 that group's sockets after commit: on sign-out, a password change or reset, deactivation, a
 ban. As a backstop for what nobody announces (a session expired or deleted elsewhere, a
 password changed in the admin) a socket re-checks its session before acting on a client
-frame, at most once every SESSION_RECHECK_SECONDS, and on every chat subscribe.
+frame, at most once every SESSION_RECHECK_SECONDS, on every chat subscribe, and on a timer
+(about once a minute) for sockets that never send.
 
 The re-check runs on the consumers' database thread. Through `auth.get_user` (two ORM
 queries) it took ~1.1 ms on SQLite and ~1.8 ms on PostgreSQL (2026-12-06, this shared 2-CPU
 machine, 2,000 checks), 85% of it composing the queries; as one statement built once (as
 messaging/send_sql.py does) ~160 µs and ~240 µs. Once per socket per 10 s, the chat
 benchmark's 400 sending sockets make at most 40 checks a second: ~6-10 ms of that thread a
-second, under 1%. Checking on every frame would have added a thread hop to every send.
+second, under 1%; the timer adds ~13 a second for 800 sockets. Checking on every frame
+would have added a thread hop to every send.
 """
 
 from __future__ import annotations
@@ -41,6 +43,9 @@ MAX_FRAME_BYTES = 64 * 1024
 SERVER_MAX_FRAME_BYTES = 2 * MAX_FRAME_BYTES
 
 SESSION_RECHECK_SECONDS = 10.0
+# Sockets that never send (the live stream) re-check on a timer: every minute on average,
+# spread out so sockets opened together do not check together.
+SESSION_TIMER_SECONDS = 60.0
 
 # Application close code "sign in again" (mirrors HTTP 401); the pages' scripts stop
 # reconnecting on it.
