@@ -11,6 +11,7 @@ from importlib.metadata import version
 import pytest
 from asgiref.sync import SyncToAsync
 from channels.consumer import AsyncConsumer
+from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import InMemoryChannelLayer
 from channels.sessions import InstanceSessionWrapper
 from channels_redis import pubsub, utils
@@ -81,6 +82,10 @@ CALLABLES = [
     (InstanceSessionWrapper, "send", ["self", "message"]),
     (AsyncConsumer, "__call__", ["self", "scope", "receive", "send"]),
     (SyncToAsync, "thread_handler", ["self", "loop"]),
+    # JsonConsumer (socket lifetime and frames) overrides or calls these.
+    (AsyncWebsocketConsumer, "websocket_connect", ["self", "message"]),
+    (AsyncWebsocketConsumer, "websocket_disconnect", ["self", "message"]),
+    (AsyncWebsocketConsumer, "close", ["self", "code", "reason"]),
 ]
 
 
