@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 
 from mentorloom.core.errors import InvalidInput, NotFound, PermissionDenied
 from mentorloom.core.ratelimit import enforce
+from mentorloom.core.realtime.lifetime import close_sockets_for
 
 from .models import AuditEvent, Block, Report, ReportReason
 
@@ -52,14 +53,15 @@ def ban_user(staff, user_id: int, *, note: str = "") -> bool:  # type: ignore[no
     """Ban someone (staff only): the account is deactivated, its sessions stop signing it in
     and its open sockets close after commit; audit-logged. Returns False if it was inactive
     already. Raises PermissionDenied for non-staff, NotFound for an unknown id."""
-    from mentorloom.accounts.services import deactivate_account
-
     if not getattr(staff, "is_staff", False):
         raise PermissionDenied("Only staff can ban.")
-    if not get_user_model().objects.filter(pk=user_id).exists():
+    users = get_user_model().objects
+    if not users.filter(pk=user_id).exists():
         raise NotFound("No such person.")
-    banned = deactivate_account(user_id, reason="banned")
+    # As accounts.services.deactivate_account (same layer: safety does not import accounts).
+    banned = bool(users.filter(pk=user_id, is_active=True).update(is_active=False))
     if banned:
+        close_sockets_for(user_id, "banned")
         audit(staff, "user.banned", user_id, note=note[:1000])
     return banned
 
