@@ -15,6 +15,8 @@ import uvicorn
 from django.conf import settings
 from django.test import Client
 
+from mentorloom.core.realtime.lifetime import SERVER_MAX_FRAME_BYTES
+
 
 class LiveASGIServer:
     """Serves `mentorloom.asgi:application` with the same uvicorn options as `runstack`."""
@@ -48,6 +50,7 @@ class LiveASGIServer:
             log_level="warning",
             access_log=False,
             ws_per_message_deflate=False,
+            ws_max_size=SERVER_MAX_FRAME_BYTES,
             timeout_graceful_shutdown=5,
         )
         self._server = uvicorn.Server(config)

@@ -35,7 +35,7 @@ def _tasks_run_immediately(settings):
 @pytest.fixture(scope="session", autouse=True)
 def _close_consumer_connections(django_db_setup):
     """Consumers keep their connection open on asgiref's one database thread
-    (core.consumer_db); it is closed before the test database is dropped."""
+    (core.realtime.consumer_db); it is closed before the test database is dropped."""
     yield
     from asgiref.sync import SyncToAsync
     from django.db import connections

@@ -11,7 +11,7 @@ django_asgi_app = get_asgi_application()
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
-from mentorloom.core.websocket import origin_checked  # noqa: E402
+from mentorloom.core.realtime.websocket import origin_checked  # noqa: E402
 from mentorloom.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(

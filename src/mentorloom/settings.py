@@ -199,7 +199,7 @@ if REDIS_URL:
     }
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "mentorloom.core.layers.RedisPubSubChannelLayer",
+            "BACKEND": "mentorloom.core.realtime.layers.RedisPubSubChannelLayer",
             "CONFIG": {
                 "hosts": [REDIS_URL],
                 "prefix": env_str("MENTORLOOM_CHANNEL_PREFIX", "mentorloom"),
@@ -208,7 +208,9 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    CHANNEL_LAYERS = {"default": {"BACKEND": "mentorloom.core.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {
+        "default": {"BACKEND": "mentorloom.core.realtime.layers.InMemoryChannelLayer"}
+    }
 
 # --- Background tasks -----------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

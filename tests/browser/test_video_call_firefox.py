@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from mentorloom.calls import services
 from mentorloom.calls.models import Call, CallStatus
-from mentorloom.core.live import publish_to_user
+from mentorloom.core.realtime.live import publish_to_user
 from tests.browser.conftest import _REPORTS
 from tests.browser.firefox import Firefox, Tab, UserContext
 from tests.browser.helpers import START_CALL, in_thread, log_in, problems_of

@@ -13,7 +13,7 @@ from django.core.cache import cache
 from redis.asyncio import ConnectionPool
 
 from mentorloom.core import ratelimit
-from mentorloom.core.redis_batch import PerLoop
+from mentorloom.core.realtime.redis_batch import PerLoop
 
 
 def test_hits_within_the_limit_pass_then_the_rest_of_the_window_is_refused():

@@ -13,7 +13,7 @@ from redis.asyncio import ConnectionPool
 from websockets.exceptions import ConnectionClosed
 
 from mentorloom.core import ratelimit
-from mentorloom.core.redis_batch import PerLoop
+from mentorloom.core.realtime.redis_batch import PerLoop
 from mentorloom.messaging import services
 from mentorloom.messaging.models import Message
 from mentorloom.safety.models import Block

@@ -16,7 +16,7 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from websockets.asyncio.client import connect
 
-from mentorloom.core.live import refresher_for
+from mentorloom.core.realtime.live import refresher_for
 from mentorloom.messaging import selectors, services
 from mentorloom.messaging.models import Message
 from mentorloom.messaging.selectors import unread_total_for

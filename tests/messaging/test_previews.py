@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mentorloom.messaging.selectors import PREVIEW_CHARS, preview_text
+from mentorloom.messaging.selectors import PREVIEW_CHARS, excerpt, preview_text
 
 
 @pytest.mark.parametrize(
@@ -21,9 +21,29 @@ def test_markdown_becomes_one_line_of_plain_text(body, expected):
     assert preview_text(body, deleted=False, files=0) == expected
 
 
-def test_long_messages_are_cut_with_an_ellipsis():
+def test_long_messages_are_cut_at_a_word_boundary_with_an_ellipsis():
     text = preview_text("word " * 100, deleted=False, files=0)
-    assert len(text) == PREVIEW_CHARS and text.endswith("…")
+    assert len(text) <= PREVIEW_CHARS and text.endswith(" word…")
+    # Words of 7 letters: the 89 characters before the ellipsis end one letter into the 12th,
+    # which goes whole (today's cut kept "abcdefg a…").
+    body = " ".join(["abcdefg"] * 20)
+    assert preview_text(body, deleted=False, files=0) == " ".join(["abcdefg"] * 11) + "…"
+
+
+@pytest.mark.parametrize(
+    ("text", "limit", "expected"),
+    [
+        ("short enough", 12, "short enough"),
+        ("cut inside a word", 12, "cut inside…"),
+        ("cut right at space here", 12, "cut right…"),
+        ("cut after a space", 7, "cut…"),
+        ("unbreakableword", 6, "unbre…"),
+        ("one\ntwo three", 9, "one\ntwo…"),
+    ],
+)
+def test_excerpts_end_on_a_whole_word_and_an_ellipsis(text, limit, expected):
+    assert excerpt(text, limit) == expected
+    assert len(excerpt(text, limit)) <= limit
 
 
 @pytest.mark.parametrize(

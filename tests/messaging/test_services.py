@@ -147,6 +147,28 @@ def test_fan_out_happens_only_after_commit(convo, django_capture_on_commit_callb
     assert published[0][1]["prev_id"] == 0
 
 
+def test_a_failing_fan_out_still_updates_the_badges_and_keeps_the_message(
+    convo, django_capture_on_commit_callbacks, monkeypatch, caplog
+):
+    mentor, mentee = _people(convo)
+    badges: list[list[int]] = []
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("layer down")
+
+    monkeypatch.setattr("mentorloom.messaging.events.message_created", broken)
+    monkeypatch.setattr(
+        "mentorloom.messaging.events.unread_changed",
+        lambda others, outbox=None: badges.append(list(others)),
+    )
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        message, created = services.send_message(mentor, convo, uuid.uuid4(), "still here")
+    assert len(callbacks) == 1  # one announcement, after commit
+    assert created and Message.objects.filter(pk=message.pk).exists()
+    assert badges == [[mentee.pk]]
+    assert "announcing message" in caplog.text
+
+
 def test_prev_id_names_the_message_before(convo, django_capture_on_commit_callbacks, monkeypatch):
     mentor, _ = _people(convo)
     published: list[dict] = []

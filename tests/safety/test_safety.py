@@ -6,12 +6,14 @@ import json
 
 import pytest
 
+from mentorloom.core.errors import NotFound, PermissionDenied
+from mentorloom.core.realtime import lifetime
 from mentorloom.mentorships import services as mentorship_services
 from mentorloom.mentorships.models import RequestStatus
 from mentorloom.safety import services
 from mentorloom.safety.models import AuditEvent, Block, Report
 from mentorloom.safety.selectors import hidden_user_ids, is_blocked_between
-from tests.factories import MentorProfileFactory, ProfileFactory
+from tests.factories import MentorProfileFactory, ProfileFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 MESSAGE = "I would really value your perspective on moving from engineering into product work."
@@ -128,3 +130,36 @@ def test_report_admin_queue_lists_reports(admin_client, mentor, mentee):
     services.report_user(mentee, mentor.pk, reason="spam", details="Link farm")
     page = admin_client.get("/admin/safety/report/")
     assert page.status_code == 200 and b"Spam or scam" in page.content
+
+
+# --- bans (issue 22, defect 3: a ban ends the person's open sockets) ------------------------
+
+
+@pytest.mark.django_db
+def test_staff_ban_deactivates_audits_and_closes_sockets(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    closes: list[tuple[int, dict]] = []
+    monkeypatch.setattr(
+        lifetime, "_send_close", lambda user_id, event: closes.append((user_id, event))
+    )
+    staff = UserFactory(is_staff=True)
+    target = UserFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.ban_user(staff, target.pk, note="spam") is True
+        assert services.ban_user(staff, target.pk) is False  # once
+    target.refresh_from_db()
+    assert not target.is_active
+    assert [c[1]["reason"] for c in closes] == ["banned"]
+    assert AuditEvent.objects.filter(action="user.banned", target_user=target).count() == 1
+
+
+@pytest.mark.django_db
+def test_only_staff_can_ban_and_unknown_people_are_not_found():
+    someone, target = UserFactory(), UserFactory()
+    with pytest.raises(PermissionDenied):
+        services.ban_user(someone, target.pk)
+    with pytest.raises(NotFound):
+        services.ban_user(UserFactory(is_staff=True), 999_999)
+    target.refresh_from_db()
+    assert target.is_active

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, logout
 from django.contrib.auth.password_validation import validate_password
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mentorloom.core.email import queue_email
+from mentorloom.core.realtime.lifetime import close_sockets_for
 from mentorloom.profiles.models import Profile
 
 from . import throttle, tokens
@@ -153,3 +154,31 @@ def sign_in(request: HttpRequest, *, email: str, password: str) -> User:
         raise InvalidCredentials()
     throttle.clear_failures(email)
     return user
+
+
+def sign_out(request: HttpRequest) -> None:
+    """Sign the request's session out, and close the WebSockets opened with it (the person's
+    other sessions keep theirs)."""
+    user_id, session_key = request.user.pk, request.session.session_key
+    logout(request)
+    if user_id is not None:
+        close_sockets_for(user_id, "signed_out", session_key=session_key)
+
+
+def password_changed(user: User, *, reason: str = "password_changed") -> None:
+    """After a password change or reset: every session but the one it was changed in no
+    longer signs the person in (Django's session hash); their open sockets close now.
+    Call it after the new password is saved."""
+    close_sockets_for(user.pk, reason)
+    security_log.info(reason.replace("_", " "), extra={"user_id": user.pk})
+
+
+@transaction.atomic
+def deactivate_account(user_id: int, *, reason: str = "deactivated") -> bool:
+    """Deactivate the account: it can no longer sign in, its sessions stop signing it in, and
+    its open sockets close after commit. Returns False if it was inactive already."""
+    updated = User.objects.filter(pk=user_id, is_active=True).update(is_active=False)
+    if updated:
+        close_sockets_for(user_id, reason)
+        security_log.info("account deactivated", extra={"user_id": user_id, "reason": reason})
+    return bool(updated)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -91,7 +91,7 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
         )
         return redirect("profiles:edit")
     if request.user.is_authenticated:
-        logout(request)
+        services.sign_out(request)
     messages.success(request, "Your e-mail address is verified. Please log in.")
     return redirect("accounts:login")
 
@@ -123,7 +123,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
-    logout(request)
+    services.sign_out(request)
     messages.info(request, "You are logged out. See you soon.")
     return redirect("home")
 
@@ -219,6 +219,11 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
 
+    def form_valid(self, form):  # type: ignore[no-untyped-def]
+        response = super().form_valid(form)
+        services.password_changed(form.user, reason="password_reset")
+        return response
+
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
@@ -226,4 +231,6 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form):  # type: ignore[no-untyped-def]
         messages.success(self.request, "Your password has been changed.")
-        return super().form_valid(form)
+        response = super().form_valid(form)
+        services.password_changed(form.user)
+        return response

@@ -6,21 +6,19 @@ participant's socket(s) in the call's group. Protocol: docs/websocket.md (/ws/ca
 
 from __future__ import annotations
 
-import json
 import time
 from collections import deque
 from typing import Any
 
 from django.http import Http404
 
-from mentorloom.core.consumer_db import JsonConsumer, consumer_db
+from mentorloom.core.realtime.consumer_db import JsonConsumer, consumer_db
 
 from . import services
 from .access import get_call_for
 from .errors import CallEnded
 from .models import Call
 
-MAX_FRAME_BYTES = 64 * 1024
 ICE_PER_WINDOW = 100  # candidates per window; a real browser sends a few dozen at most
 ICE_WINDOW_SECONDS = 10.0
 
@@ -81,21 +79,9 @@ class CallConsumer(JsonConsumer):
             await self._broadcast({"type": "peer.left", "user_id": self.user_id})
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
-    async def receive(
-        self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any
-    ) -> None:
+    async def receive_json(self, frame: Any, **kwargs: Any) -> None:
+        # Sized and parsed by JsonConsumer (at most lifetime.MAX_FRAME_BYTES, 64 KB).
         if not self.group:
-            return
-        if text_data is None:
-            await self.send_json(_error("bad_frame", "Send JSON text frames."))
-            return
-        if len(text_data.encode()) > MAX_FRAME_BYTES:
-            await self.send_json(_error("too_large", "Frames are limited to 64 KB."))
-            return
-        try:
-            frame = json.loads(text_data)
-        except ValueError:
-            await self.send_json(_error("bad_frame", "That is not JSON."))
             return
         if not isinstance(frame, dict):
             await self.send_json(_error("bad_frame", "Frames are JSON objects."))

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from mentorloom.core.live import publish_to_user
+from mentorloom.core.realtime.live import publish_to_user
 from mentorloom.mentorships.access import get_mentorship_for
 from mentorloom.notifications.services import notify
 from mentorloom.safety.selectors import is_blocked_between

@@ -4,13 +4,12 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import threading
 from functools import partial
 
-from .consumer_db import JsonConsumer, consumer_db
-from .live import Refresher, refresher_for, user_group
+from .realtime.consumer_db import JsonConsumer, consumer_db
+from .realtime.live import Refresher, refresher_for, user_group
 
 logger = logging.getLogger(__name__)
 
@@ -95,20 +94,6 @@ class PingConsumer(JsonConsumer):
             # 4401 mirrors HTTP 401 in the application-defined close-code range.
             await self.close(code=4401)
 
-    async def receive(
-        self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: object
-    ) -> None:
-        # The base class raises on binary frames and invalid JSON, which kills the connection.
-        if text_data is None:
-            await self.send_json(BAD_FRAME)
-            return
-        try:
-            content = json.loads(text_data)
-        except ValueError:
-            await self.send_json(BAD_FRAME)
-            return
-        await self.receive_json(content, **kwargs)
-
     async def receive_json(self, content: dict, **kwargs: object) -> None:
         if not isinstance(content, dict) or content.get("type") != "ping":
             await self.send_json(BAD_FRAME)
@@ -134,7 +119,7 @@ class LiveConsumer(JsonConsumer):
         if group:
             await self.channel_layer.group_discard(group, self.channel_name)
 
-    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+    async def receive_json(self, content: object, **kwargs: object) -> None:
         # The stream is server-to-client; anything sent is answered, never acted on.
         await self.send_json(
             {"type": "error", "code": "read_only", "message": "Nothing to send here."}

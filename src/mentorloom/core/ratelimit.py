@@ -27,7 +27,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from .errors import RateLimited
-from .redis_batch import BatchConnection, PerLoop
+from .realtime.redis_batch import BatchConnection, PerLoop
 
 logger = logging.getLogger(__name__)
 
@@ -102,7 +102,7 @@ async def aallow(scope: str, key: str, *, limit: int, window_seconds: int) -> bo
     """allow() for an event loop, sharing its counts. Local memory is counted in place, as it
     involves no I/O. With Redis the process counts and adds its hits to Redis in batches
     (module docstring): below half the limit no wait at all, from there on one round trip (on
-    a core.redis_batch connection) that blocks neither the loop nor Channels' database
+    a core.realtime.redis_batch connection) that blocks neither the loop nor Channels' database
     thread, where allow() would run. Raises RedisError when Redis cannot count a hit that
     needs its count."""
     cache_key = _cache_key(scope, key, window_seconds)

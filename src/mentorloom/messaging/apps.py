@@ -6,7 +6,7 @@ class MessagingConfig(AppConfig):
     label = "messaging"
 
     def ready(self) -> None:
-        from mentorloom.core.live import register_refresher
+        from mentorloom.core.realtime.live import register_refresher
 
         from . import checks  # noqa: F401 - registers the system checks
         from .events import UNREAD_REFRESH, unread_events

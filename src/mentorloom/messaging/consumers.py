@@ -24,8 +24,8 @@ from django.http import Http404
 from redis.exceptions import RedisError
 
 from mentorloom.core import ratelimit
-from mentorloom.core.consumer_db import JsonConsumer, consumer_db
 from mentorloom.core.errors import DomainError
+from mentorloom.core.realtime.consumer_db import JsonConsumer, consumer_db
 
 from . import events, selectors, services
 from .access import get_conversation_for
@@ -154,18 +154,11 @@ class ChatConsumer(JsonConsumer):
 
     # --- incoming frames ---------------------------------------------------------------------
 
-    async def receive(
-        self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any
-    ) -> None:
-        # The base class raises on binary frames and bad JSON, which would kill the connection.
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        # Sized and parsed by JsonConsumer: binary, oversized and unparseable frames are
+        # answered there.
         if self.user is None or not self.user.is_authenticated:
             return
-        content: object = None
-        if text_data is not None:
-            try:
-                content = json.loads(text_data)
-            except ValueError:
-                content = None
         if not isinstance(content, dict):
             await self._error("bad_frame", "Frames are JSON objects with a `type`.")
             return
@@ -206,6 +199,9 @@ class ChatConsumer(JsonConsumer):
 
     async def on_subscribe(self, content: dict) -> None:
         conversation_id = _int_field(content, "conversation_id")
+        # A new subscription is a new look at someone's messages: the session is checked now.
+        if not await self.session_still_current(force=True):
+            return
         after_id = _int_field(content, "after_id", required=False)
         conversation = await _conversation(self.user, conversation_id)
         if conversation.pk not in self.last_sent and len(self.last_sent) >= MAX_SUBSCRIPTIONS:

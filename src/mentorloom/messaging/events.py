@@ -14,8 +14,8 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.urls import reverse
 
-from mentorloom.core.live import publish_refresh, refresh_envelope, user_group
 from mentorloom.core.markdown import render_markdown
+from mentorloom.core.realtime.live import publish_refresh, refresh_envelope, user_group
 
 from .models import REACTIONS, Attachment, Message
 from .selectors import unread_totals_for
@@ -163,11 +163,11 @@ def _emit(outbox: Outbox | None, group: str, event: dict) -> None:
 
 async def publish_outbox(layer, outbox: Outbox) -> None:  # type: ignore[no-untyped-def]
     """Publish collected events in order (async side), together where the layer can
-    (core.layers: one Redis round trip). Like publish(), a layer outage is logged and never
+    (core.realtime.layers: one Redis round trip). Like publish(), a layer outage is logged and never
     undoes the committed write; clients catch up from the database."""
     try:
         send_many = getattr(layer, "group_send_many", None)
-        if send_many is not None:  # core.layers
+        if send_many is not None:  # core.realtime.layers
             await send_many(outbox)
         else:  # a layer configured otherwise
             for group, event in outbox:
@@ -218,7 +218,7 @@ UNREAD_REFRESH = "unread.changed"
 
 def unread_events(user_ids: list[int]) -> dict[int, dict]:
     """The `unread.changed` event of each person, read now: their /ws/live/ sockets run this
-    when told the count changed (core.live refreshers)."""
+    when told the count changed (core.realtime.live refreshers)."""
     return {
         user_id: {"type": "unread.changed", "total": total}
         for user_id, total in unread_totals_for(user_ids).items()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time
@@ -12,7 +13,6 @@ from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquer
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.html import strip_tags
-from django.utils.text import Truncator
 
 from mentorloom.core.markdown import render_markdown
 from mentorloom.mentorships.models import AgreementVersion
@@ -82,14 +82,28 @@ def previews_for(conversations: Iterable[Conversation]) -> dict[int, Preview]:
     }
 
 
+_PARTIAL_WORD = re.compile(r"\S+$")
+
+
+def excerpt(text: str, limit: int) -> str:
+    """`text` if it fits in `limit` characters, else its start cut at a word boundary and
+    ended with "…" (the whole at most `limit` characters; a single longer word is cut)."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if not text[limit - 1].isspace():  # the cut fell inside a word: drop its start
+        cut = _PARTIAL_WORD.sub("", cut).rstrip() or cut
+    return cut.rstrip() + "…"
+
+
 def preview_text(body: str, deleted: bool, files: int) -> str:
     """What a message says, as plain text on one line (Markdown rendered, then its tags
-    dropped), cut at PREVIEW_CHARS."""
+    dropped), cut at PREVIEW_CHARS (`excerpt`)."""
     if deleted:
         return "Message deleted"
     text = " ".join(unescape(strip_tags(render_markdown(body))).split())
     if text:
-        return Truncator(text).chars(PREVIEW_CHARS)
+        return excerpt(text, PREVIEW_CHARS)
     if files:  # a file sent without words
         return "Sent a file" if files == 1 else f"Sent {files} files"
     return ""

@@ -244,11 +244,8 @@ def send_message(
             send_sql.mark_newest(message)
             if others is None:
                 others = _others(conversation_id, user)
-            # Robust: the message is stored once committed, whatever an announcement does.
-            transaction.on_commit(
-                partial(events.message_created, message, prev_id, outbox), robust=True
-            )
-            transaction.on_commit(partial(events.unread_changed, others, outbox), robust=True)
+            # Once committed, never before: nobody hears of a message that was rolled back.
+            transaction.on_commit(partial(_announce_created, message, prev_id, others, outbox))
     except _AlreadyStored:
         _remove_files(*files)
         stored = _stored(conversation_id, user, client_id)
@@ -270,8 +267,10 @@ def send_message(
 def _announce_created(
     message: Message, prev_id: int, others: list[int], outbox: events.Outbox | None
 ) -> None:
-    """What the atomic path's robust on-commit callbacks do, for a message committed
-    already: a failing announcement is logged and never undoes the stored message."""
+    """Announce a committed message: the fan-out to its conversation's sockets, then the
+    recipients' badges. The one announcement of both send paths (the unwrapped one calls it
+    after its own commit, the atomic one on commit). A failing announcement is logged and
+    never undoes the stored message, nor keeps the next one from going out."""
     for announce in (
         partial(events.message_created, message, prev_id, outbox),
         partial(events.unread_changed, others, outbox),
@@ -444,7 +443,7 @@ def _digest_one(participant_id: int, now: datetime) -> str:
                     {
                         "sender": selectors.person_name(m.sender),
                         "created_at": m.created_at,
-                        "body": _excerpt(m.body),
+                        "body": selectors.excerpt(m.body, DIGEST_EXCERPT_CHARS),
                         "files": len(m.attachments.all()),
                     }
                     for m in pending
@@ -453,12 +452,6 @@ def _digest_one(participant_id: int, now: datetime) -> str:
             },
         )
         return "sent"
-
-
-def _excerpt(body: str) -> str:
-    if len(body) <= DIGEST_EXCERPT_CHARS:
-        return body
-    return body[: DIGEST_EXCERPT_CHARS - 1].rstrip() + "…"
 
 
 # --- "Open for a quick chat now" --------------------------------------------------------------

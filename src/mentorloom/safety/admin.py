@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from . import services
 from .models import AuditEvent, Block, Report
 
 
@@ -13,6 +14,14 @@ class ReportAdmin(admin.ModelAdmin):
     readonly_fields = ["reporter", "reported", "reason", "details", "context_url", "created_at"]
     fields = [*readonly_fields, "status", "staff_notes"]
     ordering = ["status", "-created_at"]
+    actions = ["ban_reported"]
+
+    @admin.action(description="Ban the reported people (deactivate, end their sessions)")
+    def ban_reported(self, request, queryset) -> None:  # type: ignore[no-untyped-def]
+        banned = 0
+        for user_id in set(queryset.values_list("reported_id", flat=True)):
+            banned += services.ban_user(request.user, user_id, note="from the report queue")
+        self.message_user(request, f"{banned} banned.")
 
 
 @admin.register(AuditEvent)

@@ -6,9 +6,10 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 
-from mentorloom.core.errors import InvalidInput, NotFound
+from mentorloom.core.errors import InvalidInput, NotFound, PermissionDenied
 from mentorloom.core.hooks import Hook
 from mentorloom.core.ratelimit import enforce
+from mentorloom.core.realtime.lifetime import close_sockets_for
 
 from .models import AuditEvent, Block, Report, ReportReason
 
@@ -50,6 +51,24 @@ def block_user(blocker, blocked_id: int) -> Block:  # type: ignore[no-untyped-de
         withdrawn = sum(block_created(blocker.pk, blocked_id))
         audit(blocker, "block.created", blocked_id, withdrawn_requests=withdrawn)
     return block
+
+
+@transaction.atomic
+def ban_user(staff, user_id: int, *, note: str = "") -> bool:  # type: ignore[no-untyped-def]
+    """Ban someone (staff only): the account is deactivated, its sessions stop signing it in
+    and its open sockets close after commit; audit-logged. Returns False if it was inactive
+    already. Raises PermissionDenied for non-staff, NotFound for an unknown id."""
+    if not getattr(staff, "is_staff", False):
+        raise PermissionDenied("Only staff can ban.")
+    users = get_user_model().objects
+    if not users.filter(pk=user_id).exists():
+        raise NotFound("No such person.")
+    # As accounts.services.deactivate_account (same layer: safety does not import accounts).
+    banned = bool(users.filter(pk=user_id, is_active=True).update(is_active=False))
+    if banned:
+        close_sockets_for(user_id, "banned")
+        audit(staff, "user.banned", user_id, note=note[:1000])
+    return banned
 
 
 def unblock_user(blocker, blocked_id: int) -> None:  # type: ignore[no-untyped-def]

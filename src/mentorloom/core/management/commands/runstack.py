@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from mentorloom.core.realtime.lifetime import SERVER_MAX_FRAME_BYTES
 from mentorloom.demo.people import DEMO_LOGINS, DEMO_PASSWORD
 
 
@@ -58,6 +59,10 @@ class Command(BaseCommand):
                 # 40 KB of zlib state per open socket (docs/websocket.md, Performance).
                 "--ws-per-message-deflate",
                 "false",
+                # A bigger frame closes the socket (1009) before it is buffered whole; up to
+                # it the consumers refuse frames over 64 KB with an error frame (issue 22).
+                "--ws-max-size",
+                str(SERVER_MAX_FRAME_BYTES),
             ]
         )
         worker = subprocess.Popen(  # noqa: S603

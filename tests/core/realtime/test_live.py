@@ -14,8 +14,8 @@ from channels.layers import get_channel_layer
 from websockets.asyncio.client import connect
 
 from mentorloom.core import consumers
-from mentorloom.core.consumer_db import consumer_db
-from mentorloom.core.live import refresh_envelope, register_refresher, user_group
+from mentorloom.core.realtime.consumer_db import consumer_db
+from mentorloom.core.realtime.live import refresh_envelope, register_refresher, user_group
 from tests.asgi_server import session_cookie_for
 from tests.factories import UserFactory
 
@@ -128,7 +128,7 @@ async def test_a_failing_refresh_leaves_the_socket_open(live_asgi):
 @pytest.fixture(autouse=True)
 def _forget_test_refreshers():
     yield
-    from mentorloom.core import live
+    from mentorloom.core.realtime import live
 
     for kind in ("test.broken", "test.count"):
         live._REFRESHERS.pop(kind, None)

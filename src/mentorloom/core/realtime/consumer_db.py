@@ -8,11 +8,11 @@ process on one and the same thread, so one connection there can serve every sock
 it for each call cost 1.5 ms on SQLite (connect plus the PRAGMAs), more than a whole chat
 send; with PostgreSQL it is one pooled connection held by that thread.
 
-A connection is still dropped, as Django's own request cycle would, when it is broken (an
-error other than a data or integrity error and it no longer answers) or was left outside its
+A connection is still dropped, as Django's own request cycle would, when it is broken (an error
+other than a data or integrity error and it no longer answers) or was left outside its
 autocommit mode; the next call opens a fresh one. A SQLite connection opened here leaves
-write-ahead-log checkpoints to a thread of its own (core.sqlite_wal), so that no chat commit
-pays for one.
+write-ahead-log checkpoints to a thread of its own (core.realtime.sqlite_wal), so that no chat
+commit pays for one.
 """
 
 from __future__ import annotations
@@ -20,7 +20,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import json
 import logging
+import random
 import threading
 import time
 from collections.abc import Awaitable, Callable
@@ -35,6 +37,7 @@ from channels.sessions import InstanceSessionWrapper
 from django.db import connections
 from django.db.backends.signals import connection_created
 
+from . import lifetime
 from .sqlite_wal import checkpoint_in_background
 
 R = TypeVar("R")
@@ -194,7 +197,19 @@ class JsonConsumer(AsyncJsonWebsocketConsumer):
 
     Messages from the client and from the channel layer reach `dispatch` through
     `dispatch_in_turn`, one at a time as in Channels.
+
+    Client frames are parsed here, for every consumer, and handed to `receive_json`: a frame
+    over `lifetime.MAX_FRAME_BYTES` is refused unread, and a binary or unparseable one
+    (invalid JSON, or nesting too deep to parse) is answered with a `bad_frame` error frame;
+    either way the socket stays open. A signed-in socket joins its person's socket group and
+    ends (4401) when `lifetime.close_sockets_for` says so or its session no longer signs
+    the person in (re-checked before a client frame, at most every few seconds).
     """
+
+    socket_user_id: int | None = None
+    session_key: str | None = None
+    ended_because: str | None = None
+    _session_checked_at = 0.0
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         # Channels' AsyncConsumer.__call__ (4.3) for an async consumer, with dispatch_in_turn
@@ -207,12 +222,114 @@ class JsonConsumer(AsyncJsonWebsocketConsumer):
             self.channel_receive = functools.partial(self.channel_layer.receive, self.channel_name)
             sources.append(self.channel_receive)
         self.base_send = websocket_send(send)
-        with contextlib.suppress(StopConsumer):
-            await dispatch_in_turn(sources, self.dispatch)
+        try:
+            with contextlib.suppress(StopConsumer):
+                await dispatch_in_turn(sources, self.dispatch)
+        finally:
+            self._stop_session_timer()
 
     async def dispatch(self, message: dict) -> None:
+        if self.ended_because is not None and message["type"] != "websocket.disconnect":
+            return  # closing: nothing more is read, sent or subscribed to
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             logger.warning("no handler for %r on %s", message.get("type"), type(self).__name__)
             return
         await handler(message)
+
+    # --- socket lifetime and frames (issue 22) ---------------------------------------------
+
+    async def websocket_connect(self, message: dict) -> None:
+        user = self.scope.get("user")
+        if user is not None and user.is_authenticated and self.channel_layer is not None:
+            self.socket_user_id = user.pk
+            session = self.scope.get("session")
+            self.session_key = getattr(session, "session_key", None) if session else None
+            self._session_checked_at = time.monotonic()
+            await self.channel_layer.group_add(lifetime.socket_group(user.pk), self.channel_name)
+            self._session_timer = asyncio.ensure_future(self._recheck_session_periodically())
+        await super().websocket_connect(message)
+
+    async def _recheck_session_periodically(self) -> None:
+        try:
+            while self.ended_because is None:
+                await asyncio.sleep(lifetime.SESSION_TIMER_SECONDS * (0.5 + random.random()))  # noqa: S311 (jitter)
+                if not await self.session_still_current(force=True):
+                    return
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # the database is down: the frames' own re-checks carry on
+            logger.warning("session re-check failed", exc_info=True)
+
+    def _stop_session_timer(self) -> None:
+        timer = getattr(self, "_session_timer", None)
+        if timer is not None and timer is not asyncio.current_task():
+            timer.cancel()
+
+    async def websocket_disconnect(self, message: dict) -> None:
+        self._stop_session_timer()
+        if self.socket_user_id is not None:
+            await self.channel_layer.group_discard(
+                lifetime.socket_group(self.socket_user_id), self.channel_name
+            )
+        await super().websocket_disconnect(message)
+
+    async def websocket_receive(self, message: dict) -> None:
+        text, data = message.get("text"), message.get("bytes")
+        # Sized before anything reads it: len() counts characters, at most 4 bytes each.
+        size = len(data) if text is None else len(text)
+        if size > lifetime.MAX_FRAME_BYTES or (
+            text is not None
+            and size * 4 > lifetime.MAX_FRAME_BYTES
+            and len(text.encode()) > lifetime.MAX_FRAME_BYTES
+        ):
+            await self.frame_error(
+                "too_large", f"Frames are limited to {lifetime.MAX_FRAME_BYTES // 1024} KB."
+            )
+            return
+        if not await self.session_still_current():
+            return
+        if text is None:
+            await self.frame_error("bad_frame", "Frames are JSON text.")
+            return
+        try:
+            content = json.loads(text)
+        except (ValueError, RecursionError):
+            # RecursionError: nesting deeper than the parser's stack (e.g. 100,000 `[`).
+            logger.info("unparseable frame on %s", type(self).__name__)
+            await self.frame_error("bad_frame", "Frames are JSON text.")
+            return
+        await self.receive_json(content)
+
+    async def frame_error(self, code: str, message: str) -> None:
+        """Answer a frame that could not be read; the socket stays open."""
+        await self.send_json({"type": "error", "code": code, "message": message})
+
+    async def session_still_current(self, *, force: bool = False) -> bool:
+        """Whether the session this socket was opened with still signs its person in; if not,
+        the socket ends. Checked at most every SESSION_RECHECK_SECONDS unless `force`."""
+        if self.socket_user_id is None or self.ended_because is not None:
+            return self.ended_because is None
+        if self.session_key is None and "session" not in self.scope:
+            return True  # signed in by something other than a session cookie
+        now = time.monotonic()
+        if not force and now - self._session_checked_at < lifetime.SESSION_RECHECK_SECONDS:
+            return True
+        self._session_checked_at = now
+        if await consumer_db(lifetime.session_is_current)(self.session_key, self.socket_user_id):
+            return True
+        await self.end_socket("session_ended")
+        return False
+
+    async def end_socket(self, reason: str) -> None:
+        """Close with 4401 ("sign in again"); nothing is dispatched to the consumer after."""
+        if self.ended_because is not None:
+            return
+        self.ended_because = reason
+        await self.close(code=lifetime.CLOSE_SIGNED_OUT, reason=reason)
+
+    async def socket_close(self, event: dict) -> None:
+        """`lifetime.close_sockets_for`: for all of the person's sockets, or one session's."""
+        session = event.get("session")
+        if session is None or session == lifetime.session_tag(self.session_key):
+            await self.end_socket(str(event.get("reason") or "signed_out"))

@@ -1,5 +1,5 @@
 """Consumers take their messages (from the client and from the channel layer) one at a time,
-in the order they arrive (core.consumer_db.dispatch_in_turn)."""
+in the order they arrive (core.realtime.consumer_db.dispatch_in_turn)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import asyncio
 import pytest
 from channels.exceptions import StopConsumer
 
-from mentorloom.core.consumer_db import dispatch_in_turn
+from mentorloom.core.realtime.consumer_db import dispatch_in_turn
 
 
 class Source:

@@ -1,5 +1,5 @@
 """The channel layers: the embedded one keeps the stock layer's behaviour at O(receivers) a
-message; the Redis one publishes in batches (core.redis_batch) and delivers in place to the
+message; the Redis one publishes in batches (core.realtime.redis_batch) and delivers in place to the
 receivers on its own event loop."""
 
 from __future__ import annotations
@@ -11,13 +11,13 @@ import pytest
 import redis
 from redis.asyncio import ConnectionPool
 
-from mentorloom.core import layers
-from mentorloom.core.layers import (
+from mentorloom.core.realtime import layers
+from mentorloom.core.realtime.layers import (
     SWEEP_EVERY_SECONDS,
     InMemoryChannelLayer,
     RedisPubSubChannelLayer,
 )
-from mentorloom.core.redis_batch import BatchConnection, PerLoop
+from mentorloom.core.realtime.redis_batch import BatchConnection, PerLoop
 
 
 async def test_group_send_reaches_every_member_in_order_and_a_full_one_is_skipped():

@@ -16,10 +16,10 @@ same copy. Capacity, expiry and the ChannelFull drop behave as in the stock laye
 
 With Redis, the stock pub/sub layer publishes one event per round trip, through redis-py's
 client and behind the lock that also guards subscribing. Here group sends go out through
-`core.redis_batch` on a connection of their own, and `group_send_many` publishes several events
-(a chat message and the recipients' badge refreshes) in one round trip. The stock layer also
-hears its own events back from Redis before its sockets get them; here a group send puts the
-event straight into the queues of the group's channels on the same event loop, as the
+`core.realtime.redis_batch` on a connection of their own, and `group_send_many` publishes
+several events (a chat message and the recipients' badge refreshes) in one round trip. The stock
+layer also hears its own events back from Redis before its sockets get them; here a group send
+puts the event straight into the queues of the group's channels on the same event loop, as the
 in-memory layer does, and publishes it marked with the loop layer's origin, which that layer's
 subscription skips when Redis echoes it (other processes, and other event loops of this one,
 strip the mark and deliver as usual). Subscribing, receiving and cleanup are channels-redis'

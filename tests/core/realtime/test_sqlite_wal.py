@@ -8,8 +8,8 @@ import time
 import pytest
 from django.db import connection
 
-from mentorloom.core import sqlite_wal
-from mentorloom.core.consumer_db import consumer_db
+from mentorloom.core.realtime import sqlite_wal
+from mentorloom.core.realtime.consumer_db import consumer_db
 from tests.factories import UserFactory
 
 pytestmark = [

@@ -38,7 +38,7 @@ _REFRESHERS: dict[str, Refresher] = {}
 
 def register_refresher(kind: str, refresher: Refresher) -> None:
     """`refresher(user_ids)` returns the event (with a "type") to send to each of those
-    people; it runs on the consumers' database thread (core.consumer_db)."""
+    people; it runs on the consumers' database thread (core.realtime.consumer_db)."""
     _REFRESHERS[kind] = refresher
 
 

@@ -7,7 +7,7 @@ from channels.sessions import InstanceSessionWrapper
 from django.db import connection, transaction
 
 from mentorloom.accounts.models import User
-from mentorloom.core.consumer_db import consumer_db, websocket_send
+from mentorloom.core.realtime.consumer_db import consumer_db, websocket_send
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

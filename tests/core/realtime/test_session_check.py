@@ -1,0 +1,63 @@
+"""`lifetime.session_is_current`: the socket's re-check agrees with what an HTTP request would
+find, on the one-statement path (our settings) and through `auth.get_user` (other engines)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.utils import timezone
+
+from mentorloom.core.realtime.lifetime import session_is_current
+from tests.asgi_server import session_cookie_for
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(params=["one statement", "auth.get_user"])
+def path(request, settings) -> str:
+    if request.param == "auth.get_user":
+        # A second backend: the statement's shortcut no longer applies.
+        settings.AUTHENTICATION_BACKENDS = [
+            "django.contrib.auth.backends.ModelBackend",
+            "django.contrib.auth.backends.AllowAllUsersModelBackend",
+        ]
+    return request.param
+
+
+@pytest.fixture
+def signed_in():  # type: ignore[no-untyped-def]
+    user = UserFactory()
+    return user, session_cookie_for(user)[1]
+
+
+def test_a_live_session_is_current(path, signed_in):
+    user, key = signed_in
+    assert session_is_current(key, user.pk)
+
+
+def test_a_session_of_someone_else_is_not(path, signed_in):
+    _, key = signed_in
+    assert not session_is_current(key, UserFactory().pk)
+
+
+def test_a_deleted_or_expired_session_is_not(path, signed_in):
+    user, key = signed_in
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now() - timedelta(1))
+    assert not session_is_current(key, user.pk)
+    Session.objects.filter(session_key=key).delete()
+    assert not session_is_current(key, user.pk)
+    assert not session_is_current(None, user.pk)
+
+
+def test_a_new_password_or_deactivation_ends_it(path, signed_in):
+    user, key = signed_in
+    user.set_password("a different passphrase 9")
+    user.save()
+    assert not session_is_current(key, user.pk)
+    other = UserFactory()
+    other_key = session_cookie_for(other)[1]
+    type(other).objects.filter(pk=other.pk).update(is_active=False)
+    assert not session_is_current(other_key, other.pk)
