@@ -18,7 +18,9 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from mentorloom.accounts.services import deactivate_account
 from mentorloom.core.email import queue_email
+from mentorloom.core.realtime.lifetime import close_sockets_for
 
 from .errors import (
     DeletionAlreadyRequested,
@@ -200,8 +202,11 @@ def request_deletion(user, *, password: str) -> AccountDeletion:  # type: ignore
         deletion.cancelled_at = None
         deletion.erased_at = None
         deletion.save()
-        user.is_active = False  # every directory, recommendation and request check reads this
-        user.save(update_fields=["is_active"])
+        # Inactive hides the account from every directory, recommendation and request check;
+        # its open chat/live/call sockets close once this commits.
+        user.is_active = False
+        user.save(update_fields=["is_active"])  # the save also refreshes the search index
+        close_sockets_for(user.pk, "deletion_requested")
         MentorshipRequest.objects.filter(
             Q(mentor=user) | Q(mentee=user), status__in=OPEN_REQUEST_STATUSES
         ).update(status=RequestStatus.WITHDRAWN, closed_at=now, updated_at=now)
@@ -272,5 +277,5 @@ def erase_now(user) -> None:  # type: ignore[no-untyped-def]
             user_id=user.pk,
             defaults={"requested_at": now, "erase_after": now, "cancelled_at": None},
         )
-        get_user_model().objects.filter(pk=user.pk).update(is_active=False)
+        deactivate_account(user.pk, reason="erased")
         erase_account(user.pk, now=now)

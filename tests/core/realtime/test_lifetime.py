@@ -265,3 +265,22 @@ async def test_a_socket_that_never_sends_rechecks_its_session_on_a_timer(
         assert await _closed_with(live) == (4401, "session_ended")
     finally:
         await live.close()
+
+
+async def test_asking_to_delete_the_account_closes_its_sockets(live_asgi, people):
+    """The account is deactivated at once for everyone else (privacy's grace period), so its
+    sockets must not keep chatting until erasure."""
+    convo, _, mentee = people
+    cookie = await sync_to_async(_cookie)(mentee)
+    chat = await _chat_subscribed(live_asgi, cookie, convo)
+    live = await _socket(live_asgi, "/ws/live/", cookie)
+    try:
+        response = await _post(
+            live_asgi, cookie, "/privacy/delete/", {"password": DEFAULT_PASSWORD, "confirm": "on"}
+        )
+        assert response.status_code == 302
+        for ws in (chat, live):
+            assert await _closed_with(ws) == (4401, "deletion_requested")
+    finally:
+        await chat.close()
+        await live.close()
