@@ -26,6 +26,13 @@ def make_session(mentorship, *, days: float, minutes: int = 60, status: str = "b
     )
 
 
+def release(*, weeks_later: int = 0) -> int | None:
+    """Run the weekly feedback release `weeks_later` weeks from now (one per week)."""
+    from mentorloom.sessions.releases import release_feedback
+
+    return release_feedback(timezone.now() + timedelta(weeks=weeks_later))
+
+
 @pytest.fixture
 def mentorship(db):
     return SchedulingMentorshipFactory()

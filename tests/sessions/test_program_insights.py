@@ -14,7 +14,7 @@ from mentorloom.sessions import insights, selectors
 from mentorloom.sessions.models import TraitFeedback
 from tests.factories import ProfileFactory, SchedulingMentorshipFactory
 
-from .conftest import make_session
+from .conftest import make_session, release
 
 pytestmark = pytest.mark.django_db
 TRAITS = insights.TRAIT_KEYS
@@ -106,19 +106,23 @@ def test_aggregates_list_only_mentors_with_k_distinct_raters(mentor, settings):
     add_rating(other)
     add_rating(mentor, empathy=2)
     add_rating(mentor, empathy=3)
+    release()
     assert selectors.program_aggregates() == []
     add_rating(mentor, empathy=4)  # third distinct mentee
+    assert selectors.program_aggregates() == []  # not before the next weekly release
+    release(weeks_later=1)
     [row] = selectors.program_aggregates()
-    assert row.mentor.pk == mentor.pk and row.summary.raters == 3
-    assert row.summary.averages["empathy"] == 3.0
+    assert row.mentor.pk == mentor.pk and row.release.raters == 3
+    assert row.release.averages["empathy"] == 3.0
 
 
 def test_aggregates_respect_the_period(mentor):
     for _ in range(3):
         add_rating(mentor, days_ago=200)
-    assert selectors.program_aggregates(days=90) == []
-    assert len(selectors.program_aggregates(days=365)) == 1
-    assert len(selectors.program_aggregates(days=None)) == 1
+    release()
+    assert selectors.program_aggregates("90d") == []
+    assert len(selectors.program_aggregates("12m")) == 1
+    assert len(selectors.program_aggregates("all")) == 1
 
 
 # --- page ------------------------------------------------------------------------------------
@@ -128,6 +132,7 @@ def test_staff_page_shows_averages_and_alerts(staff_client, mentor):
     ratings: list[TraitFeedback] = []
     for value in (2, 2, 3, 2, 2):  # empathy 2.2
         ratings.append(add_rating(mentor, empathy=value, comment="secret words"))
+    release()
     response = staff_client.get("/insights/program/")
     html = response.content.decode()
     assert response.status_code == 200

@@ -18,6 +18,7 @@ from mentorloom.mentorships.services import accept_request, send_request
 from mentorloom.messaging.services import get_or_create_conversation_for_mentorship, send_message
 from mentorloom.profiles.models import TAG_MODELS, Profile, Tag, clean_tag_name, tag_key
 from mentorloom.scheduling.models import AvailabilityRule, SchedulingSettings
+from mentorloom.sessions.releases import release_feedback
 
 from .data import ADMIN, ADMIN_EMAIL, DEMO_MENTORSHIPS, MENTEES, MENTORS, DemoMentorship, Person
 from .people import DEMO_PASSWORD
@@ -191,6 +192,9 @@ def seed_demo() -> SeedResult:
             # seeded all the same, the mentorship is not.
             logger.warning("demo mentorship %s / %s skipped: %s", pair.mentor, pair.mentee, exc)
 
+    # Publish this week's feedback figures now, so insights pages show them on a fresh run
+    # instead of waiting for the weekly release.
+    release_feedback()
     people = Profile.objects.filter(user__email__in=keep - {ADMIN_EMAIL})
     return SeedResult(
         mentors=people.filter(is_mentor=True).count(),

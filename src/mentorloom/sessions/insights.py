@@ -3,14 +3,30 @@
 No Django here: selectors load (mentee_id, month, ratings) rows, these functions decide what
 a mentor may see. Every number handed out covers at least `k` distinct mentees, so no single
 mentee's rating can be recovered (a month with fewer raters is left off the trend).
+
+k per answer is not enough on its own: two answers whose rating sets differ by one mentee give
+that mentee's rating by subtraction. So figures are only published in weekly releases
+(`choose_releases`), and a new figure is published only if its ratings differ from every
+figure published before (any period, any month, any week) by 0 or by >= k distinct mentees.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 TRAIT_KEYS = ("empathy", "adaptability", "active_listening", "encouragement", "expertise")
+
+# The only periods anyone can ask for (key → days, None = all time). Free-form day counts
+# let a mentor subtract two neighbouring windows and isolate one mentee.
+PERIODS: dict[str, int | None] = {"90d": 90, "12m": 365, "all": None}
+PERIOD_LABELS = {"90d": "Last 90 days", "12m": "Last 12 months", "all": "All time"}
+
+# (feedback id, mentee id, version): a rating as it was when counted. An edit is a new version,
+# so an edited rating counts as changed and its mentee as one who "moved".
+Token = tuple[int, int, str]
 
 
 @dataclass(frozen=True)
@@ -19,6 +35,12 @@ class Rating:
     month: str  # "YYYY-MM" in UTC
     traits: dict[str, int]
     useful: bool
+    feedback_id: int = 0
+    version: str = ""
+
+    @property
+    def token(self) -> Token:
+        return (self.feedback_id, self.mentee_id, self.version)
 
 
 @dataclass
@@ -37,21 +59,80 @@ def _mean(values: list[float]) -> float:
 
 
 def summarise(ratings: list[Rating], k: int) -> Summary:
-    """Averages per trait and per month, or `enough=False` below k distinct mentees."""
+    """Averages per trait (no trend), or `enough=False` below k distinct mentees."""
     raters = len({r.mentee_id for r in ratings})
     if raters < k or not ratings:
         return Summary(enough=False, k=k, raters=raters)
     averages = {t: _mean([r.traits[t] for r in ratings]) for t in TRAIT_KEYS}
     useful_share = round(sum(r.useful for r in ratings) / len(ratings), 2)
-    by_month: dict[str, list[Rating]] = defaultdict(list)
+    return Summary(True, k, raters, len(ratings), averages, useful_share)
+
+
+def by_month(ratings: list[Rating]) -> dict[str, list[Rating]]:
+    """Ratings grouped by calendar month ("YYYY-MM"), months in order."""
+    groups: dict[str, list[Rating]] = defaultdict(list)
     for r in ratings:
-        by_month[r.month].append(r)
-    trend = [
-        (month, _mean([sum(r.traits.values()) / len(TRAIT_KEYS) for r in rows]))
-        for month, rows in sorted(by_month.items())
-        if len({r.mentee_id for r in rows}) >= k
-    ]
-    return Summary(True, k, raters, len(ratings), averages, useful_share, trend)
+        groups[r.month].append(r)
+    return dict(sorted(groups.items()))
+
+
+def overall_mean(ratings: list[Rating]) -> float:
+    """The trend chart's value for a month: the mean over ratings of their mean trait."""
+    return _mean([sum(r.traits.values()) / len(TRAIT_KEYS) for r in ratings])
+
+
+# --- Releases: which figures may be published ------------------------------------------------
+
+RELEASE_EVERY = timedelta(days=7)
+
+
+def release_week(now: datetime) -> datetime:
+    """Monday 00:00 UTC of `now`'s week: the week a release belongs to (one per week)."""
+    day = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    return day - timedelta(days=day.weekday())
+
+
+def next_release_at(now: datetime) -> datetime:
+    return release_week(now) + RELEASE_EVERY
+
+
+def raters_apart(a: Iterable[Token], b: Iterable[Token]) -> int:
+    """Distinct mentees whose ratings are in one set and not the other (new, gone or edited)."""
+    return len({token[1] for token in set(a) ^ set(b)})
+
+
+def safe_pair(a: Iterable[Token], b: Iterable[Token], k: int) -> bool:
+    """Two published figures may coexist only if they cover the same ratings or differ by at
+    least k mentees: otherwise subtracting one from the other isolates fewer than k."""
+    apart = raters_apart(a, b)
+    return apart == 0 or apart >= k
+
+
+def choose_releases(
+    candidates: list[tuple[str, frozenset[Token]]],
+    current: dict[str, frozenset[Token]],
+    history: list[frozenset[Token]],
+    k: int,
+) -> list[str]:
+    """The candidate keys to publish now, in candidate order (shorter periods first).
+
+    `candidates` are this week's (key, ratings) per period and per month; `current` the
+    figure now served per key; `history` every figure ever published for this mentor. A
+    candidate is published when it covers >= k mentees, differs from what is served, and is
+    a `safe_pair` with every figure published before and every one chosen earlier in this run.
+    A candidate that fails leaves the previous figure (if any) in place.
+    """
+    chosen: list[str] = []
+    published = list(history)
+    for key, tokens in candidates:
+        if len({t[1] for t in tokens}) < k:
+            continue
+        if current.get(key) == tokens:
+            continue
+        if all(safe_pair(tokens, before, k) for before in published):
+            chosen.append(key)
+            published.append(tokens)
+    return chosen
 
 
 @dataclass(frozen=True)

@@ -269,3 +269,47 @@ class LowScoreAlert(User):
         proxy = True
         verbose_name = "low-score feedback alert"
         verbose_name_plural = "low-score feedback alerts"
+
+
+class FeedbackReleaseRun(models.Model):
+    """One weekly release of feedback figures. The unique week makes the release run once per
+    week even when several workers or schedulers try at the same time."""
+
+    week = models.DateField(unique=True)  # the Monday (UTC) the week starts on
+    ran_at = models.DateTimeField(default=timezone.now)
+    published = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"feedback release of week {self.week}"
+
+
+class FeedbackRelease(models.Model):
+    """One published figure of a mentor's trait feedback: a period ("90d", "12m", "all") or a
+    trend month ("YYYY-MM"). Reads only ever serve the newest row per (mentor, key), so an
+    answer moves once a week at most, and only by >= k mentees (insights.choose_releases).
+
+    `tokens` ([feedback id, mentee id, version], ...) is what later releases are compared
+    against; it never leaves the server.
+    """
+
+    mentor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=8)
+    released_at = models.DateTimeField()
+    raters = models.PositiveIntegerField()
+    ratings = models.PositiveIntegerField()
+    averages = models.JSONField(default=dict)  # trait → mean (periods)
+    overall = models.FloatField(null=True)  # mean of all traits (the trend chart's value)
+    useful_share = models.FloatField(null=True)
+    comments = models.JSONField(default=list)  # shared comments, sorted by text (periods)
+    tokens = models.JSONField(default=list)
+
+    class Meta:
+        indexes = [models.Index(fields=["mentor", "key", "-released_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mentor", "key", "released_at"], name="one_feedback_release_per_run"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"feedback release {self.key} of mentor {self.mentor_id} at {self.released_at}"

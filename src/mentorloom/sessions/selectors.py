@@ -10,6 +10,7 @@ from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from mentorloom.core.errors import InvalidInput
 from mentorloom.core.markdown import render_markdown
 from mentorloom.scheduling.models import Session, SessionStatus
 
@@ -21,6 +22,8 @@ from .models import (
     Agenda,
     AgendaTemplate,
     AgendaTopic,
+    FeedbackRelease,
+    FeedbackReleaseRun,
     MenteeFeedback,
     PrivateNote,
     SharedNotes,
@@ -197,38 +200,102 @@ def can_edit_feedback(feedback, now: datetime | None = None) -> bool:  # type: i
     return feedback is None or now - feedback.created_at <= FEEDBACK_EDIT_WINDOW
 
 
+@dataclass(frozen=True)
+class ReleasedFeedback:
+    """What a mentor (or staff) may see for one period: the last published release, never a
+    live figure. `release` is None until a release covered >= k mentees."""
+
+    period: str
+    k: int
+    release: FeedbackRelease | None
+    trend: list[tuple[str, float]]  # (month, mean of traits), published months only
+    last_run_at: datetime | None
+    next_release_at: datetime
+
+    @property
+    def enough(self) -> bool:
+        return self.release is not None
+
+    @property
+    def unchanged(self) -> bool:
+        """A later weekly release kept this figure (fewer than k mentees moved, or none)."""
+        return bool(
+            self.release and self.last_run_at and self.release.released_at < self.last_run_at
+        )
+
+    @property
+    def averages(self) -> dict[str, float]:
+        return self.release.averages if self.release else {}
+
+    @property
+    def comments(self) -> list[str]:
+        return self.release.comments if self.release else []
+
+
+def parse_period(value: str | None, days: int | None = None) -> str:
+    """An allowed period key from `period` ("90d", "12m", "all") or the legacy `days`
+    (90, 365, 0); anything else is InvalidInput rather than a free-form window."""
+    if value is not None:
+        if value not in insights.PERIODS:
+            raise InvalidInput(
+                "Choose one of the fixed periods.", fields={"period": ["One of 90d, 12m, all."]}
+            )
+        return value
+    if days is None:
+        return "90d"
+    by_days = {d or 0: key for key, d in insights.PERIODS.items()}
+    if days not in by_days:
+        raise InvalidInput(
+            "Feedback is only released for fixed periods.",
+            fields={"days": ["One of 90, 365 or 0 (all time)."]},
+        )
+    return by_days[days]
+
+
+def _latest_run_at() -> datetime | None:
+    run = FeedbackReleaseRun.objects.order_by("-week").first()
+    return run.ran_at if run else None
+
+
+def _month_trend(mentor_id: int, since: str | None) -> list[tuple[str, float]]:
+    latest: dict[str, FeedbackRelease] = {}
+    rows = FeedbackRelease.objects.filter(mentor_id=mentor_id, key__contains="-")
+    for row in rows.order_by("released_at").defer("tokens"):
+        latest[row.key] = row
+    return [
+        (month, row.overall)
+        for month, row in sorted(latest.items())
+        if row.overall is not None and (since is None or month >= since)
+    ]
+
+
 def feedback_summary(
     mentor,  # type: ignore[no-untyped-def]
+    period: str = "90d",
     *,
-    days: int | None = 90,
     now: datetime | None = None,
-    k: int | None = None,
-) -> insights.Summary:
-    """Per-trait averages and a monthly trend over the period, or "not enough" below k."""
+) -> ReleasedFeedback:
+    """The mentor's published figures for `period` and the trend months inside it."""
     now = now or timezone.now()
-    qs = TraitFeedback.objects.filter(mentor=mentor)
-    if days:
-        qs = qs.filter(created_at__gte=now - timedelta(days=days))
-    rows = [
-        insights.Rating(
-            mentee_id=f.mentee_id,
-            month=f"{f.created_at:%Y-%m}",
-            traits={t: getattr(f, t) for t in insights.TRAIT_KEYS},
-            useful=f.useful,
-        )
-        for f in qs.only("mentee_id", "created_at", "useful", *insights.TRAIT_KEYS)
-    ]
-    return insights.summarise(rows, k or feedback_k())
-
-
-def shared_comments(mentor, *, days: int | None = 90, now: datetime | None = None) -> list[str]:  # type: ignore[no-untyped-def]
-    """Comments mentees chose to share: text only, no dates, sorted by text (not by time), so
-    their order does not tell the mentor which session they came from."""
-    now = now or timezone.now()
-    qs = TraitFeedback.objects.filter(mentor=mentor, share_comment=True).exclude(comment="")
-    if days:
-        qs = qs.filter(created_at__gte=now - timedelta(days=days))
-    return sorted(qs.values_list("comment", flat=True))
+    release = (
+        FeedbackRelease.objects.filter(mentor=mentor, key=period)
+        .defer("tokens")
+        .order_by("-released_at")
+        .first()
+    )
+    trend: list[tuple[str, float]] = []
+    if release is not None:
+        days = insights.PERIODS[period]
+        since = f"{release.released_at - timedelta(days=days):%Y-%m}" if days else None
+        trend = _month_trend(mentor.pk, since)
+    return ReleasedFeedback(
+        period=period,
+        k=feedback_k(),
+        release=release,
+        trend=trend,
+        last_run_at=_latest_run_at(),
+        next_release_at=insights.next_release_at(now),
+    )
 
 
 def display_name(user) -> str:  # type: ignore[no-untyped-def]
@@ -322,7 +389,7 @@ def my_items_context(user) -> dict:  # type: ignore[no-untyped-def]
 class MentorAggregate:
     mentor: object  # accounts.User with profile loaded
     name: str
-    summary: insights.Summary
+    release: FeedbackRelease
 
 
 @dataclass(frozen=True)
@@ -349,31 +416,22 @@ def _users_by_id(ids) -> dict[int, object]:  # type: ignore[no-untyped-def]
     return {u.pk: u for u in users}
 
 
-def program_aggregates(
-    *, days: int | None = 90, now: datetime | None = None, k: int | None = None
-) -> list[MentorAggregate]:
-    """Per-mentor trait averages for program admins: only mentors rated by >= k distinct
-    mentees in the period appear, and only aggregates ever leave this function."""
-    now = now or timezone.now()
-    k = k or feedback_k()
-    qs = TraitFeedback.objects.all()
-    if days:
-        qs = qs.filter(created_at__gte=now - timedelta(days=days))
-    by_mentor: dict[int, list[insights.Rating]] = {}
-    for row in qs.values("mentor_id", "mentee_id", "created_at", "useful", *insights.TRAIT_KEYS):
-        by_mentor.setdefault(row["mentor_id"], []).append(
-            insights.Rating(
-                mentee_id=row["mentee_id"],
-                month=f"{row['created_at']:%Y-%m}",
-                traits={t: row[t] for t in insights.TRAIT_KEYS},
-                useful=row["useful"],
-            )
-        )
-    summaries = {m: insights.summarise(rows, k) for m, rows in by_mentor.items()}
-    enough = {m: s for m, s in summaries.items() if s.enough}
-    users = _users_by_id(enough)
-    result = [MentorAggregate(users[m], display_name(users[m]), s) for m, s in enough.items()]
+def program_aggregates(period: str = "90d") -> list[MentorAggregate]:
+    """Per-mentor figures for program admins: the same published releases mentors see (so
+    staff cannot difference them either); mentors without one do not appear."""
+    latest: dict[int, FeedbackRelease] = {}
+    rows = FeedbackRelease.objects.filter(key=period).defer("tokens").order_by("released_at")
+    for row in rows:
+        latest[row.mentor_id] = row
+    users = _users_by_id(latest)
+    result = [MentorAggregate(users[m], display_name(users[m]), r) for m, r in latest.items()]
     return sorted(result, key=lambda a: a.name.lower())
+
+
+def release_status(now: datetime | None = None) -> dict[str, datetime | None]:
+    """When figures were last released and when the next release is due (for the pages)."""
+    now = now or timezone.now()
+    return {"last_run_at": _latest_run_at(), "next_release_at": insights.next_release_at(now)}
 
 
 def program_alerts() -> list[MentorAlert]:
