@@ -274,6 +274,8 @@ def feedback_summary(
         "ratings": release.ratings if release else None,
         "averages": summary.averages,
         "useful_share": release.useful_share if release else None,
-        "trend": [{"month": m, "average": v} for m, v in summary.trend],
+        "trend": [
+            {"month": m.key, "average": m.overall, "ratings": m.ratings} for m in summary.months
+        ],
         "shared_comments": summary.comments,
     }

@@ -208,13 +208,18 @@ class ReleasedFeedback:
     period: str
     k: int
     release: FeedbackRelease | None
-    trend: list[tuple[str, float]]  # (month, mean of traits), published months only
+    months: list[FeedbackRelease]  # the trend: published month figures inside the period
     last_run_at: datetime | None
     next_release_at: datetime
 
     @property
     def enough(self) -> bool:
         return self.release is not None
+
+    @property
+    def trend(self) -> list[tuple[str, float]]:
+        """(month, mean of all traits) per published month, oldest first."""
+        return [(m.key, m.overall) for m in self.months if m.overall is not None]
 
     @property
     def unchanged(self) -> bool:
@@ -257,16 +262,13 @@ def _latest_run_at() -> datetime | None:
     return run.ran_at if run else None
 
 
-def _month_trend(mentor_id: int, since: str | None) -> list[tuple[str, float]]:
+def _months(mentor_id: int, since: str | None) -> list[FeedbackRelease]:
+    """The newest published figure of each month ("YYYY-MM" keys; periods have no dash)."""
     latest: dict[str, FeedbackRelease] = {}
     rows = FeedbackRelease.objects.filter(mentor_id=mentor_id, key__contains="-")
     for row in rows.order_by("released_at").defer("tokens"):
         latest[row.key] = row
-    return [
-        (month, row.overall)
-        for month, row in sorted(latest.items())
-        if row.overall is not None and (since is None or month >= since)
-    ]
+    return [row for month, row in sorted(latest.items()) if since is None or month >= since]
 
 
 def feedback_summary(
@@ -283,16 +285,16 @@ def feedback_summary(
         .order_by("-released_at")
         .first()
     )
-    trend: list[tuple[str, float]] = []
+    months: list[FeedbackRelease] = []
     if release is not None:
         days = insights.PERIODS[period]
         since = f"{release.released_at - timedelta(days=days):%Y-%m}" if days else None
-        trend = _month_trend(mentor.pk, since)
+        months = _months(mentor.pk, since)
     return ReleasedFeedback(
         period=period,
         k=feedback_k(),
         release=release,
-        trend=trend,
+        months=months,
         last_run_at=_latest_run_at(),
         next_release_at=insights.next_release_at(now),
     )
