@@ -88,13 +88,28 @@ def test_no_alert_with_fewer_than_5_ratings():
 def test_alerts_use_the_mentors_newest_ratings(mentor):
     for days_ago in (30, 31, 32, 33, 34):
         add_rating(mentor, days_ago=days_ago, expertise=1)
+    assert selectors.program_alerts() == []  # nothing before the weekly release
+    release()
     [alert] = selectors.program_alerts()
     assert alert.mentor.pk == mentor.pk and alert.trait == "expertise" and alert.average == 1.0
     assert alert.text == "Expertise average 1.0 (below 3) over the last 5 ratings"
     for days_ago in (1, 2, 3):
         add_rating(mentor, days_ago=days_ago, expertise=5)
+    assert len(selectors.program_alerts()) == 1  # still the released window
+    release(weeks_later=1)
     # newest five: 5,5,5,1,1 → 3.4
     assert selectors.program_alerts() == []
+
+
+def test_alerts_move_only_when_k_mentees_moved(mentor, settings):
+    settings.MENTORLOOM_FEEDBACK_K = 3
+    for days_ago in (30, 31, 32, 33, 34):
+        add_rating(mentor, days_ago=days_ago, expertise=2)
+    release()
+    add_rating(mentor, days_ago=1, expertise=5)  # one new mentee shifts the window by one
+    release(weeks_later=1)
+    [alert] = selectors.program_alerts()
+    assert alert.average == 2.0  # not 2.6: that would isolate the new and the dropped rating
 
 
 def test_aggregates_list_only_mentors_with_k_distinct_raters(mentor, settings):
@@ -171,6 +186,7 @@ def test_admin_changelist_lists_low_score_alerts(client, mentor):
     for _ in range(5):
         add_rating(mentor, adaptability=2)
         add_rating(fine)
+    release()
     url = "/admin/mentoring_sessions/lowscorealert/"
     html = client.get(url).content.decode()
     assert "Mara Mentor" in html and "Fine Mentor" not in html

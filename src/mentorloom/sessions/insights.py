@@ -24,6 +24,10 @@ TRAIT_KEYS = ("empathy", "adaptability", "active_listening", "encouragement", "e
 PERIODS: dict[str, int | None] = {"90d": 90, "12m": 365, "all": None}
 PERIOD_LABELS = {"90d": "Last 90 days", "12m": "Last 12 months", "all": "All time"}
 
+# Staff alerts read the mentor's last ALERT_WINDOW ratings: one more released figure, with the
+# same rules as the periods (it is compared with them and they with it).
+ALERT_KEY = "last5"
+
 # (feedback id, mentee id, version): a rating as it was when counted. An edit is a new version,
 # so an edited rating counts as changed and its mentee as one who "moved".
 Token = tuple[int, int, str]
@@ -108,19 +112,30 @@ def safe_pair(a: Iterable[Token], b: Iterable[Token], k: int) -> bool:
     return apart == 0 or apart >= k
 
 
+def seen_together(key_a: str, key_b: str) -> bool:
+    """Whether one audience can obtain both figures: mentors see the periods and the trend
+    months, staff the periods and the alert window; nobody sees a month and the window."""
+    return (
+        ALERT_KEY not in (key_a, key_b)
+        or (key_a in PERIODS or key_b in PERIODS)
+        or (key_a == key_b)
+    )
+
+
 def choose_releases(
     candidates: list[tuple[str, frozenset[Token]]],
     current: dict[str, frozenset[Token]],
-    history: list[frozenset[Token]],
+    history: list[tuple[str, frozenset[Token]]],
     k: int,
 ) -> list[str]:
     """The candidate keys to publish now, in candidate order (shorter periods first).
 
-    `candidates` are this week's (key, ratings) per period and per month; `current` the
-    figure now served per key; `history` every figure ever published for this mentor. A
-    candidate is published when it covers >= k mentees, differs from what is served, and is
-    a `safe_pair` with every figure published before and every one chosen earlier in this run.
-    A candidate that fails leaves the previous figure (if any) in place.
+    `candidates` are this week's (key, ratings) per period, alert window and month; `current`
+    the figure now served per key; `history` every (key, ratings) ever published for this
+    mentor. A candidate is published when it covers >= k mentees, differs from what is
+    served, and is a `safe_pair` with every figure the same audience could have seen: those
+    published before and those chosen earlier in this run. A candidate that fails leaves the
+    previous figure (if any) in place.
     """
     chosen: list[str] = []
     published = list(history)
@@ -129,9 +144,11 @@ def choose_releases(
             continue
         if current.get(key) == tokens:
             continue
-        if all(safe_pair(tokens, before, k) for before in published):
+        if all(
+            safe_pair(tokens, before, k) for other, before in published if seen_together(key, other)
+        ):
             chosen.append(key)
-            published.append(tokens)
+            published.append((key, tokens))
     return chosen
 
 
@@ -185,14 +202,28 @@ def low_score_alerts(
     Mentors with fewer than `window` ratings get no alert: an average over one or two ratings
     is noise, and it would point straight at the few mentees who gave them.
     """
-    alerts: list[Alert] = []
-    for mentor_id, ratings in latest_first.items():
-        recent = ratings[:window]
-        if len(recent) < window:
-            continue
-        for trait in TRAIT_KEYS:
-            values = [r[trait] for r in recent]
-            # Compare the exact mean, not the rounded one shown to people.
-            if sum(values) / len(values) < threshold:
-                alerts.append(Alert(mentor_id, trait, _mean(values), window))
-    return alerts
+    averages = {
+        mentor_id: {t: _mean([r[t] for r in ratings[:window]]) for t in TRAIT_KEYS}
+        for mentor_id, ratings in latest_first.items()
+        if len(ratings) >= window
+    }
+    return alerts_from_window_averages(averages, window=window, threshold=threshold)
+
+
+def alerts_from_window_averages(
+    averages: dict[int, dict[str, float]],
+    *,
+    window: int = ALERT_WINDOW,
+    threshold: float = ALERT_THRESHOLD,
+) -> list[Alert]:
+    """Alerts from per-mentor trait averages over a `window`-rating window (as released).
+
+    A mean of 5 whole numbers is a multiple of 0.2, so its 2-decimal rounding is exact and
+    exactly 3.0 is never an alert.
+    """
+    return [
+        Alert(mentor_id, trait, by_trait[trait], window)
+        for mentor_id, by_trait in averages.items()
+        for trait in TRAIT_KEYS
+        if by_trait[trait] < threshold
+    ]

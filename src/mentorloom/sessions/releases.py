@@ -27,7 +27,10 @@ def _version(f: TraitFeedback) -> str:
 
 
 def _release_for(mentor_id: int, now: datetime, k: int) -> int:
-    """Publish what may be published for one mentor; returns the number of new figures."""
+    """Publish what may be published for one mentor; returns the number of new figures.
+
+    Candidates in order: the periods (shortest first), the staff alerts' window of the last
+    5 ratings, then each month of the trend."""
     feedback = list(
         TraitFeedback.objects.filter(mentor_id=mentor_id).only(
             "mentor_id", "mentee_id", "created_at", "useful", "comment", "share_comment",
@@ -52,13 +55,16 @@ def _release_for(mentor_id: int, now: datetime, k: int) -> int:
     for key, days in insights.PERIODS.items():
         since = now - timedelta(days=days) if days else None
         groups[key] = [(r, f) for r, f in rated if since is None or f.created_at >= since]
+    newest = sorted(rated, key=lambda rf: (rf[1].created_at, rf[1].pk), reverse=True)
+    if len(newest) >= insights.ALERT_WINDOW:
+        groups[insights.ALERT_KEY] = newest[: insights.ALERT_WINDOW]
     for month, rows in insights.by_month([r for r, _ in rated]).items():
         ids = {r.feedback_id for r in rows}
         groups[month] = [(r, f) for r, f in rated if r.feedback_id in ids]
 
     published = list(FeedbackRelease.objects.filter(mentor_id=mentor_id).order_by("released_at"))
-    history = [frozenset(tuple(t) for t in p.tokens) for p in published]
-    current = {p.key: tokens for p, tokens in zip(published, history, strict=True)}
+    history = [(p.key, frozenset(tuple(t) for t in p.tokens)) for p in published]
+    current = dict(history)  # oldest first, so the newest figure per key wins
     candidates = [(key, frozenset(r.token for r, _ in rows)) for key, rows in groups.items()]
     chosen = insights.choose_releases(candidates, current, history, k)
 
@@ -73,7 +79,7 @@ def _release_for(mentor_id: int, now: datetime, k: int) -> int:
             released_at=now,
             raters=summary.raters,
             ratings=summary.ratings,
-            averages=summary.averages if is_period else {},
+            averages=summary.averages if is_period or key == insights.ALERT_KEY else {},
             overall=insights.overall_mean(ratings),
             useful_share=summary.useful_share,
             comments=sorted(f.comment for _, f in rows if f.share_comment and f.comment)

@@ -437,16 +437,13 @@ def release_status(now: datetime | None = None) -> dict[str, datetime | None]:
 
 
 def program_alerts() -> list[MentorAlert]:
-    """Low-score alerts: a trait average below 3 over a mentor's last 5 ratings (all time)."""
-    latest_first: dict[int, list[dict[str, int]]] = {}
-    rows = TraitFeedback.objects.order_by("mentor_id", "-created_at", "-pk").values(
-        "mentor_id", *insights.TRAIT_KEYS
-    )
-    for row in rows:
-        ratings = latest_first.setdefault(row["mentor_id"], [])
-        if len(ratings) < insights.ALERT_WINDOW:
-            ratings.append({t: row[t] for t in insights.TRAIT_KEYS})
-    found = insights.low_score_alerts(latest_first)
+    """Low-score alerts: a trait average below 3 over a mentor's last 5 ratings, as of the
+    last weekly release that could publish that window (so alerts cannot be differenced)."""
+    latest: dict[int, dict[str, float]] = {}
+    rows = FeedbackRelease.objects.filter(key=insights.ALERT_KEY).order_by("released_at")
+    for mentor_id, averages in rows.values_list("mentor_id", "averages"):
+        latest[mentor_id] = averages
+    found = insights.alerts_from_window_averages(latest)
     users = _users_by_id(a.mentor_id for a in found)
     labels = dict(TRAITS)
     result = [
