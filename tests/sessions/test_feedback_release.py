@@ -5,10 +5,12 @@ can ever obtain differ by a single mentee's rating."""
 from __future__ import annotations
 
 import itertools
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
 
 from mentorloom.core.periodic import enqueue_due_tasks
@@ -292,3 +294,29 @@ def test_choose_releases_checks_every_earlier_figure_and_this_runs_choices():
     # ... unless no one sees both: the staff's alert window and a mentor's trend month.
     assert insights.choose_releases([("2026-03", a)], {}, [("last5", b)], 3) == ["2026-03"]
     assert insights.choose_releases([("last5", a)], {}, [("12m", b)], 3) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_releasing_at_once_publish_one_release(agenda_templates):
+    mentor = ProfileFactory(is_mentor=True).user
+    for days_ago in (3, 8, 13):
+        rate_at(mentor, MONDAY - timedelta(days=days_ago))
+    barrier = threading.Barrier(3)
+    outcomes: list[object] = []
+
+    def run() -> None:
+        try:
+            barrier.wait(timeout=10)
+            outcomes.append(release_feedback(MONDAY))
+        except Exception as exc:  # any error (a lock, a duplicate) fails the test below
+            outcomes.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert sorted(outcomes, key=str) == [4, None, None]
+    assert FeedbackReleaseRun.objects.count() == 1 and FeedbackRelease.objects.count() == 4
