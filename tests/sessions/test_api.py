@@ -206,7 +206,7 @@ def test_feedback_summary_hides_everything_at_2_raters_and_shows_averages_at_3()
     _rate_by_new_mentees(mentor, 1, start=2)
     # Live ratings never show: the third mentee counts from the next weekly release on.
     assert client.get("/api/v1/me/feedback-summary").json()["enough"] is False
-    release(weeks_later=1)
+    release(weeks_later=2)
     at_k = client.get("/api/v1/me/feedback-summary").json()
     assert at_k["enough"] is True and at_k["raters"] == 3 and at_k["period"] == "90d"
     assert at_k["averages"]["active_listening"] == 4.0

@@ -93,12 +93,23 @@ def test_alerts_use_the_mentors_newest_ratings(mentor):
     [alert] = selectors.program_alerts()
     assert alert.mentor.pk == mentor.pk and alert.trait == "expertise" and alert.average == 1.0
     assert alert.text == "Expertise average 1.0 (below 3) over the last 5 ratings"
-    for days_ago in (1, 2, 3):
+    for days_ago in (1, 2, 3, 4, 5):
         add_rating(mentor, days_ago=days_ago, expertise=5)
     assert len(selectors.program_alerts()) == 1  # still the released window
-    release(weeks_later=1)
-    # newest five: 5,5,5,1,1 → 3.4
+    release(weeks_later=2)
+    # the newest released batch holds five ratings of 5: the window is those
     assert selectors.program_alerts() == []
+
+
+def test_alert_window_takes_whole_batches_until_it_holds_5_ratings(mentor):
+    for days_ago in (30, 31, 32, 33, 34):
+        add_rating(mentor, days_ago=days_ago, expertise=1)
+    release()
+    for days_ago in (1, 2, 3):
+        add_rating(mentor, days_ago=days_ago, expertise=5)
+    release(weeks_later=2)
+    [alert] = selectors.program_alerts()  # 3 fives + 5 ones over 8 ratings: 2.5
+    assert alert.text == "Expertise average 2.5 (below 3) over the last 8 ratings"
 
 
 def test_alerts_move_only_when_k_mentees_moved(mentor, settings):
@@ -107,9 +118,9 @@ def test_alerts_move_only_when_k_mentees_moved(mentor, settings):
         add_rating(mentor, days_ago=days_ago, expertise=2)
     release()
     add_rating(mentor, days_ago=1, expertise=5)  # one new mentee shifts the window by one
-    release(weeks_later=1)
+    release(weeks_later=2)
     [alert] = selectors.program_alerts()
-    assert alert.average == 2.0  # not 2.6: that would isolate the new and the dropped rating
+    assert alert.average == 2.0  # not 2.6 nor 2.5: one new mentee waits for k-1 more
 
 
 def test_aggregates_list_only_mentors_with_k_distinct_raters(mentor, settings):
@@ -125,10 +136,10 @@ def test_aggregates_list_only_mentors_with_k_distinct_raters(mentor, settings):
     assert selectors.program_aggregates() == []
     add_rating(mentor, empathy=4)  # third distinct mentee
     assert selectors.program_aggregates() == []  # not before the next weekly release
-    release(weeks_later=1)
+    release(weeks_later=2)
     [row] = selectors.program_aggregates()
-    assert row.mentor.pk == mentor.pk and row.release.raters == 3
-    assert row.release.averages["empathy"] == 3.0
+    assert row.mentor.pk == mentor.pk and row.summary.raters == 3
+    assert row.summary.averages["empathy"] == 3.0
 
 
 def test_aggregates_respect_the_period(mentor):

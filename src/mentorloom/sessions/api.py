@@ -260,22 +260,24 @@ def feedback_summary(
     `days` accepts 90, 365 and 0), as of the last weekly release; never an individual
     rating, and never a figure that differs from another by fewer than k mentees."""
     key = selectors.parse_period(period, days)
-    summary = selectors.feedback_summary(request.user, key)
-    release = summary.release
+    released = selectors.feedback_summary(request.user, key)
+    summary = released.summary
     return {
         "enough": summary.enough,
         "k": summary.k,
         "period": key,
         "days": insights.PERIODS[key],
-        "released_at": release.released_at if release else None,
-        "next_release_at": summary.next_release_at,
-        "unchanged": summary.unchanged,
-        "raters": release.raters if release else None,
-        "ratings": release.ratings if release else None,
+        "released_at": released.released_at,
+        "next_release_at": released.next_release_at,
+        "unchanged": released.unchanged,
+        # The exact count below k would itself hint at who rated; only say it once above.
+        "raters": summary.raters if summary.enough else None,
+        "ratings": summary.ratings if summary.enough else None,
         "averages": summary.averages,
-        "useful_share": release.useful_share if release else None,
+        "useful_share": summary.useful_share,
         "trend": [
-            {"month": m.key, "average": m.overall, "ratings": m.ratings} for m in summary.months
+            {"month": p.month, "average": p.value, "ratings": p.ratings}
+            for p in released.trend_points
         ],
-        "shared_comments": summary.comments,
+        "shared_comments": released.comments,
     }

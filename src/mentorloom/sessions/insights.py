@@ -5,15 +5,15 @@ a mentor may see. Every number handed out covers at least `k` distinct mentees, 
 mentee's rating can be recovered (a month with fewer raters is left off the trend).
 
 k per answer is not enough on its own: two answers whose rating sets differ by one mentee give
-that mentee's rating by subtraction. So figures are only published in weekly releases
-(`choose_releases`), and a new figure is published only if its ratings differ from every
-figure published before (any period, any month, any week) by 0 or by >= k distinct mentees.
+that mentee's rating by subtraction (35 vs 45 days; or all time minus the plotted months). So
+ratings are released in immutable batches, each of final ratings by >= k distinct mentees,
+and every figure anyone sees is a union of whole batches: any sum or difference of figures is
+then a combination of batches, which always covers >= k mentees.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -24,14 +24,6 @@ TRAIT_KEYS = ("empathy", "adaptability", "active_listening", "encouragement", "e
 PERIODS: dict[str, int | None] = {"90d": 90, "12m": 365, "all": None}
 PERIOD_LABELS = {"90d": "Last 90 days", "12m": "Last 12 months", "all": "All time"}
 
-# Staff alerts read the mentor's last ALERT_WINDOW ratings: one more released figure, with the
-# same rules as the periods (it is compared with them and they with it).
-ALERT_KEY = "last5"
-
-# (feedback id, mentee id, version): a rating as it was when counted. An edit is a new version,
-# so an edited rating counts as changed and its mentee as one who "moved".
-Token = tuple[int, int, str]
-
 
 @dataclass(frozen=True)
 class Rating:
@@ -39,12 +31,6 @@ class Rating:
     month: str  # "YYYY-MM" in UTC
     traits: dict[str, int]
     useful: bool
-    feedback_id: int = 0
-    version: str = ""
-
-    @property
-    def token(self) -> Token:
-        return (self.feedback_id, self.mentee_id, self.version)
 
 
 @dataclass
@@ -55,7 +41,7 @@ class Summary:
     ratings: int = 0
     averages: dict[str, float] = field(default_factory=dict)
     useful_share: float | None = None
-    trend: list[tuple[str, float]] = field(default_factory=list)  # (month, mean of traits)
+    overall: float | None = None  # mean of all traits over all ratings (the trend's value)
 
 
 def _mean(values: list[float]) -> float:
@@ -63,29 +49,87 @@ def _mean(values: list[float]) -> float:
 
 
 def summarise(ratings: list[Rating], k: int) -> Summary:
-    """Averages per trait (no trend), or `enough=False` below k distinct mentees."""
-    raters = len({r.mentee_id for r in ratings})
-    if raters < k or not ratings:
-        return Summary(enough=False, k=k, raters=raters)
-    averages = {t: _mean([r.traits[t] for r in ratings]) for t in TRAIT_KEYS}
-    useful_share = round(sum(r.useful for r in ratings) / len(ratings), 2)
-    return Summary(True, k, raters, len(ratings), averages, useful_share)
+    """Averages per trait over raw ratings, or `enough=False` below k distinct mentees."""
+    mentees = {r.mentee_id for r in ratings}
+    sums = {t: sum(r.traits[t] for r in ratings) for t in TRAIT_KEYS}
+    return _summary(mentees, len(ratings), sums, sum(r.useful for r in ratings), k)
 
 
-def by_month(ratings: list[Rating]) -> dict[str, list[Rating]]:
-    """Ratings grouped by calendar month ("YYYY-MM"), months in order."""
-    groups: dict[str, list[Rating]] = defaultdict(list)
-    for r in ratings:
-        groups[r.month].append(r)
-    return dict(sorted(groups.items()))
+def _summary(mentees: set[int], ratings: int, sums: dict[str, int], useful: int, k: int) -> Summary:
+    if len(mentees) < k or not ratings:
+        return Summary(enough=False, k=k, raters=len(mentees))
+    averages = {t: round(sums[t] / ratings, 2) for t in TRAIT_KEYS}
+    overall = round(sum(sums.values()) / (ratings * len(TRAIT_KEYS)), 2)
+    useful_share = round(useful / ratings, 2)
+    return Summary(True, k, len(mentees), ratings, averages, useful_share, overall)
 
 
-def overall_mean(ratings: list[Rating]) -> float:
-    """The trend chart's value for a month: the mean over ratings of their mean trait."""
-    return _mean([sum(r.traits.values()) / len(TRAIT_KEYS) for r in ratings])
+# --- Release batches -------------------------------------------------------------------------
 
 
-# --- Releases: which figures may be published ------------------------------------------------
+@dataclass(frozen=True)
+class Batch:
+    """One released batch: final ratings (past the edit window) by >= k mentees, released
+    together and never changed afterwards. Figures are unions of whole batches."""
+
+    mentee_ids: frozenset[int]
+    ratings: int
+    sums: dict[str, int]  # trait → sum over the batch's ratings
+    useful: int  # how many of its ratings found the session useful
+    # Decides the trend month and the periods it is in: a period takes a batch whole when its
+    # newest rating falls inside, so a period's edge never splits a batch.
+    newest_rated_at: datetime
+    comments: tuple[str, ...] = ()  # shared comments
+
+    @property
+    def month(self) -> str:
+        return f"{self.newest_rated_at.astimezone(UTC):%Y-%m}"
+
+
+def can_batch(mentee_ids: list[int], k: int) -> bool:
+    """Whether pending final ratings may form a batch: only with >= k distinct mentees."""
+    return len(set(mentee_ids)) >= k
+
+
+def combine(batches: list[Batch], k: int) -> Summary:
+    """The figure over whole batches (never part of one)."""
+    mentees: set[int] = set().union(*(b.mentee_ids for b in batches)) if batches else set()
+    sums = {t: sum(b.sums[t] for b in batches) for t in TRAIT_KEYS}
+    return _summary(
+        mentees, sum(b.ratings for b in batches), sums, sum(b.useful for b in batches), k
+    )
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    month: str
+    value: float
+    ratings: int
+
+
+def trend(batches: list[Batch], k: int) -> list[TrendPoint]:
+    """One point per month (the month of each batch's newest rating), months in order; a
+    month needs >= k distinct mentees of its own to be plotted."""
+    by_month: dict[str, list[Batch]] = defaultdict(list)
+    for b in batches:
+        by_month[b.month].append(b)
+    points = []
+    for month, group in sorted(by_month.items()):
+        summary = combine(group, k)
+        if summary.enough and summary.overall is not None:
+            points.append(TrendPoint(month, summary.overall, summary.ratings))
+    return points
+
+
+def alert_window(newest_first: list[Batch], window: int) -> list[Batch]:
+    """The newest whole batches that together hold >= `window` ratings ([] if all fall short)."""
+    taken: list[Batch] = []
+    for b in newest_first:
+        taken.append(b)
+        if sum(t.ratings for t in taken) >= window:
+            return taken
+    return []
+
 
 RELEASE_EVERY = timedelta(days=7)
 
@@ -98,58 +142,6 @@ def release_week(now: datetime) -> datetime:
 
 def next_release_at(now: datetime) -> datetime:
     return release_week(now) + RELEASE_EVERY
-
-
-def raters_apart(a: Iterable[Token], b: Iterable[Token]) -> int:
-    """Distinct mentees whose ratings are in one set and not the other (new, gone or edited)."""
-    return len({token[1] for token in set(a) ^ set(b)})
-
-
-def safe_pair(a: Iterable[Token], b: Iterable[Token], k: int) -> bool:
-    """Two published figures may coexist only if they cover the same ratings or differ by at
-    least k mentees: otherwise subtracting one from the other isolates fewer than k."""
-    apart = raters_apart(a, b)
-    return apart == 0 or apart >= k
-
-
-def seen_together(key_a: str, key_b: str) -> bool:
-    """Whether one audience can obtain both figures: mentors see the periods and the trend
-    months, staff the periods and the alert window; nobody sees a month and the window."""
-    return (
-        ALERT_KEY not in (key_a, key_b)
-        or (key_a in PERIODS or key_b in PERIODS)
-        or (key_a == key_b)
-    )
-
-
-def choose_releases(
-    candidates: list[tuple[str, frozenset[Token]]],
-    current: dict[str, frozenset[Token]],
-    history: list[tuple[str, frozenset[Token]]],
-    k: int,
-) -> list[str]:
-    """The candidate keys to publish now, in candidate order (shorter periods first).
-
-    `candidates` are this week's (key, ratings) per period, alert window and month; `current`
-    the figure now served per key; `history` every (key, ratings) ever published for this
-    mentor. A candidate is published when it covers >= k mentees, differs from what is
-    served, and is a `safe_pair` with every figure the same audience could have seen: those
-    published before and those chosen earlier in this run. A candidate that fails leaves the
-    previous figure (if any) in place.
-    """
-    chosen: list[str] = []
-    published = list(history)
-    for key, tokens in candidates:
-        if len({t[1] for t in tokens}) < k:
-            continue
-        if current.get(key) == tokens:
-            continue
-        if all(
-            safe_pair(tokens, before, k) for other, before in published if seen_together(key, other)
-        ):
-            chosen.append(key)
-            published.append((key, tokens))
-    return chosen
 
 
 @dataclass(frozen=True)
@@ -215,14 +207,17 @@ def alerts_from_window_averages(
     *,
     window: int = ALERT_WINDOW,
     threshold: float = ALERT_THRESHOLD,
+    windows: dict[int, int] | None = None,
 ) -> list[Alert]:
-    """Alerts from per-mentor trait averages over a `window`-rating window (as released).
+    """Alerts from per-mentor trait averages over a window of ratings; `windows` gives a
+    mentor's own window size when it differs (released batches hold >= `window` ratings).
 
-    A mean of 5 whole numbers is a multiple of 0.2, so its 2-decimal rounding is exact and
-    exactly 3.0 is never an alert.
+    A mean of a few whole numbers rounds to 2 decimals without crossing 3.0, so exactly 3.0
+    is never an alert.
     """
+    sizes = windows or {}
     return [
-        Alert(mentor_id, trait, by_trait[trait], window)
+        Alert(mentor_id, trait, by_trait[trait], sizes.get(mentor_id, window))
         for mentor_id, by_trait in averages.items()
         for trait in TRAIT_KEYS
         if by_trait[trait] < threshold

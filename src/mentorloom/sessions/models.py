@@ -196,6 +196,10 @@ class TraitFeedback(models.Model):
     share_comment = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    # The release batch it went out in (None until it is final and k mentees are pending).
+    batch = models.ForeignKey(
+        "FeedbackBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         indexes = [models.Index(fields=["mentor", "created_at"])]
@@ -283,33 +287,26 @@ class FeedbackReleaseRun(models.Model):
         return f"feedback release of week {self.week}"
 
 
-class FeedbackRelease(models.Model):
-    """One published figure of a mentor's trait feedback: a period ("90d", "12m", "all") or a
-    trend month ("YYYY-MM"). Reads only ever serve the newest row per (mentor, key), so an
-    answer moves once a week at most, and only by >= k mentees (insights.choose_releases).
+class FeedbackBatch(models.Model):
+    """Final ratings of one mentor by >= k distinct mentees, released together by a weekly run
+    and never changed afterwards. Every figure shown (periods, trend months, staff alerts) is
+    a union of whole batches, so no combination of figures isolates fewer than k mentees.
 
-    `tokens` ([feedback id, mentee id, version], ...) is what later releases are compared
-    against; it never leaves the server.
+    The sums are stored, not recomputed: a later deletion of one rating must not move a figure
+    by that one rating. `mentee_ids` (for counting distinct raters) never leaves the server.
     """
 
     mentor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    key = models.CharField(max_length=8)
     released_at = models.DateTimeField()
-    raters = models.PositiveIntegerField()
+    newest_rated_at = models.DateTimeField()
     ratings = models.PositiveIntegerField()
-    averages = models.JSONField(default=dict)  # trait → mean (periods)
-    overall = models.FloatField(null=True)  # mean of all traits (the trend chart's value)
-    useful_share = models.FloatField(null=True)
-    comments = models.JSONField(default=list)  # shared comments, sorted by text (periods)
-    tokens = models.JSONField(default=list)
+    sums = models.JSONField(default=dict)  # trait → sum of its ratings
+    useful = models.PositiveIntegerField()
+    comments = models.JSONField(default=list)  # shared comments, sorted by text
+    mentee_ids = models.JSONField(default=list)
 
     class Meta:
-        indexes = [models.Index(fields=["mentor", "key", "-released_at"])]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["mentor", "key", "released_at"], name="one_feedback_release_per_run"
-            )
-        ]
+        indexes = [models.Index(fields=["mentor", "newest_rated_at"])]
 
     def __str__(self) -> str:
-        return f"feedback release {self.key} of mentor {self.mentor_id} at {self.released_at}"
+        return f"feedback batch of mentor {self.mentor_id} released {self.released_at}"

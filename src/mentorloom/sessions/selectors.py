@@ -22,7 +22,7 @@ from .models import (
     Agenda,
     AgendaTemplate,
     AgendaTopic,
-    FeedbackRelease,
+    FeedbackBatch,
     FeedbackReleaseRun,
     MenteeFeedback,
     PrivateNote,
@@ -202,39 +202,33 @@ def can_edit_feedback(feedback, now: datetime | None = None) -> bool:  # type: i
 
 @dataclass(frozen=True)
 class ReleasedFeedback:
-    """What a mentor (or staff) may see for one period: the last published release, never a
-    live figure. `release` is None until a release covered >= k mentees."""
+    """What a mentor (or staff) may see for one period: whole released batches, never a live
+    figure. `summary.enough` is False until the period holds a batch (>= k mentees)."""
 
     period: str
-    k: int
-    release: FeedbackRelease | None
-    months: list[FeedbackRelease]  # the trend: published month figures inside the period
+    summary: insights.Summary
+    trend_points: list[insights.TrendPoint]
+    comments: list[str]
+    released_at: datetime | None  # the newest batch in the figure
+    unchanged: bool  # the last weekly run did not change this figure
     last_run_at: datetime | None
     next_release_at: datetime
 
     @property
     def enough(self) -> bool:
-        return self.release is not None
+        return self.summary.enough
 
     @property
-    def trend(self) -> list[tuple[str, float]]:
-        """(month, mean of all traits) per published month, oldest first."""
-        return [(m.key, m.overall) for m in self.months if m.overall is not None]
-
-    @property
-    def unchanged(self) -> bool:
-        """A later weekly release kept this figure (fewer than k mentees moved, or none)."""
-        return bool(
-            self.release and self.last_run_at and self.release.released_at < self.last_run_at
-        )
+    def k(self) -> int:
+        return self.summary.k
 
     @property
     def averages(self) -> dict[str, float]:
-        return self.release.averages if self.release else {}
+        return self.summary.averages
 
     @property
-    def comments(self) -> list[str]:
-        return self.release.comments if self.release else []
+    def trend(self) -> list[tuple[str, float]]:
+        return [(p.month, p.value) for p in self.trend_points]
 
 
 def parse_period(value: str | None, days: int | None = None) -> str:
@@ -257,18 +251,40 @@ def parse_period(value: str | None, days: int | None = None) -> str:
     return by_days[days]
 
 
-def _latest_run_at() -> datetime | None:
-    run = FeedbackReleaseRun.objects.order_by("-week").first()
-    return run.ran_at if run else None
+def _last_runs() -> list[datetime]:
+    """The two latest weekly runs, newest first."""
+    return list(FeedbackReleaseRun.objects.order_by("-week").values_list("ran_at", flat=True)[:2])
 
 
-def _months(mentor_id: int, since: str | None) -> list[FeedbackRelease]:
-    """The newest published figure of each month ("YYYY-MM" keys; periods have no dash)."""
-    latest: dict[str, FeedbackRelease] = {}
-    rows = FeedbackRelease.objects.filter(mentor_id=mentor_id, key__contains="-")
-    for row in rows.order_by("released_at").defer("tokens"):
-        latest[row.key] = row
-    return [row for month, row in sorted(latest.items()) if since is None or month >= since]
+def _batches(rows) -> list[tuple[FeedbackBatch, insights.Batch]]:  # type: ignore[no-untyped-def]
+    return [
+        (
+            row,
+            insights.Batch(
+                mentee_ids=frozenset(row.mentee_ids),
+                ratings=row.ratings,
+                sums=row.sums,
+                useful=row.useful,
+                newest_rated_at=row.newest_rated_at,
+                comments=tuple(row.comments),
+            ),
+        )
+        for row in rows
+    ]
+
+
+def _figure(
+    batches: list[tuple[FeedbackBatch, insights.Batch]], days: int | None, at: datetime | None
+) -> list[tuple[FeedbackBatch, insights.Batch]]:
+    """The whole batches a period holds as of the run at `at` (released by then)."""
+    if at is None:
+        return []
+    since = at - timedelta(days=days) if days else None
+    return [
+        (row, b)
+        for row, b in batches
+        if row.released_at <= at and (since is None or b.newest_rated_at >= since)
+    ]
 
 
 def feedback_summary(
@@ -277,25 +293,24 @@ def feedback_summary(
     *,
     now: datetime | None = None,
 ) -> ReleasedFeedback:
-    """The mentor's published figures for `period` and the trend months inside it."""
+    """The mentor's released figures for `period` (as of the last weekly run) and its trend."""
     now = now or timezone.now()
-    release = (
-        FeedbackRelease.objects.filter(mentor=mentor, key=period)
-        .defer("tokens")
-        .order_by("-released_at")
-        .first()
-    )
-    months: list[FeedbackRelease] = []
-    if release is not None:
-        days = insights.PERIODS[period]
-        since = f"{release.released_at - timedelta(days=days):%Y-%m}" if days else None
-        months = _months(mentor.pk, since)
+    k = feedback_k()
+    days = insights.PERIODS[period]
+    runs = _last_runs()
+    batches = _batches(FeedbackBatch.objects.filter(mentor=mentor).order_by("newest_rated_at"))
+    figure = _figure(batches, days, runs[0] if runs else None)
+    before = _figure(batches, days, runs[1] if len(runs) > 1 else None)
+    chosen = [b for _, b in figure]
+    summary = insights.combine(chosen, k)
     return ReleasedFeedback(
         period=period,
-        k=feedback_k(),
-        release=release,
-        months=months,
-        last_run_at=_latest_run_at(),
+        summary=summary,
+        trend_points=insights.trend(chosen, k) if summary.enough else [],
+        comments=sorted(c for b in chosen for c in b.comments) if summary.enough else [],
+        released_at=max((row.released_at for row, _ in figure), default=None),
+        unchanged=bool(figure) and {r.pk for r, _ in figure} == {r.pk for r, _ in before},
+        last_run_at=runs[0] if runs else None,
         next_release_at=insights.next_release_at(now),
     )
 
@@ -391,7 +406,8 @@ def my_items_context(user) -> dict:  # type: ignore[no-untyped-def]
 class MentorAggregate:
     mentor: object  # accounts.User with profile loaded
     name: str
-    release: FeedbackRelease
+    summary: insights.Summary
+    released_at: datetime
 
 
 @dataclass(frozen=True)
@@ -418,32 +434,54 @@ def _users_by_id(ids) -> dict[int, object]:  # type: ignore[no-untyped-def]
     return {u.pk: u for u in users}
 
 
+def _batches_by_mentor() -> dict[int, list[tuple[FeedbackBatch, insights.Batch]]]:
+    found: dict[int, list[tuple[FeedbackBatch, insights.Batch]]] = {}
+    for row, batch in _batches(FeedbackBatch.objects.order_by("newest_rated_at", "pk")):
+        found.setdefault(row.mentor_id, []).append((row, batch))
+    return found
+
+
 def program_aggregates(period: str = "90d") -> list[MentorAggregate]:
-    """Per-mentor figures for program admins: the same published releases mentors see (so
-    staff cannot difference them either); mentors without one do not appear."""
-    latest: dict[int, FeedbackRelease] = {}
-    rows = FeedbackRelease.objects.filter(key=period).defer("tokens").order_by("released_at")
-    for row in rows:
-        latest[row.mentor_id] = row
-    users = _users_by_id(latest)
-    result = [MentorAggregate(users[m], display_name(users[m]), r) for m, r in latest.items()]
+    """Per-mentor figures for program admins: the same whole-batch figures mentors see (so
+    staff cannot difference them either); mentors without a batch in the period are left out."""
+    runs = _last_runs()
+    k = feedback_k()
+    figures = {}
+    for mentor_id, batches in _batches_by_mentor().items():
+        figure = _figure(batches, insights.PERIODS[period], runs[0] if runs else None)
+        summary = insights.combine([b for _, b in figure], k)
+        if summary.enough:
+            figures[mentor_id] = (summary, max(row.released_at for row, _ in figure))
+    users = _users_by_id(figures)
+    result = [
+        MentorAggregate(users[m], display_name(users[m]), summary, released_at)
+        for m, (summary, released_at) in figures.items()
+    ]
     return sorted(result, key=lambda a: a.name.lower())
 
 
 def release_status(now: datetime | None = None) -> dict[str, datetime | None]:
     """When figures were last released and when the next release is due (for the pages)."""
     now = now or timezone.now()
-    return {"last_run_at": _latest_run_at(), "next_release_at": insights.next_release_at(now)}
+    runs = _last_runs()
+    return {
+        "last_run_at": runs[0] if runs else None,
+        "next_release_at": insights.next_release_at(now),
+    }
 
 
 def program_alerts() -> list[MentorAlert]:
-    """Low-score alerts: a trait average below 3 over a mentor's last 5 ratings, as of the
-    last weekly release that could publish that window (so alerts cannot be differenced)."""
-    latest: dict[int, dict[str, float]] = {}
-    rows = FeedbackRelease.objects.filter(key=insights.ALERT_KEY).order_by("released_at")
-    for mentor_id, averages in rows.values_list("mentor_id", "averages"):
-        latest[mentor_id] = averages
-    found = insights.alerts_from_window_averages(latest)
+    """Low-score alerts: a trait averaging below 3 over a mentor's newest released ratings
+    (the newest whole batches holding at least 5), so alerts cannot be differenced either."""
+    k = feedback_k()
+    averages: dict[int, dict[str, float]] = {}
+    windows: dict[int, int] = {}
+    for mentor_id, batches in _batches_by_mentor().items():
+        newest_first = [b for _, b in reversed(batches)]
+        summary = insights.combine(insights.alert_window(newest_first, insights.ALERT_WINDOW), k)
+        if summary.enough:
+            averages[mentor_id], windows[mentor_id] = summary.averages, summary.ratings
+    found = insights.alerts_from_window_averages(averages, windows=windows)
     users = _users_by_id(a.mentor_id for a in found)
     labels = dict(TRAITS)
     result = [

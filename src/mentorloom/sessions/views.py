@@ -447,10 +447,9 @@ def insights(request: HttpRequest) -> HttpResponse:
         if summary_.enough
     ]
     points = insight_math.trend_points(summary_.trend)
-    release = summary_.release
     context = {
         "summary": summary_,
-        "release": release,
+        "figures": summary_.summary,
         "period": period,
         "periods": PERIODS,
         "bars": bars,
@@ -458,7 +457,7 @@ def insights(request: HttpRequest) -> HttpResponse:
         "polyline": " ".join(f"{p.x},{p.y}" for p in points),
         "grid": [{"value": v, "y": 32 + 136 * (5 - v) / 4} for v in (1, 2, 3, 4, 5)],
         "comments": summary_.comments,
-        "useful_percent": round(((release and release.useful_share) or 0) * 100),
+        "useful_percent": round((summary_.summary.useful_share or 0) * 100),
     }
     return render(request, "sessions/insights.html", context)
 
@@ -482,9 +481,10 @@ def program_insights(request: HttpRequest) -> HttpResponse:
         "rows": [
             {
                 "name": row.name,
-                "release": row.release,
-                "averages": [row.release.averages[key] for key in TRAIT_KEYS],
-                "useful_percent": round((row.release.useful_share or 0) * 100),
+                "summary": row.summary,
+                "released_at": row.released_at,
+                "averages": [row.summary.averages[key] for key in TRAIT_KEYS],
+                "useful_percent": round((row.summary.useful_share or 0) * 100),
             }
             for row in selectors.program_aggregates(period)
         ],
