@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -57,29 +57,45 @@ def staff_client(client, db):
 # --- pure alert rule ---------------------------------------------------------------------------
 
 
-def _rows(*empathy: int) -> list[dict[str, int]]:
-    return [{t: (e if t == "empathy" else 5) for t in TRAITS} for e in empathy]
+def _batch(*empathy: int, day: int = 1) -> insights.Batch:
+    """A released batch whose ratings give these empathy values (other traits 5)."""
+    n = len(empathy)
+    return insights.Batch(
+        mentee_ids=frozenset(range(day * 100, day * 100 + n)), ratings=n,
+        sums={t: (sum(empathy) if t == "empathy" else 5 * n) for t in TRAITS}, useful=n,
+        newest_rated_at=datetime(2026, 3, day, tzinfo=UTC),
+    )  # fmt: skip
+
+
+def _alerts(*newest_first: insights.Batch) -> list[insights.Alert]:
+    window = insights.alert_window(list(newest_first), insights.ALERT_WINDOW)
+    summary = insights.combine(window, 3)
+    if not summary.enough:
+        return []
+    return insights.alerts_from_window_averages({7: summary.averages}, windows={7: summary.ratings})
 
 
 def test_alert_when_a_trait_averages_below_3_over_the_last_5_ratings():
     # 3+3+3+3+2 = 14 / 5 = 2.8
-    [alert] = insights.low_score_alerts({7: _rows(3, 3, 3, 3, 2)})
+    [alert] = _alerts(_batch(3, 3, 3, 3, 2))
     assert (alert.mentor_id, alert.trait, alert.average, alert.window) == (7, "empathy", 2.8, 5)
 
 
 def test_no_alert_at_exactly_3():
-    assert insights.low_score_alerts({7: _rows(3, 3, 3, 3, 3)}) == []
-    assert insights.low_score_alerts({7: _rows(1, 5, 3, 3, 3)}) == []
+    assert _alerts(_batch(3, 3, 3, 3, 3)) == []
+    assert _alerts(_batch(1, 5, 3, 3, 3)) == []
 
 
-def test_only_the_last_5_ratings_count():
+def test_the_window_is_the_newest_whole_batches_holding_5_ratings():
     # newest first: five good ratings hide older bad ones
-    assert insights.low_score_alerts({7: _rows(4, 4, 4, 4, 4, 1, 1, 1)}) == []
-    assert insights.low_score_alerts({7: _rows(1, 1, 1, 4, 4, 5, 5, 5)})
+    assert _alerts(_batch(4, 4, 4, 4, 4, day=2), _batch(1, 1, 1)) == []
+    # three bad ones are too few alone: the next batch joins whole (8 ratings, 18 / 8)
+    [alert] = _alerts(_batch(1, 1, 1, day=2), _batch(3, 3, 3, 3, 3))
+    assert (alert.average, alert.window) == (2.25, 8)
 
 
 def test_no_alert_with_fewer_than_5_ratings():
-    assert insights.low_score_alerts({7: _rows(1, 1, 1, 1)}) == []
+    assert _alerts(_batch(1, 1, 1, 1)) == []
 
 
 # --- selectors -------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 """Pure aggregation for trait feedback: k-anonymous averages and a trend chart's geometry.
 
-No Django here: selectors load (mentee_id, month, ratings) rows, these functions decide what
-a mentor may see. Every number handed out covers at least `k` distinct mentees, so no single
-mentee's rating can be recovered (a month with fewer raters is left off the trend).
+No Django here: selectors load released batches, these functions decide what a mentor (or
+staff) may see. Every number handed out covers at least `k` distinct mentees (a month with
+fewer is left off the trend).
 
 k per answer is not enough on its own: two answers whose rating sets differ by one mentee give
 that mentee's rating by subtraction (35 vs 45 days; or all time minus the plotted months). So
@@ -25,14 +25,6 @@ PERIODS: dict[str, int | None] = {"90d": 90, "12m": 365, "all": None}
 PERIOD_LABELS = {"90d": "Last 90 days", "12m": "Last 12 months", "all": "All time"}
 
 
-@dataclass(frozen=True)
-class Rating:
-    mentee_id: int
-    month: str  # "YYYY-MM" in UTC
-    traits: dict[str, int]
-    useful: bool
-
-
 @dataclass
 class Summary:
     enough: bool
@@ -46,13 +38,6 @@ class Summary:
 
 def _mean(values: list[float]) -> float:
     return round(sum(values) / len(values), 2)
-
-
-def summarise(ratings: list[Rating], k: int) -> Summary:
-    """Averages per trait over raw ratings, or `enough=False` below k distinct mentees."""
-    mentees = {r.mentee_id for r in ratings}
-    sums = {t: sum(r.traits[t] for r in ratings) for t in TRAIT_KEYS}
-    return _summary(mentees, len(ratings), sums, sum(r.useful for r in ratings), k)
 
 
 def _summary(mentees: set[int], ratings: int, sums: dict[str, int], useful: int, k: int) -> Summary:
@@ -180,26 +165,6 @@ class Alert:
     trait: str
     average: float
     window: int
-
-
-def low_score_alerts(
-    latest_first: dict[int, list[dict[str, int]]],
-    *,
-    window: int = ALERT_WINDOW,
-    threshold: float = ALERT_THRESHOLD,
-) -> list[Alert]:
-    """One alert per (mentor, trait) whose average over the mentor's last `window` ratings is
-    below `threshold`. `latest_first` maps mentor id → trait dicts, newest first.
-
-    Mentors with fewer than `window` ratings get no alert: an average over one or two ratings
-    is noise, and it would point straight at the few mentees who gave them.
-    """
-    averages = {
-        mentor_id: {t: _mean([r[t] for r in ratings[:window]]) for t in TRAIT_KEYS}
-        for mentor_id, ratings in latest_first.items()
-        if len(ratings) >= window
-    }
-    return alerts_from_window_averages(averages, window=window, threshold=threshold)
 
 
 def alerts_from_window_averages(
