@@ -14,6 +14,7 @@ import time_machine
 from django.db import connection
 from django.test import Client
 
+from mentorloom.core.errors import InvalidInput
 from mentorloom.core.periodic import enqueue_due_tasks
 from mentorloom.sessions import insights, selectors, services
 from mentorloom.sessions.errors import FeedbackLocked
@@ -237,6 +238,31 @@ def test_a_deleted_rating_does_not_move_released_figures(mentor):
     assert summary.summary.ratings == 3 and summary.averages["empathy"] == 4.0
 
 
+def test_shared_comments_come_with_their_batch_and_go_when_a_rater_is_erased(mentor):
+    feedback = [rate_at(mentor, MONDAY - timedelta(days=d)) for d in (10, 12)]
+    feedback[0].comment, feedback[0].share_comment = "Kind and clear", True
+    feedback[0].save()
+    release_at(MONDAY)  # two mentees: no batch, no comment
+    assert selectors.feedback_summary(mentor, "all").comments == []
+    rate_at(mentor, MONDAY - timedelta(days=1))
+    release_at(MONDAY + timedelta(weeks=1))
+    assert selectors.feedback_summary(mentor, "all").comments == ["Kind and clear"]
+    # What privacy erasure does to a rater's rows: the figure stays, the text goes.
+    TraitFeedback.objects.filter(pk=feedback[0].pk).update(comment="", share_comment=False)
+    summary = selectors.feedback_summary(mentor, "all")
+    assert summary.comments == [] and summary.ratings == 3
+
+
+def test_the_older_days_keyword_maps_to_the_fixed_periods(mentor):
+    for days_ago in (10, 12, 14):
+        rate_at(mentor, MONDAY - timedelta(days=days_ago))
+    release_at(MONDAY)
+    assert selectors.feedback_summary(mentor, days=None).period == "all"
+    assert selectors.feedback_summary(mentor, days=365, k=1).ratings == 3
+    with pytest.raises(InvalidInput):
+        selectors.feedback_summary(mentor, days=35)
+
+
 def test_trend_months_need_k_mentees_each(mentor):
     # January and March: three mentees each, released in their month.
     for month, value in ((1, 5), (3, 3)):
@@ -262,7 +288,9 @@ def test_a_trend_month_below_k_mentees_is_left_off():
     points = insights.trend([batch({1, 2, 3}, 1), batch({4, 5}, 2), batch({6}, 3)], 3)
     assert [p.month for p in points] == ["2026-01"]
     assert insights.combine([batch({4, 5}, 2)], 3).enough is False
-    assert insights.can_batch([4, 5, 5], 3) is False and insights.can_batch([4, 5, 6], 3)
+    traits = dict.fromkeys(insights.TRAIT_KEYS, 4)
+    erased = [insights.Rating(None, "2026-03", traits, True)] * 2
+    assert insights.summarise([*erased, insights.Rating(7, "2026-03", traits, True)], 3).raters == 2
 
 
 # --- once a week -----------------------------------------------------------------------------

@@ -25,6 +25,14 @@ PERIODS: dict[str, int | None] = {"90d": 90, "12m": 365, "all": None}
 PERIOD_LABELS = {"90d": "Last 90 days", "12m": "Last 12 months", "all": "All time"}
 
 
+@dataclass(frozen=True)
+class Rating:
+    mentee_id: int | None  # None: a rater whose account was erased (all of them count as one)
+    month: str  # "YYYY-MM" in UTC
+    traits: dict[str, int]
+    useful: bool
+
+
 @dataclass
 class Summary:
     enough: bool
@@ -40,7 +48,17 @@ def _mean(values: list[float]) -> float:
     return round(sum(values) / len(values), 2)
 
 
-def _summary(mentees: set[int], ratings: int, sums: dict[str, int], useful: int, k: int) -> Summary:
+def summarise(ratings: list[Rating], k: int) -> Summary:
+    """Averages per trait over raw ratings, or `enough=False` below k distinct mentees (all
+    erased raters together count as one, so k is never overstated)."""
+    mentees = {r.mentee_id for r in ratings}
+    sums = {t: sum(r.traits[t] for r in ratings) for t in TRAIT_KEYS}
+    return _summary(mentees, len(ratings), sums, sum(r.useful for r in ratings), k)
+
+
+def _summary(
+    mentees: set[int | None], ratings: int, sums: dict[str, int], useful: int, k: int
+) -> Summary:
     if len(mentees) < k or not ratings:
         return Summary(enough=False, k=k, raters=len(mentees))
     averages = {t: round(sums[t] / ratings, 2) for t in TRAIT_KEYS}
@@ -57,28 +75,22 @@ class Batch:
     """One released batch: final ratings (past the edit window) by >= k mentees, released
     together and never changed afterwards. Figures are unions of whole batches."""
 
-    mentee_ids: frozenset[int]
+    mentee_ids: frozenset[int | None]
     ratings: int
     sums: dict[str, int]  # trait → sum over the batch's ratings
     useful: int  # how many of its ratings found the session useful
     # Decides the trend month and the periods it is in: a period takes a batch whole when its
     # newest rating falls inside, so a period's edge never splits a batch.
     newest_rated_at: datetime
-    comments: tuple[str, ...] = ()  # shared comments
 
     @property
     def month(self) -> str:
         return f"{self.newest_rated_at.astimezone(UTC):%Y-%m}"
 
 
-def can_batch(mentee_ids: list[int], k: int) -> bool:
-    """Whether pending final ratings may form a batch: only with >= k distinct mentees."""
-    return len(set(mentee_ids)) >= k
-
-
 def combine(batches: list[Batch], k: int) -> Summary:
     """The figure over whole batches (never part of one)."""
-    mentees: set[int] = set().union(*(b.mentee_ids for b in batches)) if batches else set()
+    mentees: set[int | None] = set().union(*(b.mentee_ids for b in batches)) if batches else set()
     sums = {t: sum(b.sums[t] for b in batches) for t in TRAIT_KEYS}
     return _summary(
         mentees, sum(b.ratings for b in batches), sums, sum(b.useful for b in batches), k

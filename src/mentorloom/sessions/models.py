@@ -294,6 +294,7 @@ class FeedbackBatch(models.Model):
 
     The sums are stored, not recomputed: a later deletion of one rating must not move a figure
     by that one rating. `mentee_ids` (for counting distinct raters) never leaves the server.
+    Shared comments are read from the batch's rows, so erasing an account removes its text.
     """
 
     mentor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -302,7 +303,6 @@ class FeedbackBatch(models.Model):
     ratings = models.PositiveIntegerField()
     sums = models.JSONField(default=dict)  # trait → sum of its ratings
     useful = models.PositiveIntegerField()
-    comments = models.JSONField(default=list)  # shared comments, sorted by text
     mentee_ids = models.JSONField(default=list)
 
     class Meta:

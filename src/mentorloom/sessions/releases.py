@@ -19,7 +19,17 @@ from .models import FeedbackBatch, FeedbackReleaseRun, TraitFeedback
 from .selectors import FEEDBACK_EDIT_WINDOW, feedback_k
 
 
+def _rating(f: TraitFeedback) -> insights.Rating:
+    return insights.Rating(
+        mentee_id=f.mentee_id,
+        month=f"{f.created_at:%Y-%m}",
+        traits={t: getattr(f, t) for t in insights.TRAIT_KEYS},
+        useful=f.useful,
+    )
+
+
 def _release_batch(mentor_id: int, pending: list[TraitFeedback], now: datetime) -> None:
+    mentees = {f.mentee_id for f in pending}
     batch = FeedbackBatch.objects.create(
         mentor_id=mentor_id,
         released_at=now,
@@ -27,8 +37,8 @@ def _release_batch(mentor_id: int, pending: list[TraitFeedback], now: datetime) 
         ratings=len(pending),
         sums={t: sum(getattr(f, t) for f in pending) for t in insights.TRAIT_KEYS},
         useful=sum(f.useful for f in pending),
-        comments=sorted(f.comment for f in pending if f.share_comment and f.comment),
-        mentee_ids=sorted({f.mentee_id for f in pending}),
+        # None (erased raters, one between them) first, then ids.
+        mentee_ids=[None] * (None in mentees) + sorted(m for m in mentees if m is not None),
     )
     TraitFeedback.objects.filter(pk__in=[f.pk for f in pending]).update(batch=batch)
 
@@ -55,7 +65,7 @@ def release_feedback(now: datetime | None = None, *, k: int | None = None) -> in
         for feedback in final.order_by("mentor_id", "created_at", "pk"):
             pending[feedback.mentor_id].append(feedback)
         for mentor_id, rows in pending.items():
-            if insights.can_batch([f.mentee_id for f in rows], k):
+            if insights.summarise([_rating(f) for f in rows], k).enough:
                 _release_batch(mentor_id, rows, now)
                 run.published += 1
         run.save(update_fields=["published"])

@@ -227,6 +227,14 @@ class ReleasedFeedback:
         return self.summary.averages
 
     @property
+    def ratings(self) -> int:
+        return self.summary.ratings
+
+    @property
+    def raters(self) -> int:
+        return self.summary.raters
+
+    @property
     def trend(self) -> list[tuple[str, float]]:
         return [(p.month, p.value) for p in self.trend_points]
 
@@ -266,7 +274,6 @@ def _batches(rows) -> list[tuple[FeedbackBatch, insights.Batch]]:  # type: ignor
                 sums=row.sums,
                 useful=row.useful,
                 newest_rated_at=row.newest_rated_at,
-                comments=tuple(row.comments),
             ),
         )
         for row in rows
@@ -287,15 +294,32 @@ def _figure(
     ]
 
 
+_NOT_GIVEN = -1
+
+
+def _shared_comments(batch_ids: list[int]) -> list[str]:
+    """Comments mentees chose to share, from released batches only: text only, sorted by text
+    (not by time), read from the rows so an erased account's text is gone."""
+    rows = TraitFeedback.objects.filter(batch_id__in=batch_ids, share_comment=True)
+    return sorted(rows.exclude(comment="").values_list("comment", flat=True))
+
+
 def feedback_summary(
     mentor,  # type: ignore[no-untyped-def]
     period: str = "90d",
     *,
+    days: int | None = _NOT_GIVEN,
+    k: int | None = None,
     now: datetime | None = None,
 ) -> ReleasedFeedback:
-    """The mentor's released figures for `period` (as of the last weekly run) and its trend."""
+    """The mentor's released figures for `period` (as of the last weekly run) and its trend.
+
+    `days` is the older keyword (None or 0 = all time, 90, 365; others InvalidInput).
+    """
+    if days != _NOT_GIVEN:
+        period = parse_period(None, days or 0)
     now = now or timezone.now()
-    k = feedback_k()
+    k = k or feedback_k()
     days = insights.PERIODS[period]
     runs = _last_runs()
     batches = _batches(FeedbackBatch.objects.filter(mentor=mentor).order_by("newest_rated_at"))
@@ -307,7 +331,7 @@ def feedback_summary(
         period=period,
         summary=summary,
         trend_points=insights.trend(chosen, k) if summary.enough else [],
-        comments=sorted(c for b in chosen for c in b.comments) if summary.enough else [],
+        comments=_shared_comments([r.pk for r, _ in figure]) if summary.enough else [],
         released_at=max((row.released_at for row, _ in figure), default=None),
         unchanged=bool(figure) and {r.pk for r, _ in figure} == {r.pk for r, _ in before},
         last_run_at=runs[0] if runs else None,
