@@ -224,6 +224,7 @@ MENTORLOOM_PERIODIC_TASKS = [
     ("mentorloom.sessions.tasks.send_feedback_prompts", 300),  # once per ended session
     ("mentorloom.messaging.tasks.send_message_digests", 60),  # unread for 15 min, quiet hours
     ("mentorloom.sessions.tasks.send_agenda_prep_reminders", 300),  # empty agenda, 24 h before
+    ("mentorloom.sessions.tasks.release_feedback", 3600),  # checks hourly, releases once a week
     ("mentorloom.privacy.tasks.purge_expired_exports", 3600),  # data exports past their link
     ("mentorloom.privacy.tasks.erase_due_accounts", 3600),  # deletions past the grace period
 ]

@@ -19,6 +19,7 @@ def test_staff_open_program_insights_from_the_nav(new_context, asgi_server, tran
     page.goto("/dashboard/")
     page.get_by_role("link", name="Program").click()
     expect(page.get_by_role("heading", level=1)).to_be_visible()
+    expect(page.locator("#release-status")).to_contain_text("Next release:")
     assert page.url.endswith("/insights/program/")
     expect(page.get_by_role("link", name="Program")).to_have_attribute("aria-current", "page")
     expect(page.get_by_role("link", name="Schedule")).not_to_have_attribute("aria-current", "page")

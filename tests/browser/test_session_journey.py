@@ -2,7 +2,7 @@
 the (time-shifted) session both write notes — with a real concurrent-edit conflict merged in the
 page — the mentor adds an action item that shows up on the next session's agenda; the mentee
 rates the mentor's traits; the mentor's insights stay "not enough feedback yet" until the third
-mentee has rated."""
+mentee has rated and the weekly release has published the figures."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 from mentorloom.scheduling.models import Session
 from mentorloom.sessions import services
 from mentorloom.sessions.models import ActionItem, SharedNotes, TraitFeedback
+from mentorloom.sessions.releases import release_feedback
 from tests.browser.helpers import assert_accessible, in_thread, log_in, problems_of, screenshot
 from tests.factories import ProfileFactory, SchedulingMentorshipFactory
 
@@ -148,17 +149,23 @@ def test_prepare_meet_note_carry_forward_and_give_feedback(
     expect(mentee.get_by_text("Thank you — your feedback is saved.")).to_be_visible()
     assert in_thread(lambda: TraitFeedback.objects.get().empathy) == 5
 
-    # 6. The mentor's insights wait for three distinct mentees.
+    # 6. The mentor's insights wait for three distinct mentees and the weekly release.
     mentor.goto("/insights/")
     expect(mentor.get_by_role("heading", name="Not enough feedback yet")).to_be_visible()
+    expect(mentor.locator("#release-status")).to_contain_text("Next release:")
     assert_accessible(mentor)
     screenshot(mentor, "insights-not-enough")
     in_thread(_another_mentee_rates, mentorship.mentor, 1)
     mentor.reload()
     expect(mentor.get_by_role("heading", name="Not enough feedback yet")).to_be_visible()
     in_thread(_another_mentee_rates, mentorship.mentor, 2)
+    mentor.reload()  # three mentees now, but figures only change with the weekly release
+    expect(mentor.get_by_role("heading", name="Not enough feedback yet")).to_be_visible()
+    # The first weekly run once the ratings are final (their 7-day edit window passed).
+    assert in_thread(release_feedback, timezone.now() + timedelta(days=8)) == 1
     mentor.reload()
     expect(mentor.get_by_role("heading", name="Not enough feedback yet")).to_have_count(0)
+    expect(mentor.locator("#release-status")).to_contain_text("Figures released")
     expect(mentor.get_by_role("row", name="Empathy 4.3")).to_be_visible()
     expect(mentor.get_by_role("img", name="Average of all traits per month")).to_be_visible()
     expect(mentor.get_by_text("Clear and kind.")).to_have_count(0)  # not shared

@@ -26,6 +26,7 @@ from mentorloom.messaging.models import Message
 from mentorloom.messaging.selectors import unread_total_for
 from mentorloom.profiles.models import SESSION_LENGTH_CHOICES, TAG_MODELS, Profile
 from mentorloom.safety.models import Block
+from mentorloom.sessions.models import TraitFeedback
 
 pytestmark = pytest.mark.django_db
 
@@ -281,9 +282,22 @@ def test_each_demo_login_has_a_running_mentorship_with_a_conversation_made_once(
     ]  # fmt: skip
     # His reply marked the first one read; the mentor's answer waits for him.
     assert unread_total_for(mentee) == 1
-    assert Mentorship.objects.filter(mentor=mentor).count() == 1
+    assert Mentorship.objects.filter(mentor=mentor, status=MentorshipStatus.ACTIVE).count() == 1
     # The demo mentee can still try a request to the demo mentor.
     check_can_request(mentee, mentor.pk)
+
+
+def test_the_demo_mentors_feedback_insights_show_released_figures_from_the_first_run(client):
+    seed()
+    seed()  # a second run adds no ratings and no second release this week
+    mentor = get_user_model().objects.get(email="aiko.tanaka@demo.mentorloom.org")
+    assert TraitFeedback.objects.filter(mentor=mentor).count() == 3
+    ended = Mentorship.objects.filter(mentor=mentor, status=MentorshipStatus.ENDED)
+    assert ended.count() == 3
+    client.force_login(mentor)
+    page = client.get("/insights/").content.decode()
+    assert "Not enough feedback yet" not in page and "From 3 ratings by 3 mentees" in page
+    assert "Figures released" in page and "Clear advice on working in Japan." in page
 
 
 def test_a_demo_mentorship_that_cannot_start_is_skipped_and_the_rest_seeded():

@@ -21,6 +21,7 @@ from mentorloom.privacy.tasks import erase_due_accounts
 from mentorloom.safety.models import Report
 from mentorloom.scheduling.models import AvailabilityRule, Session
 from mentorloom.sessions.models import PrivateNote, TraitFeedback
+from mentorloom.sessions.releases import release_feedback
 from mentorloom.sessions.selectors import feedback_summary
 from tests.factories import DEFAULT_PASSWORD
 
@@ -116,6 +117,8 @@ def test_her_ratings_stay_in_the_aggregate_without_her_identity(
     _erase(world, django_capture_on_commit_callbacks)
     row = TraitFeedback.objects.get(session=world.session)
     assert row.mentee_id is None and row.comment == ""
+    # Figures come from weekly releases of final ratings (sessions.releases).
+    release_feedback(timezone.now() + timedelta(days=8), k=1)
     summary = feedback_summary(world.max, days=None, k=1)
     assert summary.enough and summary.ratings == 1 and summary.raters == 1
 

@@ -26,6 +26,14 @@ def make_session(mentorship, *, days: float, minutes: int = 60, status: str = "b
     )
 
 
+def release(*, weeks_later: int = 1) -> int | None:
+    """Run the weekly feedback release `weeks_later` weeks and a day from now (one run per
+    week): ratings given before the call are final (past their 7-day edit window) by then."""
+    from mentorloom.sessions.releases import release_feedback
+
+    return release_feedback(timezone.now() + timedelta(weeks=weeks_later, days=1))
+
+
 @pytest.fixture
 def mentorship(db):
     return SchedulingMentorshipFactory()

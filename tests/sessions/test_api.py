@@ -8,7 +8,7 @@ from django.test import Client
 from mentorloom.sessions import services
 from tests.factories import ProfileFactory, SchedulingMentorshipFactory
 
-from .conftest import make_session
+from .conftest import make_session, release
 
 pytestmark = pytest.mark.django_db
 TRAITS = ("empathy", "adaptability", "active_listening", "encouragement", "expertise")
@@ -199,16 +199,34 @@ def test_feedback_summary_hides_everything_at_2_raters_and_shows_averages_at_3()
     mentor = ProfileFactory(is_mentor=True).user
     client = as_user(mentor)
     _rate_by_new_mentees(mentor, 2)
+    release()
     below = client.get("/api/v1/me/feedback-summary").json()
-    assert below["enough"] is False and below["k"] == 3
+    assert below["enough"] is False and below["k"] == 3 and below["released_at"] is None
     assert below["averages"] == {} and below["trend"] == [] and below["raters"] is None
     _rate_by_new_mentees(mentor, 1, start=2)
+    # Live ratings never show: the third mentee counts from the next weekly release on.
+    assert client.get("/api/v1/me/feedback-summary").json()["enough"] is False
+    release(weeks_later=2)
     at_k = client.get("/api/v1/me/feedback-summary").json()
-    assert at_k["enough"] is True and at_k["raters"] == 3
+    assert at_k["enough"] is True and at_k["raters"] == 3 and at_k["period"] == "90d"
     assert at_k["averages"]["active_listening"] == 4.0
     assert "mentee_id" not in str(at_k) and "session" not in str(at_k)
 
 
-def test_feedback_summary_rejects_a_silly_period():
+@pytest.mark.parametrize("query", ["days=-1", "days=35", "days=45", "days=91", "period=30d"])
+def test_feedback_summary_rejects_any_but_the_fixed_periods(query):
     client = as_user(ProfileFactory().user)
-    assert client.get("/api/v1/me/feedback-summary?days=-1").status_code == 422
+    response = client.get(f"/api/v1/me/feedback-summary?{query}")
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "invalid" and error["fields"].keys() == {query.split("=")[0]}
+
+
+@pytest.mark.parametrize(
+    ("query", "period", "days"),
+    [("", "90d", 90), ("days=90", "90d", 90), ("days=365", "12m", 365), ("days=0", "all", None),
+     ("period=12m", "12m", 365), ("period=all", "all", None)],
+)  # fmt: skip
+def test_feedback_summary_maps_legacy_days_to_the_fixed_periods(query, period, days):
+    body = as_user(ProfileFactory().user).get(f"/api/v1/me/feedback-summary?{query}").json()
+    assert body["period"] == period and body["days"] == days

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -14,7 +14,7 @@ from mentorloom.sessions import insights, selectors
 from mentorloom.sessions.models import TraitFeedback
 from tests.factories import ProfileFactory, SchedulingMentorshipFactory
 
-from .conftest import make_session
+from .conftest import make_session, release
 
 pytestmark = pytest.mark.django_db
 TRAITS = insights.TRAIT_KEYS
@@ -57,29 +57,45 @@ def staff_client(client, db):
 # --- pure alert rule ---------------------------------------------------------------------------
 
 
-def _rows(*empathy: int) -> list[dict[str, int]]:
-    return [{t: (e if t == "empathy" else 5) for t in TRAITS} for e in empathy]
+def _batch(*empathy: int, day: int = 1) -> insights.Batch:
+    """A released batch whose ratings give these empathy values (other traits 5)."""
+    n = len(empathy)
+    return insights.Batch(
+        mentee_ids=frozenset(range(day * 100, day * 100 + n)), ratings=n,
+        sums={t: (sum(empathy) if t == "empathy" else 5 * n) for t in TRAITS}, useful=n,
+        newest_rated_at=datetime(2026, 3, day, tzinfo=UTC),
+    )  # fmt: skip
+
+
+def _alerts(*newest_first: insights.Batch) -> list[insights.Alert]:
+    window = insights.alert_window(list(newest_first), insights.ALERT_WINDOW)
+    summary = insights.combine(window, 3)
+    if not summary.enough:
+        return []
+    return insights.alerts_from_window_averages({7: summary.averages}, windows={7: summary.ratings})
 
 
 def test_alert_when_a_trait_averages_below_3_over_the_last_5_ratings():
     # 3+3+3+3+2 = 14 / 5 = 2.8
-    [alert] = insights.low_score_alerts({7: _rows(3, 3, 3, 3, 2)})
+    [alert] = _alerts(_batch(3, 3, 3, 3, 2))
     assert (alert.mentor_id, alert.trait, alert.average, alert.window) == (7, "empathy", 2.8, 5)
 
 
 def test_no_alert_at_exactly_3():
-    assert insights.low_score_alerts({7: _rows(3, 3, 3, 3, 3)}) == []
-    assert insights.low_score_alerts({7: _rows(1, 5, 3, 3, 3)}) == []
+    assert _alerts(_batch(3, 3, 3, 3, 3)) == []
+    assert _alerts(_batch(1, 5, 3, 3, 3)) == []
 
 
-def test_only_the_last_5_ratings_count():
+def test_the_window_is_the_newest_whole_batches_holding_5_ratings():
     # newest first: five good ratings hide older bad ones
-    assert insights.low_score_alerts({7: _rows(4, 4, 4, 4, 4, 1, 1, 1)}) == []
-    assert insights.low_score_alerts({7: _rows(1, 1, 1, 4, 4, 5, 5, 5)})
+    assert _alerts(_batch(4, 4, 4, 4, 4, day=2), _batch(1, 1, 1)) == []
+    # three bad ones are too few alone: the next batch joins whole (8 ratings, 18 / 8)
+    [alert] = _alerts(_batch(1, 1, 1, day=2), _batch(3, 3, 3, 3, 3))
+    assert (alert.average, alert.window) == (2.25, 8)
 
 
 def test_no_alert_with_fewer_than_5_ratings():
-    assert insights.low_score_alerts({7: _rows(1, 1, 1, 1)}) == []
+    assert _alerts(_batch(1, 1, 1, 1)) == []
 
 
 # --- selectors -------------------------------------------------------------------------------
@@ -88,13 +104,39 @@ def test_no_alert_with_fewer_than_5_ratings():
 def test_alerts_use_the_mentors_newest_ratings(mentor):
     for days_ago in (30, 31, 32, 33, 34):
         add_rating(mentor, days_ago=days_ago, expertise=1)
+    assert selectors.program_alerts() == []  # nothing before the weekly release
+    release()
     [alert] = selectors.program_alerts()
     assert alert.mentor.pk == mentor.pk and alert.trait == "expertise" and alert.average == 1.0
     assert alert.text == "Expertise average 1.0 (below 3) over the last 5 ratings"
+    for days_ago in (1, 2, 3, 4, 5):
+        add_rating(mentor, days_ago=days_ago, expertise=5)
+    assert len(selectors.program_alerts()) == 1  # still the released window
+    release(weeks_later=2)
+    # the newest released batch holds five ratings of 5: the window is those
+    assert selectors.program_alerts() == []
+
+
+def test_alert_window_takes_whole_batches_until_it_holds_5_ratings(mentor):
+    for days_ago in (30, 31, 32, 33, 34):
+        add_rating(mentor, days_ago=days_ago, expertise=1)
+    release()
     for days_ago in (1, 2, 3):
         add_rating(mentor, days_ago=days_ago, expertise=5)
-    # newest five: 5,5,5,1,1 → 3.4
-    assert selectors.program_alerts() == []
+    release(weeks_later=2)
+    [alert] = selectors.program_alerts()  # 3 fives + 5 ones over 8 ratings: 2.5
+    assert alert.text == "Expertise average 2.5 (below 3) over the last 8 ratings"
+
+
+def test_alerts_move_only_when_k_mentees_moved(mentor, settings):
+    settings.MENTORLOOM_FEEDBACK_K = 3
+    for days_ago in (30, 31, 32, 33, 34):
+        add_rating(mentor, days_ago=days_ago, expertise=2)
+    release()
+    add_rating(mentor, days_ago=1, expertise=5)  # one new mentee shifts the window by one
+    release(weeks_later=2)
+    [alert] = selectors.program_alerts()
+    assert alert.average == 2.0  # not 2.6 nor 2.5: one new mentee waits for k-1 more
 
 
 def test_aggregates_list_only_mentors_with_k_distinct_raters(mentor, settings):
@@ -106,8 +148,11 @@ def test_aggregates_list_only_mentors_with_k_distinct_raters(mentor, settings):
     add_rating(other)
     add_rating(mentor, empathy=2)
     add_rating(mentor, empathy=3)
+    release()
     assert selectors.program_aggregates() == []
     add_rating(mentor, empathy=4)  # third distinct mentee
+    assert selectors.program_aggregates() == []  # not before the next weekly release
+    release(weeks_later=2)
     [row] = selectors.program_aggregates()
     assert row.mentor.pk == mentor.pk and row.summary.raters == 3
     assert row.summary.averages["empathy"] == 3.0
@@ -116,9 +161,10 @@ def test_aggregates_list_only_mentors_with_k_distinct_raters(mentor, settings):
 def test_aggregates_respect_the_period(mentor):
     for _ in range(3):
         add_rating(mentor, days_ago=200)
-    assert selectors.program_aggregates(days=90) == []
-    assert len(selectors.program_aggregates(days=365)) == 1
-    assert len(selectors.program_aggregates(days=None)) == 1
+    release()
+    assert selectors.program_aggregates("90d") == []
+    assert len(selectors.program_aggregates("12m")) == 1
+    assert len(selectors.program_aggregates("all")) == 1
 
 
 # --- page ------------------------------------------------------------------------------------
@@ -128,6 +174,7 @@ def test_staff_page_shows_averages_and_alerts(staff_client, mentor):
     ratings: list[TraitFeedback] = []
     for value in (2, 2, 3, 2, 2):  # empathy 2.2
         ratings.append(add_rating(mentor, empathy=value, comment="secret words"))
+    release()
     response = staff_client.get("/insights/program/")
     html = response.content.decode()
     assert response.status_code == 200
@@ -166,6 +213,7 @@ def test_admin_changelist_lists_low_score_alerts(client, mentor):
     for _ in range(5):
         add_rating(mentor, adaptability=2)
         add_rating(fine)
+    release()
     url = "/admin/mentoring_sessions/lowscorealert/"
     html = client.get(url).content.decode()
     assert "Mara Mentor" in html and "Fine Mentor" not in html

@@ -13,7 +13,7 @@ from mentorloom.sessions import selectors, services
 from mentorloom.sessions.models import AgendaTopic, SharedNotes, TraitFeedback
 from tests.factories import ProfileFactory, SchedulingMentorshipFactory
 
-from .conftest import make_session
+from .conftest import make_session, release
 
 pytestmark = pytest.mark.django_db
 TRAITS = ("empathy", "adaptability", "active_listening", "encouragement", "expertise")
@@ -179,9 +179,12 @@ def test_insights_say_not_enough_at_2_mentees_and_show_averages_at_3():
     mentor = ProfileFactory(is_mentor=True).user
     client = as_user(mentor)
     _rated(mentor, 2)
+    release()
     page = client.get("/insights/").content.decode()
     assert "Not enough feedback yet" in page and "<svg" not in page
+    assert "Next release:" in page
     _rated(mentor, 1, start=2)
+    release(weeks_later=2)
     page = client.get("/insights/").content.decode()
     assert "Not enough feedback yet" not in page
     assert "<td>3.0</td>" in page  # empathy (2+3+4)/3: an average, never one person's 2 or 4

@@ -1192,3 +1192,24 @@ DEMO_MENTORSHIPS: list[DemoMentorship] = [
         ],
     ),
 ]
+
+
+@dataclass(frozen=True)
+class DemoPastMentee:
+    """A short mentorship that already ran its course: one session some weeks ago, rated by
+    the mentee, so the demo mentor's feedback insights have figures (they need k = 3
+    different mentees) from the first run."""
+
+    mentee: str  # a name in MENTEES, paired in no DemoMentorship
+    weeks_ago: int
+    ratings: tuple[int, int, int, int, int]  # empathy, adaptability, listening, encour., exp.
+    useful: bool
+    comment: str = ""  # shared with the mentor when given
+
+
+DEMO_PAST_MENTOR = "Aiko Tanaka"
+DEMO_PAST_MENTEES: list[DemoPastMentee] = [
+    DemoPastMentee("Emma Schmidt", 7, (5, 4, 5, 4, 5), True, "The design-doc template helps."),
+    DemoPastMentee("Ravi Kumar", 5, (4, 4, 5, 5, 5), True),
+    DemoPastMentee("Hoa Tran", 3, (5, 5, 4, 5, 4), True, "Clear advice on working in Japan."),
+]

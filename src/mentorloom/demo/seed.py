@@ -14,13 +14,33 @@ from django.utils import timezone
 
 from mentorloom.core.errors import DomainError
 from mentorloom.mentorships.models import MentorshipRequest
-from mentorloom.mentorships.services import accept_request, send_request
+from mentorloom.mentorships.services import accept_request, end_mentorship, send_request
 from mentorloom.messaging.services import get_or_create_conversation_for_mentorship, send_message
 from mentorloom.privacy.services import erase_now
 from mentorloom.profiles.models import TAG_MODELS, Profile, Tag, clean_tag_name, tag_key
-from mentorloom.scheduling.models import AvailabilityRule, SchedulingSettings
+from mentorloom.scheduling.models import (
+    AvailabilityRule,
+    SchedulingSettings,
+    Session,
+    SessionStatus,
+)
+from mentorloom.sessions.insights import TRAIT_KEYS
+from mentorloom.sessions.models import TraitFeedback
+from mentorloom.sessions.releases import release_feedback
+from mentorloom.sessions.services import give_trait_feedback
 
-from .data import ADMIN, ADMIN_EMAIL, DEMO_MENTORSHIPS, MENTEES, MENTORS, DemoMentorship, Person
+from .data import (
+    ADMIN,
+    ADMIN_EMAIL,
+    DEMO_MENTORSHIPS,
+    DEMO_PAST_MENTEES,
+    DEMO_PAST_MENTOR,
+    MENTEES,
+    MENTORS,
+    DemoMentorship,
+    DemoPastMentee,
+    Person,
+)
 from .people import DEMO_PASSWORD
 
 DEMO_DOMAIN = "@demo.mentorloom.org"
@@ -169,6 +189,39 @@ def _start_mentorship(pair: DemoMentorship) -> None:
         send_message(mentor if side == "mentor" else mentee, conversation, client_id, body)
 
 
+def _past_mentorship(past: DemoPastMentee) -> None:
+    """Request, accept, one session `weeks_ago`, the mentee's rating, then the mentor ends it
+    (freeing the place). Once: a mentee who already rated this mentor is left as they are."""
+    people = {p.name: p for p in [*MENTORS, *MENTEES]}
+    user_model = get_user_model()
+    mentor = user_model.objects.get(email=people[DEMO_PAST_MENTOR].email)
+    mentee = user_model.objects.get(email=people[past.mentee].email)
+    if TraitFeedback.objects.filter(mentor=mentor, mentee=mentee).exists():
+        return
+    request = send_request(
+        mentee, mentor.pk, message="Hello! Could we meet once about growing into a senior role?"
+    )
+    mentorship = accept_request(mentor, request)
+    starts = timezone.now().replace(minute=0, second=0, microsecond=0) - timedelta(
+        weeks=past.weeks_ago
+    )
+    session = Session.objects.create(
+        mentorship=mentorship, mentor=mentor, mentee=mentee, booked_by=mentee,
+        starts_at=starts, ends_at=starts + timedelta(hours=1), zone=people[past.mentee].zone,
+        status=SessionStatus.COMPLETED,
+    )  # fmt: skip
+    give_trait_feedback(
+        session,
+        mentee,
+        ratings=dict(zip(TRAIT_KEYS, past.ratings, strict=True)),
+        useful=past.useful,
+        comment=past.comment,
+        share_comment=bool(past.comment),
+        now=session.ends_at + timedelta(hours=2),
+    )
+    end_mentorship(mentor, mentorship, went_well="One focused session; all set for now.")
+
+
 @transaction.atomic
 def seed_demo() -> SeedResult:
     """Create or update every demo account; remove demo accounts no longer in the data."""
@@ -194,6 +247,15 @@ def seed_demo() -> SeedResult:
             # seeded all the same, the mentorship is not.
             logger.warning("demo mentorship %s / %s skipped: %s", pair.mentor, pair.mentee, exc)
 
+    for past in DEMO_PAST_MENTEES:
+        try:
+            with transaction.atomic():
+                _past_mentorship(past)
+        except DomainError as exc:
+            logger.warning("demo past mentorship %s skipped: %s", past.mentee, exc)
+    # Publish this week's feedback figures now, so insights pages show them on a fresh run
+    # instead of waiting for the weekly release.
+    release_feedback()
     people = Profile.objects.filter(user__email__in=keep - {ADMIN_EMAIL})
     return SeedResult(
         mentors=people.filter(is_mentor=True).count(),

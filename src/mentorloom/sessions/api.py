@@ -15,7 +15,7 @@ from mentorloom.core.errors import InvalidInput, error_body
 from mentorloom.scheduling.models import Session
 from mentorloom.scheduling.selectors import get_session_for
 
-from . import selectors, services
+from . import insights, selectors, services
 from .errors import StaleNotes
 from .insights import TRAIT_KEYS
 from .models import ActionItem, AgendaTemplate
@@ -253,22 +253,31 @@ def put_feedback(request: HttpRequest, session_id: int, payload: FeedbackIn) -> 
 
 
 @router.get("/me/feedback-summary", response=FeedbackSummaryOut)
-def feedback_summary(request: HttpRequest, days: int = 90) -> dict:
-    """Your trait averages as a mentor over the last `days` (0 = all time), only when at
-    least k distinct mentees rated you; never an individual rating."""
-    if days < 0 or days > 3650:
-        raise InvalidInput(fields={"days": ["Between 0 and 3650."]})
-    period = days or None
-    summary = selectors.feedback_summary(request.user, days=period)
+def feedback_summary(
+    request: HttpRequest, period: str | None = None, days: int | None = None
+) -> dict:
+    """Your trait averages as a mentor for a fixed period ("90d", "12m", "all"; the legacy
+    `days` accepts 90, 365 and 0), as of the last weekly release; never an individual
+    rating, and never a figure that differs from another by fewer than k mentees."""
+    key = selectors.parse_period(period, days)
+    released = selectors.feedback_summary(request.user, key)
+    summary = released.summary
     return {
         "enough": summary.enough,
         "k": summary.k,
-        "days": period,
+        "period": key,
+        "days": insights.PERIODS[key],
+        "released_at": released.released_at,
+        "next_release_at": released.next_release_at,
+        "unchanged": released.unchanged,
         # The exact count below k would itself hint at who rated; only say it once above.
         "raters": summary.raters if summary.enough else None,
         "ratings": summary.ratings if summary.enough else None,
         "averages": summary.averages,
         "useful_share": summary.useful_share,
-        "trend": [{"month": m, "average": v} for m, v in summary.trend],
-        "shared_comments": selectors.shared_comments(request.user, days=period),
+        "trend": [
+            {"month": p.month, "average": p.value, "ratings": p.ratings}
+            for p in released.trend_points
+        ],
+        "shared_comments": released.comments,
     }

@@ -1,21 +1,33 @@
 """Pure aggregation for trait feedback: k-anonymous averages and a trend chart's geometry.
 
-No Django here: selectors load (mentee_id, month, ratings) rows, these functions decide what
-a mentor may see. Every number handed out covers at least `k` distinct mentees, so no single
-mentee's rating can be recovered (a month with fewer raters is left off the trend).
+No Django here: selectors load released batches, these functions decide what a mentor (or
+staff) may see. Every number handed out covers at least `k` distinct mentees (a month with
+fewer is left off the trend).
+
+k per answer is not enough on its own: two answers whose rating sets differ by one mentee give
+that mentee's rating by subtraction (35 vs 45 days; or all time minus the plotted months). So
+ratings are released in immutable batches, each of final ratings by >= k distinct mentees,
+and every figure anyone sees is a union of whole batches: any sum or difference of figures is
+then a combination of batches, which always covers >= k mentees.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 TRAIT_KEYS = ("empathy", "adaptability", "active_listening", "encouragement", "expertise")
+
+# The only periods anyone can ask for (key → days, None = all time). Free-form day counts
+# let a mentor subtract two neighbouring windows and isolate one mentee.
+PERIODS: dict[str, int | None] = {"90d": 90, "12m": 365, "all": None}
+PERIOD_LABELS = {"90d": "Last 90 days", "12m": "Last 12 months", "all": "All time"}
 
 
 @dataclass(frozen=True)
 class Rating:
-    mentee_id: int
+    mentee_id: int | None  # None: a rater whose account was erased (all of them count as one)
     month: str  # "YYYY-MM" in UTC
     traits: dict[str, int]
     useful: bool
@@ -29,7 +41,7 @@ class Summary:
     ratings: int = 0
     averages: dict[str, float] = field(default_factory=dict)
     useful_share: float | None = None
-    trend: list[tuple[str, float]] = field(default_factory=list)  # (month, mean of traits)
+    overall: float | None = None  # mean of all traits over all ratings (the trend's value)
 
 
 def _mean(values: list[float]) -> float:
@@ -37,21 +49,96 @@ def _mean(values: list[float]) -> float:
 
 
 def summarise(ratings: list[Rating], k: int) -> Summary:
-    """Averages per trait and per month, or `enough=False` below k distinct mentees."""
-    raters = len({r.mentee_id for r in ratings})
-    if raters < k or not ratings:
-        return Summary(enough=False, k=k, raters=raters)
-    averages = {t: _mean([r.traits[t] for r in ratings]) for t in TRAIT_KEYS}
-    useful_share = round(sum(r.useful for r in ratings) / len(ratings), 2)
-    by_month: dict[str, list[Rating]] = defaultdict(list)
-    for r in ratings:
-        by_month[r.month].append(r)
-    trend = [
-        (month, _mean([sum(r.traits.values()) / len(TRAIT_KEYS) for r in rows]))
-        for month, rows in sorted(by_month.items())
-        if len({r.mentee_id for r in rows}) >= k
-    ]
-    return Summary(True, k, raters, len(ratings), averages, useful_share, trend)
+    """Averages per trait over raw ratings, or `enough=False` below k distinct mentees (all
+    erased raters together count as one, so k is never overstated)."""
+    mentees = {r.mentee_id for r in ratings}
+    sums = {t: sum(r.traits[t] for r in ratings) for t in TRAIT_KEYS}
+    return _summary(mentees, len(ratings), sums, sum(r.useful for r in ratings), k)
+
+
+def _summary(
+    mentees: set[int | None], ratings: int, sums: dict[str, int], useful: int, k: int
+) -> Summary:
+    if len(mentees) < k or not ratings:
+        return Summary(enough=False, k=k, raters=len(mentees))
+    averages = {t: round(sums[t] / ratings, 2) for t in TRAIT_KEYS}
+    overall = round(sum(sums.values()) / (ratings * len(TRAIT_KEYS)), 2)
+    useful_share = round(useful / ratings, 2)
+    return Summary(True, k, len(mentees), ratings, averages, useful_share, overall)
+
+
+# --- Release batches -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Batch:
+    """One released batch: final ratings (past the edit window) by >= k mentees, released
+    together and never changed afterwards. Figures are unions of whole batches."""
+
+    mentee_ids: frozenset[int | None]
+    ratings: int
+    sums: dict[str, int]  # trait → sum over the batch's ratings
+    useful: int  # how many of its ratings found the session useful
+    # Decides the trend month and the periods it is in: a period takes a batch whole when its
+    # newest rating falls inside, so a period's edge never splits a batch.
+    newest_rated_at: datetime
+
+    @property
+    def month(self) -> str:
+        return f"{self.newest_rated_at.astimezone(UTC):%Y-%m}"
+
+
+def combine(batches: list[Batch], k: int) -> Summary:
+    """The figure over whole batches (never part of one)."""
+    mentees: set[int | None] = set().union(*(b.mentee_ids for b in batches)) if batches else set()
+    sums = {t: sum(b.sums[t] for b in batches) for t in TRAIT_KEYS}
+    return _summary(
+        mentees, sum(b.ratings for b in batches), sums, sum(b.useful for b in batches), k
+    )
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    month: str
+    value: float
+    ratings: int
+
+
+def trend(batches: list[Batch], k: int) -> list[TrendPoint]:
+    """One point per month (the month of each batch's newest rating), months in order; a
+    month needs >= k distinct mentees of its own to be plotted."""
+    by_month: dict[str, list[Batch]] = defaultdict(list)
+    for b in batches:
+        by_month[b.month].append(b)
+    points = []
+    for month, group in sorted(by_month.items()):
+        summary = combine(group, k)
+        if summary.enough and summary.overall is not None:
+            points.append(TrendPoint(month, summary.overall, summary.ratings))
+    return points
+
+
+def alert_window(newest_first: list[Batch], window: int) -> list[Batch]:
+    """The newest whole batches that together hold >= `window` ratings ([] if all fall short)."""
+    taken: list[Batch] = []
+    for b in newest_first:
+        taken.append(b)
+        if sum(t.ratings for t in taken) >= window:
+            return taken
+    return []
+
+
+RELEASE_EVERY = timedelta(days=7)
+
+
+def release_week(now: datetime) -> datetime:
+    """Monday 00:00 UTC of `now`'s week: the week a release belongs to (one per week)."""
+    day = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    return day - timedelta(days=day.weekday())
+
+
+def next_release_at(now: datetime) -> datetime:
+    return release_week(now) + RELEASE_EVERY
 
 
 @dataclass(frozen=True)
@@ -92,26 +179,23 @@ class Alert:
     window: int
 
 
-def low_score_alerts(
-    latest_first: dict[int, list[dict[str, int]]],
+def alerts_from_window_averages(
+    averages: dict[int, dict[str, float]],
     *,
     window: int = ALERT_WINDOW,
     threshold: float = ALERT_THRESHOLD,
+    windows: dict[int, int] | None = None,
 ) -> list[Alert]:
-    """One alert per (mentor, trait) whose average over the mentor's last `window` ratings is
-    below `threshold`. `latest_first` maps mentor id → trait dicts, newest first.
+    """Alerts from per-mentor trait averages over a window of ratings; `windows` gives a
+    mentor's own window size when it differs (released batches hold >= `window` ratings).
 
-    Mentors with fewer than `window` ratings get no alert: an average over one or two ratings
-    is noise, and it would point straight at the few mentees who gave them.
+    A mean of a few whole numbers rounds to 2 decimals without crossing 3.0, so exactly 3.0
+    is never an alert.
     """
-    alerts: list[Alert] = []
-    for mentor_id, ratings in latest_first.items():
-        recent = ratings[:window]
-        if len(recent) < window:
-            continue
-        for trait in TRAIT_KEYS:
-            values = [r[trait] for r in recent]
-            # Compare the exact mean, not the rounded one shown to people.
-            if sum(values) / len(values) < threshold:
-                alerts.append(Alert(mentor_id, trait, _mean(values), window))
-    return alerts
+    sizes = windows or {}
+    return [
+        Alert(mentor_id, trait, by_trait[trait], sizes.get(mentor_id, window))
+        for mentor_id, by_trait in averages.items()
+        for trait in TRAIT_KEYS
+        if by_trait[trait] < threshold
+    ]

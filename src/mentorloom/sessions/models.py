@@ -201,6 +201,10 @@ class TraitFeedback(models.Model):
     share_comment = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    # The release batch it went out in (None until it is final and k mentees are pending).
+    batch = models.ForeignKey(
+        "FeedbackBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         indexes = [models.Index(fields=["mentor", "created_at"])]
@@ -274,3 +278,40 @@ class LowScoreAlert(User):
         proxy = True
         verbose_name = "low-score feedback alert"
         verbose_name_plural = "low-score feedback alerts"
+
+
+class FeedbackReleaseRun(models.Model):
+    """One weekly release of feedback figures. The unique week makes the release run once per
+    week even when several workers or schedulers try at the same time."""
+
+    week = models.DateField(unique=True)  # the Monday (UTC) the week starts on
+    ran_at = models.DateTimeField(default=timezone.now)
+    published = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"feedback release of week {self.week}"
+
+
+class FeedbackBatch(models.Model):
+    """Final ratings of one mentor by >= k distinct mentees, released together by a weekly run
+    and never changed afterwards. Every figure shown (periods, trend months, staff alerts) is
+    a union of whole batches, so no combination of figures isolates fewer than k mentees.
+
+    The sums are stored, not recomputed: a later deletion of one rating must not move a figure
+    by that one rating. `mentee_ids` (for counting distinct raters) never leaves the server.
+    Shared comments are read from the batch's rows, so erasing an account removes its text.
+    """
+
+    mentor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    released_at = models.DateTimeField()
+    newest_rated_at = models.DateTimeField()
+    ratings = models.PositiveIntegerField()
+    sums = models.JSONField(default=dict)  # trait → sum of its ratings
+    useful = models.PositiveIntegerField()
+    mentee_ids = models.JSONField(default=list)
+
+    class Meta:
+        indexes = [models.Index(fields=["mentor", "newest_rated_at"])]
+
+    def __str__(self) -> str:
+        return f"feedback batch of mentor {self.mentor_id} released {self.released_at}"

@@ -141,7 +141,11 @@ class FeedbackOut(Schema):
 class FeedbackSummaryOut(Schema):
     enough: bool
     k: int
+    period: str
     days: int | None
+    released_at: datetime | None
+    next_release_at: datetime
+    unchanged: bool
     raters: int | None
     ratings: int | None
     averages: dict[str, float]

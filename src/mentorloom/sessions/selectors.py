@@ -10,6 +10,7 @@ from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from mentorloom.core.errors import InvalidInput
 from mentorloom.core.markdown import render_markdown
 from mentorloom.scheduling.models import Session, SessionStatus
 
@@ -21,6 +22,8 @@ from .models import (
     Agenda,
     AgendaTemplate,
     AgendaTopic,
+    FeedbackBatch,
+    FeedbackReleaseRun,
     MenteeFeedback,
     PrivateNote,
     SharedNotes,
@@ -197,38 +200,143 @@ def can_edit_feedback(feedback, now: datetime | None = None) -> bool:  # type: i
     return feedback is None or now - feedback.created_at <= FEEDBACK_EDIT_WINDOW
 
 
+@dataclass(frozen=True)
+class ReleasedFeedback:
+    """What a mentor (or staff) may see for one period: whole released batches, never a live
+    figure. `summary.enough` is False until the period holds a batch (>= k mentees)."""
+
+    period: str
+    summary: insights.Summary
+    trend_points: list[insights.TrendPoint]
+    comments: list[str]
+    released_at: datetime | None  # the newest batch in the figure
+    unchanged: bool  # the last weekly run did not change this figure
+    last_run_at: datetime | None
+    next_release_at: datetime
+
+    @property
+    def enough(self) -> bool:
+        return self.summary.enough
+
+    @property
+    def k(self) -> int:
+        return self.summary.k
+
+    @property
+    def averages(self) -> dict[str, float]:
+        return self.summary.averages
+
+    @property
+    def ratings(self) -> int:
+        return self.summary.ratings
+
+    @property
+    def raters(self) -> int:
+        return self.summary.raters
+
+    @property
+    def trend(self) -> list[tuple[str, float]]:
+        return [(p.month, p.value) for p in self.trend_points]
+
+
+def parse_period(value: str | None, days: int | None = None) -> str:
+    """An allowed period key from `period` ("90d", "12m", "all") or the legacy `days`
+    (90, 365, 0); anything else is InvalidInput rather than a free-form window."""
+    if value is not None:
+        if value not in insights.PERIODS:
+            raise InvalidInput(
+                "Choose one of the fixed periods.", fields={"period": ["One of 90d, 12m, all."]}
+            )
+        return value
+    if days is None:
+        return "90d"
+    by_days = {d or 0: key for key, d in insights.PERIODS.items()}
+    if days not in by_days:
+        raise InvalidInput(
+            "Feedback is only released for fixed periods.",
+            fields={"days": ["One of 90, 365 or 0 (all time)."]},
+        )
+    return by_days[days]
+
+
+def _last_runs() -> list[datetime]:
+    """The two latest weekly runs, newest first."""
+    return list(FeedbackReleaseRun.objects.order_by("-week").values_list("ran_at", flat=True)[:2])
+
+
+def _batches(rows) -> list[tuple[FeedbackBatch, insights.Batch]]:  # type: ignore[no-untyped-def]
+    return [
+        (
+            row,
+            insights.Batch(
+                mentee_ids=frozenset(row.mentee_ids),
+                ratings=row.ratings,
+                sums=row.sums,
+                useful=row.useful,
+                newest_rated_at=row.newest_rated_at,
+            ),
+        )
+        for row in rows
+    ]
+
+
+def _figure(
+    batches: list[tuple[FeedbackBatch, insights.Batch]], days: int | None, at: datetime | None
+) -> list[tuple[FeedbackBatch, insights.Batch]]:
+    """The whole batches a period holds as of the run at `at` (released by then)."""
+    if at is None:
+        return []
+    since = at - timedelta(days=days) if days else None
+    return [
+        (row, b)
+        for row, b in batches
+        if row.released_at <= at and (since is None or b.newest_rated_at >= since)
+    ]
+
+
+_NOT_GIVEN = -1
+
+
+def _shared_comments(batch_ids: list[int]) -> list[str]:
+    """Comments mentees chose to share, from released batches only: text only, sorted by text
+    (not by time), read from the rows so an erased account's text is gone."""
+    rows = TraitFeedback.objects.filter(batch_id__in=batch_ids, share_comment=True)
+    return sorted(rows.exclude(comment="").values_list("comment", flat=True))
+
+
 def feedback_summary(
     mentor,  # type: ignore[no-untyped-def]
+    period: str = "90d",
     *,
-    days: int | None = 90,
-    now: datetime | None = None,
+    days: int | None = _NOT_GIVEN,
     k: int | None = None,
-) -> insights.Summary:
-    """Per-trait averages and a monthly trend over the period, or "not enough" below k."""
-    now = now or timezone.now()
-    qs = TraitFeedback.objects.filter(mentor=mentor)
-    if days:
-        qs = qs.filter(created_at__gte=now - timedelta(days=days))
-    rows = [
-        insights.Rating(
-            mentee_id=f.mentee_id,
-            month=f"{f.created_at:%Y-%m}",
-            traits={t: getattr(f, t) for t in insights.TRAIT_KEYS},
-            useful=f.useful,
-        )
-        for f in qs.only("mentee_id", "created_at", "useful", *insights.TRAIT_KEYS)
-    ]
-    return insights.summarise(rows, k or feedback_k())
+    now: datetime | None = None,
+) -> ReleasedFeedback:
+    """The mentor's released figures for `period` (as of the last weekly run) and its trend.
 
-
-def shared_comments(mentor, *, days: int | None = 90, now: datetime | None = None) -> list[str]:  # type: ignore[no-untyped-def]
-    """Comments mentees chose to share: text only, no dates, sorted by text (not by time), so
-    their order does not tell the mentor which session they came from."""
+    `days` is the older keyword (None or 0 = all time, 90, 365; others InvalidInput).
+    """
+    if days != _NOT_GIVEN:
+        period = parse_period(None, days or 0)
     now = now or timezone.now()
-    qs = TraitFeedback.objects.filter(mentor=mentor, share_comment=True).exclude(comment="")
-    if days:
-        qs = qs.filter(created_at__gte=now - timedelta(days=days))
-    return sorted(qs.values_list("comment", flat=True))
+    k = k or feedback_k()
+    days = insights.PERIODS[period]
+    runs = _last_runs()
+    batches = _batches(FeedbackBatch.objects.filter(mentor=mentor).order_by("newest_rated_at"))
+    figure = _figure(batches, days, runs[0] if runs else None)
+    before = _figure(batches, days, runs[1] if len(runs) > 1 else None)
+    chosen = [b for _, b in figure]
+    summary = insights.combine(chosen, k)
+    return ReleasedFeedback(
+        period=period,
+        summary=summary,
+        trend_points=insights.trend(chosen, k) if summary.enough else [],
+        comments=_shared_comments([r.pk for r, _ in figure]) if summary.enough else [],
+        released_at=max((row.released_at for row, _ in figure), default=None),
+        unchanged=bool(figure) and {r.pk for r, _ in figure} == {r.pk for r, _ in before},
+        last_run_at=runs[0] if runs else None,
+        next_release_at=insights.next_release_at(now),
+    )
 
 
 def display_name(user) -> str:  # type: ignore[no-untyped-def]
@@ -323,6 +431,7 @@ class MentorAggregate:
     mentor: object  # accounts.User with profile loaded
     name: str
     summary: insights.Summary
+    released_at: datetime
 
 
 @dataclass(frozen=True)
@@ -349,44 +458,54 @@ def _users_by_id(ids) -> dict[int, object]:  # type: ignore[no-untyped-def]
     return {u.pk: u for u in users}
 
 
-def program_aggregates(
-    *, days: int | None = 90, now: datetime | None = None, k: int | None = None
-) -> list[MentorAggregate]:
-    """Per-mentor trait averages for program admins: only mentors rated by >= k distinct
-    mentees in the period appear, and only aggregates ever leave this function."""
-    now = now or timezone.now()
-    k = k or feedback_k()
-    qs = TraitFeedback.objects.all()
-    if days:
-        qs = qs.filter(created_at__gte=now - timedelta(days=days))
-    by_mentor: dict[int, list[insights.Rating]] = {}
-    for row in qs.values("mentor_id", "mentee_id", "created_at", "useful", *insights.TRAIT_KEYS):
-        by_mentor.setdefault(row["mentor_id"], []).append(
-            insights.Rating(
-                mentee_id=row["mentee_id"],
-                month=f"{row['created_at']:%Y-%m}",
-                traits={t: row[t] for t in insights.TRAIT_KEYS},
-                useful=row["useful"],
-            )
-        )
-    summaries = {m: insights.summarise(rows, k) for m, rows in by_mentor.items()}
-    enough = {m: s for m, s in summaries.items() if s.enough}
-    users = _users_by_id(enough)
-    result = [MentorAggregate(users[m], display_name(users[m]), s) for m, s in enough.items()]
+def _batches_by_mentor() -> dict[int, list[tuple[FeedbackBatch, insights.Batch]]]:
+    found: dict[int, list[tuple[FeedbackBatch, insights.Batch]]] = {}
+    for row, batch in _batches(FeedbackBatch.objects.order_by("newest_rated_at", "pk")):
+        found.setdefault(row.mentor_id, []).append((row, batch))
+    return found
+
+
+def program_aggregates(period: str = "90d") -> list[MentorAggregate]:
+    """Per-mentor figures for program admins: the same whole-batch figures mentors see (so
+    staff cannot difference them either); mentors without a batch in the period are left out."""
+    runs = _last_runs()
+    k = feedback_k()
+    figures = {}
+    for mentor_id, batches in _batches_by_mentor().items():
+        figure = _figure(batches, insights.PERIODS[period], runs[0] if runs else None)
+        summary = insights.combine([b for _, b in figure], k)
+        if summary.enough:
+            figures[mentor_id] = (summary, max(row.released_at for row, _ in figure))
+    users = _users_by_id(figures)
+    result = [
+        MentorAggregate(users[m], display_name(users[m]), summary, released_at)
+        for m, (summary, released_at) in figures.items()
+    ]
     return sorted(result, key=lambda a: a.name.lower())
 
 
+def release_status(now: datetime | None = None) -> dict[str, datetime | None]:
+    """When figures were last released and when the next release is due (for the pages)."""
+    now = now or timezone.now()
+    runs = _last_runs()
+    return {
+        "last_run_at": runs[0] if runs else None,
+        "next_release_at": insights.next_release_at(now),
+    }
+
+
 def program_alerts() -> list[MentorAlert]:
-    """Low-score alerts: a trait average below 3 over a mentor's last 5 ratings (all time)."""
-    latest_first: dict[int, list[dict[str, int]]] = {}
-    rows = TraitFeedback.objects.order_by("mentor_id", "-created_at", "-pk").values(
-        "mentor_id", *insights.TRAIT_KEYS
-    )
-    for row in rows:
-        ratings = latest_first.setdefault(row["mentor_id"], [])
-        if len(ratings) < insights.ALERT_WINDOW:
-            ratings.append({t: row[t] for t in insights.TRAIT_KEYS})
-    found = insights.low_score_alerts(latest_first)
+    """Low-score alerts: a trait averaging below 3 over a mentor's newest released ratings
+    (the newest whole batches holding at least 5), so alerts cannot be differenced either."""
+    k = feedback_k()
+    averages: dict[int, dict[str, float]] = {}
+    windows: dict[int, int] = {}
+    for mentor_id, batches in _batches_by_mentor().items():
+        newest_first = [b for _, b in reversed(batches)]
+        summary = insights.combine(insights.alert_window(newest_first, insights.ALERT_WINDOW), k)
+        if summary.enough:
+            averages[mentor_id], windows[mentor_id] = summary.averages, summary.ratings
+    found = insights.alerts_from_window_averages(averages, windows=windows)
     users = _users_by_id(a.mentor_id for a in found)
     labels = dict(TRAITS)
     result = [

@@ -21,3 +21,12 @@ def send_agenda_prep_reminders() -> int:
     from .services import send_agenda_prep_reminders as run
 
     return run(now=timezone.now())
+
+
+@task()
+def release_feedback() -> int | None:
+    """Periodic (settings.MENTORLOOM_PERIODIC_TASKS, hourly): publish this week's feedback
+    figures once per UTC week; later checks in the same week do nothing."""
+    from .releases import release_feedback as run
+
+    return run(now=timezone.now())

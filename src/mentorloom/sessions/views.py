@@ -34,7 +34,16 @@ from .forms import (
 from .insights import TRAIT_KEYS
 from .models import TRAITS, ActionItemSource, ActionItemStatus
 
-PERIODS = [(90, "Last 90 days"), (365, "Last 12 months"), (0, "All time")]
+PERIODS = list(insight_math.PERIOD_LABELS.items())
+
+
+def _period(request: HttpRequest) -> str:
+    """The page's fixed period (`?period=90d|12m|all`, or the old `?days=90|365|0`); anything
+    else shows the default rather than an error page."""
+    try:
+        return selectors.parse_period(request.GET.get("period"), _int(request.GET.get("days"), 90))
+    except DomainError:
+        return "90d"
 
 
 def _apply_errors(form: django_forms.Form, exc: DomainError) -> None:
@@ -423,11 +432,9 @@ def feedback(request: HttpRequest, session_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def insights(request: HttpRequest) -> HttpResponse:
-    """The mentor's own trait averages, only once k distinct mentees rated in the period."""
-    days = _int(request.GET.get("days"), 90)
-    if days not in {p for p, _ in PERIODS}:
-        days = 90
-    summary_ = selectors.feedback_summary(request.user, days=days or None)
+    """The mentor's own trait averages as of the last weekly release (docs/sessions.md)."""
+    period = _period(request)
+    summary_ = selectors.feedback_summary(request.user, period)
     labels = dict(TRAITS)
     bars = [
         {
@@ -442,14 +449,15 @@ def insights(request: HttpRequest) -> HttpResponse:
     points = insight_math.trend_points(summary_.trend)
     context = {
         "summary": summary_,
-        "days": days,
+        "figures": summary_.summary,
+        "period": period,
         "periods": PERIODS,
         "bars": bars,
         "points": points,
         "polyline": " ".join(f"{p.x},{p.y}" for p in points),
         "grid": [{"value": v, "y": 32 + 136 * (5 - v) / 4} for v in (1, 2, 3, 4, 5)],
-        "comments": selectors.shared_comments(request.user, days=days or None),
-        "useful_percent": round((summary_.useful_share or 0) * 100),
+        "comments": summary_.comments,
+        "useful_percent": round((summary_.summary.useful_share or 0) * 100),
     }
     return render(request, "sessions/insights.html", context)
 
@@ -463,12 +471,10 @@ def program_insights(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not (user.is_authenticated and user.is_active and user.is_staff):
         raise Http404
-    days = _int(request.GET.get("days"), 90)
-    if days not in {p for p, _ in PERIODS}:
-        days = 90
+    period = _period(request)
     labels = dict(TRAITS)
     context = {
-        "days": days,
+        "period": period,
         "periods": PERIODS,
         "k": selectors.feedback_k(),
         "trait_labels": [labels[key] for key in TRAIT_KEYS],
@@ -476,11 +482,13 @@ def program_insights(request: HttpRequest) -> HttpResponse:
             {
                 "name": row.name,
                 "summary": row.summary,
+                "released_at": row.released_at,
                 "averages": [row.summary.averages[key] for key in TRAIT_KEYS],
                 "useful_percent": round((row.summary.useful_share or 0) * 100),
             }
-            for row in selectors.program_aggregates(days=days or None)
+            for row in selectors.program_aggregates(period)
         ],
         "alerts": selectors.program_alerts(),
+        **selectors.release_status(),
     }
     return render(request, "sessions/program_insights.html", context)
