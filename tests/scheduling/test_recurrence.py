@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
@@ -12,12 +12,10 @@ from hypothesis import strategies as st
 
 from mentorloom.scheduling import recurrence
 from mentorloom.scheduling.recurrence import LAST, SeriesRule
+from tests.scheduling.zones import SAMPLE, TRANSITIONS, ZONES
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
-ZONES = sorted(
-    z for z in available_timezones() if "/" in z and not z.startswith(("Etc", "SystemV"))
-)
 
 
 def test_weekly_series_keeps_the_organisers_wall_time_across_the_dst_change():
@@ -197,62 +195,6 @@ def test_every_occurrence_is_on_the_rules_dates_at_its_wall_time(rule, zone_name
 
 
 # --- Every transition of 2026–2030 in a sample of 30 zones (issue #27) ------------------------
-
-NAMED = (
-    "America/New_York",
-    "America/Santiago",
-    "Australia/Lord_Howe",
-    "Pacific/Chatham",
-    "Pacific/Auckland",
-    "Australia/Sydney",
-    "Europe/London",
-    "Europe/Berlin",
-    "America/St_Johns",
-    "Europe/Dublin",
-)
-
-
-def _transitions(zone: ZoneInfo, start: datetime, end: datetime) -> list[datetime]:
-    """UTC instants where `zone`'s offset changes in [start, end), found to the minute."""
-    found = []
-    day = start
-    while day < end:
-        nxt = day + timedelta(days=1)
-        if day.astimezone(zone).utcoffset() != nxt.astimezone(zone).utcoffset():
-            low, high = day, nxt
-            while high - low > timedelta(minutes=1):
-                mid = low + (high - low) / 2
-                if mid.astimezone(zone).utcoffset() == low.astimezone(zone).utcoffset():
-                    low = mid
-                else:
-                    high = mid
-            found.append(high.replace(second=0, microsecond=0))
-        day = nxt
-    return found
-
-
-def _sample_zones() -> list[str]:
-    window = (datetime(2026, 1, 1, tzinfo=UTC), datetime(2031, 1, 1, tzinfo=UTC))
-    changing = [
-        z
-        for z in ZONES
-        if datetime(2026, 1, 15, tzinfo=UTC).astimezone(ZoneInfo(z)).utcoffset()
-        != datetime(2026, 7, 15, tzinfo=UTC).astimezone(ZoneInfo(z)).utcoffset()
-    ]
-    rest = [z for z in changing if z not in NAMED]
-    picked = list(NAMED) + rest[:: max(1, len(rest) // (30 - len(NAMED)))][: 30 - len(NAMED)]
-    assert all(_transitions(ZoneInfo(z), *window) for z in picked)
-    return picked
-
-
-SAMPLE = _sample_zones()
-TRANSITIONS = [
-    (name, moment)
-    for name in SAMPLE
-    for moment in _transitions(
-        ZoneInfo(name), datetime(2026, 1, 1, tzinfo=UTC), datetime(2031, 1, 1, tzinfo=UTC)
-    )
-]
 
 
 def test_the_sample_covers_every_hemisphere_and_odd_offsets():
