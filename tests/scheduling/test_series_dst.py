@@ -305,6 +305,44 @@ def test_single_session_in_the_repeated_hour_is_written_in_utc(open_ms):
     assert both_readings(content) == [(session.starts_at, session.ends_at)]
 
 
+@pytest.mark.parametrize(
+    "zone_name",
+    ["America/New_York", "Pacific/Auckland", "America/Santiago", "Australia/Lord_Howe"],
+)
+def test_two_single_sessions_at_the_same_wall_time_in_a_fold_stay_apart_in_every_file(zone_name):
+    zone = ZoneInfo(zone_name)
+    fall = next(
+        t
+        for t in transitions(
+            zone, datetime(2026, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC)
+        )
+        if t.astimezone(zone).utcoffset() < (t - timedelta(minutes=1)).astimezone(zone).utcoffset()
+    )
+    m = open_mentorship(zone_name)
+    sessions = []
+    fold = (fall - timedelta(minutes=1)).astimezone(zone).utcoffset() - fall.astimezone(
+        zone
+    ).utcoffset()
+    for start in (fall - timedelta(minutes=15), fall + fold - timedelta(minutes=15)):
+        session, _ = services.book_session(
+            m.mentee,
+            m,
+            starts_at=start,
+            duration_minutes=15,
+            zone=zone_name,
+            now=fall - timedelta(days=10),
+        )
+        sessions.append(session)
+    first, second = (s.starts_at.astimezone(zone) for s in sessions)
+    assert first.strftime("%H:%M") == second.strftime("%H:%M")  # the same wall time, twice
+    for session in sessions:
+        content = ics.invitation(session, method="REQUEST", now=NOW)
+        assert f"DTSTART:{session.starts_at:%Y%m%dT%H%M%S}Z" in content.decode()
+        assert both_readings(content) == [(session.starts_at, session.ends_at)]
+    feed = ics.feed(sessions, name="test", now=NOW)
+    assert both_readings(feed) == [(s.starts_at, s.ends_at) for s in sessions]
+
+
 @settings(
     max_examples=25,
     deadline=None,

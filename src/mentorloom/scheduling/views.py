@@ -560,6 +560,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
         selectors.sessions_for(owner.user)
         .filter(starts_at__gte=now - FEED_PAST, starts_at__lte=now + FEED_FUTURE)
         .exclude(status=SessionStatus.NO_SHOW)
+        .select_related("series")  # for the clock-change note of gap-shifted occurrences
     )
     body = ics.feed(sessions, name="Mentorloom sessions", now=now)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
