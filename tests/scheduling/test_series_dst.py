@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from mentorloom.scheduling import ics, services
 from mentorloom.scheduling.errors import InvalidSeries, SeriesConflict
 from mentorloom.scheduling.models import SchedulingSettings, Session, SessionSeries
+from mentorloom.scheduling.recurrence import resolve
 from tests.factories import SchedulingMentorshipFactory
 from tests.scheduling.conftest import open_every_day
 from tests.scheduling.ics_check import both_readings, instants
@@ -306,6 +307,39 @@ def test_single_session_in_the_repeated_hour_is_written_in_utc(open_ms):
 
 
 @pytest.mark.parametrize(
+    ("zone_name", "minutes"), [("America/New_York", 30), ("Pacific/Chatham", -15)]
+)
+def test_a_date_not_booked_in_a_gap_or_fold_is_excluded_from_the_series(zone_name, minutes):
+    zone = ZoneInfo(zone_name)
+    change = next(
+        t
+        for t in transitions(
+            zone, datetime(2026, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC)
+        )
+        if (
+            t.astimezone(zone).utcoffset() > (t - timedelta(minutes=1)).astimezone(zone).utcoffset()
+        )
+        == (minutes > 0)
+    )
+    wall = near(zone_name, change, minutes)
+    m = open_mentorship()
+    clash = resolve(wall, zone)[0]  # the series' own instant for that date
+    services.book_session(
+        m.mentee,
+        m,
+        starts_at=clash,
+        duration_minutes=15,
+        zone=zone_name,
+        now=clash - timedelta(days=5),
+    )
+    found, created, skipped = series(m, zone_name, wall.date() - timedelta(days=7), wall.time())
+    assert [s["index"] for s in skipped] == [1] and len(created) == 2
+    content = ics.publish_series(found, created, now=NOW)
+    assert "EXDATE" in content.decode()
+    assert both_readings(content) == booked(found)
+
+
+@pytest.mark.parametrize(
     "zone_name",
     ["America/New_York", "Pacific/Auckland", "America/Santiago", "Australia/Lord_Howe"],
 )
@@ -352,8 +386,11 @@ def test_two_single_sessions_at_the_same_wall_time_in_a_fold_stay_apart_in_every
     transition=st.sampled_from(TRANSITIONS),
     minutes=st.integers(-6, 6).map(lambda quarters: 15 * quarters),
     alt=st.booleans(),
+    frequency=st.sampled_from(("weekly", "biweekly", "monthly")),
 )
-def test_every_series_file_round_trips_through_recurring_ical_events(transition, minutes, alt):
+def test_every_series_file_round_trips_through_recurring_ical_events(
+    transition, minutes, alt, frequency
+):
     zone_name, moment = transition
     wall = near(zone_name, moment, minutes)
     with transaction.atomic():
@@ -366,6 +403,7 @@ def test_every_series_file_round_trips_through_recurring_ical_events(transition,
                 wall.time(),
                 alt_time=time(12, 45) if alt and wall.time() != time(12, 45) else None,
                 count=5,
+                frequency=frequency,
             )
         except (InvalidSeries, SeriesConflict):
             return
