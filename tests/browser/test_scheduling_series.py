@@ -128,3 +128,60 @@ def test_series_preview_and_schedule_at_phone_width(new_context, asgi_server):
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     screenshot(page, "schedule-phone")
     problems_of(phone).assert_none()
+
+
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+def _next_spring_gap_day() -> date:
+    """The next New York spring-forward date at least 8 days away (so a week before is bookable)."""
+    day = datetime.now(NEW_YORK).date() + timedelta(days=8)
+    while True:
+        noon = datetime.combine(day, time(12), tzinfo=NEW_YORK)
+        midnight = datetime.combine(day, time(0), tzinfo=NEW_YORK)
+        if noon.utcoffset() > midnight.utcoffset():  # type: ignore[operator]
+            return day
+        day += timedelta(days=1)
+
+
+def _setup_new_york():  # type: ignore[no-untyped-def]
+    mentorship = _setup()
+    mentorship.mentee.profile.time_zone = "America/New_York"
+    mentorship.mentee.profile.save()
+    return mentorship
+
+
+def test_series_preview_shows_the_occurrence_moved_by_the_clock_change(new_context, asgi_server):
+    """Issue #27: a weekly 02:30 across New York's spring-forward keeps all three dates; the gap
+    day is held at 03:30 and says so in the preview and on its session page."""
+    mentorship = in_thread(_setup_new_york)
+    gap_day = _next_spring_gap_day()
+    ny: BrowserContext = new_context(timezone_id="America/New_York")
+    log_in(ny, mentorship.mentee, asgi_server)
+    page = ny.new_page()
+    page.goto(f"/mentorships/{mentorship.pk}/series/new/")
+    page.get_by_label("How often").select_option("weekly")
+    page.get_by_label("First session").fill((gap_day - timedelta(days=7)).isoformat())
+    page.get_by_label("Time (your zone)").fill("02:30")
+    page.get_by_label("Number of sessions").fill("3")
+    page.get_by_role("button", name="Preview the dates").click()
+    expect(page.get_by_role("heading", name="3 of 3 dates are free")).to_be_visible()
+    rows = page.locator(".series-table tbody tr")
+    expect(rows).to_have_count(3)
+    expect(rows.nth(1).locator("td").nth(1)).to_contain_text("Moved by the clock change")
+    expect(rows.nth(1).locator("td").nth(1)).to_contain_text("so this session is at 03:30")
+    expect(rows.nth(1).locator("td").nth(3)).to_contain_text("Sun 03:30")
+    for other in (0, 2):
+        expect(rows.nth(other).locator("td").nth(3)).to_contain_text("Sun 02:30")
+        expect(rows.nth(other)).not_to_contain_text("Moved by the clock change")
+    assert_accessible(page)
+    screenshot(page, "series-preview-clock-change")
+
+    page.get_by_role("button", name="Book the series").click()
+    expect(page.get_by_text("3 sessions are booked.")).to_be_visible()
+    moved = in_thread(lambda: Session.objects.get(series_index=1))
+    assert moved.starts_at.astimezone(NEW_YORK).strftime("%H:%M") == "03:30"
+    page.goto(f"/schedule/{moved.pk}/")
+    expect(page.locator(".clock-note")).to_contain_text("Moved by the clock change")
+    assert_accessible(page)
+    problems_of(ny).assert_none()

@@ -29,7 +29,7 @@ def test_invitation_is_tzid_correct_with_vtimezone_organizer_and_attendees(mento
     assert event["DTSTART"].params["TZID"] == "Asia/Tokyo"
     assert event.decoded("DTSTART") == TUE_9_BERLIN  # the same instant
     assert event.decoded("DTSTART").strftime("%H:%M") == "16:00"  # Tokyo wall time
-    assert event.decoded("DTEND") - event.decoded("DTSTART") == timedelta(hours=1)
+    assert "DTEND" not in event and event.decoded("DURATION") == timedelta(hours=1)
     assert [tz["TZID"] for tz in cal.walk("VTIMEZONE")] == ["Asia/Tokyo"]
     assert str(event["ORGANIZER"]) == f"mailto:{mentorship.mentor.email}"
     attendees = sorted(str(a) for a in event["ATTENDEE"])

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import itertools
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mentorloom.scheduling import recurrence
 from mentorloom.scheduling.recurrence import LAST, SeriesRule
+from tests.scheduling.zones import SAMPLE, TRANSITIONS, ZONES
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
-ZONES = sorted(
-    z for z in available_timezones() if "/" in z and not z.startswith(("Etc", "SystemV"))
-)
 
 
 def test_weekly_series_keeps_the_organisers_wall_time_across_the_dst_change():
@@ -58,12 +57,36 @@ def test_monthly_series_anchored_on_a_fifth_weekday_means_the_last_one():
     assert recurrence.occurrence_dates(rule) == [date(2025, 5, 30), date(2025, 6, 27)]
 
 
-def test_a_wall_time_in_the_spring_forward_gap_is_skipped_not_shifted():
-    # New York skips 02:00–03:00 on Sun 9 March 2025.
-    rule = SeriesRule(recurrence.WEEKLY, date(2025, 3, 2), time(2, 30), count=3)
-    found = recurrence.occurrences(rule, NEW_YORK)
-    assert [o.start is None for o in found] == [False, True, False]
-    assert found[2].start == datetime(2025, 3, 16, 6, 30, tzinfo=UTC)
+@pytest.mark.parametrize(
+    ("zone_name", "first", "wall", "gap_day_start", "shift"),
+    [
+        # New York skips 02:00–03:00 on Sun 9 March 2025: 02:30 is held at 03:30 EDT.
+        ("America/New_York", date(2025, 3, 2), time(2, 30), datetime(2025, 3, 9, 7, 30), 60),
+        # Lord Howe moves by 30 minutes (02:00 → 02:30) on Sun 5 Oct 2025: 02:15 → 02:45.
+        ("Australia/Lord_Howe", date(2025, 9, 28), time(2, 15), datetime(2025, 10, 4, 15, 45), 30),
+        # Santiago's clocks jump from 00:00 to 01:00 on Sun 7 Sep 2025: midnight → 01:00.
+        ("America/Santiago", date(2025, 8, 31), time(0), datetime(2025, 9, 7, 4), 60),
+        # Chatham (UTC+12:45 → +13:45) skips 02:45–03:45 on Sun 28 Sep 2025: 03:00 → 04:00.
+        ("Pacific/Chatham", date(2025, 9, 21), time(3), datetime(2025, 9, 27, 14, 15), 60),
+    ],
+)
+def test_a_wall_time_in_the_spring_forward_gap_is_kept_and_moved_forward_by_the_gap(
+    zone_name, first, wall, gap_day_start, shift
+):
+    zone = ZoneInfo(zone_name)
+    rule = SeriesRule(recurrence.WEEKLY, first, wall, count=3)
+    found = recurrence.occurrences(rule, zone)
+    assert len(found) == 3  # a 3-session series books 3, not 2
+    assert [o.moved_by_clock_change for o in found] == [False, True, False]
+    assert found[1].start == gap_day_start.replace(tzinfo=UTC)
+    assert found[1].shift == timedelta(minutes=shift)
+    local = found[1].start.astimezone(zone)
+    assert local.replace(tzinfo=None) == datetime.combine(found[1].day, wall) + found[1].shift
+    for other in (found[0], found[2]):
+        assert other.start.astimezone(zone).time() == wall
+    note = recurrence.clock_note(found[1], zone_name)
+    assert note.startswith("Moved by the clock change") and f"{local:%H:%M}" in note
+    assert recurrence.clock_note(found[0], zone_name) == ""
 
 
 def test_an_ambiguous_fall_back_wall_time_means_its_first_occurrence():
@@ -148,19 +171,67 @@ def test_every_occurrence_is_on_the_rules_dates_at_its_wall_time(rule, zone_name
             else:
                 assert (b.day - 1) // 7 + 1 == nth
             assert (b.year * 12 + b.month) - (a.year * 12 + a.month) == 1
-    starts = [o.start for o in found if o.start is not None]
+    starts = [o.start for o in found]
     assert starts == sorted(set(starts))
+    assert len(found) == len(recurrence.occurrence_dates(rule))  # none is ever dropped
     for occ in found:
         assert occ.wall == recurrence.wall_time_for(rule, occ.index)
-        if occ.start is None:
-            # Skipped only when the wall time truly does not exist that day.
-            wall = datetime.combine(occ.day, occ.wall)
+        wall = datetime.combine(occ.day, occ.wall)
+        local = occ.start.astimezone(zone)
+        if occ.moved_by_clock_change:
+            # Moved only when the wall time truly does not exist that day, by exactly the gap.
             round_trip = wall.replace(tzinfo=zone).astimezone(UTC).astimezone(zone)
             assert round_trip.replace(tzinfo=None) != wall
+            before = (occ.start - occ.shift).astimezone(zone).utcoffset()
+            assert occ.shift == local.utcoffset() - before
+            assert local.replace(tzinfo=None) == wall + occ.shift
         else:
-            local = occ.start.astimezone(zone)
+            assert occ.shift == timedelta(0)
             assert (local.date(), local.time()) == (occ.day, occ.wall)
             # First occurrence of an ambiguous time: no earlier instant shows the same wall time.
             for minutes in (30, 60, 120):
                 earlier = (occ.start - timedelta(minutes=minutes)).astimezone(zone)
                 assert (earlier.date(), earlier.time()) != (occ.day, occ.wall)
+
+
+# --- Every transition of 2026–2030 in a sample of 30 zones (issue #27) ------------------------
+
+
+def test_the_sample_covers_every_hemisphere_and_odd_offsets():
+    assert len(SAMPLE) == 30
+    assert len(TRANSITIONS) >= 30 * 2 * 4  # two changes a year, give or take an abolished one
+    assert {"Pacific/Chatham", "Australia/Lord_Howe", "America/Santiago"} <= set(SAMPLE)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    transition=st.sampled_from(TRANSITIONS),
+    minutes=st.integers(-150, 150),
+    weeks_before=st.integers(0, 3),
+    frequency=st.sampled_from((recurrence.WEEKLY, recurrence.BIWEEKLY)),
+)
+def test_weekly_series_across_a_transition_keeps_its_wall_time_or_moves_by_the_gap(
+    transition, minutes, weeks_before, frequency
+):
+    zone_name, moment = transition
+    zone = ZoneInfo(zone_name)
+    before = (moment - timedelta(minutes=1)).astimezone(zone).utcoffset()
+    after = moment.astimezone(zone).utcoffset()
+    # A wall time near the change, as the clock read just before it (in the gap or the fold).
+    wall = (moment + before).replace(tzinfo=None) + timedelta(minutes=minutes)
+    step = 7 if frequency == recurrence.WEEKLY else 14
+    first = wall.date() - timedelta(days=step * weeks_before)
+    rule = SeriesRule(frequency, first, wall.time(), count=weeks_before + 3)
+    found = recurrence.occurrences(rule, zone)
+    assert len(found) == weeks_before + 3  # no occurrence is lost
+    assert found[weeks_before].day == wall.date()
+    for occ in found:
+        local = occ.start.astimezone(zone).replace(tzinfo=None)
+        asked = datetime.combine(occ.day, occ.wall)
+        if occ.moved_by_clock_change:
+            assert occ.day == wall.date() and after > before
+            assert occ.shift == after - before  # shifted exactly by the gap
+        assert local == asked + occ.shift
+        assert occ.start.astimezone(zone).fold == 0  # an ambiguous time: its first occurrence
+    in_gap = after > before and timedelta(0) <= timedelta(minutes=minutes) < after - before
+    assert found[weeks_before].moved_by_clock_change == in_gap

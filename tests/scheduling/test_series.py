@@ -14,6 +14,7 @@ from mentorloom.scheduling import services
 from mentorloom.scheduling.errors import InvalidSeries, SeriesConflict
 from mentorloom.scheduling.models import Session, SessionSeries
 from tests.factories import UserFactory
+from tests.scheduling.ics_check import both_readings
 
 pytestmark = pytest.mark.django_db
 TUE = date(2025, 6, 3)  # the conftest mentor (Berlin) is open 09:00–17:00 every day
@@ -133,8 +134,11 @@ def test_new_series_sends_one_email_each_with_every_session(
     name, content, mimetype = mail.outbox[0].attachments[0]
     assert name == "sessions.ics" and "method=PUBLISH" in mimetype
     cal = icalendar.Calendar.from_ical(content)
-    events = [c for c in cal.walk("VEVENT")]
-    assert len(events) == 3 and len({str(e["UID"]) for e in events}) == 3
+    # One recurring event (RRULE with TZID) whose instances are exactly the booked sessions.
+    master = cal.walk("VEVENT")[0]
+    assert "RRULE" in master and master["DTSTART"].params["TZID"] == "Europe/Berlin"
+    sessions = Session.objects.order_by("starts_at")
+    assert both_readings(content) == [(s.starts_at, s.ends_at) for s in sessions]
     assert Notification.objects.filter(user=mentorship.mentee, kind="session.series").count() == 1
 
 

@@ -10,19 +10,19 @@ Definitions (tested in tests/scheduling/test_recurrence.py):
   whichever comes first). ``MAX_OCCURRENCES`` caps every series.
 * Fairness rotation: with ``alt_time`` the wall time alternates (even occurrences ``time``,
   odd ones ``alt_time``), so the inconvenient hour moves between the two people's zones.
-* Wall times are turned into instants as slots.py does: a wall time in a spring-forward gap
-  does not exist, so that occurrence is reported as ``start=None`` (it is skipped, never
-  shifted); an ambiguous fall-back time means its first occurrence (fold=0).
+* Wall times become instants as calendars expand an RRULE (RFC 5545 §3.3.10 → §3.3.5): an
+  ambiguous fall-back time means its first occurrence; a wall time in a spring-forward gap is
+  read with the UTC offset from before the gap, so the occurrence is *kept* and moved forward
+  by the gap (02:30 → 03:30), and ``Occurrence.shift`` says by how much. (Single-slot offers in
+  slots.py differ on purpose: a free slot inside a gap is never offered.)
 """
 
 from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
-
-from .slots import to_instant
 
 WEEKLY = "weekly"
 BIWEEKLY = "biweekly"
@@ -50,8 +50,48 @@ class SeriesRule:
 class Occurrence:
     index: int  # 0-based position in the series (counts skipped ones too)
     day: date  # local date in the organiser's zone
-    wall: time
-    start: datetime | None  # aware UTC; None if the wall time does not exist that day
+    wall: time  # the rule's wall time (what was asked for)
+    start: datetime  # aware UTC
+    shift: timedelta = timedelta(0)  # > 0: `wall` fell in a spring-forward gap, moved by this
+
+    @property
+    def moved_by_clock_change(self) -> bool:
+        return self.shift > timedelta(0)
+
+
+def resolve(wall: datetime, zone: ZoneInfo) -> tuple[datetime, timedelta]:
+    """(UTC instant, forward shift) of a naive wall time as RFC 5545 §3.3.5 reads it.
+
+    Ambiguous → the first occurrence (fold=0); non-existent → the offset from before the
+    gap, which zoneinfo also gives for fold=0, so the instant lands after the gap by exactly
+    the time the wall was into it (NY 02:30 → 03:30 EDT; Lord Howe 02:15 → 02:45).
+    """
+    instant = wall.replace(tzinfo=zone, fold=0).astimezone(UTC)
+    shift = instant.astimezone(zone).replace(tzinfo=None) - wall
+    return instant, shift
+
+
+def is_ambiguous_or_missing(instant: datetime, zone: ZoneInfo) -> bool:
+    """True when the local wall time of `instant` alone does not name it: it is repeated
+    (fall-back fold) or it names a wall time that was skipped. Calendar files write these
+    in UTC so no reader can pick the wrong one."""
+    local = instant.astimezone(zone).replace(tzinfo=None)
+    early = local.replace(tzinfo=zone, fold=0)
+    late = local.replace(tzinfo=zone, fold=1)
+    return early.utcoffset() != late.utcoffset()
+
+
+def clock_note(occ: Occurrence, zone_name: str) -> str:
+    """The sentence shown (preview, session page, e-mail, .ics) for an occurrence moved by a
+    spring-forward change; '' otherwise."""
+    if not occ.moved_by_clock_change:
+        return ""
+    local = occ.start.astimezone(ZoneInfo(zone_name))
+    return (
+        f"Moved by the clock change: {occ.wall:%H:%M} does not exist on "
+        f"{occ.day:%a %d %b %Y} in {zone_name} (the clocks go forward), "
+        f"so this session is at {local:%H:%M}."
+    )
 
 
 def nth_of(day: date) -> int:
@@ -122,24 +162,24 @@ def wall_time_for(rule: SeriesRule, index: int) -> time:
 
 
 def occurrences(rule: SeriesRule, zone: ZoneInfo) -> list[Occurrence]:
-    """Every occurrence with its UTC start (None in a spring-forward gap)."""
+    """Every occurrence with its UTC start; none is dropped (a gap shifts it, see `resolve`)."""
     out = []
     for index, day in enumerate(occurrence_dates(rule)):
         wall = wall_time_for(rule, index)
-        out.append(Occurrence(index, day, wall, to_instant(datetime.combine(day, wall), zone)))
+        start, shift = resolve(datetime.combine(day, wall), zone)
+        out.append(Occurrence(index, day, wall, start, shift))
     return out
 
 
-def shifted(
-    start: datetime, old_wall: datetime, new_wall: datetime, zone: ZoneInfo
-) -> datetime | None:
+def shifted(start: datetime, old_wall: datetime, new_wall: datetime, zone: ZoneInfo) -> datetime:
     """`start` moved by the same wall-clock change that took `old_wall` to `new_wall`.
 
     "Move this and following" applies one local change (e.g. Tue 09:00 → Wed 10:30) to every
-    later occurrence, so each keeps its own DST offset; None if it lands in a gap.
+    later occurrence, so each keeps its wall time in the series' zone whatever its DST offset;
+    a wall time landing in a gap is read as a series occurrence is (`resolve`).
     """
     local = start.astimezone(zone).replace(tzinfo=None, fold=0)
-    return to_instant(local + (new_wall - old_wall), zone)
+    return resolve(local + (new_wall - old_wall), zone)[0]
 
 
 def hour_quality(instant: datetime, zone: ZoneInfo) -> str:

@@ -144,13 +144,17 @@ class OccurrenceOut(Schema):
     index: int
     date: date
     wall: WallTime
-    start: datetime | None
-    mentor_local: datetime | None
-    mentee_local: datetime | None
+    start: datetime
+    mentor_local: datetime
+    mentee_local: datetime
     mentor_hour: str  # "early" | "late" | ""
     mentee_hour: str
-    problem: str  # "" | gap | outside_availability | too_soon | busy
+    problem: str  # "" | outside_availability | too_soon | busy
     problem_message: str
+    clock_shift_minutes: int = Field(
+        default=0, description="> 0: the wall time falls in a spring-forward gap; moved by this"
+    )
+    clock_note: str = ""
 
 
 class PreviewOut(Schema):

@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 
 from mentorloom.core.timezones import canonical_zone
 
+from . import recurrence
 from . import slots as slot_engine
 from .models import (
     AvailabilityOverride,
@@ -214,11 +215,8 @@ def get_series_for(user, series_id: int) -> SessionSeries:  # type: ignore[no-un
     return found
 
 
-def series_rows(series: SessionSeries, user) -> list[dict]:  # type: ignore[no-untyped-def]
-    """Each occurrence of the rule, with its session (if one was booked) as `user` sees it."""
-    from . import recurrence
-
-    rule = recurrence.SeriesRule(
+def series_rule(series: SessionSeries) -> recurrence.SeriesRule:
+    return recurrence.SeriesRule(
         frequency=series.frequency,
         first_date=series.first_date,
         time=series.time,
@@ -227,6 +225,33 @@ def series_rows(series: SessionSeries, user) -> list[dict]:  # type: ignore[no-u
         alt_time=series.alt_time,
         nth=series.nth,
     )
+
+
+def series_occurrences(series: SessionSeries) -> list[recurrence.Occurrence]:
+    return recurrence.occurrences(series_rule(series), ZoneInfo(series.zone))
+
+
+def rule_occurrence(session: Session) -> recurrence.Occurrence | None:
+    """The series occurrence `session` still sits on (same index and instant), else None —
+    a session moved on its own is no longer where the rule put it."""
+    if session.series is None or session.series_index is None:
+        return None
+    found = series_occurrences(session.series)
+    if session.series_index >= len(found):
+        return None
+    occ = found[session.series_index]
+    return occ if occ.start == session.starts_at else None
+
+
+def clock_note_for(session: Session) -> str:
+    """'Moved by the clock change: …' for a series session the spring-forward gap shifted."""
+    occ = rule_occurrence(session)
+    return recurrence.clock_note(occ, session.series.zone) if occ and session.series else ""
+
+
+def series_rows(series: SessionSeries, user) -> list[dict]:  # type: ignore[no-untyped-def]
+    """Each occurrence of the rule, with its session (if one was booked) as `user` sees it."""
+    rule = series_rule(series)
     by_index = {
         s.series_index: s
         for s in series.sessions.select_related("mentor__profile", "mentee__profile", "mentorship")
@@ -234,7 +259,15 @@ def series_rows(series: SessionSeries, user) -> list[dict]:  # type: ignore[no-u
     rows = []
     for occ in recurrence.occurrences(rule, ZoneInfo(series.zone)):
         session = by_index.get(occ.index)
-        rows.append({"occurrence": occ, "row": session_row(session, user) if session else None})
+        rows.append(
+            {
+                "occurrence": occ,
+                "row": session_row(session, user) if session else None,
+                "clock_note": recurrence.clock_note(occ, series.zone)
+                if session is None or session.starts_at == occ.start
+                else "",
+            }
+        )
     return rows
 
 

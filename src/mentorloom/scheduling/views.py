@@ -350,6 +350,7 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
         if proposal
         else "",
         "needs_agreement": _needs_agreement(request.user, session, now),
+        "clock_note": selectors.clock_note_for(session),
         **_call_context(session, request.user, now),
         "cancel_form": CancelForm(),
         "can_change": session.is_booked and session.starts_at > now,
@@ -559,6 +560,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
         selectors.sessions_for(owner.user)
         .filter(starts_at__gte=now - FEED_PAST, starts_at__lte=now + FEED_FUTURE)
         .exclude(status=SessionStatus.NO_SHOW)
+        .select_related("series")  # for the clock-change note of gap-shifted occurrences
     )
     body = ics.feed(sessions, name="Mentorloom sessions", now=now)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
@@ -625,8 +627,8 @@ def _preview_rows(found: list[dict], user) -> list[dict]:  # type: ignore[no-unt
             {
                 **item,
                 "mine": item["start"],
-                "mentor_clock": f"{item['mentor_local']:%a %H:%M}" if item["start"] else "",
-                "mentee_clock": f"{item['mentee_local']:%a %H:%M}" if item["start"] else "",
+                "mentor_clock": f"{item['mentor_local']:%a %H:%M}",
+                "mentee_clock": f"{item['mentee_local']:%a %H:%M}",
             }
         )
     return rows

@@ -39,6 +39,7 @@ def _announce(session: Session, actor, *, method: str, now: datetime, kind: str)
     queued on commit, so a rolled-back booking announces nothing."""
     payload = ics.invitation(session, method=method, now=now).decode()
     path = f"/schedule/{session.pk}/"
+    clock_note = selectors.clock_note_for(session)
     for person in (session.mentor, session.mentee):
         other = session.mentee if person.pk == session.mentor_id else session.mentor
         zone = selectors.zone_name_of(person)
@@ -52,6 +53,7 @@ def _announce(session: Session, actor, *, method: str, now: datetime, kind: str)
             "method": method,
             "sequence": session.ics_sequence,
             "reason": session.cancel_reason,
+            "clock_note": clock_note,
             "path": path,
         }
         subject = " ".join(

@@ -40,7 +40,6 @@ from .booking import cancel_session, reschedule_session
 from .invitations import INVITATION_TASK, _announce
 
 PROBLEM_MESSAGES = {
-    "gap": "This wall time does not exist on that date (the clocks go forward).",
     "outside_availability": "Outside the mentor's availability.",
     "too_soon": "Too soon for the mentor's minimum notice.",
     "busy": "Clashes with another session, a busy time or a daily/weekly limit.",
@@ -72,16 +71,31 @@ def _series_rule(
     return rule
 
 
+def _expand(rule: recurrence.SeriesRule, zone_name: str) -> list[recurrence.Occurrence]:
+    """The rule's occurrences; a series made only of dates whose wall time the clocks skip is
+    refused: it would never meet at the time that was asked for."""
+    found = recurrence.occurrences(rule, ZoneInfo(zone_name))
+    if all(occ.moved_by_clock_change for occ in found):
+        raise InvalidSeries(
+            "Every date of this series falls in a clock change gap.",
+            fields={
+                "time": [
+                    f"{rule.time:%H:%M} does not exist on any of these dates in {zone_name} "
+                    "(the clocks go forward); choose another time."
+                ]
+            },
+        )
+    return found
+
+
 def occurrence_problem(
     mentorship: Mentorship,
-    start: datetime | None,
+    start: datetime,
     duration: timedelta,
     now: datetime,
     exclude_session_ids: tuple[int, ...] = (),
 ) -> str:
     """'' if a series occurrence can be booked, else a PROBLEM_MESSAGES key."""
-    if start is None:
-        return "gap"
     if not selectors.is_within_rules(mentorship.mentor, start, duration):
         return "outside_availability"
     notice = selectors.settings_for(mentorship.mentor).min_notice_minutes
@@ -134,7 +148,7 @@ def preview_series(
         selectors.zone_of(mentorship.mentee),
     )
     out = []
-    for occ in recurrence.occurrences(rule, ZoneInfo(zone_name)):
+    for occ in _expand(rule, zone_name):
         problem = occurrence_problem(mentorship, occ.start, duration, now)
         out.append(
             {
@@ -142,10 +156,12 @@ def preview_series(
                 "date": occ.day,
                 "wall": occ.wall,
                 "start": occ.start,
-                "mentor_local": occ.start.astimezone(mentor_zone) if occ.start else None,
-                "mentee_local": occ.start.astimezone(mentee_zone) if occ.start else None,
-                "mentor_hour": recurrence.hour_quality(occ.start, mentor_zone) if occ.start else "",
-                "mentee_hour": recurrence.hour_quality(occ.start, mentee_zone) if occ.start else "",
+                "mentor_local": occ.start.astimezone(mentor_zone),
+                "mentee_local": occ.start.astimezone(mentee_zone),
+                "mentor_hour": recurrence.hour_quality(occ.start, mentor_zone),
+                "mentee_hour": recurrence.hour_quality(occ.start, mentee_zone),
+                "clock_shift_minutes": int(occ.shift.total_seconds() // 60),
+                "clock_note": recurrence.clock_note(occ, zone_name),
                 "problem": problem,
                 "problem_message": PROBLEM_MESSAGES.get(problem, ""),
             }
@@ -166,7 +182,7 @@ def create_series(
 ) -> tuple[SessionSeries, list[Session], list[dict[str, object]]]:
     """Books every free occurrence of a recurring series as its own Session.
 
-    Conflicting occurrences (gap, outside availability, too soon, busy) are skipped and
+    Conflicting occurrences (outside availability, too soon, busy) are skipped and
     returned; with skip_conflicts=False any conflict refuses the whole series (SeriesConflict).
     A series with no free occurrence at all is refused too. Checked again inside the booking
     lock, so a concurrent booking cannot be double-booked.
@@ -176,6 +192,7 @@ def create_series(
     now = now or timezone.now()
     zone_name = _check_series_input(actor, mentorship, duration_minutes, zone)
     rule = _series_rule(**rule_fields)  # type: ignore[arg-type]
+    found = _expand(rule, zone_name)
     duration = timedelta(minutes=duration_minutes)
     with transaction.atomic():
         _lock(mentorship.mentor_id, mentorship.mentee_id)
@@ -196,9 +213,9 @@ def create_series(
         )
         created: list[Session] = []
         skipped: list[dict[str, object]] = []
-        for occ in recurrence.occurrences(rule, ZoneInfo(zone_name)):
+        for occ in found:
             problem = occurrence_problem(mentorship, occ.start, duration, now)
-            if not problem and occ.start is not None:
+            if not problem:
                 try:
                     with transaction.atomic():
                         created.append(
@@ -256,7 +273,8 @@ def _announce_series(
     skipped: int,
     now: datetime,
 ) -> None:
-    payload = ics.publish(sessions, now=now).decode()
+    payload = ics.publish_series(series, sessions, now=now).decode()
+    notes = {s.pk: selectors.clock_note_for(s) for s in sessions}
     mentorship = series.mentorship
     path = f"/schedule/series/{series.pk}/"
     summary = series_summary(series)
@@ -270,7 +288,10 @@ def _announce_series(
             "other_name": other.get_full_name(),
             "organiser_name": actor.get_full_name(),
             "summary": summary,
-            "lines": [display.when(s.starts_at, zone) for s in sessions],
+            "lines": [
+                display.when(s.starts_at, zone) + (f" — {notes[s.pk]}" if notes[s.pk] else "")
+                for s in sessions
+            ],
             "skipped": skipped,
             "path": path,
         }
@@ -372,12 +393,22 @@ def move_following(
             raise SessionNotBooked()
         if current.starts_at <= now:
             raise SessionAlreadyStarted("A session that has started cannot be moved.")
-        old_wall = current.starts_at.astimezone(zone).replace(tzinfo=None)
+        rule_walls = {
+            occ.start: datetime.combine(occ.day, occ.wall)
+            for occ in selectors.series_occurrences(series)
+        }
+
+        def wall_of(item: Session) -> datetime:
+            # An occurrence the spring gap pushed on (02:30 → 03:30) is still "02:30" to people.
+            found = rule_walls.get(item.starts_at)
+            return found or item.starts_at.astimezone(zone).replace(tzinfo=None)
+
+        old_wall = wall_of(current)
         new_wall = starts_at.astimezone(zone).replace(tzinfo=None)
         items = _following(current, now)
         ids = tuple(s.pk for s in items)
-        plan: list[tuple[Session, datetime | None]] = [
-            (s, recurrence.shifted(s.starts_at, old_wall, new_wall, zone)) for s in items
+        plan: list[tuple[Session, datetime]] = [
+            (s, recurrence.resolve(wall_of(s) + (new_wall - old_wall), zone)[0]) for s in items
         ]
         problems = {}
         for item, new_start in plan:
@@ -391,7 +422,6 @@ def move_following(
         # Move in two steps so the (mentor, starts_at) constraint never sees two rows
         # briefly sharing a start while the series slides onto its own old times.
         for item, new_start in plan:
-            assert new_start is not None
             length = item.duration
             item.starts_at = new_start
             item.ends_at = new_start + length
