@@ -19,9 +19,12 @@ def race(fn: Callable[[int], Any], attempts: int) -> list:
         try:
             # Connect first so that all threads really start their attempts together.
             connections["default"].ensure_connection()
-            barrier.wait()
+            barrier.wait(timeout=30)
             results[index] = fn(index)
         except Exception as exc:  # a crash must fail the test, not vanish with the thread
+            # A thread that cannot connect (e.g. the server's connection limit) releases the
+            # others with BrokenBarrierError instead of leaving them waiting forever.
+            barrier.abort()
             results[index] = exc
         finally:
             connections.close_all()

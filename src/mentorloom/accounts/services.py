@@ -138,18 +138,20 @@ def client_ip(request: HttpRequest) -> str | None:
 def sign_in(request: HttpRequest, *, email: str, password: str) -> User:
     """Authenticate with throttling. Raises LoginThrottled or InvalidCredentials.
 
+    The attempt is reserved before the password is checked (accounts.throttle), so a burst of
+    parallel guesses gets at most LOGIN_FAILURE_LIMIT checks. Call outside a transaction.
     The same message for an unknown address and a wrong password: no user enumeration.
     """
     ip = client_ip(request)
-    if throttle.is_locked(email, ip):
+    reservation = throttle.reserve_attempt(email, ip)
+    if reservation is None:
         security_log.warning("login refused: throttled", extra={"ip": ip})
         raise LoginThrottled()
     user = authenticate(request, email=normalize_email(email), password=password)
+    throttle.release_attempt(reservation, succeeded=user is not None)
     if user is None:
-        throttle.record_failure(email, ip)
         security_log.info("login failed", extra={"ip": ip})
         if throttle.is_locked(email, ip):
             raise LoginThrottled()
         raise InvalidCredentials()
-    throttle.clear_failures(email)
     return user
