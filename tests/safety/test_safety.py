@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.utils import timezone
 
 from mentorloom.mentorships import services as mentorship_services
 from mentorloom.mentorships.models import RequestStatus
@@ -19,12 +20,14 @@ MESSAGE = "I would really value your perspective on moving from engineering into
 
 @pytest.fixture
 def mentor():
-    return MentorProfileFactory(display_name="Maya Mentor").user
+    return MentorProfileFactory(
+        display_name="Maya Mentor", user__email_verified_at=timezone.now()
+    ).user
 
 
 @pytest.fixture
 def mentee():
-    return ProfileFactory(display_name="Ola Mentee").user
+    return ProfileFactory(display_name="Ola Mentee", user__email_verified_at=timezone.now()).user
 
 
 def post(client, url, body):
@@ -128,3 +131,21 @@ def test_report_admin_queue_lists_reports(admin_client, mentor, mentee):
     services.report_user(mentee, mentor.pk, reason="spam", details="Link farm")
     page = admin_client.get("/admin/safety/report/")
     assert page.status_code == 200 and b"Spam or scam" in page.content
+
+
+@pytest.mark.django_db
+def test_an_unverified_account_cannot_file_a_report(client, mentor):
+    unverified = ProfileFactory(display_name="New Person").user
+    client.force_login(unverified)
+    response = client.post(
+        "/api/v1/reports",
+        {"user_id": mentor.pk, "reason": "spam", "details": ""},
+        content_type="application/json",
+    )
+    assert response.status_code == 403
+    error = response.json()["error"]
+    assert error["code"] == "email_unverified"
+    assert "/accounts/verify/sent/" in error["message"]
+    page = client.post(f"/people/{mentor.pk}/report/", {"reason": "spam"})
+    assert page.status_code == 403
+    assert not Report.objects.exists()

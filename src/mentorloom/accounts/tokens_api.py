@@ -13,6 +13,7 @@ from ninja.security import HttpBearer
 
 from mentorloom.core.errors import InvalidInput, NotFound
 
+from .access import require_verified
 from .models import PersonalAccessToken, User
 
 TOKEN_PREFIX = "mlt_"
@@ -27,7 +28,11 @@ def _digest(token: str) -> str:
 def create_token(
     user: User, *, name: str, expires_in_days: int | None = None
 ) -> tuple[PersonalAccessToken, str]:
-    """Returns the record and the token text, which is shown once and never stored."""
+    """Returns the record and the token text, which is shown once and never stored.
+
+    Raises EmailUnverified for an unverified account, InvalidInput for a bad name or expiry.
+    """
+    require_verified(user)
     name = " ".join((name or "").split())
     if not name or len(name) > 80:
         raise InvalidInput(fields={"name": ["Give the token a name of 1–80 characters."]})
