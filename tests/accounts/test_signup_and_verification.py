@@ -4,6 +4,7 @@ import pytest
 import time_machine
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 
 from mentorloom.accounts import services
@@ -71,16 +72,63 @@ def test_signup_with_weak_password_shows_field_error_and_saves_nothing(client):
     assert not Profile.objects.exists()
 
 
+def _signup(client, email, name="X"):
+    return client.post(
+        reverse("accounts:signup"), {"display_name": name, "email": email, "password": STRONG}
+    )
+
+
 @pytest.mark.django_db
-def test_signup_with_taken_email_in_other_case_is_refused(client):
+def test_signup_with_taken_address_answers_like_a_new_one_and_tells_the_owner(
+    client, django_capture_on_commit_callbacks
+):
+    User.objects.create_user("taken@example.org", STRONG)
+    with django_capture_on_commit_callbacks(execute=True):
+        taken = _signup(client, "TAKEN@example.org")
+    taken_page = client.get(taken["Location"]).content.decode()
+    other = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        new = _signup(other, "new@example.org")
+    new_page = other.get(new["Location"]).content.decode()
+    assert taken.status_code == new.status_code == 302
+    assert taken["Location"] == new["Location"] == reverse("accounts:verify_sent")
+    assert "_auth_user_id" not in client.session and "_auth_user_id" not in other.session
+
+    def masked(page, email):
+        return re.sub(r'(value="|CSRFToken": ")[^"]+"', "", page.replace(email, "EMAIL"))
+
+    assert masked(taken_page, "taken@example.org") == masked(new_page, "new@example.org")
+    assert "already exists" not in taken_page
+    assert User.objects.filter(email="taken@example.org").count() == 1
+    notices = [m for m in mail.outbox if m.to == ["taken@example.org"]]
+    assert len(notices) == 1 and "tried to create" in notices[0].body
+    # Rate-limited: repeated attempts do not spam the owner.
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(3):
+            _signup(Client(), "taken@example.org")
+    assert len([m for m in mail.outbox if m.to == ["taken@example.org"]]) == 1
+
+
+@pytest.mark.django_db
+def test_signup_with_taken_address_still_reports_a_weak_password(client):
     User.objects.create_user("taken@example.org", STRONG)
     response = client.post(
         reverse("accounts:signup"),
-        {"display_name": "X", "email": "TAKEN@example.org", "password": STRONG},
+        {"display_name": "X", "email": "taken@example.org", "password": "123"},
     )
     assert response.status_code == 200
-    assert "already exists" in response.content.decode()
-    assert User.objects.count() == 1
+    assert "too short" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_resend_verification_ignores_an_offsite_next(client):
+    user = User.objects.create_user("r@example.org", STRONG)
+    client.force_login(user)
+    for target in ("https://evil.example/", "//evil.example/x"):
+        response = client.post(reverse("accounts:resend_verification"), {"next": target})
+        assert response["Location"] == reverse("accounts:verify_sent")
+    response = client.post(reverse("accounts:resend_verification"), {"next": "/profile/"})
+    assert response["Location"] == "/profile/"
 
 
 @pytest.mark.django_db

@@ -6,12 +6,14 @@ import logging
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
+from mentorloom.core import ratelimit
 from mentorloom.core.email import queue_email
 from mentorloom.profiles.models import Profile
 
@@ -56,6 +58,60 @@ def sign_up(
     return user
 
 
+SIGNUP_ATTEMPT_NOTICES_PER_DAY = 1
+
+
+def sign_up_without_disclosure(
+    *,
+    email: str,
+    password: str,
+    display_name: str = "",
+    time_zone: str = "",
+    site_url: str | None = None,
+) -> User | None:
+    """sign_up() that answers a taken address like a new one (no account enumeration).
+
+    The password is validated and hashed either way (same errors, same order of time). For a
+    taken address nothing is created; the owner is e-mailed "someone tried to sign up with
+    your address" at most SIGNUP_ATTEMPT_NOTICES_PER_DAY times a day. Returns the new user,
+    or None for a taken address.
+    """
+    email = normalize_email(email)
+    validate_password(password, User(email=email))
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is None:
+        try:
+            return sign_up(
+                email=email,
+                password=password,
+                display_name=display_name,
+                time_zone=time_zone,
+                site_url=site_url,
+            )
+        except EmailTaken:  # lost a race for the address
+            existing = User.objects.filter(email__iexact=email).first()
+    make_password(password)  # the work a new account's hash costs
+    if existing is not None and ratelimit.allow(
+        "signup-attempt-notice",
+        str(existing.pk),
+        limit=SIGNUP_ATTEMPT_NOTICES_PER_DAY,
+        window_seconds=24 * 3600,
+    ):
+        login_url = f"{(site_url or settings.SITE_URL).rstrip('/')}{reverse('accounts:login')}"
+        reset_url = (
+            f"{(site_url or settings.SITE_URL).rstrip('/')}{reverse('accounts:password_reset')}"
+        )
+        queue_email(
+            existing.email,
+            "accounts/emails/signup_attempt",
+            {"user": existing, "login_url": login_url, "reset_url": reset_url},
+        )
+    security_log.info(
+        "sign-up with a taken address", extra={"user_id": getattr(existing, "pk", None)}
+    )
+    return None
+
+
 def send_verification_email(user: User, *, site_url: str | None = None) -> None:
     token = tokens.make_token(user.pk, user.email, salt=tokens.VERIFY_SALT)
     queue_email(
@@ -65,18 +121,25 @@ def send_verification_email(user: User, *, site_url: str | None = None) -> None:
     )
 
 
-@transaction.atomic
 def verify_email(token: str) -> User:
     """Mark the address in the token verified. Raises InvalidLink if forged, expired or stale."""
+    return verify_email_first_time(token)[0]
+
+
+@transaction.atomic
+def verify_email_first_time(token: str) -> tuple[User, bool]:
+    """verify_email(), also saying whether this opening is the one that verified the address
+    (sign-up does not sign in; the first opening of the link does, see views.verify)."""
     user_id, email = tokens.read_token(token, salt=tokens.VERIFY_SALT)
     user = User.objects.select_for_update().filter(pk=user_id, is_active=True).first()
     if user is None or user.email != email:
         raise InvalidLink()
-    if user.email_verified_at is None:
-        user.email_verified_at = timezone.now()
-        user.save(update_fields=["email_verified_at"])
-        security_log.info("email verified", extra={"user_id": user.pk})
-    return user
+    if user.email_verified_at is not None:
+        return user, False
+    user.email_verified_at = timezone.now()
+    user.save(update_fields=["email_verified_at"])
+    security_log.info("email verified", extra={"user_id": user.pk})
+    return user, True
 
 
 def request_email_change(
