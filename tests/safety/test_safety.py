@@ -7,10 +7,11 @@ import json
 import pytest
 from django.utils import timezone
 
+from mentorloom.audit.models import AuditEvent
 from mentorloom.mentorships import services as mentorship_services
 from mentorloom.mentorships.models import RequestStatus
 from mentorloom.safety import services
-from mentorloom.safety.models import AuditEvent, Block, Report
+from mentorloom.safety.models import Block, Report
 from mentorloom.safety.selectors import hidden_user_ids, is_blocked_between
 from tests.factories import MentorProfileFactory, ProfileFactory
 
@@ -41,8 +42,12 @@ def test_block_withdraws_open_requests_hides_both_ways_and_is_audited(mentor, me
     assert r.status == RequestStatus.WITHDRAWN
     assert hidden_user_ids(mentee.pk) == {mentor.pk} and hidden_user_ids(mentor.pk) == {mentee.pk}
     assert is_blocked_between(mentee.pk, mentor.pk)
-    event = AuditEvent.objects.get(action="block.created")
-    assert (event.actor, event.target_user, event.data["withdrawn_requests"]) == (mentor, mentee, 1)
+    event = AuditEvent.objects.get(kind="block.created")
+    assert (event.actor, event.target_id, event.data["withdrawn_requests"]) == (
+        mentor,
+        str(mentee.pk),
+        1,
+    )
     # And no new request can be sent either way.
     from mentorloom.mentorships.errors import MentorUnavailable
 
@@ -56,7 +61,7 @@ def test_blocking_twice_is_harmless_and_unblock_is_audited(mentor, mentee):
     assert Block.objects.count() == 1
     services.unblock_user(mentee, mentor.pk)
     assert not is_blocked_between(mentee.pk, mentor.pk)
-    assert AuditEvent.objects.filter(action="block.removed").count() == 1
+    assert AuditEvent.objects.filter(kind="block.removed").count() == 1
 
 
 def test_blocks_api(client, mentor, mentee):
@@ -85,7 +90,7 @@ def test_report_goes_to_the_queue_and_the_audit_log(client, mentor, mentee):
     assert response.status_code == 201
     report = Report.objects.get()
     assert (report.reporter, report.reported, report.status) == (mentee, mentor, "open")
-    assert AuditEvent.objects.get(action="report.created").data["report_id"] == report.pk
+    assert AuditEvent.objects.get(kind="report.filed").data["report_id"] == report.pk
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm
 
+from mentorloom.audit.services import record_event
+
 from .models import LoginFailure, User
 
 
@@ -25,6 +27,27 @@ class UserAdmin(BaseUserAdmin):
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+
+    def save_model(self, request, obj, form, change) -> None:  # type: ignore[no-untyped-def]
+        super().save_model(request, obj, form, change)
+        if change:
+            record_role_changes(request, obj, form.initial)
+
+
+# (field, kind when it turns on, kind when it turns off): moderation and role actions by staff.
+_AUDITED_FLAGS = [
+    ("is_active", "moderation.unban", "moderation.ban"),
+    ("is_staff", "role.staff_granted", "role.staff_revoked"),
+    ("is_superuser", "role.superuser_granted", "role.superuser_revoked"),
+]
+
+
+def record_role_changes(request, user: User, before: dict) -> None:  # type: ignore[no-untyped-def]
+    """Audit-log a ban/unban and staff or superuser changes made in the admin."""
+    for field, on, off in _AUDITED_FLAGS:
+        old, new = before.get(field), getattr(user, field)
+        if old is not None and bool(old) != bool(new):
+            record_event(on if new else off, target=user, request=request)
 
 
 @admin.register(LoginFailure)

@@ -13,13 +13,14 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
+from mentorloom.audit.services import record_event
 from mentorloom.core import ratelimit
 from mentorloom.core.email import queue_email
 from mentorloom.profiles.models import Profile
 
-from . import throttle, tokens
+from . import sessions, throttle, tokens
 from .errors import EmailTaken, InvalidCredentials, InvalidLink, LoginThrottled
-from .models import User, normalize_email
+from .models import PersonalAccessToken, User, normalize_email
 
 security_log = logging.getLogger("mentorloom.security")
 
@@ -54,6 +55,7 @@ def sign_up(
         raise EmailTaken(fields={"email": [EmailTaken.default_message]}) from exc
     Profile.objects.create(user=user, display_name=display_name.strip(), time_zone=time_zone)
     send_verification_email(user, site_url=site_url)
+    record_event("account.created", actor=user, target=user)
     security_log.info("account created", extra={"user_id": user.pk})
     return user
 
@@ -138,6 +140,7 @@ def verify_email_first_time(token: str) -> tuple[User, bool]:
         return user, False
     user.email_verified_at = timezone.now()
     user.save(update_fields=["email_verified_at"])
+    record_event("auth.email.verified", actor=user, target=user)
     security_log.info("email verified", extra={"user_id": user.pk})
     return user, True
 
@@ -190,6 +193,9 @@ def confirm_email_change(token: str) -> User:
             user.save(update_fields=["email", "email_verified_at"])
     except IntegrityError as exc:
         raise EmailTaken() from exc
+    record_event(
+        "auth.email.changed", actor=user, target=user, data={"old_domain": old.split("@")[-1]}
+    )
     security_log.info("email changed", extra={"user_id": user.pk, "old_domain": old.split("@")[-1]})
     return user
 
@@ -209,12 +215,39 @@ def sign_in(request: HttpRequest, *, email: str, password: str) -> User:
     reservation = throttle.reserve_attempt(email, ip)
     if reservation is None:
         security_log.warning("login refused: throttled", extra={"ip": ip})
+        record_event(
+            "auth.login.throttled", request=request, data={"email": normalize_email(email)}
+        )
         raise LoginThrottled()
     user = authenticate(request, email=normalize_email(email), password=password)
     throttle.release_attempt(reservation, succeeded=user is not None)
     if user is None:
         security_log.info("login failed", extra={"ip": ip})
+        record_event("auth.login.failed", request=request, data={"email": normalize_email(email)})
         if throttle.is_locked(email, ip):
             raise LoginThrottled()
         raise InvalidCredentials()
+    record_event("auth.login.succeeded", actor=user, target=user, request=request)
     return user
+
+
+def after_password_change(user: User, *, request: HttpRequest, kind: str) -> None:
+    """What a changed (or reset) password ends: every personal access token, and the other
+    sessions (Django already ends them via the session auth hash; the UserSession rows go
+    too). kind: auth.password.changed or auth.password.reset."""
+
+    with transaction.atomic():
+        revoked = PersonalAccessToken.objects.filter(user=user, revoked_at=None).update(
+            revoked_at=timezone.now()
+        )
+        keep = request.session.session_key if request.user.is_authenticated else None
+        ended = sessions.end_sessions(user, except_key=keep)
+        record_event(
+            kind,
+            actor=user,
+            target=user,
+            request=request,
+            data={"tokens_revoked": revoked, "sessions_ended": ended},
+        )
+    # HOOK (integrator): close this user's open sockets once core.realtime lands:
+    # transaction.on_commit(lambda: close_sockets_for(user.pk, "password_changed"))

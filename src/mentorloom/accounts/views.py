@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
@@ -13,10 +14,11 @@ from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from mentorloom.audit.services import record_event
 from mentorloom.core import ratelimit
 from mentorloom.core.errors import DomainError
 
-from . import services, tokens_api
+from . import services, sessions, tokens_api
 from .forms import AccessTokenForm, EmailChangeForm, LoginForm, QueuedPasswordResetForm, SignupForm
 from .models import User, normalize_email
 
@@ -147,6 +149,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        record_event("auth.logout", request=request)
+        sessions.forget_current(request)
     logout(request)
     messages.info(request, "You are logged out. See you soon.")
     return redirect("home")
@@ -179,6 +184,16 @@ def account_settings(request: HttpRequest) -> HttpResponse:
             "email_form": email_form,
             "token_form": AccessTokenForm(prefix="token"),
             "tokens": request.user.access_tokens.all(),
+            "sessions": [
+                {
+                    "row": row,
+                    "device": sessions.device_summary(row.user_agent),
+                    "current": row.session_key == request.session.session_key,
+                }
+                for row in sessions.sessions_for(request.user)
+            ],
+            "idle_hours": settings.SESSION_IDLE_TIMEOUT // 3600,
+            "max_days": settings.SESSION_COOKIE_AGE // 86400,
             # Shown once, right after creation; only its hash is stored.
             "new_token": request.session.pop("new_access_token", None),
         },
@@ -213,6 +228,36 @@ def revoke_access_token(request: HttpRequest, token_id: int) -> HttpResponse:
     return redirect("accounts:settings")
 
 
+@login_required
+@require_POST
+def revoke_session(request: HttpRequest, session_id: int) -> HttpResponse:
+    if session_id == getattr(
+        request.user.browser_sessions.filter(session_key=request.session.session_key).first(),
+        "pk",
+        None,
+    ):
+        messages.info(request, "To end this browser's session, log out.")
+        return redirect("accounts:settings")
+    try:
+        sessions.revoke_session(request, session_id)
+    except DomainError as exc:
+        raise Http404 from exc
+    messages.success(request, "That browser is signed out.")
+    return redirect("accounts:settings")
+
+
+@login_required
+@require_POST
+def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
+    revoke_tokens = request.POST.get("revoke_tokens") == "on"
+    ended = sessions.sign_out_everywhere(request, revoke_tokens=revoke_tokens)
+    note = " Your access tokens are revoked." if revoke_tokens else ""
+    messages.success(
+        request, f"Signed out of {ended} other session{'s' if ended != 1 else ''}.{note}"
+    )
+    return redirect("accounts:settings")
+
+
 def confirm_email_change(request: HttpRequest, token: str) -> HttpResponse:
     try:
         services.confirm_email_change(token)
@@ -243,6 +288,11 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
 
+    def form_valid(self, form):  # type: ignore[no-untyped-def]
+        response = super().form_valid(form)
+        services.after_password_change(form.user, request=self.request, kind="auth.password.reset")
+        return response
+
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
@@ -250,4 +300,8 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form):  # type: ignore[no-untyped-def]
         messages.success(self.request, "Your password has been changed.")
-        return super().form_valid(form)
+        response = super().form_valid(form)
+        services.after_password_change(
+            form.user, request=self.request, kind="auth.password.changed"
+        )
+        return response

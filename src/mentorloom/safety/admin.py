@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 
+from mentorloom.audit.services import record_event
+
 from .models import AuditEvent, Block, Report
 
 
@@ -13,6 +15,16 @@ class ReportAdmin(admin.ModelAdmin):
     readonly_fields = ["reporter", "reported", "reason", "details", "context_url", "created_at"]
     fields = [*readonly_fields, "status", "staff_notes"]
     ordering = ["status", "-created_at"]
+
+    def save_model(self, request, obj, form, change) -> None:  # type: ignore[no-untyped-def]
+        super().save_model(request, obj, form, change)
+        if change and "status" in form.changed_data:
+            record_event(
+                "report.status_changed",
+                target=obj,
+                request=request,
+                data={"from": form.initial.get("status"), "to": obj.status},
+            )
 
 
 @admin.register(AuditEvent)

@@ -7,18 +7,20 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 
 from mentorloom.accounts.access import require_verified
+from mentorloom.audit.models import AuditEvent
+from mentorloom.audit.services import record_event
 from mentorloom.core.errors import InvalidInput, NotFound
 from mentorloom.core.ratelimit import enforce
 
-from .models import AuditEvent, Block, Report, ReportReason
+from .models import Block, Report, ReportReason
 
 REPORTS_PER_HOUR = 10
 
 
 def audit(actor, action: str, target_user_id: int | None = None, **data: object) -> AuditEvent:  # type: ignore[no-untyped-def]
-    return AuditEvent.objects.create(
-        actor=actor, action=action, target_user_id=target_user_id, data=data
-    )
+    """Written to the one audit log (mentorloom.audit); safety.AuditEvent keeps older rows."""
+    target = ("accounts.user", target_user_id) if target_user_id else None
+    return record_event(action, actor=actor, target=target, data=data)
 
 
 def _existing_user(user_id: int) -> None:
@@ -86,5 +88,5 @@ def report_user(
         details=details,
         context_url=context_url[:300],
     )
-    audit(reporter, "report.created", reported_id, report_id=report.pk, reason=reason)
+    audit(reporter, "report.filed", reported_id, report_id=report.pk, reason=reason)
     return report
