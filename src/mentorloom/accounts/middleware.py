@@ -36,4 +36,13 @@ class SessionActivityMiddleware:
                 if request.session.session_key is None:
                     request.session.save()
                 sessions.touch_session(request, now)
-        return self.get_response(request)
+        response = self.get_response(request)
+        # A sign-in during this request (whichever view did it): list the session at once.
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and SEEN_KEY not in request.session:
+            now = timezone.now()
+            request.session[SEEN_KEY] = now.isoformat()
+            if request.session.session_key is None:
+                request.session.save()
+            sessions.touch_session(request, now)
+        return response

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from .access import require_staff
 from .forms import EventFilterForm
@@ -13,6 +14,7 @@ from .selectors import EventFilter, audit_events, known_kinds
 PER_PAGE = 50
 
 
+@require_GET
 def event_list(request: HttpRequest) -> HttpResponse:
     require_staff(request.user)
     form = EventFilterForm(request.GET or None)
