@@ -202,3 +202,47 @@ def test_argon2_is_the_production_hasher(settings):
     import mentorloom.settings as module
 
     assert module.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+
+
+@pytest.mark.django_db
+def test_only_the_first_opening_of_the_link_signs_in(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("accounts:signup"),
+            {"display_name": "Ama", "email": "ama@example.org", "password": STRONG},
+        )
+    assert "_auth_user_id" not in client.session  # sign-up itself does not sign in
+    link = _link_from(mail.outbox[0])
+    assert client.get(link)["Location"] == reverse("profiles:edit")
+    assert "_auth_user_id" in client.session
+    stranger = Client()
+    assert stranger.get(link)["Location"] == reverse("accounts:login")
+    assert "_auth_user_id" not in stranger.session
+
+
+@pytest.mark.django_db
+def test_password_reset_revokes_tokens_and_ends_sessions(
+    client, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    from mentorloom.accounts import tokens_api
+    from mentorloom.accounts.models import PersonalAccessToken
+    from mentorloom.audit.models import AuditEvent
+
+    user = User.objects.create_user("r@example.org", STRONG, email_verified_at=timezone.now())
+    tokens_api.create_token(user, name="ci")
+    other = Client()
+    other.post(reverse("accounts:login"), {"email": "r@example.org", "password": STRONG})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("accounts:password_reset"), {"email": "r@example.org"})
+    link = _link_from(mail.outbox[-1])
+    form_page = client.get(link, follow=True)
+    response = client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": "an-entirely-new-phrase-7", "new_password2": "an-entirely-new-phrase-7"},
+    )
+    assert response.status_code == 302
+    assert not PersonalAccessToken.objects.filter(revoked_at=None).exists()
+    assert other.get(reverse("accounts:settings")).status_code == 302  # signed out
+    assert AuditEvent.objects.get(kind="auth.password.reset").data["tokens_revoked"] == 1
