@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from mentorloom.accounts import services
 from mentorloom.accounts.errors import EmailTaken, InvalidLink
@@ -246,3 +247,34 @@ def test_password_reset_revokes_tokens_and_ends_sessions(
     assert not PersonalAccessToken.objects.filter(revoked_at=None).exists()
     assert other.get(reverse("accounts:settings")).status_code == 302  # signed out
     assert AuditEvent.objects.get(kind="auth.password.reset").data["tokens_revoked"] == 1
+
+
+@pytest.mark.django_db
+def test_a_taken_address_costs_a_password_hash_like_a_new_one(client, monkeypatch):
+    # Same order of time: the slow step of a real sign-up (hashing) happens either way.
+    import mentorloom.accounts.services as account_services
+
+    hashed = []
+    real = account_services.make_password
+    monkeypatch.setattr(account_services, "make_password", lambda p: hashed.append(p) or real(p))
+    User.objects.create_user("taken@example.org", STRONG)
+    _signup(client, "taken@example.org")
+    assert hashed == [STRONG]
+
+
+@pytest.mark.django_db
+def test_resend_works_before_signing_in_and_only_for_an_unverified_account(
+    client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        _signup(client, "fresh@example.org")
+        client.post(reverse("accounts:resend_verification"))
+    assert [m.to for m in mail.outbox] == [["fresh@example.org"], ["fresh@example.org"]]
+    User.objects.create_user("owner@example.org", STRONG, email_verified_at=timezone.now())
+    intruder = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        _signup(intruder, "owner@example.org")
+        response = intruder.post(reverse("accounts:resend_verification"), follow=True)
+    assert "We sent a new link to owner@example.org" in response.content.decode()
+    owner_mail = [m for m in mail.outbox if m.to == ["owner@example.org"]]
+    assert len(owner_mail) == 1 and "tried to create" in owner_mail[0].body  # no link sent
