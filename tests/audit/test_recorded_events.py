@@ -54,8 +54,9 @@ def test_password_change_is_recorded_and_revokes_tokens(client):
     assert script.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 401
     event = AuditEvent.objects.get(kind="auth.password.changed")
     assert event.actor == user and event.data["tokens_revoked"] == 1
-    # The browser that changed it stays signed in.
-    assert client.get(reverse("accounts:settings")).status_code == 200
+    # The browser that changed it stays signed in, listed as this device.
+    page = client.get(reverse("accounts:settings"))
+    assert page.status_code == 200 and "This device" in page.content.decode()
 
 
 @pytest.mark.django_db

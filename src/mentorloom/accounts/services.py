@@ -242,6 +242,8 @@ def after_password_change(user: User, *, request: HttpRequest, kind: str) -> Non
         )
         keep = request.session.session_key if request.user.is_authenticated else None
         ended = sessions.end_sessions(user, except_key=keep)
+        if keep:  # the key was cycled by update_session_auth_hash: list it under the new one
+            sessions.touch_session(request, timezone.now())
         record_event(
             kind,
             actor=user,
