@@ -18,8 +18,14 @@ def race(fn: Callable[[int], Any], attempts: int) -> list:
     def attempt(index: int) -> None:
         try:
             # Connect first so that all threads really start their attempts together.
-            connections["default"].ensure_connection()
-            barrier.wait()
+            try:
+                connections["default"].ensure_connection()
+            except Exception:
+                # A thread that cannot connect (e.g. the pool's limit) releases the others with
+                # BrokenBarrierError instead of leaving them waiting forever.
+                barrier.abort()
+                raise
+            barrier.wait(timeout=60)
             results[index] = fn(index)
         except Exception as exc:  # a crash must fail the test, not vanish with the thread
             results[index] = exc

@@ -4,6 +4,7 @@ from ninja import NinjaAPI
 from ninja.security import django_auth
 
 from mentorloom.accounts.tokens_api import TokenAuth
+from mentorloom.audit.api import router as audit_router
 from mentorloom.calls.api import router as calls_router
 from mentorloom.core.api import install_error_handlers
 from mentorloom.discovery.api import router as discovery_router
@@ -39,3 +40,4 @@ api.add_router("/", safety_router)
 api.add_router("/", calls_router)
 api.add_router("/", sessions_router)
 api.add_router("/", privacy_router)
+api.add_router("/", audit_router)

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "mentorloom.mfa",
+    "mentorloom.audit",
     "mentorloom.profiles",
     "mentorloom.safety",
     "mentorloom.notifications",
@@ -116,6 +117,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "mentorloom.accounts.middleware.SessionActivityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "mentorloom.mfa.middleware.StaffEnrolmentMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -341,6 +343,10 @@ USE_TZ = True
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
+# A sign-in lasts at most this long (absolute), and ends after this long without a request
+# (idle; accounts.middleware.SessionActivityMiddleware).
+SESSION_COOKIE_AGE = env_int("MENTORLOOM_SESSION_MAX_AGE", 14 * 24 * 3600)
+SESSION_IDLE_TIMEOUT = env_int("MENTORLOOM_SESSION_IDLE_TIMEOUT", 24 * 3600)
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True

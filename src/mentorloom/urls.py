@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("mentorloom.profiles.urls")),
     # Each app owns its own path prefixes (see the app's urls.py).
     path("", include("mentorloom.safety.urls")),
+    path("", include("mentorloom.audit.urls")),
     path("", include("mentorloom.notifications.urls")),
     path("", include("mentorloom.discovery.urls")),
     path("", include("mentorloom.matching.urls")),

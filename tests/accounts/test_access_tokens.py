@@ -2,6 +2,7 @@ import pytest
 import time_machine
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from mentorloom.accounts import tokens_api
 from mentorloom.accounts.models import PersonalAccessToken
@@ -15,7 +16,7 @@ def _bearer(token: str) -> dict:
 
 @pytest.mark.django_db
 def test_a_token_authenticates_api_calls_without_a_session_or_csrf():
-    profile = ProfileFactory(display_name="Script Owner")
+    profile = ProfileFactory(display_name="Script Owner", user__email_verified_at=timezone.now())
     _, token = tokens_api.create_token(profile.user, name="report script")
     client = Client(enforce_csrf_checks=True)
     me = client.get("/api/v1/me", **_bearer(token))
@@ -34,7 +35,7 @@ def test_a_token_authenticates_api_calls_without_a_session_or_csrf():
 
 @pytest.mark.django_db
 def test_only_a_hash_of_the_token_is_stored():
-    _, token = tokens_api.create_token(UserFactory(), name="x")
+    _, token = tokens_api.create_token(UserFactory(email_verified_at=timezone.now()), name="x")
     record = PersonalAccessToken.objects.get()
     assert token not in (record.token_hash, record.prefix)
     assert token.startswith(record.prefix)
@@ -42,7 +43,7 @@ def test_only_a_hash_of_the_token_is_stored():
 
 @pytest.mark.django_db
 def test_revoked_expired_and_unknown_tokens_get_401(client):
-    user = UserFactory()
+    user = UserFactory(email_verified_at=timezone.now())
     revoked, revoked_token = tokens_api.create_token(user, name="a")
     tokens_api.revoke_token(user, revoked.pk)
     _, short_token = tokens_api.create_token(user, name="b", expires_in_days=1)
@@ -56,7 +57,7 @@ def test_revoked_expired_and_unknown_tokens_get_401(client):
 
 @pytest.mark.django_db
 def test_token_name_and_expiry_are_validated():
-    user = UserFactory()
+    user = UserFactory(email_verified_at=timezone.now())
     with pytest.raises(InvalidInput):
         tokens_api.create_token(user, name="   ")
     with pytest.raises(InvalidInput):
@@ -65,7 +66,7 @@ def test_token_name_and_expiry_are_validated():
 
 @pytest.mark.django_db
 def test_settings_page_creates_shows_once_and_revokes_a_token(client):
-    user = UserFactory()
+    user = UserFactory(email_verified_at=timezone.now())
     client.force_login(user)
     created = client.post(
         reverse("accounts:token_create"),
@@ -84,10 +85,28 @@ def test_settings_page_creates_shows_once_and_revokes_a_token(client):
 
 @pytest.mark.django_db
 def test_someone_elses_token_cannot_be_revoked(client):
-    owner = UserFactory()
+    owner = UserFactory(email_verified_at=timezone.now())
     record, _ = tokens_api.create_token(owner, name="mine")
-    client.force_login(UserFactory())
+    client.force_login(UserFactory(email_verified_at=timezone.now()))
     response = client.post(reverse("accounts:token_revoke", args=[record.pk]))
     assert response.status_code == 404
     record.refresh_from_db()
     assert record.revoked_at is None
+
+
+@pytest.mark.django_db
+def test_an_unverified_account_cannot_create_a_token(client):
+    from mentorloom.accounts.errors import EmailUnverified
+
+    user = UserFactory(email_verified_at=None)
+    with pytest.raises(EmailUnverified) as caught:
+        tokens_api.create_token(user, name="x")
+    assert caught.value.code == "email_unverified" and caught.value.status == 403
+    client.force_login(user)
+    page = client.post(
+        reverse("accounts:token_create"),
+        {"token-name": "CI", "token-expires_in_days": "30"},
+        follow=True,
+    )
+    assert "verify your e-mail address" in page.content.decode()
+    assert not PersonalAccessToken.objects.exists()

@@ -4,7 +4,9 @@ import pytest
 import time_machine
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from mentorloom.accounts import services
 from mentorloom.accounts.errors import EmailTaken, InvalidLink
@@ -71,16 +73,63 @@ def test_signup_with_weak_password_shows_field_error_and_saves_nothing(client):
     assert not Profile.objects.exists()
 
 
+def _signup(client, email, name="X"):
+    return client.post(
+        reverse("accounts:signup"), {"display_name": name, "email": email, "password": STRONG}
+    )
+
+
 @pytest.mark.django_db
-def test_signup_with_taken_email_in_other_case_is_refused(client):
+def test_signup_with_taken_address_answers_like_a_new_one_and_tells_the_owner(
+    client, django_capture_on_commit_callbacks
+):
+    User.objects.create_user("taken@example.org", STRONG)
+    with django_capture_on_commit_callbacks(execute=True):
+        taken = _signup(client, "TAKEN@example.org")
+    taken_page = client.get(taken["Location"]).content.decode()
+    other = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        new = _signup(other, "new@example.org")
+    new_page = other.get(new["Location"]).content.decode()
+    assert taken.status_code == new.status_code == 302
+    assert taken["Location"] == new["Location"] == reverse("accounts:verify_sent")
+    assert "_auth_user_id" not in client.session and "_auth_user_id" not in other.session
+
+    def masked(page, email):
+        return re.sub(r'(value="|CSRFToken": ")[^"]+"', "", page.replace(email, "EMAIL"))
+
+    assert masked(taken_page, "taken@example.org") == masked(new_page, "new@example.org")
+    assert "already exists" not in taken_page
+    assert User.objects.filter(email="taken@example.org").count() == 1
+    notices = [m for m in mail.outbox if m.to == ["taken@example.org"]]
+    assert len(notices) == 1 and "tried to create" in notices[0].body
+    # Rate-limited: repeated attempts do not spam the owner.
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(3):
+            _signup(Client(), "taken@example.org")
+    assert len([m for m in mail.outbox if m.to == ["taken@example.org"]]) == 1
+
+
+@pytest.mark.django_db
+def test_signup_with_taken_address_still_reports_a_weak_password(client):
     User.objects.create_user("taken@example.org", STRONG)
     response = client.post(
         reverse("accounts:signup"),
-        {"display_name": "X", "email": "TAKEN@example.org", "password": STRONG},
+        {"display_name": "X", "email": "taken@example.org", "password": "123"},
     )
     assert response.status_code == 200
-    assert "already exists" in response.content.decode()
-    assert User.objects.count() == 1
+    assert "too short" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_resend_verification_ignores_an_offsite_next(client):
+    user = User.objects.create_user("r@example.org", STRONG)
+    client.force_login(user)
+    for target in ("https://evil.example/", "//evil.example/x"):
+        response = client.post(reverse("accounts:resend_verification"), {"next": target})
+        assert response["Location"] == reverse("accounts:verify_sent")
+    response = client.post(reverse("accounts:resend_verification"), {"next": "/profile/"})
+    assert response["Location"] == "/profile/"
 
 
 @pytest.mark.django_db
@@ -154,3 +203,78 @@ def test_argon2_is_the_production_hasher(settings):
     import mentorloom.settings as module
 
     assert module.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+
+
+@pytest.mark.django_db
+def test_only_the_first_opening_of_the_link_signs_in(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("accounts:signup"),
+            {"display_name": "Ama", "email": "ama@example.org", "password": STRONG},
+        )
+    assert "_auth_user_id" not in client.session  # sign-up itself does not sign in
+    link = _link_from(mail.outbox[0])
+    assert client.get(link)["Location"] == reverse("profiles:edit")
+    assert "_auth_user_id" in client.session
+    stranger = Client()
+    assert stranger.get(link)["Location"] == reverse("accounts:login")
+    assert "_auth_user_id" not in stranger.session
+
+
+@pytest.mark.django_db
+def test_password_reset_revokes_tokens_and_ends_sessions(
+    client, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    from mentorloom.accounts import tokens_api
+    from mentorloom.accounts.models import PersonalAccessToken
+    from mentorloom.audit.models import AuditEvent
+
+    user = User.objects.create_user("r@example.org", STRONG, email_verified_at=timezone.now())
+    tokens_api.create_token(user, name="ci")
+    other = Client()
+    other.post(reverse("accounts:login"), {"email": "r@example.org", "password": STRONG})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("accounts:password_reset"), {"email": "r@example.org"})
+    link = _link_from(mail.outbox[-1])
+    form_page = client.get(link, follow=True)
+    response = client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": "an-entirely-new-phrase-7", "new_password2": "an-entirely-new-phrase-7"},
+    )
+    assert response.status_code == 302
+    assert not PersonalAccessToken.objects.filter(revoked_at=None).exists()
+    assert other.get(reverse("accounts:settings")).status_code == 302  # signed out
+    assert AuditEvent.objects.get(kind="auth.password.reset").data["tokens_revoked"] == 1
+
+
+@pytest.mark.django_db
+def test_a_taken_address_costs_a_password_hash_like_a_new_one(client, monkeypatch):
+    # Same order of time: the slow step of a real sign-up (hashing) happens either way.
+    import mentorloom.accounts.services as account_services
+
+    hashed = []
+    real = account_services.make_password
+    monkeypatch.setattr(account_services, "make_password", lambda p: hashed.append(p) or real(p))
+    User.objects.create_user("taken@example.org", STRONG)
+    _signup(client, "taken@example.org")
+    assert hashed == [STRONG]
+
+
+@pytest.mark.django_db
+def test_resend_works_before_signing_in_and_only_for_an_unverified_account(
+    client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        _signup(client, "fresh@example.org")
+        client.post(reverse("accounts:resend_verification"))
+    assert [m.to for m in mail.outbox] == [["fresh@example.org"], ["fresh@example.org"]]
+    User.objects.create_user("owner@example.org", STRONG, email_verified_at=timezone.now())
+    intruder = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        _signup(intruder, "owner@example.org")
+        response = intruder.post(reverse("accounts:resend_verification"), follow=True)
+    assert "We sent a new link to owner@example.org" in response.content.decode()
+    owner_mail = [m for m in mail.outbox if m.to == ["owner@example.org"]]
+    assert len(owner_mail) == 1 and "tried to create" in owner_mail[0].body  # no link sent

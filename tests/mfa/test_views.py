@@ -28,7 +28,7 @@ def _password_step(client: Client, user, **extra):  # type: ignore[no-untyped-de
 
 @pytest.fixture
 def mfa_user():
-    user = ProfileFactory().user
+    user = ProfileFactory(user=UserFactory(email_verified_at=timezone.now())).user
     device, codes = enrol(user)
     return user, device, codes
 
@@ -201,7 +201,9 @@ def test_tokens_still_work_for_people_with_mfa(mfa_user):
 
 @pytest.fixture
 def staff(client):
-    user = ProfileFactory(user=UserFactory(is_staff=True, is_superuser=True)).user
+    user = ProfileFactory(
+        user=UserFactory(is_staff=True, is_superuser=True, email_verified_at=timezone.now())
+    ).user
     client.force_login(user)
     return user
 

@@ -61,7 +61,13 @@ def test_the_periodic_task_erases_due_accounts(world):
 
 def test_erasure_removes_what_was_only_hers(world, django_capture_on_commit_callbacks):
     photo = world.mia.profile.photo.name
-    PersonalAccessToken.objects.create(user=world.mia, name="cli", token_hash="h", prefix="p")
+    PersonalAccessToken.objects.create(
+        user=world.mia,
+        name="cli",
+        token_hash="h",
+        prefix="p",
+        expires_at=timezone.now() + timedelta(days=30),
+    )
     _erase(world, django_capture_on_commit_callbacks)
 
     mia = world.mia

@@ -120,10 +120,15 @@ def test_the_link_expires_and_the_periodic_job_deletes_the_file(
     path = _export_via_page(client, world.mia, django_capture_on_commit_callbacks)
     export = DataExport.objects.get(user=world.mia)
     stored = settings.MENTORLOOM_EXPORT_DIR / export.file_name
+    # A week on, the browser session has passed its idle timeout: sign in again first.
     with time_machine.travel(timezone.now() + timedelta(days=6, hours=23)):
         assert services.purge_expired_exports() == 0
+        client.logout()
+        client.force_login(world.mia)
         assert client.get(path).status_code == 200
     with time_machine.travel(timezone.now() + timedelta(days=7, minutes=1)):
+        client.logout()
+        client.force_login(world.mia)
         assert client.get(path).status_code == 410
         assert services.purge_expired_exports() == 1
     assert not stored.exists()
@@ -162,6 +167,8 @@ def test_one_export_at_a_time_and_a_few_per_day(client, settings):
     over = client.post("/api/v1/me/export")
     assert over.status_code == 429 and over.json()["error"]["code"] == "too_many_exports"
     with time_machine.travel(timezone.now() + timedelta(days=1, minutes=1)):
+        client.logout()  # a day idle ends the browser session (24 h idle timeout)
+        client.force_login(user)
         assert client.post("/api/v1/me/export").status_code == 202
 
 

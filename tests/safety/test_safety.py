@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.utils import timezone
 
+from mentorloom.audit.models import AuditEvent
 from mentorloom.core.errors import NotFound, PermissionDenied
 from mentorloom.core.realtime import lifetime
 from mentorloom.mentorships import services as mentorship_services
 from mentorloom.mentorships.models import RequestStatus
 from mentorloom.safety import services
-from mentorloom.safety.models import AuditEvent, Block, Report
+from mentorloom.safety.models import Block, Report
 from mentorloom.safety.selectors import hidden_user_ids, is_blocked_between
 from tests.factories import MentorProfileFactory, ProfileFactory, UserFactory
 
@@ -21,12 +23,14 @@ MESSAGE = "I would really value your perspective on moving from engineering into
 
 @pytest.fixture
 def mentor():
-    return MentorProfileFactory(display_name="Maya Mentor").user
+    return MentorProfileFactory(
+        display_name="Maya Mentor", user__email_verified_at=timezone.now()
+    ).user
 
 
 @pytest.fixture
 def mentee():
-    return ProfileFactory(display_name="Ola Mentee").user
+    return ProfileFactory(display_name="Ola Mentee", user__email_verified_at=timezone.now()).user
 
 
 def post(client, url, body):
@@ -40,8 +44,12 @@ def test_block_withdraws_open_requests_hides_both_ways_and_is_audited(mentor, me
     assert r.status == RequestStatus.WITHDRAWN
     assert hidden_user_ids(mentee.pk) == {mentor.pk} and hidden_user_ids(mentor.pk) == {mentee.pk}
     assert is_blocked_between(mentee.pk, mentor.pk)
-    event = AuditEvent.objects.get(action="block.created")
-    assert (event.actor, event.target_user, event.data["withdrawn_requests"]) == (mentor, mentee, 1)
+    event = AuditEvent.objects.get(kind="block.created")
+    assert (event.actor, event.target_id, event.data["withdrawn_requests"]) == (
+        mentor,
+        str(mentee.pk),
+        1,
+    )
     # And no new request can be sent either way.
     from mentorloom.mentorships.errors import MentorUnavailable
 
@@ -55,7 +63,7 @@ def test_blocking_twice_is_harmless_and_unblock_is_audited(mentor, mentee):
     assert Block.objects.count() == 1
     services.unblock_user(mentee, mentor.pk)
     assert not is_blocked_between(mentee.pk, mentor.pk)
-    assert AuditEvent.objects.filter(action="block.removed").count() == 1
+    assert AuditEvent.objects.filter(kind="block.removed").count() == 1
 
 
 def test_blocks_api(client, mentor, mentee):
@@ -84,7 +92,7 @@ def test_report_goes_to_the_queue_and_the_audit_log(client, mentor, mentee):
     assert response.status_code == 201
     report = Report.objects.get()
     assert (report.reporter, report.reported, report.status) == (mentee, mentor, "open")
-    assert AuditEvent.objects.get(action="report.created").data["report_id"] == report.pk
+    assert AuditEvent.objects.get(kind="report.filed").data["report_id"] == report.pk
 
 
 @pytest.mark.parametrize(
@@ -151,7 +159,7 @@ def test_staff_ban_deactivates_audits_and_closes_sockets(
     target.refresh_from_db()
     assert not target.is_active
     assert [c[1]["reason"] for c in closes] == ["banned"]
-    assert AuditEvent.objects.filter(action="user.banned", target_user=target).count() == 1
+    assert AuditEvent.objects.filter(kind="moderation.ban", target_id=str(target.pk)).count() == 1
 
 
 @pytest.mark.django_db
@@ -163,3 +171,21 @@ def test_only_staff_can_ban_and_unknown_people_are_not_found():
         services.ban_user(UserFactory(is_staff=True), 999_999)
     target.refresh_from_db()
     assert target.is_active
+
+
+@pytest.mark.django_db
+def test_an_unverified_account_cannot_file_a_report(client, mentor):
+    unverified = ProfileFactory(display_name="New Person").user
+    client.force_login(unverified)
+    response = client.post(
+        "/api/v1/reports",
+        {"user_id": mentor.pk, "reason": "spam", "details": ""},
+        content_type="application/json",
+    )
+    assert response.status_code == 403
+    error = response.json()["error"]
+    assert error["code"] == "email_unverified"
+    assert "/accounts/verify/sent/" in error["message"]
+    page = client.post(f"/people/{mentor.pk}/report/", {"reason": "spam"})
+    assert page.status_code == 403
+    assert not Report.objects.exists()

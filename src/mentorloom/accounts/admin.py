@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm
 
+from mentorloom.audit.services import record_event
 from mentorloom.core.realtime.lifetime import close_sockets_for
 
 from .models import LoginFailure, User
@@ -30,6 +31,8 @@ class UserAdmin(BaseUserAdmin):
 
     def save_model(self, request, obj, form, change) -> None:  # type: ignore[no-untyped-def]
         super().save_model(request, obj, form, change)
+        if change:
+            record_role_changes(request, obj, form.initial)
         if change and "is_active" in form.changed_data and not obj.is_active:
             # Deactivated by staff: the person's open sockets end too.
             close_sockets_for(obj.pk, "deactivated")
@@ -40,6 +43,22 @@ class UserAdmin(BaseUserAdmin):
             # Set by staff: the person's sessions no longer sign them in; their sockets end.
             close_sockets_for(int(id), "password_changed")
         return response
+
+
+# (field, kind when it turns on, kind when it turns off): moderation and role actions by staff.
+_AUDITED_FLAGS = [
+    ("is_active", "moderation.unban", "moderation.ban"),
+    ("is_staff", "role.staff_granted", "role.staff_revoked"),
+    ("is_superuser", "role.superuser_granted", "role.superuser_revoked"),
+]
+
+
+def record_role_changes(request, user: User, before: dict) -> None:  # type: ignore[no-untyped-def]
+    """Audit-log a ban/unban and staff or superuser changes made in the admin."""
+    for field, on, off in _AUDITED_FLAGS:
+        old, new = before.get(field), getattr(user, field)
+        if old is not None and bool(old) != bool(new):
+            record_event(on if new else off, target=user, request=request)
 
 
 @admin.register(LoginFailure)

@@ -23,3 +23,12 @@ class InvalidLink(InvalidInput):
     code = "invalid_link"
     status = 400
     default_message = "This link is invalid or has expired. Request a new one below."
+
+
+class EmailUnverified(DomainError):
+    code = "email_unverified"
+    status = 403
+    default_message = (
+        "Please verify your e-mail address first: open the link we sent you, or get a new "
+        "one at /accounts/verify/sent/."
+    )

@@ -90,11 +90,15 @@ class AccessTokenForm(AccessibleFormMixin, forms.Form):
         max_length=80,
         help_text="What the token is for, e.g. “weekly report script”.",
     )
+    # Every token expires (tokens_api.MAX_EXPIRY_DAYS).
     expires_in_days = forms.TypedChoiceField(
         label="Expires",
         coerce=int,
-        empty_value=None,
-        required=False,
-        choices=[("30", "In 30 days"), ("90", "In 90 days"), ("366", "In a year"), ("", "Never")],
+        choices=[
+            ("7", "In 7 days"),
+            ("30", "In 30 days"),
+            ("90", "In 90 days"),
+            ("366", "In a year"),
+        ],
         initial="90",
     )

@@ -88,7 +88,7 @@ class PersonalAccessToken(models.Model):
     token_hash = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(max_length=12)  # shown in the list so people can tell tokens apart
     created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()  # required: every token expires (tokens_api)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
@@ -101,4 +101,24 @@ class PersonalAccessToken(models.Model):
     @property
     def is_usable(self) -> bool:
         now = timezone.now()
-        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+        return self.revoked_at is None and self.expires_at > now
+
+
+class UserSession(models.Model):
+    """A signed-in browser, listed under Settings → Sessions so it can be signed out.
+
+    Keyed by the Django session key; created on the first request of a session and touched at
+    most once a minute (accounts.middleware)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="browser_sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-last_seen_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.session_key[:6]}… seen {self.last_seen_at:%Y-%m-%d %H:%M}"

@@ -6,19 +6,22 @@ import logging
 
 from django.conf import settings
 from django.contrib.auth import authenticate, logout
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
+from mentorloom.audit.services import record_event
+from mentorloom.core import ratelimit
 from mentorloom.core.email import queue_email
 from mentorloom.core.realtime.lifetime import close_sockets_for
 from mentorloom.profiles.models import Profile
 
-from . import throttle, tokens
+from . import sessions, throttle, tokens
 from .errors import EmailTaken, InvalidCredentials, InvalidLink, LoginThrottled
-from .models import User, normalize_email
+from .models import PersonalAccessToken, User, normalize_email
 
 security_log = logging.getLogger("mentorloom.security")
 
@@ -53,8 +56,63 @@ def sign_up(
         raise EmailTaken(fields={"email": [EmailTaken.default_message]}) from exc
     Profile.objects.create(user=user, display_name=display_name.strip(), time_zone=time_zone)
     send_verification_email(user, site_url=site_url)
+    record_event("account.created", actor=user, target=user)
     security_log.info("account created", extra={"user_id": user.pk})
     return user
+
+
+SIGNUP_ATTEMPT_NOTICES_PER_DAY = 1
+
+
+def sign_up_without_disclosure(
+    *,
+    email: str,
+    password: str,
+    display_name: str = "",
+    time_zone: str = "",
+    site_url: str | None = None,
+) -> User | None:
+    """sign_up() that answers a taken address like a new one (no account enumeration).
+
+    The password is validated and hashed either way (same errors, same order of time). For a
+    taken address nothing is created; the owner is e-mailed "someone tried to sign up with
+    your address" at most SIGNUP_ATTEMPT_NOTICES_PER_DAY times a day. Returns the new user,
+    or None for a taken address.
+    """
+    email = normalize_email(email)
+    validate_password(password, User(email=email))
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is None:
+        try:
+            return sign_up(
+                email=email,
+                password=password,
+                display_name=display_name,
+                time_zone=time_zone,
+                site_url=site_url,
+            )
+        except EmailTaken:  # lost a race for the address
+            existing = User.objects.filter(email__iexact=email).first()
+    make_password(password)  # the work a new account's hash costs
+    if existing is not None and ratelimit.allow(
+        "signup-attempt-notice",
+        str(existing.pk),
+        limit=SIGNUP_ATTEMPT_NOTICES_PER_DAY,
+        window_seconds=24 * 3600,
+    ):
+        login_url = f"{(site_url or settings.SITE_URL).rstrip('/')}{reverse('accounts:login')}"
+        reset_url = (
+            f"{(site_url or settings.SITE_URL).rstrip('/')}{reverse('accounts:password_reset')}"
+        )
+        queue_email(
+            existing.email,
+            "accounts/emails/signup_attempt",
+            {"user": existing, "login_url": login_url, "reset_url": reset_url},
+        )
+    security_log.info(
+        "sign-up with a taken address", extra={"user_id": getattr(existing, "pk", None)}
+    )
+    return None
 
 
 def send_verification_email(user: User, *, site_url: str | None = None) -> None:
@@ -66,18 +124,26 @@ def send_verification_email(user: User, *, site_url: str | None = None) -> None:
     )
 
 
-@transaction.atomic
 def verify_email(token: str) -> User:
     """Mark the address in the token verified. Raises InvalidLink if forged, expired or stale."""
+    return verify_email_first_time(token)[0]
+
+
+@transaction.atomic
+def verify_email_first_time(token: str) -> tuple[User, bool]:
+    """verify_email(), also saying whether this opening is the one that verified the address
+    (sign-up does not sign in; the first opening of the link does, see views.verify)."""
     user_id, email = tokens.read_token(token, salt=tokens.VERIFY_SALT)
     user = User.objects.select_for_update().filter(pk=user_id, is_active=True).first()
     if user is None or user.email != email:
         raise InvalidLink()
-    if user.email_verified_at is None:
-        user.email_verified_at = timezone.now()
-        user.save(update_fields=["email_verified_at"])
-        security_log.info("email verified", extra={"user_id": user.pk})
-    return user
+    if user.email_verified_at is not None:
+        return user, False
+    user.email_verified_at = timezone.now()
+    user.save(update_fields=["email_verified_at"])
+    record_event("auth.email.verified", actor=user, target=user)
+    security_log.info("email verified", extra={"user_id": user.pk})
+    return user, True
 
 
 def request_email_change(
@@ -128,6 +194,9 @@ def confirm_email_change(token: str) -> User:
             user.save(update_fields=["email", "email_verified_at"])
     except IntegrityError as exc:
         raise EmailTaken() from exc
+    record_event(
+        "auth.email.changed", actor=user, target=user, data={"old_domain": old.split("@")[-1]}
+    )
     security_log.info("email changed", extra={"user_id": user.pk, "old_domain": old.split("@")[-1]})
     return user
 
@@ -139,20 +208,27 @@ def client_ip(request: HttpRequest) -> str | None:
 def sign_in(request: HttpRequest, *, email: str, password: str) -> User:
     """Authenticate with throttling. Raises LoginThrottled or InvalidCredentials.
 
+    The attempt is reserved before the password is checked (accounts.throttle), so a burst of
+    parallel guesses gets at most LOGIN_FAILURE_LIMIT checks. Call outside a transaction.
     The same message for an unknown address and a wrong password: no user enumeration.
     """
     ip = client_ip(request)
-    if throttle.is_locked(email, ip):
+    reservation = throttle.reserve_attempt(email, ip)
+    if reservation is None:
         security_log.warning("login refused: throttled", extra={"ip": ip})
+        record_event(
+            "auth.login.throttled", request=request, data={"email": normalize_email(email)}
+        )
         raise LoginThrottled()
     user = authenticate(request, email=normalize_email(email), password=password)
+    throttle.release_attempt(reservation, succeeded=user is not None)
     if user is None:
-        throttle.record_failure(email, ip)
         security_log.info("login failed", extra={"ip": ip})
+        record_event("auth.login.failed", request=request, data={"email": normalize_email(email)})
         if throttle.is_locked(email, ip):
             raise LoginThrottled()
         raise InvalidCredentials()
-    throttle.clear_failures(email)
+    record_event("auth.login.succeeded", actor=user, target=user, request=request)
     return user
 
 
@@ -165,14 +241,6 @@ def sign_out(request: HttpRequest) -> None:
         close_sockets_for(user_id, "signed_out", session_key=session_key)
 
 
-def password_changed(user: User, *, reason: str = "password_changed") -> None:
-    """After a password change or reset: every session but the one it was changed in no
-    longer signs the person in (Django's session hash); their open sockets close now.
-    Call it after the new password is saved."""
-    close_sockets_for(user.pk, reason)
-    security_log.info(reason.replace("_", " "), extra={"user_id": user.pk})
-
-
 @transaction.atomic
 def deactivate_account(user_id: int, *, reason: str = "deactivated") -> bool:
     """Deactivate the account: it can no longer sign in, its sessions stop signing it in, and
@@ -182,3 +250,29 @@ def deactivate_account(user_id: int, *, reason: str = "deactivated") -> bool:
         close_sockets_for(user_id, reason)
         security_log.info("account deactivated", extra={"user_id": user_id, "reason": reason})
     return bool(updated)
+
+
+def after_password_change(user: User, *, request: HttpRequest, kind: str) -> None:
+    """What a changed (or reset) password ends: every personal access token, and the other
+    sessions (Django already ends them via the session auth hash; the UserSession rows go
+    too). kind: auth.password.changed or auth.password.reset."""
+
+    with transaction.atomic():
+        revoked = PersonalAccessToken.objects.filter(user=user, revoked_at=None).update(
+            revoked_at=timezone.now()
+        )
+        keep = request.session.session_key if request.user.is_authenticated else None
+        reason = "password_reset" if kind.endswith("reset") else "password_changed"
+        ended = sessions.end_sessions(user, except_key=keep, reason=reason)
+        if keep:  # the key was cycled by update_session_auth_hash: list it under the new one
+            sessions.touch_session(request, timezone.now())
+        record_event(
+            kind,
+            actor=user,
+            target=user,
+            request=request,
+            data={"tokens_revoked": revoked, "sessions_ended": ended},
+        )
+    # The other sessions no longer sign the person in (Django's session hash) and the current
+    # one has a new key, so every open socket of theirs closes now.
+    close_sockets_for(user.pk, reason)

@@ -11,12 +11,17 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import HttpBearer
 
+from mentorloom.audit.services import record_event
 from mentorloom.core.errors import InvalidInput, NotFound
 
+from .access import require_verified
 from .models import PersonalAccessToken, User
 
 TOKEN_PREFIX = "mlt_"
 MAX_TOKENS_PER_USER = 20
+# Every token expires: 90 days unless chosen, at most a year (366 days for leap years).
+DEFAULT_EXPIRY_DAYS = 90
+MAX_EXPIRY_DAYS = 366
 
 
 def _digest(token: str) -> str:
@@ -25,14 +30,20 @@ def _digest(token: str) -> str:
 
 @transaction.atomic
 def create_token(
-    user: User, *, name: str, expires_in_days: int | None = None
+    user: User, *, name: str, expires_in_days: int | None = DEFAULT_EXPIRY_DAYS
 ) -> tuple[PersonalAccessToken, str]:
-    """Returns the record and the token text, which is shown once and never stored."""
+    """Returns the record and the token text, which is shown once and never stored.
+
+    Raises EmailUnverified for an unverified account, InvalidInput for a bad name or expiry.
+    """
+    require_verified(user)
     name = " ".join((name or "").split())
     if not name or len(name) > 80:
         raise InvalidInput(fields={"name": ["Give the token a name of 1–80 characters."]})
-    if expires_in_days is not None and not 1 <= expires_in_days <= 366:
-        raise InvalidInput(fields={"expires_in_days": ["Choose between 1 and 366 days."]})
+    if expires_in_days is None or not 1 <= expires_in_days <= MAX_EXPIRY_DAYS:
+        raise InvalidInput(
+            fields={"expires_in_days": [f"Choose between 1 and {MAX_EXPIRY_DAYS} days."]}
+        )
     live = PersonalAccessToken.objects.select_for_update().filter(user=user, revoked_at=None)
     if live.count() >= MAX_TOKENS_PER_USER:
         raise InvalidInput(
@@ -40,19 +51,22 @@ def create_token(
             fields={"name": ["Too many tokens."]},
         )
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    expires_at = timezone.now() + timedelta(days=expires_in_days) if expires_in_days else None
+    expires_at = timezone.now() + timedelta(days=expires_in_days)
     record = PersonalAccessToken.objects.create(
         user=user, name=name, token_hash=_digest(token), prefix=token[:10], expires_at=expires_at
     )
+    record_event("token.created", actor=user, target=record, data={"name": name})
     return record, token
 
 
+@transaction.atomic
 def revoke_token(user: User, token_id: int) -> None:
     updated = PersonalAccessToken.objects.filter(user=user, pk=token_id, revoked_at=None).update(
         revoked_at=timezone.now()
     )
     if not updated:
         raise NotFound()
+    record_event("token.revoked", actor=user, target=("accounts.personalaccesstoken", token_id))
 
 
 def user_for_token(token: str) -> User | None:
@@ -60,7 +74,12 @@ def user_for_token(token: str) -> User | None:
         return None
     record = (
         PersonalAccessToken.objects.select_related("user")
-        .filter(token_hash=_digest(token), revoked_at=None, user__is_active=True)
+        .filter(
+            token_hash=_digest(token),
+            revoked_at=None,
+            user__is_active=True,
+            expires_at__gt=timezone.now(),
+        )
         .first()
     )
     if record is None or not record.is_usable:

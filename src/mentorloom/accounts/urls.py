@@ -19,6 +19,12 @@ urlpatterns = [
         views.revoke_access_token,
         name="token_revoke",
     ),
+    path(
+        "settings/sessions/<int:session_id>/revoke/",
+        views.revoke_session,
+        name="session_revoke",
+    ),
+    path("settings/sessions/sign-out-everywhere/", views.sign_out_everywhere, name="sign_out_all"),
     path("settings/password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("email/confirm/<str:token>/", views.confirm_email_change, name="confirm_email_change"),
     path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),

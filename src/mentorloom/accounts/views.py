@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -13,12 +14,14 @@ from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from mentorloom.audit.services import record_event
 from mentorloom.core import ratelimit
 from mentorloom.core.errors import DomainError
 from mentorloom.mfa import flow as mfa_flow
 
-from . import services, tokens_api
+from . import services, sessions, tokens_api
 from .forms import AccessTokenForm, EmailChangeForm, LoginForm, QueuedPasswordResetForm, SignupForm
+from .models import User, normalize_email
 
 
 def _site_url(request: HttpRequest) -> str:
@@ -34,6 +37,9 @@ def _apply_error(form, exc: DomainError) -> None:  # type: ignore[no-untyped-def
             form.add_error(field if field in form.fields else None, error)
 
 
+SIGNUP_EMAIL_KEY = "signup_email"
+
+
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("dashboard")
@@ -44,54 +50,78 @@ def signup(request: HttpRequest) -> HttpResponse:
             form.add_error(None, "Too many sign-ups from your network. Please try again later.")
         else:
             try:
-                user = services.sign_up(site_url=_site_url(request), **form.cleaned_data)
+                # A taken address gets the same answer as a new one (no enumeration); sign-up
+                # does not sign in either way: the first opening of the e-mailed link does.
+                services.sign_up_without_disclosure(
+                    site_url=_site_url(request), **form.cleaned_data
+                )
             except DomainError as exc:
                 _apply_error(form, exc)
             except ValidationError as exc:  # password validators
                 form.add_error("password", exc)
             else:
-                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                request.session[SIGNUP_EMAIL_KEY] = normalize_email(form.cleaned_data["email"])
                 return redirect("accounts:verify_sent")
     return render(request, "accounts/signup.html", {"form": form})
 
 
-@login_required
+def _pending_email(request: HttpRequest) -> str | None:
+    if request.user.is_authenticated:
+        return None if request.user.email_verified_at else request.user.email
+    return request.session.get(SIGNUP_EMAIL_KEY)
+
+
 def verify_sent(request: HttpRequest) -> HttpResponse:
-    if request.user.email_verified_at:
-        return redirect("dashboard")
-    return render(request, "accounts/verify_sent.html")
+    email = _pending_email(request)
+    if email is None:
+        return redirect("dashboard" if request.user.is_authenticated else "accounts:signup")
+    return render(request, "accounts/verify_sent.html", {"email": email})
 
 
-@login_required
 @require_POST
 def resend_verification(request: HttpRequest) -> HttpResponse:
-    if request.user.email_verified_at:
+    email = _pending_email(request)
+    if request.user.is_authenticated and email is None:
         messages.info(request, "Your e-mail address is already verified.")
-    elif ratelimit.allow("verify-resend", str(request.user.pk), limit=3, window_seconds=3600):
-        services.send_verification_email(request.user, site_url=_site_url(request))
-        messages.success(request, f"We sent a new link to {request.user.email}.")
+    elif email is None:
+        return redirect("accounts:signup")
+    elif ratelimit.allow("verify-resend", email, limit=3, window_seconds=3600):
+        # Only an unverified account gets a link; the answer is the same either way.
+        pending = User.objects.filter(email=email, email_verified_at=None, is_active=True).first()
+        if pending is not None:
+            services.send_verification_email(pending, site_url=_site_url(request))
+        messages.success(request, f"We sent a new link to {email}.")
     else:
         messages.error(
             request,
             "We have sent several links already. Please check your spam "
             "folder, or try again in an hour.",
         )
-    return redirect(request.POST.get("next") or "accounts:verify_sent")
+    target = request.POST.get("next")
+    if not target or not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "accounts:verify_sent"
+    return redirect(target)
 
 
 def verify(request: HttpRequest, token: str) -> HttpResponse:
     try:
-        user = services.verify_email(token)
+        user, first_time = services.verify_email_first_time(token)
     except DomainError as exc:
         return render(request, "accounts/link_invalid.html", {"message": exc.message}, status=400)
-    if request.user.is_authenticated and request.user.pk == user.pk:
+    if request.user.is_authenticated and request.user.pk != user.pk:
+        logout(request)
+    if not request.user.is_authenticated and first_time:
+        # The first opening of the link proves the mailbox and signs in (sign-up does not).
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    if request.user.is_authenticated:
+        request.session.pop(SIGNUP_EMAIL_KEY, None)
         messages.success(
             request,
             "Thanks — your e-mail address is verified. Now tell mentors a little about yourself.",
         )
         return redirect("profiles:edit")
-    if request.user.is_authenticated:
-        services.sign_out(request)
     messages.success(request, "Your e-mail address is verified. Please log in.")
     return redirect("accounts:login")
 
@@ -123,6 +153,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        record_event("auth.logout", request=request)
+        sessions.forget_current(request)
     services.sign_out(request)
     messages.info(request, "You are logged out. See you soon.")
     return redirect("home")
@@ -155,6 +188,16 @@ def account_settings(request: HttpRequest) -> HttpResponse:
             "email_form": email_form,
             "token_form": AccessTokenForm(prefix="token"),
             "tokens": request.user.access_tokens.all(),
+            "sessions": [
+                {
+                    "row": row,
+                    "device": sessions.device_summary(row.user_agent),
+                    "current": row.session_key == request.session.session_key,
+                }
+                for row in sessions.sessions_for(request.user)
+            ],
+            "idle_hours": settings.SESSION_IDLE_TIMEOUT // 3600,
+            "max_days": settings.SESSION_COOKIE_AGE // 86400,
             # Shown once, right after creation; only its hash is stored.
             "new_token": request.session.pop("new_access_token", None),
         },
@@ -186,6 +229,36 @@ def revoke_access_token(request: HttpRequest, token_id: int) -> HttpResponse:
     except DomainError as exc:
         raise Http404 from exc
     messages.success(request, "The token is revoked; scripts using it stop working at once.")
+    return redirect("accounts:settings")
+
+
+@login_required
+@require_POST
+def revoke_session(request: HttpRequest, session_id: int) -> HttpResponse:
+    if session_id == getattr(
+        request.user.browser_sessions.filter(session_key=request.session.session_key).first(),
+        "pk",
+        None,
+    ):
+        messages.info(request, "To end this browser's session, log out.")
+        return redirect("accounts:settings")
+    try:
+        sessions.revoke_session(request, session_id)
+    except DomainError as exc:
+        raise Http404 from exc
+    messages.success(request, "That browser is signed out.")
+    return redirect("accounts:settings")
+
+
+@login_required
+@require_POST
+def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
+    revoke_tokens = request.POST.get("revoke_tokens") == "on"
+    ended = sessions.sign_out_everywhere(request, revoke_tokens=revoke_tokens)
+    note = " Your access tokens are revoked." if revoke_tokens else ""
+    messages.success(
+        request, f"Signed out of {ended} other session{'s' if ended != 1 else ''}.{note}"
+    )
     return redirect("accounts:settings")
 
 
@@ -221,7 +294,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form):  # type: ignore[no-untyped-def]
         response = super().form_valid(form)
-        services.password_changed(form.user, reason="password_reset")
+        services.after_password_change(form.user, request=self.request, kind="auth.password.reset")
         return response
 
 
@@ -232,5 +305,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form):  # type: ignore[no-untyped-def]
         messages.success(self.request, "Your password has been changed.")
         response = super().form_valid(form)
-        services.password_changed(form.user)
+        services.after_password_change(
+            form.user, request=self.request, kind="auth.password.changed"
+        )
         return response

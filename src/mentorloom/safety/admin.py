@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 
+from mentorloom.audit.services import record_event
+
 from . import services
 from .models import AuditEvent, Block, Report
 
@@ -22,6 +24,16 @@ class ReportAdmin(admin.ModelAdmin):
         for user_id in set(queryset.values_list("reported_id", flat=True)):
             banned += services.ban_user(request.user, user_id, note="from the report queue")
         self.message_user(request, f"{banned} banned.")
+
+    def save_model(self, request, obj, form, change) -> None:  # type: ignore[no-untyped-def]
+        super().save_model(request, obj, form, change)
+        if change and "status" in form.changed_data:
+            record_event(
+                "report.status_changed",
+                target=obj,
+                request=request,
+                data={"from": form.initial.get("status"), "to": obj.status},
+            )
 
 
 @admin.register(AuditEvent)

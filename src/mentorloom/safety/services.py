@@ -6,12 +6,15 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 
+from mentorloom.accounts.access import require_verified
+from mentorloom.audit.models import AuditEvent
+from mentorloom.audit.services import record_event
 from mentorloom.core.errors import InvalidInput, NotFound, PermissionDenied
 from mentorloom.core.hooks import Hook
 from mentorloom.core.ratelimit import enforce
 from mentorloom.core.realtime.lifetime import close_sockets_for
 
-from .models import AuditEvent, Block, Report, ReportReason
+from .models import Block, Report, ReportReason
 
 REPORTS_PER_HOUR = 10
 
@@ -23,9 +26,9 @@ block_created = Hook("safety.block_created")
 
 
 def audit(actor, action: str, target_user_id: int | None = None, **data: object) -> AuditEvent:  # type: ignore[no-untyped-def]
-    return AuditEvent.objects.create(
-        actor=actor, action=action, target_user_id=target_user_id, data=data
-    )
+    """Written to the one audit log (mentorloom.audit); safety.AuditEvent keeps older rows."""
+    target = ("accounts.user", target_user_id) if target_user_id else None
+    return record_event(action, actor=actor, target=target, data=data)
 
 
 def _existing_user(user_id: int) -> None:
@@ -63,11 +66,11 @@ def ban_user(staff, user_id: int, *, note: str = "") -> bool:  # type: ignore[no
     users = get_user_model().objects
     if not users.filter(pk=user_id).exists():
         raise NotFound("No such person.")
-    # As accounts.services.deactivate_account (same layer: safety does not import accounts).
+    # As accounts.services.deactivate_account, written here so bans audit as moderation.
     banned = bool(users.filter(pk=user_id, is_active=True).update(is_active=False))
     if banned:
         close_sockets_for(user_id, "banned")
-        audit(staff, "user.banned", user_id, note=note[:1000])
+        audit(staff, "moderation.ban", user_id, note=note[:1000])
     return banned
 
 
@@ -86,7 +89,11 @@ def report_user(
     details: str = "",
     context_url: str = "",
 ) -> Report:
-    """File a report for staff review (admin → Safety → Reports) and audit-log it."""
+    """File a report for staff review (admin → Safety → Reports) and audit-log it.
+
+    Raises EmailUnverified (403) for an unverified reporter: throw-away accounts cannot file
+    reports to harass someone."""
+    require_verified(reporter)
     enforce("report", str(reporter.pk), limit=REPORTS_PER_HOUR, window_seconds=3600)
     if reporter.pk == reported_id:
         raise InvalidInput("You cannot report yourself.", fields={"user_id": ["That is you."]})
@@ -105,5 +112,5 @@ def report_user(
         details=details,
         context_url=context_url[:300],
     )
-    audit(reporter, "report.created", reported_id, report_id=report.pk, reason=reason)
+    audit(reporter, "report.filed", reported_id, report_id=report.pk, reason=reason)
     return report

@@ -78,6 +78,7 @@ def report(request: HttpRequest, user_id: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = ReportForm(request.POST)
+        error_status = 400
         if form.is_valid():
             try:
                 services.report_user(
@@ -91,6 +92,7 @@ def report(request: HttpRequest, user_id: int) -> HttpResponse:
                     services.block_user(request.user, person.pk)
             except DomainError as exc:
                 form.add_error(None, exc.message)
+                error_status = exc.status
             else:
                 messages.success(
                     request,
@@ -98,7 +100,7 @@ def report(request: HttpRequest, user_id: int) -> HttpResponse:
                     "You can also block this person at any time.",
                 )
                 return redirect(context_url or "dashboard")
-        status = 400
+        status = 403 if error_status == 403 else 400
     else:
         form = ReportForm()
     return render(
