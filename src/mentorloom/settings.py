@@ -436,3 +436,5 @@ MENTORLOOM_JANUS_TOKEN_TTL = env_int("MENTORLOOM_JANUS_TOKEN_TTL", 4 * 3600)
 MENTORLOOM_JANUS_TIMEOUT = float(env_str("MENTORLOOM_JANUS_TIMEOUT", "3"))
 # Janus gathers ICE candidates on these interfaces/addresses only (e.g. "eth0"); empty = all.
 MENTORLOOM_JANUS_ICE_ENFORCE_LIST = env_str("MENTORLOOM_JANUS_ICE_ENFORCE_LIST", "")
+# Public IP Janus announces in its ICE candidates when the host is behind 1:1 NAT.
+MENTORLOOM_JANUS_PUBLIC_IP = env_str("MENTORLOOM_JANUS_PUBLIC_IP", "")

@@ -48,6 +48,8 @@ def test_secrets_token_auth_folders_and_rtp_range_are_set(tmp_path):
     assert "ice_enforce_list" not in main
     with_list = files_for(_config(tmp_path / "b", ice_enforce_list="ml0"), tmp_path)["janus.jcfg"]
     assert 'ice_enforce_list = "ml0"' in with_list
+    natted = files_for(_config(tmp_path / "c", nat_1_1_mapping="203.0.113.5"), tmp_path)
+    assert 'nat_1_1_mapping = "203.0.113.5"' in natted["janus.jcfg"]
 
 
 def test_every_api_binds_loopback_and_the_admin_api_only_over_http(tmp_path):
@@ -91,3 +93,14 @@ def test_janus_secrets_are_generated_once_and_env_wins(tmp_path, monkeypatch):
     monkeypatch.setenv("MENTORLOOM_JANUS_ADMIN_SECRET", "from-env")
     assert mentorloom_settings._generated_secret("MENTORLOOM_JANUS_ADMIN_SECRET", "x") == "from-env"
     assert not (tmp_path / "x").exists()
+
+
+def test_janus_config_command_writes_a_host_config_with_this_instances_secrets(tmp_path, settings):
+    from django.core.management import call_command
+
+    call_command("janus_config", str(tmp_path / "media"), bind="10.0.0.5", admin_acl="10.0.0.")
+    http = (tmp_path / "media" / "janus.transport.http.jcfg").read_text()
+    main = (tmp_path / "media" / "janus.jcfg").read_text()
+    assert 'admin_ip = "10.0.0.5"' in http
+    assert 'admin_acl = "10.0.0."' in http
+    assert f'admin_secret = "{settings.MENTORLOOM_JANUS_ADMIN_SECRET}"' in main

@@ -43,6 +43,12 @@ class JanusConfig:
     lib_dir: Path = field(default_factory=default_lib_dir)
     # Interfaces/addresses ICE may gather on (Janus skips `lo` whatever this says); empty = all.
     ice_enforce_list: str = ""
+    # The public address to announce when Janus sits behind 1:1 NAT (a cloud VM's private IP).
+    nat_1_1_mapping: str = ""
+    # An external media host binds its APIs to a private address and lets only the web
+    # servers' addresses reach the admin API; the embedded Janus keeps both on loopback.
+    bind: str = BIND
+    admin_acl: str = "127."
     debug_level: int = 4
     session_timeout: int = 60
 
@@ -80,6 +86,8 @@ def files_for(config: JanusConfig, config_dir: Path) -> dict[str, str]:
     nat["ice_ignore_list"] = "vmnet"
     if config.ice_enforce_list:
         nat["ice_enforce_list"] = config.ice_enforce_list
+    if config.nat_1_1_mapping:
+        nat["nat_1_1_mapping"] = config.nat_1_1_mapping
     general: dict[str, object] = {
         "configs_folder": str(config_dir),
         "plugins_folder": str(lib / "plugins"),
@@ -110,21 +118,21 @@ def files_for(config: JanusConfig, config_dir: Path) -> dict[str, str]:
             "base_path": "/janus",
             "http": True,
             "port": config.http_port,
-            "ip": BIND,
+            "ip": config.bind,
             "https": False,
         },
         "admin": {
             "admin_base_path": "/admin",
             "admin_http": True,
             "admin_port": config.admin_port,
-            "admin_ip": BIND,
+            "admin_ip": config.bind,
             "admin_https": False,
-            "admin_acl": "127.",
+            "admin_acl": config.admin_acl,
         },
         "cors": {},
     }
     websockets = {
-        "general": {"json": "compact", "ws": True, "ws_port": config.ws_port, "ws_ip": BIND},
+        "general": {"json": "compact", "ws": True, "ws_port": config.ws_port, "ws_ip": config.bind},
         "admin": {"admin_ws": False, "admin_wss": False},
     }
     # admin_key: only requests carrying it (our controller) may create rooms; a participant's
@@ -162,5 +170,6 @@ def config_from_settings() -> JanusConfig:
         admin_port=settings.MENTORLOOM_JANUS_ADMIN_PORT,
         ws_port=settings.MENTORLOOM_JANUS_WS_PORT,
         rtp_ports=settings.MENTORLOOM_JANUS_RTP_PORTS,
-        ice_enforce_list=getattr(settings, "MENTORLOOM_JANUS_ICE_ENFORCE_LIST", ""),
+        ice_enforce_list=settings.MENTORLOOM_JANUS_ICE_ENFORCE_LIST,
+        nat_1_1_mapping=settings.MENTORLOOM_JANUS_PUBLIC_IP,
     )
