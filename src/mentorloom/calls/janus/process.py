@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import httpx
@@ -18,10 +19,15 @@ def janus_binary() -> str | None:
 
 
 def start_janus(
-    config: JanusConfig, config_dir: Path, *, binary: str | None = None
+    config: JanusConfig,
+    config_dir: Path,
+    *,
+    binary: str | None = None,
+    prefix: Sequence[str] = (),
 ) -> subprocess.Popen:
     """Write the config into `config_dir` and start Janus in the foreground, its log in
-    `config_dir/janus.log`. Raises FileNotFoundError when there is no binary."""
+    `config_dir/janus.log`; `prefix` runs it under a wrapper (`ip netns exec NAME` in tests).
+    Raises FileNotFoundError when there is no binary."""
     binary = binary or janus_binary()
     if binary is None:
         raise FileNotFoundError("janus")
@@ -29,7 +35,7 @@ def start_janus(
     log = open(config_dir / "janus.log", "ab")  # noqa: SIM115 - the child owns it
     try:
         return subprocess.Popen(  # noqa: S603 - fixed argv, no shell
-            [binary, "-C", str(config_file), "-F", str(config_dir), "-o"],
+            [*prefix, binary, "-C", str(config_file), "-F", str(config_dir), "-o"],
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
