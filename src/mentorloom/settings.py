@@ -219,6 +219,7 @@ MENTORLOOM_PERIODIC_TASKS = [
     ("mentorloom.sessions.tasks.send_feedback_prompts", 300),  # once per ended session
     ("mentorloom.messaging.tasks.send_message_digests", 60),  # unread for 15 min, quiet hours
     ("mentorloom.sessions.tasks.send_agenda_prep_reminders", 300),  # empty agenda, 24 h before
+    ("mentorloom.calls.tasks.prune_janus_tokens", 600),  # expired workshop media tokens
 ]
 
 # --- Auth -----------------------------------------------------------------------------------

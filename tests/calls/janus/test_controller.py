@@ -242,3 +242,30 @@ def test_every_janus_api_listens_on_loopback_only(janus_server):
     config = janus_server.config
     for port in (config.http_port, config.admin_port, config.ws_port):
         assert _listening_addresses(port) == {"127.0.0.1"}, port
+
+
+def test_periodic_prune_covers_every_host_and_skips_one_that_is_down(janus_server, settings):
+    from mentorloom.calls.tasks import prune_janus_tokens
+
+    down = free_port()
+    settings.MENTORLOOM_JANUS_URL = [janus_server.host.api_url, f"http://127.0.0.1:{down}/janus"]
+    settings.MENTORLOOM_JANUS_ADMIN_URL = [
+        janus_server.host.admin_url,
+        f"http://127.0.0.1:{down}/admin",
+    ]
+    settings.MENTORLOOM_JANUS_ADMIN_SECRET = janus_server.config.admin_secret
+    settings.MENTORLOOM_JANUS_TIMEOUT = 0.5
+    controller = janus_server.controller()
+    expired = mint_token(10, now=time.time() - 60)
+    controller.add_token(expired)
+
+    prune_janus_tokens.call()
+
+    assert expired not in controller.list_tokens()
+
+
+def test_participant_tokens_live_the_configured_ttl(settings):
+    from mentorloom.calls.janus.controller import participant_token, token_expiry
+
+    settings.MENTORLOOM_JANUS_TOKEN_TTL = 900
+    assert token_expiry(participant_token(now=1000)) == 1900

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 import time
 from collections.abc import Iterable, Sequence
@@ -28,6 +29,8 @@ from typing import Any
 import httpx
 
 from mentorloom.calls.errors import MediaServerRefused, MediaServerUnavailable
+
+logger = logging.getLogger(__name__)
 
 VIDEOROOM = "janus.plugin.videoroom"
 # VideoRoom error codes callers may want to tell apart (janus_videoroom.c).
@@ -276,3 +279,30 @@ def controller_for_room(room: int) -> JanusController:
         admin_secret=settings.MENTORLOOM_JANUS_ADMIN_SECRET,
         timeout=settings.MENTORLOOM_JANUS_TIMEOUT,
     )
+
+
+def participant_token(*, now: float | None = None) -> str:
+    """A new participant token living settings.MENTORLOOM_JANUS_TOKEN_TTL seconds; grant it
+    with `controller_for_room(room).admit(room, token)`."""
+    from django.conf import settings
+
+    return mint_token(settings.MENTORLOOM_JANUS_TOKEN_TTL, now=now)
+
+
+def prune_expired_tokens(*, now: float | None = None) -> int:
+    """Remove expired participant tokens from every configured Janus host; a host that does not
+    answer is skipped (it is retried next time). Returns how many were removed."""
+    from django.conf import settings
+
+    removed = 0
+    for host in configured_hosts():
+        controller = JanusController(
+            host,
+            admin_secret=settings.MENTORLOOM_JANUS_ADMIN_SECRET,
+            timeout=settings.MENTORLOOM_JANUS_TIMEOUT,
+        )
+        try:
+            removed += controller.prune_tokens(now=now)
+        except MediaServerUnavailable:
+            logger.info("janus host %s did not answer; tokens not pruned", host.admin_url)
+    return removed
