@@ -4,7 +4,7 @@
 // vendor/janus-1.1.4.js loaded first as classic scripts (janus.js reads window.adapter).
 //
 //   const room = await joinRoom({server, token, room, pin, feedId, display, video, on...});
-//   room.remoteFeeds(); await room.inboundBytes(); room.leave();
+//   room.remoteFeeds(); await room.inboundVideo(); room.leave();
 //
 // Every step settles within `timeoutMs`: when ICE cannot connect, Janus never answers `join`'s
 // media part, so a hung promise would hang the page.
@@ -153,19 +153,28 @@ export async function joinRoom({
 
   return {
     remoteFeeds: () => [...feeds.keys()],
-    async inboundBytes() {
-      // Video bytes received per remote feed, from each subscription's RTCPeerConnection.
+    async inboundVideo() {
+      // Per remote feed: video bytes received so far and the current frame size and rate,
+      // from each subscription's RTCPeerConnection.
       const out = {};
       for (const [id, handle] of feeds) {
         const pc = handle && handle.webrtcStuff && handle.webrtcStuff.pc;
         if (!pc) continue;
-        let bytes = 0;
+        const feed = { bytes: 0, width: 0, height: 0, fps: 0 };
         (await pc.getStats()).forEach((s) => {
-          if (s.type === "inbound-rtp" && s.kind === "video") bytes += s.bytesReceived;
+          if (s.type !== "inbound-rtp" || s.kind !== "video") return;
+          feed.bytes += s.bytesReceived;
+          feed.width = s.frameWidth || feed.width;
+          feed.height = s.frameHeight || feed.height;
+          feed.fps = s.framesPerSecond || feed.fps;
         });
-        out[id] = bytes;
+        out[id] = feed;
       }
       return out;
+    },
+    async inboundBytes() {
+      const video = await this.inboundVideo();
+      return Object.fromEntries(Object.entries(video).map(([id, v]) => [id, v.bytes]));
     },
     leave() {
       janus.destroy();
