@@ -427,10 +427,11 @@ MENTORLOOM_JANUS_API_SECRET = _generated_secret("MENTORLOOM_JANUS_API_SECRET", "
 MENTORLOOM_JANUS_ADMIN_SECRET = _generated_secret(
     "MENTORLOOM_JANUS_ADMIN_SECRET", "janus_admin_secret"
 )
-# What the browser's janus.js connects to: a path our reverse proxy passes to Janus's HTTP
-# API (never the admin API), or for same-machine development the embedded port directly.
-MENTORLOOM_JANUS_PUBLIC_URL = env_str(
-    "MENTORLOOM_JANUS_PUBLIC_URL", f"http://127.0.0.1:{MENTORLOOM_JANUS_HTTP_PORT}/janus"
+# What the browser's janus.js connects to, one per host in the same order: a path our reverse
+# proxy passes to Janus's WebSocket (or HTTP) API, never the admin API. The embedded default is
+# Janus's WebSocket port on this machine, which the default CSP (connect-src ws: wss:) allows.
+MENTORLOOM_JANUS_PUBLIC_URL = env_list(
+    "MENTORLOOM_JANUS_PUBLIC_URL", [f"ws://127.0.0.1:{MENTORLOOM_JANUS_WS_PORT}/"]
 )
 # Participant tokens live this long; the controller's prune_tokens() drops expired ones.
 MENTORLOOM_JANUS_TOKEN_TTL = env_int("MENTORLOOM_JANUS_TOKEN_TTL", 4 * 3600)

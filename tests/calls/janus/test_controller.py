@@ -253,6 +253,7 @@ def test_periodic_prune_covers_every_host_and_skips_one_that_is_down(janus_serve
         janus_server.host.admin_url,
         f"http://127.0.0.1:{down}/admin",
     ]
+    settings.MENTORLOOM_JANUS_PUBLIC_URL = ["ws://a/", "ws://b/"]
     settings.MENTORLOOM_JANUS_ADMIN_SECRET = janus_server.config.admin_secret
     settings.MENTORLOOM_JANUS_TIMEOUT = 0.5
     controller = janus_server.controller()

@@ -39,12 +39,13 @@ def test_no_configured_host_is_a_clear_error():
         host_for_room(1, [])
 
 
-def test_configured_hosts_pair_api_and_admin_urls_in_order(settings):
+def test_configured_hosts_pair_api_admin_and_public_urls_in_order(settings):
     settings.MENTORLOOM_JANUS_URL = ["http://a/janus", "http://b/janus"]
     settings.MENTORLOOM_JANUS_ADMIN_URL = ["http://a/admin", "http://b/admin"]
+    settings.MENTORLOOM_JANUS_PUBLIC_URL = ["wss://s/janus-ws/a", "wss://s/janus-ws/b"]
     assert configured_hosts() == [
-        JanusHost("http://a/janus", "http://a/admin"),
-        JanusHost("http://b/janus", "http://b/admin"),
+        JanusHost("http://a/janus", "http://a/admin", "wss://s/janus-ws/a"),
+        JanusHost("http://b/janus", "http://b/admin", "wss://s/janus-ws/b"),
     ]
     settings.MENTORLOOM_JANUS_ADMIN_URL = ["http://a/admin"]
     with pytest.raises(MediaServerUnavailable):
@@ -56,3 +57,26 @@ def test_tokens_are_unique_and_carry_their_expiry():
     assert token_expiry(mint_token(60, now=1000)) == 1060
     assert token_expiry("not-a-token") is None
     assert token_expiry("123") is None
+
+
+def test_browser_config_names_the_rooms_host_its_pin_and_our_ice_servers(settings):
+    from mentorloom.calls.janus.controller import browser_config, controller_for_room
+
+    settings.MENTORLOOM_JANUS_URL = [h.api_url for h in HOSTS]
+    settings.MENTORLOOM_JANUS_ADMIN_URL = [h.admin_url for h in HOSTS]
+    settings.MENTORLOOM_JANUS_PUBLIC_URL = [f"wss://site/janus-ws/{i}" for i in range(4)]
+    settings.MENTORLOOM_ICE_SERVERS = '[{"urls": "stun:stun.example.org"}]'
+    settings.MENTORLOOM_TURN_SECRET = ""
+    index = HOSTS.index(host_for_room(77, HOSTS))
+
+    config = browser_config(77, "tok", 5, user_id=1)
+
+    assert config == {
+        "server": f"wss://site/janus-ws/{index}",
+        "token": "tok",
+        "room": 77,
+        "pin": controller_for_room(77).room_pin(77),
+        "feedId": 5,
+        "iceServers": [{"urls": "stun:stun.example.org"}],
+    }
+    assert config["pin"] != controller_for_room(78).room_pin(78)

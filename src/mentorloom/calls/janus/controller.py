@@ -44,6 +44,7 @@ UNAUTHORIZED = 433
 class JanusHost:
     api_url: str  # e.g. http://127.0.0.1:8088/janus (the plain API, for health checks)
     admin_url: str  # e.g. http://127.0.0.1:7088/admin (never exposed to browsers)
+    public_url: str = ""  # what browsers connect to, e.g. wss://mentors.example.org/janus-ws
 
 
 def host_for_room(room: int, hosts: Sequence[JanusHost]) -> JanusHost:
@@ -258,16 +259,19 @@ class JanusController:
 
 
 def configured_hosts() -> list[JanusHost]:
-    """MENTORLOOM_JANUS_URL / _ADMIN_URL zipped in order (several hosts when scaled out)."""
+    """MENTORLOOM_JANUS_URL / _ADMIN_URL / _PUBLIC_URL zipped in order (several hosts when
+    scaled out); the lists must be equally long."""
     from django.conf import settings
 
     apis = list(settings.MENTORLOOM_JANUS_URL)
     admins = list(settings.MENTORLOOM_JANUS_ADMIN_URL)
-    if len(apis) != len(admins):
+    publics = list(settings.MENTORLOOM_JANUS_PUBLIC_URL)
+    if not len(apis) == len(admins) == len(publics):
         raise MediaServerUnavailable(
-            "MENTORLOOM_JANUS_URL and MENTORLOOM_JANUS_ADMIN_URL list different numbers of hosts."
+            "MENTORLOOM_JANUS_URL, MENTORLOOM_JANUS_ADMIN_URL and MENTORLOOM_JANUS_PUBLIC_URL "
+            "list different numbers of hosts."
         )
-    return [JanusHost(api, admin) for api, admin in zip(apis, admins, strict=True)]
+    return [JanusHost(*urls) for urls in zip(apis, admins, publics, strict=True)]
 
 
 def controller_for_room(room: int) -> JanusController:
@@ -306,3 +310,21 @@ def prune_expired_tokens(*, now: float | None = None) -> int:
         except MediaServerUnavailable:
             logger.info("janus host %s did not answer; tokens not pruned", host.admin_url)
     return removed
+
+
+def browser_config(room: int, token: str, feed_id: int, *, user_id: int) -> dict[str, Any]:
+    """What the room page hands janus_room.js's joinRoom(): the room's host as browsers reach
+    it, the token (already admitted), the pin, the feed id and ICE servers with short-lived
+    TURN credentials (calls.ice). Contains nothing that opens another room."""
+    from mentorloom.calls.ice import ice_servers_for
+
+    host = host_for_room(room, configured_hosts())
+    controller = controller_for_room(room)
+    return {
+        "server": host.public_url,
+        "token": token,
+        "room": room,
+        "pin": controller.room_pin(room),
+        "feedId": feed_id,
+        "iceServers": ice_servers_for(user_id),
+    }

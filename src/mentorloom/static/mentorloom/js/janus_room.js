@@ -3,7 +3,7 @@
 // and feed id (mentorloom.calls.janus.controller). Needs vendor/webrtc-adapter-8.2.4.js and
 // vendor/janus-1.1.4.js loaded first as classic scripts (janus.js reads window.adapter).
 //
-//   const room = await joinRoom({server, token, room, pin, feedId, display, video, on...});
+//   const room = await joinRoom({...browserConfig, display, video, on...});  (browser_config())
 //   room.remoteFeeds(); await room.inboundVideo(); room.leave();
 //
 // Every step settles within `timeoutMs`: when ICE cannot connect, Janus never answers `join`'s
@@ -25,11 +25,13 @@ function withTimeout(promise, ms, what) {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-function session(server, token) {
+function session(server, token, iceServers) {
   return new Promise((resolve, reject) => {
     const janus = new Janus({
       server,
       token,
+      // Ours only (calls.ice: our STUN/TURN); janus.js would otherwise ask Google's STUN.
+      iceServers,
       success: () => resolve(janus),
       error: (cause) => reject(new Error(`janus: ${cause}`)),
     });
@@ -53,6 +55,7 @@ export async function joinRoom({
   room,
   pin,
   feedId,
+  iceServers = [],
   display = "",
   video = { width: 320, height: 240 },
   onRemoteTrack = () => {},
@@ -61,7 +64,7 @@ export async function joinRoom({
   timeoutMs = 15000,
 }) {
   await init();
-  const janus = await withTimeout(session(server, token), timeoutMs, "session");
+  const janus = await withTimeout(session(server, token, iceServers), timeoutMs, "session");
   const feeds = new Map(); // publisher id -> subscriber handle
   let privateId = null;
   let joined;
