@@ -30,6 +30,7 @@ from tests.browser.janus_netns import (
     site_dir,
     static_server,
 )
+from tests.calls.janus.participant import HTTPParticipant
 
 pytestmark = pytest.mark.browser
 
@@ -99,6 +100,19 @@ def test_three_browsers_publish_and_subscribe_through_janus_and_a_move_kicks(
             for feed in (1, 2):
                 pages[feed].wait_for_function(f"() => !({LIVE_FEEDS})().includes(3)")
             assert sorted(p["id"] for p in ns.run(controller.list_participants, MAIN)) == [1, 2]
+
+            # Nor can it subscribe there to a live feed, even knowing the main room's pin:
+            # subscribing needs the private id of one's own publisher in that room.
+            def subscribe_to_main(private_id: int | None) -> dict:
+                outsider = HTTPParticipant(API_URL, people[3]).connect()
+                try:
+                    return outsider.subscribe(MAIN, controller.room_pin(MAIN), 1, private_id)
+                finally:
+                    outsider.close()
+
+            for private_id in (None, 12345):
+                refused = ns.run(subscribe_to_main, private_id)
+                assert refused.get("error_code") == UNAUTHORIZED, refused
 
             # Its token no longer opens the main room; it opens the breakout room.
             pages[3].evaluate("() => window.mediaTest.room.leave()")

@@ -68,6 +68,25 @@ class HTTPParticipant:
             if event.get("janus") == "keepalive":
                 continue
 
+    def subscribe(self, room: int, pin: str, feed: int, private_id: int | None = None) -> dict:
+        """Join as a subscriber to `feed`; returns the plugin's event data (or its error)."""
+        body: dict = {
+            "request": "join",
+            "ptype": "subscriber",
+            "room": room,
+            "pin": pin,
+            "streams": [{"feed": feed}],
+        }
+        if private_id is not None:
+            body["private_id"] = private_id
+        reply = self._post(f"/{self.session}/{self.handle}", {"janus": "message", "body": body})
+        if reply.get("janus") == "success":  # refused synchronously
+            return reply["plugindata"]["data"]
+        while True:
+            event = self.next_event()
+            if event.get("janus") == "event" and event.get("sender") == self.handle:
+                return event["plugindata"]["data"]
+
     def close(self) -> None:
         if self.session is not None:
             with contextlib.suppress(JanusAPIError, httpx.HTTPError):
