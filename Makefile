@@ -11,7 +11,7 @@ comma := ,
 EXTRAS_RUN  := $(if $(filter 0,$(SEMANTIC)),,semantic)
 EXTRAS_TEST := dev$(if $(filter 0,$(SEMANTIC)),,$(comma)semantic)
 
-.PHONY: run test lint format bench install install-test browser clean
+.PHONY: run test lint format bench install install-test browser janus clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,7 @@ $(VENV)/.installed-test-$(SEMANTIC): pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed-run-$(SEMANTIC)
 install-test: $(VENV)/.installed-test-$(SEMANTIC)
 
-run: install
+run: install janus
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py rebuild_search_index
@@ -39,7 +39,11 @@ run: install
 browser:
 	@bash scripts/ensure-browser.sh
 
-test: install-test browser
+# Workshop media (Janus); runstack starts it when present.
+janus:
+	@bash scripts/ensure-janus.sh
+
+test: install-test browser janus
 	@bash scripts/pytest.sh $(PYTEST_ARGS)
 
 lint: install-test

@@ -90,3 +90,13 @@ def agenda_templates(db):
 
     seeding = importlib.import_module("mentorloom.sessions.migrations.0002_seed_agenda_templates")
     seeding.seed(apps, None)
+
+
+@pytest.fixture(scope="session")
+def janus_server(tmp_path_factory):
+    """A real Janus on 127.0.0.1 for the whole run (tests/janus_server.py); skipped only when
+    the binary is missing and MENTORLOOM_REQUIRE_BROWSER is not set."""
+    from tests.janus_server import running_janus
+
+    with running_janus(tmp_path_factory.mktemp("janus")) as server:
+        yield server

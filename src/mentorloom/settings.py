@@ -229,6 +229,7 @@ MENTORLOOM_PERIODIC_TASKS = [
     ("mentorloom.sessions.tasks.release_feedback", 3600),  # checks hourly, releases once a week
     ("mentorloom.privacy.tasks.purge_expired_exports", 3600),  # data exports past their link
     ("mentorloom.privacy.tasks.erase_due_accounts", 3600),  # deletions past the grace period
+    ("mentorloom.calls.tasks.prune_janus_tokens", 600),  # expired workshop media tokens
 ]
 
 # --- Data rights (privacy app) ----------------------------------------------------------------
@@ -410,3 +411,57 @@ MENTORLOOM_ICE_SERVERS = env_str("MENTORLOOM_ICE_SERVERS", "")
 MENTORLOOM_TURN_SECRET = env_str("MENTORLOOM_TURN_SECRET", "")
 MENTORLOOM_TURN_URLS = env_list("MENTORLOOM_TURN_URLS", [])
 MENTORLOOM_TURN_TTL = env_int("MENTORLOOM_TURN_TTL", 3600)
+
+
+# Live workshops' media runs on Janus (docs/deployment.md, "Media: Janus"). Empty URLs mean the
+# embedded Janus that runstack starts on 127.0.0.1 with a config written into DATA_DIR/janus;
+# comma-separated URLs (API and admin in the same order) spread rooms over several hosts.
+def _generated_secret(env_name: str, file_name: str) -> str:
+    """A secret from the environment, else generated once into the data directory (O_EXCL, as
+    for SECRET_KEY, so two processes starting together agree)."""
+    from_env = os.environ.get(env_name)
+    if from_env:
+        return from_env
+    path = DATA_DIR / file_name
+    if not path.exists():
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_urlsafe(32))
+    return path.read_text().strip()
+
+
+MENTORLOOM_JANUS_HTTP_PORT = env_int("MENTORLOOM_JANUS_HTTP_PORT", 8088)
+MENTORLOOM_JANUS_ADMIN_PORT = env_int("MENTORLOOM_JANUS_ADMIN_PORT", 7088)
+MENTORLOOM_JANUS_WS_PORT = env_int("MENTORLOOM_JANUS_WS_PORT", 8188)
+MENTORLOOM_JANUS_RTP_PORTS = env_str("MENTORLOOM_JANUS_RTP_PORTS", "20000-20999")
+MENTORLOOM_JANUS_URL = env_list(
+    "MENTORLOOM_JANUS_URL", [f"http://127.0.0.1:{MENTORLOOM_JANUS_HTTP_PORT}/janus"]
+)
+MENTORLOOM_JANUS_ADMIN_URL = env_list(
+    "MENTORLOOM_JANUS_ADMIN_URL", [f"http://127.0.0.1:{MENTORLOOM_JANUS_ADMIN_PORT}/admin"]
+)
+# runstack starts Janus itself unless the URLs point elsewhere or this is off.
+MENTORLOOM_JANUS_EMBEDDED = env_bool(
+    "MENTORLOOM_JANUS_EMBEDDED", "MENTORLOOM_JANUS_URL" not in os.environ
+)
+MENTORLOOM_JANUS_API_SECRET = _generated_secret("MENTORLOOM_JANUS_API_SECRET", "janus_api_secret")
+MENTORLOOM_JANUS_ADMIN_SECRET = _generated_secret(
+    "MENTORLOOM_JANUS_ADMIN_SECRET", "janus_admin_secret"
+)
+# What the browser's janus.js connects to, one per host in the same order: a path our reverse
+# proxy passes to Janus's WebSocket (or HTTP) API, never the admin API. The embedded default is
+# Janus's WebSocket port on this machine, which the default CSP (connect-src ws: wss:) allows.
+MENTORLOOM_JANUS_PUBLIC_URL = env_list(
+    "MENTORLOOM_JANUS_PUBLIC_URL", [f"ws://127.0.0.1:{MENTORLOOM_JANUS_WS_PORT}/"]
+)
+# Participant tokens live this long; the controller's prune_tokens() drops expired ones.
+MENTORLOOM_JANUS_TOKEN_TTL = env_int("MENTORLOOM_JANUS_TOKEN_TTL", 4 * 3600)
+MENTORLOOM_JANUS_TIMEOUT = float(env_str("MENTORLOOM_JANUS_TIMEOUT", "3"))
+# Janus gathers ICE candidates on these interfaces/addresses only (e.g. "eth0"); empty = all.
+MENTORLOOM_JANUS_ICE_ENFORCE_LIST = env_str("MENTORLOOM_JANUS_ICE_ENFORCE_LIST", "")
+# Public IP Janus announces in its ICE candidates when the host is behind 1:1 NAT.
+MENTORLOOM_JANUS_PUBLIC_IP = env_str("MENTORLOOM_JANUS_PUBLIC_IP", "")

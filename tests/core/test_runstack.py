@@ -58,3 +58,68 @@ def test_an_explicit_site_url_is_kept(monkeypatch):
     with pytest.raises(_Stopped):
         call_command("runstack", host="127.0.0.1", port=8765)
     assert {env["SITE_URL"] for env in seen} == {"https://mentors.example.org"}
+
+
+def _run_with_instant_children(monkeypatch) -> None:
+    """Web, worker and scheduler are `true` (they exit at once, which ends the command)."""
+    monkeypatch.setattr(runstack.subprocess, "Popen", lambda argv, **kw: _real_popen(["true"]))
+
+
+_real_popen = subprocess.Popen
+
+
+def test_janus_starts_beside_the_others_with_a_config_in_the_data_dir(
+    monkeypatch, settings, tmp_path, capsys
+):
+    settings.DATA_DIR = tmp_path
+    settings.MENTORLOOM_JANUS_EMBEDDED = True
+    started: list = []
+
+    def fake_start(config, config_dir, *, binary):
+        started.append((config, config_dir, binary))
+        return _real_popen(["sleep", "30"])
+
+    monkeypatch.setattr(runstack.janus_process, "janus_binary", lambda: "/usr/bin/janus")
+    monkeypatch.setattr(runstack.janus_process, "start_janus", fake_start)
+    _run_with_instant_children(monkeypatch)
+    call_command("runstack", host="127.0.0.1", port=8765)
+
+    ((config, config_dir, _binary),) = started
+    assert config_dir == tmp_path / "janus"
+    assert config.admin_secret == settings.MENTORLOOM_JANUS_ADMIN_SECRET
+    assert "Media: workshops run on Janus" in capsys.readouterr().out
+
+
+def test_janus_is_stopped_with_the_others(monkeypatch, settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    settings.MENTORLOOM_JANUS_EMBEDDED = True
+    media: list[subprocess.Popen] = []
+
+    def fake_start(config, config_dir, *, binary):
+        media.append(_real_popen(["sleep", "30"]))
+        return media[0]
+
+    monkeypatch.setattr(runstack.janus_process, "janus_binary", lambda: "/usr/bin/janus")
+    monkeypatch.setattr(runstack.janus_process, "start_janus", fake_start)
+    _run_with_instant_children(monkeypatch)
+    call_command("runstack", host="127.0.0.1", port=8765)
+    assert media[0].poll() is not None
+
+
+def test_without_janus_the_banner_says_workshops_fall_back_to_mesh(monkeypatch, settings, capsys):
+    settings.MENTORLOOM_JANUS_EMBEDDED = True
+    monkeypatch.setattr(runstack.janus_process, "janus_binary", lambda: None)
+    _run_with_instant_children(monkeypatch)
+    call_command("runstack", host="127.0.0.1", port=8765)
+    out = capsys.readouterr().out
+    assert "janus is not installed" in out
+    assert "fall back to mesh" in out
+
+
+def test_an_external_janus_is_named_and_not_started(monkeypatch, settings, capsys):
+    settings.MENTORLOOM_JANUS_EMBEDDED = False
+    settings.MENTORLOOM_JANUS_URL = ["http://media-1.internal:8088/janus"]
+    monkeypatch.setattr(runstack.janus_process, "start_janus", pytest.fail)
+    _run_with_instant_children(monkeypatch)
+    call_command("runstack", host="127.0.0.1", port=8765)
+    assert "external Janus at http://media-1.internal:8088/janus" in capsys.readouterr().out

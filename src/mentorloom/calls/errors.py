@@ -1,4 +1,4 @@
-from mentorloom.core.errors import Conflict, InvalidInput
+from mentorloom.core.errors import Conflict, DomainError, InvalidInput
 
 
 class MentorshipNotActive(Conflict):
@@ -19,3 +19,23 @@ class BlockedPair(Conflict):
 class BadSignal(InvalidInput):
     code = "bad_frame"
     default_message = "That signalling frame is not valid."
+
+
+class MediaServerUnavailable(DomainError):
+    """Janus did not answer (down, restarting, unreachable): the room page says so and retries;
+    nothing already saved is touched."""
+
+    code = "media_unavailable"
+    status = 503
+    default_message = "The media server is not reachable right now. Please try again shortly."
+
+
+class MediaServerRefused(Conflict):
+    """Janus answered with an error (no such room, not allowed, bad secret)."""
+
+    code = "media_refused"
+    default_message = "The media server refused that request."
+
+    def __init__(self, message: str | None = None, *, janus_code: int = 0) -> None:
+        super().__init__(message)
+        self.janus_code = janus_code

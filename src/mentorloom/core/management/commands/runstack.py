@@ -1,4 +1,5 @@
-"""Starts the ASGI server, the task worker and the periodic scheduler; Ctrl-C stops all three."""
+"""Starts the ASGI server, the task worker and the periodic scheduler, and Janus (workshop media)
+when its binary is installed; Ctrl-C stops them all."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from mentorloom.calls.janus import process as janus_process
+from mentorloom.calls.janus.config import config_from_settings
 from mentorloom.core.realtime.lifetime import SERVER_MAX_FRAME_BYTES
 from mentorloom.demo.people import DEMO_LOGINS, DEMO_PASSWORD
 
@@ -74,8 +77,9 @@ class Command(BaseCommand):
             env={**os.environ, "DJANGO_SETTINGS_MODULE": "mentorloom.settings"},
         )
         children = [server, worker, scheduler]
+        media, media_line = self._start_media()
         url = f"http://{host}:{port}/"
-        self._banner(url)
+        self._banner(url, media_line)
 
         stopping = False
 
@@ -87,8 +91,17 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         try:
             while not stopping and all(child.poll() is None for child in children):
+                if media is not None and media.poll() is not None:
+                    # Janus dying must not take the site down: workshops fall back to mesh.
+                    self.stderr.write(
+                        f"Janus exited ({media.returncode}); workshops fall back to mesh. "
+                        f"See {settings.DATA_DIR / 'janus' / 'janus.log'}."
+                    )
+                    media = None
                 time.sleep(0.3)
         finally:
+            if media is not None:
+                children = [*children, media]
             for child in children:
                 if child.poll() is None:
                     child.send_signal(signal.SIGTERM)
@@ -103,12 +116,36 @@ class Command(BaseCommand):
         if failed and not stopping:
             raise SystemExit(1)
 
-    def _banner(self, url: str) -> None:
+    def _start_media(self) -> tuple[subprocess.Popen | None, str]:
+        """Start the embedded Janus when configured and installed; returns it (or None) and the
+        banner line saying where workshop media runs."""
+        if not settings.MENTORLOOM_JANUS_EMBEDDED:
+            hosts = ", ".join(settings.MENTORLOOM_JANUS_URL)
+            return None, f"  Media: workshops use the external Janus at {hosts}"
+        binary = janus_process.janus_binary()
+        if binary is None:
+            return None, (
+                "  Media: janus is not installed (sudo apt-get install janus); workshops fall "
+                "back to mesh (up to 6 with video)."
+            )
+        config_dir = settings.DATA_DIR / "janus"
+        try:
+            media = janus_process.start_janus(config_from_settings(), config_dir, binary=binary)
+        except OSError as exc:
+            return None, f"  Media: Janus could not start ({exc}); workshops fall back to mesh."
+        return media, (
+            f"  Media: workshops run on Janus at {settings.MENTORLOOM_JANUS_URL[0]} "
+            f"(log: {config_dir / 'janus.log'})"
+        )
+
+    def _banner(self, url: str, media_line: str = "") -> None:
         line = "-" * 64
         out = [line, f"  Mentorloom is running at {url}", f"  API docs: {url}api/v1/docs", ""]
         out.append("  Demo logins:")
         for role, email in DEMO_LOGINS:
             out.append(f"    {role:<8} {email}")
         out += ["", f"  Password: {DEMO_PASSWORD}", f"  Data directory: {settings.DATA_DIR}"]
+        if media_line:
+            out.append(media_line)
         out += ["  Press Ctrl-C to stop the server, the worker and the scheduler.", line]
         self.stdout.write("\n".join(out))

@@ -1,0 +1,13 @@
+"""Background tasks for calls: thin wrappers around services."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+
+@task()
+def prune_janus_tokens() -> int:
+    """Periodic (settings.MENTORLOOM_PERIODIC_TASKS): drop expired Janus participant tokens."""
+    from .janus.controller import prune_expired_tokens
+
+    return prune_expired_tokens()
