@@ -41,6 +41,8 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
+from mentorloom.audit.services import record_event
+
 from . import selectors, throttle
 from .access import get_passkey_for
 from .errors import (
@@ -92,7 +94,7 @@ def regenerate_recovery_codes(user: AbstractBaseUser) -> list[str]:
         raise MfaNotEnabled()
     codes = _replace_recovery_codes(user)
     security_log.info("mfa recovery codes regenerated", extra={"user_id": user.pk})
-    # audit: mfa.recovery_codes.regenerated
+    record_event("mfa.recovery_codes.regenerated", actor=user, target=user)
     return codes
 
 
@@ -137,7 +139,7 @@ def confirm_totp_enrolment(user: AbstractBaseUser, code: str) -> list[str]:
         codes = _replace_recovery_codes(user)
     throttle.clear_attempts(user)
     security_log.info("mfa enabled", extra={"user_id": user.pk})
-    # audit: mfa.enabled
+    record_event("mfa.enabled", actor=user, target=user)
     return codes
 
 
@@ -156,7 +158,7 @@ def disable_mfa(user: AbstractBaseUser, *, password: str, code: str) -> None:
         StaticDevice.objects.filter(user=user).delete()
         Passkey.objects.filter(user=user).delete()
     security_log.info("mfa disabled", extra={"user_id": user.pk})
-    # audit: mfa.disabled
+    record_event("mfa.disabled", actor=user, target=user)
 
 
 # --- The sign-in challenge --------------------------------------------------------------------
@@ -184,10 +186,10 @@ def verify_code(user: AbstractBaseUser, code: str) -> str:
             if used:
                 method = "recovery"
                 security_log.info("mfa recovery code used", extra={"user_id": user.pk})
-                # audit: mfa.recovery_code.used
+                record_event("mfa.recovery_code.used", actor=user, target=user)
     if not method:
         security_log.info("mfa challenge failed", extra={"user_id": user.pk})
-        # audit: mfa.challenge.failed
+        record_event("mfa.challenge.failed", actor=user, target=user)
         raise InvalidCode(fields={"code": [InvalidCode.default_message]})
     attempt.delete()
     throttle.clear_attempts(user)
@@ -266,7 +268,7 @@ def finish_passkey_registration(
     except IntegrityError as exc:
         raise PasskeyRejected("That passkey is already registered.") from exc
     security_log.info("passkey added", extra={"user_id": user.pk})
-    # audit: mfa.passkey.added
+    record_event("mfa.passkey.added", actor=user, target=user)
     return passkey
 
 
@@ -282,7 +284,7 @@ def remove_passkey(user: AbstractBaseUser, passkey_id: int) -> None:
     passkey = get_passkey_for(user, passkey_id)
     passkey.delete()
     security_log.info("passkey removed", extra={"user_id": user.pk})
-    # audit: mfa.passkey.removed
+    record_event("mfa.passkey.removed", actor=user, target=user)
 
 
 def begin_passkey_authentication(user: AbstractBaseUser) -> tuple[str, str]:
@@ -330,11 +332,11 @@ def verify_passkey(
             passkey.save(update_fields=["sign_count", "last_used_at"])
     except (InvalidAuthenticationResponse, InvalidJSONStructure, ValueError, KeyError) as exc:
         security_log.info("mfa passkey challenge failed", extra={"user_id": user.pk})
-        # audit: mfa.challenge.failed
+        record_event("mfa.challenge.failed", actor=user, target=user)
         raise PasskeyRejected() from exc
     except PasskeyRejected:
         security_log.info("mfa passkey challenge failed", extra={"user_id": user.pk})
-        # audit: mfa.challenge.failed
+        record_event("mfa.challenge.failed", actor=user, target=user)
         raise
     attempt.delete()
     throttle.clear_attempts(user)

@@ -24,6 +24,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from mentorloom.audit.services import record_event
+
 from .models import AccountDeletion, DataExport
 
 logger = logging.getLogger(__name__)
@@ -144,7 +146,7 @@ def erase_account(user_id: int, now: datetime | None = None) -> bool:
 
         deletion.erased_at = now
         deletion.save(update_fields=["erased_at"])
-        # audit: account.erased
+        record_event("account.erased", target=("accounts.user", user.pk))
 
         def _remove_files() -> None:
             for name in files:

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mentorloom.accounts.services import deactivate_account
+from mentorloom.audit.services import record_event
 from mentorloom.core.email import queue_email
 from mentorloom.core.realtime.lifetime import close_sockets_for
 
@@ -118,7 +119,7 @@ def build_export(export_id: int, *, site_url: str = "") -> DataExport | None:
         export.finished_at = now
         export.expires_at = now + timedelta(days=settings.MENTORLOOM_EXPORT_TTL_DAYS)
         export.save(update_fields=["status", "file_name", "size", "finished_at", "expires_at"])
-        # audit: data.exported
+        record_event("data.exported", actor=user, target=user, data={"export": export.pk})
         queue_email(
             user.email,
             "privacy/emails/export_ready",
@@ -211,7 +212,7 @@ def request_deletion(user, *, password: str) -> AccountDeletion:  # type: ignore
             Q(mentor=user) | Q(mentee=user), status__in=OPEN_REQUEST_STATUSES
         ).update(status=RequestStatus.WITHDRAWN, closed_at=now, updated_at=now)
         WaitlistEntry.objects.filter(mentee=user).delete()
-        # audit: account.deletion_requested
+        record_event("account.deletion_requested", actor=user, target=user)
         queue_email(
             user.email,
             "privacy/emails/deletion_requested",
@@ -244,7 +245,7 @@ def cancel_deletion(user) -> AccountDeletion:  # type: ignore[no-untyped-def]
         deletion.save(update_fields=["cancelled_at"])
         get_user_model().objects.filter(pk=user.pk).update(is_active=True)
         user.is_active = True
-        # audit: account.deletion_cancelled
+        record_event("account.deletion_cancelled", actor=user, target=user)
     return deletion
 
 
