@@ -435,3 +435,26 @@ def test_api_refuses_disguised_and_malformed_addresses_with_422(client, db, sett
     assert response.status_code == 422
     error = response.json()["error"]
     assert error["code"] == "invalid" and reason in error["fields"]["url"][0]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><x>&a;</x>',
+        # A DTD pushed past the quick check's first 2,000 bytes by a long comment.
+        b'<?xml version="1.0"?><!--' + b"p" * 3000 + b'--><!DOCTYPE x SYSTEM "http://127.0.0.1/x">'
+        b"<x/>",
+    ],
+)
+def test_caldav_answers_with_a_dtd_are_refused(body):
+    from mentorloom.scheduling import external
+
+    with pytest.raises(external.FetchError, match="does not accept"):
+        external._xml(body)
+
+
+def test_plain_caldav_xml_is_parsed():
+    from mentorloom.scheduling import external
+
+    root = external._xml(b'<d:multistatus xmlns:d="DAV:"><d:response/></d:multistatus>')
+    assert root.tag == "{DAV:}multistatus"
