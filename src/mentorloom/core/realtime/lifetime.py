@@ -125,7 +125,7 @@ def _session_sql() -> str:
     pk = quote(user_model._meta.pk.column)
     # Table and column names come from the models; values are parameters.
     return (
-        f"SELECT s.session_data, u.password, u.is_active FROM {session} s "  # noqa: S608
+        f"SELECT s.session_data, u.password, u.is_active FROM {session} s "  # noqa: S608  # nosec B608
         f"JOIN {user} u ON u.{pk} = %s WHERE s.session_key = %s AND s.expire_date > %s"
     )
 

@@ -23,7 +23,7 @@ def served_site_url(host: str, port: int) -> str:
     """The address people reach this server at, for links in e-mails, calendar files and the
     WebSocket Origin check, when SITE_URL is not set: the host and port actually served (a
     wildcard bind is reached on this machine as 127.0.0.1)."""
-    if host in ("0.0.0.0", "::", ""):  # noqa: S104 - recognising a wildcard, not binding one
+    if host in ("0.0.0.0", "::", ""):  # noqa: S104 - a wildcard recognised, not bound  # nosec B104
         host = "127.0.0.1"
     if ":" in host and not host.startswith("["):
         host = f"[{host}]"
