@@ -385,6 +385,8 @@ def test_api_accepting_a_taken_or_expired_proposal_is_409(client, mentorship, fr
     taken = _post(client, f"/api/v1/reschedule-proposals/{proposal.pk}/accept")
     assert taken.status_code == 409 and taken.json()["error"]["code"] == "slot_taken"
     frozen.move_to(TUE_9_BERLIN + timedelta(minutes=1))
+    client.logout()  # days later: the browser session has passed its idle timeout
+    client.force_login(mentorship.mentee)
     expired = _post(client, f"/api/v1/reschedule-proposals/{proposal.pk}/decline")
     assert expired.status_code == 409
     assert expired.json()["error"]["code"] == "proposal_expired"

@@ -109,7 +109,6 @@ def _smallest_isolated(sets: list[frozenset[int]], universe: list[int]) -> tuple
 
 
 def test_no_sum_or_difference_of_any_answers_isolates_fewer_than_k_mentees(mentor):
-    client = as_user(mentor)
     # Three mentees rated 10-14 days before the first release; the victim 40 days before:
     # days=35 vs days=45 used to give 3 and 4 ratings, the victim's by subtraction.
     for days_ago, value in ((10, 5), (12, 4), (14, 5), (40, 1)):
@@ -119,8 +118,9 @@ def test_no_sum_or_difference_of_any_answers_isolates_fewer_than_k_mentees(mento
     seen: list[tuple[str, int, float]] = []
 
     def look(when: datetime) -> None:
+        # Signed in afresh each time: weeks apart, a browser session would have timed out.
         with time_machine.travel(when, tick=False):
-            seen.extend(_every_answer(client))
+            seen.extend(_every_answer(as_user(mentor)))
 
     look(MONDAY - timedelta(hours=1))
     assert seen == []  # before any release: nothing at all
@@ -336,9 +336,8 @@ def test_the_periodic_scheduler_releases_exactly_once_a_week(
 
 
 def test_page_shows_period_choice_release_dates_and_unchanged_state(mentor):
-    client = as_user(mentor)
     with time_machine.travel(MONDAY, tick=False):
-        page = client.get("/insights/").content.decode()
+        page = as_user(mentor).get("/insights/").content.decode()
     assert "Not enough feedback yet" in page
     assert "Next release: <time" in page and "Monday 30 Mar 2026" in page
     assert 'value="12m"' in page and 'value="all"' in page
@@ -348,7 +347,7 @@ def test_page_shows_period_choice_release_dates_and_unchanged_state(mentor):
     rate_at(mentor, MONDAY - timedelta(days=9))
     release_at(MONDAY + timedelta(weeks=1))
     with time_machine.travel(MONDAY + timedelta(weeks=1, hours=1), tick=False):
-        page = client.get("/insights/?period=12m").content.decode()
+        page = as_user(mentor).get("/insights/?period=12m").content.decode()
     assert "Figures released 23 Mar 2026" in page and 'id="release-unchanged"' in page
     assert "Monday 6 Apr 2026" in page and '<option value="12m" selected>' in page
 
