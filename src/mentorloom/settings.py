@@ -320,11 +320,12 @@ if PRODUCTION:
     # check's reminder about it (W021) is silenced while it is off.
     if not SECURE_HSTS_PRELOAD:
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
-# Content-Security-Policy sent by core.middleware.SecurityHeadersMiddleware.
+# Content-Security-Policy sent by core.middleware.SecurityHeadersMiddleware. connect-src 'self'
+# also covers same-origin ws:/wss: (CSP3); `ws: wss:` would let injected script talk to any host.
 CONTENT_SECURITY_POLICY = env_str(
     "MENTORLOOM_CSP",
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-    "media-src 'self' blob:; connect-src 'self' ws: wss:; font-src 'self'; object-src 'none'; "
+    "media-src 'self' blob:; connect-src 'self'; font-src 'self'; object-src 'none'; "
     "base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
 )
 

@@ -61,3 +61,10 @@ def test_api_docs_page_is_served(client):
     response = client.get("/api/v1/docs")
     assert response.status_code == 200
     assert b"swagger" in response.content.lower()
+
+
+def test_csp_lets_pages_connect_only_to_their_own_origin(client):
+    # 'self' covers same-origin ws:/wss:; a bare `ws: wss:` would allow sockets to any host.
+    csp = client.get("/")["Content-Security-Policy"]
+    connect = next(d.strip() for d in csp.split(";") if d.strip().startswith("connect-src"))
+    assert connect == "connect-src 'self'"

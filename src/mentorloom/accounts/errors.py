@@ -23,3 +23,14 @@ class InvalidLink(InvalidInput):
     code = "invalid_link"
     status = 400
     default_message = "This link is invalid or has expired. Request a new one below."
+
+
+class EmailUnverified(DomainError):
+    """Anything that reaches another person needs a verified address (spam and abuse)."""
+
+    code = "email_unverified"
+    status = 403
+    default_message = (
+        "Please verify your e-mail address first: open the link in the e-mail we sent you, or "
+        "ask for a new one in Account settings (Send a new verification link)."
+    )

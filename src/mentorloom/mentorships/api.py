@@ -10,6 +10,7 @@ from ninja import Header, Router
 from ninja.responses import Status
 
 from mentorloom.core.idempotency import run_once
+from mentorloom.core.schemas import Id
 
 from . import access, selectors, services
 from .models import (
@@ -124,42 +125,42 @@ def list_requests(request: HttpRequest, role: str = "mentee", status: str | None
 
 
 @router.get("/requests/{request_id}", response=RequestOut)
-def get_request(request: HttpRequest, request_id: int) -> dict[str, Any]:
+def get_request(request: HttpRequest, request_id: Id) -> dict[str, Any]:
     return _request_body(_fresh_request(access.get_request_for(request.user, request_id)))
 
 
 @router.post("/requests/{request_id}/accept", response=MentorshipOut)
-def accept(request: HttpRequest, request_id: int) -> dict[str, Any]:
+def accept(request: HttpRequest, request_id: Id) -> dict[str, Any]:
     r = access.get_request_for(request.user, request_id)
     return _mentorship_body(services.accept_request(request.user, r))
 
 
 @router.post("/requests/{request_id}/decline", response=RequestOut)
-def decline(request: HttpRequest, request_id: int, payload: DeclineIn) -> dict[str, Any]:
+def decline(request: HttpRequest, request_id: Id, payload: DeclineIn) -> dict[str, Any]:
     r = access.get_request_for(request.user, request_id)
     return _request_body(_fresh_request(services.decline_request(request.user, r, payload.reason)))
 
 
 @router.post("/requests/{request_id}/ask-info", response={201: RequestMessageOut})
-def ask_info(request: HttpRequest, request_id: int, payload: MessageIn) -> Status:
+def ask_info(request: HttpRequest, request_id: Id, payload: MessageIn) -> Status:
     r = access.get_request_for(request.user, request_id)
     return Status(201, services.ask_for_info(request.user, r, payload.body))
 
 
 @router.post("/requests/{request_id}/answer", response={201: RequestMessageOut})
-def answer(request: HttpRequest, request_id: int, payload: MessageIn) -> Status:
+def answer(request: HttpRequest, request_id: Id, payload: MessageIn) -> Status:
     r = access.get_request_for(request.user, request_id)
     return Status(201, services.answer_info(request.user, r, payload.body))
 
 
 @router.post("/requests/{request_id}/withdraw", response=RequestOut)
-def withdraw(request: HttpRequest, request_id: int) -> dict[str, Any]:
+def withdraw(request: HttpRequest, request_id: Id) -> dict[str, Any]:
     r = access.get_request_for(request.user, request_id)
     return _request_body(_fresh_request(services.withdraw_request(request.user, r)))
 
 
 @router.post("/mentors/{mentor_id}/waitlist", response={201: WaitlistOut})
-def join_waitlist(request: HttpRequest, mentor_id: int) -> Status:
+def join_waitlist(request: HttpRequest, mentor_id: Id) -> Status:
     entry = services.join_waitlist(request.user, mentor_id)
     return Status(
         201,
@@ -172,7 +173,7 @@ def join_waitlist(request: HttpRequest, mentor_id: int) -> Status:
 
 
 @router.delete("/mentors/{mentor_id}/waitlist", response={204: None})
-def leave_waitlist(request: HttpRequest, mentor_id: int) -> Status:
+def leave_waitlist(request: HttpRequest, mentor_id: Id) -> Status:
     services.leave_waitlist(request.user, mentor_id)
     return Status(204, None)
 
@@ -198,24 +199,24 @@ def list_mentorships(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.get("/mentorships/{mentorship_id}", response=MentorshipOut)
-def get_mentorship(request: HttpRequest, mentorship_id: int) -> dict[str, Any]:
+def get_mentorship(request: HttpRequest, mentorship_id: Id) -> dict[str, Any]:
     return _mentorship_body(access.get_mentorship_for(request.user, mentorship_id))
 
 
 @router.post("/mentorships/{mentorship_id}/pause", response=MentorshipOut)
-def pause(request: HttpRequest, mentorship_id: int, payload: PauseIn) -> dict[str, Any]:
+def pause(request: HttpRequest, mentorship_id: Id, payload: PauseIn) -> dict[str, Any]:
     m = access.get_mentorship_for(request.user, mentorship_id)
     return _mentorship_body(services.pause_mentorship(request.user, m, payload.until, payload.note))
 
 
 @router.post("/mentorships/{mentorship_id}/resume", response=MentorshipOut)
-def resume(request: HttpRequest, mentorship_id: int) -> dict[str, Any]:
+def resume(request: HttpRequest, mentorship_id: Id) -> dict[str, Any]:
     m = access.get_mentorship_for(request.user, mentorship_id)
     return _mentorship_body(services.resume_mentorship(request.user, m))
 
 
 @router.post("/mentorships/{mentorship_id}/end", response=MentorshipOut)
-def end(request: HttpRequest, mentorship_id: int, payload: EndIn) -> dict[str, Any]:
+def end(request: HttpRequest, mentorship_id: Id, payload: EndIn) -> dict[str, Any]:
     m = access.get_mentorship_for(request.user, mentorship_id)
     services.end_mentorship(request.user, m, **payload.dict())
     return _mentorship_body(access.get_mentorship_for(request.user, mentorship_id))
@@ -252,12 +253,12 @@ def _agreement_body(m: Mentorship) -> dict[str, Any]:
 
 
 @router.get("/mentorships/{mentorship_id}/agreement", response=AgreementOut)
-def get_agreement(request: HttpRequest, mentorship_id: int) -> dict[str, Any]:
+def get_agreement(request: HttpRequest, mentorship_id: Id) -> dict[str, Any]:
     return _agreement_body(access.get_mentorship_for(request.user, mentorship_id))
 
 
 @router.post("/mentorships/{mentorship_id}/agreement", response={201: AgreementOut})
-def propose_agreement(request: HttpRequest, mentorship_id: int, payload: ProposeIn) -> Status:
+def propose_agreement(request: HttpRequest, mentorship_id: Id, payload: ProposeIn) -> Status:
     """Propose a new version, based on `base_version` (409 if a newer one exists)."""
     m = access.get_mentorship_for(request.user, mentorship_id)
     values = {name: getattr(payload, name) for name, _ in AGREEMENT_FIELDS}
@@ -266,7 +267,7 @@ def propose_agreement(request: HttpRequest, mentorship_id: int, payload: Propose
 
 
 @router.post("/mentorships/{mentorship_id}/agreement/confirm", response=AgreementOut)
-def confirm_agreement(request: HttpRequest, mentorship_id: int, payload: ConfirmIn) -> dict:
+def confirm_agreement(request: HttpRequest, mentorship_id: Id, payload: ConfirmIn) -> dict:
     """Confirm the newest version; confirming an older one answers 409."""
     m = access.get_mentorship_for(request.user, mentorship_id)
     services.confirm_agreement(request.user, m, payload.version)
@@ -299,7 +300,7 @@ def _goal_body(g: Goal) -> dict[str, Any]:
 
 
 @router.get("/goals", response=list[GoalOut])
-def list_goals(request: HttpRequest, mentorship_id: int | None = None) -> list[dict[str, Any]]:
+def list_goals(request: HttpRequest, mentorship_id: Id | None = None) -> list[dict[str, Any]]:
     """Goals you can see (shared ones and your own private ones), optionally of one mentorship."""
     qs = access.visible_goals(request.user).prefetch_related("milestones", "updates")
     if mentorship_id is not None:
@@ -317,31 +318,31 @@ def create_goal(request: HttpRequest, payload: GoalIn) -> Status:
 
 
 @router.get("/goals/{goal_id}", response=GoalOut)
-def get_goal(request: HttpRequest, goal_id: int) -> dict[str, Any]:
+def get_goal(request: HttpRequest, goal_id: Id) -> dict[str, Any]:
     return _goal_body(access.get_goal_for(request.user, goal_id))
 
 
 @router.patch("/goals/{goal_id}", response=GoalOut)
-def patch_goal(request: HttpRequest, goal_id: int, payload: GoalPatch) -> dict[str, Any]:
+def patch_goal(request: HttpRequest, goal_id: Id, payload: GoalPatch) -> dict[str, Any]:
     goal = access.get_goal_for(request.user, goal_id)
     services.update_goal(request.user, goal, **payload.dict(exclude_unset=True))
     return _goal_body(access.get_goal_for(request.user, goal_id))
 
 
 @router.post("/goals/{goal_id}/milestones", response={201: MilestoneOut})
-def add_milestone(request: HttpRequest, goal_id: int, payload: MilestoneIn) -> Status:
+def add_milestone(request: HttpRequest, goal_id: Id, payload: MilestoneIn) -> Status:
     goal = access.get_goal_for(request.user, goal_id)
     return Status(201, services.add_milestone(request.user, goal, payload.title, payload.due_date))
 
 
 @router.patch("/milestones/{milestone_id}", response=MilestoneOut)
-def patch_milestone(request: HttpRequest, milestone_id: int, payload: MilestonePatch) -> Any:
+def patch_milestone(request: HttpRequest, milestone_id: Id, payload: MilestonePatch) -> Any:
     milestone = access.get_milestone_for(request.user, milestone_id)
     return services.set_milestone_done(request.user, milestone, payload.done)
 
 
 @router.post("/goals/{goal_id}/progress", response={201: GoalOut})
-def add_progress(request: HttpRequest, goal_id: int, payload: ProgressIn) -> Status:
+def add_progress(request: HttpRequest, goal_id: Id, payload: ProgressIn) -> Status:
     goal = access.get_goal_for(request.user, goal_id)
     services.record_progress(request.user, goal, payload.progress, payload.note)
     return Status(201, _goal_body(access.get_goal_for(request.user, goal_id)))

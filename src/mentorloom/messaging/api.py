@@ -9,6 +9,8 @@ from django.urls import reverse
 from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 
+from mentorloom.core.schemas import INT64_MAX, Id
+
 from . import selectors, services
 from .access import get_conversation_for, get_message_for
 from .events import message_payload
@@ -61,13 +63,13 @@ def list_conversations(request: HttpRequest) -> list[dict]:
 
 
 class PageQuery(Schema):
-    after: int | None = Field(None, ge=0)
-    before: int | None = Field(None, ge=0)
+    after: int | None = Field(None, ge=0, le=INT64_MAX)
+    before: int | None = Field(None, ge=0, le=INT64_MAX)
     limit: int = Field(selectors.PAGE_DEFAULT, ge=1, le=selectors.PAGE_MAX)
 
 
 @router.get("/conversations/{conversation_id}/messages", response=MessagePageOut)
-def list_messages(request: HttpRequest, conversation_id: int, query: Query[PageQuery]) -> dict:
+def list_messages(request: HttpRequest, conversation_id: Id, query: Query[PageQuery]) -> dict:
     conversation = get_conversation_for(request.user, conversation_id)
     page = selectors.messages_page(
         conversation, after=query.after, before=query.before, limit=query.limit
@@ -85,7 +87,7 @@ def list_messages(request: HttpRequest, conversation_id: int, query: Query[PageQ
 @router.post(
     "/conversations/{conversation_id}/messages", response={200: MessageOut, 201: MessageOut}
 )
-def post_message(request: HttpRequest, conversation_id: int, payload: SendIn) -> tuple[int, dict]:
+def post_message(request: HttpRequest, conversation_id: Id, payload: SendIn) -> tuple[int, dict]:
     """Idempotent by `client_id`: a retry answers 200 with the stored message, never a copy."""
     conversation = get_conversation_for(request.user, conversation_id)
     message, created = services.send_message(
@@ -99,7 +101,7 @@ def post_message(request: HttpRequest, conversation_id: int, payload: SendIn) ->
 )
 def post_attachment(
     request: HttpRequest,
-    conversation_id: int,
+    conversation_id: Id,
     file: File[UploadedFile],
     client_id: Form[UUID],
     body: Form[str] = "",
@@ -115,7 +117,7 @@ def post_attachment(
 
 @router.patch("/conversations/{conversation_id}/messages/{message_id}", response=MessageOut)
 def edit_message(
-    request: HttpRequest, conversation_id: int, message_id: int, payload: EditIn
+    request: HttpRequest, conversation_id: Id, message_id: Id, payload: EditIn
 ) -> dict:
     conversation = get_conversation_for(request.user, conversation_id)
     message = get_message_for(request.user, conversation, message_id)
@@ -123,14 +125,14 @@ def edit_message(
 
 
 @router.delete("/conversations/{conversation_id}/messages/{message_id}", response=MessageOut)
-def delete_message(request: HttpRequest, conversation_id: int, message_id: int) -> dict:
+def delete_message(request: HttpRequest, conversation_id: Id, message_id: Id) -> dict:
     conversation = get_conversation_for(request.user, conversation_id)
     message = get_message_for(request.user, conversation, message_id)
     return message_payload(services.delete_message(request.user, message))
 
 
 @router.post("/conversations/{conversation_id}/read", response=ReadOut)
-def mark_read(request: HttpRequest, conversation_id: int, payload: ReadIn) -> dict:
+def mark_read(request: HttpRequest, conversation_id: Id, payload: ReadIn) -> dict:
     conversation = get_conversation_for(request.user, conversation_id)
     participant = services.mark_read(request.user, conversation, payload.up_to_id)
     return {
@@ -142,7 +144,7 @@ def mark_read(request: HttpRequest, conversation_id: int, payload: ReadIn) -> di
 @router.put(
     "/conversations/{conversation_id}/messages/{message_id}/reactions/{key}", response=MessageOut
 )
-def add_reaction(request: HttpRequest, conversation_id: int, message_id: int, key: str) -> dict:
+def add_reaction(request: HttpRequest, conversation_id: Id, message_id: Id, key: str) -> dict:
     """Add your reaction (`key`: thumbs_up, heart, tada, laugh, thanks, thinking); idempotent."""
     conversation = get_conversation_for(request.user, conversation_id)
     message = get_message_for(request.user, conversation, message_id)
@@ -152,7 +154,7 @@ def add_reaction(request: HttpRequest, conversation_id: int, message_id: int, ke
 @router.delete(
     "/conversations/{conversation_id}/messages/{message_id}/reactions/{key}", response=MessageOut
 )
-def remove_reaction(request: HttpRequest, conversation_id: int, message_id: int, key: str) -> dict:
+def remove_reaction(request: HttpRequest, conversation_id: Id, message_id: Id, key: str) -> dict:
     conversation = get_conversation_for(request.user, conversation_id)
     message = get_message_for(request.user, conversation, message_id)
     return message_payload(services.set_reaction(request.user, message, key, active=False))

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
+
+from mentorloom.core.schemas import Id
 
 from . import selectors, services
 
@@ -28,7 +30,7 @@ class NotificationList(Schema):
 
 
 class MarkReadIn(Schema):
-    ids: list[int] | None = None
+    ids: list[Id] | None = Field(None, max_length=1000)
 
 
 class MarkReadOut(Schema):

@@ -8,6 +8,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router
 
+from mentorloom.core.schemas import Id
+
 from . import selectors, services
 from .hours import format_utc_offset
 from .models import Profile
@@ -65,7 +67,7 @@ def patch_me(request: HttpRequest, payload: ProfilePatch) -> dict[str, Any]:
     auth=None,
     summary="Someone's public profile (members-only profiles need a session)",
 )
-def get_user(request: HttpRequest, user_id: int) -> dict[str, Any]:
+def get_user(request: HttpRequest, user_id: Id) -> dict[str, Any]:
     # auth=None so everyone-visible profiles work anonymously; the selector enforces visibility.
     profile = selectors.get_visible_profile_for(request.user, user_id)
     return _profile_body(profile)

@@ -8,6 +8,8 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.responses import Status
 
+from mentorloom.core.schemas import Id
+
 from . import services
 from .models import Block
 
@@ -15,7 +17,7 @@ router = Router(tags=["safety"])
 
 
 class BlockIn(Schema):
-    user_id: int
+    user_id: Id
 
 
 class BlockOut(Schema):
@@ -24,7 +26,7 @@ class BlockOut(Schema):
 
 
 class ReportIn(Schema):
-    user_id: int
+    user_id: Id
     reason: str
     details: str = ""
     context_url: str = ""
@@ -53,7 +55,7 @@ def create_block(request: HttpRequest, payload: BlockIn) -> Status:
 
 
 @router.delete("/blocks/{user_id}", response={204: None})
-def delete_block(request: HttpRequest, user_id: int) -> Status:
+def delete_block(request: HttpRequest, user_id: Id) -> Status:
     services.unblock_user(request.user, user_id)
     return Status(204, None)
 

@@ -13,6 +13,7 @@ from ninja import Header, Query, Router
 from ninja.responses import Status
 
 from mentorloom.core.errors import InvalidInput
+from mentorloom.core.schemas import Id
 from mentorloom.core.timezones import canonical_zone
 from mentorloom.mentorships.access import get_mentorship_for
 from mentorloom.safety.selectors import is_blocked_between
@@ -21,6 +22,7 @@ from . import selectors, services
 from .errors import DurationNotOffered
 from .models import ProposalStatus, RescheduleProposal, Session
 from .schemas import (
+    MAX_DURATION_MINUTES,
     AvailabilityOut,
     BookIn,
     CalendarIn,
@@ -64,10 +66,10 @@ def _zone_param(name: str, field: str = "tz") -> str:
 @router.get("/mentors/{mentor_id}/slots", response=SlotsOut)
 def mentor_slots(
     request: HttpRequest,
-    mentor_id: int,
+    mentor_id: Id,
     start: date,
     end: date,
-    duration: int,
+    duration: int = Query(..., ge=1, le=MAX_DURATION_MINUTES),
     tz: str = Query("UTC"),
 ) -> dict:
     """Free start instants between two dates (inclusive, in `tz`) for a session of `duration`."""
@@ -153,7 +155,7 @@ def post_rule(request: HttpRequest, payload: RuleIn) -> Status:
 
 
 @router.delete("/availability/rules/{rule_id}", response={204: None})
-def delete_rule(request: HttpRequest, rule_id: int) -> Status:
+def delete_rule(request: HttpRequest, rule_id: Id) -> Status:
     get_object_or_404(request.user.availability_rules, pk=rule_id)
     services.delete_rule(request.user, rule_id)
     return Status(204, None)
@@ -173,7 +175,7 @@ def post_override(request: HttpRequest, payload: OverrideIn) -> Status:
 
 
 @router.delete("/availability/overrides/{override_id}", response={204: None})
-def delete_override(request: HttpRequest, override_id: int) -> Status:
+def delete_override(request: HttpRequest, override_id: Id) -> Status:
     get_object_or_404(request.user.availability_overrides, pk=override_id)
     services.delete_override(request.user, override_id)
     return Status(204, None)
@@ -213,7 +215,7 @@ def session_out(session: Session, viewer) -> dict:  # type: ignore[no-untyped-de
 @router.post("/mentorships/{mentorship_id}/sessions", response={200: SessionOut, 201: SessionOut})
 def book(
     request: HttpRequest,
-    mentorship_id: int,
+    mentorship_id: Id,
     payload: BookIn,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
 ) -> Status:
@@ -239,7 +241,7 @@ def list_sessions(request: HttpRequest, upcoming: bool = False) -> list[dict]:
 
 
 @router.get("/sessions/{session_id}", response=SessionOut)
-def get_session(request: HttpRequest, session_id: int) -> dict:
+def get_session(request: HttpRequest, session_id: Id) -> dict:
     return session_out(selectors.get_session_for(request.user, session_id), request.user)
 
 
@@ -250,7 +252,7 @@ def _scope(value: str) -> str:
 
 
 @router.post("/sessions/{session_id}/cancel", response=SessionOut)
-def cancel(request: HttpRequest, session_id: int, payload: CancelIn) -> dict:
+def cancel(request: HttpRequest, session_id: Id, payload: CancelIn) -> dict:
     """Cancels this session, or with scope=following also every later one of its series
     (the answer is the session asked about)."""
     session = selectors.get_session_for(request.user, session_id)
@@ -263,7 +265,7 @@ def cancel(request: HttpRequest, session_id: int, payload: CancelIn) -> dict:
 
 
 @router.post("/sessions/{session_id}/reschedule", response={200: SessionOut, 202: ProposalOut})
-def reschedule(request: HttpRequest, session_id: int, payload: RescheduleIn) -> Status:
+def reschedule(request: HttpRequest, session_id: Id, payload: RescheduleIn) -> Status:
     """Moves this session (200, the session) when the mentee moves it into a free slot outside
     the late-cancellation window; otherwise proposes the time to the other side (202, the
     proposal). With scope=following every later occurrence of its series moves by the same
@@ -302,19 +304,19 @@ def proposal_out(proposal: RescheduleProposal, viewer) -> dict:  # type: ignore[
 
 
 @router.get("/sessions/{session_id}/reschedule-proposals", response=list[ProposalOut])
-def list_proposals(request: HttpRequest, session_id: int) -> list[dict]:
+def list_proposals(request: HttpRequest, session_id: Id) -> list[dict]:
     """Every proposal to move this session, newest first (at most one is open)."""
     session = selectors.get_session_for(request.user, session_id)
     return [proposal_out(p, request.user) for p in selectors.proposals_of(session)[:100]]
 
 
 @router.get("/reschedule-proposals/{proposal_id}", response=ProposalOut)
-def get_proposal(request: HttpRequest, proposal_id: int) -> dict:
+def get_proposal(request: HttpRequest, proposal_id: Id) -> dict:
     return proposal_out(selectors.get_proposal_for(request.user, proposal_id), request.user)
 
 
 @router.post("/reschedule-proposals/{proposal_id}/accept", response=SessionOut)
-def accept_proposal(request: HttpRequest, proposal_id: int) -> dict:
+def accept_proposal(request: HttpRequest, proposal_id: Id) -> dict:
     """The other side accepts: the moved session. 409 `slot_taken` if the time was booked
     meanwhile, `proposal_expired` / `proposal_closed`; 403 `own_proposal` for the proposer."""
     proposal = selectors.get_proposal_for(request.user, proposal_id)
@@ -322,13 +324,13 @@ def accept_proposal(request: HttpRequest, proposal_id: int) -> dict:
 
 
 @router.post("/reschedule-proposals/{proposal_id}/decline", response=ProposalOut)
-def decline_proposal(request: HttpRequest, proposal_id: int) -> dict:
+def decline_proposal(request: HttpRequest, proposal_id: Id) -> dict:
     proposal = selectors.get_proposal_for(request.user, proposal_id)
     return proposal_out(services.decline_proposal(request.user, proposal), request.user)
 
 
 @router.post("/reschedule-proposals/{proposal_id}/withdraw", response=ProposalOut)
-def withdraw_proposal(request: HttpRequest, proposal_id: int) -> dict:
+def withdraw_proposal(request: HttpRequest, proposal_id: Id) -> dict:
     proposal = selectors.get_proposal_for(request.user, proposal_id)
     return proposal_out(services.withdraw_proposal(request.user, proposal), request.user)
 
@@ -368,7 +370,7 @@ def series_out(series, viewer, skipped: list | None = None) -> dict:  # type: ig
 
 
 @router.post("/mentorships/{mentorship_id}/series/preview", response=PreviewOut)
-def preview_series(request: HttpRequest, mentorship_id: int, payload: SeriesIn) -> dict:
+def preview_series(request: HttpRequest, mentorship_id: Id, payload: SeriesIn) -> dict:
     """Every date of a proposed series with both people's local times and any clash."""
     mentorship = get_mentorship_for(request.user, mentorship_id)
     found = services.preview_series(
@@ -382,7 +384,7 @@ def preview_series(request: HttpRequest, mentorship_id: int, payload: SeriesIn) 
 
 
 @router.post("/mentorships/{mentorship_id}/series", response={201: SeriesOut})
-def create_series(request: HttpRequest, mentorship_id: int, payload: SeriesIn) -> Status:
+def create_series(request: HttpRequest, mentorship_id: Id, payload: SeriesIn) -> Status:
     """Books each free date as its own session; clashing dates are skipped (listed in
     `skipped`), or with skip_conflicts=false the series is refused (409 `series_conflict`)."""
     mentorship = get_mentorship_for(request.user, mentorship_id)
@@ -399,12 +401,12 @@ def create_series(request: HttpRequest, mentorship_id: int, payload: SeriesIn) -
 
 
 @router.get("/series/{series_id}", response=SeriesOut)
-def get_series(request: HttpRequest, series_id: int) -> dict:
+def get_series(request: HttpRequest, series_id: Id) -> dict:
     return series_out(selectors.get_series_for(request.user, series_id), request.user)
 
 
 @router.post("/sessions/{session_id}/no-show", response=SessionOut)
-def no_show(request: HttpRequest, session_id: int) -> dict:
+def no_show(request: HttpRequest, session_id: Id) -> dict:
     session = selectors.get_session_for(request.user, session_id)
     return session_out(services.mark_no_show(request.user, session), request.user)
 
@@ -439,7 +441,7 @@ def add_calendar(request: HttpRequest, payload: CalendarIn) -> Status:
 
 
 @router.post("/calendars/{calendar_id}/refresh", response=CalendarOut)
-def refresh_calendar(request: HttpRequest, calendar_id: int) -> object:
+def refresh_calendar(request: HttpRequest, calendar_id: Id) -> object:
     calendar = get_object_or_404(selectors.calendars_for(request.user), pk=calendar_id)
     services.refresh_calendar(calendar)
     calendar.refresh_from_db()
@@ -447,7 +449,7 @@ def refresh_calendar(request: HttpRequest, calendar_id: int) -> object:
 
 
 @router.delete("/calendars/{calendar_id}", response={204: None})
-def delete_calendar(request: HttpRequest, calendar_id: int) -> Status:
+def delete_calendar(request: HttpRequest, calendar_id: Id) -> Status:
     get_object_or_404(selectors.calendars_for(request.user), pk=calendar_id)
     services.delete_calendar(request.user, calendar_id)
     return Status(204, None)

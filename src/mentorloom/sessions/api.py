@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router
+from ninja import Query, Router
 from ninja.responses import Status
 
 from mentorloom.core.errors import InvalidInput, error_body
+from mentorloom.core.schemas import Id
 from mentorloom.scheduling.models import Session
 from mentorloom.scheduling.selectors import get_session_for
 
@@ -59,12 +60,12 @@ def list_templates(request: HttpRequest) -> list[AgendaTemplate]:
 
 
 @router.get("/sessions/{session_id}/agenda", response=AgendaOut)
-def get_agenda(request: HttpRequest, session_id: int) -> dict:
+def get_agenda(request: HttpRequest, session_id: Id) -> dict:
     return agenda_out(get_session_for(request.user, session_id))
 
 
 @router.put("/sessions/{session_id}/agenda", response=AgendaOut)
-def put_agenda(request: HttpRequest, session_id: int, payload: AgendaIn) -> dict:
+def put_agenda(request: HttpRequest, session_id: Id, payload: AgendaIn) -> dict:
     """Replaces the whole agenda. With `base_version`, a stale save answers 409."""
     session = get_session_for(request.user, session_id)
     services.replace_agenda(
@@ -79,7 +80,7 @@ def put_agenda(request: HttpRequest, session_id: int, payload: AgendaIn) -> dict
 
 
 @router.post("/sessions/{session_id}/agenda/template", response=AgendaOut)
-def apply_template(request: HttpRequest, session_id: int, payload: ApplyTemplateIn) -> dict:
+def apply_template(request: HttpRequest, session_id: Id, payload: ApplyTemplateIn) -> dict:
     session = get_session_for(request.user, session_id)
     template = selectors.templates().filter(slug=payload.template).first()
     if template is None:
@@ -89,7 +90,7 @@ def apply_template(request: HttpRequest, session_id: int, payload: ApplyTemplate
 
 
 @router.post("/sessions/{session_id}/agenda/suggestions", response=AgendaOut)
-def accept_suggestion(request: HttpRequest, session_id: int, payload: AcceptSuggestionIn) -> dict:
+def accept_suggestion(request: HttpRequest, session_id: Id, payload: AcceptSuggestionIn) -> dict:
     session = get_session_for(request.user, session_id)
     services.accept_suggestion(session, request.user, kind=payload.kind, item_id=payload.id)
     return agenda_out(session)
@@ -107,12 +108,12 @@ def notes_out(session: Session) -> dict:
 
 
 @router.get("/sessions/{session_id}/notes", response=NotesOut)
-def get_notes(request: HttpRequest, session_id: int) -> dict:
+def get_notes(request: HttpRequest, session_id: Id) -> dict:
     return notes_out(get_session_for(request.user, session_id))
 
 
 @router.put("/sessions/{session_id}/notes", response={200: NotesOut, 409: dict})
-def put_notes(request: HttpRequest, session_id: int, payload: NotesIn) -> object:
+def put_notes(request: HttpRequest, session_id: Id, payload: NotesIn) -> object:
     """Saves the shared notes if `base_version` is current; otherwise 409 with the current
     text and version beside the usual error body, so the client can merge."""
     session = get_session_for(request.user, session_id)
@@ -128,13 +129,13 @@ def put_notes(request: HttpRequest, session_id: int, payload: NotesIn) -> object
 
 
 @router.get("/sessions/{session_id}/private-note", response=PrivateNoteOut)
-def get_private_note(request: HttpRequest, session_id: int) -> dict:
+def get_private_note(request: HttpRequest, session_id: Id) -> dict:
     note = selectors.private_note_for(get_session_for(request.user, session_id), request.user)
     return {"body": note.body, "updated_at": note.updated_at if note.pk else None}
 
 
 @router.put("/sessions/{session_id}/private-note", response=PrivateNoteOut)
-def put_private_note(request: HttpRequest, session_id: int, payload: PrivateNoteIn) -> dict:
+def put_private_note(request: HttpRequest, session_id: Id, payload: PrivateNoteIn) -> dict:
     session = get_session_for(request.user, session_id)
     note = services.save_private_note(session, request.user, body=payload.body)
     return {"body": note.body, "updated_at": note.updated_at}
@@ -156,14 +157,14 @@ def item_out(item: ActionItem, today=None) -> dict:  # type: ignore[no-untyped-d
 
 
 @router.get("/sessions/{session_id}/action-items", response=list[ActionItemOut])
-def list_items(request: HttpRequest, session_id: int) -> list[dict]:
+def list_items(request: HttpRequest, session_id: Id) -> list[dict]:
     session = get_session_for(request.user, session_id)
     today = selectors.today_for(request.user)
     return [item_out(i, today) for i in selectors.action_items_of(session)]
 
 
 @router.post("/sessions/{session_id}/action-items", response={201: ActionItemOut})
-def create_item(request: HttpRequest, session_id: int, payload: ActionItemIn) -> Status:
+def create_item(request: HttpRequest, session_id: Id, payload: ActionItemIn) -> Status:
     session = get_session_for(request.user, session_id)
     item = services.create_action_item(
         session,
@@ -177,7 +178,7 @@ def create_item(request: HttpRequest, session_id: int, payload: ActionItemIn) ->
 
 
 @router.patch("/action-items/{item_id}", response=ActionItemOut)
-def patch_item(request: HttpRequest, item_id: int, payload: ActionItemPatch) -> dict:
+def patch_item(request: HttpRequest, item_id: Id, payload: ActionItemPatch) -> dict:
     item = selectors.get_action_item_for(request.user, item_id)
     changes = payload.dict(exclude_unset=True)
     services.update_action_item(item, request.user, **changes)
@@ -220,12 +221,12 @@ def feedback_out(session: Session, user) -> dict:  # type: ignore[no-untyped-def
 
 
 @router.get("/sessions/{session_id}/feedback", response=FeedbackOut)
-def get_feedback(request: HttpRequest, session_id: int) -> dict:
+def get_feedback(request: HttpRequest, session_id: Id) -> dict:
     return feedback_out(get_session_for(request.user, session_id), request.user)
 
 
 @router.put("/sessions/{session_id}/feedback", response=FeedbackOut)
-def put_feedback(request: HttpRequest, session_id: int, payload: FeedbackIn) -> dict:
+def put_feedback(request: HttpRequest, session_id: Id, payload: FeedbackIn) -> dict:
     """The mentee rates the five traits (1–5, 422 otherwise) and says if it was useful; the
     mentor writes progress/strengths/next steps. 409 before the session ended or after the
     7-day edit window."""
@@ -253,7 +254,7 @@ def put_feedback(request: HttpRequest, session_id: int, payload: FeedbackIn) -> 
 
 
 @router.get("/me/feedback-summary", response=FeedbackSummaryOut)
-def feedback_summary(request: HttpRequest, days: int = 90) -> dict:
+def feedback_summary(request: HttpRequest, days: int = Query(90, ge=0, le=3650)) -> dict:
     """Your trait averages as a mentor over the last `days` (0 = all time), only when at
     least k distinct mentees rated you; never an individual rating."""
     if days < 0 or days > 3650:
