@@ -114,6 +114,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "mentorloom.core.middleware.UserTimezoneMiddleware",
+    "mentorloom.core.middleware.ApiNulCharactersMiddleware",
 ]
 
 ROOT_URLCONF = "mentorloom.urls"

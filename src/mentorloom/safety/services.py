@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 
+from mentorloom.accounts.access import require_verified
 from mentorloom.core.errors import InvalidInput, NotFound
 from mentorloom.core.ratelimit import enforce
 
@@ -62,7 +63,9 @@ def report_user(
     details: str = "",
     context_url: str = "",
 ) -> Report:
-    """File a report for staff review (admin → Safety → Reports) and audit-log it."""
+    """File a report for staff review (admin → Safety → Reports) and audit-log it.
+    EmailUnverified (403) unless the reporter verified their e-mail (throwaway-account abuse)."""
+    require_verified(reporter)
     enforce("report", str(reporter.pk), limit=REPORTS_PER_HOUR, window_seconds=3600)
     if reporter.pk == reported_id:
         raise InvalidInput("You cannot report yourself.", fields={"user_id": ["That is you."]})

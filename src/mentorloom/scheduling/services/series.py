@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from mentorloom.accounts.access import require_verified
 from mentorloom.core.enqueue import enqueue_on_commit
 from mentorloom.core.errors import InvalidInput, PermissionDenied
 from mentorloom.core.timezones import canonical_zone
@@ -172,8 +173,9 @@ def create_series(
     A series with no free occurrence at all is refused too. Checked again inside the booking
     lock, so a concurrent booking cannot be double-booked.
     Side effects after commit: one e-mail per person with every session (METHOD:PUBLISH) and
-    one in-app notice to the other side.
+    one in-app notice to the other side. EmailUnverified (403) for an unverified actor.
     """
+    require_verified(actor)
     now = now or timezone.now()
     zone_name = _check_series_input(actor, mentorship, duration_minutes, zone)
     rule = _series_rule(**rule_fields)  # type: ignore[arg-type]
