@@ -37,7 +37,16 @@ def _address(user, role: str) -> vCalAddress:  # type: ignore[no-untyped-def]
     return address
 
 
-def _event(session: Session, *, now: datetime, cancelled: bool = False) -> Event:
+def _display_name(user, *, private: bool) -> str:  # type: ignore[no-untyped-def]
+    name = getattr(getattr(user, "profile", None), "name", None)
+    return name or ("a Mentorloom member" if private else user.email)
+
+
+def _event(
+    session: Session, *, now: datetime, cancelled: bool = False, private: bool = False
+) -> Event:
+    """One session as a VEVENT. `private` (subscribed feeds, whose URL can leak) leaves out
+    every e-mail address: no ORGANIZER/ATTENDEE, and names never fall back to an address."""
     zone = ZoneInfo(session.zone or "UTC")
     mentor, mentee = session.mentor, session.mentee
     event = Event()
@@ -46,9 +55,7 @@ def _event(session: Session, *, now: datetime, cancelled: bool = False) -> Event
     event.add("sequence", session.ics_sequence)
     event.add("dtstart", session.starts_at.astimezone(zone))
     event.add("dtend", session.ends_at.astimezone(zone))
-    names = " & ".join(
-        getattr(getattr(u, "profile", None), "name", None) or u.email for u in (mentor, mentee)
-    )
+    names = " & ".join(_display_name(u, private=private) for u in (mentor, mentee))
     event.add("summary", f"Mentoring session: {names}")
     event.add("url", f"{settings.SITE_URL}/schedule/{session.pk}/")
     # Imported here: the sessions app builds on scheduling's models (import cycle otherwise).
@@ -57,9 +64,10 @@ def _event(session: Session, *, now: datetime, cancelled: bool = False) -> Event
     description = agenda_text(session)
     if description:
         event.add("description", description)
-    event.add("organizer", _address(mentor, "organizer"))
-    event.add("attendee", _address(mentor, "attendee"))
-    event.add("attendee", _address(mentee, "attendee"))
+    if not private:  # invitations need them (iTIP); a published feed does not
+        event.add("organizer", _address(mentor, "organizer"))
+        event.add("attendee", _address(mentor, "attendee"))
+        event.add("attendee", _address(mentee, "attendee"))
     is_cancelled = cancelled or session.status == SessionStatus.CANCELLED
     event.add("status", "CANCELLED" if is_cancelled else "CONFIRMED")
     return event
@@ -84,11 +92,12 @@ def invitation(session: Session, *, method: str, now: datetime) -> bytes:
 
 
 def feed(sessions: Iterable[Session], *, name: str, now: datetime) -> bytes:
-    """A subscribable calendar (no METHOD: it is published, not an invitation)."""
+    """A subscribable calendar (no METHOD: it is published, not an invitation). Its secret URL
+    may end up shared or leaked, so it names people but never shows their e-mail addresses."""
     cal = _calendar(None)
     cal.add("x-wr-calname", name)
     for session in sessions:
-        cal.add_component(_event(session, now=now))
+        cal.add_component(_event(session, now=now, private=True))
     cal.add_missing_timezones()
     return cal.to_ical()
 

@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from mentorloom.accounts.access import require_verified
+from mentorloom.core.email import render_plain_text, render_subject
 from mentorloom.core.enqueue import enqueue_on_commit
 from mentorloom.core.errors import InvalidInput, PermissionDenied
 from mentorloom.core.timezones import canonical_zone
@@ -277,10 +277,8 @@ def _announce_series(
             "skipped": skipped,
             "path": path,
         }
-        subject = " ".join(
-            render_to_string("scheduling/emails/series_subject.txt", context).split()
-        )
-        body = render_to_string("scheduling/emails/series.txt", context)
+        subject = render_subject("scheduling/emails/series_subject.txt", context)
+        body = render_plain_text("scheduling/emails/series.txt", context)
         enqueue_on_commit(
             INVITATION_TASK,
             to=[person.email],
