@@ -7,7 +7,9 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router
+from ninja.security import django_auth
 
+from mentorloom.accounts.tokens_api import TokenAuth
 from mentorloom.core.schemas import Id
 
 from . import selectors, services
@@ -61,13 +63,18 @@ def patch_me(request: HttpRequest, payload: ProfilePatch) -> dict[str, Any]:
     return _me_body(request, selectors.profiles_with_tags().get(pk=profile.pk))
 
 
+def _anyone(request: HttpRequest) -> bool:
+    return True
+
+
 @router.get(
     "/users/{user_id}",
     response=ProfileOut,
-    auth=None,
-    summary="Someone's public profile (members-only profiles need a session)",
+    # A token or a session identifies a member; failing both, the caller is anonymous (and
+    # sees only everyone-visible profiles: the selector enforces visibility and blocks).
+    auth=[TokenAuth(), django_auth, _anyone],
+    summary="Someone's profile (members-only profiles need a token or a session)",
 )
 def get_user(request: HttpRequest, user_id: Id) -> dict[str, Any]:
-    # auth=None so everyone-visible profiles work anonymously; the selector enforces visibility.
     profile = selectors.get_visible_profile_for(request.user, user_id)
     return _profile_body(profile)
