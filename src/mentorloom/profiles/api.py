@@ -10,7 +10,7 @@ from ninja import Router
 from ninja.security import django_auth
 
 from mentorloom.accounts.tokens_api import TokenAuth
-from mentorloom.core.schemas import Id
+from mentorloom.core.schemas import READ_ERRORS, WRITE_ERRORS, Id
 
 from . import selectors, services
 from .hours import format_utc_offset
@@ -49,13 +49,15 @@ def _me_body(request: HttpRequest, profile: Profile) -> dict[str, Any]:
     }
 
 
-@router.get("/me", response=MeOut, summary="Your account and full profile")
+@router.get("/me", response={200: MeOut, **READ_ERRORS}, summary="Your account and full profile")
 def get_me(request: HttpRequest) -> dict[str, Any]:
     profile = services.ensure_profile(request.user)
     return _me_body(request, selectors.profiles_with_tags().get(pk=profile.pk))
 
 
-@router.patch("/me", response=MeOut, summary="Change some fields of your profile")
+@router.patch(
+    "/me", response={200: MeOut, **WRITE_ERRORS}, summary="Change some fields of your profile"
+)
 def patch_me(request: HttpRequest, payload: ProfilePatch) -> dict[str, Any]:
     profile = services.ensure_profile(request.user)
     # Only the keys the client sent; an explicit null is passed on and validated by the service.
@@ -69,7 +71,7 @@ def _anyone(request: HttpRequest) -> bool:
 
 @router.get(
     "/users/{user_id}",
-    response=ProfileOut,
+    response={200: ProfileOut, **READ_ERRORS},
     # A token or a session identifies a member; failing both, the caller is anonymous (and
     # sees only everyone-visible profiles: the selector enforces visibility and blocks).
     auth=[TokenAuth(), django_auth, _anyone],
