@@ -103,6 +103,18 @@ def test_report_about_unknown_person_or_self(client, mentee):
     )
 
 
+def test_reporting_needs_a_verified_email_over_the_api_and_the_page(client, mentor, mentee):
+    mentee.email_verified_at = None
+    mentee.save(update_fields=["email_verified_at"])
+    client.force_login(mentee)
+    response = post(client, "/api/v1/reports", {"user_id": mentor.pk, "reason": "spam"})
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "email_unverified"
+    page = client.post(f"/people/{mentor.pk}/report/", {"reason": "spam", "details": "x"})
+    assert page.status_code == 400 and b"verify your e-mail" in page.content
+    assert not Report.objects.exists()
+
+
 def test_report_page_files_report_and_can_also_block(client, mentor, mentee):
     client.force_login(mentee)
     page = client.get(f"/people/{mentor.pk}/report/?next=/requests/")
