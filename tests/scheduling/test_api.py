@@ -273,3 +273,18 @@ def test_ids_beyond_64_bits_are_422_not_500(mentee_client, mentorship):
     assert mentee_client.get(f"/api/v1/sessions/{huge}").status_code == 422
     assert mentee_client.get(f"/api/v1/mentorships/{huge}/agreement").status_code == 422
     assert mentee_client.get(f"/api/v1/sessions/{huge - 1}").status_code == 404
+
+
+def test_moving_a_session_needs_a_verified_email(mentee_client, mentorship, frozen):
+    session_id = post_booking(mentee_client, mentorship).json()["id"]
+    mentee = mentorship.mentee
+    mentee.email_verified_at = None
+    mentee.save(update_fields=["email_verified_at"])
+    moved = mentee_client.post(
+        f"/api/v1/sessions/{session_id}/reschedule",
+        json.dumps({"start": "2025-06-03T09:00:00Z", "tz": "Asia/Tokyo"}),
+        content_type="application/json",
+    )
+    assert moved.status_code == 403
+    assert moved.json()["error"]["code"] == "email_unverified"
+    assert Session.objects.get().starts_at == datetime(2025, 6, 3, 7, tzinfo=UTC)

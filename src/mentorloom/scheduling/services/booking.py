@@ -160,7 +160,9 @@ def reschedule_session(
 
     Errors as for booking, plus SessionNotBooked / SessionAlreadyStarted.
     Side effects: updated invitations (same UID, higher SEQUENCE); reminders start afresh.
+    EmailUnverified for an unverified actor (the invitations reach the other person).
     """
+    require_verified(actor)
     now = now or timezone.now()
     zone_name = canonical_zone(zone)
     if zone_name is None:

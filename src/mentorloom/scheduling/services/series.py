@@ -350,6 +350,7 @@ def move_following(
 
     All or nothing: if any moved occurrence would not be free, SeriesConflict lists them.
     """
+    require_verified(actor)
     now = now or timezone.now()
     starts_at = _utc(starts_at)
     if actor.pk not in session.participant_ids():
