@@ -19,6 +19,9 @@ class UserFactory(factory.django.DjangoModelFactory):
         model = get_user_model()
 
     email = factory.Sequence(lambda n: f"person{n}@example.org")
+    # Verified by default: acting towards other people needs it (accounts.access.require_verified).
+    # Pass email_verified_at=None for a fresh, unverified sign-up.
+    email_verified_at = factory.LazyFunction(timezone.now)
 
     @classmethod
     def _create(cls, model_class: Any, *args: Any, **kwargs: Any) -> Any:

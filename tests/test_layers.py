@@ -72,6 +72,14 @@ TOP = {"__init__", "urls", "api", "routing", "asgi", "settings", "demo"}
 SAME_LAYER: dict[tuple[str, str], tuple[tuple[str, ...] | None, str]] = {
     ("accounts", "profiles"): (None, "signing up creates the person's profile"),
     ("accounts", "mfa"): (None, "signing in asks for the second factor"),
+    ("profiles", "accounts"): (
+        ("mentorloom.accounts.tokens_api",),
+        "the members-only profile route accepts personal access tokens like every API route",
+    ),
+    ("profiles", "safety"): (
+        ("mentorloom.safety.selectors",),
+        "a blocked person cannot read the blocker's profile",
+    ),
     ("safety", "accounts"): (
         ("mentorloom.accounts.access",),
         "a report reaches other people, so it needs a verified e-mail address",

@@ -125,6 +125,7 @@ MIDDLEWARE = [
     "mentorloom.core.middleware.UserTimezoneMiddleware",
     # During the deletion grace period a signed-in person only sees "cancel deletion".
     "mentorloom.privacy.middleware.PendingDeletionMiddleware",
+    "mentorloom.core.middleware.ApiNulCharactersMiddleware",
 ]
 
 ROOT_URLCONF = "mentorloom.urls"
@@ -368,11 +369,12 @@ if PRODUCTION:
     # check's reminder about it (W021) is silenced while it is off.
     if not SECURE_HSTS_PRELOAD:
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
-# Content-Security-Policy sent by core.middleware.SecurityHeadersMiddleware.
+# Content-Security-Policy sent by core.middleware.SecurityHeadersMiddleware. connect-src 'self'
+# also covers same-origin ws:/wss: (CSP3); `ws: wss:` would let injected script talk to any host.
 CONTENT_SECURITY_POLICY = env_str(
     "MENTORLOOM_CSP",
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-    "media-src 'self' blob:; connect-src 'self' ws: wss:; font-src 'self'; object-src 'none'; "
+    "media-src 'self' blob:; connect-src 'self'; font-src 'self'; object-src 'none'; "
     "base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
 )
 

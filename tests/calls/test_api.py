@@ -20,6 +20,16 @@ def test_start_call_returns_201_then_200_for_the_same_live_call(mentor_client, p
     assert first.json()["room_url"] == f"/calls/{first.json()['id']}/"
 
 
+def test_starting_a_call_needs_a_verified_email(mentor_client, pair):
+    mentor, _, mentorship = pair
+    mentor.email_verified_at = None
+    mentor.save(update_fields=["email_verified_at"])
+    response = mentor_client.post(f"/api/v1/mentorships/{mentorship.pk}/calls")
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "email_unverified"
+    assert not mentorship.calls.exists()
+
+
 def test_call_history_lists_the_mentorship_calls(mentor_client, pair):
     mentor, _, mentorship = pair
     call, _ = services.start_call(mentor, mentorship.pk)

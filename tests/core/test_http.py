@@ -61,3 +61,25 @@ def test_api_docs_page_is_served(client):
     response = client.get("/api/v1/docs")
     assert response.status_code == 200
     assert b"swagger" in response.content.lower()
+
+
+def test_csp_lets_pages_connect_only_to_their_own_origin(client):
+    # 'self' covers same-origin ws:/wss:; a bare `ws: wss:` would allow sockets to any host.
+    csp = client.get("/")["Content-Security-Policy"]
+    connect = next(d.strip() for d in csp.split(";") if d.strip().startswith("connect-src"))
+    assert connect == "connect-src 'self'"
+
+
+def test_api_input_with_a_nul_character_is_422_not_a_database_error(client):
+    # PostgreSQL text cannot hold U+0000; the API refuses it before any query runs.
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory())
+    listed = client.get("/api/v1/mentors", {"language": "\x00", "skill": "Python"})
+    assert listed.status_code == 422 and listed.json()["error"]["code"] == "invalid"
+    body = '{"display_name": "A\\u0000B"}'
+    patched = client.patch("/api/v1/me", body, content_type="application/json")
+    assert patched.status_code == 422
+    # An escaped backslash followed by "u0000" is ordinary text.
+    fine = client.patch("/api/v1/me", '{"headline": "\\\\u0000"}', content_type="application/json")
+    assert fine.status_code == 200

@@ -72,3 +72,22 @@ def test_a_send_that_loses_at_the_unique_index_is_refused_cleanly(monkeypatch):
     assert MentorshipRequest.objects.count() == 1
     assert sum(isinstance(o, MentorshipRequest) for o in outcomes) == 1
     assert sum(isinstance(o, RequestAlreadyOpen) for o in outcomes) == 2, outcomes
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_simultaneous_flood_of_requests_stops_at_the_open_request_cap():
+    from mentorloom.mentorships.errors import TooManyOpenRequests
+    from mentorloom.mentorships.services.requests import MAX_OPEN_REQUESTS
+
+    mentee = ProfileFactory().user
+    mentors = [MentorProfileFactory().user for _ in range(MAX_OPEN_REQUESTS + 3)]
+
+    outcomes = race(
+        lambda i: services.send_request(mentee, mentors[i].pk, message=MESSAGE), len(mentors)
+    )
+
+    sent = [o for o in outcomes if isinstance(o, MentorshipRequest)]
+    refused = [o for o in outcomes if not isinstance(o, MentorshipRequest)]
+    assert len(sent) == MAX_OPEN_REQUESTS
+    assert all(isinstance(o, TooManyOpenRequests) for o in refused), refused
+    assert MentorshipRequest.objects.filter(mentee=mentee).count() == MAX_OPEN_REQUESTS

@@ -95,6 +95,30 @@ def test_post_is_idempotent_by_client_id(convo, mentor_client):
     assert Message.objects.count() == 1
 
 
+def test_post_with_a_reused_client_id_and_a_different_body_is_409(convo, mentor_client):
+    client_id = str(uuid.uuid4())
+    first = post(
+        mentor_client, f"{BASE}/{convo.pk}/messages", {"client_id": client_id, "body": "Hi"}
+    )
+    other = {"client_id": client_id, "body": "Something else"}
+    again = post(mentor_client, f"{BASE}/{convo.pk}/messages", other)
+    assert first.status_code == 201
+    assert again.status_code == 409
+    assert again.json()["error"]["code"] == "client_id_reused"
+    assert list(Message.objects.values_list("body", flat=True)) == ["Hi"]
+
+
+def test_unverified_sender_is_refused_with_403_and_nothing_is_stored(convo):
+    mentor = convo.mentorship.mentor
+    mentor.email_verified_at = None
+    mentor.save(update_fields=["email_verified_at"])
+    body = {"client_id": str(uuid.uuid4()), "body": "Hello"}
+    response = post(client_for(mentor), f"{BASE}/{convo.pk}/messages", body)
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "email_unverified"
+    assert not Message.objects.exists()
+
+
 def test_post_renders_markdown_lite_and_sanitises(convo, mentor_client):
     body = "**bold** [link](https://example.org) <script>alert(1)</script> [x](javascript:alert(1))"
     response = post(

@@ -130,6 +130,28 @@ async def test_retry_with_the_same_client_id_is_acknowledged_again_but_delivered
     assert await sync_to_async(Message.objects.count)() == 1
 
 
+async def test_reusing_a_client_id_for_a_different_body_is_an_error_frame_and_stores_nothing(
+    live_asgi, convo, mentor, mentee, mentor_cookie, mentee_cookie
+):
+    async with (
+        chat_socket(live_asgi, mentor_cookie) as a,
+        chat_socket(live_asgi, mentee_cookie) as b,
+    ):
+        await subscribe(a, convo)
+        await subscribe(b, convo)
+        client_id = str(uuid.uuid4())
+        await send(a, chat(convo, client_id, "the first text"))
+        await until(a, "ack")
+        await send(a, chat(convo, client_id, "a different text"))
+        error, _ = await until(a, "error")
+        assert error["code"] == "client_id_reused" and error["client_id"] == client_id
+        received, _ = await collect(b, messages=1)
+        assert [f["message"]["body"] for f in received] == ["the first text"]
+    assert await sync_to_async(list)(Message.objects.values_list("body", flat=True)) == [
+        "the first text"
+    ]
+
+
 async def test_catch_up_after_reconnect_sends_exactly_what_was_missed_then_live(
     live_asgi, convo, mentor, mentee, mentor_cookie, mentee_cookie
 ):

@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from mentorloom.accounts.models import User
 from mentorloom.mentorships.models import Mentorship, MentorshipStatus
@@ -83,7 +84,7 @@ def test_a_retry_gets_the_stored_message_and_no_second_row():
 def test_refusals_raise_as_before_store_nothing_and_leave_no_transaction_open():
     convo = mentorship_conversation()
     mentor, mentee = convo.mentorship.mentor, convo.mentorship.mentee
-    outsider = User.objects.create(email="outsider@example.org")
+    outsider = User.objects.create(email="outsider@example.org", email_verified_at=timezone.now())
 
     with pytest.raises(Http404):
         consumers.send_frame(outsider, convo.pk, str(uuid.uuid4()), "let me in", None)

@@ -29,6 +29,20 @@ def test_notify_records_and_emails_after_commit(
     assert mailoutbox[0].subject == "Hello there"
 
 
+def test_plain_text_emails_are_not_html_escaped(
+    person, django_capture_on_commit_callbacks, mailoutbox
+):
+    person.profile.display_name = "O'Brien & <Co>"
+    person.profile.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(person, kind="x.test", title="Tom & Jerry's <plan>", body="a < b && it's 'fine'")
+    sent = mailoutbox[0]
+    assert sent.subject == "Tom & Jerry's <plan>"
+    assert "Hello O'Brien & <Co>," in sent.body
+    assert "a < b && it's 'fine'" in sent.body
+    assert "&lt;" not in sent.body and "&#x27;" not in sent.body and "&amp;" not in sent.body
+
+
 def test_no_email_when_asked_not_to(person, django_capture_on_commit_callbacks, mailoutbox):
     with django_capture_on_commit_callbacks(execute=True):
         notify(person, kind="x.test", title="Quiet", email=False)

@@ -22,7 +22,8 @@ def upload(data: bytes, name: str = "photo.png", content_type: str = "image/png"
 
 @pytest.fixture
 def user(db):
-    return UserFactory()
+    # A fresh sign-up: the dashboard banner and /me report the unverified address.
+    return UserFactory(email_verified_at=None)
 
 
 @pytest.fixture

@@ -116,3 +116,33 @@ def test_get_user_members_only_profile_for_signed_in_member(member_client):
     other = ProfileFactory(display_name="Lucas Oliveira")
     body = member_client.get(f"/api/v1/users/{other.user_id}").json()
     assert body["display_name"] == "Lucas Oliveira"
+
+
+def test_get_user_members_only_profile_with_a_bearer_token(client, profile):
+    from mentorloom.accounts import tokens_api
+
+    other = ProfileFactory(display_name="Lucas Oliveira")
+    profile.user.email_verified_at = timezone.now()  # only verified accounts make tokens
+    profile.user.save(update_fields=["email_verified_at"])
+    _, token = tokens_api.create_token(profile.user, name="script")
+    response = client.get(
+        f"/api/v1/users/{other.user_id}", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert response.status_code == 200
+    assert response.json()["display_name"] == "Lucas Oliveira"
+    # A wrong token is no member: the members-only profile stays hidden.
+    wrong = client.get(f"/api/v1/users/{other.user_id}", headers={"Authorization": "Bearer x"})
+    assert wrong.status_code == 404
+
+
+def test_blocked_people_cannot_read_each_others_profile(client, member_client, profile):
+    from mentorloom.safety.models import Block
+
+    blocker = ProfileFactory(display_name="Lucas Oliveira", visibility=Visibility.EVERYONE)
+    Block.objects.create(blocker=blocker.user, blocked=profile.user)
+    response = member_client.get(f"/api/v1/users/{blocker.user_id}")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+    assert member_client.get(f"/people/{blocker.user_id}/").status_code == 404
+    client.force_login(blocker.user)
+    assert client.get(f"/api/v1/users/{profile.user_id}").status_code == 404

@@ -175,7 +175,9 @@ def test_only_staff_can_ban_and_unknown_people_are_not_found():
 
 @pytest.mark.django_db
 def test_an_unverified_account_cannot_file_a_report(client, mentor):
-    unverified = ProfileFactory(display_name="New Person").user
+    unverified = ProfileFactory(
+        display_name="New Person", user=UserFactory(email_verified_at=None)
+    ).user
     client.force_login(unverified)
     response = client.post(
         "/api/v1/reports",

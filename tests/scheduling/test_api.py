@@ -127,6 +127,8 @@ def test_an_overlong_idempotency_key_is_invalid_input(mentee_client, mentorship,
         ({"duration": 45}, 422, "duration_not_offered"),
         ({"tz": "Nowhere/Town"}, 422, "invalid"),
         ({"start": "2025-06-03T07:00:00"}, 422, "invalid"),
+        ({"duration": -(10**20)}, 422, "invalid"),
+        ({"duration": 10**20}, 422, "invalid"),
     ],
 )
 def test_bad_bookings_are_refused(mentee_client, mentorship, frozen, body, status, code):
@@ -234,3 +236,55 @@ def test_availability_api_replaces_rules_and_rejects_overlaps(client, frozen):
     assert body["overrides"][0]["kind"] == "blocked"
     assert body["settings"]["buffer_before_minutes"] == 10
     assert datetime.now(UTC) - timedelta(days=1)  # frozen clock sanity
+
+
+def test_booking_needs_a_verified_email(mentee_client, mentorship, frozen):
+    mentee = mentorship.mentee
+    mentee.email_verified_at = None
+    mentee.save(update_fields=["email_verified_at"])
+    response = post_booking(mentee_client, mentorship)
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "email_unverified"
+    assert not Session.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        {"weekday": 2, "start": "00:00:00Z", "end": "09:00"},
+        {"weekday": 2, "start": "07:00", "end": "09:00+02:00"},
+        {"weekday": 10**20, "start": "07:00", "end": "09:00"},
+    ],
+)
+def test_rules_with_zoned_times_or_huge_numbers_are_422_not_500(client, rule):
+    client.force_login(UserFactory())
+    for method in (client.post, client.put):
+        body = rule if method is client.post else {"rules": [rule]}
+        response = method(
+            "/api/v1/availability/rules", json.dumps(body), content_type="application/json"
+        )
+        assert response.status_code == 422
+        assert response.json()["error"]["code"] == "invalid"
+    assert not AvailabilityRule.objects.exists()
+
+
+def test_ids_beyond_64_bits_are_422_not_500(mentee_client, mentorship):
+    huge = 2**63
+    assert mentee_client.get(f"/api/v1/sessions/{huge}").status_code == 422
+    assert mentee_client.get(f"/api/v1/mentorships/{huge}/agreement").status_code == 422
+    assert mentee_client.get(f"/api/v1/sessions/{huge - 1}").status_code == 404
+
+
+def test_moving_a_session_needs_a_verified_email(mentee_client, mentorship, frozen):
+    session_id = post_booking(mentee_client, mentorship).json()["id"]
+    mentee = mentorship.mentee
+    mentee.email_verified_at = None
+    mentee.save(update_fields=["email_verified_at"])
+    moved = mentee_client.post(
+        f"/api/v1/sessions/{session_id}/reschedule",
+        json.dumps({"start": "2025-06-03T09:00:00Z", "tz": "Asia/Tokyo"}),
+        content_type="application/json",
+    )
+    assert moved.status_code == 403
+    assert moved.json()["error"]["code"] == "email_unverified"
+    assert Session.objects.get().starts_at == datetime(2025, 6, 3, 7, tzinfo=UTC)

@@ -69,6 +69,19 @@ def test_feed_lists_my_sessions_and_a_regenerated_token_revokes_the_old_url(
     assert client.get("/calendar/short.ics").status_code == 404
 
 
+def test_feed_never_shows_an_email_address(client, mentorship, frozen):
+    session = book(mentorship)
+    mentorship.mentor.profile.display_name = ""
+    mentorship.mentor.profile.save()
+    token = services.regenerate_feed_token(mentorship.mentee)
+    text = client.get(f"/calendar/{token}.ics").content.decode()
+    for person in (mentorship.mentor, mentorship.mentee):
+        assert person.email not in text
+    assert "ORGANIZER" not in text and "ATTENDEE" not in text
+    event = icalendar.Calendar.from_ical(text).walk("VEVENT")[0]
+    assert str(event["UID"]) == f"{session.uid}@127.0.0.1"
+
+
 def test_calendar_page_creates_and_switches_off_the_feed(client, mentorship):
     client.force_login(mentorship.mentee)
     assert b"Create my feed address" in client.get("/schedule/calendar/").content

@@ -109,3 +109,18 @@ def test_overlap_strip_follows_dst_in_both_zones():
     # London 09:00–17:00 BST; New York 09:00 EDT = 14:00 BST, so the overlap is 14:00–17:00.
     assert [(s.x, s.width) for s in strip["both"]] == [(28, 6)]
     assert datetime(2025, 3, 31, tzinfo=UTC)
+
+
+def test_deleting_someone_elses_window_or_date_is_404_and_removes_nothing(client):
+    owner, other = UserFactory(), UserFactory()
+    rule = AvailabilityRule.objects.create(mentor=owner, weekday=2, start=time(9), end=time(12))
+    day = AvailabilityOverride.objects.create(mentor=owner, date=date(2025, 6, 3), kind="blocked")
+    client.force_login(other)
+    assert client.post(f"/availability/rules/{rule.pk}/delete/").status_code == 404
+    assert client.post(f"/availability/overrides/{day.pk}/delete/").status_code == 404
+    assert AvailabilityRule.objects.filter(pk=rule.pk).exists()
+    assert AvailabilityOverride.objects.filter(pk=day.pk).exists()
+    client.force_login(owner)
+    assert client.post(f"/availability/rules/{rule.pk}/delete/").status_code == 302
+    assert client.post(f"/availability/overrides/{day.pk}/delete/").status_code == 302
+    assert not AvailabilityRule.objects.exists() and not AvailabilityOverride.objects.exists()

@@ -4,9 +4,8 @@ from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
 from django.db import transaction
-from django.template.loader import render_to_string
 
-from mentorloom.core.email import deliver_email
+from mentorloom.core.email import deliver_email, render_plain_text, render_subject
 from mentorloom.core.forms import AccessibleFormMixin
 from mentorloom.core.timezones import canonical_zone
 
@@ -77,8 +76,8 @@ class QueuedPasswordResetForm(AccessibleFormMixin, auth_forms.PasswordResetForm)
         to_email: str,
         html_email_template_name: str | None = None,
     ) -> None:
-        subject = " ".join(render_to_string(subject_template_name, context).split())
-        body = render_to_string(email_template_name, context)
+        subject = render_subject(subject_template_name, context)
+        body = render_plain_text(email_template_name, context)
         transaction.on_commit(
             lambda: deliver_email.enqueue(to=[to_email], subject=subject, body=body)
         )

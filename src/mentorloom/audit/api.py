@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema
 
 from mentorloom.core.errors import InvalidInput, NotFound
+from mentorloom.core.schemas import READ_ERRORS
 
 from .access import require_staff
 from .selectors import EventFilter, audit_events
@@ -43,7 +44,7 @@ class EventPage(Schema):
     items: list[EventOut]
 
 
-@router.get("/audit/events", response=EventPage)
+@router.get("/audit/events", response={200: EventPage, **READ_ERRORS})
 def list_events(request: HttpRequest, filters: Query[EventQuery]) -> dict:
     try:
         require_staff(request.user)

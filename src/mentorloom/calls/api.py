@@ -4,6 +4,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Router, Status
 
+from mentorloom.core.schemas import READ_ERRORS, WRITE_ERRORS, Id
 from mentorloom.mentorships.access import get_mentorship_for
 
 from . import services
@@ -29,35 +30,37 @@ def _out(call: Call) -> dict:
     }
 
 
-@router.post("/mentorships/{mentorship_id}/calls", response={200: CallOut, 201: CallOut})
-def start_call(request: HttpRequest, mentorship_id: int):  # type: ignore[no-untyped-def]
+@router.post(
+    "/mentorships/{mentorship_id}/calls", response={**WRITE_ERRORS, 200: CallOut, 201: CallOut}
+)
+def start_call(request: HttpRequest, mentorship_id: Id):  # type: ignore[no-untyped-def]
     """Start a call, or join the one already live in this mentorship (200)."""
     call, created = services.start_call(request.user, mentorship_id)
     return Status(201 if created else 200, _out(call))
 
 
-@router.get("/mentorships/{mentorship_id}/calls", response=list[CallOut])
-def call_history(request: HttpRequest, mentorship_id: int):  # type: ignore[no-untyped-def]
+@router.get("/mentorships/{mentorship_id}/calls", response={200: list[CallOut], **READ_ERRORS})
+def call_history(request: HttpRequest, mentorship_id: Id):  # type: ignore[no-untyped-def]
     mentorship = get_mentorship_for(request.user, mentorship_id)
     return [_out(c) for c in mentorship.calls.all()[:100]]
 
 
-@router.get("/calls/{call_id}", response=CallOut)
-def call_detail(request: HttpRequest, call_id: int):  # type: ignore[no-untyped-def]
+@router.get("/calls/{call_id}", response={200: CallOut, **READ_ERRORS})
+def call_detail(request: HttpRequest, call_id: Id):  # type: ignore[no-untyped-def]
     return _out(get_call_for(request.user, call_id))
 
 
-@router.post("/calls/{call_id}/end", response=CallOut)
-def end_call(request: HttpRequest, call_id: int):  # type: ignore[no-untyped-def]
+@router.post("/calls/{call_id}/end", response={200: CallOut, **WRITE_ERRORS})
+def end_call(request: HttpRequest, call_id: Id):  # type: ignore[no-untyped-def]
     return _out(services.end_call(request.user, get_call_for(request.user, call_id)))
 
 
-@router.post("/calls/{call_id}/decline", response=CallOut)
-def decline_call(request: HttpRequest, call_id: int):  # type: ignore[no-untyped-def]
+@router.post("/calls/{call_id}/decline", response={200: CallOut, **WRITE_ERRORS})
+def decline_call(request: HttpRequest, call_id: Id):  # type: ignore[no-untyped-def]
     return _out(services.decline_call(request.user, get_call_for(request.user, call_id)))
 
 
-@router.get("/calls/{call_id}/ice-servers", response=list[IceServerOut])
-def ice_servers(request: HttpRequest, call_id: int):  # type: ignore[no-untyped-def]
+@router.get("/calls/{call_id}/ice-servers", response={200: list[IceServerOut], **READ_ERRORS})
+def ice_servers(request: HttpRequest, call_id: Id):  # type: ignore[no-untyped-def]
     get_call_for(request.user, call_id)
     return ice_servers_for(request.user.pk)

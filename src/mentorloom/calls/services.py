@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from mentorloom.accounts.access import require_verified
 from mentorloom.core.realtime.live import publish_to_user
 from mentorloom.mentorships.access import get_mentorship_for
 from mentorloom.notifications.services import notify
@@ -31,10 +32,11 @@ def _expire_unanswered(mentorship_id: int) -> None:
 def start_call(user, mentorship_id: int) -> tuple[Call, bool]:  # type: ignore[no-untyped-def]
     """Start a call in the mentorship, or return the live one. Returns (call, created).
 
-    Raises Http404 for outsiders, MentorshipNotActive, BlockedPair. Rings the other person
-    (live event + in-app notification) after commit.
+    Raises Http404 for outsiders, MentorshipNotActive, BlockedPair, EmailUnverified. Rings
+    the other person (live event + in-app notification) after commit.
     """
     mentorship = get_mentorship_for(user, mentorship_id)
+    require_verified(user)
     if not mentorship.is_active:
         raise MentorshipNotActive()
     other_id = mentorship.other(user.pk)

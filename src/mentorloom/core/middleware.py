@@ -1,13 +1,16 @@
-"""Cross-cutting HTTP middleware: security headers and the viewer's time zone."""
+"""Cross-cutting HTTP middleware: security headers, the viewer's time zone, NUL-free API input."""
 
 from __future__ import annotations
 
+import json
 import zoneinfo
 from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+
+from .api import json_error
 
 
 class SecurityHeadersMiddleware:
@@ -52,3 +55,42 @@ class UserTimezoneMiddleware:
         else:
             timezone.deactivate()
         return self.get_response(request)
+
+
+def _holds_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    return False
+
+
+class ApiNulCharactersMiddleware:
+    """Refuses API requests whose query or JSON body holds a NUL character (U+0000) with 422.
+
+    PostgreSQL text cannot store NUL, so such input would otherwise fail deep in the database
+    as a 500. HTML forms need no help: Django's form fields refuse NUL themselves.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith("/api/") and self._has_nul(request):
+            return json_error(422, "invalid", "Text must not contain NUL (U+0000) characters.")
+        return self.get_response(request)
+
+    @staticmethod
+    def _has_nul(request: HttpRequest) -> bool:
+        query = request.META.get("QUERY_STRING", "")
+        if "%00" in query and _holds_nul(dict(request.GET.lists())):
+            return True
+        # Only JSON bodies are read here (uploads stay streamed); JSON spells NUL \u0000.
+        if request.content_type == "application/json" and b"\\u0000" in request.body:
+            try:
+                return _holds_nul(json.loads(request.body))
+            except ValueError:
+                return False  # the API answers malformed JSON itself
+        return False

@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from ninja import Router
 
+from mentorloom.core.schemas import READ_ERRORS
+
 from . import selectors
 from .filters import parse_query
 from .schemas import DirectoryOut
@@ -70,7 +72,7 @@ def _mentor_body(card: selectors.MentorCard, profile_url: str) -> dict[str, Any]
 
 @router.get(
     "/mentors",
-    response=DirectoryOut,
+    response={200: DirectoryOut, **READ_ERRORS},
     summary="Find mentors: filters, facet counts and full-text search",
     description=(
         "AND across parameters, OR within a repeated parameter. Unknown parameter names are "

@@ -8,6 +8,8 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import Field
 
+from mentorloom.core.schemas import READ_ERRORS
+
 from . import selectors
 from .schemas import RecommendationsOut
 
@@ -40,7 +42,7 @@ def recommendation_body(result: selectors.Recommendations) -> dict[str, Any]:
 
 @router.get(
     "/recommendations",
-    response=RecommendationsOut,
+    response={200: RecommendationsOut, **READ_ERRORS},
     summary="Mentors recommended for you, each with the reasons why",
 )
 def recommendations(request: HttpRequest, params: Query[RecommendationsQuery]) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from ninja import Header, Router
 from ninja.responses import Status
 
 from mentorloom.core.idempotency import run_once
+from mentorloom.core.schemas import READ_ERRORS, WRITE_ERRORS, Id
 
 from . import access, selectors, services
 from .models import (
@@ -81,7 +82,11 @@ def _fresh_request(r: MentorshipRequest) -> MentorshipRequest:
 # --- Requests -------------------------------------------------------------------------------
 
 
-@router.post("/requests", response={200: RequestOut, 201: RequestOut}, summary="Send a request")
+@router.post(
+    "/requests",
+    response={**WRITE_ERRORS, 200: RequestOut, 201: RequestOut},
+    summary="Send a request",
+)
 def create_request(
     request: HttpRequest,
     response: HttpResponse,
@@ -109,7 +114,7 @@ def _json(body: dict[str, Any]) -> dict[str, Any]:
     return json.loads(json.dumps(body, cls=DjangoJSONEncoder))
 
 
-@router.get("/requests", response=list[RequestOut], summary="Your requests")
+@router.get("/requests", response={200: list[RequestOut], **READ_ERRORS}, summary="Your requests")
 def list_requests(request: HttpRequest, role: str = "mentee", status: str | None = None) -> list:
     """`role=mentee` lists requests you sent, `role=mentor` those you received."""
     qs = (
@@ -123,43 +128,43 @@ def list_requests(request: HttpRequest, role: str = "mentee", status: str | None
     return [_request_body(r) for r in qs[:200]]
 
 
-@router.get("/requests/{request_id}", response=RequestOut)
-def get_request(request: HttpRequest, request_id: int) -> dict[str, Any]:
+@router.get("/requests/{request_id}", response={200: RequestOut, **READ_ERRORS})
+def get_request(request: HttpRequest, request_id: Id) -> dict[str, Any]:
     return _request_body(_fresh_request(access.get_request_for(request.user, request_id)))
 
 
-@router.post("/requests/{request_id}/accept", response=MentorshipOut)
-def accept(request: HttpRequest, request_id: int) -> dict[str, Any]:
+@router.post("/requests/{request_id}/accept", response={200: MentorshipOut, **WRITE_ERRORS})
+def accept(request: HttpRequest, request_id: Id) -> dict[str, Any]:
     r = access.get_request_for(request.user, request_id)
     return _mentorship_body(services.accept_request(request.user, r))
 
 
-@router.post("/requests/{request_id}/decline", response=RequestOut)
-def decline(request: HttpRequest, request_id: int, payload: DeclineIn) -> dict[str, Any]:
+@router.post("/requests/{request_id}/decline", response={200: RequestOut, **WRITE_ERRORS})
+def decline(request: HttpRequest, request_id: Id, payload: DeclineIn) -> dict[str, Any]:
     r = access.get_request_for(request.user, request_id)
     return _request_body(_fresh_request(services.decline_request(request.user, r, payload.reason)))
 
 
-@router.post("/requests/{request_id}/ask-info", response={201: RequestMessageOut})
-def ask_info(request: HttpRequest, request_id: int, payload: MessageIn) -> Status:
+@router.post("/requests/{request_id}/ask-info", response={**WRITE_ERRORS, 201: RequestMessageOut})
+def ask_info(request: HttpRequest, request_id: Id, payload: MessageIn) -> Status:
     r = access.get_request_for(request.user, request_id)
     return Status(201, services.ask_for_info(request.user, r, payload.body))
 
 
-@router.post("/requests/{request_id}/answer", response={201: RequestMessageOut})
-def answer(request: HttpRequest, request_id: int, payload: MessageIn) -> Status:
+@router.post("/requests/{request_id}/answer", response={**WRITE_ERRORS, 201: RequestMessageOut})
+def answer(request: HttpRequest, request_id: Id, payload: MessageIn) -> Status:
     r = access.get_request_for(request.user, request_id)
     return Status(201, services.answer_info(request.user, r, payload.body))
 
 
-@router.post("/requests/{request_id}/withdraw", response=RequestOut)
-def withdraw(request: HttpRequest, request_id: int) -> dict[str, Any]:
+@router.post("/requests/{request_id}/withdraw", response={200: RequestOut, **WRITE_ERRORS})
+def withdraw(request: HttpRequest, request_id: Id) -> dict[str, Any]:
     r = access.get_request_for(request.user, request_id)
     return _request_body(_fresh_request(services.withdraw_request(request.user, r)))
 
 
-@router.post("/mentors/{mentor_id}/waitlist", response={201: WaitlistOut})
-def join_waitlist(request: HttpRequest, mentor_id: int) -> Status:
+@router.post("/mentors/{mentor_id}/waitlist", response={**WRITE_ERRORS, 201: WaitlistOut})
+def join_waitlist(request: HttpRequest, mentor_id: Id) -> Status:
     entry = services.join_waitlist(request.user, mentor_id)
     return Status(
         201,
@@ -171,8 +176,8 @@ def join_waitlist(request: HttpRequest, mentor_id: int) -> Status:
     )
 
 
-@router.delete("/mentors/{mentor_id}/waitlist", response={204: None})
-def leave_waitlist(request: HttpRequest, mentor_id: int) -> Status:
+@router.delete("/mentors/{mentor_id}/waitlist", response={**WRITE_ERRORS, 204: None})
+def leave_waitlist(request: HttpRequest, mentor_id: Id) -> Status:
     services.leave_waitlist(request.user, mentor_id)
     return Status(204, None)
 
@@ -192,30 +197,30 @@ def _mentorship_body(m: Mentorship) -> dict[str, Any]:
     }
 
 
-@router.get("/mentorships", response=list[MentorshipOut])
+@router.get("/mentorships", response={200: list[MentorshipOut], **READ_ERRORS})
 def list_mentorships(request: HttpRequest) -> list[dict[str, Any]]:
     return [_mentorship_body(m) for m in selectors.mentorships_for_list(request.user)]
 
 
-@router.get("/mentorships/{mentorship_id}", response=MentorshipOut)
-def get_mentorship(request: HttpRequest, mentorship_id: int) -> dict[str, Any]:
+@router.get("/mentorships/{mentorship_id}", response={200: MentorshipOut, **READ_ERRORS})
+def get_mentorship(request: HttpRequest, mentorship_id: Id) -> dict[str, Any]:
     return _mentorship_body(access.get_mentorship_for(request.user, mentorship_id))
 
 
-@router.post("/mentorships/{mentorship_id}/pause", response=MentorshipOut)
-def pause(request: HttpRequest, mentorship_id: int, payload: PauseIn) -> dict[str, Any]:
+@router.post("/mentorships/{mentorship_id}/pause", response={200: MentorshipOut, **WRITE_ERRORS})
+def pause(request: HttpRequest, mentorship_id: Id, payload: PauseIn) -> dict[str, Any]:
     m = access.get_mentorship_for(request.user, mentorship_id)
     return _mentorship_body(services.pause_mentorship(request.user, m, payload.until, payload.note))
 
 
-@router.post("/mentorships/{mentorship_id}/resume", response=MentorshipOut)
-def resume(request: HttpRequest, mentorship_id: int) -> dict[str, Any]:
+@router.post("/mentorships/{mentorship_id}/resume", response={200: MentorshipOut, **WRITE_ERRORS})
+def resume(request: HttpRequest, mentorship_id: Id) -> dict[str, Any]:
     m = access.get_mentorship_for(request.user, mentorship_id)
     return _mentorship_body(services.resume_mentorship(request.user, m))
 
 
-@router.post("/mentorships/{mentorship_id}/end", response=MentorshipOut)
-def end(request: HttpRequest, mentorship_id: int, payload: EndIn) -> dict[str, Any]:
+@router.post("/mentorships/{mentorship_id}/end", response={200: MentorshipOut, **WRITE_ERRORS})
+def end(request: HttpRequest, mentorship_id: Id, payload: EndIn) -> dict[str, Any]:
     m = access.get_mentorship_for(request.user, mentorship_id)
     services.end_mentorship(request.user, m, **payload.dict())
     return _mentorship_body(access.get_mentorship_for(request.user, mentorship_id))
@@ -251,13 +256,13 @@ def _agreement_body(m: Mentorship) -> dict[str, Any]:
     }
 
 
-@router.get("/mentorships/{mentorship_id}/agreement", response=AgreementOut)
-def get_agreement(request: HttpRequest, mentorship_id: int) -> dict[str, Any]:
+@router.get("/mentorships/{mentorship_id}/agreement", response={200: AgreementOut, **READ_ERRORS})
+def get_agreement(request: HttpRequest, mentorship_id: Id) -> dict[str, Any]:
     return _agreement_body(access.get_mentorship_for(request.user, mentorship_id))
 
 
-@router.post("/mentorships/{mentorship_id}/agreement", response={201: AgreementOut})
-def propose_agreement(request: HttpRequest, mentorship_id: int, payload: ProposeIn) -> Status:
+@router.post("/mentorships/{mentorship_id}/agreement", response={**WRITE_ERRORS, 201: AgreementOut})
+def propose_agreement(request: HttpRequest, mentorship_id: Id, payload: ProposeIn) -> Status:
     """Propose a new version, based on `base_version` (409 if a newer one exists)."""
     m = access.get_mentorship_for(request.user, mentorship_id)
     values = {name: getattr(payload, name) for name, _ in AGREEMENT_FIELDS}
@@ -265,8 +270,10 @@ def propose_agreement(request: HttpRequest, mentorship_id: int, payload: Propose
     return Status(201, _agreement_body(m))
 
 
-@router.post("/mentorships/{mentorship_id}/agreement/confirm", response=AgreementOut)
-def confirm_agreement(request: HttpRequest, mentorship_id: int, payload: ConfirmIn) -> dict:
+@router.post(
+    "/mentorships/{mentorship_id}/agreement/confirm", response={200: AgreementOut, **WRITE_ERRORS}
+)
+def confirm_agreement(request: HttpRequest, mentorship_id: Id, payload: ConfirmIn) -> dict:
     """Confirm the newest version; confirming an older one answers 409."""
     m = access.get_mentorship_for(request.user, mentorship_id)
     services.confirm_agreement(request.user, m, payload.version)
@@ -298,8 +305,8 @@ def _goal_body(g: Goal) -> dict[str, Any]:
     }
 
 
-@router.get("/goals", response=list[GoalOut])
-def list_goals(request: HttpRequest, mentorship_id: int | None = None) -> list[dict[str, Any]]:
+@router.get("/goals", response={200: list[GoalOut], **READ_ERRORS})
+def list_goals(request: HttpRequest, mentorship_id: Id | None = None) -> list[dict[str, Any]]:
     """Goals you can see (shared ones and your own private ones), optionally of one mentorship."""
     qs = access.visible_goals(request.user).prefetch_related("milestones", "updates")
     if mentorship_id is not None:
@@ -308,7 +315,7 @@ def list_goals(request: HttpRequest, mentorship_id: int | None = None) -> list[d
     return [_goal_body(g) for g in qs]
 
 
-@router.post("/goals", response={201: GoalOut})
+@router.post("/goals", response={**WRITE_ERRORS, 201: GoalOut})
 def create_goal(request: HttpRequest, payload: GoalIn) -> Status:
     m = access.get_mentorship_for(request.user, payload.mentorship_id)
     data = payload.dict()
@@ -316,32 +323,32 @@ def create_goal(request: HttpRequest, payload: GoalIn) -> Status:
     return Status(201, _goal_body(services.create_goal(request.user, m, **data)))
 
 
-@router.get("/goals/{goal_id}", response=GoalOut)
-def get_goal(request: HttpRequest, goal_id: int) -> dict[str, Any]:
+@router.get("/goals/{goal_id}", response={200: GoalOut, **READ_ERRORS})
+def get_goal(request: HttpRequest, goal_id: Id) -> dict[str, Any]:
     return _goal_body(access.get_goal_for(request.user, goal_id))
 
 
-@router.patch("/goals/{goal_id}", response=GoalOut)
-def patch_goal(request: HttpRequest, goal_id: int, payload: GoalPatch) -> dict[str, Any]:
+@router.patch("/goals/{goal_id}", response={200: GoalOut, **WRITE_ERRORS})
+def patch_goal(request: HttpRequest, goal_id: Id, payload: GoalPatch) -> dict[str, Any]:
     goal = access.get_goal_for(request.user, goal_id)
     services.update_goal(request.user, goal, **payload.dict(exclude_unset=True))
     return _goal_body(access.get_goal_for(request.user, goal_id))
 
 
-@router.post("/goals/{goal_id}/milestones", response={201: MilestoneOut})
-def add_milestone(request: HttpRequest, goal_id: int, payload: MilestoneIn) -> Status:
+@router.post("/goals/{goal_id}/milestones", response={**WRITE_ERRORS, 201: MilestoneOut})
+def add_milestone(request: HttpRequest, goal_id: Id, payload: MilestoneIn) -> Status:
     goal = access.get_goal_for(request.user, goal_id)
     return Status(201, services.add_milestone(request.user, goal, payload.title, payload.due_date))
 
 
-@router.patch("/milestones/{milestone_id}", response=MilestoneOut)
-def patch_milestone(request: HttpRequest, milestone_id: int, payload: MilestonePatch) -> Any:
+@router.patch("/milestones/{milestone_id}", response={200: MilestoneOut, **WRITE_ERRORS})
+def patch_milestone(request: HttpRequest, milestone_id: Id, payload: MilestonePatch) -> Any:
     milestone = access.get_milestone_for(request.user, milestone_id)
     return services.set_milestone_done(request.user, milestone, payload.done)
 
 
-@router.post("/goals/{goal_id}/progress", response={201: GoalOut})
-def add_progress(request: HttpRequest, goal_id: int, payload: ProgressIn) -> Status:
+@router.post("/goals/{goal_id}/progress", response={**WRITE_ERRORS, 201: GoalOut})
+def add_progress(request: HttpRequest, goal_id: Id, payload: ProgressIn) -> Status:
     goal = access.get_goal_for(request.user, goal_id)
     services.record_progress(request.user, goal, payload.progress, payload.note)
     return Status(201, _goal_body(access.get_goal_for(request.user, goal_id)))

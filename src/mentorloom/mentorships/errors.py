@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mentorloom.core.errors import Conflict, InvalidInput, NotFound
+from mentorloom.core.errors import Conflict, InvalidInput, NotFound, RateLimited
 
 
 class MentorUnavailable(NotFound):
@@ -53,3 +53,18 @@ class StaleAgreementVersion(Conflict):
 class SelfRequest(InvalidInput):
     code = "self_request"
     default_message = "You cannot send a request to yourself."
+
+
+class TooManyOpenRequests(Conflict):
+    code = "too_many_open_requests"
+    default_message = (
+        "You already have 5 requests waiting for an answer. Withdraw one, or wait until a mentor "
+        "answers, before sending another."
+    )
+
+
+class RequestsTooFast(RateLimited):
+    code = "request_rate_limited"
+    default_message = (
+        "You have sent too many requests in a short time. Please wait a while and try again."
+    )

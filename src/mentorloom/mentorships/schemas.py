@@ -7,16 +7,18 @@ from datetime import date, datetime
 from ninja import Schema
 from pydantic import Field
 
+from mentorloom.core.schemas import INT64_MAX, Id
 
-class PersonOut(Schema):
+
+class MentorshipPersonOut(Schema):
     user_id: int
     name: str
 
 
 class RequestIn(Schema):
-    mentor_id: int
+    mentor_id: Id
     message: str
-    goal_ids: list[int] = []
+    goal_ids: list[Id] = Field(default=[], max_length=100)
     preferred_format: str = "both"
     cadence: str = "fortnightly"
 
@@ -30,8 +32,8 @@ class RequestMessageOut(Schema):
 
 class RequestOut(Schema):
     id: int
-    mentor: PersonOut
-    mentee: PersonOut
+    mentor: MentorshipPersonOut
+    mentee: MentorshipPersonOut
     message: str
     goals: list[str]
     preferred_format: str
@@ -61,8 +63,8 @@ class WaitlistOut(Schema):
 
 class MentorshipOut(Schema):
     id: int
-    mentor: PersonOut
-    mentee: PersonOut
+    mentor: MentorshipPersonOut
+    mentee: MentorshipPersonOut
     status: str
     started_at: datetime
     paused_until: date | None
@@ -118,11 +120,11 @@ class AgreementOut(Schema):
 
 
 class ProposeIn(AgreementFields):
-    base_version: int
+    base_version: int = Field(ge=0, le=INT64_MAX)
 
 
 class ConfirmIn(Schema):
-    version: int
+    version: int = Field(ge=0, le=INT64_MAX)
 
 
 class MilestoneOut(Schema):
@@ -153,7 +155,7 @@ class GoalOut(Schema):
 
 
 class GoalIn(Schema):
-    mentorship_id: int
+    mentorship_id: Id
     title: str
     description: str = ""
     target_date: date | None = None

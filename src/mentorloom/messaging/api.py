@@ -9,6 +9,8 @@ from django.urls import reverse
 from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 
+from mentorloom.core.schemas import INT64_MAX, READ_ERRORS, WRITE_ERRORS, Id
+
 from . import selectors, services
 from .access import get_conversation_for, get_message_for
 from .events import message_payload
@@ -32,7 +34,7 @@ def person(user) -> dict:  # type: ignore[no-untyped-def]
     return {"id": user.pk, "name": profile.name if profile else user.email.split("@")[0]}
 
 
-@router.get("/conversations", response=list[ConversationOut])
+@router.get("/conversations", response={200: list[ConversationOut], **READ_ERRORS})
 def list_conversations(request: HttpRequest) -> list[dict]:
     rows = []
     conversations = list(selectors.conversations_for(request.user))
@@ -61,13 +63,15 @@ def list_conversations(request: HttpRequest) -> list[dict]:
 
 
 class PageQuery(Schema):
-    after: int | None = Field(None, ge=0)
-    before: int | None = Field(None, ge=0)
+    after: int | None = Field(None, ge=0, le=INT64_MAX)
+    before: int | None = Field(None, ge=0, le=INT64_MAX)
     limit: int = Field(selectors.PAGE_DEFAULT, ge=1, le=selectors.PAGE_MAX)
 
 
-@router.get("/conversations/{conversation_id}/messages", response=MessagePageOut)
-def list_messages(request: HttpRequest, conversation_id: int, query: Query[PageQuery]) -> dict:
+@router.get(
+    "/conversations/{conversation_id}/messages", response={200: MessagePageOut, **READ_ERRORS}
+)
+def list_messages(request: HttpRequest, conversation_id: Id, query: Query[PageQuery]) -> dict:
     conversation = get_conversation_for(request.user, conversation_id)
     page = selectors.messages_page(
         conversation, after=query.after, before=query.before, limit=query.limit
@@ -83,9 +87,10 @@ def list_messages(request: HttpRequest, conversation_id: int, query: Query[PageQ
 
 
 @router.post(
-    "/conversations/{conversation_id}/messages", response={200: MessageOut, 201: MessageOut}
+    "/conversations/{conversation_id}/messages",
+    response={**WRITE_ERRORS, 200: MessageOut, 201: MessageOut},
 )
-def post_message(request: HttpRequest, conversation_id: int, payload: SendIn) -> tuple[int, dict]:
+def post_message(request: HttpRequest, conversation_id: Id, payload: SendIn) -> tuple[int, dict]:
     """Idempotent by `client_id`: a retry answers 200 with the stored message, never a copy."""
     conversation = get_conversation_for(request.user, conversation_id)
     message, created = services.send_message(
@@ -95,11 +100,12 @@ def post_message(request: HttpRequest, conversation_id: int, payload: SendIn) ->
 
 
 @router.post(
-    "/conversations/{conversation_id}/attachments", response={200: MessageOut, 201: MessageOut}
+    "/conversations/{conversation_id}/attachments",
+    response={**WRITE_ERRORS, 200: MessageOut, 201: MessageOut},
 )
 def post_attachment(
     request: HttpRequest,
-    conversation_id: int,
+    conversation_id: Id,
     file: File[UploadedFile],
     client_id: Form[UUID],
     body: Form[str] = "",
@@ -113,24 +119,30 @@ def post_attachment(
     return (201 if created else 200), message_payload(message)
 
 
-@router.patch("/conversations/{conversation_id}/messages/{message_id}", response=MessageOut)
+@router.patch(
+    "/conversations/{conversation_id}/messages/{message_id}",
+    response={200: MessageOut, **WRITE_ERRORS},
+)
 def edit_message(
-    request: HttpRequest, conversation_id: int, message_id: int, payload: EditIn
+    request: HttpRequest, conversation_id: Id, message_id: Id, payload: EditIn
 ) -> dict:
     conversation = get_conversation_for(request.user, conversation_id)
     message = get_message_for(request.user, conversation, message_id)
     return message_payload(services.edit_message(request.user, message, payload.body))
 
 
-@router.delete("/conversations/{conversation_id}/messages/{message_id}", response=MessageOut)
-def delete_message(request: HttpRequest, conversation_id: int, message_id: int) -> dict:
+@router.delete(
+    "/conversations/{conversation_id}/messages/{message_id}",
+    response={200: MessageOut, **WRITE_ERRORS},
+)
+def delete_message(request: HttpRequest, conversation_id: Id, message_id: Id) -> dict:
     conversation = get_conversation_for(request.user, conversation_id)
     message = get_message_for(request.user, conversation, message_id)
     return message_payload(services.delete_message(request.user, message))
 
 
-@router.post("/conversations/{conversation_id}/read", response=ReadOut)
-def mark_read(request: HttpRequest, conversation_id: int, payload: ReadIn) -> dict:
+@router.post("/conversations/{conversation_id}/read", response={200: ReadOut, **WRITE_ERRORS})
+def mark_read(request: HttpRequest, conversation_id: Id, payload: ReadIn) -> dict:
     conversation = get_conversation_for(request.user, conversation_id)
     participant = services.mark_read(request.user, conversation, payload.up_to_id)
     return {
@@ -140,9 +152,10 @@ def mark_read(request: HttpRequest, conversation_id: int, payload: ReadIn) -> di
 
 
 @router.put(
-    "/conversations/{conversation_id}/messages/{message_id}/reactions/{key}", response=MessageOut
+    "/conversations/{conversation_id}/messages/{message_id}/reactions/{key}",
+    response={200: MessageOut, **WRITE_ERRORS},
 )
-def add_reaction(request: HttpRequest, conversation_id: int, message_id: int, key: str) -> dict:
+def add_reaction(request: HttpRequest, conversation_id: Id, message_id: Id, key: str) -> dict:
     """Add your reaction (`key`: thumbs_up, heart, tada, laugh, thanks, thinking); idempotent."""
     conversation = get_conversation_for(request.user, conversation_id)
     message = get_message_for(request.user, conversation, message_id)
@@ -150,9 +163,10 @@ def add_reaction(request: HttpRequest, conversation_id: int, message_id: int, ke
 
 
 @router.delete(
-    "/conversations/{conversation_id}/messages/{message_id}/reactions/{key}", response=MessageOut
+    "/conversations/{conversation_id}/messages/{message_id}/reactions/{key}",
+    response={200: MessageOut, **WRITE_ERRORS},
 )
-def remove_reaction(request: HttpRequest, conversation_id: int, message_id: int, key: str) -> dict:
+def remove_reaction(request: HttpRequest, conversation_id: Id, message_id: Id, key: str) -> dict:
     conversation = get_conversation_for(request.user, conversation_id)
     message = get_message_for(request.user, conversation, message_id)
     return message_payload(services.set_reaction(request.user, message, key, active=False))
@@ -162,18 +176,18 @@ def _presence_out(presence) -> dict:  # type: ignore[no-untyped-def]
     return {"open": presence is not None, "open_until": presence.open_until if presence else None}
 
 
-@router.get("/me/open-for-chat", response=OpenForChatOut)
+@router.get("/me/open-for-chat", response={200: OpenForChatOut, **READ_ERRORS})
 def get_open_for_chat(request: HttpRequest) -> dict:
     return _presence_out(selectors.presence_for(request.user))
 
 
-@router.put("/me/open-for-chat", response=OpenForChatOut)
+@router.put("/me/open-for-chat", response={200: OpenForChatOut, **WRITE_ERRORS})
 def put_open_for_chat(request: HttpRequest, payload: OpenForChatIn) -> dict:
     """Mentors only: show "open for a quick chat" for `minutes` (30, 60 or 120) from now."""
     return _presence_out(services.open_for_chat(request.user, payload.minutes))
 
 
-@router.delete("/me/open-for-chat", response=OpenForChatOut)
+@router.delete("/me/open-for-chat", response={200: OpenForChatOut, **WRITE_ERRORS})
 def delete_open_for_chat(request: HttpRequest) -> dict:
     services.close_for_chat(request.user)
     return _presence_out(None)

@@ -68,3 +68,11 @@ class NotAMentor(PermissionDenied):
 class InvalidOpenDuration(InvalidInput):
     code = "invalid_duration"
     default_message = "Choose 30, 60 or 120 minutes."
+
+
+class ClientIdReused(Conflict):
+    code = "client_id_reused"
+    default_message = (
+        "This client_id was already used for a different message. Use a new client_id for a "
+        "new message; reuse one only to retry the very same message."
+    )

@@ -7,6 +7,8 @@ from uuid import UUID
 
 from ninja import Field, Schema
 
+from mentorloom.core.schemas import INT64_MAX, Int32
+
 
 class AttachmentOut(Schema):
     id: int
@@ -55,7 +57,7 @@ class MessagePageOut(Schema):
     reads: list[ReadStateOut]
 
 
-class PersonOut(Schema):
+class ChatPersonOut(Schema):
     id: int
     name: str
 
@@ -64,7 +66,7 @@ class ConversationOut(Schema):
     id: int
     kind: str
     mentorship_id: int | None
-    others: list[PersonOut]
+    others: list[ChatPersonOut]
     last_message_id: int | None
     last_message_at: datetime | None
     # The newest message as one line of plain text, and who sent it (null without messages).
@@ -85,7 +87,7 @@ class EditIn(Schema):
 
 
 class ReadIn(Schema):
-    up_to_id: int = Field(..., ge=0)
+    up_to_id: int = Field(..., ge=0, le=INT64_MAX)
 
 
 class ReadOut(Schema):
@@ -94,7 +96,7 @@ class ReadOut(Schema):
 
 
 class OpenForChatIn(Schema):
-    minutes: int  # 30, 60 or 120 (checked by the service, with a field error)
+    minutes: Int32  # 30, 60 or 120 (checked by the service, with a field error)
 
 
 class OpenForChatOut(Schema):

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from mentorloom.accounts.access import require_verified
 from mentorloom.core import ratelimit
 from mentorloom.core.email import queue_email
 from mentorloom.core.errors import InvalidInput
@@ -27,6 +28,7 @@ from .attachment_files import PreparedFile
 from .errors import (
     AttachmentTooLarge,
     BlockedConversation,
+    ClientIdReused,
     ConversationClosed,
     EditWindowClosed,
     EmptyMessage,
@@ -173,13 +175,14 @@ def send_message(
     ConversationClosed, BlockedConversation, TooManyMessages, UnsupportedAttachment,
     AttachmentTooLarge.
     """
+    require_verified(user)
     conversation_id = conversation if isinstance(conversation, int) else conversation.pk
     client_id = parse_client_id(client_id)
     if upload is not None:
         # A file is costly to check and store, so a retried upload is looked up first.
         stored = _stored(conversation_id, user, client_id)
         if stored is not None:
-            return stored, False
+            return _retry_of(stored, _clean_body(body, allow_empty=True))
         # Counted before the file is read or decoded: a refused upload costs no decoding.
         if allowed is None:
             allowed = ratelimit.allow(
@@ -195,7 +198,7 @@ def send_message(
         )
     if not allowed:
         # A retry of a message already stored is answered, not refused.
-        return _stored_or_raise(conversation_id, user, client_id, TooManyMessages())
+        return _stored_or_raise(conversation_id, user, client_id, body, TooManyMessages())
     # Rendered before taking the conversation's row lock, so the lock is held only for writes.
     html = render_markdown(body)
     # Files are written before the transaction (storage is not transactional) and removed
@@ -251,10 +254,10 @@ def send_message(
         stored = _stored(conversation_id, user, client_id)
         if stored is None:  # cannot happen: the insert met this very row
             raise RuntimeError("client id conflict without a stored message") from None
-        return stored, False
+        return _retry_of(stored, body)
     except (ConversationClosed, BlockedConversation) as exc:
         _remove_files(*files)
-        return _stored_or_raise(conversation_id, user, client_id, exc)
+        return _stored_or_raise(conversation_id, user, client_id, body, exc)
     except BaseException:
         _remove_files(*files)
         raise
@@ -289,11 +292,22 @@ def _stored_or_raise(
     conversation_id: int,
     user,  # type: ignore[no-untyped-def]
     client_id: uuid.UUID,
+    body: str,
     error: Exception,
 ) -> tuple[Message, bool]:
     stored = _stored(conversation_id, user, client_id)
     if stored is None:
         raise error
+    return _retry_of(stored, body)
+
+
+def _retry_of(stored: Message, body: str) -> tuple[Message, bool]:
+    """A send whose client id is stored already: the same message again is a retry, answered
+    with the stored one; a different body is a client bug that would silently lose a message,
+    so it is refused with ClientIdReused. (An edited or deleted message no longer shows the
+    body it was sent with, so any retry of it is answered.)"""
+    if stored.edited_at is None and stored.deleted_at is None and stored.body != body:
+        raise ClientIdReused()
     return stored, False
 
 

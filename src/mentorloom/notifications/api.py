@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
+
+from mentorloom.core.schemas import READ_ERRORS, WRITE_ERRORS, Id
 
 from . import selectors, services
 
@@ -28,7 +30,7 @@ class NotificationList(Schema):
 
 
 class MarkReadIn(Schema):
-    ids: list[int] | None = None
+    ids: list[Id] | None = Field(None, max_length=1000)
 
 
 class MarkReadOut(Schema):
@@ -36,13 +38,13 @@ class MarkReadOut(Schema):
     unread: int
 
 
-@router.get("/notifications", response=NotificationList)
+@router.get("/notifications", response={200: NotificationList, **READ_ERRORS})
 def list_notifications(request: HttpRequest, unread_only: bool = False) -> dict:
     qs = selectors.notifications_for(request.user, limit=100, unread_only=unread_only)
     return {"unread": selectors.unread_count(request.user), "items": list(qs)}
 
 
-@router.post("/notifications/read", response=MarkReadOut)
+@router.post("/notifications/read", response={200: MarkReadOut, **WRITE_ERRORS})
 def mark_read(request: HttpRequest, payload: MarkReadIn) -> dict:
     """Mark the given ids read, or all of yours when `ids` is omitted."""
     marked = services.mark_read(request.user, payload.ids)

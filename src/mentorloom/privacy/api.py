@@ -9,6 +9,7 @@ from ninja import Router, Schema
 from ninja.responses import Status
 
 from mentorloom.core.errors import NotFound
+from mentorloom.core.schemas import READ_ERRORS, WRITE_ERRORS
 
 from . import services
 from .models import DataExport, ExportStatus
@@ -48,14 +49,16 @@ def _export_out(request: HttpRequest, export: DataExport) -> dict:
     }
 
 
-@router.post("/me/export", response={202: ExportOut}, summary="Ask for a copy of my data")
+@router.post(
+    "/me/export", response={202: ExportOut, **WRITE_ERRORS}, summary="Ask for a copy of my data"
+)
 def start_export(request: HttpRequest) -> Status:
     export = services.request_export(request.user, site_url=request.build_absolute_uri("/"))
     export.refresh_from_db()
     return Status(202, _export_out(request, export))
 
 
-@router.get("/me/export", response=ExportOut, summary="My latest data export")
+@router.get("/me/export", response={200: ExportOut, **READ_ERRORS}, summary="My latest data export")
 def export_status(request: HttpRequest) -> dict:
     export = latest_export_for(request.user)
     if export is None:
@@ -71,14 +74,20 @@ def _deletion_out(deletion) -> dict:  # type: ignore[no-untyped-def]
     }
 
 
-@router.post("/me/deletion", response={202: DeletionOut}, summary="Delete my account")
+@router.post(
+    "/me/deletion", response={202: DeletionOut, **WRITE_ERRORS}, summary="Delete my account"
+)
 def request_deletion(request: HttpRequest, payload: DeletionIn) -> Status:
     deletion = services.request_deletion(request.user, password=payload.password)
     services.keep_signed_in(request, request.user)
     return Status(202, _deletion_out(deletion))
 
 
-@router.get("/me/deletion", response=DeletionOut, summary="My account deletion, if any")
+@router.get(
+    "/me/deletion",
+    response={200: DeletionOut, **READ_ERRORS},
+    summary="My account deletion, if any",
+)
 def deletion_status(request: HttpRequest) -> dict:
     deletion = deletion_for(request.user)
     if deletion is None:
@@ -86,6 +95,10 @@ def deletion_status(request: HttpRequest) -> dict:
     return _deletion_out(deletion)
 
 
-@router.delete("/me/deletion", response=DeletionOut, summary="Cancel my account deletion")
+@router.delete(
+    "/me/deletion",
+    response={200: DeletionOut, **WRITE_ERRORS},
+    summary="Cancel my account deletion",
+)
 def cancel_deletion(request: HttpRequest) -> dict:
     return _deletion_out(services.cancel_deletion(request.user))

@@ -7,6 +7,10 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router
+from ninja.security import django_auth
+
+from mentorloom.accounts.tokens_api import TokenAuth
+from mentorloom.core.schemas import READ_ERRORS, WRITE_ERRORS, Id
 
 from . import selectors, services
 from .hours import format_utc_offset
@@ -45,13 +49,15 @@ def _me_body(request: HttpRequest, profile: Profile) -> dict[str, Any]:
     }
 
 
-@router.get("/me", response=MeOut, summary="Your account and full profile")
+@router.get("/me", response={200: MeOut, **READ_ERRORS}, summary="Your account and full profile")
 def get_me(request: HttpRequest) -> dict[str, Any]:
     profile = services.ensure_profile(request.user)
     return _me_body(request, selectors.profiles_with_tags().get(pk=profile.pk))
 
 
-@router.patch("/me", response=MeOut, summary="Change some fields of your profile")
+@router.patch(
+    "/me", response={200: MeOut, **WRITE_ERRORS}, summary="Change some fields of your profile"
+)
 def patch_me(request: HttpRequest, payload: ProfilePatch) -> dict[str, Any]:
     profile = services.ensure_profile(request.user)
     # Only the keys the client sent; an explicit null is passed on and validated by the service.
@@ -59,13 +65,18 @@ def patch_me(request: HttpRequest, payload: ProfilePatch) -> dict[str, Any]:
     return _me_body(request, selectors.profiles_with_tags().get(pk=profile.pk))
 
 
+def _anyone(request: HttpRequest) -> bool:
+    return True
+
+
 @router.get(
     "/users/{user_id}",
-    response=ProfileOut,
-    auth=None,
-    summary="Someone's public profile (members-only profiles need a session)",
+    response={200: ProfileOut, **READ_ERRORS},
+    # A token or a session identifies a member; failing both, the caller is anonymous (and
+    # sees only everyone-visible profiles: the selector enforces visibility and blocks).
+    auth=[TokenAuth(), django_auth, _anyone],
+    summary="Someone's profile (members-only profiles need a token or a session)",
 )
-def get_user(request: HttpRequest, user_id: int) -> dict[str, Any]:
-    # auth=None so everyone-visible profiles work anonymously; the selector enforces visibility.
+def get_user(request: HttpRequest, user_id: Id) -> dict[str, Any]:
     profile = selectors.get_visible_profile_for(request.user, user_id)
     return _profile_body(profile)

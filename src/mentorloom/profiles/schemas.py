@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date
 
 from ninja import Schema
 from pydantic import ConfigDict
+
+from mentorloom.core.schemas import Int32, LocalTime
 
 
 class ProfileOut(Schema):
@@ -61,9 +63,9 @@ class ProfilePatch(Schema):
     headline: str | None = None
     bio: str | None = None
     time_zone: str | None = None
-    work_start: time | None = None
-    work_end: time | None = None
-    work_days: list[int] | None = None
+    work_start: LocalTime | None = None
+    work_end: LocalTime | None = None
+    work_days: list[Int32] | None = None
     country: str | None = None
     links: list[str] | None = None
     visibility: str | None = None
@@ -74,9 +76,9 @@ class ProfilePatch(Schema):
     interests: list[str] | None = None
     is_mentor: bool | None = None
     expertise: str | None = None
-    years_experience: int | None = None
+    years_experience: Int32 | None = None
     topics: list[str] | None = None
-    session_lengths: list[int] | None = None
-    capacity: int | None = None
+    session_lengths: list[Int32] | None = None
+    capacity: Int32 | None = None
     accepting_requests: bool | None = None
     paused_until: date | None = None

@@ -12,6 +12,7 @@ from django.http import Http404
 
 from mentorloom.core.markdown import render_markdown
 from mentorloom.core.timezones import zone_names
+from mentorloom.safety.selectors import is_blocked_between
 
 from .hours import ConvertedHours, convert_working_hours, format_days, format_utc_offset
 from .models import TAG_MODELS, Profile, Visibility, tag_key
@@ -26,8 +27,9 @@ def profiles_with_tags() -> QuerySet[Profile]:
 def get_visible_profile_for(viewer: Any, user_id: int) -> Profile:
     """The profile of `user_id` if `viewer` may see it, else Http404.
 
-    Unknown ids, inactive accounts and members-only profiles seen anonymously all answer the
-    same 404 so nobody can probe which accounts exist.
+    Unknown ids, inactive accounts, members-only profiles seen anonymously and a block
+    between the two (either way) all answer the same 404 so nobody can probe which accounts
+    exist, or learn that they were blocked.
     """
     try:
         profile = profiles_with_tags().get(user_id=user_id, user__is_active=True)
@@ -35,6 +37,8 @@ def get_visible_profile_for(viewer: Any, user_id: int) -> Profile:
         raise Http404("No such profile.") from None
     signed_in = viewer is not None and viewer.is_authenticated
     if profile.visibility != Visibility.EVERYONE and not signed_in:
+        raise Http404("No such profile.")
+    if signed_in and is_blocked_between(viewer.pk, profile.user_id):
         raise Http404("No such profile.")
     return profile
 

@@ -8,6 +8,8 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.responses import Status
 
+from mentorloom.core.schemas import READ_ERRORS, WRITE_ERRORS, Id
+
 from . import services
 from .models import Block
 
@@ -15,7 +17,7 @@ router = Router(tags=["safety"])
 
 
 class BlockIn(Schema):
-    user_id: int
+    user_id: Id
 
 
 class BlockOut(Schema):
@@ -24,7 +26,7 @@ class BlockOut(Schema):
 
 
 class ReportIn(Schema):
-    user_id: int
+    user_id: Id
     reason: str
     details: str = ""
     context_url: str = ""
@@ -38,7 +40,7 @@ class ReportOut(Schema):
     created_at: datetime
 
 
-@router.get("/blocks", response=list[BlockOut], summary="People you blocked")
+@router.get("/blocks", response={200: list[BlockOut], **READ_ERRORS}, summary="People you blocked")
 def list_blocks(request: HttpRequest) -> list[dict]:
     return [
         {"user_id": b.blocked_id, "created_at": b.created_at}
@@ -46,19 +48,19 @@ def list_blocks(request: HttpRequest) -> list[dict]:
     ]
 
 
-@router.post("/blocks", response={201: BlockOut})
+@router.post("/blocks", response={**WRITE_ERRORS, 201: BlockOut})
 def create_block(request: HttpRequest, payload: BlockIn) -> Status:
     block = services.block_user(request.user, payload.user_id)
     return Status(201, {"user_id": block.blocked_id, "created_at": block.created_at})
 
 
-@router.delete("/blocks/{user_id}", response={204: None})
-def delete_block(request: HttpRequest, user_id: int) -> Status:
+@router.delete("/blocks/{user_id}", response={**WRITE_ERRORS, 204: None})
+def delete_block(request: HttpRequest, user_id: Id) -> Status:
     services.unblock_user(request.user, user_id)
     return Status(204, None)
 
 
-@router.post("/reports", response={201: ReportOut})
+@router.post("/reports", response={**WRITE_ERRORS, 201: ReportOut})
 def create_report(request: HttpRequest, payload: ReportIn) -> Status:
     report = services.report_user(
         request.user,

@@ -13,6 +13,7 @@ from ninja import Header, Query, Router
 from ninja.responses import Status
 
 from mentorloom.core.errors import InvalidInput
+from mentorloom.core.schemas import READ_ERRORS, WRITE_ERRORS, Id
 from mentorloom.core.timezones import canonical_zone
 from mentorloom.mentorships.access import get_mentorship_for
 from mentorloom.safety.selectors import is_blocked_between
@@ -21,6 +22,7 @@ from . import selectors, services
 from .errors import DurationNotOffered
 from .models import ProposalStatus, RescheduleProposal, Session
 from .schemas import (
+    MAX_DURATION_MINUTES,
     AvailabilityOut,
     BookIn,
     CalendarIn,
@@ -61,13 +63,13 @@ def _zone_param(name: str, field: str = "tz") -> str:
     return zone
 
 
-@router.get("/mentors/{mentor_id}/slots", response=SlotsOut)
+@router.get("/mentors/{mentor_id}/slots", response={200: SlotsOut, **READ_ERRORS})
 def mentor_slots(
     request: HttpRequest,
-    mentor_id: int,
+    mentor_id: Id,
     start: date,
     end: date,
-    duration: int,
+    duration: int = Query(..., ge=1, le=MAX_DURATION_MINUTES),
     tz: str = Query("UTC"),
 ) -> dict:
     """Free start instants between two dates (inclusive, in `tz`) for a session of `duration`."""
@@ -132,19 +134,19 @@ def _availability(user) -> dict:  # type: ignore[no-untyped-def]
     }
 
 
-@router.get("/availability", response=AvailabilityOut)
+@router.get("/availability", response={200: AvailabilityOut, **READ_ERRORS})
 def get_availability(request: HttpRequest) -> dict:
     return _availability(request.user)
 
 
-@router.put("/availability/rules", response=list[RuleOut])
+@router.put("/availability/rules", response={200: list[RuleOut], **WRITE_ERRORS})
 def put_rules(request: HttpRequest, payload: RulesIn) -> list:
     return services.replace_rules(
         request.user, [(r.weekday, r.start, r.end) for r in payload.rules]
     )
 
 
-@router.post("/availability/rules", response={201: RuleOut})
+@router.post("/availability/rules", response={**WRITE_ERRORS, 201: RuleOut})
 def post_rule(request: HttpRequest, payload: RuleIn) -> Status:
     rule = services.add_rule(
         request.user, weekday=payload.weekday, start=payload.start, end=payload.end
@@ -152,14 +154,14 @@ def post_rule(request: HttpRequest, payload: RuleIn) -> Status:
     return Status(201, rule)
 
 
-@router.delete("/availability/rules/{rule_id}", response={204: None})
-def delete_rule(request: HttpRequest, rule_id: int) -> Status:
+@router.delete("/availability/rules/{rule_id}", response={**WRITE_ERRORS, 204: None})
+def delete_rule(request: HttpRequest, rule_id: Id) -> Status:
     get_object_or_404(request.user.availability_rules, pk=rule_id)
     services.delete_rule(request.user, rule_id)
     return Status(204, None)
 
 
-@router.post("/availability/overrides", response={201: OverrideOut})
+@router.post("/availability/overrides", response={**WRITE_ERRORS, 201: OverrideOut})
 def post_override(request: HttpRequest, payload: OverrideIn) -> Status:
     override = services.add_override(
         request.user,
@@ -172,14 +174,14 @@ def post_override(request: HttpRequest, payload: OverrideIn) -> Status:
     return Status(201, override)
 
 
-@router.delete("/availability/overrides/{override_id}", response={204: None})
-def delete_override(request: HttpRequest, override_id: int) -> Status:
+@router.delete("/availability/overrides/{override_id}", response={**WRITE_ERRORS, 204: None})
+def delete_override(request: HttpRequest, override_id: Id) -> Status:
     get_object_or_404(request.user.availability_overrides, pk=override_id)
     services.delete_override(request.user, override_id)
     return Status(204, None)
 
 
-@router.patch("/availability/settings", response=SettingsOut)
+@router.patch("/availability/settings", response={200: SettingsOut, **WRITE_ERRORS})
 def patch_settings(request: HttpRequest, payload: SettingsIn) -> object:
     changes = payload.dict(exclude_unset=True)
     return services.update_settings(request.user, **changes)
@@ -210,10 +212,13 @@ def session_out(session: Session, viewer) -> dict:  # type: ignore[no-untyped-de
     }
 
 
-@router.post("/mentorships/{mentorship_id}/sessions", response={200: SessionOut, 201: SessionOut})
+@router.post(
+    "/mentorships/{mentorship_id}/sessions",
+    response={**WRITE_ERRORS, 200: SessionOut, 201: SessionOut},
+)
 def book(
     request: HttpRequest,
-    mentorship_id: int,
+    mentorship_id: Id,
     payload: BookIn,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
 ) -> Status:
@@ -232,14 +237,14 @@ def book(
     return Status(200 if replayed else 201, session_out(session, request.user))
 
 
-@router.get("/sessions", response=list[SessionOut])
+@router.get("/sessions", response={200: list[SessionOut], **READ_ERRORS})
 def list_sessions(request: HttpRequest, upcoming: bool = False) -> list[dict]:
     qs = selectors.sessions_for(request.user, upcoming_only=upcoming, now=timezone.now())
     return [session_out(s, request.user) for s in qs[:500]]
 
 
-@router.get("/sessions/{session_id}", response=SessionOut)
-def get_session(request: HttpRequest, session_id: int) -> dict:
+@router.get("/sessions/{session_id}", response={200: SessionOut, **READ_ERRORS})
+def get_session(request: HttpRequest, session_id: Id) -> dict:
     return session_out(selectors.get_session_for(request.user, session_id), request.user)
 
 
@@ -249,8 +254,8 @@ def _scope(value: str) -> str:
     return value
 
 
-@router.post("/sessions/{session_id}/cancel", response=SessionOut)
-def cancel(request: HttpRequest, session_id: int, payload: CancelIn) -> dict:
+@router.post("/sessions/{session_id}/cancel", response={200: SessionOut, **WRITE_ERRORS})
+def cancel(request: HttpRequest, session_id: Id, payload: CancelIn) -> dict:
     """Cancels this session, or with scope=following also every later one of its series
     (the answer is the session asked about)."""
     session = selectors.get_session_for(request.user, session_id)
@@ -262,8 +267,11 @@ def cancel(request: HttpRequest, session_id: int, payload: CancelIn) -> dict:
     )
 
 
-@router.post("/sessions/{session_id}/reschedule", response={200: SessionOut, 202: ProposalOut})
-def reschedule(request: HttpRequest, session_id: int, payload: RescheduleIn) -> Status:
+@router.post(
+    "/sessions/{session_id}/reschedule",
+    response={**WRITE_ERRORS, 200: SessionOut, 202: ProposalOut},
+)
+def reschedule(request: HttpRequest, session_id: Id, payload: RescheduleIn) -> Status:
     """Moves this session (200, the session) when the mentee moves it into a free slot outside
     the late-cancellation window; otherwise proposes the time to the other side (202, the
     proposal). With scope=following every later occurrence of its series moves by the same
@@ -301,34 +309,42 @@ def proposal_out(proposal: RescheduleProposal, viewer) -> dict:  # type: ignore[
     }
 
 
-@router.get("/sessions/{session_id}/reschedule-proposals", response=list[ProposalOut])
-def list_proposals(request: HttpRequest, session_id: int) -> list[dict]:
+@router.get(
+    "/sessions/{session_id}/reschedule-proposals", response={200: list[ProposalOut], **READ_ERRORS}
+)
+def list_proposals(request: HttpRequest, session_id: Id) -> list[dict]:
     """Every proposal to move this session, newest first (at most one is open)."""
     session = selectors.get_session_for(request.user, session_id)
     return [proposal_out(p, request.user) for p in selectors.proposals_of(session)[:100]]
 
 
-@router.get("/reschedule-proposals/{proposal_id}", response=ProposalOut)
-def get_proposal(request: HttpRequest, proposal_id: int) -> dict:
+@router.get("/reschedule-proposals/{proposal_id}", response={200: ProposalOut, **READ_ERRORS})
+def get_proposal(request: HttpRequest, proposal_id: Id) -> dict:
     return proposal_out(selectors.get_proposal_for(request.user, proposal_id), request.user)
 
 
-@router.post("/reschedule-proposals/{proposal_id}/accept", response=SessionOut)
-def accept_proposal(request: HttpRequest, proposal_id: int) -> dict:
+@router.post(
+    "/reschedule-proposals/{proposal_id}/accept", response={200: SessionOut, **WRITE_ERRORS}
+)
+def accept_proposal(request: HttpRequest, proposal_id: Id) -> dict:
     """The other side accepts: the moved session. 409 `slot_taken` if the time was booked
     meanwhile, `proposal_expired` / `proposal_closed`; 403 `own_proposal` for the proposer."""
     proposal = selectors.get_proposal_for(request.user, proposal_id)
     return session_out(services.accept_proposal(request.user, proposal), request.user)
 
 
-@router.post("/reschedule-proposals/{proposal_id}/decline", response=ProposalOut)
-def decline_proposal(request: HttpRequest, proposal_id: int) -> dict:
+@router.post(
+    "/reschedule-proposals/{proposal_id}/decline", response={200: ProposalOut, **WRITE_ERRORS}
+)
+def decline_proposal(request: HttpRequest, proposal_id: Id) -> dict:
     proposal = selectors.get_proposal_for(request.user, proposal_id)
     return proposal_out(services.decline_proposal(request.user, proposal), request.user)
 
 
-@router.post("/reschedule-proposals/{proposal_id}/withdraw", response=ProposalOut)
-def withdraw_proposal(request: HttpRequest, proposal_id: int) -> dict:
+@router.post(
+    "/reschedule-proposals/{proposal_id}/withdraw", response={200: ProposalOut, **WRITE_ERRORS}
+)
+def withdraw_proposal(request: HttpRequest, proposal_id: Id) -> dict:
     proposal = selectors.get_proposal_for(request.user, proposal_id)
     return proposal_out(services.withdraw_proposal(request.user, proposal), request.user)
 
@@ -367,8 +383,10 @@ def series_out(series, viewer, skipped: list | None = None) -> dict:  # type: ig
     }
 
 
-@router.post("/mentorships/{mentorship_id}/series/preview", response=PreviewOut)
-def preview_series(request: HttpRequest, mentorship_id: int, payload: SeriesIn) -> dict:
+@router.post(
+    "/mentorships/{mentorship_id}/series/preview", response={200: PreviewOut, **WRITE_ERRORS}
+)
+def preview_series(request: HttpRequest, mentorship_id: Id, payload: SeriesIn) -> dict:
     """Every date of a proposed series with both people's local times and any clash."""
     mentorship = get_mentorship_for(request.user, mentorship_id)
     found = services.preview_series(
@@ -381,8 +399,8 @@ def preview_series(request: HttpRequest, mentorship_id: int, payload: SeriesIn) 
     return {"occurrences": found}
 
 
-@router.post("/mentorships/{mentorship_id}/series", response={201: SeriesOut})
-def create_series(request: HttpRequest, mentorship_id: int, payload: SeriesIn) -> Status:
+@router.post("/mentorships/{mentorship_id}/series", response={**WRITE_ERRORS, 201: SeriesOut})
+def create_series(request: HttpRequest, mentorship_id: Id, payload: SeriesIn) -> Status:
     """Books each free date as its own session; clashing dates are skipped (listed in
     `skipped`), or with skip_conflicts=false the series is refused (409 `series_conflict`)."""
     mentorship = get_mentorship_for(request.user, mentorship_id)
@@ -398,25 +416,25 @@ def create_series(request: HttpRequest, mentorship_id: int, payload: SeriesIn) -
     return Status(201, series_out(series, request.user, skipped))
 
 
-@router.get("/series/{series_id}", response=SeriesOut)
-def get_series(request: HttpRequest, series_id: int) -> dict:
+@router.get("/series/{series_id}", response={200: SeriesOut, **READ_ERRORS})
+def get_series(request: HttpRequest, series_id: Id) -> dict:
     return series_out(selectors.get_series_for(request.user, series_id), request.user)
 
 
-@router.post("/sessions/{session_id}/no-show", response=SessionOut)
-def no_show(request: HttpRequest, session_id: int) -> dict:
+@router.post("/sessions/{session_id}/no-show", response={200: SessionOut, **WRITE_ERRORS})
+def no_show(request: HttpRequest, session_id: Id) -> dict:
     session = selectors.get_session_for(request.user, session_id)
     return session_out(services.mark_no_show(request.user, session), request.user)
 
 
-@router.post("/calendar/feed", response=FeedOut)
+@router.post("/calendar/feed", response={200: FeedOut, **WRITE_ERRORS})
 def regenerate_feed(request: HttpRequest) -> dict:
     """A new private feed URL; the old one stops working."""
     token = services.regenerate_feed_token(request.user)
     return {"url": request.build_absolute_uri(f"/calendar/{token}.ics")}
 
 
-@router.delete("/calendar/feed", response=FeedOut)
+@router.delete("/calendar/feed", response={200: FeedOut, **WRITE_ERRORS})
 def revoke_feed(request: HttpRequest) -> dict:
     services.revoke_feed_token(request.user)
     return {"url": None}
@@ -425,12 +443,12 @@ def revoke_feed(request: HttpRequest) -> dict:
 # --- External busy calendars ----------------------------------------------------------------
 
 
-@router.get("/calendars", response=list[CalendarOut])
+@router.get("/calendars", response={200: list[CalendarOut], **READ_ERRORS})
 def list_calendars(request: HttpRequest) -> list:
     return list(selectors.calendars_for(request.user))
 
 
-@router.post("/calendars", response={201: CalendarOut})
+@router.post("/calendars", response={**WRITE_ERRORS, 201: CalendarOut})
 def add_calendar(request: HttpRequest, payload: CalendarIn) -> Status:
     """Adds an ICS URL or CalDAV account and fetches it once. A refused URL is 422 on `url`;
     a failed fetch is not an error: see `last_error`."""
@@ -438,16 +456,16 @@ def add_calendar(request: HttpRequest, payload: CalendarIn) -> Status:
     return Status(201, calendar)
 
 
-@router.post("/calendars/{calendar_id}/refresh", response=CalendarOut)
-def refresh_calendar(request: HttpRequest, calendar_id: int) -> object:
+@router.post("/calendars/{calendar_id}/refresh", response={200: CalendarOut, **WRITE_ERRORS})
+def refresh_calendar(request: HttpRequest, calendar_id: Id) -> object:
     calendar = get_object_or_404(selectors.calendars_for(request.user), pk=calendar_id)
     services.refresh_calendar(calendar)
     calendar.refresh_from_db()
     return calendar
 
 
-@router.delete("/calendars/{calendar_id}", response={204: None})
-def delete_calendar(request: HttpRequest, calendar_id: int) -> Status:
+@router.delete("/calendars/{calendar_id}", response={**WRITE_ERRORS, 204: None})
+def delete_calendar(request: HttpRequest, calendar_id: Id) -> Status:
     get_object_or_404(selectors.calendars_for(request.user), pk=calendar_id)
     services.delete_calendar(request.user, calendar_id)
     return Status(204, None)

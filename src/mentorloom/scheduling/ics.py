@@ -64,13 +64,19 @@ def _address(user, role: str) -> vCalAddress:  # type: ignore[no-untyped-def]
     return address
 
 
-def _people(event: Event, mentor, mentee, *, url: str) -> None:  # type: ignore[no-untyped-def]
-    names = " & ".join(u.get_full_name() for u in (mentor, mentee))
+def _people(event: Event, mentor, mentee, *, url: str, private: bool = False) -> None:  # type: ignore[no-untyped-def]
+    """Names, link, and (for invitations only) the two addresses. `private` (subscribed feeds,
+    whose URL can leak) leaves out every e-mail address: no ORGANIZER/ATTENDEE."""
+    names = " & ".join(
+        u.get_full_name(without_profile="a Mentorloom member") if private else u.get_full_name()
+        for u in (mentor, mentee)
+    )
     event.add("summary", f"Mentoring session: {names}")
     event.add("url", url)
-    event.add("organizer", _address(mentor, "organizer"))
-    event.add("attendee", _address(mentor, "attendee"))
-    event.add("attendee", _address(mentee, "attendee"))
+    if not private:  # invitations need them (iTIP); a published feed does not
+        event.add("organizer", _address(mentor, "organizer"))
+        event.add("attendee", _address(mentor, "attendee"))
+        event.add("attendee", _address(mentee, "attendee"))
 
 
 def _rule_instants(series: SessionSeries) -> list[datetime]:
@@ -90,9 +96,10 @@ def _event(
     cancelled: bool = False,
     recurrence_id: datetime | None = None,
     standalone: bool = False,
+    private: bool = False,
 ) -> Event:
     """One session's VEVENT. A series occurrence (unless `standalone`, as in the feed) carries
-    the series UID and its RECURRENCE-ID."""
+    the series UID and its RECURRENCE-ID; `private` (the feed) shows no e-mail address."""
     zone = ZoneInfo(session.zone or "UTC")
     event = Event()
     in_series = not standalone and session.series_id is not None
@@ -110,7 +117,11 @@ def _event(
     event.add("dtstart", start)
     event.add("duration", session.duration)
     _people(
-        event, session.mentor, session.mentee, url=f"{settings.SITE_URL}/schedule/{session.pk}/"
+        event,
+        session.mentor,
+        session.mentee,
+        url=f"{settings.SITE_URL}/schedule/{session.pk}/",
+        private=private,
     )
     # Imported here: the sessions app builds on scheduling's models (import cycle otherwise).
     from mentorloom.sessions.selectors import agenda_text
@@ -197,11 +208,12 @@ def invitation(session: Session, *, method: str, now: datetime) -> bytes:
 
 def feed(sessions: Iterable[Session], *, name: str, now: datetime) -> bytes:
     """A subscribable calendar (no METHOD: it is published, not an invitation); one event per
-    session under its own UID, so the feed never depends on an invitation having arrived."""
+    session under its own UID, so the feed never depends on an invitation having arrived. Its
+    secret URL may end up shared or leaked, so it names people but shows no e-mail address."""
     cal = _calendar(None)
     cal.add("x-wr-calname", name)
     for session in sessions:
-        cal.add_component(_event(session, now=now, standalone=True))
+        cal.add_component(_event(session, now=now, standalone=True, private=True))
     cal.add_missing_timezones()
     return cal.to_ical()
 

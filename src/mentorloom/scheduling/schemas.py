@@ -7,6 +7,11 @@ from datetime import date, datetime, time
 from ninja import Schema
 from pydantic import Field
 
+from mentorloom.core.schemas import Int32, LocalTime
+
+# A session is at most a day long; bounds keep absurd numbers out of date arithmetic.
+MAX_DURATION_MINUTES = 24 * 60
+
 # Series have a field named `time`; annotations below it must not see the field.
 WallTime = time
 
@@ -28,8 +33,10 @@ class SlotsOut(Schema):
 
 class RuleIn(Schema):
     weekday: int = Field(ge=1, le=7, description="ISO weekday, 1 = Monday")
-    start: time
-    end: time = Field(description="Local wall time; 00:00 means midnight at the end of the day")
+    start: LocalTime
+    end: LocalTime = Field(
+        description="Local wall time; 00:00 means midnight at the end of the day"
+    )
 
 
 class RuleOut(RuleIn):
@@ -43,8 +50,8 @@ class RulesIn(Schema):
 class OverrideIn(Schema):
     date: date
     kind: str = Field(description="available | blocked")
-    start: time | None = None
-    end: time | None = None
+    start: LocalTime | None = None
+    end: LocalTime | None = None
     note: str = ""
 
 
@@ -55,12 +62,12 @@ class OverrideOut(OverrideIn):
 class SettingsIn(Schema):
     remind_24h: bool | None = None
     remind_1h: bool | None = None
-    buffer_before_minutes: int | None = None
-    buffer_after_minutes: int | None = None
-    min_notice_minutes: int | None = None
-    horizon_days: int | None = None
-    max_per_day: int | None = None
-    max_per_week: int | None = None
+    buffer_before_minutes: Int32 | None = None
+    buffer_after_minutes: Int32 | None = None
+    min_notice_minutes: Int32 | None = None
+    horizon_days: Int32 | None = None
+    max_per_day: Int32 | None = None
+    max_per_week: Int32 | None = None
 
 
 class SettingsOut(Schema):
@@ -84,7 +91,7 @@ class AvailabilityOut(Schema):
 
 class BookIn(Schema):
     start: datetime = Field(description="Slot start with its UTC offset")
-    duration: int
+    duration: int = Field(ge=1, le=MAX_DURATION_MINUTES, description="Minutes")
     tz: str = Field(description="IANA zone the booking is made in")
     agenda: str = Field(default="", max_length=2000)
 
@@ -129,12 +136,12 @@ class FeedOut(Schema):
 class SeriesIn(Schema):
     frequency: str = Field(description="weekly | biweekly | monthly (n-th weekday of first_date)")
     first_date: date = Field(description="Local date of the first session in `tz`")
-    time: WallTime = Field(description="Wall time in `tz`")
-    alt_time: WallTime | None = Field(default=None, description="Fairness rotation: every other")
-    count: int | None = None
+    time: LocalTime = Field(description="Wall time in `tz`")
+    alt_time: LocalTime | None = Field(default=None, description="Fairness rotation: every other")
+    count: Int32 | None = None
     until: date | None = None
-    nth: int | None = Field(default=None, description="monthly: 1..4 or -1 (last)")
-    duration: int
+    nth: int | None = Field(default=None, ge=-1, le=5, description="monthly: 1..4 or -1 (last)")
+    duration: int = Field(ge=1, le=MAX_DURATION_MINUTES, description="Minutes")
     tz: str = Field(description="The organiser's IANA zone; wall times are kept in it")
     agenda: str = Field(default="", max_length=2000)
     skip_conflicts: bool = Field(default=True, description="false: refuse if any date clashes")

@@ -12,6 +12,7 @@ from ninja import Router
 from ninja.responses import Status
 
 from mentorloom.core.errors import InvalidInput, error_body
+from mentorloom.core.schemas import READ_ERRORS, WRITE_ERRORS, Id
 from mentorloom.scheduling.models import Session
 from mentorloom.scheduling.selectors import get_session_for
 
@@ -53,18 +54,18 @@ def agenda_out(session: Session) -> dict:
     }
 
 
-@router.get("/agenda-templates", response=list[TemplateOut])
+@router.get("/agenda-templates", response={200: list[TemplateOut], **READ_ERRORS})
 def list_templates(request: HttpRequest) -> list[AgendaTemplate]:
     return list(selectors.templates())
 
 
-@router.get("/sessions/{session_id}/agenda", response=AgendaOut)
-def get_agenda(request: HttpRequest, session_id: int) -> dict:
+@router.get("/sessions/{session_id}/agenda", response={200: AgendaOut, **READ_ERRORS})
+def get_agenda(request: HttpRequest, session_id: Id) -> dict:
     return agenda_out(get_session_for(request.user, session_id))
 
 
-@router.put("/sessions/{session_id}/agenda", response=AgendaOut)
-def put_agenda(request: HttpRequest, session_id: int, payload: AgendaIn) -> dict:
+@router.put("/sessions/{session_id}/agenda", response={200: AgendaOut, **WRITE_ERRORS})
+def put_agenda(request: HttpRequest, session_id: Id, payload: AgendaIn) -> dict:
     """Replaces the whole agenda. With `base_version`, a stale save answers 409."""
     session = get_session_for(request.user, session_id)
     services.replace_agenda(
@@ -78,8 +79,8 @@ def put_agenda(request: HttpRequest, session_id: int, payload: AgendaIn) -> dict
     return agenda_out(session)
 
 
-@router.post("/sessions/{session_id}/agenda/template", response=AgendaOut)
-def apply_template(request: HttpRequest, session_id: int, payload: ApplyTemplateIn) -> dict:
+@router.post("/sessions/{session_id}/agenda/template", response={200: AgendaOut, **WRITE_ERRORS})
+def apply_template(request: HttpRequest, session_id: Id, payload: ApplyTemplateIn) -> dict:
     session = get_session_for(request.user, session_id)
     template = selectors.templates().filter(slug=payload.template).first()
     if template is None:
@@ -88,8 +89,8 @@ def apply_template(request: HttpRequest, session_id: int, payload: ApplyTemplate
     return agenda_out(session)
 
 
-@router.post("/sessions/{session_id}/agenda/suggestions", response=AgendaOut)
-def accept_suggestion(request: HttpRequest, session_id: int, payload: AcceptSuggestionIn) -> dict:
+@router.post("/sessions/{session_id}/agenda/suggestions", response={200: AgendaOut, **WRITE_ERRORS})
+def accept_suggestion(request: HttpRequest, session_id: Id, payload: AcceptSuggestionIn) -> dict:
     session = get_session_for(request.user, session_id)
     services.accept_suggestion(session, request.user, kind=payload.kind, item_id=payload.id)
     return agenda_out(session)
@@ -106,13 +107,13 @@ def notes_out(session: Session) -> dict:
     }
 
 
-@router.get("/sessions/{session_id}/notes", response=NotesOut)
-def get_notes(request: HttpRequest, session_id: int) -> dict:
+@router.get("/sessions/{session_id}/notes", response={200: NotesOut, **READ_ERRORS})
+def get_notes(request: HttpRequest, session_id: Id) -> dict:
     return notes_out(get_session_for(request.user, session_id))
 
 
-@router.put("/sessions/{session_id}/notes", response={200: NotesOut, 409: dict})
-def put_notes(request: HttpRequest, session_id: int, payload: NotesIn) -> object:
+@router.put("/sessions/{session_id}/notes", response={**WRITE_ERRORS, 200: NotesOut, 409: dict})
+def put_notes(request: HttpRequest, session_id: Id, payload: NotesIn) -> object:
     """Saves the shared notes if `base_version` is current; otherwise 409 with the current
     text and version beside the usual error body, so the client can merge."""
     session = get_session_for(request.user, session_id)
@@ -127,14 +128,14 @@ def put_notes(request: HttpRequest, session_id: int, payload: NotesIn) -> object
     return notes_out(session)
 
 
-@router.get("/sessions/{session_id}/private-note", response=PrivateNoteOut)
-def get_private_note(request: HttpRequest, session_id: int) -> dict:
+@router.get("/sessions/{session_id}/private-note", response={200: PrivateNoteOut, **READ_ERRORS})
+def get_private_note(request: HttpRequest, session_id: Id) -> dict:
     note = selectors.private_note_for(get_session_for(request.user, session_id), request.user)
     return {"body": note.body, "updated_at": note.updated_at if note.pk else None}
 
 
-@router.put("/sessions/{session_id}/private-note", response=PrivateNoteOut)
-def put_private_note(request: HttpRequest, session_id: int, payload: PrivateNoteIn) -> dict:
+@router.put("/sessions/{session_id}/private-note", response={200: PrivateNoteOut, **WRITE_ERRORS})
+def put_private_note(request: HttpRequest, session_id: Id, payload: PrivateNoteIn) -> dict:
     session = get_session_for(request.user, session_id)
     note = services.save_private_note(session, request.user, body=payload.body)
     return {"body": note.body, "updated_at": note.updated_at}
@@ -155,15 +156,17 @@ def item_out(item: ActionItem, today=None) -> dict:  # type: ignore[no-untyped-d
     }
 
 
-@router.get("/sessions/{session_id}/action-items", response=list[ActionItemOut])
-def list_items(request: HttpRequest, session_id: int) -> list[dict]:
+@router.get(
+    "/sessions/{session_id}/action-items", response={200: list[ActionItemOut], **READ_ERRORS}
+)
+def list_items(request: HttpRequest, session_id: Id) -> list[dict]:
     session = get_session_for(request.user, session_id)
     today = selectors.today_for(request.user)
     return [item_out(i, today) for i in selectors.action_items_of(session)]
 
 
-@router.post("/sessions/{session_id}/action-items", response={201: ActionItemOut})
-def create_item(request: HttpRequest, session_id: int, payload: ActionItemIn) -> Status:
+@router.post("/sessions/{session_id}/action-items", response={**WRITE_ERRORS, 201: ActionItemOut})
+def create_item(request: HttpRequest, session_id: Id, payload: ActionItemIn) -> Status:
     session = get_session_for(request.user, session_id)
     item = services.create_action_item(
         session,
@@ -176,15 +179,15 @@ def create_item(request: HttpRequest, session_id: int, payload: ActionItemIn) ->
     return Status(201, item_out(item, selectors.today_for(request.user)))
 
 
-@router.patch("/action-items/{item_id}", response=ActionItemOut)
-def patch_item(request: HttpRequest, item_id: int, payload: ActionItemPatch) -> dict:
+@router.patch("/action-items/{item_id}", response={200: ActionItemOut, **WRITE_ERRORS})
+def patch_item(request: HttpRequest, item_id: Id, payload: ActionItemPatch) -> dict:
     item = selectors.get_action_item_for(request.user, item_id)
     changes = payload.dict(exclude_unset=True)
     services.update_action_item(item, request.user, **changes)
     return item_out(item, selectors.today_for(request.user))
 
 
-@router.get("/me/action-items", response=list[ActionItemOut])
+@router.get("/me/action-items", response={200: list[ActionItemOut], **READ_ERRORS})
 def my_items(request: HttpRequest) -> list[dict]:
     today = selectors.today_for(request.user)
     return [item_out(i, today) for i in selectors.open_action_items_for(request.user)[:200]]
@@ -219,13 +222,13 @@ def feedback_out(session: Session, user) -> dict:  # type: ignore[no-untyped-def
     }
 
 
-@router.get("/sessions/{session_id}/feedback", response=FeedbackOut)
-def get_feedback(request: HttpRequest, session_id: int) -> dict:
+@router.get("/sessions/{session_id}/feedback", response={200: FeedbackOut, **READ_ERRORS})
+def get_feedback(request: HttpRequest, session_id: Id) -> dict:
     return feedback_out(get_session_for(request.user, session_id), request.user)
 
 
-@router.put("/sessions/{session_id}/feedback", response=FeedbackOut)
-def put_feedback(request: HttpRequest, session_id: int, payload: FeedbackIn) -> dict:
+@router.put("/sessions/{session_id}/feedback", response={200: FeedbackOut, **WRITE_ERRORS})
+def put_feedback(request: HttpRequest, session_id: Id, payload: FeedbackIn) -> dict:
     """The mentee rates the five traits (1–5, 422 otherwise) and says if it was useful; the
     mentor writes progress/strengths/next steps. 409 before the session ended or after the
     7-day edit window."""
@@ -252,7 +255,7 @@ def put_feedback(request: HttpRequest, session_id: int, payload: FeedbackIn) -> 
     return feedback_out(session, request.user)
 
 
-@router.get("/me/feedback-summary", response=FeedbackSummaryOut)
+@router.get("/me/feedback-summary", response={200: FeedbackSummaryOut, **READ_ERRORS})
 def feedback_summary(
     request: HttpRequest, period: str | None = None, days: int | None = None
 ) -> dict:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from ninja import Schema
+from ninja import Field, Schema
+
+from mentorloom.core.schemas import INT64_MAX, Id
 
 
 class TopicIn(Schema):
     title: str
     goal: str = ""
-    minutes: int | None = None
+    minutes: int | None = Field(None, ge=0, le=24 * 60)
     done: bool = False
 
 
@@ -34,7 +36,7 @@ class AgendaIn(Schema):
     topics: list[TopicIn] = []
     questions: str = ""
     links: str = ""
-    base_version: int | None = None
+    base_version: int | None = Field(None, ge=0, le=INT64_MAX)
 
 
 class AgendaOut(Schema):
@@ -61,12 +63,12 @@ class ApplyTemplateIn(Schema):
 
 class AcceptSuggestionIn(Schema):
     kind: str
-    id: int
+    id: Id
 
 
 class NotesIn(Schema):
     body: str
-    base_version: int
+    base_version: int = Field(ge=0, le=INT64_MAX)
 
 
 class NotesOut(Schema):
@@ -88,14 +90,14 @@ class PrivateNoteOut(Schema):
 
 class ActionItemIn(Schema):
     title: str
-    owner_id: int
+    owner_id: Id
     due_date: date | None = None
     source: str = "notes"
 
 
 class ActionItemPatch(Schema):
     title: str | None = None
-    owner_id: int | None = None
+    owner_id: Id | None = None
     due_date: date | None = None
     status: str | None = None
 

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from mentorloom.accounts.access import require_verified
+from mentorloom.core import ratelimit
 from mentorloom.core.errors import InvalidInput, PermissionDenied
+from mentorloom.notifications.models import Notification
 from mentorloom.notifications.services import notify
 from mentorloom.profiles.hours import format_days
 from mentorloom.profiles.models import CareerGoal, Profile
@@ -25,6 +29,8 @@ from ..errors import (
     MentorNotAccepting,
     MentorPaused,
     RequestAlreadyOpen,
+    RequestsTooFast,
+    TooManyOpenRequests,
 )
 from ..models import (
     MESSAGE_MAX,
@@ -42,6 +48,14 @@ from ..models import (
     WaitlistEntry,
 )
 from ._common import _clean_short, _mentor_profile, _url, expiry_days, free_places
+
+# Abuse limits (issue 22): one account once sent 42 requests in half a second, and a withdraw →
+# resend loop gave one mentor 30 notifications. Open requests are capped per mentee; sends are
+# rate-limited per sender and per (sender, mentor) pair; a mentor gets one e-mail per pair a day.
+MAX_OPEN_REQUESTS = 5
+SENDS_PER_HOUR = 10
+SENDS_PER_PAIR_PER_DAY = 3
+PAIR_EMAIL_WINDOW = timedelta(days=1)
 
 DECLINE_TEMPLATES = [
     "Thank you for reaching out. My mentoring places are full right now; please try again in a "
@@ -103,10 +117,14 @@ def send_request(
 ) -> MentorshipRequest:
     """Send a connection request.
 
-    Errors: SelfRequest, MentorUnavailable (unknown/blocked), MentorPaused, MentorNotAccepting,
-    AlreadyMentoring, RequestAlreadyOpen, MentorAtCapacity (offer the waitlist), InvalidInput.
-    Side effects: the mentor is notified; the mentee leaves the mentor's waitlist.
+    Errors: EmailUnverified, RequestsTooFast (per sender and per pair), SelfRequest,
+    MentorUnavailable (unknown/blocked), MentorPaused, MentorNotAccepting, AlreadyMentoring,
+    RequestAlreadyOpen, TooManyOpenRequests, MentorAtCapacity (offer the waitlist), InvalidInput.
+    Side effects: the mentor is notified (by e-mail at most once per pair a day); the mentee
+    leaves the mentor's waitlist.
     """
+    require_verified(mentee)
+    _limit_sends(mentee, mentor_id)
     text = _clean_message(message)
     if preferred_format not in MeetingFormat.values:
         raise InvalidInput(fields={"preferred_format": ["Choose chat, video or both."]})
@@ -117,8 +135,21 @@ def send_request(
     if wanted - own_goals:
         raise InvalidInput(fields={"goal_ids": ["Choose goals from your own profile."]})
     with transaction.atomic():
+        # The sender's row lock serialises their concurrent sends, so the cap holds under a flood.
+        get_user_model().objects.select_for_update().filter(pk=mentee.pk).first()
         profile = check_can_request(mentee, mentor_id)
+        if (
+            MentorshipRequest.objects.filter(
+                mentee=mentee, status__in=OPEN_REQUEST_STATUSES
+            ).count()
+            >= MAX_OPEN_REQUESTS
+        ):
+            raise TooManyOpenRequests()
         now = timezone.now()
+        # A resend after a withdraw (or an expiry) the same day is no news worth another e-mail.
+        emailed_recently = MentorshipRequest.objects.filter(
+            mentee=mentee, mentor_id=mentor_id, created_at__gte=now - PAIR_EMAIL_WINDOW
+        ).exists()
         try:
             with transaction.atomic():
                 request = MentorshipRequest.objects.create(
@@ -143,8 +174,27 @@ def send_request(
             title=f"{mentee.get_full_name()} asked you to be their mentor",
             body=text[:300],
             url=_url("mentorships:request_detail", request.pk),
+            email=not emailed_recently,
         )
     return request
+
+
+def _limit_sends(mentee, mentor_id: int) -> None:  # type: ignore[no-untyped-def]
+    """Raise RequestsTooFast past SENDS_PER_HOUR sends by this person, or past
+    SENDS_PER_PAIR_PER_DAY to this mentor (each attempt counts, refused ones too)."""
+    if not ratelimit.allow(
+        "request.send", str(mentee.pk), limit=SENDS_PER_HOUR, window_seconds=3600
+    ):
+        raise RequestsTooFast()
+    if not ratelimit.allow(
+        "request.send.pair",
+        f"{mentee.pk}:{mentor_id}",
+        limit=SENDS_PER_PAIR_PER_DAY,
+        window_seconds=86400,
+    ):
+        raise RequestsTooFast(
+            "You have sent this mentor several requests today. Please wait until tomorrow."
+        )
 
 
 def _require_party(user, request: MentorshipRequest, role: str) -> None:  # type: ignore[no-untyped-def]
@@ -350,13 +400,22 @@ def withdraw_request(user, request: MentorshipRequest) -> MentorshipRequest:  # 
         request.closed_at = now
         request.updated_at = now
         request.save()
-        notify(
-            request.mentor,
-            kind="request.withdrawn",
-            title=f"{user.get_full_name()} withdrew their request",
-            url=_url("mentorships:requests"),
-            email=False,
-        )
+        # If the mentor has not read about the request yet, it simply disappears: a withdraw →
+        # resend loop then leaves one notification, not two per round.
+        unseen = Notification.objects.filter(
+            user_id=request.mentor_id,
+            kind="request.received",
+            url=_url("mentorships:request_detail", request.pk),
+            read_at__isnull=True,
+        ).delete()[0]
+        if not unseen:
+            notify(
+                request.mentor,
+                kind="request.withdrawn",
+                title=f"{user.get_full_name()} withdrew their request",
+                url=_url("mentorships:requests"),
+                email=False,
+            )
     return request
 
 

@@ -6,6 +6,7 @@ from datetime import date, time
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 
 from mentorloom.core.errors import InvalidInput
@@ -80,7 +81,10 @@ def replace_rules(mentor, windows: list[tuple[int, time, time]]) -> list[Availab
 
 
 def delete_rule(mentor, rule_id: int) -> None:  # type: ignore[no-untyped-def]
-    AvailabilityRule.objects.filter(mentor=mentor, pk=rule_id).delete()
+    """Http404 unless it is one of the mentor's rules (never "removed" for someone else's)."""
+    deleted, _ = AvailabilityRule.objects.filter(mentor=mentor, pk=rule_id).delete()
+    if not deleted:
+        raise Http404("No such availability window.")
 
 
 def add_override(
@@ -115,7 +119,10 @@ def add_override(
 
 
 def delete_override(mentor, override_id: int) -> None:  # type: ignore[no-untyped-def]
-    AvailabilityOverride.objects.filter(mentor=mentor, pk=override_id).delete()
+    """Http404 unless it is one of the mentor's date overrides."""
+    deleted, _ = AvailabilityOverride.objects.filter(mentor=mentor, pk=override_id).delete()
+    if not deleted:
+        raise Http404("No such date.")
 
 
 def update_settings(user, **changes: object) -> SchedulingSettings:  # type: ignore[no-untyped-def]

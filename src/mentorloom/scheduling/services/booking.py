@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from mentorloom.accounts.access import require_verified
 from mentorloom.core import idempotency
 from mentorloom.core.errors import InvalidInput, PermissionDenied
 from mentorloom.core.timezones import canonical_zone
@@ -51,7 +52,9 @@ def book_session(
     SlotTaken (someone else got it first), KeyReused (409: the Idempotency-Key was used with
     another body; core.idempotency, the same rule as every create), InvalidInput (key too long).
     Side effects after commit: .ics invitations to both, an in-app notice to the other side.
+    EmailUnverified (403) if the actor's e-mail address is not verified.
     """
+    require_verified(actor)
     now = now or timezone.now()
     zone_name = canonical_zone(zone)
     if zone_name is None:
@@ -157,7 +160,9 @@ def reschedule_session(
 
     Errors as for booking, plus SessionNotBooked / SessionAlreadyStarted.
     Side effects: updated invitations (same UID, higher SEQUENCE); reminders start afresh.
+    EmailUnverified for an unverified actor (the invitations reach the other person).
     """
+    require_verified(actor)
     now = now or timezone.now()
     zone_name = canonical_zone(zone)
     if zone_name is None:

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
+from django.http import Http404
 from django.utils import timezone
 
 from mentorloom.core.errors import InvalidInput
@@ -65,7 +66,10 @@ def add_calendar(
 
 
 def delete_calendar(user, calendar_id: int) -> None:  # type: ignore[no-untyped-def]
-    ExternalCalendar.objects.filter(user=user, pk=calendar_id).delete()
+    """Http404 unless it is one of the user's calendars."""
+    deleted, _ = ExternalCalendar.objects.filter(user=user, pk=calendar_id).delete()
+    if not deleted:
+        raise Http404("No such calendar.")
 
 
 def refresh_calendar(calendar: ExternalCalendar, *, now: datetime | None = None) -> bool:

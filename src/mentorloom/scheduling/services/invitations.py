@@ -11,8 +11,8 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.template.loader import render_to_string
 
+from mentorloom.core.email import render_plain_text, render_subject
 from mentorloom.core.enqueue import enqueue_on_commit
 from mentorloom.notifications.services import notify
 
@@ -56,10 +56,8 @@ def _announce(session: Session, actor, *, method: str, now: datetime, kind: str)
             "clock_note": clock_note,
             "path": path,
         }
-        subject = " ".join(
-            render_to_string("scheduling/emails/invitation_subject.txt", context).split()
-        )
-        body = render_to_string("scheduling/emails/invitation.txt", context)
+        subject = render_subject("scheduling/emails/invitation_subject.txt", context)
+        body = render_plain_text("scheduling/emails/invitation.txt", context)
         enqueue_on_commit(
             INVITATION_TASK,
             to=[person.email],

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from mentorloom.accounts.access import require_verified
 from mentorloom.core.errors import DomainError, InvalidInput, PermissionDenied
 from mentorloom.core.timezones import canonical_zone
 from mentorloom.notifications.services import notify
@@ -89,8 +90,9 @@ def request_reschedule(
 
     Errors: InvalidInput (zone, a time in the past or the current time), PermissionDenied,
     MentorshipNotActive, SessionNotBooked, SessionAlreadyStarted, SlotTaken (the time
-    overlaps another booked session of either person), ProposalAlreadyOpen.
+    overlaps another booked session of either person), ProposalAlreadyOpen, EmailUnverified.
     """
+    require_verified(actor)
     now = now or timezone.now()
     zone_name = canonical_zone(zone)
     if zone_name is None:

@@ -7,9 +7,10 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 
+from mentorloom.accounts.access import require_verified
+from mentorloom.core.email import render_plain_text, render_subject
 from mentorloom.core.enqueue import enqueue_on_commit
 from mentorloom.core.errors import InvalidInput, PermissionDenied
 from mentorloom.core.timezones import canonical_zone
@@ -187,8 +188,9 @@ def create_series(
     A series with no free occurrence at all is refused too. Checked again inside the booking
     lock, so a concurrent booking cannot be double-booked.
     Side effects after commit: one e-mail per person with every session (METHOD:PUBLISH) and
-    one in-app notice to the other side.
+    one in-app notice to the other side. EmailUnverified (403) for an unverified actor.
     """
+    require_verified(actor)
     now = now or timezone.now()
     zone_name = _check_series_input(actor, mentorship, duration_minutes, zone)
     rule = _series_rule(**rule_fields)  # type: ignore[arg-type]
@@ -295,10 +297,8 @@ def _announce_series(
             "skipped": skipped,
             "path": path,
         }
-        subject = " ".join(
-            render_to_string("scheduling/emails/series_subject.txt", context).split()
-        )
-        body = render_to_string("scheduling/emails/series.txt", context)
+        subject = render_subject("scheduling/emails/series_subject.txt", context)
+        body = render_plain_text("scheduling/emails/series.txt", context)
         enqueue_on_commit(
             INVITATION_TASK,
             to=[person.email],
@@ -370,6 +370,7 @@ def move_following(
 
     All or nothing: if any moved occurrence would not be free, SeriesConflict lists them.
     """
+    require_verified(actor)
     now = now or timezone.now()
     starts_at = _utc(starts_at)
     if actor.pk not in session.participant_ids():
