@@ -35,8 +35,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from mentorloom.matching import embeddings, ranking  # noqa: E402
-from mentorloom.matching.documents import mentee_document, mentor_document  # noqa: E402
+from mentorloom.matching.documents import (  # noqa: E402
+    mentee_document,
+    mentee_passages,
+    mentor_document,
+    mentor_passages,
+)
 from mentorloom.matching.lexical import LexicalIndex  # noqa: E402
+from mentorloom.matching.reasons import Closest  # noqa: E402
+from mentorloom.matching.vectors import PassageIndex  # noqa: E402
 
 EVAL_FILE = ROOT / "benchmarks" / "data" / "matching_hard.json"
 ON = date(2025, 3, 3)
@@ -138,21 +145,47 @@ class Evaluation:
                 )
             )
         self.table = ranking.MentorTable(features, ON)
-        self.texts = [mentee_document([q["help_with"]], []) for q in self.queries]
+        self.texts = [mentee_document([], [], q["help_with"]) for q in self.queries]
         self.lexical = LexicalIndex(documents)
         bm25 = BM25([plain_text(m) + " " + ", ".join(m["topics"]) for m in self.mentors])
         self.bm25 = [bm25.scores(q["help_with"]) for q in self.queries]
         self.semantic = self.plain_minilm = None
+        self.passages: PassageIndex | None = None
         if semantic:
-            mentor_vectors = embeddings.encode(documents)
-            query_vectors = embeddings.encode(self.texts)
-            self.semantic = [mentor_vectors @ v for v in query_vectors]
+            # Exactly the rows the worker stores: document first, then passages.
+            passages = [mentor_passages(m["headline"], m["bio"], m["topics"]) for m in self.mentors]
+            flat = embeddings.encode(documents + [p for ps in passages for p in ps])
+            mentor_vectors, rest = flat[: len(documents)], flat[len(documents) :]
+            per_mentor, at = [], 0
+            for ps in passages:
+                per_mentor.append(rest[at : at + len(ps)])
+                at += len(ps)
+            self.passage_texts = passages
+            self.passages = PassageIndex(per_mentor, embeddings.DIMENSIONS)
+            self.query_vectors = embeddings.encode(self.texts)
+            self.semantic = [mentor_vectors @ v for v in self.query_vectors]
+            asked_passages = [mentee_passages([], [], q["help_with"]) for q in self.queries]
+            flat = embeddings.encode([p for ps in asked_passages for p in ps])
+            self.query_passages, at = [], 0
+            for ps in asked_passages:
+                self.query_passages.append((ps, flat[at : at + len(ps)]))
+                at += len(ps)
             plain = embeddings.encode([plain_text(m) for m in self.mentors])
             asked = embeddings.encode([q["help_with"] for q in self.queries])
             self.plain_minilm = [plain @ v for v in asked]
 
     def query(self, item: dict) -> ranking.MenteeQuery:
-        return ranking.MenteeQuery(user_id=None, goals=(item["help_with"],))
+        return ranking.MenteeQuery(user_id=None, help_with=item["help_with"])
+
+    def closest(self, i: int, row: int) -> Closest | None:
+        assert self.passages is not None
+        texts, vectors = self.query_passages[i]
+        mine = self.passages.rows(row)
+        if not len(texts) or not len(mine):
+            return None
+        sims = vectors @ mine.T
+        a, b = np.unravel_index(int(np.argmax(sims)), sims.shape)
+        return Closest(texts[a], self.passage_texts[row][b], float(sims[a, b]))
 
     def _order(self, scores: np.ndarray) -> list[str]:
         return [self.ids[i] for i in np.argsort(-scores, kind="stable")[:10]]
@@ -160,14 +193,32 @@ class Evaluation:
     def ours(self, i: int, semantic: bool, weights: ranking.Weights) -> list[str]:
         item = self.queries[i]
         lexical = self.lexical.scores(self.texts[i])
+        passages = closest = None
         if semantic:
-            assert self.semantic is not None
+            assert self.semantic is not None and self.passages is not None
             meaning, mix = self.semantic[i], lexical
+            q, index = self.query_vectors[i], self.passages
+
+            def passages(rows: np.ndarray) -> np.ndarray:
+                return index.best(q, rows, meaning[rows])
+
+            def closest(rows: list[int]) -> dict[int, Closest]:
+                found = {row: self.closest(i, row) for row in rows}
+                return {row: pair for row, pair in found.items() if pair is not None}
+
         else:
             meaning, mix = lexical, None
         recs = ranking.recommend(
-            self.table, meaning, self.query(item), limit=10, weights=weights, lexical=mix
+            self.table,
+            meaning,
+            self.query(item),
+            limit=10,
+            weights=weights,
+            lexical=mix,
+            passages=passages,
+            closest=closest,
         )
+        self.last_reasons = [r.reasons for r in recs]
         return [self.ids[r.index] for r in recs]
 
     def rankings(self, method: str, weights: ranking.Weights) -> list[list[str]]:
@@ -224,16 +275,24 @@ def run(weights: ranking.Weights = ranking.DEFAULT_WEIGHTS) -> list[dict]:
 def tune() -> None:
     """Grid search on the dev half; the test half is never looked at here."""
     evaluation = Evaluation(embeddings.semantic_enabled())
-    target = "ours, semantic" if evaluation.semantic is not None else "ours, lexical only"
+    semantic = evaluation.semantic is not None
+    target = "ours, semantic" if semantic else "ours, lexical only"
+    grid = {
+        "passage_share": [0.3, 0.5, 0.7] if semantic else [0.5],
+        "lexical": [0.0, 0.05, 0.1, 0.2] if semantic else [0.1],
+        "lexical_floor": [0.1, 0.15, 0.2] if semantic else [0.15],
+        "overlap": [0.0, 0.05, 0.1, 0.2],
+    }
     results = []
-    for meaning, structured in itertools.product([0.4, 0.6, 0.8], [0.0, 0.1, 0.2]):
-        w = replace(ranking.DEFAULT_WEIGHTS, meaning=meaning, structured=structured)
+    for values in itertools.product(*grid.values()):
+        w = replace(ranking.DEFAULT_WEIGHTS, **dict(zip(grid, values, strict=True)))
         n5, r10 = evaluation.score(evaluation.rankings(target, w), "dev")
-        results.append((round(n5, 4), round(r10, 4), meaning, structured))
+        results.append((round(n5, 4), round(r10, 4), values))
     results.sort(reverse=True)
     print(f"{target}: best weights on the dev half by nDCG@5 (then recall@10)")
-    for n5, r10, m, s in results[:10]:
-        print(f"  nDCG@5 {n5:.3f}  recall@10 {r10:.3f}  meaning={m} structured={s}")
+    for n5, r10, values in results[:12]:
+        named = " ".join(f"{k}={v}" for k, v in zip(grid, values, strict=True))
+        print(f"  nDCG@5 {n5:.3f}  recall@10 {r10:.3f}  {named}")
 
 
 def main() -> int:

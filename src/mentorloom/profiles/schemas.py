@@ -42,6 +42,7 @@ class ProfileOut(Schema):
 
 class MyProfileOut(ProfileOut):
     visibility: str
+    help_with: str = ""  # private: never in the public profile
 
 
 class MeOut(Schema):
@@ -72,6 +73,7 @@ class ProfilePatch(Schema):
     industries: list[str] | None = None
     career_goals: list[str] | None = None
     interests: list[str] | None = None
+    help_with: str | None = None
     is_mentor: bool | None = None
     expertise: str | None = None
     years_experience: int | None = None
