@@ -17,7 +17,28 @@ from collections.abc import Iterable, Mapping
 from .lexical import STOPWORDS, stem
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
-MAX_WORDS = 6  # longest tag phrase looked for in free text
+MAX_WORDS = 6  # longest tag phrase looked for in free text (content words)
+# Skipped inside a phrase: "negotiating a job offer" and "negotiating job offers" are one phrase.
+FUNCTION_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "for",
+        "to",
+        "in",
+        "on",
+        "at",
+        "and",
+        "or",
+        "with",
+        "my",
+        "your",
+        "our",
+        "their",
+    ]
+)
 
 
 def _words(text: str) -> list[str]:
@@ -25,8 +46,8 @@ def _words(text: str) -> list[str]:
 
 
 def phrase_key(text: str) -> str:
-    """'Negotiating job offers' -> 'negotiat job offer': stems of every word, in order."""
-    return " ".join(stem(w) for w in _words(text))
+    """'Negotiating a job offer' -> 'negotiat job offer': stems of the content words, in order."""
+    return " ".join(stem(w) for w in _words(text) if w not in FUNCTION_WORDS)
 
 
 def matchable(key: str) -> bool:
@@ -41,8 +62,9 @@ def matchable(key: str) -> bool:
 
 
 def phrases_in(text: str) -> dict[str, str]:
-    """Every run of 1..MAX_WORDS words of `text` as phrase key -> the words as written."""
-    matches = list(_WORD.finditer(text or ""))
+    """Every run of 1..MAX_WORDS consecutive content words of `text` (function words between
+    them allowed) as phrase key -> the words as written, from its first to its last word."""
+    matches = [m for m in _WORD.finditer(text or "") if m.group(0).casefold() not in FUNCTION_WORDS]
     stems = [stem(m.group(0).casefold()) for m in matches]
     found: dict[str, str] = {}
     for i in range(len(matches)):
@@ -60,17 +82,20 @@ def query_phrases(
 ) -> dict[str, tuple[str, str]]:
     """Phrase key -> (where it came from: 'goal' / 'interest' / 'help', the mentee's words).
 
-    A whole goal or interest keeps its full text; phrases inside them and inside the free text
-    are quoted as written. Goals win over interests, interests over free text.
+    A phrase inside a goal or interest is quoted as the whole goal or interest (the mentee's
+    own tag); a phrase of the free text as the words written. Goals win over interests,
+    interests over free text.
     """
     out: dict[str, tuple[str, str]] = {}
     for source, texts in (("goal", goals), ("interest", interests)):
         for text in texts:
             out.setdefault(phrase_key(text), (source, text))
-    for source, texts in (("goal", goals), ("interest", interests), ("help", [help_with])):
+    for source, texts in (("goal", goals), ("interest", interests)):
         for text in texts:
-            for key, words in phrases_in(text).items():
-                out.setdefault(key, (source, words))
+            for key in phrases_in(text):
+                out.setdefault(key, (source, text))
+    for key, words in phrases_in(help_with).items():
+        out.setdefault(key, ("help", words))
     return out
 
 
