@@ -68,3 +68,10 @@ def test_a_request_over_1000_characters_is_a_form_error_not_a_500(client, db):
     assert ok.status_code == 200 and ok.json()["profile"]["help_with"] == "Public speaking"
     public = client.get(f"/api/v1/users/{seeker.user_id}").json()
     assert "help_with" not in public  # private: only the mentee and the recommender read it
+
+
+def test_the_profile_form_asks_what_the_mentee_wants_help_with(client, db):
+    seeker = make_mentee()
+    client.force_login(seeker.user)
+    html = client.get("/profile/").content.decode()
+    assert 'name="help_with"' in html and "What would you like help with?" in html

@@ -216,8 +216,9 @@ def recommendations_for(user_id: int, limit: int = DEFAULT_LIMIT) -> Recommendat
     """The best mentors for this mentee, each with a score and plain-language reasons.
 
     Excludes the mentee, people blocked either way, and mentors who are paused, not accepting
-    requests or at capacity. An empty result with `needs_goals` means the mentee has no
-    career goals or interests to match on yet.
+    requests or at capacity. An empty result with `needs_goals` means there is nothing to match
+    on yet: no goals or interests, and no words in "What would you like help with?" (empty,
+    whitespace, only emoji or punctuation); the page then asks them to tell us more.
     """
     profile = profile_for_matching(user_id)
     if profile is None:
