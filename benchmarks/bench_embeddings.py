@@ -93,11 +93,12 @@ def run() -> list[dict]:
         )
         for m in mentors
     ]
-    flat = [t for rows_ in stored[:64] for t in rows_]
-    rate = _rate(lambda: embeddings.encode(flat, batch_size=64), 64)
+    sample = stored[:64]
+    flat = [t for rows_ in sample for t in rows_]
+    rate = _rate(lambda: embeddings.encode(flat, batch_size=64), len(sample))
     rows.append(
         {
-            "case": f"worker rows: document + passages ({len(flat) / len(stored):.1f} a mentor)",
+            "case": f"worker rows: document + passages ({len(flat) / len(sample):.1f} a mentor)",
             "batch size": 64,
             "ours profiles/s": f"{rate:.0f}",
             "bare model profiles/s": "",
