@@ -75,3 +75,11 @@ def test_the_profile_form_asks_what_the_mentee_wants_help_with(client, db):
     client.force_login(seeker.user)
     html = client.get("/profile/").content.decode()
     assert 'name="help_with"' in html and "What would you like help with?" in html
+
+
+def test_stale_weight_overrides_are_ignored_not_a_500(client, mentors, settings):
+    settings.MENTORLOOM_MATCH_WEIGHTS = {"meaning": 0.6, "overlap": "lots", "timezone": 0.02}
+    from mentorloom.matching.selectors import blend_weights
+
+    assert blend_weights().timezone == 0.02
+    assert _ask(client, "public speaking")["items"][0]["name"] == "Coach"

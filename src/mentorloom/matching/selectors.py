@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -28,6 +29,7 @@ from .models import ProfileEmbedding, Side
 from .reasons import Closest
 from .vectors import from_bytes_rows
 
+logger = logging.getLogger(__name__)
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 50
 
@@ -119,9 +121,22 @@ def active_mentee_counts() -> dict[int, int]:
 
 
 def blend_weights() -> ranking.Weights:
-    """MENTORLOOM_MATCH_WEIGHTS (a dict of Weights fields) overrides the tuned defaults."""
+    """MENTORLOOM_MATCH_WEIGHTS (a dict of Weights fields) overrides the tuned defaults.
+
+    Unknown keys (e.g. "meaning" or "structured" from before issue 28) and non-numbers are
+    ignored with a warning rather than failing every recommendation."""
     overrides = getattr(settings, "MENTORLOOM_MATCH_WEIGHTS", None) or {}
-    return ranking.Weights(**{**ranking.DEFAULT_WEIGHTS.as_dict(), **overrides})
+    known = ranking.DEFAULT_WEIGHTS.as_dict()
+    usable = {
+        k: float(v)
+        for k, v in overrides.items()
+        if k in known and isinstance(v, (int, float)) and not isinstance(v, bool)
+    }
+    if len(usable) != len(overrides):
+        logger.warning(
+            "Ignoring MENTORLOOM_MATCH_WEIGHTS keys %s", sorted(set(overrides) - set(usable))
+        )
+    return ranking.Weights(**{**known, **usable})
 
 
 @dataclass
