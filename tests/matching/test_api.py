@@ -34,7 +34,10 @@ def test_recommendations_return_mentors_with_score_and_reasons(client, mentee):
     first = body["items"][0]
     assert first["topics"] == ["Becoming a product manager"]
     assert first["score"] > 0
-    assert "Shares your goal: become a product manager" in first["reasons"]
+    assert (
+        "Your goal “Become a product manager”: they help with “Becoming a product manager”"
+        in first["reasons"]
+    )
     assert "Also works with SQL" in first["reasons"]
 
 
@@ -45,7 +48,11 @@ def test_partial_renders_cards_with_reasons_for_htmx(client, mentee):
     html = response.content.decode()
     assert response.status_code == 200
     assert "<html" not in html  # a fragment for hx-swap
-    assert "Dana Weber" in html and "Shares your goal: become a product manager" in html
+    assert (
+        "Dana Weber" in html
+        and "Your goal “Become a product manager”: they help with “Becoming a product manager”"
+        in html
+    )
 
 
 def test_empty_state_links_to_the_profile_editor(client, db):
@@ -55,7 +62,7 @@ def test_empty_state_links_to_the_profile_editor(client, db):
     client.force_login(bare.user)
     html = client.get("/recommendations/").content.decode()
     assert "<html" in html  # the full page without htmx
-    assert "Add career goals to get recommendations" in html
+    assert "Tell us more about your goals" in html
     assert 'href="/profile/#mentee"' in html
 
 

@@ -90,3 +90,84 @@ def test_without_a_current_mentee_vector_the_request_falls_back_to_lexical(mente
     make_mentor("PM", headline="Product manager", topics=["Becoming a product manager"])
     result = recommendations_for(mentee.user_id)  # no task has run: nothing embedded yet
     assert result.method == "lexical" and result.items
+
+
+def _reindex():
+    call_command("reindex_embeddings", stdout=io.StringIO())
+
+
+def test_free_text_with_no_shared_words_finds_the_right_mentor_in_the_top_three(db):
+    from mentorloom.matching.lexical import tokens
+
+    from .conftest import make_mentee
+
+    asked = "My hands shake and my voice cracks whenever I must talk in front of colleagues."
+    seeker = make_mentee()
+    profile_services.update_profile(seeker, help_with=asked)
+    coach = make_mentor(
+        "Coach",
+        headline="Public speaking coach",
+        bio="Former actor. I coach people through stage fright so they can address large "
+        "audiences calmly.",
+        topics=["Public speaking", "Stage fright"],
+    )
+    others = [
+        ("Plumber", "Plumber and business owner", "I fix leaks and run six vans.", ["Plumbing"]),
+        ("Agent", "Estate agent", "I help buyers make an offer on a house.", ["Home buying"]),
+        ("Analyst", "Data analyst", "SQL dashboards for retail managers.", ["Reporting"]),
+        ("Nurse", "ICU nurse", "Twelve years of night shifts in intensive care.", ["Nursing"]),
+        ("Lawyer", "Immigration lawyer", "Visas and citizenship for families.", ["Visas"]),
+        ("Recruiter", "Tech recruiter", "I screen CVs and run hiring loops.", ["CV review"]),
+    ]
+    for name, headline, bio, topics in others:
+        make_mentor(name, headline=headline, bio=bio, topics=topics)
+    coach_text = " ".join([coach.headline, coach.bio, "Public speaking", "Stage fright"])
+    assert not set(tokens(asked)) & set(tokens(coach_text))  # not one word in common
+    _reindex()
+    result = recommendations_for(seeker.user_id)
+    assert result.method == "semantic"
+    assert coach in [item.profile for item in result.items[:3]]
+
+
+def test_closely_matches_is_claimed_only_above_the_calibrated_similarity(db):
+    from .conftest import make_mentee
+
+    seeker = make_mentee()
+    profile_services.update_profile(
+        seeker, help_with="I get very nervous when I speak in front of an audience."
+    )
+    coach = make_mentor(
+        "Coach", headline="Public speaking coach", topics=["Nervousness when speaking in public"]
+    )
+    make_mentor("Plumber", headline="Plumber", topics=["Boiler repair"])
+    _reindex()
+    result = recommendations_for(seeker.user_id)
+    by_name = {item.profile.name: item.reasons for item in result.items}
+    assert result.items[0].profile == coach
+    assert any("closely matches their" in r for r in by_name["Coach"])
+    assert not any("closely" in r for r in by_name["Plumber"])
+
+
+def test_stored_rows_are_the_document_then_its_passages(db):
+    from mentorloom.matching.selectors import mentor_rows
+    from mentorloom.matching.vectors import from_bytes_rows
+
+    mentor = make_mentor(
+        "PM", headline="Product manager", bio="I coach PMs. I love roadmaps.", topics=["Roadmaps"]
+    )
+    services.refresh_embeddings(mentor.pk)
+    row = ProfileEmbedding.objects.get(profile=mentor, side=Side.MENTOR)
+    rows = mentor_rows(mentor)
+    assert rows[1:] == ["Product manager", "I coach PMs.", "I love roadmaps.", "Roadmaps"]
+    vectors = from_bytes_rows(row.vector, embeddings.DIMENSIONS)
+    assert vectors.shape == (len(rows), embeddings.DIMENSIONS)
+    assert np.allclose(vectors, embeddings.encode(rows), atol=1e-5)
+
+
+def test_bigger_hand_overs_are_cut_into_token_budgeted_micro_batches():
+    texts = ["short"] * 300 + ["long " * 400] * 20
+    batches = embeddings.micro_batches(texts)
+    assert sorted(i for b in batches for i in b) == list(range(len(texts)))
+    for batch in batches:
+        longest = max(embeddings._estimated_pieces(texts[i], 256) for i in batch)
+        assert len(batch) == 1 or len(batch) * longest <= embeddings.TOKEN_BUDGET

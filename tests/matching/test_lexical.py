@@ -27,8 +27,12 @@ def test_tfidf_ranks_the_matching_document_first_and_scores_are_cosines():
 
 def test_documents_and_hash_change_with_text_or_model():
     text = mentor_document("PM", "", "**Bio**", ["SQL"], ["Roadmaps"], ["SaaS"])
-    assert "Helps with: Roadmaps." in text and "*" not in text
-    assert mentee_document([], [], "Headline only") == ""
+    assert text == "PM. Bio. SQL. Roadmaps. SaaS"  # plain text: no labels, no Markdown
+    assert mentee_document([], [], headline="Headline only") == ""
+    assert mentee_document([], [], help_with="  \n ") == ""
+    assert (
+        mentee_document(["Roadmaps"], [], help_with="I want to lead") == "I want to lead. Roadmaps"
+    )
     assert content_hash("m1", text) != content_hash("m2", text)
     assert content_hash("m1", text) != content_hash("m1", text + " more")
 

@@ -9,6 +9,7 @@ import pytest
 
 from mentorloom.matching import ranking
 from mentorloom.matching.ranking import MenteeQuery, MentorFeatures, MentorTable
+from mentorloom.matching.reasons import explain
 
 ON = date(2025, 3, 3)  # a Monday, before any DST switch
 
@@ -77,20 +78,67 @@ def test_recommend_excludes_paused_not_accepting_full_blocked_and_self():
     assert all(r.reasons for r in recs)
 
 
-def test_recommend_blends_meaning_with_structured_overlap():
+def test_a_whole_shared_tag_lifts_a_close_fit_but_not_a_clearly_better_one():
     mentors = [
         mentor(1, topics=("Pottery",)),
         mentor(2, topics=("Becoming a product manager",), skills={"sql": "SQL"}),
     ]
-    meaning = np.array([0.6, 0.5], dtype=np.float32)
-    recs = ranking.recommend(MentorTable(mentors, ON), meaning, QUERY)
+    table = MentorTable(mentors, ON)
+    recs = ranking.recommend(table, np.array([0.51, 0.5], dtype=np.float32), QUERY)
     assert [r.user_id for r in recs] == [2, 1]
-    assert recs[0].components["structured"] > recs[1].components["structured"]
-    meaning_only = ranking.Weights(
-        meaning=1, structured=0, language=0, timezone=0, responsiveness=0, load=0
-    )
-    recs = ranking.recommend(MentorTable(mentors, ON), meaning, QUERY, weights=meaning_only)
+    assert recs[0].components["overlap"] > recs[1].components["overlap"] == 0
+    no_overlap = ranking.Weights(overlap=0)
+    recs = ranking.recommend(table, np.array([0.51, 0.5], np.float32), QUERY, weights=no_overlap)
     assert [r.user_id for r in recs] == [1, 2]
+    recs = ranking.recommend(table, np.array([0.6, 0.5], dtype=np.float32), QUERY)
+    assert [r.user_id for r in recs] == [1, 2]
+
+
+def test_practical_signals_break_ties_but_never_override_a_clearly_better_fit():
+    far = mentor(1, zone="Pacific/Kiritimati", work_start=time(9), work_end=time(12))
+    near = mentor(2, zone="Europe/Madrid", languages={"spanish": "Spanish"})
+    table = MentorTable([far, near], ON)
+    fast = {2: 1.0, 1: 500.0}
+    tie = np.array([0.5, 0.5], dtype=np.float32)
+    recs = ranking.recommend(table, tie, QUERY, response_hours=lambda ids: fast)
+    assert [r.user_id for r in recs] == [2, 1]
+    # Every practical signal favours mentor 2; a fit TIE_BREAK higher still wins.
+    better = np.array([0.5 + ranking.TIE_BREAK + 0.001, 0.5], dtype=np.float32)
+    recs = ranking.recommend(table, better, QUERY, response_hours=lambda ids: fast)
+    assert [r.user_id for r in recs] == [1, 2]
+    # Overrides cannot lift the cap either.
+    loud = ranking.Weights(language=1, timezone=1, responsiveness=1, load=1)
+    assert sum(loud.tie_weights()) == pytest.approx(ranking.TIE_BREAK)
+    recs = ranking.recommend(table, better, QUERY, response_hours=lambda ids: fast, weights=loud)
+    assert [r.user_id for r in recs] == [1, 2]
+
+
+def test_lexical_evidence_counts_only_above_its_absolute_floor():
+    table = MentorTable([mentor(1), mentor(2)], ON)
+    semantic = np.array([0.50, 0.49], dtype=np.float32)
+    weak = np.array([0.0, 0.12], dtype=np.float32)  # one generic shared word
+    strong = np.array([0.0, 0.45], dtype=np.float32)  # the same rare words
+    assert ranking.recommend(table, semantic, QUERY, lexical=weak)[0].user_id == 1
+    assert ranking.recommend(table, semantic, QUERY, lexical=strong)[0].user_id == 2
+    assert ranking.lexical_confidence(np.array([0.1, 0.275, 0.9]), 0.15, 0.4).tolist() == [
+        0.0,
+        pytest.approx(0.5),
+        1.0,
+    ]
+
+
+def test_passages_refine_the_pool_with_the_best_sentence():
+    table = MentorTable([mentor(1), mentor(2)], ON)
+    whole = np.array([0.40, 0.38], dtype=np.float32)
+    best = {0: 0.40, 1: 0.70}  # mentor 2 has one sentence that is exactly what was asked
+
+    def passages(rows):
+        return np.array([best[int(r)] for r in rows], dtype=np.float32)
+
+    lexical = np.zeros(2, dtype=np.float32)
+    assert ranking.recommend(table, whole, QUERY, lexical=lexical)[0].user_id == 1
+    recs = ranking.recommend(table, whole, QUERY, lexical=lexical, passages=passages)
+    assert recs[0].user_id == 2 and recs[0].components["passage"] == pytest.approx(0.7)
 
 
 def test_responsiveness_reorders_close_candidates_and_missing_is_neutral():
@@ -111,22 +159,22 @@ def test_reasons_are_plain_language():
         languages={"spanish": "Spanish", "english": "English"},
         capacity=3,
     )
-    reasons = ranking.explain(m, QUERY, overlap=4.2, response=20, capacity_left=2)
+    reasons = explain(m, QUERY, overlap=4.2, response=20, capacity_left=2)
     assert reasons == [
-        "Shares your goal: become a product manager",
-        "Can talk about your interest: remote work",
+        "Your goal “Become a product manager”: they help with “Becoming a product manager”",
+        "Can talk about your interest “Remote work”",
         "Works in your industry: Fintech",
         "Also works with SQL",
         "4 h overlap with your working hours",
     ]
-    reasons = ranking.explain(mentor(2, languages={"spanish": "Spanish"}), QUERY, response=20)
+    reasons = explain(mentor(2, languages={"spanish": "Spanish"}), QUERY, response=20)
     assert reasons == ["Usually replies within a day", "Speaks Spanish"]
 
 
 def test_a_goal_does_not_match_a_topic_sharing_one_loose_word():
     m = mentor(1, topics=("Developer relations",))
     query = MenteeQuery(user_id=None, goals=("Get my first developer job",))
-    assert not any(r.startswith("Shares your goal") for r in ranking.explain(m, query))
+    assert not any("goal" in r for r in explain(m, query))
 
 
 def test_lexical_mix_changes_meaning_only_when_given():
@@ -168,5 +216,8 @@ def test_fast_paths_agree_with_the_direct_computations():
     window = ranking.utc_window("Europe/Madrid", time(9), time(17), ON)
     direct = ranking.overlap_minutes(table.starts, table.lengths, window[0], window[1])
     assert np.array_equal(table.overlap_minutes_with(window), direct.astype(np.float32))
-    counts = table.count_shared(["s:sql", "s:python", "s:sql", "s:unknown"])
-    assert counts.tolist() == [1.0] * len(mentors)
+    overlap = table.overlap(["sql", "python", "sql", "unknown"])
+    has_sql = sum(1 for m in mentors if "sql" in m.skills)
+    df = [has_sql if "sql" in m.skills else len(mentors) - has_sql for m in mentors]
+    expected = [1 - np.exp(-ranking.idf(d, len(mentors))) for d in df]
+    assert np.allclose(overlap, expected, atol=1e-6)

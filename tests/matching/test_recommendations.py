@@ -40,7 +40,10 @@ def test_recommendations_exclude_paused_full_blocked_and_not_accepting(mentee):
     assert names(result)[0] == "Open"
     assert not {"Paused", "Closed", "Full", "Blocked me", "I blocked"} & set(names(result))
     top = result.items[0]
-    assert "Shares your goal: become a product manager" in top.reasons
+    assert (
+        "Your goal “Become a product manager”: they help with “Becoming a product manager”"
+        in top.reasons
+    )
     assert "Speaks Spanish" in top.reasons
 
 

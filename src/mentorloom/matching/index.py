@@ -25,7 +25,7 @@ from .documents import mentor_document
 from .lexical import LexicalIndex
 from .models import ProfileEmbedding, Side
 from .ranking import MentorFeatures, MentorTable
-from .vectors import VectorIndex
+from .vectors import PassageIndex, VectorIndex, from_bytes_rows
 
 VERSION_KEY = "matching:index-version"
 TAG_FIELDS = ("skills", "industries", "languages", "topics")
@@ -42,6 +42,10 @@ class MentorIndex:
     model_name: str
     vectors: VectorIndex | None  # None when the semantic extra is off
     missing_vectors: np.ndarray  # True where a mentor has no current embedding
+    # Passage vectors (headline, bio sentences, topics) for max-sim; content hash per mentor.
+    passages: PassageIndex | None = None
+    hashes: list[str] = field(default_factory=list)
+    dim: int = embeddings.DIMENSIONS
     _lexical: LexicalIndex | None = field(default=None, repr=False)
 
     def lexical(self) -> LexicalIndex:
@@ -145,18 +149,30 @@ def build_index(stamp: tuple[Any, ...], model_name: str | None) -> MentorIndex:
             )
         )
     table = MentorTable(features, timezone.localdate())
-    vectors = None
+    vectors = passages = None
+    hashes: list[str] = []
     missing = np.ones(len(rows), dtype=bool)
     if model_name:
-        stored = dict(
-            ProfileEmbedding.objects.filter(
+        dim = embeddings.DIMENSIONS
+        stored = {
+            pid: (digest, from_bytes_rows(vector, dim))
+            for pid, digest, vector in ProfileEmbedding.objects.filter(
                 side=Side.MENTOR, model_name=model_name, profile__is_mentor=True
-            ).values_list("profile_id", "vector")
-        )
-        ordered = [stored.get(row["id"]) for row in rows]
-        vectors = VectorIndex.from_rows(ordered, embeddings.DIMENSIONS)
-        missing = np.fromiter((v is None for v in ordered), dtype=bool, count=len(rows))
-    return MentorIndex(stamp, table, documents, model_name or "lexical", vectors, missing)
+            ).values_list("profile_id", "content_hash", "vector")
+        }
+        empty = np.zeros((0, dim), dtype=np.float32)
+        ordered = [stored.get(row["id"], ("", empty)) for row in rows]
+        matrix = np.zeros((len(rows), dim), dtype=np.float32)
+        for i, (_, m) in enumerate(ordered):
+            if len(m):
+                matrix[i] = m[0]
+        vectors = VectorIndex(matrix)
+        passages = PassageIndex([m[1:] for _, m in ordered], dim)
+        hashes = [digest for digest, _ in ordered]
+        missing = np.fromiter((not len(m) for _, m in ordered), dtype=bool, count=len(rows))
+    return MentorIndex(
+        stamp, table, documents, model_name or "lexical", vectors, missing, passages, hashes
+    )
 
 
 def mentor_index() -> MentorIndex:

@@ -14,7 +14,8 @@ class Side(models.TextChoices):
 
 
 class ProfileEmbedding(models.Model):
-    """A unit-length float32 vector of a profile's text for one side of a match.
+    """Unit-length float32 vectors of a profile's text for one side of a match: row 0 is the
+    whole document, the other rows its passages (matching.documents), concatenated.
 
     `content_hash` covers the model name and the text, so a vector is recomputed only when
     either changes (see services.refresh_embeddings).

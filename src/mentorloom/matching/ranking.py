@@ -1,21 +1,24 @@
-"""Ranking mentors for a mentee: a documented blend of signals, each with plain-language reasons.
+"""Ranking mentors for a mentee: fit first, practicalities only as a tie-break. Pure: numpy +
+zoneinfo, no Django. docs/matching.md documents the method and its measured effect on
+benchmarks/data/matching_hard.json (tuned on the dev half only).
 
-Pure: numpy + zoneinfo, no Django. docs/matching.md documents the blend and how the weights
-were tuned on benchmarks/data/matching_eval.json. Every signal is scaled to [0, 1]:
-
-  meaning         cosine(mentee goals+interests, mentor profile), divided by the best eligible
-                  cosine for this query; with embeddings an even mix of the embedding cosine and
-                  the TF-IDF cosine (semantic_share), without them TF-IDF alone
-  structured      1 - exp(-shared/2), shared = shared skills + shared industries + goal/interest
-                  words found in the mentor's topics
-  language        1 if they share a language, 0 if they share none, 0.5 if either listed none
-  timezone        daily working-hours overlap, min(hours, 4) / 4 (0.5 when a zone is unknown)
-  responsiveness  median first response: <=4 h 1.0, <=24 h 0.8, <=72 h 0.4, else 0.1; unknown 0.5
-  load            capacity left / capacity (mentors with none left are excluded)
+  fit        how well the mentor matches what the mentee asked for, on absolute scales (never
+             divided by the best score of the query, so weak evidence stays weak):
+               semantic  (1 - passage_share) x cosine(request, whole profile)
+                         + passage_share x max cosine(request, one passage of the profile)
+               lexical   TF-IDF cosine mapped to [0, 1] between a floor and a ceiling: below the
+                         floor it says nothing (one shared generic word), above the ceiling it
+                         is sure. Without embeddings the raw TF-IDF cosine is the whole meaning.
+               overlap   1 - exp(-sum of IDF of the mentor's whole tags found in the mentee's
+                         goals, interests, skills, industries or free text)
+  tie-break  language, time-zone overlap, responsiveness, capacity left: each in [0, 1], with
+             weights summing to at most TIE_BREAK (0.03), so a mentor whose fit is 0.03 higher
+             always ranks first, and among close fits the practical one wins.
 
 Ineligible mentors (not accepting, paused, full, blocked either way, the mentee themselves)
-never appear. Responsiveness comes from the database, so it is fetched only for a candidate pool
-(the best `pool` mentors by every other signal, scored with a neutral 0.5) and then re-scored.
+never appear. Two cheap first stages keep a call fast at 100k mentors: passages (max-sim) are
+scored only for the best `PASSAGE_POOL` by everything else, and responsiveness (a database read)
+only for the best `pool` after that.
 """
 
 from __future__ import annotations
@@ -29,30 +32,41 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 
-from .lexical import stems
+from .documents import has_words
+from .phrases import idf, matchable, phrase_key, query_phrases
+from .reasons import Closest, explain
 
 MINUTES_PER_DAY = 24 * 60
 FULL_OVERLAP_HOURS = 4.0  # four shared working hours is plenty for weekly sessions
 NEUTRAL = 0.5
-MAX_REASONS = 5
+TIE_BREAK = 0.03  # the most all practical signals together can add
+PASSAGE_POOL = 300
 
 
 @dataclass(frozen=True)
 class Weights:
-    """Weights of the blend (they need not sum to 1; only the order of scores matters)."""
+    """Weights of the fit and of the tie-break (tuned on the dev half of the hard set)."""
 
-    meaning: float = 0.6
-    structured: float = 0.15
-    language: float = 0.05
-    timezone: float = 0.08
-    responsiveness: float = 0.04
-    load: float = 0.03
-    # With embeddings, meaning = share x semantic + (1 - share) x lexical (hybrid retrieval:
-    # embeddings catch paraphrases, TF-IDF catches exact rare words like "FRM" or "dbt").
-    semantic_share: float = 0.5
+    semantic: float = 1.0
+    passage_share: float = 0.5
+    lexical: float = 0.1
+    lexical_floor: float = 0.15
+    lexical_ceiling: float = 0.4
+    overlap: float = 0.05
+    # Tie-break: their sum is capped at TIE_BREAK whatever the overrides say.
+    language: float = 0.008
+    timezone: float = 0.01
+    responsiveness: float = 0.008
+    load: float = 0.004
 
     def as_dict(self) -> dict[str, float]:
         return dict(self.__dict__)
+
+    def tie_weights(self) -> tuple[float, float, float, float]:
+        raw = (self.language, self.timezone, self.responsiveness, self.load)
+        total = sum(max(w, 0.0) for w in raw)
+        scale = min(1.0, TIE_BREAK / total) if total > 0 else 0.0
+        return tuple(max(w, 0.0) * scale for w in raw)  # type: ignore[return-value]
 
 
 DEFAULT_WEIGHTS = Weights()
@@ -77,7 +91,7 @@ class MentorFeatures:
 
 @dataclass(frozen=True)
 class MenteeQuery:
-    """The mentee's side of a match."""
+    """The mentee's side of a match. `help_with` is their own words (up to 1,000 characters)."""
 
     user_id: int | None
     goals: tuple[str, ...] = ()
@@ -88,10 +102,21 @@ class MenteeQuery:
     zone: str = ""
     work_start: time = time(9, 0)
     work_end: time = time(17, 0)
+    help_with: str = ""
 
     @property
     def has_goals(self) -> bool:
-        return bool(self.goals or self.interests)
+        """Anything to match on: a goal or interest tag, or free text with at least one word."""
+        return bool(
+            any(has_words(g) for g in (*self.goals, *self.interests)) or has_words(self.help_with)
+        )
+
+    def phrases(self) -> dict[str, tuple[str, str]]:
+        tags = [*self.skills.values(), *self.industries.values()]
+        found = query_phrases(self.goals, self.interests, self.help_with)
+        for name in tags:
+            found.setdefault(phrase_key(name), ("tag", name))
+        return found
 
 
 @dataclass(frozen=True)
@@ -170,13 +195,12 @@ def responsiveness_score(hours: float | None) -> float:
     return 0.1
 
 
-def structured_score(shared: np.ndarray) -> np.ndarray:
-    # Saturating: the first shared skill or goal word matters most, the fifth barely.
-    return 1.0 - np.exp(-shared / 2.0)
-
-
-def goal_words(query: MenteeQuery) -> frozenset[str]:
-    return stems(" ".join((*query.goals, *query.interests)))
+def lexical_confidence(cosines: np.ndarray, floor: float, ceiling: float) -> np.ndarray:
+    """TF-IDF cosines mapped to [0, 1] on an absolute scale: 0 at or below `floor`, 1 from
+    `ceiling`. Calibrated on the dev half: below ~0.15 a match is one shared common word."""
+    span = max(ceiling - floor, 1e-6)
+    out = (np.asarray(cosines, dtype=np.float32) - np.float32(floor)) / np.float32(span)
+    return np.clip(out, 0.0, 1.0, out=out)
 
 
 class MentorTable:
@@ -207,17 +231,17 @@ class MentorTable:
         lengths = np.zeros(n, dtype=np.float32)
         known = np.zeros(n, dtype=bool)
         postings: dict[str, list[int]] = {}
+        phrase_rows: dict[str, set[int]] = {}
         for i, m in enumerate(self.mentors):
             window = utc_window(m.zone, m.work_start, m.work_end, on)
             if window is not None:
                 starts[i], lengths[i], known[i] = window[0], window[1], True
-            topic_stems = stems(" ".join(m.topics))
-            terms = [f"s:{k}" for k in m.skills]
-            terms += [f"i:{k}" for k in m.industries]
-            terms += [f"l:{k}" for k in m.languages]
-            terms += [f"t:{s}" for s in topic_stems]
-            for term in terms:
-                postings.setdefault(term, []).append(i)
+            for k in m.languages:
+                postings.setdefault(f"l:{k}", []).append(i)
+            for name in (*m.topics, *m.skills.values(), *m.industries.values()):
+                key = _phrase_key(name)
+                if matchable(key):
+                    phrase_rows.setdefault(key, set()).add(i)
         self.starts, self.lengths, self.zone_known = starts, lengths, known
         # Working windows repeat (a few zones x a few office hours): overlap is computed once
         # per distinct window per query and gathered, instead of six passes over every mentor.
@@ -226,6 +250,10 @@ class MentorTable:
         self.window_index = self.window_index.reshape(-1)
         self.window_starts, self.window_lengths = unique[:, 0], unique[:, 1]
         self.postings = {t: np.asarray(rows, dtype=np.int64) for t, rows in postings.items()}
+        self.phrase_postings = {
+            k: (np.fromiter(sorted(rows), dtype=np.int64, count=len(rows)), idf(len(rows), n))
+            for k, rows in phrase_rows.items()
+        }
         self.capacity_at_least_one = np.maximum(self.capacity, np.float32(1))
         self.language_default = np.where(self.has_languages, 0.0, NEUTRAL).astype(np.float32)
         # user id -> row as a dense array when ids are compact (they are auto-increment keys):
@@ -254,13 +282,23 @@ class MentorTable:
         return self._by_id[at[found]], found
 
     def count_shared(self, terms: Iterable[str]) -> np.ndarray:
-        """For each mentor, how many of `terms` it has (one bincount over the postings)."""
+        """For each mentor, how many of `terms` it has (in-place adds over the postings)."""
         out = np.zeros(len(self), dtype=np.float32)
         for term in set(terms):
             rows = self.postings.get(term)
             if rows is not None:
                 out[rows] += 1.0  # rows are distinct within one posting list
         return out
+
+    def overlap(self, phrases: Iterable[str]) -> np.ndarray:
+        """1 - exp(-sum of IDF of each mentor's tags among `phrases`), float32 in [0, 1)."""
+        out = np.zeros(len(self), dtype=np.float32)
+        for key in set(phrases) & self.phrase_postings.keys():
+            rows, weight = self.phrase_postings[key]
+            out[rows] += np.float32(weight)
+        np.negative(out, out=out)
+        np.exp(out, out=out)
+        return np.subtract(np.float32(1.0), out, out=out)
 
     def overlap_minutes_with(self, window: tuple[int, int]) -> np.ndarray:
         """Shared minutes of every mentor's working window with `window` (float32)."""
@@ -270,18 +308,9 @@ class MentorTable:
         return per_window[self.window_index]
 
 
-def scale_meaning(meaning: np.ndarray, eligible: np.ndarray) -> np.ndarray:
-    """Cosines divided by the best eligible one, clipped to [0, 1].
-
-    Embedding and TF-IDF cosines live on different scales (MiniLM rarely exceeds 0.7, TF-IDF
-    0.4); scaling per query lets one set of weights serve both.
-    """
-    # A masked copy beats both meaning[eligible] (gather) and max(where=) (slow reduce path).
-    best = float(np.where(eligible, meaning, -np.inf).max()) if len(meaning) else 0.0
-    if not best > 0:
-        return np.zeros_like(meaning, dtype=np.float32)
-    out = np.divide(meaning, np.float32(best), dtype=np.float32)
-    return np.clip(out, 0.0, 1.0, out=out)
+@lru_cache(maxsize=65536)
+def _phrase_key(name: str) -> str:
+    return phrase_key(name)
 
 
 def recommend(
@@ -296,12 +325,17 @@ def recommend(
     weights: Weights = DEFAULT_WEIGHTS,
     pool: int | None = None,
     lexical: np.ndarray | None = None,
+    passages: Callable[[np.ndarray], np.ndarray] | None = None,
+    closest: Callable[[list[int]], Mapping[int, Closest]] | None = None,
 ) -> list[Recommendation]:
     """The best `limit` eligible mentors for `query`, best first, each with its reasons.
 
-    `meaning` holds one cosine per table row (embeddings, or TF-IDF without them); `lexical`,
-    if given alongside embeddings, is mixed in by `weights.semantic_share`. `active_counts`
-    maps mentor user id -> active mentorships; `response_hours(user_ids)` returns median
+    With embeddings, `meaning` holds cosine(request, whole profile) per table row, `lexical` the
+    TF-IDF cosines, `passages(rows)` the best passage cosine of those rows, and `closest(rows)`
+    the closest (mentee passage, mentor passage, cosine) of the recommended rows, for the
+    "closely matches" reason.
+    Without them `meaning` is the TF-IDF cosine and the others are None. `active_counts` maps
+    mentor user id -> active mentorships; `response_hours(user_ids)` returns median
     first-response hours for those it knows (missing means neutral).
     """
     n = len(table)
@@ -327,14 +361,21 @@ def recommend(
     if not eligible_count:
         return []
 
-    meaning_s = scale_meaning(np.asarray(meaning, dtype=np.float32), eligible)
-    if lexical is not None:
-        share = w.semantic_share
-        meaning_s = share * meaning_s + (1 - share) * scale_meaning(lexical, eligible)
-    skills_shared = table.count_shared(f"s:{k}" for k in query.skills)
-    industries_shared = table.count_shared(f"i:{k}" for k in query.industries)
-    topic_hits = table.count_shared(f"t:{s}" for s in goal_words(query))
-    structured = structured_score(skills_shared + industries_shared + topic_hits)
+    phrases = query.phrases()
+    meaning = np.asarray(meaning, dtype=np.float32)
+    semantic = lexical is not None
+    overlap = table.overlap(phrases)
+    if semantic:
+        # Stage 1 scores the whole-profile cosine; passages refine it for the pool below.
+        fit = np.multiply(meaning, np.float32(w.semantic), dtype=np.float32)
+        confidence = lexical_confidence(lexical, w.lexical_floor, w.lexical_ceiling)
+        fit += np.float32(w.lexical) * confidence
+    else:
+        fit = meaning.copy()
+        confidence = np.zeros(n, dtype=np.float32)
+    fit += np.float32(w.overlap) * overlap
+
+    w_lang, w_tz, w_resp, w_load = w.tie_weights()
     if query.languages:
         lang_shared = table.count_shared(f"l:{k}" for k in query.languages)
         language = table.language_default.copy()
@@ -353,20 +394,29 @@ def recommend(
         ).astype(np.float32, copy=False)
     load = np.clip(capacity_left / table.capacity_at_least_one, 0.0, 1.0)
 
-    # One float32 accumulator, updated in place: no 100k-element float64 temporaries.
-    base = np.multiply(meaning_s, np.float32(w.meaning), dtype=np.float32)
-    for weight, signal in (
-        (w.structured, structured),
-        (w.language, language),
-        (w.timezone, tz),
-        (w.load, load),
-    ):
-        base += np.float32(weight) * signal
-    base += np.float32(w.responsiveness * NEUTRAL)
+    base = fit.copy()
+    base += np.float32(w_lang) * language
+    base += np.float32(w_tz) * tz
+    base += np.float32(w_load) * load
+    base += np.float32(w_resp * NEUTRAL)
     base[~eligible] = -np.inf
+
+    best_passage = meaning.copy()
+    if semantic and passages is not None:
+        k1 = min(max(PASSAGE_POOL, 20 * limit), eligible_count)
+        first = np.argpartition(-base, k1 - 1)[:k1]
+        best_passage[first] = passages(first)
+        # (1 - s) x whole + s x best passage, for the pool only; the rest keep the whole cosine
+        # and are not eligible for the final pool below (their best passage is unknown).
+        change = np.float32(w.semantic * w.passage_share) * (best_passage[first] - meaning[first])
+        refined = np.full(n, -np.inf, dtype=np.float32)
+        refined[first] = base[first] + change
+        fit[first] += change
+        base = refined
 
     k = min(pool or max(5 * limit, 50), eligible_count)
     candidates = np.argpartition(-base, k - 1)[:k]
+    candidates = candidates[np.isfinite(base[candidates])]
     user_ids = [int(table.user_ids[i]) for i in candidates]
     known_hours = dict(response_hours(user_ids)) if response_hours else {}
     resp = np.fromiter(
@@ -374,16 +424,21 @@ def recommend(
         dtype=np.float32,
         count=len(user_ids),
     )
-    final = base[candidates] + w.responsiveness * (resp - NEUTRAL)
+    final = base[candidates] + w_resp * (resp - NEUTRAL)
     order = np.argsort(-final, kind="stable")[:limit]
 
+    chosen = [int(candidates[j]) for j in order]
+    pairs = dict(closest(chosen)) if closest is not None and semantic else {}
     results = []
     for j in order:
         i = int(candidates[j])
         uid = user_ids[j]
         components = {
-            "meaning": float(meaning_s[i]),
-            "structured": float(structured[i]),
+            "fit": float(fit[i]),
+            "semantic": float(meaning[i]) if semantic else 0.0,
+            "passage": float(best_passage[i]) if semantic else 0.0,
+            "lexical": float(confidence[i]) if semantic else float(meaning[i]),
+            "overlap": float(overlap[i]),
             "language": float(language[i]),
             "timezone": float(tz[i]),
             "responsiveness": float(resp[j]),
@@ -393,87 +448,11 @@ def recommend(
         reasons = explain(
             table.mentors[i],
             query,
-            meaning=float(meaning_s[i]),
+            phrases,
+            closest=pairs.get(i),
             overlap=None if math.isnan(hours) else hours,
             response=known_hours.get(uid),
             capacity_left=int(capacity_left[i]),
         )
         results.append(Recommendation(i, uid, round(float(final[j]), 4), components, reasons))
     return results
-
-
-# --- Reasons --------------------------------------------------------------------------------
-
-
-def _fragment(text: str) -> str:
-    """'Become a product manager' -> 'become a product manager'; 'UX research' stays."""
-    if len(text) > 1 and text[0].isupper() and text[1].islower():
-        return text[0].lower() + text[1:]
-    return text
-
-
-def _join(names: Sequence[str]) -> str:
-    names = list(names)
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-
-
-def format_hours(hours: float) -> str:
-    """Rounded to the half hour: '4', '1.5'."""
-    half = round(hours * 2) / 2
-    return f"{half:g}"
-
-
-def _matches(goal: frozenset[str], phrases: Iterable[frozenset[str]]) -> bool:
-    """A goal matches a topic or skill sharing two words with it, or containing all of it.
-
-    Phrase by phrase, so words scattered over different topics do not add up to a match.
-    ("Find remote work" contains "Remote work"; "Get my first developer job" shares only
-    "developer" with "Developer relations", which is not a match.)
-    """
-    for phrase in phrases:
-        shared = goal & phrase
-        if len(shared) >= 2 or (shared and shared == phrase):
-            return True
-    return False
-
-
-def explain(
-    mentor: MentorFeatures,
-    query: MenteeQuery,
-    *,
-    meaning: float = 0.0,
-    overlap: float | None = None,
-    response: float | None = None,
-    capacity_left: int = 0,
-) -> list[str]:
-    """Plain-language reasons, strongest first, at most MAX_REASONS."""
-    reasons: list[str] = []
-    offer = [stems(p) for p in (*mentor.topics, *mentor.skills.values())]
-    goal_hit = next((g for g in query.goals if _matches(stems(g), offer)), None)
-    if goal_hit:
-        reasons.append(f"Shares your goal: {_fragment(goal_hit)}")
-    interest_hit = next((t for t in query.interests if _matches(stems(t), offer)), None)
-    if interest_hit:
-        reasons.append(f"Can talk about your interest: {_fragment(interest_hit)}")
-    if not goal_hit and not interest_hit and meaning >= 0.75 and query.has_goals:
-        reasons.append("Their experience closely matches your goals")
-    industries = [name for key, name in mentor.industries.items() if key in query.industries]
-    if industries:
-        reasons.append(f"Works in your industry: {_join(industries[:2])}")
-    skills = [name for key, name in mentor.skills.items() if key in query.skills]
-    if skills:
-        reasons.append(f"Also works with {_join(skills[:3])}")
-    if overlap is not None and overlap >= 1:
-        reasons.append(f"{format_hours(overlap)} h overlap with your working hours")
-    if response is not None and response <= 4:
-        reasons.append("Usually replies within a few hours")
-    elif response is not None and response <= 24:
-        reasons.append("Usually replies within a day")
-    # English is the platform's common language; naming it would say nothing.
-    spoken = [n for k, n in mentor.languages.items() if k in query.languages and k != "english"]
-    if spoken:
-        reasons.append(f"Speaks {_join(spoken[:2])}")
-    if capacity_left > 0:
-        more = "mentee" if capacity_left == 1 else "mentees"
-        reasons.append(f"Has room for {capacity_left} more {more}")
-    return reasons[:MAX_REASONS]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import logging
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -15,11 +16,20 @@ from mentorloom.profiles.models import TAG_MODELS, Profile
 from mentorloom.safety.selectors import hidden_user_ids
 
 from . import ranking
-from .documents import content_hash, mentee_document, mentor_document
+from .documents import (
+    content_hash,
+    embedding_texts,
+    mentee_document,
+    mentee_passages,
+    mentor_document,
+    mentor_passages,
+)
 from .index import MentorIndex, mentor_index
 from .models import ProfileEmbedding, Side
-from .vectors import from_bytes
+from .reasons import Closest
+from .vectors import from_bytes_rows
 
+logger = logging.getLogger(__name__)
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 50
 
@@ -50,22 +60,37 @@ def mentor_text(profile: Profile) -> str:
     )
 
 
+def mentor_rows(profile: Profile) -> list[str]:
+    """What is embedded for the mentor side: the document, then its passages."""
+    passages = mentor_passages(profile.headline, profile.bio, _tags(profile, "topics").values())
+    return embedding_texts(mentor_text(profile), passages)
+
+
 def mentee_text(profile: Profile) -> str:
     return mentee_document(
         _tags(profile, "career_goals").values(),
         _tags(profile, "interests").values(),
-        profile.headline,
+        profile.help_with,
     )
 
 
-def texts_by_side(profile: Profile) -> dict[str, str]:
-    """The text to embed for each side this profile has (mentee side needs goals/interests)."""
-    sides: dict[str, str] = {}
+def mentee_rows(profile: Profile) -> list[str]:
+    """What is embedded for the mentee side: the document, then each sentence/goal/interest."""
+    goals = _tags(profile, "career_goals").values()
+    interests = _tags(profile, "interests").values()
+    passages = mentee_passages(goals, interests, profile.help_with)
+    return embedding_texts(mentee_text(profile), passages)
+
+
+def texts_by_side(profile: Profile) -> dict[str, list[str]]:
+    """The rows to embed for each side this profile has (the mentee side needs something
+    to match on: goals, interests or words in "What would you like help with?")."""
+    sides: dict[str, list[str]] = {}
     if profile.is_mentor:
-        sides[Side.MENTOR] = mentor_text(profile)
-    text = mentee_text(profile)
-    if text:
-        sides[Side.MENTEE] = text
+        sides[Side.MENTOR] = mentor_rows(profile)
+    rows = mentee_rows(profile)
+    if rows:
+        sides[Side.MENTEE] = rows
     return sides
 
 
@@ -80,6 +105,7 @@ def mentee_query(profile: Profile) -> ranking.MenteeQuery:
         zone=profile.time_zone,
         work_start=profile.work_start,
         work_end=profile.work_end,
+        help_with=profile.help_with,
     )
 
 
@@ -95,9 +121,22 @@ def active_mentee_counts() -> dict[int, int]:
 
 
 def blend_weights() -> ranking.Weights:
-    """MENTORLOOM_MATCH_WEIGHTS (a dict of Weights fields) overrides the tuned defaults."""
+    """MENTORLOOM_MATCH_WEIGHTS (a dict of Weights fields) overrides the tuned defaults.
+
+    Unknown keys (e.g. "meaning" or "structured" from before issue 28) and non-numbers are
+    ignored with a warning rather than failing every recommendation."""
     overrides = getattr(settings, "MENTORLOOM_MATCH_WEIGHTS", None) or {}
-    return ranking.Weights(**{**ranking.DEFAULT_WEIGHTS.as_dict(), **overrides})
+    known = ranking.DEFAULT_WEIGHTS.as_dict()
+    usable = {
+        k: float(v)
+        for k, v in overrides.items()
+        if k in known and isinstance(v, (int, float)) and not isinstance(v, bool)
+    }
+    if len(usable) != len(overrides):
+        logger.warning(
+            "Ignoring MENTORLOOM_MATCH_WEIGHTS keys %s", sorted(set(overrides) - set(usable))
+        )
+    return ranking.Weights(**{**known, **usable})
 
 
 @dataclass
@@ -115,69 +154,117 @@ class Recommendations:
     needs_goals: bool = False
 
 
-def _mentee_vector(profile: Profile, index: MentorIndex, text: str) -> np.ndarray | None:
-    """The mentee's stored embedding if it is current for this text and model, else None."""
-    row = (
+def _mentee_vectors(profile: Profile, index: MentorIndex, rows: list[str]) -> np.ndarray | None:
+    """The mentee's stored rows (document, then passages) if current for this text and model."""
+    stored = (
         ProfileEmbedding.objects.filter(
             profile=profile, side=Side.MENTEE, model_name=index.model_name
         )
         .values_list("content_hash", "vector")
         .first()
     )
-    if row is None or row[0] != content_hash(index.model_name, text):
+    if stored is None or stored[0] != content_hash(index.model_name, rows):
         return None
-    return from_bytes(row[1])
+    vectors = from_bytes_rows(stored[1], index.dim)
+    return vectors if len(vectors) == len(rows) else None
 
 
-def meaning_scores(
-    profile: Profile, index: MentorIndex, text: str
-) -> tuple[np.ndarray, np.ndarray | None, str]:
-    """(meaning cosines, lexical cosines to mix in or None, method) for every mentor.
+@dataclass
+class Meaning:
+    scores: np.ndarray  # embedding cosine with each mentor's document, or TF-IDF cosine
+    lexical: np.ndarray | None  # TF-IDF cosines beside the embeddings, None on the lexical path
+    method: str
+    mentee: np.ndarray | None = None  # the mentee's rows (document first) on the semantic path
+
+
+def meaning_scores(profile: Profile, index: MentorIndex, rows: list[str]) -> Meaning:
+    """Similarity of the mentee with every mentor.
 
     Embeddings are never computed in the request: with no current mentee vector (its task has
-    not run yet) this falls back to lexical similarity alone. Mentors whose vectors are missing
-    get their lexical score, rescaled to the semantic range, so they are not buried meanwhile.
+    not run yet) this falls back to lexical similarity alone. A mentor whose vectors are missing
+    gets its TF-IDF cosine as its embedding cosine meanwhile (the two have similar ranges for
+    a real match, ~0.3-0.6), so it is neither buried nor boosted.
     """
-    lexical = index.lexical().scores(text)
-    vector = _mentee_vector(profile, index, text) if index.vectors is not None else None
-    if vector is None or index.vectors is None:
-        return lexical, None, "lexical"
-    scores = index.vectors.scores(vector)
+    lexical = index.lexical().scores(rows[0] if rows else "")
+    vectors = _mentee_vectors(profile, index, rows) if index.vectors is not None else None
+    if vectors is None or index.vectors is None:
+        return Meaning(lexical, None, "lexical")
+    scores = index.vectors.scores(vectors[0])
     if index.missing_vectors.any():
-        top_lex = float(lexical.max()) or 1.0
-        top_sem = max(float(scores.max()), 0.0) if len(scores) else 0.0
         missing = index.missing_vectors
-        scores[missing] = lexical[missing] / top_lex * top_sem
-    return scores, lexical, "semantic"
+        scores[missing] = lexical[missing]
+    return Meaning(scores, lexical, "semantic", vectors)
+
+
+def _closest_pairs(
+    index: MentorIndex, mentee_texts: list[str], mentee: np.ndarray
+) -> Callable[[list[int]], dict[int, Closest]]:
+    """For the recommended rows: the closest (mentee passage, mentor passage) and its cosine.
+
+    Mentor passage texts are rebuilt from the database for these few mentors and used only if
+    they are exactly what was embedded (same content hash), so a quote is never out of date.
+    """
+
+    def closest(rows: list[int]) -> dict[int, Closest]:
+        if index.passages is None or len(mentee) < 2:
+            return {}
+        by_user = {int(index.table.user_ids[r]): r for r in rows}
+        profiles = Profile.objects.prefetch_related(*TAG_MODELS).filter(user_id__in=by_user)
+        out: dict[int, Closest] = {}
+        for profile in profiles:
+            row = by_user[profile.user_id]
+            texts = mentor_rows(profile)
+            if content_hash(index.model_name, texts) != index.hashes[row]:
+                continue
+            theirs = index.passages.rows(row)
+            if len(theirs) != len(texts) - 1 or not len(theirs):
+                continue
+            sims = mentee[1:] @ theirs.T
+            a, b = np.unravel_index(int(np.argmax(sims)), sims.shape)
+            out[row] = Closest(mentee_texts[1 + a], texts[1 + b], float(sims[a, b]))
+        return out
+
+    return closest
 
 
 def recommendations_for(user_id: int, limit: int = DEFAULT_LIMIT) -> Recommendations:
     """The best mentors for this mentee, each with a score and plain-language reasons.
 
     Excludes the mentee, people blocked either way, and mentors who are paused, not accepting
-    requests or at capacity. An empty result with `needs_goals` means the mentee has no
-    career goals or interests to match on yet.
+    requests or at capacity. An empty result with `needs_goals` means there is nothing to match
+    on yet: no goals or interests, and no words in "What would you like help with?" (empty,
+    whitespace, only emoji or punctuation); the page then asks them to tell us more.
     """
     profile = profile_for_matching(user_id)
     if profile is None:
         return Recommendations([], "lexical", needs_goals=True)
     query = mentee_query(profile)
-    text = mentee_text(profile)
+    rows = mentee_rows(profile)
     index = mentor_index()
     method = "semantic" if index.vectors is not None else "lexical"
-    if not query.has_goals:
+    if not query.has_goals or not rows:
         return Recommendations([], method, needs_goals=True)
-    meaning, lexical, method = meaning_scores(profile, index, text)
+    meaning = meaning_scores(profile, index, rows)
+    passages = closest = None
+    if meaning.mentee is not None and index.passages is not None:
+        mentee, whole, stored = meaning.mentee, meaning.scores, index.passages
+
+        def passages(candidates: np.ndarray) -> np.ndarray:
+            return stored.best(mentee[0], candidates, whole[candidates])
+
+        closest = _closest_pairs(index, rows, mentee)
     ranked = ranking.recommend(
         index.table,
-        meaning,
+        meaning.scores,
         query,
         exclude_user_ids=hidden_user_ids(user_id),
         active_counts=active_mentee_counts(),
         response_hours=median_first_response_hours,
         limit=limit,
         weights=blend_weights(),
-        lexical=lexical,
+        lexical=meaning.lexical,
+        passages=passages,
+        closest=closest,
     )
     profiles = _profiles_by_user([r.user_id for r in ranked])
     items = [
@@ -185,7 +272,7 @@ def recommendations_for(user_id: int, limit: int = DEFAULT_LIMIT) -> Recommendat
         for r in ranked
         if r.user_id in profiles
     ]
-    return Recommendations(items, method)
+    return Recommendations(items, meaning.method)
 
 
 def _profiles_by_user(user_ids: Iterable[int]) -> dict[int, Profile]:

@@ -37,7 +37,7 @@ def profile_changed(profile_id: int) -> None:
 class Pending:
     profile_id: int
     side: str
-    text: str
+    rows: list[str]  # document first, then passages (see documents.py)
     digest: str
 
 
@@ -53,10 +53,10 @@ def _pending(profiles: list[Profile], model_name: str, force: bool) -> tuple[lis
     removed = 0
     for profile in profiles:
         sides = texts_by_side(profile)
-        for side, text in sides.items():
-            digest = content_hash(model_name, text)
+        for side, rows in sides.items():
+            digest = content_hash(model_name, rows)
             if force or existing.get((profile.pk, side)) != digest:
-                todo.append(Pending(profile.pk, side, text, digest))
+                todo.append(Pending(profile.pk, side, rows, digest))
         stale = {side for (pid, side) in existing if pid == profile.pk} - set(sides)
         if stale:
             removed += ProfileEmbedding.objects.filter(profile=profile, side__in=stale).delete()[0]
@@ -66,10 +66,14 @@ def _pending(profiles: list[Profile], model_name: str, force: bool) -> tuple[lis
 def _store(pending: list[Pending], model_name: str, batch_size: int) -> int:
     if not pending:
         return 0
-    vectors = embeddings.encode([p.text for p in pending], batch_size=batch_size)
+    # One encode call for every row of every pending side: the model sorts them by length.
+    vectors = embeddings.encode([row for p in pending for row in p.rows], batch_size=batch_size)
     now = timezone.now()
+    at = 0
     with transaction.atomic():
-        for item, vector in zip(pending, vectors, strict=True):
+        for item in pending:
+            vector = vectors[at : at + len(item.rows)]
+            at += len(item.rows)
             ProfileEmbedding.objects.update_or_create(
                 profile_id=item.profile_id,
                 side=item.side,

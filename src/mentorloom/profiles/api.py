@@ -45,7 +45,7 @@ def _me_body(request: HttpRequest, profile: Profile) -> dict[str, Any]:
     return {
         "email": user.email,
         "email_verified": user.email_verified_at is not None,
-        "profile": _profile_body(profile),
+        "profile": {**_profile_body(profile), "help_with": profile.help_with},
     }
 
 

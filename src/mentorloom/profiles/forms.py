@@ -125,6 +125,13 @@ class ProfileForm(forms.Form):
     # Mentee side
     career_goals = TagsField("career_goals")
     interests = TagsField("interests")
+    help_with = forms.CharField(
+        label="What would you like help with?",
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="In your own words, up to 1,000 characters. Only you and the recommender see it.",
+    )
     # Mentor side
     is_mentor = forms.BooleanField(label="I want to mentor", required=False)
     expertise = forms.CharField(
@@ -168,7 +175,7 @@ class ProfileForm(forms.Form):
         "about": ["display_name", "pronouns", "headline", "bio", "country", "links"],
         "time": ["time_zone", "work_start", "work_end", "work_days"],
         "background": ["languages", "skills", "industries"],
-        "mentee": ["career_goals", "interests"],
+        "mentee": ["help_with", "career_goals", "interests"],
         "mentor": [
             "is_mentor",
             "expertise",

@@ -125,6 +125,8 @@ class Profile(models.Model):
     # Mentee side
     career_goals = models.ManyToManyField(CareerGoal, blank=True, related_name="profiles")
     interests = models.ManyToManyField(Interest, blank=True, related_name="profiles")
+    # The mentee's own words, read by the recommender (matching); private: only /me shows it.
+    help_with = models.TextField("What would you like help with?", max_length=1000, blank=True)
 
     # Mentor side
     is_mentor = models.BooleanField(default=False)

@@ -44,6 +44,7 @@ class ProfileOut(Schema):
 
 class MyProfileOut(ProfileOut):
     visibility: str
+    help_with: str = ""  # private: never in the public profile
 
 
 class MeOut(Schema):
@@ -74,6 +75,7 @@ class ProfilePatch(Schema):
     industries: list[str] | None = None
     career_goals: list[str] | None = None
     interests: list[str] | None = None
+    help_with: str | None = None
     is_mentor: bool | None = None
     expertise: str | None = None
     years_experience: Int32 | None = None

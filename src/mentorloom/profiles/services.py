@@ -54,6 +54,7 @@ TEXT_LIMITS: dict[str, int] = {
     "headline": 140,
     "bio": 5000,
     "expertise": 200,
+    "help_with": 1000,
 }
 BOOL_FIELDS = {"is_mentor", "accepting_requests"}
 TAG_FIELDS = set(TAG_MODELS)
