@@ -224,6 +224,7 @@ MENTORLOOM_PERIODIC_TASKS = [
     ("mentorloom.sessions.tasks.send_agenda_prep_reminders", 300),  # empty agenda, 24 h before
     ("mentorloom.privacy.tasks.purge_expired_exports", 3600),  # data exports past their link
     ("mentorloom.privacy.tasks.erase_due_accounts", 3600),  # deletions past the grace period
+    ("mentorloom.calls.tasks.end_abandoned_calls", 15),  # calls left by a closed tab
 ]
 
 # --- Data rights (privacy app) ----------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -42,4 +44,16 @@ def mark_read(user, notification_ids: list[int] | None = None) -> int:  # type: 
     qs = Notification.objects.filter(user=user, read_at__isnull=True)
     if notification_ids is not None:
         qs = qs.filter(pk__in=notification_ids)
+    return qs.update(read_at=timezone.now())
+
+
+def mark_subject_read(
+    user_ids: Iterable[int], url: str, *, kinds: Iterable[str] | None = None
+) -> int:
+    """Mark read the unread notifications of these people that point at `url` (the subject's
+    page), optionally only of some kinds. Services call it when the subject is acted on
+    (a request answered, a call ended), so a badge never counts what is already dealt with."""
+    qs = Notification.objects.filter(user_id__in=list(user_ids), url=url, read_at__isnull=True)
+    if kinds is not None:
+        qs = qs.filter(kind__in=list(kinds))
     return qs.update(read_at=timezone.now())
