@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from mentorloom.core.errors import InvalidInput, PermissionDenied
+from mentorloom.core.hooks import Hook
 from mentorloom.notifications.services import notify
 from mentorloom.profiles.hours import format_days
 from mentorloom.profiles.models import CareerGoal, Profile
@@ -50,6 +51,12 @@ DECLINE_TEMPLATES = [
     "with closer experience will help you more.",
     "Thank you for thinking of me. I can't commit the time a mentorship deserves at the moment.",
 ]
+
+
+# Called inside the accepting transaction with the new Mentorship. Messaging (a layer above)
+# connects to it so the pair's conversation exists from the first moment: the inbox lists it
+# before anyone opens the mentorship page.
+mentorship_started = Hook("mentorships.mentorship_started")
 
 
 def check_can_request(mentee, mentor_id: int) -> Profile:  # type: ignore[no-untyped-def]
@@ -307,6 +314,7 @@ def accept_request(user, request: MentorshipRequest) -> Mentorship:  # type: ign
         HistoryEvent.objects.create(
             mentorship=mentorship, actor=user, text=f"{user.get_full_name()} accepted the request."
         )
+        mentorship_started(mentorship)
         notify(
             request.mentee,
             kind="request.accepted",
