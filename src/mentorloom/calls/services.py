@@ -124,6 +124,8 @@ def join_call(user, call: Call) -> Call:  # type: ignore[no-untyped-def]
             call.status = CallStatus.ACTIVE
             call.answered_at = timezone.now()
             call.save(update_fields=["status", "answered_at"])
+            # Answered: the ring is no longer news.
+            mark_subject_read([user.pk], reverse("calls:room", args=[call.pk]))
     return call
 
 
@@ -136,6 +138,7 @@ def decline_call(user, call: Call) -> Call:  # type: ignore[no-untyped-def]
         call.ended_at = timezone.now()
         call.ended_by = user
         call.save(update_fields=["status", "ended_at", "ended_by"])
+        mark_subject_read([user.pk], reverse("calls:room", args=[call.pk]))
         publish_to_user(call.started_by_id, {"type": "call.declined", "call_id": call.pk})
     return call
 

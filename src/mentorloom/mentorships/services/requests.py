@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from mentorloom.core.errors import InvalidInput, PermissionDenied
 from mentorloom.core.hooks import Hook
-from mentorloom.notifications.services import notify
+from mentorloom.notifications.services import mark_subject_read, notify
 from mentorloom.profiles.hours import format_days
 from mentorloom.profiles.models import CareerGoal, Profile
 
@@ -184,6 +184,11 @@ def _lock_open(
     return locked
 
 
+def _dealt_with(user, request: MentorshipRequest) -> None:
+    """`user` acted on the request: their notifications about it are no longer news."""
+    mark_subject_read([user.pk], _url("mentorships:request_detail", request.pk))
+
+
 def _mark_answered(request: MentorshipRequest, now: datetime) -> None:
     if request.first_response_at is None:
         request.first_response_at = now
@@ -201,6 +206,7 @@ def ask_for_info(user, request: MentorshipRequest, body: str) -> RequestMessage:
         request.updated_at = now
         request.save(update_fields=["status", "updated_at", "first_response_at"])
         msg = RequestMessage.objects.create(request=request, author=user, body=text)
+        _dealt_with(user, request)
         notify(
             request.mentee,
             kind="request.info_requested",
@@ -228,6 +234,7 @@ def answer_info(user, request: MentorshipRequest, body: str) -> RequestMessage: 
         request.expires_at = max(request.expires_at, now + timedelta(days=expiry_days()))
         request.save(update_fields=["status", "updated_at", "expires_at"])
         msg = RequestMessage.objects.create(request=request, author=user, body=text)
+        _dealt_with(user, request)
         notify(
             request.mentor,
             kind="request.info_answered",
@@ -315,6 +322,7 @@ def accept_request(user, request: MentorshipRequest) -> Mentorship:  # type: ign
             mentorship=mentorship, actor=user, text=f"{user.get_full_name()} accepted the request."
         )
         mentorship_started(mentorship)
+        _dealt_with(user, request)
         notify(
             request.mentee,
             kind="request.accepted",
@@ -339,6 +347,7 @@ def decline_request(user, request: MentorshipRequest, reason: str = "") -> Mento
         request.closed_at = now
         request.updated_at = now
         request.save()
+        _dealt_with(user, request)
         notify(
             request.mentee,
             kind="request.declined",
@@ -358,6 +367,8 @@ def withdraw_request(user, request: MentorshipRequest) -> MentorshipRequest:  # 
         request.closed_at = now
         request.updated_at = now
         request.save()
+        # Nothing is left for the mentor to answer: their "asked you" notices are moot.
+        _dealt_with(request.mentor, request)
         notify(
             request.mentor,
             kind="request.withdrawn",

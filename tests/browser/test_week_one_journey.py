@@ -1,0 +1,71 @@
+"""Issue 26 in Chromium: acting on a request clears its notification, and the mentee's inbox
+lists the new mentorship's conversation right after the mentor accepts."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from mentorloom.mentorships import services as mentorships
+from tests.browser.conftest import PHONE
+from tests.browser.helpers import assert_accessible, in_thread, log_in, problems_of, screenshot
+from tests.factories import MentorProfileFactory, ProfileFactory
+
+pytestmark = pytest.mark.browser
+
+HELLO = "Hi Maya! I want to move into product management within a year. Could you help me?"
+
+
+def _request():  # type: ignore[no-untyped-def]
+    mentor = MentorProfileFactory(display_name="Maya Mentor", capacity=3).user
+    mentee = ProfileFactory(display_name="Ola Mentee").user
+    return mentor, mentee, mentorships.send_request(mentee, mentor.pk, message=HELLO)
+
+
+def test_accepting_clears_the_notification_and_the_inbox_lists_the_conversation(
+    new_context, asgi_server, transactional_db
+):
+    mentor, mentee, request = in_thread(_request)
+    mentor_ctx, mentee_ctx = new_context(), new_context(**PHONE)
+    log_in(mentor_ctx, mentor, asgi_server)
+    log_in(mentee_ctx, mentee, asgi_server)
+
+    mentee_page = mentee_ctx.new_page()
+    mentee_page.goto("/messages/")
+    expect(mentee_page.get_by_text("No conversations yet")).to_be_visible()
+
+    page = mentor_ctx.new_page()
+    page.goto("/dashboard/")
+    nav = page.get_by_role("navigation").get_by_role("link", name="Notifications")
+    expect(nav).to_contain_text("1")
+    page.goto(f"/requests/{request.pk}/")
+    page.get_by_role("button", name="Accept").first.click()
+    page.wait_for_url("**/mentorships/*/**")
+    expect(nav).not_to_contain_text("1")  # the badge cleared: the request is dealt with
+    screenshot(page, "accepted-no-badge-desktop")
+
+    mentee_page.goto("/messages/")
+    expect(mentee_page.get_by_role("link", name="Maya Mentor")).to_be_visible()
+    expect(mentee_page.get_by_text("No conversations yet")).to_have_count(0)
+    assert_accessible(mentee_page)
+    screenshot(mentee_page, "inbox-after-accept-phone")
+    problems_of(mentor_ctx).assert_none()
+    problems_of(mentee_ctx).assert_none()
+
+
+def test_notification_settings_page_at_both_widths(new_context, asgi_server, transactional_db):
+    mentor, mentee, _ = in_thread(_request)
+    for name, user, options in (("desktop", mentor, {}), ("phone", mentee, PHONE)):
+        context = new_context(**options)
+        log_in(context, user, asgi_server)
+        page = context.new_page()
+        page.goto("/notifications/")
+        page.get_by_role("link", name="Settings").click()
+        page.get_by_label("A daily digest").first.check()
+        page.get_by_role("button", name="Save notification settings").click()
+        expect(page.get_by_text("Your notification settings are saved.")).to_be_visible()
+        expect(page.get_by_label("A daily digest").first).to_be_checked()
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        assert_accessible(page)
+        screenshot(page, f"notification-settings-{name}")
+        problems_of(context).assert_none()
