@@ -26,6 +26,7 @@ from mentorloom.messaging.models import Message
 from mentorloom.messaging.selectors import unread_total_for
 from mentorloom.profiles.models import SESSION_LENGTH_CHOICES, TAG_MODELS, Profile
 from mentorloom.safety.models import Block
+from mentorloom.sessions.models import ActionItem, TraitFeedback
 
 pytestmark = pytest.mark.django_db
 
@@ -281,7 +282,7 @@ def test_each_demo_login_has_a_running_mentorship_with_a_conversation_made_once(
     ]  # fmt: skip
     # His reply marked the first one read; the mentor's answer waits for him.
     assert unread_total_for(mentee) == 1
-    assert Mentorship.objects.filter(mentor=mentor).count() == 1
+    assert Mentorship.objects.filter(mentor=mentor, status=MentorshipStatus.ACTIVE).count() == 1
     # The demo mentee can still try a request to the demo mentor.
     check_can_request(mentee, mentor.pk)
 
@@ -297,3 +298,32 @@ def test_a_demo_mentorship_that_cannot_start_is_skipped_and_the_rest_seeded():
     seed()
     assert not Mentorship.objects.filter(mentee=lucas).exists()
     assert Mentorship.objects.filter(mentor__email="aiko.tanaka@demo.mentorloom.org").exists()
+
+
+def test_the_demo_has_a_past_feedback_from_three_mentees_and_carry_forward():
+    from mentorloom.scheduling.models import Session
+    from mentorloom.sessions import selectors as sessions
+
+    seed()
+    counts = (Session.objects.count(), TraitFeedback.objects.count(), ActionItem.objects.count())
+    seed()  # re-seeding changes nothing
+    assert (Session.objects.count(), TraitFeedback.objects.count(), ActionItem.objects.count()) == (
+        counts
+    )
+    for email in (
+        "aiko.tanaka@demo.mentorloom.org",
+        "chioma.okafor@demo.mentorloom.org",
+        "arjun.mehta@demo.mentorloom.org",
+    ):
+        mentor = get_user_model().objects.get(email=email)
+        summary = sessions.feedback_summary(mentor)
+        assert summary.enough, email  # >= 3 distinct mentees rated them in the last 90 days
+        assert len(summary.trend) >= 2  # a trend over months, not a single point
+        assert sessions.shared_comments(mentor)
+    # The demo mentee's next session suggests what was left open last time.
+    lucas = get_user_model().objects.get(email="lucas.oliveira@demo.mentorloom.org")
+    upcoming = Session.objects.get(mentee=lucas, status="booked")
+    titles = [s.title for s in sessions.carry_forward(upcoming)]
+    assert "Apply to five roles and note each reply" in titles and "Next steps" in titles
+    past = Session.objects.filter(mentee=lucas, status="completed")
+    assert past.count() == 4 and all(sessions.notes_for(s).body for s in past)

@@ -21,6 +21,7 @@ from mentorloom.profiles.models import TAG_MODELS, Profile, Tag, clean_tag_name,
 from mentorloom.scheduling.models import AvailabilityRule, SchedulingSettings
 
 from .data import ADMIN, ADMIN_EMAIL, DEMO_MENTORSHIPS, MENTEES, MENTORS, DemoMentorship, Person
+from .history import seed_history
 from .people import DEMO_PASSWORD
 
 DEMO_DOMAIN = "@demo.mentorloom.org"
@@ -193,6 +194,11 @@ def seed_demo() -> SeedResult:
             # A demo database people have used (a block, full places ...): the people are
             # seeded all the same, the mentorship is not.
             logger.warning("demo mentorship %s / %s skipped: %s", pair.mentor, pair.mentee, exc)
+
+    # A past (held sessions, notes, feedback from >= 3 mentees per mentor) so insights, trends
+    # and carry-forward show on the first run. Weekly feedback releases (sessions.
+    # FeedbackRelease), where they exist, should be run after this.
+    seed_history()
 
     people = Profile.objects.filter(user__email__in=keep - {ADMIN_EMAIL})
     return SeedResult(
