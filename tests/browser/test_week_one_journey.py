@@ -69,3 +69,35 @@ def test_notification_settings_page_at_both_widths(new_context, asgi_server, tra
         assert_accessible(page)
         screenshot(page, f"notification-settings-{name}")
         problems_of(context).assert_none()
+
+
+def test_a_fresh_demo_shows_insights_trends_and_carry_forward(
+    new_context, asgi_server, transactional_db
+):
+    from django.contrib.auth import get_user_model
+
+    from mentorloom.demo.seed import seed_demo
+    from mentorloom.scheduling.models import Session
+
+    in_thread(seed_demo)
+    users = get_user_model().objects
+    aiko = in_thread(lambda: users.get(email="aiko.tanaka@demo.mentorloom.org"))
+    lucas = in_thread(lambda: users.get(email="lucas.oliveira@demo.mentorloom.org"))
+    upcoming = in_thread(lambda: Session.objects.get(mentee=lucas, status="booked"))
+
+    mentor_ctx = new_context()
+    log_in(mentor_ctx, aiko, asgi_server)
+    page = mentor_ctx.new_page()
+    page.goto("/insights/")
+    expect(page.get_by_text("not enough", exact=False)).to_have_count(0)
+    expect(page.get_by_text("Empathy").first).to_be_visible()
+    screenshot(page, "demo-insights-desktop")
+
+    mentee_ctx = new_context(**PHONE)
+    log_in(mentee_ctx, lucas, asgi_server)
+    small = mentee_ctx.new_page()
+    small.goto(f"/sessions/{upcoming.pk}/agenda/")
+    expect(small.get_by_text("Apply to five roles and note each reply").first).to_be_visible()
+    screenshot(small, "demo-carry-forward-phone")
+    problems_of(mentor_ctx).assert_none()
+    problems_of(mentee_ctx).assert_none()

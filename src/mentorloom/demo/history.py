@@ -54,35 +54,31 @@ HISTORY: list[DemoHistory] = [
     DemoHistory("Arjun Mehta", ("Sipho Ndlovu", "Chloé Dubois", "Yuki Yamamoto"), tone=0),
 ]
 
-# (agenda topics, shared notes, action item for the mentee, the mentee's comment) per session.
-SCRIPT: list[tuple[tuple[str, str], str, str, str]] = [
+# (agenda topics, shared notes, action item for the mentee) per session.
+SCRIPT: list[tuple[tuple[str, str], str, str]] = [
     (
         ("Where you are and where you want to be", "What a good first month looks like"),
         "## Starting point\n- Clear goal for the next 6 months\n- Strong habit of weekly "
         "study; needs visible results\n\n## Agreed\n- Pick one project and finish it",
         "Write a one-page plan for the next three months",
-        "Very clear first session, I know what to do next.",
     ),
     (
         ("Review the plan", "Choosing the portfolio project"),
         "## Plan review\n- Plan is realistic; cut the second course\n\n## Project\n- Solve a "
         "real problem from your current job; write down who uses it",
         "Draft the project README: problem, users, what changed",
-        "The feedback on my plan was honest and kind.",
     ),
     (
         ("Project demo", "Telling your story in interviews"),
         "## Demo\n- Works end to end; add two screenshots to the README\n\n## Story\n- "
         "Lead with the problem you solved, not the tools",
         "Practise the two-minute story out loud three times",
-        "",
     ),
     (
         ("Mock interview", "Next steps"),
         "## Mock interview\n- Good structure; slow down on the trade-offs\n\n## Next\n- "
         "Apply to five roles and bring the replies next time",
         "Apply to five roles and note each reply",
-        "I felt listened to; the mock interview helped a lot.",
     ),
 ]
 
@@ -93,16 +89,47 @@ def _people() -> dict[str, Person]:
     return {p.name: p for p in [*MENTORS, *MENTEES]}
 
 
+# Each mentor's relative strengths, by trait (added to the rating), so averages differ.
+TRAIT_BIAS: dict[int, tuple[int, ...]] = {
+    2: (0, 0, 0, 0, -1),  # a warm listener, less hands-on expertise
+    1: (0, -1, 0, 0, 0),
+    0: (-1, 0, -1, 1, 1),  # deep expertise, listening to work on
+}
+
+# What the mentees wrote (and chose to share), by mentee and session; empty = no comment.
+COMMENTS: list[tuple[str, ...]] = [
+    (
+        "Very clear first session, I know what to do next.",
+        "",
+        "The example questions were exactly what I needed.",
+        "I felt listened to; the mock interview helped a lot.",
+    ),
+    (
+        "",
+        "The feedback on my plan was honest and kind.",
+        "",
+        "Good pace, and every session ends with a clear next step.",
+    ),
+    (
+        "A bit fast for me at first, better once I said so.",
+        "",
+        "Practical advice I could use the same week.",
+        "",
+    ),
+]
+
+
 def _rating(tone: int, mentee_index: int, session_index: int, trait_index: int) -> int:
     """Deterministic ratings that improve over the sessions (a rising trend) and differ by
     mentor, mentee and trait."""
-    base = 2 + tone + (session_index + 1) // 2
-    wobble = (mentee_index + trait_index + session_index) % 3 - 1
+    base = 2 + tone + (session_index + 1) // 2 + TRAIT_BIAS[tone][trait_index]
+    wobble = (mentee_index + session_index) % 3 - 1
     return max(1, min(5, base + wobble))
 
 
 def _at(person: Person, day: datetime, hour_offset: int = 1) -> datetime:
-    """`day`'s date at the mentor's work start + an hour, in their zone, as aware UTC."""
+    """`day`'s date at the person's work start + some hours, in their zone, as aware UTC (the
+    mentee books in their own hours, as the demo mentee does, evenings)."""
     start = time.fromisoformat(person.work_hours[0])
     local = datetime.combine(day.date(), start, tzinfo=ZoneInfo(person.zone))
     return (local + timedelta(hours=hour_offset)).astimezone(ZoneInfo("UTC"))
@@ -126,12 +153,13 @@ def _mentorship(mentor, mentee, first_day: datetime, last_day: datetime) -> Ment
 
 
 def _held_session(
-    mentorship: Mentorship, mentor_person: Person, day: datetime, index: int, tone: int, k: int
+    mentorship: Mentorship, mentee_person: Person, day: datetime, index: int, tone: int, k: int
 ) -> Session:
     mentor, mentee = mentorship.mentor, mentorship.mentee
-    starts = _at(mentor_person, day)
+    starts = _at(mentee_person, day)
     ends = starts + timedelta(minutes=SESSION_MINUTES)
-    topics, notes, item, comment = SCRIPT[index]
+    topics, notes, item = SCRIPT[index]
+    comment = COMMENTS[k % len(COMMENTS)][index]
     session = Session.objects.create(
         mentorship=mentorship,
         mentor=mentor,
@@ -139,7 +167,7 @@ def _held_session(
         booked_by=mentee,
         starts_at=starts,
         ends_at=ends,
-        zone=mentor_person.zone,
+        zone=mentee_person.zone,
         status=SessionStatus.COMPLETED,
         created_at=starts - timedelta(days=5),
         scheduled_at=starts - timedelta(days=5),
@@ -192,13 +220,13 @@ def _held_session(
     return session
 
 
-def _upcoming(mentorship: Mentorship, mentor_person: Person, now: datetime) -> None:
+def _upcoming(mentorship: Mentorship, mentee_person: Person, now: datetime) -> None:
     """A booked session in a few days, so carry-forward shows on its agenda."""
     if Session.objects.filter(
         mentorship=mentorship, status=SessionStatus.BOOKED, starts_at__gt=now
     ).exists():
         return
-    starts = _at(mentor_person, now + timedelta(days=UPCOMING_IN_DAYS), hour_offset=2)
+    starts = _at(mentee_person, now + timedelta(days=UPCOMING_IN_DAYS), hour_offset=1)
     Session.objects.create(
         mentorship=mentorship,
         mentor=mentorship.mentor,
@@ -206,7 +234,7 @@ def _upcoming(mentorship: Mentorship, mentor_person: Person, now: datetime) -> N
         booked_by=mentorship.mentee,
         starts_at=starts,
         ends_at=starts + timedelta(minutes=SESSION_MINUTES),
-        zone=mentor_person.zone,
+        zone=mentee_person.zone,
         created_at=now,
         scheduled_at=now,
     )
@@ -222,7 +250,8 @@ def seed_history(now: datetime | None = None) -> int:
         mentor_person = people[history.mentor]
         mentor = users.get(email=mentor_person.email)
         for k, mentee_name in enumerate(history.mentees):
-            mentee = users.get(email=people[mentee_name].email)
+            mentee_person = people[mentee_name]
+            mentee = users.get(email=mentee_person.email)
             if is_blocked_between(mentor.pk, mentee.pk):
                 continue  # someone using the demo blocked one of them: no shared past
             days = [now - timedelta(days=d) for d in PAST_DAYS]
@@ -230,12 +259,12 @@ def seed_history(now: datetime | None = None) -> int:
             held = Session.objects.filter(mentorship=mentorship, status=SessionStatus.COMPLETED)
             if not held.exists():
                 for index, day in enumerate(days):
-                    _held_session(mentorship, mentor_person, day, index, history.tone, k)
+                    _held_session(mentorship, mentee_person, day, index, history.tone, k)
                     created += 1
                 if mentorship.status != MentorshipStatus.ENDED and mentorship.started_at > days[0]:
                     # The running pair has met for months: its start precedes its history.
                     mentorship.started_at = days[0] - timedelta(days=7)
                     mentorship.save(update_fields=["started_at"])
             if mentorship.status == MentorshipStatus.ACTIVE:
-                _upcoming(mentorship, mentor_person, now)
+                _upcoming(mentorship, mentee_person, now)
     return created
