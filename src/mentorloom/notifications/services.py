@@ -85,7 +85,7 @@ def send_notification_digests() -> int:
     for user_id in list(user_ids):
         with transaction.atomic():
             waiting = list(
-                Notification.objects.select_for_update()
+                Notification.objects.select_for_update(of=("self",))
                 .select_related("user__profile")
                 .filter(user_id=user_id, in_digest=True)
                 .order_by("created_at", "id")
