@@ -101,3 +101,46 @@ def test_a_fresh_demo_shows_insights_trends_and_carry_forward(
     screenshot(small, "demo-carry-forward-phone")
     problems_of(mentor_ctx).assert_none()
     problems_of(mentee_ctx).assert_none()
+
+
+def test_report_and_block_sit_in_a_keyboard_usable_menu_and_tokens_copy(
+    new_context, asgi_server, transactional_db
+):
+    mentor = in_thread(lambda: MentorProfileFactory(display_name="Maya Mentor").user)
+    mentee = in_thread(lambda: ProfileFactory(display_name="Ola Mentee").user)
+    for name, options in (("desktop", {}), ("phone", PHONE)):
+        context = new_context(**options)
+        log_in(context, mentee, asgi_server)
+        page = context.new_page()
+        page.goto(f"/people/{mentor.pk}/")
+        expect(page.get_by_role("link", name="Ask to connect")).to_be_visible()
+        report = page.get_by_role("link", name="Report")
+        expect(report).to_be_hidden()
+        page.get_by_label("More actions for Maya Mentor").focus()
+        page.keyboard.press("Enter")
+        expect(report).to_be_visible()
+        expect(page.get_by_role("button", name="Block")).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        assert_accessible(page)
+        screenshot(page, f"profile-more-menu-{name}")
+        for path in ("/api/v1/docs", "/profile/"):
+            page.goto(path)
+            page.wait_for_load_state("networkidle")
+            # Without a viewport meta a phone lays the page out 980 px wide and shrinks it.
+            assert page.evaluate("window.innerWidth") <= (1280 if name == "desktop" else 400)
+            wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            screenshot(page, f"overflow-{path.strip('/').replace('/', '-')}-{name}")
+            assert wide <= 0, f"{path} overflows by {wide}px at {name}"
+        problems_of(context).assert_none()
+
+    context = new_context(permissions=["clipboard-read", "clipboard-write"])
+    log_in(context, mentee, asgi_server)
+    page = context.new_page()
+    page.goto("/accounts/settings/")
+    page.get_by_label("Token name").fill("Laptop script")
+    page.get_by_role("button", name="Create token").click()
+    token = page.locator("#new-token").input_value()
+    page.get_by_role("button", name="Copy").click()
+    expect(page.get_by_text("Copied.")).to_be_visible()
+    assert page.evaluate("navigator.clipboard.readText()") == token
+    screenshot(page, "token-copy-desktop")
