@@ -144,3 +144,22 @@ def test_report_and_block_sit_in_a_keyboard_usable_menu_and_tokens_copy(
     expect(page.get_by_text("Copied.")).to_be_visible()
     assert page.evaluate("navigator.clipboard.readText()") == token
     screenshot(page, "token-copy-desktop")
+
+
+def test_the_profile_form_shows_mentor_settings_when_you_choose_to_mentor(
+    new_context, asgi_server, transactional_db
+):
+    mentee = in_thread(lambda: ProfileFactory(display_name="Ola Mentee", is_mentor=False).user)
+    context = new_context(**PHONE)
+    log_in(context, mentee, asgi_server)
+    page = context.new_page()
+    page.goto("/profile/")
+    capacity = page.locator("#id_capacity")
+    expect(capacity).to_be_hidden()
+    page.get_by_label("I want to mentor").check()
+    expect(capacity).to_be_visible()
+    screenshot(page, "profile-mentor-settings-phone", full_page=False)
+    page.get_by_label("I want to mentor").uncheck()
+    expect(capacity).to_be_hidden()
+    assert_accessible(page)
+    problems_of(context).assert_none()

@@ -29,8 +29,18 @@ function enableCopyButtons(root) {
   }
 }
 
+// <details data-reveal-with="<checkbox id>"> opens and closes with that checkbox (the mentor
+// settings of the profile form follow "I want to mentor").
+function enableReveals(root) {
+  for (const details of root.querySelectorAll("details[data-reveal-with]")) {
+    const box = document.getElementById(details.dataset.revealWith);
+    if (box) box.addEventListener("change", () => (details.open = box.checked));
+  }
+}
+
 function start() {
   enableAutosubmit(document);
+  enableReveals(document);
   enableCopyButtons(document);
   enableNavMenu(document);
   fillDetectedTimeZones(document);
