@@ -119,6 +119,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "mentorloom.accounts.middleware.SessionActivityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Opening the page a notification is about marks it read.
+    "mentorloom.notifications.middleware.MarkSeenMiddleware",
     "mentorloom.mfa.middleware.StaffEnrolmentMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -231,6 +233,8 @@ MENTORLOOM_PERIODIC_TASKS = [
     ("mentorloom.privacy.tasks.purge_expired_exports", 3600),  # data exports past their link
     ("mentorloom.privacy.tasks.erase_due_accounts", 3600),  # deletions past the grace period
     ("mentorloom.calls.tasks.prune_janus_tokens", 600),  # expired workshop media tokens
+    ("mentorloom.calls.tasks.end_abandoned_calls", 15),  # calls left by a closed tab
+    ("mentorloom.notifications.tasks.send_notification_digests", 86400),  # daily digest
 ]
 
 # --- Data rights (privacy app) ----------------------------------------------------------------

@@ -107,3 +107,62 @@ def test_drawing_on_the_weekly_grid_fills_the_form(new_context, asgi_server):
     assert_accessible(page)
     screenshot(page, "availability-desktop")
     problems_of(context).assert_none()
+
+
+def test_booking_follows_the_agreement_and_the_session_page_keeps_its_context(
+    new_context, asgi_server
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from mentorloom.mentorships.models import AgreementVersion
+
+    mentorship = in_thread(_setup)
+    in_thread(
+        lambda: AgreementVersion.objects.create(
+            mentorship=mentorship, number=1, session_length="45 minutes"
+        )
+    )
+    tokyo = new_context(timezone_id="Asia/Tokyo")
+    log_in(tokyo, mentorship.mentee, asgi_server)
+    page = tokyo.new_page()
+    page.goto(f"/mentorships/{mentorship.pk}/book/")
+    expect(page.get_by_label("Length")).to_have_value("45")
+    page.get_by_label("What would you like to talk about?").fill("Moving into product")
+    page.get_by_role("button", name=re.compile("for you")).first.click()
+    expect(page.get_by_role("heading", name="Session with Aiko Berg")).to_be_visible()
+    panel = page.locator("section.session-panel")
+    expect(panel).to_contain_text("Moving into product")
+    expect(panel).not_to_contain_text("No agenda yet")
+    expect(page.get_by_text("45 minutes")).to_be_visible()
+
+    # Cancelling is behind a button: the form appears only when asked for.
+    expect(page.get_by_role("button", name="Yes, cancel the session")).to_be_hidden()
+    page.get_by_text("Cancel this session…").click()
+    expect(page.get_by_role("button", name="Yes, cancel the session")).to_be_visible()
+    assert_accessible(page)
+    screenshot(page, "session-agreement-desktop")
+
+    # "Join video call" turns on by itself when the room opens (10 minutes before the start).
+    def soon() -> int:
+        session = Session.objects.get()
+        session.starts_at = timezone.now() + timedelta(minutes=10, seconds=3)
+        session.ends_at = session.starts_at + timedelta(minutes=45)
+        session.save()
+        return session.pk
+
+    session_id = in_thread(soon)
+    page.goto(f"/schedule/{session_id}/")
+    join = page.get_by_role("button", name="Join video call")
+    expect(join).to_be_disabled()
+    expect(join).to_be_enabled(timeout=8000)
+    expect(page.get_by_text("The call room is open until the session ends.")).to_be_visible()
+
+    phone = new_context(timezone_id="Asia/Tokyo", viewport={"width": 390, "height": 844})
+    log_in(phone, mentorship.mentee, asgi_server)
+    small = phone.new_page()
+    small.goto(f"/schedule/{session_id}/")
+    assert small.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(small, "session-agreement-phone")
+    problems_of(tokyo).assert_none()

@@ -88,12 +88,18 @@ def test_request_to_agreed_mentorship_with_a_goal(new_context, asgi_server):
     me.get_by_label("Milestones").fill("Write a product case study")
     me.get_by_role("button", name="Add goal").click()
     expect(me.get_by_role("heading", name="Land a first PM role")).to_be_visible()
-    expect(me.get_by_role("button", name="Mark “Write a product case study” done")).to_be_visible()
+    milestone = me.get_by_role("checkbox", name="Write a product case study")
+    expect(milestone).not_to_be_checked()
+    expect(me.get_by_role("button", name="Save")).to_be_hidden()  # ticking saves by itself
+    milestone.check()
+    me.wait_for_load_state("load")
+    expect(me.get_by_role("checkbox", name="Write a product case study")).to_be_checked()
     assert_accessible(me)
     screenshot(me, "mentorship-space")
 
     goal = Goal.objects.get()
     assert goal.owner == mentee and goal.milestones.get().title == "Write a product case study"
+    assert goal.milestones.get().done_at is not None
     problems_of(mentee_ctx).assert_none()
     problems_of(mentor_ctx).assert_none()
 

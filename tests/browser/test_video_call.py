@@ -130,3 +130,44 @@ def test_call_page_fits_a_phone(new_context, asgi_server, pair):
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert_accessible(page)
     screenshot(page, "call-phone")
+
+
+def test_a_call_left_by_closing_the_tab_rings_again_on_the_next_start(
+    new_context, asgi_server, pair
+):
+    mentor, mentee, mentorship = pair
+    mentee_ctx, mentee_page = _signed_in(new_context, mentee, asgi_server)
+    mentor_ctx, mentor_page = _signed_in(new_context, mentor, asgi_server)
+    mentor_page.goto("/dashboard/")
+    mentor_page.wait_for_load_state("networkidle")
+
+    mentee_page.goto("/dashboard/")
+    mentee_page.evaluate(START_CALL, mentorship.pk)
+    mentee_page.wait_for_url("**/calls/*/")
+    first = in_thread(lambda: Call.objects.get())
+    in_thread(lambda: _wait_for(lambda: first.connections.exists()))
+    ring = mentor_page.get_by_role("alert").filter(has_text="Lucas Oliveira is calling you")
+    expect(ring).to_be_visible()
+    mentee_page.close(run_before_unload=True)  # no "Leave call": the tab just goes
+    in_thread(lambda: _wait_for(lambda: not first.connections.exists()))
+
+    page = mentee_ctx.new_page()
+    page.goto("/dashboard/")
+    page.evaluate(START_CALL, mentorship.pk)
+    page.wait_for_url("**/calls/*/")
+    second = in_thread(lambda: Call.objects.exclude(pk=first.pk).get())
+    assert page.url.endswith(f"/calls/{second.pk}/")
+    expect(mentor_page.locator(f"#incoming-call-{second.pk}")).to_contain_text("is calling you")
+    assert in_thread(lambda: Call.objects.get(pk=first.pk).status) == CallStatus.MISSED
+    screenshot(mentor_page, "call-rings-again-desktop")
+    problems_of(mentor_ctx).assert_none()
+
+
+def _wait_for(condition, timeout: float = 5.0) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(0.05)

@@ -113,3 +113,15 @@ def test_call_room_shows_the_agenda_of_the_session_on_now(mentor_client, pair):
     html = mentor_client.get(room).content.decode()
     assert "Prepare and reflect" in html
     assert "data-chat" in html and "Chat with Lucas Oliveira" in html  # the chat beside it
+
+
+def test_the_unload_beacon_leaves_the_call_and_outsiders_get_404(client, pair):
+    mentor, _mentee, mentorship = pair
+    call, _ = services.start_call(mentor, mentorship.pk)
+    services.call_connected(mentor, call, "tab-1")
+    client.force_login(UserFactory())
+    assert client.post(f"/calls/{call.pk}/leave/").status_code == 404
+    client.force_login(mentor)
+    assert client.get(f"/calls/{call.pk}/leave/").status_code == 405
+    assert client.post(f"/calls/{call.pk}/leave/").status_code == 204
+    assert not call.connections.exists()

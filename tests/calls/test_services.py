@@ -95,3 +95,83 @@ def test_only_the_person_called_can_decline(pair):
     with pytest.raises(CallEnded):
         services.decline_call(mentor, call)
     assert services.decline_call(mentee, call).status == CallStatus.DECLINED
+
+
+def test_a_call_left_by_a_closed_tab_does_not_swallow_the_next_start(
+    pair, django_capture_on_commit_callbacks
+):
+    mentor, mentee, mentorship = pair
+    first, _ = services.start_call(mentee, mentorship.pk)
+    services.call_connected(mentee, first, "tab-1")
+    services.call_disconnected(first.pk, "tab-1")  # the tab closed; nobody hung up
+    with django_capture_on_commit_callbacks(execute=True):
+        second, created = services.start_call(mentee, mentorship.pk)
+    assert created and second.pk != first.pk
+    first.refresh_from_db()
+    assert first.status == CallStatus.MISSED and first.ended_at is not None
+    rings = Notification.objects.filter(user=mentor, kind="call.incoming")
+    assert [n.url for n in rings.filter(read_at__isnull=True)] == [f"/calls/{second.pk}/"]
+
+
+def test_start_while_still_in_the_call_in_another_tab_rings_again(pair):
+    mentor, mentee, mentorship = pair
+    call, _ = services.start_call(mentee, mentorship.pk)
+    services.call_connected(mentee, call, "tab-1")
+    again, created = services.start_call(mentee, mentorship.pk)
+    assert again.pk == call.pk and not created
+    assert Notification.objects.filter(user=mentor, kind="call.incoming").count() == 2
+
+
+def test_start_joins_the_call_the_other_person_is_waiting_in(pair):
+    mentor, mentee, mentorship = pair
+    with time_machine.travel("2026-05-01 10:00Z", tick=False) as clock:
+        call, _ = services.start_call(mentor, mentorship.pk)
+        services.call_connected(mentor, call, "mentor-tab")
+        clock.shift(120)  # still waiting, long after the start
+        joined, created = services.start_call(mentee, mentorship.pk)
+    assert joined.pk == call.pk and not created
+
+
+def test_the_sweep_ends_a_call_empty_for_thirty_seconds_and_clears_its_ring(pair):
+    mentor, mentee, mentorship = pair
+    with time_machine.travel("2026-05-01 10:00Z", tick=False) as clock:
+        call, _ = services.start_call(mentee, mentorship.pk)
+        services.call_connected(mentee, call, "tab-1")
+        services.call_connected(mentor, call, "tab-2")
+        services.join_call(mentor, call)
+        services.call_disconnected(call.pk, "tab-2")
+        clock.shift(60)
+        assert services.end_abandoned_calls() == 0  # the mentee is still there
+        services.call_disconnected(call.pk, "tab-1")
+        clock.shift(29)
+        assert services.end_abandoned_calls() == 0  # a reload gets its grace
+        clock.shift(2)
+        assert services.end_abandoned_calls() == 1
+    call.refresh_from_db()
+    assert call.status == CallStatus.ENDED
+    assert not Notification.objects.filter(kind="call.incoming", read_at__isnull=True).exists()
+
+
+def test_a_call_nobody_ever_connected_to_is_swept_too(pair):
+    _mentor, mentee, mentorship = pair
+    with time_machine.travel("2026-05-01 10:00Z", tick=False) as clock:
+        call, _ = services.start_call(mentee, mentorship.pk)
+        clock.shift(31)
+        assert services.end_abandoned_calls() == 1
+    call.refresh_from_db()
+    assert call.status == CallStatus.MISSED
+
+
+def test_the_unload_beacon_drops_only_sockets_opened_before_it(pair):
+    mentor, mentee, mentorship = pair
+    with time_machine.travel("2026-05-01 10:00Z", tick=False) as clock:
+        call, _ = services.start_call(mentee, mentorship.pk)
+        services.call_connected(mentee, call, "old-tab")
+        clock.shift(5)
+        services.leave_call(mentee, call)
+        call.refresh_from_db()
+        assert call.empty_since is not None and not call.connections.exists()
+        services.call_connected(mentee, call, "reloaded")
+        services.leave_call(mentor, call)  # someone else's beacon changes nothing
+    call.refresh_from_db()
+    assert call.empty_since is None and call.connections.count() == 1

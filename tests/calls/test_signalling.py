@@ -167,3 +167,20 @@ async def test_the_person_called_hears_the_ring_on_their_live_socket(live_asgi, 
         "from": "Aiko",
         "url": f"/calls/{call.pk}/",
     }
+
+
+async def test_a_closed_socket_leaves_the_call_so_the_next_start_rings_afresh(
+    live_asgi, call_setup
+):
+    mentor, _mentee, call = call_setup
+    async with _socket(live_asgi, call.pk, await _cookie(mentor)) as caller:
+        await _next(caller, "welcome")
+        assert await sync_to_async(call.connections.count)() == 1
+    # No hangup frame: the tab just went away.
+    for _ in range(50):
+        await asyncio.sleep(0.1)
+        if not await sync_to_async(call.connections.exists)():
+            break
+    assert not await sync_to_async(call.connections.exists)()
+    again, created = await sync_to_async(services.start_call)(mentor, call.mentorship_id)
+    assert created and again.pk != call.pk

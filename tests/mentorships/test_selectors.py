@@ -42,3 +42,22 @@ def test_median_first_response_hours_uses_the_last_90_days(mentor):
         clock.shift(timedelta(days=35))
         assert median_first_response_hours([mentor.pk, 424242]) == {mentor.pk: 4.0}
     assert median_first_response_hours([]) == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [
+        ("45 minutes", 45),
+        ("1 hour", 60),
+        ("1 h 30", 90),
+        ("1.5 hours", 90),
+        ("45", 45),
+        ("about an hour", None),
+        ("", None),
+        ("600 minutes", None),
+    ],
+)
+def test_minutes_in_reads_an_agreements_session_length(text, minutes):
+    from mentorloom.mentorships.selectors import minutes_in
+
+    assert minutes_in(text) == minutes

@@ -230,3 +230,21 @@ def test_goal_owner_edits_title_status_and_privacy_other_side_cannot(as_user, me
     goal.refresh_from_db()
     assert goal.title == "Ship a portfolio with two case studies"
     assert goal.status == "in_progress" and goal.is_private
+
+
+def test_a_milestone_is_a_checkbox_whose_state_is_saved(as_user, mentee, mentor):
+    m = MentorshipFactory(mentor=mentor, mentee=mentee)
+    g = Goal.objects.create(mentorship=m, owner=mentee, title="G")
+    ms = g.milestones.create(title="Write a case study")
+    client = as_user(mentee)
+    page = client.get(f"/mentorships/{m.pk}/").content.decode()
+    assert f'<input type="checkbox" id="milestone-{ms.pk}" name="done" value="1">' in page
+    assert "Mark “Write a case study” done" not in page
+    client.post(f"/milestones/{ms.pk}/toggle/", {"done": "1"})
+    ms.refresh_from_db()
+    assert ms.done_at is not None
+    page = client.get(f"/mentorships/{m.pk}/").content.decode()
+    assert f'id="milestone-{ms.pk}" name="done" value="1" checked>' in page
+    client.post(f"/milestones/{ms.pk}/toggle/", {})  # an unticked box sends nothing: not done
+    ms.refresh_from_db()
+    assert ms.done_at is None

@@ -1,4 +1,5 @@
 import json
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -262,3 +263,17 @@ def test_tag_suggestions_need_a_session(client, db):
     response = client.get(reverse("profiles:tags", args=["skills"]), {"q": "py"})
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "not_authenticated"
+
+
+def test_mentor_settings_are_folded_away_for_a_mentee_and_open_for_a_mentor(member_client, profile):
+    def mentor_details() -> str:
+        html = member_client.get(reverse("profiles:edit")).content.decode()
+        return re.search(r"<details class=\"disclosure mentor-fields\"[^>]*>", html).group(0)
+
+    profile.is_mentor = False
+    profile.save()
+    folded = mentor_details()
+    assert 'data-reveal-with="id_is_mentor"' in folded and " open" not in folded
+    profile.is_mentor = True
+    profile.save()
+    assert mentor_details().endswith(" open>")

@@ -39,6 +39,9 @@ def test_before_the_window_the_button_is_disabled_and_says_when_it_opens(
     html = page(client, session)
     assert re.search(r"<button [^>]*disabled[^>]*>Join video call</button>", html)
     assert not JOIN_FORM.search(html)
+    # The page turns the button on by itself at that instant (session.js): no reload.
+    assert 'data-opens-at="2025-06-03T06:50:00+00:00"' in html
+    assert "Reload this page" not in html
     # 06:50 UTC in each viewer's own zone.
     assert "The call opens at Tue 03 Jun 2025, 15:50 (Asia/Tokyo, UTC+9)" in html
     client.force_login(mentorship.mentor)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+import re
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
@@ -124,3 +125,41 @@ def test_deleting_someone_elses_window_or_date_is_404_and_removes_nothing(client
     assert client.post(f"/availability/rules/{rule.pk}/delete/").status_code == 302
     assert client.post(f"/availability/overrides/{day.pk}/delete/").status_code == 302
     assert not AvailabilityRule.objects.exists() and not AvailabilityOverride.objects.exists()
+
+
+def test_booking_follows_the_agreement_and_its_agenda_shows_in_prepare_and_reflect(
+    client, mentorship, frozen
+):
+    from mentorloom.mentorships.models import AgreementVersion
+
+    AgreementVersion.objects.create(mentorship=mentorship, number=1, session_length="45 minutes")
+    client.force_login(mentorship.mentee)
+    page = client.get(f"/mentorships/{mentorship.pk}/book/?from=2025-06-03").content.decode()
+    assert re.search(r'<option value="45" selected>45 minutes</option>', page)
+    response = client.post(
+        f"/mentorships/{mentorship.pk}/book/",
+        {"start": "2025-06-03T07:00:00+00:00", "duration": 45, "agenda": "Moving into product"},
+    )
+    session = Session.objects.get()
+    assert response.status_code == 302 and session.ends_at - session.starts_at == timedelta(
+        minutes=45
+    )
+    detail = client.get(f"/schedule/{session.pk}/").content.decode()
+    panel = detail[detail.index("Prepare and reflect") :]
+    assert "Moving into product" in panel and "No agenda yet" not in panel
+    # Cancelling is behind a button: a closed disclosure, then "Yes, cancel the session".
+    assert re.search(r'<details class="card disclosure cancel-session">\s*<summary', detail)
+    assert "Yes, cancel the session" in detail
+
+
+def test_a_length_the_agreement_does_not_name_falls_back_to_the_mentors(client, mentorship, frozen):
+    client.force_login(mentorship.mentee)
+    page = client.get(f"/mentorships/{mentorship.pk}/book/?from=2025-06-03").content.decode()
+    assert "45 minutes" not in page
+    bad = client.post(
+        f"/mentorships/{mentorship.pk}/book/",
+        {"start": "2025-06-03T07:00:00+00:00", "duration": 45},
+    )
+    assert bad.status_code == 302  # an unoffered length falls back to the default (30)
+    session = Session.objects.get()
+    assert session.ends_at - session.starts_at == timedelta(minutes=30)

@@ -111,17 +111,37 @@ def test_carry_forward_skips_cancelled_sessions_and_other_mentorships(mentorship
 
 
 def test_agenda_text_lists_topics_questions_and_links(upcoming):
-    upcoming.agenda = "Moving into product"
     services.add_topic(upcoming, upcoming.mentee, title="Portfolio", goal="Pick 3", minutes=20)
     services.save_agenda_details(
         upcoming, upcoming.mentee, questions="How to start?\n\nWho to ask?",
         links="https://example.org/cv",
     )  # fmt: skip
     assert selectors.agenda_text(upcoming) == (
-        "Moving into product\nAgenda:\n1. Portfolio (20 min) — goal: Pick 3\n"
+        "Agenda:\n1. Portfolio (20 min) — goal: Pick 3\n"
         "Questions:\n- How to start?\n- Who to ask?\nLinks:\n- https://example.org/cv"
     )
 
 
 def test_agenda_text_is_empty_without_an_agenda(upcoming):
     assert selectors.agenda_text(upcoming) == ""
+
+
+def test_the_agenda_typed_while_booking_becomes_the_sessions_agenda(mentorship):
+    session = make_session(mentorship, days=2)
+    session.agenda = "Moving into product\n\nMy portfolio\n" + "x" * 250
+    services.seed_agenda_from_booking(session)
+    agenda = selectors.agenda_for(session)
+    assert [t.title for t in selectors.topics_of(agenda)] == ["Moving into product", "My portfolio"]
+    assert agenda.questions == "x" * 250  # too long for a topic title: kept, not cut
+    # One source of truth: the text is not listed twice in invitations.
+    assert selectors.agenda_text(session).count("Moving into product") == 1
+    services.seed_agenda_from_booking(session)  # a second call never duplicates
+    assert len(selectors.topics_of(selectors.agenda_for(session))) == 2
+
+
+def test_a_session_booked_before_seeding_still_shows_its_booking_text(upcoming):
+    upcoming.agenda = "Moving into product"
+    assert selectors.agenda_text(upcoming) == "Moving into product"
+    assert selectors.panel_context(upcoming, upcoming.mentee)["panel_booking_agenda"] == (
+        "Moving into product"
+    )

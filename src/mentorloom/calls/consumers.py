@@ -43,7 +43,7 @@ class CallConsumer(JsonConsumer):
             return
         call_id = int(self.scope["url_route"]["kwargs"]["call_id"])
         try:
-            self.call = await consumer_db(self._join)(user, call_id)
+            self.call = await consumer_db(self._join)(user, call_id, self.channel_name)
         except Http404:
             await self.send_json(_error("not_found", "There is no such call."))
             await self.close(code=4404)
@@ -70,14 +70,17 @@ class CallConsumer(JsonConsumer):
         await self._broadcast({"type": "peer.joined", "user_id": user.pk})
 
     @staticmethod
-    def _join(user, call_id: int) -> Call:  # type: ignore[no-untyped-def]
-        call = get_call_for(user, call_id)
-        return services.join_call(user, call)
+    def _join(user, call_id: int, channel_name: str) -> Call:  # type: ignore[no-untyped-def]
+        call = services.join_call(user, get_call_for(user, call_id))
+        services.call_connected(user, call, channel_name)
+        return call
 
     async def disconnect(self, code: int) -> None:
         if self.group:
             await self._broadcast({"type": "peer.left", "user_id": self.user_id})
             await self.channel_layer.group_discard(self.group, self.channel_name)
+            # The last one out starts the clock after which the sweep ends the call.
+            await consumer_db(services.call_disconnected)(self.call.pk, self.channel_name)
 
     async def receive_json(self, frame: Any, **kwargs: Any) -> None:
         # Sized and parsed by JsonConsumer (at most lifetime.MAX_FRAME_BYTES, 64 KB).

@@ -33,6 +33,9 @@ class Call(models.Model):
     ended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # When the last open socket of the call closed (or, before anyone connected, when it was
+    # created); None while someone is connected. The sweep ends calls empty for too long.
+    empty_since = models.DateTimeField(null=True, blank=True, default=timezone.now)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -57,3 +60,19 @@ class Call(models.Model):
         if self.answered_at and self.ended_at:
             return max(0, int((self.ended_at - self.answered_at).total_seconds()))
         return None
+
+
+class CallConnection(models.Model):
+    """One open call socket (a person may have two tabs). Deleted when the socket closes or the
+    page's unload beacon says the person left, so "is anyone still in the call?" is a lookup."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="connections")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    channel_name = models.CharField(max_length=200)
+    connected_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["call", "user"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in call {self.call_id}"

@@ -1,8 +1,9 @@
-"""Call lifecycle: start (or join the live one), answer, decline, end."""
+"""Call lifecycle: start (or join the live one), answer, decline, end; who is connected; the
+sweep that ends calls everyone left without pressing "Leave call" (a closed tab)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -11,14 +12,18 @@ from django.utils import timezone
 from mentorloom.accounts.access import require_verified
 from mentorloom.core.realtime.live import publish_to_user
 from mentorloom.mentorships.access import get_mentorship_for
-from mentorloom.notifications.services import notify
+from mentorloom.notifications.services import mark_subject_read, notify
 from mentorloom.safety.selectors import is_blocked_between
 
 from .errors import BlockedPair, CallEnded, MentorshipNotActive
-from .models import LIVE_STATUSES, Call, CallStatus
+from .models import LIVE_STATUSES, Call, CallConnection, CallStatus
 
 # A call nobody answered within this time counts as missed; a new click starts afresh.
 RING_TIMEOUT = timedelta(minutes=2)
+# A live call nobody has been connected to for this long is over (a closed tab, a lost phone):
+# long enough to ride out a page reload or a network switch, short enough that the next
+# "Start video call" is not dropped into it.
+EMPTY_GRACE = timedelta(seconds=30)
 
 
 def _expire_unanswered(mentorship_id: int) -> None:
@@ -29,11 +34,52 @@ def _expire_unanswered(mentorship_id: int) -> None:
     ).update(status=CallStatus.MISSED, ended_at=timezone.now())
 
 
-def start_call(user, mentorship_id: int) -> tuple[Call, bool]:  # type: ignore[no-untyped-def]
-    """Start a call in the mentorship, or return the live one. Returns (call, created).
+def _ring(user, call: Call, other) -> None:  # type: ignore[no-untyped-def]
+    """The other person's ring: an in-app notification and a live event (after commit)."""
+    url = reverse("calls:room", args=[call.pk])
+    caller = user.get_full_name()
+    notify(other, kind="call.incoming", title=f"{caller} is calling you", url=url, email=False)
+    publish_to_user(
+        other.pk, {"type": "call.incoming", "call_id": call.pk, "from": caller, "url": url}
+    )
 
-    Raises Http404 for outsiders, MentorshipNotActive, BlockedPair, EmailUnverified. Rings
-    the other person (live event + in-app notification) after commit.
+
+def _finish(call: Call, by=None, now=None) -> None:  # type: ignore[no-untyped-def]
+    """Close a live call (locked by the caller) and clear its ring for both people."""
+    call.status = CallStatus.ENDED if call.answered_at else CallStatus.MISSED
+    call.ended_at = now or timezone.now()
+    call.ended_by = by
+    call.save(update_fields=["status", "ended_at", "ended_by"])
+    mentorship = call.mentorship
+    mark_subject_read(
+        [mentorship.mentor_id, mentorship.mentee_id],
+        reverse("calls:room", args=[call.pk]),
+        kinds=["call.incoming"],
+    )
+    for user_id in (mentorship.mentor_id, mentorship.mentee_id):
+        publish_to_user(user_id, {"type": "call.ended", "call_id": call.pk})
+
+
+def _someone_waiting(call: Call, user_id: int) -> bool:
+    """Is `user_id` in this call now? Connected, or (having just started it) on the way in."""
+    if CallConnection.objects.filter(call=call, user_id=user_id).exists():
+        return True
+    just_started = call.empty_since is not None and call.empty_since == call.created_at
+    return (
+        call.started_by_id == user_id
+        and just_started
+        and call.created_at > timezone.now() - EMPTY_GRACE
+    )
+
+
+def start_call(user, mentorship_id: int) -> tuple[Call, bool]:  # type: ignore[no-untyped-def]
+    """Start a call in the mentorship and ring the other person. Returns (call, created).
+
+    If the other person is in a live call of the mentorship (or has just started one), this
+    joins it. A live call the other person is not in never swallows the click: if you are
+    still in it (another tab) it rings again, otherwise it is ended as abandoned and a new one
+    rings. Raises Http404 for outsiders, MentorshipNotActive, BlockedPair, EmailUnverified.
+    The ring (live event + in-app notification) goes out after commit.
     """
     mentorship = get_mentorship_for(user, mentorship_id)
     require_verified(user)
@@ -42,26 +88,26 @@ def start_call(user, mentorship_id: int) -> tuple[Call, bool]:  # type: ignore[n
     other_id = mentorship.other(user.pk)
     if is_blocked_between(user.pk, other_id):
         raise BlockedPair()
+    other = mentorship.mentor if other_id == mentorship.mentor_id else mentorship.mentee
     _expire_unanswered(mentorship.pk)
-    live = Call.objects.filter(mentorship=mentorship, status__in=LIVE_STATUSES).first()
-    if live is not None:
-        return live, False
     try:
         with transaction.atomic():
+            live = (
+                Call.objects.select_for_update()
+                .filter(mentorship=mentorship, status__in=LIVE_STATUSES)
+                .first()
+            )
+            if live is not None:
+                if _someone_waiting(live, other_id):
+                    return live, False
+                if _someone_waiting(live, user.pk):  # another tab, or a double click
+                    _ring(user, live, other)
+                    return live, False
+                _finish(live)  # abandoned: nobody (else) is in it any more
             call = Call.objects.create(mentorship=mentorship, started_by=user)
-            url = reverse("calls:room", args=[call.pk])
-            caller = user.get_full_name()
-            notify(
-                mentorship.mentor if other_id == mentorship.mentor_id else mentorship.mentee,
-                kind="call.incoming",
-                title=f"{caller} is calling you",
-                url=url,
-                email=False,
-            )
-            publish_to_user(
-                other_id,
-                {"type": "call.incoming", "call_id": call.pk, "from": caller, "url": url},
-            )
+            call.empty_since = call.created_at
+            call.save(update_fields=["empty_since"])
+            _ring(user, call, other)
     except IntegrityError:  # the other person clicked at the same moment: join theirs
         live = Call.objects.filter(mentorship=mentorship, status__in=LIVE_STATUSES).first()
         if live is None:
@@ -80,6 +126,8 @@ def join_call(user, call: Call) -> Call:  # type: ignore[no-untyped-def]
             call.status = CallStatus.ACTIVE
             call.answered_at = timezone.now()
             call.save(update_fields=["status", "answered_at"])
+            # Answered: the ring is no longer news.
+            mark_subject_read([user.pk], reverse("calls:room", args=[call.pk]))
     return call
 
 
@@ -92,6 +140,7 @@ def decline_call(user, call: Call) -> Call:  # type: ignore[no-untyped-def]
         call.ended_at = timezone.now()
         call.ended_by = user
         call.save(update_fields=["status", "ended_at", "ended_by"])
+        mark_subject_read([user.pk], reverse("calls:room", args=[call.pk]))
         publish_to_user(call.started_by_id, {"type": "call.declined", "call_id": call.pk})
     return call
 
@@ -101,8 +150,62 @@ def end_call(user, call: Call) -> Call:  # type: ignore[no-untyped-def]
     with transaction.atomic():
         call = Call.objects.select_for_update().get(pk=call.pk)
         if call.is_live:
-            call.status = CallStatus.ENDED if call.answered_at else CallStatus.MISSED
-            call.ended_at = timezone.now()
-            call.ended_by = user
-            call.save(update_fields=["status", "ended_at", "ended_by"])
+            _finish(call, by=user)
     return call
+
+
+def call_connected(user, call: Call, channel_name: str) -> None:  # type: ignore[no-untyped-def]
+    """A call socket of `user` opened: the call is no longer empty."""
+    with transaction.atomic():
+        CallConnection.objects.create(call=call, user=user, channel_name=channel_name)
+        Call.objects.filter(pk=call.pk).update(empty_since=None)
+
+
+def _left(call_id: int, connections, now) -> None:  # type: ignore[no-untyped-def]
+    with transaction.atomic():
+        connections.delete()
+        if not CallConnection.objects.filter(call_id=call_id).exists():
+            Call.objects.filter(pk=call_id, status__in=LIVE_STATUSES, empty_since=None).update(
+                empty_since=now
+            )
+
+
+def call_disconnected(call_id: int, channel_name: str) -> None:
+    """A call socket closed (Leave call, a closed tab, a dropped network). The last one out
+    starts the grace period after which `end_abandoned_calls` ends the call."""
+    connections = CallConnection.objects.filter(call_id=call_id, channel_name=channel_name)
+    _left(call_id, connections, timezone.now())
+
+
+def leave_call(user, call: Call) -> None:  # type: ignore[no-untyped-def]
+    """The page's unload beacon: `user` left, even if their socket's close never arrives.
+
+    Only sockets opened before now are dropped, so a reload's new socket stays."""
+    now = timezone.now()
+    connections = CallConnection.objects.filter(call=call, user=user, connected_at__lte=now)
+    _left(call.pk, connections, now)
+
+
+def end_abandoned_calls(now: datetime | None = None) -> int:
+    """End live calls nobody has been connected to for EMPTY_GRACE (the periodic sweep).
+
+    Returns how many were ended. Each is re-checked under its row lock, so a reconnect that
+    lands meanwhile keeps its call."""
+    now = now or timezone.now()
+    ended = 0
+    candidates = Call.objects.filter(
+        status__in=LIVE_STATUSES, empty_since__lt=now - EMPTY_GRACE
+    ).values_list("pk", flat=True)
+    for call_id in list(candidates):
+        with transaction.atomic():
+            call = (
+                Call.objects.select_for_update()
+                .select_related("mentorship")
+                .filter(pk=call_id, status__in=LIVE_STATUSES, empty_since__lt=now - EMPTY_GRACE)
+                .first()
+            )
+            if call is None or CallConnection.objects.filter(call=call).exists():
+                continue
+            _finish(call, now=now)
+            ended += 1
+    return ended

@@ -11,3 +11,10 @@ def prune_janus_tokens() -> int:
     from .janus.controller import prune_expired_tokens
 
     return prune_expired_tokens()
+
+
+def end_abandoned_calls() -> int:
+    """End calls everyone left without hanging up (run every 15 s by the periodic scheduler)."""
+    from .services import end_abandoned_calls as run
+
+    return run()

@@ -5,7 +5,9 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -60,9 +62,20 @@ def room(request: HttpRequest, call_id: int) -> HttpResponse:
                 "wsPath": f"/ws/calls/{call.pk}/",
                 "iceServers": ice_servers_for(request.user.pk),
                 "live": call.is_live,
+                # Closing the tab says so at once (sendBeacon), not only via the socket's close.
+                "leaveUrl": reverse("calls:leave", args=[call.pk]),
+                "csrfToken": get_token(request),
             },
         },
     )
+
+
+@login_required
+@require_POST
+def leave(request: HttpRequest, call_id: int) -> HttpResponse:
+    """The room's unload beacon (navigator.sendBeacon): you left this call's page."""
+    services.leave_call(request.user, get_call_for(request.user, call_id))
+    return HttpResponse(status=204)
 
 
 @login_required

@@ -41,6 +41,7 @@ from .data import (
     DemoPastMentee,
     Person,
 )
+from .history import seed_history
 from .people import DEMO_PASSWORD
 
 DEMO_DOMAIN = "@demo.mentorloom.org"
@@ -222,6 +223,24 @@ def _past_mentorship(past: DemoPastMentee) -> None:
     end_mentorship(mentor, mentorship, went_well="One focused session; all set for now.")
 
 
+def _replay_feedback_releases() -> None:
+    """Run the weekly feedback releases the seeded past would have had, oldest week first, so
+    insights and trend charts show months of figures on a fresh run instead of one batch
+    released today. Weeks already released are skipped (release_feedback runs once a week)."""
+    oldest = (
+        TraitFeedback.objects.filter(batch__isnull=True)
+        .order_by("created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    now = timezone.now()
+    week = oldest + timedelta(days=7) if oldest else now
+    while week < now:
+        release_feedback(week)
+        week += timedelta(days=7)
+    release_feedback(now)
+
+
 @transaction.atomic
 def seed_demo() -> SeedResult:
     """Create or update every demo account; remove demo accounts no longer in the data."""
@@ -253,9 +272,10 @@ def seed_demo() -> SeedResult:
                 _past_mentorship(past)
         except DomainError as exc:
             logger.warning("demo past mentorship %s skipped: %s", past.mentee, exc)
-    # Publish this week's feedback figures now, so insights pages show them on a fresh run
-    # instead of waiting for the weekly release.
-    release_feedback()
+    # A past (held sessions, notes, feedback from >= 3 mentees per mentor) so insights, trends
+    # and carry-forward show on the first run.
+    seed_history()
+    _replay_feedback_releases()
     people = Profile.objects.filter(user__email__in=keep - {ADMIN_EMAIL})
     return SeedResult(
         mentors=people.filter(is_mentor=True).count(),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -132,6 +133,33 @@ def agreement_state(mentorship: Mentorship) -> AgreementState:
     return AgreementState(
         in_force=in_force, latest=versions[0] if versions else None, versions=versions
     )
+
+
+_DURATION = re.compile(r"(\d+(?:[.,]\d+)?)\s*(h|hours?|hrs?|m|mins?|minutes?)?\b", re.IGNORECASE)
+
+
+def minutes_in(text: str) -> int | None:
+    """The length an agreement's free-text "session length" names: "45 minutes" → 45,
+    "1 hour" → 60, "1 h 30" / "1.5 hours" → 90, "45" → 45; None when it names none."""
+    total = 0.0
+    found = False
+    for number, unit in _DURATION.findall(text or ""):
+        value = float(number.replace(",", "."))
+        if unit and unit.lower().startswith("h"):
+            total += value * 60
+        else:
+            total += value
+        found = True
+    minutes = round(total)
+    return minutes if found and 5 <= minutes <= 240 else None
+
+
+def agreed_session_minutes(mentorship: Mentorship) -> int | None:
+    """The session length of the agreement in force (else of the newest draft), in minutes:
+    the default for booking, so the pair's agreement and the booking form say the same."""
+    versions = AgreementVersion.objects.filter(mentorship=mentorship).order_by("-number")
+    chosen = next((v for v in versions if v.is_confirmed), None) or versions.first()
+    return minutes_in(chosen.session_length) if chosen is not None else None
 
 
 def version_diff(mentorship: Mentorship, number: int) -> list[FieldDiff]:

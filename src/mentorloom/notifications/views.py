@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from mentorloom.core.errors import DomainError
+
 from . import selectors, services
-from .models import Notification
+from .kinds import GROUPS
+from .models import EmailDelivery, Notification
 
 
 @login_required
@@ -43,3 +47,39 @@ def open_notification(request: HttpRequest, notification_id: int) -> HttpRespons
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts=None):
         return redirect(target)
     return redirect("notifications:list")
+
+
+@login_required
+def preferences(request: HttpRequest) -> HttpResponse:
+    """Per group of notifications: in-app on or off, e-mail at once, in a daily digest, or not."""
+    error, status = None, 200
+    if request.method == "POST":
+        choices = {
+            group: (
+                request.POST.get(f"in_app_{group}") == "on",
+                request.POST.get(f"email_{group}", EmailDelivery.INSTANT),
+            )
+            for group, _, _ in GROUPS
+        }
+        try:
+            services.save_preferences(request.user, choices)
+        except DomainError as exc:
+            error, status = exc.message, exc.status
+        else:
+            messages.success(request, "Your notification settings are saved.")
+            return redirect("notifications:preferences")
+    rows = [
+        {
+            "group": group,
+            "label": label,
+            "hint": hint,
+            "preference": services.preference_for(request.user, group),
+        }
+        for group, label, hint in GROUPS
+    ]
+    return render(
+        request,
+        "notifications/preferences.html",
+        {"rows": rows, "deliveries": EmailDelivery.choices, "error": error},
+        status=status,
+    )

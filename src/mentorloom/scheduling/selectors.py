@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Q, QuerySet
 
 from mentorloom.core.timezones import canonical_zone
+from mentorloom.mentorships.selectors import agreed_session_minutes
 
 from . import recurrence
 from . import slots as slot_engine
@@ -43,10 +44,20 @@ def zone_of(user) -> ZoneInfo:  # type: ignore[no-untyped-def]
     return ZoneInfo(zone_name_of(user))
 
 
-def session_lengths(mentor) -> list[int]:  # type: ignore[no-untyped-def]
+def session_lengths(mentor, mentorship=None) -> list[int]:  # type: ignore[no-untyped-def]
+    """The lengths offered for booking: the mentor's, plus (within a mentorship) the length
+    the pair's agreement names, which is also the default (see `default_session_length`)."""
     profile = getattr(mentor, "profile", None)
     lengths = [int(x) for x in (getattr(profile, "session_lengths", None) or []) if int(x) > 0]
-    return sorted(set(lengths)) or DEFAULT_SESSION_LENGTHS
+    lengths = sorted(set(lengths)) or list(DEFAULT_SESSION_LENGTHS)
+    agreed = agreed_session_minutes(mentorship) if mentorship is not None else None
+    return sorted({*lengths, agreed}) if agreed else lengths
+
+
+def default_session_length(mentorship) -> int:  # type: ignore[no-untyped-def]
+    """The agreement's session length when it names one, else the mentor's shortest."""
+    agreed = agreed_session_minutes(mentorship)
+    return agreed or session_lengths(mentorship.mentor)[0]
 
 
 def rules_for(mentor) -> list[slot_engine.WeeklyRule]:  # type: ignore[no-untyped-def]

@@ -173,14 +173,16 @@ def book(request: HttpRequest, mentorship_id: int) -> HttpResponse:
     mentor = mentorship.mentor
     other = mentorship.mentee if user.pk == mentor.pk else mentor
     my_zone, other_zone = selectors.zone_name_of(user), selectors.zone_name_of(other)
-    lengths = selectors.session_lengths(mentor)
+    lengths = selectors.session_lengths(mentor, mentorship)
+    # The agreement's length is the default: "45 minutes" agreed means 45 offered first.
+    default = selectors.default_session_length(mentorship)
     source = request.POST if request.method == "POST" else request.GET
     try:
-        duration = int(source.get("duration", lengths[0]))
+        duration = int(source.get("duration", default))
     except ValueError:
-        duration = lengths[0]
+        duration = default
     if duration not in lengths:
-        duration = lengths[0]
+        duration = default
     moving = None
     if source.get("reschedule"):
         moving = selectors.get_session_for(user, int(source["reschedule"] or 0))
@@ -381,6 +383,8 @@ def _call_context(session, user, now: datetime) -> dict:  # type: ignore[no-unty
     return {
         "call_state": "open" if now >= opens else "waiting",
         "call_opens": display.when(opens, selectors.zone_name_of(user)),
+        # session.js enables the button at this instant, so nobody has to reload.
+        "call_opens_at": opens.isoformat(),
     }
 
 
@@ -579,8 +583,12 @@ def new_series(request: HttpRequest, mentorship_id: int) -> HttpResponse:
     user = request.user
     other = mentorship.mentee if user.pk == mentorship.mentor_id else mentorship.mentor
     zone = selectors.zone_name_of(user)
-    lengths = selectors.session_lengths(mentorship.mentor)
-    form = SeriesForm(request.POST or None, lengths=lengths)
+    lengths = selectors.session_lengths(mentorship.mentor, mentorship)
+    form = SeriesForm(
+        request.POST or None,
+        lengths=lengths,
+        initial={"duration": selectors.default_session_length(mentorship)},
+    )
     preview, status = None, 200
     if request.method == "POST" and form.is_valid():
         fields = {

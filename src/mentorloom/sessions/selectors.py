@@ -110,9 +110,9 @@ def carry_forward(session: Session) -> list[Suggestion]:
 def agenda_text(session: Session) -> str:
     """Plain-text agenda for the ICS DESCRIPTION and reminder e-mails (empty when none)."""
     lines: list[str] = []
-    if session.agenda:
-        lines.append(session.agenda.strip())
     agenda = agenda_for(session)
+    if session.agenda and agenda.pk is None:  # booked before the agenda was seeded from it
+        lines.append(session.agenda.strip())
     topics = topics_of(agenda)
     if topics:
         lines.append("Agenda:")
@@ -406,6 +406,8 @@ def panel_context(session: Session, user) -> dict:  # type: ignore[no-untyped-de
         "panel_session": session,
         "panel_topics": topics_of(agenda),
         "panel_questions": agenda.questions,
+        # Sessions booked before the booking text seeded the agenda still show what was typed.
+        "panel_booking_agenda": session.agenda if agenda.pk is None else "",
         "panel_suggestions": len(carry_forward(session)) if not ended else 0,
         "panel_ended": ended,
         "panel_feedback_due": ended and mine is None,

@@ -51,6 +51,30 @@ def _locked_agenda(session: Session) -> Agenda:
     return Agenda.objects.select_for_update().get(session=session)
 
 
+MAX_SEEDED_TOPICS = 20
+
+
+def seed_agenda_from_booking(session: Session) -> Agenda | None:
+    """Turn the agenda typed while booking into the session's agenda (connected to
+    scheduling's `session_booked`): each line a topic; what does not fit a topic title (a long
+    line, more than 20 lines) goes to the questions. Nothing for an empty text."""
+    lines = [line.strip() for line in (session.agenda or "").splitlines() if line.strip()]
+    if not lines:
+        return None
+    fits = [line for line in lines if len(line) <= 200][:MAX_SEEDED_TOPICS]
+    rest = [line for line in lines if line not in fits]
+    with transaction.atomic():
+        agenda = _locked_agenda(session)
+        if agenda.topics.exists():  # already prepared: never overwrite what people wrote
+            return agenda
+        AgendaTopic.objects.bulk_create(
+            [AgendaTopic(agenda=agenda, position=i, title=t) for i, t in enumerate(fits)]
+        )
+        agenda.questions = "\n".join(rest)[:5000]
+        _touch(agenda, session.booked_by)
+    return agenda
+
+
 def _touch(agenda: Agenda, user) -> None:  # type: ignore[no-untyped-def]
     agenda.version += 1
     agenda.updated_at = timezone.now()

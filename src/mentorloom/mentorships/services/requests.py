@@ -17,8 +17,9 @@ from django.utils import timezone
 from mentorloom.accounts.access import require_verified
 from mentorloom.core import ratelimit
 from mentorloom.core.errors import InvalidInput, PermissionDenied
+from mentorloom.core.hooks import Hook
 from mentorloom.notifications.models import Notification
-from mentorloom.notifications.services import notify
+from mentorloom.notifications.services import mark_subject_read, notify
 from mentorloom.profiles.hours import format_days
 from mentorloom.profiles.models import CareerGoal, Profile
 
@@ -64,6 +65,12 @@ DECLINE_TEMPLATES = [
     "with closer experience will help you more.",
     "Thank you for thinking of me. I can't commit the time a mentorship deserves at the moment.",
 ]
+
+
+# Called inside the accepting transaction with the new Mentorship. Messaging (a layer above)
+# connects to it so the pair's conversation exists from the first moment: the inbox lists it
+# before anyone opens the mentorship page.
+mentorship_started = Hook("mentorships.mentorship_started")
 
 
 def check_can_request(mentee, mentor_id: int) -> Profile:  # type: ignore[no-untyped-def]
@@ -227,6 +234,11 @@ def _lock_open(
     return locked
 
 
+def _dealt_with(user, request: MentorshipRequest) -> None:
+    """`user` acted on the request: their notifications about it are no longer news."""
+    mark_subject_read([user.pk], _url("mentorships:request_detail", request.pk))
+
+
 def _mark_answered(request: MentorshipRequest, now: datetime) -> None:
     if request.first_response_at is None:
         request.first_response_at = now
@@ -244,6 +256,7 @@ def ask_for_info(user, request: MentorshipRequest, body: str) -> RequestMessage:
         request.updated_at = now
         request.save(update_fields=["status", "updated_at", "first_response_at"])
         msg = RequestMessage.objects.create(request=request, author=user, body=text)
+        _dealt_with(user, request)
         notify(
             request.mentee,
             kind="request.info_requested",
@@ -271,6 +284,7 @@ def answer_info(user, request: MentorshipRequest, body: str) -> RequestMessage: 
         request.expires_at = max(request.expires_at, now + timedelta(days=expiry_days()))
         request.save(update_fields=["status", "updated_at", "expires_at"])
         msg = RequestMessage.objects.create(request=request, author=user, body=text)
+        _dealt_with(user, request)
         notify(
             request.mentor,
             kind="request.info_answered",
@@ -357,6 +371,8 @@ def accept_request(user, request: MentorshipRequest) -> Mentorship:  # type: ign
         HistoryEvent.objects.create(
             mentorship=mentorship, actor=user, text=f"{user.get_full_name()} accepted the request."
         )
+        mentorship_started(mentorship)
+        _dealt_with(user, request)
         notify(
             request.mentee,
             kind="request.accepted",
@@ -381,6 +397,7 @@ def decline_request(user, request: MentorshipRequest, reason: str = "") -> Mento
         request.closed_at = now
         request.updated_at = now
         request.save()
+        _dealt_with(user, request)
         notify(
             request.mentee,
             kind="request.declined",
@@ -409,6 +426,8 @@ def withdraw_request(user, request: MentorshipRequest) -> MentorshipRequest:  # 
             read_at__isnull=True,
         ).delete()[0]
         if not unseen:
+            # Nothing is left for the mentor to answer: their "asked you" notices are moot.
+            _dealt_with(request.mentor, request)
             notify(
                 request.mentor,
                 kind="request.withdrawn",

@@ -46,7 +46,9 @@ def _check_bookable(
         raise PermissionDenied()
     if not mentorship.is_active:
         raise MentorshipNotActive()
-    if int(duration.total_seconds() // 60) not in selectors.session_lengths(mentorship.mentor):
+    if int(duration.total_seconds() // 60) not in selectors.session_lengths(
+        mentorship.mentor, mentorship
+    ):
         raise DurationNotOffered(fields={"duration": ["Choose one of the offered lengths."]})
     if not selectors.is_within_rules(mentorship.mentor, starts_at, duration):
         raise OutsideAvailability(fields={"start": ["Pick one of the offered slots."]})

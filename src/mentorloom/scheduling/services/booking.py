@@ -16,6 +16,7 @@ from django.utils import timezone
 from mentorloom.accounts.access import require_verified
 from mentorloom.core import idempotency
 from mentorloom.core.errors import InvalidInput, PermissionDenied
+from mentorloom.core.hooks import Hook
 from mentorloom.core.timezones import canonical_zone
 from mentorloom.mentorships.models import Mentorship
 
@@ -33,6 +34,11 @@ from ._common import (
 from .invitations import _announce
 
 IDEMPOTENCY_SCOPE = "session.book"
+
+# Called inside the booking transaction with each new session. The sessions app (which owns the
+# structured agenda) connects to it, so the agenda typed while booking becomes the session's
+# agenda: one source of truth for "Prepare and reflect", the call room and the invitations.
+session_booked = Hook("scheduling.session_booked")
 
 
 def book_session(
@@ -95,6 +101,7 @@ def book_session(
                 )
         except IntegrityError as exc:
             raise SlotTaken() from exc
+        session_booked(session)
         if key:
             try:
                 with transaction.atomic():

@@ -37,7 +37,7 @@ from ._common import (
     _utc,
     late_cancel_window,
 )
-from .booking import cancel_session, reschedule_session
+from .booking import cancel_session, reschedule_session, session_booked
 from .invitations import INVITATION_TASK, _announce
 
 PROBLEM_MESSAGES = {
@@ -119,7 +119,7 @@ def _check_series_input(actor, mentorship: Mentorship, duration_minutes: int, zo
         raise PermissionDenied()
     if not mentorship.is_active:
         raise MentorshipNotActive()
-    if duration_minutes not in selectors.session_lengths(mentorship.mentor):
+    if duration_minutes not in selectors.session_lengths(mentorship.mentor, mentorship):
         raise DurationNotOffered(fields={"duration": ["Choose one of the offered lengths."]})
     zone_name = canonical_zone(zone)
     if zone_name is None:
@@ -220,22 +220,22 @@ def create_series(
             if not problem:
                 try:
                     with transaction.atomic():
-                        created.append(
-                            Session.objects.create(
-                                mentorship=mentorship,
-                                mentor_id=mentorship.mentor_id,
-                                mentee_id=mentorship.mentee_id,
-                                booked_by=actor,
-                                starts_at=occ.start,
-                                ends_at=occ.start + duration,
-                                zone=zone_name,
-                                agenda=agenda[:2000],
-                                created_at=now,
-                                scheduled_at=now,
-                                series=series,
-                                series_index=occ.index,
-                            )
+                        session = Session.objects.create(
+                            mentorship=mentorship,
+                            mentor_id=mentorship.mentor_id,
+                            mentee_id=mentorship.mentee_id,
+                            booked_by=actor,
+                            starts_at=occ.start,
+                            ends_at=occ.start + duration,
+                            zone=zone_name,
+                            agenda=agenda[:2000],
+                            created_at=now,
+                            scheduled_at=now,
+                            series=series,
+                            series_index=occ.index,
                         )
+                        session_booked(session)
+                    created.append(session)
                     continue
                 except IntegrityError:
                     problem = "busy"

@@ -341,6 +341,14 @@ async function start() {
   });
   $("camera-select").addEventListener("change", (e) => switchDevice("video", e.target.value));
   $("mic-select").addEventListener("change", (e) => switchDevice("audio", e.target.value));
+  // A closed tab says it left at once; the server also notices the socket closing, and ends a
+  // call nobody is in after 30 s, so the next "Start video call" rings afresh.
+  window.addEventListener("pagehide", () => {
+    if (state.ended) return;
+    const body = new FormData();
+    body.append("csrfmiddlewaretoken", config.csrfToken);
+    navigator.sendBeacon(config.leaveUrl, body);
+  });
   await startMedia();
   connect();
   setInterval(sampleQuality, 1000);
