@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -104,6 +105,98 @@ def test_stale_save_without_javascript_shows_both_texts(past):
     assert response.status_code == 409
     html = response.content.decode()
     assert ">mine</textarea>" in html and ">theirs</textarea>" in html
+
+
+NOTES = "# Goals\nShip the portfolio\n\n# Risks\nTime\n"
+
+
+def _live_save(client: Client, session, **data):  # type: ignore[no-untyped-def]
+    # What notes.js sends: the text, the version it is based on and that version's text.
+    return client.post(f"/sessions/{session.pk}/notes/", data, HTTP_ACCEPT="application/json")
+
+
+def test_live_editor_save_from_an_older_version_merges_and_answers_the_merged_text(past):
+    services.save_notes(past, past.mentee, body=NOTES, base_version=0)
+    services.save_notes(past, past.mentee, body=NOTES + "Money\n", base_version=1, base_body=NOTES)
+
+    response = _live_save(
+        as_user(past.mentor),
+        past,
+        body=NOTES.replace("portfolio", "portfolio by May"),
+        base_version="1",
+        base_body=NOTES,
+    )
+
+    assert response.status_code == 200
+    answer = response.json()
+    assert answer["version"] == 3
+    assert answer["body"] == NOTES.replace("portfolio", "portfolio by May") + "Money\n"
+    assert SharedNotes.objects.get().body == answer["body"]
+
+
+def test_live_editor_true_overlap_answers_409_with_only_the_overlapping_part(past):
+    base = NOTES + "\n# Next\nCall Ana\n"
+    services.save_notes(past, past.mentee, body=base, base_version=0)
+    services.save_notes(
+        past, past.mentee, body=base.replace("Time", "Motivation"), base_version=1, base_body=base
+    )
+
+    mine = base.replace("Time", "Time and money").replace("Call Ana", "Call Ana today")
+    response = _live_save(as_user(past.mentor), past, body=mine, base_version="1", base_body=base)
+
+    assert response.status_code == 409
+    answer = response.json()
+    assert answer["error"]["code"] == "stale_notes"
+    assert answer["current"] == {"body": base.replace("Time", "Motivation"), "version": 2}
+    assert answer["draft"] == mine
+    status = answer["status_html"]
+    assert "You both changed the same line at once" in status
+    theirs = re.search(r'id="notes-theirs"[^>]*>(.*?)</textarea>', status, re.S)
+    assert theirs and theirs.group(1) == "Motivation"  # only the overlap, not their whole text
+    assert 'name="merged_version" value="2"' in status
+    # Saving the resolved text against the version shown stores it.
+    resolved = _live_save(
+        as_user(past.mentor),
+        past,
+        body=mine.replace("Time and money", "Motivation and money"),
+        base_version="1",
+        base_body=base,
+        merged_version="2",
+        merged_base_body=base.replace("Time", "Motivation"),
+    )
+    assert resolved.status_code == 200
+    assert "Motivation and money" in SharedNotes.objects.get().body
+
+
+def test_stale_form_post_without_javascript_merges_using_the_base_text_in_the_form(past):
+    services.save_notes(past, past.mentee, body=NOTES, base_version=0)
+    page = as_user(past.mentor).get(f"/sessions/{past.pk}/notes/").content.decode()
+    assert '<textarea name="base_body" hidden>\n# Goals' in page
+    services.save_notes(past, past.mentee, body=NOTES + "Money\n", base_version=1, base_body=NOTES)
+
+    response = as_user(past.mentor).post(
+        f"/sessions/{past.pk}/notes/",
+        {
+            "body": "Intro\r\n" + NOTES.replace("\n", "\r\n"),
+            "base_version": "1",
+            "base_body": NOTES.replace("\n", "\r\n"),
+        },
+    )
+
+    assert response.status_code == 302
+    assert SharedNotes.objects.get().body == "Intro\n" + NOTES + "Money\n"
+
+
+def test_live_editor_gets_422_json_for_oversized_notes(past):
+    response = _live_save(as_user(past.mentee), past, body="x" * (100 * 1024 + 1), base_version="0")
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "notes_too_large"
+
+
+def test_notes_page_loads_the_live_editor(past):
+    page = as_user(past.mentee).get(f"/sessions/{past.pk}/notes/").content.decode()
+    assert f'data-session-id="{past.pk}"' in page and "js/notes.js" in page
+    assert 'id="notes-live"' in page
 
 
 def test_oversized_notes_page_keeps_the_text_and_says_why(past):

@@ -67,6 +67,8 @@ class AcceptSuggestionIn(Schema):
 class NotesIn(Schema):
     body: str
     base_version: int
+    # The text at base_version: with it a stale save is merged instead of refused.
+    base_body: str | None = None
 
 
 class NotesOut(Schema):

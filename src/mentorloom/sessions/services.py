@@ -14,12 +14,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mentorloom.core.errors import InvalidInput, NotFound
+from mentorloom.core.realtime.live import publish_to_user
 from mentorloom.notifications.services import notify
 from mentorloom.scheduling.models import Session, SessionStatus
 
 from . import selectors
 from .errors import FeedbackLocked, NotesTooLarge, SessionNotOver, StaleAgenda, StaleNotes
 from .insights import TRAIT_KEYS
+from .merge import merge
 from .models import (
     ActionItem,
     ActionItemSource,
@@ -263,11 +265,17 @@ def _check_size(body: str, field: str = "body") -> None:
         raise NotesTooLarge(fields={field: ["Notes can be at most 100 KB."]})
 
 
-def save_notes(session: Session, user, *, body: str, base_version: int) -> SharedNotes:  # type: ignore[no-untyped-def]
-    """Save the shared notes if nobody saved since `base_version`.
+def save_notes(  # type: ignore[no-untyped-def]
+    session: Session, user, *, body: str, base_version: int, base_body: str | None = None
+) -> SharedNotes:
+    """Save the shared notes written from `base_version` (whose text was `base_body`).
 
-    Raises NotesTooLarge (422) over 100 KB and StaleNotes (409, carrying the current text and
-    version) when the save is based on an older version — never a silent overwrite.
+    A save based on an older version is merged line by line with what was saved since
+    (sessions.merge): edits of different lines are both kept. Raises NotesTooLarge (422) over
+    100 KB (also for the merged text), and StaleNotes (409, carrying the current text and
+    version, the merged draft and the overlapping parts) when both changed the same lines, or
+    when the save is stale and `base_body` was not sent — never a silent overwrite.
+    After commit both participants' live pages get "notes.changed" with the new text.
     """
     _check_size(body)
     body = (body or "").replace("\r\n", "\n")
@@ -275,14 +283,36 @@ def save_notes(session: Session, user, *, body: str, base_version: int) -> Share
         SharedNotes.objects.get_or_create(session=session)
         notes = SharedNotes.objects.select_for_update().get(session=session)
         if base_version != notes.version:
-            raise StaleNotes(notes.body, notes.version)
+            if base_body is None:
+                raise StaleNotes(notes.body, notes.version)
+            result = merge(base_body.replace("\r\n", "\n"), body, notes.body)
+            if not result.clean:
+                raise StaleNotes(notes.body, notes.version, result.text, result.overlaps)
+            body = result.text
+            _check_size(body)
         if body != notes.body:
             notes.body = body
             notes.version += 1
             notes.updated_at = timezone.now()
             notes.updated_by = user
             notes.save()
+            _announce_notes(session, notes, user)
     return notes
+
+
+def _announce_notes(session: Session, notes: SharedNotes, user) -> None:  # type: ignore[no-untyped-def]
+    # Both participants: the author's other open tabs follow too (pages ignore versions they
+    # already have).
+    event = {
+        "type": "notes.changed",
+        "session_id": session.pk,
+        "version": notes.version,
+        "body": notes.body,
+        "html": selectors.notes_html(notes),
+        "by": user.pk,
+    }
+    for user_id in {session.mentor_id, session.mentee_id}:
+        publish_to_user(user_id, event)
 
 
 def save_private_note(session: Session, user, *, body: str) -> PrivateNote:  # type: ignore[no-untyped-def]
