@@ -125,3 +125,97 @@ def test_agenda_text_lists_topics_questions_and_links(upcoming):
 
 def test_agenda_text_is_empty_without_an_agenda(upcoming):
     assert selectors.agenda_text(upcoming) == ""
+
+
+QUESTIONS = "How do I pick a role?\nIs a bootcamp worth it?"
+
+
+def _with_questions(session):  # type: ignore[no-untyped-def]
+    return services.save_agenda_details(
+        session, session.mentee, questions=QUESTIONS, links="https://a.example", base_version=None
+    )
+
+
+def test_two_stale_agenda_saves_of_different_lines_are_both_kept(upcoming):
+    first = _with_questions(upcoming)
+    common = {"base_version": first.version, "base_questions": QUESTIONS}
+    services.save_agenda_details(
+        upcoming,
+        upcoming.mentee,
+        questions=QUESTIONS.replace("a role", "a first role"),
+        links="https://a.example",
+        base_links="https://a.example",
+        **common,
+    )
+    merged = services.save_agenda_details(
+        upcoming,
+        upcoming.mentor,
+        questions=QUESTIONS + "\r\nWhat about visas?",
+        links="https://a.example\nhttps://b.example",
+        base_links="https://a.example",
+        **common,
+    )
+    assert merged.questions == (
+        "How do I pick a first role?\nIs a bootcamp worth it?\nWhat about visas?"
+    )
+    assert merged.links == "https://a.example\nhttps://b.example"
+
+
+def test_the_same_question_changed_differently_conflicts_with_that_line(upcoming):
+    from mentorloom.sessions.errors import StaleAgenda
+
+    first = _with_questions(upcoming)
+    common = {
+        "links": "https://a.example",
+        "base_version": first.version,
+        "base_questions": QUESTIONS,
+        "base_links": "https://a.example",
+    }
+    services.save_agenda_details(
+        upcoming, upcoming.mentee, questions=QUESTIONS.replace("worth it", "worth €9k"), **common
+    )
+    with pytest.raises(StaleAgenda) as exc:
+        services.save_agenda_details(
+            upcoming, upcoming.mentor, questions=QUESTIONS.replace("worth it", "useful"), **common
+        )
+    assert exc.value.status == 409
+    assert [o.theirs for o in exc.value.overlaps] == ["Is a bootcamp worth €9k?"]
+    assert exc.value.current_version == first.version + 1
+    assert "worth €9k" in exc.value.message
+
+
+def test_a_stale_agenda_save_without_base_texts_is_still_refused(upcoming):
+    from mentorloom.sessions.errors import StaleAgenda
+
+    first = _with_questions(upcoming)
+    services.add_topic(upcoming, upcoming.mentor, title="Portfolio")
+    with pytest.raises(StaleAgenda):
+        services.save_agenda_details(
+            upcoming, upcoming.mentee, questions="x", links="", base_version=first.version
+        )
+
+
+def test_every_agenda_change_reaches_both_participants_live(
+    upcoming, django_capture_on_commit_callbacks
+):
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    from mentorloom.core.realtime.live import user_group
+
+    layer = get_channel_layer()
+    channels = {}
+    for user in (upcoming.mentor, upcoming.mentee):
+        channels[user.pk] = async_to_sync(layer.new_channel)()
+        async_to_sync(layer.group_add)(user_group(user.pk), channels[user.pk])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _with_questions(upcoming)
+        services.add_topic(upcoming, upcoming.mentor, title="Portfolio")
+
+    for channel in channels.values():
+        first = async_to_sync(layer.receive)(channel)["event"]
+        second = async_to_sync(layer.receive)(channel)["event"]
+        assert first["type"] == second["type"] == "agenda.changed"
+        assert (first["session_id"], first["questions"]) == (upcoming.pk, QUESTIONS)
+        assert second["version"] == first["version"] + 1

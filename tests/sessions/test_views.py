@@ -300,3 +300,63 @@ def test_session_panel_and_dashboard_tags_render(past, upcoming):
         Context({"request": request, "s": past})
     )
     assert "leave your feedback" in ended
+
+
+def test_live_agenda_save_from_an_older_version_merges_and_answers_json(upcoming):
+    first = services.save_agenda_details(upcoming, upcoming.mentee, questions="A?\nB?", links="")
+    services.add_topic(upcoming, upcoming.mentee, title="Portfolio")  # moves the version on
+    response = as_user(upcoming.mentor).post(
+        f"/sessions/{upcoming.pk}/agenda/details/",
+        {
+            "questions": "A?\nB?\nC?",
+            "links": "",
+            "base_version": str(first.version),
+            "base_questions": "A?\nB?",
+            "base_links": "",
+        },
+        HTTP_ACCEPT="application/json",
+    )
+    assert response.status_code == 200
+    assert response.json() == {"version": first.version + 2, "questions": "A?\nB?\nC?", "links": ""}
+
+
+def test_agenda_overlap_without_javascript_keeps_my_text_and_rebases_the_form(upcoming):
+    first = services.save_agenda_details(upcoming, upcoming.mentee, questions="A?\nB?", links="")
+    base = {"base_version": str(first.version), "base_questions": "A?\nB?", "base_links": ""}
+    services.save_agenda_details(
+        upcoming,
+        upcoming.mentee,
+        questions="A?\nB2?",
+        links="",
+        **{"base_version": first.version, "base_questions": "A?\nB?", "base_links": ""},
+    )
+    url = f"/sessions/{upcoming.pk}/agenda/details/"
+    client = as_user(upcoming.mentor)
+    response = client.post(url, {"questions": "A?\nB3?", "links": "", **base})
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "You both changed the same line at once" in page and "B2?" in page
+    assert f'name="base_version" value="{first.version + 1}"' in page
+    # Saving again (the form as shown) keeps my wording.
+    again = client.post(
+        url,
+        {
+            "questions": "A?\nB3?",
+            "links": "",
+            "base_version": str(first.version + 1),
+            "base_questions": "A?\nB2?",
+            "base_links": "",
+        },
+    )
+    assert again.status_code == 302
+    assert selectors.agenda_for(upcoming).questions == "A?\nB3?"
+
+
+def test_live_agenda_bad_link_answers_422_json(upcoming):
+    response = as_user(upcoming.mentee).post(
+        f"/sessions/{upcoming.pk}/agenda/details/",
+        {"questions": "", "links": "javascript:alert(1)"},
+        HTTP_ACCEPT="application/json",
+    )
+    assert response.status_code == 422
+    assert "links" in response.json()["error"]["fields"]

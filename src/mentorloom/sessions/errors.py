@@ -33,6 +33,27 @@ class StaleAgenda(Conflict):
     code = "stale_agenda"
     default_message = "The agenda changed since you opened it. Reload and try again."
 
+    def __init__(
+        self,
+        current_questions: str = "",
+        current_links: str = "",
+        current_version: int | None = None,
+        overlaps: list[Overlap] | None = None,
+    ) -> None:
+        overlaps = overlaps or []
+        message = (
+            "You both changed the same line at once. Their wording: "
+            + " / ".join(o.theirs for o in overlaps)
+            + ". Choose what to keep, then save."
+            if overlaps
+            else None
+        )
+        super().__init__(message)
+        self.current_questions = current_questions
+        self.current_links = current_links
+        self.current_version = current_version
+        self.overlaps = overlaps
+
 
 class NotesTooLarge(InvalidInput):
     code = "notes_too_large"

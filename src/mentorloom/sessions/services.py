@@ -58,6 +58,22 @@ def _touch(agenda: Agenda, user) -> None:  # type: ignore[no-untyped-def]
     agenda.updated_at = timezone.now()
     agenda.updated_by = user
     agenda.save()
+    _announce_agenda(agenda)
+
+
+def _announce_agenda(agenda: Agenda) -> None:
+    # Every agenda change reaches both participants' open agenda pages after commit: the
+    # questions and links to merge into their editors, and a hint to reload the topic list.
+    event = {
+        "type": "agenda.changed",
+        "session_id": agenda.session_id,
+        "version": agenda.version,
+        "questions": agenda.questions,
+        "links": agenda.links,
+    }
+    session = Session.objects.only("mentor_id", "mentee_id").get(pk=agenda.session_id)
+    for user_id in {session.mentor_id, session.mentee_id}:
+        publish_to_user(user_id, event)
 
 
 def _clean_topic(
@@ -172,20 +188,40 @@ def save_agenda_details(
     questions: str,
     links: str,
     base_version: int | None = None,
+    base_questions: str | None = None,
+    base_links: str | None = None,
 ) -> Agenda:
-    """Questions and links. With `base_version`, a stale save raises StaleAgenda (409)."""
-    links = _clean_links(links)
-    if len(questions or "") > 5000 or len(links) > 5000:
-        raise InvalidInput(
-            fields={"questions": ["Keep questions and links under 5000 characters."]}
-        )
+    """Questions and links. A save from an older `base_version` is merged line by line with
+    what was saved since when the texts at that version (`base_questions`, `base_links`) come
+    with it; it raises StaleAgenda (409) when both changed the same lines, or when it is stale
+    and they are missing."""
+    questions = (questions or "").replace("\r\n", "\n")
+    links = (links or "").replace("\r\n", "\n")
+    _check_details(questions, _clean_links(links))
     with transaction.atomic():
         agenda = _locked_agenda(session)
         if base_version is not None and base_version != agenda.version:
-            raise StaleAgenda()
-        agenda.questions, agenda.links = (questions or "").strip(), links
-        _touch(agenda, user)
+            if base_questions is None or base_links is None:
+                raise StaleAgenda()
+            merged_q = merge(base_questions.replace("\r\n", "\n"), questions, agenda.questions)
+            merged_l = merge(base_links.replace("\r\n", "\n"), links, agenda.links)
+            overlaps = merged_q.overlaps + merged_l.overlaps
+            if overlaps:
+                raise StaleAgenda(agenda.questions, agenda.links, agenda.version, overlaps)
+            questions, links = merged_q.text, merged_l.text
+        links = _clean_links(links)
+        _check_details(questions, links)
+        if (questions.strip(), links) != (agenda.questions, agenda.links):
+            agenda.questions, agenda.links = questions.strip(), links
+            _touch(agenda, user)
     return agenda
+
+
+def _check_details(questions: str, links: str) -> None:
+    if len(questions) > 5000 or len(links) > 5000:
+        raise InvalidInput(
+            fields={"questions": ["Keep questions and links under 5000 characters."]}
+        )
 
 
 def replace_agenda(

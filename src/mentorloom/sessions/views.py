@@ -24,7 +24,7 @@ from mentorloom.scheduling.selectors import get_session_for, zone_name_of
 
 from . import insights as insight_math
 from . import selectors, services
-from .errors import NotesTooLarge, StaleNotes
+from .errors import NotesTooLarge, StaleAgenda, StaleNotes
 from .forms import (
     ActionItemForm,
     DetailsForm,
@@ -94,6 +94,8 @@ def _agenda_page(
                 "questions": agenda.questions,
                 "links": agenda.links,
                 "base_version": agenda.version,
+                "base_questions": agenda.questions,
+                "base_links": agenda.links,
             }
         ),
         "template_form": TemplateForm(templates=selectors.templates()),
@@ -152,22 +154,60 @@ def change_topic(request: HttpRequest, session_id: int, topic_id: int) -> HttpRe
 @login_required
 @require_POST
 def save_details(request: HttpRequest, session_id: int) -> HttpResponse:
+    """Questions and links; a save from an older version is merged with what was saved since.
+    The live agenda page (agenda.js) posts with fetch and gets JSON back."""
     session = get_session_for(request.user, session_id)
     form = DetailsForm(request.POST)
     if form.is_valid():
+        # A field left out of the form is "no base text": the stale save is refused, not merged.
+        has_base = "base_questions" in request.POST and "base_links" in request.POST
         try:
-            services.save_agenda_details(
+            agenda = services.save_agenda_details(
                 session,
                 request.user,
                 questions=form.cleaned_data["questions"],
                 links=form.cleaned_data["links"],
                 base_version=form.cleaned_data["base_version"],
+                base_questions=form.cleaned_data["base_questions"] if has_base else None,
+                base_links=form.cleaned_data["base_links"] if has_base else None,
             )
+        except StaleAgenda as exc:
+            if _wants_json(request):
+                payload = error_body(exc.code, exc.message) | {
+                    "current": {
+                        "questions": exc.current_questions,
+                        "links": exc.current_links,
+                        "version": exc.current_version,
+                    },
+                    "overlaps": [{"mine": o.mine, "theirs": o.theirs} for o in exc.overlaps],
+                }
+                return JsonResponse(payload, status=409)
+            if exc.current_version is not None:
+                # Saving again keeps my wording of the overlap: base it on the current version.
+                data = request.POST.copy()
+                data["base_version"] = str(exc.current_version)
+                data["base_questions"] = exc.current_questions
+                data["base_links"] = exc.current_links
+                form = DetailsForm(data)
+                form.is_valid()
+            _apply_errors(form, exc)
+            return _agenda_page(request, session, status=409, details_form=form)
         except DomainError as exc:
             _apply_errors(form, exc)
         else:
+            if _wants_json(request):
+                return JsonResponse(
+                    {
+                        "version": agenda.version,
+                        "questions": agenda.questions,
+                        "links": agenda.links,
+                    }
+                )
             messages.success(request, "Questions and links saved.")
             return redirect("sessions:agenda", session.pk)
+    if _wants_json(request):
+        fields = {name: [str(e) for e in errors] for name, errors in form.errors.items()}
+        return JsonResponse(error_body("invalid", "Some fields are not valid.", fields), status=422)
     return _agenda_page(request, session, status=422, details_form=form)
 
 
