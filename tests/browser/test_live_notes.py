@@ -10,10 +10,10 @@ from itertools import zip_longest
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 from mentorloom.scheduling.models import Session
-from mentorloom.sessions import services
+from mentorloom.sessions import selectors, services
 from mentorloom.sessions.models import SharedNotes
 from tests.browser.helpers import assert_accessible, in_thread, log_in, problems_of, screenshot
 from tests.factories import ProfileFactory, SchedulingMentorshipFactory
@@ -48,12 +48,17 @@ def _open_notes(context: BrowserContext, session: Session) -> Page:
     return page
 
 
-def _caret_after(page: Page, text: str) -> None:
-    page.get_by_label("Notes in Markdown").evaluate(
+def _caret_in(box: Locator, text: str) -> None:
+    """Focus the text box with the caret right after `text`."""
+    box.evaluate(
         "(box, text) => { box.focus(); const at = box.value.indexOf(text) + text.length;"
         " box.setSelectionRange(at, at); }",
         text,
     )
+
+
+def _caret_after(page: Page, text: str) -> None:
+    _caret_in(page.get_by_label("Notes in Markdown"), text)
 
 
 def test_two_people_typing_at_once_see_both_edits_within_a_second(new_context, asgi_server):
@@ -137,3 +142,50 @@ def test_two_people_typing_at_once_see_both_edits_within_a_second(new_context, a
     assert [r for r in mentee_problems.bad_responses if not r.startswith("409 ")] == []
     assert [e for e in mentee_problems.console_errors if "409" not in e] == []
     assert not mentee_problems.page_errors and not mentee_problems.csp_violations
+
+
+def test_the_agenda_is_live_topics_appear_and_questions_merge(new_context, asgi_server):
+    session = in_thread(_session_with_notes)
+    in_thread(
+        services.save_agenda_details,
+        session,
+        session.mentee,
+        questions="How do I pick a role?\nIs a bootcamp worth it?",
+        links="",
+    )
+    mentee_ctx = new_context(timezone_id="Asia/Tokyo")
+    mentor_ctx = new_context(timezone_id="Europe/Berlin")
+    log_in(mentee_ctx, session.mentee, asgi_server)
+    log_in(mentor_ctx, session.mentor, asgi_server)
+    pages = []
+    for ctx in (mentee_ctx, mentor_ctx):
+        page = ctx.new_page()
+        page.goto(f"/sessions/{session.pk}/agenda/")
+        expect(page.locator("html[data-live=open]")).to_have_count(1)
+        pages.append(page)
+    mentee, mentor = pages
+
+    # A topic the mentor adds shows up on the mentee's open page without a reload.
+    mentor.get_by_role("textbox", name="Topic", exact=True).fill("Portfolio review")
+    mentor.get_by_role("button", name="Add topic").click()
+    expect(mentee.locator("#agenda-topic-list")).to_contain_text("Portfolio review")
+
+    # Both type questions at once, on different lines: both see both.
+    mentee_q = mentee.get_by_role("textbox", name="Questions")
+    mentor_q = mentor.get_by_role("textbox", name="Questions")
+    _caret_in(mentee_q, "role")
+    _caret_in(mentor_q, "worth it?")
+    for mine, theirs in zip_longest(" in design", "\nWhat about visas?"):
+        if mine:
+            mentee.keyboard.type(mine)
+        if theirs:
+            mentor.keyboard.type(theirs)
+    both = "How do I pick a role in design?\nIs a bootcamp worth it?\nWhat about visas?"
+    expect(mentee_q).to_have_value(both, timeout=3000)
+    expect(mentor_q).to_have_value(both, timeout=3000)
+    expect(mentee.locator("#agenda-live")).to_have_text("Saved · live")
+    assert in_thread(lambda: selectors.agenda_for(session).questions) == both
+    assert_accessible(mentee)
+    screenshot(mentee, "live-agenda")
+    problems_of(mentee_ctx).assert_none()
+    problems_of(mentor_ctx).assert_none()
