@@ -9,7 +9,7 @@ from mentorloom.sessions import selectors, services
 from mentorloom.sessions.models import AgendaTemplate
 from tests.factories import SchedulingMentorshipFactory
 
-from .conftest import make_session
+from .conftest import live_events_during, make_session
 
 pytestmark = pytest.mark.django_db
 
@@ -195,27 +195,14 @@ def test_a_stale_agenda_save_without_base_texts_is_still_refused(upcoming):
         )
 
 
-def test_every_agenda_change_reaches_both_participants_live(
-    upcoming, django_capture_on_commit_callbacks
-):
-    from asgiref.sync import async_to_sync
-    from channels.layers import get_channel_layer
-
-    from mentorloom.core.realtime.live import user_group
-
-    layer = get_channel_layer()
-    channels = {}
-    for user in (upcoming.mentor, upcoming.mentee):
-        channels[user.pk] = async_to_sync(layer.new_channel)()
-        async_to_sync(layer.group_add)(user_group(user.pk), channels[user.pk])
-
-    with django_capture_on_commit_callbacks(execute=True):
+def test_every_agenda_change_reaches_both_participants_live(upcoming):
+    def change() -> None:
         _with_questions(upcoming)
         services.add_topic(upcoming, upcoming.mentor, title="Portfolio")
 
-    for channel in channels.values():
-        first = async_to_sync(layer.receive)(channel)["event"]
-        second = async_to_sync(layer.receive)(channel)["event"]
+    events = live_events_during((upcoming.mentor, upcoming.mentee), change, per_user=2)
+
+    for first, second in events.values():
         assert first["type"] == second["type"] == "agenda.changed"
         assert (first["session_id"], first["questions"]) == (upcoming.pk, QUESTIONS)
         assert second["version"] == first["version"] + 1

@@ -13,6 +13,8 @@ from mentorloom.sessions import selectors, services
 from mentorloom.sessions.errors import NotesTooLarge, StaleNotes
 from mentorloom.sessions.models import SharedNotes
 
+from .conftest import live_events_during
+
 pytestmark = pytest.mark.django_db
 
 
@@ -177,23 +179,13 @@ def test_a_merge_that_grows_past_100_kb_is_refused(past):
     assert SharedNotes.objects.get(session=past).version == 2
 
 
-def test_a_save_reaches_both_participants_live_pages(past, django_capture_on_commit_callbacks):
-    from asgiref.sync import async_to_sync
-    from channels.layers import get_channel_layer
+def test_a_save_reaches_both_participants_live_pages(past):
+    events = live_events_during(
+        (past.mentor, past.mentee),
+        lambda: services.save_notes(past, past.mentee, body="**Decided**", base_version=0),
+    )
 
-    from mentorloom.core.realtime.live import user_group
-
-    layer = get_channel_layer()
-    channels = {}
-    for user in (past.mentor, past.mentee):
-        channels[user.pk] = async_to_sync(layer.new_channel)()
-        async_to_sync(layer.group_add)(user_group(user.pk), channels[user.pk])
-
-    with django_capture_on_commit_callbacks(execute=True):
-        services.save_notes(past, past.mentee, body="**Decided**", base_version=0)
-
-    for channel in channels.values():
-        event = async_to_sync(layer.receive)(channel)["event"]
+    for (event,) in events.values():
         assert event["type"] == "notes.changed" and event["session_id"] == past.pk
         assert (event["body"], event["version"], event["by"]) == ("**Decided**", 1, past.mentee.pk)
         assert "<strong>Decided</strong>" in event["html"]
