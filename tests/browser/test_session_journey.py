@@ -104,6 +104,7 @@ def test_prepare_meet_note_carry_forward_and_give_feedback(
 
     # Both rewrite the same line before either save lands: the mentee saves second.
     mentor_notes.fill("## Decisions\n- Apply to three PM roles\n- Ask Dana for a referral")
+    mentee.wait_for_timeout(150)  # well inside the 0.6 s autosave delay, so the mentor saves first
     mentee_notes.fill("## Decisions\n- Apply to two PM roles by May\n- Ask Dana for a referral")
     expect(mentee.get_by_text("You both changed the same line at once")).to_be_visible()
     expect(mentee.get_by_label("Their wording of the overlapping part (version 3)")).to_have_value(
