@@ -1,5 +1,5 @@
 """A session from preparation to feedback: the mentee prepares the agenda from a template; after
-the (time-shifted) session both write notes — with a real concurrent-edit conflict merged in the
+the (time-shifted) session both write notes live — a line both rewrote at once resolved in the
 page — the mentor adds an action item that shows up on the next session's agenda; the mentee
 rates the mentor's traits; the mentor's insights stay "not enough feedback yet" until the third
 mentee has rated and the weekly release has published the figures."""
@@ -83,35 +83,45 @@ def test_prepare_meet_note_carry_forward_and_give_feedback(
     assert_accessible(mentee)
     screenshot(mentee, "session-agenda")
 
-    # 2. Time passes: the session is over. Both write notes; the mentor saves while the
-    #    mentee's page still holds the old version, so the mentee's next save conflicts.
+    # 2. Time passes: the session is over. Both write notes live: the mentee's lines reach
+    #    the mentor's open page, the mentor's reach the mentee's; only a line both rewrote
+    #    at once needs the conflict box (tests/browser/test_live_notes.py goes further).
     first = in_thread(_time_shift_into_the_past, first)
     mentee.goto(f"/sessions/{first.pk}/notes/")
     mentor.goto(f"/sessions/{first.pk}/notes/")
+    expect(mentor.locator("html[data-live=open]")).to_have_count(1)
     mentee.get_by_label("Notes in Markdown").fill("## Decisions\n- Apply to two PM roles")
-    expect(mentee.get_by_text("(version 1)")).to_be_visible()
+    expect(mentee.locator("#notes-live")).to_have_text("Saved · live")
     expect(mentee.locator("#notes-preview h4")).to_have_text("Decisions")
 
-    mentor.reload()
     mentor_notes = mentor.get_by_label("Notes in Markdown")
     expect(mentor_notes).to_have_value("## Decisions\n- Apply to two PM roles")
     mentor_notes.fill("## Decisions\n- Apply to two PM roles\n- Ask Dana for a referral")
-    expect(mentor.get_by_text("(version 2)")).to_be_visible()
-
     mentee_notes = mentee.get_by_label("Notes in Markdown")
-    mentee_notes.fill("## Decisions\n- Apply to two PM roles\n- Practise the case interview")
-    expect(mentee.get_by_text("Someone else saved these notes")).to_be_visible()
-    expect(mentee.get_by_label("Their version (version 2)")).to_have_value(
+    expect(mentee_notes).to_have_value(
         "## Decisions\n- Apply to two PM roles\n- Ask Dana for a referral"
+    )
+
+    # Both rewrite the same line before either save lands: the mentee saves second.
+    mentor_notes.fill("## Decisions\n- Apply to three PM roles\n- Ask Dana for a referral")
+    mentee.wait_for_timeout(150)  # well inside the 0.6 s autosave delay, so the mentor saves first
+    mentee_notes.fill("## Decisions\n- Apply to two PM roles by May\n- Ask Dana for a referral")
+    expect(mentee.get_by_text("You both changed the same line at once")).to_be_visible()
+    expect(mentee.get_by_label("Their wording of the overlapping part (version 3)")).to_have_value(
+        "- Apply to three PM roles"
     )
     assert_accessible(mentee)
     screenshot(mentee, "session-notes-conflict")
     mentee_notes.fill(
-        "## Decisions\n- Apply to two PM roles\n- Ask Dana for a referral\n"
+        "## Decisions\n- Apply to three PM roles by May\n- Ask Dana for a referral\n"
         "- Practise the case interview"
     )
     mentee.get_by_role("button", name="Save my merged version").click()
-    expect(mentee.get_by_text("(version 3)")).to_be_visible()
+    expect(mentee.locator("#notes-live")).to_have_text("Saved · live")
+    expect(mentor_notes).to_have_value(
+        "## Decisions\n- Apply to three PM roles by May\n- Ask Dana for a referral\n"
+        "- Practise the case interview"
+    )
     saved = in_thread(lambda: SharedNotes.objects.get(session_id=first.pk).body)
     assert "Ask Dana" in saved and "Practise the case interview" in saved
 

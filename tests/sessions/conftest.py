@@ -61,3 +61,33 @@ def _builtin_agenda_templates(agenda_templates):
     # Present in every real database (data migration); restored here after other tests'
     # flushes so these tests never depend on test order.
     return agenda_templates
+
+
+def live_events_during(users, action, per_user: int = 1) -> dict[int, list[dict]]:  # type: ignore[no-untyped-def]
+    """The live events (core.realtime.live) each of `users` receives while `action()` runs and
+    commits. One event loop for the whole exchange: the Redis layer's channels live in the loop
+    that made them."""
+    from asgiref.sync import async_to_sync, sync_to_async
+    from channels.layers import get_channel_layer
+    from django.test import TestCase
+
+    from mentorloom.core.realtime.live import user_group
+
+    layer = get_channel_layer()
+
+    def run() -> None:
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            action()
+
+    async def exchange() -> dict[int, list[dict]]:
+        channels = {}
+        for user in users:
+            channels[user.pk] = await layer.new_channel()
+            await layer.group_add(user_group(user.pk), channels[user.pk])
+        await sync_to_async(run)()
+        return {
+            user_id: [(await layer.receive(channel))["event"] for _ in range(per_user)]
+            for user_id, channel in channels.items()
+        }
+
+    return async_to_sync(exchange)()

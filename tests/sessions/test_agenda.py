@@ -9,7 +9,7 @@ from mentorloom.sessions import selectors, services
 from mentorloom.sessions.models import AgendaTemplate
 from tests.factories import SchedulingMentorshipFactory
 
-from .conftest import make_session
+from .conftest import live_events_during, make_session
 
 pytestmark = pytest.mark.django_db
 
@@ -145,3 +145,84 @@ def test_a_session_booked_before_seeding_still_shows_its_booking_text(upcoming):
     assert selectors.panel_context(upcoming, upcoming.mentee)["panel_booking_agenda"] == (
         "Moving into product"
     )
+
+
+QUESTIONS = "How do I pick a role?\nIs a bootcamp worth it?"
+
+
+def _with_questions(session):  # type: ignore[no-untyped-def]
+    return services.save_agenda_details(
+        session, session.mentee, questions=QUESTIONS, links="https://a.example", base_version=None
+    )
+
+
+def test_two_stale_agenda_saves_of_different_lines_are_both_kept(upcoming):
+    first = _with_questions(upcoming)
+    common = {"base_version": first.version, "base_questions": QUESTIONS}
+    services.save_agenda_details(
+        upcoming,
+        upcoming.mentee,
+        questions=QUESTIONS.replace("a role", "a first role"),
+        links="https://a.example",
+        base_links="https://a.example",
+        **common,
+    )
+    merged = services.save_agenda_details(
+        upcoming,
+        upcoming.mentor,
+        questions=QUESTIONS + "\r\nWhat about visas?",
+        links="https://a.example\nhttps://b.example",
+        base_links="https://a.example",
+        **common,
+    )
+    assert merged.questions == (
+        "How do I pick a first role?\nIs a bootcamp worth it?\nWhat about visas?"
+    )
+    assert merged.links == "https://a.example\nhttps://b.example"
+
+
+def test_the_same_question_changed_differently_conflicts_with_that_line(upcoming):
+    from mentorloom.sessions.errors import StaleAgenda
+
+    first = _with_questions(upcoming)
+    common = {
+        "links": "https://a.example",
+        "base_version": first.version,
+        "base_questions": QUESTIONS,
+        "base_links": "https://a.example",
+    }
+    services.save_agenda_details(
+        upcoming, upcoming.mentee, questions=QUESTIONS.replace("worth it", "worth €9k"), **common
+    )
+    with pytest.raises(StaleAgenda) as exc:
+        services.save_agenda_details(
+            upcoming, upcoming.mentor, questions=QUESTIONS.replace("worth it", "useful"), **common
+        )
+    assert exc.value.status == 409
+    assert [o.theirs for o in exc.value.overlaps] == ["Is a bootcamp worth €9k?"]
+    assert exc.value.current_version == first.version + 1
+    assert "worth €9k" in exc.value.message
+
+
+def test_a_stale_agenda_save_without_base_texts_is_still_refused(upcoming):
+    from mentorloom.sessions.errors import StaleAgenda
+
+    first = _with_questions(upcoming)
+    services.add_topic(upcoming, upcoming.mentor, title="Portfolio")
+    with pytest.raises(StaleAgenda):
+        services.save_agenda_details(
+            upcoming, upcoming.mentee, questions="x", links="", base_version=first.version
+        )
+
+
+def test_every_agenda_change_reaches_both_participants_live(upcoming):
+    def change() -> None:
+        _with_questions(upcoming)
+        services.add_topic(upcoming, upcoming.mentor, title="Portfolio")
+
+    events = live_events_during((upcoming.mentor, upcoming.mentee), change, per_user=2)
+
+    for first, second in events.values():
+        assert first["type"] == second["type"] == "agenda.changed"
+        assert (first["session_id"], first["questions"]) == (upcoming.pk, QUESTIONS)
+        assert second["version"] == first["version"] + 1

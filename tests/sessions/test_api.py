@@ -230,3 +230,25 @@ def test_feedback_summary_rejects_any_but_the_fixed_periods(query):
 def test_feedback_summary_maps_legacy_days_to_the_fixed_periods(query, period, days):
     body = as_user(ProfileFactory().user).get(f"/api/v1/me/feedback-summary?{query}").json()
     assert body["period"] == period and body["days"] == days
+
+
+def test_stale_notes_put_with_its_base_text_merges_and_overlaps_get_409(past):
+    url = f"/api/v1/sessions/{past.pk}/notes"
+    base = "a\nb\nc\n"
+    put(as_user(past.mentee), url, {"body": base, "base_version": 0})
+    put(as_user(past.mentee), url, {"body": "A\nb\nc\n", "base_version": 1, "base_body": base})
+
+    merged = put(
+        as_user(past.mentor), url, {"body": "a\nb\nC\n", "base_version": 1, "base_body": base}
+    )
+    assert merged.status_code == 200
+    assert (merged.json()["body"], merged.json()["version"]) == ("A\nb\nC\n", 3)
+
+    overlap = put(
+        as_user(past.mentor), url, {"body": "a2\nb\nc\n", "base_version": 1, "base_body": base}
+    )
+    assert overlap.status_code == 409
+    answer = overlap.json()
+    assert answer["error"]["code"] == "stale_notes"
+    assert answer["overlaps"] == [{"base": "a", "mine": "a2", "theirs": "A"}]
+    assert answer["merged"] == "a2\nb\nC\n" and answer["current"]["version"] == 3

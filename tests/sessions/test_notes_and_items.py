@@ -13,6 +13,8 @@ from mentorloom.sessions import selectors, services
 from mentorloom.sessions.errors import NotesTooLarge, StaleNotes
 from mentorloom.sessions.models import SharedNotes
 
+from .conftest import live_events_during
+
 pytestmark = pytest.mark.django_db
 
 
@@ -112,3 +114,85 @@ def test_summary_markdown_has_agenda_notes_items_and_duration_but_no_private_not
     assert "We talked **a lot**." in text
     assert "- [ ] Send CV (" in text
     assert "secret" not in text
+
+
+NOTES = "# Goals\nShip the portfolio\n\n# Risks\nTime\n"
+
+
+def test_two_stale_saves_of_different_paragraphs_are_both_kept(past):
+    first = services.save_notes(past, past.mentee, body=NOTES, base_version=0)
+    services.save_notes(
+        past,
+        past.mentee,
+        body=NOTES.replace("portfolio", "portfolio by May"),
+        base_version=first.version,
+        base_body=NOTES,
+    )
+    # The mentor typed from version 1 meanwhile, in another paragraph (browser line endings).
+    merged = services.save_notes(
+        past,
+        past.mentor,
+        body=(NOTES + "Money\n").replace("\n", "\r\n"),
+        base_version=first.version,
+        base_body=NOTES,
+    )
+
+    assert merged.version == 3
+    assert merged.body == "# Goals\nShip the portfolio by May\n\n# Risks\nTime\nMoney\n"
+
+
+def test_stale_saves_appending_at_the_same_place_keep_both_in_save_order(past):
+    services.save_notes(past, past.mentee, body=NOTES, base_version=0)
+    services.save_notes(past, past.mentee, body=NOTES + "mentee\n", base_version=1, base_body=NOTES)
+    merged = services.save_notes(
+        past, past.mentor, body=NOTES + "mentor\n", base_version=1, base_body=NOTES
+    )
+    assert merged.body == NOTES + "mentee\nmentor\n"
+
+
+def test_a_true_overlap_conflicts_with_only_the_overlapping_part(past):
+    services.save_notes(past, past.mentee, body=NOTES, base_version=0)
+    services.save_notes(
+        past, past.mentee, body=NOTES.replace("Time", "Motivation"), base_version=1, base_body=NOTES
+    )
+    mine = NOTES.replace("Time", "Time and money").replace("portfolio", "portfolio by May")
+    with pytest.raises(StaleNotes) as exc:
+        services.save_notes(past, past.mentor, body=mine, base_version=1, base_body=NOTES)
+
+    assert exc.value.status == 409 and exc.value.code == "stale_notes"
+    assert [(o.mine, o.theirs) for o in exc.value.overlaps] == [("Time and money", "Motivation")]
+    assert exc.value.merged == mine  # the rest merged; the overlap holds my wording
+    assert exc.value.current_version == 2
+    assert SharedNotes.objects.get(session=past).body == NOTES.replace("Time", "Motivation")
+
+
+def test_a_merge_that_grows_past_100_kb_is_refused(past):
+    half = "a" * 60 * 1024
+    services.save_notes(past, past.mentee, body="start\n", base_version=0)
+    services.save_notes(
+        past, past.mentee, body=half + "\nstart\n", base_version=1, base_body="start\n"
+    )
+    with pytest.raises(NotesTooLarge):
+        services.save_notes(
+            past, past.mentor, body="start\n" + half, base_version=1, base_body="start\n"
+        )
+    assert SharedNotes.objects.get(session=past).version == 2
+
+
+def test_a_save_reaches_both_participants_live_pages(past):
+    events = live_events_during(
+        (past.mentor, past.mentee),
+        lambda: services.save_notes(past, past.mentee, body="**Decided**", base_version=0),
+    )
+
+    for (event,) in events.values():
+        assert event["type"] == "notes.changed" and event["session_id"] == past.pk
+        assert (event["body"], event["version"], event["by"]) == ("**Decided**", 1, past.mentee.pk)
+        assert "<strong>Decided</strong>" in event["html"]
+
+
+def test_an_unchanged_save_announces_nothing(past, django_capture_on_commit_callbacks):
+    services.save_notes(past, past.mentee, body="same", base_version=0)
+    with django_capture_on_commit_callbacks() as callbacks:
+        services.save_notes(past, past.mentee, body="same", base_version=1)
+    assert callbacks == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -106,6 +107,98 @@ def test_stale_save_without_javascript_shows_both_texts(past):
     assert ">mine</textarea>" in html and ">theirs</textarea>" in html
 
 
+NOTES = "# Goals\nShip the portfolio\n\n# Risks\nTime\n"
+
+
+def _live_save(client: Client, session, **data):  # type: ignore[no-untyped-def]
+    # What notes.js sends: the text, the version it is based on and that version's text.
+    return client.post(f"/sessions/{session.pk}/notes/", data, HTTP_ACCEPT="application/json")
+
+
+def test_live_editor_save_from_an_older_version_merges_and_answers_the_merged_text(past):
+    services.save_notes(past, past.mentee, body=NOTES, base_version=0)
+    services.save_notes(past, past.mentee, body=NOTES + "Money\n", base_version=1, base_body=NOTES)
+
+    response = _live_save(
+        as_user(past.mentor),
+        past,
+        body=NOTES.replace("portfolio", "portfolio by May"),
+        base_version="1",
+        base_body=NOTES,
+    )
+
+    assert response.status_code == 200
+    answer = response.json()
+    assert answer["version"] == 3
+    assert answer["body"] == NOTES.replace("portfolio", "portfolio by May") + "Money\n"
+    assert SharedNotes.objects.get().body == answer["body"]
+
+
+def test_live_editor_true_overlap_answers_409_with_only_the_overlapping_part(past):
+    base = NOTES + "\n# Next\nCall Ana\n"
+    services.save_notes(past, past.mentee, body=base, base_version=0)
+    services.save_notes(
+        past, past.mentee, body=base.replace("Time", "Motivation"), base_version=1, base_body=base
+    )
+
+    mine = base.replace("Time", "Time and money").replace("Call Ana", "Call Ana today")
+    response = _live_save(as_user(past.mentor), past, body=mine, base_version="1", base_body=base)
+
+    assert response.status_code == 409
+    answer = response.json()
+    assert answer["error"]["code"] == "stale_notes"
+    assert answer["current"] == {"body": base.replace("Time", "Motivation"), "version": 2}
+    assert answer["draft"] == mine
+    status = answer["status_html"]
+    assert "You both changed the same line at once" in status
+    theirs = re.search(r'id="notes-theirs"[^>]*>(.*?)</textarea>', status, re.S)
+    assert theirs and theirs.group(1) == "Motivation"  # only the overlap, not their whole text
+    assert 'name="merged_version" value="2"' in status
+    # Saving the resolved text against the version shown stores it.
+    resolved = _live_save(
+        as_user(past.mentor),
+        past,
+        body=mine.replace("Time and money", "Motivation and money"),
+        base_version="1",
+        base_body=base,
+        merged_version="2",
+        merged_base_body=base.replace("Time", "Motivation"),
+    )
+    assert resolved.status_code == 200
+    assert "Motivation and money" in SharedNotes.objects.get().body
+
+
+def test_stale_form_post_without_javascript_merges_using_the_base_text_in_the_form(past):
+    services.save_notes(past, past.mentee, body=NOTES, base_version=0)
+    page = as_user(past.mentor).get(f"/sessions/{past.pk}/notes/").content.decode()
+    assert '<textarea name="base_body" hidden>\n# Goals' in page
+    services.save_notes(past, past.mentee, body=NOTES + "Money\n", base_version=1, base_body=NOTES)
+
+    response = as_user(past.mentor).post(
+        f"/sessions/{past.pk}/notes/",
+        {
+            "body": "Intro\r\n" + NOTES.replace("\n", "\r\n"),
+            "base_version": "1",
+            "base_body": NOTES.replace("\n", "\r\n"),
+        },
+    )
+
+    assert response.status_code == 302
+    assert SharedNotes.objects.get().body == "Intro\n" + NOTES + "Money\n"
+
+
+def test_live_editor_gets_422_json_for_oversized_notes(past):
+    response = _live_save(as_user(past.mentee), past, body="x" * (100 * 1024 + 1), base_version="0")
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "notes_too_large"
+
+
+def test_notes_page_loads_the_live_editor(past):
+    page = as_user(past.mentee).get(f"/sessions/{past.pk}/notes/").content.decode()
+    assert f'data-session-id="{past.pk}"' in page and "js/notes.js" in page
+    assert 'id="notes-live"' in page
+
+
 def test_oversized_notes_page_keeps_the_text_and_says_why(past):
     response = as_user(past.mentee).post(
         f"/sessions/{past.pk}/notes/",
@@ -207,3 +300,63 @@ def test_session_panel_and_dashboard_tags_render(past, upcoming):
         Context({"request": request, "s": past})
     )
     assert "leave your feedback" in ended
+
+
+def test_live_agenda_save_from_an_older_version_merges_and_answers_json(upcoming):
+    first = services.save_agenda_details(upcoming, upcoming.mentee, questions="A?\nB?", links="")
+    services.add_topic(upcoming, upcoming.mentee, title="Portfolio")  # moves the version on
+    response = as_user(upcoming.mentor).post(
+        f"/sessions/{upcoming.pk}/agenda/details/",
+        {
+            "questions": "A?\nB?\nC?",
+            "links": "",
+            "base_version": str(first.version),
+            "base_questions": "A?\nB?",
+            "base_links": "",
+        },
+        HTTP_ACCEPT="application/json",
+    )
+    assert response.status_code == 200
+    assert response.json() == {"version": first.version + 2, "questions": "A?\nB?\nC?", "links": ""}
+
+
+def test_agenda_overlap_without_javascript_keeps_my_text_and_rebases_the_form(upcoming):
+    first = services.save_agenda_details(upcoming, upcoming.mentee, questions="A?\nB?", links="")
+    base = {"base_version": str(first.version), "base_questions": "A?\nB?", "base_links": ""}
+    services.save_agenda_details(
+        upcoming,
+        upcoming.mentee,
+        questions="A?\nB2?",
+        links="",
+        **{"base_version": first.version, "base_questions": "A?\nB?", "base_links": ""},
+    )
+    url = f"/sessions/{upcoming.pk}/agenda/details/"
+    client = as_user(upcoming.mentor)
+    response = client.post(url, {"questions": "A?\nB3?", "links": "", **base})
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "You both changed the same line at once" in page and "B2?" in page
+    assert f'name="base_version" value="{first.version + 1}"' in page
+    # Saving again (the form as shown) keeps my wording.
+    again = client.post(
+        url,
+        {
+            "questions": "A?\nB3?",
+            "links": "",
+            "base_version": str(first.version + 1),
+            "base_questions": "A?\nB2?",
+            "base_links": "",
+        },
+    )
+    assert again.status_code == 302
+    assert selectors.agenda_for(upcoming).questions == "A?\nB3?"
+
+
+def test_live_agenda_bad_link_answers_422_json(upcoming):
+    response = as_user(upcoming.mentee).post(
+        f"/sessions/{upcoming.pk}/agenda/details/",
+        {"questions": "", "links": "javascript:alert(1)"},
+        HTTP_ACCEPT="application/json",
+    )
+    assert response.status_code == 422
+    assert "links" in response.json()["error"]["fields"]

@@ -114,16 +114,27 @@ def get_notes(request: HttpRequest, session_id: Id) -> dict:
 
 @router.put("/sessions/{session_id}/notes", response={**WRITE_ERRORS, 200: NotesOut, 409: dict})
 def put_notes(request: HttpRequest, session_id: Id, payload: NotesIn) -> object:
-    """Saves the shared notes if `base_version` is current; otherwise 409 with the current
-    text and version beside the usual error body, so the client can merge."""
+    """Saves the shared notes. From an older `base_version`, with `base_body` (the text at that
+    version) the save is merged with what was saved since; 409 (with the current text and
+    version, and with base_body the `merged` text and the `overlaps`) only when both changed
+    the same lines, or when the save is stale and base_body is missing."""
     session = get_session_for(request.user, session_id)
     try:
         services.save_notes(
-            session, request.user, body=payload.body, base_version=payload.base_version
+            session,
+            request.user,
+            body=payload.body,
+            base_version=payload.base_version,
+            base_body=payload.base_body,
         )
     except StaleNotes as exc:
         body = error_body(exc.code, exc.message)
         body["current"] = {"body": exc.current_body, "version": exc.current_version}
+        if exc.merged is not None:
+            body["merged"] = exc.merged
+            body["overlaps"] = [
+                {"base": o.base, "mine": o.mine, "theirs": o.theirs} for o in exc.overlaps
+            ]
         return Status(409, body)
     return notes_out(session)
 

@@ -33,6 +33,13 @@ class DetailsForm(AccessibleFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}), help_text="One web address per line.",
     )  # fmt: skip
     base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # The texts at base_version, so a save from an older version can be merged.
+    base_questions = forms.CharField(
+        required=False, strip=False, widget=forms.Textarea(attrs={"hidden": True})
+    )
+    base_links = forms.CharField(
+        required=False, strip=False, widget=forms.Textarea(attrs={"hidden": True})
+    )
 
 
 class TemplateForm(forms.Form):

@@ -69,6 +69,8 @@ class AcceptSuggestionIn(Schema):
 class NotesIn(Schema):
     body: str
     base_version: int = Field(ge=0, le=INT64_MAX)
+    # The text at base_version: with it a stale save is merged instead of refused.
+    base_body: str | None = None
 
 
 class NotesOut(Schema):

@@ -14,12 +14,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mentorloom.core.errors import InvalidInput, NotFound
+from mentorloom.core.realtime.live import publish_to_user
 from mentorloom.notifications.services import notify
 from mentorloom.scheduling.models import Session, SessionStatus
 
 from . import selectors
 from .errors import FeedbackLocked, NotesTooLarge, SessionNotOver, StaleAgenda, StaleNotes
 from .insights import TRAIT_KEYS
+from .merge import merge
 from .models import (
     ActionItem,
     ActionItemSource,
@@ -80,6 +82,22 @@ def _touch(agenda: Agenda, user) -> None:  # type: ignore[no-untyped-def]
     agenda.updated_at = timezone.now()
     agenda.updated_by = user
     agenda.save()
+    _announce_agenda(agenda)
+
+
+def _announce_agenda(agenda: Agenda) -> None:
+    # Every agenda change reaches both participants' open agenda pages after commit: the
+    # questions and links to merge into their editors, and a hint to reload the topic list.
+    event = {
+        "type": "agenda.changed",
+        "session_id": agenda.session_id,
+        "version": agenda.version,
+        "questions": agenda.questions,
+        "links": agenda.links,
+    }
+    session = Session.objects.only("mentor_id", "mentee_id").get(pk=agenda.session_id)
+    for user_id in {session.mentor_id, session.mentee_id}:
+        publish_to_user(user_id, event)
 
 
 def _clean_topic(
@@ -194,20 +212,40 @@ def save_agenda_details(
     questions: str,
     links: str,
     base_version: int | None = None,
+    base_questions: str | None = None,
+    base_links: str | None = None,
 ) -> Agenda:
-    """Questions and links. With `base_version`, a stale save raises StaleAgenda (409)."""
-    links = _clean_links(links)
-    if len(questions or "") > 5000 or len(links) > 5000:
-        raise InvalidInput(
-            fields={"questions": ["Keep questions and links under 5000 characters."]}
-        )
+    """Questions and links. A save from an older `base_version` is merged line by line with
+    what was saved since when the texts at that version (`base_questions`, `base_links`) come
+    with it; it raises StaleAgenda (409) when both changed the same lines, or when it is stale
+    and they are missing."""
+    questions = (questions or "").replace("\r\n", "\n")
+    links = (links or "").replace("\r\n", "\n")
+    _check_details(questions, _clean_links(links))
     with transaction.atomic():
         agenda = _locked_agenda(session)
         if base_version is not None and base_version != agenda.version:
-            raise StaleAgenda()
-        agenda.questions, agenda.links = (questions or "").strip(), links
-        _touch(agenda, user)
+            if base_questions is None or base_links is None:
+                raise StaleAgenda()
+            merged_q = merge(base_questions.replace("\r\n", "\n"), questions, agenda.questions)
+            merged_l = merge(base_links.replace("\r\n", "\n"), links, agenda.links)
+            overlaps = merged_q.overlaps + merged_l.overlaps
+            if overlaps:
+                raise StaleAgenda(agenda.questions, agenda.links, agenda.version, overlaps)
+            questions, links = merged_q.text, merged_l.text
+        links = _clean_links(links)
+        _check_details(questions, links)
+        if (questions.strip(), links) != (agenda.questions, agenda.links):
+            agenda.questions, agenda.links = questions.strip(), links
+            _touch(agenda, user)
     return agenda
+
+
+def _check_details(questions: str, links: str) -> None:
+    if len(questions) > 5000 or len(links) > 5000:
+        raise InvalidInput(
+            fields={"questions": ["Keep questions and links under 5000 characters."]}
+        )
 
 
 def replace_agenda(
@@ -287,11 +325,17 @@ def _check_size(body: str, field: str = "body") -> None:
         raise NotesTooLarge(fields={field: ["Notes can be at most 100 KB."]})
 
 
-def save_notes(session: Session, user, *, body: str, base_version: int) -> SharedNotes:  # type: ignore[no-untyped-def]
-    """Save the shared notes if nobody saved since `base_version`.
+def save_notes(  # type: ignore[no-untyped-def]
+    session: Session, user, *, body: str, base_version: int, base_body: str | None = None
+) -> SharedNotes:
+    """Save the shared notes written from `base_version` (whose text was `base_body`).
 
-    Raises NotesTooLarge (422) over 100 KB and StaleNotes (409, carrying the current text and
-    version) when the save is based on an older version — never a silent overwrite.
+    A save based on an older version is merged line by line with what was saved since
+    (sessions.merge): edits of different lines are both kept. Raises NotesTooLarge (422) over
+    100 KB (also for the merged text), and StaleNotes (409, carrying the current text and
+    version, the merged draft and the overlapping parts) when both changed the same lines, or
+    when the save is stale and `base_body` was not sent — never a silent overwrite.
+    After commit both participants' live pages get "notes.changed" with the new text.
     """
     _check_size(body)
     body = (body or "").replace("\r\n", "\n")
@@ -299,14 +343,36 @@ def save_notes(session: Session, user, *, body: str, base_version: int) -> Share
         SharedNotes.objects.get_or_create(session=session)
         notes = SharedNotes.objects.select_for_update().get(session=session)
         if base_version != notes.version:
-            raise StaleNotes(notes.body, notes.version)
+            if base_body is None:
+                raise StaleNotes(notes.body, notes.version)
+            result = merge(base_body.replace("\r\n", "\n"), body, notes.body)
+            if not result.clean:
+                raise StaleNotes(notes.body, notes.version, result.text, result.overlaps)
+            body = result.text
+            _check_size(body)
         if body != notes.body:
             notes.body = body
             notes.version += 1
             notes.updated_at = timezone.now()
             notes.updated_by = user
             notes.save()
+            _announce_notes(session, notes, user)
     return notes
+
+
+def _announce_notes(session: Session, notes: SharedNotes, user) -> None:  # type: ignore[no-untyped-def]
+    # Both participants: the author's other open tabs follow too (pages ignore versions they
+    # already have).
+    event = {
+        "type": "notes.changed",
+        "session_id": session.pk,
+        "version": notes.version,
+        "body": notes.body,
+        "html": selectors.notes_html(notes),
+        "by": user.pk,
+    }
+    for user_id in {session.mentor_id, session.mentee_id}:
+        publish_to_user(user_id, event)
 
 
 def save_private_note(session: Session, user, *, body: str) -> PrivateNote:  # type: ignore[no-untyped-def]

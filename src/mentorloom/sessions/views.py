@@ -1,7 +1,8 @@
 """HTML pages: agenda editor, notes + action items, summary, feedback and mentor insights.
 
-Forms post and redirect (they work without JavaScript); the notes editor autosaves with htmx
-and gets partials back (request.htmx). Sessions are reached only via get_session_for (404).
+Forms post and redirect (they work without JavaScript); the shared notes editor autosaves
+with fetch (notes.js, JSON answers) and follows the other person's saves live. Sessions are
+reached only via get_session_for (404).
 """
 
 from __future__ import annotations
@@ -9,20 +10,21 @@ from __future__ import annotations
 from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from mentorloom.core.errors import DomainError
+from mentorloom.core.errors import DomainError, error_body
 from mentorloom.scheduling import display
 from mentorloom.scheduling.models import Session
 from mentorloom.scheduling.selectors import get_session_for, zone_name_of
 
 from . import insights as insight_math
 from . import selectors, services
-from .errors import NotesTooLarge, StaleNotes
+from .errors import NotesTooLarge, StaleAgenda, StaleNotes
 from .forms import (
     ActionItemForm,
     DetailsForm,
@@ -92,6 +94,8 @@ def _agenda_page(
                 "questions": agenda.questions,
                 "links": agenda.links,
                 "base_version": agenda.version,
+                "base_questions": agenda.questions,
+                "base_links": agenda.links,
             }
         ),
         "template_form": TemplateForm(templates=selectors.templates()),
@@ -150,22 +154,60 @@ def change_topic(request: HttpRequest, session_id: int, topic_id: int) -> HttpRe
 @login_required
 @require_POST
 def save_details(request: HttpRequest, session_id: int) -> HttpResponse:
+    """Questions and links; a save from an older version is merged with what was saved since.
+    The live agenda page (agenda.js) posts with fetch and gets JSON back."""
     session = get_session_for(request.user, session_id)
     form = DetailsForm(request.POST)
     if form.is_valid():
+        # A field left out of the form is "no base text": the stale save is refused, not merged.
+        has_base = "base_questions" in request.POST and "base_links" in request.POST
         try:
-            services.save_agenda_details(
+            agenda = services.save_agenda_details(
                 session,
                 request.user,
                 questions=form.cleaned_data["questions"],
                 links=form.cleaned_data["links"],
                 base_version=form.cleaned_data["base_version"],
+                base_questions=form.cleaned_data["base_questions"] if has_base else None,
+                base_links=form.cleaned_data["base_links"] if has_base else None,
             )
+        except StaleAgenda as exc:
+            if _wants_json(request):
+                payload = error_body(exc.code, exc.message) | {
+                    "current": {
+                        "questions": exc.current_questions,
+                        "links": exc.current_links,
+                        "version": exc.current_version,
+                    },
+                    "overlaps": [{"mine": o.mine, "theirs": o.theirs} for o in exc.overlaps],
+                }
+                return JsonResponse(payload, status=409)
+            if exc.current_version is not None:
+                # Saving again keeps my wording of the overlap: base it on the current version.
+                data = request.POST.copy()
+                data["base_version"] = str(exc.current_version)
+                data["base_questions"] = exc.current_questions
+                data["base_links"] = exc.current_links
+                form = DetailsForm(data)
+                form.is_valid()
+            _apply_errors(form, exc)
+            return _agenda_page(request, session, status=409, details_form=form)
         except DomainError as exc:
             _apply_errors(form, exc)
         else:
+            if _wants_json(request):
+                return JsonResponse(
+                    {
+                        "version": agenda.version,
+                        "questions": agenda.questions,
+                        "links": agenda.links,
+                    }
+                )
             messages.success(request, "Questions and links saved.")
             return redirect("sessions:agenda", session.pk)
+    if _wants_json(request):
+        fields = {name: [str(e) for e in errors] for name, errors in form.errors.items()}
+        return JsonResponse(error_body("invalid", "Some fields are not valid.", fields), status=422)
     return _agenda_page(request, session, status=422, details_form=form)
 
 
@@ -212,6 +254,7 @@ def _notes_page(request: HttpRequest, session: Session, status: int = 200, **ext
         "notes_html": selectors.notes_html(notes),
         "draft": extra.get("draft", notes.body),
         "base_version": extra.get("base_version", notes.version),
+        "base_body": extra.get("base_body", notes.body),
         "conflict": extra.get("conflict"),
         "notes_error": extra.get("notes_error"),
         "private": selectors.private_note_for(session, request.user),
@@ -232,37 +275,90 @@ def _int(value: str | None, default: int = -1) -> int:
         return default
 
 
+def _conflict(exc: StaleNotes) -> dict:
+    """What the conflict view shows: only the overlapping parts when the save could be merged
+    otherwise, else their whole text (a client that did not send its base text)."""
+    overlaps = [{"mine": o.mine, "theirs": o.theirs} for o in exc.overlaps]
+    theirs = "\n\n".join(o.theirs for o in exc.overlaps) if overlaps else exc.current_body
+    return {
+        "theirs": theirs,
+        "overlaps": overlaps,
+        "version": exc.current_version,
+        "current": exc.current_body,
+    }
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    # The live editor (notes.js) saves with fetch and asks for JSON.
+    return request.headers.get("Accept") == "application/json"
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def notes(request: HttpRequest, session_id: int) -> HttpResponse:
-    """GET the editor; POST saves. A stale base version answers 409 with both texts."""
+    """GET the editor; POST saves. A save from an older version is merged with what was saved
+    since; only lines both changed differently answer 409 with the overlapping parts."""
     session = get_session_for(request.user, session_id)
     if request.method == "GET":
         return _notes_page(request, session)
     body = request.POST.get("body", "")
-    # "Save my merged text" carries the version the merge was made against.
-    base = _int(request.POST.get("merged_version") or request.POST.get("base_version"))
+    # "Save my merged version" carries the version (and its text) the merge was made against.
+    if request.POST.get("merged_version"):
+        base = _int(request.POST.get("merged_version"))
+        base_body = request.POST.get("merged_base_body")
+    else:
+        base = _int(request.POST.get("base_version"))
+        base_body = request.POST.get("base_body")
     try:
-        saved = services.save_notes(session, request.user, body=body, base_version=base)
+        saved = services.save_notes(
+            session, request.user, body=body, base_version=base, base_body=base_body
+        )
     except StaleNotes as exc:
-        conflict = {"theirs": exc.current_body, "version": exc.current_version}
-        if request.htmx:
-            context = {"session": session, "base_version": base, "conflict": conflict}
-            return render(request, "sessions/_notes_status.html", context, status=409)
+        conflict = _conflict(exc)
+        draft = exc.merged if exc.merged is not None else body
+        if _wants_json(request) or request.htmx:
+            context = {
+                "session": session,
+                "base_version": base,
+                "base_body": base_body or "",
+                "conflict": conflict,
+            }
+            html = render_to_string("sessions/_notes_status.html", context, request=request)
+            if not _wants_json(request):
+                return HttpResponse(html, status=409)
+            payload = error_body(exc.code, exc.message) | {
+                "current": {"body": exc.current_body, "version": exc.current_version},
+                "draft": draft,
+                "status_html": html,
+            }
+            return JsonResponse(payload, status=409)
         return _notes_page(
-            request, session, status=409, draft=body, base_version=base, conflict=conflict
+            request,
+            session,
+            status=409,
+            draft=draft,
+            base_version=base,
+            base_body=base_body or "",
+            conflict=conflict,
         )
     except NotesTooLarge as exc:
+        if _wants_json(request):
+            return JsonResponse(error_body(exc.code, exc.message, exc.fields), status=422)
         if request.htmx:
             context = {"session": session, "base_version": base, "notes_error": exc.message}
             return render(request, "sessions/_notes_status.html", context, status=422)
         return _notes_page(
             request, session, status=422, draft=body, base_version=base, notes_error=exc.message
         )
+    if _wants_json(request):
+        return JsonResponse(
+            {"version": saved.version, "body": saved.body, "html": selectors.notes_html(saved)}
+        )
     if request.htmx:
         context = {
             "session": session,
             "base_version": saved.version,
+            "base_body": saved.body,
             "saved_at": timezone.now(),
             "notes_html": selectors.notes_html(saved),
         }

@@ -90,6 +90,7 @@ function connect() {
   const socket = new WebSocket(`${scheme}://${location.host}/ws/live/`);
   socket.onopen = () => {
     retries = 0;
+    document.documentElement.dataset.live = "open"; // pages (and tests) can tell it is live
   };
   socket.onmessage = (message) => {
     const event = JSON.parse(message.data);
@@ -98,8 +99,11 @@ function connect() {
     if (event.type === "call.declined" || event.type === "call.ended") {
       document.getElementById(`incoming-call-${event.call_id}`)?.remove();
     }
+    // Feature modules (the live notes editor) listen for their own event types.
+    document.dispatchEvent(new CustomEvent("ml:live", { detail: event }));
   };
   socket.onclose = (event) => {
+    delete document.documentElement.dataset.live;
     if (event.code === 4401) return; // signed out
     setTimeout(connect, Math.min(30000, 1000 * 2 ** retries++));
   };
