@@ -396,7 +396,6 @@ def test_sort_by_soonest_free_time_puts_earliest_first_and_unknown_last(member, 
     first = mentor(display_name="Z soon")
     later = mentor(display_name="A later")
     mentor(display_name="M none")
-    now = timezone.now()
 
     class Slot:
         def __init__(self, at):
