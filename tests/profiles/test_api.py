@@ -116,3 +116,13 @@ def test_get_user_members_only_profile_for_signed_in_member(member_client):
     other = ProfileFactory(display_name="Lucas Oliveira")
     body = member_client.get(f"/api/v1/users/{other.user_id}").json()
     assert body["display_name"] == "Lucas Oliveira"
+
+
+def test_patch_me_sets_meets_outside_hours_and_refuses_non_booleans(member_client, profile):
+    assert member_client.get("/api/v1/me").json()["profile"]["meets_outside_hours"] is False
+    response = patch(member_client, {"meets_outside_hours": True})
+    assert response.status_code == 200
+    assert response.json()["profile"]["meets_outside_hours"] is True
+    profile.refresh_from_db()
+    assert profile.meets_outside_hours is True
+    assert patch(member_client, {"meets_outside_hours": "maybe"}).status_code == 422

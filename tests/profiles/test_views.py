@@ -262,3 +262,14 @@ def test_tag_suggestions_need_a_session(client, db):
     response = client.get(reverse("profiles:tags", args=["skills"]), {"q": "py"})
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "not_authenticated"
+
+
+def test_i_can_say_i_meet_outside_my_working_hours_in_the_form(member_client, profile):
+    html = member_client.get(reverse("profiles:edit")).content.decode()
+    assert "I can meet outside my working hours" in html
+    member_client.post(reverse("profiles:edit"), form_data(meets_outside_hours="on"))
+    profile.refresh_from_db()
+    assert profile.meets_outside_hours is True
+    member_client.post(reverse("profiles:edit"), form_data())  # unticked
+    profile.refresh_from_db()
+    assert profile.meets_outside_hours is False

@@ -125,6 +125,11 @@ class ProfileForm(forms.Form):
     # Mentee side
     career_goals = TagsField("career_goals")
     interests = TagsField("interests")
+    meets_outside_hours = forms.BooleanField(
+        label="I can meet outside my working hours",
+        required=False,
+        help_text="Mentors whose working hours never overlap with yours are then no obstacle.",
+    )
     # Mentor side
     is_mentor = forms.BooleanField(label="I want to mentor", required=False)
     expertise = forms.CharField(
@@ -168,7 +173,7 @@ class ProfileForm(forms.Form):
         "about": ["display_name", "pronouns", "headline", "bio", "country", "links"],
         "time": ["time_zone", "work_start", "work_end", "work_days"],
         "background": ["languages", "skills", "industries"],
-        "mentee": ["career_goals", "interests"],
+        "mentee": ["career_goals", "interests", "meets_outside_hours"],
         "mentor": [
             "is_mentor",
             "expertise",

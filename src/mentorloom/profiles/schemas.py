@@ -42,6 +42,7 @@ class ProfileOut(Schema):
 
 class MyProfileOut(ProfileOut):
     visibility: str
+    meets_outside_hours: bool
 
 
 class MeOut(Schema):
@@ -80,3 +81,4 @@ class ProfilePatch(Schema):
     capacity: int | None = None
     accepting_requests: bool | None = None
     paused_until: date | None = None
+    meets_outside_hours: bool | None = None

@@ -55,7 +55,7 @@ TEXT_LIMITS: dict[str, int] = {
     "bio": 5000,
     "expertise": 200,
 }
-BOOL_FIELDS = {"is_mentor", "accepting_requests"}
+BOOL_FIELDS = {"is_mentor", "accepting_requests", "meets_outside_hours"}
 TAG_FIELDS = set(TAG_MODELS)
 EDITABLE_FIELDS = (
     set(TEXT_LIMITS)
