@@ -2,11 +2,13 @@
 import { fillDetectedTimeZones } from "./timezone.js";
 import { enableTagSuggestions } from "./tags.js";
 import { enableNavMenu } from "./nav.js";
+import { enableTravelNote } from "./travel.js";
 
 function start() {
   enableNavMenu(document);
   fillDetectedTimeZones(document);
   enableTagSuggestions(document);
+  enableTravelNote(document);
 }
 
 if (document.readyState === "loading") {
