@@ -117,3 +117,20 @@ def test_travelling_note_offers_the_device_zone_once(new_context, asgi_server):
     zone = in_thread(lambda: Profile.objects.get(user=user).time_zone)
     assert zone == "Europe/Madrid"
     problems_of(phone).assert_none()
+
+
+def test_no_travelling_note_when_the_device_hides_its_zone_as_utc(new_context, asgi_server):
+    user = in_thread(_travelling_mentee)
+    hidden: BrowserContext = new_context(timezone_id="UTC")
+    log_in(hidden, user, asgi_server)
+    page = hidden.new_page()
+    page.goto("/mentors/")
+    expect(page.get_by_role("heading", name="Find a mentor")).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("[data-travel-note]")).to_be_hidden()
+    same: BrowserContext = new_context(timezone_id="America/Mexico_City")
+    log_in(same, user, asgi_server)
+    page = same.new_page()
+    page.goto("/mentors/")
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("[data-travel-note]")).to_be_hidden()

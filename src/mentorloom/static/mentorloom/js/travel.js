@@ -2,6 +2,8 @@
 // switch the profile to the device's zone or keep it; either answer is remembered for that pair.
 import { detectedTimeZone } from "./timezone.js";
 
+const UNKNOWN_ZONES = new Set(["UTC", "Etc/UTC", "Etc/GMT", "GMT", "Etc/Universal", "Etc/Zulu"]);
+
 const city = (zone) => zone.split("/").pop().replaceAll("_", " ");
 
 function remember(key) {
@@ -31,6 +33,9 @@ export function enableTravelNote(root) {
   const profileZone = note.dataset.profileZone;
   const deviceZone = detectedTimeZone();
   if (!profileZone || !deviceZone || deviceZone === profileZone) return;
+  // Browsers that hide the zone (Firefox's resistFingerprinting, Tor Browser) and unconfigured
+  // machines report UTC: that is no sign of travel.
+  if (UNKNOWN_ZONES.has(deviceZone)) return;
   const key = `mentorloom:travel-note:${profileZone}:${deviceZone}`;
   if (seen(key)) return;
 
