@@ -85,6 +85,10 @@ SAME_LAYER: dict[tuple[str, str], tuple[tuple[str, ...] | None, str]] = {
         "a report reaches other people, so it needs a verified e-mail address",
     ),
     ("discovery", "mentorships"): (None, "active mentorships count against a mentor's capacity"),
+    ("mentorships", "discovery"): (
+        ("mentorloom.discovery.overlap",),
+        "the pure working-hours overlap, shown where someone asks or answers (timefit.py)",
+    ),
     ("matching", "mentorships"): (None, "capacity and response times rank recommendations"),
     ("sessions", "scheduling"): (
         None,

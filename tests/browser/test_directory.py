@@ -3,6 +3,7 @@ open a profile; axe-core and screenshots on desktop and phone."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 from datetime import time
 
@@ -122,4 +123,105 @@ def test_filter_by_free_time_in_the_next_days(page: Page, context, asgi_server, 
     expect(card).to_contain_text("Next free slot")
     assert_accessible(page)
     screenshot(page, "directory-free-slots")
+    problems.assert_none()
+
+
+COUNTRIES = ["BR", "GH", "JP", "DE", "MX", "IN", "KE", "FR", "CA", "AR"]
+
+
+def _many_countries():
+    viewer = ProfileFactory(display_name="Mia Mentee", time_zone="Europe/Berlin")
+    viewer.career_goals.create(name="Move into engineering management")
+    for n, code in enumerate(COUNTRIES):
+        DiscoveryMentorFactory(
+            display_name=f"Mentor {code}",
+            headline="Engineering manager" if n % 3 == 0 else "Data engineer",
+            skills=["Engineering management"] if n % 3 == 0 else ["Data engineering"],
+            languages=["English"],
+            country=code,
+            time_zone="Europe/Berlin",
+        )
+    rebuild_search_index()
+    return viewer
+
+
+def test_on_a_phone_results_come_first_and_filters_open_from_a_button(
+    phone_page: Page, phone_context, asgi_server, phone_problems
+):
+    viewer = in_thread(_many_countries)
+    log_in(phone_context, viewer.user, asgi_server)
+    phone_page.goto("/mentors/?language=English")
+    expect(phone_page.get_by_role("heading", name="10 mentors")).to_be_visible()
+    # The first result card starts inside the first screen (390 × 844), above the filters.
+    first_card = phone_page.locator(".directory-cards > li").first
+    box = first_card.bounding_box()
+    assert box is not None and box["y"] < phone_page.viewport_size["height"] - 100, box
+    toggle = phone_page.locator("#directory-filters > summary")
+    expect(toggle).to_have_text(re.compile(r"Filters\s*1\s*active"))
+    expect(phone_page.get_by_role("checkbox", name=re.compile("^Japan"))).to_be_hidden()
+    screenshot(phone_page, "directory-phone-results-first", full_page=False)
+
+    # Keyboard: focus the button and open it with Enter; long lists show a few, then "Show all".
+    toggle.focus()
+    phone_page.keyboard.press("Enter")
+    expect(phone_page.get_by_role("group", name="Country")).to_be_visible()
+    show_all = phone_page.get_by_text("Show all 10")
+    expect(show_all).to_be_visible()
+    hidden = phone_page.get_by_role("checkbox", name=re.compile("^Mexico"))
+    expect(hidden).to_be_hidden()
+    show_all.click()
+    hidden.check()
+    expect(phone_page.get_by_role("heading", name="1 mentor")).to_be_visible()
+    expect(toggle).to_have_text(re.compile(r"Filters\s*2\s*active"))
+    # The ticked value stays visible after the facets are redrawn.
+    expect(phone_page.get_by_role("checkbox", name=re.compile("^Mexico"))).to_be_checked()
+    assert_accessible(phone_page)
+    screenshot(phone_page, "directory-phone-filters-open")
+    phone_problems.assert_none()
+
+
+def test_a_goals_words_find_what_its_filter_finds_and_apply_logs_no_errors(
+    page: Page, context, asgi_server, problems
+):
+    viewer = in_thread(_many_countries)
+    log_in(context, viewer.user, asgi_server)
+    page.goto("/mentors/")
+    # Hold the live request in flight, so "Apply filters" is clicked while it is running.
+    held: list = []
+    hold = {"on": True}
+
+    def handle(route):  # type: ignore[no-untyped-def]
+        if hold["on"] and route.request.headers.get("hx-request"):
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route(re.compile(r"/mentors/\?"), handle)
+    goal = page.get_by_role("checkbox", name=re.compile("^Move into engineering management"))
+    goal.check()
+    while not held:
+        page.wait_for_timeout(50)
+    # Clicking "Apply filters" during the live request used to abort it (hx-sync replace),
+    # which htmx logs as an htmx:sendAbort console error.
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_timeout(300)
+    hold["on"] = False
+    for route in held:
+        with contextlib.suppress(Exception):  # an aborted request cannot be continued
+            route.continue_()
+    expect(page).to_have_url(re.compile(r"goal=Move"))
+    expect(page.get_by_role("heading", name="10 mentors")).to_be_visible()
+    by_filter = set(page.locator(".mentor-card__name").all_inner_texts())
+
+    page.goto("/mentors/")
+    page.get_by_label("Search mentors").fill("engineering management")
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_role("heading", name=re.compile("mentors for “engineering"))).to_be_visible()
+    by_search = page.locator(".mentor-card__name").all_inner_texts()
+    assert by_filter <= set(by_search)
+    assert by_search[0] in {"Mentor BR", "Mentor DE", "Mentor KE", "Mentor AR"}  # exact skill
+
+    page.get_by_label("Sort by").select_option("overlap")
+    expect(page).to_have_url(re.compile(r"sort=overlap"))
+    screenshot(page, "directory-search-sorted-desktop")
     problems.assert_none()

@@ -169,10 +169,45 @@ def test_search_as_you_type_matches_prefixes_and_forgives_typos(member, mentor):
     assert names(get(member, q="São")) == []  # accents fold; nothing matches, and no error
 
 
-def test_search_words_all_have_to_match(member, mentor):
-    mentor(display_name="Both", skills=["Python", "Kubernetes"])
+def test_search_ranks_mentors_matching_every_word_first(member, mentor):
     mentor(display_name="One", skills=["Python"])
-    assert names(get(member, q="python kubernetes")) == ["Both"]
+    mentor(display_name="Both", skills=["Python", "Kubernetes"])
+    mentor(display_name="Bio only", bio="Python is how I started.")
+    # Every word first; then, as the goal filter would, a subject word in their tags; a word
+    # that appears only in a bio needs the other words too.
+    assert names(get(member, q="python kubernetes")) == ["Both", "One"]
+
+
+GOALS = [
+    "Move into engineering management",
+    "Get my first data analyst job",
+    "Switch careers into UX research",
+]
+
+
+@pytest.mark.parametrize("goal", GOALS)
+def test_searching_a_goals_words_finds_every_mentor_its_goal_filter_finds(
+    member, viewer, mentor, goal
+):
+    viewer.career_goals.create(name=goal)
+    mentor(display_name="Manager", skills=["Engineering management"], topics=["Hiring"])
+    mentor(display_name="Data eng", skills=["Data engineering"])
+    mentor(display_name="Mgmt", topics=["Management for first-time leads"])
+    mentor(display_name="Analyst", industries=["Analytics"], expertise="Data analyst, SQL")
+    mentor(display_name="Researcher", interests=["User research"], skills=["UX"])
+    mentor(display_name="Unrelated", skills=["Welding"], bio="I manage a team of engineers.")
+    by_filter = set(names(get(member, goal=goal, page_size=50)))
+    words = " ".join(w for w in goal.split() if w.lower() not in {"move", "get", "switch"})
+    by_search = set(names(get(member, q=words, page_size=50)))
+    assert by_filter  # the example is not vacuous
+    assert by_filter <= by_search
+    assert "Unrelated" not in by_filter
+
+
+def test_search_for_engineering_management_ranks_the_exact_skill_first(member, mentor):
+    mentor(display_name="Data eng", skills=["Data engineering"])
+    mentor(display_name="Manager", skills=["Engineering management"])
+    assert names(get(member, q="engineering management")) == ["Manager", "Data eng"]
 
 
 def test_blocked_people_never_appear_in_either_direction(member, viewer, mentor):
@@ -332,3 +367,61 @@ def test_the_body_matches_the_documented_schema(member, mentor):
     body = get(member, q="python").json()
     parsed = DirectoryOut.model_validate(body)
     assert parsed.model_dump(mode="json") == body
+
+
+def test_sort_by_overlap_puts_the_most_shared_hours_first(member, mentor):
+    mentor(display_name="A Tokyo", time_zone="Asia/Tokyo", work_start=time(9), work_end=time(17))
+    mentor(
+        display_name="B Lisbon", time_zone="Europe/Lisbon", work_start=time(9), work_end=time(17)
+    )
+    mentor(
+        display_name="C Berlin", time_zone="Europe/Berlin", work_start=time(9), work_end=time(17)
+    )
+    assert names(get(member)) == ["A Tokyo", "B Lisbon", "C Berlin"]  # by name
+    assert names(get(member, sort="overlap")) == ["C Berlin", "B Lisbon", "A Tokyo"]
+
+
+def test_sort_by_fit_puts_mentors_matching_more_of_my_goals_first(member, viewer, mentor):
+    viewer.career_goals.create(name="Get my first data analyst job")
+    viewer.interests.create(name="Public speaking")
+    mentor(display_name="A none", skills=["Welding"])
+    mentor(display_name="B one", skills=["Data visualisation"])
+    mentor(display_name="C two", skills=["SQL for analysts"], topics=["Speaking at meetups"])
+    assert names(get(member, sort="fit")) == ["C two", "B one", "A none"]
+
+
+def test_sort_by_soonest_free_time_puts_earliest_first_and_unknown_last(member, mentor):
+    from mentorloom.discovery import freeslots
+
+    first = mentor(display_name="Z soon")
+    later = mentor(display_name="A later")
+    mentor(display_name="M none")
+
+    class Slot:
+        def __init__(self, at):
+            self.at = at
+
+    class Provider:
+        def check(self, user_ids, days, now):
+            return type("C", (), {"free": set(), "unchecked": set()})()
+
+        def known(self, user_ids, now):
+            table = {
+                first.user_id: Slot(now + timedelta(hours=2)),
+                later.user_id: Slot(now + timedelta(days=3)),
+            }
+            return {u: table[u] for u in user_ids if u in table}
+
+    previous = freeslots.provider()
+    freeslots.provide(Provider())
+    try:
+        assert names(get(member, sort="soonest")) == ["Z soon", "A later", "M none"]
+    finally:
+        if previous is not None:
+            freeslots.provide(previous)
+
+
+def test_an_unknown_sort_is_a_422_naming_the_choices(member, mentor):
+    response = get(member, sort="random")
+    assert response.status_code == 422
+    assert "relevance" in response.json()["error"]["fields"]["sort"][0]

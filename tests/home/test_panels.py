@@ -57,3 +57,36 @@ def test_public_profile_of_an_open_mentor_shows_messagings_badge(client):
         badge
         not in client.get(reverse("profiles:public", args=[closed_mentor.user_id])).content.decode()
     )
+
+
+def _agreement(mentorship, quiet_hours):  # type: ignore[no-untyped-def]
+    from mentorloom.mentorships.models import AgreementVersion
+
+    AgreementVersion.objects.create(mentorship=mentorship, number=1, quiet_hours=quiet_hours)
+
+
+def test_agreement_points_out_quiet_hours_that_leave_no_common_time(client):
+    mentorship = SchedulingMentorshipFactory()
+    mentor, mentee = mentorship.mentor.profile.name, mentorship.mentee.profile.name
+    _agreement(
+        mentorship,
+        f"{mentor}: no messages expected outside Mon–Fri 09:00–18:00 (America/Mexico_City)\n"
+        f"{mentee}: no messages expected outside Mon–Fri 09:30–18:30 (Asia/Tokyo)",
+    )
+    client.force_login(mentorship.mentee)
+    html = client.get(reverse("mentorships:detail", args=[mentorship.pk])).content.decode()
+    assert "Your quiet hours leave no common time." in html
+    assert f"{mentor} is quiet 18:00–09:00 (America/Mexico_City)" in html
+
+
+def test_agreement_says_nothing_when_quiet_hours_leave_common_time(client):
+    mentorship = SchedulingMentorshipFactory()
+    mentor, mentee = mentorship.mentor.profile.name, mentorship.mentee.profile.name
+    _agreement(
+        mentorship,
+        f"{mentor}: no messages expected outside Mon–Fri 09:00–17:00 (Europe/Berlin)\n"
+        f"{mentee}: no messages expected outside Mon–Fri 08:30–18:00 (Asia/Tokyo)",
+    )
+    client.force_login(mentorship.mentee)
+    html = client.get(reverse("mentorships:detail", args=[mentorship.pk])).content.decode()
+    assert "leave no common time" not in html

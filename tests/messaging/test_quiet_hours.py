@@ -94,3 +94,16 @@ def test_quiet_until_is_never_in_the_past_and_inside_means_local_time_in_window(
     assert (ends is not None) == inside
     if ends is not None:
         assert ends >= now
+
+
+def test_common_open_time_of_two_quiet_hours_windows():
+    from mentorloom.messaging.quiet_hours import common_open_minutes
+
+    berlin = parse(GENERATED, "Mira Mentor", ["Mo Mentee"])
+    tokyo = parse(GENERATED)
+    day = datetime(2025, 1, 14, tzinfo=UTC)
+    # Berlin open 09–17 (08–16 UTC), Tokyo open 08:30–18:00 (23:30–09:00 UTC): 08–09 UTC.
+    assert common_open_minutes(berlin, tokyo, day) == 60
+    mexico = QuietHours(time(18), time(9), "America/Mexico_City")  # open 15–24 UTC
+    tokyo_late = QuietHours(time(18, 30), time(9, 30), "Asia/Tokyo")  # open 00:30–09:30 UTC
+    assert common_open_minutes(mexico, tokyo_late, day) == 0

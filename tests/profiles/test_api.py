@@ -146,3 +146,13 @@ def test_blocked_people_cannot_read_each_others_profile(client, member_client, p
     assert member_client.get(f"/people/{blocker.user_id}/").status_code == 404
     client.force_login(blocker.user)
     assert client.get(f"/api/v1/users/{profile.user_id}").status_code == 404
+
+
+def test_patch_me_sets_meets_outside_hours_and_refuses_non_booleans(member_client, profile):
+    assert member_client.get("/api/v1/me").json()["profile"]["meets_outside_hours"] is False
+    response = patch(member_client, {"meets_outside_hours": True})
+    assert response.status_code == 200
+    assert response.json()["profile"]["meets_outside_hours"] is True
+    profile.refresh_from_db()
+    assert profile.meets_outside_hours is True
+    assert patch(member_client, {"meets_outside_hours": "maybe"}).status_code == 422

@@ -277,3 +277,14 @@ def test_mentor_settings_are_folded_away_for_a_mentee_and_open_for_a_mentor(memb
     profile.is_mentor = True
     profile.save()
     assert mentor_details().endswith(" open>")
+
+
+def test_i_can_say_i_meet_outside_my_working_hours_in_the_form(member_client, profile):
+    html = member_client.get(reverse("profiles:edit")).content.decode()
+    assert "I can meet outside my working hours" in html
+    member_client.post(reverse("profiles:edit"), form_data(meets_outside_hours="on"))
+    profile.refresh_from_db()
+    assert profile.meets_outside_hours is True
+    member_client.post(reverse("profiles:edit"), form_data())  # unticked
+    profile.refresh_from_db()
+    assert profile.meets_outside_hours is False

@@ -163,3 +163,24 @@ def test_a_length_the_agreement_does_not_name_falls_back_to_the_mentors(client, 
     assert bad.status_code == 302  # an unoffered length falls back to the default (30)
     session = Session.objects.get()
     assert session.ends_at - session.starts_at == timedelta(minutes=30)
+
+
+def test_booking_lists_night_slots_after_day_ones_with_a_moon_and_shows_the_fit(
+    client, mentorship, frozen
+):
+    # The mentor is open 09:00–17:00 in Berlin = 00:00–08:00 in Los Angeles (June): for a Los
+    # Angeles mentee the 00:00–06:00 starts are night-time.
+    mentee = mentorship.mentee.profile
+    mentee.time_zone = "America/Los_Angeles"
+    mentee.save()
+    client.force_login(mentorship.mentee)
+    html = client.get(f"/mentorships/{mentorship.pk}/book/?duration=60&from=2025-06-04").content
+    html = html.decode()
+    day = html[html.index("Wednesday 4 June") : html.index("Thursday 5 June")]
+    starts = re.findall(r"(\d\d:\d\d) for you", day)
+    assert starts == ["07:00", "00:00", "01:00", "02:00", "03:00", "04:00", "05:00", "06:00"]
+    assert day.count('class="slot__night"') == 7 and day.count("(night-time for you)") == 7
+    first_button = day[: day.index("</button>")]
+    assert "slot__night" not in first_button
+    # The fit: the mentor's local time now and the plain 0 h warning.
+    assert "Europe/Berlin" in html and "0 h overlap" in html

@@ -36,6 +36,12 @@ _PARAMS = [
         " up to 10 minutes; see free_slots_pending).",
     ),
     ("all", {"type": "string"}, "1 to include paused mentors and mentors who are full."),
+    (
+        "sort",
+        {"type": "string", "enum": ["relevance", "fit", "soonest", "overlap"]},
+        "relevance (default with q; else by name), fit (your goals and interests matched),"
+        " soonest (free time; unchecked calendars last) or overlap (most shared hours).",
+    ),
     ("page", {"type": "integer"}, "Page number, from 1."),
     ("page_size", {"type": "integer"}, "Results per page, 1–50 (default 20)."),
 ]

@@ -24,6 +24,13 @@ from .text import MAX_QUERY_LENGTH
 FREE_WITHIN_DAYS = (3, 7, 14)
 
 PAGE_SIZE = 20
+# `sort`: how results are ordered. "" = relevance when there is search text, else by name.
+SORTS: dict[str, str] = {
+    "relevance": "Relevance",
+    "fit": "Best fit for my goals",
+    "soonest": "Soonest free time",
+    "overlap": "Most overlap with my hours",
+}
 MAX_PAGE_SIZE = 50
 MAX_VALUES_PER_FACET = 20
 MAX_PAGE = 10_000
@@ -75,6 +82,7 @@ class DirectoryQuery:
     min_capacity: int | None = None
     free_within_days: int | None = None  # "has free slots in the next N days"
     include_unavailable: bool = False
+    sort: str = ""  # a key of SORTS, or "" for the default order
     page: int = 1
     page_size: int = PAGE_SIZE
 
@@ -99,6 +107,8 @@ class DirectoryQuery:
             pairs.append(("free_within_days", str(self.free_within_days)))
         if self.include_unavailable and keep("all", "1"):
             pairs.append(("all", "1"))
+        if self.sort and keep("sort", self.sort):
+            pairs.append(("sort", self.sort))
         if self.page_size != PAGE_SIZE:
             pairs.append(("page_size", str(self.page_size)))
         if page and page > 1:
@@ -116,6 +126,11 @@ class DirectoryQuery:
             + (self.free_within_days is not None)
             + bool(self.q)
         )
+
+    @property
+    def filter_count(self) -> int:
+        """Filters set in the "Filters" panel (not the search text), for its button."""
+        return self.active_filters - bool(self.q) + self.include_unavailable
 
     def selected(self, facet: str) -> set[str]:
         if facet == "country":
@@ -215,6 +230,13 @@ def parse_query(
 
     include_unavailable = (_getlist(params, "all") or [""])[0].lower() in {"1", "on", "true"}
 
+    sort = (_getlist(params, "sort") or [""])[0].strip().lower()
+    if sort and sort not in SORTS:
+        error("sort", "Sort by " + ", ".join(SORTS) + ".")
+        sort = ""
+    elif sort == "overlap" and not viewer_has_zone:
+        error("sort", "Set your time zone on your profile to sort by overlap.")
+
     page = 1
     raw = (_getlist(params, "page") or [""])[0].strip()
     if raw:
@@ -242,6 +264,7 @@ def parse_query(
         min_capacity=min_capacity,
         free_within_days=free_within_days,
         include_unavailable=include_unavailable,
+        sort=sort,
         page=page,
         page_size=page_size,
     )

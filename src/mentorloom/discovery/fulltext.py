@@ -155,14 +155,20 @@ def matching_ids(groups: Sequence[Sequence[str]], fields: Sequence[str] | None =
         return [row[0] for row in cursor.fetchall()]
 
 
-def ranked_ids(groups: Sequence[Sequence[str]]) -> list[int]:
+def ranked_ids(groups: Sequence[Sequence[str]], fields: Sequence[str] | None = None) -> list[int]:
     """Ids of every profile matching `groups`, best first (ties by id): the same order as
-    ranked_page, for the directory to cut its filtered results from (snapshot.py)."""
-    expression = _expression(groups, None)
+    ranked_page, for the directory to cut its filtered results from (snapshot.py). `fields`
+    restricts matching (and ranking) to those fields, as match_sql does."""
+    expression = _expression(groups, fields)
     if is_postgres():
+        vector = "search_vector"
+        if fields:
+            weights = ",".join(sorted({PG_WEIGHT[f].lower() for f in fields}))
+            vector = f"ts_filter(search_vector, '{{{weights}}}')"
         sql = (
-            "SELECT profile_id FROM discovery_searchdocument, to_tsquery('simple', %s) query "
-            "WHERE search_vector @@ query ORDER BY ts_rank(search_vector, query) DESC, profile_id"
+            "SELECT profile_id FROM discovery_searchdocument, to_tsquery('simple', %s) query "  # noqa: S608
+            f"WHERE search_vector @@ query AND {vector} @@ query "
+            f"ORDER BY ts_rank({vector}, query) DESC, profile_id"
         )
     else:
         weights = ", ".join(str(BM25_WEIGHTS[name]) for name in FIELDS)

@@ -121,6 +121,24 @@ def search_terms(q: str) -> list[list[str]]:
     return fulltext.term_groups(terms)
 
 
+def search_ranking(q: str, groups: list[list[str]]) -> list[int]:
+    """Profile ids found by the search box, best first.
+
+    Mentors matching every word anywhere (name, headline, bio, tags) come first; then those
+    the goal filter would find for the same words — any subject word (text.goal_keywords, with
+    its spelling alternatives) beginning a word in their skills, topics, industries, expertise
+    or interests. So searching a goal's words never finds fewer mentors than that goal's
+    filter (issue 26: "engineering management" found 2 while the goal filter found 13)."""
+    everything = fulltext.ranked_ids(groups)
+    subject = set(goal_keywords(q))
+    words = [w for g in groups if g[0] in subject for w in g]
+    if not words:
+        return everything
+    seen = set(everything)
+    extra = fulltext.ranked_ids([words], fulltext.SUBJECT_FIELDS)
+    return everything + [i for i in extra if i not in seen]
+
+
 def _filters(
     snap: Snapshot, query: DirectoryQuery, viewer: Viewer, ranked: list[int] | None
 ) -> dict[str, np.ndarray]:
@@ -180,11 +198,30 @@ class FacetValue:
         return f"f-{self.param}-{digest[:10]}"
 
 
+FACET_VALUES_BEFORE_SHOW_ALL = 6
+
+
 @dataclass(frozen=True)
 class Facet:
     param: str
     label: str
     values: list[FacetValue]
+
+    # Long lists (countries) show the first few and put the rest behind "Show all": on a phone
+    # every value is a line between the search box and the results.
+    @property
+    def shown(self) -> list[FacetValue]:
+        return self.values[:FACET_VALUES_BEFORE_SHOW_ALL] if self.more else self.values
+
+    @property
+    def more(self) -> list[FacetValue]:
+        if len(self.values) <= FACET_VALUES_BEFORE_SHOW_ALL + 2:  # never hide just one or two
+            return []
+        return self.values[FACET_VALUES_BEFORE_SHOW_ALL:]
+
+    @property
+    def more_selected(self) -> bool:
+        return any(v.selected for v in self.more)
 
 
 def _tag_counts(
@@ -447,6 +484,57 @@ def _in_order(snap: Snapshot, mask: np.ndarray, ranked: list[int] | None) -> np.
     return rows[np.argsort(snap.name_order[rows], kind="stable")]
 
 
+def _overlaps(snap: Snapshot, viewer: Viewer, now: datetime) -> np.ndarray:
+    """Hours of overlap with the viewer per row (-1 without a schedule or viewer zone)."""
+    if viewer.hours is None:
+        return np.full(snap.size, -1.0)
+    on = now.astimezone(viewer.zone).date()
+    per_schedule = [
+        overlap_hours(viewer.hours, theirs, on) if theirs is not None else -1.0
+        for theirs in snap.schedules
+    ]
+    return np.array([*per_schedule, -1.0], dtype=float)[snap.schedule]
+
+
+def _fit(snap: Snapshot, viewer: Viewer) -> np.ndarray:
+    """How many of the viewer's own career goals and interests each mentor matches (by the
+    goal filter's rule)."""
+    score = np.zeros(snap.size, dtype=np.int64)
+    for param in KEYWORD_FACETS:
+        for name in _own_keywords(snap, viewer, param).values():
+            score += snap.mask_of(_keyword_ids(snap, [name]))
+    return score
+
+
+def _sorted(
+    snap: Snapshot, rows: np.ndarray, sort: str, viewer: Viewer, now: datetime
+) -> np.ndarray:
+    """`rows` (in the default order) reordered by `sort`; ties keep the default order."""
+    if sort in ("", "relevance") or not len(rows):
+        return rows
+    position = np.arange(len(rows))
+    if sort == "overlap":
+        keys = (position, -_overlaps(snap, viewer, now)[rows])
+    elif sort == "fit":
+        keys = (position, -_overlaps(snap, viewer, now)[rows], -_fit(snap, viewer)[rows])
+    else:  # soonest: calendars not checked yet (or with nothing free) come last
+        source = freeslots.provider()
+        user_ids = snap.user_ids[rows].tolist()
+        if source is None:
+            return rows
+        source.check(user_ids, 14, now)  # computes the first ones within its budget
+        known = source.known(user_ids, now)
+        far = float("inf")
+        starts = np.array(
+            [
+                known[u].at.timestamp() if u in known and known[u].at is not None else far
+                for u in user_ids
+            ]
+        )
+        keys = (position, starts)
+    return rows[np.lexsort(keys)]
+
+
 def _free_slots_mask(
     snap: Snapshot, scopes: Scopes, ranked: list[int] | None, days: int, now: datetime
 ) -> tuple[np.ndarray, int]:
@@ -482,8 +570,8 @@ def mentors_for_directory(
     groups = search_terms(query.q) if query.q else []
     ranked = None
     if groups:
-        key = ("ranked", *(tuple(g) for g in groups))
-        ranked = snap.memo(key, lambda: fulltext.ranked_ids(groups))
+        key = ("ranked", tuple(goal_keywords(query.q)), *(tuple(g) for g in groups))
+        ranked = snap.memo(key, lambda: search_ranking(query.q, groups))
     now = timezone.now()
     scopes = Scopes(
         _listed(snap, viewer, query.include_unavailable), _filters(snap, query, viewer, ranked)
@@ -496,7 +584,8 @@ def mentors_for_directory(
     count = int(np.count_nonzero(results))
     pages = max(1, -(-count // query.page_size))
     offset = (query.page - 1) * query.page_size
-    rows = _in_order(snap, results, ranked)[offset : offset + query.page_size]
+    ordered = _sorted(snap, _in_order(snap, results, ranked), query.sort, viewer, now)
+    rows = ordered[offset : offset + query.page_size]
     page_ids = snap.ids[rows].tolist()
     capacity_left = dict(zip(page_ids, snap.capacity_left[rows].tolist(), strict=True))
     memo = snap.cards_for(page_ids, _load_cards)

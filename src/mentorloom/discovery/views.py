@@ -16,7 +16,7 @@ from mentorloom.core.errors import InvalidInput
 from mentorloom.profiles.models import Profile
 
 from . import selectors
-from .filters import FREE_WITHIN_DAYS, MAX_PAGE_SIZE, DirectoryQuery, parse_query
+from .filters import FREE_WITHIN_DAYS, MAX_PAGE_SIZE, SORTS, DirectoryQuery, parse_query
 from .text import MAX_QUERY_LENGTH
 
 
@@ -48,9 +48,10 @@ def directory(request: HttpRequest) -> HttpResponse:
         # What the person typed, echoed back even when it was invalid.
         "raw": {
             name: _raw_value(request, name)
-            for name in ("q", "overlap", "capacity", "free_within_days")
+            for name in ("q", "overlap", "capacity", "free_within_days", "sort")
         },
         "free_within_choices": FREE_WITHIN_DAYS,
+        "sorts": SORTS,
         "include_unavailable": request.GET.get("all", "") in {"1", "on", "true"},
         "max_query_length": MAX_QUERY_LENGTH,
         "max_page_size": MAX_PAGE_SIZE,

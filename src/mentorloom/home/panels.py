@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from mentorloom.messaging.selectors import quiet_hours_clash
 from mentorloom.scheduling.selectors import upcoming_rows_for_mentorship
 
 
@@ -16,6 +17,8 @@ def mentorship_space_panels(mentorship, user, now: datetime) -> dict[str, Any]: 
         "upcoming_sessions": upcoming_rows_for_mentorship(mentorship, user, now),
         "recent_calls": mentorship.calls.all()[:5],  # calls.Call, newest first
         "space_panels_template": "home/_mentorship_space_panels.html",
+        # Shown in the agreement section when the two quiet-hours windows cover the whole day.
+        "quiet_clash": quiet_hours_clash(mentorship, now),
     }
 
 

@@ -34,6 +34,7 @@ from .forms import (
     RequestForm,
 )
 from .models import MentorshipStatus
+from .timefit import profile_of, time_fit
 
 # Called as (mentorship, user, now) while building the mentorship space; each listener returns
 # a dict of extra context (the parts of the space owned by higher layers).
@@ -125,6 +126,7 @@ def request_create(request: HttpRequest, mentor_id: int) -> HttpResponse:
             "is_full": isinstance(blocker, MentorAtCapacity),
             "waitlist_entry": waiting,
             "waitlist_position": selectors.waitlist_position(waiting) if waiting else None,
+            "fit": time_fit(me := profile_of(request.user), mentor, timezone.now(), mentee=me),
         },
         status=status,
     )
@@ -183,6 +185,12 @@ def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
             "is_mentor": is_mentor,
             "other": other,
             "other_profile": getattr(other, "profile", None),
+            "fit": time_fit(
+                profile_of(request.user),
+                profile_of(other),
+                timezone.now(),
+                mentee=profile_of(r.mentee),
+            ),
             "thread": r.thread.select_related("author__profile"),
             "ask_form": MessageForm(prefix="ask", label="Your question"),
             "answer_form": MessageForm(prefix="answer", label="Your answer"),

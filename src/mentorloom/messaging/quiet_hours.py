@@ -117,3 +117,19 @@ def quiet_until(now: datetime, start: time, end: time, zone: str) -> datetime | 
     # Wall time → instant; a wall time skipped by a DST jump resolves forward (fold=0 rules).
     ends = datetime.combine(end_day, end, tzinfo=tz)
     return ends if ends > now else now
+
+
+def common_open_minutes(first: QuietHours, second: QuietHours, day: datetime) -> int:
+    """Minutes in the 24 hours from the aware instant `day` when neither person is in their
+    quiet hours (15-minute steps, so DST days come out right). 0 means the two windows leave
+    no common time at all, whatever the date."""
+    step = timedelta(minutes=15)
+    open_steps = 0
+    for n in range(96):
+        instant = day + n * step
+        if (
+            quiet_until(instant, *first.as_tuple()) is None
+            and quiet_until(instant, *second.as_tuple()) is None
+        ):
+            open_steps += 1
+    return open_steps * 15

@@ -19,7 +19,7 @@ from mentorloom.mentorships.models import AgreementVersion
 from mentorloom.safety.selectors import hidden_user_ids
 
 from .models import ChatPresence, Conversation, Message, Participant
-from .quiet_hours import parse_quiet_hours
+from .quiet_hours import common_open_minutes, parse_quiet_hours
 from .send_sql import blocked_sql, with_tables
 
 PAGE_DEFAULT = 50
@@ -306,3 +306,45 @@ def open_for_chat_user_ids(now: datetime | None = None) -> set[int]:
 def presence_for(user) -> ChatPresence | None:  # type: ignore[no-untyped-def]
     """The user's current (unexpired) presence, or None."""
     return ChatPresence.objects.filter(user=user, open_until__gt=timezone.now()).first()
+
+
+@dataclass(frozen=True)
+class QuietClash:
+    """Both people's quiet hours, as read from the agreement, when they leave no common time."""
+
+    windows: list[tuple[str, str]]  # (name, "17:00–09:00 (Europe/Berlin)")
+
+
+def quiet_hours_clash(mentorship, now: datetime) -> QuietClash | None:  # type: ignore[no-untyped-def]
+    """The two quiet-hours windows of the newest agreement version (confirmed or proposed)
+    when together they cover the whole day — nobody could ever expect a reply; else None."""
+    version = (
+        AgreementVersion.objects.filter(mentorship=mentorship)
+        .order_by("-number")
+        .only("quiet_hours")
+        .first()
+    )
+    if version is None or not version.quiet_hours.strip():
+        return None
+    people = [mentorship.mentor, mentorship.mentee]
+    names = [person_name(u) for u in people]
+    windows = []
+    for user, name in zip(people, names, strict=True):
+        profile = getattr(user, "profile", None)
+        window = parse_quiet_hours(
+            version.quiet_hours,
+            name=name,
+            other_names=[n for n in names if n != name],
+            default_zone=(profile.time_zone if profile is not None else "") or "UTC",
+        )
+        if window is None:
+            return None
+        windows.append(window)
+    if common_open_minutes(windows[0], windows[1], now) > 0:
+        return None
+    return QuietClash(
+        [
+            (name, f"{w.start:%H:%M}–{w.end:%H:%M} ({w.zone})")
+            for name, w in zip(names, windows, strict=True)
+        ]
+    )

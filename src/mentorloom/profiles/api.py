@@ -36,6 +36,7 @@ def _profile_body(profile: Profile) -> dict[str, Any]:
         local_time=f"{local:%H:%M}" if local else None,
         utc_offset=format_utc_offset(local.utcoffset()) if local else None,
         visibility=profile.visibility,
+        meets_outside_hours=profile.meets_outside_hours,
     )
     return body
 

@@ -132,6 +132,11 @@ class ProfileForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="In your own words, up to 1,000 characters. Only you and the recommender see it.",
     )
+    meets_outside_hours = forms.BooleanField(
+        label="I can meet outside my working hours",
+        required=False,
+        help_text="Mentors whose working hours never overlap with yours are then no obstacle.",
+    )
     # Mentor side
     is_mentor = forms.BooleanField(label="I want to mentor", required=False)
     expertise = forms.CharField(
@@ -175,7 +180,7 @@ class ProfileForm(forms.Form):
         "about": ["display_name", "pronouns", "headline", "bio", "country", "links"],
         "time": ["time_zone", "work_start", "work_end", "work_days"],
         "background": ["languages", "skills", "industries"],
-        "mentee": ["help_with", "career_goals", "interests"],
+        "mentee": ["help_with", "career_goals", "interests", "meets_outside_hours"],
         "mentor": [
             "is_mentor",
             "expertise",

@@ -112,6 +112,9 @@ class Profile(models.Model):
     work_start = models.TimeField(default=time(9, 0))
     work_end = models.TimeField(default=time(17, 0))
     work_days = models.JSONField(default=default_work_days, blank=True)
+    # "I can meet outside my working hours": the person accepts times outside work_start–end
+    # (evenings, early mornings), so a 0 h overlap is no obstacle for them.
+    meets_outside_hours = models.BooleanField(default=False)
     country = models.CharField(max_length=2, blank=True)
     links = models.JSONField(default=list, blank=True)
     visibility = models.CharField(

@@ -45,6 +45,7 @@ class ProfileOut(Schema):
 class MyProfileOut(ProfileOut):
     visibility: str
     help_with: str = ""  # private: never in the public profile
+    meets_outside_hours: bool
 
 
 class MeOut(Schema):
@@ -84,3 +85,4 @@ class ProfilePatch(Schema):
     capacity: Int32 | None = None
     accepting_requests: bool | None = None
     paused_until: date | None = None
+    meets_outside_hours: bool | None = None

@@ -56,7 +56,7 @@ TEXT_LIMITS: dict[str, int] = {
     "expertise": 200,
     "help_with": 1000,
 }
-BOOL_FIELDS = {"is_mentor", "accepting_requests"}
+BOOL_FIELDS = {"is_mentor", "accepting_requests", "meets_outside_hours"}
 TAG_FIELDS = set(TAG_MODELS)
 EDITABLE_FIELDS = (
     set(TEXT_LIMITS)

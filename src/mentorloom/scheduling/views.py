@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from mentorloom.core.errors import DomainError
 from mentorloom.mentorships.access import get_mentorship_for
+from mentorloom.mentorships.timefit import is_night, profile_of, time_fit
 
 from . import display, ics, selectors, services
 from .api import day_bounds
@@ -270,11 +271,14 @@ def book(request: HttpRequest, mentorship_id: int) -> HttpResponse:
             "their_day_differs": display.local(s, other_zone).date()
             != display.local(s, my_zone).date(),
             "their_weekday": f"{display.local(s, other_zone):%a}",
+            "night": is_night(s, my_zone),
         }
         for s in found
     ]
+    # Night-time slots (22:00–07:00 for the viewer) are listed after the day-time ones.
     days = [
-        {"day": day, "slots": list(items)} for day, items in groupby(slots, key=lambda x: x["day"])
+        {"day": day, "slots": sorted(items, key=lambda x: x["night"])}
+        for day, items in groupby(slots, key=lambda x: x["day"])
     ]
     strip = display.overlap_strip(first, my_zone, _hours(user), other_zone, _hours(other))
     context = {
@@ -293,6 +297,12 @@ def book(request: HttpRequest, mentorship_id: int) -> HttpResponse:
         "prev": first - timedelta(days=WEEK_DAYS) if first > today else None,
         "next": last + timedelta(days=1),
         "strip": strip,
+        "fit": time_fit(
+            profile_of(user),
+            profile_of(other),
+            timezone.now(),
+            mentee=profile_of(mentorship.mentee),
+        ),
         "strip_hours": [{"label": f"{h:02d}", "x": h * 2} for h in range(0, 24, 3)],
         "error": error,
         "moving": moving,

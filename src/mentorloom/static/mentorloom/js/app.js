@@ -2,6 +2,7 @@
 import { fillDetectedTimeZones } from "./timezone.js";
 import { enableTagSuggestions } from "./tags.js";
 import { enableNavMenu } from "./nav.js";
+import { enableTravelNote } from "./travel.js";
 
 // Forms marked data-autosubmit save when a box in them is ticked; their "Save" button is only
 // for browsers without JavaScript.
@@ -45,6 +46,7 @@ function start() {
   enableNavMenu(document);
   fillDetectedTimeZones(document);
   enableTagSuggestions(document);
+  enableTravelNote(document);
 }
 
 if (document.readyState === "loading") {

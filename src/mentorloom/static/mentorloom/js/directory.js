@@ -15,3 +15,9 @@ document.addEventListener("htmx:configRequest", (event) => {
   for (const name of new Set([...form.keys()])) form.delete(name);
   for (const [name, value] of kept) form.append(name, value);
 });
+
+// Filters sit behind a "Filters" button (a <details>, so it works without this file); on a wide
+// screen there is room beside the results, so keep them open there.
+const filters = document.getElementById("directory-filters");
+const wide = window.matchMedia("(min-width: 52.01rem)");
+if (filters && wide.matches) filters.open = true;
