@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "mentorloom.messaging",
     "mentorloom.calls",
     "mentorloom.sessions",
+    "mentorloom.communities",
     "mentorloom.privacy",
     "mentorloom.home",
     "mentorloom.demo",
@@ -223,6 +224,7 @@ MENTORLOOM_PERIODIC_TASKS = [
     ("mentorloom.scheduling.tasks.refresh_external_calendars", 300),  # ICS / CalDAV busy times
     ("mentorloom.sessions.tasks.send_feedback_prompts", 300),  # once per ended session
     ("mentorloom.messaging.tasks.send_message_digests", 60),  # unread for 15 min, quiet hours
+    ("mentorloom.communities.tasks.post_due_prompts", 60),  # weekly discussions, once each
     ("mentorloom.sessions.tasks.send_agenda_prep_reminders", 300),  # empty agenda, 24 h before
     ("mentorloom.privacy.tasks.purge_expired_exports", 3600),  # data exports past their link
     ("mentorloom.privacy.tasks.erase_due_accounts", 3600),  # deletions past the grace period

@@ -23,6 +23,8 @@ EDIT_WINDOW_SECONDS = 15 * 60
 class ConversationKind(models.TextChoices):
     MENTORSHIP = "mentorship", "Mentorship"
     REQUEST = "request", "Request"
+    # A community's topic channel: many members, the same send path, order and catch-up.
+    CHANNEL = "channel", "Channel"
 
 
 class Conversation(models.Model):
@@ -82,6 +84,11 @@ class Message(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="chat_messages"
     )
     client_id = models.UUIDField(default=uuid.uuid4)
+    # A thread reply's root message (channels): replies are messages of the same conversation,
+    # so they share its order, catch-up and client-id dedupe.
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
+    )
     body = models.TextField(max_length=MAX_BODY_CHARS, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)

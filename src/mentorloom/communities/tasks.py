@@ -1,0 +1,14 @@
+"""Background tasks for communities: thin wrappers around services."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+
+@task()
+def post_due_prompts() -> int:
+    """Post the weekly discussions that are due (run every minute by the periodic scheduler;
+    each occurrence is posted once however often this runs)."""
+    from .services import post_due_prompts as run
+
+    return run()
