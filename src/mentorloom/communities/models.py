@@ -9,6 +9,7 @@ access helper and send check read.
 
 from __future__ import annotations
 
+import calendar
 from datetime import UTC, datetime
 
 from django.conf import settings
@@ -228,6 +229,10 @@ class WeeklyPrompt(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def weekday_name(self) -> str:
+        return calendar.day_name[self.weekday - 1]
 
 
 class PromptOccurrence(models.Model):

@@ -816,6 +816,12 @@ def schedule_prompt(
     )
 
 
+def stop_prompt(moderator, prompt: WeeklyPrompt) -> None:  # type: ignore[no-untyped-def]
+    """No more occurrences of this weekly discussion (past threads stay)."""
+    _moderator(moderator, prompt.community)
+    WeeklyPrompt.objects.filter(pk=prompt.pk).update(active=False)
+
+
 def prompt_client_id(prompt: WeeklyPrompt, day: object) -> uuid.UUID:
     """The same client id for an occurrence wherever it is posted from: a second attempt is a
     retry of the first, never a second thread."""
