@@ -14,6 +14,11 @@ urlpatterns = [
     path("communities/<slug:slug>/c/<int:channel_id>/", views.channel, name="channel"),
     path("communities/<slug:slug>/c/<int:channel_id>/post/", views.post, name="post"),
     path(
+        "communities/<slug:slug>/c/<int:channel_id>/<int:post_id>/",
+        views.post_partial,
+        name="post_partial",
+    ),
+    path(
         "communities/<slug:slug>/c/<int:channel_id>/<int:post_id>/react/",
         views.react,
         name="react",

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from mentorloom.core.errors import DomainError
 from mentorloom.core.markdown import render_markdown
 from mentorloom.messaging.models import MAX_BODY_CHARS, REACTIONS
+from mentorloom.safety.selectors import hidden_user_ids
 
 from . import selectors, services
 from .access import (
@@ -175,6 +176,32 @@ def channel(request: HttpRequest, slug: str, channel_id: int) -> HttpResponse:
     if page.posts:
         services.mark_channel_read(request.user, found, found.conversation.last_message_id or 0)
     return response
+
+
+@login_required
+@require_GET
+def post_partial(request: HttpRequest, slug: str, channel_id: int, post_id: int) -> HttpResponse:
+    """One post as the channel page renders it (channel.js inserts it when it arrives live)."""
+    community = get_community(slug)
+    found = get_channel_for(request.user, community, channel_id)
+    message = get_post_for(request.user, found, post_id)
+    if message.sender_id in hidden_user_ids(request.user.pk):
+        raise Http404
+    message.reply_count = message.replies.filter(deleted_at__isnull=True).count()
+    participant = found.conversation.memberships.filter(user=request.user).first()
+    return render(
+        request,
+        "communities/_post.html",
+        {
+            "community": community,
+            "channel": found,
+            "me": get_membership_for(request.user, community),
+            "m": message,
+            "reply": message.parent_id is not None,
+            "reactions": REACTIONS,
+            "page": {"last_read_id": participant.last_read_message_id if participant else 0},
+        },
+    )
 
 
 @login_required

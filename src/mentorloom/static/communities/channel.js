@@ -97,24 +97,13 @@ export class LiveChannel {
     } else {
       const empty = this.list.querySelector("[data-empty]");
       if (empty) empty.remove();
+      // A placeholder keeps the id order; the server renders the post (escaped, with its
+      // reactions and thread link) and replaces it.
       const article = document.createElement("article");
       article.className = "msg community-post";
       article.id = `post-${message.id}`;
       article.dataset.postId = String(message.id);
-      const meta = document.createElement("p");
-      meta.className = "msg__meta small muted";
-      meta.textContent = message.sender_id === this.userId ? "You · just now" : "New post · just now";
-      const body = document.createElement("div");
-      body.className = "msg__body prose";
-      body.innerHTML = message.html; // sanitised on the server (nh3)
-      const thread = document.createElement("p");
-      thread.className = "small";
-      const link = document.createElement("a");
-      link.href = `?thread=${message.id}#post-${message.id}`;
-      link.dataset.threadLink = "";
-      link.textContent = "0 replies";
-      thread.append(link);
-      article.append(meta, body, thread);
+      this.fill(article, message.id);
       this.list.append(article);
     }
     if (message.sender_id !== this.userId) {
@@ -122,6 +111,21 @@ export class LiveChannel {
       if (document.visibilityState === "visible") {
         this.frame({ type: "read", conversation_id: this.conversationId, up_to_id: message.id });
       }
+    }
+  }
+
+  async fill(article, id) {
+    try {
+      const response = await fetch(`${this.root.dataset.base}${id}/`, {
+        headers: { Accept: "text/html" }, credentials: "same-origin",
+      });
+      if (!response.ok) { article.remove(); return; } // e.g. someone you blocked
+      const template = document.createElement("template");
+      template.innerHTML = (await response.text()).trim();
+      const rendered = template.content.querySelector("article");
+      if (rendered && article.isConnected) article.replaceWith(rendered);
+    } catch {
+      // Offline: the post shows on the next page load.
     }
   }
 
