@@ -225,6 +225,7 @@ MENTORLOOM_PERIODIC_TASKS = [
     ("mentorloom.sessions.tasks.send_feedback_prompts", 300),  # once per ended session
     ("mentorloom.messaging.tasks.send_message_digests", 60),  # unread for 15 min, quiet hours
     ("mentorloom.communities.tasks.post_due_prompts", 60),  # weekly discussions, once each
+    ("mentorloom.communities.tasks.send_weekly_digests", 3600),  # busiest unread threads
     ("mentorloom.sessions.tasks.send_agenda_prep_reminders", 300),  # empty agenda, 24 h before
     ("mentorloom.privacy.tasks.purge_expired_exports", 3600),  # data exports past their link
     ("mentorloom.privacy.tasks.erase_due_accounts", 3600),  # deletions past the grace period

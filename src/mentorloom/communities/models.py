@@ -73,6 +73,8 @@ class Membership(models.Model):
     banned_until = models.DateTimeField(null=True, blank=True)
     # A mentor open for questions from this community's members.
     open_for_questions = models.BooleanField(default=False)
+    # When the last weekly digest went out (at most one per week, written with the mail).
+    last_digest_at = models.DateTimeField(null=True, blank=True)
     joined_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

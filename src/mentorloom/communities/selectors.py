@@ -213,3 +213,63 @@ def communities_of(user) -> list[Community]:  # type: ignore[no-untyped-def]
         .exclude(memberships__user=user, memberships__banned_until__gt=timezone.now())
         .order_by("name")
     )
+
+
+@dataclass(frozen=True)
+class DigestThread:
+    channel: str
+    excerpt: str
+    replies: int
+    url: str
+
+
+def busiest_unread_threads(user, community: Community, *, since: datetime) -> list[DigestThread]:  # type: ignore[no-untyped-def]
+    """Threads of `community` with activity since `since` that `user` has not read (a post
+    or reply newer than their marker in that channel), busiest first; channels the user
+    muted and people hidden by a block are left out."""
+    from .models import ChannelMute
+
+    hidden = hidden_user_ids(user.pk)
+    muted = set(ChannelMute.objects.filter(user=user).values_list("channel_id", flat=True))
+    out: list[tuple[int, int, DigestThread]] = []
+    reads = dict(
+        Participant.objects.filter(
+            user=user, conversation__channel__community=community
+        ).values_list("conversation_id", "last_read_message_id")
+    )
+    for channel in Channel.objects.filter(community=community).exclude(pk__in=muted):
+        last_read = reads.get(channel.conversation_id, 0)
+        roots = (
+            Message.objects.filter(
+                conversation_id=channel.conversation_id,
+                parent__isnull=True,
+                deleted_at__isnull=True,
+            )
+            .exclude(sender_id__in=hidden)
+            .exclude(sender=user)
+            .annotate(
+                recent=Count(
+                    "replies",
+                    filter=Q(replies__created_at__gte=since, replies__deleted_at__isnull=True),
+                ),
+                unread=Count("replies", filter=Q(replies__id__gt=last_read)),
+            )
+            .filter(Q(created_at__gte=since) | Q(recent__gt=0))
+            .filter(Q(id__gt=last_read) | Q(unread__gt=0))
+        )
+        for root in roots:
+            text = " ".join(root.body.split())
+            out.append(
+                (
+                    root.recent,
+                    root.pk,
+                    DigestThread(
+                        channel=channel.name,
+                        excerpt=text[:117] + "…" if len(text) > 120 else text,
+                        replies=root.recent,
+                        url=f"/communities/{community.slug}/c/{channel.pk}/?thread={root.pk}",
+                    ),
+                )
+            )
+    out.sort(key=lambda row: (-row[0], -row[1]))
+    return [row[2] for row in out]

@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from mentorloom.core.email import queue_email
 from mentorloom.core.errors import InvalidInput
 from mentorloom.core.timezones import canonical_zone
 from mentorloom.messaging import services as messaging
@@ -877,3 +878,60 @@ def post_due_prompts(now: datetime | None = None) -> int:
             continue
         posted += 1
     return posted
+
+
+# --- weekly digest -----------------------------------------------------------------------------
+
+DIGEST_EVERY = timedelta(days=7)
+DIGEST_THREADS = 5
+
+
+def send_weekly_digests(now: datetime | None = None) -> int:
+    """E-mail each member (who has not muted the community) the busiest threads of the past
+    week they have not read, at most once per week; returns how many e-mails were queued.
+
+    Safe to rerun and to run concurrently: each membership is re-read under its row lock and
+    `last_digest_at` moves in the transaction that queues the mail.
+    """
+    from .selectors import busiest_unread_threads, person_name
+
+    now = now or timezone.now()
+    due = (
+        Membership.objects.filter(notifications_muted=False, user__is_active=True)
+        .exclude(user__email="")
+        .exclude(last_digest_at__gt=now - DIGEST_EVERY)
+        .exclude(banned_until__gt=now)
+        .values_list("pk", flat=True)
+    )
+    sent = 0
+    for pk in list(due):
+        with transaction.atomic():
+            membership = (
+                Membership.objects.select_for_update()
+                .select_related("community", "user__profile")
+                .filter(pk=pk)
+                .first()
+            )
+            if membership is None or (
+                membership.last_digest_at is not None
+                and membership.last_digest_at > now - DIGEST_EVERY
+            ):
+                continue
+            threads = busiest_unread_threads(
+                membership.user, membership.community, since=now - DIGEST_EVERY
+            )[:DIGEST_THREADS]
+            membership.last_digest_at = now
+            membership.save(update_fields=["last_digest_at"])
+            if not threads:
+                continue
+            queue_email(
+                membership.user.email,
+                "communities/emails/weekly_digest",
+                {
+                    "name": person_name(membership.user),
+                    "community": membership.community,
+                    "threads": threads,
+                },
+            )
+            sent += 1
+    return sent

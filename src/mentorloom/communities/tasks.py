@@ -12,3 +12,11 @@ def post_due_prompts() -> int:
     from .services import post_due_prompts as run
 
     return run()
+
+
+@task()
+def send_weekly_digests() -> int:
+    """Weekly e-mail of the busiest unread threads (run hourly; once a week per member)."""
+    from .services import send_weekly_digests as run
+
+    return run()

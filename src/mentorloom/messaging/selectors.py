@@ -200,11 +200,15 @@ class ReadState:
 
 
 def other_participant_ids(conversation_id: int, user_id: int) -> list[int]:
-    """Ids of the other people in a conversation (memberships never change after creation, so
-    callers may keep this for the life of a socket subscription)."""
+    """Ids of the other people whose nav badge a new message in the conversation changes
+    (memberships of mentorship and request threads never change after creation, so callers
+    may keep this for the life of a socket subscription). Empty for a community channel: its
+    unread counts are shown on community pages, not in the badge, and a post must not
+    recount the badges of a thousand members."""
     return list(
         Participant.objects.filter(conversation_id=conversation_id)
         .exclude(user_id=user_id)
+        .exclude(conversation__kind=ConversationKind.CHANNEL)
         .values_list("user_id", flat=True)
     )
 
