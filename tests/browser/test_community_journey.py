@@ -80,15 +80,16 @@ def test_join_post_live_reply_react_and_unread_badge_clears(new_context, asgi_se
 
 
 def test_community_pages_at_phone_width(new_context, asgi_server):
-    community, owner, _moderator, member, general = in_thread(community_with)
+    community, owner, moderator, _member, general = in_thread(community_with)
     in_thread(post, owner, general, "A post to read on a phone")
     context = new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
-    log_in(context, member, asgi_server)
+    log_in(context, moderator, asgi_server)
     page = context.new_page()
     for url in (
         "/communities/",
         f"/communities/{community.slug}/",
         f"/communities/{community.slug}/c/{general.pk}/",
+        f"/communities/{community.slug}/manage/",
     ):
         page.goto(url)
         assert_accessible(page)

@@ -97,3 +97,34 @@ def test_opening_a_channel_clears_its_unread_badge():
     assert selectors.unread_by_channel(member, community)[general.pk] == 1
     client_for(member).get(reverse("communities:channel", args=[community.slug, general.pk]))
     assert selectors.unread_by_channel(member, community)[general.pk] == 0
+
+
+@pytest.mark.django_db
+def test_moderators_manage_channels_invites_prompts_and_members():
+    from mentorloom.communities.models import Channel, Invite, WeeklyPrompt
+
+    community, _owner, moderator, member, _general = community_with()
+    url = reverse("communities:manage", args=[community.slug])
+    assert client_for(member).get(url).status_code == 404
+    client = client_for(moderator)
+    assert client.get(url).status_code == 200
+    client.post(url, {"action": "channel", "name": "job-search"})
+    assert Channel.objects.filter(community=community, name="job-search").exists()
+    client.post(url, {"action": "invite", "days": "3"})
+    assert Invite.objects.filter(community=community).count() == 1
+    channel = Channel.objects.get(name="job-search")
+    client.post(
+        url,
+        {
+            "action": "prompt",
+            "channel_id": channel.pk,
+            "title": "Friday wins",
+            "weekday": "5",
+            "local_time": "16:00",
+        },
+    )
+    assert WeeklyPrompt.objects.filter(title="Friday wins").exists()
+    page = client.post(url, {"action": "ban", "user_id": member.pk, "reason": ""}, follow=True)
+    assert b"This field is required" in page.content
+    client.post(url, {"action": "mute", "user_id": member.pk, "minutes": "10", "reason": "x"})
+    assert Membership.objects.get(community=community, user=member).is_muted()

@@ -10,6 +10,7 @@ urlpatterns = [
     path("communities/<slug:slug>/", views.detail, name="detail"),
     path("communities/<slug:slug>/join/", views.join, name="join"),
     path("communities/<slug:slug>/leave/", views.leave, name="leave"),
+    path("communities/<slug:slug>/manage/", views.manage, name="manage"),
     path("communities/<slug:slug>/requests/<int:request_id>/", views.decide, name="decide"),
     path("communities/<slug:slug>/c/<int:channel_id>/", views.channel, name="channel"),
     path("communities/<slug:slug>/c/<int:channel_id>/post/", views.post, name="post"),

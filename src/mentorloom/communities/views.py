@@ -3,6 +3,7 @@ static/communities/channel.js adds live posts over the chat socket)."""
 
 from __future__ import annotations
 
+import calendar
 import uuid
 
 from django.contrib import messages as flash
@@ -21,12 +22,15 @@ from . import selectors, services
 from .access import (
     get_channel_for,
     get_community,
+    get_invite_for,
     get_join_request_for,
+    get_member_for,
     get_membership_for,
     get_post_for,
+    get_prompt_for,
     membership_of,
 )
-from .models import Invite, Visibility
+from .models import Invite, Membership, Visibility
 
 
 @login_required
@@ -274,3 +278,90 @@ def moderate_post(request: HttpRequest, slug: str, channel_id: int, post_id: int
     except DomainError as exc:
         flash.error(request, exc.message)
     return redirect("communities:channel", slug=community.slug, channel_id=found.pk)
+
+
+def _int_or_none(value: str | None) -> int | None:
+    return int(value) if value and value.strip().isdigit() else None
+
+
+@login_required
+def manage(request: HttpRequest, slug: str) -> HttpResponse:
+    """The moderators' page: channels, slow mode, invite links, weekly prompts, members."""
+    community = get_community(slug)
+    me = get_membership_for(request.user, community)
+    if not me.moderates:
+        raise Http404
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            _manage_action(request, community, action)
+        except DomainError as exc:
+            flash.error(request, exc.message)
+            for field, errors in exc.fields.items():
+                for error in errors:
+                    flash.error(request, f"{field}: {error}")
+        return redirect("communities:manage", slug=community.slug)
+    return render(
+        request,
+        "communities/manage.html",
+        {
+            "community": community,
+            "me": me,
+            "channels": selectors.channels_for(request.user, community),
+            "invites": community.invites.filter(revoked_at__isnull=True).order_by("-created_at"),
+            "prompts": community.prompts.filter(active=True).select_related("channel"),
+            "members": Membership.objects.filter(community=community)
+            .select_related("user__profile")
+            .order_by("role", "joined_at"),
+            "weekdays": list(enumerate(calendar.day_name, start=1)),
+        },
+    )
+
+
+def _manage_action(request: HttpRequest, community, action: str) -> None:  # type: ignore[no-untyped-def]
+    data = request.POST
+    user = request.user
+    if action == "channel":
+        services.create_channel(
+            user,
+            community,
+            name=data.get("name", ""),
+            description=data.get("description", ""),
+            slow_mode_seconds=_int_or_none(data.get("slow_mode_seconds")) or 0,
+        )
+    elif action == "slow_mode":
+        channel = get_channel_for(user, community, data.get("channel_id"))
+        services.set_slow_mode(user, channel, _int_or_none(data.get("slow_mode_seconds")))
+    elif action == "invite":
+        services.create_invite(user, community, days=_int_or_none(data.get("days")))
+    elif action == "revoke":
+        services.revoke_invite(user, get_invite_for(user, community, data.get("invite_id")))
+    elif action == "prompt":
+        channel = get_channel_for(user, community, data.get("channel_id"))
+        services.schedule_prompt(
+            user,
+            channel,
+            title=data.get("title", ""),
+            body=data.get("body", ""),
+            weekday=_int_or_none(data.get("weekday")),
+            local_time=data.get("local_time", ""),
+        )
+    elif action == "stop_prompt":
+        services.stop_prompt(user, get_prompt_for(user, community, data.get("prompt_id")))
+    elif action in ("mute", "ban", "unban", "role"):
+        target = get_member_for(user, community, data.get("user_id"))
+        if action == "mute":
+            services.mute_member(
+                user, target, minutes=_int_or_none(data.get("minutes")), reason=data.get("reason")
+            )
+        elif action == "ban":
+            services.ban_member(
+                user, target, minutes=_int_or_none(data.get("minutes")), reason=data.get("reason")
+            )
+        elif action == "unban":
+            services.unban_member(user, target)
+        else:
+            services.set_role(user, target, data.get("role"))
+    else:
+        raise Http404
+    flash.success(request, "Saved.")
