@@ -123,3 +123,27 @@ async def test_muted_member_and_outsider_are_refused_on_the_socket(live_asgi, se
         await send(o, chat(convo))
         error = await receive(o)
         assert error["code"] == "not_found"
+
+
+async def test_mentions_sent_over_the_socket_notify_and_outsiders_are_refused(live_asgi, setup):
+    from mentorloom.notifications.models import Notification
+    from tests.communities.helpers import person
+
+    convo = setup["convo"]
+    await sync_to_async(person)("Nora Outside")
+    owner_cookie = await sync_to_async(cookie_for)(setup["owner"])
+    async with chat_socket(live_asgi, owner_cookie) as a:
+        await subscribe(a, convo)
+        await send(a, chat(convo, body="ping @noraoutside"))
+        error = await receive(a)
+        assert error["type"] == "error" and error["code"] == "cannot_mention"
+        client_id = str(uuid.uuid4())
+        await send(a, chat(convo, client_id=client_id, body="hello @miamember"))
+        await until(a, "ack")
+        await send(a, chat(convo, client_id=client_id, body="hello @miamember"))  # a retry
+        duplicate, _ = await until(a, "ack")
+        assert duplicate["duplicate"] is True
+    notes = await sync_to_async(list)(
+        Notification.objects.filter(user=setup["member"], kind="community_mention")
+    )
+    assert len(notes) == 1

@@ -13,6 +13,7 @@ import re
 import secrets
 import uuid
 from datetime import datetime, time, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
@@ -452,12 +453,16 @@ def set_slow_mode(moderator, channel: Channel, seconds: object) -> Channel:  # t
     return channel
 
 
-def check_channel_post(conversation_id: int, user_id: int, parent_sender_id: int | None) -> None:
+def check_channel_post(
+    conversation_id: int, user_id: int, parent_sender_id: int | None, body: str | None = None
+) -> None:
     """Messaging's `channel_post_check`: may this member post (or react) in the channel now?
 
     Runs under the channel's row lock for every post, HTTP or socket. Raises NotAMember,
     Banned, Muted, SlowMode (moderators are exempt), BlockedReply (replying to someone either
-    of you blocked).
+    of you blocked), CannotMention (a post mentioning someone who cannot see the channel).
+    Mention notifications are scheduled for after the commit, so a refused or retried send
+    (nothing stored) notifies nobody.
     """
     channel = Channel.objects.filter(conversation_id=conversation_id).select_related().first()
     if channel is None:
@@ -488,6 +493,13 @@ def check_channel_post(conversation_id: int, user_id: int, parent_sender_id: int
         if last is not None and now - last < timedelta(seconds=channel.slow_mode_seconds):
             wait = channel.slow_mode_seconds - int((now - last).total_seconds())
             raise SlowMode(f"This channel is in slow mode. Try again in {wait} seconds.")
+    if body:
+        author = membership.user
+        mentioned = _mentioned_members(author, channel, body)
+        if mentioned:
+            transaction.on_commit(
+                partial(_notify_mentions, author, channel, conversation_id, body, mentioned)
+            )
 
 
 def post_in_channel(
@@ -509,7 +521,7 @@ def post_in_channel(
     """
     if parent_id is not None and (isinstance(parent_id, bool) or not isinstance(parent_id, int)):
         raise InvalidInput(fields={"parent_id": ["Not an id."]})
-    mentioned = _mentioned_members(user, channel, body) if isinstance(body, str) else []
+    # Mentions are checked and notified by `check_channel_post`, for socket sends alike.
     message, created = messaging.send_message(
         user, channel.conversation_id, client_id, body, parent_id=parent_id
     )
@@ -517,7 +529,6 @@ def post_in_channel(
         Community.objects.filter(pk=channel.community_id).update(
             last_activity_at=message.created_at
         )
-        _notify_mentions(user, channel, message, mentioned)
     return message, created
 
 
@@ -597,7 +608,9 @@ def _in_quiet_hours(user, now: datetime) -> bool:  # type: ignore[no-untyped-def
         return quiet_until(now, NIGHT_START, NIGHT_END, "UTC") is not None
 
 
-def _notify_mentions(author, channel: Channel, message: Message, user_ids: list[int]) -> None:  # type: ignore[no-untyped-def]
+def _notify_mentions(  # type: ignore[no-untyped-def]
+    author, channel: Channel, conversation_id: int, body: str, user_ids: list[int]
+) -> None:
     """A notification per mentioned member who has not muted the community or channel, with
     an e-mail when they are offline and it is not night where they are."""
     if not user_ids:
@@ -623,10 +636,24 @@ def _notify_mentions(author, channel: Channel, message: Message, user_ids: list[
             person,
             kind="community_mention",
             title=f"{person_name(author)} mentioned you in #{channel.name}",
-            body=message.body[:300],
-            url=f"/communities/{channel.community.slug}/c/{channel.pk}/#post-{message.pk}",
+            body=body[:300],
+            url=_newest_post_url(channel, conversation_id, author),
             email=email,
         )
+
+
+def _newest_post_url(channel: Channel, conversation_id: int, author) -> str:  # type: ignore[no-untyped-def]
+    newest = (
+        Message.objects.filter(conversation_id=conversation_id, sender=author)
+        .order_by("-id")
+        .values_list("id", "parent_id")
+        .first()
+    )
+    url = f"/communities/{channel.community.slug}/c/{channel.pk}/"
+    if newest is None:
+        return url
+    post_id, parent_id = newest
+    return f"{url}?thread={parent_id}#post-{post_id}" if parent_id else f"{url}#post-{post_id}"
 
 
 def react_to_post(

@@ -32,11 +32,13 @@ from mentorloom.safety.models import Block
 from .errors import BlockedConversation, ConversationClosed
 from .models import Conversation, ConversationKind, Message, Participant
 
-# Called as (conversation_id, user_id, parent_sender_id) once the lock is held, for a post or a
-# reaction in a conversation of kind "channel"; the app owning channels (communities) connects
-# a function that raises a DomainError to refuse (muted, banned, slow mode, a block with the
-# author replied to). Channels skip the participant-wide block rule: one block between two of
-# hundreds of members must not silence the channel.
+# Called as (conversation_id, user_id, parent_sender_id, body) once the lock is held, for a
+# post (body: its text) or a reaction (body: None) in a conversation of kind "channel"; the app
+# owning channels (communities) connects a function that raises a DomainError to refuse (muted,
+# banned, slow mode, a block with the author replied to, a mention of an outsider) and may
+# schedule on-commit work (mention notifications) that a rolled-back send never runs. Channels
+# skip the participant-wide block rule: one block between two of hundreds of members must not
+# silence the channel.
 channel_post_check = Hook("messaging.channel_post_check")
 
 # The conversation's row lock (PostgreSQL). It serialises inserts per conversation, so ids are
@@ -113,17 +115,27 @@ def _db_value(model: type, field: str, value: object) -> object:
     return model._meta.get_field(field).get_db_prep_save(value, connection)  # type: ignore[attr-defined]
 
 
-def lock_for_send(conversation_id: int, user_id: int, parent_sender_id: int | None = None) -> int:
+def lock_for_send(
+    conversation_id: int,
+    user_id: int,
+    parent_sender_id: int | None = None,
+    body: str | None = None,
+) -> int:
     """Lock the conversation for an insert and return its newest message id (0 if none),
     after `check_can_post` as committed when the lock was granted. Call inside a transaction.
     """
     if connection.features.has_select_for_update:
         with connection.cursor() as cursor:
             cursor.execute(with_tables(_LOCK_SQL), [conversation_id])
-    return check_can_post(conversation_id, user_id, parent_sender_id)
+    return check_can_post(conversation_id, user_id, parent_sender_id, body)
 
 
-def check_can_post(conversation_id: int, user_id: int, parent_sender_id: int | None = None) -> int:
+def check_can_post(
+    conversation_id: int,
+    user_id: int,
+    parent_sender_id: int | None = None,
+    body: str | None = None,
+) -> int:
     """The conversation's newest message id (0 if none), if `user_id` may post there (send or
     react). Raises Http404 unless they take part, ConversationClosed when its mentorship has
     ended, BlockedConversation when they and another participant blocked each other; in a
@@ -135,7 +147,7 @@ def check_can_post(conversation_id: int, user_id: int, parent_sender_id: int | N
     if refusal is not None:
         raise refusal
     if row[2] == ConversationKind.CHANNEL:
-        channel_post_check(conversation_id, user_id, parent_sender_id)
+        channel_post_check(conversation_id, user_id, parent_sender_id, body)
     return row[0] or 0
 
 

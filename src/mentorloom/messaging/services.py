@@ -222,7 +222,7 @@ def send_message(
     try:
         with transaction.atomic():
             prev_id = send_sql.lock_for_send(
-                conversation_id, user.pk, parent.sender_id if parent is not None else None
+                conversation_id, user.pk, parent.sender_id if parent is not None else None, body
             )
             message = send_sql.insert_message(conversation_id, user.pk, client_id, body, now)
             if message is None:
