@@ -163,11 +163,15 @@ def channel_page(
     qs = roots
     if before is not None:
         qs = qs.filter(id__lt=before)
+    # The page's ids first (the (conversation, id) index, newest first), then the reply counts
+    # of those rows only: counting replies of every root before the LIMIT cost ~0.5 s at 10k.
+    ids = list(qs.order_by("-id").values_list("id", flat=True)[: limit + 1])
     rows = list(
-        qs.annotate(reply_count=Count("replies", filter=Q(replies__deleted_at__isnull=True)))
+        Message.objects.filter(id__in=ids[:limit])
+        .annotate(reply_count=Count("replies", filter=Q(replies__deleted_at__isnull=True)))
         .select_related("sender__profile")
         .prefetch_related("reactions", "attachments")
-        .order_by("-id")[: limit + 1]
+        .order_by("id")
     )
     first_unread = (
         roots.filter(id__gt=last_read, deleted_at__isnull=True)
@@ -176,7 +180,7 @@ def channel_page(
         .values_list("id", flat=True)
         .first()
     )
-    return ChannelPage(list(reversed(rows[:limit])), len(rows) > limit, last_read, first_unread)
+    return ChannelPage(rows, len(ids) > limit, last_read, first_unread)
 
 
 def thread(user, root: Message) -> list[Message]:  # type: ignore[no-untyped-def]

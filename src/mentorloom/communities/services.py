@@ -934,7 +934,8 @@ def send_weekly_digests(now: datetime | None = None) -> int:
     for pk in list(due):
         with transaction.atomic():
             membership = (
-                Membership.objects.select_for_update()
+                # Only the membership row is locked (the profile join is an outer one).
+                Membership.objects.select_for_update(of=("self",))
                 .select_related("community", "user__profile")
                 .filter(pk=pk)
                 .first()
