@@ -128,3 +128,16 @@ def test_moderators_manage_channels_invites_prompts_and_members():
     assert b"This field is required" in page.content
     client.post(url, {"action": "mute", "user_id": member.pk, "minutes": "10", "reason": "x"})
     assert Membership.objects.get(community=community, user=member).is_muted()
+
+
+@pytest.mark.django_db
+def test_members_search_posts_within_the_community():
+    community, owner, _moderator, member, general = community_with()
+    post(owner, general, "Portfolio tips for juniors")
+    post(owner, general, "Something else")
+    url = reverse("communities:detail", args=[community.slug])
+    page = client_for(member).get(url, {"q": "portfolio"})
+    assert b"Portfolio tips for juniors" in page.content
+    assert b"Something else" not in page.content
+    outsider = client_for(person("Out Sider")).get(url, {"q": "portfolio"})
+    assert b"Portfolio tips" not in outsider.content

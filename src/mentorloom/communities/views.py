@@ -61,10 +61,13 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
     community = get_community(slug)
     me = membership_of(request.user, community)
     counted = selectors.directory().filter(pk=community.pk).first() or community
+    q = request.GET.get("q", "")[:100]
     return render(
         request,
         "communities/detail.html",
         {
+            "q": q,
+            "results": selectors.search_posts(request.user, community, q) if me and q else [],
             "community": counted,
             "me": me,
             "rules_html": render_markdown(community.rules),
