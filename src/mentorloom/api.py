@@ -6,6 +6,7 @@ from ninja.security import django_auth
 from mentorloom.accounts.tokens_api import TokenAuth
 from mentorloom.audit.api import router as audit_router
 from mentorloom.calls.api import router as calls_router
+from mentorloom.communities.api import router as communities_router
 from mentorloom.core.api import install_error_handlers
 from mentorloom.discovery.api import router as discovery_router
 from mentorloom.matching.api import router as matching_router
@@ -41,3 +42,4 @@ api.add_router("/", calls_router)
 api.add_router("/", sessions_router)
 api.add_router("/", privacy_router)
 api.add_router("/", audit_router)
+api.add_router("/", communities_router)

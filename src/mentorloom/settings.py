@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "mentorloom.messaging",
     "mentorloom.calls",
     "mentorloom.sessions",
+    "mentorloom.communities",
     "mentorloom.privacy",
     "mentorloom.home",
     "mentorloom.demo",
@@ -228,6 +229,8 @@ MENTORLOOM_PERIODIC_TASKS = [
     ("mentorloom.scheduling.tasks.refresh_external_calendars", 300),  # ICS / CalDAV busy times
     ("mentorloom.sessions.tasks.send_feedback_prompts", 300),  # once per ended session
     ("mentorloom.messaging.tasks.send_message_digests", 60),  # unread for 15 min, quiet hours
+    ("mentorloom.communities.tasks.post_due_prompts", 60),  # weekly discussions, once each
+    ("mentorloom.communities.tasks.send_weekly_digests", 3600),  # busiest unread threads
     ("mentorloom.sessions.tasks.send_agenda_prep_reminders", 300),  # empty agenda, 24 h before
     ("mentorloom.sessions.tasks.release_feedback", 3600),  # checks hourly, releases once a week
     ("mentorloom.privacy.tasks.purge_expired_exports", 3600),  # data exports past their link

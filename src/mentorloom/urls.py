@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("mentorloom.mentorships.urls")),
     path("", include("mentorloom.scheduling.urls")),
     path("", include("mentorloom.messaging.urls")),
+    path("", include("mentorloom.communities.urls")),
     path("", include("mentorloom.calls.urls")),
     path("", include("mentorloom.sessions.urls")),
     path("", include("mentorloom.privacy.urls")),

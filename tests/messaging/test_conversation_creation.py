@@ -33,11 +33,17 @@ def test_the_backfill_gives_every_live_mentorship_its_conversation():
     before = [("messaging", "0006_alter_message_sender")]
     after = [("messaging", "0007_backfill_mentorship_conversations")]
     executor.migrate(before)
-    live, ended = MentorshipFactory(), MentorshipFactory(status="ended")
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(after)
-    conversation = Conversation.objects.get(mentorship_id=live.pk)
-    assert conversation.kind == "mentorship"
-    assert conversation.memberships.count() == 2
-    assert not Conversation.objects.filter(mentorship_id=ended.pk).exists()
+    try:
+        live, ended = MentorshipFactory(), MentorshipFactory(status="ended")
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(after)
+        conversation = Conversation.objects.get(mentorship_id=live.pk)
+        assert conversation.kind == "mentorship"
+        assert conversation.memberships.count() == 2
+        assert not Conversation.objects.filter(mentorship_id=ended.pk).exists()
+    finally:
+        # Back to the latest schema (going back to 0006 also unapplied later migrations).
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(executor.loader.graph.leaf_nodes())

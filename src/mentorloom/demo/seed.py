@@ -55,11 +55,13 @@ class SeedResult:
     mentees: int
     admins: int
     time_zones: int
+    communities: int = 0
 
     def summary(self) -> str:
         return (
             f"Demo data: {self.mentors} mentors, {self.mentees} mentees, "
-            f"{self.admins} admin across {self.time_zones} time zones"
+            f"{self.admins} admin across {self.time_zones} time zones, "
+            f"{self.communities} communities"
         )
 
 
@@ -276,10 +278,17 @@ def seed_demo() -> SeedResult:
     # and carry-forward show on the first run.
     seed_history()
     _replay_feedback_releases()
+    # Rate limits do not apply to seeding; a savepoint keeps a partial failure contained.
+    from .communities import seed_communities_safely
+
+    with transaction.atomic():
+        communities = seed_communities_safely()
+
     people = Profile.objects.filter(user__email__in=keep - {ADMIN_EMAIL})
     return SeedResult(
         mentors=people.filter(is_mentor=True).count(),
         mentees=people.filter(is_mentor=False).count(),
         admins=user_model.objects.filter(email=ADMIN_EMAIL, is_superuser=True).count(),
         time_zones=people.values("time_zone").distinct().count(),
+        communities=communities,
     )

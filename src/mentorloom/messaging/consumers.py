@@ -105,6 +105,7 @@ def send_frame(
     body: object,
     others: list[int] | None,
     allowed: bool | None = None,
+    parent_id: int | None = None,
 ) -> Sent:
     """A `send` frame's database work in one thread hop (Channels runs all database work of a
     process on one thread, so hops and queries per send bound the messages per second).
@@ -117,7 +118,14 @@ def send_frame(
         others = selectors.other_participant_ids(conversation_id, user.pk)
     outbox: events.Outbox = []
     message, created = services.send_message(
-        user, conversation_id, client_id, body, others=others, outbox=outbox, allowed=allowed
+        user,
+        conversation_id,
+        client_id,
+        body,
+        others=others,
+        outbox=outbox,
+        allowed=allowed,
+        parent_id=parent_id,
     )
     return Sent(
         message.pk, str(message.client_id), events.message_json(message), created, others, outbox
@@ -252,6 +260,8 @@ class ChatConsumer(JsonConsumer):
             content.get("body"),
             self.others.get(conversation_id),
             allowed,
+            # A thread reply in a community channel names its root post.
+            _int_field(content, "parent_id", required=False),
         )
         self.others[conversation_id] = sent.others
         # Committed: fan out to every subscribed socket (this one included), then ack.

@@ -80,6 +80,7 @@ def _build_payload(
         "conversation_id": message.conversation_id,
         "sender_id": message.sender_id,
         "client_id": str(message.client_id),
+        "parent_id": message.parent_id,
         "body": "" if deleted else message.body,
         # Sanitised by nh3 (core.markdown): safe to insert as HTML on the client.
         "html": "" if deleted else (render_markdown(message.body) if html is None else html),

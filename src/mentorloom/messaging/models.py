@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 MAX_BODY_CHARS = 10_000
@@ -23,6 +24,8 @@ EDIT_WINDOW_SECONDS = 15 * 60
 class ConversationKind(models.TextChoices):
     MENTORSHIP = "mentorship", "Mentorship"
     REQUEST = "request", "Request"
+    # A community's topic channel: many members, the same send path, order and catch-up.
+    CHANNEL = "channel", "Channel"
 
 
 class Conversation(models.Model):
@@ -82,6 +85,16 @@ class Message(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="chat_messages"
     )
     client_id = models.UUIDField(default=uuid.uuid4)
+    # A thread reply's root message (channels): replies are messages of the same conversation,
+    # so they share its order, catch-up and client-id dedupe.
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="replies",
+        db_index=False,  # the partial index below
+    )
     body = models.TextField(max_length=MAX_BODY_CHARS, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
@@ -95,7 +108,14 @@ class Message(models.Model):
                 fields=["conversation", "sender", "client_id"], name="one_message_per_client_id"
             )
         ]
-        indexes = [models.Index(fields=["conversation", "id"])]
+        indexes = [
+            models.Index(fields=["conversation", "id"]),
+            # Replies only: chat messages (no parent) write no entry, and a channel's page of
+            # root posts (parent IS NULL) keeps walking the (conversation, id) index.
+            models.Index(
+                fields=["parent"], name="message_reply_parent", condition=Q(parent__isnull=False)
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"message {self.pk} in {self.conversation_id}"

@@ -18,7 +18,7 @@ from mentorloom.core.markdown import render_markdown
 from mentorloom.mentorships.models import AgreementVersion
 from mentorloom.safety.selectors import hidden_user_ids
 
-from .models import ChatPresence, Conversation, Message, Participant
+from .models import ChatPresence, Conversation, ConversationKind, Message, Participant
 from .quiet_hours import common_open_minutes, parse_quiet_hours
 from .send_sql import blocked_sql, with_tables
 
@@ -50,7 +50,8 @@ def conversations_for(user) -> QuerySet[Conversation]:  # type: ignore[no-untype
     two people from each other everywhere.
     """
     hidden = hidden_user_ids(user.pk)
-    qs = Conversation.objects.filter(memberships__user=user)
+    # Community channels have pages of their own (communities), not inbox rows.
+    qs = Conversation.objects.filter(memberships__user=user).exclude(kind=ConversationKind.CHANNEL)
     if hidden:
         qs = qs.exclude(memberships__user_id__in=hidden)
     return (
@@ -119,7 +120,9 @@ _UNREAD_TOTALS_SQL = (
     """
 SELECT me.user_id, COUNT(*) FROM {participant} me
 JOIN {message} m ON m.conversation_id = me.conversation_id
+JOIN {conversation} c ON c.id = me.conversation_id
 WHERE me.user_id IN (%s)
+  AND c.kind <> 'channel'
   AND m.deleted_at IS NULL
   AND m.id > me.last_read_message_id
   AND m.sender_id <> me.user_id
@@ -197,11 +200,15 @@ class ReadState:
 
 
 def other_participant_ids(conversation_id: int, user_id: int) -> list[int]:
-    """Ids of the other people in a conversation (memberships never change after creation, so
-    callers may keep this for the life of a socket subscription)."""
+    """Ids of the other people whose nav badge a new message in the conversation changes
+    (memberships of mentorship and request threads never change after creation, so callers
+    may keep this for the life of a socket subscription). Empty for a community channel: its
+    unread counts are shown on community pages, not in the badge, and a post must not
+    recount the badges of a thousand members."""
     return list(
         Participant.objects.filter(conversation_id=conversation_id)
         .exclude(user_id=user_id)
+        .exclude(conversation__kind=ConversationKind.CHANNEL)
         .values_list("user_id", flat=True)
     )
 
@@ -274,6 +281,8 @@ def digest_candidates() -> QuerySet[Participant]:
             user__is_active=True,
         )
         .exclude(user__email="")
+        # Channels have their own weekly digest (communities), not one per message.
+        .exclude(conversation__kind=ConversationKind.CHANNEL)
         .order_by("pk")
     )
 

@@ -25,11 +25,21 @@ from functools import cache
 from django.db import connection
 from django.http import Http404
 
+from mentorloom.core.hooks import Hook
 from mentorloom.mentorships.models import Mentorship, MentorshipStatus
 from mentorloom.safety.models import Block
 
 from .errors import BlockedConversation, ConversationClosed
-from .models import Conversation, Message, Participant
+from .models import Conversation, ConversationKind, Message, Participant
+
+# Called as (conversation_id, user_id, parent_sender_id, body) once the lock is held, for a
+# post (body: its text) or a reaction (body: None) in a conversation of kind "channel"; the app
+# owning channels (communities) connects a function that raises a DomainError to refuse (muted,
+# banned, slow mode, a block with the author replied to, a mention of an outsider) and may
+# schedule on-commit work (mention notifications) that a rolled-back send never runs. Channels
+# skip the participant-wide block rule: one block between two of hundreds of members must not
+# silence the channel.
+channel_post_check = Hook("messaging.channel_post_check")
 
 # The conversation's row lock (PostgreSQL). It serialises inserts per conversation, so ids are
 # handed out in commit order: a socket that has seen id N has seen every earlier message of the
@@ -58,7 +68,7 @@ def blocked_sql(conversation_column: str, user: str = "%(user)s") -> str:
 # statement that waits for a row lock keeps the snapshot it started with, and would miss a
 # block committed meanwhile.
 _CHECK_SQL = (
-    "SELECT c.last_message_id, ms.status, "
+    "SELECT c.last_message_id, ms.status, c.kind, "
     + blocked_sql("c.id")
     + """
 FROM {conversation} c
@@ -105,26 +115,39 @@ def _db_value(model: type, field: str, value: object) -> object:
     return model._meta.get_field(field).get_db_prep_save(value, connection)  # type: ignore[attr-defined]
 
 
-def lock_for_send(conversation_id: int, user_id: int) -> int:
+def lock_for_send(
+    conversation_id: int,
+    user_id: int,
+    parent_sender_id: int | None = None,
+    body: str | None = None,
+) -> int:
     """Lock the conversation for an insert and return its newest message id (0 if none),
     after `check_can_post` as committed when the lock was granted. Call inside a transaction.
     """
     if connection.features.has_select_for_update:
         with connection.cursor() as cursor:
             cursor.execute(with_tables(_LOCK_SQL), [conversation_id])
-    return check_can_post(conversation_id, user_id)
+    return check_can_post(conversation_id, user_id, parent_sender_id, body)
 
 
-def check_can_post(conversation_id: int, user_id: int) -> int:
+def check_can_post(
+    conversation_id: int,
+    user_id: int,
+    parent_sender_id: int | None = None,
+    body: str | None = None,
+) -> int:
     """The conversation's newest message id (0 if none), if `user_id` may post there (send or
     react). Raises Http404 unless they take part, ConversationClosed when its mentorship has
-    ended, BlockedConversation when they and another participant blocked each other."""
+    ended, BlockedConversation when they and another participant blocked each other; in a
+    channel, whatever `channel_post_check` raises instead of the block rule."""
     with connection.cursor() as cursor:
         cursor.execute(with_tables(_CHECK_SQL), {"conversation": conversation_id, "user": user_id})
         row = cursor.fetchone()
     refusal = _refusal(row)
     if refusal is not None:
         raise refusal
+    if row[2] == ConversationKind.CHANNEL:
+        channel_post_check(conversation_id, user_id, parent_sender_id, body)
     return row[0] or 0
 
 
@@ -133,10 +156,10 @@ def _refusal(row: tuple | None) -> Exception | None:
     the user may post: the one rule of `check_can_post` and `write_unwrapped`."""
     if row is None:
         return Http404()
-    _last_id, mentorship_status, blocked = row
+    _last_id, mentorship_status, kind, blocked = row
     if mentorship_status == MentorshipStatus.ENDED:
         return ConversationClosed()
-    if blocked:
+    if blocked and kind != ConversationKind.CHANNEL:
         return BlockedConversation()
     return None
 
@@ -232,7 +255,8 @@ def write_unwrapped(
                 _qmark(_CHECK_SQL), {"conversation": conversation_id, "user": sender_id}
             ).fetchone()
             inserted = None
-            if _refusal(row) is None:
+            # A channel's own rules (`channel_post_check`) run on the `atomic` path.
+            if _refusal(row) is None and row[2] != ConversationKind.CHANNEL:
                 inserted = db.execute(
                     _qmark(_INSERT_SQL), (conversation_id, sender_id, client, body, created_at)
                 ).fetchone()

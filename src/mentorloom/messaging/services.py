@@ -19,17 +19,17 @@ from django.utils import timezone
 from mentorloom.accounts.access import require_verified
 from mentorloom.core import ratelimit
 from mentorloom.core.email import queue_email
-from mentorloom.core.errors import InvalidInput
+from mentorloom.core.errors import DomainError, InvalidInput
 from mentorloom.core.markdown import render_markdown
 from mentorloom.mentorships.models import Mentorship
 
 from . import attachment_files, events, selectors, send_sql
 from .attachment_files import PreparedFile
-from .errors import (
+from .errors import (  # BlockedConversation, ConversationClosed: re-exported for callers
     AttachmentTooLarge,
-    BlockedConversation,
+    BlockedConversation,  # noqa: F401
     ClientIdReused,
-    ConversationClosed,
+    ConversationClosed,  # noqa: F401
     EditWindowClosed,
     EmptyMessage,
     InvalidOpenDuration,
@@ -156,6 +156,7 @@ def send_message(
     others: list[int] | None = None,
     outbox: events.Outbox | None = None,
     allowed: bool | None = None,
+    parent_id: int | None = None,
 ) -> tuple[Message, bool]:
     """Store a message (optionally with one uploaded file), then (after commit) fan it out to
     every subscribed socket.
@@ -173,11 +174,14 @@ def send_message(
     message with created=False and announces nothing (never a duplicate, also under a race).
     Raises Http404, EmptyMessage, MessageTooLong, InvalidInput (client_id),
     ConversationClosed, BlockedConversation, TooManyMessages, UnsupportedAttachment,
-    AttachmentTooLarge.
+    AttachmentTooLarge; in a channel, whatever `send_sql.channel_post_check` raises, and
+    InvalidInput when `parent_id` (a thread reply's root) is not a message of this
+    conversation.
     """
     require_verified(user)
     conversation_id = conversation if isinstance(conversation, int) else conversation.pk
     client_id = parse_client_id(client_id)
+    parent = _thread_root(conversation_id, parent_id) if parent_id is not None else None
     if upload is not None:
         # A file is costly to check and store, so a retried upload is looked up first.
         stored = _stored(conversation_id, user, client_id)
@@ -205,7 +209,7 @@ def send_message(
     # again if the message is not stored, so no row ever points at a missing file.
     files = _store_file(prepared) if prepared is not None else ("", "")
     now = timezone.now()
-    if prepared is None and send_sql.can_write_unwrapped():
+    if prepared is None and parent is None and send_sql.can_write_unwrapped():
         written = send_sql.write_unwrapped(conversation_id, user.pk, client_id, body, now)
         if written is not None:
             message, prev_id = written
@@ -220,11 +224,16 @@ def send_message(
         # Not stored: the path below raises why, or reads the stored message back.
     try:
         with transaction.atomic():
-            prev_id = send_sql.lock_for_send(conversation_id, user.pk)
+            prev_id = send_sql.lock_for_send(
+                conversation_id, user.pk, parent.sender_id if parent is not None else None, body
+            )
             message = send_sql.insert_message(conversation_id, user.pk, client_id, body, now)
             if message is None:
                 # The client id is stored already: a retry, or a double submit that lost.
                 raise _AlreadyStored()
+            if parent is not None:
+                Message.objects.filter(pk=message.pk).update(parent=parent)
+                message.parent_id = parent.pk
             attachments: list[Attachment] = []
             if prepared is not None:
                 attachment = Attachment.objects.create(
@@ -255,7 +264,7 @@ def send_message(
         if stored is None:  # cannot happen: the insert met this very row
             raise RuntimeError("client id conflict without a stored message") from None
         return _retry_of(stored, body)
-    except (ConversationClosed, BlockedConversation) as exc:
+    except DomainError as exc:  # refused under the lock (closed, blocked, a channel's rule)
         _remove_files(*files)
         return _stored_or_raise(conversation_id, user, client_id, body, exc)
     except BaseException:
@@ -265,6 +274,22 @@ def send_message(
         conversation.last_message_id = message.pk
         conversation.last_message_at = now
     return message, True
+
+
+def _thread_root(conversation_id: int, parent_id: object) -> Message:
+    """The message a reply answers, which must be a live root message of the same
+    conversation (threads are one level deep)."""
+    if isinstance(parent_id, bool) or not isinstance(parent_id, int):
+        raise InvalidInput("parent_id must be a message id.", fields={"parent_id": ["Not an id."]})
+    parent = Message.objects.filter(
+        pk=parent_id, conversation_id=conversation_id, parent__isnull=True, deleted_at__isnull=True
+    ).first()
+    if parent is None:
+        raise InvalidInput(
+            "You can only reply to a post in this channel.",
+            fields={"parent_id": ["No such post here."]},
+        )
+    return parent
 
 
 def _announce_created(
@@ -357,6 +382,16 @@ def edit_message(user, message: Message, body: object) -> Message:  # type: igno
 def delete_message(user, message: Message) -> Message:  # type: ignore[no-untyped-def]
     """Delete your own message within 15 minutes; the row stays as "deleted" so ids keep order."""
     _check_own_and_recent(user, message)
+    return _delete(message, user.pk)
+
+
+def moderator_delete_message(message: Message) -> Message:
+    """Delete any message of a community channel (the caller checked the moderator's role and
+    records the reason); the same soft delete as your own."""
+    return _delete(message, None)
+
+
+def _delete(message: Message, user_id: int | None) -> Message:
     events.forget_payload(message)
     with transaction.atomic():
         message.body = ""
@@ -369,7 +404,7 @@ def delete_message(user, message: Message) -> Message:  # type: ignore[no-untype
         transaction.on_commit(partial(_remove_files, *names))
         transaction.on_commit(partial(events.message_changed, message))
         # A deleted message no longer counts as unread for anyone.
-        others = _others(message.conversation_id, user)
+        others = selectors.other_participant_ids(message.conversation_id, user_id or 0)
         transaction.on_commit(partial(events.unread_changed, others))
     return message
 

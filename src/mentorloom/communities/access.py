@@ -1,0 +1,118 @@
+"""Access helpers: the only way views, API routes and consumers reach community objects.
+
+A community itself is public (its page shows description and rules); its channels, posts,
+members list and moderation objects answer 404 to anyone who is not a member in good standing
+(a banned member included), and every object of another community answers 404 as well.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+
+from mentorloom.messaging.models import Message
+
+from .models import Channel, Community, Invite, JoinRequest, Membership, WeeklyPrompt
+
+
+def _int(value: object) -> int:
+    try:
+        if isinstance(value, bool):
+            raise TypeError
+        return int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        raise Http404 from None
+
+
+def get_community(slug: object) -> Community:
+    """Any community by slug (its public page); 404 when there is none."""
+    community = Community.objects.filter(slug=str(slug)[:80]).first() if slug else None
+    if community is None:
+        raise Http404
+    return community
+
+
+def membership_of(user, community: Community) -> Membership | None:  # type: ignore[no-untyped-def]
+    """The user's membership in good standing (not banned), or None."""
+    if user is None or not user.is_authenticated:
+        return None
+    membership = Membership.objects.filter(community=community, user=user).first()
+    if membership is None or membership.is_banned():
+        return None
+    return membership
+
+
+def get_membership_for(user, community: Community) -> Membership:  # type: ignore[no-untyped-def]
+    """The user's membership; 404 for non-members (private content is invisible to them)."""
+    membership = membership_of(user, community)
+    if membership is None:
+        raise Http404
+    return membership
+
+
+def get_channel_for(user, community: Community, channel_id: object) -> Channel:  # type: ignore[no-untyped-def]
+    """A channel of `community` the user may read (a member in good standing), else 404."""
+    get_membership_for(user, community)
+    channel = (
+        Channel.objects.filter(pk=_int(channel_id), community=community)
+        .select_related("conversation", "community")
+        .first()
+    )
+    if channel is None:
+        raise Http404
+    return channel
+
+
+def get_post_for(user, channel: Channel, message_id: object) -> Message:  # type: ignore[no-untyped-def]
+    """A post (or reply) of a channel the user can already read (get_channel_for first)."""
+    message = (
+        Message.objects.filter(pk=_int(message_id), conversation_id=channel.conversation_id)
+        .select_related("sender")
+        .first()
+    )
+    if message is None:
+        raise Http404
+    return message
+
+
+def get_join_request_for(user, community: Community, request_id: object) -> JoinRequest:  # type: ignore[no-untyped-def]
+    """A join request of `community`, for its moderators only (404 for everyone else)."""
+    membership = get_membership_for(user, community)
+    if not membership.moderates:
+        raise Http404
+    request = JoinRequest.objects.filter(pk=_int(request_id), community=community).first()
+    if request is None:
+        raise Http404
+    return request
+
+
+def get_invite_for(user, community: Community, invite_id: object) -> Invite:  # type: ignore[no-untyped-def]
+    membership = get_membership_for(user, community)
+    if not membership.moderates:
+        raise Http404
+    invite = Invite.objects.filter(pk=_int(invite_id), community=community).first()
+    if invite is None:
+        raise Http404
+    return invite
+
+
+def get_member_for(user, community: Community, user_id: object) -> Membership:  # type: ignore[no-untyped-def]
+    """Another person's membership of `community` (banned ones too, for moderators)."""
+    get_membership_for(user, community)
+    target = (
+        Membership.objects.filter(community=community, user_id=_int(user_id))
+        .select_related("user")
+        .first()
+    )
+    if target is None:
+        raise Http404
+    return target
+
+
+def get_prompt_for(user, community: Community, prompt_id: object) -> WeeklyPrompt:  # type: ignore[no-untyped-def]
+    membership = get_membership_for(user, community)
+    if not membership.moderates:
+        raise Http404
+    prompt = WeeklyPrompt.objects.filter(pk=_int(prompt_id), community=community).first()
+    if prompt is None:
+        raise Http404
+    return prompt

@@ -1,0 +1,965 @@
+"""Every write to communities: validate, lock, write, announce after commit.
+
+Posts are messaging's: `post_in_channel` calls `messaging.services.send_message` (stored, then
+delivered after commit, one order per channel, client-id dedupe), and messaging asks
+`check_channel_post` (connected to `send_sql.channel_post_check` in apps.py) under the
+channel's row lock whether this member may post now, for the HTTP API and the socket alike.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+import uuid
+from datetime import datetime, time, timedelta
+from functools import partial
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from mentorloom.core.email import queue_email
+from mentorloom.core.errors import InvalidInput
+from mentorloom.core.timezones import canonical_zone
+from mentorloom.messaging import services as messaging
+from mentorloom.messaging.models import Conversation, ConversationKind, Message, Participant
+from mentorloom.messaging.quiet_hours import quiet_until
+from mentorloom.notifications.services import notify
+from mentorloom.safety.selectors import hidden_user_ids, is_blocked_between
+from mentorloom.safety.services import audit
+
+from . import weekly
+from .errors import (
+    AlreadyMember,
+    Banned,
+    BlockedReply,
+    CannotMention,
+    ChannelNameTaken,
+    InviteExpired,
+    InviteOnly,
+    InviteRevoked,
+    JoinNeedsApproval,
+    Muted,
+    NotAMember,
+    NotAModerator,
+    OwnerCannotLeave,
+    RequestDecided,
+    RequestPending,
+    SlowMode,
+    SlugTaken,
+)
+from .models import (
+    FOREVER,
+    Channel,
+    ChannelMute,
+    Community,
+    Invite,
+    JoinRequest,
+    JoinStatus,
+    Membership,
+    PinnedPost,
+    PostReport,
+    PromptOccurrence,
+    Role,
+    Visibility,
+    WeeklyPrompt,
+)
+
+logger = logging.getLogger(__name__)
+
+CHANNEL_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+MAX_SLOW_MODE_SECONDS = 6 * 3600
+INVITE_DAYS_DEFAULT = 7
+INVITE_DAYS_MAX = 90
+# Mentions: "@handle", the handle being a member's display name in lower case without spaces
+# or punctuation ("@analopez" for Ana López).
+MENTION = re.compile(r"(?<![\w@])@([a-z0-9][a-z0-9._]{1,39})", re.IGNORECASE)
+# Someone who touched any conversation within this long is treated as online (no e-mail).
+ONLINE_WITHIN = timedelta(minutes=5)
+# Mention e-mails wait out the night in the recipient's zone (no per-person setting yet).
+NIGHT_START, NIGHT_END = time(22, 0), time(8, 0)
+
+
+# --- communities -----------------------------------------------------------------------------
+
+
+def _clean_text(value: object, field: str, limit: int, *, required: bool = False) -> str:
+    text = value.strip() if isinstance(value, str) else ""
+    if required and not text:
+        raise InvalidInput(fields={field: ["This field is required."]})
+    if len(text) > limit:
+        raise InvalidInput(fields={field: [f"At most {limit} characters."]})
+    return text
+
+
+def _clean_topics(topics: object) -> list[str]:
+    if topics is None:
+        return []
+    if isinstance(topics, str):
+        topics = topics.split(",")
+    if not isinstance(topics, list) or not all(isinstance(t, str) for t in topics):
+        raise InvalidInput(fields={"topics": ["A list of topic names."]})
+    cleaned = [t.strip()[:40] for t in topics if t.strip()]
+    if len(cleaned) > 10:
+        raise InvalidInput(fields={"topics": ["At most 10 topics."]})
+    return cleaned
+
+
+def create_community(
+    owner,  # type: ignore[no-untyped-def]
+    *,
+    name: object,
+    slug: object = "",
+    description: object = "",
+    rules: object = "",
+    topics: object = None,
+    language: object = "en",
+    zone: object = "UTC",
+    visibility: object = Visibility.OPEN,
+) -> Community:
+    """A new community owned by `owner`, with a #general channel. Raises InvalidInput,
+    SlugTaken."""
+    name = _clean_text(name, "name", 80, required=True)
+    slug = slugify(slug if isinstance(slug, str) and slug.strip() else name)[:80]
+    if not slug:
+        raise InvalidInput(fields={"slug": ["Use letters or digits."]})
+    zone_name = canonical_zone(zone) if isinstance(zone, str) else None
+    if zone_name is None:
+        raise InvalidInput(fields={"zone": ["Pick a time zone such as Europe/Berlin."]})
+    if visibility not in Visibility.values:
+        raise InvalidInput(fields={"visibility": ["Choose open, approval or invite."]})
+    language = _clean_text(language, "language", 12) or "en"
+    try:
+        with transaction.atomic():
+            community = Community.objects.create(
+                name=name,
+                slug=slug,
+                description=_clean_text(description, "description", 2_000),
+                rules=_clean_text(rules, "rules", 8_000),
+                topics=_clean_topics(topics),
+                language=language,
+                zone=zone_name,
+                visibility=visibility,
+                created_by=owner,
+            )
+            Membership.objects.create(community=community, user=owner, role=Role.OWNER)
+            _new_channel(community, "general", "Introductions and everything else", 0)
+    except IntegrityError:
+        raise SlugTaken(fields={"slug": [SlugTaken.default_message]}) from None
+    return community
+
+
+def _new_channel(community: Community, name: str, description: str, slow: int) -> Channel:
+    conversation = Conversation.objects.create(kind=ConversationKind.CHANNEL)
+    channel = Channel.objects.create(
+        community=community,
+        conversation=conversation,
+        name=name,
+        description=description,
+        slow_mode_seconds=slow,
+    )
+    members = (
+        Membership.objects.filter(community=community)
+        .filter(_good_standing())
+        .values_list("user_id", flat=True)
+    )
+    Participant.objects.bulk_create(
+        [Participant(conversation=conversation, user_id=uid) for uid in members]
+    )
+    return channel
+
+
+def _good_standing():  # type: ignore[no-untyped-def]
+    from django.db.models import Q
+
+    return Q(banned_until__isnull=True) | Q(banned_until__lte=timezone.now())
+
+
+def _moderator(user, community: Community) -> Membership:  # type: ignore[no-untyped-def]
+    membership = Membership.objects.filter(community=community, user=user).first()
+    if membership is None or membership.is_banned():
+        raise NotAMember()
+    if not membership.moderates:
+        raise NotAModerator()
+    return membership
+
+
+def _add_to_channels(community: Community, user_id: int) -> None:
+    conversations = Channel.objects.filter(community=community).values_list(
+        "conversation_id", flat=True
+    )
+    existing = set(
+        Participant.objects.filter(conversation_id__in=conversations, user_id=user_id).values_list(
+            "conversation_id", flat=True
+        )
+    )
+    Participant.objects.bulk_create(
+        [
+            Participant(conversation_id=cid, user_id=user_id)
+            for cid in conversations
+            if cid not in existing
+        ]
+    )
+
+
+def _remove_from_channels(community: Community, user_id: int) -> None:
+    Participant.objects.filter(conversation__channel__community=community, user_id=user_id).delete()
+
+
+def _admit(community: Community, user_id: int) -> Membership:
+    """Make `user_id` a member (idempotent); refuses a banned person."""
+    membership, created = Membership.objects.get_or_create(community=community, user_id=user_id)
+    if not created and membership.is_banned():
+        raise Banned()
+    _add_to_channels(community, user_id)
+    return membership
+
+
+def join_community(user, community: Community) -> Membership:  # type: ignore[no-untyped-def]
+    """Join an open community (idempotent). Raises JoinNeedsApproval, InviteOnly, Banned."""
+    existing = Membership.objects.filter(community=community, user=user).first()
+    if existing is not None:
+        if existing.is_banned():
+            raise Banned()
+        return existing
+    if community.visibility == Visibility.APPROVAL:
+        raise JoinNeedsApproval()
+    if community.visibility == Visibility.INVITE:
+        raise InviteOnly()
+    with transaction.atomic():
+        return _admit(community, user.pk)
+
+
+def leave_community(user, community: Community) -> None:  # type: ignore[no-untyped-def]
+    """Leave (idempotent). The last owner cannot leave; a banned member's row stays (a ban
+    outlives leaving and rejoining)."""
+    with transaction.atomic():
+        membership = (
+            Membership.objects.select_for_update().filter(community=community, user=user).first()
+        )
+        if membership is None or membership.is_banned():
+            return
+        if (
+            membership.role == Role.OWNER
+            and not Membership.objects.filter(community=community, role=Role.OWNER)
+            .exclude(pk=membership.pk)
+            .exists()
+        ):
+            raise OwnerCannotLeave()
+        _remove_from_channels(community, user.pk)
+        membership.delete()
+
+
+def request_to_join(user, community: Community, note: object = "") -> JoinRequest:  # type: ignore[no-untyped-def]
+    """Ask to join an approval-only community. Raises AlreadyMember, RequestPending, Banned,
+    InviteOnly, InvalidInput (note over 500 characters). An open community is simply joined
+    by `join_community`."""
+    note = _clean_text(note, "note", 500)
+    existing = Membership.objects.filter(community=community, user=user).first()
+    if existing is not None:
+        raise Banned() if existing.is_banned() else AlreadyMember()
+    if community.visibility == Visibility.INVITE:
+        raise InviteOnly()
+    if community.visibility == Visibility.OPEN:
+        raise InvalidInput("This community is open: just join it.")
+    try:
+        with transaction.atomic():
+            request = JoinRequest.objects.create(community=community, user=user, note=note)
+    except IntegrityError:
+        raise RequestPending() from None
+    for moderator in _moderators(community):
+        notify(
+            moderator.user,
+            kind="community_join_request",
+            title=f"New request to join {community.name}",
+            body=note,
+            url=f"/communities/{community.slug}/requests/",
+            email=False,
+        )
+    return request
+
+
+def _moderators(community: Community) -> list[Membership]:
+    return list(
+        Membership.objects.filter(
+            community=community, role__in=[Role.OWNER, Role.MODERATOR]
+        ).select_related("user")
+    )
+
+
+def decide_join_request(moderator, request: JoinRequest, *, approve: bool) -> JoinRequest:  # type: ignore[no-untyped-def]
+    """Approve (the person becomes a member) or decline a pending request. Raises
+    NotAModerator, RequestDecided."""
+    _moderator(moderator, request.community)
+    with transaction.atomic():
+        request = JoinRequest.objects.select_for_update().get(pk=request.pk)
+        if request.status != JoinStatus.PENDING:
+            raise RequestDecided()
+        request.status = JoinStatus.APPROVED if approve else JoinStatus.DECLINED
+        request.decided_by = moderator
+        request.decided_at = timezone.now()
+        request.save(update_fields=["status", "decided_by", "decided_at"])
+        if approve:
+            _admit(request.community, request.user_id)
+        audit(
+            moderator,
+            "community.join_" + request.status,
+            request.user_id,
+            community_id=request.community_id,
+        )
+    notify(
+        request.user,
+        kind="community_join_decided",
+        title=(
+            f"Welcome to {request.community.name}"
+            if approve
+            else f"Your request to join {request.community.name} was declined"
+        ),
+        url=f"/communities/{request.community.slug}/",
+        email=True,
+    )
+    return request
+
+
+def create_invite(moderator, community: Community, *, days: object = INVITE_DAYS_DEFAULT) -> Invite:  # type: ignore[no-untyped-def]
+    """An invite link valid for `days` (1–90). Raises NotAModerator, InvalidInput."""
+    _moderator(moderator, community)
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= INVITE_DAYS_MAX:
+        raise InvalidInput(fields={"days": [f"Between 1 and {INVITE_DAYS_MAX} days."]})
+    return Invite.objects.create(
+        community=community,
+        token=secrets.token_urlsafe(32),
+        created_by=moderator,
+        expires_at=timezone.now() + timedelta(days=days),
+    )
+
+
+def revoke_invite(moderator, invite: Invite) -> Invite:  # type: ignore[no-untyped-def]
+    _moderator(moderator, invite.community)
+    if invite.revoked_at is None:
+        invite.revoked_at = timezone.now()
+        invite.save(update_fields=["revoked_at"])
+    return invite
+
+
+def accept_invite(user, token: object) -> Membership:  # type: ignore[no-untyped-def]
+    """Join through an invite link. Raises Http404 (unknown token), InviteExpired,
+    InviteRevoked, Banned."""
+    from django.http import Http404
+
+    invite = (
+        Invite.objects.filter(token=token).select_related("community").first()
+        if isinstance(token, str) and token
+        else None
+    )
+    if invite is None:
+        raise Http404
+    if invite.revoked_at is not None:
+        raise InviteRevoked()
+    if invite.expires_at <= timezone.now():
+        raise InviteExpired()
+    with transaction.atomic():
+        existing = Membership.objects.filter(community=invite.community, user=user).exists()
+        membership = _admit(invite.community, user.pk)
+        if not existing:
+            Invite.objects.filter(pk=invite.pk).update(uses=invite.uses + 1)
+    return membership
+
+
+def set_role(owner, target: Membership, role: object) -> Membership:  # type: ignore[no-untyped-def]
+    """The owner makes a member a moderator (or back). Raises NotAModerator, InvalidInput."""
+    me = _moderator(owner, target.community)
+    if me.role != Role.OWNER:
+        raise NotAModerator("Only the owner can change roles.")
+    if role not in (Role.MODERATOR, Role.MEMBER) or target.role == Role.OWNER:
+        raise InvalidInput(fields={"role": ["Choose moderator or member."]})
+    target.role = role
+    target.save(update_fields=["role"])
+    audit(owner, "community.role", target.user_id, community_id=target.community_id, role=role)
+    return target
+
+
+def set_notifications_muted(user, community: Community, muted: bool) -> Membership:  # type: ignore[no-untyped-def]
+    """A member mutes (or unmutes) a whole community: no mention notices, no digest."""
+    Membership.objects.filter(community=community, user=user).update(
+        notifications_muted=bool(muted)
+    )
+    return Membership.objects.get(community=community, user=user)
+
+
+def set_channel_muted(user, channel: Channel, muted: bool) -> None:  # type: ignore[no-untyped-def]
+    if muted:
+        ChannelMute.objects.get_or_create(channel=channel, user=user)
+    else:
+        ChannelMute.objects.filter(channel=channel, user=user).delete()
+
+
+def set_open_for_questions(user, community: Community, value: bool) -> Membership:  # type: ignore[no-untyped-def]
+    """A mentor marks themselves open for questions from this community (members only)."""
+    profile = getattr(user, "profile", None)
+    if value and not getattr(profile, "is_mentor", False):
+        raise InvalidInput("Only mentors can mark themselves open for questions.")
+    Membership.objects.filter(community=community, user=user).update(open_for_questions=bool(value))
+    return Membership.objects.get(community=community, user=user)
+
+
+# --- channels and posts ----------------------------------------------------------------------
+
+
+def create_channel(
+    moderator,  # type: ignore[no-untyped-def]
+    community: Community,
+    *,
+    name: object,
+    description: object = "",
+    slow_mode_seconds: object = 0,
+) -> Channel:
+    """A new topic channel every member is in. Raises NotAModerator, InvalidInput,
+    ChannelNameTaken."""
+    _moderator(moderator, community)
+    name = name.strip().lstrip("#").lower() if isinstance(name, str) else ""
+    if not CHANNEL_NAME.match(name):
+        raise InvalidInput(
+            fields={"name": ["Lower-case letters, digits and dashes, up to 40 characters."]}
+        )
+    slow = _clean_slow_mode(slow_mode_seconds)
+    try:
+        with transaction.atomic():
+            return _new_channel(community, name, _clean_text(description, "description", 200), slow)
+    except IntegrityError:
+        raise ChannelNameTaken(fields={"name": [ChannelNameTaken.default_message]}) from None
+
+
+def _clean_slow_mode(value: object) -> int:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or not 0 <= value <= MAX_SLOW_MODE_SECONDS
+    ):
+        raise InvalidInput(
+            fields={"slow_mode_seconds": [f"Between 0 and {MAX_SLOW_MODE_SECONDS} seconds."]}
+        )
+    return value
+
+
+def set_slow_mode(moderator, channel: Channel, seconds: object) -> Channel:  # type: ignore[no-untyped-def]
+    _moderator(moderator, channel.community)
+    channel.slow_mode_seconds = _clean_slow_mode(seconds)
+    channel.save(update_fields=["slow_mode_seconds"])
+    audit(moderator, "community.slow_mode", None, channel_id=channel.pk, seconds=seconds)
+    return channel
+
+
+def check_channel_post(
+    conversation_id: int, user_id: int, parent_sender_id: int | None, body: str | None = None
+) -> None:
+    """Messaging's `channel_post_check`: may this member post (or react) in the channel now?
+
+    Runs under the channel's row lock for every post, HTTP or socket. Raises NotAMember,
+    Banned, Muted, SlowMode (moderators are exempt), BlockedReply (replying to someone either
+    of you blocked), CannotMention (a post mentioning someone who cannot see the channel).
+    Mention notifications are scheduled for after the commit, so a refused or retried send
+    (nothing stored) notifies nobody.
+    """
+    channel = Channel.objects.filter(conversation_id=conversation_id).select_related().first()
+    if channel is None:
+        raise NotAMember()
+    membership = Membership.objects.filter(
+        community_id=channel.community_id, user_id=user_id
+    ).first()
+    if membership is None:
+        raise NotAMember()
+    now = timezone.now()
+    if membership.is_banned(now):
+        raise Banned()
+    if membership.is_muted(now):
+        raise Muted()
+    if (
+        parent_sender_id is not None
+        and parent_sender_id != user_id
+        and is_blocked_between(user_id, parent_sender_id)
+    ):
+        raise BlockedReply()
+    if channel.slow_mode_seconds and not membership.moderates:
+        last = (
+            Message.objects.filter(conversation_id=conversation_id, sender_id=user_id)
+            .order_by("-id")
+            .values_list("created_at", flat=True)
+            .first()
+        )
+        if last is not None and now - last < timedelta(seconds=channel.slow_mode_seconds):
+            wait = channel.slow_mode_seconds - int((now - last).total_seconds())
+            raise SlowMode(f"This channel is in slow mode. Try again in {wait} seconds.")
+    if body:
+        author = membership.user
+        mentioned = _mentioned_members(author, channel, body)
+        if mentioned:
+            transaction.on_commit(
+                partial(_notify_mentions, author, channel, conversation_id, body, mentioned)
+            )
+
+
+def post_in_channel(
+    user,  # type: ignore[no-untyped-def]
+    channel: Channel,
+    *,
+    client_id: object,
+    body: object,
+    parent_id: object = None,
+) -> tuple[Message, bool]:
+    """Post (or, with `parent_id`, reply in a thread) through messaging's send path, then
+    notify the people @mentioned. A retry with the same client id returns the stored post
+    (created=False) and notifies nobody again.
+
+    Raises what `messaging.services.send_message` raises (EmptyMessage, MessageTooLong,
+    TooManyMessages, Http404) and what `check_channel_post` raises; CannotMention before
+    anything is stored when the body mentions someone who cannot see the channel or with
+    whom a block stands.
+    """
+    if parent_id is not None and (isinstance(parent_id, bool) or not isinstance(parent_id, int)):
+        raise InvalidInput(fields={"parent_id": ["Not an id."]})
+    # Mentions are checked and notified by `check_channel_post`, for socket sends alike.
+    message, created = messaging.send_message(
+        user, channel.conversation_id, client_id, body, parent_id=parent_id
+    )
+    if created:
+        Community.objects.filter(pk=channel.community_id).update(
+            last_activity_at=message.created_at
+        )
+    return message, created
+
+
+def _handle(name: str) -> str:
+    return re.sub(r"[^a-z0-9._]", "", slugify(name).replace("-", ""))
+
+
+def member_handles(community: Community) -> dict[str, int]:
+    """handle -> user id of the community's members in good standing."""
+    rows = (
+        Membership.objects.filter(community=community)
+        .filter(_good_standing())
+        .values_list("user_id", "user__profile__display_name", "user__email")
+    )
+    handles: dict[str, int] = {}
+    for user_id, display_name, email in rows:
+        handle = _handle(display_name or email.split("@")[0])
+        if handle:
+            handles.setdefault(handle, user_id)
+    return handles
+
+
+def _mentioned_members(user, channel: Channel, body: str) -> list[int]:  # type: ignore[no-untyped-def]
+    """Ids of the members `body` mentions. Raises CannotMention for a handle of someone who
+    is not a member in good standing, or with whom a block stands either way."""
+    names = {m.lower() for m in MENTION.findall(body)}
+    if not names:
+        return []
+    handles = member_handles(channel.community)
+    hidden = hidden_user_ids(user.pk)
+    ids: list[int] = []
+    outsiders: list[str] = []
+    for name in sorted(names):
+        uid = handles.get(name)
+        if uid is None:
+            if _is_someones_handle(name):
+                outsiders.append(name)
+            continue
+        if uid in hidden:
+            outsiders.append(name)
+        elif uid != user.pk:
+            ids.append(uid)
+    if outsiders:
+        raise CannotMention(
+            f"@{outsiders[0]} cannot see this channel.",
+            fields={"body": [f"@{name} cannot see this channel." for name in outsiders]},
+        )
+    return ids
+
+
+def _is_someones_handle(name: str) -> bool:
+    """True when `name` is the handle of some person on the site (so mentioning them here
+    is a mistake to point out, not just an @ in the text)."""
+    from mentorloom.profiles.models import Profile
+
+    first = name[:3]
+    return any(
+        _handle(p) == name
+        for p in Profile.objects.filter(display_name__istartswith=first).values_list(
+            "display_name", flat=True
+        )[:200]
+    )
+
+
+def _is_online(user_id: int, now: datetime) -> bool:
+    return Participant.objects.filter(
+        user_id=user_id, last_read_at__gte=now - ONLINE_WITHIN
+    ).exists()
+
+
+def _in_quiet_hours(user, now: datetime) -> bool:  # type: ignore[no-untyped-def]
+    profile = getattr(user, "profile", None)
+    zone = (getattr(profile, "time_zone", "") or "UTC") if profile is not None else "UTC"
+    try:
+        return quiet_until(now, NIGHT_START, NIGHT_END, zone) is not None
+    except Exception:  # an unknown zone name: treat as UTC
+        return quiet_until(now, NIGHT_START, NIGHT_END, "UTC") is not None
+
+
+def _notify_mentions(  # type: ignore[no-untyped-def]
+    author, channel: Channel, conversation_id: int, body: str, user_ids: list[int]
+) -> None:
+    """A notification per mentioned member who has not muted the community or channel, with
+    an e-mail when they are offline and it is not night where they are."""
+    if not user_ids:
+        return
+    muted = set(
+        Membership.objects.filter(
+            community_id=channel.community_id, user_id__in=user_ids, notifications_muted=True
+        ).values_list("user_id", flat=True)
+    ) | set(
+        ChannelMute.objects.filter(channel=channel, user_id__in=user_ids).values_list(
+            "user_id", flat=True
+        )
+    )
+    now = timezone.now()
+    users = get_user_model().objects.filter(pk__in=user_ids).select_related("profile")
+    from .selectors import person_name
+
+    for person in users:
+        if person.pk in muted:
+            continue
+        email = not _is_online(person.pk, now) and not _in_quiet_hours(person, now)
+        notify(
+            person,
+            kind="community_mention",
+            title=f"{person_name(author)} mentioned you in #{channel.name}",
+            body=body[:300],
+            url=_newest_post_url(channel, conversation_id, author),
+            email=email,
+        )
+
+
+def _newest_post_url(channel: Channel, conversation_id: int, author) -> str:  # type: ignore[no-untyped-def]
+    newest = (
+        Message.objects.filter(conversation_id=conversation_id, sender=author)
+        .order_by("-id")
+        .values_list("id", "parent_id")
+        .first()
+    )
+    url = f"/communities/{channel.community.slug}/c/{channel.pk}/"
+    if newest is None:
+        return url
+    post_id, parent_id = newest
+    return f"{url}?thread={parent_id}#post-{post_id}" if parent_id else f"{url}#post-{post_id}"
+
+
+def react_to_post(
+    user, channel: Channel, message: Message, key: str, *, active: bool = True
+) -> Message:  # type: ignore[no-untyped-def]
+    """Messaging's reaction, in a channel (the channel's rules apply: muted, banned)."""
+    return messaging.set_reaction(user, message, key, active=active)
+
+
+def mark_channel_read(user, channel: Channel, up_to_id: int) -> Participant:  # type: ignore[no-untyped-def]
+    return messaging.mark_read(user, channel.conversation, up_to_id)
+
+
+# --- moderation ------------------------------------------------------------------------------
+
+
+def delete_post(user, channel: Channel, message: Message, *, reason: object = "") -> Message:  # type: ignore[no-untyped-def]
+    """Your own post within the edit window (messaging's rule), or any post by a moderator,
+    who must give a reason (kept in the audit log). Raises NotAModerator, InvalidInput."""
+    membership = Membership.objects.filter(community=channel.community, user=user).first()
+    if message.sender_id == user.pk and (membership is None or not membership.moderates):
+        return messaging.delete_message(user, message)
+    _moderator(user, channel.community)
+    reason = _clean_text(reason, "reason", 500, required=True)
+    with transaction.atomic():
+        messaging.moderator_delete_message(message)
+        audit(
+            user,
+            "community.post_deleted",
+            message.sender_id,
+            community_id=channel.community_id,
+            channel_id=channel.pk,
+            message_id=message.pk,
+            reason=reason,
+        )
+    return message
+
+
+def pin_post(moderator, channel: Channel, message: Message, *, pinned: bool = True) -> None:  # type: ignore[no-untyped-def]
+    _moderator(moderator, channel.community)
+    if pinned:
+        if message.deleted_at is not None:
+            raise InvalidInput("A deleted post cannot be pinned.")
+        PinnedPost.objects.get_or_create(
+            message=message, defaults={"channel": channel, "pinned_by": moderator}
+        )
+    else:
+        PinnedPost.objects.filter(message=message).delete()
+
+
+def _until(minutes: object, *, allow_forever: bool) -> datetime:
+    if minutes is None and allow_forever:
+        return FOREVER
+    if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= 525_600:
+        raise InvalidInput(fields={"minutes": ["Between 1 minute and a year."]})
+    return timezone.now() + timedelta(minutes=minutes)
+
+
+def mute_member(
+    moderator, target: Membership, *, minutes: object, reason: object = ""
+) -> Membership:  # type: ignore[no-untyped-def]
+    """The member may read but not post for `minutes`. Raises NotAModerator, InvalidInput
+    (also for muting a moderator or owner)."""
+    _moderator(moderator, target.community)
+    if target.moderates:
+        raise InvalidInput("Moderators cannot be muted.")
+    target.muted_until = _until(minutes, allow_forever=False)
+    target.save(update_fields=["muted_until"])
+    audit(
+        moderator,
+        "community.member_muted",
+        target.user_id,
+        community_id=target.community_id,
+        until=target.muted_until.isoformat(),
+        reason=_clean_text(reason, "reason", 500),
+    )
+    return target
+
+
+def ban_member(
+    moderator, target: Membership, *, minutes: object = None, reason: object = ""
+) -> Membership:  # type: ignore[no-untyped-def]
+    """Out of every channel for `minutes`, or for good (None). Raises NotAModerator,
+    InvalidInput (a reason is required; moderators cannot be banned)."""
+    _moderator(moderator, target.community)
+    if target.moderates:
+        raise InvalidInput("Moderators cannot be banned.")
+    reason = _clean_text(reason, "reason", 500, required=True)
+    with transaction.atomic():
+        target.banned_until = _until(minutes, allow_forever=True)
+        target.save(update_fields=["banned_until"])
+        _remove_from_channels(target.community, target.user_id)
+        audit(
+            moderator,
+            "community.member_banned",
+            target.user_id,
+            community_id=target.community_id,
+            until=target.banned_until.isoformat(),
+            reason=reason,
+        )
+    return target
+
+
+def unban_member(moderator, target: Membership) -> Membership:  # type: ignore[no-untyped-def]
+    _moderator(moderator, target.community)
+    with transaction.atomic():
+        target.banned_until = None
+        target.save(update_fields=["banned_until"])
+        _add_to_channels(target.community, target.user_id)
+        audit(
+            moderator, "community.member_unbanned", target.user_id, community_id=target.community_id
+        )
+    return target
+
+
+def report_post(user, channel: Channel, message: Message, *, reason: object) -> PostReport:  # type: ignore[no-untyped-def]
+    """A member reports a post: the community's moderators get a notification, staff a
+    safety report. Reporting the same post twice keeps one report."""
+    reason = _clean_text(reason, "reason", 1_000, required=True)
+    report, created = PostReport.objects.get_or_create(
+        message=message, reporter=user, defaults={"channel": channel, "reason": reason}
+    )
+    if created:
+        url = f"/communities/{channel.community.slug}/c/{channel.pk}/#post-{message.pk}"
+        for moderator in _moderators(channel.community):
+            notify(
+                moderator.user,
+                kind="community_report",
+                title=f"A post in #{channel.name} was reported",
+                body=reason,
+                url=url,
+                email=False,
+            )
+        audit(
+            user,
+            "community.post_reported",
+            message.sender_id,
+            community_id=channel.community_id,
+            message_id=message.pk,
+            reason=reason,
+        )
+        if message.sender_id and message.sender_id != user.pk:
+            from mentorloom.safety.services import report_user
+
+            try:
+                report_user(
+                    user, message.sender_id, reason="other", details=reason, context_url=url
+                )
+            except Exception:  # staff's copy must not lose the moderators' one
+                logger.exception("safety report for post %s failed", message.pk)
+    return report
+
+
+# --- weekly discussions ----------------------------------------------------------------------
+
+
+def schedule_prompt(
+    moderator,  # type: ignore[no-untyped-def]
+    channel: Channel,
+    *,
+    title: object,
+    body: object = "",
+    weekday: object,
+    local_time: object,
+) -> WeeklyPrompt:
+    """A weekly discussion posted as a new thread every `weekday` (1 = Monday) at
+    `local_time` ("HH:MM") in the community's zone. Raises NotAModerator, InvalidInput."""
+    _moderator(moderator, channel.community)
+    title = _clean_text(title, "title", 120, required=True)
+    body = _clean_text(body, "body", messaging.MAX_BODY_CHARS - 200)
+    if isinstance(weekday, bool) or not isinstance(weekday, int) or not 1 <= weekday <= 7:
+        raise InvalidInput(fields={"weekday": ["1 (Monday) to 7 (Sunday)."]})
+    if isinstance(local_time, str):
+        try:
+            local_time = time.fromisoformat(local_time)
+        except ValueError:
+            local_time = None
+    if not isinstance(local_time, time):
+        raise InvalidInput(fields={"local_time": ["A time such as 18:00."]})
+    return WeeklyPrompt.objects.create(
+        community=channel.community,
+        channel=channel,
+        title=title,
+        body=body,
+        weekday=weekday,
+        local_time=local_time.replace(second=0, microsecond=0),
+        author=moderator,
+    )
+
+
+def stop_prompt(moderator, prompt: WeeklyPrompt) -> None:  # type: ignore[no-untyped-def]
+    """No more occurrences of this weekly discussion (past threads stay)."""
+    _moderator(moderator, prompt.community)
+    WeeklyPrompt.objects.filter(pk=prompt.pk).update(active=False)
+
+
+def prompt_client_id(prompt: WeeklyPrompt, day: object) -> uuid.UUID:
+    """The same client id for an occurrence wherever it is posted from: a second attempt is a
+    retry of the first, never a second thread."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"mentorloom:prompt:{prompt.pk}:{day}")
+
+
+def post_due_prompts(now: datetime | None = None) -> int:
+    """Post every weekly prompt whose occurrence is due and not yet posted; returns how many.
+
+    Exactly once per occurrence: the PromptOccurrence row (unique per prompt and local day)
+    is written in the same transaction as the thread, so a second worker or a rerun after a
+    crash finds it (or fails on the constraint and rolls its own attempt back); the thread's
+    client id is derived from the occurrence, so even a send that raced is deduplicated.
+    """
+    now = now or timezone.now()
+    posted = 0
+    for prompt in WeeklyPrompt.objects.filter(active=True).select_related(
+        "community", "channel", "author"
+    ):
+        day = weekly.due_occurrence(
+            now,
+            prompt.weekday,
+            prompt.local_time,
+            ZoneInfo(prompt.community.zone),
+            not_before=prompt.created_at,
+        )
+        if day is None or PromptOccurrence.objects.filter(prompt=prompt, day=day).exists():
+            continue
+        author = prompt.author
+        if (
+            author is None
+            or not Membership.objects.filter(community=prompt.community, user=author)
+            .filter(_good_standing())
+            .exists()
+        ):
+            owner = _moderators(prompt.community)
+            if not owner:
+                continue
+            author = owner[0].user
+        try:
+            with transaction.atomic():
+                occurrence = PromptOccurrence.objects.create(prompt=prompt, day=day)
+                body = f"**{prompt.title}**\n\n{prompt.body}".strip()
+                message, _created = messaging.send_message(
+                    author, prompt.channel.conversation_id, prompt_client_id(prompt, day), body
+                )
+                occurrence.message = message
+                occurrence.save(update_fields=["message"])
+        except IntegrityError:
+            continue  # another worker posted this occurrence first
+        except Exception:
+            logger.exception("weekly prompt %s for %s failed", prompt.pk, day)
+            continue
+        posted += 1
+    return posted
+
+
+# --- weekly digest -----------------------------------------------------------------------------
+
+DIGEST_EVERY = timedelta(days=7)
+DIGEST_THREADS = 5
+
+
+def send_weekly_digests(now: datetime | None = None) -> int:
+    """E-mail each member (who has not muted the community) the busiest threads of the past
+    week they have not read, at most once per week; returns how many e-mails were queued.
+
+    Safe to rerun and to run concurrently: each membership is re-read under its row lock and
+    `last_digest_at` moves in the transaction that queues the mail.
+    """
+    from .selectors import busiest_unread_threads, person_name
+
+    now = now or timezone.now()
+    due = (
+        Membership.objects.filter(notifications_muted=False, user__is_active=True)
+        .exclude(user__email="")
+        .exclude(last_digest_at__gt=now - DIGEST_EVERY)
+        .exclude(banned_until__gt=now)
+        .values_list("pk", flat=True)
+    )
+    sent = 0
+    for pk in list(due):
+        with transaction.atomic():
+            membership = (
+                # Only the membership row is locked (the profile join is an outer one).
+                Membership.objects.select_for_update(of=("self",))
+                .select_related("community", "user__profile")
+                .filter(pk=pk)
+                .first()
+            )
+            if membership is None or (
+                membership.last_digest_at is not None
+                and membership.last_digest_at > now - DIGEST_EVERY
+            ):
+                continue
+            threads = busiest_unread_threads(
+                membership.user, membership.community, since=now - DIGEST_EVERY
+            )[:DIGEST_THREADS]
+            membership.last_digest_at = now
+            membership.save(update_fields=["last_digest_at"])
+            if not threads:
+                continue
+            queue_email(
+                membership.user.email,
+                "communities/emails/weekly_digest",
+                {
+                    "name": person_name(membership.user),
+                    "community": membership.community,
+                    "threads": threads,
+                },
+            )
+            sent += 1
+    return sent

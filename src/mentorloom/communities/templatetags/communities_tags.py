@@ -1,0 +1,34 @@
+"""Small template helpers for community pages."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.safestring import mark_safe
+
+from mentorloom.messaging.events import message_payload
+
+from ..selectors import person_name as _person_name
+
+register = template.Library()
+
+
+@register.simple_tag
+def person_name(user) -> str:  # type: ignore[no-untyped-def]
+    return _person_name(user)
+
+
+@register.simple_tag
+def post_html(message) -> str:  # type: ignore[no-untyped-def]
+    # Sanitised by nh3 in core.markdown (the same rendering as chat).
+    return mark_safe(message_payload(message)["html"])  # noqa: S308
+
+
+@register.simple_tag
+def reaction_state(message, key: str, user) -> dict:  # type: ignore[no-untyped-def]
+    users = [r.user_id for r in message.reactions.all() if r.key == key]
+    return {"count": len(users), "mine": user.pk in users}
+
+
+@register.filter
+def get_replies(replies: dict, key: int) -> list:
+    return replies.get(key, [])

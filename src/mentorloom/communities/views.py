@@ -1,0 +1,370 @@
+"""Community pages: directory, a community, a channel with threads (work without JavaScript;
+static/communities/channel.js adds live posts over the chat socket)."""
+
+from __future__ import annotations
+
+import calendar
+import uuid
+
+from django.contrib import messages as flash
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from mentorloom.core.errors import DomainError
+from mentorloom.core.markdown import render_markdown
+from mentorloom.messaging.models import MAX_BODY_CHARS, REACTIONS
+from mentorloom.safety.selectors import hidden_user_ids
+
+from . import selectors, services
+from .access import (
+    get_channel_for,
+    get_community,
+    get_invite_for,
+    get_join_request_for,
+    get_member_for,
+    get_membership_for,
+    get_post_for,
+    get_prompt_for,
+    membership_of,
+)
+from .models import Invite, Membership, Visibility
+
+
+@login_required
+@require_GET
+def directory(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "")[:100]
+    topic = request.GET.get("topic", "")[:40]
+    language = request.GET.get("language", "")[:12]
+    communities = list(selectors.directory(query=q, topic=topic, language=language)[:60])
+    mine = {c.pk for c in selectors.communities_of(request.user)}
+    return render(
+        request,
+        "communities/directory.html",
+        {
+            "communities": communities,
+            "mine": mine,
+            "q": q,
+            "topic": topic,
+            "language": language,
+            "topics": selectors.all_topics(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def detail(request: HttpRequest, slug: str) -> HttpResponse:
+    community = get_community(slug)
+    me = membership_of(request.user, community)
+    counted = selectors.directory().filter(pk=community.pk).first() or community
+    q = request.GET.get("q", "")[:100]
+    return render(
+        request,
+        "communities/detail.html",
+        {
+            "q": q,
+            "results": selectors.search_posts(request.user, community, q) if me and q else [],
+            "community": counted,
+            "me": me,
+            "rules_html": render_markdown(community.rules),
+            "moderators": selectors.moderators(community),
+            "channels": selectors.channels_for(request.user, community) if me else [],
+            "pinned": selectors.pinned_posts(community) if me else [],
+            "pending": selectors.pending_requests(community) if me and me.moderates else [],
+            "prompts": community.prompts.filter(active=True).select_related("channel")
+            if me
+            else [],
+            "Visibility": Visibility,
+        },
+    )
+
+
+def _back(request: HttpRequest, fallback: str) -> HttpResponse:
+    return redirect(fallback)
+
+
+@login_required
+@require_POST
+def join(request: HttpRequest, slug: str) -> HttpResponse:
+    community = get_community(slug)
+    try:
+        if community.visibility == Visibility.APPROVAL:
+            services.request_to_join(request.user, community, request.POST.get("note", ""))
+            flash.success(request, "Request sent. A moderator will look at it soon.")
+        else:
+            services.join_community(request.user, community)
+            flash.success(request, f"Welcome to {community.name}!")
+    except DomainError as exc:
+        flash.error(request, exc.message)
+    return redirect("communities:detail", slug=community.slug)
+
+
+@login_required
+@require_POST
+def leave(request: HttpRequest, slug: str) -> HttpResponse:
+    community = get_community(slug)
+    try:
+        services.leave_community(request.user, community)
+        flash.success(request, f"You left {community.name}.")
+    except DomainError as exc:
+        flash.error(request, exc.message)
+    return redirect("communities:detail", slug=community.slug)
+
+
+@login_required
+@require_POST
+def decide(request: HttpRequest, slug: str, request_id: int) -> HttpResponse:
+    community = get_community(slug)
+    join_request = get_join_request_for(request.user, community, request_id)
+    try:
+        services.decide_join_request(
+            request.user, join_request, approve=request.POST.get("decision") == "approve"
+        )
+    except DomainError as exc:
+        flash.error(request, exc.message)
+    return redirect("communities:detail", slug=community.slug)
+
+
+@login_required
+def invite(request: HttpRequest, token: str) -> HttpResponse:
+    found = Invite.objects.filter(token=token).select_related("community").first()
+    if found is None:
+        raise Http404
+    if request.method == "POST":
+        try:
+            services.accept_invite(request.user, token)
+        except DomainError as exc:
+            return render(
+                request,
+                "communities/invite.html",
+                {"invite": found, "error": exc.message},
+                status=exc.status,
+            )
+        return redirect("communities:detail", slug=found.community.slug)
+    return render(request, "communities/invite.html", {"invite": found})
+
+
+@login_required
+@require_GET
+def channel(request: HttpRequest, slug: str, channel_id: int) -> HttpResponse:
+    community = get_community(slug)
+    found = get_channel_for(request.user, community, channel_id)
+    me = get_membership_for(request.user, community)
+    before = request.GET.get("before")
+    page = selectors.channel_page(
+        request.user, found, before=int(before) if before and before.isdigit() else None
+    )
+    thread_id = request.GET.get("thread")
+    replies = {}
+    if thread_id and thread_id.isdigit():
+        root = get_post_for(request.user, found, int(thread_id))
+        replies[root.pk] = selectors.thread(request.user, root)
+    response = render(
+        request,
+        "communities/channel.html",
+        {
+            "community": community,
+            "channel": found,
+            "me": me,
+            "page": page,
+            "replies": replies,
+            "channels": selectors.channels_for(request.user, community),
+            "reactions": REACTIONS,
+            "max_chars": MAX_BODY_CHARS,
+            "client_id": uuid.uuid4(),
+            "newest_id": found.conversation.last_message_id or 0,
+        },
+    )
+    # Opening the channel reads it (the badge clears); the page shows the marker it had.
+    if page.posts:
+        services.mark_channel_read(request.user, found, found.conversation.last_message_id or 0)
+    return response
+
+
+@login_required
+@require_GET
+def post_partial(request: HttpRequest, slug: str, channel_id: int, post_id: int) -> HttpResponse:
+    """One post as the channel page renders it (channel.js inserts it when it arrives live)."""
+    community = get_community(slug)
+    found = get_channel_for(request.user, community, channel_id)
+    message = get_post_for(request.user, found, post_id)
+    if message.sender_id in hidden_user_ids(request.user.pk):
+        raise Http404
+    message.reply_count = message.replies.filter(deleted_at__isnull=True).count()
+    participant = found.conversation.memberships.filter(user=request.user).first()
+    return render(
+        request,
+        "communities/_post.html",
+        {
+            "community": community,
+            "channel": found,
+            "me": get_membership_for(request.user, community),
+            "m": message,
+            "reply": message.parent_id is not None,
+            "reactions": REACTIONS,
+            "page": {"last_read_id": participant.last_read_message_id if participant else 0},
+        },
+    )
+
+
+@login_required
+@require_POST
+def post(request: HttpRequest, slug: str, channel_id: int) -> HttpResponse:
+    community = get_community(slug)
+    found = get_channel_for(request.user, community, channel_id)
+    parent = request.POST.get("parent_id")
+    parent_id = int(parent) if parent and parent.isdigit() else None
+    url = reverse("communities:channel", args=[community.slug, found.pk])
+    try:
+        services.post_in_channel(
+            request.user,
+            found,
+            client_id=request.POST.get("client_id") or uuid.uuid4(),
+            body=request.POST.get("body", ""),
+            parent_id=parent_id,
+        )
+    except DomainError as exc:
+        flash.error(request, exc.message)
+        if parent_id:
+            return redirect(f"{url}?thread={parent_id}#post-{parent_id}")
+        return redirect(url)
+    if parent_id:
+        return redirect(f"{url}?thread={parent_id}#post-{parent_id}")
+    return redirect(url)
+
+
+@login_required
+@require_POST
+def react(request: HttpRequest, slug: str, channel_id: int, post_id: int) -> HttpResponse:
+    community = get_community(slug)
+    found = get_channel_for(request.user, community, channel_id)
+    message = get_post_for(request.user, found, post_id)
+    try:
+        services.react_to_post(
+            request.user,
+            found,
+            message,
+            request.POST.get("key", ""),
+            active=request.POST.get("active", "1") == "1",
+        )
+    except DomainError as exc:
+        flash.error(request, exc.message)
+    anchor = message.parent_id or message.pk
+    url = reverse("communities:channel", args=[community.slug, found.pk])
+    return redirect(f"{url}#post-{anchor}")
+
+
+@login_required
+@require_POST
+def moderate_post(request: HttpRequest, slug: str, channel_id: int, post_id: int) -> HttpResponse:
+    """Pin, unpin, delete (with a reason) or report a post from the channel page."""
+    community = get_community(slug)
+    found = get_channel_for(request.user, community, channel_id)
+    message = get_post_for(request.user, found, post_id)
+    action = request.POST.get("action")
+    try:
+        if action == "pin":
+            services.pin_post(request.user, found, message)
+        elif action == "unpin":
+            services.pin_post(request.user, found, message, pinned=False)
+        elif action == "delete":
+            services.delete_post(request.user, found, message, reason=request.POST.get("reason"))
+        elif action == "report":
+            services.report_post(request.user, found, message, reason=request.POST.get("reason"))
+            flash.success(request, "Thanks, the moderators will take a look.")
+        else:
+            raise Http404
+    except DomainError as exc:
+        flash.error(request, exc.message)
+    return redirect("communities:channel", slug=community.slug, channel_id=found.pk)
+
+
+def _int_or_none(value: str | None) -> int | None:
+    return int(value) if value and value.strip().isdigit() else None
+
+
+@login_required
+def manage(request: HttpRequest, slug: str) -> HttpResponse:
+    """The moderators' page: channels, slow mode, invite links, weekly prompts, members."""
+    community = get_community(slug)
+    me = get_membership_for(request.user, community)
+    if not me.moderates:
+        raise Http404
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            _manage_action(request, community, action)
+        except DomainError as exc:
+            flash.error(request, exc.message)
+            for field, errors in exc.fields.items():
+                for error in errors:
+                    flash.error(request, f"{field}: {error}")
+        return redirect("communities:manage", slug=community.slug)
+    return render(
+        request,
+        "communities/manage.html",
+        {
+            "community": community,
+            "me": me,
+            "channels": selectors.channels_for(request.user, community),
+            "invites": community.invites.filter(revoked_at__isnull=True).order_by("-created_at"),
+            "prompts": community.prompts.filter(active=True).select_related("channel"),
+            "members": Membership.objects.filter(community=community)
+            .select_related("user__profile")
+            .order_by("role", "joined_at"),
+            "weekdays": list(enumerate(calendar.day_name, start=1)),
+        },
+    )
+
+
+def _manage_action(request: HttpRequest, community, action: str) -> None:  # type: ignore[no-untyped-def]
+    data = request.POST
+    user = request.user
+    if action == "channel":
+        services.create_channel(
+            user,
+            community,
+            name=data.get("name", ""),
+            description=data.get("description", ""),
+            slow_mode_seconds=_int_or_none(data.get("slow_mode_seconds")) or 0,
+        )
+    elif action == "slow_mode":
+        channel = get_channel_for(user, community, data.get("channel_id"))
+        services.set_slow_mode(user, channel, _int_or_none(data.get("slow_mode_seconds")))
+    elif action == "invite":
+        services.create_invite(user, community, days=_int_or_none(data.get("days")))
+    elif action == "revoke":
+        services.revoke_invite(user, get_invite_for(user, community, data.get("invite_id")))
+    elif action == "prompt":
+        channel = get_channel_for(user, community, data.get("channel_id"))
+        services.schedule_prompt(
+            user,
+            channel,
+            title=data.get("title", ""),
+            body=data.get("body", ""),
+            weekday=_int_or_none(data.get("weekday")),
+            local_time=data.get("local_time", ""),
+        )
+    elif action == "stop_prompt":
+        services.stop_prompt(user, get_prompt_for(user, community, data.get("prompt_id")))
+    elif action in ("mute", "ban", "unban", "role"):
+        target = get_member_for(user, community, data.get("user_id"))
+        if action == "mute":
+            services.mute_member(
+                user, target, minutes=_int_or_none(data.get("minutes")), reason=data.get("reason")
+            )
+        elif action == "ban":
+            services.ban_member(
+                user, target, minutes=_int_or_none(data.get("minutes")), reason=data.get("reason")
+            )
+        elif action == "unban":
+            services.unban_member(user, target)
+        else:
+            services.set_role(user, target, data.get("role"))
+    else:
+        raise Http404
+    flash.success(request, "Saved.")

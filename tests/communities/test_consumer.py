@@ -1,0 +1,149 @@
+"""A community channel over the chat socket (real uvicorn, real channel layer): the messaging
+guarantees hold unchanged for a conversation with many members."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from asgiref.sync import sync_to_async
+
+from mentorloom.communities.models import Membership
+from tests.communities.helpers import community_with
+from tests.messaging.sockets import (
+    chat,
+    chat_socket,
+    collect,
+    cookie_for,
+    receive,
+    send,
+    subscribe,
+    until,
+)
+
+
+@pytest.fixture
+def setup(transactional_db):  # type: ignore[no-untyped-def]
+    community, owner, moderator, member, general = community_with()
+    return {
+        "community": community,
+        "general": general,
+        "convo": general.conversation,
+        "owner": owner,
+        "moderator": moderator,
+        "member": member,
+    }
+
+
+async def test_catch_up_after_a_dropped_socket_has_no_gaps_or_duplicates(live_asgi, setup):
+    convo = setup["convo"]
+    owner_cookie = await sync_to_async(cookie_for)(setup["owner"])
+    member_cookie = await sync_to_async(cookie_for)(setup["member"])
+    moderator_cookie = await sync_to_async(cookie_for)(setup["moderator"])
+    async with (
+        chat_socket(live_asgi, owner_cookie) as a,
+        chat_socket(live_asgi, moderator_cookie) as c,
+    ):
+        await subscribe(a, convo)
+        await subscribe(c, convo)
+        async with chat_socket(live_asgi, member_cookie) as b:
+            await subscribe(b, convo)
+            await send(a, chat(convo, body="seen"))
+            seen_id = (await until(a, "ack"))[0]["id"]
+            received, _ = await collect(b, messages=1)
+            assert [f["message"]["id"] for f in received] == [seen_id]
+        # The member's socket dropped; the channel goes on, a retry included.
+        missed = []
+        retry_id = str(uuid.uuid4())
+        for n in range(3):
+            await send(a, chat(convo, body=f"missed{n}"))
+            missed.append((await until(a, "ack"))[0]["id"])
+        await send(c, chat(convo, client_id=retry_id, body="from the moderator"))
+        missed.append((await until(c, "ack"))[0]["id"])
+        await send(c, chat(convo, client_id=retry_id, body="from the moderator"))
+        duplicate, _ = await until(c, "ack")
+        assert duplicate["duplicate"] is True and duplicate["id"] == missed[-1]
+        async with chat_socket(live_asgi, member_cookie) as b:
+            caught_up = await subscribe(b, convo, after_id=seen_id)
+            assert [f["message"]["id"] for f in caught_up] == missed
+            await send(a, chat(convo, body="live"))
+            live_id = (await until(a, "ack"))[0]["id"]
+            received, _ = await collect(b, messages=1)
+            assert [f["message"]["id"] for f in received] == [live_id]
+
+
+async def test_thread_reply_over_the_socket_carries_its_parent(live_asgi, setup):
+    convo = setup["convo"]
+    owner_cookie = await sync_to_async(cookie_for)(setup["owner"])
+    member_cookie = await sync_to_async(cookie_for)(setup["member"])
+    async with (
+        chat_socket(live_asgi, owner_cookie) as a,
+        chat_socket(live_asgi, member_cookie) as b,
+    ):
+        await subscribe(a, convo)
+        await subscribe(b, convo)
+        await send(a, chat(convo, body="root"))
+        root_id = (await until(a, "ack"))[0]["id"]
+        await send(b, {**chat(convo, body="reply"), "parent_id": root_id})
+        ack, _ = await until(b, "ack")
+        assert ack["message"]["parent_id"] == root_id
+        frame, _ = await until(a, "message")
+        while frame["message"]["id"] != ack["id"]:
+            frame, _ = await until(a, "message")
+        assert frame["message"]["parent_id"] == root_id
+
+
+async def test_muted_member_and_outsider_are_refused_on_the_socket(live_asgi, setup):
+    convo = setup["convo"]
+    membership = await sync_to_async(Membership.objects.get)(
+        community=setup["community"], user=setup["member"]
+    )
+    from mentorloom.communities import services
+
+    await sync_to_async(services.mute_member)(
+        setup["moderator"], membership, minutes=10, reason="cool down"
+    )
+    member_cookie = await sync_to_async(cookie_for)(setup["member"])
+    async with chat_socket(live_asgi, member_cookie) as b:
+        await subscribe(b, convo)  # reading is still allowed
+        await send(b, chat(convo, body="let me in"))
+        error = await receive(b)
+        assert error["type"] == "error" and error["code"] == "muted"
+        await send(b, {**chat(convo), "parent_id": "x"})
+        error = await receive(b)
+        assert error["code"] == "bad_frame"
+    from tests.communities.helpers import person
+
+    outsider = await sync_to_async(person)("Out Sider")
+    outsider_cookie = await sync_to_async(cookie_for)(outsider)
+    async with chat_socket(live_asgi, outsider_cookie) as o:
+        await send(o, {"type": "subscribe", "conversation_id": convo.pk, "after_id": 0})
+        error = await receive(o)
+        assert error["code"] == "not_found"
+        await send(o, chat(convo))
+        error = await receive(o)
+        assert error["code"] == "not_found"
+
+
+async def test_mentions_sent_over_the_socket_notify_and_outsiders_are_refused(live_asgi, setup):
+    from mentorloom.notifications.models import Notification
+    from tests.communities.helpers import person
+
+    convo = setup["convo"]
+    await sync_to_async(person)("Nora Outside")
+    owner_cookie = await sync_to_async(cookie_for)(setup["owner"])
+    async with chat_socket(live_asgi, owner_cookie) as a:
+        await subscribe(a, convo)
+        await send(a, chat(convo, body="ping @noraoutside"))
+        error = await receive(a)
+        assert error["type"] == "error" and error["code"] == "cannot_mention"
+        client_id = str(uuid.uuid4())
+        await send(a, chat(convo, client_id=client_id, body="hello @miamember"))
+        await until(a, "ack")
+        await send(a, chat(convo, client_id=client_id, body="hello @miamember"))  # a retry
+        duplicate, _ = await until(a, "ack")
+        assert duplicate["duplicate"] is True
+    notes = await sync_to_async(list)(
+        Notification.objects.filter(user=setup["member"], kind="community_mention")
+    )
+    assert len(notes) == 1
