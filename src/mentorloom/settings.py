@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "mentorloom.messaging",
     "mentorloom.calls",
     "mentorloom.sessions",
+    "mentorloom.workshops",
     "mentorloom.privacy",
     "mentorloom.home",
     "mentorloom.demo",
@@ -230,6 +231,9 @@ MENTORLOOM_PERIODIC_TASKS = [
     ("mentorloom.privacy.tasks.purge_expired_exports", 3600),  # data exports past their link
     ("mentorloom.privacy.tasks.erase_due_accounts", 3600),  # deletions past the grace period
     ("mentorloom.calls.tasks.prune_janus_tokens", 600),  # expired workshop media tokens
+    ("mentorloom.workshops.tasks.close_due_breakouts", 5),  # recall countdowns and timers
+    ("mentorloom.workshops.tasks.send_due_reminders", 60),  # one hour before
+    ("mentorloom.workshops.tasks.close_open_attendance", 300),  # stays past the end
 ]
 
 # --- Data rights (privacy app) ----------------------------------------------------------------
