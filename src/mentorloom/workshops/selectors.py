@@ -120,6 +120,22 @@ def get_room_for(user, room_id: object, *, now: datetime | None = None) -> Room:
     return room
 
 
+def get_member_room_for(user, room_id: object) -> Room:  # type: ignore[no-untyped-def]
+    """A breakout room `user` was ever assigned to (its note and chat stay theirs), or 404."""
+    if user is None or not user.is_authenticated:
+        raise Http404
+    room = (
+        Room.objects.filter(
+            pk=_int(room_id), kind=RoomKind.BREAKOUT, conversation__memberships__user=user
+        )
+        .select_related("workshop")
+        .first()
+    )
+    if room is None:
+        raise Http404
+    return room
+
+
 def rooms_of_member(user, workshop: Workshop) -> list[Room]:  # type: ignore[no-untyped-def]
     """Breakout rooms `user` was ever assigned to and whose notes and chat stay theirs."""
     return list(
