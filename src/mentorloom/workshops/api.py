@@ -9,7 +9,6 @@ from . import errors, selectors, services
 from .models import Room, Workshop
 from .schemas import (
     AssignIn,
-    AttendanceOut,
     ChooseIn,
     CountIn,
     FeedbackIn,
