@@ -120,17 +120,15 @@ def get_room_for(user, room_id: object, *, now: datetime | None = None) -> Room:
     return room
 
 
-def get_member_room_for(user, room_id: object) -> Room:  # type: ignore[no-untyped-def]
-    """A breakout room `user` was ever assigned to (its note and chat stay theirs), or 404."""
+def get_member_room_for(user, room_id: object, *, breakout_only: bool = True) -> Room:  # type: ignore[no-untyped-def]
+    """A room whose chat `user` belongs to (a breakout room they were ever assigned to keeps
+    its note and chat theirs after the workshop), or 404."""
     if user is None or not user.is_authenticated:
         raise Http404
-    room = (
-        Room.objects.filter(
-            pk=_int(room_id), kind=RoomKind.BREAKOUT, conversation__memberships__user=user
-        )
-        .select_related("workshop")
-        .first()
-    )
+    rooms = Room.objects.filter(pk=_int(room_id), conversation__memberships__user=user)
+    if breakout_only:
+        rooms = rooms.filter(kind=RoomKind.BREAKOUT)
+    room = rooms.select_related("workshop").first()
     if room is None:
         raise Http404
     return room

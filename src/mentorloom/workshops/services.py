@@ -488,7 +488,7 @@ def _apply_plan(workshop: Workshop, plan: dict[int, list[int]]) -> dict[int, lis
             for uid in members
             if before.get(uid) != room_id
         }
-        _announce_moves(workshop, moved)
+        _announce_moves(workshop, moved, previous=before)
     return plan
 
 
@@ -517,11 +517,16 @@ def _assign_one(workshop: Workshop, user_id: int, room_id: object) -> RoomAssign
     )
     if _blocked_pairs([*others, user_id]) & {frozenset((user_id, o)) for o in others}:
         raise errors.BlockedTogether()
+    before = dict(
+        RoomAssignment.objects.filter(workshop=workshop, user_id=user_id).values_list(
+            "user_id", "room_id"
+        )
+    )
     RoomAssignment.objects.filter(workshop=workshop, user_id=user_id).delete()
     placed = RoomAssignment.objects.create(workshop=workshop, room=room, user_id=user_id)
     _join_chat(room, [user_id])
     if workshop.breakouts_live():
-        _announce_moves(workshop, {user_id: room.pk})
+        _announce_moves(workshop, {user_id: room.pk}, previous=before)
     return placed
 
 
@@ -621,7 +626,7 @@ def close_due_breakouts(*, now: datetime | None = None) -> int:
             workshop.breakouts_end_at = None
             workshop.save(update_fields=["breakouts_opened_at", "recall_at", "breakouts_end_at"])
             main = selectors.main_room(workshop)
-            _announce_moves(workshop, {uid: main.pk for uid in moved}, now=now)
+            _announce_moves(workshop, {uid: main.pk for uid in moved}, now=now, previous=moved)
             closed += 1
     return closed
 
@@ -631,17 +636,27 @@ def _live_audience(workshop: Workshop) -> list[int]:
 
 
 def _announce_moves(
-    workshop: Workshop, moves: dict[int, int], *, now: datetime | None = None
+    workshop: Workshop,
+    moves: dict[int, int],
+    *,
+    now: datetime | None = None,
+    previous: dict[int, int] | None = None,
 ) -> None:
-    """Push each moved person their new room (after commit) and move their media grant."""
+    """Push each moved person their new room (after commit), close their signalling socket in
+    the room they leave (`previous`, the main room by default) and move their media grant."""
     now = now or timezone.now()
     rooms = {r.pk: r for r in Room.objects.filter(pk__in=set(moves.values()))}
     grants = {
         g.user_id: g for g in MediaGrant.objects.filter(workshop=workshop, user_id__in=list(moves))
     }
+    main_id = selectors.main_room(workshop).pk
+    previous = previous or {}
     for uid, room_id in moves.items():
         room = rooms[room_id]
         publish_to_user(uid, _room_event(workshop, room, now=now))
+        old = previous.get(uid, main_id)
+        if old != room_id:
+            _revoke_on_commit(old, uid)
         grant = grants.get(uid)
         if grant is not None and grant.room_id != room.pk:
             if grant.room_id is not None:
@@ -649,6 +664,26 @@ def _announce_moves(
             grant.room = None  # admitted again when the page asks for its new room's media
             grant.save(update_fields=["room"])
     publish_to_user(workshop.facilitator_id, {"type": "workshop.rooms", "workshop": workshop.pk})
+
+
+def _revoke_on_commit(room_id: int, user_id: int) -> None:
+    """Close the moved person's mesh signalling sockets in the room they left."""
+
+    def send() -> None:
+        from asgiref.sync import async_to_sync
+        from channels.layers import get_channel_layer
+
+        layer = get_channel_layer()
+        if layer is None:
+            return
+        try:
+            async_to_sync(layer.group_send)(
+                f"workshop.room.{room_id}", {"type": "room.revoke", "user_id": user_id}
+            )
+        except Exception:  # a dropped hint must never fail the move that caused it
+            logger.exception("room revoke failed", extra={"room": room_id})
+
+    transaction.on_commit(send)
 
 
 def _evict_on_commit(room: Room, token: str, feed_id: int | None) -> None:
