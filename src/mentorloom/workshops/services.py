@@ -626,7 +626,9 @@ def close_due_breakouts(*, now: datetime | None = None) -> int:
             workshop.breakouts_end_at = None
             workshop.save(update_fields=["breakouts_opened_at", "recall_at", "breakouts_end_at"])
             main = selectors.main_room(workshop)
-            _announce_moves(workshop, {uid: main.pk for uid in moved}, now=now, previous=moved)
+            # The facilitator comes back too, from whichever room they were visiting.
+            back = {uid: main.pk for uid in [*moved, workshop.facilitator_id]}
+            _announce_moves(workshop, back, now=now, previous=moved)
             closed += 1
     return closed
 
