@@ -42,6 +42,7 @@ from .data import (
     Person,
 )
 from .people import DEMO_PASSWORD
+from .workshops import seed_workshops
 
 DEMO_DOMAIN = "@demo.mentorloom.org"
 
@@ -253,6 +254,7 @@ def seed_demo() -> SeedResult:
                 _past_mentorship(past)
         except DomainError as exc:
             logger.warning("demo past mentorship %s skipped: %s", past.mentee, exc)
+    seed_workshops()
     # Publish this week's feedback figures now, so insights pages show them on a fresh run
     # instead of waiting for the weekly release.
     release_feedback()
