@@ -12,6 +12,7 @@ let localStream = null;
 let socket = null;
 let sfu = null;
 let retryTimer = null;
+let sendVideo = true; // mesh beyond 6 people: only the stage (the facilitator) sends video
 let countdownTimer = null;
 const peers = new Map(); // user id -> {pc, tile}
 
@@ -88,7 +89,10 @@ function peerConnection(userId, name, iceServers) {
   const existing = peers.get(userId);
   if (existing) return existing.pc;
   const pc = new RTCPeerConnection({ iceServers });
-  for (const track of localStream.getTracks()) pc.addTrack(track, localStream);
+  for (const track of localStream.getTracks()) {
+    if (track.kind === "video" && !sendVideo) continue;
+    pc.addTrack(track, localStream);
+  }
   const tile = tileFor(userId, name);
   pc.ontrack = (event) => {
     tile.querySelector("video").srcObject = event.streams[0];
@@ -192,6 +196,7 @@ async function enterRoom(id) {
     return;
   }
   notice("media-notice", media.notice || "");
+  sendVideo = media.video !== false || config.facilitator;
   meshRoom(id, media);
 }
 
