@@ -258,3 +258,50 @@ def test_bad_workshop_input_is_a_field_error(facilitator):
             facilitator, title="", starts_at=now - timedelta(hours=1), ends_at=now, capacity=0
         )
     assert {"title", "starts_at", "capacity"} <= set(caught.value.fields)
+
+
+def test_reminder_goes_once_to_registered_people_an_hour_before(
+    workshop, django_capture_on_commit_callbacks
+):
+    a, b = _registered(workshop, 2)
+    services.cancel_registration(b, workshop)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.send_due_reminders(now=workshop.starts_at - timedelta(hours=2)) == 0
+        assert services.send_due_reminders(now=workshop.starts_at - timedelta(minutes=59)) == 1
+        assert services.send_due_reminders(now=workshop.starts_at - timedelta(minutes=58)) == 0
+    assert [m.to for m in mail.outbox] == [[a.email]]
+    assert "Starting soon" in mail.outbox[0].subject
+
+
+def test_choosing_a_room_only_when_the_facilitator_allows_it(workshop, facilitator):
+    (a,) = _registered(workshop, 1)
+    rooms = services.create_breakouts(facilitator, workshop, 2)
+    with pytest.raises(errors.ChoosingClosed):
+        services.choose_room(a, workshop, rooms[1].pk)
+    services.open_breakouts(facilitator, workshop, participants_choose=True)
+    assert services.choose_room(a, workshop, rooms[1].pk).room == rooms[1]
+    with pytest.raises(errors.BadWorkshop):
+        services.choose_room(a, workshop, "not-a-room")
+
+
+def test_hands_are_listed_in_the_order_raised_and_help_names_the_room(workshop, facilitator):
+    a, b = _registered(workshop, 2)
+    with time_machine.travel(workshop.starts_at, tick=False) as clock:
+        for p in (a, b):
+            services.join(p, workshop)
+        services.create_breakouts(facilitator, workshop, 1)
+        services.assign_automatically(facilitator, workshop)
+        services.open_breakouts(facilitator, workshop)
+        services.raise_signal(b, workshop, "hand")
+        clock.shift(1)
+        services.raise_signal(a, workshop, "help")
+        clock.shift(1)
+        services.raise_signal(b, workshop, "hand")  # still raised: not a second entry
+    signals = list(selectors.open_signals(workshop))
+    assert [(s.user, s.kind) for s in signals] == [(b, "hand"), (a, "help")]
+    assert signals[1].room.name == "Room 1"
+    with pytest.raises(errors.NotFacilitator):
+        services.lower_signal(a, workshop, signals[0].pk)
+    services.lower_signal(facilitator, workshop, signals[0].pk)
+    assert [s.user for s in selectors.open_signals(workshop)] == [a]
