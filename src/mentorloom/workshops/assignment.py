@@ -24,6 +24,17 @@ def room_sizes(people: int, rooms: int) -> list[int]:
     return [base + (1 if i < extra else 0) for i in range(rooms)]
 
 
+def _neighbours(pairs: Iterable[Pair]) -> dict[int, set[int]]:
+    out: dict[int, set[int]] = {}
+    for pair in pairs:
+        if len(pair) != 2:
+            continue
+        a, b = tuple(pair)
+        out.setdefault(a, set()).add(b)
+        out.setdefault(b, set()).add(a)
+    return out
+
+
 def _conflicts(person: int, members: Iterable[int], blocked: set[Pair]) -> bool:
     return any(frozenset((person, other)) in blocked for other in members)
 
@@ -43,26 +54,29 @@ def assign(
     people they have met wins, then the emptiest. A bounded backtracking search undoes a
     choice that leaves someone with nowhere to go. Raises Unassignable if none is found.
     """
-    blocked_set = {frozenset(p) for p in blocked if len(p) == 2}
-    met_set = {frozenset(p) for p in met if len(p) == 2}
+    enemies = _neighbours(blocked)
+    acquaintances = _neighbours(met)
     sizes = room_sizes(len(people), rooms)
     rng = random.Random(seed)  # noqa: S311 - a shuffle, not a secret
     order = list(dict.fromkeys(people))
     rng.shuffle(order)
-    degree = {p: sum(1 for pair in blocked_set if p in pair) for p in order}
-    order.sort(key=lambda p: -degree[p])
+    order.sort(key=lambda p: -len(enemies.get(p, ())))
     result: list[list[int]] = [[] for _ in range(rooms)]
+    members: list[set[int]] = [set() for _ in range(rooms)]
     steps = 0
+    no_one: frozenset[int] = frozenset()
 
     def options(person: int) -> list[int]:
+        mine = enemies.get(person, no_one)
+        known = acquaintances.get(person, no_one)
         allowed = [
             i
             for i in range(rooms)
-            if len(result[i]) < sizes[i] and not _conflicts(person, result[i], blocked_set)
+            if len(result[i]) < sizes[i] and (not mine or mine.isdisjoint(members[i]))
         ]
         allowed.sort(
             key=lambda i: (
-                sum(1 for o in result[i] if frozenset((person, o)) in met_set),
+                len(known & members[i]) if known else 0,
                 len(result[i]) - sizes[i],
                 i,
             )
@@ -86,9 +100,11 @@ def assign(
                 continue
             tried_shapes.add(shape)
             result[room].append(person)
+            members[room].add(person)
             if place(index + 1):
                 return True
             result[room].pop()
+            members[room].discard(person)
         return False
 
     if not place(0):
