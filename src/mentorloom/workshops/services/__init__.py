@@ -25,7 +25,7 @@ from .live import (
     remove_participant,
     set_locked,
 )
-from .media import media_for, mesh_media, room_conversation
+from .media import media_for, mesh_media
 from .registration import cancel_registration, create_workshop, register, send_due_reminders
 
 __all__ = [
@@ -49,7 +49,6 @@ __all__ = [
     "raise_signal",
     "register",
     "remove_participant",
-    "room_conversation",
     "save_note",
     "send_due_reminders",
     "set_locked",

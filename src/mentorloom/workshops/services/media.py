@@ -5,7 +5,6 @@ from __future__ import annotations
 import secrets
 
 from mentorloom.calls.errors import MediaServerRefused, MediaServerUnavailable
-from mentorloom.messaging.models import Conversation
 
 from .. import selectors
 from ..models import (
@@ -69,7 +68,3 @@ def _room_size(room: Room) -> int:
     if room.kind == RoomKind.BREAKOUT:
         return RoomAssignment.objects.filter(room=room).count() + 1
     return len(selectors.present_user_ids(room.workshop)) or 1
-
-
-def room_conversation(room: Room) -> Conversation | None:
-    return room.conversation
