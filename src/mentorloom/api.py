@@ -18,6 +18,7 @@ from mentorloom.profiles.api import router as profiles_router
 from mentorloom.safety.api import router as safety_router
 from mentorloom.scheduling.api import router as scheduling_router
 from mentorloom.sessions.api import router as sessions_router
+from mentorloom.workshops.api import router as workshops_router
 
 api = NinjaAPI(
     title="Mentorloom API",
@@ -43,3 +44,4 @@ api.add_router("/", sessions_router)
 api.add_router("/", privacy_router)
 api.add_router("/", audit_router)
 api.add_router("/", communities_router)
+api.add_router("/", workshops_router)

@@ -5,10 +5,12 @@ from django.urls import path
 from mentorloom.calls.consumers import CallConsumer
 from mentorloom.core.consumers import LiveConsumer, PingConsumer
 from mentorloom.messaging.consumers import ChatConsumer
+from mentorloom.workshops.consumers import RoomConsumer
 
 websocket_urlpatterns = [
     path("ws/ping/", PingConsumer.as_asgi()),
     path("ws/live/", LiveConsumer.as_asgi()),
     path("ws/calls/<int:call_id>/", CallConsumer.as_asgi()),
     path("ws/chat/", ChatConsumer.as_asgi()),
+    path("ws/workshops/rooms/<int:room_id>/", RoomConsumer.as_asgi()),
 ]

@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "mentorloom.calls",
     "mentorloom.sessions",
     "mentorloom.communities",
+    "mentorloom.workshops",
     "mentorloom.privacy",
     "mentorloom.home",
     "mentorloom.demo",
@@ -238,6 +239,9 @@ MENTORLOOM_PERIODIC_TASKS = [
     ("mentorloom.calls.tasks.prune_janus_tokens", 600),  # expired workshop media tokens
     ("mentorloom.calls.tasks.end_abandoned_calls", 15),  # calls left by a closed tab
     ("mentorloom.notifications.tasks.send_notification_digests", 86400),  # daily digest
+    ("mentorloom.workshops.tasks.close_due_breakouts", 5),  # recall countdowns and timers
+    ("mentorloom.workshops.tasks.send_due_reminders", 60),  # one hour before
+    ("mentorloom.workshops.tasks.close_open_attendance", 300),  # stays past the end
 ]
 
 # --- Data rights (privacy app) ----------------------------------------------------------------

@@ -43,6 +43,7 @@ from .data import (
 )
 from .history import seed_history
 from .people import DEMO_PASSWORD
+from .workshops import seed_workshops
 
 DEMO_DOMAIN = "@demo.mentorloom.org"
 
@@ -284,6 +285,7 @@ def seed_demo() -> SeedResult:
     with transaction.atomic():
         communities = seed_communities_safely()
 
+    seed_workshops()
     people = Profile.objects.filter(user__email__in=keep - {ADMIN_EMAIL})
     return SeedResult(
         mentors=people.filter(is_mentor=True).count(),

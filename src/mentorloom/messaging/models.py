@@ -26,6 +26,13 @@ class ConversationKind(models.TextChoices):
     REQUEST = "request", "Request"
     # A community's topic channel: many members, the same send path, order and catch-up.
     CHANNEL = "channel", "Channel"
+    # A live workshop room's chat (workshops app): many members, the same delivery path.
+    WORKSHOP = "workshop", "Workshop room"
+
+
+# Conversations of many people: not in the one-to-one inbox, badge or digests, and the
+# pairwise block rule does not close them (blocked people's posts are handled per kind).
+GROUP_KINDS = (ConversationKind.CHANNEL, ConversationKind.WORKSHOP)
 
 
 class Conversation(models.Model):

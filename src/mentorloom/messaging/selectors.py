@@ -18,7 +18,7 @@ from mentorloom.core.markdown import render_markdown
 from mentorloom.mentorships.models import AgreementVersion
 from mentorloom.safety.selectors import hidden_user_ids
 
-from .models import ChatPresence, Conversation, ConversationKind, Message, Participant
+from .models import GROUP_KINDS, ChatPresence, Conversation, Message, Participant
 from .quiet_hours import common_open_minutes, parse_quiet_hours
 from .send_sql import blocked_sql, with_tables
 
@@ -51,7 +51,7 @@ def conversations_for(user) -> QuerySet[Conversation]:  # type: ignore[no-untype
     """
     hidden = hidden_user_ids(user.pk)
     # Community channels have pages of their own (communities), not inbox rows.
-    qs = Conversation.objects.filter(memberships__user=user).exclude(kind=ConversationKind.CHANNEL)
+    qs = Conversation.objects.filter(memberships__user=user).exclude(kind__in=GROUP_KINDS)
     if hidden:
         qs = qs.exclude(memberships__user_id__in=hidden)
     return (
@@ -208,7 +208,7 @@ def other_participant_ids(conversation_id: int, user_id: int) -> list[int]:
     return list(
         Participant.objects.filter(conversation_id=conversation_id)
         .exclude(user_id=user_id)
-        .exclude(conversation__kind=ConversationKind.CHANNEL)
+        .exclude(conversation__kind__in=GROUP_KINDS)
         .values_list("user_id", flat=True)
     )
 
@@ -282,7 +282,7 @@ def digest_candidates() -> QuerySet[Participant]:
         )
         .exclude(user__email="")
         # Channels have their own weekly digest (communities), not one per message.
-        .exclude(conversation__kind=ConversationKind.CHANNEL)
+        .exclude(conversation__kind__in=GROUP_KINDS)
         .order_by("pk")
     )
 

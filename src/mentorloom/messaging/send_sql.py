@@ -30,7 +30,7 @@ from mentorloom.mentorships.models import Mentorship, MentorshipStatus
 from mentorloom.safety.models import Block
 
 from .errors import BlockedConversation, ConversationClosed
-from .models import Conversation, ConversationKind, Message, Participant
+from .models import GROUP_KINDS, Conversation, ConversationKind, Message, Participant
 
 # Called as (conversation_id, user_id, parent_sender_id, body) once the lock is held, for a
 # post (body: its text) or a reaction (body: None) in a conversation of kind "channel"; the app
@@ -159,7 +159,7 @@ def _refusal(row: tuple | None) -> Exception | None:
     _last_id, mentorship_status, kind, blocked = row
     if mentorship_status == MentorshipStatus.ENDED:
         return ConversationClosed()
-    if blocked and kind != ConversationKind.CHANNEL:
+    if blocked and kind not in GROUP_KINDS:
         return BlockedConversation()
     return None
 
@@ -255,8 +255,9 @@ def write_unwrapped(
                 _qmark(_CHECK_SQL), {"conversation": conversation_id, "user": sender_id}
             ).fetchone()
             inserted = None
-            # A channel's own rules (`channel_post_check`) run on the `atomic` path.
-            if _refusal(row) is None and row[2] != ConversationKind.CHANNEL:
+            # A channel's own rules (`channel_post_check`) run on the `atomic` path; group
+            # conversations take that path too.
+            if _refusal(row) is None and row[2] not in GROUP_KINDS:
                 inserted = db.execute(
                     _qmark(_INSERT_SQL), (conversation_id, sender_id, client, body, created_at)
                 ).fetchone()

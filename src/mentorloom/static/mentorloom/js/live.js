@@ -94,6 +94,8 @@ function connect() {
   };
   socket.onmessage = (message) => {
     const event = JSON.parse(message.data);
+    // Pages with their own live features (the workshop room) listen for every event.
+    document.dispatchEvent(new CustomEvent("ml:live", { detail: event }));
     if (event.type === "call.incoming") showIncomingCall(event);
     if (event.type === "unread.changed") announceUnread(event.total);
     if (event.type === "call.declined" || event.type === "call.ended") {

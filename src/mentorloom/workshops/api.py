@@ -1,0 +1,226 @@
+"""/api/v1/workshops/...: parse, reach the workshop through the access helper, call a service."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Router, Status
+
+from . import errors, selectors, services
+from .models import Room, Workshop
+from .schemas import (
+    AssignIn,
+    ChooseIn,
+    CountIn,
+    FeedbackIn,
+    LockIn,
+    MediaOut,
+    NoteIn,
+    OpenIn,
+    RegistrationOut,
+    RoomOut,
+    SignalIn,
+    SummaryOut,
+    TextIn,
+    WorkshopIn,
+    WorkshopOut,
+)
+
+router = Router(tags=["workshops"])
+
+
+def _out(workshop: Workshop, user) -> dict:  # type: ignore[no-untyped-def]
+    registration = selectors.registration_of(user, workshop)
+    return {
+        "id": workshop.pk,
+        "title": workshop.title,
+        "description": workshop.description,
+        "agenda": workshop.agenda,
+        "starts_at": workshop.starts_at,
+        "ends_at": workshop.ends_at,
+        "zone": workshop.zone,
+        "capacity": workshop.capacity,
+        "registered": selectors.registered_count(workshop),
+        "facilitator_id": workshop.facilitator_id,
+        "my_status": registration.status if registration else None,
+        "joinable": workshop.is_joinable(),
+    }
+
+
+def _room_out(room: Room) -> dict:
+    workshop = room.workshop
+    return {
+        "id": room.pk,
+        "name": room.name,
+        "kind": room.kind,
+        "chat_conversation_id": room.conversation_id,
+        "prompt": workshop.breakout_prompt if room.kind == "breakout" else "",
+        "breakouts_end_at": workshop.breakouts_end_at,
+        "recall_at": workshop.recall_at,
+    }
+
+
+@router.get("/workshops", response=list[WorkshopOut])
+def list_workshops(request: HttpRequest):  # type: ignore[no-untyped-def]
+    return [_out(w, request.user) for w in selectors.upcoming_workshops(request.user)[:100]]
+
+
+@router.post("/workshops", response={201: WorkshopOut})
+def create_workshop(request: HttpRequest, payload: WorkshopIn):  # type: ignore[no-untyped-def]
+    workshop = services.create_workshop(request.user, **payload.dict())
+    return Status(201, _out(workshop, request.user))
+
+
+@router.get("/workshops/{workshop_id}", response=WorkshopOut)
+def workshop_detail(request: HttpRequest, workshop_id: int):  # type: ignore[no-untyped-def]
+    return _out(selectors.get_workshop_for(request.user, workshop_id), request.user)
+
+
+@router.post("/workshops/{workshop_id}/registration", response={201: RegistrationOut})
+def register(request: HttpRequest, workshop_id: int):  # type: ignore[no-untyped-def]
+    workshop = selectors.get_workshop_for(request.user, workshop_id)
+    registration = services.register(request.user, workshop)
+    return Status(201, {"workshop_id": workshop.pk, "status": registration.status})
+
+
+@router.delete("/workshops/{workshop_id}/registration", response={204: None})
+def cancel(request: HttpRequest, workshop_id: int):  # type: ignore[no-untyped-def]
+    workshop = selectors.get_workshop_for(request.user, workshop_id)
+    services.cancel_registration(request.user, workshop)
+    return Status(204, None)
+
+
+@router.post("/workshops/{workshop_id}/join", response=RoomOut)
+def join(request: HttpRequest, workshop_id: int):  # type: ignore[no-untyped-def]
+    workshop = selectors.get_workshop_for(request.user, workshop_id)
+    return _room_out(services.join(request.user, workshop))
+
+
+@router.post("/workshops/{workshop_id}/leave", response={204: None})
+def leave(request: HttpRequest, workshop_id: int):  # type: ignore[no-untyped-def]
+    workshop = selectors.get_workshop_for(request.user, workshop_id)
+    services.leave(request.user, workshop)
+    return Status(204, None)
+
+
+@router.get("/workshops/{workshop_id}/room", response=RoomOut)
+def current_room(request: HttpRequest, workshop_id: int):  # type: ignore[no-untyped-def]
+    workshop = selectors.get_workshop_for(request.user, workshop_id)
+    if not selectors.is_member(request.user, workshop):
+        raise errors.NotRegistered()
+    return _room_out(selectors.current_room_for(request.user, workshop))
+
+
+@router.get("/workshops/rooms/{room_id}/media", response=MediaOut)
+def room_media(request: HttpRequest, room_id: str):  # type: ignore[no-untyped-def]
+    """Media for a room the caller is in now (404 for any other room, however it is named)."""
+    room = selectors.get_room_for(request.user, room_id)
+    return services.media_for(request.user, room)
+
+
+@router.put("/workshops/rooms/{room_id}/note", response=RoomOut)
+def save_note(request: HttpRequest, room_id: str, payload: NoteIn):  # type: ignore[no-untyped-def]
+    room = selectors.get_member_room_for(request.user, room_id)
+    return _room_out(services.save_note(request.user, room, payload.note))
+
+
+def _facilitated(request: HttpRequest, workshop_id: int) -> Workshop:
+    workshop = selectors.get_workshop_for(request.user, workshop_id)
+    if request.user.pk != workshop.facilitator_id:
+        raise errors.NotFacilitator()
+    return workshop
+
+
+@router.post("/workshops/{workshop_id}/breakouts", response={201: list[RoomOut]})
+def create_breakouts(request: HttpRequest, workshop_id: int, payload: CountIn):  # type: ignore[no-untyped-def]
+    workshop = _facilitated(request, workshop_id)
+    rooms = services.create_breakouts(request.user, workshop, payload.count)
+    return Status(201, [_room_out(r) for r in rooms])
+
+
+@router.post("/workshops/{workshop_id}/breakouts/assign", response=dict[str, list[int]])
+def assign(request: HttpRequest, workshop_id: int, payload: AssignIn):  # type: ignore[no-untyped-def]
+    workshop = _facilitated(request, workshop_id)
+    if payload.mode == "hand":
+        if payload.user_id is None or payload.room_id is None:
+            raise errors.BadWorkshop(fields={"user_id": ["Give user_id and room_id."]})
+        services.assign_by_hand(request.user, workshop, payload.user_id, payload.room_id)
+        plan = selectors.assignments_by_room(workshop)
+    elif payload.mode == "auto":
+        plan = services.assign_automatically(request.user, workshop, mix=payload.mix)
+    else:
+        raise errors.BadWorkshop(fields={"mode": ["auto or hand"]})
+    return {str(k): v for k, v in plan.items()}
+
+
+@router.post("/workshops/{workshop_id}/breakouts/choose", response=RoomOut)
+def choose(request: HttpRequest, workshop_id: int, payload: ChooseIn):  # type: ignore[no-untyped-def]
+    workshop = selectors.get_workshop_for(request.user, workshop_id)
+    placed = services.choose_room(request.user, workshop, payload.room_id)
+    return _room_out(placed.room)
+
+
+@router.post("/workshops/{workshop_id}/breakouts/open", response={204: None})
+def open_breakouts(request: HttpRequest, workshop_id: int, payload: OpenIn):  # type: ignore[no-untyped-def]
+    workshop = _facilitated(request, workshop_id)
+    services.open_breakouts(request.user, workshop, **payload.dict())
+    return Status(204, None)
+
+
+@router.post("/workshops/{workshop_id}/breakouts/recall", response={204: None})
+def recall(request: HttpRequest, workshop_id: int):  # type: ignore[no-untyped-def]
+    workshop = _facilitated(request, workshop_id)
+    services.bring_everyone_back(request.user, workshop)
+    return Status(204, None)
+
+
+@router.post("/workshops/{workshop_id}/broadcast", response=dict[str, int])
+def broadcast(request: HttpRequest, workshop_id: int, payload: TextIn):  # type: ignore[no-untyped-def]
+    workshop = _facilitated(request, workshop_id)
+    return {"reached": services.broadcast(request.user, workshop, payload.text)}
+
+
+@router.post("/workshops/{workshop_id}/lock", response={204: None})
+def lock(request: HttpRequest, workshop_id: int, payload: LockIn):  # type: ignore[no-untyped-def]
+    workshop = _facilitated(request, workshop_id)
+    services.set_locked(request.user, workshop, payload.locked)
+    return Status(204, None)
+
+
+@router.post("/workshops/{workshop_id}/participants/{user_id}/remove", response={204: None})
+def remove(request: HttpRequest, workshop_id: int, user_id: int):  # type: ignore[no-untyped-def]
+    workshop = _facilitated(request, workshop_id)
+    services.remove_participant(request.user, workshop, user_id)
+    return Status(204, None)
+
+
+@router.post("/workshops/{workshop_id}/signals", response={201: dict[str, int]})
+def raise_signal(request: HttpRequest, workshop_id: int, payload: SignalIn):  # type: ignore[no-untyped-def]
+    workshop = selectors.get_workshop_for(request.user, workshop_id)
+    signal = services.raise_signal(request.user, workshop, payload.kind)
+    return Status(201, {"id": signal.pk})
+
+
+@router.post("/workshops/{workshop_id}/feedback", response={201: dict[str, int]})
+def feedback(request: HttpRequest, workshop_id: int, payload: FeedbackIn):  # type: ignore[no-untyped-def]
+    workshop = selectors.get_workshop_for(request.user, workshop_id)
+    item = services.submit_feedback(request.user, workshop, payload.rating, payload.comment)
+    return Status(201, {"rating": item.rating})
+
+
+@router.get("/workshops/{workshop_id}/summary", response=SummaryOut)
+def summary(request: HttpRequest, workshop_id: int):  # type: ignore[no-untyped-def]
+    workshop = _facilitated(request, workshop_id)
+    fb = selectors.feedback_summary(workshop)
+    return {
+        "attendance": [
+            {
+                "user_id": e["user"].pk,
+                "name": selectors.display_name(e["user"]),
+                "first_joined_at": e["first_joined_at"],
+                "minutes": e["minutes"],
+            }
+            for e in selectors.attendance_summary(workshop)
+        ],
+        "feedback_average": fb["average"],
+        "feedback_count": fb["count"],
+    }

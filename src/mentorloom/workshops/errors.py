@@ -1,0 +1,60 @@
+from mentorloom.core.errors import Conflict, InvalidInput, PermissionDenied
+
+
+class NotFacilitator(PermissionDenied):
+    code = "not_facilitator"
+    default_message = "Only the facilitator can do that."
+
+
+class NotRegistered(PermissionDenied):
+    code = "not_registered"
+    default_message = "Register for this workshop to join it."
+
+
+class NotOpenYet(Conflict):
+    code = "workshop_not_open"
+    default_message = "The room opens 10 minutes before the start."
+
+
+class WorkshopOver(Conflict):
+    code = "workshop_over"
+    default_message = "This workshop has ended."
+
+
+class WorkshopLocked(Conflict):
+    code = "workshop_locked"
+    default_message = "The facilitator has locked the room."
+
+
+class AlreadyStarted(Conflict):
+    code = "workshop_started"
+    default_message = "Registration closes when the workshop ends."
+
+
+class BreakoutsNotReady(Conflict):
+    code = "breakouts_not_ready"
+    default_message = "Create breakout rooms first."
+
+
+class BlockedTogether(Conflict):
+    code = "blocked_together"
+    default_message = "That room holds someone this person blocked, or who blocked them."
+
+
+class CannotAssign(Conflict):
+    code = "cannot_assign"
+    default_message = "No balanced assignment keeps every blocked pair apart."
+
+
+class ChoosingClosed(Conflict):
+    code = "choosing_closed"
+    default_message = "The facilitator assigns rooms in this workshop."
+
+
+class FeedbackNotOpen(Conflict):
+    code = "feedback_not_open"
+    default_message = "Feedback opens when the workshop ends, for people who attended."
+
+
+class BadWorkshop(InvalidInput):
+    code = "invalid"

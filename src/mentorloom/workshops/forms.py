@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django import forms
+
+from mentorloom.core.forms import AccessibleFormMixin
+
+
+class WorkshopForm(AccessibleFormMixin, forms.Form):
+    title = forms.CharField(max_length=120)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    agenda = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    starts_at = forms.DateTimeField(
+        label="Starts (your time)", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    ends_at = forms.DateTimeField(
+        label="Ends (your time)", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    zone = forms.CharField(max_length=64, label="Time zone")
+    capacity = forms.IntegerField(min_value=1, max_value=500, initial=20)
+    is_public = forms.BooleanField(label="Listed for everyone", required=False, initial=True)
+
+    def clean_zone(self) -> str:
+        zone = self.cleaned_data["zone"]
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise forms.ValidationError("Unknown time zone.") from None
+        return zone
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        # The wall-clock times are meant in the chosen zone, whatever zone the server runs in.
+        zone = data.get("zone")
+        if zone:
+            for name in ("starts_at", "ends_at"):
+                value: datetime | None = data.get(name)
+                if value is not None:
+                    data[name] = value.replace(tzinfo=None).replace(tzinfo=ZoneInfo(zone))
+        return data
+
+
+class FeedbackForm(AccessibleFormMixin, forms.Form):
+    rating = forms.TypedChoiceField(
+        choices=[(i, str(i)) for i in range(1, 6)], coerce=int, widget=forms.RadioSelect
+    )
+    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), required=False)

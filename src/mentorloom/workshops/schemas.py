@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from ninja import Schema
+
+
+class WorkshopIn(Schema):
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
+    zone: str = ""
+    description: str = ""
+    agenda: str = ""
+    is_public: bool = True
+
+
+class WorkshopOut(Schema):
+    id: int
+    title: str
+    description: str
+    agenda: str
+    starts_at: datetime
+    ends_at: datetime
+    zone: str
+    capacity: int
+    registered: int
+    facilitator_id: int
+    my_status: str | None
+    joinable: bool
+
+
+class RegistrationOut(Schema):
+    workshop_id: int
+    status: str
+
+
+class RoomOut(Schema):
+    id: int
+    name: str
+    kind: str
+    chat_conversation_id: int | None
+    prompt: str
+    breakouts_end_at: datetime | None
+    recall_at: datetime | None
+
+
+class MediaOut(Schema):
+    mode: str
+    janus: dict | None = None
+    video: bool | None = None
+    notice: str = ""
+
+
+class CountIn(Schema):
+    count: int
+
+
+class AssignIn(Schema):
+    mode: str = "auto"  # auto | hand
+    mix: bool = False
+    user_id: int | None = None
+    room_id: int | None = None
+
+
+class OpenIn(Schema):
+    minutes: int | None = None
+    prompt: str = ""
+    participants_choose: bool = False
+
+
+class TextIn(Schema):
+    text: str
+
+
+class LockIn(Schema):
+    locked: bool
+
+
+class SignalIn(Schema):
+    kind: str
+
+
+class ChooseIn(Schema):
+    room_id: int
+
+
+class NoteIn(Schema):
+    note: str
+
+
+class FeedbackIn(Schema):
+    rating: int
+    comment: str = ""
+
+
+class AttendanceOut(Schema):
+    user_id: int
+    name: str
+    first_joined_at: datetime
+    minutes: int
+
+
+class SummaryOut(Schema):
+    attendance: list[AttendanceOut]
+    feedback_average: float | None
+    feedback_count: int

@@ -1,0 +1,215 @@
+"""Reads and access helpers: the only way views, API routes and consumers reach a workshop."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db.models import Avg, Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from mentorloom.safety.selectors import hidden_user_ids
+
+from .models import (
+    Attendance,
+    Feedback,
+    HandSignal,
+    Registration,
+    RegistrationStatus,
+    Room,
+    RoomAssignment,
+    RoomKind,
+    Workshop,
+)
+
+
+def _int(value: object) -> int:
+    try:
+        return int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        raise Http404 from None
+
+
+def visible_workshops(user) -> QuerySet[Workshop]:  # type: ignore[no-untyped-def]
+    """Public workshops, plus any the user facilitates or is registered for."""
+    q = Q(is_public=True)
+    if user is not None and user.is_authenticated:
+        q |= Q(facilitator=user) | Q(registrations__user=user)
+        hidden = hidden_user_ids(user.pk)
+        qs = Workshop.objects.filter(q).exclude(facilitator_id__in=hidden)
+    else:
+        qs = Workshop.objects.filter(q)
+    return qs.distinct().select_related("facilitator__profile")
+
+
+def upcoming_workshops(user, *, now: datetime | None = None) -> QuerySet[Workshop]:  # type: ignore[no-untyped-def]
+    now = now or timezone.now()
+    return visible_workshops(user).filter(ends_at__gt=now).order_by("starts_at")
+
+
+def get_workshop_for(user, workshop_id: object) -> Workshop:  # type: ignore[no-untyped-def]
+    """The workshop if `user` may see it (public, facilitator, registered); otherwise 404."""
+    workshop = visible_workshops(user).filter(pk=_int(workshop_id)).first()
+    if workshop is None:
+        raise Http404
+    return workshop
+
+
+def registration_of(user, workshop: Workshop) -> Registration | None:  # type: ignore[no-untyped-def]
+    if user is None or not user.is_authenticated:
+        return None
+    return Registration.objects.filter(workshop=workshop, user=user).first()
+
+
+def is_registered(user, workshop: Workshop) -> bool:  # type: ignore[no-untyped-def]
+    return Registration.objects.filter(
+        workshop=workshop, user=user, status=RegistrationStatus.REGISTERED
+    ).exists()
+
+
+def is_member(user, workshop: Workshop) -> bool:  # type: ignore[no-untyped-def]
+    """Facilitator or registered participant: who may enter the live room."""
+    return user.pk == workshop.facilitator_id or is_registered(user, workshop)
+
+
+def registered_count(workshop: Workshop) -> int:
+    return workshop.registrations.filter(status=RegistrationStatus.REGISTERED).count()
+
+
+def waitlist(workshop: Workshop) -> QuerySet[Registration]:
+    return workshop.registrations.filter(status=RegistrationStatus.WAITLISTED).order_by(
+        "queued_at", "id"
+    )
+
+
+def main_room(workshop: Workshop) -> Room:
+    return Room.objects.get(workshop=workshop, kind=RoomKind.MAIN)
+
+
+def breakout_rooms(workshop: Workshop) -> list[Room]:
+    return list(Room.objects.filter(workshop=workshop, kind=RoomKind.BREAKOUT).order_by("number"))
+
+
+def current_room_for(user, workshop: Workshop, *, now: datetime | None = None) -> Room:  # type: ignore[no-untyped-def]
+    """The room `user` is in now: their breakout room while breakouts are live (until the
+    recall countdown ends), else the main room."""
+    if workshop.breakouts_live(now):
+        assignment = (
+            RoomAssignment.objects.filter(workshop=workshop, user=user)
+            .select_related("room")
+            .first()
+        )
+        if assignment is not None:
+            return assignment.room
+    return main_room(workshop)
+
+
+def get_room_for(user, room_id: object, *, now: datetime | None = None) -> Room:  # type: ignore[no-untyped-def]
+    """A room `user` may be in right now: the facilitator may visit any room of their workshop,
+    a participant only the room they are currently in. Anything else is 404."""
+    room = Room.objects.filter(pk=_int(room_id)).select_related("workshop").first()
+    if room is None or user is None or not user.is_authenticated:
+        raise Http404
+    workshop = room.workshop
+    if user.pk == workshop.facilitator_id:
+        return room
+    if not is_registered(user, workshop):
+        raise Http404
+    if current_room_for(user, workshop, now=now).pk != room.pk:
+        raise Http404
+    return room
+
+
+def get_member_room_for(user, room_id: object, *, breakout_only: bool = True) -> Room:  # type: ignore[no-untyped-def]
+    """A room whose chat `user` belongs to (a breakout room they were ever assigned to keeps
+    its note and chat theirs after the workshop), or 404."""
+    if user is None or not user.is_authenticated:
+        raise Http404
+    rooms = Room.objects.filter(pk=_int(room_id), conversation__memberships__user=user)
+    if breakout_only:
+        rooms = rooms.filter(kind=RoomKind.BREAKOUT)
+    room = rooms.select_related("workshop").first()
+    if room is None:
+        raise Http404
+    return room
+
+
+def rooms_of_member(user, workshop: Workshop) -> list[Room]:  # type: ignore[no-untyped-def]
+    """Breakout rooms `user` was ever assigned to and whose notes and chat stay theirs."""
+    return list(
+        Room.objects.filter(
+            workshop=workshop,
+            kind=RoomKind.BREAKOUT,
+            conversation__memberships__user=user,
+        )
+        .distinct()
+        .select_related("conversation")
+    )
+
+
+def assignments_by_room(workshop: Workshop) -> dict[int, list[int]]:
+    rooms: dict[int, list[int]] = {room.pk: [] for room in breakout_rooms(workshop)}
+    for room_id, user_id in RoomAssignment.objects.filter(workshop=workshop).values_list(
+        "room_id", "user_id"
+    ):
+        rooms.setdefault(room_id, []).append(user_id)
+    return rooms
+
+
+def assignment_pairs(workshop: Workshop) -> list[tuple[int, int]]:
+    """(user id, breakout room id) for everyone assigned."""
+    return list(RoomAssignment.objects.filter(workshop=workshop).values_list("user_id", "room_id"))
+
+
+def present_user_ids(workshop: Workshop) -> list[int]:
+    return list(
+        Attendance.objects.filter(workshop=workshop, left_at__isnull=True)
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+
+
+def open_signals(workshop: Workshop) -> QuerySet[HandSignal]:
+    """Raised hands and help requests not yet lowered, oldest first (the order hands went up)."""
+    return (
+        HandSignal.objects.filter(workshop=workshop, lowered_at__isnull=True)
+        .select_related("user__profile", "room")
+        .order_by("raised_at", "id")
+    )
+
+
+def attendance_summary(workshop: Workshop, *, now: datetime | None = None) -> list[dict]:
+    """Per person: first join and total time present (open stays count up to now or the end)."""
+    now = now or timezone.now()
+    people: dict[int, dict] = {}
+    for stay in Attendance.objects.filter(workshop=workshop).select_related("user__profile"):
+        end = stay.left_at or min(now, workshop.ends_at)
+        entry = people.setdefault(
+            stay.user_id,
+            {"user": stay.user, "first_joined_at": stay.joined_at, "seconds": 0},
+        )
+        entry["seconds"] += max(0, int((end - stay.joined_at).total_seconds()))
+    for entry in people.values():
+        entry["minutes"] = round(entry["seconds"] / 60)
+    return sorted(people.values(), key=lambda e: e["first_joined_at"])
+
+
+def attended(user, workshop: Workshop) -> bool:  # type: ignore[no-untyped-def]
+    return Attendance.objects.filter(workshop=workshop, user=user).exists()
+
+
+def time_present(user, workshop: Workshop) -> timedelta:  # type: ignore[no-untyped-def]
+    for entry in attendance_summary(workshop):
+        if entry["user"].pk == user.pk:
+            return timedelta(seconds=entry["seconds"])
+    return timedelta(0)
+
+
+def feedback_summary(workshop: Workshop) -> dict:
+    row = Feedback.objects.filter(workshop=workshop).aggregate(avg=Avg("rating"), n=Count("id"))
+    return {"average": round(row["avg"], 2) if row["avg"] is not None else None, "count": row["n"]}
+
+
+def display_name(user) -> str:  # type: ignore[no-untyped-def]
+    profile = getattr(user, "profile", None)
+    return (getattr(profile, "display_name", "") or user.email.split("@")[0]) if user else ""

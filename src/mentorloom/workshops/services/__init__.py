@@ -1,0 +1,56 @@
+"""Every write of the workshops app, one module per subject (as scheduling/services/):
+each runs in one transaction under the workshop's row lock and announces (e-mail, live events,
+Janus grants) only after commit. Callers write `services.join(...)`."""
+
+from __future__ import annotations
+
+from ._common import ROOM_CHAT_KIND
+from .after import save_note, submit_feedback
+from .breakouts import (
+    assign_automatically,
+    assign_by_hand,
+    bring_everyone_back,
+    choose_room,
+    close_due_breakouts,
+    create_breakouts,
+    open_breakouts,
+)
+from .live import (
+    broadcast,
+    close_open_attendance,
+    join,
+    leave,
+    lower_signal,
+    raise_signal,
+    remove_participant,
+    set_locked,
+)
+from .media import media_for, mesh_media
+from .registration import cancel_registration, create_workshop, register, send_due_reminders
+
+__all__ = [
+    "ROOM_CHAT_KIND",
+    "assign_automatically",
+    "assign_by_hand",
+    "bring_everyone_back",
+    "broadcast",
+    "cancel_registration",
+    "choose_room",
+    "close_due_breakouts",
+    "close_open_attendance",
+    "create_breakouts",
+    "create_workshop",
+    "join",
+    "leave",
+    "lower_signal",
+    "media_for",
+    "mesh_media",
+    "open_breakouts",
+    "raise_signal",
+    "register",
+    "remove_participant",
+    "save_note",
+    "send_due_reminders",
+    "set_locked",
+    "submit_feedback",
+]

@@ -1,0 +1,163 @@
+"""Scheduling a workshop, registration with a waitlist, invitations and reminders."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.db import transaction
+from django.utils import timezone
+
+from mentorloom.safety.models import Block
+from mentorloom.scheduling import display
+from mentorloom.scheduling.selectors import zone_name_of
+
+from .. import errors, selectors
+from ..models import (
+    Registration,
+    RegistrationStatus,
+    RoomKind,
+    Workshop,
+)
+from ._common import (
+    _create_room,
+    _locked,
+    _promote_waiting,
+    _send_invitation,
+)
+
+REMINDER_BEFORE = timedelta(hours=1)
+
+
+def create_workshop(
+    facilitator,  # type: ignore[no-untyped-def]
+    *,
+    title: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    capacity: int,
+    zone: str = "",
+    description: str = "",
+    agenda: str = "",
+    is_public: bool = True,
+) -> Workshop:
+    """Schedule a workshop (times are aware instants; `zone` defaults to the facilitator's).
+    Raises BadWorkshop for an empty title, an end not after the start, a past start or a
+    capacity outside 1..500. Creates the main room and its chat."""
+    fields: dict[str, list[str]] = {}
+    title = (title or "").strip()
+    zone = zone or zone_name_of(facilitator)
+    if not title:
+        fields["title"] = ["Give the workshop a title."]
+    if starts_at is None or timezone.is_naive(starts_at):
+        fields["starts_at"] = ["Give a start time."]
+    elif starts_at <= timezone.now():
+        fields["starts_at"] = ["The start must be in the future."]
+    if ends_at is None or (starts_at is not None and ends_at <= starts_at):
+        fields["ends_at"] = ["The end must be after the start."]
+    if not isinstance(capacity, int) or not 1 <= capacity <= 500:
+        fields["capacity"] = ["Capacity is between 1 and 500."]
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        fields["zone"] = ["Unknown time zone."]
+    if fields:
+        raise errors.BadWorkshop(fields=fields)
+    with transaction.atomic():
+        workshop = Workshop.objects.create(
+            facilitator=facilitator,
+            title=title[:120],
+            description=description,
+            agenda=agenda,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            zone=zone,
+            capacity=capacity,
+            is_public=is_public,
+        )
+        _create_room(workshop, RoomKind.MAIN, 0, "Main room", [facilitator])
+    return workshop
+
+
+def register(user, workshop: Workshop | int) -> Registration:  # type: ignore[no-untyped-def]
+    """Register `user`: a place while any is left, else the end of the waitlist. Registering
+    again is idempotent (a cancelled registration comes back). The facilitator and people
+    removed by them cannot register. Side effects: the .ics invitation for a place."""
+    with transaction.atomic():
+        workshop = _locked(workshop)
+        if timezone.now() >= workshop.ends_at:
+            raise errors.AlreadyStarted()
+        if user.pk == workshop.facilitator_id:
+            raise errors.BadWorkshop("You facilitate this workshop.")
+        if Block.objects.filter(
+            blocker_id__in=[user.pk, workshop.facilitator_id],
+            blocked_id__in=[user.pk, workshop.facilitator_id],
+        ).exists():
+            raise errors.NotRegistered("You cannot register for this workshop.")
+        existing = Registration.objects.filter(workshop=workshop, user=user).first()
+        if existing and existing.status in (
+            RegistrationStatus.REGISTERED,
+            RegistrationStatus.WAITLISTED,
+        ):
+            return existing
+        if existing and existing.status == RegistrationStatus.REMOVED:
+            raise errors.NotRegistered("The facilitator removed you from this workshop.")
+        full = selectors.registered_count(workshop) >= workshop.capacity
+        status = RegistrationStatus.WAITLISTED if full else RegistrationStatus.REGISTERED
+        registration = existing or Registration(workshop=workshop, user=user)
+        registration.status = status
+        registration.queued_at = timezone.now()
+        registration.save()
+        if status == RegistrationStatus.REGISTERED:
+            _send_invitation(workshop, user, method="REQUEST", template="workshops/emails/invite")
+    return registration
+
+
+def cancel_registration(user, workshop: Workshop | int) -> Registration | None:  # type: ignore[no-untyped-def]
+    """Give up a place (or leave the waitlist); the first person waiting is promoted and gets
+    the invitation. Returns the promoted registration, if any."""
+    with transaction.atomic():
+        workshop = _locked(workshop)
+        registration = Registration.objects.filter(workshop=workshop, user=user).first()
+        if registration is None or registration.status not in (
+            RegistrationStatus.REGISTERED,
+            RegistrationStatus.WAITLISTED,
+        ):
+            raise errors.NotRegistered("You are not registered for this workshop.")
+        had_place = registration.status == RegistrationStatus.REGISTERED
+        registration.status = RegistrationStatus.CANCELLED
+        registration.save(update_fields=["status"])
+        if had_place:
+            _send_invitation(workshop, user, method="CANCEL", template="workshops/emails/cancel")
+        return _promote_waiting(workshop)
+
+
+def send_due_reminders(*, now: datetime | None = None) -> int:
+    """E-mail registered people once, about an hour before each workshop starts."""
+    now = now or timezone.now()
+    sent = 0
+    due = Workshop.objects.filter(
+        reminder_sent_at__isnull=True, starts_at__gt=now, starts_at__lte=now + REMINDER_BEFORE
+    )
+    for workshop_id in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            workshop = _locked(workshop_id)
+            if workshop.reminder_sent_at is not None:
+                continue
+            workshop.reminder_sent_at = now
+            workshop.save(update_fields=["reminder_sent_at"])
+            for registration in workshop.registrations.filter(
+                status=RegistrationStatus.REGISTERED
+            ).select_related("user__profile"):
+                from mentorloom.core.email import queue_email
+
+                queue_email(
+                    registration.user.email,
+                    "workshops/emails/reminder",
+                    {
+                        "workshop": workshop,
+                        "when": display.when(workshop.starts_at, zone_name_of(registration.user)),
+                    },
+                )
+                sent += 1
+    return sent

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from mentorloom.workshops import services
+from tests.factories import ProfileFactory
+
+
+@pytest.fixture(autouse=True)
+def _no_janus(settings):
+    # No media server configured: workshops use mesh mode (the fallback under test here).
+    settings.MENTORLOOM_JANUS_URL = []
+    settings.MENTORLOOM_JANUS_ADMIN_URL = []
+    settings.MENTORLOOM_JANUS_PUBLIC_URL = []
+
+
+def person(**kwargs):
+    return ProfileFactory(**kwargs).user
+
+
+@pytest.fixture
+def facilitator(db):
+    return person(time_zone="Europe/Berlin")
+
+
+@pytest.fixture
+def workshop(facilitator):
+    start = timezone.now() + timedelta(days=1)
+    return services.create_workshop(
+        facilitator,
+        title="Stories of setbacks",
+        starts_at=start,
+        ends_at=start + timedelta(hours=1),
+        capacity=10,
+        agenda="Intro, breakouts, wrap-up",
+    )

@@ -1,0 +1,126 @@
+"""/ws/workshops/rooms/<id>/ (mesh signalling) over real sockets to the real ASGI server, and
+the live move events on /ws/live/."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import timedelta
+
+import pytest
+from asgiref.sync import sync_to_async
+from django.utils import timezone
+from websockets.asyncio.client import connect
+
+from mentorloom.workshops import selectors, services
+from mentorloom.workshops.models import Workshop
+from tests.asgi_server import session_cookie_for
+from tests.factories import ProfileFactory
+
+TIMEOUT = 5
+
+
+@pytest.fixture
+def live_workshop(transactional_db, settings):
+    settings.MENTORLOOM_JANUS_URL = []
+    settings.MENTORLOOM_JANUS_ADMIN_URL = []
+    settings.MENTORLOOM_JANUS_PUBLIC_URL = []
+    facilitator = ProfileFactory(display_name="Fay").user
+    people = [ProfileFactory(display_name=n).user for n in ("Ana", "Ben", "Cy", "Di")]
+    start = timezone.now() + timedelta(minutes=5)
+    workshop = services.create_workshop(
+        facilitator,
+        title="Live",
+        starts_at=start,
+        ends_at=start + timedelta(hours=1),
+        capacity=10,
+    )
+    for p in people:
+        services.register(p, workshop)
+        services.join(p, workshop)
+    rooms = services.create_breakouts(facilitator, workshop, 2)
+    for p, room in zip(people, [rooms[0], rooms[0], rooms[1], rooms[1]], strict=True):
+        services.assign_by_hand(facilitator, workshop, p.pk, room.pk)
+    return facilitator, people, workshop, rooms
+
+
+async def _cookie(user) -> str:
+    name, value = await sync_to_async(session_cookie_for)(user)
+    return f"{name}={value}"
+
+
+def _socket(live_asgi, path: str, cookie: str):
+    return connect(
+        f"{live_asgi.ws_url}{path}",
+        origin=live_asgi.url,
+        additional_headers={"Cookie": cookie},
+        open_timeout=TIMEOUT,
+    )
+
+
+async def _next(ws, kind: str | None = None) -> dict:
+    while True:
+        frame = json.loads(await asyncio.wait_for(ws.recv(), TIMEOUT))
+        if kind is None or frame["type"] == kind:
+            return frame
+
+
+async def test_signals_reach_only_the_addressed_peer_in_the_same_room(live_asgi, live_workshop):
+    facilitator, (ana, ben, _cy, _di), workshop, rooms = live_workshop
+    await sync_to_async(services.open_breakouts)(facilitator, workshop)
+    path = f"/ws/workshops/rooms/{rooms[0].pk}/"
+    async with _socket(live_asgi, path, await _cookie(ana)) as a:
+        await _next(a, "welcome")
+        async with _socket(live_asgi, path, await _cookie(ben)) as b:
+            await _next(b, "welcome")
+            joined = await _next(a, "peer.joined")
+            assert (joined["user_id"], joined["name"]) == (ben.pk, "Ben")
+            await a.send(json.dumps({"type": "offer", "to": ben.pk, "sdp": "v=0"}))
+            offer = await _next(b, "offer")
+            assert (offer["from"], offer["sdp"]) == (ana.pk, "v=0")
+
+
+async def test_a_participant_cannot_subscribe_to_a_room_they_are_not_in(live_asgi, live_workshop):
+    facilitator, (ana, *_), workshop, rooms = live_workshop
+    await sync_to_async(services.open_breakouts)(facilitator, workshop)
+    async with _socket(live_asgi, f"/ws/workshops/rooms/{rooms[1].pk}/", await _cookie(ana)) as a:
+        assert (await _next(a))["code"] == "not_found"
+    # Before rooms open, a breakout room is not theirs yet either.
+
+
+async def test_a_move_pushes_the_new_room_live_and_closes_the_old_room_socket(
+    live_asgi, live_workshop
+):
+    facilitator, (ana, *_), workshop, rooms = live_workshop
+    await sync_to_async(services.open_breakouts)(facilitator, workshop)
+    async with (
+        _socket(live_asgi, "/ws/live/", await _cookie(ana)) as live,
+        _socket(live_asgi, f"/ws/workshops/rooms/{rooms[0].pk}/", await _cookie(ana)) as old,
+    ):
+        await _next(old, "welcome")
+        await asyncio.sleep(0.2)  # the live socket has joined its group
+        await sync_to_async(services.assign_by_hand)(facilitator, workshop, ana.pk, rooms[1].pk)
+        event = await _next(live)
+        while event.get("type") != "workshop.room":
+            event = await _next(live)
+        assert event["room"]["id"] == rooms[1].pk
+        assert (await _next(old, "moved"))["type"] == "moved"
+        fresh = await sync_to_async(Workshop.objects.get)(pk=workshop.pk)
+        room = await sync_to_async(selectors.current_room_for)(ana, fresh)
+        assert room.pk == rooms[1].pk
+
+
+async def test_bring_everyone_back_reaches_every_room(live_asgi, live_workshop):
+    facilitator, people, workshop, _rooms = live_workshop
+    await sync_to_async(services.open_breakouts)(facilitator, workshop)
+    async with (
+        _socket(live_asgi, "/ws/live/", await _cookie(people[0])) as a,
+        _socket(live_asgi, "/ws/live/", await _cookie(people[3])) as d,
+    ):
+        await asyncio.sleep(0.2)
+        await sync_to_async(services.bring_everyone_back)(facilitator, workshop)
+        for ws in (a, d):
+            event = await _next(ws)
+            while event.get("type") != "workshop.recall":
+                event = await _next(ws)
+            assert event["seconds"] == 60

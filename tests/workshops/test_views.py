@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.test import Client
+
+from mentorloom.workshops import selectors, services
+from mentorloom.workshops.models import RoomKind
+
+from .conftest import person
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user) -> Client:
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def test_schedule_form_reads_times_in_the_chosen_zone(facilitator):
+    r = client_for(facilitator).post(
+        "/workshops/new/",
+        {
+            "title": "Tokyo morning",
+            "starts_at": "2031-03-03T09:00",
+            "ends_at": "2031-03-03T10:00",
+            "zone": "Asia/Tokyo",
+            "capacity": "12",
+        },
+    )
+    assert r.status_code == 302
+    workshop = selectors.upcoming_workshops(facilitator).get(title="Tokyo morning")
+    assert workshop.starts_at.isoformat() == "2031-03-03T00:00:00+00:00"
+
+
+def test_schedule_form_shows_field_errors_not_a_500(facilitator):
+    r = client_for(facilitator).post(
+        "/workshops/new/",
+        {"title": "", "starts_at": "x", "ends_at": "", "zone": "Mars/Base", "capacity": "0"},
+    )
+    assert r.status_code == 200
+    assert b"Unknown time zone" in r.content
+
+
+def test_detail_shows_times_in_the_viewers_zone_and_registers(workshop):
+    viewer = person(time_zone="America/New_York")
+    c = client_for(viewer)
+    page = c.get(f"/workshops/{workshop.pk}/").content.decode()
+    local = workshop.starts_at.astimezone(ZoneInfo("America/New_York"))
+    assert local.strftime("%H:%M") in page
+    assert c.post(f"/workshops/{workshop.pk}/register/").status_code == 302
+    assert "You are registered" in c.get(f"/workshops/{workshop.pk}/").content.decode()
+    c.post(f"/workshops/{workshop.pk}/cancel/")
+    assert selectors.registration_of(viewer, workshop).status == "cancelled"
+
+
+def test_live_page_for_participant_and_facilitator(workshop, facilitator):
+    alice = person()
+    services.register(alice, workshop)
+    with time_machine.travel(workshop.starts_at):
+        page = client_for(alice).get(f"/workshops/{workshop.pk}/live/")
+        assert page.status_code == 200
+        assert b"workshop-config" in page.content
+        assert b"Facilitator controls" not in page.content
+        fpage = client_for(facilitator).get(f"/workshops/{workshop.pk}/live/")
+        assert b"Facilitator controls" in fpage.content
+        # A participant posting a facilitator action gets the error, nothing changes.
+        r = client_for(alice).post(
+            f"/workshops/{workshop.pk}/control/",
+            {"action": "create", "count": "2"},
+            HTTP_ACCEPT="application/json",
+        )
+        assert r.status_code == 403 and r.json()["error"]["code"] == "not_facilitator"
+        assert selectors.breakout_rooms(workshop) == []
+        r = client_for(facilitator).post(
+            f"/workshops/{workshop.pk}/control/", {"action": "create", "count": "abc"}
+        )
+        assert r.status_code == 302
+
+
+def test_live_page_before_opening_redirects_with_a_message(workshop):
+    alice = person()
+    services.register(alice, workshop)
+    r = client_for(alice).get(f"/workshops/{workshop.pk}/live/", follow=True)
+    assert b"opens 10 minutes before" in r.content
+
+
+def test_after_the_workshop_the_page_shows_notes_chat_and_feedback(workshop, facilitator):
+    alice = person()
+    services.register(alice, workshop)
+    with time_machine.travel(workshop.starts_at):
+        services.join(alice, workshop)
+        rooms = services.create_breakouts(facilitator, workshop, 1)
+        services.assign_automatically(facilitator, workshop)
+        services.save_note(alice, rooms[0], "Setbacks teach")
+    with time_machine.travel(workshop.ends_at + timedelta(minutes=1)):
+        c = client_for(alice)
+        page = c.get(f"/workshops/{workshop.pk}/").content.decode()
+        assert "Setbacks teach" in page and "Room chat" in page
+        assert c.get(f"/workshops/rooms/{rooms[0].pk}/chat/").status_code == 200
+        c.post(f"/workshops/{workshop.pk}/feedback/", {"rating": "4", "comment": "ok"})
+        fpage = client_for(facilitator).get(f"/workshops/{workshop.pk}/").content.decode()
+        assert "4.0 / 5 from 1" in fpage or "4 / 5 from 1" in fpage
+    assert rooms[0].kind == RoomKind.BREAKOUT
+
+
+def test_room_chat_page_is_404_for_non_members(workshop, facilitator):
+    rooms = services.create_breakouts(facilitator, workshop, 1)
+    assert client_for(person()).get(f"/workshops/rooms/{rooms[0].pk}/chat/").status_code == 404
