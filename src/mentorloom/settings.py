@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "mentorloom.messaging",
     "mentorloom.calls",
     "mentorloom.sessions",
+    "mentorloom.programs",
     "mentorloom.privacy",
     "mentorloom.home",
     "mentorloom.demo",
