@@ -208,3 +208,12 @@ def test_shortlists_offer_each_mentee_three_allowed_mentors_best_first():
     scores = np.array([[0.1, 0.9, 0.5, 0.7, 0.3]])
     cohort = a.Cohort.open(1, [1] * 5)
     assert a.shortlists(a.candidates_from_scores(cohort, scores), 1) == [[1, 3, 2]]
+
+
+@settings(max_examples=60, deadline=None)
+@given(instances(max_mentees=10, max_mentors=6))
+def test_fast_allowed_mask_equals_the_rule_by_rule_masks(instance):
+    cohort, _ = instance
+    rows = np.arange(cohort.n_mentees)
+    expected = np.logical_and.reduce(list(a.constraint_masks(cohort, rows).values()))
+    assert (a.allowed_mask(cohort, rows) == expected).all()

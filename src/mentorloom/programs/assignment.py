@@ -151,13 +151,32 @@ def constraint_masks(cohort: Cohort, rows: np.ndarray) -> dict[str, np.ndarray]:
 
 
 def allowed_mask(cohort: Cohort, rows: np.ndarray | None = None) -> np.ndarray:
-    """True where mentee rows[p] may be paired with mentor j under every hard rule."""
-    if rows is None:
-        rows = np.arange(cohort.n_mentees)
-    masks = constraint_masks(cohort, rows)
-    out = np.ones((len(rows), cohort.n_mentors), dtype=bool)
-    for mask in masks.values():
-        out &= mask
+    """True where mentee rows[p] may be paired with mentor j under every hard rule.
+
+    The hot path of bulk matching: built in place, and the language rule is a gather from one
+    row per distinct language set (a cohort has few), not an AND over the whole block."""
+    rows = np.arange(cohort.n_mentees) if rows is None else np.asarray(rows, dtype=np.int64)
+    langs = np.asarray(cohort.mentee_languages, dtype=np.uint64)[rows]
+    distinct, inverse = np.unique(langs, return_inverse=True)
+    table = (distinct[:, None] & np.asarray(cohort.mentor_languages, dtype=np.uint64)) != 0
+    out = table[inverse.reshape(-1)]
+    if cohort.exclude_same_team and cohort.mentee_teams is not None:
+        mt = np.asarray(cohort.mentee_teams)[rows]
+        same = mt[:, None] == np.asarray(cohort.mentor_teams)[None, :]
+        same[mt < 0] = False
+        out &= ~same
+    if cohort.mentee_manager is not None:
+        manager = np.asarray(cohort.mentee_manager)[rows]
+        has = manager >= 0
+        out[np.nonzero(has)[0], manager[has]] = False
+    if cohort.department_rule != "any" and cohort.mentee_departments is not None:
+        out &= constraint_masks(cohort, rows)[DEPARTMENT_RULE]
+    if cohort.blocked:
+        position = {int(r): p for p, r in enumerate(rows)}
+        for i, j in cohort.blocked:
+            p = position.get(int(i))
+            if p is not None:
+                out[p, j] = False
     return out
 
 
@@ -202,18 +221,31 @@ def candidates_from_embeddings(
     mentee_vectors: np.ndarray,
     mentor_vectors: np.ndarray,
     k: int = DEFAULT_K,
-    chunk: int = 1024,
+    chunk: int = 2048,
 ) -> Candidates:
     """Top-k allowed arcs per mentee scored by cosine similarity of unit vectors, mapped to
-    [0, 1]. Scored a chunk of mentees at a time, so memory stays at chunk x mentors."""
+    [0, 1]. Scored a chunk of mentees at a time, so memory stays at chunk x mentors; the top-k
+    is taken on float32 and only the k kept scores become integers."""
     mentors_t = np.ascontiguousarray(np.asarray(mentor_vectors, dtype=np.float32).T)
-
-    def blocks() -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        for rows in _chunks(cohort.n_mentees, chunk):
-            cosine = np.asarray(mentee_vectors[rows], dtype=np.float32) @ mentors_t
-            yield rows, to_int_scores((cosine + 1.0) / 2.0)
-
-    return _collect(cohort, blocks(), k)
+    m = cohort.n_mentors
+    mentees, mentors, scores = [], [], []
+    for rows in _chunks(cohort.n_mentees, chunk):
+        cosine = np.asarray(mentee_vectors[rows], dtype=np.float32) @ mentors_t
+        cosine[~allowed_mask(cohort, rows)] = -np.inf
+        if k < m:
+            cols = np.argpartition(cosine, m - k, axis=1)[:, m - k :]
+        else:
+            cols = np.broadcast_to(np.arange(m), cosine.shape)
+        top = np.take_along_axis(cosine, cols, axis=1)
+        keep = np.isfinite(top)
+        r = np.broadcast_to(np.arange(len(rows))[:, None], cols.shape)[keep]
+        mentees.append(rows[r])
+        mentors.append(cols[keep].astype(np.int64))
+        scores.append(to_int_scores((top[keep] + np.float32(1.0)) / np.float32(2.0)))
+    if not mentees:
+        empty = np.zeros(0, dtype=np.int64)
+        return Candidates(empty, empty, empty)
+    return Candidates(np.concatenate(mentees), np.concatenate(mentors), np.concatenate(scores))
 
 
 def _chunks(n: int, size: int) -> Iterator[np.ndarray]:
