@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from .errors import NotProgramAdmin
-from .models import MatchRun, Program, ProgramMembership, ProposedPair, Role, Visibility
+from .models import CheckIn, MatchRun, Program, ProgramMembership, ProposedPair, Role, Visibility
 
 
 def _member_programs(user) -> QuerySet[Program]:  # type: ignore[no-untyped-def]
@@ -97,3 +97,18 @@ def directory_scope_for(user, program_id: int | None) -> set[int] | None:  # typ
 
 def pairs_for_review(run: MatchRun) -> QuerySet[ProposedPair]:
     return run.pairs.select_related("mentee", "mentor").order_by("mentee__name", "mentee__email")
+
+
+def get_checkin_for(user, program_id: int, checkin_id: int) -> CheckIn:  # type: ignore[no-untyped-def]
+    """A check-in addressed to `user` (nobody else, admins included, may answer it)."""
+    program = get_program_for(user, program_id)
+    checkin = CheckIn.objects.filter(program=program, pk=checkin_id, membership__user=user).first()
+    if checkin is None:
+        raise Http404("No such check-in.")
+    return checkin
+
+
+def low_checkins_for_admin(program: Program, threshold: int = 2) -> QuerySet[CheckIn]:
+    """Answered check-ins scoring `threshold` or lower: shown privately to program admins as a
+    nudge to follow up."""
+    return program.checkins.filter(score__lte=threshold).select_related("membership")
