@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "programs"
+
+urlpatterns = [
+    path("programs/<int:program_id>/", views.program_dashboard, name="dashboard"),
+    path("programs/<int:program_id>/charts/<str:key>.csv", views.chart_csv, name="chart_csv"),
+    path("programs/<int:program_id>/runs/", views.run_action, name="run"),
+    path("programs/<int:program_id>/runs/<int:run_id>/", views.review, name="review"),
+    path(
+        "programs/<int:program_id>/runs/<int:run_id>/actions",
+        views.review_action,
+        name="review_action",
+    ),
+]
