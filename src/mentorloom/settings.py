@@ -231,6 +231,7 @@ MENTORLOOM_PERIODIC_TASKS = [
     ("mentorloom.privacy.tasks.purge_expired_exports", 3600),  # data exports past their link
     ("mentorloom.privacy.tasks.erase_due_accounts", 3600),  # deletions past the grace period
     ("mentorloom.calls.tasks.prune_janus_tokens", 600),  # expired workshop media tokens
+    ("mentorloom.programs.tasks.send_due_checkins", 3600),  # program pulses every N weeks
 ]
 
 # --- Data rights (privacy app) ----------------------------------------------------------------

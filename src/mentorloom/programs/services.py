@@ -3,13 +3,14 @@ check-ins. Each validates, locks what it depends on, writes, and audits admin ac
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from mentorloom.accounts.access import require_verified
@@ -318,4 +319,66 @@ def answer_checkin(user, checkin: CheckIn, score: int, note: str = "") -> CheckI
             raise InvalidInput(fields={"score": ["You already answered this check-in."]})
         checkin.score, checkin.note, checkin.answered_at = score, note.strip(), timezone.now()
         checkin.save(update_fields=["score", "note", "answered_at"])
+        if score <= LOW_CHECKIN_SCORE:
+            _nudge_admins(checkin)
     return checkin
+
+
+def _nudge_admins(checkin: CheckIn) -> None:
+    """A low pulse reaches the program's admins only (never the other side of the pair)."""
+    from mentorloom.notifications.services import notify
+
+    program = checkin.program
+    for admin in program.memberships.filter(role=Role.ADMIN).exclude(user=None):
+        notify(
+            admin.user,
+            kind="program.checkin_low",
+            title=f"{program.name}: a check-in scored {checkin.score}/5",
+            body="Someone may need a follow-up. See the program dashboard.",
+            url=reverse("programs:dashboard", args=[program.pk]),
+            email=False,
+        )
+
+
+def send_due_checkins(now: datetime | None = None) -> int:
+    """Periodic: every `checkin_every_weeks` after a pair was published, ask both sides of each
+    live program mentorship "how is it going?" once (the unique constraint makes re-runs no-ops).
+    Returns how many check-ins were created."""
+    from mentorloom.mentorships.models import MentorshipStatus
+    from mentorloom.notifications.services import notify
+
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    created = 0
+    pairs = (
+        ProposedPair.objects.filter(run__status=RunStatus.PUBLISHED)
+        .exclude(mentorship=None)
+        .exclude(mentorship__status=MentorshipStatus.ENDED)
+        .select_related("run__program", "mentee__user", "mentor__user", "mentorship")
+    )
+    for pair in pairs:
+        program = pair.run.program
+        every = max(1, program.checkin_every_weeks) * 7
+        age = (today - timezone.localdate(pair.run.published_at)).days
+        if age < every:
+            continue
+        due_on = timezone.localdate(pair.run.published_at) + timedelta(days=every * (age // every))
+        for member in (pair.mentee, pair.mentor):
+            if member.user is None:
+                continue
+            checkin, new = CheckIn.objects.get_or_create(
+                membership=member,
+                mentorship=pair.mentorship,
+                due_on=due_on,
+                defaults={"program": program},
+            )
+            if new:
+                created += 1
+                notify(
+                    member.user,
+                    kind="program.checkin",
+                    title=f"{program.name}: how is your mentorship going?",
+                    body="One number from 1 to 5 and an optional note. Only program admins see it.",
+                    url=reverse("programs:checkin", args=[program.pk, checkin.pk]),
+                )
+    return created

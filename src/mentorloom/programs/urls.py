@@ -14,4 +14,5 @@ urlpatterns = [
         views.review_action,
         name="review_action",
     ),
+    path("programs/<int:program_id>/checkins/<int:checkin_id>/", views.checkin, name="checkin"),
 ]

@@ -152,3 +152,30 @@ def _int(request: HttpRequest, name: str) -> int:
         return int(request.POST.get(name, ""))
     except ValueError as exc:
         raise Http404("No such pair.") from exc
+
+
+@login_required
+def checkin(request: HttpRequest, program_id: int, checkin_id: int) -> HttpResponse:
+    """The pulse form for the person asked (404 for anyone else)."""
+    item = selectors.get_checkin_for(request.user, program_id, checkin_id)
+    if request.method == "POST" and item.answered_at is None:
+        try:
+            services.answer_checkin(
+                request.user,
+                item,
+                _int_or_none(request.POST.get("score")),
+                request.POST.get("note", ""),
+            )
+        except DomainError as exc:
+            messages.error(request, _message(exc))
+        else:
+            messages.success(request, "Thank you. Your program admins will see your answer.")
+        return redirect("programs:checkin", program_id, checkin_id)
+    return render(request, "programs/checkin.html", {"checkin": item, "scores": range(1, 6)})
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value or "")
+    except ValueError:
+        return None
