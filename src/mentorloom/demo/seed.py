@@ -42,6 +42,7 @@ from .data import (
     Person,
 )
 from .people import DEMO_PASSWORD
+from .programs import seed_program_demo
 
 DEMO_DOMAIN = "@demo.mentorloom.org"
 
@@ -256,6 +257,7 @@ def seed_demo() -> SeedResult:
     # Publish this week's feedback figures now, so insights pages show them on a fresh run
     # instead of waiting for the weekly release.
     release_feedback()
+    seed_program_demo()
     people = Profile.objects.filter(user__email__in=keep - {ADMIN_EMAIL})
     return SeedResult(
         mentors=people.filter(is_mentor=True).count(),
