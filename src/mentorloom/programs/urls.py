@@ -15,4 +15,5 @@ urlpatterns = [
         name="review_action",
     ),
     path("programs/<int:program_id>/checkins/<int:checkin_id>/", views.checkin, name="checkin"),
+    path("programs/<int:program_id>/import/", views.import_members, name="import"),
 ]

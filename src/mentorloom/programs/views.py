@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from mentorloom.core.errors import DomainError
 
-from . import charts, csvio, dashboard, selectors, services
+from . import charts, csvio, dashboard, imports, selectors, services
 from .errors import NotProgramAdmin
 from .models import RunStatus
 
@@ -179,3 +179,31 @@ def _int_or_none(value: str | None) -> int | None:
         return int(value or "")
     except ValueError:
         return None
+
+
+@admin_only
+def import_members(request: HttpRequest, program_id: int) -> HttpResponse:
+    """Upload a CSV: "Preview" is a dry run listing each bad row; "Import" writes (nothing is
+    written while any row is bad; the same file twice changes nothing)."""
+    program = selectors.get_admin_program_for(request.user, program_id)
+    report = error = None
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        dry_run = request.POST.get("action") != "import"
+        if upload is None:
+            error = "Choose a CSV file."
+        elif upload.size > csvio.MAX_BYTES:
+            error = f"The file is over {csvio.MAX_BYTES // (1024 * 1024)} MB."
+        else:
+            try:
+                report = imports.import_members(
+                    request.user, program, upload.read(), dry_run=dry_run
+                )
+            except DomainError as exc:
+                error = _message(exc)
+    return render(
+        request,
+        "programs/import.html",
+        {"program": program, "report": report, "error": error},
+        status=422 if error else 200,
+    )
