@@ -121,6 +121,10 @@ def test_review_page_swaps_and_publishes(client, admin):
     client.post(url, {"action": "swap", "pairs": [a.pk, b.pk]})
     a.refresh_from_db()
     assert a.mentor_id == before[b.pk] and a.locked
+    client.post(url, {"action": f"unlock:{b.pk}"})
+    b.refresh_from_db()
+    assert not b.locked
+    assert client.post(url, {"action": "lock:nope"}).status_code == 404
     page = client.get(f"/programs/{program.pk}/runs/{run.pk}/")
     assert b"Publish and introduce" in page.content
     client.post(url, {"action": "publish"})

@@ -119,11 +119,11 @@ def _message(exc: DomainError) -> str:
 @require_POST
 def review_action(request: HttpRequest, program_id: int, run_id: int) -> HttpResponse:
     run = selectors.get_run_for(request.user, program_id, run_id)
-    action = request.POST.get("action")
+    action, _, pair_id = (request.POST.get("action") or "").partition(":")
     target = run
     try:
         if action in ("lock", "unlock"):
-            pair = selectors.get_pair_for(request.user, program_id, run_id, _int(request, "pair"))
+            pair = selectors.get_pair_for(request.user, program_id, run_id, _int(pair_id))
             services.set_locked(request.user, pair, action == "lock")
         elif action == "swap":
             ids = request.POST.getlist("pairs")
@@ -147,9 +147,9 @@ def review_action(request: HttpRequest, program_id: int, run_id: int) -> HttpRes
     return redirect("programs:review", program_id, target.pk)
 
 
-def _int(request: HttpRequest, name: str) -> int:
+def _int(value: str) -> int:
     try:
-        return int(request.POST.get(name, ""))
+        return int(value)
     except ValueError as exc:
         raise Http404("No such pair.") from exc
 
