@@ -126,3 +126,14 @@ def test_running_matching_on_an_empty_program_says_why(client, admin, program):
     assert response.status_code == 422 and response.json()["error"]["code"] == "nothing_to_match"
     bad_mode = post(client, f"/api/v1/programs/{program.pk}/runs", {"mode": "random"})
     assert bad_mode.status_code == 422
+
+
+def test_import_job_progress_is_admin_only(client, admin, program):
+    from mentorloom.programs import imports
+
+    job = imports.start_import_job(admin, program, b"email,role\nx@example.org,mentee\n")
+    client.force_login(admin)
+    body = client.get(f"/api/v1/programs/{program.pk}/import-jobs/{job.pk}").json()
+    assert (body["status"], body["total_rows"]) == ("queued", 1)
+    client.force_login(UserFactory())
+    assert client.get(f"/api/v1/programs/{program.pk}/import-jobs/{job.pk}").status_code == 404

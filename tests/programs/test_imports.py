@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from mentorloom.programs import imports
 from mentorloom.programs.errors import ImportTooLarge, InvalidImport, NotProgramAdmin
-from mentorloom.programs.models import ProgramMembership
+from mentorloom.programs.models import ImportJob, ProgramMembership
 from tests.factories import ProgramFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -86,3 +87,34 @@ def test_file_problems_and_non_admins_get_clear_errors(admin, program):
         imports.import_members(admin, program, b"email,role\n" + b"a" * (11 * 1024 * 1024))
     with pytest.raises(NotProgramAdmin):
         imports.import_members(UserFactory(), program, b"email,role\n")
+
+
+def test_a_large_file_is_imported_in_the_background_with_progress(
+    admin, program, client, django_capture_on_commit_callbacks
+):
+    lines = [
+        f"m{n}@example.org,mentee,Person {n}" for n in range(imports.BACKGROUND_ABOVE_ROWS + 5)
+    ]
+    data = ("email,role,name\n" + "\n".join(lines) + "\n").encode()
+    client.force_login(admin)
+    upload = SimpleUploadedFile("big.csv", data, "text/csv")
+    url = f"/programs/{program.pk}/import/"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"file": upload, "action": "import"})
+    job = ImportJob.objects.get()
+    assert response.url == f"/programs/{program.pk}/imports/{job.pk}/"
+    # The immediate task backend (tests/conftest.py) ran the job on commit.
+    job.refresh_from_db()
+    assert (job.status, job.done_rows, job.total_rows) == ("done", len(lines), len(lines))
+    assert job.report["created"] == len(lines) and job.data in (b"", memoryview(b""))
+    page = client.get(response.url, headers={"HX-Request": "true"})
+    assert b'<progress id="import-bar"' in page.content and b"hx-get" not in page.content
+
+
+def test_progress_is_recorded_while_the_rows_are_processed(admin, program):
+    lines = [f"m{n}@example.org,mentee" for n in range(1200)]
+    seen = []
+    imports.import_members(
+        admin, program, ("email,role\n" + "\n".join(lines)).encode(), progress=seen.append
+    )
+    assert seen == [500, 1000, 1200]

@@ -242,3 +242,24 @@ def answer_checkin(
     checkin = selectors.get_checkin_for(request.user, program_id, checkin_id)
     checkin = services.answer_checkin(request.user, checkin, payload.score, payload.note)
     return {"id": checkin.pk, "score": checkin.score}
+
+
+class ImportJobOut(Schema):
+    id: int
+    status: str
+    done_rows: int
+    total_rows: int
+    report: dict
+
+
+@router.get("/programs/{program_id}/import-jobs/{job_id}", response=ImportJobOut)
+def import_job(request: HttpRequest, program_id: int, job_id: int) -> dict:
+    """Progress of a background import (started from the import page for large files)."""
+    job = selectors.get_import_job_for(request.user, program_id, job_id)
+    return {
+        "id": job.pk,
+        "status": job.status,
+        "done_rows": job.done_rows,
+        "total_rows": job.total_rows,
+        "report": job.report,
+    }

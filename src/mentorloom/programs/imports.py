@@ -4,7 +4,8 @@ exporting participants. Re-importing the same file changes nothing: rows are key
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -13,12 +14,17 @@ from django.utils import timezone
 
 from mentorloom.audit.services import record_event
 from mentorloom.core.email import queue_email
+from mentorloom.core.enqueue import enqueue_on_commit
+from mentorloom.core.errors import DomainError
 
 from . import csvio
 from .errors import ImportTooLarge, InvalidImport, NotProgramAdmin
-from .models import Program, ProgramMembership
+from .models import ImportJob, ImportStatus, Program, ProgramMembership
 from .selectors import is_admin
 
+PROGRESS_EVERY = 500
+# Files with more rows than this are imported by the worker, with a progress bar.
+BACKGROUND_ABOVE_ROWS = 2_000
 FIELDS = ("name", "zone", "languages", "team", "department", "manager_email", "capacity", "answers")
 
 
@@ -45,7 +51,14 @@ def _parse(program: Program, data: bytes) -> list[csvio.Row]:
         raise error(exc.message, fields={"file": [exc.message]}) from exc
 
 
-def import_members(admin, program: Program, data: bytes, *, dry_run: bool = False) -> ImportReport:  # type: ignore[no-untyped-def]
+def import_members(  # type: ignore[no-untyped-def]
+    admin,
+    program: Program,
+    data: bytes,
+    *,
+    dry_run: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
     """Validate every row; if any row is bad nothing is written (the report lists each bad row
     with its line). A dry run validates and counts without writing. New members who have no
     account yet get an invitation e-mail (after commit).
@@ -67,7 +80,9 @@ def import_members(admin, program: Program, data: bytes, *, dry_run: bool = Fals
         for u in get_user_model().objects.filter(email__in=[r.values["email"] for r in rows])
     }
     creates, updates = [], []
-    for row in rows:
+    for number, row in enumerate(rows, start=1):
+        if progress is not None and number % PROGRESS_EVERY == 0:
+            progress(number)
         if not row.ok:
             continue
         values = row.values
@@ -109,7 +124,47 @@ def import_members(admin, program: Program, data: bytes, *, dry_run: bool = Fals
             target=program,
             data={"created": report.created, "updated": report.updated},
         )
+    if progress is not None:
+        progress(len(rows))
     return report
+
+
+def start_import_job(admin, program: Program, data: bytes) -> ImportJob:  # type: ignore[no-untyped-def]
+    """Check the file as a whole now (encoding, columns, size: errors come back at once), then
+    import it in the worker; the job's progress is shown while it runs."""
+    if not is_admin(admin, program):
+        raise NotProgramAdmin()
+    rows = _parse(program, data)
+    with transaction.atomic():
+        job = ImportJob.objects.create(
+            program=program, created_by=admin, data=data, total_rows=len(rows)
+        )
+        enqueue_on_commit("mentorloom.programs.tasks.run_import_job", job.pk)
+    return job
+
+
+def run_import_job(job_id: int) -> ImportJob:
+    """Worker side: import, recording progress every PROGRESS_EVERY rows; the file is dropped
+    when the job ends."""
+    job = ImportJob.objects.select_related("program", "created_by").get(pk=job_id)
+    if job.status not in (ImportStatus.QUEUED, ImportStatus.RUNNING):
+        return job
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING)
+
+    def progress(done: int) -> None:
+        ImportJob.objects.filter(pk=job.pk).update(done_rows=done)
+
+    try:
+        report = import_members(job.created_by, job.program, bytes(job.data), progress=progress)
+    except DomainError as exc:
+        job.status, job.report = ImportStatus.FAILED, {"error": exc.message}
+    else:
+        job.status = ImportStatus.FAILED if report.errors else ImportStatus.DONE
+        job.report = asdict(report)
+        job.done_rows = job.total_rows
+    job.data = b""
+    job.save(update_fields=["status", "report", "done_rows", "data"])
+    return job
 
 
 def invite(program: Program, member: ProgramMembership) -> None:

@@ -194,3 +194,35 @@ class CheckIn(models.Model):
 
     def __str__(self) -> str:
         return f"check-in {self.membership_id} due {self.due_on}"
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class ImportJob(models.Model):
+    """A large CSV imported by the worker; `done_rows` / `total_rows` drives the progress bar.
+    The file is kept only until the job finishes."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="import_jobs")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    status = models.CharField(
+        max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    data = models.BinaryField(blank=True)
+    total_rows = models.PositiveIntegerField(default=0)
+    done_rows = models.PositiveIntegerField(default=0)
+    report = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    def __str__(self) -> str:
+        return f"import {self.pk} into program {self.program_id} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total_rows else round(100 * self.done_rows / self.total_rows)

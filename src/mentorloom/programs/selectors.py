@@ -7,7 +7,16 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from .errors import NotProgramAdmin
-from .models import CheckIn, MatchRun, Program, ProgramMembership, ProposedPair, Role, Visibility
+from .models import (
+    CheckIn,
+    ImportJob,
+    MatchRun,
+    Program,
+    ProgramMembership,
+    ProposedPair,
+    Role,
+    Visibility,
+)
 
 
 def _member_programs(user) -> QuerySet[Program]:  # type: ignore[no-untyped-def]
@@ -112,3 +121,11 @@ def low_checkins_for_admin(program: Program, threshold: int = 2) -> QuerySet[Che
     """Answered check-ins scoring `threshold` or lower: shown privately to program admins as a
     nudge to follow up."""
     return program.checkins.filter(score__lte=threshold).select_related("membership")
+
+
+def get_import_job_for(user, program_id: int, job_id: int) -> ImportJob:  # type: ignore[no-untyped-def]
+    program = get_admin_program_for(user, program_id)
+    job = program.import_jobs.filter(pk=job_id).defer("data").first()
+    if job is None:
+        raise Http404("No such import.")
+    return job

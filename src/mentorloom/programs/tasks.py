@@ -12,3 +12,11 @@ def send_due_checkins() -> int:
     from .services import send_due_checkins as run
 
     return run(now=timezone.now())
+
+
+@task()
+def run_import_job(job_id: int) -> str:
+    """A large CSV import, started by imports.start_import_job."""
+    from .imports import run_import_job as run
+
+    return run(job_id).status

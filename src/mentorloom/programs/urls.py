@@ -16,4 +16,5 @@ urlpatterns = [
     ),
     path("programs/<int:program_id>/checkins/<int:checkin_id>/", views.checkin, name="checkin"),
     path("programs/<int:program_id>/import/", views.import_members, name="import"),
+    path("programs/<int:program_id>/imports/<int:job_id>/", views.import_job, name="import_job"),
 ]

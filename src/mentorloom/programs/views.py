@@ -195,10 +195,12 @@ def import_members(request: HttpRequest, program_id: int) -> HttpResponse:
         elif upload.size > csvio.MAX_BYTES:
             error = f"The file is over {csvio.MAX_BYTES // (1024 * 1024)} MB."
         else:
+            data = upload.read()
             try:
-                report = imports.import_members(
-                    request.user, program, upload.read(), dry_run=dry_run
-                )
+                if not dry_run and data.count(b"\n") > imports.BACKGROUND_ABOVE_ROWS:
+                    job = imports.start_import_job(request.user, program, data)
+                    return redirect("programs:import_job", program.pk, job.pk)
+                report = imports.import_members(request.user, program, data, dry_run=dry_run)
             except DomainError as exc:
                 error = _message(exc)
     return render(
@@ -207,3 +209,12 @@ def import_members(request: HttpRequest, program_id: int) -> HttpResponse:
         {"program": program, "report": report, "error": error},
         status=422 if error else 200,
     )
+
+
+@admin_only
+def import_job(request: HttpRequest, program_id: int, job_id: int) -> HttpResponse:
+    """Progress of a background import; the bar polls this view's partial (htmx) while the job
+    runs, and the page works without JavaScript (reload)."""
+    job = selectors.get_import_job_for(request.user, program_id, job_id)
+    template = "programs/_import_progress.html" if request.htmx else "programs/import_job.html"
+    return render(request, template, {"program": job.program, "job": job})
