@@ -130,3 +130,15 @@ def test_review_page_swaps_and_publishes(client, admin):
     client.post(url, {"action": "publish"})
     run.refresh_from_db()
     assert run.status == "published" and run.pairs.exclude(mentorship=None).count() == 2
+
+
+def test_outcomes_are_withheld_below_k_ended_mentorships(published, settings):
+    from mentorloom.mentorships.services import end_mentorship
+
+    program, _, _, run = published
+    settings.MENTORLOOM_FEEDBACK_K = 2
+    first, second = (p.mentorship for p in run.pairs.all())
+    end_mentorship(first.mentee, first, outcome_reached=True)
+    assert dashboard.chart(program, "outcomes").points == []
+    end_mentorship(second.mentee, second, outcome_reached=False)
+    assert dict(dashboard.chart(program, "outcomes").points)["reached"] == 1

@@ -118,3 +118,19 @@ def test_progress_is_recorded_while_the_rows_are_processed(admin, program):
         admin, program, ("email,role\n" + "\n".join(lines)).encode(), progress=seen.append
     )
     assert seen == [500, 1000, 1200]
+
+
+def test_a_program_open_by_domain_refuses_other_addresses(admin, program):
+    program.eligibility = "domains"
+    program.save()
+    program.organisation.email_domains = ["example.org"]
+    program.organisation.save()
+    data = b"email,role\nok@example.org,mentee\nout@gmail.com,mentee\n"
+    report = imports.import_members(admin, program, data)
+    assert report.errors == [
+        {
+            "line": 3,
+            "email": "out@gmail.com",
+            "errors": {"email": "gmail.com is not one of the organisation's domains."},
+        }
+    ]

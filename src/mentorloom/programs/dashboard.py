@@ -10,7 +10,7 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass
 
-from mentorloom.mentorships.models import Goal, Mentorship, MentorshipRequest
+from mentorloom.mentorships.models import Goal, Mentorship, MentorshipRequest, Reflection
 from mentorloom.scheduling.models import Session, SessionStatus
 from mentorloom.sessions.models import FeedbackBatch
 from mentorloom.sessions.selectors import feedback_k
@@ -25,6 +25,7 @@ CHARTS = (
     "goal_progress",
     "feedback_traits",
     "checkins",
+    "outcomes",
 )
 
 
@@ -107,6 +108,26 @@ def chart(program: Program, key: str) -> Chart:
     if key == "checkins":
         scores = Counter(program.checkins.exclude(score=None).values_list("score", flat=True))
         return Chart(key, "Check-in scores", [(str(s), scores.get(s, 0)) for s in range(1, 6)])
+    if key == "outcomes":
+        # Reflections are private: only the program-wide count, and only from k of them up.
+        answers = list(
+            Reflection.objects.filter(mentorship_id__in=ids).values_list(
+                "outcome_reached", flat=True
+            )
+        )
+        if len(answers) < feedback_k():
+            return Chart(
+                key,
+                "End-of-mentorship outcomes",
+                [],
+                note=f"Withheld until at least {feedback_k()} mentorships have ended.",
+            )
+        counts = Counter(answers)
+        return Chart(
+            key,
+            "End-of-mentorship outcomes",
+            [("reached", counts[True]), ("not reached", counts[False]), ("not said", counts[None])],
+        )
     raise KeyError(key)
 
 

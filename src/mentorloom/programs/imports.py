@@ -19,7 +19,7 @@ from mentorloom.core.errors import DomainError
 
 from . import csvio
 from .errors import ImportTooLarge, InvalidImport, NotProgramAdmin
-from .models import ImportJob, ImportStatus, Program, ProgramMembership
+from .models import Eligibility, ImportJob, ImportStatus, Program, ProgramMembership
 from .selectors import is_admin
 
 PROGRESS_EVERY = 500
@@ -51,6 +51,17 @@ def _parse(program: Program, data: bytes) -> list[csvio.Row]:
         raise error(exc.message, fields={"file": [exc.message]}) from exc
 
 
+def _check_eligibility(program: Program, rows: list[csvio.Row]) -> None:
+    """Programs open by e-mail domain take only addresses of the organisation's domains."""
+    if program.eligibility != Eligibility.DOMAINS:
+        return
+    domains = {d.lower().lstrip("@") for d in program.organisation.email_domains or []}
+    for row in rows:
+        domain = str(row.values["email"]).rpartition("@")[2]
+        if "email" not in row.errors and domain not in domains:
+            row.errors["email"] = f"{domain} is not one of the organisation's domains."
+
+
 def import_members(  # type: ignore[no-untyped-def]
     admin,
     program: Program,
@@ -67,6 +78,7 @@ def import_members(  # type: ignore[no-untyped-def]
     if not is_admin(admin, program):
         raise NotProgramAdmin()
     rows = _parse(program, data)
+    _check_eligibility(program, rows)
     report = ImportReport(dry_run=dry_run)
     report.errors = [
         {"line": r.line, "email": r.values["email"], "errors": r.errors} for r in rows if not r.ok
