@@ -4,12 +4,13 @@ Optimal mode maximises, first, how many mentees get a mentor and, then, the tota
 under mentor capacities and hard constraints. It is a min-cost flow (OR-Tools
 `SimpleMinCostFlow`, integer costs) over the top-k allowed candidate arcs of each mentee:
 
-    mentee i (supply 1) --[cap 1, -(bonus + score)]--> mentor j --[cap c_j, 0]--> sink
-    mentee i            --[cap 1, 0 "unmatched"]-------------------------------> sink
+    mentee i (supply 1) --[cap 1, -score]--> mentor j --[cap c_j, 0]--> sink
 
-so the flow is always feasible and an unmatched mentee costs nothing. With k >= the number of
-mentors the arcs are the whole problem and the result is exact; `reference_optimum` solves the
-full capacity-replicated problem with scipy for comparison on small cohorts.
+solved as a maximum flow of minimum cost (`solve_max_flow_with_min_cost`): as many mentees
+as possible get a mentor, and among those assignments the total score is the largest. With
+k >= the number of mentors the arcs are the whole problem and the result is exact;
+`reference_optimum` solves the full capacity-replicated problem with scipy for comparison on
+small cohorts.
 
 Stable mode is mentee-proposing deferred acceptance with capacities (Gale-Shapley for
 hospitals/residents): the result has no blocking pair and is the mentee-optimal stable matching.
@@ -31,9 +32,9 @@ DEFAULT_K = 32
 
 
 def bonus_for(n_mentees: int) -> int:
-    """Worth of one matched pair on top of its score: more than any cohort's total score, so
-    one more matched mentee always beats any gain in score (coverage first, exactly).
-    At 50,000 mentees the largest cost is 5e8 and total costs stay far inside int64."""
+    """Worth of one matched pair on top of its score in `objective` and `reference_optimum`:
+    more than any cohort's total score, so one more matched mentee always beats any gain in
+    score (the lexicographic order solve_optimal's max-flow-then-min-cost follows exactly)."""
     return (n_mentees + 1) * SCALE
 
 
@@ -336,27 +337,22 @@ def solve_optimal(
     arc_score = candidates.score[keep]
 
     sink = n + m
-    mentee_nodes = np.arange(n, dtype=np.int64)
-    tails = np.concatenate([arc_mentee, n + np.arange(m, dtype=np.int64), mentee_nodes])
-    heads = np.concatenate(
-        [n + arc_mentor, np.full(m, sink, dtype=np.int64), np.full(n, sink, dtype=np.int64)]
-    )
-    caps = np.concatenate(
-        [np.ones(len(arc_mentee), dtype=np.int64), np.maximum(capacities, 0), np.ones(n, np.int64)]
-    )
-    bonus = bonus_for(n)
-    costs = np.concatenate(
-        [-(bonus + arc_score), np.zeros(m, dtype=np.int64), np.zeros(n, dtype=np.int64)]
-    )
+    tails = np.concatenate([arc_mentee, n + np.arange(m, dtype=np.int64)])
+    heads = np.concatenate([n + arc_mentor, np.full(m, sink, dtype=np.int64)])
+    caps = np.concatenate([np.ones(len(arc_mentee), dtype=np.int64), np.maximum(capacities, 0)])
+    # Maximum flow first (coverage), then minimum cost among maximum flows (score): the exact
+    # lexicographic objective, with costs only as wide as the scores (fewer scaling phases).
+    costs = np.concatenate([-arc_score, np.zeros(m, dtype=np.int64)])
     flow = min_cost_flow.SimpleMinCostFlow()
     flow.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
     supplies = np.zeros(n + m + 1, dtype=np.int64)
     supplies[:n] = np.where(locked, 0, 1)
     supplies[sink] = -int(supplies[:n].sum())
     flow.set_nodes_supplies(np.arange(n + m + 1, dtype=np.int64), supplies)
-    status = flow.solve()
+    status = flow.solve_max_flow_with_min_cost()
     if status != flow.OPTIMAL:
         raise RuntimeError(f"min-cost flow failed with status {status}")
+    bonus = bonus_for(n)
 
     used = flow.flows(np.arange(len(arc_mentee), dtype=np.int64)) > 0
     mentor_of = np.full(n, -1, dtype=np.int64)
