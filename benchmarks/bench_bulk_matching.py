@@ -1,7 +1,12 @@
 """Bulk matching (programs.assignment): our top-k min-cost flow against scipy's Hungarian
 method on the dense capacity-replicated problem, 8,000 mentees x 2,000 mentors, capacity 4,
 same run; then 50,000 x 10,000 alone (time and peak memory, scoring from precomputed
-384-dimensional embeddings included), in a fresh process so its peak RSS is its own."""
+384-dimensional embeddings included), in a fresh process so its peak RSS is its own.
+
+One run on the shared 2-core dev box (2026-12-06, after the max-flow-min-cost change):
+8000x2000: scipy 9.6 s on the precomputed dense matrix, ours 1.15 s including scoring (8x),
+same optimum (8000 matched, score gap 0); 50000x10000 k=16: 7.5 s (scoring 6.5 s, flow 1.0 s),
+peak 553 MB."""
 
 from __future__ import annotations
 
