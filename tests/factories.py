@@ -127,3 +127,46 @@ class SchedulingMentorshipFactory(factory.django.DjangoModelFactory):
     mentor = factory.LazyFunction(lambda: ProfileFactory(is_mentor=True).user)
     mentee = factory.LazyFunction(lambda: ProfileFactory(time_zone="Asia/Tokyo").user)
     status = "active"
+
+
+# --- programs --------------------------------------------------------------------------------
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "programs.Organisation"
+
+    name = factory.Sequence(lambda n: f"Organisation {n}")
+    email_domains = ["example.org"]
+
+
+class ProgramFactory(factory.django.DjangoModelFactory):
+    """A private program; `ProgramFactory(admin=user)` also makes `user` its admin."""
+
+    class Meta:
+        model = "programs.Program"
+        skip_postgeneration_save = True
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = factory.Sequence(lambda n: f"Program {n}")
+    questions = [{"key": "track", "label": "Track", "kind": "single", "choices": ["web", "data"]}]
+
+    @factory.post_generation
+    def admin(self, create: bool, user: Any, **kwargs: Any) -> None:
+        if create and user is not None:
+            ProgramMembershipFactory(program=self, user=user, email=user.email, role="admin")
+
+
+class ProgramMembershipFactory(factory.django.DjangoModelFactory):
+    """A member with an account (pass user=None, email=... for an imported, not signed-up one)."""
+
+    class Meta:
+        model = "programs.ProgramMembership"
+
+    program = factory.SubFactory(ProgramFactory)
+    user = factory.LazyFunction(lambda: ProfileFactory().user)
+    email = factory.LazyAttribute(lambda m: m.user.email if m.user else "someone@example.org")
+    name = factory.LazyAttribute(lambda m: m.user.get_full_name() if m.user else "")
+    role = "mentee"
+    zone = "Europe/Berlin"
+    languages = ["en"]

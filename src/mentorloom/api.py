@@ -15,6 +15,7 @@ from mentorloom.messaging.api import router as messaging_router
 from mentorloom.notifications.api import router as notifications_router
 from mentorloom.privacy.api import router as privacy_router
 from mentorloom.profiles.api import router as profiles_router
+from mentorloom.programs.api import router as programs_router
 from mentorloom.safety.api import router as safety_router
 from mentorloom.scheduling.api import router as scheduling_router
 from mentorloom.sessions.api import router as sessions_router
@@ -45,3 +46,4 @@ api.add_router("/", privacy_router)
 api.add_router("/", audit_router)
 api.add_router("/", communities_router)
 api.add_router("/", workshops_router)
+api.add_router("/", programs_router)

@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "mentorloom.sessions",
     "mentorloom.communities",
     "mentorloom.workshops",
+    "mentorloom.programs",
     "mentorloom.privacy",
     "mentorloom.home",
     "mentorloom.demo",
@@ -242,6 +243,7 @@ MENTORLOOM_PERIODIC_TASKS = [
     ("mentorloom.workshops.tasks.close_due_breakouts", 5),  # recall countdowns and timers
     ("mentorloom.workshops.tasks.send_due_reminders", 60),  # one hour before
     ("mentorloom.workshops.tasks.close_open_attendance", 300),  # stays past the end
+    ("mentorloom.programs.tasks.send_due_checkins", 3600),  # program pulses every N weeks
 ]
 
 # --- Data rights (privacy app) ----------------------------------------------------------------

@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("mentorloom.sessions.urls")),
     path("", include("mentorloom.privacy.urls")),
     path("", include("mentorloom.workshops.urls")),
+    path("", include("mentorloom.programs.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     re_path(r"^media/(?P<path>avatars/[0-9a-f]{32}\.webp)$", core_views.media),

@@ -43,6 +43,7 @@ from .data import (
 )
 from .history import seed_history
 from .people import DEMO_PASSWORD
+from .programs import seed_program_demo
 from .workshops import seed_workshops
 
 DEMO_DOMAIN = "@demo.mentorloom.org"
@@ -286,6 +287,7 @@ def seed_demo() -> SeedResult:
         communities = seed_communities_safely()
 
     seed_workshops()
+    seed_program_demo()
     people = Profile.objects.filter(user__email__in=keep - {ADMIN_EMAIL})
     return SeedResult(
         mentors=people.filter(is_mentor=True).count(),

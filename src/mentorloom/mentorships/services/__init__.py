@@ -23,6 +23,7 @@ from .expiry import (
     similar_mentors_url,
 )
 from .goals import add_milestone, create_goal, record_progress, set_milestone_done, update_goal
+from .introductions import start_introduced_mentorship
 from .lifecycle import end_mentorship, pause_mentorship, resume_mentorship
 from .requests import (
     DECLINE_TEMPLATES,
@@ -69,6 +70,7 @@ __all__ = [
     "send_request",
     "set_milestone_done",
     "similar_mentors_url",
+    "start_introduced_mentorship",
     "update_goal",
     "withdraw_request",
     "withdraw_requests_between",

@@ -1,0 +1,122 @@
+"""Bulk matching (programs.assignment): our top-k min-cost flow against scipy's Hungarian
+method on the dense capacity-replicated problem, 8,000 mentees x 2,000 mentors, capacity 4,
+same run; then 50,000 x 10,000 alone (time and peak memory, scoring from precomputed
+384-dimensional embeddings included), in a fresh process so its peak RSS is its own.
+
+One run on the shared 2-core dev box (2026-12-06, after the max-flow-min-cost change):
+8000x2000: scipy 9.6 s on the precomputed dense matrix, ours 1.15 s including scoring (8x),
+same optimum (8000 matched, score gap 0); 50000x10000 k=16: 7.5 s (scoring 6.5 s, flow 1.0 s),
+peak 553 MB."""
+
+from __future__ import annotations
+
+import multiprocessing
+import resource
+import time
+
+import numpy as np
+
+from mentorloom.programs import assignment as a
+
+DIM = 384
+
+
+def _unit(rng: np.random.Generator, n: int) -> np.ndarray:
+    v = rng.normal(size=(n, DIM)).astype(np.float32)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def _cohort(rng: np.random.Generator, n: int, m: int, capacity: int) -> a.Cohort:
+    # Three languages; everyone speaks 1-3 of them; teams of ~20 people are excluded.
+    return a.Cohort(
+        capacities=np.full(m, capacity),
+        mentee_languages=rng.integers(1, 8, n).astype(np.uint64),
+        mentor_languages=rng.integers(1, 8, m).astype(np.uint64),
+        mentee_teams=rng.integers(0, n // 20 + 1, n),
+        mentor_teams=rng.integers(0, n // 20 + 1, m),
+    )
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _reset_peak() -> None:
+    # ru_maxrss survives exec, so the child would inherit the parent's scipy peak: reset it.
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")
+
+
+def _hwm_mb() -> float:
+    with open("/proc/self/status") as f:
+        line = next(x for x in f if x.startswith("VmHWM:"))
+    return int(line.split()[1]) / 1024
+
+
+def compare(n: int = 8_000, m: int = 2_000, capacity: int = 4, k: int = 32) -> dict:
+    rng = np.random.default_rng(29)
+    cohort = _cohort(rng, n, m, capacity)
+    mentees, mentors = _unit(rng, n), _unit(rng, m)
+    t0 = time.perf_counter()
+    cands = a.candidates_from_embeddings(cohort, mentees, mentors, k=k)
+    ours = a.solve_optimal(cohort, cands)
+    t_ours = time.perf_counter() - t0
+    dense = (mentees @ mentors.T + 1.0) / 2.0  # the same float32 scores, precomputed for scipy
+    t0 = time.perf_counter()
+    best = a.reference_optimum(cohort, dense)
+    t_scipy = time.perf_counter() - t0
+    bonus = a.bonus_for(n)
+    best_matched, best_score = divmod(best, bonus)
+    gap = (best_score - ours.total_score) / best_score
+    return {
+        "case": f"{n}x{m} cap {capacity}",
+        "scipy_s": f"{t_scipy:.2f}",
+        "ours_s": f"{t_ours:.2f}",
+        "speedup": f"{t_scipy / t_ours:.0f}x",
+        "matched": f"{ours.matched}/{n} (optimum {best_matched})",
+        "score_gap": f"{gap:.5%}",
+        "peak_mb": "",
+    }
+
+
+def _large(queue: multiprocessing.Queue, n: int, m: int, capacity: int, k: int) -> None:
+    rng = np.random.default_rng(50)
+    cohort = _cohort(rng, n, m, capacity)
+    mentees, mentors = _unit(rng, n), _unit(rng, m)
+    _reset_peak()
+    before = _hwm_mb()
+    t0 = time.perf_counter()
+    cands = a.candidates_from_embeddings(cohort, mentees, mentors, k=k)
+    t_score = time.perf_counter() - t0
+    result = a.solve_optimal(cohort, cands)
+    total = time.perf_counter() - t0
+    queue.put(
+        {
+            "case": f"{n}x{m} cap {capacity} k {k}",
+            "scipy_s": "n/a (dense 50000x50000 does not fit)",
+            "ours_s": f"{total:.2f} (scoring {t_score:.2f})",
+            "speedup": "",
+            "matched": f"{result.matched}/{n}",
+            "score_gap": "",
+            "peak_mb": f"{_hwm_mb():.0f} (inputs {before:.0f})",
+        }
+    )
+
+
+def large(n: int = 50_000, m: int = 10_000, capacity: int = 5, k: int = 16) -> dict:
+    ctx = multiprocessing.get_context("spawn")
+    queue = ctx.Queue()
+    process = ctx.Process(target=_large, args=(queue, n, m, capacity, k))
+    process.start()
+    row = queue.get()
+    process.join()
+    return row
+
+
+def run() -> list[dict]:
+    return [compare(), large()]
+
+
+if __name__ == "__main__":
+    for row in run():
+        print(row)

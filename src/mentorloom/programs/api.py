@@ -1,0 +1,265 @@
+"""/api/v1/programs/...: programs, people, CSV import/export, matching runs (run, lock, swap,
+re-run, publish) and check-ins. Outsiders get 404 on private programs; members who are not
+admins get 403 `not_program_admin` on admin routes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.http import HttpRequest, HttpResponse
+from ninja import File, Form, Router, Schema
+from ninja.files import UploadedFile
+from ninja.responses import Status
+
+from . import csvio, imports, selectors, services, xlsx
+from .errors import ImportTooLarge
+from .models import MatchRun, ProgramMembership, ProposedPair
+
+router = Router(tags=["programs"])
+
+
+class ProgramOut(Schema):
+    id: int
+    name: str
+    organisation: str
+    description: str
+    visibility: str
+    eligibility: str
+    cohort_size: int
+    is_admin: bool
+
+
+class MemberOut(Schema):
+    id: int
+    name: str
+    email: str
+    role: str
+    zone: str
+    capacity: int
+
+
+class ImportOut(Schema):
+    dry_run: bool
+    created: int
+    updated: int
+    unchanged: int
+    invited: int
+    errors: list[dict]
+
+
+class RunIn(Schema):
+    mode: str = "optimal"
+
+
+class PairOut(Schema):
+    id: int
+    mentee: MemberOut
+    mentor: MemberOut
+    score: float
+    reasons: list[str]
+    locked: bool
+    mentorship_id: int | None
+
+
+class RunOut(Schema):
+    id: int
+    mode: str
+    status: str
+    total_score: float
+    summary: dict
+    unmatched: list[dict]
+    created_at: datetime
+    pairs: list[PairOut]
+
+
+class LockIn(Schema):
+    locked: bool
+
+
+class SwapIn(Schema):
+    pair_ids: list[int]
+
+
+class PublishOut(Schema):
+    started: int
+    awaiting_sign_up: int
+
+
+class CheckInIn(Schema):
+    score: int
+    note: str = ""
+
+
+def _member(m: ProgramMembership) -> dict:
+    return {
+        "id": m.pk,
+        "name": m.name,
+        "email": m.email,
+        "role": m.role,
+        "zone": m.zone,
+        "capacity": m.capacity,
+    }
+
+
+def _run(run: MatchRun) -> dict:
+    pairs: list[ProposedPair] = list(selectors.pairs_for_review(run))
+    return {
+        "id": run.pk,
+        "mode": run.mode,
+        "status": run.status,
+        "total_score": run.total_score,
+        "summary": run.summary,
+        "unmatched": run.unmatched,
+        "created_at": run.created_at,
+        "pairs": [
+            {
+                "id": p.pk,
+                "mentee": _member(p.mentee),
+                "mentor": _member(p.mentor),
+                "score": p.score,
+                "reasons": p.reasons,
+                "locked": p.locked,
+                "mentorship_id": p.mentorship_id,
+            }
+            for p in pairs
+        ],
+    }
+
+
+@router.get("/programs", response=list[ProgramOut])
+def list_programs(request: HttpRequest) -> list[dict]:
+    return [_program(request, p) for p in selectors.programs_for(request.user).order_by("name")]
+
+
+def _program(request: HttpRequest, p) -> dict:  # type: ignore[no-untyped-def]
+    return {
+        "id": p.pk,
+        "name": p.name,
+        "organisation": p.organisation.name,
+        "description": p.description,
+        "visibility": p.visibility,
+        "eligibility": p.eligibility,
+        "cohort_size": p.cohort_size,
+        "is_admin": selectors.is_admin(request.user, p),
+    }
+
+
+@router.get("/programs/{program_id}", response=ProgramOut)
+def get_program(request: HttpRequest, program_id: int) -> dict:
+    return _program(request, selectors.get_program_for(request.user, program_id))
+
+
+@router.get("/programs/{program_id}/members", response=list[MemberOut])
+def list_members(request: HttpRequest, program_id: int) -> list[dict]:
+    program = selectors.get_program_for(request.user, program_id)
+    return [_member(m) for m in selectors.people_for(request.user, program)]
+
+
+@router.get("/programs/{program_id}/members/{member_id}", response=MemberOut)
+def get_member(request: HttpRequest, program_id: int, member_id: int) -> dict:
+    return _member(selectors.get_membership_for(request.user, program_id, member_id))
+
+
+@router.post("/programs/{program_id}/imports", response=ImportOut)
+def import_members(
+    request: HttpRequest, program_id: int, file: File[UploadedFile], dry_run: Form[bool] = False
+) -> imports.ImportReport:
+    """Multipart CSV upload. Bad rows come back with their line numbers and nothing is written;
+    `dry_run` validates and counts only."""
+    program = selectors.get_admin_program_for(request.user, program_id)
+    if file.size > csvio.MAX_BYTES:
+        raise ImportTooLarge(
+            f"The file is over {csvio.MAX_BYTES // (1024 * 1024)} MB.",
+            fields={"file": ["The file is too large."]},
+        )
+    return imports.import_members(request.user, program, file.read(), dry_run=dry_run)
+
+
+@router.get("/programs/{program_id}/participants.{fmt}")
+def export_participants(request: HttpRequest, program_id: int, fmt: str) -> HttpResponse:
+    program = selectors.get_admin_program_for(request.user, program_id)
+    rows = imports.participant_rows(program)
+    if fmt == "xlsx":
+        response = HttpResponse(
+            xlsx.to_xlsx(imports.PARTICIPANT_COLUMNS, rows, "Participants"),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    elif fmt == "csv":
+        response = HttpResponse(
+            csvio.to_csv(imports.PARTICIPANT_COLUMNS, rows), content_type="text/csv; charset=utf-8"
+        )
+    else:
+        return HttpResponse(status=404)
+    response["Content-Disposition"] = f'attachment; filename="participants-{program.pk}.{fmt}"'
+    return response
+
+
+@router.post("/programs/{program_id}/runs", response={201: RunOut})
+def create_run(request: HttpRequest, program_id: int, payload: RunIn) -> Status:
+    program = selectors.get_admin_program_for(request.user, program_id)
+    return Status(201, _run(services.run_matching(request.user, program, mode=payload.mode)))
+
+
+@router.get("/programs/{program_id}/runs/{run_id}", response=RunOut)
+def get_run(request: HttpRequest, program_id: int, run_id: int) -> dict:
+    return _run(selectors.get_run_for(request.user, program_id, run_id))
+
+
+@router.post("/programs/{program_id}/runs/{run_id}/pairs/{pair_id}/lock", response=RunOut)
+def lock_pair(
+    request: HttpRequest, program_id: int, run_id: int, pair_id: int, payload: LockIn
+) -> dict:
+    pair = selectors.get_pair_for(request.user, program_id, run_id, pair_id)
+    services.set_locked(request.user, pair, payload.locked)
+    return _run(pair.run)
+
+
+@router.post("/programs/{program_id}/runs/{run_id}/swap", response=RunOut)
+def swap_pairs(request: HttpRequest, program_id: int, run_id: int, payload: SwapIn) -> dict:
+    if len(payload.pair_ids) != 2:
+        raise services.InvalidInput(fields={"pair_ids": ["Give exactly two pair ids."]})
+    a, b = (selectors.get_pair_for(request.user, program_id, run_id, i) for i in payload.pair_ids)
+    services.swap_mentors(request.user, a, b)
+    return _run(a.run)
+
+
+@router.post("/programs/{program_id}/runs/{run_id}/rerun", response={201: RunOut})
+def rerun(request: HttpRequest, program_id: int, run_id: int) -> Status:
+    run = selectors.get_run_for(request.user, program_id, run_id)
+    return Status(201, _run(services.rerun_around_locks(request.user, run)))
+
+
+@router.post("/programs/{program_id}/runs/{run_id}/publish", response=PublishOut)
+def publish(request: HttpRequest, program_id: int, run_id: int) -> dict:
+    run = selectors.get_run_for(request.user, program_id, run_id)
+    return services.publish_run(request.user, run)
+
+
+@router.post("/programs/{program_id}/checkins/{checkin_id}", response=dict)
+def answer_checkin(
+    request: HttpRequest, program_id: int, checkin_id: int, payload: CheckInIn
+) -> dict:
+    checkin = selectors.get_checkin_for(request.user, program_id, checkin_id)
+    checkin = services.answer_checkin(request.user, checkin, payload.score, payload.note)
+    return {"id": checkin.pk, "score": checkin.score}
+
+
+class ImportJobOut(Schema):
+    id: int
+    status: str
+    done_rows: int
+    total_rows: int
+    report: dict
+
+
+@router.get("/programs/{program_id}/import-jobs/{job_id}", response=ImportJobOut)
+def import_job(request: HttpRequest, program_id: int, job_id: int) -> dict:
+    """Progress of a background import (started from the import page for large files)."""
+    job = selectors.get_import_job_for(request.user, program_id, job_id)
+    return {
+        "id": job.pk,
+        "status": job.status,
+        "done_rows": job.done_rows,
+        "total_rows": job.total_rows,
+        "report": job.report,
+    }

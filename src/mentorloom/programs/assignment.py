@@ -1,0 +1,569 @@
+"""Bulk matching for a program cohort: pure functions, no Django.
+
+Optimal mode maximises, first, how many mentees get a mentor and, then, the total match score,
+under mentor capacities and hard constraints. It is a min-cost flow (OR-Tools
+`SimpleMinCostFlow`, integer costs) over the top-k allowed candidate arcs of each mentee:
+
+    mentee i (supply 1) --[cap 1, -score]--> mentor j --[cap c_j, 0]--> sink
+
+solved as a maximum flow of minimum cost (`solve_max_flow_with_min_cost`): as many mentees
+as possible get a mentor, and among those assignments the total score is the largest. With
+k >= the number of mentors the arcs are the whole problem and the result is exact;
+`reference_optimum` solves the full capacity-replicated problem with scipy for comparison on
+small cohorts.
+
+Stable mode is mentee-proposing deferred acceptance with capacities (Gale-Shapley for
+hospitals/residents): the result has no blocking pair and is the mentee-optimal stable matching.
+
+Locks are admin-fixed pairs: they are kept as they are, their mentors' capacities shrink by one,
+and the rest of the cohort is solved around them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+# Scores are floats in [0, 1]; the solver works in integers (1e-4 resolution).
+SCALE = 10_000
+DEFAULT_K = 32
+
+
+def bonus_for(n_mentees: int) -> int:
+    """Worth of one matched pair on top of its score in `objective` and `reference_optimum`:
+    more than any cohort's total score, so one more matched mentee always beats any gain in
+    score (the lexicographic order solve_optimal's max-flow-then-min-cost follows exactly)."""
+    return (n_mentees + 1) * SCALE
+
+
+DEPARTMENT_RULES = ("any", "same", "different")
+
+# Reasons a mentee stays unmatched (stable codes, shown to the admin).
+NO_SHARED_LANGUAGE = "no_shared_language"
+ALL_BLOCKED = "all_blocked"
+ONLY_OWN_TEAM = "only_own_team_or_manager"
+DEPARTMENT_RULE = "department_rule"
+CONSTRAINTS_COMBINED = "constraints_combined"
+MENTORS_FULL = "mentors_full"
+NOT_RANKED = "not_accepted_by_preferred_mentors"
+
+REASON_TEXT = {
+    NO_SHARED_LANGUAGE: "No mentor shares a language with this person.",
+    ALL_BLOCKED: "Every mentor is blocked for this person.",
+    ONLY_OWN_TEAM: "Every mentor is on the person's own team or is their manager.",
+    DEPARTMENT_RULE: "No mentor satisfies the department rule.",
+    CONSTRAINTS_COMBINED: "The hard rules together exclude every mentor.",
+    MENTORS_FULL: "Every eligible mentor is at capacity with better-scoring pairs.",
+    NOT_RANKED: "No mentor this person ranked had room for them.",
+}
+
+
+class InvalidLocks(ValueError):
+    """Locked pairs that cannot all hold: unknown people, a mentee locked twice, a mentor over
+    capacity. `problems` lists (mentee, mentor, code)."""
+
+    def __init__(self, problems: list[tuple[int, int, str]]):
+        super().__init__(f"{len(problems)} locked pair(s) cannot hold")
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Cohort:
+    """Who may be paired with whom. Index i is a mentee, j a mentor.
+
+    Languages are bitmasks (bit b = language b), so "shares a language" is one AND. Teams and
+    departments are integer ids, -1 for none (never equal to anything). `mentee_manager[i]` is
+    the index of the mentor who manages mentee i, or -1.
+    """
+
+    capacities: np.ndarray
+    mentee_languages: np.ndarray
+    mentor_languages: np.ndarray
+    mentee_teams: np.ndarray | None = None
+    mentor_teams: np.ndarray | None = None
+    mentee_departments: np.ndarray | None = None
+    mentor_departments: np.ndarray | None = None
+    mentee_manager: np.ndarray | None = None
+    blocked: frozenset[tuple[int, int]] = frozenset()
+    department_rule: str = "any"
+    exclude_same_team: bool = True
+
+    def __post_init__(self) -> None:
+        if self.department_rule not in DEPARTMENT_RULES:
+            raise ValueError(f"department_rule must be one of {DEPARTMENT_RULES}")
+
+    @property
+    def n_mentees(self) -> int:
+        return len(self.mentee_languages)
+
+    @property
+    def n_mentors(self) -> int:
+        return len(self.mentor_languages)
+
+    @classmethod
+    def open(cls, n_mentees: int, capacities: Sequence[int] | np.ndarray) -> Cohort:
+        """A cohort with no hard rules (everyone speaks language 0)."""
+        caps = np.asarray(capacities, dtype=np.int64)
+        return cls(
+            capacities=caps,
+            mentee_languages=np.ones(n_mentees, dtype=np.uint64),
+            mentor_languages=np.ones(len(caps), dtype=np.uint64),
+        )
+
+
+def _rows(values: np.ndarray | None, rows: np.ndarray) -> np.ndarray | None:
+    return None if values is None else np.asarray(values)[rows]
+
+
+def constraint_masks(cohort: Cohort, rows: np.ndarray) -> dict[str, np.ndarray]:
+    """One boolean (len(rows) x mentors) matrix per hard rule: True where the rule allows."""
+    rows = np.asarray(rows, dtype=np.int64)
+    n, m = len(rows), cohort.n_mentors
+    masks: dict[str, np.ndarray] = {}
+    langs = np.asarray(cohort.mentee_languages, dtype=np.uint64)[rows]
+    masks[NO_SHARED_LANGUAGE] = (
+        langs[:, None] & np.asarray(cohort.mentor_languages, dtype=np.uint64)[None, :]
+    ) != 0
+    team = np.ones((n, m), dtype=bool)
+    if cohort.exclude_same_team and cohort.mentee_teams is not None:
+        mt = np.asarray(cohort.mentee_teams)[rows][:, None]
+        team &= ~((mt == np.asarray(cohort.mentor_teams)[None, :]) & (mt >= 0))
+    if cohort.mentee_manager is not None:
+        manager = np.asarray(cohort.mentee_manager)[rows]
+        has = manager >= 0
+        team[np.nonzero(has)[0], manager[has]] = False
+    masks[ONLY_OWN_TEAM] = team
+    if cohort.department_rule != "any" and cohort.mentee_departments is not None:
+        md = np.asarray(cohort.mentee_departments)[rows][:, None]
+        same = md == np.asarray(cohort.mentor_departments)[None, :]
+        known = (md >= 0) & (np.asarray(cohort.mentor_departments)[None, :] >= 0)
+        masks[DEPARTMENT_RULE] = (same & known) if cohort.department_rule == "same" else ~same
+    blocked = np.ones((n, m), dtype=bool)
+    if cohort.blocked:
+        position = {int(r): p for p, r in enumerate(rows)}
+        for i, j in cohort.blocked:
+            p = position.get(int(i))
+            if p is not None:
+                blocked[p, j] = False
+    masks[ALL_BLOCKED] = blocked
+    return masks
+
+
+def allowed_mask(cohort: Cohort, rows: np.ndarray | None = None) -> np.ndarray:
+    """True where mentee rows[p] may be paired with mentor j under every hard rule.
+
+    The hot path of bulk matching: built in place, and the language rule is a gather from one
+    row per distinct language set (a cohort has few), not an AND over the whole block."""
+    rows = np.arange(cohort.n_mentees) if rows is None else np.asarray(rows, dtype=np.int64)
+    langs = np.asarray(cohort.mentee_languages, dtype=np.uint64)[rows]
+    distinct, inverse = np.unique(langs, return_inverse=True)
+    table = (distinct[:, None] & np.asarray(cohort.mentor_languages, dtype=np.uint64)) != 0
+    out = table[inverse.reshape(-1)]
+    if cohort.exclude_same_team and cohort.mentee_teams is not None:
+        mt = np.asarray(cohort.mentee_teams)[rows]
+        same = mt[:, None] == np.asarray(cohort.mentor_teams)[None, :]
+        same[mt < 0] = False
+        out &= ~same
+    if cohort.mentee_manager is not None:
+        manager = np.asarray(cohort.mentee_manager)[rows]
+        has = manager >= 0
+        out[np.nonzero(has)[0], manager[has]] = False
+    if cohort.department_rule != "any" and cohort.mentee_departments is not None:
+        out &= constraint_masks(cohort, rows)[DEPARTMENT_RULE]
+    if cohort.blocked:
+        position = {int(r): p for p, r in enumerate(rows)}
+        for i, j in cohort.blocked:
+            p = position.get(int(i))
+            if p is not None:
+                out[p, j] = False
+    return out
+
+
+def to_int_scores(scores: np.ndarray) -> np.ndarray:
+    """Floats in [0, 1] to the solver's integers; out-of-range scores are clipped."""
+    return np.rint(np.clip(scores, 0.0, 1.0) * SCALE).astype(np.int64)
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """Allowed arcs: parallel arrays mentee, mentor, integer score."""
+
+    mentee: np.ndarray
+    mentor: np.ndarray
+    score: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.mentee)
+
+
+def _top_k_rows(block: np.ndarray, allowed: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Row-local top-k allowed columns of an int score block: (row positions, columns)."""
+    masked = np.where(allowed, block, -1)
+    m = masked.shape[1]
+    if k < m:
+        cols = np.argpartition(masked, m - k, axis=1)[:, m - k :]
+    else:
+        cols = np.broadcast_to(np.arange(m), masked.shape)
+    rows = np.broadcast_to(np.arange(masked.shape[0])[:, None], cols.shape)
+    keep = np.take_along_axis(masked, cols, axis=1) >= 0
+    return rows[keep], cols[keep]
+
+
+def candidates_from_scores(cohort: Cohort, scores: np.ndarray, k: int = DEFAULT_K) -> Candidates:
+    """Top-k allowed arcs per mentee from a dense float score matrix (mentees x mentors)."""
+    ints = to_int_scores(np.asarray(scores))
+    return _collect(cohort, ((r, ints[r]) for r in _chunks(cohort.n_mentees, 2048)), k)
+
+
+def candidates_from_embeddings(
+    cohort: Cohort,
+    mentee_vectors: np.ndarray,
+    mentor_vectors: np.ndarray,
+    k: int = DEFAULT_K,
+    chunk: int = 2048,
+) -> Candidates:
+    """Top-k allowed arcs per mentee scored by cosine similarity of unit vectors, mapped to
+    [0, 1]. Scored a chunk of mentees at a time, so memory stays at chunk x mentors; the top-k
+    is taken on float32 and only the k kept scores become integers."""
+    mentors_t = np.ascontiguousarray(np.asarray(mentor_vectors, dtype=np.float32).T)
+    m = cohort.n_mentors
+    mentees, mentors, scores = [], [], []
+    for rows in _chunks(cohort.n_mentees, chunk):
+        cosine = np.asarray(mentee_vectors[rows], dtype=np.float32) @ mentors_t
+        cosine[~allowed_mask(cohort, rows)] = -np.inf
+        if k < m:
+            cols = np.argpartition(cosine, m - k, axis=1)[:, m - k :]
+        else:
+            cols = np.broadcast_to(np.arange(m), cosine.shape)
+        top = np.take_along_axis(cosine, cols, axis=1)
+        keep = np.isfinite(top)
+        r = np.broadcast_to(np.arange(len(rows))[:, None], cols.shape)[keep]
+        mentees.append(rows[r])
+        mentors.append(cols[keep].astype(np.int64))
+        scores.append(to_int_scores((top[keep] + np.float32(1.0)) / np.float32(2.0)))
+    if not mentees:
+        empty = np.zeros(0, dtype=np.int64)
+        return Candidates(empty, empty, empty)
+    return Candidates(np.concatenate(mentees), np.concatenate(mentors), np.concatenate(scores))
+
+
+def _chunks(n: int, size: int) -> Iterator[np.ndarray]:
+    for start in range(0, n, size):
+        yield np.arange(start, min(n, start + size))
+
+
+def _collect(cohort: Cohort, blocks: Iterator[tuple[np.ndarray, np.ndarray]], k: int) -> Candidates:
+    mentees, mentors, scores = [], [], []
+    for rows, block in blocks:
+        allowed = allowed_mask(cohort, rows)
+        r, c = _top_k_rows(block, allowed, k)
+        mentees.append(rows[r])
+        mentors.append(c.astype(np.int64))
+        scores.append(block[r, c])
+    if not mentees:
+        empty = np.zeros(0, dtype=np.int64)
+        return Candidates(empty, empty, empty)
+    return Candidates(np.concatenate(mentees), np.concatenate(mentors), np.concatenate(scores))
+
+
+@dataclass
+class Assignment:
+    """`mentor_of[i]` is mentee i's mentor index or -1. `unmatched` maps each unmatched mentee
+    to its reason codes; `summary` counts mentees per reason (for "who stays unmatched, why")."""
+
+    mentor_of: np.ndarray
+    scores: np.ndarray
+    bonus: int
+    locked: frozenset[int] = frozenset()
+    unmatched: dict[int, list[str]] = field(default_factory=dict)
+
+    @property
+    def pairs(self) -> list[tuple[int, int]]:
+        return [(int(i), int(j)) for i, j in enumerate(self.mentor_of) if j >= 0]
+
+    @property
+    def total_score(self) -> int:
+        return int(self.scores[self.mentor_of >= 0].sum())
+
+    @property
+    def matched(self) -> int:
+        return int((self.mentor_of >= 0).sum())
+
+    @property
+    def summary(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for reasons in self.unmatched.values():
+            for code in reasons:
+                counts[code] = counts.get(code, 0) + 1
+        return counts
+
+
+def _apply_locks(cohort: Cohort, locks: Mapping[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Residual capacities and the boolean "locked" vector; raises InvalidLocks."""
+    capacities = np.asarray(cohort.capacities, dtype=np.int64).copy()
+    locked = np.zeros(cohort.n_mentees, dtype=bool)
+    problems: list[tuple[int, int, str]] = []
+    for i, j in locks.items():
+        if not (0 <= i < cohort.n_mentees and 0 <= j < cohort.n_mentors):
+            problems.append((i, j, "unknown_person"))
+            continue
+        capacities[j] -= 1
+        locked[i] = True
+        if capacities[j] < 0:
+            problems.append((i, j, "mentor_over_capacity"))
+    if problems:
+        raise InvalidLocks(problems)
+    return capacities, locked
+
+
+def solve_optimal(
+    cohort: Cohort,
+    candidates: Candidates,
+    locks: Mapping[int, int] | None = None,
+    lock_scores: Mapping[int, int] | None = None,
+) -> Assignment:
+    """Maximum-coverage, then maximum-score assignment over the candidate arcs. A locked pair's
+    score comes from `lock_scores` (mentee -> integer score), else from its arc, else 0."""
+    from ortools.graph.python import min_cost_flow
+
+    locks = dict(locks or {})
+    capacities, locked = _apply_locks(cohort, locks)
+    n, m = cohort.n_mentees, cohort.n_mentors
+    keep = ~locked[candidates.mentee]
+    arc_mentee = candidates.mentee[keep]
+    arc_mentor = candidates.mentor[keep]
+    arc_score = candidates.score[keep]
+
+    sink = n + m
+    tails = np.concatenate([arc_mentee, n + np.arange(m, dtype=np.int64)])
+    heads = np.concatenate([n + arc_mentor, np.full(m, sink, dtype=np.int64)])
+    caps = np.concatenate([np.ones(len(arc_mentee), dtype=np.int64), np.maximum(capacities, 0)])
+    # Maximum flow first (coverage), then minimum cost among maximum flows (score): the exact
+    # lexicographic objective, with costs only as wide as the scores (fewer scaling phases).
+    costs = np.concatenate([-arc_score, np.zeros(m, dtype=np.int64)])
+    flow = min_cost_flow.SimpleMinCostFlow()
+    flow.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
+    supplies = np.zeros(n + m + 1, dtype=np.int64)
+    supplies[:n] = np.where(locked, 0, 1)
+    supplies[sink] = -int(supplies[:n].sum())
+    flow.set_nodes_supplies(np.arange(n + m + 1, dtype=np.int64), supplies)
+    status = flow.solve_max_flow_with_min_cost()
+    if status != flow.OPTIMAL:
+        raise RuntimeError(f"min-cost flow failed with status {status}")
+    bonus = bonus_for(n)
+
+    used = flow.flows(np.arange(len(arc_mentee), dtype=np.int64)) > 0
+    mentor_of = np.full(n, -1, dtype=np.int64)
+    scores = np.zeros(n, dtype=np.int64)
+    mentor_of[arc_mentee[used]] = arc_mentor[used]
+    scores[arc_mentee[used]] = arc_score[used]
+    arc_scores = {
+        (int(i), int(j)): int(v)
+        for i, j, v in zip(candidates.mentee, candidates.mentor, candidates.score, strict=True)
+        if locked[i]
+    }
+    for i, j in locks.items():
+        mentor_of[i] = j
+        scores[i] = (lock_scores or {}).get(i, arc_scores.get((i, j), 0))
+    result = Assignment(mentor_of, scores, bonus, locked=frozenset(locks))
+    result.unmatched = explain_unmatched(cohort, result)
+    return result
+
+
+def explain_unmatched(cohort: Cohort, result: Assignment) -> dict[int, list[str]]:
+    """Why each unmatched mentee has no mentor: each hard rule that alone excludes every
+    mentor, or the rules together, or every eligible mentor being full."""
+    rows = np.nonzero(result.mentor_of < 0)[0]
+    reasons: dict[int, list[str]] = {}
+    for block in np.array_split(rows, max(1, len(rows) // 1024 + 1)):
+        if not len(block):
+            continue
+        masks = constraint_masks(cohort, block)
+        combined = np.ones((len(block), cohort.n_mentors), dtype=bool)
+        for mask in masks.values():
+            combined &= mask
+        for p, i in enumerate(block):
+            codes = [code for code, mask in masks.items() if not mask[p].any()]
+            if not codes and not combined[p].any():
+                codes = [CONSTRAINTS_COMBINED]
+            reasons[int(i)] = codes or [MENTORS_FULL]
+    return reasons
+
+
+def solve(
+    cohort: Cohort,
+    scores: np.ndarray,
+    k: int = DEFAULT_K,
+    locks: Mapping[int, int] | None = None,
+) -> Assignment:
+    """Optimal mode from a dense score matrix (small and medium cohorts)."""
+    ints = to_int_scores(np.asarray(scores))
+    lock_scores = {i: int(ints[i, j]) for i, j in (locks or {}).items()}
+    return solve_optimal(cohort, candidates_from_scores(cohort, scores, k), locks, lock_scores)
+
+
+def reference_optimum(
+    cohort: Cohort, scores: np.ndarray, locks: Mapping[int, int] | None = None
+) -> int:
+    """The exact objective (bonus per match + integer score) of the full problem, by scipy's
+    Hungarian method on the capacity-replicated matrix. Dense: for checks on small cohorts."""
+    from scipy.optimize import linear_sum_assignment
+
+    locks = dict(locks or {})
+    capacities, locked = _apply_locks(cohort, locks)
+    ints = to_int_scores(np.asarray(scores))
+    bonus = bonus_for(cohort.n_mentees)
+    locked_value = sum(bonus + int(ints[i, j]) for i, j in locks.items())
+    free = np.nonzero(~locked)[0]
+    columns = np.repeat(np.arange(cohort.n_mentors), np.maximum(capacities, 0))
+    if not len(free) or not len(columns):
+        return locked_value
+    weights = np.where(allowed_mask(cohort, free), bonus + ints[free], 0)[:, columns]
+    r, c = linear_sum_assignment(weights, maximize=True)
+    return locked_value + int(weights[r, c].sum())
+
+
+def objective(result: Assignment) -> int:
+    """Bonus per matched mentee + integer score: what solve_optimal maximises."""
+    return result.matched * result.bonus + result.total_score
+
+
+def violations(cohort: Cohort, result: Assignment) -> list[tuple[int, int]]:
+    """Non-locked pairs that break a hard rule (should always be empty)."""
+    pairs = [(i, j) for i, j in result.pairs if i not in result.locked]
+    if not pairs:
+        return []
+    rows = np.array([i for i, _ in pairs])
+    allowed = allowed_mask(cohort, rows)
+    return [(i, j) for p, (i, j) in enumerate(pairs) if not allowed[p, j]]
+
+
+def load(cohort: Cohort, result: Assignment) -> np.ndarray:
+    """Mentees assigned per mentor."""
+    matched = result.mentor_of[result.mentor_of >= 0]
+    return np.bincount(matched, minlength=cohort.n_mentors)
+
+
+# --- stable mode ---------------------------------------------------------------------------
+
+
+def stable_match(
+    mentee_prefs: Sequence[Sequence[int]],
+    mentor_prefs: Sequence[Sequence[int]],
+    capacities: Sequence[int] | np.ndarray,
+    locks: Mapping[int, int] | None = None,
+) -> Assignment:
+    """Mentee-proposing deferred acceptance with capacities.
+
+    `mentee_prefs[i]` lists acceptable mentors best first; `mentor_prefs[j]` lists acceptable
+    mentees best first (a pair is acceptable only if both list each other). Locked pairs are
+    fixed first and take one seat each; the rest is stable among the remaining seats.
+    """
+    import heapq
+
+    locks = dict(locks or {})
+    n, m = len(mentee_prefs), len(mentor_prefs)
+    seats = np.asarray(capacities, dtype=np.int64).copy()
+    problems = []
+    for i, j in locks.items():
+        if not (0 <= i < n and 0 <= j < m):
+            problems.append((i, j, "unknown_person"))
+            continue
+        seats[j] -= 1
+        if seats[j] < 0:
+            problems.append((i, j, "mentor_over_capacity"))
+    if problems:
+        raise InvalidLocks(problems)
+    rank = [{mentee: r for r, mentee in enumerate(prefs)} for prefs in mentor_prefs]
+    # Each mentor holds a heap of (-rank, mentee): the worst held mentee is on top.
+    held: list[list[tuple[int, int]]] = [[] for _ in range(m)]
+    next_choice = [0] * n
+    free = [i for i in range(n) if i not in locks]
+    while free:
+        i = free.pop()
+        prefs = mentee_prefs[i]
+        while next_choice[i] < len(prefs):
+            j = prefs[next_choice[i]]
+            next_choice[i] += 1
+            r = rank[j].get(i)
+            if r is None or seats[j] <= 0:
+                continue
+            if len(held[j]) < seats[j]:
+                heapq.heappush(held[j], (-r, i))
+                break
+            worst_rank, worst = held[j][0]
+            if r < -worst_rank:
+                heapq.heapreplace(held[j], (-r, i))
+                free.append(worst)
+                break
+    mentor_of = np.full(n, -1, dtype=np.int64)
+    for j, heap in enumerate(held):
+        for _, i in heap:
+            mentor_of[i] = j
+    for i, j in locks.items():
+        mentor_of[i] = j
+    result = Assignment(mentor_of, np.zeros(n, np.int64), bonus_for(n), locked=frozenset(locks))
+    result.unmatched = {int(i): [NOT_RANKED] for i in np.nonzero(mentor_of < 0)[0]}
+    return result
+
+
+def preferences_from_scores(
+    cohort: Cohort, scores: np.ndarray, k: int = DEFAULT_K
+) -> tuple[list[list[int]], list[list[int]]]:
+    """Ranked lists from one score matrix: each mentee ranks its top-k allowed mentors, each
+    mentor ranks the mentees that listed it, best score first (ties by index)."""
+    cands = candidates_from_scores(cohort, scores, k)
+    order = np.lexsort((cands.mentor, -cands.score, cands.mentee))
+    mentee_prefs: list[list[int]] = [[] for _ in range(cohort.n_mentees)]
+    for p in order:
+        mentee_prefs[int(cands.mentee[p])].append(int(cands.mentor[p]))
+    order = np.lexsort((cands.mentee, -cands.score, cands.mentor))
+    mentor_prefs: list[list[int]] = [[] for _ in range(cohort.n_mentors)]
+    for p in order:
+        mentor_prefs[int(cands.mentor[p])].append(int(cands.mentee[p]))
+    return mentee_prefs, mentor_prefs
+
+
+def blocking_pairs(
+    result: Assignment,
+    mentee_prefs: Sequence[Sequence[int]],
+    mentor_prefs: Sequence[Sequence[int]],
+    capacities: Sequence[int] | np.ndarray,
+) -> list[tuple[int, int]]:
+    """Pairs (i, j), both acceptable to each other, where i prefers j to its mentor and j has a
+    free seat or holds a (non-locked) mentee it ranks below i."""
+    rank = [{mentee: r for r, mentee in enumerate(prefs)} for prefs in mentor_prefs]
+    held: list[list[int]] = [[] for _ in mentor_prefs]
+    for i, j in result.pairs:
+        held[j].append(i)
+    out = []
+    for i, prefs in enumerate(mentee_prefs):
+        if i in result.locked:
+            continue
+        current = int(result.mentor_of[i])
+        for j in prefs:
+            if j == current:
+                break
+            r = rank[j].get(i)
+            if r is None:
+                continue
+            if len(held[j]) < capacities[j]:
+                out.append((i, j))
+                continue
+            movable = [rank[j].get(h, len(rank[j])) for h in held[j] if h not in result.locked]
+            if movable and max(movable) > r:
+                out.append((i, j))
+    return out
+
+
+def shortlists(candidates: Candidates, n_mentees: int, size: int = 3) -> list[list[int]]:
+    """Mentee-choice mode: each mentee's best `size` allowed mentors, best first."""
+    order = np.lexsort((candidates.mentor, -candidates.score, candidates.mentee))
+    out: list[list[int]] = [[] for _ in range(n_mentees)]
+    for p in order:
+        i = int(candidates.mentee[p])
+        if len(out[i]) < size:
+            out[i].append(int(candidates.mentor[p]))
+    return out

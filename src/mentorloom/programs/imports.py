@@ -1,0 +1,209 @@
+"""Importing members from CSV (preview, dry run, idempotent re-import, invitations) and
+exporting participants. Re-importing the same file changes nothing: rows are keyed by
+(program, e-mail, role) and only differing fields are written."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from mentorloom.audit.services import record_event
+from mentorloom.core.email import queue_email
+from mentorloom.core.enqueue import enqueue_on_commit
+from mentorloom.core.errors import DomainError
+
+from . import csvio
+from .errors import ImportTooLarge, InvalidImport, NotProgramAdmin
+from .models import Eligibility, ImportJob, ImportStatus, Program, ProgramMembership
+from .selectors import is_admin
+
+PROGRESS_EVERY = 500
+# Files with more rows than this are imported by the worker, with a progress bar.
+BACKGROUND_ABOVE_ROWS = 2_000
+FIELDS = ("name", "zone", "languages", "team", "department", "manager_email", "capacity", "answers")
+
+
+@dataclass
+class ImportReport:
+    dry_run: bool
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    invited: int = 0
+    errors: list[dict] = field(default_factory=list)  # [{"line", "email", "errors": {...}}]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _parse(program: Program, data: bytes) -> list[csvio.Row]:
+    keys = [q["key"] for q in program.questions or [] if q.get("key")]
+    try:
+        return csvio.parse(data, keys)
+    except csvio.FileProblem as exc:
+        error = ImportTooLarge if exc.code == "too_large" else InvalidImport
+        raise error(exc.message, fields={"file": [exc.message]}) from exc
+
+
+def _check_eligibility(program: Program, rows: list[csvio.Row]) -> None:
+    """Programs open by e-mail domain take only addresses of the organisation's domains."""
+    if program.eligibility != Eligibility.DOMAINS:
+        return
+    domains = {d.lower().lstrip("@") for d in program.organisation.email_domains or []}
+    for row in rows:
+        domain = str(row.values["email"]).rpartition("@")[2]
+        if "email" not in row.errors and domain not in domains:
+            row.errors["email"] = f"{domain} is not one of the organisation's domains."
+
+
+def import_members(  # type: ignore[no-untyped-def]
+    admin,
+    program: Program,
+    data: bytes,
+    *,
+    dry_run: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Validate every row; if any row is bad nothing is written (the report lists each bad row
+    with its line). A dry run validates and counts without writing. New members who have no
+    account yet get an invitation e-mail (after commit).
+
+    Errors: NotProgramAdmin, InvalidImport (encoding, columns, empty), ImportTooLarge."""
+    if not is_admin(admin, program):
+        raise NotProgramAdmin()
+    rows = _parse(program, data)
+    _check_eligibility(program, rows)
+    report = ImportReport(dry_run=dry_run)
+    report.errors = [
+        {"line": r.line, "email": r.values["email"], "errors": r.errors} for r in rows if not r.ok
+    ]
+    existing = {
+        (m.email, m.role): m
+        for m in program.memberships.filter(email__in=[r.values["email"] for r in rows])
+    }
+    users = {
+        u.email.lower(): u
+        for u in get_user_model().objects.filter(email__in=[r.values["email"] for r in rows])
+    }
+    creates, updates = [], []
+    for number, row in enumerate(rows, start=1):
+        if progress is not None and number % PROGRESS_EVERY == 0:
+            progress(number)
+        if not row.ok:
+            continue
+        values = row.values
+        member = existing.get((values["email"], values["role"]))
+        if member is None:
+            creates.append(
+                ProgramMembership(
+                    program=program,
+                    email=values["email"],
+                    role=values["role"],
+                    user=users.get(values["email"]),
+                    **{f: values[f] for f in FIELDS},
+                )
+            )
+        elif any(getattr(member, f) != values[f] for f in FIELDS):
+            for f in FIELDS:
+                setattr(member, f, values[f])
+            member.updated_at = timezone.now()
+            updates.append(member)
+        else:
+            report.unchanged += 1
+    report.created, report.updated = len(creates), len(updates)
+    if dry_run or report.errors:
+        return report
+    with transaction.atomic():
+        ProgramMembership.objects.bulk_create(creates, batch_size=1000)
+        ProgramMembership.objects.bulk_update(updates, [*FIELDS, "updated_at"], batch_size=1000)
+        now = timezone.now()
+        for member in creates:
+            if member.user is None:
+                invite(program, member)
+                report.invited += 1
+        ProgramMembership.objects.filter(
+            program=program, email__in=[m.email for m in creates if m.user is None]
+        ).update(invited_at=now)
+        record_event(
+            "programs.members_imported",
+            actor=admin,
+            target=program,
+            data={"created": report.created, "updated": report.updated},
+        )
+    if progress is not None:
+        progress(len(rows))
+    return report
+
+
+def start_import_job(admin, program: Program, data: bytes) -> ImportJob:  # type: ignore[no-untyped-def]
+    """Check the file as a whole now (encoding, columns, size: errors come back at once), then
+    import it in the worker; the job's progress is shown while it runs."""
+    if not is_admin(admin, program):
+        raise NotProgramAdmin()
+    rows = _parse(program, data)
+    with transaction.atomic():
+        job = ImportJob.objects.create(
+            program=program, created_by=admin, data=data, total_rows=len(rows)
+        )
+        enqueue_on_commit("mentorloom.programs.tasks.run_import_job", job.pk)
+    return job
+
+
+def run_import_job(job_id: int) -> ImportJob:
+    """Worker side: import, recording progress every PROGRESS_EVERY rows; the file is dropped
+    when the job ends."""
+    job = ImportJob.objects.select_related("program", "created_by").get(pk=job_id)
+    if job.status not in (ImportStatus.QUEUED, ImportStatus.RUNNING):
+        return job
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING)
+
+    def progress(done: int) -> None:
+        ImportJob.objects.filter(pk=job.pk).update(done_rows=done)
+
+    try:
+        report = import_members(job.created_by, job.program, bytes(job.data), progress=progress)
+    except DomainError as exc:
+        job.status, job.report = ImportStatus.FAILED, {"error": exc.message}
+    else:
+        job.status = ImportStatus.FAILED if report.errors else ImportStatus.DONE
+        job.report = asdict(report)
+        job.done_rows = job.total_rows
+    job.data = b""
+    job.save(update_fields=["status", "report", "done_rows", "data"])
+    return job
+
+
+def invite(program: Program, member: ProgramMembership) -> None:
+    queue_email(
+        member.email,
+        "programs/emails/invitation",
+        {
+            "name": member.name,
+            "email": member.email,
+            "role": member.get_role_display().lower(),
+            "program_name": program.name,
+            "organisation_name": program.organisation.name,
+            "signup_path": reverse("accounts:signup"),
+        },
+    )
+
+
+PARTICIPANT_COLUMNS = ("email", "name", "role", "zone", "team", "department", "capacity", "mentor")
+
+
+def participant_rows(program: Program) -> list[list[object]]:
+    """Participants and their current mentor (from the latest published run)."""
+    run = program.match_runs.filter(status="published").order_by("-published_at").first()
+    mentor_of = {}
+    if run is not None:
+        mentor_of = dict(run.pairs.values_list("mentee_id", "mentor__email"))
+    return [
+        [m.email, m.name, m.role, m.zone, m.team, m.department, m.capacity, mentor_of.get(m.pk, "")]
+        for m in program.memberships.order_by("role", "email")
+    ]

@@ -1,0 +1,228 @@
+"""Organisations run mentoring as programs: a cohort of mentors and mentees, matched in bulk."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class Organisation(models.Model):
+    name = models.CharField(max_length=120)
+    logo = models.ImageField(upload_to="programs/logos/", blank=True)
+    # Lower-case domains ("example.edu"); eligibility by domain checks a member's address.
+    email_domains = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Eligibility(models.TextChoices):
+    DOMAINS = "domains", "E-mail domains"
+    INVITE = "invite", "Invite list"
+
+
+class Visibility(models.TextChoices):
+    PRIVATE = "private", "Private"
+    PUBLIC = "public", "Public"
+
+
+class Program(models.Model):
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="programs"
+    )
+    name = models.CharField(max_length=120)
+    description = models.TextField(max_length=5000, blank=True)
+    starts_on = models.DateField(null=True, blank=True)
+    ends_on = models.DateField(null=True, blank=True)
+    cohort_size = models.PositiveIntegerField(default=100)
+    eligibility = models.CharField(
+        max_length=10, choices=Eligibility.choices, default=Eligibility.INVITE
+    )
+    visibility = models.CharField(
+        max_length=10, choices=Visibility.choices, default=Visibility.PRIVATE
+    )
+    # {"answers": 1.0, "zone": 0.5, "<question key>": 2.0}: criteria -> weight.
+    criteria = models.JSONField(default=dict, blank=True)
+    # {"shared_language": true, "exclude_same_team": true, "department": "any|same|different"}
+    hard_rules = models.JSONField(default=dict, blank=True)
+    # [{"key", "label", "kind": "single|multi|text", "choices": [...]}]
+    questions = models.JSONField(default=list, blank=True)
+    checkin_every_weeks = models.PositiveSmallIntegerField(
+        default=4, validators=[MinValueValidator(1), MaxValueValidator(26)]
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True)
+                | Q(starts_on__isnull=True)
+                | Q(ends_on__gte=models.F("starts_on")),
+                name="program_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Program admin"
+    MENTOR = "mentor", "Mentor"
+    MENTEE = "mentee", "Mentee"
+
+
+class ProgramMembership(models.Model):
+    """One person in one program. Imported members exist before they sign up: `user` is set
+    when an account with `email` exists or is created, so a re-import finds the same row."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="program_memberships",
+    )
+    email = models.EmailField(max_length=254)
+    name = models.CharField(max_length=120, blank=True)
+    role = models.CharField(max_length=10, choices=Role.choices)
+    zone = models.CharField(max_length=64, blank=True)
+    languages = models.JSONField(default=list, blank=True)
+    team = models.CharField(max_length=80, blank=True)
+    department = models.CharField(max_length=80, blank=True)
+    manager_email = models.EmailField(max_length=254, blank=True)
+    capacity = models.PositiveSmallIntegerField(default=1)
+    answers = models.JSONField(default=dict, blank=True)
+    invited_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "email", "role"], name="one_membership_per_role"
+            )
+        ]
+        indexes = [models.Index(fields=["program", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.role}) in {self.program_id}"
+
+
+class MatchMode(models.TextChoices):
+    OPTIMAL = "optimal", "Optimal total"
+    STABLE = "stable", "Stable"
+
+
+class RunStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    PUBLISHED = "published", "Published"
+    SUPERSEDED = "superseded", "Superseded"
+
+
+class MatchRun(models.Model):
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="match_runs")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    mode = models.CharField(max_length=10, choices=MatchMode.choices, default=MatchMode.OPTIMAL)
+    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.PROPOSED)
+    # {"<reason code>": count} and [{"membership": id, "reasons": [codes]}]
+    summary = models.JSONField(default=dict, blank=True)
+    unmatched = models.JSONField(default=list, blank=True)
+    total_score = models.FloatField(default=0)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.mode} run {self.pk} of program {self.program_id} ({self.status})"
+
+
+class ProposedPair(models.Model):
+    run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="pairs")
+    mentee = models.ForeignKey(ProgramMembership, on_delete=models.CASCADE, related_name="+")
+    mentor = models.ForeignKey(ProgramMembership, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+    reasons = models.JSONField(default=list, blank=True)
+    locked = models.BooleanField(default=False)
+    mentorship = models.ForeignKey(
+        "mentorships.Mentorship", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["run", "mentee"], name="one_pair_per_mentee_per_run")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mentee_id} with {self.mentor_id} ({self.score:.2f})"
+
+
+class CheckIn(models.Model):
+    """A pulse ("how is your mentorship going?") every N weeks to both sides of a program pair.
+    Low scores surface to program admins only."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="checkins")
+    membership = models.ForeignKey(
+        ProgramMembership, on_delete=models.CASCADE, related_name="checkins"
+    )
+    mentorship = models.ForeignKey(
+        "mentorships.Mentorship", on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    due_on = models.DateField()
+    score = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    note = models.TextField(max_length=2000, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["membership", "mentorship", "due_on"], name="one_checkin_per_due_date"
+            ),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | Q(score__gte=1, score__lte=5),
+                name="checkin_score_1_to_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"check-in {self.membership_id} due {self.due_on}"
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class ImportJob(models.Model):
+    """A large CSV imported by the worker; `done_rows` / `total_rows` drives the progress bar.
+    The file is kept only until the job finishes."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="import_jobs")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    status = models.CharField(
+        max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    data = models.BinaryField(blank=True)
+    total_rows = models.PositiveIntegerField(default=0)
+    done_rows = models.PositiveIntegerField(default=0)
+    report = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    def __str__(self) -> str:
+        return f"import {self.pk} into program {self.program_id} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total_rows else round(100 * self.done_rows / self.total_rows)

@@ -1,0 +1,384 @@
+"""Program writes: programs and members, matching runs (run, lock, swap, re-run, publish),
+check-ins. Each validates, locks what it depends on, writes, and audits admin actions."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import numpy as np
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from mentorloom.accounts.access import require_verified
+from mentorloom.audit.services import record_event
+from mentorloom.core.errors import InvalidInput
+from mentorloom.mentorships import services as mentorship_services
+from mentorloom.safety.models import Block
+
+from . import assignment, scoring
+from .errors import InvalidLock, NothingToMatch, RunNotEditable
+from .models import (
+    CheckIn,
+    MatchMode,
+    MatchRun,
+    Organisation,
+    Program,
+    ProgramMembership,
+    ProposedPair,
+    Role,
+    RunStatus,
+)
+from .selectors import is_admin
+
+LOW_CHECKIN_SCORE = 2
+
+
+def create_program(admin, organisation: Organisation, name: str, **fields: Any) -> Program:  # type: ignore[no-untyped-def]
+    """Create a program; its creator becomes its first admin. Requires a verified address."""
+    require_verified(admin)
+    if not name.strip():
+        raise InvalidInput(fields={"name": ["Give the program a name."]})
+    with transaction.atomic():
+        program = Program.objects.create(organisation=organisation, name=name.strip(), **fields)
+        ProgramMembership.objects.create(
+            program=program,
+            user=admin,
+            email=admin.email,
+            role=Role.ADMIN,
+            name=admin.get_full_name(),
+        )
+        record_event("programs.created", actor=admin, target=program)
+    return program
+
+
+def _offset_hours(zone: str, on: datetime) -> float | None:
+    try:
+        offset = on.astimezone(ZoneInfo(zone)).utcoffset() if zone else None
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+    return offset.total_seconds() / 3600 if offset is not None else None
+
+
+def _person(member: ProgramMembership, now: datetime) -> scoring.Person:
+    return scoring.Person(answers=member.answers, utc_offset_hours=_offset_hours(member.zone, now))
+
+
+def _ids(values: list[str]) -> np.ndarray:
+    """Strings to integer ids, "" -> -1 (never equal to anything)."""
+    table: dict[str, int] = {}
+    return np.array([table.setdefault(v.lower(), len(table)) if v else -1 for v in values])
+
+
+def build_cohort(
+    program: Program, mentees: list[ProgramMembership], mentors: list[ProgramMembership]
+) -> assignment.Cohort:
+    """The program's hard rules as an assignment.Cohort (indexes follow the two lists)."""
+    rules = program.hard_rules or {}
+    if rules.get("shared_language", True):
+        codes: dict[str, int] = {}
+        for m in mentees + mentors:
+            for lang in m.languages:
+                codes.setdefault(str(lang).lower(), len(codes))
+
+        def mask(m: ProgramMembership) -> int:
+            # Nobody listed: no constraint for that person (bit 63 is shared by everyone).
+            bits = sum(1 << (codes[str(x).lower()] % 62) for x in m.languages)
+            return bits or (1 << 63) - 1
+
+        mentee_langs = np.array([mask(m) for m in mentees], dtype=np.uint64)
+        mentor_langs = np.array([mask(m) for m in mentors], dtype=np.uint64)
+    else:
+        mentee_langs = np.ones(len(mentees), np.uint64)
+        mentor_langs = np.ones(len(mentors), np.uint64)
+    teams = _ids([m.team for m in mentees + mentors])
+    departments = _ids([m.department for m in mentees + mentors])
+    mentor_index = {m.email.lower(): j for j, m in enumerate(mentors)}
+    manager = np.array([mentor_index.get(m.manager_email.lower(), -1) for m in mentees])
+    user_index_mentee = {m.user_id: i for i, m in enumerate(mentees) if m.user_id}
+    user_index_mentor = {m.user_id: j for j, m in enumerate(mentors) if m.user_id}
+    blocked = set()
+    ids = list(user_index_mentee) + list(user_index_mentor)
+    for a, b in Block.objects.filter(blocker_id__in=ids, blocked_id__in=ids).values_list(
+        "blocker_id", "blocked_id"
+    ):
+        for x, y in ((a, b), (b, a)):
+            if x in user_index_mentee and y in user_index_mentor:
+                blocked.add((user_index_mentee[x], user_index_mentor[y]))
+    n = len(mentees)
+    return assignment.Cohort(
+        capacities=np.array([m.capacity for m in mentors], dtype=np.int64),
+        mentee_languages=mentee_langs,
+        mentor_languages=mentor_langs,
+        mentee_teams=teams[:n],
+        mentor_teams=teams[n:],
+        mentee_departments=departments[:n],
+        mentor_departments=departments[n:],
+        mentee_manager=manager,
+        blocked=frozenset(blocked),
+        department_rule=rules.get("department", "any"),
+        exclude_same_team=rules.get("exclude_same_team", True),
+    )
+
+
+def _members(program: Program, role: str) -> list[ProgramMembership]:
+    return list(program.memberships.filter(role=role).order_by("pk"))
+
+
+def run_matching(
+    admin,  # type: ignore[no-untyped-def]
+    program: Program,
+    *,
+    mode: str = MatchMode.OPTIMAL,
+    locks: dict[int, int] | None = None,
+) -> MatchRun:
+    """Propose pairs for the whole cohort. `locks` maps mentee membership id -> mentor
+    membership id (kept as they are). Earlier proposals become superseded; published runs stay.
+
+    Errors: NotProgramAdmin, NothingToMatch, InvalidLock (names the pairs that cannot hold).
+    """
+    from .errors import NotProgramAdmin
+
+    if not is_admin(admin, program):
+        raise NotProgramAdmin()
+    if mode not in MatchMode.values:
+        raise InvalidInput(fields={"mode": [f"Choose one of {', '.join(MatchMode.values)}."]})
+    mentees, mentors = _members(program, Role.MENTEE), _members(program, Role.MENTOR)
+    if not mentees or not mentors:
+        raise NothingToMatch()
+    now = timezone.now()
+    people_a = [_person(m, now) for m in mentees]
+    people_b = [_person(m, now) for m in mentors]
+    criteria, questions = program.criteria or {}, program.questions or []
+    scores = scoring.score_matrix(people_a, people_b, questions, criteria)
+    cohort = build_cohort(program, mentees, mentors)
+    mentee_pos = {m.pk: i for i, m in enumerate(mentees)}
+    mentor_pos = {m.pk: j for j, m in enumerate(mentors)}
+    index_locks: dict[int, int] = {}
+    bad = []
+    for mentee_id, mentor_id in (locks or {}).items():
+        if mentee_id not in mentee_pos or mentor_id not in mentor_pos:
+            bad.append(f"{mentee_id}->{mentor_id}: not a mentee and mentor of this program")
+        else:
+            index_locks[mentee_pos[mentee_id]] = mentor_pos[mentor_id]
+    try:
+        if bad:
+            raise assignment.InvalidLocks([])
+        if mode == MatchMode.STABLE:
+            prefs = assignment.preferences_from_scores(cohort, scores, k=len(mentors))
+            result = assignment.stable_match(*prefs, cohort.capacities, locks=index_locks)
+        else:
+            result = assignment.solve(cohort, scores, k=min(len(mentors), 64), locks=index_locks)
+    except assignment.InvalidLocks as exc:
+        bad += [
+            f"{mentees[i].email} -> {mentors[j].email}: {code.replace('_', ' ')}"
+            for i, j, code in exc.problems
+        ]
+        raise InvalidLock(fields={"locks": bad}) from exc
+    with transaction.atomic():
+        program.match_runs.filter(status=RunStatus.PROPOSED).update(status=RunStatus.SUPERSEDED)
+        run = MatchRun.objects.create(
+            program=program,
+            created_by=admin,
+            mode=mode,
+            summary=result.summary,
+            unmatched=[
+                {"membership": mentees[i].pk, "reasons": codes}
+                for i, codes in sorted(result.unmatched.items())
+            ],
+        )
+        pairs = []
+        for i, j in result.pairs:
+            score, reasons = scoring.pair_score(people_a[i], people_b[j], questions, criteria)
+            pairs.append(
+                ProposedPair(
+                    run=run,
+                    mentee=mentees[i],
+                    mentor=mentors[j],
+                    score=score,
+                    reasons=reasons,
+                    locked=i in index_locks,
+                )
+            )
+        ProposedPair.objects.bulk_create(pairs)
+        run.total_score = sum(p.score for p in pairs)
+        run.save(update_fields=["total_score"])
+        record_event(
+            "programs.matching_run",
+            actor=admin,
+            target=run,
+            data={"mode": mode, "pairs": len(pairs), "unmatched": len(result.unmatched)},
+        )
+    return run
+
+
+def _editable(run: MatchRun) -> MatchRun:
+    run = MatchRun.objects.select_for_update().get(pk=run.pk)
+    if run.status != RunStatus.PROPOSED:
+        raise RunNotEditable()
+    return run
+
+
+def set_locked(admin, pair: ProposedPair, locked: bool) -> ProposedPair:  # type: ignore[no-untyped-def]
+    with transaction.atomic():
+        _editable(pair.run)
+        pair.locked = locked
+        pair.save(update_fields=["locked"])
+    return pair
+
+
+def swap_mentors(admin, a: ProposedPair, b: ProposedPair) -> tuple[ProposedPair, ProposedPair]:  # type: ignore[no-untyped-def]
+    """Exchange the mentors of two pairs of the same proposal; both become locked, so a re-run
+    keeps the admin's decision. Scores and reasons are recomputed."""
+    if a.run_id != b.run_id or a.pk == b.pk:
+        raise InvalidInput(fields={"pairs": ["Choose two different pairs of the same proposal."]})
+    with transaction.atomic():
+        run = _editable(a.run)
+        program = run.program
+        now = timezone.now()
+        a.mentor, b.mentor = b.mentor, a.mentor
+        for pair in (a, b):
+            pair.score, pair.reasons = scoring.pair_score(
+                _person(pair.mentee, now),
+                _person(pair.mentor, now),
+                program.questions or [],
+                program.criteria or {},
+            )
+            pair.locked = True
+            pair.save(update_fields=["mentor", "score", "reasons", "locked"])
+        record_event(
+            "programs.pairs_swapped", actor=admin, target=run, data={"pairs": [a.pk, b.pk]}
+        )
+    return a, b
+
+
+def rerun_around_locks(admin, run: MatchRun) -> MatchRun:  # type: ignore[no-untyped-def]
+    """A new proposal keeping this one's locked pairs."""
+    if run.status != RunStatus.PROPOSED:
+        raise RunNotEditable()
+    locks = dict(run.pairs.filter(locked=True).values_list("mentee_id", "mentor_id"))
+    return run_matching(admin, run.program, mode=run.mode, locks=locks)
+
+
+def _account(member: ProgramMembership):  # type: ignore[no-untyped-def]
+    if member.user_id:
+        return member.user
+    user = get_user_model().objects.filter(email__iexact=member.email).first()
+    if user is not None:
+        member.user = user
+        member.save(update_fields=["user"])
+    return user
+
+
+def publish_run(admin, run: MatchRun) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """Publish a proposal: each pair whose two people have accounts is introduced and their
+    mentorship starts with the usual agreement step; the others wait for sign-up.
+    Returns {"started": n, "awaiting_sign_up": m}."""
+    with transaction.atomic():
+        run = _editable(run)
+        program = run.program
+        started = waiting = 0
+        for pair in run.pairs.select_related("mentee__user", "mentor__user"):
+            mentee, mentor = _account(pair.mentee), _account(pair.mentor)
+            if mentee is None or mentor is None or mentee.pk == mentor.pk:
+                waiting += 1
+                continue
+            pair.mentorship = mentorship_services.start_introduced_mentorship(
+                mentor, mentee, introduced_by=admin, context=program.name
+            )
+            pair.save(update_fields=["mentorship"])
+            started += 1
+        run.status = RunStatus.PUBLISHED
+        run.published_at = timezone.now()
+        run.save(update_fields=["status", "published_at"])
+        record_event(
+            "programs.matching_published",
+            actor=admin,
+            target=run,
+            data={"started": started, "awaiting_sign_up": waiting},
+        )
+    return {"started": started, "awaiting_sign_up": waiting}
+
+
+def answer_checkin(user, checkin: CheckIn, score: int, note: str = "") -> CheckIn:  # type: ignore[no-untyped-def]
+    """Record a pulse (1-5 and an optional note). Only the person asked may answer, once."""
+    if checkin.membership.user_id != user.pk:
+        from django.http import Http404
+
+        raise Http404("No such check-in.")
+    if not isinstance(score, int) or not 1 <= score <= 5:
+        raise InvalidInput(fields={"score": ["Choose a number from 1 to 5."]})
+    if len(note) > 2000:
+        raise InvalidInput(fields={"note": ["Keep the note under 2000 characters."]})
+    with transaction.atomic():
+        checkin = CheckIn.objects.select_for_update().get(pk=checkin.pk)
+        if checkin.answered_at is not None:
+            raise InvalidInput(fields={"score": ["You already answered this check-in."]})
+        checkin.score, checkin.note, checkin.answered_at = score, note.strip(), timezone.now()
+        checkin.save(update_fields=["score", "note", "answered_at"])
+        if score <= LOW_CHECKIN_SCORE:
+            _nudge_admins(checkin)
+    return checkin
+
+
+def _nudge_admins(checkin: CheckIn) -> None:
+    """A low pulse reaches the program's admins only (never the other side of the pair)."""
+    from mentorloom.notifications.services import notify
+
+    program = checkin.program
+    for admin in program.memberships.filter(role=Role.ADMIN).exclude(user=None):
+        notify(
+            admin.user,
+            kind="program.checkin_low",
+            title=f"{program.name}: a check-in scored {checkin.score}/5",
+            body="Someone may need a follow-up. See the program dashboard.",
+            url=reverse("programs:dashboard", args=[program.pk]),
+            email=False,
+        )
+
+
+def send_due_checkins(now: datetime | None = None) -> int:
+    """Periodic: every `checkin_every_weeks` after a pair was published, ask both sides of each
+    live program mentorship "how is it going?" once (the unique constraint makes re-runs no-ops).
+    Returns how many check-ins were created."""
+    from mentorloom.mentorships.models import MentorshipStatus
+    from mentorloom.notifications.services import notify
+
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    created = 0
+    pairs = (
+        ProposedPair.objects.filter(run__status=RunStatus.PUBLISHED)
+        .exclude(mentorship=None)
+        .exclude(mentorship__status=MentorshipStatus.ENDED)
+        .select_related("run__program", "mentee__user", "mentor__user", "mentorship")
+    )
+    for pair in pairs:
+        program = pair.run.program
+        every = max(1, program.checkin_every_weeks) * 7
+        age = (today - timezone.localdate(pair.run.published_at)).days
+        if age < every:
+            continue
+        due_on = timezone.localdate(pair.run.published_at) + timedelta(days=every * (age // every))
+        for member in (pair.mentee, pair.mentor):
+            if member.user is None:
+                continue
+            checkin, new = CheckIn.objects.get_or_create(
+                membership=member,
+                mentorship=pair.mentorship,
+                due_on=due_on,
+                defaults={"program": program},
+            )
+            if new:
+                created += 1
+                notify(
+                    member.user,
+                    kind="program.checkin",
+                    title=f"{program.name}: how is your mentorship going?",
+                    body="One number from 1 to 5 and an optional note. Only program admins see it.",
+                    url=reverse("programs:checkin", args=[program.pk, checkin.pk]),
+                )
+    return created

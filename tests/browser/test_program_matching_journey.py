@@ -1,0 +1,66 @@
+"""A program admin imports a CSV, proposes matches, swaps one pair, publishes; the mentee sees
+the introduction. Chromium against the real ASGI server; axe-core on the admin pages."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from mentorloom.programs.models import ProposedPair
+from tests.browser.helpers import assert_accessible, log_in
+from tests.factories import ProfileFactory, ProgramFactory, UserFactory
+
+pytestmark = pytest.mark.browser
+
+
+def test_import_match_swap_publish_and_the_mentee_sees_the_introduction(
+    new_context, asgi_server, tmp_path
+):
+    admin = UserFactory()
+    program = ProgramFactory(admin=admin, name="Graduates 2026")
+    ana = ProfileFactory(display_name="Ana Mentee").user
+    ben = ProfileFactory(display_name="Ben Mentee").user
+    cleo = ProfileFactory(display_name="Cleo Mentor").user
+    dev = ProfileFactory(display_name="Dev Mentor").user
+    csv = tmp_path / "members.csv"
+    csv.write_text(
+        "email,role,name,zone,capacity,track\n"
+        f"{ana.email},mentee,Ana Mentee,Europe/Berlin,,web\n"
+        f"{ben.email},mentee,Ben Mentee,Europe/Berlin,,data\n"
+        f"{cleo.email},mentor,Cleo Mentor,Europe/Berlin,1,web\n"
+        f"{dev.email},mentor,Dev Mentor,Europe/Berlin,1,data\n"
+    )
+    ctx = new_context()
+    log_in(ctx, admin, asgi_server)
+    page = ctx.new_page()
+
+    page.goto(f"/programs/{program.pk}/import/")
+    page.get_by_label("CSV file").set_input_files(str(csv))
+    page.get_by_role("button", name="Preview").click()
+    expect(page.locator(".import-counts")).to_contain_text("4 new")
+    assert_accessible(page)
+    page.get_by_label("CSV file").set_input_files(str(csv))
+    page.get_by_role("button", name="Import").click()
+    expect(page.get_by_role("heading", name="Imported")).to_be_visible()
+
+    page.goto(f"/programs/{program.pk}/")
+    page.get_by_role("button", name="Propose matches").click()
+    expect(page.get_by_role("heading", name="Review matches: Graduates 2026")).to_be_visible()
+    ana_row = page.locator("tr", has_text="Ana Mentee")
+    expect(ana_row.locator(".mentor")).to_have_text("Cleo Mentor")
+    expect(ana_row).to_contain_text("Track: both chose web")
+    assert_accessible(page)
+
+    page.get_by_label("Select Ana Mentee to swap").check()
+    page.get_by_label("Select Ben Mentee to swap").check()
+    page.get_by_role("button", name="Swap the two selected mentors").click()
+    expect(page.locator("tr", has_text="Ana Mentee").locator(".mentor")).to_have_text("Dev Mentor")
+    page.get_by_role("button", name="Publish and introduce").click()
+    expect(page.get_by_text("Published: 2 mentorships started")).to_be_visible()
+    assert ProposedPair.objects.filter(mentee__email=ana.email, mentor__email=dev.email).exists()
+
+    mentee_ctx = new_context()
+    log_in(mentee_ctx, ana, asgi_server)
+    me = mentee_ctx.new_page()
+    me.goto("/notifications/")
+    expect(me.get_by_text("Meet Dev Mentor: your Graduates 2026 match")).to_be_visible()

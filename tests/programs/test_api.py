@@ -1,0 +1,139 @@
+"""HTTP behaviour of /api/v1/programs/...: isolation, import, matching review, publish."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from mentorloom.programs import csvio
+from mentorloom.programs.models import MatchRun, ProgramMembership
+from tests.factories import ProfileFactory, ProgramFactory, ProgramMembershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+CSV = (
+    "email,role,name,zone,capacity,track\n"
+    "{mentee_a},mentee,A,Europe/Berlin,,web\n"
+    "{mentee_b},mentee,B,Europe/Berlin,,data\n"
+    "{mentor_a},mentor,C,Europe/Berlin,1,data\n"
+    "{mentor_b},mentor,D,Europe/Berlin,1,web\n"
+)
+
+
+def post(client, url, body=None):
+    return client.post(url, data=json.dumps(body or {}), content_type="application/json")
+
+
+def upload(client, program, data: bytes, dry_run=False):
+    return client.post(
+        f"/api/v1/programs/{program.pk}/imports",
+        data={"file": SimpleUploadedFile("m.csv", data, "text/csv"), "dry_run": dry_run},
+    )
+
+
+@pytest.fixture
+def admin():
+    return UserFactory()
+
+
+@pytest.fixture
+def program(admin):
+    return ProgramFactory(admin=admin)
+
+
+def test_import_match_swap_publish_over_http(client, admin, program):
+    people = [ProfileFactory().user for _ in range(4)]
+    keys = ["mentee_a", "mentee_b", "mentor_a", "mentor_b"]
+    data = CSV.format(**dict(zip(keys, [p.email for p in people], strict=True))).encode()
+    client.force_login(admin)
+    preview = upload(client, program, data, dry_run=True)
+    assert preview.status_code == 200 and preview.json()["created"] == 4
+    assert program.memberships.count() == 1
+    assert upload(client, program, data).json()["created"] == 4
+    assert upload(client, program, data).json()["unchanged"] == 4
+
+    run = post(client, f"/api/v1/programs/{program.pk}/runs", {"mode": "optimal"})
+    assert run.status_code == 201
+    body = run.json()
+    by_mentee = {p["mentee"]["email"]: p for p in body["pairs"]}
+    assert by_mentee[people[0].email]["mentor"]["email"] == people[3].email  # web with web
+    assert by_mentee[people[0].email]["reasons"][0] == "Track: both chose web"
+
+    ids = [p["id"] for p in body["pairs"]]
+    swapped = post(
+        client, f"/api/v1/programs/{program.pk}/runs/{body['id']}/swap", {"pair_ids": ids}
+    )
+    assert swapped.status_code == 200
+    after = {p["mentee"]["email"]: p for p in swapped.json()["pairs"]}
+    assert after[people[0].email]["mentor"]["email"] == people[2].email
+    assert all(p["locked"] for p in swapped.json()["pairs"])
+
+    published = post(client, f"/api/v1/programs/{program.pk}/runs/{body['id']}/publish")
+    assert published.json() == {"started": 2, "awaiting_sign_up": 0}
+    again = post(client, f"/api/v1/programs/{program.pk}/runs/{body['id']}/publish")
+    assert again.status_code == 409 and again.json()["error"]["code"] == "run_not_editable"
+
+    export = client.get(f"/api/v1/programs/{program.pk}/participants.csv")
+    assert export.status_code == 200 and people[2].email in export.content.decode()
+    assert client.get(f"/api/v1/programs/{program.pk}/participants.xlsx").status_code == 200
+
+
+def test_members_of_program_a_get_404_on_program_b_and_its_people(client, program):
+    mentor = ProgramMembershipFactory(program=program, role="mentor")
+    other = ProgramFactory(admin=UserFactory())
+    outsider = ProgramMembershipFactory(program=other, role="mentee")
+    client.force_login(outsider.user)
+    for url in (
+        f"/api/v1/programs/{program.pk}",
+        f"/api/v1/programs/{program.pk}/members",
+        f"/api/v1/programs/{program.pk}/members/{mentor.pk}",
+    ):
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert response.json()["error"]["code"] == "not_found"
+    assert [p["id"] for p in client.get("/api/v1/programs").json()] == [other.pk]
+
+
+def test_a_member_who_is_not_admin_cannot_run_matching_or_import(client, program):
+    mentor = ProgramMembershipFactory(program=program, role="mentor")
+    client.force_login(mentor.user)
+    response = post(client, f"/api/v1/programs/{program.pk}/runs")
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "not_program_admin"
+    assert upload(client, program, b"email,role\n").status_code == 403
+    assert not MatchRun.objects.exists()
+
+
+def test_bad_files_and_bad_rows_get_clear_errors(client, admin, program):
+    client.force_login(admin)
+    wrong = upload(client, program, "email,role\nzoë@example.org,mentee\n".encode("latin-1"))
+    assert wrong.status_code == 422 and "UTF-8" in wrong.json()["error"]["fields"]["file"][0]
+    missing = upload(client, program, b"mail,role\n")
+    assert missing.json()["error"]["code"] == "invalid_import"
+    huge = upload(client, program, b"email,role\n" + b"x" * (csvio.MAX_BYTES + 10))
+    assert huge.status_code == 413 and huge.json()["error"]["code"] == "import_too_large"
+    rows = upload(client, program, b"email,role,zone\nbad,mentee,\nx@example.org,mentee,Nowhere\n")
+    assert rows.status_code == 200
+    assert [e["line"] for e in rows.json()["errors"]] == [2, 3]
+    assert not ProgramMembership.objects.exclude(role="admin").exists()
+
+
+def test_running_matching_on_an_empty_program_says_why(client, admin, program):
+    client.force_login(admin)
+    response = post(client, f"/api/v1/programs/{program.pk}/runs")
+    assert response.status_code == 422 and response.json()["error"]["code"] == "nothing_to_match"
+    bad_mode = post(client, f"/api/v1/programs/{program.pk}/runs", {"mode": "random"})
+    assert bad_mode.status_code == 422
+
+
+def test_import_job_progress_is_admin_only(client, admin, program):
+    from mentorloom.programs import imports
+
+    job = imports.start_import_job(admin, program, b"email,role\nx@example.org,mentee\n")
+    client.force_login(admin)
+    body = client.get(f"/api/v1/programs/{program.pk}/import-jobs/{job.pk}").json()
+    assert (body["status"], body["total_rows"]) == ("queued", 1)
+    client.force_login(UserFactory())
+    assert client.get(f"/api/v1/programs/{program.pk}/import-jobs/{job.pk}").status_code == 404

@@ -1,0 +1,219 @@
+"""The pure bulk matcher: optimal against the full problem, rules and capacities, stable mode."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mentorloom.programs import assignment as a
+
+
+def _cohort(draw: st.DrawFn, n: int, m: int) -> a.Cohort:
+    caps = draw(st.lists(st.integers(0, 3), min_size=m, max_size=m))
+    langs = st.integers(1, 3)
+    return a.Cohort(
+        capacities=np.array(caps),
+        mentee_languages=np.array(draw(st.lists(langs, min_size=n, max_size=n)), np.uint64),
+        mentor_languages=np.array(draw(st.lists(langs, min_size=m, max_size=m)), np.uint64),
+        mentee_teams=np.array(draw(st.lists(st.integers(-1, 2), min_size=n, max_size=n))),
+        mentor_teams=np.array(draw(st.lists(st.integers(-1, 2), min_size=m, max_size=m))),
+        mentee_departments=np.array(draw(st.lists(st.integers(0, 1), min_size=n, max_size=n))),
+        mentor_departments=np.array(draw(st.lists(st.integers(0, 1), min_size=m, max_size=m))),
+        mentee_manager=np.array(draw(st.lists(st.integers(-1, m - 1), min_size=n, max_size=n))),
+        blocked=frozenset(
+            draw(st.sets(st.tuples(st.integers(0, n - 1), st.integers(0, m - 1)), max_size=4))
+        ),
+        department_rule=draw(st.sampled_from(a.DEPARTMENT_RULES)),
+    )
+
+
+@st.composite
+def instances(draw: st.DrawFn, max_mentees: int = 9, max_mentors: int = 5):
+    n = draw(st.integers(1, max_mentees))
+    m = draw(st.integers(1, max_mentors))
+    cohort = _cohort(draw, n, m)
+    scores = np.array(draw(st.lists(st.floats(0, 1), min_size=n * m, max_size=n * m))).reshape(n, m)
+    return cohort, scores
+
+
+def _brute_force(cohort: a.Cohort, scores: np.ndarray) -> int:
+    ints = a.to_int_scores(scores)
+    allowed = a.allowed_mask(cohort)
+    best = 0
+    bonus = a.bonus_for(cohort.n_mentees)
+    options = [
+        [-1] + [j for j in range(cohort.n_mentors) if allowed[i, j]] for i in range(len(ints))
+    ]
+    for choice in itertools.product(*options):
+        used = np.bincount([j for j in choice if j >= 0], minlength=cohort.n_mentors)
+        if (used > cohort.capacities).any():
+            continue
+        value = sum(bonus + int(ints[i, j]) for i, j in enumerate(choice) if j >= 0)
+        best = max(best, value)
+    return best
+
+
+@settings(max_examples=60, deadline=None)
+@given(instances(max_mentees=5, max_mentors=3))
+def test_optimal_mode_equals_brute_force_on_tiny_cohorts(instance):
+    cohort, scores = instance
+    result = a.solve(cohort, scores, k=cohort.n_mentors)
+    assert a.objective(result) == _brute_force(cohort, scores)
+
+
+@settings(max_examples=80, deadline=None)
+@given(instances(max_mentees=12, max_mentors=6))
+def test_optimal_mode_equals_scipy_on_the_capacity_replicated_problem(instance):
+    cohort, scores = instance
+    result = a.solve(cohort, scores, k=cohort.n_mentors)
+    assert a.objective(result) == a.reference_optimum(cohort, scores)
+
+
+@settings(max_examples=80, deadline=None)
+@given(instances(), st.integers(1, 4))
+def test_capacity_never_exceeded_and_hard_rules_never_broken_even_with_small_k(instance, k):
+    cohort, scores = instance
+    result = a.solve(cohort, scores, k=k)
+    assert (a.load(cohort, result) <= cohort.capacities).all()
+    assert a.violations(cohort, result) == []
+    assert set(result.unmatched) == {i for i in range(cohort.n_mentees) if result.mentor_of[i] < 0}
+
+
+@settings(max_examples=60, deadline=None)
+@given(instances(max_mentees=10, max_mentors=5), st.data())
+def test_locks_are_kept_on_rerun_and_the_rest_is_optimal_around_them(instance, data):
+    cohort, scores = instance
+    first = a.solve(cohort, scores, k=cohort.n_mentors)
+    pairs = first.pairs
+    locked = dict(data.draw(st.lists(st.sampled_from(pairs), unique=True)) if pairs else [])
+    rerun = a.solve(cohort, scores, k=cohort.n_mentors, locks=locked)
+    for i, j in locked.items():
+        assert rerun.mentor_of[i] == j
+    assert a.objective(rerun) == a.reference_optimum(cohort, scores, locks=locked)
+    assert (a.load(cohort, rerun) <= cohort.capacities).all()
+
+
+def test_a_lock_over_capacity_is_refused_with_the_pair_named():
+    cohort = a.Cohort.open(3, [1])
+    with pytest.raises(a.InvalidLocks) as caught:
+        a.solve(cohort, np.ones((3, 1)), locks={0: 0, 1: 0})
+    assert caught.value.problems == [(1, 0, "mentor_over_capacity")]
+
+
+def test_unmatched_people_get_the_rule_that_excludes_them():
+    cohort = a.Cohort(
+        capacities=np.array([1, 1]),
+        mentee_languages=np.array([1, 4, 1, 1, 1], np.uint64),  # mentee 1 speaks only language 2
+        mentor_languages=np.array([1, 3], np.uint64),
+        mentee_teams=np.array([-1, -1, 7, -1, -1]),
+        mentor_teams=np.array([7, 7]),
+        mentee_manager=np.array([-1, -1, -1, -1, 1]),
+        blocked=frozenset({(3, 0), (3, 1)}),
+    )
+    result = a.solve(cohort, np.full((5, 2), 0.5))
+    assert result.unmatched[1] == [a.NO_SHARED_LANGUAGE]
+    assert result.unmatched[2] == [a.ONLY_OWN_TEAM]
+    assert result.unmatched[3] == [a.ALL_BLOCKED]
+    assert result.mentor_of[0] == 0 or result.mentor_of[4] == 0
+    assert result.summary[a.NO_SHARED_LANGUAGE] == 1
+
+
+def test_when_capacity_runs_out_the_rest_are_unmatched_because_mentors_are_full():
+    result = a.solve(a.Cohort.open(5, [2]), np.linspace(0.1, 0.9, 5)[:, None])
+    assert sorted(i for i, _ in result.pairs) == [3, 4]
+    assert result.summary == {a.MENTORS_FULL: 3}
+
+
+def test_coverage_comes_before_score():
+    # Mentee 0 loves mentor 0; mentee 1 can only take mentor 0. Both get matched.
+    cohort = a.Cohort.open(2, [1, 1])
+    scores = np.array([[1.0, 0.0], [0.9, 0.0]])
+    blocked = a.Cohort(**{**cohort.__dict__, "blocked": frozenset({(1, 1)})})
+    result = a.solve(blocked, scores)
+    assert result.pairs == [(0, 1), (1, 0)]
+
+
+def test_embeddings_candidates_keep_only_allowed_top_k():
+    rng = np.random.default_rng(1)
+    mentees = rng.normal(size=(50, 8)).astype(np.float32)
+    mentors = rng.normal(size=(20, 8)).astype(np.float32)
+    mentees /= np.linalg.norm(mentees, axis=1, keepdims=True)
+    mentors /= np.linalg.norm(mentors, axis=1, keepdims=True)
+    cohort = a.Cohort(
+        capacities=np.full(20, 3),
+        mentee_languages=rng.integers(1, 4, 50).astype(np.uint64),
+        mentor_languages=rng.integers(1, 4, 20).astype(np.uint64),
+    )
+    cands = a.candidates_from_embeddings(cohort, mentees, mentors, k=5, chunk=16)
+    assert np.bincount(cands.mentee, minlength=50).max() <= 5
+    allowed = a.allowed_mask(cohort)
+    assert allowed[cands.mentee, cands.mentor].all()
+    dense = a.to_int_scores((mentees @ mentors.T + 1) / 2)
+    assert (dense[cands.mentee, cands.mentor] == cands.score).all()
+
+
+def _stable_instance(draw: st.DrawFn):
+    n = draw(st.integers(1, 12))
+    m = draw(st.integers(1, 5))
+    mentee_prefs = [
+        draw(st.permutations(range(m)).map(lambda p: list(p[: draw(st.integers(0, m))])))
+        for _ in range(n)
+    ]
+    mentor_prefs = [draw(st.permutations(range(n)).map(list)) for _ in range(m)]
+    caps = draw(st.lists(st.integers(0, 3), min_size=m, max_size=m))
+    return mentee_prefs, mentor_prefs, caps
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data())
+def test_stable_mode_has_no_blocking_pair_and_respects_capacity(data):
+    mentee_prefs, mentor_prefs, caps = _stable_instance(data.draw)
+    result = a.stable_match(mentee_prefs, mentor_prefs, caps)
+    assert a.blocking_pairs(result, mentee_prefs, mentor_prefs, caps) == []
+    assert (np.bincount(result.mentor_of[result.mentor_of >= 0], minlength=len(caps)) <= caps).all()
+    for i, j in result.pairs:
+        assert j in mentee_prefs[i]
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.data())
+def test_stable_mode_keeps_locks(data):
+    mentee_prefs, mentor_prefs, caps = _stable_instance(data.draw)
+    options = [(i, j) for i in range(len(mentee_prefs)) for j in range(len(caps)) if caps[j] > 0]
+    lock = data.draw(st.sampled_from(options)) if options else None
+    locks = dict([lock]) if lock else {}
+    result = a.stable_match(mentee_prefs, mentor_prefs, caps, locks=locks)
+    for i, j in locks.items():
+        assert result.mentor_of[i] == j
+    assert a.blocking_pairs(result, mentee_prefs, mentor_prefs, caps) == []
+
+
+def test_stable_mode_from_scores_removes_a_blocking_pair_the_optimum_has():
+    # Optimal total pairs 0-1 and 1-0 (1.0 + 1.0 = 2.0 > 1.0 + 0.0 ...); stable keeps 0-0.
+    scores = np.array([[0.9, 0.5], [0.8, 0.0]])
+    cohort = a.Cohort.open(2, [1, 1])
+    mentee_prefs, mentor_prefs = a.preferences_from_scores(cohort, scores)
+    optimal = a.solve(cohort, scores)
+    assert optimal.pairs == [(0, 1), (1, 0)]
+    assert a.blocking_pairs(optimal, mentee_prefs, mentor_prefs, [1, 1]) == [(0, 0)]
+    stable = a.stable_match(mentee_prefs, mentor_prefs, [1, 1])
+    assert stable.pairs == [(0, 0), (1, 1)]
+
+
+def test_shortlists_offer_each_mentee_three_allowed_mentors_best_first():
+    scores = np.array([[0.1, 0.9, 0.5, 0.7, 0.3]])
+    cohort = a.Cohort.open(1, [1] * 5)
+    assert a.shortlists(a.candidates_from_scores(cohort, scores), 1) == [[1, 3, 2]]
+
+
+@settings(max_examples=60, deadline=None)
+@given(instances(max_mentees=10, max_mentors=6))
+def test_fast_allowed_mask_equals_the_rule_by_rule_masks(instance):
+    cohort, _ = instance
+    rows = np.arange(cohort.n_mentees)
+    expected = np.logical_and.reduce(list(a.constraint_masks(cohort, rows).values()))
+    assert (a.allowed_mask(cohort, rows) == expected).all()

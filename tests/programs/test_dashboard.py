@@ -1,0 +1,144 @@
+"""Program dashboard: figures from the program's mentorships, k-anonymous feedback, pages."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from mentorloom.programs import charts, dashboard, services
+from mentorloom.programs.models import CheckIn
+from mentorloom.scheduling.models import Session
+from mentorloom.sessions.models import FeedbackBatch
+from tests.factories import (
+    ProgramFactory,
+    ProgramMembershipFactory,
+    SchedulingMentorshipFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin():
+    return UserFactory()
+
+
+@pytest.fixture
+def published(admin):
+    program = ProgramFactory(admin=admin)
+    mentor = ProgramMembershipFactory(program=program, role="mentor", capacity=2)
+    mentees = [ProgramMembershipFactory(program=program, role="mentee") for _ in range(2)]
+    run = services.run_matching(admin, program)
+    services.publish_run(admin, run)
+    return program, mentor, mentees, run
+
+
+def _batch(mentor, mentee_ids):
+    return FeedbackBatch.objects.create(
+        mentor=mentor.user,
+        released_at=timezone.now(),
+        newest_rated_at=timezone.now(),
+        ratings=len(mentee_ids),
+        sums={"empathy": 5 * len(mentee_ids)},
+        useful=len(mentee_ids),
+        mentee_ids=mentee_ids,
+    )
+
+
+def test_feedback_is_withheld_below_k_distinct_mentees(published, settings):
+    program, mentor, _, _ = published
+    settings.MENTORLOOM_FEEDBACK_K = 3
+    _batch(mentor, [1, 2])
+    withheld = dashboard.chart(program, "feedback_traits")
+    assert withheld.points == [] and "at least 3" in withheld.note
+    _batch(mentor, [3])
+    shown = dashboard.chart(program, "feedback_traits")
+    assert shown.points == [("empathy", 5.0)]
+
+
+def test_sessions_and_no_shows_count_only_the_programs_mentorships(published):
+    program, _, _, run = published
+    mentorship = run.pairs.first().mentorship
+    outside = SchedulingMentorshipFactory()
+    start = timezone.now() - timedelta(days=3)
+    for where, status in (
+        (mentorship, "completed"),
+        (mentorship, "completed"),
+        (mentorship, "no_show"),
+        (outside, "no_show"),
+    ):
+        Session.objects.create(
+            mentorship=where,
+            mentor=where.mentor,
+            mentee=where.mentee,
+            starts_at=start,
+            ends_at=start + timedelta(hours=1),
+            zone="UTC",
+            status=status,
+        )
+    assert dict(dashboard.chart(program, "no_shows").points) == {"held": 2, "no-show": 1}
+    assert sum(v for _, v in dashboard.chart(program, "sessions_per_week").points) == 2
+    assert dict(dashboard.chart(program, "mentorships").points) == {"active": 2}
+
+
+def test_chart_svg_escapes_labels():
+    svg = charts.bar_chart("<b>", [("<script>", 1)])
+    assert "<script>" not in svg and "&lt;script&gt;" in svg
+
+
+def test_dashboard_page_shows_charts_and_low_checkins_to_admins_only(client, admin, published):
+    program, mentor, (mentee, _), _ = published
+    CheckIn.objects.create(
+        program=program, membership=mentee, due_on=timezone.localdate(), score=1, note="Stuck"
+    )
+    client.force_login(admin)
+    page = client.get(f"/programs/{program.pk}/")
+    assert page.status_code == 200
+    assert b"<svg" in page.content and b"Stuck" in page.content
+    csv = client.get(f"/programs/{program.pk}/charts/checkins.csv")
+    assert csv.content.decode().splitlines()[1] == "1,1"
+    client.force_login(mentor.user)
+    assert client.get(f"/programs/{program.pk}/").status_code == 403
+    client.force_login(UserFactory())
+    assert client.get(f"/programs/{program.pk}/").status_code == 404
+
+
+def test_review_page_swaps_and_publishes(client, admin):
+    program = ProgramFactory(admin=admin)
+    for _ in range(2):
+        ProgramMembershipFactory(program=program, role="mentor")
+        ProgramMembershipFactory(program=program, role="mentee")
+    client.force_login(admin)
+    response = client.post(f"/programs/{program.pk}/runs/", {"mode": "optimal"})
+    run = program.match_runs.get()
+    assert response.url == f"/programs/{program.pk}/runs/{run.pk}/"
+    a, b = run.pairs.order_by("pk")
+    before = {a.pk: a.mentor_id, b.pk: b.mentor_id}
+    url = f"/programs/{program.pk}/runs/{run.pk}/actions"
+    client.post(url, {"action": "swap", "pairs": [a.pk, b.pk]})
+    a.refresh_from_db()
+    assert a.mentor_id == before[b.pk] and a.locked
+    client.post(url, {"action": f"unlock:{b.pk}"})
+    b.refresh_from_db()
+    assert not b.locked
+    assert client.post(url, {"action": "lock:nope"}).status_code == 404
+    page = client.get(f"/programs/{program.pk}/runs/{run.pk}/")
+    assert b"Publish and introduce" in page.content
+    client.post(url, {"action": "publish"})
+    run.refresh_from_db()
+    assert run.status == "published" and run.pairs.exclude(mentorship=None).count() == 2
+
+
+def test_outcomes_are_withheld_below_k_ended_mentorships(published, settings):
+    from mentorloom.mentorships.services import end_mentorship
+
+    program, _, _, run = published
+    settings.MENTORLOOM_FEEDBACK_K = 2
+    first, second = (p.mentorship for p in run.pairs.all())
+    end_mentorship(first.mentee, first, outcome_reached=True)
+    assert dashboard.chart(program, "outcomes").points == []
+    end_mentorship(second.mentee, second, outcome_reached=False)
+    assert dict(dashboard.chart(program, "outcomes").points)["reached"] == 1
