@@ -70,7 +70,7 @@ def write_many(rows: Sequence[tuple[int, dict[str, str]]]) -> None:
                 f"setweight(to_tsvector('simple', %s), '{PG_WEIGHT[name]}')" for name in FIELDS
             )
             cursor.executemany(
-                f"UPDATE discovery_searchdocument SET search_vector = {parts} "  # noqa: S608
+                f"UPDATE discovery_searchdocument SET search_vector = {parts} "  # noqa: S608  # nosec B608
                 "WHERE profile_id = %s",
                 [[*v, pid] for v, (pid, _) in zip(values, rows, strict=True)],
             )
@@ -81,7 +81,7 @@ def write_many(rows: Sequence[tuple[int, dict[str, str]]]) -> None:
             columns = ", ".join(FIELDS)
             marks = ", ".join(["%s"] * (len(FIELDS) + 1))
             cursor.executemany(
-                f"INSERT INTO discovery_fts (rowid, {columns}) VALUES ({marks})",  # noqa: S608
+                f"INSERT INTO discovery_fts (rowid, {columns}) VALUES ({marks})",  # noqa: S608  # nosec B608
                 [[pid, *v] for v, (pid, _) in zip(values, rows, strict=True)],
             )
 
@@ -166,14 +166,14 @@ def ranked_ids(groups: Sequence[Sequence[str]], fields: Sequence[str] | None = N
             weights = ",".join(sorted({PG_WEIGHT[f].lower() for f in fields}))
             vector = f"ts_filter(search_vector, '{{{weights}}}')"
         sql = (
-            "SELECT profile_id FROM discovery_searchdocument, to_tsquery('simple', %s) query "  # noqa: S608
+            "SELECT profile_id FROM discovery_searchdocument, to_tsquery('simple', %s) query "  # noqa: S608  # nosec B608
             f"WHERE search_vector @@ query AND {vector} @@ query "
             f"ORDER BY ts_rank({vector}, query) DESC, profile_id"
         )
     else:
         weights = ", ".join(str(BM25_WEIGHTS[name]) for name in FIELDS)
         sql = (
-            f"SELECT rowid FROM discovery_fts WHERE discovery_fts MATCH %s "  # noqa: S608
+            f"SELECT rowid FROM discovery_fts WHERE discovery_fts MATCH %s "  # noqa: S608  # nosec B608
             f"ORDER BY bm25(discovery_fts, {weights}), rowid"
         )
     with connection.cursor() as cursor:
@@ -189,7 +189,7 @@ def ranked_page(
     within_sql, within_params = within
     if is_postgres():
         sql = (
-            "SELECT profile_id FROM discovery_searchdocument, to_tsquery('simple', %s) query "  # noqa: S608
+            "SELECT profile_id FROM discovery_searchdocument, to_tsquery('simple', %s) query "  # noqa: S608  # nosec B608
             f"WHERE search_vector @@ query AND profile_id IN ({within_sql}) "
             "ORDER BY ts_rank(search_vector, query) DESC, profile_id LIMIT %s OFFSET %s"
         )
@@ -198,7 +198,7 @@ def ranked_page(
         # MATERIALIZED: without it SQLite runs the MATCH once per candidate rowid (seconds at
         # 20k mentors); with it the index is read once and the filters probe the hits.
         sql = (
-            "WITH hits AS MATERIALIZED ("  # noqa: S608
+            "WITH hits AS MATERIALIZED ("  # noqa: S608  # nosec B608
             f"SELECT rowid AS id, bm25(discovery_fts, {weights}) AS rank FROM discovery_fts "
             "WHERE discovery_fts MATCH %s) "
             f"SELECT id FROM hits WHERE id IN ({within_sql}) ORDER BY rank, id LIMIT %s OFFSET %s"
