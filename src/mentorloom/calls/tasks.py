@@ -13,6 +13,7 @@ def prune_janus_tokens() -> int:
     return prune_expired_tokens()
 
 
+@task()
 def end_abandoned_calls() -> int:
     """End calls everyone left without hanging up (run every 15 s by the periodic scheduler)."""
     from .services import end_abandoned_calls as run

@@ -15,6 +15,7 @@ from ninja import Field, Query, Router, Schema
 
 from mentorloom.core.idempotency import run_idempotent
 from mentorloom.core.markdown import render_markdown
+from mentorloom.core.schemas import READ_ERRORS, WRITE_ERRORS
 from mentorloom.messaging.events import message_payload
 
 from . import selectors, services, weekly
@@ -144,7 +145,7 @@ class DirectoryQuery(Schema):
     offset: int = Field(0, ge=0)
 
 
-@router.get("/communities", response=CommunityPageOut)
+@router.get("/communities", response={200: CommunityPageOut, **READ_ERRORS})
 def list_communities(request: HttpRequest, query: Query[DirectoryQuery]) -> dict:
     qs = selectors.directory(query=query.q, topic=query.topic, language=query.language)
     return {
@@ -153,7 +154,7 @@ def list_communities(request: HttpRequest, query: Query[DirectoryQuery]) -> dict
     }
 
 
-@router.post("/communities", response={201: CommunityOut})
+@router.post("/communities", response={**WRITE_ERRORS, 201: CommunityOut})
 def create_community(request: HttpRequest, payload: CommunityIn) -> tuple[int, dict]:
     """Create a community (you own it; it starts with #general). Idempotency-Key honoured."""
 
@@ -164,7 +165,7 @@ def create_community(request: HttpRequest, payload: CommunityIn) -> tuple[int, d
     return run_idempotent(request, "communities.create", payload.dict(), create)
 
 
-@router.get("/communities/{slug}", response=CommunityDetailOut)
+@router.get("/communities/{slug}", response={200: CommunityDetailOut, **READ_ERRORS})
 def community_detail(request: HttpRequest, slug: str) -> dict:
     community = get_community(slug)
     me = membership_of(request.user, community)
@@ -181,25 +182,27 @@ def community_detail(request: HttpRequest, slug: str) -> dict:
     }
 
 
-@router.post("/communities/{slug}/join", response=MembershipOut)
+@router.post("/communities/{slug}/join", response={200: MembershipOut, **WRITE_ERRORS})
 def join(request: HttpRequest, slug: str) -> dict:
     return _membership(services.join_community(request.user, get_community(slug)))
 
 
-@router.post("/communities/{slug}/leave", response={204: None})
+@router.post("/communities/{slug}/leave", response={**WRITE_ERRORS, 204: None})
 def leave(request: HttpRequest, slug: str) -> tuple[int, None]:
     services.leave_community(request.user, get_community(slug))
     return 204, None
 
 
-@router.post("/communities/{slug}/mute", response=MembershipOut)
+@router.post("/communities/{slug}/mute", response={200: MembershipOut, **WRITE_ERRORS})
 def mute_community(request: HttpRequest, slug: str, payload: MutedIn) -> dict:
     community = get_community(slug)
     get_membership_for(request.user, community)
     return _membership(services.set_notifications_muted(request.user, community, payload.muted))
 
 
-@router.post("/communities/{slug}/open-for-questions", response=MembershipOut)
+@router.post(
+    "/communities/{slug}/open-for-questions", response={200: MembershipOut, **WRITE_ERRORS}
+)
 def open_for_questions(request: HttpRequest, slug: str, payload: MutedIn) -> dict:
     """`muted` reads as "on" here: true marks you open for questions in this community."""
     community = get_community(slug)
@@ -207,7 +210,7 @@ def open_for_questions(request: HttpRequest, slug: str, payload: MutedIn) -> dic
     return _membership(services.set_open_for_questions(request.user, community, payload.muted))
 
 
-@router.get("/communities/{slug}/search", response=list[PostOut])
+@router.get("/communities/{slug}/search", response={200: list[PostOut], **READ_ERRORS})
 def search(request: HttpRequest, slug: str, q: str = "") -> list[dict]:
     community = get_community(slug)
     get_membership_for(request.user, community)
@@ -217,7 +220,7 @@ def search(request: HttpRequest, slug: str, q: str = "") -> list[dict]:
 # --- joining -----------------------------------------------------------------------------------
 
 
-@router.post("/communities/{slug}/requests", response={201: JoinRequestOut})
+@router.post("/communities/{slug}/requests", response={**WRITE_ERRORS, 201: JoinRequestOut})
 def request_to_join(request: HttpRequest, slug: str, payload: JoinRequestIn) -> tuple[int, dict]:
     community = get_community(slug)
 
@@ -238,7 +241,7 @@ def _join_request(join_request) -> dict:  # type: ignore[no-untyped-def]
     }
 
 
-@router.get("/communities/{slug}/requests", response=list[JoinRequestOut])
+@router.get("/communities/{slug}/requests", response={200: list[JoinRequestOut], **READ_ERRORS})
 def list_requests(request: HttpRequest, slug: str) -> list[dict]:
     community = get_community(slug)
     if not get_membership_for(request.user, community).moderates:
@@ -246,7 +249,10 @@ def list_requests(request: HttpRequest, slug: str) -> list[dict]:
     return [_join_request(r) for r in selectors.pending_requests(community)]
 
 
-@router.post("/communities/{slug}/requests/{request_id}/{decision}", response=JoinRequestOut)
+@router.post(
+    "/communities/{slug}/requests/{request_id}/{decision}",
+    response={200: JoinRequestOut, **WRITE_ERRORS},
+)
 def decide_request(request: HttpRequest, slug: str, request_id: int, decision: str) -> dict:
     community = get_community(slug)
     join_request = get_join_request_for(request.user, community, request_id)
@@ -258,7 +264,7 @@ def decide_request(request: HttpRequest, slug: str, request_id: int, decision: s
     return _join_request(decided)
 
 
-@router.post("/communities/{slug}/invites", response={201: InviteOut})
+@router.post("/communities/{slug}/invites", response={**WRITE_ERRORS, 201: InviteOut})
 def create_invite(request: HttpRequest, slug: str, payload: InviteIn) -> tuple[int, dict]:
     community = get_community(slug)
     get_membership_for(request.user, community)
@@ -271,13 +277,15 @@ def create_invite(request: HttpRequest, slug: str, payload: InviteIn) -> tuple[i
     return run_idempotent(request, f"communities.invite.{community.pk}", payload.dict(), create)
 
 
-@router.post("/communities/{slug}/invites/{invite_id}/revoke", response=InviteOut)
+@router.post(
+    "/communities/{slug}/invites/{invite_id}/revoke", response={200: InviteOut, **WRITE_ERRORS}
+)
 def revoke_invite(request: HttpRequest, slug: str, invite_id: int) -> dict:
     invite = get_invite_for(request.user, get_community(slug), invite_id)
     return _invite(request, services.revoke_invite(request.user, invite))
 
 
-@router.post("/community-invites/{token}/accept", response=MembershipOut)
+@router.post("/community-invites/{token}/accept", response={200: MembershipOut, **WRITE_ERRORS})
 def accept_invite(request: HttpRequest, token: str) -> dict:
     return _membership(services.accept_invite(request.user, token))
 
@@ -285,7 +293,7 @@ def accept_invite(request: HttpRequest, token: str) -> dict:
 # --- channels and posts ------------------------------------------------------------------------
 
 
-@router.post("/communities/{slug}/channels", response={201: ChannelOut})
+@router.post("/communities/{slug}/channels", response={**WRITE_ERRORS, 201: ChannelOut})
 def create_channel(request: HttpRequest, slug: str, payload: ChannelIn) -> tuple[int, dict]:
     community = get_community(slug)
     get_membership_for(request.user, community)
@@ -296,7 +304,9 @@ def create_channel(request: HttpRequest, slug: str, payload: ChannelIn) -> tuple
     return run_idempotent(request, f"communities.channel.{community.pk}", payload.dict(), create)
 
 
-@router.patch("/communities/{slug}/channels/{channel_id}", response=ChannelOut)
+@router.patch(
+    "/communities/{slug}/channels/{channel_id}", response={200: ChannelOut, **WRITE_ERRORS}
+)
 def update_channel(request: HttpRequest, slug: str, channel_id: int, payload: SlowModeIn) -> dict:
     channel = get_channel_for(request.user, get_community(slug), channel_id)
     return _channel(services.set_slow_mode(request.user, channel, payload.slow_mode_seconds))
@@ -307,7 +317,9 @@ class ChannelPageQuery(Schema):
     limit: int = Field(selectors.PAGE_SIZE, ge=1, le=200)
 
 
-@router.get("/communities/{slug}/channels/{channel_id}/posts", response=ChannelPageOut)
+@router.get(
+    "/communities/{slug}/channels/{channel_id}/posts", response={200: ChannelPageOut, **READ_ERRORS}
+)
 def channel_posts(
     request: HttpRequest, slug: str, channel_id: int, query: Query[ChannelPageQuery]
 ) -> dict:
@@ -324,7 +336,8 @@ def channel_posts(
 
 
 @router.post(
-    "/communities/{slug}/channels/{channel_id}/posts", response={200: PostOut, 201: PostOut}
+    "/communities/{slug}/channels/{channel_id}/posts",
+    response={**WRITE_ERRORS, 200: PostOut, 201: PostOut},
 )
 def create_post(
     request: HttpRequest, slug: str, channel_id: int, payload: PostIn
@@ -343,7 +356,8 @@ def create_post(
 
 
 @router.get(
-    "/communities/{slug}/channels/{channel_id}/posts/{post_id}/replies", response=list[PostOut]
+    "/communities/{slug}/channels/{channel_id}/posts/{post_id}/replies",
+    response={200: list[PostOut], **READ_ERRORS},
 )
 def replies(request: HttpRequest, slug: str, channel_id: int, post_id: int) -> list[dict]:
     channel = get_channel_for(request.user, get_community(slug), channel_id)
@@ -352,7 +366,8 @@ def replies(request: HttpRequest, slug: str, channel_id: int, post_id: int) -> l
 
 
 @router.post(
-    "/communities/{slug}/channels/{channel_id}/posts/{post_id}/reactions", response=PostOut
+    "/communities/{slug}/channels/{channel_id}/posts/{post_id}/reactions",
+    response={200: PostOut, **WRITE_ERRORS},
 )
 def react(
     request: HttpRequest, slug: str, channel_id: int, post_id: int, payload: ReactionIn
@@ -364,7 +379,10 @@ def react(
     return _post(message)
 
 
-@router.post("/communities/{slug}/channels/{channel_id}/posts/{post_id}/pin", response={204: None})
+@router.post(
+    "/communities/{slug}/channels/{channel_id}/posts/{post_id}/pin",
+    response={**WRITE_ERRORS, 204: None},
+)
 def pin(request: HttpRequest, slug: str, channel_id: int, post_id: int) -> tuple[int, None]:
     channel = get_channel_for(request.user, get_community(slug), channel_id)
     services.pin_post(request.user, channel, get_post_for(request.user, channel, post_id))
@@ -372,7 +390,8 @@ def pin(request: HttpRequest, slug: str, channel_id: int, post_id: int) -> tuple
 
 
 @router.delete(
-    "/communities/{slug}/channels/{channel_id}/posts/{post_id}/pin", response={204: None}
+    "/communities/{slug}/channels/{channel_id}/posts/{post_id}/pin",
+    response={**WRITE_ERRORS, 204: None},
 )
 def unpin(request: HttpRequest, slug: str, channel_id: int, post_id: int) -> tuple[int, None]:
     channel = get_channel_for(request.user, get_community(slug), channel_id)
@@ -381,7 +400,10 @@ def unpin(request: HttpRequest, slug: str, channel_id: int, post_id: int) -> tup
     return 204, None
 
 
-@router.post("/communities/{slug}/channels/{channel_id}/posts/{post_id}/delete", response=PostOut)
+@router.post(
+    "/communities/{slug}/channels/{channel_id}/posts/{post_id}/delete",
+    response={200: PostOut, **WRITE_ERRORS},
+)
 def delete_post(
     request: HttpRequest, slug: str, channel_id: int, post_id: int, payload: ReasonIn
 ) -> dict:
@@ -392,7 +414,8 @@ def delete_post(
 
 
 @router.post(
-    "/communities/{slug}/channels/{channel_id}/posts/{post_id}/report", response={201: None}
+    "/communities/{slug}/channels/{channel_id}/posts/{post_id}/report",
+    response={**WRITE_ERRORS, 201: None},
 )
 def report(
     request: HttpRequest, slug: str, channel_id: int, post_id: int, payload: ReasonIn
@@ -403,7 +426,7 @@ def report(
     return 201, None
 
 
-@router.post("/communities/{slug}/channels/{channel_id}/read", response={204: None})
+@router.post("/communities/{slug}/channels/{channel_id}/read", response={**WRITE_ERRORS, 204: None})
 def mark_read(
     request: HttpRequest, slug: str, channel_id: int, payload: ReadIn
 ) -> tuple[int, None]:
@@ -412,7 +435,7 @@ def mark_read(
     return 204, None
 
 
-@router.post("/communities/{slug}/channels/{channel_id}/mute", response={204: None})
+@router.post("/communities/{slug}/channels/{channel_id}/mute", response={**WRITE_ERRORS, 204: None})
 def mute_channel(
     request: HttpRequest, slug: str, channel_id: int, payload: MutedIn
 ) -> tuple[int, None]:
@@ -424,14 +447,18 @@ def mute_channel(
 # --- moderation of members -------------------------------------------------------------------
 
 
-@router.post("/communities/{slug}/members/{user_id}/role", response=MembershipOut)
+@router.post(
+    "/communities/{slug}/members/{user_id}/role", response={200: MembershipOut, **WRITE_ERRORS}
+)
 def set_role(request: HttpRequest, slug: str, user_id: int, payload: RoleIn) -> dict:
     community = get_community(slug)
     target = get_member_for(request.user, community, user_id)
     return _membership(services.set_role(request.user, target, payload.role))
 
 
-@router.post("/communities/{slug}/members/{user_id}/{action}", response=MembershipOut)
+@router.post(
+    "/communities/{slug}/members/{user_id}/{action}", response={200: MembershipOut, **WRITE_ERRORS}
+)
 def moderate_member(
     request: HttpRequest, slug: str, user_id: int, action: str, payload: ModerateIn
 ) -> dict:
@@ -456,14 +483,14 @@ def moderate_member(
 # --- weekly discussions ------------------------------------------------------------------------
 
 
-@router.get("/communities/{slug}/prompts", response=list[PromptOut])
+@router.get("/communities/{slug}/prompts", response={200: list[PromptOut], **READ_ERRORS})
 def list_prompts(request: HttpRequest, slug: str) -> list[dict]:
     community = get_community(slug)
     get_membership_for(request.user, community)
     return [_prompt(p) for p in community.prompts.select_related("community").order_by("id")]
 
 
-@router.post("/communities/{slug}/prompts", response={201: PromptOut})
+@router.post("/communities/{slug}/prompts", response={**WRITE_ERRORS, 201: PromptOut})
 def schedule_prompt(request: HttpRequest, slug: str, payload: PromptIn) -> tuple[int, dict]:
     community = get_community(slug)
     channel = get_channel_for(request.user, community, payload.channel_id)
@@ -476,7 +503,7 @@ def schedule_prompt(request: HttpRequest, slug: str, payload: PromptIn) -> tuple
     return run_idempotent(request, f"communities.prompt.{community.pk}", payload.dict(), create)
 
 
-@router.delete("/communities/{slug}/prompts/{prompt_id}", response={204: None})
+@router.delete("/communities/{slug}/prompts/{prompt_id}", response={**WRITE_ERRORS, 204: None})
 def stop_prompt(request: HttpRequest, slug: str, prompt_id: int) -> tuple[int, None]:
     prompt = get_prompt_for(request.user, get_community(slug), prompt_id)
     services.stop_prompt(request.user, prompt)

@@ -39,7 +39,7 @@ class CommunityPageOut(Schema):
     count: int
 
 
-class PersonOut(Schema):
+class CommunityPersonOut(Schema):
     id: int
     name: str
 
@@ -55,7 +55,7 @@ class ChannelOut(Schema):
 
 class MembershipOut(Schema):
     community: str
-    user: PersonOut
+    user: CommunityPersonOut
     role: str
     notifications_muted: bool
     muted_until: datetime | None
@@ -65,7 +65,7 @@ class MembershipOut(Schema):
 
 class CommunityDetailOut(CommunityOut):
     rules_html: str
-    moderators: list[PersonOut]
+    moderators: list[CommunityPersonOut]
     me: MembershipOut | None
     channels: list[ChannelOut]  # empty for non-members
     pinned: list[dict]
@@ -87,7 +87,7 @@ class JoinRequestIn(Schema):
 
 class JoinRequestOut(Schema):
     id: int
-    user: PersonOut
+    user: CommunityPersonOut
     note: str
     status: str
     created_at: datetime

@@ -11,6 +11,8 @@ from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
+from mentorloom.core.schemas import READ_ERRORS, WRITE_ERRORS
+
 from . import csvio, imports, selectors, services, xlsx
 from .errors import ImportTooLarge
 from .models import MatchRun, ProgramMembership, ProposedPair
@@ -126,7 +128,7 @@ def _run(run: MatchRun) -> dict:
     }
 
 
-@router.get("/programs", response=list[ProgramOut])
+@router.get("/programs", response={200: list[ProgramOut], **READ_ERRORS})
 def list_programs(request: HttpRequest) -> list[dict]:
     return [_program(request, p) for p in selectors.programs_for(request.user).order_by("name")]
 
@@ -144,23 +146,23 @@ def _program(request: HttpRequest, p) -> dict:  # type: ignore[no-untyped-def]
     }
 
 
-@router.get("/programs/{program_id}", response=ProgramOut)
+@router.get("/programs/{program_id}", response={200: ProgramOut, **READ_ERRORS})
 def get_program(request: HttpRequest, program_id: int) -> dict:
     return _program(request, selectors.get_program_for(request.user, program_id))
 
 
-@router.get("/programs/{program_id}/members", response=list[MemberOut])
+@router.get("/programs/{program_id}/members", response={200: list[MemberOut], **READ_ERRORS})
 def list_members(request: HttpRequest, program_id: int) -> list[dict]:
     program = selectors.get_program_for(request.user, program_id)
     return [_member(m) for m in selectors.people_for(request.user, program)]
 
 
-@router.get("/programs/{program_id}/members/{member_id}", response=MemberOut)
+@router.get("/programs/{program_id}/members/{member_id}", response={200: MemberOut, **READ_ERRORS})
 def get_member(request: HttpRequest, program_id: int, member_id: int) -> dict:
     return _member(selectors.get_membership_for(request.user, program_id, member_id))
 
 
-@router.post("/programs/{program_id}/imports", response=ImportOut)
+@router.post("/programs/{program_id}/imports", response={200: ImportOut, **WRITE_ERRORS})
 def import_members(
     request: HttpRequest, program_id: int, file: File[UploadedFile], dry_run: Form[bool] = False
 ) -> imports.ImportReport:
@@ -175,7 +177,7 @@ def import_members(
     return imports.import_members(request.user, program, file.read(), dry_run=dry_run)
 
 
-@router.get("/programs/{program_id}/participants.{fmt}")
+@router.get("/programs/{program_id}/participants.{fmt}", response={200: None, **READ_ERRORS})
 def export_participants(request: HttpRequest, program_id: int, fmt: str) -> HttpResponse:
     program = selectors.get_admin_program_for(request.user, program_id)
     rows = imports.participant_rows(program)
@@ -194,18 +196,21 @@ def export_participants(request: HttpRequest, program_id: int, fmt: str) -> Http
     return response
 
 
-@router.post("/programs/{program_id}/runs", response={201: RunOut})
+@router.post("/programs/{program_id}/runs", response={**WRITE_ERRORS, 201: RunOut})
 def create_run(request: HttpRequest, program_id: int, payload: RunIn) -> Status:
     program = selectors.get_admin_program_for(request.user, program_id)
     return Status(201, _run(services.run_matching(request.user, program, mode=payload.mode)))
 
 
-@router.get("/programs/{program_id}/runs/{run_id}", response=RunOut)
+@router.get("/programs/{program_id}/runs/{run_id}", response={200: RunOut, **READ_ERRORS})
 def get_run(request: HttpRequest, program_id: int, run_id: int) -> dict:
     return _run(selectors.get_run_for(request.user, program_id, run_id))
 
 
-@router.post("/programs/{program_id}/runs/{run_id}/pairs/{pair_id}/lock", response=RunOut)
+@router.post(
+    "/programs/{program_id}/runs/{run_id}/pairs/{pair_id}/lock",
+    response={200: RunOut, **WRITE_ERRORS},
+)
 def lock_pair(
     request: HttpRequest, program_id: int, run_id: int, pair_id: int, payload: LockIn
 ) -> dict:
@@ -214,7 +219,7 @@ def lock_pair(
     return _run(pair.run)
 
 
-@router.post("/programs/{program_id}/runs/{run_id}/swap", response=RunOut)
+@router.post("/programs/{program_id}/runs/{run_id}/swap", response={200: RunOut, **WRITE_ERRORS})
 def swap_pairs(request: HttpRequest, program_id: int, run_id: int, payload: SwapIn) -> dict:
     if len(payload.pair_ids) != 2:
         raise services.InvalidInput(fields={"pair_ids": ["Give exactly two pair ids."]})
@@ -223,19 +228,21 @@ def swap_pairs(request: HttpRequest, program_id: int, run_id: int, payload: Swap
     return _run(a.run)
 
 
-@router.post("/programs/{program_id}/runs/{run_id}/rerun", response={201: RunOut})
+@router.post("/programs/{program_id}/runs/{run_id}/rerun", response={**WRITE_ERRORS, 201: RunOut})
 def rerun(request: HttpRequest, program_id: int, run_id: int) -> Status:
     run = selectors.get_run_for(request.user, program_id, run_id)
     return Status(201, _run(services.rerun_around_locks(request.user, run)))
 
 
-@router.post("/programs/{program_id}/runs/{run_id}/publish", response=PublishOut)
+@router.post(
+    "/programs/{program_id}/runs/{run_id}/publish", response={200: PublishOut, **WRITE_ERRORS}
+)
 def publish(request: HttpRequest, program_id: int, run_id: int) -> dict:
     run = selectors.get_run_for(request.user, program_id, run_id)
     return services.publish_run(request.user, run)
 
 
-@router.post("/programs/{program_id}/checkins/{checkin_id}", response=dict)
+@router.post("/programs/{program_id}/checkins/{checkin_id}", response={200: dict, **WRITE_ERRORS})
 def answer_checkin(
     request: HttpRequest, program_id: int, checkin_id: int, payload: CheckInIn
 ) -> dict:
@@ -252,7 +259,9 @@ class ImportJobOut(Schema):
     report: dict
 
 
-@router.get("/programs/{program_id}/import-jobs/{job_id}", response=ImportJobOut)
+@router.get(
+    "/programs/{program_id}/import-jobs/{job_id}", response={200: ImportJobOut, **READ_ERRORS}
+)
 def import_job(request: HttpRequest, program_id: int, job_id: int) -> dict:
     """Progress of a background import (started from the import page for large files)."""
     job = selectors.get_import_job_for(request.user, program_id, job_id)

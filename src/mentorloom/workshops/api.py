@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Router, Status
 
+from mentorloom.core.schemas import READ_ERRORS, WRITE_ERRORS
+
 from . import errors, selectors, services
 from .models import Room, Workshop
 from .schemas import (
@@ -59,50 +61,52 @@ def _room_out(room: Room) -> dict:
     }
 
 
-@router.get("/workshops", response=list[WorkshopOut])
+@router.get("/workshops", response={200: list[WorkshopOut], **READ_ERRORS})
 def list_workshops(request: HttpRequest):  # type: ignore[no-untyped-def]
     return [_out(w, request.user) for w in selectors.upcoming_workshops(request.user)[:100]]
 
 
-@router.post("/workshops", response={201: WorkshopOut})
+@router.post("/workshops", response={**WRITE_ERRORS, 201: WorkshopOut})
 def create_workshop(request: HttpRequest, payload: WorkshopIn):  # type: ignore[no-untyped-def]
     workshop = services.create_workshop(request.user, **payload.dict())
     return Status(201, _out(workshop, request.user))
 
 
-@router.get("/workshops/{workshop_id}", response=WorkshopOut)
+@router.get("/workshops/{workshop_id}", response={200: WorkshopOut, **READ_ERRORS})
 def workshop_detail(request: HttpRequest, workshop_id: int):  # type: ignore[no-untyped-def]
     return _out(selectors.get_workshop_for(request.user, workshop_id), request.user)
 
 
-@router.post("/workshops/{workshop_id}/registration", response={201: RegistrationOut})
+@router.post(
+    "/workshops/{workshop_id}/registration", response={**WRITE_ERRORS, 201: RegistrationOut}
+)
 def register(request: HttpRequest, workshop_id: int):  # type: ignore[no-untyped-def]
     workshop = selectors.get_workshop_for(request.user, workshop_id)
     registration = services.register(request.user, workshop)
     return Status(201, {"workshop_id": workshop.pk, "status": registration.status})
 
 
-@router.delete("/workshops/{workshop_id}/registration", response={204: None})
+@router.delete("/workshops/{workshop_id}/registration", response={**WRITE_ERRORS, 204: None})
 def cancel(request: HttpRequest, workshop_id: int):  # type: ignore[no-untyped-def]
     workshop = selectors.get_workshop_for(request.user, workshop_id)
     services.cancel_registration(request.user, workshop)
     return Status(204, None)
 
 
-@router.post("/workshops/{workshop_id}/join", response=RoomOut)
+@router.post("/workshops/{workshop_id}/join", response={200: RoomOut, **WRITE_ERRORS})
 def join(request: HttpRequest, workshop_id: int):  # type: ignore[no-untyped-def]
     workshop = selectors.get_workshop_for(request.user, workshop_id)
     return _room_out(services.join(request.user, workshop))
 
 
-@router.post("/workshops/{workshop_id}/leave", response={204: None})
+@router.post("/workshops/{workshop_id}/leave", response={**WRITE_ERRORS, 204: None})
 def leave(request: HttpRequest, workshop_id: int):  # type: ignore[no-untyped-def]
     workshop = selectors.get_workshop_for(request.user, workshop_id)
     services.leave(request.user, workshop)
     return Status(204, None)
 
 
-@router.get("/workshops/{workshop_id}/room", response=RoomOut)
+@router.get("/workshops/{workshop_id}/room", response={200: RoomOut, **READ_ERRORS})
 def current_room(request: HttpRequest, workshop_id: int):  # type: ignore[no-untyped-def]
     workshop = selectors.get_workshop_for(request.user, workshop_id)
     if not selectors.is_member(request.user, workshop):
@@ -110,14 +114,14 @@ def current_room(request: HttpRequest, workshop_id: int):  # type: ignore[no-unt
     return _room_out(selectors.current_room_for(request.user, workshop))
 
 
-@router.get("/workshops/rooms/{room_id}/media", response=MediaOut)
+@router.get("/workshops/rooms/{room_id}/media", response={200: MediaOut, **READ_ERRORS})
 def room_media(request: HttpRequest, room_id: str):  # type: ignore[no-untyped-def]
     """Media for a room the caller is in now (404 for any other room, however it is named)."""
     room = selectors.get_room_for(request.user, room_id)
     return services.media_for(request.user, room)
 
 
-@router.put("/workshops/rooms/{room_id}/note", response=RoomOut)
+@router.put("/workshops/rooms/{room_id}/note", response={200: RoomOut, **WRITE_ERRORS})
 def save_note(request: HttpRequest, room_id: str, payload: NoteIn):  # type: ignore[no-untyped-def]
     room = selectors.get_member_room_for(request.user, room_id)
     return _room_out(services.save_note(request.user, room, payload.note))
@@ -130,14 +134,17 @@ def _facilitated(request: HttpRequest, workshop_id: int) -> Workshop:
     return workshop
 
 
-@router.post("/workshops/{workshop_id}/breakouts", response={201: list[RoomOut]})
+@router.post("/workshops/{workshop_id}/breakouts", response={**WRITE_ERRORS, 201: list[RoomOut]})
 def create_breakouts(request: HttpRequest, workshop_id: int, payload: CountIn):  # type: ignore[no-untyped-def]
     workshop = _facilitated(request, workshop_id)
     rooms = services.create_breakouts(request.user, workshop, payload.count)
     return Status(201, [_room_out(r) for r in rooms])
 
 
-@router.post("/workshops/{workshop_id}/breakouts/assign", response=dict[str, list[int]])
+@router.post(
+    "/workshops/{workshop_id}/breakouts/assign",
+    response={200: dict[str, list[int]], **WRITE_ERRORS},
+)
 def assign(request: HttpRequest, workshop_id: int, payload: AssignIn):  # type: ignore[no-untyped-def]
     workshop = _facilitated(request, workshop_id)
     if payload.mode == "hand":
@@ -152,62 +159,64 @@ def assign(request: HttpRequest, workshop_id: int, payload: AssignIn):  # type: 
     return {str(k): v for k, v in plan.items()}
 
 
-@router.post("/workshops/{workshop_id}/breakouts/choose", response=RoomOut)
+@router.post("/workshops/{workshop_id}/breakouts/choose", response={200: RoomOut, **WRITE_ERRORS})
 def choose(request: HttpRequest, workshop_id: int, payload: ChooseIn):  # type: ignore[no-untyped-def]
     workshop = selectors.get_workshop_for(request.user, workshop_id)
     placed = services.choose_room(request.user, workshop, payload.room_id)
     return _room_out(placed.room)
 
 
-@router.post("/workshops/{workshop_id}/breakouts/open", response={204: None})
+@router.post("/workshops/{workshop_id}/breakouts/open", response={**WRITE_ERRORS, 204: None})
 def open_breakouts(request: HttpRequest, workshop_id: int, payload: OpenIn):  # type: ignore[no-untyped-def]
     workshop = _facilitated(request, workshop_id)
     services.open_breakouts(request.user, workshop, **payload.dict())
     return Status(204, None)
 
 
-@router.post("/workshops/{workshop_id}/breakouts/recall", response={204: None})
+@router.post("/workshops/{workshop_id}/breakouts/recall", response={**WRITE_ERRORS, 204: None})
 def recall(request: HttpRequest, workshop_id: int):  # type: ignore[no-untyped-def]
     workshop = _facilitated(request, workshop_id)
     services.bring_everyone_back(request.user, workshop)
     return Status(204, None)
 
 
-@router.post("/workshops/{workshop_id}/broadcast", response=dict[str, int])
+@router.post("/workshops/{workshop_id}/broadcast", response={200: dict[str, int], **WRITE_ERRORS})
 def broadcast(request: HttpRequest, workshop_id: int, payload: TextIn):  # type: ignore[no-untyped-def]
     workshop = _facilitated(request, workshop_id)
     return {"reached": services.broadcast(request.user, workshop, payload.text)}
 
 
-@router.post("/workshops/{workshop_id}/lock", response={204: None})
+@router.post("/workshops/{workshop_id}/lock", response={**WRITE_ERRORS, 204: None})
 def lock(request: HttpRequest, workshop_id: int, payload: LockIn):  # type: ignore[no-untyped-def]
     workshop = _facilitated(request, workshop_id)
     services.set_locked(request.user, workshop, payload.locked)
     return Status(204, None)
 
 
-@router.post("/workshops/{workshop_id}/participants/{user_id}/remove", response={204: None})
+@router.post(
+    "/workshops/{workshop_id}/participants/{user_id}/remove", response={**WRITE_ERRORS, 204: None}
+)
 def remove(request: HttpRequest, workshop_id: int, user_id: int):  # type: ignore[no-untyped-def]
     workshop = _facilitated(request, workshop_id)
     services.remove_participant(request.user, workshop, user_id)
     return Status(204, None)
 
 
-@router.post("/workshops/{workshop_id}/signals", response={201: dict[str, int]})
+@router.post("/workshops/{workshop_id}/signals", response={**WRITE_ERRORS, 201: dict[str, int]})
 def raise_signal(request: HttpRequest, workshop_id: int, payload: SignalIn):  # type: ignore[no-untyped-def]
     workshop = selectors.get_workshop_for(request.user, workshop_id)
     signal = services.raise_signal(request.user, workshop, payload.kind)
     return Status(201, {"id": signal.pk})
 
 
-@router.post("/workshops/{workshop_id}/feedback", response={201: dict[str, int]})
+@router.post("/workshops/{workshop_id}/feedback", response={**WRITE_ERRORS, 201: dict[str, int]})
 def feedback(request: HttpRequest, workshop_id: int, payload: FeedbackIn):  # type: ignore[no-untyped-def]
     workshop = selectors.get_workshop_for(request.user, workshop_id)
     item = services.submit_feedback(request.user, workshop, payload.rating, payload.comment)
     return Status(201, {"rating": item.rating})
 
 
-@router.get("/workshops/{workshop_id}/summary", response=SummaryOut)
+@router.get("/workshops/{workshop_id}/summary", response={200: SummaryOut, **READ_ERRORS})
 def summary(request: HttpRequest, workshop_id: int):  # type: ignore[no-untyped-def]
     workshop = _facilitated(request, workshop_id)
     fb = selectors.feedback_summary(workshop)

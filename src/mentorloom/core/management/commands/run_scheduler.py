@@ -16,7 +16,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--once", action="store_true", help="one pass, then exit")
-        parser.add_argument("--tick", type=float, default=10.0, help="seconds between passes")
+        parser.add_argument("--tick", type=float, default=5.0, help="seconds between passes")
 
     def handle(self, *args: Any, once: bool, tick: float, **options: Any) -> None:
         stopping = False
