@@ -10,7 +10,7 @@ from mentorloom.workshops.consumers import RoomConsumer
 websocket_urlpatterns = [
     path("ws/ping/", PingConsumer.as_asgi()),
     path("ws/live/", LiveConsumer.as_asgi()),
-    path("ws/calls/<int:call_id>/", CallConsumer.as_asgi()),
+    path("ws/calls/<id:call_id>/", CallConsumer.as_asgi()),
     path("ws/chat/", ChatConsumer.as_asgi()),
-    path("ws/workshops/rooms/<int:room_id>/", RoomConsumer.as_asgi()),
+    path("ws/workshops/rooms/<id:room_id>/", RoomConsumer.as_asgi()),
 ]

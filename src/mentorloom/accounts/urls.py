@@ -15,12 +15,12 @@ urlpatterns = [
     path("settings/", views.account_settings, name="settings"),
     path("settings/tokens/", views.create_access_token, name="token_create"),
     path(
-        "settings/tokens/<int:token_id>/revoke/",
+        "settings/tokens/<id:token_id>/revoke/",
         views.revoke_access_token,
         name="token_revoke",
     ),
     path(
-        "settings/sessions/<int:session_id>/revoke/",
+        "settings/sessions/<id:session_id>/revoke/",
         views.revoke_session,
         name="session_revoke",
     ),

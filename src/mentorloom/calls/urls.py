@@ -5,8 +5,8 @@ from . import views
 app_name = "calls"
 
 urlpatterns = [
-    path("mentorships/<int:mentorship_id>/call/", views.start, name="start"),
-    path("calls/<int:call_id>/", views.room, name="room"),
-    path("calls/<int:call_id>/leave/", views.leave, name="leave"),
-    path("calls/<int:call_id>/decline/", views.decline, name="decline"),
+    path("mentorships/<id:mentorship_id>/call/", views.start, name="start"),
+    path("calls/<id:call_id>/", views.room, name="room"),
+    path("calls/<id:call_id>/leave/", views.leave, name="leave"),
+    path("calls/<id:call_id>/decline/", views.decline, name="decline"),
 ]

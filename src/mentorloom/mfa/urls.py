@@ -18,7 +18,7 @@ urlpatterns = [
     ),
     path("accounts/mfa/passkeys/", views.passkey_register, name="passkey_register"),
     path(
-        "accounts/mfa/passkeys/<int:passkey_id>/remove/",
+        "accounts/mfa/passkeys/<id:passkey_id>/remove/",
         views.passkey_remove,
         name="passkey_remove",
     ),

@@ -8,5 +8,5 @@ urlpatterns = [
     path("notifications/", views.centre, name="list"),
     path("notifications/settings/", views.preferences, name="preferences"),
     path("notifications/read/", views.mark_all_read, name="mark_all_read"),
-    path("notifications/<int:notification_id>/open/", views.open_notification, name="open"),
+    path("notifications/<id:notification_id>/open/", views.open_notification, name="open"),
 ]
