@@ -5,6 +5,7 @@ from . import views
 app_name = "programs"
 
 urlpatterns = [
+    path("programs/", views.program_list, name="list"),
     path("programs/<id:program_id>/", views.program_dashboard, name="dashboard"),
     path("programs/<id:program_id>/charts/<str:key>.csv", views.chart_csv, name="chart_csv"),
     path("programs/<id:program_id>/runs/", views.run_action, name="run"),

@@ -33,6 +33,15 @@ def admin_only(view):  # type: ignore[no-untyped-def]
     return login_required(wrapper)
 
 
+@login_required
+def program_list(request: HttpRequest) -> HttpResponse:
+    """The programs you take part in, with your role; admins go on to the dashboard."""
+    memberships = request.user.program_memberships.select_related("program__organisation").order_by(
+        "program__name"
+    )
+    return render(request, "programs/list.html", {"memberships": memberships})
+
+
 @admin_only
 def program_dashboard(request: HttpRequest, program_id: int) -> HttpResponse:
     program = selectors.get_admin_program_for(request.user, program_id)
