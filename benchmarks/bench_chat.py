@@ -168,6 +168,7 @@ def _setup_main(n: int) -> None:
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
+    from django.utils import timezone
 
     from mentorloom.accounts.models import User
     from mentorloom.messaging.models import ConversationKind
@@ -175,8 +176,9 @@ def _setup_main(n: int) -> None:
 
     tag = uuid.uuid4().hex[:8]
     users = []
+    verified = timezone.now()  # sending a message needs a verified address
     for i in range(2 * n):
-        user = User(email=f"bench-{tag}-{i}@example.org")
+        user = User(email=f"bench-{tag}-{i}@example.org", email_verified_at=verified)
         user.set_unusable_password()
         users.append(user)
     users = User.objects.bulk_create(users)
