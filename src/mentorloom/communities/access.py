@@ -7,11 +7,16 @@ members list and moderation objects answer 404 to anyone who is not a member in 
 
 from __future__ import annotations
 
+from typing import TypeVar
+
+from django.db.models import Model
 from django.http import Http404
 
 from mentorloom.messaging.models import Message
 
 from .models import Channel, Community, Invite, JoinRequest, Membership, WeeklyPrompt
+
+_M = TypeVar("_M", bound=Model)
 
 
 def _int(value: object) -> int:
@@ -74,25 +79,23 @@ def get_post_for(user, channel: Channel, message_id: object) -> Message:  # type
     return message
 
 
+def _moderated(user, community: Community, model: type[_M], object_id: object) -> _M:  # type: ignore[no-untyped-def]
+    """One of `community`'s `model` rows, for its moderators only (404 for everyone else)."""
+    if not get_membership_for(user, community).moderates:
+        raise Http404
+    found = model.objects.filter(pk=_int(object_id), community=community).first()
+    if found is None:
+        raise Http404
+    return found
+
+
 def get_join_request_for(user, community: Community, request_id: object) -> JoinRequest:  # type: ignore[no-untyped-def]
     """A join request of `community`, for its moderators only (404 for everyone else)."""
-    membership = get_membership_for(user, community)
-    if not membership.moderates:
-        raise Http404
-    request = JoinRequest.objects.filter(pk=_int(request_id), community=community).first()
-    if request is None:
-        raise Http404
-    return request
+    return _moderated(user, community, JoinRequest, request_id)
 
 
 def get_invite_for(user, community: Community, invite_id: object) -> Invite:  # type: ignore[no-untyped-def]
-    membership = get_membership_for(user, community)
-    if not membership.moderates:
-        raise Http404
-    invite = Invite.objects.filter(pk=_int(invite_id), community=community).first()
-    if invite is None:
-        raise Http404
-    return invite
+    return _moderated(user, community, Invite, invite_id)
 
 
 def get_member_for(user, community: Community, user_id: object) -> Membership:  # type: ignore[no-untyped-def]
@@ -109,10 +112,4 @@ def get_member_for(user, community: Community, user_id: object) -> Membership:  
 
 
 def get_prompt_for(user, community: Community, prompt_id: object) -> WeeklyPrompt:  # type: ignore[no-untyped-def]
-    membership = get_membership_for(user, community)
-    if not membership.moderates:
-        raise Http404
-    prompt = WeeklyPrompt.objects.filter(pk=_int(prompt_id), community=community).first()
-    if prompt is None:
-        raise Http404
-    return prompt
+    return _moderated(user, community, WeeklyPrompt, prompt_id)
