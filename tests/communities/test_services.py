@@ -482,3 +482,19 @@ def test_directory_searches_and_counts():
     found = selectors.directory(query="design").get()
     assert found.member_count == 3
     assert Channel.objects.filter(community=community).count() == 1
+
+
+@pytest.mark.django_db
+def test_ids_beyond_64_bits_are_not_found_rather_than_a_database_error():
+    community, owner, _moderator, member, general = community_with()
+    huge = "135493190191200949483077632"
+    for lookup in (
+        lambda: access.get_invite_for(owner, community, huge),
+        lambda: access.get_join_request_for(owner, community, huge),
+        lambda: access.get_prompt_for(owner, community, huge),
+        lambda: access.get_channel_for(member, community, huge),
+        lambda: access.get_post_for(member, general, huge),
+        lambda: access.get_member_for(member, community, huge),
+    ):
+        with pytest.raises(Http404):
+            lookup()

@@ -12,6 +12,7 @@ from typing import TypeVar
 from django.db.models import Model
 from django.http import Http404
 
+from mentorloom.core.schemas import INT64_MAX
 from mentorloom.messaging.models import Message
 
 from .models import Channel, Community, Invite, JoinRequest, Membership, WeeklyPrompt
@@ -20,12 +21,16 @@ _M = TypeVar("_M", bound=Model)
 
 
 def _int(value: object) -> int:
+    """An id, or 404: not a number, or beyond 64 bits (which SQLite cannot even compare)."""
     try:
         if isinstance(value, bool):
             raise TypeError
-        return int(value)  # type: ignore[call-overload]
+        number = int(value)  # type: ignore[call-overload]
     except (TypeError, ValueError):
         raise Http404 from None
+    if not 1 <= number <= INT64_MAX:
+        raise Http404
+    return number
 
 
 def get_community(slug: object) -> Community:
