@@ -21,7 +21,10 @@ and the rest of the cohort is solved around them.
 
 from __future__ import annotations
 
+import os
+from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -29,6 +32,10 @@ import numpy as np
 # Scores are floats in [0, 1]; the solver works in integers (1e-4 resolution).
 SCALE = 10_000
 DEFAULT_K = 32
+# Mentees scored and top-k-selected per block: small enough that a block (x 2,000 mentors) stays
+# in cache during the selection, measured 2-3x faster than 2,048-row blocks.
+CHUNK = 512
+SELECT_THREADS = min(4, os.cpu_count() or 1)
 
 
 def bonus_for(n_mentees: int) -> int:
@@ -198,23 +205,59 @@ class Candidates:
         return len(self.mentee)
 
 
-def _top_k_rows(block: np.ndarray, allowed: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Row-local top-k allowed columns of an int score block: (row positions, columns)."""
-    masked = np.where(allowed, block, -1)
-    m = masked.shape[1]
+def _top_k_block(
+    block: np.ndarray, allowed: np.ndarray, k: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Row-local top-k allowed columns of a float score block, in place (disallowed cells become
+    -inf): (row positions, columns, their float scores)."""
+    block[~allowed] = -np.inf
+    m = block.shape[1]
     if k < m:
-        cols = np.argpartition(masked, m - k, axis=1)[:, m - k :]
+        cols = np.argpartition(block, m - k, axis=1)[:, m - k :]
     else:
-        cols = np.broadcast_to(np.arange(m), masked.shape)
-    rows = np.broadcast_to(np.arange(masked.shape[0])[:, None], cols.shape)
-    keep = np.take_along_axis(masked, cols, axis=1) >= 0
-    return rows[keep], cols[keep]
+        cols = np.broadcast_to(np.arange(m), block.shape)
+    top = np.take_along_axis(block, cols, axis=1)
+    keep = np.isfinite(top)
+    rows = np.broadcast_to(np.arange(block.shape[0])[:, None], cols.shape)
+    return rows[keep], cols[keep].astype(np.int64), top[keep]
+
+
+def _candidates(
+    cohort: Cohort, blocks: Iterator[tuple[np.ndarray, np.ndarray]], k: int
+) -> Candidates:
+    """Top-k allowed arcs per mentee from (rows, float scores in [0, 1]) blocks; the top-k is
+    taken on the floats and only the kept scores become integers.
+
+    numpy releases the GIL while it masks and partitions, so blocks are selected on a few
+    threads; at most `SELECT_THREADS` blocks are in flight, so memory stays at a few blocks."""
+
+    def select(item: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        rows, block = item
+        r, c, top = _top_k_block(block, allowed_mask(cohort, rows), k)
+        return rows[r], c, to_int_scores(top)
+
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    with ThreadPoolExecutor(SELECT_THREADS) as pool:
+        pending: deque[Future[tuple[np.ndarray, np.ndarray, np.ndarray]]] = deque()
+        for item in blocks:
+            if len(pending) >= SELECT_THREADS:
+                parts.append(pending.popleft().result())
+            pending.append(pool.submit(select, item))
+        parts.extend(f.result() for f in pending)
+    if not parts:
+        empty = np.zeros(0, dtype=np.int64)
+        return Candidates(empty, empty, empty)
+    mentees, mentors, scores = zip(*parts, strict=True)
+    return Candidates(np.concatenate(mentees), np.concatenate(mentors), np.concatenate(scores))
 
 
 def candidates_from_scores(cohort: Cohort, scores: np.ndarray, k: int = DEFAULT_K) -> Candidates:
     """Top-k allowed arcs per mentee from a dense float score matrix (mentees x mentors)."""
-    ints = to_int_scores(np.asarray(scores))
-    return _collect(cohort, ((r, ints[r]) for r in _chunks(cohort.n_mentees, 2048)), k)
+    dense = np.asarray(scores)
+    if not np.issubdtype(dense.dtype, np.floating):
+        dense = dense.astype(np.float64)
+    blocks = ((rows, dense[rows]) for rows in _chunks(cohort.n_mentees, CHUNK))
+    return _candidates(cohort, blocks, k)
 
 
 def candidates_from_embeddings(
@@ -222,50 +265,25 @@ def candidates_from_embeddings(
     mentee_vectors: np.ndarray,
     mentor_vectors: np.ndarray,
     k: int = DEFAULT_K,
-    chunk: int = 2048,
+    chunk: int = CHUNK,
 ) -> Candidates:
     """Top-k allowed arcs per mentee scored by cosine similarity of unit vectors, mapped to
-    [0, 1]. Scored a chunk of mentees at a time, so memory stays at chunk x mentors; the top-k
-    is taken on float32 and only the k kept scores become integers."""
+    [0, 1]. Scored a chunk of mentees at a time, so memory stays at chunk x mentors."""
     mentors_t = np.ascontiguousarray(np.asarray(mentor_vectors, dtype=np.float32).T)
-    m = cohort.n_mentors
-    mentees, mentors, scores = [], [], []
-    for rows in _chunks(cohort.n_mentees, chunk):
-        cosine = np.asarray(mentee_vectors[rows], dtype=np.float32) @ mentors_t
-        cosine[~allowed_mask(cohort, rows)] = -np.inf
-        if k < m:
-            cols = np.argpartition(cosine, m - k, axis=1)[:, m - k :]
-        else:
-            cols = np.broadcast_to(np.arange(m), cosine.shape)
-        top = np.take_along_axis(cosine, cols, axis=1)
-        keep = np.isfinite(top)
-        r = np.broadcast_to(np.arange(len(rows))[:, None], cols.shape)[keep]
-        mentees.append(rows[r])
-        mentors.append(cols[keep].astype(np.int64))
-        scores.append(to_int_scores((top[keep] + np.float32(1.0)) / np.float32(2.0)))
-    if not mentees:
-        empty = np.zeros(0, dtype=np.int64)
-        return Candidates(empty, empty, empty)
-    return Candidates(np.concatenate(mentees), np.concatenate(mentors), np.concatenate(scores))
+
+    def blocks() -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        for rows in _chunks(cohort.n_mentees, chunk):
+            cosine = np.asarray(mentee_vectors[rows], dtype=np.float32) @ mentors_t
+            cosine += np.float32(1.0)
+            cosine *= np.float32(0.5)
+            yield rows, cosine
+
+    return _candidates(cohort, blocks(), k)
 
 
 def _chunks(n: int, size: int) -> Iterator[np.ndarray]:
     for start in range(0, n, size):
         yield np.arange(start, min(n, start + size))
-
-
-def _collect(cohort: Cohort, blocks: Iterator[tuple[np.ndarray, np.ndarray]], k: int) -> Candidates:
-    mentees, mentors, scores = [], [], []
-    for rows, block in blocks:
-        allowed = allowed_mask(cohort, rows)
-        r, c = _top_k_rows(block, allowed, k)
-        mentees.append(rows[r])
-        mentors.append(c.astype(np.int64))
-        scores.append(block[r, c])
-    if not mentees:
-        empty = np.zeros(0, dtype=np.int64)
-        return Candidates(empty, empty, empty)
-    return Candidates(np.concatenate(mentees), np.concatenate(mentors), np.concatenate(scores))
 
 
 @dataclass
@@ -359,10 +377,10 @@ def solve_optimal(
     scores = np.zeros(n, dtype=np.int64)
     mentor_of[arc_mentee[used]] = arc_mentor[used]
     scores[arc_mentee[used]] = arc_score[used]
+    on_locked = np.nonzero(locked[candidates.mentee])[0]  # only a locked mentee's arcs
     arc_scores = {
-        (int(i), int(j)): int(v)
-        for i, j, v in zip(candidates.mentee, candidates.mentor, candidates.score, strict=True)
-        if locked[i]
+        (int(candidates.mentee[p]), int(candidates.mentor[p])): int(candidates.score[p])
+        for p in on_locked
     }
     for i, j in locks.items():
         mentor_of[i] = j
