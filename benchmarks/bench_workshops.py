@@ -1,9 +1,15 @@
 """Workshop control plane, in process: assigning 500 participants to 100 breakout rooms (with
 one block per pair of neighbours, so the block rule has work to do) and pushing each move to
-that person's socket through the in-memory channel layer; then "bring everyone back" to 200
-sockets. The baseline is a plain round-robin split (no balance or block checks) pushed the
-same way, measured in the same run. Not measured here: the database writes (services) and
-the media plane (benchmarks/bench_janus_media.py)."""
+that person's socket, plus the revoke of their old room's signalling socket, the way
+workshops' `_announce_moves` does (`core.realtime.live.publish_all`: one batch through the
+app's in-memory channel layer); then "bring everyone back" to 200 sockets. The baseline is a
+plain round-robin split (no balance or block checks) pushed the same way, in the same run.
+Not measured here: the database writes (services) and the media plane
+(benchmarks/bench_janus_media.py).
+
+Session 13 (2026-12-06, shared machine): the bench used Channels' stock in-memory layer, whose
+every group send sweeps all queues (p95 515 ms, baseline nearly as slow); the app sent each
+move with its own on-commit trip into the event loop. Both now go as one batch."""
 
 from __future__ import annotations
 
@@ -11,8 +17,8 @@ import asyncio
 import statistics
 import time
 
-from channels.layers import InMemoryChannelLayer
-
+from mentorloom.core.realtime.layers import InMemoryChannelLayer, send_all
+from mentorloom.core.realtime.live import live_message
 from mentorloom.workshops.assignment import assign
 
 ROUNDS = 20
@@ -26,15 +32,15 @@ def _round_robin(people: list[int], rooms: int) -> list[list[int]]:
 
 
 async def _push(plan: list[list[int]], layer: InMemoryChannelLayer, channels: dict) -> float:
-    """Send each person their room and wait until every socket's queue has it; seconds."""
+    """Send each person their room (and the revoke of the main room's signalling socket) in one
+    batch, and wait until every socket's queue has it; seconds."""
     started = time.perf_counter()
-    await asyncio.gather(
-        *(
-            layer.group_send(f"user.{uid}", {"type": "live.event", "room": index})
-            for index, members in enumerate(plan)
-            for uid in members
-        )
-    )
+    messages = []
+    for index, members in enumerate(plan):
+        for uid in members:
+            messages.append(live_message(uid, {"type": "workshop.room", "room": index}))
+            messages.append(("workshop.room.0", {"type": "room.revoke", "user_id": uid}))
+    await send_all(layer, messages)
     await asyncio.gather(*(layer.receive(name) for name in channels.values()))
     return time.perf_counter() - started
 

@@ -15,6 +15,7 @@ from channels.layers import get_channel_layer
 from django.urls import reverse
 
 from mentorloom.core.markdown import render_markdown
+from mentorloom.core.realtime.layers import send_all
 from mentorloom.core.realtime.live import publish_refresh, refresh_envelope, user_group
 
 from .models import REACTIONS, Attachment, Message
@@ -167,12 +168,7 @@ async def publish_outbox(layer, outbox: Outbox) -> None:  # type: ignore[no-unty
     (core.realtime.layers: one Redis round trip). Like publish(), a layer outage is logged and never
     undoes the committed write; clients catch up from the database."""
     try:
-        send_many = getattr(layer, "group_send_many", None)
-        if send_many is not None:  # core.realtime.layers
-            await send_many(outbox)
-        else:  # a layer configured otherwise
-            for group, event in outbox:
-                await layer.group_send(group, event)
+        await send_all(layer, outbox)
     except Exception:
         logger.exception("channel layer publish failed", extra={"groups": [g for g, _ in outbox]})
 

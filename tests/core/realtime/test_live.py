@@ -132,3 +132,37 @@ def _forget_test_refreshers():
 
     for kind in ("test.broken", "test.count"):
         live._REFRESHERS.pop(kind, None)
+
+
+async def test_publish_all_sends_a_batch_in_order_only_once_committed():
+    """Many people's events go out as one batch after commit (a breakout move of 500 people),
+    in the order given, to person groups and other groups alike; a rollback sends nothing."""
+    from django.db import transaction
+
+    from mentorloom.core.realtime.live import live_message, publish_all, publish_to_users
+
+    layer = get_channel_layer()
+    channel = await layer.new_channel()
+    await layer.group_add(user_group(7), channel)
+    await layer.group_add("workshop.room.3", channel)
+
+    def publish(commit: bool) -> None:
+        mark = "" if commit else "rolled back "
+        with transaction.atomic():
+            publish_all(
+                [
+                    live_message(7, {"type": mark + "a"}),
+                    ("workshop.room.3", {"type": mark + "room.revoke", "user_id": 7}),
+                    live_message(8, {"type": "not for us"}),
+                ]
+            )
+            publish_to_users([7, 8], {"type": mark + "b"})
+            if not commit:
+                transaction.set_rollback(True)
+
+    await sync_to_async(publish)(commit=False)
+    await sync_to_async(publish)(commit=True)
+    got = [await asyncio.wait_for(layer.receive(channel), TIMEOUT) for _ in range(3)]
+    assert [m.get("event", m)["type"] for m in got] == ["a", "room.revoke", "b"]
+    with pytest.raises(asyncio.TimeoutError):
+        await asyncio.wait_for(layer.receive(channel), 0.3)

@@ -226,3 +226,14 @@ class _Shard(RedisSingleShardConnection):
             data = data[_ORIGIN_LENGTH:]
         name = message["channel"]
         self.channel_layer.deliver(name.decode() if isinstance(name, bytes) else name, data)
+
+
+async def send_all(layer, messages: list[tuple[str, dict]]) -> None:  # type: ignore[no-untyped-def]
+    """Publish (group, message) pairs in order: together where the layer can (these layers: one
+    Redis round trip), one by one on a layer configured otherwise."""
+    send_many = getattr(layer, "group_send_many", None)
+    if send_many is not None:
+        await send_many(messages)
+    else:
+        for group, message in messages:
+            await layer.group_send(group, message)

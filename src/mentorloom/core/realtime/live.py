@@ -8,12 +8,14 @@ row that was rolled back.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
+
+from .layers import send_all
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +27,35 @@ def user_group(user_id: int) -> str:
 def publish_to_user(user_id: int, event: dict[str, Any]) -> None:
     """Queue `event` (with a "type") for the user's live pages once the transaction commits."""
     _publish_on_commit(user_id, {"type": "live.event", "event": event})
+
+
+def live_message(user_id: int, event: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The (group, channel-layer message) that publish_to_user sends, for publish_all."""
+    return user_group(user_id), {"type": "live.event", "event": event}
+
+
+def publish_to_users(user_ids: Iterable[int], event: dict[str, Any]) -> None:
+    """publish_to_user for many people at once (one trip into the event loop)."""
+    publish_all([live_message(uid, event) for uid in user_ids])
+
+
+def publish_all(messages: list[tuple[str, dict[str, Any]]]) -> None:
+    """Queue many (group, message) pairs, in order, once the transaction commits: one callback
+    and one trip into the event loop for all of them (a breakout move of 500 people was 1,000
+    separate trips, most of its time)."""
+    if not messages:
+        return
+
+    def send() -> None:
+        layer = get_channel_layer()
+        if layer is None:
+            return
+        try:
+            async_to_sync(send_all)(layer, messages)
+        except Exception:  # a dropped live hint must never fail the write that caused it
+            logger.exception("live event publish failed", extra={"groups": len(messages)})
+
+    transaction.on_commit(send)
 
 
 # Events whose content every receiving socket reads for its own person when it arrives, by

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from mentorloom.calls.errors import MediaServerRefused, MediaServerUnavailable
 from mentorloom.core.enqueue import enqueue_on_commit
-from mentorloom.core.realtime.live import publish_to_user
+from mentorloom.core.realtime.live import live_message, publish_all, publish_to_user
 from mentorloom.messaging.models import ConversationKind, Participant
 from mentorloom.messaging.services import create_conversation
 from mentorloom.safety.models import Block
@@ -167,39 +167,28 @@ def _announce_moves(
     }
     main_id = selectors.main_room(workshop).pk
     previous = previous or {}
+    messages = []
     for uid, room_id in moves.items():
         room = rooms[room_id]
-        publish_to_user(uid, _room_event(workshop, room, now=now))
+        messages.append(live_message(uid, _room_event(workshop, room, now=now)))
         old = previous.get(uid, main_id)
         if old != room_id:
-            _revoke_on_commit(old, uid)
+            messages.append(_revoke_message(old, uid))
         grant = grants.get(uid)
         if grant is not None and grant.room_id != room.pk:
             if grant.room_id is not None:
                 _evict_on_commit(Room(pk=grant.room_id), grant.token, grant.feed_id)
             grant.room = None  # admitted again when the page asks for its new room's media
             grant.save(update_fields=["room"])
-    publish_to_user(workshop.facilitator_id, {"type": "workshop.rooms", "workshop": workshop.pk})
+    messages.append(
+        live_message(workshop.facilitator_id, {"type": "workshop.rooms", "workshop": workshop.pk})
+    )
+    publish_all(messages)
 
 
-def _revoke_on_commit(room_id: int, user_id: int) -> None:
-    """Close the moved person's mesh signalling sockets in the room they left."""
-
-    def send() -> None:
-        from asgiref.sync import async_to_sync
-        from channels.layers import get_channel_layer
-
-        layer = get_channel_layer()
-        if layer is None:
-            return
-        try:
-            async_to_sync(layer.group_send)(
-                f"workshop.room.{room_id}", {"type": "room.revoke", "user_id": user_id}
-            )
-        except Exception:  # a dropped hint must never fail the move that caused it
-            logger.exception("room revoke failed", extra={"room": room_id})
-
-    transaction.on_commit(send)
+def _revoke_message(room_id: int, user_id: int) -> tuple[str, dict]:
+    """Closes the moved person's mesh signalling sockets in the room they left."""
+    return f"workshop.room.{room_id}", {"type": "room.revoke", "user_id": user_id}
 
 
 def _evict_on_commit(room: Room, token: str, feed_id: int | None) -> None:

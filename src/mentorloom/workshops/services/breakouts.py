@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from mentorloom.core.realtime.live import publish_to_user
+from mentorloom.core.realtime.live import publish_to_users
 
 from .. import assignment, errors, selectors
 from ..models import (
@@ -238,16 +238,15 @@ def bring_everyone_back(user, workshop: Workshop | int, *, now: datetime | None 
             raise errors.BreakoutsNotReady("Breakout rooms are not open.")
         workshop.recall_at = now + timedelta(seconds=RECALL_SECONDS)
         workshop.save(update_fields=["recall_at"])
-        for uid in _live_audience(workshop):
-            publish_to_user(
-                uid,
-                {
-                    "type": "workshop.recall",
-                    "workshop": workshop.pk,
-                    "recall_at": workshop.recall_at.isoformat(),
-                    "seconds": RECALL_SECONDS,
-                },
-            )
+        publish_to_users(
+            _live_audience(workshop),
+            {
+                "type": "workshop.recall",
+                "workshop": workshop.pk,
+                "recall_at": workshop.recall_at.isoformat(),
+                "seconds": RECALL_SECONDS,
+            },
+        )
     return workshop
 
 

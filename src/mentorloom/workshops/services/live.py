@@ -8,7 +8,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from mentorloom.core.realtime.live import publish_to_user
+from mentorloom.core.realtime.live import publish_to_user, publish_to_users
 
 from .. import errors, selectors
 from ..models import (
@@ -124,10 +124,9 @@ def broadcast(user, workshop: Workshop | int, text: str) -> int:  # type: ignore
         workshop = _locked(workshop)
         _require_facilitator(user, workshop)
         audience = _live_audience(workshop)
-        for uid in audience:
-            publish_to_user(
-                uid, {"type": "workshop.broadcast", "workshop": workshop.pk, "text": text}
-            )
+        publish_to_users(
+            audience, {"type": "workshop.broadcast", "workshop": workshop.pk, "text": text}
+        )
     return len(audience)
 
 
