@@ -469,7 +469,7 @@ MENTORLOOM_JANUS_ADMIN_SECRET = _generated_secret(
 )
 # What the browser's janus.js connects to, one per host in the same order: a path our reverse
 # proxy passes to Janus's WebSocket (or HTTP) API, never the admin API. The embedded default is
-# Janus's WebSocket port on this machine, which the default CSP (connect-src ws: wss:) allows.
+# Janus's WebSocket port on this machine; core.middleware names each origin in connect-src.
 MENTORLOOM_JANUS_PUBLIC_URL = env_list(
     "MENTORLOOM_JANUS_PUBLIC_URL", [f"ws://127.0.0.1:{MENTORLOOM_JANUS_WS_PORT}/"]
 )

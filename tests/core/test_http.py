@@ -63,11 +63,28 @@ def test_api_docs_page_is_served(client):
     assert b"swagger" in response.content.lower()
 
 
-def test_csp_lets_pages_connect_only_to_their_own_origin(client):
-    # 'self' covers same-origin ws:/wss:; a bare `ws: wss:` would allow sockets to any host.
+def _connect_src(client) -> str:  # type: ignore[no-untyped-def]
     csp = client.get("/")["Content-Security-Policy"]
-    connect = next(d.strip() for d in csp.split(";") if d.strip().startswith("connect-src"))
-    assert connect == "connect-src 'self'"
+    return next(d.strip() for d in csp.split(";") if d.strip().startswith("connect-src"))
+
+
+def test_csp_lets_pages_connect_only_to_their_own_origin(client, settings):
+    # 'self' covers same-origin ws:/wss:; a bare `ws: wss:` would allow sockets to any host.
+    settings.MENTORLOOM_JANUS_PUBLIC_URL = []
+    assert _connect_src(client) == "connect-src 'self'"
+
+
+def test_csp_names_the_media_servers_the_browser_talks_to(client, settings):
+    # janus.js connects to Janus's WebSocket API on its own port (or host): without its origin
+    # in connect-src the browser refuses the socket and workshops never get media.
+    settings.MENTORLOOM_JANUS_PUBLIC_URL = [
+        "ws://127.0.0.1:8188/",
+        "wss://media.example.org/janus-ws",
+        "/janus-ws",  # a same-origin proxy path: 'self' covers it
+    ]
+    assert _connect_src(client) == (
+        "connect-src 'self' ws://127.0.0.1:8188 wss://media.example.org"
+    )
 
 
 def test_api_input_with_a_nul_character_is_422_not_a_database_error(client):

@@ -5,12 +5,36 @@ from __future__ import annotations
 import json
 import zoneinfo
 from collections.abc import Callable
+from functools import lru_cache
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from .api import json_error
+
+
+@lru_cache(maxsize=8)
+def content_security_policy(policy: str, media_urls: tuple[str, ...]) -> str:
+    """The policy with the media servers' own origins added to connect-src: the browser's
+    janus.js talks to Janus's WebSocket API on another port or host (MENTORLOOM_JANUS_PUBLIC_URL),
+    which 'self' does not cover. Each origin is named; never a scheme-wide `ws:`."""
+    origins = []
+    for url in media_urls:
+        parts = urlsplit(url)
+        if parts.scheme in {"ws", "wss", "http", "https"} and parts.netloc:
+            origin = f"{parts.scheme}://{parts.netloc}"
+            if origin not in origins:
+                origins.append(origin)
+    if not policy or not origins:
+        return policy
+    directives = [d.strip() for d in policy.split(";")]
+    for i, directive in enumerate(directives):
+        if directive.split(" ", 1)[0] == "connect-src":
+            directives[i] = " ".join([directive, *origins])
+            return "; ".join(directives)
+    return "; ".join([*directives, " ".join(["connect-src 'self'", *origins])])
 
 
 class SecurityHeadersMiddleware:
@@ -25,7 +49,10 @@ class SecurityHeadersMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        policy = settings.CONTENT_SECURITY_POLICY
+        policy = content_security_policy(
+            settings.CONTENT_SECURITY_POLICY,
+            tuple(getattr(settings, "MENTORLOOM_JANUS_PUBLIC_URL", ())),
+        )
         if policy and "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = policy
         # Camera and microphone are for our own call pages only.
