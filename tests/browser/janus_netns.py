@@ -49,6 +49,8 @@ def fail_or_skip(message: str) -> None:
 class NetNS:
     def __init__(self, name: str) -> None:
         self.name = name
+        self.address = ADDRESS  # ml0's address inside the namespace
+        self.host_address: str | None = None  # this machine's end of the link, if linked
         self.path = Path("/run/netns") / name
         self._executor = ThreadPoolExecutor(max_workers=1, initializer=self._enter)
 
@@ -77,10 +79,15 @@ class NetNS:
 
 
 @contextmanager
-def network_namespace() -> Iterator[NetNS]:
+def network_namespace(link_to_host: bool = False) -> Iterator[NetNS]:
+    """A fresh namespace with `ml0` for Janus to gather on. With `link_to_host`, ml0 is one end
+    of a veth pair whose other end stays on this machine, each with an address of a private /30
+    of its own: the test's web server (in this process) and the namespace's Janus and browsers
+    reach each other over it, and still nothing leaves the machine."""
     if os.geteuid() != 0 or shutil.which("ip") is None:
         fail_or_skip("the Janus media test needs root and `ip` for its own network namespace.")
-    name = f"mlj-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+    tag = uuid.uuid4().hex[:6]
+    name = f"mlj-{os.getpid()}-{tag}"
 
     def ip(*args: str) -> None:
         subprocess.run(["ip", *args], check=True, capture_output=True, timeout=10)
@@ -89,13 +96,25 @@ def network_namespace() -> Iterator[NetNS]:
     ns = NetNS(name)
     try:
         ip("-n", name, "link", "set", "lo", "up")
-        try:
-            ip("-n", name, "link", "add", "ml0", "type", "dummy")
-        except subprocess.CalledProcessError:
-            # No dummy driver in this kernel: a veth pair with both ends inside works the same.
-            ip("-n", name, "link", "add", "ml0", "type", "veth", "peer", "name", "ml1")
-            ip("-n", name, "link", "set", "ml1", "up")
-        ip("-n", name, "addr", "add", f"{ADDRESS}/24", "dev", "ml0")
+        prefix = 24
+        if link_to_host:
+            # 10.204.x.y/30 from the tag, so parallel runs (CI's two databases) don't collide.
+            block = int(tag, 16) % (256 * 64) * 4
+            net = f"10.204.{block // 256}"
+            ns.address, ns.host_address, prefix = f"{net}.{block % 256 + 1}", None, 30
+            host_end = f"mlh{tag}"
+            ip("link", "add", host_end, "type", "veth", "peer", "name", "ml0", "netns", name)
+            ip("addr", "add", f"{net}.{block % 256 + 2}/30", "dev", host_end)
+            ip("link", "set", host_end, "up")
+            ns.host_address = f"{net}.{block % 256 + 2}"
+        else:
+            try:
+                ip("-n", name, "link", "add", "ml0", "type", "dummy")
+            except subprocess.CalledProcessError:
+                # No dummy driver in this kernel: a veth pair with both ends inside works the same.
+                ip("-n", name, "link", "add", "ml0", "type", "veth", "peer", "name", "ml1")
+                ip("-n", name, "link", "set", "ml1", "up")
+        ip("-n", name, "addr", "add", f"{ns.address}/{prefix}", "dev", "ml0")
         ip("-n", name, "link", "set", "ml0", "up")
         yield ns
     finally:
@@ -217,21 +236,30 @@ def media_unavailable_reason() -> str | None:
     return None
 
 
-@contextmanager
-def janus_in(ns: NetNS, directory: Path) -> Iterator[tuple[subprocess.Popen, JanusController]]:
-    """Janus inside `ns` on its default ports, gathering ICE on `ml0`; yields the process and
-    a controller whose calls must go through `ns.run`."""
-    config = JanusConfig(
+def janus_config(bind: str = "127.0.0.1", admin_acl: str = "127.") -> JanusConfig:
+    return JanusConfig(
         api_secret=secrets.token_urlsafe(16),
         admin_secret=secrets.token_urlsafe(16),
         rtp_ports="20000-20199",
         ice_enforce_list="ml0",
+        bind=bind,
+        admin_acl=admin_acl,
     )
+
+
+@contextmanager
+def janus_in(
+    ns: NetNS, directory: Path, config: JanusConfig | None = None
+) -> Iterator[tuple[subprocess.Popen, JanusController]]:
+    """Janus inside `ns` on its default ports, gathering ICE on `ml0`; yields the process and
+    a controller whose calls must go through `ns.run` (unless `config` binds Janus to an
+    address this machine reaches, as with network_namespace(link_to_host=True))."""
+    config = config or janus_config()
     janus = start_janus(config, directory, prefix=ns.prefix)
     try:
-        ns.run(wait_until_ready, f"{API_URL}", timeout=10, process=janus)
+        ns.run(wait_until_ready, f"http://{config.bind}:8088/janus", timeout=10, process=janus)
         controller = JanusController(
-            JanusHost(API_URL, "http://127.0.0.1:7088/admin"),
+            JanusHost(f"http://{config.bind}:8088/janus", f"http://{config.bind}:7088/admin"),
             admin_secret=config.admin_secret,
             client=httpx.Client(),
         )

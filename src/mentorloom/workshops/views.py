@@ -138,6 +138,8 @@ def live(request: HttpRequest, workshop_id: int) -> HttpResponse:
             "workshopId": workshop.pk,
             "roomId": room.pk,
             "userId": request.user.pk,
+            # Shown under this person's video on the others' pages (Janus's "display").
+            "userName": request.user.get_full_name(),
             "facilitator": is_facilitator,
             "recallAt": workshop.recall_at.isoformat() if workshop.recall_at else None,
             "endsAt": (

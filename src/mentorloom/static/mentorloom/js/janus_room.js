@@ -83,7 +83,7 @@ export async function joinRoom({
           error: (cause) => console.error("answer", cause),
         });
       },
-      onremotetrack: (track, mid, on) => onRemoteTrack(publisher.id, track, mid, on),
+      onremotetrack: (track, mid, on) => onRemoteTrack(publisher.id, track, mid, on, publisher.display),
     });
     feeds.set(publisher.id, handle);
     handle.send({

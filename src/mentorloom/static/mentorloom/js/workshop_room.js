@@ -11,6 +11,9 @@ let roomId = config.roomId;
 let localStream = null;
 let socket = null;
 let sfu = null;
+// Bumped each time the page leaves a room's media: callbacks of a room left behind (janus.js
+// reports its tracks ending while it tears down) must not draw tiles into the next room.
+let mediaGeneration = 0;
 let retryTimer = null;
 let sendVideo = true; // mesh beyond 6 people: only the stage (the facilitator) sends video
 let countdownTimer = null;
@@ -68,6 +71,7 @@ function dropPeer(userId) {
 }
 
 function leaveMedia() {
+  mediaGeneration += 1;
   clearTimeout(retryTimer);
   if (socket) {
     socket.onclose = null;
@@ -75,6 +79,8 @@ function leaveMedia() {
     socket = null;
   }
   for (const id of [...peers.keys()]) dropPeer(id);
+  // The SFU's tiles are keyed by feed, not in `peers`: none of them belongs to the next room.
+  for (const tile of tiles.querySelectorAll("[data-peer]")) tile.remove();
   if (sfu) {
     try {
       sfu.leave();
@@ -169,11 +175,14 @@ async function enterRoom(id) {
     try {
       const { joinRoom } = await import("./janus_room.js");
       const streams = new Map();
-      sfu = await joinRoom({
+      const generation = mediaGeneration;
+      const current = () => generation === mediaGeneration;
+      const joined = await joinRoom({
         ...media.janus,
-        display: String(config.userId),
-        onRemoteTrack(feed, track, _mid, on) {
-          const video = tileFor(feed, "Participant").querySelector("video");
+        display: config.userName || "Participant",
+        onRemoteTrack(feed, track, _mid, on, display) {
+          if (!current() || (!on && !streams.has(feed))) return;
+          const video = tileFor(feed, display || "Participant").querySelector("video");
           if (!streams.has(feed)) streams.set(feed, new MediaStream());
           const stream = streams.get(feed);
           if (on) stream.addTrack(track);
@@ -181,13 +190,19 @@ async function enterRoom(id) {
           video.srcObject = stream;
         },
         onFeedGone(feed) {
+          if (!current()) return;
           streams.delete(feed);
           tiles.querySelector(`[data-peer="${feed}"]`)?.remove();
         },
         onKicked() {
-          syncRoom();
+          if (current()) syncRoom();
         },
       });
+      if (!current()) {
+        joined.leave(); // moved again while joining
+        return;
+      }
+      sfu = joined;
       say(`In ${document.getElementById("room-name").textContent}`);
     } catch {
       say("The media server did not answer; retrying.");

@@ -1,0 +1,189 @@
+"""The workshop journey through a real Janus: the facilitator and three participants open the
+live room in four Chromium pages of the real application, everyone receives everyone's video
+through the SFU, two breakout rooms of two each see only their partner (the others' feeds are
+gone, their tokens evicted server-side), and "bring everyone back" returns all four to the main
+room, where the video flows again.
+
+The browsers and Janus run in the test's own network namespace, linked to this machine by a
+veth pair (tests/browser/janus_netns.py): the web server (this process) listens on this
+machine's end, Janus on the namespace's end, and media never leaves the namespace. Skipped with
+a clear reason only when `janus`, Chromium or root is missing; under MENTORLOOM_REQUIRE_BROWSER=1
+(CI) those are failures.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from mentorloom.workshops import services
+from mentorloom.workshops.models import MediaGrant
+from tests.asgi_server import LiveASGIServer
+from tests.browser.conftest import CHROMIUM_ARGS
+from tests.browser.helpers import in_thread, log_in, watch
+from tests.browser.janus_netns import (
+    chromium_wrapper,
+    fail_or_skip,
+    janus_config,
+    janus_in,
+    media_unavailable_reason,
+    network_namespace,
+)
+from tests.factories import ProfileFactory
+
+pytestmark = pytest.mark.browser
+
+STEP_MS = 30_000
+# A peer's tile shows video whose decoded frame count has passed `frames`.
+FRAMES = """([peer, frames]) => {
+  const v = document.querySelector(`[data-peer="${peer}"] video`);
+  return !!v && v.videoWidth > 0 && v.getVideoPlaybackQuality().totalVideoFrames > frames;
+}"""
+FRAME_COUNT = """(peer) => {
+  const v = document.querySelector(`[data-peer="${peer}"] video`);
+  return v ? v.getVideoPlaybackQuality().totalVideoFrames : 0;
+}"""
+SFU = "() => document.getElementById('workshop-room').dataset.mode === 'sfu'"
+PEERS = "() => [...document.querySelectorAll('#tiles [data-peer]')].map((t) => t.dataset.peer)"
+
+
+def _sees(page, feed: int) -> None:  # type: ignore[no-untyped-def]
+    """`feed`'s video plays on `page`, and keeps playing (frames still arrive)."""
+    page.wait_for_function(FRAMES, arg=[feed, 0], timeout=STEP_MS)
+    seen = page.evaluate(FRAME_COUNT, feed)
+    page.wait_for_function(FRAMES, arg=[feed, seen + 10], timeout=STEP_MS)
+
+
+def test_workshop_through_janus_breakout_rooms_and_back(
+    browser, transactional_db, settings, tmp_path
+):
+    reason = media_unavailable_reason()
+    if reason:
+        fail_or_skip(reason)
+    with network_namespace(link_to_host=True) as ns:
+        assert ns.host_address is not None
+        config = janus_config(bind=ns.address, admin_acl=ns.host_address.rsplit(".", 1)[0] + ".")
+        with janus_in(ns, tmp_path / "janus", config):
+            settings.MENTORLOOM_JANUS_URL = [f"http://{ns.address}:8088/janus"]
+            settings.MENTORLOOM_JANUS_ADMIN_URL = [f"http://{ns.address}:7088/admin"]
+            settings.MENTORLOOM_JANUS_PUBLIC_URL = [f"ws://{ns.address}:8188/"]
+            settings.MENTORLOOM_JANUS_API_SECRET = config.api_secret
+            settings.MENTORLOOM_JANUS_ADMIN_SECRET = config.admin_secret
+            settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, ns.host_address]
+            server = LiveASGIServer(host=ns.host_address)
+            server.start()
+            try:
+                _journey(browser, server.url, ns, tmp_path)
+            finally:
+                server.wait_idle()
+                server.stop()
+
+
+def _journey(browser, site: str, ns, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    def build():  # type: ignore[no-untyped-def]
+        facilitator = ProfileFactory(display_name="Fay Facilitator").user
+        people = [ProfileFactory(display_name=n).user for n in ("Ana", "Ben", "Cy")]
+        start = timezone.now() + timedelta(minutes=5)
+        workshop = services.create_workshop(
+            facilitator,
+            title="Stories of setbacks",
+            starts_at=start,
+            ends_at=start + timedelta(hours=1),
+            capacity=10,
+        )
+        for p in people:
+            services.register(p, workshop)
+        return facilitator, people, workshop
+
+    facilitator, (ana, ben, cy), workshop = in_thread(build)
+    everyone = [facilitator, ana, ben, cy]
+    live = f"/workshops/{workshop.pk}/live/"
+    chromium = browser.browser_type.launch(
+        executable_path=str(chromium_wrapper(ns, tmp_path)),
+        # The site is on this machine's end of the link, not localhost: camera and microphone
+        # need a secure context, which this flag grants to that one origin.
+        args=[
+            *CHROMIUM_ARGS,
+            "--allow-loopback-in-peer-connection",
+            f"--unsafely-treat-insecure-origin-as-secure={site}",
+        ],
+    )
+    try:
+        pages, problems = {}, {}
+        for user in everyone:
+            context = chromium.new_context(
+                base_url=site,
+                permissions=["camera", "microphone"],
+                viewport={"width": 1280, "height": 800},
+            )
+            problems[user.pk] = watch(context)
+            log_in(context, user, site)
+            page = context.new_page()
+            page.set_default_timeout(STEP_MS)
+            page.goto(live)
+            pages[user.pk] = page
+
+        def feeds() -> dict[int, int]:
+            grants = MediaGrant.objects.filter(workshop=workshop)
+            return dict(grants.values_list("user_id", "feed_id"))
+
+        for page in pages.values():
+            expect(page.locator("#room-name")).to_have_text("Main room")
+        # Everyone is in the SFU's main room and receives the three others.
+        for page in pages.values():
+            page.wait_for_function(
+                "() => document.querySelector('[data-mode]')?.dataset.mode === 'sfu'"
+            )
+        feed = in_thread(feeds)
+        assert set(feed) == {u.pk for u in everyone}, feed
+        for user in everyone:
+            for other in everyone:
+                if other != user:
+                    _sees(pages[user.pk], feed[other.pk])
+
+        def breakouts():  # type: ignore[no-untyped-def]
+            rooms = services.create_breakouts(facilitator, workshop, 2)
+            services.assign_by_hand(facilitator, workshop, ana.pk, rooms[0].pk)
+            services.assign_by_hand(facilitator, workshop, ben.pk, rooms[0].pk)
+            services.assign_by_hand(facilitator, workshop, cy.pk, rooms[1].pk)
+            services.open_breakouts(facilitator, workshop, minutes=10, prompt="One setback")
+            return rooms
+
+        rooms = in_thread(breakouts)
+        expect(pages[ana.pk].locator("#room-name")).to_have_text("Room 1")
+        expect(pages[ben.pk].locator("#room-name")).to_have_text("Room 1")
+        expect(pages[cy.pk].locator("#room-name")).to_have_text("Room 2")
+        # The facilitator visits Room 2, so both rooms hold two people.
+        pages[facilitator.pk].reload()
+        pages[facilitator.pk].locator(f'[data-visit-room="{rooms[1].pk}"]').click()
+        feed = in_thread(feeds)
+        pairs = [(ana, ben), (cy, facilitator)]
+        for one, two in pairs:
+            _sees(pages[one.pk], feed[two.pk])
+            _sees(pages[two.pk], feed[one.pk])
+        caption = f'[data-peer="{feed[ben.pk]}"] figcaption'
+        expect(pages[ana.pk].locator(caption)).to_have_text("Ben")
+        # Nobody from the other room is shown any more: its feeds are gone from each page.
+        for one, two in pairs:
+            for user in (one, two):
+                shown = set(pages[user.pk].evaluate(PEERS))
+                assert shown == {str(feed[(two if user == one else one).pk])}, (user, shown)
+
+        in_thread(lambda: services.bring_everyone_back(facilitator, workshop))
+        for user in (ana, ben, cy):
+            expect(pages[user.pk].locator("#room-countdown")).to_contain_text("Everyone returns")
+        in_thread(lambda: services.close_due_breakouts(now=timezone.now() + timedelta(seconds=61)))
+        for page in pages.values():
+            expect(page.locator("#room-name")).to_have_text("Main room", timeout=STEP_MS)
+        feed = in_thread(feeds)
+        for user in (ana, cy):
+            for other in everyone:
+                if other != user:
+                    _sees(pages[user.pk], feed[other.pk])
+        for user in everyone:
+            problems[user.pk].assert_none()
+    finally:
+        chromium.close()
