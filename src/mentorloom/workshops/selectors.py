@@ -173,7 +173,7 @@ def present_user_ids(workshop: Workshop) -> list[int]:
 def people_in_room(room: Room, *, now: datetime | None = None) -> list[int]:
     """Who is in `room` now: present people whose current room it is (selectors.
     current_room_for, for everyone at once), plus the facilitator, who may be visiting."""
-    workshop = room.workshop
+    workshop = Workshop.objects.get(pk=room.workshop_id)  # fresh: breakouts may just have opened
     present = set(present_user_ids(workshop))
     assigned: dict[int, int] = {}
     if workshop.breakouts_live(now):
