@@ -308,7 +308,8 @@ document.addEventListener("submit", async (event) => {
   const form = event.target.closest("form[data-live]");
   if (!form) return;
   event.preventDefault();
-  const response = await fetch(form.action, {
+  // getAttribute: the forms hold an input named "action", which shadows form.action.
+  const response = await fetch(form.getAttribute("action"), {
     method: "POST",
     body: new FormData(form),
     credentials: "same-origin",
