@@ -152,7 +152,9 @@ PAGE = """<!doctype html><html lang="en"><head><title>media test</title>
 <script src="vendor/janus-1.1.4.js"></script>
 <script type="module">
 import { joinRoom } from "./js/janus_room.js";
-window.mediaTest = { joinRoom, room: null, video: {}, kicked: 0, gone: [], moderated: {}, talking: [] };
+window.mediaTest = {
+  joinRoom, room: null, video: {}, kicked: 0, gone: [], moderated: {}, talking: [],
+};
 window.mediaTestReady = true;
 </script></head><body></body></html>
 """

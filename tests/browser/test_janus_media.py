@@ -111,9 +111,8 @@ def test_three_browsers_publish_and_subscribe_through_janus_and_a_move_kicks(
                 )
             assert pages[1].evaluate("() => window.mediaTest.moderated") == {}
             ns.run(lambda: controller.moderate_audio(MAIN, mute=False))
-            assert not any(
-                s.get("moderated") for p in ns.run(controller.publishers, MAIN) for s in p["streams"]
-            )
+            publishers = ns.run(controller.publishers, MAIN)
+            assert not any(s.get("moderated") for p in publishers for s in p["streams"])
 
             # Move participant 3 to the breakout room: kicked server-side from the main room,
             # and the others stop receiving it.

@@ -237,9 +237,7 @@ def test_screen_share_replaces_the_camera_and_ends_with_the_browsers_stop(
         "() => document.getElementById('local-video').srcObject.getVideoTracks()[0]"
         ".dispatchEvent(new Event('ended'))"
     )
-    expect(pa.get_by_role("button", name="Share screen")).to_have_attribute(
-        "aria-pressed", "false"
-    )
+    expect(pa.get_by_role("button", name="Share screen")).to_have_attribute("aria-pressed", "false")
     assert (
         pa.evaluate(
             "() => document.getElementById('local-video').srcObject.getVideoTracks()[0].label"

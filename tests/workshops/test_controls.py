@@ -199,17 +199,13 @@ def test_hand_list_in_the_order_raised_and_lowered_over_the_api(workshop, facili
     assert [s["user_id"] for s in left] == [ben.pk]
 
 
-def test_people_panel_marks_hands_in_order_and_the_own_button_toggles(
-    workshop, facilitator, live
-):
+def test_people_panel_marks_hands_in_order_and_the_own_button_toggles(workshop, facilitator, live):
     (ana, ben, _cy), (room1, _room2) = live
     with time_machine.travel(timezone.now(), tick=False) as clock:
         services.raise_signal(ben, workshop, "hand")
         clock.shift(1)
         services.raise_signal(ana, workshop, "hand")
-        page = client_for(facilitator).get(
-            f"/workshops/{workshop.pk}/live/people/?room={room1.pk}"
-        )
+        page = client_for(facilitator).get(f"/workshops/{workshop.pk}/live/people/?room={room1.pk}")
         html = page.content.decode()
         assert page.status_code == 200
         assert html.index("Ben · Raised hand") < html.index("Ana · Raised hand")

@@ -134,7 +134,7 @@ def test_moderate_mutes_a_published_audio_stream_in_janus(workshop, facilitator,
 def test_mute_all_with_janus_stores_the_room_and_the_observer_leaves_no_trace(
     workshop, facilitator, participants, django_capture_on_commit_callbacks
 ):
-    """"Mute all" through the service reaches Janus (its stream listing joins and leaves with a
+    """ "Mute all" through the service reaches Janus (its stream listing joins and leaves with a
     token of its own, removed afterwards); publishers that never connected media are skipped."""
     ana = person()
     services.register(ana, workshop)
@@ -151,6 +151,4 @@ def test_mute_all_with_janus_stores_the_room_and_the_observer_leaves_no_trace(
         room.refresh_from_db()
         assert room.muted is True
         assert set(controller.list_tokens()) == tokens_before
-        assert [p["id"] for p in controller.list_participants(config["room"])] == [
-            config["feedId"]
-        ]
+        assert [p["id"] for p in controller.list_participants(config["room"])] == [config["feedId"]]

@@ -126,9 +126,7 @@ async def test_bring_everyone_back_reaches_every_room(live_asgi, live_workshop):
             assert event["seconds"] == 60
 
 
-async def test_room_controls_reach_that_rooms_sockets_and_not_other_rooms(
-    live_asgi, live_workshop
-):
+async def test_room_controls_reach_that_rooms_sockets_and_not_other_rooms(live_asgi, live_workshop):
     facilitator, (ana, ben, cy, _di), workshop, rooms = live_workshop
     await sync_to_async(services.open_breakouts)(facilitator, workshop)
     async with (
