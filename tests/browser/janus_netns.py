@@ -171,7 +171,9 @@ PAGE = """<!doctype html><html lang="en"><head><title>media test</title>
 <script src="vendor/janus-1.1.4.js"></script>
 <script type="module">
 import { joinRoom } from "./js/janus_room.js";
-window.mediaTest = { joinRoom, room: null, video: {}, kicked: 0, gone: [] };
+window.mediaTest = {
+  joinRoom, room: null, video: {}, kicked: 0, gone: [], moderated: {}, talking: [],
+};
 window.mediaTestReady = true;
 </script></head><body></body></html>
 """
@@ -182,6 +184,8 @@ JOIN = """async ({server, token, room, pin, feedId}) => {
       onRemoteTrack: (id, track, mid, on) => { if (track.kind === "video") t.video[id] = on; },
       onFeedGone: (id) => { delete t.video[id]; t.gone.push(id); },
       onKicked: () => { t.kicked += 1; },
+      onModerated: (mid, muted) => { t.moderated[mid] = muted; },
+      onTalking: (id, talking) => { if (talking) t.talking.push(id); },
     });
     return {ok: true};
   } catch (error) {

@@ -92,6 +92,28 @@ def test_three_browsers_publish_and_subscribe_through_janus_and_a_move_kicks(
                 for other in set(people) - {feed}:
                     assert after[other] > before[feed].get(other, 0) + 10_000, (feed, other)
 
+            # "Mute all" (the facilitator is feed 1): Janus moderates the others' audio and says
+            # so to each of them and to anyone who joins; releasing it lifts the moderation.
+            muted = ns.run(lambda: controller.moderate_audio(MAIN, mute=True, keep=[1]))
+            assert sorted(muted) == [2, 3]
+            streams = {
+                p["id"]: {s["type"]: s.get("moderated", False) for s in p["streams"]}
+                for p in ns.run(controller.publishers, MAIN)
+            }
+            assert streams == {
+                1: {"audio": False, "video": False},
+                2: {"audio": True, "video": False},
+                3: {"audio": True, "video": False},
+            }
+            for feed in (2, 3):
+                pages[feed].wait_for_function(
+                    "() => Object.values(window.mediaTest.moderated).includes(true)"
+                )
+            assert pages[1].evaluate("() => window.mediaTest.moderated") == {}
+            ns.run(lambda: controller.moderate_audio(MAIN, mute=False))
+            publishers = ns.run(controller.publishers, MAIN)
+            assert not any(s.get("moderated") for p in publishers for s in p["streams"])
+
             # Move participant 3 to the breakout room: kicked server-side from the main room,
             # and the others stop receiving it.
             ns.run(controller.evict, MAIN, people[3], 3)

@@ -130,3 +130,119 @@ def test_room_and_controls_fit_a_phone(new_context, asgi_server, workshop_setup)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert_accessible(page)
     screenshot(page, "workshop-room-phone")
+
+
+SENDS_VIDEO = "() => document.getElementById('workshop-room').dataset.sendsVideo === 'true'"
+
+
+def test_facilitator_mutes_all_spotlights_and_answers_hands_live_in_mesh_mode(
+    new_context, asgi_server, workshop_setup, monkeypatch
+):
+    """Facilitator, Ana and Ben in the main room without Janus. With the video limit lowered
+    to 2 the room is in stage mode: Ana sends no video until the facilitator puts her on
+    stage. Ana's raised hand appears in the facilitator's list without a reload; "mute all"
+    mutes her microphone and locks its button; "spotlight Ben" enlarges his tile everywhere."""
+    from mentorloom.workshops.services import media
+
+    monkeypatch.setattr(media, "MESH_VIDEO_LIMIT", 2)
+    facilitator, (ana, ben, _cy), workshop = workshop_setup
+    live = f"/workshops/{workshop.pk}/live/"
+    fac_ctx, fac = _open(new_context, facilitator, asgi_server, live)
+    ana_ctx, pa = _open(new_context, ana, asgi_server, live)
+    ben_ctx, pb = _open(new_context, ben, asgi_server, live)
+    for page in (fac, pa, pb):
+        page.reload()  # everyone sees the room at three people (stage mode)
+    pb.wait_for_function(SEES, arg=[facilitator.pk], timeout=20_000)
+
+    # Stage mode: only the facilitator sends video; Ana's senders carry no track.
+    expect(pa.locator("#media-notice")).to_contain_text("more than 2 people")
+    pa.wait_for_function("() => document.getElementById('workshop-room').dataset.sendsVideo")
+    assert not pa.evaluate(SENDS_VIDEO)
+    assert fac.evaluate(SENDS_VIDEO)
+    fac.locator(f'#people-list [data-person="{ana.pk}"]').get_by_role(
+        "button", name="On stage"
+    ).click()
+    pa.wait_for_function(SENDS_VIDEO)
+    pb.wait_for_function(SEES, arg=[ana.pk], timeout=20_000)
+
+    # A raised hand shows up in the facilitator's list live, and Ana's button turns around.
+    pa.get_by_role("button", name="Raise hand").click()
+    expect(pa.get_by_role("button", name="Lower hand")).to_be_visible()
+    expect(fac.locator("#hands li")).to_have_count(1)
+    expect(fac.locator("#hands li").first).to_contain_text("Ana")
+    expect(fac.locator(f'#people-list [data-person="{ana.pk}"]')).to_contain_text("Hand raised")
+
+    # Mute all: Ana's microphone is off and she cannot turn it back on until it is lifted.
+    fac.get_by_role("button", name="Mute all").click()
+    expect(pa.locator("#toggle-audio")).to_have_text("Muted by the facilitator")
+    expect(pa.locator("#toggle-audio")).to_be_disabled()
+    assert pa.evaluate(
+        "() => document.getElementById('local-video').srcObject.getAudioTracks()"
+        ".every((t) => !t.enabled)"
+    )
+    expect(fac.get_by_role("button", name="Let people unmute")).to_be_visible()
+
+    # Spotlight Ben: his tile is the large one on every page, his own included.
+    fac.locator(f'#people-list [data-person="{ben.pk}"]').get_by_role(
+        "button", name="Spotlight"
+    ).click()
+    for page in (fac, pa, pb):
+        expect(page.locator(f'[data-peer="{ben.pk}"]')).to_have_class(
+            "workshop-tile workshop-tile--spotlight"
+        )
+    assert pa.locator(".workshop-tile--spotlight").count() == 1
+
+    assert_accessible(fac)
+    assert_accessible(pa)
+    screenshot(fac, "workshop-controls-live-desktop")
+    fac.set_viewport_size({"width": 390, "height": 844})
+    assert fac.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(fac, "workshop-controls-live-phone")
+    fac.set_viewport_size({"width": 1280, "height": 800})
+
+    # Answered: the hand leaves the list and Ana's button reads "Raise hand" again.
+    fac.locator("#hands li").first.get_by_role("button", name="Answered").click()
+    expect(fac.locator("#hands li")).to_have_count(0)
+    expect(fac.locator("#hands-empty")).to_be_visible()
+    expect(pa.get_by_role("button", name="Raise hand")).to_be_visible()
+
+    # Lifting "mute all" gives Ana her button back (she stays muted until she unmutes).
+    fac.get_by_role("button", name="Let people unmute").click()
+    expect(pa.locator("#toggle-audio")).to_be_enabled()
+    expect(pa.locator("#toggle-audio")).to_have_text("Unmute")
+    for context in (fac_ctx, ana_ctx, ben_ctx):
+        problems_of(context).assert_none()
+
+
+def test_screen_share_replaces_the_camera_and_ends_with_the_browsers_stop(
+    new_context, asgi_server, workshop_setup
+):
+    facilitator, (ana, _ben, _cy), workshop = workshop_setup
+    live = f"/workshops/{workshop.pk}/live/"
+    fac_ctx, fac = _open(new_context, facilitator, asgi_server, live)
+    ana_ctx, pa = _open(new_context, ana, asgi_server, live)
+    pa.wait_for_function(SEES, arg=[facilitator.pk], timeout=20_000)
+    camera = pa.evaluate(
+        "() => document.getElementById('local-video').srcObject.getVideoTracks()[0].label"
+    )
+    pa.get_by_role("button", name="Share screen").click()
+    expect(pa.get_by_role("button", name="Stop sharing")).to_have_attribute("aria-pressed", "true")
+    shared = pa.evaluate(
+        "() => document.getElementById('local-video').srcObject.getVideoTracks()[0].label"
+    )
+    assert shared != camera
+    fac.wait_for_function(SEES, arg=[ana.pk], timeout=20_000)
+    # The browser's own "Stop sharing" ends the track: the page goes back to the camera.
+    pa.evaluate(
+        "() => document.getElementById('local-video').srcObject.getVideoTracks()[0]"
+        ".dispatchEvent(new Event('ended'))"
+    )
+    expect(pa.get_by_role("button", name="Share screen")).to_have_attribute("aria-pressed", "false")
+    assert (
+        pa.evaluate(
+            "() => document.getElementById('local-video').srcObject.getVideoTracks()[0].label"
+        )
+        == camera
+    )
+    for context in (fac_ctx, ana_ctx):
+        problems_of(context).assert_none()

@@ -9,7 +9,8 @@ from datetime import timedelta
 import pytest
 import time_machine
 
-from mentorloom.calls.janus.controller import UNAUTHORIZED, controller_for_room
+from mentorloom.calls.errors import MediaServerRefused
+from mentorloom.calls.janus.controller import NO_SUCH_FEED, UNAUTHORIZED, controller_for_room
 from mentorloom.workshops import services
 from mentorloom.workshops.models import MediaGrant
 from tests.calls.janus.participant import HTTPParticipant
@@ -100,3 +101,54 @@ def test_janus_down_falls_back_to_mesh_and_loses_nothing(workshop, facilitator, 
         media = services.media_for(ana, room)
     assert media["mode"] == "mesh" and media["reason"]
     assert not MediaGrant.objects.exists()
+
+
+def test_moderate_mutes_a_published_audio_stream_in_janus(workshop, facilitator, participants):
+    """The request "mute all" sends for each publisher's audio, against the real VideoRoom:
+    Janus tells the publisher its audio is moderated (muted), and releases it again."""
+    ana = person()
+    services.register(ana, workshop)
+    with time_machine.travel(workshop.starts_at):
+        room = services.join(ana, workshop)
+        config = services.media_for(ana, room)["janus"]
+    publisher = participants(config["token"])
+    assert publisher.join(config["room"], config["pin"], config["feedId"])["videoroom"] == "joined"
+    configured = publisher.publish()
+    audio = next(s for s in configured["streams"] if s["type"] == "audio")
+    controller = controller_for_room(config["room"])
+
+    controller.moderate(config["room"], config["feedId"], audio["mid"], mute=True)
+    event = publisher.next_plugin_event()
+    assert (event["id"], event["mid"], event["moderation"]) == (
+        config["feedId"],
+        audio["mid"],
+        "muted",
+    )
+    controller.moderate(config["room"], config["feedId"], audio["mid"], mute=False)
+    assert publisher.next_plugin_event()["moderation"] == "unmuted"
+    with pytest.raises(MediaServerRefused) as refused:
+        controller.moderate(config["room"], config["feedId"], "7", mute=True)
+    assert refused.value.janus_code == NO_SUCH_FEED
+
+
+def test_mute_all_with_janus_stores_the_room_and_the_observer_leaves_no_trace(
+    workshop, facilitator, participants, django_capture_on_commit_callbacks
+):
+    """ "Mute all" through the service reaches Janus (its stream listing joins and leaves with a
+    token of its own, removed afterwards); publishers that never connected media are skipped."""
+    ana = person()
+    services.register(ana, workshop)
+    with time_machine.travel(workshop.starts_at):
+        room = services.join(ana, workshop)
+        config = services.media_for(ana, room)["janus"]
+        publisher = participants(config["token"])
+        publisher.join(config["room"], config["pin"], config["feedId"])
+        publisher.publish()
+        controller = controller_for_room(config["room"])
+        tokens_before = set(controller.list_tokens())
+        with django_capture_on_commit_callbacks(execute=True):
+            services.mute_all(facilitator, room, True)
+        room.refresh_from_db()
+        assert room.muted is True
+        assert set(controller.list_tokens()) == tokens_before
+        assert [p["id"] for p in controller.list_participants(config["room"])] == [config["feedId"]]

@@ -124,3 +124,49 @@ async def test_bring_everyone_back_reaches_every_room(live_asgi, live_workshop):
             while event.get("type") != "workshop.recall":
                 event = await _next(ws)
             assert event["seconds"] == 60
+
+
+async def test_room_controls_reach_that_rooms_sockets_and_not_other_rooms(live_asgi, live_workshop):
+    facilitator, (ana, ben, cy, _di), workshop, rooms = live_workshop
+    await sync_to_async(services.open_breakouts)(facilitator, workshop)
+    async with (
+        _socket(live_asgi, "/ws/live/", await _cookie(ana)) as a,
+        _socket(live_asgi, "/ws/live/", await _cookie(cy)) as c,
+        _socket(live_asgi, "/ws/live/", await _cookie(facilitator)) as f,
+    ):
+        await asyncio.sleep(0.2)
+        await sync_to_async(services.mute_all)(facilitator, rooms[0], True)
+        await sync_to_async(services.spotlight)(facilitator, rooms[0], ben.pk)
+        await sync_to_async(services.set_stage)(facilitator, rooms[0], ana.pk, True)
+        for ws in (a, f):
+            muted = await _next(ws, "workshop.muted")
+            assert (muted["room"], muted["muted"]) == (rooms[0].pk, True)
+            spot = await _next(ws, "workshop.spotlight")
+            assert (spot["room"], spot["user_id"]) == (rooms[0].pk, ben.pk)
+            stage = await _next(ws, "workshop.stage")
+            assert stage["stage"] == [ana.pk]
+        # Cy, in Room 2, hears none of it: a control of her own room is the next thing she gets.
+        await sync_to_async(services.spotlight)(facilitator, rooms[1], cy.pk)
+        event = await _next(c)
+        while event.get("type") not in ("workshop.muted", "workshop.spotlight", "workshop.stage"):
+            event = await _next(c)
+        assert (event["type"], event["room"], event["user_id"]) == (
+            "workshop.spotlight",
+            rooms[1].pk,
+            cy.pk,
+        )
+
+
+async def test_a_raised_hand_reaches_the_facilitator_and_the_raiser_live(live_asgi, live_workshop):
+    facilitator, (ana, *_), workshop, _rooms = live_workshop
+    async with (
+        _socket(live_asgi, "/ws/live/", await _cookie(ana)) as a,
+        _socket(live_asgi, "/ws/live/", await _cookie(facilitator)) as f,
+    ):
+        await asyncio.sleep(0.2)
+        signal = await sync_to_async(services.raise_signal)(ana, workshop, "hand")
+        for ws in (a, f):
+            assert (await _next(ws, "workshop.hands"))["workshop"] == workshop.pk
+        await sync_to_async(services.lower_signal)(facilitator, workshop, signal.pk)
+        for ws in (a, f):
+            assert (await _next(ws, "workshop.hands"))["workshop"] == workshop.pk

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Router, Status
 
-from mentorloom.core.schemas import READ_ERRORS, WRITE_ERRORS
+from mentorloom.core.schemas import READ_ERRORS, WRITE_ERRORS, Id
 
 from . import errors, selectors, services
 from .models import Room, Workshop
@@ -16,11 +16,16 @@ from .schemas import (
     FeedbackIn,
     LockIn,
     MediaOut,
+    MuteIn,
     NoteIn,
     OpenIn,
     RegistrationOut,
     RoomOut,
+    RoomStateOut,
     SignalIn,
+    SignalOut,
+    SpotlightIn,
+    StageIn,
     SummaryOut,
     TextIn,
     WorkshopIn,
@@ -121,6 +126,14 @@ def room_media(request: HttpRequest, room_id: str):  # type: ignore[no-untyped-d
     return services.media_for(request.user, room)
 
 
+@router.post("/workshops/rooms/{room_id}/media/published", response={**WRITE_ERRORS, 204: None})
+def media_published(request: HttpRequest, room_id: str):  # type: ignore[no-untyped-def]
+    """The page's feed is live in the room (Janus): while the room is muted, it is muted too."""
+    room = selectors.get_room_for(request.user, room_id)
+    services.media_published(request.user, room)
+    return Status(204, None)
+
+
 @router.put("/workshops/rooms/{room_id}/note", response={200: RoomOut, **WRITE_ERRORS})
 def save_note(request: HttpRequest, room_id: str, payload: NoteIn):  # type: ignore[no-untyped-def]
     room = selectors.get_member_room_for(request.user, room_id)
@@ -199,6 +212,72 @@ def lock(request: HttpRequest, workshop_id: int, payload: LockIn):  # type: igno
 def remove(request: HttpRequest, workshop_id: int, user_id: int):  # type: ignore[no-untyped-def]
     workshop = _facilitated(request, workshop_id)
     services.remove_participant(request.user, workshop, user_id)
+    return Status(204, None)
+
+
+def _state_out(room: Room) -> dict:
+    return {"room": room.pk, **services.room_state(room)}
+
+
+@router.post(
+    "/workshops/{workshop_id}/rooms/{room_id}/mute", response={200: RoomStateOut, **WRITE_ERRORS}
+)
+def mute_all(request: HttpRequest, workshop_id: int, room_id: Id, payload: MuteIn):  # type: ignore[no-untyped-def]
+    """Facilitator: mute every microphone in the room (with Janus enforced server-side) or,
+    with `muted: false`, let people unmute themselves again."""
+    workshop = _facilitated(request, workshop_id)
+    room = selectors.get_workshop_room(workshop, room_id)
+    return _state_out(services.mute_all(request.user, room, payload.muted))
+
+
+@router.post(
+    "/workshops/{workshop_id}/rooms/{room_id}/spotlight",
+    response={200: RoomStateOut, **WRITE_ERRORS},
+)
+def spotlight(request: HttpRequest, workshop_id: int, room_id: Id, payload: SpotlightIn):  # type: ignore[no-untyped-def]
+    workshop = _facilitated(request, workshop_id)
+    room = selectors.get_workshop_room(workshop, room_id)
+    return _state_out(services.spotlight(request.user, room, payload.user_id))
+
+
+@router.post(
+    "/workshops/{workshop_id}/rooms/{room_id}/stage", response={200: RoomStateOut, **WRITE_ERRORS}
+)
+def stage(request: HttpRequest, workshop_id: int, room_id: Id, payload: StageIn):  # type: ignore[no-untyped-def]
+    """Facilitator: put a speaker on the mesh stage (`on`) or take them off."""
+    workshop = _facilitated(request, workshop_id)
+    room = selectors.get_workshop_room(workshop, room_id)
+    return _state_out(services.set_stage(request.user, room, payload.user_id, payload.on))
+
+
+@router.get("/workshops/{workshop_id}/signals", response={200: list[SignalOut], **READ_ERRORS})
+def signals(request: HttpRequest, workshop_id: int):  # type: ignore[no-untyped-def]
+    """Raised hands and help requests in the order raised: all of them for the facilitator,
+    one's own for a participant."""
+    workshop = selectors.get_workshop_for(request.user, workshop_id)
+    items = selectors.open_signals(workshop)
+    if request.user.pk != workshop.facilitator_id:
+        items = items.filter(user=request.user)
+    return [
+        {
+            "id": s.pk,
+            "user_id": s.user_id,
+            "name": selectors.display_name(s.user),
+            "kind": s.kind,
+            "room": s.room.name if s.room else None,
+            "raised_at": s.raised_at,
+        }
+        for s in items
+    ]
+
+
+@router.post(
+    "/workshops/{workshop_id}/signals/{signal_id}/lower", response={**WRITE_ERRORS, 204: None}
+)
+def lower_signal(request: HttpRequest, workshop_id: int, signal_id: Id):  # type: ignore[no-untyped-def]
+    """Lower one's own hand, or (facilitator) mark it answered."""
+    workshop = selectors.get_workshop_for(request.user, workshop_id)
+    services.lower_signal(request.user, workshop, signal_id)
     return Status(204, None)
 
 

@@ -58,3 +58,15 @@ class FeedbackNotOpen(Conflict):
 
 class BadWorkshop(InvalidInput):
     code = "invalid"
+
+
+class NotInRoom(InvalidInput):
+    code = "not_in_room"
+    default_message = "That person is not in this room now."
+
+
+class StageFull(Conflict):
+    code = "stage_full"
+    default_message = (
+        "The stage holds the facilitator and up to 3 speakers: take someone off first."
+    )

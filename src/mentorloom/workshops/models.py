@@ -121,6 +121,19 @@ class Room(models.Model):
     )
     note = models.TextField(max_length=20_000, blank=True)
     note_updated_at = models.DateTimeField(null=True, blank=True)
+    # Facilitator's live controls, per room: "mute all" holds until lifted (with Janus enforced
+    # by the VideoRoom's `moderate`, in mesh mode obeyed by the page), the spotlit speaker shown
+    # large on every page, and the mesh stage (speakers beside the facilitator who send video
+    # when the room is too big for everyone to).
+    muted = models.BooleanField(default=False)
+    spotlight = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    stage = models.JSONField(default=list, blank=True)  # user ids, at most MESH_STAGE_SIZE - 1
 
     class Meta:
         ordering = ["workshop_id", "number"]

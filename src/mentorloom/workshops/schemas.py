@@ -4,6 +4,8 @@ from datetime import datetime
 
 from ninja import Schema
 
+from mentorloom.core.schemas import Id
+
 
 class WorkshopIn(Schema):
     title: str
@@ -50,7 +52,40 @@ class MediaOut(Schema):
     mode: str
     janus: dict | None = None
     video: bool | None = None
+    on_stage: bool | None = None
     notice: str = ""
+    muted: bool = False
+    spotlight: int | None = None
+    stage: list[int] = []
+
+
+class RoomStateOut(Schema):
+    room: int
+    muted: bool
+    spotlight: int | None
+    stage: list[int]
+
+
+class MuteIn(Schema):
+    muted: bool = True
+
+
+class SpotlightIn(Schema):
+    user_id: Id | None = None  # None: nobody
+
+
+class StageIn(Schema):
+    user_id: Id
+    on: bool = True
+
+
+class SignalOut(Schema):
+    id: int
+    user_id: int
+    name: str
+    kind: str
+    room: str | None
+    raised_at: datetime
 
 
 class CountIn(Schema):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.contrib.auth import get_user_model
 from django.db.models import Avg, Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -167,6 +168,36 @@ def present_user_ids(workshop: Workshop) -> list[int]:
         .values_list("user_id", flat=True)
         .distinct()
     )
+
+
+def people_in_room(room: Room, *, now: datetime | None = None) -> list[int]:
+    """Who is in `room` now: present people whose current room it is (selectors.
+    current_room_for, for everyone at once), plus the facilitator, who may be visiting."""
+    workshop = Workshop.objects.get(pk=room.workshop_id)  # fresh: breakouts may just have opened
+    present = set(present_user_ids(workshop))
+    assigned: dict[int, int] = {}
+    if workshop.breakouts_live(now):
+        assigned = dict(assignment_pairs(workshop))
+    if room.kind == RoomKind.MAIN:
+        inside = {uid for uid in present if uid not in assigned}
+    else:
+        inside = {uid for uid in present if assigned.get(uid) == room.pk}
+    return sorted(inside | {workshop.facilitator_id})
+
+
+def get_workshop_room(workshop: Workshop, room_id: object) -> Room:
+    """A room of `workshop` (any other id, or another workshop's room, is 404)."""
+    room = (
+        Room.objects.filter(pk=_int(room_id), workshop=workshop).select_related("workshop").first()
+    )
+    if room is None:
+        raise Http404
+    return room
+
+
+def names_of(user_ids: list[int]) -> dict[int, str]:
+    users = get_user_model().objects.filter(pk__in=user_ids).select_related("profile")
+    return {u.pk: display_name(u) for u in users}
 
 
 def open_signals(workshop: Workshop) -> QuerySet[HandSignal]:

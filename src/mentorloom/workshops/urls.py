@@ -11,6 +11,7 @@ urlpatterns = [
     path("workshops/<id:workshop_id>/register/", views.register, name="register"),
     path("workshops/<id:workshop_id>/cancel/", views.cancel, name="cancel"),
     path("workshops/<id:workshop_id>/live/", views.live, name="live"),
+    path("workshops/<id:workshop_id>/live/people/", views.live_people, name="live_people"),
     path("workshops/<id:workshop_id>/feedback/", views.feedback, name="feedback"),
     path("workshops/<id:workshop_id>/control/", views.control, name="control"),
     path("workshops/rooms/<id:room_id>/chat/", views.room_chat, name="room_chat"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +19,7 @@ from mentorloom.scheduling.selectors import zone_name_of
 
 from . import errors, selectors, services
 from .forms import FeedbackForm, NoteForm, WorkshopForm
-from .models import RoomKind
+from .models import MESH_STAGE_SIZE, RoomKind
 
 
 @login_required
@@ -133,13 +133,13 @@ def live(request: HttpRequest, workshop_id: int) -> HttpResponse:
         if room.kind == RoomKind.BREAKOUT
         else None,
         "breakouts": selectors.breakout_rooms(workshop),
-        "signals": selectors.open_signals(workshop) if is_facilitator else [],
+        **_people_context(request.user, workshop, room),
         "config": {
             "workshopId": workshop.pk,
             "roomId": room.pk,
             "userId": request.user.pk,
-            # Shown under this person's video on the others' pages (Janus's "display").
-            "userName": request.user.get_full_name(),
+            "facilitatorId": workshop.facilitator_id,
+            "names": {str(k): v for k, v in _names(workshop).items()},
             "facilitator": is_facilitator,
             "recallAt": workshop.recall_at.isoformat() if workshop.recall_at else None,
             "endsAt": (
@@ -165,6 +165,62 @@ def live(request: HttpRequest, workshop_id: int) -> HttpResponse:
     return render(request, "workshops/live.html", context)
 
 
+def _names(workshop) -> dict[int, str]:  # type: ignore[no-untyped-def]
+    """Display names of everyone who may be in the room (tiles are captioned from these)."""
+    ids = list(workshop.registrations.filter(status="registered").values_list("user_id", flat=True))
+    return selectors.names_of([*ids, workshop.facilitator_id])
+
+
+def _people_context(user, workshop, room) -> dict:  # type: ignore[no-untyped-def]
+    """The people panel: who is in `room` (hands marked), the hands in the order raised (all of
+    them for the facilitator, one's own for a participant) and the room's controls state."""
+    is_facilitator = user.pk == workshop.facilitator_id
+    signals = list(selectors.open_signals(workshop))
+    raised = [s for s in signals if s.kind == "hand"]
+    hands_here = {s.user_id: n for n, s in enumerate(raised, 1)}
+    inside = selectors.people_in_room(room)
+    names = selectors.names_of(inside)
+    people = [
+        {
+            "id": uid,
+            "name": names.get(uid, ""),
+            "hand": hands_here.get(uid),
+            "facilitator": uid == workshop.facilitator_id,
+            "spotlit": uid == room.spotlight_id,
+            "on_stage": uid in (room.stage or []) or uid == workshop.facilitator_id,
+        }
+        for uid in sorted(inside, key=lambda u: (u != workshop.facilitator_id, names.get(u, "")))
+    ]
+    own = [s for s in signals if s.user_id == user.pk]
+    return {
+        "panel_room": room,
+        "people": people,
+        "hands": signals if is_facilitator else own,
+        "own_hand": next((s for s in own if s.kind == "hand"), None),
+        "stage_full": len(room.stage or []) >= MESH_STAGE_SIZE - 1,
+    }
+
+
+@login_required
+def live_people(request: HttpRequest, workshop_id: int) -> HttpResponse:
+    """The people panel and one's own hand button, fetched again by the room's script when a
+    hand, the spotlight, the stage or the room's people change (no page reload)."""
+    workshop = selectors.get_workshop_for(request.user, workshop_id)
+    if not selectors.is_member(request.user, workshop):
+        raise Http404
+    if request.user.pk == workshop.facilitator_id and request.GET.get("room"):
+        room = selectors.get_workshop_room(workshop, request.GET["room"])
+    else:
+        room = selectors.current_room_for(request.user, workshop)
+    context = {
+        "workshop": workshop,
+        "room": room,
+        "is_facilitator": request.user.pk == workshop.facilitator_id,
+        **_people_context(request.user, workshop, room),
+    }
+    return render(request, "workshops/_people.html", context)
+
+
 CONTROL_ACTIONS = {
     "create",
     "assign",
@@ -180,6 +236,11 @@ CONTROL_ACTIONS = {
     "lower",
     "choose",
     "leave",
+    "mute_all",
+    "unmute_all",
+    "spotlight",
+    "stage_on",
+    "stage_off",
 }
 
 
@@ -221,6 +282,16 @@ def control(request: HttpRequest, workshop_id: int) -> HttpResponse:
             services.raise_signal(user, workshop, action)
         elif action == "lower":
             services.lower_signal(user, workshop, _int(data.get("signal_id")))
+        elif action in ("mute_all", "unmute_all"):
+            room = selectors.get_workshop_room(workshop, data.get("room_id"))
+            services.mute_all(user, room, action == "mute_all")
+        elif action == "spotlight":
+            room = selectors.get_workshop_room(workshop, data.get("room_id"))
+            who = _int(data.get("user_id")) if data.get("user_id") else None
+            services.spotlight(user, room, who)
+        elif action in ("stage_on", "stage_off"):
+            room = selectors.get_workshop_room(workshop, data.get("room_id"))
+            services.set_stage(user, room, _int(data.get("user_id")), action == "stage_on")
         elif action == "choose":
             services.choose_room(user, workshop, data.get("room_id"))
         elif action == "leave":

@@ -23,6 +23,7 @@ import logging
 import secrets
 import time
 from collections.abc import Iterable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
@@ -160,7 +161,9 @@ class JanusController:
         bitrate: int = 512_000,
     ) -> None:
         """Create a private room that admits only `allowed` tokens (an empty list admits no one
-        until `allow`); refused with ROOM_EXISTS when it is there already."""
+        until `allow`); refused with ROOM_EXISTS when it is there already. Publishers get
+        `talking` / `stopped-talking` events (audio levels, ~1 s of speech) for the
+        active-speaker highlight."""
         self._videoroom(
             "create",
             room=room,
@@ -174,6 +177,9 @@ class JanusController:
             publishers=publishers,
             bitrate=bitrate,
             allowed=list(allowed),
+            audiolevel_event=True,
+            audio_active_packets=50,
+            audio_level_average=35,
         )
 
     def ensure_room(self, room: int, **options: Any) -> None:
@@ -207,6 +213,120 @@ class JanusController:
         except MediaServerRefused as exc:
             if exc.janus_code != NO_SUCH_FEED:
                 raise
+
+    def moderate(self, room: int, participant_id: int, mid: str, *, mute: bool) -> None:
+        """Mute (or release) one stream of a publisher server-side: Janus drops its packets
+        until released, whatever the participant's page does."""
+        self._videoroom(
+            "moderate",
+            room=room,
+            id=participant_id,
+            mid=str(mid),
+            mute=bool(mute),
+            secret=self.room_secret(room),
+        )
+
+    def publishers(self, room: int) -> list[dict]:
+        """The room's active publishers with their streams ({"id", "display", "streams":
+        [{"type", "mid", "moderated"?}, ...]}), as the VideoRoom tells anyone who joins.
+
+        The admin API has no request that lists streams, so Django joins for a moment with a
+        token of its own, reads the `joined` answer and leaves; it never publishes, and rooms
+        do not announce joins (notify_joining is off), so nobody sees it."""
+        token = mint_token(60)
+        self.admit(room, token)
+        try:
+            return self._peek(room, token)
+        finally:
+            with suppress(MediaServerUnavailable, MediaServerRefused):
+                self.disallow(room, [token])
+                self.remove_token(token)
+
+    def _peek(self, room: int, token: str) -> list[dict]:
+        api = self.host.api_url
+
+        def post(path: str, body: dict) -> dict:
+            body = {"transaction": secrets.token_hex(8), "token": token, **body}
+            try:
+                reply = self._client.post(f"{api}{path}", json=body, timeout=self._timeout).json()
+            except (httpx.HTTPError, ValueError) as exc:
+                raise MediaServerUnavailable() from exc
+            if reply.get("janus") == "error":
+                error = reply.get("error") or {}
+                raise MediaServerRefused(
+                    f"Janus refused {body['janus']}: {error.get('reason', 'unknown error')}",
+                    janus_code=int(error.get("code") or 0),
+                )
+            return reply
+
+        session = post("", {"janus": "create"})["data"]["id"]
+        try:
+            handle = post(f"/{session}", {"janus": "attach", "plugin": VIDEOROOM})["data"]["id"]
+            join = {
+                "request": "join",
+                "ptype": "publisher",
+                "room": room,
+                "pin": self.room_pin(room),
+                # Above the participants' feed ids (mint below 2**52), below 2**53 for browsers.
+                "id": 2**52 + secrets.randbelow(2**51),
+                "display": "",
+                "token": token,
+            }
+            post(f"/{session}/{handle}", {"janus": "message", "body": join})
+            deadline = time.monotonic() + self._timeout.read
+            while time.monotonic() < deadline:
+                params = {"maxev": 5, "rid": secrets.randbelow(10**9), "token": token}
+                try:
+                    events = self._client.get(
+                        f"{api}/{session}", params=params, timeout=self._timeout
+                    ).json()
+                except (httpx.HTTPError, ValueError) as exc:
+                    raise MediaServerUnavailable() from exc
+                for event in events if isinstance(events, list) else [events]:
+                    if event.get("janus") != "event" or event.get("sender") != handle:
+                        continue
+                    data = (event.get("plugindata") or {}).get("data") or {}
+                    if "error_code" in data:
+                        raise MediaServerRefused(
+                            f"VideoRoom refused join: {data.get('error', 'unknown error')}",
+                            janus_code=int(data["error_code"]),
+                        )
+                    if data.get("videoroom") == "joined":
+                        return list(data.get("publishers") or [])
+            raise MediaServerUnavailable()
+        finally:
+            with suppress(MediaServerUnavailable, MediaServerRefused):
+                post(f"/{session}", {"janus": "destroy"})
+
+    def moderate_audio(
+        self,
+        room: int,
+        *,
+        mute: bool,
+        keep: Iterable[int] = (),
+        only: Iterable[int] | None = None,
+    ) -> list[int]:
+        """Mute (or release) the audio of every active publisher in `room` but those in `keep`
+        (or only those in `only`); returns the feeds whose audio was moderated."""
+        keep = set(keep)
+        only = set(only) if only is not None else None
+        changed: list[int] = []
+        for publisher in self.publishers(room):
+            feed = publisher.get("id")
+            if feed in keep or (only is not None and feed not in only):
+                continue
+            for stream in publisher.get("streams") or []:
+                if stream.get("type") != "audio" or stream.get("disabled"):
+                    continue
+                try:
+                    self.moderate(room, feed, stream["mid"], mute=mute)
+                except MediaServerRefused as exc:
+                    if exc.janus_code != NO_SUCH_FEED:  # left between the list and now
+                        raise
+                    continue
+                if feed not in changed:
+                    changed.append(feed)
+        return changed
 
     # --- tokens -------------------------------------------------------------------------------
     def add_token(self, token: str) -> None:

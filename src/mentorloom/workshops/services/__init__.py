@@ -15,6 +15,7 @@ from .breakouts import (
     create_breakouts,
     open_breakouts,
 )
+from .controls import media_published, mute_all, room_state, set_stage, spotlight
 from .live import (
     broadcast,
     close_open_attendance,
@@ -44,13 +45,18 @@ __all__ = [
     "leave",
     "lower_signal",
     "media_for",
+    "media_published",
     "mesh_media",
+    "mute_all",
     "open_breakouts",
     "raise_signal",
     "register",
     "remove_participant",
+    "room_state",
     "save_note",
     "send_due_reminders",
     "set_locked",
+    "set_stage",
+    "spotlight",
     "submit_feedback",
 ]

@@ -149,6 +149,7 @@ def raise_signal(user, workshop: Workshop | int, kind: str) -> HandSignal:  # ty
             workshop.facilitator_id,
             {"type": "workshop.signal", "workshop": workshop.pk, "kind": kind, "room": room.name},
         )
+        _hands_changed(workshop, user.pk)
     return signal
 
 
@@ -162,3 +163,10 @@ def lower_signal(user, workshop: Workshop | int, signal_id: int) -> None:  # typ
         if signal.lowered_at is None:
             signal.lowered_at = timezone.now()
             signal.save(update_fields=["lowered_at"])
+            _hands_changed(workshop, signal.user_id)
+
+
+def _hands_changed(workshop: Workshop, user_id: int) -> None:
+    """The hand list changed: the facilitator's list and the person's own button refresh."""
+    for uid in {workshop.facilitator_id, user_id}:
+        publish_to_user(uid, {"type": "workshop.hands", "workshop": workshop.pk})

@@ -15,6 +15,7 @@ from ..models import (
     RoomAssignment,
     RoomKind,
 )
+from .controls import room_state
 
 
 def media_for(user, room: Room) -> dict:  # type: ignore[no-untyped-def]
@@ -46,12 +47,16 @@ def media_for(user, room: Room) -> dict:  # type: ignore[no-untyped-def]
             "janus": browser_config(
                 room.media_room_id, grant.token, grant.feed_id, user_id=user.pk
             ),
+            **room_state(room),
         }
     except (MediaServerUnavailable, MediaServerRefused) as exc:
-        return mesh_media(room, reason=exc.message)
+        return mesh_media(room, user=user, reason=exc.message)
 
 
-def mesh_media(room: Room, *, reason: str = "") -> dict:
+def mesh_media(room: Room, *, user=None, reason: str = "") -> dict:  # type: ignore[no-untyped-def]
+    """Mesh mode: everyone sends video up to MESH_VIDEO_LIMIT people; beyond, only the stage
+    (the facilitator and the speakers they put on it). `on_stage` tells the page whether to
+    send video at all: the page opens no video sender otherwise (workshop_room.js)."""
     size = _room_size(room)
     video = size <= MESH_VIDEO_LIMIT
     notice = ""
@@ -61,7 +66,18 @@ def mesh_media(room: Room, *, reason: str = "") -> dict:
             f"facilitator and up to {MESH_STAGE_SIZE - 1} speakers are on video, everyone else "
             "listens with audio only."
         )
-    return {"mode": "mesh", "video": video, "notice": notice, "reason": reason}
+    state = room_state(room)
+    on_stage = user is not None and (
+        user.pk == room.workshop.facilitator_id or user.pk in state["stage"]
+    )
+    return {
+        "mode": "mesh",
+        "video": video,
+        "on_stage": on_stage,
+        "notice": notice,
+        "reason": reason,
+        **state,
+    }
 
 
 def _room_size(room: Room) -> int:

@@ -4,7 +4,11 @@
 // vendor/janus-1.1.4.js loaded first as classic scripts (janus.js reads window.adapter).
 //
 //   const room = await joinRoom({...browserConfig, display, video, on...});  (browser_config())
-//   room.remoteFeeds(); await room.inboundVideo(); room.leave();
+//   room.remoteFeeds(); await room.inboundVideo(); room.replaceVideo(track); room.leave();
+//
+// Callbacks: onRemoteTrack(feed, track, mid, on, display), onFeedGone(feed), onKicked(),
+// onTalking(feed, talking) (the room's audiolevel_event: any publisher, oneself included),
+// onModerated(mid, muted) (the facilitator's "mute all" reached this feed), onPublished().
 //
 // Every step settles within `timeoutMs`: when ICE cannot connect, Janus never answers `join`'s
 // media part, so a hung promise would hang the page.
@@ -61,6 +65,9 @@ export async function joinRoom({
   onRemoteTrack = () => {},
   onFeedGone = () => {},
   onKicked = () => {},
+  onTalking = () => {},
+  onModerated = () => {},
+  onPublished = () => {},
   timeoutMs = 15000,
 }) {
   await init();
@@ -83,7 +90,8 @@ export async function joinRoom({
           error: (cause) => console.error("answer", cause),
         });
       },
-      onremotetrack: (track, mid, on) => onRemoteTrack(publisher.id, track, mid, on, publisher.display),
+      onremotetrack: (track, mid, on) =>
+        onRemoteTrack(publisher.id, track, mid, on, publisher.display || ""),
     });
     feeds.set(publisher.id, handle);
     handle.send({
@@ -122,6 +130,11 @@ export async function joinRoom({
         if (msg.leaving && msg.leaving !== "ok") gone(msg.leaving);
         if (msg.kicked) gone(msg.kicked); // another participant was kicked (moved out)
         if (msg.leaving === "ok" && msg.reason === "kicked") onKicked();
+        if (msg.videoroom === "talking" || msg.videoroom === "stopped-talking") {
+          onTalking(msg.id, msg.videoroom === "talking");
+        }
+        if (msg.moderation && msg.id === feedId) onModerated(msg.mid, msg.moderation === "muted");
+        if (msg.configured === "ok") onPublished();
       },
     }),
     timeoutMs,
@@ -174,6 +187,12 @@ export async function joinRoom({
         out[id] = feed;
       }
       return out;
+    },
+    replaceVideo(track) {
+      // Screen share: the published video m-line carries `track` instead (no renegotiation).
+      const pc = publisher.webrtcStuff && publisher.webrtcStuff.pc;
+      const transceiver = pc?.getTransceivers().find((t) => t.receiver.track?.kind === "video");
+      return transceiver ? transceiver.sender.replaceTrack(track) : Promise.resolve();
     },
     async inboundBytes() {
       const video = await this.inboundVideo();

@@ -1,12 +1,18 @@
 // The live workshop room: media for the room you are in (Janus SFU when the server hands out a
 // Janus config, otherwise mesh WebRTC over /ws/workshops/rooms/<id>/), live moves between the
-// main room and breakout rooms without a reload, the recall countdown, broadcasts.
+// main room and breakout rooms without a reload, the recall countdown, broadcasts, and the
+// facilitator's controls as every page sees them: mute all, the spotlit tile, the mesh stage,
+// the active-speaker outline, screen share, and the people panel with hands in the order raised.
 // Room changes arrive on /ws/live/ (live.js re-dispatches each event as "ml:live").
 
 const root = document.getElementById("workshop-room");
 const config = JSON.parse(document.getElementById("workshop-config").textContent);
 const statusEl = document.getElementById("room-status");
 const tiles = document.getElementById("tiles");
+const localVideo = document.getElementById("local-video");
+const audioButton = document.getElementById("toggle-audio");
+const screenButton = document.getElementById("toggle-screen");
+const me = config.userId;
 let roomId = config.roomId;
 let localStream = null;
 let socket = null;
@@ -15,9 +21,18 @@ let sfu = null;
 // reports its tracks ending while it tears down) must not draw tiles into the next room.
 let mediaGeneration = 0;
 let retryTimer = null;
-let sendVideo = true; // mesh beyond 6 people: only the stage (the facilitator) sends video
 let countdownTimer = null;
+let levelTimer = null;
+let peopleTimer = null;
+let screenTrack = null;
+// Mesh beyond 6 people: only the stage (the facilitator and the speakers they pick) sends
+// video. Off stage, every peer connection's video sender carries no track: nothing is encoded.
+let sendVideo = true;
+let stageRoom = false; // mesh with more people than video allows: the stage is in force
+let roomState = { muted: false, spotlight: null, stage: [] };
 const peers = new Map(); // user id -> {pc, tile}
+const feedUser = new Map(); // Janus feed id -> user id (publishers' display is their user id)
+const talkingUntil = new Map(); // user id -> time the highlight lapses (mesh levels)
 
 function say(text) {
   statusEl.textContent = text;
@@ -27,6 +42,10 @@ function notice(id, text) {
   const el = document.getElementById(id);
   el.textContent = text || "";
   el.hidden = !text;
+}
+
+function nameOf(userId) {
+  return config.names[String(userId)] || "Participant";
 }
 
 async function localMedia() {
@@ -40,8 +59,17 @@ async function localMedia() {
     localStream = new MediaStream();
     notice("media-notice", "Your camera or microphone is not available; you can still watch and chat.");
   }
-  document.getElementById("local-video").srcObject = localStream;
+  localVideo.srcObject = localStream;
+  applyMuted();
   return localStream;
+}
+
+function cameraTrack() {
+  return localStream?.getVideoTracks()[0] || null;
+}
+
+function outgoingVideo() {
+  return sendVideo ? screenTrack || cameraTrack() : null;
 }
 
 function tileFor(userId, name) {
@@ -55,10 +83,11 @@ function tileFor(userId, name) {
     video.playsInline = true;
     video.className = "call__video";
     const caption = document.createElement("figcaption");
-    caption.textContent = name || "Participant";
+    caption.textContent = name || nameOf(userId);
     video.setAttribute("aria-label", `${caption.textContent}'s video`);
     tile.append(video, caption);
     tiles.append(tile);
+    showSpotlight();
   }
   return tile;
 }
@@ -73,14 +102,15 @@ function dropPeer(userId) {
 function leaveMedia() {
   mediaGeneration += 1;
   clearTimeout(retryTimer);
+  clearInterval(levelTimer);
   if (socket) {
     socket.onclose = null;
     socket.close();
     socket = null;
   }
   for (const id of [...peers.keys()]) dropPeer(id);
-  // The SFU's tiles are keyed by feed, not in `peers`: none of them belongs to the next room.
-  for (const tile of tiles.querySelectorAll("[data-peer]")) tile.remove();
+  // Other people's tiles (the SFU's are not in `peers`): none of them belongs to the next room.
+  for (const tile of tiles.querySelectorAll("[data-peer]:not([data-self])")) tile.remove();
   if (sfu) {
     try {
       sfu.leave();
@@ -89,15 +119,38 @@ function leaveMedia() {
     }
     sfu = null;
   }
+  for (const [feed, uid] of feedUser) {
+    if (uid !== me) tiles.querySelector(`[data-peer="${uid}"]`)?.remove();
+    feedUser.delete(feed);
+  }
+}
+
+function videoSender(pc) {
+  return pc.getTransceivers().find((t) => t.receiver.track?.kind === "video" && !t.stopped)?.sender;
+}
+
+// Mesh: what each peer connection's video sender carries (camera, screen, or nothing).
+function applyVideoSending() {
+  const track = outgoingVideo();
+  for (const { pc } of peers.values()) {
+    const sender = videoSender(pc);
+    if (sender && sender.track !== track) sender.replaceTrack(track).catch(() => {});
+  }
+  root.dataset.sendsVideo = String(Boolean(track));
 }
 
 function peerConnection(userId, name, iceServers) {
   const existing = peers.get(userId);
   if (existing) return existing.pc;
   const pc = new RTCPeerConnection({ iceServers });
-  for (const track of localStream.getTracks()) {
-    if (track.kind === "video" && !sendVideo) continue;
-    pc.addTrack(track, localStream);
+  for (const track of localStream.getAudioTracks()) pc.addTrack(track, localStream);
+  const camera = cameraTrack();
+  if (camera) {
+    // The m-line exists either way (so going on stage needs no renegotiation); off stage its
+    // sender carries no track and sends nothing.
+    const sender = pc.addTrack(camera, localStream);
+    const track = outgoingVideo();
+    if (track !== camera) sender.replaceTrack(track);
   }
   const tile = tileFor(userId, name);
   pc.ontrack = (event) => {
@@ -108,6 +161,11 @@ function peerConnection(userId, name, iceServers) {
   };
   peers.set(userId, { pc, tile });
   return pc;
+}
+
+function schedulePeopleRefresh() {
+  clearTimeout(peopleTimer);
+  peopleTimer = setTimeout(refreshPeople, 300);
 }
 
 function meshRoom(id, media) {
@@ -124,6 +182,7 @@ function meshRoom(id, media) {
       const pc = peerConnection(frame.user_id, frame.name, iceServers);
       await pc.setLocalDescription(await pc.createOffer());
       ws.send(JSON.stringify({ type: "offer", to: frame.user_id, sdp: pc.localDescription.sdp }));
+      schedulePeopleRefresh();
     } else if (frame.type === "offer") {
       const pc = peerConnection(frame.from, frame.name, iceServers);
       await pc.setRemoteDescription({ type: "offer", sdp: frame.sdp });
@@ -136,6 +195,7 @@ function meshRoom(id, media) {
       if (peer && frame.candidate) await peer.pc.addIceCandidate(frame.candidate).catch(() => {});
     } else if (frame.type === "peer.left") {
       dropPeer(frame.user_id);
+      schedulePeopleRefresh();
     } else if (frame.type === "moved") {
       say("Moving…");
     }
@@ -148,8 +208,168 @@ function meshRoom(id, media) {
     }
     retryTimer = setTimeout(() => enterRoom(id), 3000);
   };
+  levelTimer = setInterval(meshLevels, 400);
 }
 
+// --- active speaker ---------------------------------------------------------------------------
+// A visual cue only (an outline and a dot): no live region, so screen readers are not told
+// every time someone speaks.
+const SPEAKING_LEVEL = 0.02; // RTCAudioSourceStats / inbound-rtp audioLevel, 0..1
+const SPEAKING_HOLD_MS = 900;
+
+function markTalking(userId, talking) {
+  tiles.querySelector(`[data-peer="${userId}"]`)?.classList.toggle("is-talking", talking);
+}
+
+async function meshLevels() {
+  const now = Date.now();
+  const heard = new Map();
+  for (const [userId, { pc }] of peers) {
+    (await pc.getStats()).forEach((s) => {
+      if (s.type === "inbound-rtp" && s.kind === "audio" && typeof s.audioLevel === "number") {
+        heard.set(userId, Math.max(heard.get(userId) || 0, s.audioLevel));
+      }
+    });
+  }
+  const ownAudio = localStream?.getAudioTracks()[0];
+  const first = peers.values().next().value;
+  if (first && ownAudio?.enabled) {
+    (await first.pc.getStats()).forEach((s) => {
+      if (s.type === "media-source" && s.kind === "audio" && typeof s.audioLevel === "number") {
+        heard.set(me, s.audioLevel);
+      }
+    });
+  }
+  for (const [userId, level] of heard) {
+    if (level >= SPEAKING_LEVEL) talkingUntil.set(userId, now + SPEAKING_HOLD_MS);
+  }
+  for (const tile of tiles.querySelectorAll("[data-peer]")) {
+    const userId = Number(tile.dataset.peer);
+    markTalking(userId, (talkingUntil.get(userId) || 0) > now);
+  }
+}
+
+// --- the facilitator's controls as this page obeys them -----------------------------------------
+function showSpotlight() {
+  for (const tile of tiles.querySelectorAll("[data-peer]")) {
+    tile.classList.toggle("workshop-tile--spotlight", Number(tile.dataset.peer) === roomState.spotlight);
+  }
+}
+
+function applyMuted() {
+  // The facilitator's "mute all": with Janus the server drops the audio anyway (moderate); in
+  // mesh mode this page is what mutes, which is advisory (docs/workshops.md).
+  if (config.facilitator) return;
+  const forced = roomState.muted;
+  if (forced) {
+    for (const t of localStream?.getAudioTracks() || []) t.enabled = false;
+    audioButton.setAttribute("aria-pressed", "true");
+    audioButton.textContent = "Muted by the facilitator";
+  } else if (audioButton.disabled) {
+    audioButton.textContent = "Unmute";
+  }
+  audioButton.disabled = forced;
+}
+
+function applyStage() {
+  root.dataset.stage = stageRoom ? "on" : "off";
+  sendVideo = !stageRoom || config.facilitator || roomState.stage.includes(me);
+  if (!sfu) applyVideoSending();
+}
+
+function applyState(state) {
+  roomState = { muted: !!state.muted, spotlight: state.spotlight ?? null, stage: state.stage || [] };
+  applyMuted();
+  showSpotlight();
+  applyStage();
+}
+
+// --- people panel and one's own hand ----------------------------------------------------------
+async function refreshPeople() {
+  const response = await fetch(`/workshops/${config.workshopId}/live/people/?room=${roomId}`, {
+    credentials: "same-origin",
+  });
+  if (!response.ok) return;
+  const fragment = new DOMParser().parseFromString(await response.text(), "text/html");
+  for (const id of ["people-panel", "hand-control"]) {
+    const fresh = fragment.getElementById(id);
+    const current = document.getElementById(id);
+    if (fresh && current) {
+      // Keep keyboard focus on the same control when the panel is redrawn under it.
+      const focused = current.contains(document.activeElement) ? document.activeElement : null;
+      const key = focused?.closest("form")?.querySelector("[name=user_id],[name=signal_id],[name=action]");
+      const fresher = document.importNode(fresh, true);
+      current.replaceWith(fresher);
+      if (key) {
+        const same = [...fresher.querySelectorAll(`[name=${key.name}]`)].find((i) => i.value === key.value);
+        same?.closest("form")?.querySelector("button")?.focus();
+      }
+    }
+  }
+}
+
+// Buttons of the room that change live state post in the background (the page stays, with
+// its media); without JavaScript the same forms post normally.
+document.addEventListener("submit", async (event) => {
+  const form = event.target.closest("form[data-live]");
+  if (!form) return;
+  event.preventDefault();
+  // getAttribute: the forms hold an input named "action", which shadows form.action.
+  const response = await fetch(form.getAttribute("action"), {
+    method: "POST",
+    body: new FormData(form),
+    credentials: "same-origin",
+    headers: { Accept: "application/json" },
+    redirect: "manual",
+  });
+  if (response.type !== "opaqueredirect" && !response.ok) {
+    const body = await response.json().catch(() => null);
+    say(body?.error?.message || "That did not work; try again.");
+  }
+  refreshPeople();
+});
+
+// --- screen share -----------------------------------------------------------------------------
+async function startShare() {
+  try {
+    const stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
+    screenTrack = stream.getVideoTracks()[0];
+  } catch {
+    return; // the person cancelled the browser's picker
+  }
+  // The browser's own "Stop sharing" ends the track: go back to the camera.
+  screenTrack.addEventListener("ended", stopShare);
+  localVideo.srcObject = new MediaStream([screenTrack]);
+  localVideo.classList.remove("call__video--mirror");
+  await replaceOutgoingVideo();
+  screenButton.setAttribute("aria-pressed", "true");
+  screenButton.textContent = "Stop sharing";
+}
+
+async function stopShare() {
+  if (!screenTrack) return;
+  const track = screenTrack;
+  screenTrack = null;
+  track.removeEventListener("ended", stopShare);
+  track.stop();
+  localVideo.srcObject = localStream;
+  localVideo.classList.add("call__video--mirror");
+  await replaceOutgoingVideo();
+  screenButton.setAttribute("aria-pressed", "false");
+  screenButton.textContent = "Share screen";
+}
+
+async function replaceOutgoingVideo() {
+  if (sfu) await sfu.replaceVideo(screenTrack || cameraTrack()).catch(() => {});
+  else applyVideoSending();
+}
+
+if (navigator.mediaDevices?.getDisplayMedia) {
+  screenButton.hidden = false;
+  screenButton.addEventListener("click", () => (screenTrack ? stopShare() : startShare()));
+}
+
+// --- entering a room --------------------------------------------------------------------------
 async function enterRoom(id) {
   leaveMedia();
   roomId = id;
@@ -170,49 +390,82 @@ async function enterRoom(id) {
     return;
   }
   root.dataset.mode = media.mode;
+  stageRoom = media.mode === "mesh" && media.video === false;
+  applyState(media);
+  refreshPeople();
   if (media.mode === "sfu") {
     notice("media-notice", "");
-    try {
-      const { joinRoom } = await import("./janus_room.js");
-      const streams = new Map();
-      const generation = mediaGeneration;
-      const current = () => generation === mediaGeneration;
-      const joined = await joinRoom({
-        ...media.janus,
-        display: config.userName || "Participant",
-        onRemoteTrack(feed, track, _mid, on, display) {
-          if (!current() || (!on && !streams.has(feed))) return;
-          const video = tileFor(feed, display || "Participant").querySelector("video");
-          if (!streams.has(feed)) streams.set(feed, new MediaStream());
-          const stream = streams.get(feed);
-          if (on) stream.addTrack(track);
-          else stream.removeTrack(track);
-          video.srcObject = stream;
-        },
-        onFeedGone(feed) {
-          if (!current()) return;
-          streams.delete(feed);
-          tiles.querySelector(`[data-peer="${feed}"]`)?.remove();
-        },
-        onKicked() {
-          if (current()) syncRoom();
-        },
-      });
-      if (!current()) {
-        joined.leave(); // moved again while joining
-        return;
-      }
-      sfu = joined;
-      say(`In ${document.getElementById("room-name").textContent}`);
-    } catch {
-      say("The media server did not answer; retrying.");
-      retryTimer = setTimeout(() => enterRoom(id), 5000);
-    }
+    await sfuRoom(id, media);
     return;
   }
   notice("media-notice", media.notice || "");
-  sendVideo = media.video !== false || config.facilitator;
   meshRoom(id, media);
+}
+
+async function sfuRoom(id, media) {
+  try {
+    const { joinRoom } = await import("./janus_room.js");
+    const streams = new Map();
+    const ownFeed = media.janus.feedId;
+    feedUser.set(ownFeed, me);
+    const generation = mediaGeneration;
+    const current = () => generation === mediaGeneration;
+    const joined = await joinRoom({
+      ...media.janus,
+      display: String(me),
+      onRemoteTrack(feed, track, _mid, on, display) {
+        if (!current() || (!on && !streams.has(feed))) return;
+        const userId = Number(display) || feed;
+        feedUser.set(feed, userId);
+        const video = tileFor(userId).querySelector("video");
+        if (!streams.has(feed)) streams.set(feed, new MediaStream());
+        const stream = streams.get(feed);
+        if (on) stream.addTrack(track);
+        else stream.removeTrack(track);
+        video.srcObject = stream;
+      },
+      onFeedGone(feed) {
+        if (!current()) return;
+        streams.delete(feed);
+        const userId = feedUser.get(feed);
+        feedUser.delete(feed);
+        if (userId !== undefined && userId !== me) {
+          tiles.querySelector(`[data-peer="${userId}"]`)?.remove();
+        }
+        schedulePeopleRefresh();
+      },
+      onTalking(feed, talking) {
+        if (current()) markTalking(feedUser.get(feed) ?? feed, talking);
+      },
+      onModerated(_mid, muted) {
+        if (current() && muted && !roomState.muted) applyState({ ...roomState, muted: true });
+      },
+      onPublished() {
+        if (!current()) return;
+        // While the room is muted, the server mutes this new feed too (Janus moderate).
+        const csrf = document.cookie.match(/csrftoken=([^;]+)/)?.[1] || "";
+        fetch(`/api/v1/workshops/rooms/${id}/media/published`, {
+          method: "POST",
+          credentials: "same-origin",
+          headers: { "X-CSRFToken": csrf },
+        }).catch(() => {});
+        schedulePeopleRefresh();
+      },
+      onKicked() {
+        if (current()) syncRoom();
+      },
+    });
+    if (!current()) {
+      joined.leave(); // moved again while joining
+      return;
+    }
+    sfu = joined;
+    if (screenTrack) await sfu.replaceVideo(screenTrack);
+    say(`In ${document.getElementById("room-name").textContent}`);
+  } catch {
+    say("The media server did not answer; retrying.");
+    retryTimer = setTimeout(() => enterRoom(id), 5000);
+  }
 }
 
 // After a move: the room's chat, prompt and note come from the room page itself.
@@ -281,6 +534,18 @@ document.addEventListener("ml:live", (event) => {
     say("The facilitator removed you from this workshop.");
   } else if (e.type === "workshop.signal" && config.facilitator) {
     say(`${e.kind === "help" ? "Help asked" : "Hand raised"} in ${e.room}`);
+  } else if (e.type === "workshop.hands") {
+    refreshPeople();
+  } else if (e.room === roomId && e.type === "workshop.muted") {
+    applyState({ ...roomState, muted: e.muted });
+    say(e.muted ? "The facilitator muted everyone." : "You may unmute yourself again.");
+    refreshPeople();
+  } else if (e.room === roomId && e.type === "workshop.spotlight") {
+    applyState({ ...roomState, spotlight: e.user_id });
+    refreshPeople();
+  } else if (e.room === roomId && e.type === "workshop.stage") {
+    applyState({ ...roomState, stage: e.stage });
+    refreshPeople();
   }
 });
 
@@ -293,7 +558,8 @@ document.addEventListener("click", (event) => {
   enterRoom(Number(link.dataset.visitRoom));
 });
 
-document.getElementById("toggle-audio").addEventListener("click", (event) => {
+audioButton.addEventListener("click", (event) => {
+  if (roomState.muted && !config.facilitator) return;
   const on = event.currentTarget.getAttribute("aria-pressed") !== "true";
   for (const t of localStream?.getAudioTracks() || []) t.enabled = !on;
   event.currentTarget.setAttribute("aria-pressed", String(on));
