@@ -3,6 +3,8 @@ members who are not admins get NotProgramAdmin on admin-only actions."""
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
@@ -15,11 +17,14 @@ from .errors import NotProgramAdmin
 from .models import (
     CheckIn,
     ImportJob,
+    MatchMode,
     MatchRun,
     Program,
     ProgramMembership,
     ProposedPair,
     Role,
+    RunStatus,
+    ShortlistOption,
     Visibility,
 )
 
@@ -195,3 +200,106 @@ def get_import_job_for(user, program_id: int, job_id: int) -> ImportJob:  # type
     if job is None:
         raise Http404("No such import.")
     return job
+
+
+def _mentee_memberships(user) -> QuerySet[ProgramMembership]:  # type: ignore[no-untyped-def]
+    """The viewer's mentee memberships: linked, or their verified address not linked yet."""
+    if not user.is_authenticated:
+        return ProgramMembership.objects.none()
+    mine = Q(user=user)
+    if user.email_verified_at is not None:
+        mine |= Q(user=None, email=user.email)
+    return ProgramMembership.objects.filter(mine, role=Role.MENTEE)
+
+
+@dataclass
+class Choice:
+    """A mentee's shortlist in a mentee-choice run: options best first, each with whether the
+    mentor still has room (picks by others so far vs capacity), and the current pick."""
+
+    run: MatchRun
+    mentee: ProgramMembership
+    options: list[ShortlistOption]
+    full: set[int]  # mentor membership ids with no room left for this mentee
+    picked: ProposedPair | None
+
+    @property
+    def open(self) -> bool:
+        return self.run.status == RunStatus.PROPOSED
+
+    @property
+    def rows(self) -> list[tuple[ShortlistOption, bool, bool]]:
+        """(option, full, picked by this mentee) in rank order, for the page."""
+        mine = self.picked.mentor_id if self.picked else None
+        return [(o, o.mentor_id in self.full, o.mentor_id == mine) for o in self.options]
+
+
+def get_choice_for(user, program_id: int, run_id: int) -> Choice:  # type: ignore[no-untyped-def]
+    """The viewer's shortlist in this run; 404 for anyone without one (admins included: they
+    see picks on the review page)."""
+    program = get_program_for(user, program_id)
+    run = program.match_runs.filter(pk=run_id, mode=MatchMode.CHOICE).first()
+    options = (
+        list(
+            run.options.filter(mentee__in=_mentee_memberships(user))
+            .select_related("mentee", "mentor")
+            .order_by("rank")
+        )
+        if run is not None
+        else []
+    )
+    if run is None or not options:
+        raise Http404("No such shortlist.")
+    mentee = options[0].mentee
+    picked = run.pairs.select_related("mentor").filter(mentee=mentee).first()
+    return Choice(run, mentee, options, _full_for(run, mentee, options), picked)
+
+
+def _full_for(run: MatchRun, mentee: ProgramMembership, options: list[ShortlistOption]) -> set[int]:
+    taken = Counter(
+        run.pairs.filter(mentor_id__in=[o.mentor_id for o in options])
+        .exclude(mentee=mentee)
+        .values_list("mentor_id", flat=True)
+    )
+    return {o.mentor_id for o in options if taken[o.mentor_id] >= o.mentor.capacity}
+
+
+def open_choices_for(user) -> QuerySet[MatchRun]:  # type: ignore[no-untyped-def]
+    """Mentee-choice runs still open in which the viewer has a shortlist (Programs page)."""
+    return MatchRun.objects.filter(
+        mode=MatchMode.CHOICE,
+        status=RunStatus.PROPOSED,
+        options__mentee__in=_mentee_memberships(user),
+    ).distinct()
+
+
+@dataclass
+class ChoiceProgress:
+    """The admin's view of a mentee-choice run: picks so far and who has not picked yet."""
+
+    picked: int
+    shortlisted: int
+    waiting: list[tuple[ProgramMembership, list[ShortlistOption]]]
+    load: list[tuple[ProgramMembership, int]]  # mentors with their picks so far
+
+
+def choice_progress(run: MatchRun) -> ChoiceProgress:
+    options = run.options.select_related("mentee", "mentor").order_by(
+        "mentee__name", "mentee__email", "rank"
+    )
+    picked = set(run.pairs.values_list("mentee_id", flat=True))
+    by_mentee: dict[int, list[ShortlistOption]] = {}
+    mentors: dict[int, ProgramMembership] = {}
+    for option in options:
+        by_mentee.setdefault(option.mentee_id, []).append(option)
+        mentors[option.mentor_id] = option.mentor
+    load = Counter(run.pairs.values_list("mentor_id", flat=True))
+    return ChoiceProgress(
+        picked=len(picked),
+        shortlisted=len(by_mentee),
+        waiting=[(opts[0].mentee, opts) for m, opts in by_mentee.items() if m not in picked],
+        load=sorted(
+            ((mentor, load[pk]) for pk, mentor in mentors.items()),
+            key=lambda row: (row[0].name or row[0].email).casefold(),
+        ),
+    )

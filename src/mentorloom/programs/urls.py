@@ -15,6 +15,7 @@ urlpatterns = [
         views.review_action,
         name="review_action",
     ),
+    path("programs/<id:program_id>/runs/<id:run_id>/choose/", views.choose, name="choose"),
     path("programs/<id:program_id>/checkins/<id:checkin_id>/", views.checkin, name="checkin"),
     path("programs/<id:program_id>/import/", views.import_members, name="import"),
     path("programs/<id:program_id>/imports/<id:job_id>/", views.import_job, name="import_job"),
