@@ -100,3 +100,24 @@ def test_find_a_mentor_in_this_program_opens_the_scoped_directory(
     expect(page.locator("#results")).to_contain_text("Olu Outside")
     expect(page.get_by_text("In: Alumni circle")).to_have_count(0)
     problems_of(context).assert_none()
+
+
+@pytest.mark.parametrize("device", ["desktop", "phone"])
+def test_the_dashboard_compares_cohorts(new_context, asgi_server, transactional_db, device):
+    admin = ProfileFactory(display_name="Program Admin").user
+    program = ProgramFactory(name="Bootcamp graduates", admin=admin)
+    for cohort, n in (("2025 spring", 3), ("2025 autumn", 2)):
+        ProgramMembershipFactory(program=program, role="mentor", capacity=3, cohort=cohort)
+        for _ in range(n):
+            ProgramMembershipFactory(program=program, role="mentee", cohort=cohort)
+    services.publish_run(admin, services.run_matching(admin, program))
+    context = new_context(**(PHONE if device == "phone" else {}))
+    log_in(context, admin, asgi_server)
+    page = context.new_page()
+    page.goto(f"/programs/{program.pk}/")
+    expect(page.get_by_role("heading", name="Cohorts compared")).to_be_visible()
+    expect(page.get_by_role("row", name="2025 spring")).to_contain_text("3")
+    assert_accessible(page)
+    page.get_by_role("heading", name="Cohorts compared").scroll_into_view_if_needed()
+    screenshot(page, f"program-cohorts-{device}")
+    problems_of(context).assert_none()

@@ -95,6 +95,8 @@ class ProgramMembership(models.Model):
     languages = models.JSONField(default=list, blank=True)
     team = models.CharField(max_length=80, blank=True)
     department = models.CharField(max_length=80, blank=True)
+    # An intake within the program ("2025 spring"); the dashboard compares cohorts side by side.
+    cohort = models.CharField(max_length=80, blank=True)
     manager_email = models.EmailField(max_length=254, blank=True)
     capacity = models.PositiveSmallIntegerField(default=1)
     answers = models.JSONField(default=dict, blank=True)

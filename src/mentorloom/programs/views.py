@@ -54,6 +54,7 @@ def program_dashboard(request: HttpRequest, program_id: int) -> HttpResponse:
         }
         for c in dashboard.charts(program)
     ]
+    cohorts = dashboard.cohort_comparison(program)
     return render(
         request,
         "programs/dashboard.html",
@@ -61,6 +62,29 @@ def program_dashboard(request: HttpRequest, program_id: int) -> HttpResponse:
             "program": program,
             "figures": figures,
             "low_checkins": selectors.low_checkins_for_admin(program),
+            "cohorts": cohorts,
+            "feedback_k": dashboard.feedback_k(),
+            "cohort_metrics": dashboard.COHORT_METRICS,
+            "cohort_table": [
+                (row.label, [row.values[key] for key, _ in dashboard.COHORT_METRICS])
+                for row in cohorts
+            ],
+            # charts.grouped_bar_chart escapes every label, series name and the title.
+            "cohort_svg": mark_safe(  # noqa: S308  # nosec B308 B703
+                charts.grouped_bar_chart(
+                    "Cohorts side by side",
+                    [row.label for row in cohorts],
+                    [
+                        (
+                            dict(dashboard.COHORT_METRICS)[key],
+                            [row.values[key] or 0 for row in cohorts],
+                        )
+                        for key in dashboard.COHORT_CHART_SERIES
+                    ],
+                )
+            )
+            if len(cohorts) > 1
+            else None,
             "latest_run": program.match_runs.order_by("-created_at").first(),
         },
     )
@@ -76,6 +100,17 @@ def chart_csv(request: HttpRequest, program_id: int, key: str) -> HttpResponse:
         csvio.to_csv(["label", "value"], chart.points), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="{key}-{program.pk}.csv"'
+    return response
+
+
+@admin_only
+def cohorts_csv(request: HttpRequest, program_id: int) -> HttpResponse:
+    """The per-cohort comparison as CSV (withheld figures are empty cells)."""
+    program = selectors.get_admin_program_for(request.user, program_id)
+    rows = dashboard.cohort_csv_rows(dashboard.cohort_comparison(program))
+    header = ["cohort", *(key for key, _ in dashboard.COHORT_METRICS)]
+    response = HttpResponse(csvio.to_csv(header, rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="cohorts-{program.pk}.csv"'
     return response
 
 
