@@ -90,6 +90,10 @@ SAME_LAYER: dict[tuple[str, str], tuple[tuple[str, ...] | None, str]] = {
         "the pure working-hours overlap, shown where someone asks or answers (timefit.py)",
     ),
     ("matching", "mentorships"): (None, "capacity and response times rank recommendations"),
+    ("matching", "discovery"): (
+        ("mentorloom.discovery.scope",),
+        "recommendations list whom the directory may list (one scope hook: programs decide)",
+    ),
     ("sessions", "scheduling"): (
         None,
         "agendas, notes and feedback belong to scheduling's Session",

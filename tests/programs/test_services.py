@@ -149,6 +149,6 @@ def test_private_program_people_are_404_for_members_of_another_program(admin, co
     with pytest.raises(Http404):
         selectors.get_membership_for(stranger.user, program.pk, web.pk)
     with pytest.raises(Http404):
-        selectors.directory_scope_for(stranger.user, program.pk)
-    assert web.user_id in selectors.directory_scope_for(web.user, program.pk)
-    assert selectors.directory_scope_for(web.user, None) is None
+        selectors.directory_scope(stranger.user, program.pk)
+    assert web.user_id in selectors.directory_scope(web.user, program.pk).only_user_ids
+    assert selectors.directory_scope(web.user, None).only_user_ids is None

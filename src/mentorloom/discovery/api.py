@@ -14,6 +14,7 @@ from mentorloom.core.schemas import READ_ERRORS
 from . import selectors
 from .filters import parse_query
 from .schemas import DirectoryOut
+from .scope import scope_for
 
 router = Router(tags=["discovery"])
 
@@ -41,6 +42,11 @@ _PARAMS = [
         {"type": "string", "enum": ["relevance", "fit", "soonest", "overlap"]},
         "relevance (default with q; else by name), fit (your goals and interests matched),"
         " soonest (free time; unchecked calendars last) or overlap (most shared hours).",
+    ),
+    (
+        "program",
+        {"type": "integer", "minimum": 1},
+        "Only this program's mentors (404 for a private program you are not in).",
     ),
     ("page", {"type": "integer"}, "Page number, from 1."),
     ("page_size", {"type": "integer"}, "Results per page, 1–50 (default 20)."),
@@ -90,7 +96,9 @@ def _mentor_body(card: selectors.MentorCard, profile_url: str) -> dict[str, Any]
 def list_mentors(request: HttpRequest) -> HttpResponse:
     viewer = selectors.viewer_for(request.user, timezone.get_current_timezone())
     query = parse_query(request.GET, allow_page_size=True, viewer_has_zone=viewer.has_zone)
-    page = selectors.mentors_for_directory(viewer, query)
+    page = selectors.mentors_for_directory(
+        viewer, query, scope=scope_for(request.user, query.program)
+    )
     base = request.path
     # One reverse() for the page, not one per card.
     profile_url = reverse("profiles:public", args=[_ANY_ID])

@@ -34,6 +34,7 @@ SORTS: dict[str, str] = {
 MAX_PAGE_SIZE = 50
 MAX_VALUES_PER_FACET = 20
 MAX_PAGE = 10_000
+MAX_ID = 2**63 - 1
 
 # URL parameter -> Profile tag field. Exact tag matches (OR within, AND across facets).
 TAG_FACETS: dict[str, str] = {
@@ -83,6 +84,7 @@ class DirectoryQuery:
     free_within_days: int | None = None  # "has free slots in the next N days"
     include_unavailable: bool = False
     sort: str = ""  # a key of SORTS, or "" for the default order
+    program: int | None = None  # only this program's people (scope.py decides who they are)
     page: int = 1
     page_size: int = PAGE_SIZE
 
@@ -109,6 +111,8 @@ class DirectoryQuery:
             pairs.append(("all", "1"))
         if self.sort and keep("sort", self.sort):
             pairs.append(("sort", self.sort))
+        if self.program is not None and keep("program", str(self.program)):
+            pairs.append(("program", str(self.program)))
         if self.page_size != PAGE_SIZE:
             pairs.append(("page_size", str(self.page_size)))
         if page and page > 1:
@@ -237,6 +241,14 @@ def parse_query(
     elif sort == "overlap" and not viewer_has_zone:
         error("sort", "Set your time zone on your profile to sort by overlap.")
 
+    program = None
+    raw = (_getlist(params, "program") or [""])[0].strip()
+    if raw:
+        try:
+            program = int(_number(raw, low=1, high=MAX_ID, integer=True))
+        except ValueError:
+            error("program", "Program must be a program's number, as in its link.")
+
     page = 1
     raw = (_getlist(params, "page") or [""])[0].strip()
     if raw:
@@ -265,6 +277,7 @@ def parse_query(
         free_within_days=free_within_days,
         include_unavailable=include_unavailable,
         sort=sort,
+        program=program,
         page=page,
         page_size=page_size,
     )

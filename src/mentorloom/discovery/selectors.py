@@ -25,6 +25,7 @@ from mentorloom.safety.selectors import hidden_user_ids
 from . import freeslots, fulltext, snapshot
 from .filters import FACET_LABELS, KEYWORD_FACETS, TAG_FACETS, DirectoryQuery
 from .overlap import WorkingHours, format_hours, overlap_hours
+from .scope import UNRESTRICTED, DirectoryScope
 from .services import schedule_of
 from .snapshot import Snapshot
 from .text import expand_terms, goal_keywords, query_terms
@@ -83,12 +84,19 @@ def _own_keywords(snap: Snapshot, viewer: Viewer, param: str) -> dict[str, str]:
 # listable mentor. Full text and blocks come from the database on every request.
 
 
-def _listed(snap: Snapshot, viewer: Viewer, include_unavailable: bool) -> np.ndarray:
+def _listed(
+    snap: Snapshot, viewer: Viewer, include_unavailable: bool, scope: DirectoryScope
+) -> np.ndarray:
     """Mentors the viewer may see: active accounts, never the viewer, never anyone on either
-    side of a block; by default only those accepting requests, not paused and not full
-    (capacity minus active mentorships as mentor)."""
+    side of a block, only those the scope allows (a program's people; never people private to
+    a program the viewer is not in); by default only those accepting requests, not paused and
+    not full (capacity minus active mentorships as mentor)."""
     hidden = hidden_user_ids(viewer.user_id) | ({viewer.user_id} if viewer.user_id else set())
-    return snap.listed(hidden, include_unavailable, timezone.localdate())
+    mask = snap.listed(hidden | scope.hidden_user_ids, include_unavailable, timezone.localdate())
+    if scope.only_user_ids is not None:
+        only = np.fromiter(scope.only_user_ids, dtype=np.int64, count=len(scope.only_user_ids))
+        mask &= np.isin(snap.user_ids, only)
+    return mask
 
 
 def _keyword_ids(snap: Snapshot, names: list[str]) -> list[int]:
@@ -559,10 +567,15 @@ def _free_slots_mask(
 
 
 def mentors_for_directory(
-    viewer: Viewer, query: DirectoryQuery, *, with_facets: bool = True
+    viewer: Viewer,
+    query: DirectoryQuery,
+    *,
+    with_facets: bool = True,
+    scope: DirectoryScope = UNRESTRICTED,
 ) -> DirectoryPage:
     """One page of the directory for `viewer`: results in relevance order when there is search
     text (else by name), the total, facet counts and, when empty, ways to relax the search.
+    `scope` (scope.scope_for(user, query.program)) limits whom it may list.
 
     Filtering, counting and ordering run over the in-memory snapshot; the database is asked
     only for full-text matches, blocks and the page's own profiles (LIMIT-sized, with tags)."""
@@ -574,7 +587,8 @@ def mentors_for_directory(
         ranked = snap.memo(key, lambda: search_ranking(query.q, groups))
     now = timezone.now()
     scopes = Scopes(
-        _listed(snap, viewer, query.include_unavailable), _filters(snap, query, viewer, ranked)
+        _listed(snap, viewer, query.include_unavailable, scope),
+        _filters(snap, query, viewer, ranked),
     )
     pending = 0
     if query.free_within_days is not None:

@@ -17,6 +17,7 @@ from mentorloom.profiles.models import Profile
 
 from . import selectors
 from .filters import FREE_WITHIN_DAYS, MAX_PAGE_SIZE, SORTS, DirectoryQuery, parse_query
+from .scope import UNRESTRICTED, scope_for
 from .text import MAX_QUERY_LENGTH
 
 
@@ -33,16 +34,21 @@ def directory(request: HttpRequest) -> HttpResponse:
     viewer = selectors.viewer_for(request.user, timezone.get_current_timezone())
     errors: dict[str, list[str]] = {}
     page = None
+    scope = UNRESTRICTED
     try:
         query = parse_query(request.GET, viewer_has_zone=viewer.has_zone)
     except InvalidInput as exc:
         errors = exc.fields
         query = DirectoryQuery()
     else:
-        page = selectors.mentors_for_directory(viewer, query)
+        # A program the viewer may not search in is a 404, like its pages.
+        scope = scope_for(request.user, query.program)
+        page = selectors.mentors_for_directory(viewer, query, scope=scope)
     context = {
         "page": page,
         "query": query,
+        "scope": scope,
+        "outside_scope_params": query.params(drop=("program", None)),
         "errors": errors,
         "viewer": viewer,
         # What the person typed, echoed back even when it was invalid.

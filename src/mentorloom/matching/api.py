@@ -8,7 +8,8 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from mentorloom.core.schemas import READ_ERRORS
+from mentorloom.core.schemas import READ_ERRORS, Id
+from mentorloom.discovery.scope import scope_for
 
 from . import selectors
 from .schemas import RecommendationsOut
@@ -18,6 +19,9 @@ router = Router(tags=["matching"])
 
 class RecommendationsQuery(Schema):
     limit: int = Field(selectors.DEFAULT_LIMIT, ge=1, le=selectors.MAX_LIMIT)
+    program: Id | None = Field(
+        None, description="Only this program's mentors (404 for a private program you are not in)."
+    )
 
 
 def recommendation_body(result: selectors.Recommendations) -> dict[str, Any]:
@@ -46,4 +50,7 @@ def recommendation_body(result: selectors.Recommendations) -> dict[str, Any]:
     summary="Mentors recommended for you, each with the reasons why",
 )
 def recommendations(request: HttpRequest, params: Query[RecommendationsQuery]) -> dict[str, Any]:
-    return recommendation_body(selectors.recommendations_for(request.user.pk, params.limit))
+    scope = scope_for(request.user, params.program)
+    return recommendation_body(
+        selectors.recommendations_for(request.user.pk, params.limit, scope=scope)
+    )

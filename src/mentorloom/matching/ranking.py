@@ -319,6 +319,7 @@ def recommend(
     query: MenteeQuery,
     *,
     exclude_user_ids: Iterable[int] = (),
+    only_user_ids: Iterable[int] | None = None,
     active_counts: Mapping[int, int] | None = None,
     response_hours: Callable[[list[int]], Mapping[int, float]] | None = None,
     limit: int = 10,
@@ -357,6 +358,9 @@ def recommend(
     if excluded:
         rows, _ = table.rows_of(np.fromiter(excluded, dtype=np.int64, count=len(excluded)))
         eligible[rows] = False
+    if only_user_ids is not None:
+        only = np.fromiter((int(u) for u in only_user_ids), dtype=np.int64)
+        eligible &= np.isin(table.user_ids, only)
     eligible_count = int(np.count_nonzero(eligible))
     if not eligible_count:
         return []

@@ -10,6 +10,7 @@ import numpy as np
 from django.conf import settings
 from django.db.models import Count
 
+from mentorloom.discovery.scope import UNRESTRICTED, DirectoryScope
 from mentorloom.mentorships.models import Mentorship, MentorshipStatus
 from mentorloom.mentorships.selectors import median_first_response_hours
 from mentorloom.profiles.models import TAG_MODELS, Profile
@@ -227,13 +228,17 @@ def _closest_pairs(
     return closest
 
 
-def recommendations_for(user_id: int, limit: int = DEFAULT_LIMIT) -> Recommendations:
+def recommendations_for(
+    user_id: int, limit: int = DEFAULT_LIMIT, *, scope: DirectoryScope = UNRESTRICTED
+) -> Recommendations:
     """The best mentors for this mentee, each with a score and plain-language reasons.
 
-    Excludes the mentee, people blocked either way, and mentors who are paused, not accepting
-    requests or at capacity. An empty result with `needs_goals` means there is nothing to match
-    on yet: no goals or interests, and no words in "What would you like help with?" (empty,
-    whitespace, only emoji or punctuation); the page then asks them to tell us more.
+    Excludes the mentee, people blocked either way, people the scope does not allow (see
+    discovery.scope: inside a program only its mentors; never people private to a program
+    the mentee is not in), and mentors who are paused, not accepting requests or at capacity.
+    An empty result with `needs_goals` means there is nothing to match on yet: no goals or
+    interests, and no words in "What would you like help with?" (empty, whitespace, only emoji
+    or punctuation); the page then asks them to tell us more.
     """
     profile = profile_for_matching(user_id)
     if profile is None:
@@ -257,7 +262,8 @@ def recommendations_for(user_id: int, limit: int = DEFAULT_LIMIT) -> Recommendat
         index.table,
         meaning.scores,
         query,
-        exclude_user_ids=hidden_user_ids(user_id),
+        exclude_user_ids=hidden_user_ids(user_id) | scope.hidden_user_ids,
+        only_user_ids=scope.only_user_ids,
         active_counts=active_mentee_counts(),
         response_hours=median_first_response_hours,
         limit=limit,

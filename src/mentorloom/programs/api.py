@@ -11,7 +11,7 @@ from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
-from mentorloom.core.schemas import READ_ERRORS, WRITE_ERRORS
+from mentorloom.core.schemas import READ_ERRORS, WRITE_ERRORS, Id
 
 from . import csvio, imports, selectors, services, xlsx
 from .errors import ImportTooLarge
@@ -85,6 +85,26 @@ class SwapIn(Schema):
 class PublishOut(Schema):
     started: int
     awaiting_sign_up: int
+
+
+class OptionOut(Schema):
+    mentor_id: int
+    mentor_name: str
+    rank: int
+    score: float
+    reasons: list[str]
+    full: bool
+
+
+class ShortlistOut(Schema):
+    run_id: int
+    open: bool
+    picked_mentor_id: int | None
+    options: list[OptionOut]
+
+
+class PickIn(Schema):
+    mentor_id: Id
 
 
 class CheckInIn(Schema):
@@ -240,6 +260,45 @@ def rerun(request: HttpRequest, program_id: int, run_id: int) -> Status:
 def publish(request: HttpRequest, program_id: int, run_id: int) -> dict:
     run = selectors.get_run_for(request.user, program_id, run_id)
     return services.publish_run(request.user, run)
+
+
+def _shortlist(choice: selectors.Choice) -> dict:
+    return {
+        "run_id": choice.run.pk,
+        "open": choice.open,
+        "picked_mentor_id": choice.picked.mentor_id if choice.picked else None,
+        "options": [
+            {
+                "mentor_id": o.mentor_id,
+                "mentor_name": o.mentor.name,
+                "rank": o.rank,
+                "score": o.score,
+                "reasons": o.reasons,
+                "full": full,
+            }
+            for o, full, _ in choice.rows
+        ],
+    }
+
+
+@router.get(
+    "/programs/{program_id}/runs/{run_id}/shortlist", response={200: ShortlistOut, **READ_ERRORS}
+)
+def shortlist(request: HttpRequest, program_id: Id, run_id: Id) -> dict:
+    """Mentee-choice mode: your shortlist of 3 with the reasons for each (404 without one)."""
+    return _shortlist(selectors.get_choice_for(request.user, program_id, run_id))
+
+
+@router.post(
+    "/programs/{program_id}/runs/{run_id}/pick", response={200: ShortlistOut, **WRITE_ERRORS}
+)
+def pick(request: HttpRequest, program_id: Id, run_id: Id, payload: PickIn) -> dict:
+    """Pick a mentor from your shortlist (again to change it until the run is published).
+    404 for a mentor not on your shortlist, 409 `mentor_full` when earlier picks took the
+    mentor's places, 409 `run_not_editable` once published or replaced."""
+    choice = selectors.get_choice_for(request.user, program_id, run_id)
+    services.pick_mentor(request.user, choice.run, choice.mentee, payload.mentor_id)
+    return _shortlist(selectors.get_choice_for(request.user, program_id, run_id))
 
 
 @router.post("/programs/{program_id}/checkins/{checkin_id}", response={200: dict, **WRITE_ERRORS})

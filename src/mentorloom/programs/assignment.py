@@ -54,6 +54,7 @@ ONLY_OWN_TEAM = "only_own_team_or_manager"
 DEPARTMENT_RULE = "department_rule"
 CONSTRAINTS_COMBINED = "constraints_combined"
 MENTORS_FULL = "mentors_full"
+NOT_PICKED = "did_not_pick"
 NOT_RANKED = "not_accepted_by_preferred_mentors"
 
 REASON_TEXT = {
@@ -64,6 +65,7 @@ REASON_TEXT = {
     CONSTRAINTS_COMBINED: "The hard rules together exclude every mentor.",
     MENTORS_FULL: "Every eligible mentor is at capacity with better-scoring pairs.",
     NOT_RANKED: "No mentor this person ranked had room for them.",
+    NOT_PICKED: "Did not pick a mentor from their shortlist before publishing.",
 }
 
 
@@ -585,3 +587,28 @@ def shortlists(candidates: Candidates, n_mentees: int, size: int = 3) -> list[li
         if len(out[i]) < size:
             out[i].append(int(candidates.mentor[p]))
     return out
+
+
+def choice_shortlists(
+    cohort: Cohort, scores: np.ndarray, size: int = 3
+) -> tuple[list[list[int]], Assignment]:
+    """Mentee-choice mode: each mentee's best `size` allowed mentors with room, best first.
+
+    Each list includes the mentor the optimal assignment gives that mentee (replacing the last
+    option when it is not among the best), so everyone picking that option is a feasible
+    outcome within capacities. Returns the lists and that assignment (its `unmatched` explains
+    who gets no list)."""
+    ints = to_int_scores(np.asarray(scores))
+    optimal = solve(cohort, scores, k=min(max(cohort.n_mentors, 1), 64))
+    room = np.asarray(cohort.capacities) > 0
+    cands = candidates_from_scores(cohort, scores, k=min(max(cohort.n_mentors, 1), 4 * size))
+    keep = room[cands.mentor]
+    lists = shortlists(
+        Candidates(cands.mentee[keep], cands.mentor[keep], cands.score[keep]),
+        cohort.n_mentees,
+        size,
+    )
+    for i, j in optimal.pairs:
+        if j not in lists[i]:
+            lists[i] = sorted([*lists[i][: size - 1], j], key=lambda m: (-ints[i, m], m))
+    return lists, optimal

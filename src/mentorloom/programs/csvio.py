@@ -1,8 +1,9 @@
 """Member CSV files: parse and validate (pure, no database), and export cells safely.
 
 Import columns: email, role (mentor|mentee) are required; name, zone (IANA), languages
-(separated by ";"), team, department, manager_email, capacity and one column per program
-question key are optional. Export neutralises spreadsheet formulas (OWASP "CSV injection").
+(separated by ";"), team, department, cohort (an intake label, compared on the dashboard),
+manager_email, capacity and one column per program question key are optional. Export
+neutralises spreadsheet formulas (OWASP "CSV injection").
 """
 
 from __future__ import annotations
@@ -18,7 +19,16 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 REQUIRED = ("email", "role")
-OPTIONAL = ("name", "zone", "languages", "team", "department", "manager_email", "capacity")
+OPTIONAL = (
+    "name",
+    "zone",
+    "languages",
+    "team",
+    "department",
+    "cohort",
+    "manager_email",
+    "capacity",
+)
 ROLES = ("mentor", "mentee")
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 60_000
@@ -106,6 +116,7 @@ def _row(
         "languages": [x.strip().lower() for x in _cell(raw, "languages").split(";") if x.strip()],
         "team": _cell(raw, "team")[:80],
         "department": _cell(raw, "department")[:80],
+        "cohort": _cell(raw, "cohort")[:80],
         "manager_email": _cell(raw, "manager_email").lower(),
         "capacity": 1,
         "answers": {k: _cell(raw, k) for k in keys if _cell(raw, k)},

@@ -10,7 +10,13 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass
 
-from mentorloom.mentorships.models import Goal, Mentorship, MentorshipRequest, Reflection
+from mentorloom.mentorships.models import (
+    Goal,
+    Mentorship,
+    MentorshipRequest,
+    MentorshipStatus,
+    Reflection,
+)
 from mentorloom.scheduling.models import Session, SessionStatus
 from mentorloom.sessions.models import FeedbackBatch
 from mentorloom.sessions.selectors import feedback_k
@@ -158,3 +164,131 @@ def _feedback(program: Program) -> Chart:
 
 def charts(program: Program) -> list[Chart]:
     return [chart(program, key) for key in CHARTS]
+
+
+# --- Per-cohort comparison -------------------------------------------------------------------
+
+NO_COHORT = "(no cohort)"
+# (key, label): one column of the comparison table and its CSV.
+COHORT_METRICS = (
+    ("mentees", "Mentees"),
+    ("mentors", "Mentors"),
+    ("started", "Mentorships started"),
+    ("active", "Active now"),
+    ("sessions", "Sessions held"),
+    ("no_shows", "No-shows"),
+    ("goal_progress", "Average goal progress (%)"),
+    ("feedback", "Feedback average (1-5)"),
+    ("checkins", "Check-in average (1-5)"),
+    ("outcomes", "Outcome reached (%)"),
+)
+# The counts drawn side by side in the chart (the averages are in the table).
+COHORT_CHART_SERIES = ("mentees", "started", "sessions")
+
+
+@dataclass
+class CohortRow:
+    label: str
+    values: dict[str, float | None]  # None: withheld (fewer than k people behind the figure)
+
+
+def cohort_comparison(program: Program) -> list[CohortRow]:
+    """Key figures per cohort (the `cohort` label of memberships, set by the CSV column). A
+    pair belongs to its mentee's cohort, feedback to its mentor's. Figures drawn from private
+    answers follow the dashboard's k rule per cohort: feedback from released batches covering
+    >= k distinct mentees, check-in and outcome figures from >= k answers; else withheld."""
+    k = feedback_k()
+    members = list(program.memberships.values_list("pk", "role", "cohort", "user_id"))
+    cohort_of = {pk: cohort or NO_COHORT for pk, _, cohort, _ in members}
+    rows: dict[str, dict[str, float | None]] = {}
+
+    def row(label: str) -> dict[str, float | None]:
+        return rows.setdefault(label, dict.fromkeys(_metric_keys(), 0))
+
+    mentor_users: dict[str, list[int]] = {}
+    for pk, role, _, user_id in members:
+        if role == Role.ADMIN:
+            continue
+        counts = row(cohort_of[pk])
+        counts[f"{role}s"] = (counts[f"{role}s"] or 0) + 1
+        if role == Role.MENTOR and user_id:
+            mentor_users.setdefault(cohort_of[pk], []).append(user_id)
+    mentorship_cohort = {
+        m: cohort_of.get(mentee, NO_COHORT)
+        for mentee, m in ProposedPair.objects.filter(
+            run__program=program, run__status=RunStatus.PUBLISHED
+        )
+        .exclude(mentorship=None)
+        .values_list("mentee_id", "mentorship_id")
+    }
+    tally: Counter[tuple[str, str]] = Counter()
+    for m, status in Mentorship.objects.filter(pk__in=mentorship_cohort).values_list(
+        "pk", "status"
+    ):
+        tally[mentorship_cohort[m], "started"] += 1
+        tally[mentorship_cohort[m], "active"] += status == MentorshipStatus.ACTIVE
+    for m, status in Session.objects.filter(mentorship_id__in=mentorship_cohort).values_list(
+        "mentorship_id", "status"
+    ):
+        tally[mentorship_cohort[m], "sessions"] += status == SessionStatus.COMPLETED
+        tally[mentorship_cohort[m], "no_shows"] += status == SessionStatus.NO_SHOW
+    for (label, key), n in tally.items():
+        row(label)[key] = n
+    progress: dict[str, list[int]] = {}
+    for m, p in Goal.objects.filter(mentorship_id__in=mentorship_cohort).values_list(
+        "mentorship_id", "progress"
+    ):
+        progress.setdefault(mentorship_cohort[m], []).append(p)
+    outcomes: dict[str, list[bool | None]] = {}
+    for m, reached in Reflection.objects.filter(mentorship_id__in=mentorship_cohort).values_list(
+        "mentorship_id", "outcome_reached"
+    ):
+        outcomes.setdefault(mentorship_cohort[m], []).append(reached)
+    checkins: dict[str, list[int]] = {}
+    for member, score in program.checkins.exclude(score=None).values_list("membership_id", "score"):
+        checkins.setdefault(cohort_of.get(member, NO_COHORT), []).append(score)
+    for label, values in rows.items():
+        goals = progress.get(label, [])
+        values["goal_progress"] = round(statistics.mean(goals), 1) if goals else None
+        answers = outcomes.get(label, [])
+        values["outcomes"] = (
+            round(100 * sum(a is True for a in answers) / len(answers), 1)
+            if len(answers) >= k
+            else None
+        )
+        scores = checkins.get(label, [])
+        values["checkins"] = round(statistics.mean(scores), 2) if len(scores) >= k else None
+        values["feedback"] = _feedback_average(mentor_users.get(label, []), k)
+    return [CohortRow(label, rows[label]) for label in sorted(rows, key=_cohort_order)]
+
+
+def _metric_keys() -> list[str]:
+    return [key for key, _ in COHORT_METRICS]
+
+
+def _cohort_order(label: str) -> tuple[bool, str]:
+    return (label == NO_COHORT, label.casefold())
+
+
+def _feedback_average(mentor_user_ids: list[int], k: int) -> float | None:
+    """Mean of every trait over the mentors' released batches (whole batches only), or None
+    when they cover fewer than k distinct mentees."""
+    raters: set[int] = set()
+    total = 0.0
+    ratings = traits = 0
+    for batch in FeedbackBatch.objects.filter(mentor_id__in=mentor_user_ids):
+        raters.update(batch.mentee_ids)
+        total += sum(batch.sums.values())
+        ratings += batch.ratings
+        traits = max(traits, len(batch.sums))
+    if len(raters) < k or not ratings or not traits:
+        return None
+    return round(total / (ratings * traits), 2)
+
+
+def cohort_csv_rows(rows: list[CohortRow]) -> list[list[object]]:
+    """One CSV line per cohort; a withheld figure is an empty cell."""
+    return [
+        [row.label, *("" if row.values[key] is None else row.values[key] for key in _metric_keys())]
+        for row in rows
+    ]

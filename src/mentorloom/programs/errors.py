@@ -34,3 +34,13 @@ class InvalidLock(InvalidInput):
 class NothingToMatch(InvalidInput):
     code = "nothing_to_match"
     default_message = "The program needs at least one mentee and one mentor with room."
+
+
+class MentorFull(Conflict):
+    code = "mentor_full"
+    default_message = "This mentor has no room left: others picked them first. Choose another."
+
+
+class ChoiceRun(Conflict):
+    code = "choice_run"
+    default_message = "In mentee-choice mode the mentees pick; there is nothing to lock or swap."

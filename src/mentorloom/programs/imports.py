@@ -25,7 +25,17 @@ from .selectors import is_admin
 PROGRESS_EVERY = 500
 # Files with more rows than this are imported by the worker, with a progress bar.
 BACKGROUND_ABOVE_ROWS = 2_000
-FIELDS = ("name", "zone", "languages", "team", "department", "manager_email", "capacity", "answers")
+FIELDS = (
+    "name",
+    "zone",
+    "languages",
+    "team",
+    "department",
+    "cohort",
+    "manager_email",
+    "capacity",
+    "answers",
+)
 
 
 @dataclass
@@ -194,7 +204,17 @@ def invite(program: Program, member: ProgramMembership) -> None:
     )
 
 
-PARTICIPANT_COLUMNS = ("email", "name", "role", "zone", "team", "department", "capacity", "mentor")
+PARTICIPANT_COLUMNS = (
+    "email",
+    "name",
+    "role",
+    "zone",
+    "team",
+    "department",
+    "cohort",
+    "capacity",
+    "mentor",
+)
 
 
 def participant_rows(program: Program) -> list[list[object]]:
@@ -204,6 +224,16 @@ def participant_rows(program: Program) -> list[list[object]]:
     if run is not None:
         mentor_of = dict(run.pairs.values_list("mentee_id", "mentor__email"))
     return [
-        [m.email, m.name, m.role, m.zone, m.team, m.department, m.capacity, mentor_of.get(m.pk, "")]
+        [
+            m.email,
+            m.name,
+            m.role,
+            m.zone,
+            m.team,
+            m.department,
+            m.cohort,
+            m.capacity,
+            mentor_of.get(m.pk, ""),
+        ]
         for m in program.memberships.order_by("role", "email")
     ]

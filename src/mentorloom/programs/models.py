@@ -95,6 +95,8 @@ class ProgramMembership(models.Model):
     languages = models.JSONField(default=list, blank=True)
     team = models.CharField(max_length=80, blank=True)
     department = models.CharField(max_length=80, blank=True)
+    # An intake within the program ("2025 spring"); the dashboard compares cohorts side by side.
+    cohort = models.CharField(max_length=80, blank=True)
     manager_email = models.EmailField(max_length=254, blank=True)
     capacity = models.PositiveSmallIntegerField(default=1)
     answers = models.JSONField(default=dict, blank=True)
@@ -117,6 +119,7 @@ class ProgramMembership(models.Model):
 class MatchMode(models.TextChoices):
     OPTIMAL = "optimal", "Optimal total"
     STABLE = "stable", "Stable"
+    CHOICE = "choice", "Mentee choice"
 
 
 class RunStatus(models.TextChoices):
@@ -161,6 +164,30 @@ class ProposedPair(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mentee_id} with {self.mentor_id} ({self.score:.2f})"
+
+
+class ShortlistOption(models.Model):
+    """Mentee-choice mode: one of the (up to 3) mentors offered to a mentee in a run. The
+    mentee's pick becomes the run's ProposedPair for them (one per mentee, by constraint)."""
+
+    run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="options")
+    mentee = models.ForeignKey(ProgramMembership, on_delete=models.CASCADE, related_name="+")
+    mentor = models.ForeignKey(ProgramMembership, on_delete=models.CASCADE, related_name="+")
+    rank = models.PositiveSmallIntegerField()  # 1 = best score
+    score = models.FloatField()
+    reasons = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "mentee", "mentor"], name="one_option_per_mentor_per_mentee"
+            ),
+            models.UniqueConstraint(fields=["run", "mentee", "rank"], name="one_option_per_rank"),
+        ]
+        indexes = [models.Index(fields=["run", "mentee"])]
+
+    def __str__(self) -> str:
+        return f"option {self.rank} for {self.mentee_id}: {self.mentor_id} ({self.score:.2f})"
 
 
 class CheckIn(models.Model):

@@ -3,18 +3,28 @@ members who are not admins get NotProgramAdmin on admin-only actions."""
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+from django.db.models import Min, Q, QuerySet
 from django.http import Http404
+
+from mentorloom.discovery.scope import DirectoryScope
 
 from .errors import NotProgramAdmin
 from .models import (
     CheckIn,
     ImportJob,
+    MatchMode,
     MatchRun,
     Program,
     ProgramMembership,
     ProposedPair,
     Role,
+    RunStatus,
+    ShortlistOption,
     Visibility,
 )
 
@@ -86,22 +96,83 @@ def get_pair_for(user, program_id: int, run_id: int, pair_id: int) -> ProposedPa
     return pair
 
 
-def private_program_user_ids(program: Program) -> set[int]:
-    """Filter hook for the directory and recommendations inside a private program: only these
-    users may be listed there (`discovery`/`matching` call it with the program in context)."""
-    return set(program.memberships.exclude(user=None).values_list("user_id", flat=True))
+def _accounts_of(memberships: QuerySet[ProgramMembership]) -> set[int]:
+    """User ids of these members: linked accounts, and verified accounts holding an imported
+    address that is not linked yet (someone who signed up from the invitation)."""
+    linked = set(memberships.exclude(user=None).values_list("user_id", flat=True))
+    invited = get_user_model().objects.filter(
+        email__in=memberships.filter(user=None).values("email"), email_verified_at__isnull=False
+    )
+    return linked | set(invited.values_list("pk", flat=True))
 
 
-def directory_scope_for(user, program_id: int | None) -> set[int] | None:  # type: ignore[no-untyped-def]
-    """None (no restriction) outside a program or in a public one; else the program's user ids.
-    404 for a private program the viewer is not in."""
+def program_mentor_user_ids(program: Program) -> set[int]:
+    """Whom the directory and recommendations list inside this program: its mentors."""
+    return _accounts_of(program.memberships.filter(role=Role.MENTOR))
+
+
+def private_only_user_ids(viewer) -> set[int]:  # type: ignore[no-untyped-def]
+    """Mentors who came to Mentorloom through a private program, hidden from `viewer` unless
+    they share a program: every program they are in is private, and their account is newer
+    than their first private membership (they signed up because the program invited them).
+    Someone with an account before the import keeps their public listing (docs/programs.md)."""
+    private = ProgramMembership.objects.filter(program__visibility=Visibility.PRIVATE)
+    first: dict[int, datetime] = {}
+    joined: dict[int, datetime] = {}
+    email_of: dict[int, str] = {}
+    rows = (
+        private.exclude(user=None)
+        .filter(user__profile__is_mentor=True)
+        .values_list("user_id", "user__date_joined", "user__email", "created_at")
+    )
+    for user_id, date_joined, email, added in rows:
+        first[user_id] = min(added, first.get(user_id, added))
+        joined[user_id], email_of[user_id] = date_joined, email
+    invited = get_user_model().objects.filter(
+        email__in=private.filter(user=None).values("email"),
+        email_verified_at__isnull=False,
+        profile__is_mentor=True,
+    )
+    by_email = {e: (pk, d) for pk, d, e in invited.values_list("pk", "date_joined", "email")}
+    added_by_email = (
+        private.filter(user=None, email__in=list(by_email))
+        .values("email")
+        .annotate(first=Min("created_at"))
+        .values_list("email", "first")
+    )
+    for email, added in added_by_email:
+        user_id, date_joined = by_email[email]
+        first[user_id] = min(added, first.get(user_id, added))
+        joined[user_id], email_of[user_id] = date_joined, email
+    candidates = {u for u, added in first.items() if joined[u] >= added}
+    if not candidates:
+        return set()
+    emails = [email_of[u] for u in candidates]
+    public = ProgramMembership.objects.filter(program__visibility=Visibility.PUBLIC).filter(
+        Q(user_id__in=candidates) | Q(email__in=emails, user=None)
+    )
+    candidates -= _accounts_of(public)
+    if viewer is not None and viewer.is_authenticated and candidates:
+        shared = ProgramMembership.objects.filter(
+            program__in=Program.objects.filter(memberships__user=viewer)
+        ).filter(Q(user_id__in=candidates) | Q(email__in=emails, user=None))
+        candidates -= _accounts_of(shared)
+    return candidates
+
+
+def directory_scope(user, program_id: int | None) -> DirectoryScope:  # type: ignore[no-untyped-def]
+    """discovery.scope.directory_scope listener. Outside a program: the whole directory
+    without people private to programs the viewer is not in. Inside one: its mentors only;
+    404 for a program the viewer cannot see (a private one they are not in)."""
     if program_id is None:
-        return None
+        return DirectoryScope(hidden_user_ids=frozenset(private_only_user_ids(user)))
     program = get_program_for(user, program_id)
-    if program.visibility == Visibility.PUBLIC:
-        return None
     people_for(user, program)
-    return private_program_user_ids(program)
+    return DirectoryScope(
+        only_user_ids=frozenset(program_mentor_user_ids(program)),
+        program_id=program.pk,
+        label=program.name,
+    )
 
 
 def pairs_for_review(run: MatchRun) -> QuerySet[ProposedPair]:
@@ -129,3 +200,106 @@ def get_import_job_for(user, program_id: int, job_id: int) -> ImportJob:  # type
     if job is None:
         raise Http404("No such import.")
     return job
+
+
+def _mentee_memberships(user) -> QuerySet[ProgramMembership]:  # type: ignore[no-untyped-def]
+    """The viewer's mentee memberships: linked, or their verified address not linked yet."""
+    if not user.is_authenticated:
+        return ProgramMembership.objects.none()
+    mine = Q(user=user)
+    if user.email_verified_at is not None:
+        mine |= Q(user=None, email=user.email)
+    return ProgramMembership.objects.filter(mine, role=Role.MENTEE)
+
+
+@dataclass
+class Choice:
+    """A mentee's shortlist in a mentee-choice run: options best first, each with whether the
+    mentor still has room (picks by others so far vs capacity), and the current pick."""
+
+    run: MatchRun
+    mentee: ProgramMembership
+    options: list[ShortlistOption]
+    full: set[int]  # mentor membership ids with no room left for this mentee
+    picked: ProposedPair | None
+
+    @property
+    def open(self) -> bool:
+        return self.run.status == RunStatus.PROPOSED
+
+    @property
+    def rows(self) -> list[tuple[ShortlistOption, bool, bool]]:
+        """(option, full, picked by this mentee) in rank order, for the page."""
+        mine = self.picked.mentor_id if self.picked else None
+        return [(o, o.mentor_id in self.full, o.mentor_id == mine) for o in self.options]
+
+
+def get_choice_for(user, program_id: int, run_id: int) -> Choice:  # type: ignore[no-untyped-def]
+    """The viewer's shortlist in this run; 404 for anyone without one (admins included: they
+    see picks on the review page)."""
+    program = get_program_for(user, program_id)
+    run = program.match_runs.filter(pk=run_id, mode=MatchMode.CHOICE).first()
+    options = (
+        list(
+            run.options.filter(mentee__in=_mentee_memberships(user))
+            .select_related("mentee", "mentor")
+            .order_by("rank")
+        )
+        if run is not None
+        else []
+    )
+    if run is None or not options:
+        raise Http404("No such shortlist.")
+    mentee = options[0].mentee
+    picked = run.pairs.select_related("mentor").filter(mentee=mentee).first()
+    return Choice(run, mentee, options, _full_for(run, mentee, options), picked)
+
+
+def _full_for(run: MatchRun, mentee: ProgramMembership, options: list[ShortlistOption]) -> set[int]:
+    taken = Counter(
+        run.pairs.filter(mentor_id__in=[o.mentor_id for o in options])
+        .exclude(mentee=mentee)
+        .values_list("mentor_id", flat=True)
+    )
+    return {o.mentor_id for o in options if taken[o.mentor_id] >= o.mentor.capacity}
+
+
+def open_choices_for(user) -> QuerySet[MatchRun]:  # type: ignore[no-untyped-def]
+    """Mentee-choice runs still open in which the viewer has a shortlist (Programs page)."""
+    return MatchRun.objects.filter(
+        mode=MatchMode.CHOICE,
+        status=RunStatus.PROPOSED,
+        options__mentee__in=_mentee_memberships(user),
+    ).distinct()
+
+
+@dataclass
+class ChoiceProgress:
+    """The admin's view of a mentee-choice run: picks so far and who has not picked yet."""
+
+    picked: int
+    shortlisted: int
+    waiting: list[tuple[ProgramMembership, list[ShortlistOption]]]
+    load: list[tuple[ProgramMembership, int]]  # mentors with their picks so far
+
+
+def choice_progress(run: MatchRun) -> ChoiceProgress:
+    options = run.options.select_related("mentee", "mentor").order_by(
+        "mentee__name", "mentee__email", "rank"
+    )
+    picked = set(run.pairs.values_list("mentee_id", flat=True))
+    by_mentee: dict[int, list[ShortlistOption]] = {}
+    mentors: dict[int, ProgramMembership] = {}
+    for option in options:
+        by_mentee.setdefault(option.mentee_id, []).append(option)
+        mentors[option.mentor_id] = option.mentor
+    load = Counter(run.pairs.values_list("mentor_id", flat=True))
+    return ChoiceProgress(
+        picked=len(picked),
+        shortlisted=len(by_mentee),
+        waiting=[(opts[0].mentee, opts) for m, opts in by_mentee.items() if m not in picked],
+        load=sorted(
+            ((mentor, load[pk]) for pk, mentor in mentors.items()),
+            key=lambda row: (row[0].name or row[0].email).casefold(),
+        ),
+    )

@@ -20,7 +20,7 @@ from mentorloom.mentorships import services as mentorship_services
 from mentorloom.safety.models import Block
 
 from . import assignment, scoring
-from .errors import InvalidLock, NothingToMatch, RunNotEditable
+from .errors import ChoiceRun, InvalidLock, MentorFull, NothingToMatch, RunNotEditable
 from .models import (
     CheckIn,
     MatchMode,
@@ -31,10 +31,12 @@ from .models import (
     ProposedPair,
     Role,
     RunStatus,
+    ShortlistOption,
 )
 from .selectors import is_admin
 
 LOW_CHECKIN_SCORE = 2
+CHOICE_SIZE = 3  # mentors on each mentee's shortlist in mentee-choice mode
 
 
 def create_program(admin, organisation: Organisation, name: str, **fields: Any) -> Program:  # type: ignore[no-untyped-def]
@@ -155,6 +157,8 @@ def run_matching(
     criteria, questions = program.criteria or {}, program.questions or []
     scores = scoring.score_matrix(people_a, people_b, questions, criteria)
     cohort = build_cohort(program, mentees, mentors)
+    if mode == MatchMode.CHOICE:
+        return _open_choice(admin, program, mentees, mentors, (people_a, people_b), scores, cohort)
     mentee_pos = {m.pk: i for i, m in enumerate(mentees)}
     mentor_pos = {m.pk: j for j, m in enumerate(mentors)}
     index_locks: dict[int, int] = {}
@@ -215,6 +219,77 @@ def run_matching(
     return run
 
 
+def _open_choice(
+    admin,  # type: ignore[no-untyped-def]
+    program: Program,
+    mentees: list[ProgramMembership],
+    mentors: list[ProgramMembership],
+    people: tuple[list[scoring.Person], list[scoring.Person]],
+    scores: np.ndarray,
+    cohort: assignment.Cohort,
+) -> MatchRun:
+    """Mentee-choice mode: store each mentee's shortlist of 3 (assignment.choice_shortlists,
+    from the same scores and hard rules) and ask them to pick. Their picks become the run's
+    pairs (pick_mentor); the admin publishes as in the other modes."""
+    from mentorloom.notifications.services import notify
+
+    lists, optimal = assignment.choice_shortlists(cohort, scores, CHOICE_SIZE)
+    criteria, questions = program.criteria or {}, program.questions or []
+    unmatched = {
+        i: optimal.unmatched.get(i) or [assignment.CONSTRAINTS_COMBINED]
+        for i, options in enumerate(lists)
+        if not options
+    }
+    summary: dict[str, int] = {}
+    for codes in unmatched.values():
+        for code in codes:
+            summary[code] = summary.get(code, 0) + 1
+    with transaction.atomic():
+        program.match_runs.filter(status=RunStatus.PROPOSED).update(status=RunStatus.SUPERSEDED)
+        run = MatchRun.objects.create(
+            program=program,
+            created_by=admin,
+            mode=MatchMode.CHOICE,
+            summary=summary,
+            unmatched=[
+                {"membership": mentees[i].pk, "reasons": codes}
+                for i, codes in sorted(unmatched.items())
+            ],
+        )
+        options = []
+        for i, choices in enumerate(lists):
+            for rank, j in enumerate(choices, start=1):
+                score, reasons = scoring.pair_score(people[0][i], people[1][j], questions, criteria)
+                options.append(
+                    ShortlistOption(
+                        run=run,
+                        mentee=mentees[i],
+                        mentor=mentors[j],
+                        rank=rank,
+                        score=score,
+                        reasons=reasons,
+                    )
+                )
+        ShortlistOption.objects.bulk_create(options, batch_size=1000)
+        record_event(
+            "programs.matching_run",
+            actor=admin,
+            target=run,
+            data={"mode": MatchMode.CHOICE, "shortlists": len(lists) - len(unmatched)},
+        )
+        url = reverse("programs:choose", args=[program.pk, run.pk])
+        for i, choices in enumerate(lists):
+            if choices and mentees[i].user_id:
+                notify(
+                    mentees[i].user,
+                    kind="program.choose",
+                    title=f"{program.name}: choose your mentor",
+                    body=f"We picked {len(choices)} mentors who fit you. Choose one.",
+                    url=url,
+                )
+    return run
+
+
 def _editable(run: MatchRun) -> MatchRun:
     run = MatchRun.objects.select_for_update().get(pk=run.pk)
     if run.status != RunStatus.PROPOSED:
@@ -222,7 +297,45 @@ def _editable(run: MatchRun) -> MatchRun:
     return run
 
 
+def pick_mentor(user, run: MatchRun, mentee: ProgramMembership, mentor_id: int) -> ProposedPair:  # type: ignore[no-untyped-def]
+    """The mentee `mentee` (the viewer's membership, from selectors.get_choice_for) picks
+    mentor membership `mentor_id` from their shortlist; picking again changes the pick until
+    the run is published.
+
+    Race-safe: the run's row is locked for the pick, so concurrent picks of one mentor are
+    counted one after the other and a mentor's capacity is never exceeded; the pair's unique
+    (run, mentee) constraint keeps one pick per mentee.
+    Errors: Http404 (not on your shortlist), RunNotEditable (published or replaced),
+    MentorFull (409: the mentor's places were taken by earlier picks), email_unverified."""
+    from django.http import Http404
+
+    require_verified(user)
+    with transaction.atomic():
+        run = _editable(run)
+        option = (
+            run.options.select_related("mentor").filter(mentee=mentee, mentor_id=mentor_id).first()
+        )
+        if option is None:
+            raise Http404("That mentor is not on your shortlist.")
+        taken = run.pairs.filter(mentor_id=mentor_id).exclude(mentee=mentee).count()
+        if taken >= option.mentor.capacity:
+            raise MentorFull()
+        pair, _ = ProposedPair.objects.update_or_create(
+            run=run,
+            mentee=mentee,
+            defaults={"mentor_id": mentor_id, "score": option.score, "reasons": option.reasons},
+        )
+        record_event("programs.mentor_picked", actor=user, target=run, data={"mentor": mentor_id})
+    return pair
+
+
+def _not_choice(run: MatchRun) -> None:
+    if run.mode == MatchMode.CHOICE:
+        raise ChoiceRun()
+
+
 def set_locked(admin, pair: ProposedPair, locked: bool) -> ProposedPair:  # type: ignore[no-untyped-def]
+    _not_choice(pair.run)
     with transaction.atomic():
         _editable(pair.run)
         pair.locked = locked
@@ -235,6 +348,7 @@ def swap_mentors(admin, a: ProposedPair, b: ProposedPair) -> tuple[ProposedPair,
     keeps the admin's decision. Scores and reasons are recomputed."""
     if a.run_id != b.run_id or a.pk == b.pk:
         raise InvalidInput(fields={"pairs": ["Choose two different pairs of the same proposal."]})
+    _not_choice(a.run)
     with transaction.atomic():
         run = _editable(a.run)
         program = run.program
@@ -259,6 +373,7 @@ def rerun_around_locks(admin, run: MatchRun) -> MatchRun:  # type: ignore[no-unt
     """A new proposal keeping this one's locked pairs."""
     if run.status != RunStatus.PROPOSED:
         raise RunNotEditable()
+    _not_choice(run)
     locks = dict(run.pairs.filter(locked=True).values_list("mentee_id", "mentor_id"))
     return run_matching(admin, run.program, mode=run.mode, locks=locks)
 
@@ -291,9 +406,19 @@ def publish_run(admin, run: MatchRun) -> dict[str, int]:  # type: ignore[no-unty
             )
             pair.save(update_fields=["mentorship"])
             started += 1
+        if run.mode == MatchMode.CHOICE:
+            # Who had a shortlist and did not pick stays unmatched, and the review says so.
+            picked = set(run.pairs.values_list("mentee_id", flat=True))
+            not_picked = sorted(set(run.options.values_list("mentee_id", flat=True)) - picked)
+            run.unmatched = [
+                *run.unmatched,
+                *({"membership": m, "reasons": [assignment.NOT_PICKED]} for m in not_picked),
+            ]
+            if not_picked:
+                run.summary = {**run.summary, assignment.NOT_PICKED: len(not_picked)}
         run.status = RunStatus.PUBLISHED
         run.published_at = timezone.now()
-        run.save(update_fields=["status", "published_at"])
+        run.save(update_fields=["status", "published_at", "unmatched", "summary"])
         record_event(
             "programs.matching_published",
             actor=admin,

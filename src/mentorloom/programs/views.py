@@ -17,7 +17,7 @@ from mentorloom.core.errors import DomainError
 
 from . import charts, csvio, dashboard, imports, selectors, services
 from .errors import NotProgramAdmin
-from .models import RunStatus
+from .models import MatchMode, RunStatus
 
 
 def admin_only(view):  # type: ignore[no-untyped-def]
@@ -39,7 +39,8 @@ def program_list(request: HttpRequest) -> HttpResponse:
     memberships = request.user.program_memberships.select_related("program__organisation").order_by(
         "program__name"
     )
-    return render(request, "programs/list.html", {"memberships": memberships})
+    choices = selectors.open_choices_for(request.user).select_related("program")
+    return render(request, "programs/list.html", {"memberships": memberships, "choices": choices})
 
 
 @admin_only
@@ -53,6 +54,7 @@ def program_dashboard(request: HttpRequest, program_id: int) -> HttpResponse:
         }
         for c in dashboard.charts(program)
     ]
+    cohorts = dashboard.cohort_comparison(program)
     return render(
         request,
         "programs/dashboard.html",
@@ -60,6 +62,29 @@ def program_dashboard(request: HttpRequest, program_id: int) -> HttpResponse:
             "program": program,
             "figures": figures,
             "low_checkins": selectors.low_checkins_for_admin(program),
+            "cohorts": cohorts,
+            "feedback_k": dashboard.feedback_k(),
+            "cohort_metrics": dashboard.COHORT_METRICS,
+            "cohort_table": [
+                (row.label, [row.values[key] for key, _ in dashboard.COHORT_METRICS])
+                for row in cohorts
+            ],
+            # charts.grouped_bar_chart escapes every label, series name and the title.
+            "cohort_svg": mark_safe(  # noqa: S308  # nosec B308 B703
+                charts.grouped_bar_chart(
+                    "Cohorts side by side",
+                    [row.label for row in cohorts],
+                    [
+                        (
+                            dict(dashboard.COHORT_METRICS)[key],
+                            [row.values[key] or 0 for row in cohorts],
+                        )
+                        for key in dashboard.COHORT_CHART_SERIES
+                    ],
+                )
+            )
+            if len(cohorts) > 1
+            else None,
             "latest_run": program.match_runs.order_by("-created_at").first(),
         },
     )
@@ -79,6 +104,17 @@ def chart_csv(request: HttpRequest, program_id: int, key: str) -> HttpResponse:
 
 
 @admin_only
+def cohorts_csv(request: HttpRequest, program_id: int) -> HttpResponse:
+    """The per-cohort comparison as CSV (withheld figures are empty cells)."""
+    program = selectors.get_admin_program_for(request.user, program_id)
+    rows = dashboard.cohort_csv_rows(dashboard.cohort_comparison(program))
+    header = ["cohort", *(key for key, _ in dashboard.COHORT_METRICS)]
+    response = HttpResponse(csvio.to_csv(header, rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="cohorts-{program.pk}.csv"'
+    return response
+
+
+@admin_only
 def review(request: HttpRequest, program_id: int, run_id: int) -> HttpResponse:
     run = selectors.get_run_for(request.user, program_id, run_id)
     return render(
@@ -89,6 +125,8 @@ def review(request: HttpRequest, program_id: int, run_id: int) -> HttpResponse:
             "run": run,
             "pairs": selectors.pairs_for_review(run),
             "editable": run.status == RunStatus.PROPOSED,
+            "choice": run.mode == MatchMode.CHOICE,
+            "progress": selectors.choice_progress(run) if run.mode == MatchMode.CHOICE else None,
             "unmatched": _unmatched(run),
         },
     )
@@ -227,3 +265,30 @@ def import_job(request: HttpRequest, program_id: int, job_id: int) -> HttpRespon
     job = selectors.get_import_job_for(request.user, program_id, job_id)
     template = "programs/_import_progress.html" if request.htmx else "programs/import_job.html"
     return render(request, template, {"program": job.program, "job": job})
+
+
+@login_required
+def choose(request: HttpRequest, program_id: int, run_id: int) -> HttpResponse:
+    """Mentee-choice mode: the mentee's shortlist of 3 with the reasons for each; POST
+    `mentor=<membership id>` picks one (again to change it, until the admin publishes)."""
+    choice = selectors.get_choice_for(request.user, program_id, run_id)
+    status = 200
+    if request.method == "POST":
+        mentor_id = _int_or_none(request.POST.get("mentor"))
+        if mentor_id is None or all(o.mentor_id != mentor_id for o in choice.options):
+            raise Http404("That mentor is not on your shortlist.")
+        try:
+            services.pick_mentor(request.user, choice.run, choice.mentee, mentor_id)
+        except DomainError as exc:
+            messages.error(request, _message(exc))
+            status = exc.status
+            choice = selectors.get_choice_for(request.user, program_id, run_id)
+        else:
+            messages.success(request, "Your choice is saved. Your program admins introduce you.")
+            return redirect("programs:choose", program_id, run_id)
+    return render(
+        request,
+        "programs/choose.html",
+        {"program": choice.run.program, "choice": choice},
+        status=status,
+    )
