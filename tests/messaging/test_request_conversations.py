@@ -41,7 +41,9 @@ from tests.messaging.sockets import (
     until,
 )
 
-NOTE = "Hello Maya! I lead a small backend team and would love help with my first year as a manager."
+NOTE = (
+    "Hello Maya! I lead a small backend team and would love help with my first year as a manager."
+)
 BASE = "/api/v1/conversations"
 
 
@@ -98,7 +100,7 @@ def test_the_conversation_page_shows_the_note_and_a_way_to_answer():
     page = client_for(mentor).get(f"/messages/{convo.pk}/").content.decode()
     assert "Request from Ola Mentee" in page and NOTE.replace("'", "&#x27;") in page
     assert f'href="/requests/{request.pk}/"' in page and "Accept or decline" in page
-    assert 'data-chat-form' in page and 'id="chat-closed"' not in page
+    assert "data-chat-form" in page and 'id="chat-closed"' not in page
     mine = client_for(mentee).get(f"/messages/{convo.pk}/").content.decode()
     assert "Your request" in mine and "See or withdraw the request" in mine
 
