@@ -14,6 +14,7 @@ from asgiref.sync import sync_to_async
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from mentorloom.mentorships import services as mentorships
@@ -29,6 +30,7 @@ from tests.factories import (
     ProfileFactory,
     UserFactory,
 )
+from tests.messaging.helpers import mentorship_conversation
 from tests.messaging.sockets import (
     chat,
     chat_socket,
@@ -266,6 +268,24 @@ def test_a_conversation_whose_request_is_gone_is_read_only():
     refused = api_send(client_for(mentor), convo)
     assert refused.status_code == 409 and refused.json()["error"]["code"] == "request_closed"
     assert client_for(mentor).get(f"{BASE}/{convo.pk}/messages").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_request_rule_costs_no_statement_of_its_own():
+    """The request's status is read inside the send's one check statement, so a request's
+    send and a mentorship's run the same number of statements."""
+    mentor, mentee, request, convo = _sent()
+    mentorship_convo = mentorship_conversation()
+    counts = []
+    for conversation, sender in (
+        (convo, mentee),
+        (mentorship_convo, mentorship_convo.mentorship.mentor),
+    ):
+        services.send_message(sender, conversation, uuid.uuid4(), "warm up")
+        with CaptureQueriesContext(connection) as queries:
+            services.send_message(sender, conversation, uuid.uuid4(), "counted", others=[0])
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
 
 
 # --- live ---------------------------------------------------------------------------------
