@@ -130,6 +130,9 @@ def test_a_sent_request_is_a_conversation_the_mentor_finds_in_messages(new_conte
     log_in(mentee_ctx, mentee, asgi_server)
     log_in(mentor_ctx, mentor, asgi_server)
     me, them = mentee_ctx.new_page(), mentor_ctx.new_page()
+    # A fresh server builds its URLconf (every API schema) on its first page: seconds on a
+    # busy machine, so that page alone gets a longer wait.
+    them.goto("/", timeout=60_000)
 
     me.goto(f"/mentors/{mentor.pk}/request/")
     me.get_by_label("Your message").fill(MESSAGE)
@@ -140,7 +143,7 @@ def test_a_sent_request_is_a_conversation_the_mentor_finds_in_messages(new_conte
     expect(me.get_by_text("Your request · pending")).to_be_visible()
 
     # The mentor opens Messages from the navigation: the request is listed there.
-    them.goto("/")
+    them.reload()
     them.get_by_role("link", name="Messages").first.click()
     row = them.locator(".inbox__item", has_text="Ola Mentee")
     expect(row).to_contain_text("Request · pending")

@@ -207,7 +207,7 @@ def test_acceptance_turns_the_request_conversation_into_the_mentorships_with_its
 
 @pytest.mark.django_db
 def test_an_outsider_finds_nothing():
-    mentor, mentee, request, convo = _sent()
+    _mentor, _mentee, request, convo = _sent()
     outsider = client_for(ProfileFactory().user)
     assert outsider.get(f"/messages/{convo.pk}/").status_code == 404
     assert outsider.get(f"{BASE}/{convo.pk}/messages").status_code == 404
@@ -219,7 +219,7 @@ def test_an_outsider_finds_nothing():
 
 @pytest.mark.django_db
 def test_sending_in_a_request_conversation_needs_a_verified_address():
-    mentor, mentee, request, convo = _sent()
+    _mentor, mentee, _request, convo = _sent()
     mentee.email_verified_at = None
     mentee.save(update_fields=["email_verified_at"])
     refused = api_send(client_for(mentee), convo)
@@ -228,7 +228,7 @@ def test_sending_in_a_request_conversation_needs_a_verified_address():
 
 @pytest.mark.django_db
 def test_a_block_closes_and_hides_the_request_conversation():
-    mentor, mentee, request, convo = _sent()
+    mentor, mentee, _request, convo = _sent()
     api_send(client_for(mentee), convo, "Hello?")
     Block.objects.create(blocker=mentor, blocked=mentee)
     mentorships.withdraw_requests_between(mentor.pk, mentee.pk)  # what safety's hook does
@@ -238,7 +238,7 @@ def test_a_block_closes_and_hides_the_request_conversation():
 
 @pytest.mark.django_db
 def test_the_request_page_links_to_its_conversation():
-    mentor, mentee, request, convo = _sent()
+    mentor, _mentee, request, convo = _sent()
     client = client_for(mentor)
     page = client.get(f"/requests/{request.pk}/").content.decode()
     assert f'href="/requests/{request.pk}/chat/"' in page and "Message Ola Mentee" in page
@@ -260,7 +260,7 @@ def test_an_open_request_without_a_conversation_gets_one_when_opened():
 
 @pytest.mark.django_db
 def test_a_conversation_whose_request_is_gone_is_read_only():
-    mentor, mentee, request, convo = _sent()
+    mentor, mentee, _request, convo = _sent()
     api_send(client_for(mentor), convo, "Hello")
     mentee.delete()  # the request goes with the account; the mentor's history stays
     convo.refresh_from_db()
@@ -274,7 +274,7 @@ def test_a_conversation_whose_request_is_gone_is_read_only():
 def test_the_request_rule_costs_no_statement_of_its_own():
     """The request's status is read inside the send's one check statement, so a request's
     send and a mentorship's run the same number of statements."""
-    mentor, mentee, request, convo = _sent()
+    _mentor, mentee, _request, convo = _sent()
     mentorship_convo = mentorship_conversation()
     counts = []
     for conversation, sender in (
@@ -304,7 +304,7 @@ def outsider_cookie(transactional_db) -> str:
 
 
 async def test_the_mentors_reply_before_accepting_reaches_the_mentee_live(live_asgi, pending):
-    mentor, mentee, request, convo, mentor_cookie, mentee_cookie = pending
+    mentor, _mentee, _request, convo, mentor_cookie, mentee_cookie = pending
     async with (
         chat_socket(live_asgi, mentor_cookie) as a,
         chat_socket(live_asgi, mentee_cookie) as b,
@@ -325,7 +325,7 @@ async def test_the_mentors_reply_before_accepting_reaches_the_mentee_live(live_a
 
 
 async def test_after_a_decline_the_socket_answers_a_send_with_request_closed(live_asgi, pending):
-    mentor, mentee, request, convo, _, mentee_cookie = pending
+    mentor, _mentee, request, convo, _, mentee_cookie = pending
     await sync_to_async(mentorships.decline_request)(mentor, request)
     async with chat_socket(live_asgi, mentee_cookie) as ws:
         await subscribe(ws, convo)

@@ -153,8 +153,8 @@ def check_can_post(
     """The conversation's newest message id (0 if none), if `user_id` may post there (send or
     react). Raises Http404 unless they take part, ConversationClosed when its mentorship has
     ended, RequestClosed when its request was answered without acceptance (declined,
-    withdrawn, expired), BlockedConversation when they and another participant blocked each other; in a
-    channel, whatever `channel_post_check` raises instead of the block rule."""
+    withdrawn, expired), BlockedConversation when they and another participant blocked each
+    other; in a channel, whatever `channel_post_check` raises instead of the block rule."""
     with connection.cursor() as cursor:
         cursor.execute(with_tables(_CHECK_SQL), {"conversation": conversation_id, "user": user_id})
         row = cursor.fetchone()
