@@ -117,3 +117,56 @@ def test_notifications_page_is_accessible(new_context, asgi_server):
     assert_accessible(page)
     screenshot(page, "notifications")
     problems_of(ctx).assert_none()
+
+
+def test_a_sent_request_is_a_conversation_the_mentor_finds_in_messages(new_context, asgi_server):
+    """Issue 26, item 2: the request's conversation exists from the moment it is sent, so the
+    mentor finds it under Messages, can ask before accepting, and the mentee sees it live."""
+    from tests.browser.conftest import PHONE
+
+    mentor = MentorProfileFactory(display_name="Maya Mentor").user
+    mentee = ProfileFactory(display_name="Ola Mentee").user
+    mentee_ctx, mentor_ctx = new_context(), new_context()
+    log_in(mentee_ctx, mentee, asgi_server)
+    log_in(mentor_ctx, mentor, asgi_server)
+    me, them = mentee_ctx.new_page(), mentor_ctx.new_page()
+    # A fresh server builds its URLconf (every API schema) on its first page: seconds on a
+    # busy machine, so that page alone gets a longer wait.
+    them.goto("/", timeout=60_000)
+
+    me.goto(f"/mentors/{mentor.pk}/request/")
+    me.get_by_label("Your message").fill(MESSAGE)
+    me.get_by_role("button", name="Send request").click()
+    expect(me.get_by_text("Your request is on its way to Maya Mentor.")).to_be_visible()
+    me.get_by_role("link", name="Message Maya Mentor").click()
+    expect(me.get_by_role("heading", name="Maya Mentor")).to_be_visible()
+    expect(me.get_by_text("Your request · pending")).to_be_visible()
+
+    # The mentor opens Messages from the navigation: the request is listed there.
+    them.reload()
+    them.get_by_role("link", name="Messages").first.click()
+    row = them.locator(".inbox__item", has_text="Ola Mentee")
+    expect(row).to_contain_text("Request · pending")
+    assert_accessible(them)
+    screenshot(them, "inbox-request")
+    row.get_by_role("link", name="Ola Mentee").click()
+    expect(them.get_by_text(MESSAGE)).to_be_visible()  # the note, as context at the top
+    them.locator("#chat-body").fill("Happy to help. Which PM roles interest you?")
+    them.get_by_role("button", name="Send").click()
+    # The mentee, with the conversation open, sees the question arrive without a reload.
+    expect(me.get_by_text("Happy to help. Which PM roles interest you?")).to_be_visible()
+    assert_accessible(them)
+    screenshot(them, "conversation-request")
+
+    phone = new_context(**PHONE)
+    log_in(phone, mentor, asgi_server)
+    small = phone.new_page()
+    small.goto("/messages/")
+    expect(small.get_by_text("Request · pending")).to_be_visible()
+    screenshot(small, "inbox-request-phone")
+    small.get_by_role("link", name="Ola Mentee").click()
+    expect(small.get_by_text("Happy to help. Which PM roles interest you?")).to_be_visible()
+    assert_accessible(small)
+    screenshot(small, "conversation-request-phone")
+    for ctx in (mentee_ctx, mentor_ctx, phone):
+        problems_of(ctx).assert_none()

@@ -6,8 +6,11 @@ from typing import Any
 
 from mentorloom.mentorships.models import Mentorship
 from mentorloom.messaging.models import Conversation
-from mentorloom.messaging.services import get_or_create_conversation_for_mentorship
-from tests.factories import ProfileFactory
+from mentorloom.messaging.services import (
+    get_or_create_conversation_for_mentorship,
+    get_or_create_conversation_for_request,
+)
+from tests.factories import MentorshipRequestFactory, ProfileFactory
 
 
 def mentorship_conversation(**kwargs: Any) -> Conversation:
@@ -16,3 +19,9 @@ def mentorship_conversation(**kwargs: Any) -> Conversation:
     mentee = kwargs.pop("mentee", None) or ProfileFactory(display_name="Mo Mentee").user
     mentorship = Mentorship.objects.create(mentor=mentor, mentee=mentee, **kwargs)
     return get_or_create_conversation_for_mentorship(mentorship)
+
+
+def request_conversation(mentee: Any, mentor: Any, **kwargs: Any) -> Conversation:
+    """A pending connection request from `mentee` to `mentor` and its conversation."""
+    request = MentorshipRequestFactory(mentee=mentee, mentor=mentor, **kwargs)
+    return get_or_create_conversation_for_request(request)

@@ -14,11 +14,11 @@ from django.core.management import call_command
 
 from mentorloom.mentorships.models import AgreementVersion
 from mentorloom.messaging import services, tasks
-from mentorloom.messaging.models import Conversation, ConversationKind, Message, Participant
+from mentorloom.messaging.models import Conversation, Message, Participant
 from mentorloom.messaging.selectors import quiet_hours_for
 from mentorloom.safety.models import Block
 from tests.factories import ProfileFactory
-from tests.messaging.helpers import mentorship_conversation
+from tests.messaging.helpers import mentorship_conversation, request_conversation
 
 # 14:00 UTC is 23:00 in Tokyo (no DST there): inside a 22:00–07:00 quiet time.
 START = datetime(2026, 3, 10, 14, 0, tzinfo=UTC)
@@ -171,7 +171,7 @@ def test_generated_agreement_draft_means_outside_working_hours_in_the_profile_zo
 @pytest.mark.django_db
 def test_request_threads_have_no_quiet_hours():
     a, b = ProfileFactory().user, ProfileFactory().user
-    thread = services.create_conversation(ConversationKind.REQUEST, [a, b])
+    thread = request_conversation(a, b)
     assert quiet_hours_for(a, thread) is None
 
 

@@ -23,7 +23,7 @@ from mentorloom.messaging.models import Message
 from mentorloom.messaging.selectors import unread_total_for
 from mentorloom.safety.models import Block
 from tests.factories import UserFactory
-from tests.messaging.helpers import mentorship_conversation
+from tests.messaging.helpers import mentorship_conversation, request_conversation
 from tests.messaging.sockets import TIMEOUT, cookie_for
 
 
@@ -183,8 +183,8 @@ def test_payload_says_until_when_a_message_can_be_changed():
 @pytest.mark.django_db
 def test_unread_total_counts_only_this_persons_unread_across_conversations():
     a, b, c = UserFactory(), UserFactory(), UserFactory()
-    ab = services.create_conversation("request", [a, b])
-    ac = services.create_conversation("request", [a, c])
+    ab = request_conversation(a, b)
+    ac = request_conversation(a, c)
     _send(b, ab)
     second = _send(b, ab)
     _send(c, ac)
@@ -201,8 +201,8 @@ def test_unread_total_counts_only_this_persons_unread_across_conversations():
 def test_unread_totals_of_several_people_are_each_their_own(monkeypatch, chunk):
     monkeypatch.setattr(selectors, "UNREAD_TOTALS_CHUNK", chunk)
     a, b, c, d = UserFactory(), UserFactory(), UserFactory(), UserFactory()
-    ab = services.create_conversation("request", [a, b])
-    ac = services.create_conversation("request", [a, c])
+    ab = request_conversation(a, b)
+    ac = request_conversation(a, c)
     # Sending marks the sender's own read marker at their message.
     _send(a, ab)
     _send(b, ab)
@@ -224,7 +224,7 @@ def test_unread_totals_of_several_people_are_each_their_own(monkeypatch, chunk):
 @pytest.mark.django_db
 def test_unread_total_leaves_out_conversations_with_blocked_people():
     a, b = UserFactory(), UserFactory()
-    convo = services.create_conversation("request", [a, b])
+    convo = request_conversation(a, b)
     _send(b, convo)
     Block.objects.create(blocker=a, blocked=b)
     assert unread_total_for(a) == 0

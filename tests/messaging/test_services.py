@@ -31,7 +31,7 @@ from mentorloom.messaging.selectors import conversations_for, messages_page, unr
 from mentorloom.safety.models import Block
 from tests.concurrency import race
 from tests.factories import UserFactory
-from tests.messaging.helpers import mentorship_conversation
+from tests.messaging.helpers import mentorship_conversation, request_conversation
 
 pytestmark = pytest.mark.django_db
 
@@ -337,7 +337,7 @@ def test_deleted_message_keeps_its_place_without_its_text(convo):
 
 def test_request_conversation_can_be_created_for_two_people():
     a, b = UserFactory(), UserFactory()
-    convo = services.create_conversation("request", [a, b])
+    convo = request_conversation(a, b)
     assert convo.kind == "request" and convo.mentorship is None
     message, _ = services.send_message(a, convo, uuid.uuid4(), "Hello")
     assert Participant.objects.get(conversation=convo, user=a).last_read_message_id == message.pk

@@ -17,7 +17,7 @@ def get_conversation_for(user, conversation_id: object) -> Conversation:  # type
         raise Http404 from None
     conversation = (
         Conversation.objects.filter(pk=conversation_id, memberships__user=user)
-        .select_related("mentorship")
+        .select_related("mentorship", "request")
         .first()
     )
     if conversation is None:

@@ -47,6 +47,8 @@ def list_conversations(request: HttpRequest) -> list[dict]:
                 "id": conversation.pk,
                 "kind": conversation.kind,
                 "mentorship_id": conversation.mentorship_id,
+                "request_id": conversation.request_id,
+                "request_state": selectors.request_state(conversation) or None,
                 "others": [
                     person(u) for u in selectors.other_participants(conversation, request.user)
                 ],

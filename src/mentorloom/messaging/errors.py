@@ -25,6 +25,25 @@ class ConversationClosed(Conflict):
     default_message = "This mentorship has ended; its conversation is read-only."
 
 
+class RequestClosed(Conflict):
+    """A request's conversation after the request was declined, withdrawn or expired: both
+    people can still read it, nobody can post."""
+
+    code = "request_closed"
+    default_message = "This request is closed; its conversation is read-only."
+
+    _BY_STATUS = {
+        "declined": "This request was declined; its conversation is read-only.",
+        "withdrawn": "This request was withdrawn; its conversation is read-only.",
+        "expired": "This request expired; its conversation is read-only.",
+        "accepted": "This request was accepted; continue in the mentorship's conversation.",
+    }
+
+    @classmethod
+    def for_status(cls, status: str) -> RequestClosed:
+        return cls(cls._BY_STATUS.get(status))
+
+
 class EditWindowClosed(Conflict):
     code = "edit_window_closed"
     default_message = "Messages can only be changed within 15 minutes of sending."

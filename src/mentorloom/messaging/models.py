@@ -44,6 +44,17 @@ class Conversation(models.Model):
         blank=True,
         related_name="conversation",
     )
+    # The connection request this conversation began with (kind "request" while it is open;
+    # on acceptance the same row becomes the mentorship's conversation and keeps the link, so
+    # the request's note stays at the top of one history). SET_NULL: a request deleted with an
+    # account leaves the other person's history; a request conversation without one is closed.
+    request = models.OneToOneField(
+        "mentorships.MentorshipRequest",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="conversation",
+    )
     participants = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Participant", related_name="conversations"
     )

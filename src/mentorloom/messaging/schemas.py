@@ -66,6 +66,10 @@ class ConversationOut(Schema):
     id: int
     kind: str
     mentorship_id: int | None
+    # The connection request the conversation began with (kept after acceptance), and, for
+    # kind "request", how it stands: "pending", "declined", "withdrawn", "expired", "closed".
+    request_id: int | None
+    request_state: str | None
     others: list[ChatPersonOut]
     last_message_id: int | None
     last_message_at: datetime | None

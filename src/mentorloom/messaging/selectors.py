@@ -9,16 +9,23 @@ from datetime import datetime, time
 from html import unescape
 
 from django.db import connection
-from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.html import strip_tags
 
 from mentorloom.core.markdown import render_markdown
-from mentorloom.mentorships.models import AgreementVersion
+from mentorloom.mentorships.models import OPEN_REQUEST_STATUSES, AgreementVersion
 from mentorloom.safety.selectors import hidden_user_ids
 
-from .models import GROUP_KINDS, ChatPresence, Conversation, Message, Participant
+from .models import (
+    GROUP_KINDS,
+    ChatPresence,
+    Conversation,
+    ConversationKind,
+    Message,
+    Participant,
+)
 from .quiet_hours import common_open_minutes, parse_quiet_hours
 from .send_sql import blocked_sql, with_tables
 
@@ -52,14 +59,39 @@ def conversations_for(user) -> QuerySet[Conversation]:  # type: ignore[no-untype
     hidden = hidden_user_ids(user.pk)
     # Community channels have pages of their own (communities), not inbox rows.
     qs = Conversation.objects.filter(memberships__user=user).exclude(kind__in=GROUP_KINDS)
+    # A request answered (declined, withdrawn, expired) before anyone wrote in its
+    # conversation leaves nothing to read: no row (a withdraw-and-resend adds one, not two).
+    qs = qs.exclude(
+        Q(kind=ConversationKind.REQUEST, last_message_id__isnull=True)
+        & ~Q(request__status__in=OPEN_REQUEST_STATUSES)
+    )
     if hidden:
         qs = qs.exclude(memberships__user_id__in=hidden)
     return (
         qs.annotate(unread_count=Coalesce(_unread_subquery(user), Value(0)))
-        .select_related("mentorship")
+        .select_related("mentorship", "request")
         .prefetch_related("memberships__user__profile")
         .order_by(F("last_message_at").desc(nulls_last=True), "-id")
     )
+
+
+def request_state(conversation: Conversation) -> str:
+    """How a request's conversation stands, in a word: "pending" while the mentor has not
+    answered (also when they asked for more information), else "declined", "withdrawn",
+    "expired" or "closed" (its request is gone); "" for every other kind. Load the
+    conversation with `request` (select_related) to spare a query."""
+    if conversation.kind != ConversationKind.REQUEST:
+        return ""
+    request = conversation.request
+    if request is None:
+        return "closed"
+    return "pending" if request.status in OPEN_REQUEST_STATUSES else request.status
+
+
+def conversation_label(conversation: Conversation) -> str:
+    """The inbox's word for a conversation: "Mentorship", or "Request · pending" (the state)."""
+    state = request_state(conversation)
+    return f"Request · {state}" if state else "Mentorship"
 
 
 PREVIEW_CHARS = 90

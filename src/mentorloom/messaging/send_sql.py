@@ -26,10 +26,15 @@ from django.db import connection
 from django.http import Http404
 
 from mentorloom.core.hooks import Hook
-from mentorloom.mentorships.models import Mentorship, MentorshipStatus
+from mentorloom.mentorships.models import (
+    OPEN_REQUEST_STATUSES,
+    Mentorship,
+    MentorshipRequest,
+    MentorshipStatus,
+)
 from mentorloom.safety.models import Block
 
-from .errors import BlockedConversation, ConversationClosed
+from .errors import BlockedConversation, ConversationClosed, RequestClosed
 from .models import GROUP_KINDS, Conversation, ConversationKind, Message, Participant
 
 # Called as (conversation_id, user_id, parent_sender_id, body) once the lock is held, for a
@@ -69,11 +74,15 @@ def blocked_sql(conversation_column: str, user: str = "%(user)s") -> str:
 # block committed meanwhile.
 # Joined, not concatenated: every piece is SQL of this package (bandit B608 reads a "+" of
 # SQL strings as possible injection); values are parameters, table names come from the models.
+# A request's conversation also reads the request's status (closed once it is answered); the
+# CASE evaluates that lookup only for kind "request", so other sends pay nothing for it.
 _CHECK_SQL = "".join(
     (
         "SELECT c.last_message_id, ms.status, c.kind, ",
         blocked_sql("c.id"),
-        """
+        """,
+CASE WHEN c.kind = 'request'
+  THEN COALESCE((SELECT rq.status FROM {request} rq WHERE rq.id = c.request_id), '') END
 FROM {conversation} c
 JOIN {participant} me ON me.conversation_id = c.id AND me.user_id = %(user)s
 LEFT JOIN {mentorship} ms ON ms.id = c.mentorship_id
@@ -100,8 +109,8 @@ _READ_OWN_SQL = (
 
 @cache
 def with_tables(template: str) -> str:
-    """`template` with `{conversation}`, `{participant}`, `{message}`, `{mentorship}` and
-    `{block}` replaced by the quoted table names."""
+    """`template` with `{conversation}`, `{participant}`, `{message}`, `{mentorship}`,
+    `{request}` and `{block}` replaced by the quoted table names."""
 
     def table(model: type) -> str:
         return connection.ops.quote_name(model._meta.db_table)  # type: ignore[attr-defined]
@@ -111,6 +120,7 @@ def with_tables(template: str) -> str:
         participant=table(Participant),
         message=table(Message),
         mentorship=table(Mentorship),
+        request=table(MentorshipRequest),
         block=table(Block),
     )
 
@@ -142,8 +152,9 @@ def check_can_post(
 ) -> int:
     """The conversation's newest message id (0 if none), if `user_id` may post there (send or
     react). Raises Http404 unless they take part, ConversationClosed when its mentorship has
-    ended, BlockedConversation when they and another participant blocked each other; in a
-    channel, whatever `channel_post_check` raises instead of the block rule."""
+    ended, RequestClosed when its request was answered without acceptance (declined,
+    withdrawn, expired), BlockedConversation when they and another participant blocked each
+    other; in a channel, whatever `channel_post_check` raises instead of the block rule."""
     with connection.cursor() as cursor:
         cursor.execute(with_tables(_CHECK_SQL), {"conversation": conversation_id, "user": user_id})
         row = cursor.fetchone()
@@ -160,9 +171,11 @@ def _refusal(row: tuple | None) -> Exception | None:
     the user may post: the one rule of `check_can_post` and `write_unwrapped`."""
     if row is None:
         return Http404()
-    _last_id, mentorship_status, kind, blocked = row
+    _last_id, mentorship_status, kind, blocked, request_status = row
     if mentorship_status == MentorshipStatus.ENDED:
         return ConversationClosed()
+    if request_status is not None and request_status not in OPEN_REQUEST_STATUSES:
+        return RequestClosed.for_status(request_status)
     if blocked and kind not in GROUP_KINDS:
         return BlockedConversation()
     return None

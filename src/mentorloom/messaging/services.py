@@ -21,7 +21,7 @@ from mentorloom.core import ratelimit
 from mentorloom.core.email import queue_email
 from mentorloom.core.errors import DomainError, InvalidInput
 from mentorloom.core.markdown import render_markdown
-from mentorloom.mentorships.models import Mentorship
+from mentorloom.mentorships.models import Mentorship, MentorshipRequest
 
 from . import attachment_files, events, selectors, send_sql
 from .attachment_files import PreparedFile
@@ -62,25 +62,62 @@ SEND_WINDOW_SECONDS = 10
 
 
 def create_conversation(
-    kind: str, users: Iterable, *, mentorship: Mentorship | None = None
+    kind: str,
+    users: Iterable,
+    *,
+    mentorship: Mentorship | None = None,
+    request: MentorshipRequest | None = None,
 ) -> Conversation:
-    """A new conversation with these participants (e.g. a request thread: kind="request")."""
+    """A new conversation with these participants (e.g. a workshop room's: kind="workshop")."""
     with transaction.atomic():
-        conversation = Conversation.objects.create(kind=kind, mentorship=mentorship)
+        conversation = Conversation.objects.create(
+            kind=kind, mentorship=mentorship, request=request
+        )
         Participant.objects.bulk_create(
             [Participant(conversation=conversation, user=user) for user in users]
         )
     return conversation
 
 
+def get_or_create_conversation_for_request(request: MentorshipRequest) -> Conversation:
+    """The request's one conversation (kind "request"), created with mentee and mentor.
+
+    Connected to `mentorships.request_sent`, so it exists from the moment the request is
+    sent and both inboxes list it. Safe under concurrency like the mentorship's: the
+    one-to-one column is unique, so a losing racer re-reads.
+    """
+    existing = Conversation.objects.filter(request=request).first()
+    if existing is not None:
+        return existing
+    try:
+        conversation = create_conversation(
+            ConversationKind.REQUEST, [request.mentee, request.mentor], request=request
+        )
+    except IntegrityError:
+        return Conversation.objects.get(request=request)
+    # Open inboxes reload their list (the live stream's unread refresh) and show the new row.
+    transaction.on_commit(partial(events.unread_changed, [request.mentor_id, request.mentee_id]))
+    return conversation
+
+
 def get_or_create_conversation_for_mentorship(mentorship: Mentorship) -> Conversation:
     """The mentorship's one conversation, created with mentor and mentee on first use.
 
+    When the mentorship began with a request that has a conversation, that conversation
+    becomes the mentorship's (kind "mentorship", same id, same messages): one history from
+    the first question to the last session, and a page or socket open on it keeps working.
     Safe under concurrency: the one-to-one column is unique, so a losing racer re-reads.
     """
     existing = Conversation.objects.filter(mentorship=mentorship).first()
     if existing is not None:
         return existing
+    converted = Conversation.objects.filter(
+        kind=ConversationKind.REQUEST, request__mentorship=mentorship
+    ).update(kind=ConversationKind.MENTORSHIP, mentorship=mentorship)
+    if converted:
+        # Open inboxes reload and label the row "Mentorship".
+        transaction.on_commit(partial(events.unread_changed, list(mentorship.participant_ids())))
+        return Conversation.objects.get(mentorship=mentorship)
     try:
         return create_conversation(
             ConversationKind.MENTORSHIP,

@@ -34,4 +34,5 @@ urlpatterns = [
         name="react",
     ),
     path("mentorships/<id:mentorship_id>/chat/", views.mentorship_chat, name="mentorship_chat"),
+    path("requests/<id:request_id>/chat/", views.request_chat, name="request_chat"),
 ]

@@ -14,10 +14,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from mentorloom.core.errors import DomainError
-from mentorloom.mentorships.access import get_mentorship_for
+from mentorloom.mentorships.access import get_mentorship_for, get_request_for
+from mentorloom.mentorships.models import MentorshipStatus
 
 from . import selectors, services
 from .access import get_attachment_for, get_conversation_for, get_message_for
+from .errors import ConversationClosed, RequestClosed
 from .models import (
     MAX_BODY_CHARS,
     OPEN_FOR_CHAT_MINUTES,
@@ -55,6 +57,7 @@ def _render_inbox(
             {
                 "conversation": c,
                 "title": _title(c, request.user),
+                "label": selectors.conversation_label(c),
                 "open_for_chat": any(u.pk in open_ids for u in others),
                 "preview": previews.get(c.pk),
             }
@@ -120,6 +123,7 @@ def chat_context(
         default=None,
     )
     mine = [m.pk for m in page.messages if m.sender_id == request.user.pk]
+    request_state = selectors.request_state(convo)
     # Not "messages": base.html shows django.contrib.messages under that name.
     return {
         "conversation": convo,
@@ -137,7 +141,20 @@ def chat_context(
         "other_read": other_read,
         "viewing_older": before is not None,
         "zone": getattr(getattr(request.user, "profile", None), "time_zone", "") or "UTC",
+        # The request this conversation began with (its note is the context at the top).
+        "origin_request": convo.request if convo.request_id else None,
+        "request_state": request_state,
+        "closed_notice": _closed_notice(convo, request_state),
     }
+
+
+def _closed_notice(convo: Conversation, request_state: str) -> str:
+    """Why nobody can write here any more (the send path refuses with the same words), or ""."""
+    if convo.mentorship_id is not None and convo.mentorship.status == MentorshipStatus.ENDED:
+        return ConversationClosed.default_message
+    if request_state and request_state != "pending":
+        return RequestClosed.for_status(request_state).message
+    return ""
 
 
 @login_required
@@ -190,6 +207,25 @@ def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
 def mentorship_chat(request: HttpRequest, mentorship_id: int) -> HttpResponse:
     mentorship = get_mentorship_for(request.user, mentorship_id)
     convo = services.get_or_create_conversation_for_mentorship(mentorship)
+    return redirect("messaging:conversation", conversation_id=convo.pk)
+
+
+@login_required
+@require_GET
+def request_chat(request: HttpRequest, request_id: int) -> HttpResponse:
+    """The request's conversation (the mentorship's, once accepted), from the request page.
+
+    An open request without one (it predates conversations, or the hook failed) gets it here;
+    an answered one without a conversation has nothing to show: back to the request."""
+    found = get_request_for(request.user, request_id)
+    convo = Conversation.objects.filter(request=found).first()
+    if convo is None and found.mentorship_id is not None:
+        mentorship = get_mentorship_for(request.user, found.mentorship_id)
+        convo = services.get_or_create_conversation_for_mentorship(mentorship)
+    if convo is None and found.is_open:
+        convo = services.get_or_create_conversation_for_request(found)
+    if convo is None:
+        return redirect("mentorships:request_detail", request_id=found.pk)
     return redirect("messaging:conversation", conversation_id=convo.pk)
 
 

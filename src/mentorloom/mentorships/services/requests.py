@@ -72,6 +72,10 @@ DECLINE_TEMPLATES = [
 # before anyone opens the mentorship page.
 mentorship_started = Hook("mentorships.mentorship_started")
 
+# Called inside the sending transaction with the new MentorshipRequest. Messaging connects to
+# it so the pair's request conversation exists at once: both can clarify before an answer.
+request_sent = Hook("mentorships.request_sent")
+
 
 def check_can_request(mentee, mentor_id: int) -> Profile:  # type: ignore[no-untyped-def]
     """Raises the error a request to this mentor would meet now; returns the mentor profile."""
@@ -172,6 +176,7 @@ def send_request(
         except IntegrityError as exc:  # a concurrent submit won the partial unique index
             raise RequestAlreadyOpen() from exc
         request.goals.set(wanted)
+        request_sent(request)
         WaitlistEntry.objects.filter(
             mentor_id=mentor_id, mentee=mentee, notified_at__isnull=True
         ).delete()
