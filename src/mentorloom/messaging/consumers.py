@@ -29,7 +29,7 @@ from mentorloom.core.realtime.consumer_db import JsonConsumer, consumer_db
 
 from . import events, selectors, services
 from .access import get_conversation_for
-from .models import Conversation
+from .models import GROUP_KINDS, Conversation
 
 logger = logging.getLogger(__name__)
 
@@ -215,8 +215,14 @@ class ChatConsumer(JsonConsumer):
         if conversation.pk not in self.last_sent and len(self.last_sent) >= MAX_SUBSCRIPTIONS:
             raise FrameError("too_many_subscriptions", "Unsubscribe from a conversation first.")
         newest, reads = await _subscribe_state(conversation)
-        # The read states name every participant, so the first send needs no lookup.
-        self.others[conversation.pk] = [r["user_id"] for r in reads if r["user_id"] != self.user.pk]
+        # The read states name every participant, so the first send needs no lookup. In a
+        # channel or workshop room nobody's nav badge counts its messages: a post there must not
+        # refresh the badges of every member (selectors.other_participant_ids is empty too).
+        self.others[conversation.pk] = (
+            []
+            if conversation.kind in GROUP_KINDS
+            else [r["user_id"] for r in reads if r["user_id"] != self.user.pk]
+        )
         # Join before reading: anything committed from here on arrives as a queued event, and
         # the catch-up below covers everything before it (duplicates are dropped by id).
         await self.channel_layer.group_add(
