@@ -352,8 +352,11 @@ def mark_read(user, conversation: Conversation, up_to_id: int) -> Participant:  
         moved = Participant.objects.filter(
             conversation=conversation, user=user, last_read_message_id__lt=up_to
         ).update(last_read_message_id=up_to, last_read_at=now)
-        if moved:
+        # Read receipts are shown in one-to-one chats; in a channel each member's read would
+        # go to every member's socket (nobody shows them there).
+        if moved and conversation.kind != ConversationKind.CHANNEL:
             transaction.on_commit(partial(events.read_moved, conversation.pk, user.pk, up_to, now))
+        if moved:
             # The reader's other tabs update their badge too.
             transaction.on_commit(partial(events.unread_changed, [user.pk]))
         return Participant.objects.get(conversation=conversation, user=user)
