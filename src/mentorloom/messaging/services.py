@@ -296,13 +296,16 @@ def _announce_created(
     message: Message, prev_id: int, others: list[int], outbox: events.Outbox | None
 ) -> None:
     """Announce a committed message: the fan-out to its conversation's sockets, then the
-    recipients' badges. The one announcement of both send paths (the unwrapped one calls it
+    recipients' badges (or, in a group conversation, its owner's one event). The one announcement of both send paths (the unwrapped one calls it
     after its own commit, the atomic one on commit). A failing announcement is logged and
     never undoes the stored message, nor keeps the next one from going out."""
-    for announce in (
+    announcements = [
         partial(events.message_created, message, prev_id, outbox),
         partial(events.unread_changed, others, outbox),
-    ):
+    ]
+    if not others:  # a channel or workshop room: no badge fan-out, its owner announces once
+        announcements.append(partial(events.group_message_announced, message, outbox))
+    for announce in announcements:
         try:
             announce()
         except Exception:
