@@ -14,6 +14,7 @@ Frames to the client: {"type": "unread", "channels": {"<channel id>": n}} and
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from typing import Any
@@ -60,6 +61,7 @@ class CommunityConsumer(JsonConsumer):
         self.hidden: set[int] = set()
         self.joined = False
         self.refreshed_at = 0.0
+        self.later: asyncio.Task | None = None
         # Accept, then close: a refusal before accept reaches browsers as an anonymous 1006.
         await self.accept()
         if self.user is None or not self.user.is_authenticated:
@@ -72,6 +74,9 @@ class CommunityConsumer(JsonConsumer):
         await self._send_counts()
 
     async def disconnect(self, code: int) -> None:
+        if self.later is not None:
+            self.later.cancel()
+            self.later = None
         if self.joined:
             await self.channel_layer.group_discard(
                 community_group(self.community_id), self.channel_name
@@ -105,7 +110,19 @@ class CommunityConsumer(JsonConsumer):
             return
         if content["type"] == "ping":
             await self.send_json({"type": "pong"})
-        elif time.monotonic() - self.refreshed_at >= REFRESH_EVERY_SECONDS:
+            return
+        wait = self.refreshed_at + REFRESH_EVERY_SECONDS - time.monotonic()
+        if wait <= 0:
+            await self._send_counts()
+        elif self.later is None:
+            # Asked again too soon: answered once, when the while is up (never dropped, so
+            # the page ends up with counts read after its last question).
+            self.later = asyncio.ensure_future(self._counts_after(wait))
+
+    async def _counts_after(self, wait: float) -> None:
+        await asyncio.sleep(wait)
+        self.later = None
+        if self.joined:
             await self._send_counts()
 
     async def community_activity(self, event: dict) -> None:
@@ -115,4 +132,6 @@ class CommunityConsumer(JsonConsumer):
         self.newest[channel_id] = message_id
         if event["sender_id"] == self.user.pk or event["sender_id"] in self.hidden:
             return
-        await self.send_json({"type": "activity", "channel_id": channel_id, "message_id": message_id})
+        await self.send_json(
+            {"type": "activity", "channel_id": channel_id, "message_id": message_id}
+        )

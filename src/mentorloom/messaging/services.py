@@ -296,8 +296,9 @@ def _announce_created(
     message: Message, prev_id: int, others: list[int], outbox: events.Outbox | None
 ) -> None:
     """Announce a committed message: the fan-out to its conversation's sockets, then the
-    recipients' badges (or, in a group conversation, its owner's one event). The one announcement of both send paths (the unwrapped one calls it
-    after its own commit, the atomic one on commit). A failing announcement is logged and
+    recipients' badges (or, in a group conversation, its owner's one event). The one
+    announcement of both send paths (the unwrapped one calls it after its own commit, the
+    atomic one on commit). A failing announcement is logged and
     never undoes the stored message, nor keeps the next one from going out."""
     announcements = [
         partial(events.message_created, message, prev_id, outbox),
