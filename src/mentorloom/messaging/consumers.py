@@ -29,7 +29,7 @@ from mentorloom.core.realtime.consumer_db import JsonConsumer, consumer_db
 
 from . import events, selectors, services
 from .access import get_conversation_for
-from .models import GROUP_KINDS, Conversation
+from .models import GROUP_KINDS, Conversation, ConversationKind
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +67,10 @@ def _subscribe_state(conversation: Conversation) -> tuple[int, list[dict]]:
         .values_list("last_message_id", flat=True)
         .get()
     ) or 0
+    if conversation.kind == ConversationKind.CHANNEL:
+        # No read receipts in a channel: its subscribe would list every member (a thousand
+        # rows per subscribe, a thousand entries in the frame) for nobody to show.
+        return newest, []
     reads = [
         {
             "user_id": r.user_id,
