@@ -11,7 +11,6 @@ that channel's badge. docs/communities.md explains the choice.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import lru_cache
 
 from mentorloom.messaging.models import Message
 
@@ -24,16 +23,33 @@ def community_group(community_id: int) -> str:
     return f"community.{community_id}"
 
 
-@lru_cache(maxsize=4096)
+# conversation id -> (channel id, community id), or None for a conversation of another kind.
+# `check_channel_post` writes the entry of every post's channel under the send lock, just
+# before the post is announced, so the announcement reads no row (and never an entry left
+# from a rolled-back test database that handed the id out again).
+_CHANNELS: dict[int, tuple[int, int] | None] = {}
+_CHANNELS_MAX = 10_000
+
+
+def remember_channel(conversation_id: int, channel_id: int, community_id: int) -> None:
+    if len(_CHANNELS) >= _CHANNELS_MAX:
+        _CHANNELS.clear()
+    _CHANNELS[conversation_id] = (channel_id, community_id)
+
+
 def channel_of(conversation_id: int) -> tuple[int, int] | None:
     """(channel id, community id) of a channel's conversation, or None for any other
-    conversation. A conversation never changes channel, so this is read once per process."""
-    row = (
-        Channel.objects.filter(conversation_id=conversation_id)
-        .values_list("pk", "community_id")
-        .first()
-    )
-    return (row[0], row[1]) if row is not None else None
+    conversation (a workshop room's)."""
+    if conversation_id not in _CHANNELS:
+        row = (
+            Channel.objects.filter(conversation_id=conversation_id)
+            .values_list("pk", "community_id")
+            .first()
+        )
+        if len(_CHANNELS) >= _CHANNELS_MAX:
+            _CHANNELS.clear()
+        _CHANNELS[conversation_id] = (row[0], row[1]) if row is not None else None
+    return _CHANNELS[conversation_id]
 
 
 def announce_post(message: Message, emit: Callable[[str, dict], None]) -> None:

@@ -52,6 +52,7 @@ from .errors import (
     SlowMode,
     SlugTaken,
 )
+from .events import remember_channel
 from .models import (
     FOREVER,
     Channel,
@@ -470,6 +471,7 @@ def check_channel_post(
     channel = Channel.objects.filter(conversation_id=conversation_id).select_related().first()
     if channel is None:
         raise NotAMember()
+    remember_channel(conversation_id, channel.pk, channel.community_id)  # for the announcement
     membership = Membership.objects.filter(
         community_id=channel.community_id, user_id=user_id
     ).first()
