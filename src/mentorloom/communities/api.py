@@ -15,7 +15,7 @@ from ninja import Field, Query, Router, Schema
 
 from mentorloom.core.idempotency import run_idempotent
 from mentorloom.core.markdown import render_markdown
-from mentorloom.core.schemas import READ_ERRORS, WRITE_ERRORS
+from mentorloom.core.schemas import READ_ERRORS, WRITE_ERRORS, Id
 from mentorloom.messaging.events import message_payload
 
 from . import selectors, services, weekly
@@ -46,6 +46,7 @@ from .schemas import (
     MembershipOut,
     ModerateIn,
     MutedIn,
+    PostEditIn,
     PostIn,
     PostOut,
     PromptIn,
@@ -398,6 +399,20 @@ def unpin(request: HttpRequest, slug: str, channel_id: int, post_id: int) -> tup
     message = get_post_for(request.user, channel, post_id)
     services.pin_post(request.user, channel, message, pinned=False)
     return 204, None
+
+
+@router.patch(
+    "/communities/{slug}/channels/{channel_id}/posts/{post_id}",
+    response={200: PostOut, **WRITE_ERRORS},
+)
+def edit_post(
+    request: HttpRequest, slug: str, channel_id: Id, post_id: Id, payload: PostEditIn
+) -> dict:
+    """Edit your own post within 15 minutes (as chat messages); shown as edited, announced
+    live to the channel."""
+    channel = get_channel_for(request.user, get_community(slug), channel_id)
+    message = get_post_for(request.user, channel, post_id)
+    return _post(services.edit_post(request.user, channel, message, payload.body))
 
 
 @router.post(

@@ -6,8 +6,12 @@ class CommunitiesConfig(AppConfig):
     label = "communities"
 
     def ready(self) -> None:
+        from mentorloom.messaging.events import group_message_created
         from mentorloom.messaging.send_sql import channel_post_check
 
+        from .events import announce_post
         from .services import check_channel_post
 
         channel_post_check.connect(check_channel_post)
+        # One "channel activity" event per post for the live unread badges.
+        group_message_created.connect(announce_post)

@@ -111,6 +111,10 @@ class PostIn(Schema):
     parent_id: Any = None
 
 
+class PostEditIn(Schema):
+    body: Any = None
+
+
 class PostOut(Schema):
     """messaging's message payload, with the thread's reply count on root posts."""
 

@@ -121,10 +121,15 @@ def _unread_for(user) -> Subquery:  # type: ignore[no-untyped-def]
 
 
 def channels_for(user, community: Community) -> list[Channel]:  # type: ignore[no-untyped-def]
-    """The community's channels with `unread_count` for `user` (a member)."""
+    """The community's channels with `unread_count` for `user` (a member) and `newest_id`,
+    the newest message id of each, read in the same statement (so the counts include exactly
+    the posts up to it; the community socket relies on that)."""
     return list(
         Channel.objects.filter(community=community)
-        .annotate(unread_count=Coalesce(_unread_for(user), Value(0)))
+        .annotate(
+            unread_count=Coalesce(_unread_for(user), Value(0)),
+            newest_id=F("conversation__last_message_id"),
+        )
         .order_by("name")
     )
 

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -51,6 +52,7 @@ from .errors import (
     SlowMode,
     SlugTaken,
 )
+from .events import remember_channel
 from .models import (
     FOREVER,
     Channel,
@@ -79,6 +81,8 @@ INVITE_DAYS_MAX = 90
 MENTION = re.compile(r"(?<![\w@])@([a-z0-9][a-z0-9._]{1,39})", re.IGNORECASE)
 # Someone who touched any conversation within this long is treated as online (no e-mail).
 ONLINE_WITHIN = timedelta(minutes=5)
+# A community's `last_activity_at` moves at most this often (check_channel_post).
+ACTIVITY_EVERY = timedelta(minutes=1)
 # Mention e-mails wait out the night in the recipient's zone (no per-person setting yet).
 NIGHT_START, NIGHT_END = time(22, 0), time(8, 0)
 
@@ -467,6 +471,7 @@ def check_channel_post(
     channel = Channel.objects.filter(conversation_id=conversation_id).select_related().first()
     if channel is None:
         raise NotAMember()
+    remember_channel(conversation_id, channel.pk, channel.community_id)  # for the announcement
     membership = Membership.objects.filter(
         community_id=channel.community_id, user_id=user_id
     ).first()
@@ -493,6 +498,12 @@ def check_channel_post(
         if last is not None and now - last < timedelta(seconds=channel.slow_mode_seconds):
             wait = channel.slow_mode_seconds - int((now - last).total_seconds())
             raise SlowMode(f"This channel is in slow mode. Try again in {wait} seconds.")
+    if body is not None:  # a post (a reaction has no body): "active this week" in the
+        # directory. Written at most once a minute, so the community's row is not a lock
+        # every post of every channel queues on.
+        Community.objects.filter(pk=channel.community_id).filter(
+            Q(last_activity_at__isnull=True) | Q(last_activity_at__lt=now - ACTIVITY_EVERY)
+        ).update(last_activity_at=now)
     if body:
         author = membership.user
         mentioned = _mentioned_members(author, channel, body)
@@ -509,9 +520,11 @@ def post_in_channel(
     client_id: object,
     body: object,
     parent_id: object = None,
+    upload: object = None,
 ) -> tuple[Message, bool]:
-    """Post (or, with `parent_id`, reply in a thread) through messaging's send path, then
-    notify the people @mentioned. A retry with the same client id returns the stored post
+    """Post (or, with `parent_id`, reply in a thread) through messaging's send path, with
+    `upload` (a file: chat's checks, storage and image guard) if given, then notify the
+    people @mentioned. A retry with the same client id returns the stored post
     (created=False) and notifies nobody again.
 
     Raises what `messaging.services.send_message` raises (EmptyMessage, MessageTooLong,
@@ -523,12 +536,8 @@ def post_in_channel(
         raise InvalidInput(fields={"parent_id": ["Not an id."]})
     # Mentions are checked and notified by `check_channel_post`, for socket sends alike.
     message, created = messaging.send_message(
-        user, channel.conversation_id, client_id, body, parent_id=parent_id
+        user, channel.conversation_id, client_id, body, parent_id=parent_id, upload=upload
     )
-    if created:
-        Community.objects.filter(pk=channel.community_id).update(
-            last_activity_at=message.created_at
-        )
     return message, created
 
 
@@ -670,11 +679,33 @@ def mark_channel_read(user, channel: Channel, up_to_id: int) -> Participant:  # 
 # --- moderation ------------------------------------------------------------------------------
 
 
+def edit_post(user, channel: Channel, message: Message, body: object) -> Message:  # type: ignore[no-untyped-def]
+    """Replace the text of your own post within messaging's edit window (shown as edited,
+    announced live to the channel's sockets). Raises NotYourMessage, EditWindowClosed,
+    EmptyMessage, MessageTooLong, Muted, Banned, CannotMention (the new text mentions someone
+    who cannot see the channel: the same rule as posting)."""
+    membership = Membership.objects.filter(community=channel.community, user=user).first()
+    if membership is None:
+        raise NotAMember()
+    if message.sender_id == user.pk:
+        now = timezone.now()
+        if membership.is_banned(now):
+            raise Banned()
+        if membership.is_muted(now):
+            raise Muted()
+        if isinstance(body, str):
+            _mentioned_members(user, channel, body)
+    return messaging.edit_message(user, message, body)
+
+
 def delete_post(user, channel: Channel, message: Message, *, reason: object = "") -> Message:  # type: ignore[no-untyped-def]
     """Your own post within the edit window (messaging's rule), or any post by a moderator,
-    who must give a reason (kept in the audit log). Raises NotAModerator, InvalidInput."""
+    who must give a reason (kept in the audit log). Raises NotAModerator, InvalidInput,
+    EditWindowClosed (your own post, later than the window, and you do not moderate)."""
     membership = Membership.objects.filter(community=channel.community, user=user).first()
-    if message.sender_id == user.pk and (membership is None or not membership.moderates):
+    own = message.sender_id == user.pk
+    in_window = message.deleted_at is None and timezone.now() <= message.editable_until
+    if own and (in_window or membership is None or not membership.moderates):
         return messaging.delete_message(user, message)
     _moderator(user, channel.community)
     reason = _clean_text(reason, "reason", 500, required=True)

@@ -20,6 +20,11 @@ urlpatterns = [
         name="post_partial",
     ),
     path(
+        "communities/<slug:slug>/c/<id:channel_id>/<id:post_id>/edit/",
+        views.edit_post,
+        name="edit_post",
+    ),
+    path(
         "communities/<slug:slug>/c/<id:channel_id>/<id:post_id>/react/",
         views.react,
         name="react",

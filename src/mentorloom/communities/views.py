@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mentorloom.core.errors import DomainError
 from mentorloom.core.markdown import render_markdown
@@ -226,15 +226,55 @@ def post(request: HttpRequest, slug: str, channel_id: int) -> HttpResponse:
             client_id=request.POST.get("client_id") or uuid.uuid4(),
             body=request.POST.get("body", ""),
             parent_id=parent_id,
+            # A file goes through chat's checks and storage (messaging.attachment_files).
+            upload=request.FILES.get("file"),
         )
     except DomainError as exc:
-        flash.error(request, exc.message)
+        flash.error(request, "; ".join(exc.fields["file"]) if "file" in exc.fields else exc.message)
         if parent_id:
             return redirect(f"{url}?thread={parent_id}#post-{parent_id}")
         return redirect(url)
     if parent_id:
         return redirect(f"{url}?thread={parent_id}#post-{parent_id}")
     return redirect(url)
+
+
+def _post_url(community, channel, message) -> str:  # type: ignore[no-untyped-def]
+    url = reverse("communities:channel", args=[community.slug, channel.pk])
+    if message.parent_id:
+        return f"{url}?thread={message.parent_id}#post-{message.pk}"
+    return f"{url}#post-{message.pk}"
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def edit_post(request: HttpRequest, slug: str, channel_id: int, post_id: int) -> HttpResponse:
+    """Edit your own post within 15 minutes (the page channel.js replaces with an inline
+    form)."""
+    community = get_community(slug)
+    found = get_channel_for(request.user, community, channel_id)
+    message = get_post_for(request.user, found, post_id)
+    if message.sender_id != request.user.pk:
+        raise Http404  # nothing to edit here: someone else's post
+    body, error, status = message.body, "", 200
+    if request.method == "POST":
+        body = request.POST.get("body", "")
+        try:
+            services.edit_post(request.user, found, message, body)
+        except DomainError as exc:
+            error, status = exc.message, exc.status
+        else:
+            return redirect(_post_url(community, found, message))
+    context = {
+        "community": community,
+        "channel": found,
+        "message": message,
+        "body": body,
+        "error": error,
+        "max_chars": MAX_BODY_CHARS,
+        "back": _post_url(community, found, message),
+    }
+    return render(request, "communities/edit_post.html", context, status=status)
 
 
 @login_required

@@ -29,7 +29,7 @@ from mentorloom.core.realtime.consumer_db import JsonConsumer, consumer_db
 
 from . import events, selectors, services
 from .access import get_conversation_for
-from .models import Conversation
+from .models import GROUP_KINDS, Conversation, ConversationKind
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +67,10 @@ def _subscribe_state(conversation: Conversation) -> tuple[int, list[dict]]:
         .values_list("last_message_id", flat=True)
         .get()
     ) or 0
+    if conversation.kind == ConversationKind.CHANNEL:
+        # No read receipts in a channel: its subscribe would list every member (a thousand
+        # rows per subscribe, a thousand entries in the frame) for nobody to show.
+        return newest, []
     reads = [
         {
             "user_id": r.user_id,
@@ -215,8 +219,14 @@ class ChatConsumer(JsonConsumer):
         if conversation.pk not in self.last_sent and len(self.last_sent) >= MAX_SUBSCRIPTIONS:
             raise FrameError("too_many_subscriptions", "Unsubscribe from a conversation first.")
         newest, reads = await _subscribe_state(conversation)
-        # The read states name every participant, so the first send needs no lookup.
-        self.others[conversation.pk] = [r["user_id"] for r in reads if r["user_id"] != self.user.pk]
+        # The read states name every participant, so the first send needs no lookup. In a
+        # channel or workshop room nobody's nav badge counts its messages: a post there must not
+        # refresh the badges of every member (selectors.other_participant_ids is empty too).
+        self.others[conversation.pk] = (
+            []
+            if conversation.kind in GROUP_KINDS
+            else [r["user_id"] for r in reads if r["user_id"] != self.user.pk]
+        )
         # Join before reading: anything committed from here on arrives as a queued event, and
         # the catch-up below covers everything before it (duplicates are dropped by id).
         await self.channel_layer.group_add(

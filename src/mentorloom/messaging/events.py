@@ -9,11 +9,13 @@ from __future__ import annotations
 import json
 import logging
 from datetime import datetime
+from functools import partial
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.urls import reverse
 
+from mentorloom.core.hooks import Hook
 from mentorloom.core.markdown import render_markdown
 from mentorloom.core.realtime.layers import send_all
 from mentorloom.core.realtime.live import publish_refresh, refresh_envelope, user_group
@@ -188,6 +190,18 @@ def message_created(message: Message, prev_id: int, outbox: Outbox | None = None
             "frame": '{"type": "message", "message": ' + message_json(message) + "}",
         },
     )
+
+
+# Called as (message, emit) once a message of a conversation without badge recipients (a
+# community channel, a workshop room) is committed; `emit(group, event)` publishes one more
+# event with the message's own (in the socket's outbox: the same Redis round trip). The app
+# owning the conversation connects to it; communities sends one "channel activity" event to a
+# community-wide group, however many members the channel has (docs/communities.md).
+group_message_created = Hook("messaging.group_message_created")
+
+
+def group_message_announced(message: Message, outbox: Outbox | None = None) -> None:
+    group_message_created(message, partial(_emit, outbox))
 
 
 def message_changed(message: Message) -> None:

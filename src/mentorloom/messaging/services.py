@@ -333,13 +333,17 @@ def _announce_created(
     message: Message, prev_id: int, others: list[int], outbox: events.Outbox | None
 ) -> None:
     """Announce a committed message: the fan-out to its conversation's sockets, then the
-    recipients' badges. The one announcement of both send paths (the unwrapped one calls it
-    after its own commit, the atomic one on commit). A failing announcement is logged and
+    recipients' badges (or, in a group conversation, its owner's one event). The one
+    announcement of both send paths (the unwrapped one calls it after its own commit, the
+    atomic one on commit). A failing announcement is logged and
     never undoes the stored message, nor keeps the next one from going out."""
-    for announce in (
+    announcements = [
         partial(events.message_created, message, prev_id, outbox),
         partial(events.unread_changed, others, outbox),
-    ):
+    ]
+    if not others:  # a channel or workshop room: no badge fan-out, its owner announces once
+        announcements.append(partial(events.group_message_announced, message, outbox))
+    for announce in announcements:
         try:
             announce()
         except Exception:
@@ -389,8 +393,11 @@ def mark_read(user, conversation: Conversation, up_to_id: int) -> Participant:  
         moved = Participant.objects.filter(
             conversation=conversation, user=user, last_read_message_id__lt=up_to
         ).update(last_read_message_id=up_to, last_read_at=now)
-        if moved:
+        # Read receipts are shown in one-to-one chats; in a channel each member's read would
+        # go to every member's socket (nobody shows them there).
+        if moved and conversation.kind != ConversationKind.CHANNEL:
             transaction.on_commit(partial(events.read_moved, conversation.pk, user.pk, up_to, now))
+        if moved:
             # The reader's other tabs update their badge too.
             transaction.on_commit(partial(events.unread_changed, [user.pk]))
         return Participant.objects.get(conversation=conversation, user=user)

@@ -3,6 +3,10 @@
 // acks apply. Without this file the page works: forms post and the server redirects back.
 
 const RETRY_MS = [500, 1000, 2000, 4000, 8000];
+const MAX_FILE_BYTES = 10 * 1024 * 1024;
+// Read markers move at most this often: in a busy channel every member's page reads every
+// post, and one write per member per burst is enough.
+const READ_EVERY_MS = 1500;
 
 function uuid4() {
   if (window.crypto && typeof window.crypto.randomUUID === "function") {
@@ -26,9 +30,20 @@ export class LiveChannel {
     this.form = root.querySelector("[data-composer]");
     this.textarea = this.form.querySelector("textarea");
     this.errorEl = this.form.querySelector("[data-composer-error]");
+    this.fileInput = this.form.querySelector('input[type="file"]');
+    this.fileErrorEl = this.form.querySelector("[data-composer-file-error]");
+    this.chatApi = root.dataset.chatApi; // messaging's API: attachments, the stored source
+    this.postApi = root.dataset.api; // the community's API: edit and delete your post
+    this.csrf = root.dataset.csrf;
     this.pending = null; // {client_id, body} until acknowledged
     this.failures = 0;
+    this.readUpTo = 0; // the newest post to mark read, sent at most every READ_EVERY_MS
+    this.readTimer = null;
     this.form.addEventListener("submit", (event) => this.submit(event));
+    // Edit and delete your own posts (within 15 minutes); the links and forms work without JS.
+    this.list.addEventListener("click", (event) => this.onListClick(event));
+    this.list.addEventListener("submit", (event) => this.onListSubmit(event));
+    window.setInterval(() => this.expireActions(), 15000);
     this.connect();
   }
 
@@ -61,11 +76,61 @@ export class LiveChannel {
 
   submit(event) {
     const body = this.textarea.value.trim();
+    if (this.fileInput && this.fileInput.files.length) {
+      event.preventDefault();
+      this.upload(this.fileInput.files[0], body);
+      return;
+    }
     if (!body || !this.socket || this.socket.readyState !== WebSocket.OPEN) return; // plain POST
     event.preventDefault();
-    this.errorEl.hidden = true;
+    this.showError("");
     this.pending = { client_id: uuid4(), body };
     this.frame({ type: "send", conversation_id: this.conversationId, ...this.pending });
+  }
+
+  showError(text, el = this.errorEl) {
+    el.textContent = text;
+    el.hidden = !text;
+  }
+
+  // A file goes over HTTP to chat's attachment endpoint (the same checks and image guard as
+  // a one-to-one chat), with a client id so a retried upload is stored once.
+  async upload(file, body) {
+    this.showError("");
+    this.showError("", this.fileErrorEl);
+    if (file.size > MAX_FILE_BYTES) {
+      this.showError("Attachments can be at most 10 MB.", this.fileErrorEl);
+      return;
+    }
+    const form = new FormData();
+    form.append("client_id", uuid4());
+    form.append("body", body);
+    form.append("file", file);
+    this.status.textContent = `Uploading ${file.name}…`;
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      let response;
+      try {
+        response = await fetch(`${this.chatApi}/attachments`, {
+          method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": this.csrf }, body: form,
+        });
+      } catch {
+        await new Promise((resolve) => { window.setTimeout(resolve, 1000 * (attempt + 1)); });
+        continue; // network trouble: the same client id makes the retry safe
+      }
+      const data = await response.json().catch(() => ({}));
+      if (response.status === 200 || response.status === 201) {
+        this.textarea.value = "";
+        this.fileInput.value = "";
+        this.status.textContent = "Posted.";
+        this.show(data);
+        return;
+      }
+      const error = data.error || {};
+      if (error.fields && error.fields.file) this.showError(error.fields.file.join(" "), this.fileErrorEl);
+      else this.showError(error.message || "Not posted.");
+      return;
+    }
+    this.showError("Not posted: check your connection.");
   }
 
   receive(data) {
@@ -108,10 +173,17 @@ export class LiveChannel {
     }
     if (message.sender_id !== this.userId) {
       this.status.textContent = "New post in this channel.";
-      if (document.visibilityState === "visible") {
-        this.frame({ type: "read", conversation_id: this.conversationId, up_to_id: message.id });
-      }
+      if (document.visibilityState === "visible") this.markRead(message.id);
     }
+  }
+
+  markRead(id) {
+    this.readUpTo = Math.max(this.readUpTo, id);
+    if (this.readTimer) return;
+    this.readTimer = window.setTimeout(() => {
+      this.readTimer = null;
+      this.frame({ type: "read", conversation_id: this.conversationId, up_to_id: this.readUpTo });
+    }, READ_EVERY_MS);
   }
 
   async fill(article, id) {
@@ -133,8 +205,25 @@ export class LiveChannel {
     const article = document.getElementById(`post-${message.id}`);
     if (!article) return;
     if (message.deleted) {
+      article.classList.add("msg--deleted");
       article.querySelector(".msg__body").innerHTML = "<em>Post deleted</em>";
+      for (const el of article.querySelectorAll(".msg__file, .msg__reactions, [data-post-actions], [data-post-editor], details")) {
+        el.remove();
+      }
+      article.querySelector(".msg__body").hidden = false;
       return;
+    }
+    if (message.edited_at) {
+      const body = article.querySelector(".msg__body");
+      // Sanitised by the server (nh3, core.markdown): the same HTML the page renders.
+      body.innerHTML = message.html;
+      if (!article.querySelector("[data-edited]")) {
+        const edited = document.createElement("span");
+        edited.className = "msg__edited";
+        edited.dataset.edited = "";
+        edited.textContent = "edited";
+        article.querySelector(".msg__meta").append(" · ", edited);
+      }
     }
     for (const reaction of message.reactions) {
       const button = article.querySelector(`[data-reaction="${reaction.key}"]`);
@@ -147,6 +236,137 @@ export class LiveChannel {
       }
       count.textContent = String(reaction.count);
     }
+  }
+
+  // --- edit and delete your own post -----------------------------------------------------------
+
+  expireActions() {
+    for (const actions of this.list.querySelectorAll("[data-post-actions]")) {
+      if (Date.parse(actions.dataset.editableUntil) <= Date.now()) actions.remove();
+    }
+  }
+
+  onListClick(event) {
+    const edit = event.target.closest("[data-post-edit]");
+    if (edit) {
+      event.preventDefault();
+      this.openEditor(edit.closest("article"), edit);
+      return;
+    }
+    const cancel = event.target.closest("[data-edit-cancel]");
+    if (cancel) {
+      event.preventDefault();
+      const article = cancel.closest("article");
+      article.querySelector("[data-post-editor]").remove();
+      article.querySelector(".msg__body").hidden = false;
+      article.querySelector("[data-post-edit]")?.focus();
+    }
+  }
+
+  onListSubmit(event) {
+    const form = event.target;
+    const article = form.closest("article");
+    if (!article) return;
+    if (form.hasAttribute("data-post-delete")) {
+      event.preventDefault();
+      this.confirmDelete(article, form.querySelector("button"));
+    } else if (form.hasAttribute("data-post-editor")) {
+      event.preventDefault();
+      this.saveEdit(article, form);
+    }
+  }
+
+  async request(method, url, body) {
+    const response = await fetch(url, {
+      method,
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": this.csrf },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: response.status, data: await response.json().catch(() => ({})) };
+  }
+
+  async openEditor(article, link) {
+    if (article.querySelector("[data-post-editor]")) return;
+    const id = Number(article.dataset.postId);
+    // The stored Markdown source, not the rendered HTML, is what the author edits.
+    const { status, data } = await this.request("GET", `${this.chatApi}/messages?after=${id - 1}&limit=1`)
+      .catch(() => ({ status: 0, data: {} }));
+    const message = status === 200 ? data.messages.find((m) => m.id === id) : null;
+    if (!message) {
+      window.location.href = link.href; // the edit page says why
+      return;
+    }
+    const form = document.createElement("form");
+    form.className = "stack";
+    form.dataset.postEditor = "";
+    const field = document.createElement("div");
+    field.className = "field";
+    const label = document.createElement("label");
+    label.htmlFor = `edit-${id}`;
+    label.textContent = "Edit your post";
+    const textarea = document.createElement("textarea");
+    textarea.id = `edit-${id}`;
+    textarea.name = "body";
+    textarea.rows = 3;
+    textarea.maxLength = this.textarea.maxLength;
+    textarea.value = message.body;
+    const error = document.createElement("p");
+    error.className = "field__error";
+    error.setAttribute("role", "alert");
+    error.dataset.editError = "";
+    error.hidden = true;
+    field.append(label, textarea, error);
+    const save = document.createElement("button");
+    save.type = "submit";
+    save.className = "btn btn--primary btn--sm";
+    save.textContent = "Save";
+    const cancel = document.createElement("button");
+    cancel.type = "button";
+    cancel.className = "btn btn--ghost btn--sm";
+    cancel.dataset.editCancel = "";
+    cancel.textContent = "Cancel";
+    const buttons = document.createElement("div");
+    buttons.className = "row";
+    buttons.append(save, cancel);
+    form.append(field, buttons);
+    article.querySelector(".msg__body").hidden = true;
+    article.querySelector(".msg__body").after(form);
+    textarea.focus();
+  }
+
+  async saveEdit(article, form) {
+    const body = form.querySelector("textarea").value.trim();
+    const error = form.querySelector("[data-edit-error]");
+    const { status, data } = await this.request("PATCH", `${this.postApi}/${article.dataset.postId}`, { body })
+      .catch(() => ({ status: 0, data: {} }));
+    if (status === 200) {
+      form.remove();
+      article.querySelector(".msg__body").hidden = false;
+      this.changed(data); // the others see it through the socket (message_changed)
+      article.querySelector("[data-post-edit]")?.focus();
+      return;
+    }
+    error.textContent = data.error ? data.error.message : "Not saved: check your connection.";
+    error.hidden = false;
+  }
+
+  async confirmDelete(article, button) {
+    // Two steps instead of confirm(): a deleted post cannot be brought back.
+    if (!button.hasAttribute("data-armed")) {
+      button.dataset.armed = "";
+      button.replaceChildren("Really delete?");
+      window.setTimeout(() => {
+        if (!button.isConnected) return;
+        button.removeAttribute("data-armed");
+        button.replaceChildren("Delete");
+      }, 5000);
+      return;
+    }
+    const { status, data } = await this.request("POST", `${this.postApi}/${article.dataset.postId}/delete`, {})
+      .catch(() => ({ status: 0, data: {} }));
+    if (status === 200) this.changed(data);
+    else this.showError(data.error ? data.error.message : "Not deleted: check your connection.");
   }
 }
 

@@ -1,0 +1,187 @@
+"""Live per-channel unread badges (/ws/communities/<id>/, real uvicorn and channel layer): one
+activity event per post reaches every member's community page, the counts come from read
+markers and clear on read; the per-post cost does not grow with the channel's members."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from asgiref.sync import sync_to_async
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+
+from mentorloom.communities import services
+from mentorloom.communities.events import ACTIVITY, community_group
+from mentorloom.messaging import services as messaging
+from mentorloom.messaging.events import conversation_group
+from mentorloom.safety.services import block_user
+from tests.communities.helpers import community_with, person, post
+from tests.messaging.sockets import (
+    TIMEOUT,
+    chat,
+    chat_socket,
+    cookie_for,
+    receive,
+    send,
+    subscribe,
+    until,
+)
+
+
+def community_socket(server, community, cookie: str):  # type: ignore[no-untyped-def]
+    return connect(
+        f"{server.ws_url}/ws/communities/{community.pk}/",
+        origin=server.url,
+        additional_headers={"Cookie": cookie},
+        open_timeout=TIMEOUT,
+        close_timeout=TIMEOUT,
+    )
+
+
+def live_socket(server, cookie: str):  # type: ignore[no-untyped-def]
+    return connect(
+        f"{server.ws_url}/ws/live/",
+        origin=server.url,
+        additional_headers={"Cookie": cookie},
+        open_timeout=TIMEOUT,
+        close_timeout=TIMEOUT,
+    )
+
+
+async def barrier(ws) -> list[dict]:
+    """Every frame sent before the answer to a ping (nothing else pending)."""
+    await send(ws, {"type": "ping"})
+    _, before = await until(ws, "pong")
+    return before
+
+
+@pytest.fixture
+def setup(transactional_db):  # type: ignore[no-untyped-def]
+    community, owner, moderator, member, general = community_with()
+    jobs = services.create_channel(owner, community, name="jobs")
+    return {
+        "community": community,
+        "general": general,
+        "convo": general.conversation,
+        "jobs": jobs,
+        "owner": owner,
+        "moderator": moderator,
+        "member": member,
+    }
+
+
+async def test_a_post_bumps_the_other_members_badge_live_and_reading_clears_it(live_asgi, setup):
+    community, general, jobs = setup["community"], setup["general"], setup["jobs"]
+    await sync_to_async(post)(setup["owner"], jobs, "An opening")
+    owner_cookie = await sync_to_async(cookie_for)(setup["owner"])
+    member_cookie = await sync_to_async(cookie_for)(setup["member"])
+    async with (
+        community_socket(live_asgi, community, member_cookie) as badges,
+        community_socket(live_asgi, community, owner_cookie) as own_badges,
+        chat_socket(live_asgi, owner_cookie) as owner_chat,
+    ):
+        counts = await receive(badges)
+        assert counts == {"type": "unread", "channels": {str(general.pk): 0, str(jobs.pk): 1}}
+        assert (await receive(own_badges))["channels"][str(jobs.pk)] == 0
+        # The owner posts over the chat socket, as the channel page does.
+        await subscribe(owner_chat, setup["convo"])
+        await send(owner_chat, chat(setup["convo"], body="Hello all"))
+        ack, _ = await until(owner_chat, "ack")
+        activity = await receive(badges)
+        assert activity == {"type": "activity", "channel_id": general.pk, "message_id": ack["id"]}
+        # Your own post is not unread for you.
+        assert await barrier(own_badges) == []
+        # The member reads #general (opening the page, or channel.js's read frame) and asks
+        # again, as the page does when /ws/live/ says their unread changed.
+        async with live_socket(live_asgi, member_cookie) as live:
+            await sync_to_async(services.mark_channel_read)(setup["member"], general, ack["id"])
+            changed = await receive(live)
+            assert changed["type"] == "unread.changed"
+        await send(badges, {"type": "refresh"})
+        counts = await receive(badges)
+        assert counts["channels"] == {str(general.pk): 0, str(jobs.pk): 1}
+
+
+async def test_posts_counted_at_connect_are_not_counted_twice(live_asgi, setup):
+    community, general = setup["community"], setup["general"]
+    member_cookie = await sync_to_async(cookie_for)(setup["member"])
+    async with community_socket(live_asgi, community, member_cookie) as badges:
+        await receive(badges)
+        first = await sync_to_async(post)(setup["owner"], general, "one")
+        assert (await receive(badges))["message_id"] == first.pk
+        # Reconnected: the snapshot counts it, and a replayed event for it is dropped.
+        async with community_socket(live_asgi, community, member_cookie) as again:
+            assert (await receive(again))["channels"][str(general.pk)] == 1
+            second = await sync_to_async(post)(setup["owner"], general, "two")
+            assert (await receive(again))["message_id"] == second.pk
+            assert await barrier(again) == []
+
+
+async def test_posts_of_someone_you_blocked_do_not_count(live_asgi, setup):
+    community, general = setup["community"], setup["general"]
+    await sync_to_async(block_user)(setup["member"], setup["owner"].pk)
+    member_cookie = await sync_to_async(cookie_for)(setup["member"])
+    async with community_socket(live_asgi, community, member_cookie) as badges:
+        await receive(badges)
+        await sync_to_async(post)(setup["owner"], general, "hidden from the member")
+        shown = await sync_to_async(post)(setup["moderator"], general, "visible")
+        assert (await receive(badges))["message_id"] == shown.pk
+        assert await barrier(badges) == []
+
+
+async def test_outsiders_and_signed_out_sockets_are_closed(live_asgi, setup):
+    outsider = await sync_to_async(person)("Out Sider")
+    cookie = await sync_to_async(cookie_for)(outsider)
+    async with community_socket(live_asgi, setup["community"], cookie) as ws:
+        with pytest.raises(ConnectionClosed) as closed:
+            await receive(ws)
+        assert closed.value.rcvd.code == 4404
+    anonymous = connect(
+        f"{live_asgi.ws_url}/ws/communities/{setup['community'].pk}/",
+        origin=live_asgi.url,
+        open_timeout=TIMEOUT,
+    )
+    async with anonymous as ws:
+        with pytest.raises(ConnectionClosed) as closed:
+            await receive(ws)
+        assert closed.value.rcvd.code == 4401
+
+
+async def test_a_channel_post_over_the_socket_leaves_other_members_nav_badges_alone(
+    live_asgi, setup
+):
+    owner_cookie = await sync_to_async(cookie_for)(setup["owner"])
+    member_cookie = await sync_to_async(cookie_for)(setup["member"])
+    async with (
+        live_socket(live_asgi, member_cookie) as live,
+        chat_socket(live_asgi, owner_cookie) as owner_chat,
+    ):
+        await subscribe(owner_chat, setup["convo"])
+        await send(owner_chat, chat(setup["convo"], body="no badge for this"))
+        await until(owner_chat, "ack")
+        # /ws/live/ answers anything with an error: a barrier behind whatever was sent before.
+        await send(live, {"type": "ping"})
+        frames = []
+        while (frame := await receive(live))["type"] != "error":
+            frames.append(frame)
+        assert not [f for f in frames if f["type"] == "unread.changed"]
+
+
+@pytest.mark.django_db
+def test_a_post_announces_two_events_whatever_the_number_of_members(
+    django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    community, owner, _moderator, _member, general = community_with()
+    for n in range(40):
+        services.join_community(person(f"Member {n}"), community)
+    outbox: list = []
+    with django_assert_max_num_queries(12), django_capture_on_commit_callbacks(execute=True):
+        message, _ = messaging.send_message(
+            owner, general.conversation_id, uuid.uuid4(), "to 43 members", outbox=outbox
+        )
+    assert [(group, event["type"]) for group, event in outbox] == [
+        (conversation_group(general.conversation_id), "chat.message"),
+        (community_group(community.pk), ACTIVITY),
+    ]
+    assert outbox[1][1]["message_id"] == message.pk and outbox[1][1]["channel_id"] == general.pk
