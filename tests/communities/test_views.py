@@ -137,7 +137,7 @@ def test_members_search_posts_within_the_community():
     post(owner, general, "Something else")
     url = reverse("communities:detail", args=[community.slug])
     page = client_for(member).get(url, {"q": "portfolio"})
-    assert b"Portfolio tips for juniors" in page.content
+    assert b"<mark>Portfolio</mark> tips for juniors" in page.content
     assert b"Something else" not in page.content
     outsider = client_for(person("Out Sider")).get(url, {"q": "portfolio"})
     assert b"Portfolio tips" not in outsider.content

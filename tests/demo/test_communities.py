@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from mentorloom.communities.models import Community, Membership, WeeklyPrompt
+from mentorloom.communities.models import Community, Membership, Story, WeeklyPrompt
 from mentorloom.messaging.models import Message
 
 pytestmark = pytest.mark.django_db
@@ -40,6 +40,12 @@ def test_demo_communities_are_lively_and_seeding_twice_adds_nothing():
     assert timezone.now() - oldest.first().created_at > timedelta(days=14)
     assert Message.objects.filter(parent__isnull=False).exists()
     assert {c.visibility for c in communities} >= {"open", "approval", "invite"}
+    # Stories by demo mentors, discussed in their threads, in open and private communities.
+    stories = Story.objects.select_related("author__profile", "community", "message")
+    assert 2 <= stories.count() <= 4
+    assert all(s.author.profile.is_mentor and s.message.replies.exists() for s in stories)
+    assert {s.community.visibility for s in stories} >= {"open", "approval"}
     seed()
     assert Community.objects.count() == communities.count()
     assert Message.objects.filter(conversation__channel__isnull=False).count() == posts
+    assert Story.objects.count() == stories.count()

@@ -15,7 +15,7 @@ from django.http import Http404
 from mentorloom.core.schemas import INT64_MAX
 from mentorloom.messaging.models import Message
 
-from .models import Channel, Community, Invite, JoinRequest, Membership, WeeklyPrompt
+from .models import Channel, Community, Invite, JoinRequest, Membership, Story, WeeklyPrompt
 
 _M = TypeVar("_M", bound=Model)
 
@@ -76,7 +76,7 @@ def get_post_for(user, channel: Channel, message_id: object) -> Message:  # type
     """A post (or reply) of a channel the user can already read (get_channel_for first)."""
     message = (
         Message.objects.filter(pk=_int(message_id), conversation_id=channel.conversation_id)
-        .select_related("sender")
+        .select_related("sender", "community_story")
         .first()
     )
     if message is None:
@@ -118,3 +118,17 @@ def get_member_for(user, community: Community, user_id: object) -> Membership:  
 
 def get_prompt_for(user, community: Community, prompt_id: object) -> WeeklyPrompt:  # type: ignore[no-untyped-def]
     return _moderated(user, community, WeeklyPrompt, prompt_id)
+
+
+def get_story_for(user, community: Community, story_id: object) -> Story:  # type: ignore[no-untyped-def]
+    """A story of `community` for its members in good standing (its post lives in a channel);
+    404 for everyone else and for another community's story."""
+    get_membership_for(user, community)
+    story = (
+        Story.objects.filter(pk=_int(story_id), community=community)
+        .select_related("message", "channel", "community", "author__profile")
+        .first()
+    )
+    if story is None:
+        raise Http404
+    return story

@@ -28,9 +28,10 @@ from .access import (
     get_membership_for,
     get_post_for,
     get_prompt_for,
+    get_story_for,
     membership_of,
 )
-from .models import Channel, Community, Invite, Membership, WeeklyPrompt
+from .models import Channel, Community, Invite, Membership, Story, Visibility, WeeklyPrompt
 from .schemas import (
     ChannelIn,
     ChannelOut,
@@ -47,6 +48,7 @@ from .schemas import (
     ModerateIn,
     MutedIn,
     PostEditIn,
+    PostHitOut,
     PostIn,
     PostOut,
     PromptIn,
@@ -56,6 +58,8 @@ from .schemas import (
     ReasonIn,
     RoleIn,
     SlowModeIn,
+    StoryIn,
+    StoryOut,
 )
 
 router = Router(tags=["communities"])
@@ -211,11 +215,27 @@ def open_for_questions(request: HttpRequest, slug: str, payload: MutedIn) -> dic
     return _membership(services.set_open_for_questions(request.user, community, payload.muted))
 
 
-@router.get("/communities/{slug}/search", response={200: list[PostOut], **READ_ERRORS})
-def search(request: HttpRequest, slug: str, q: str = "") -> list[dict]:
+class SearchQuery(Schema):
+    q: str = Field("", max_length=200)
+    limit: int = Field(30, ge=1, le=100)
+
+
+@router.get("/communities/{slug}/search", response={200: list[PostHitOut], **READ_ERRORS})
+def search(request: HttpRequest, slug: str, query: Query[SearchQuery]) -> list[dict]:
+    """Full-text search of the community's posts (members only): every word must match (as
+    a prefix, stemmed: "designing" finds "design"), best first, each with a snippet and the
+    link that opens it in its thread. Quotes, `*` or operator words are plain text."""
     community = get_community(slug)
     get_membership_for(request.user, community)
-    return [_post(m) for m in selectors.search_posts(request.user, community, q)]
+    return [
+        {
+            **_post(hit.message),
+            "channel_id": hit.channel.pk,
+            "snippet_html": str(hit.snippet),
+            "url": hit.url,
+        }
+        for hit in selectors.search_posts(request.user, community, query.q, limit=query.limit)
+    ]
 
 
 # --- joining -----------------------------------------------------------------------------------
@@ -456,6 +476,60 @@ def mute_channel(
 ) -> tuple[int, None]:
     channel = get_channel_for(request.user, get_community(slug), channel_id)
     services.set_channel_muted(request.user, channel, payload.muted)
+    return 204, None
+
+
+# --- stories -----------------------------------------------------------------------------------
+
+
+def _story(story: Story) -> dict:
+    return {
+        "id": story.pk,
+        "title": story.title,
+        "body": story.body,
+        "html": message_payload(story.message)["html"],
+        "author": _person(story.author),
+        "channel_id": story.channel_id,
+        "channel": story.channel.name,
+        "post_id": story.message_id,
+        "reply_count": story.reply_count
+        if hasattr(story, "reply_count")
+        else story.message.replies.filter(deleted_at__isnull=True).count(),
+        "created_at": story.created_at,
+        "url": selectors.post_url(story.community, story.channel_id, story.message),
+    }
+
+
+@router.get("/communities/{slug}/stories", response={200: list[StoryOut], **READ_ERRORS})
+def list_stories(request: HttpRequest, slug: str) -> list[dict]:
+    """Mentors' stories in this community, newest first: for its members, and for everyone
+    signed in when the community is open (as the mentors' profiles list them)."""
+    community = get_community(slug)
+    if membership_of(request.user, community) is None and community.visibility != Visibility.OPEN:
+        raise Http404
+    return [_story(s) for s in selectors.community_stories(request.user, community, limit=50)]
+
+
+@router.post("/communities/{slug}/stories", response={**WRITE_ERRORS, 200: StoryOut, 201: StoryOut})
+def publish_story(request: HttpRequest, slug: str, payload: StoryIn) -> tuple[int, dict]:
+    """Publish a story (mentors who are members): a post of the channel whose thread is its
+    discussion. Idempotent by `client_id` (a retry answers 200 with the stored story)."""
+    community = get_community(slug)
+    channel_id = payload.channel_id or selectors.story_channel_id(community)
+    channel = get_channel_for(request.user, community, channel_id)
+    story, created = services.publish_story(
+        request.user, channel, title=payload.title, body=payload.body, client_id=payload.client_id
+    )
+    return (201 if created else 200), _story(story)
+
+
+@router.post("/communities/{slug}/stories/{story_id}/delete", response={**WRITE_ERRORS, 204: None})
+def delete_story(
+    request: HttpRequest, slug: str, story_id: Id, payload: ReasonIn
+) -> tuple[int, None]:
+    """Take a story down: its author at any time, a moderator with a reason (audit log)."""
+    story = get_story_for(request.user, get_community(slug), story_id)
+    services.delete_story(request.user, story, reason=payload.reason)
     return 204, None
 
 

@@ -103,3 +103,8 @@ class ChannelNameTaken(Conflict):
 class AlreadyPosted(Conflict):
     code = "already_posted"
     default_message = "This occurrence was posted already."
+
+
+class NotAMentor(PermissionDenied):
+    code = "not_a_mentor"
+    default_message = "Only mentors can publish stories."

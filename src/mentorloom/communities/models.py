@@ -255,3 +255,64 @@ class PromptOccurrence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prompt_id} on {self.day}"
+
+
+# A story: a mentor's longer post. Its text is the root post's body (title in bold on the first
+# line, so search, digests and live inserts show it), its discussion is that post's thread.
+MAX_STORY_TITLE_CHARS = 120
+MAX_STORY_CHARS = 8_000
+
+
+class Story(models.Model):
+    """A mentor's longer post ("lessons", "my early-career failure") in a community.
+
+    Not a second kind of content: `message` is an ordinary root post of `channel` (delivered,
+    ordered, reacted to and moderated as every post), members discuss it in its thread, and
+    this row adds the title and lists it on the author's profile. A deleted post (by its
+    author or a moderator) takes the story off every list; the row stays for the audit trail.
+    """
+
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="stories")
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="stories")
+    message = models.OneToOneField(
+        "messaging.Message", on_delete=models.CASCADE, related_name="community_story"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="community_stories"
+    )
+    title = models.CharField(max_length=MAX_STORY_TITLE_CHARS)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["author", "-created_at"], name="story_author_newest")]
+        verbose_name_plural = "stories"
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def body(self) -> str:
+        """The story's text without its title line (services.story_text wrote both)."""
+        text = self.message.body
+        first, _, rest = text.partition("\n\n")
+        return rest if first.startswith("**") else text
+
+
+class PostSearch(models.Model):
+    """One live channel post in the community full-text index (communities/fulltext.py).
+
+    Written only by database triggers on messaging's message table (migration
+    0002_post_search_and_stories), so every way a post is stored, edited or deleted (the send
+    path's SQL, the socket, messaging's API, moderation, the demo seed) keeps the index in step.
+    The text itself is indexed beside this row: an FTS5 table on SQLite, the `vector` tsvector
+    column (GIN index) added to this table on PostgreSQL.
+    """
+
+    message = models.OneToOneField(
+        "messaging.Message", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="+")
+
+    def __str__(self) -> str:
+        return f"search entry of post {self.message_id}"

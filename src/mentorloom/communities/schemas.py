@@ -8,6 +8,8 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from mentorloom.core.schemas import Id
+
 
 class CommunityIn(Schema):
     name: Any = None
@@ -131,6 +133,38 @@ class PostOut(Schema):
     reactions: list[dict]
     attachments: list[dict]
     reply_count: int | None = None
+
+
+class PostHitOut(PostOut):
+    """A search result: the post, its channel, a snippet with the matched words in <mark>
+    (escaped text otherwise) and the page link that opens the post in its thread."""
+
+    channel_id: int
+    snippet_html: str
+    url: str
+
+
+class StoryIn(Schema):
+    """`channel_id` defaults to #general (or the first channel)."""
+
+    channel_id: Id | None = None
+    title: Any = None
+    body: Any = None
+    client_id: Any = None
+
+
+class StoryOut(Schema):
+    id: int
+    title: str
+    body: str  # Markdown as written, without the title line
+    html: str  # the post as rendered (title line included), sanitised
+    author: CommunityPersonOut
+    channel_id: int
+    channel: str
+    post_id: int = Field(description="The story's post; its replies are the discussion")
+    reply_count: int
+    created_at: datetime
+    url: str
 
 
 class ChannelPageOut(Schema):

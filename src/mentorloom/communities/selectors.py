@@ -5,15 +5,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from html import unescape
 
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
 
+from mentorloom.core.markdown import render_markdown
 from mentorloom.messaging.models import Message, Participant
 from mentorloom.safety.selectors import hidden_user_ids
 
-from .models import Channel, Community, JoinRequest, JoinStatus, Membership, PinnedPost, Role
+from . import fulltext
+from .models import (
+    Channel,
+    Community,
+    JoinRequest,
+    JoinStatus,
+    Membership,
+    PinnedPost,
+    Role,
+    Story,
+    Visibility,
+)
 
 PAGE_SIZE = 50
 ACTIVE_DAYS = 7
@@ -174,7 +190,7 @@ def channel_page(
     rows = list(
         Message.objects.filter(id__in=ids[:limit])
         .annotate(reply_count=Count("replies", filter=Q(replies__deleted_at__isnull=True)))
-        .select_related("sender__profile")
+        .select_related("sender__profile", "community_story")
         .prefetch_related("reactions", "attachments")
         .order_by("id")
     )
@@ -193,26 +209,117 @@ def thread(user, root: Message) -> list[Message]:  # type: ignore[no-untyped-def
     return list(
         Message.objects.filter(parent=root)
         .exclude(sender_id__in=hidden_user_ids(user.pk))
-        .select_related("sender__profile")
+        .select_related("sender__profile", "community_story")
         .prefetch_related("reactions", "attachments")
         .order_by("id")
     )
 
 
-def search_posts(user, community: Community, query: str, limit: int = 30) -> list[Message]:  # type: ignore[no-untyped-def]
-    """Posts of the community's channels whose text contains `query` (newest first)."""
-    query = (query or "").strip()[:100]
-    if not query:
+@dataclass(frozen=True)
+class PostHit:
+    """A search result: the post, its channel, a snippet with the matched words marked, and
+    the link that opens its thread on the channel page, scrolled to it."""
+
+    message: Message
+    channel: Channel
+    snippet: str  # safe HTML (fulltext.snippet_html)
+    url: str
+
+
+def post_url(community: Community, channel_id: int, message: Message) -> str:
+    """Where a post is shown: its thread (a reply's root, or the post itself) in its channel,
+    scrolled to the post. The channel page brings an older thread's page into view."""
+    root = message.parent_id or message.pk
+    base = reverse("communities:channel", args=[community.slug, channel_id])
+    return f"{base}?thread={root}#post-{message.pk}"
+
+
+def search_posts(user, community: Community, query: str, limit: int = 30) -> list[PostHit]:  # type: ignore[no-untyped-def]
+    """Full-text search of the community's live posts in the channels `user` (a member in
+    good standing, checked by the caller) can read, best first, without the posts of people
+    a block hides (nor replies in their threads). Stemmed: "designing" finds "design"."""
+    words = fulltext.query_words(query)
+    if not words:
         return []
-    return list(
-        Message.objects.filter(
-            conversation__channel__community=community,
-            deleted_at__isnull=True,
-            body__icontains=query,
+    limit = max(1, min(limit, 100))
+    channels = {c.conversation_id: c for c in Channel.objects.filter(community=community)}
+    channel_ids = [c.pk for c in channels.values()]
+    hits = fulltext.search(words, channel_ids, sorted(hidden_user_ids(user.pk)), limit)
+    messages = Message.objects.filter(pk__in=[h.message_id for h in hits]).select_related(
+        "sender__profile", "community_story"
+    )
+    by_id = {m.pk: m for m in messages}
+    found: list[PostHit] = []
+    for hit in hits:
+        message = by_id.get(hit.message_id)
+        if message is None:
+            continue
+        channel = channels[message.conversation_id]
+        found.append(
+            PostHit(
+                message,
+                channel,
+                fulltext.snippet_html(hit.snippet),
+                post_url(community, channel.pk, message),
+            )
         )
-        .exclude(sender_id__in=hidden_user_ids(user.pk))
-        .select_related("sender__profile", "conversation__channel")
-        .order_by("-id")[:limit]
+    return found
+
+
+# --- stories ---------------------------------------------------------------------------------
+
+STORY_EXCERPT_CHARS = 220
+
+
+def _live_stories() -> QuerySet[Story]:
+    return (
+        Story.objects.filter(message__deleted_at__isnull=True)
+        .select_related("author__profile", "channel", "community", "message")
+        .annotate(
+            reply_count=Count(
+                "message__replies", filter=Q(message__replies__deleted_at__isnull=True)
+            )
+        )
+        .order_by("-created_at", "-id")
+    )
+
+
+def story_excerpt(story: Story, chars: int = STORY_EXCERPT_CHARS) -> str:
+    """The first words of a story as plain text (its Markdown rendered, then the tags dropped)."""
+    text = " ".join(strip_tags(render_markdown(story.body)).split())
+    return unescape(Truncator(text).chars(chars))
+
+
+def story_channel_id(community: Community) -> int | None:
+    """Where a story goes unless the author picks a channel: #general, else the first one."""
+    ids = dict(Channel.objects.filter(community=community).values_list("name", "pk"))
+    return ids.get("general") or (ids[min(ids)] if ids else None)
+
+
+def community_stories(user, community: Community, limit: int = 10) -> list[Story]:  # type: ignore[no-untyped-def]
+    """The community's newest live stories, without those of people a block hides."""
+    return list(
+        _live_stories()
+        .filter(community=community)
+        .exclude(author_id__in=hidden_user_ids(user.pk))[:limit]
+    )
+
+
+def stories_visible_to(viewer, author_id: int, limit: int = 20) -> list[Story]:  # type: ignore[no-untyped-def]
+    """`author_id`'s live stories that `viewer` may know of: those in open communities and in
+    communities the viewer is a member of in good standing; none for anonymous visitors
+    (communities are for signed-in people) or across a block."""
+    if viewer is None or not viewer.is_authenticated or author_id in hidden_user_ids(viewer.pk):
+        return []
+    mine = (
+        Membership.objects.filter(user=viewer)
+        .exclude(banned_until__gt=timezone.now())
+        .values("community_id")
+    )
+    return list(
+        _live_stories()
+        .filter(author_id=author_id)
+        .filter(Q(community__visibility=Visibility.OPEN) | Q(community_id__in=mine))[:limit]
     )
 
 

@@ -45,6 +45,7 @@ from .errors import (
     JoinNeedsApproval,
     Muted,
     NotAMember,
+    NotAMentor,
     NotAModerator,
     OwnerCannotLeave,
     RequestDecided,
@@ -55,6 +56,8 @@ from .errors import (
 from .events import remember_channel
 from .models import (
     FOREVER,
+    MAX_STORY_CHARS,
+    MAX_STORY_TITLE_CHARS,
     Channel,
     ChannelMute,
     Community,
@@ -66,6 +69,7 @@ from .models import (
     PostReport,
     PromptOccurrence,
     Role,
+    Story,
     Visibility,
     WeeklyPrompt,
 )
@@ -700,8 +704,12 @@ def edit_post(user, channel: Channel, message: Message, body: object) -> Message
 
 def delete_post(user, channel: Channel, message: Message, *, reason: object = "") -> Message:  # type: ignore[no-untyped-def]
     """Your own post within the edit window (messaging's rule), or any post by a moderator,
-    who must give a reason (kept in the audit log). Raises NotAModerator, InvalidInput,
-    EditWindowClosed (your own post, later than the window, and you do not moderate)."""
+    who must give a reason (kept in the audit log); a story's post by `delete_story`'s rules.
+    Raises NotAModerator, InvalidInput, EditWindowClosed (your own post, later than the window,
+    and you do not moderate)."""
+    story = Story.objects.filter(message=message).select_related("community", "message").first()
+    if story is not None:
+        return delete_story(user, story, reason=reason).message
     membership = Membership.objects.filter(community=channel.community, user=user).first()
     own = message.sender_id == user.pk
     in_window = message.deleted_at is None and timezone.now() <= message.editable_until
@@ -836,6 +844,89 @@ def report_post(user, channel: Channel, message: Message, *, reason: object) -> 
             except Exception:  # staff's copy must not lose the moderators' one
                 logger.exception("safety report for post %s failed", message.pk)
     return report
+
+
+# --- stories ---------------------------------------------------------------------------------
+
+_MARKDOWN_MARKS = re.compile(r"([\\`*_\[\]<>#!|~])")
+
+
+def story_text(title: str, body: str) -> str:
+    """The post a story is: its title in bold on the first line (so search, digests, mention
+    e-mails and live inserts show it), then the body."""
+    escaped = _MARKDOWN_MARKS.sub(r"\\\1", title)
+    return f"**{escaped}**\n\n{body}"
+
+
+def publish_story(
+    user,  # type: ignore[no-untyped-def]
+    channel: Channel,
+    *,
+    title: object,
+    body: object,
+    client_id: object = None,
+) -> tuple[Story, bool]:
+    """A mentor's story: a root post of `channel` through the one send path (the channel's
+    rules apply: banned, muted, slow mode, mentions), whose thread is its discussion, plus
+    the Story row with its title. Idempotent by `client_id` (a retry returns the story with
+    created=False). Raises NotAMember, NotAMentor, InvalidInput (title up to
+    MAX_STORY_TITLE_CHARS on one line, body up to MAX_STORY_CHARS) and what `post_in_channel`
+    raises."""
+    membership = Membership.objects.filter(community=channel.community_id, user=user).first()
+    if membership is None or membership.is_banned():
+        raise NotAMember()
+    if not getattr(getattr(user, "profile", None), "is_mentor", False):
+        raise NotAMentor()
+    title = " ".join(_clean_text(title, "title", MAX_STORY_TITLE_CHARS, required=True).split())
+    body = _clean_text(body, "body", MAX_STORY_CHARS, required=True)
+    with transaction.atomic():
+        message, created = post_in_channel(
+            user, channel, client_id=client_id or uuid.uuid4(), body=story_text(title, body)
+        )
+        if not created:
+            story = Story.objects.filter(message=message).first()
+            if story is None:  # the client id belongs to an ordinary post
+                raise InvalidInput(fields={"client_id": ["Already used for another post."]})
+            return story, False
+        story = Story.objects.create(
+            community_id=channel.community_id,
+            channel=channel,
+            message=message,
+            author=user,
+            title=title,
+            created_at=message.created_at,
+        )
+    return story, True
+
+
+def delete_story(user, story: Story, *, reason: object = "") -> Story:  # type: ignore[no-untyped-def]
+    """Take a story down: its author at any time (it is theirs, unlike a post's 15-minute
+    window), a moderator with a reason, both kept in the audit log as post deletions are. The
+    post shows as deleted, its thread stays; the story leaves every list. Raises
+    NotAModerator, InvalidInput."""
+    message = story.message
+    if story.author_id == user.pk:
+        reason = _clean_text(reason, "reason", 500)
+        action = "community.story_deleted"
+    else:
+        _moderator(user, story.community)
+        reason = _clean_text(reason, "reason", 500, required=True)
+        action = "community.post_deleted"
+    if message.deleted_at is not None:
+        return story
+    with transaction.atomic():
+        messaging.moderator_delete_message(message)
+        audit(
+            user,
+            action,
+            message.sender_id,
+            community_id=story.community_id,
+            channel_id=story.channel_id,
+            message_id=message.pk,
+            story_id=story.pk,
+            reason=reason,
+        )
+    return story
 
 
 # --- weekly discussions ----------------------------------------------------------------------

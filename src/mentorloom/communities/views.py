@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from mentorloom.core.errors import DomainError
+from mentorloom.core.errors import DomainError, InvalidInput
 from mentorloom.core.markdown import render_markdown
 from mentorloom.messaging.models import MAX_BODY_CHARS, REACTIONS
 from mentorloom.safety.selectors import hidden_user_ids
@@ -30,7 +30,7 @@ from .access import (
     get_prompt_for,
     membership_of,
 )
-from .models import Invite, Membership, Visibility
+from .models import MAX_STORY_CHARS, MAX_STORY_TITLE_CHARS, Invite, Membership, Visibility
 
 
 @login_required
@@ -61,13 +61,16 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
     community = get_community(slug)
     me = membership_of(request.user, community)
     counted = selectors.directory().filter(pk=community.pk).first() or community
-    q = request.GET.get("q", "")[:100]
+    q = request.GET.get("q", "")[:200]
+    sees_stories = me is not None or community.visibility == Visibility.OPEN
     return render(
         request,
         "communities/detail.html",
         {
             "q": q,
             "results": selectors.search_posts(request.user, community, q) if me and q else [],
+            "stories": selectors.community_stories(request.user, community) if sees_stories else [],
+            "can_write_story": me is not None and _is_mentor(request.user),
             "community": counted,
             "me": me,
             "rules_html": render_markdown(community.rules),
@@ -154,15 +157,17 @@ def channel(request: HttpRequest, slug: str, channel_id: int) -> HttpResponse:
     community = get_community(slug)
     found = get_channel_for(request.user, community, channel_id)
     me = get_membership_for(request.user, community)
-    before = request.GET.get("before")
-    page = selectors.channel_page(
-        request.user, found, before=int(before) if before and before.isdigit() else None
-    )
+    before = _int_or_none(request.GET.get("before"))
     thread_id = request.GET.get("thread")
-    replies = {}
-    if thread_id and thread_id.isdigit():
-        root = get_post_for(request.user, found, int(thread_id))
-        replies[root.pk] = selectors.thread(request.user, root)
+    root = get_post_for(request.user, found, thread_id) if thread_id else None
+    if root is not None and root.parent_id is not None:
+        root = get_post_for(request.user, found, root.parent_id)
+    page = selectors.channel_page(request.user, found, before=before)
+    if root is not None and before is None and page.posts and root.pk < page.posts[0].pk:
+        # An older thread (a search hit, a digest link): open the page that ends with it.
+        before = root.pk + 1
+        page = selectors.channel_page(request.user, found, before=before)
+    replies = {root.pk: selectors.thread(request.user, root)} if root is not None else {}
     response = render(
         request,
         "communities/channel.html",
@@ -177,6 +182,8 @@ def channel(request: HttpRequest, slug: str, channel_id: int) -> HttpResponse:
             "max_chars": MAX_BODY_CHARS,
             "client_id": uuid.uuid4(),
             "newest_id": found.conversation.last_message_id or 0,
+            "showing_older": before is not None,
+            "can_write_story": _is_mentor(request.user),
         },
     )
     # Opening the channel reads it (the badge clears); the page shows the marker it had.
@@ -324,7 +331,78 @@ def moderate_post(request: HttpRequest, slug: str, channel_id: int, post_id: int
 
 
 def _int_or_none(value: str | None) -> int | None:
-    return int(value) if value and value.strip().isdigit() else None
+    """A positive id from a query or form value, else None (also beyond 64 bits)."""
+    if not value or not value.strip().isdigit() or len(value.strip()) > 18:
+        return None
+    return int(value)
+
+
+def _is_mentor(user) -> bool:  # type: ignore[no-untyped-def]
+    return bool(getattr(getattr(user, "profile", None), "is_mentor", False))
+
+
+@login_required
+def write_story(request: HttpRequest, slug: str) -> HttpResponse:
+    """A mentor writes a story: title, channel, Markdown body, with a preview before it is
+    published. Published, it opens as a thread on the channel page."""
+    community = get_community(slug)
+    get_membership_for(request.user, community)
+    channels = selectors.channels_for(request.user, community)
+    data = request.POST if request.method == "POST" else {}
+    form = {
+        "title": data.get("title", ""),
+        "body": data.get("body", ""),
+        "channel_id": _int_or_none(data.get("channel_id") or request.GET.get("channel"))
+        or selectors.story_channel_id(community),
+        "client_id": data.get("client_id") or uuid.uuid4(),
+    }
+    errors: dict[str, list[str]] = {}
+    general_error = ""
+    preview = ""
+    status = 200
+    if not _is_mentor(request.user):
+        status = 403
+    elif request.method == "POST" and data.get("action") == "preview":
+        title = " ".join(str(form["title"]).split())
+        preview = render_markdown(services.story_text(title, str(form["body"])))
+    elif request.method == "POST":
+        try:
+            try:
+                channel = get_channel_for(request.user, community, form["channel_id"])
+            except Http404:
+                raise InvalidInput(
+                    fields={"channel_id": ["Pick one of this community's channels."]}
+                ) from None
+            story, _created = services.publish_story(
+                request.user,
+                channel,
+                title=form["title"],
+                body=form["body"],
+                client_id=form["client_id"],
+            )
+        except DomainError as exc:
+            errors = {k: v for k, v in exc.fields.items() if k in ("title", "body", "channel_id")}
+            general_error = "" if errors else exc.message
+            status = exc.status
+        else:
+            flash.success(request, "Your story is published. Members discuss it in its thread.")
+            return redirect(selectors.post_url(community, story.channel_id, story.message))
+    return render(
+        request,
+        "communities/story_form.html",
+        {
+            "community": community,
+            "channels": channels,
+            "form": form,
+            "errors": errors,
+            "general_error": general_error,
+            "preview": preview,
+            "is_mentor": _is_mentor(request.user),
+            "max_title": MAX_STORY_TITLE_CHARS,
+            "max_body": MAX_STORY_CHARS,
+        },
+        status=status,
+    )
 
 
 @login_required

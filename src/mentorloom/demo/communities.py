@@ -12,7 +12,14 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from mentorloom.communities import services
-from mentorloom.communities.models import Channel, Community, Membership, Role, WeeklyPrompt
+from mentorloom.communities.models import (
+    Channel,
+    Community,
+    Membership,
+    Role,
+    Story,
+    WeeklyPrompt,
+)
 from mentorloom.core.errors import DomainError
 from mentorloom.messaging.models import Message
 from mentorloom.messaging.services import send_message
@@ -24,6 +31,17 @@ from .data import MENTEES, MENTORS
 class DemoThread:
     channel: str
     days_ago: int
+    body: str
+    replies: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DemoStory:
+    """A mentor's story (the community's first member who mentors tells it)."""
+
+    channel: str
+    days_ago: int
+    title: str
     body: str
     replies: list[str] = field(default_factory=list)
 
@@ -41,6 +59,7 @@ class DemoCommunity:
     prompt: tuple[str, str, str, int, str]  # channel, title, body, ISO weekday, local time
     threads: list[DemoThread]
     language: str = "en"
+    stories: list[DemoStory] = field(default_factory=list)
 
 
 RULES = """1. Be kind and specific: critique the work, never the person.
@@ -89,6 +108,26 @@ COMMUNITIES = [
                 "Got to the final round at a fintech. Any tips for the whiteboard exercise?",
                 ["Talk through constraints before sketching.", "Ask who the user is, twice."],
             ),
+        ],
+        stories=[
+            DemoStory(
+                "general",
+                12,
+                "The portfolio that got me zero interviews",
+                "In 2016 I sent the same portfolio to forty studios and heard back from none.\n\n"
+                "What was wrong: twelve projects, all final screens, no problem, no process, no "
+                "result. Nobody could tell what *I* did.\n\n"
+                "What changed it:\n\n"
+                "1. Three case studies instead of twelve projects.\n"
+                "2. Each one opens with the problem and the outcome, in two sentences.\n"
+                "3. One honest section on what I would do differently.\n\n"
+                "The next round got me six interviews. Designing the story of the work matters "
+                "as much as designing the work.",
+                [
+                    "The 'what I would do differently' section is such good advice.",
+                    "Cutting to three case studies hurts, but it works.",
+                ],
+            )
         ],
     ),
     DemoCommunity(
@@ -141,6 +180,22 @@ COMMUNITIES = [
                 ["Projects matter more than the certificate."],
             ),
         ],
+        stories=[
+            DemoStory(
+                "stories",
+                9,
+                "Lessons from my early-career failure: the job I quit after six weeks",
+                "My first tech job was at a startup I had not researched at all. Six weeks in I "
+                "realised I had no mentor, no onboarding and no idea what good looked like.\n\n"
+                "I quit, and for a month felt like the switch had failed. It had not: I had "
+                "learned which questions to ask in interviews.\n\n"
+                "- Who will review my work in the first three months?\n"
+                "- What does a good first quarter look like here?\n"
+                "- Can I talk to someone who joined last year?\n\n"
+                "Ask them. The answers tell you more than the salary does.",
+                ["Saving these three questions for my next interview."],
+            )
+        ],
     ),
     DemoCommunity(
         "founders",
@@ -171,6 +226,19 @@ COMMUNITIES = [
                 "First engineer: generalist or specialist?",
                 ["Generalist who likes talking to customers."],
             ),
+        ],
+        stories=[
+            DemoStory(
+                "general",
+                20,
+                "We raised too early, and what it cost us",
+                "We closed a pre-seed round before we had ten paying customers. The money "
+                "bought us a team and a deadline, not an answer to whether anyone needed the "
+                "product.\n\n"
+                "Eighteen months later we pivoted with half the runway left. If I started "
+                "again I would sell by hand until the numbers were boring, then raise.",
+                ["Boring numbers first. Noted."],
+            )
         ],
     ),
     DemoCommunity(
@@ -317,6 +385,7 @@ def seed_communities() -> int:
                     when + timedelta(hours=r + 1),
                     parent=root,
                 )
+        _seed_stories(data, community, members, channels, now)
         channel, title, body, weekday, local_time = data.prompt
         if not WeeklyPrompt.objects.filter(community=community, title=title).exists():
             prompt = services.schedule_prompt(
@@ -339,6 +408,37 @@ def seed_communities() -> int:
         )
         Community.objects.filter(pk=community.pk).update(last_activity_at=newest)
     return Community.objects.filter(slug__in=[c.slug for c in COMMUNITIES]).count()
+
+
+def _seed_stories(data: DemoCommunity, community: Community, members, channels, now) -> None:  # type: ignore[no-untyped-def]
+    """The community's stories, told by its first member who mentors (idempotent by the
+    client ids derived from the data), backdated like the threads."""
+    teller = next((m for m in members if getattr(m.profile, "is_mentor", False)), None)
+    if teller is None:
+        return
+    others = [m for m in members if m.pk != teller.pk]
+    for s, demo in enumerate(data.stories):
+        channel = channels[demo.channel]
+        when = now - timedelta(days=demo.days_ago, hours=s)
+        story, created = services.publish_story(
+            teller,
+            channel,
+            title=demo.title,
+            body=demo.body,
+            client_id=_client_id(data.slug, "story", s),
+        )
+        if created:
+            Message.objects.filter(pk=story.message_id).update(created_at=when)
+            Story.objects.filter(pk=story.pk).update(created_at=when)
+        for r, body in enumerate(demo.replies):
+            _post(
+                others[(s * 3 + r + 5) % len(others)],
+                channel,
+                _client_id(data.slug, "story", s, r),
+                body,
+                when + timedelta(hours=r + 2),
+                parent=story.message,
+            )
 
 
 def seed_communities_safely() -> int:

@@ -7,6 +7,7 @@ from django.utils.safestring import mark_safe
 
 from mentorloom.messaging.events import message_payload
 
+from .. import selectors
 from ..selectors import person_name as _person_name
 
 register = template.Library()
@@ -14,7 +15,7 @@ register = template.Library()
 
 @register.simple_tag
 def person_name(user) -> str:  # type: ignore[no-untyped-def]
-    return _person_name(user)
+    return _person_name(user) if user is not None else "Former member"
 
 
 @register.simple_tag
@@ -32,3 +33,13 @@ def reaction_state(message, key: str, user) -> dict:  # type: ignore[no-untyped-
 @register.filter
 def get_replies(replies: dict, key: int) -> list:
     return replies.get(key, [])
+
+
+@register.simple_tag
+def story_url(story) -> str:  # type: ignore[no-untyped-def]
+    return selectors.post_url(story.community, story.channel_id, story.message)
+
+
+@register.simple_tag
+def story_excerpt(story) -> str:  # type: ignore[no-untyped-def]
+    return selectors.story_excerpt(story)
