@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db.models import Count
 
 from mentorloom.mentorships.models import Mentorship, MentorshipStatus
-from mentorloom.mentorships.selectors import median_first_response_hours
+from mentorloom.mentorships.selectors import median_first_response_hours, mentors_engaged_with
 from mentorloom.profiles.models import TAG_MODELS, Profile
 from mentorloom.safety.selectors import hidden_user_ids
 
@@ -106,7 +106,21 @@ def mentee_query(profile: Profile) -> ranking.MenteeQuery:
         work_start=profile.work_start,
         work_end=profile.work_end,
         help_with=profile.help_with,
+        meets_outside_hours=profile.meets_outside_hours,
     )
+
+
+def seeks_a_mentor(profile: Profile, query: ranking.MenteeQuery) -> bool:
+    """Whether this person has mentee-side goals to recommend mentors for: a career goal or
+    words in "What would you like help with?". Interests alone count only for someone who is
+    not a mentor: a mentor's interests describe them, not a wish for a mentor (issue 26)."""
+    if not query.has_goals:
+        return False
+    if not profile.is_mentor:
+        return True
+    return ranking.MenteeQuery(
+        user_id=query.user_id, goals=query.goals, help_with=query.help_with
+    ).has_goals
 
 
 def active_mentee_counts() -> dict[int, int]:
@@ -152,6 +166,7 @@ class Recommendations:
     items: list[MentorRecommendation]
     method: str  # "semantic" or "lexical": where the meaning signal came from
     needs_goals: bool = False
+    is_mentor: bool = False  # the "tell us your goals" state speaks to a mentor differently
 
 
 def _mentee_vectors(profile: Profile, index: MentorIndex, rows: list[str]) -> np.ndarray | None:
@@ -230,10 +245,12 @@ def _closest_pairs(
 def recommendations_for(user_id: int, limit: int = DEFAULT_LIMIT) -> Recommendations:
     """The best mentors for this mentee, each with a score and plain-language reasons.
 
-    Excludes the mentee, people blocked either way, and mentors who are paused, not accepting
-    requests or at capacity. An empty result with `needs_goals` means there is nothing to match
-    on yet: no goals or interests, and no words in "What would you like help with?" (empty,
-    whitespace, only emoji or punctuation); the page then asks them to tell us more.
+    Excludes the mentee, people blocked either way, mentors who are paused, not accepting
+    requests or at capacity, and mentors they already have or asked (current mentorships, open
+    requests, a recent decline). An empty result with `needs_goals` means there is nothing to
+    match on yet: no goals or interests, and no words in "What would you like help with?"
+    (empty, whitespace, only emoji or punctuation), or a mentor with only interests; the page
+    then asks them to tell us more.
     """
     profile = profile_for_matching(user_id)
     if profile is None:
@@ -242,8 +259,8 @@ def recommendations_for(user_id: int, limit: int = DEFAULT_LIMIT) -> Recommendat
     rows = mentee_rows(profile)
     index = mentor_index()
     method = "semantic" if index.vectors is not None else "lexical"
-    if not query.has_goals or not rows:
-        return Recommendations([], method, needs_goals=True)
+    if not seeks_a_mentor(profile, query) or not rows:
+        return Recommendations([], method, needs_goals=True, is_mentor=profile.is_mentor)
     meaning = meaning_scores(profile, index, rows)
     passages = closest = None
     if meaning.mentee is not None and index.passages is not None:
@@ -257,7 +274,7 @@ def recommendations_for(user_id: int, limit: int = DEFAULT_LIMIT) -> Recommendat
         index.table,
         meaning.scores,
         query,
-        exclude_user_ids=hidden_user_ids(user_id),
+        exclude_user_ids=hidden_user_ids(user_id) | mentors_engaged_with(user_id),
         active_counts=active_mentee_counts(),
         response_hours=median_first_response_hours,
         limit=limit,
