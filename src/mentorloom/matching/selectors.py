@@ -11,7 +11,11 @@ from django.conf import settings
 from django.db.models import Count
 
 from mentorloom.mentorships.models import Mentorship, MentorshipStatus
-from mentorloom.mentorships.selectors import median_first_response_hours, mentors_engaged_with
+from mentorloom.mentorships.selectors import (
+    median_first_response_hours,
+    mentees_helped,
+    mentors_engaged_with,
+)
 from mentorloom.profiles.models import TAG_MODELS, Profile
 from mentorloom.safety.selectors import hidden_user_ids
 
@@ -159,6 +163,7 @@ class MentorRecommendation:
     score: float
     reasons: list[str]
     components: dict[str, float] = field(default_factory=dict)
+    mentees_helped: int = 0  # a track record on the card (issue 26)
 
 
 @dataclass
@@ -284,8 +289,11 @@ def recommendations_for(user_id: int, limit: int = DEFAULT_LIMIT) -> Recommendat
         closest=closest,
     )
     profiles = _profiles_by_user([r.user_id for r in ranked])
+    helped = mentees_helped(profiles)
     items = [
-        MentorRecommendation(profiles[r.user_id], r.score, r.reasons, r.components)
+        MentorRecommendation(
+            profiles[r.user_id], r.score, r.reasons, r.components, helped.get(r.user_id, 0)
+        )
         for r in ranked
         if r.user_id in profiles
     ]
