@@ -89,7 +89,10 @@ SAME_LAYER: dict[tuple[str, str], tuple[tuple[str, ...] | None, str]] = {
         ("mentorloom.discovery.overlap",),
         "the pure working-hours overlap, shown where someone asks or answers (timefit.py)",
     ),
-    ("matching", "mentorships"): (None, "capacity and response times rank recommendations"),
+    ("matching", "mentorships"): (
+        None,
+        "capacity and response times rank recommendations; current and asked mentors are left out",
+    ),
     ("matching", "discovery"): (
         ("mentorloom.discovery.scope",),
         "recommendations list whom the directory may list (one scope hook: programs decide)",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from importlib import resources
 from io import StringIO
 from zoneinfo import ZoneInfo, available_timezones
@@ -345,3 +345,24 @@ def test_the_demo_has_a_past_feedback_from_three_mentees_and_carry_forward():
     assert "Apply to five roles and note each reply" in titles and "Next steps" in titles
     past = Session.objects.filter(mentee=lucas, status="completed")
     assert past.count() == 4 and all(sessions.notes_for(s).body for s in past)
+
+
+def test_demo_mentors_with_a_past_show_a_track_record_on_their_profile(client):
+    from mentorloom.home.selectors import mentor_trust
+
+    seed()
+    for email in (
+        "aiko.tanaka@demo.mentorloom.org",
+        "chioma.okafor@demo.mentorloom.org",
+        "arjun.mehta@demo.mentorloom.org",
+    ):
+        profile = Profile.objects.select_related("user").get(user__email=email)
+        trust = mentor_trust(profile)
+        assert trust.sessions_held >= 4 and trust.mentees_helped >= 3, email
+        # Months of sessions: they joined before the first of them.
+        assert trust.member_since < timezone.now() - timedelta(days=90), email
+    aiko = Profile.objects.get(user__email="aiko.tanaka@demo.mentorloom.org")
+    client.force_login(get_user_model().objects.get(email="lucas.oliveira@demo.mentorloom.org"))
+    html = client.get(f"/people/{aiko.user_id}/").content.decode()
+    assert "sessions held" in html and "mentees helped" in html
+    assert "Typically responds <strong>within" in html

@@ -102,8 +102,10 @@ def test_practical_signals_break_ties_but_never_override_a_clearly_better_fit():
     tie = np.array([0.5, 0.5], dtype=np.float32)
     recs = ranking.recommend(table, tie, QUERY, response_hours=lambda ids: fast)
     assert [r.user_id for r in recs] == [2, 1]
-    # Every practical signal favours mentor 2; a fit TIE_BREAK higher still wins.
-    better = np.array([0.5 + ranking.TIE_BREAK + 0.001, 0.5], dtype=np.float32)
+    # Every practical signal favours mentor 2 and mentor 1 shares no working hour; a fit
+    # TIE_BREAK + NO_OVERLAP_PENALTY higher still wins.
+    margin = ranking.TIE_BREAK + ranking.NO_OVERLAP_PENALTY + 0.001
+    better = np.array([0.5 + margin, 0.5], dtype=np.float32)
     recs = ranking.recommend(table, better, QUERY, response_hours=lambda ids: fast)
     assert [r.user_id for r in recs] == [1, 2]
     # Overrides cannot lift the cap either.
@@ -111,6 +113,58 @@ def test_practical_signals_break_ties_but_never_override_a_clearly_better_fit():
     assert sum(loud.tie_weights()) == pytest.approx(ranking.TIE_BREAK)
     recs = ranking.recommend(table, better, QUERY, response_hours=lambda ids: fast, weights=loud)
     assert [r.user_id for r in recs] == [1, 2]
+
+
+# Issue 26 item 4: a Mexico City mentee's first recommendation had 0 h overlap (Tokyo).
+MEXICO = MenteeQuery(user_id=99, goals=("Become a product manager",), zone="America/Mexico_City")
+TOKYO = {"zone": "Asia/Tokyo"}  # 09-17 Tokyo is 18-02 in Mexico City: 0 h shared
+BOGOTA = {"zone": "America/Bogota"}  # an hour ahead: 7 h shared
+
+
+def test_zero_overlap_loses_to_an_equally_good_fit_that_shares_hours():
+    table = MentorTable([mentor(1, **TOKYO), mentor(2, **BOGOTA)], ON)
+    recs = ranking.recommend(table, np.array([0.5, 0.5], np.float32), MEXICO)
+    assert [r.user_id for r in recs] == [2, 1]
+    # Even when every other practical signal favours the Tokyo mentor: 0 h counts more.
+    tokyo_fast = {1: 1.0, 2: 500.0}
+    recs = ranking.recommend(
+        table,
+        np.array([0.5, 0.5], np.float32),
+        MEXICO,
+        response_hours=lambda ids: tokyo_fast,
+        active_counts={2: 2},  # Bogota has one place of three left
+    )
+    assert [r.user_id for r in recs] == [2, 1]
+    tokyo, bogota = recs[1], recs[0]
+    assert bogota.score - tokyo.score > 0.005  # not a coin toss
+
+
+def test_zero_overlap_is_a_tie_break_only_when_the_fit_is_close():
+    table = MentorTable([mentor(1, **TOKYO), mentor(2, **BOGOTA)], ON)
+    close = np.array([0.512, 0.5], np.float32)  # within TIE_BREAK of each other
+    assert [r.user_id for r in ranking.recommend(table, close, MEXICO)] == [2, 1]
+    much_better = np.array([0.6, 0.5], np.float32)
+    assert [r.user_id for r in ranking.recommend(table, much_better, MEXICO)] == [1, 2]
+
+
+def test_meeting_outside_hours_orders_by_score_alone():
+    table = MentorTable([mentor(1, **TOKYO), mentor(2, **BOGOTA)], ON)
+    anytime = MenteeQuery(
+        user_id=99,
+        goals=("Become a product manager",),
+        zone="America/Mexico_City",
+        meets_outside_hours=True,
+    )
+    slightly_better = np.array([0.501, 0.5], np.float32)
+    recs = ranking.recommend(table, slightly_better, anytime)
+    assert [r.user_id for r in recs] == [1, 2]
+    assert recs[0].components["timezone"] == recs[1].components["timezone"] == ranking.NEUTRAL
+    # Ties stay ties (stable order), and the overlap is still explained truthfully.
+    recs = ranking.recommend(table, np.array([0.5, 0.5], np.float32), anytime)
+    assert recs[0].score == recs[1].score
+    assert "7 h overlap with your working hours" in next(r for r in recs if r.user_id == 2).reasons
+    # Without the flag the same slightly better 0 h fit goes second.
+    assert [r.user_id for r in ranking.recommend(table, slightly_better, MEXICO)] == [2, 1]
 
 
 def test_lexical_evidence_counts_only_above_its_absolute_floor():

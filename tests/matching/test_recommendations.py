@@ -98,3 +98,134 @@ def test_reindex_command_explains_that_embeddings_are_off(db):
     call_command("reindex_embeddings", stdout=out)  # `make run SEMANTIC=0` must not fail
     assert "Embeddings are off" in out.getvalue()
     assert not ProfileEmbedding.objects.exists()
+
+
+# --- Issue 26 item 9: stale recommendations -------------------------------------------------
+
+
+def _request(mentee, mentor, status="pending", closed_days_ago=None):
+    from mentorloom.mentorships.models import MentorshipRequest
+
+    now = timezone.now()
+    return MentorshipRequest.objects.create(
+        mentee=mentee.user,
+        mentor=mentor.user,
+        message="I would love your guidance on moving from backend work into product work.",
+        status=status,
+        expires_at=now + timedelta(days=7),
+        closed_at=None if closed_days_ago is None else now - timedelta(days=closed_days_ago),
+    )
+
+
+@pytest.fixture
+def engaged(mentee):
+    """One mentor of each kind the mentee must not be shown again, and one fresh one."""
+    people = {
+        name: make_mentor(name, **PM)
+        for name in (
+            "Current",
+            "Paused together",
+            "Asked",
+            "Asked for info",
+            "Declined lately",
+            "Declined long ago",
+            "Ended together",
+            "Withdrawn",
+            "Fresh",
+        )
+    }
+    Mentorship.objects.create(mentor=people["Current"].user, mentee=mentee.user)
+    Mentorship.objects.create(
+        mentor=people["Paused together"].user, mentee=mentee.user, status="paused"
+    )
+    Mentorship.objects.create(
+        mentor=people["Ended together"].user, mentee=mentee.user, status="ended"
+    )
+    _request(mentee, people["Asked"])
+    _request(mentee, people["Asked for info"], status="info_requested")
+    _request(mentee, people["Declined lately"], status="declined", closed_days_ago=10)
+    _request(mentee, people["Declined long ago"], status="declined", closed_days_ago=200)
+    _request(mentee, people["Withdrawn"], status="withdrawn", closed_days_ago=1)
+    return people
+
+
+STALE = {"Current", "Paused together", "Asked", "Asked for info", "Declined lately"}
+
+
+def test_current_mentors_and_mentors_already_asked_are_not_recommended(mentee, engaged):
+    shown = set(names(selectors.recommendations_for(mentee.user_id, limit=50)))
+    assert not STALE & shown
+    # An ended mentorship, an old decline and a withdrawn request may be suggested again.
+    assert {"Fresh", "Ended together", "Declined long ago", "Withdrawn"} <= shown
+
+
+def test_the_exclusion_is_per_mentee(mentee, engaged):
+    from .conftest import make_mentee
+
+    other = make_mentee(career_goals=["Become a product manager"])
+    assert set(names(selectors.recommendations_for(other.user_id, limit=50))) >= STALE
+
+
+def test_recommendations_page_and_api_leave_out_current_and_asked_mentors(client, mentee, engaged):
+    client.force_login(mentee.user)
+    page = client.get("/recommendations/").content.decode()
+    partial = client.get("/recommendations/", headers={"HX-Request": "true"}).content.decode()
+    body = client.get("/api/v1/recommendations", {"limit": 50}).json()
+    api_names = {item["name"] for item in body["items"]}
+    assert "Fresh" in api_names and not STALE & api_names
+    for html in (page, partial):
+        assert ">Fresh</a>" in html
+        for name in STALE:
+            assert f">{name}</a>" not in html
+
+
+def test_a_mentor_with_only_interests_is_asked_for_goals_not_shown_mentors(client, db):
+    # Issue 26: a mentor with no goals of their own was told a mentor "closely matches" them.
+    mentor_only = make_mentor("Aiko", **PM)
+    profile_services.update_profile(mentor_only, interests=["Becoming a product manager"])
+    make_mentor("Someone", **PM)
+    result = selectors.recommendations_for(mentor_only.user_id)
+    assert result.needs_goals and result.items == [] and result.is_mentor
+    client.force_login(mentor_only.user)
+    html = client.get("/recommendations/", headers={"HX-Request": "true"}).content.decode()
+    assert "Tell us more about your goals" in html and "Looking for a mentor yourself?" in html
+    assert "closely matches" not in html and "Someone" not in html
+    body = client.get("/api/v1/recommendations").json()
+    assert body["needs_goals"] is True and body["items"] == []
+
+
+def test_a_mentor_with_a_career_goal_gets_recommendations(db):
+    mentor = make_mentor("Aiko", **PM)
+    profile_services.update_profile(mentor, career_goals=["Become a product manager"])
+    make_mentor("Someone", **PM)
+    assert names(selectors.recommendations_for(mentor.user_id)) == ["Someone"]
+
+
+def test_a_mentee_with_only_interests_still_gets_recommendations(db):
+    from .conftest import make_mentee
+
+    seeker = make_mentee(interests=["Becoming a product manager"])
+    make_mentor("Someone", **PM)
+    assert names(selectors.recommendations_for(seeker.user_id)) == ["Someone"]
+
+
+def test_meeting_outside_hours_reaches_the_ranking(mentee):
+    profile_services.update_profile(mentee, meets_outside_hours=True)
+    assert selectors.mentee_query(mentee).meets_outside_hours is True
+
+
+def test_the_card_shows_how_many_mentees_a_mentor_has_helped(client, mentee):
+    helped = make_mentor("Helped", **PM, capacity=5)
+    from .conftest import make_mentee
+
+    for _ in range(2):
+        Mentorship.objects.create(mentor=helped.user, mentee=make_mentee().user, status="ended")
+    make_mentor("Newcomer", **PM)
+    result = selectors.recommendations_for(mentee.user_id)
+    assert {i.profile.name: i.mentees_helped for i in result.items} == {
+        "Helped": 2,
+        "Newcomer": 0,
+    }
+    client.force_login(mentee.user)
+    html = client.get("/recommendations/").content.decode()
+    assert "2 mentees helped · member since" in html

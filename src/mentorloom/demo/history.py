@@ -38,6 +38,7 @@ from .data import MENTEES, MENTORS, Person
 PAST_DAYS = (71, 50, 29, 8)
 UPCOMING_IN_DAYS = 3
 SESSION_MINUTES = 45
+JOINED_BEFORE_HISTORY = timedelta(days=30)
 
 
 @dataclass(frozen=True)
@@ -240,6 +241,13 @@ def _upcoming(mentorship: Mentorship, mentee_person: Person, now: datetime) -> N
     )
 
 
+def _joined_by(user, when: datetime) -> None:  # type: ignore[no-untyped-def]
+    """People with months of sessions joined before them ("Member since" on the profile)."""
+    if user.date_joined > when:
+        user.date_joined = when
+        user.save(update_fields=["date_joined"])
+
+
 def seed_history(now: datetime | None = None) -> int:
     """Seed the past of every pair in HISTORY; returns how many sessions were created."""
     now = now or timezone.now()
@@ -255,6 +263,8 @@ def seed_history(now: datetime | None = None) -> int:
             if is_blocked_between(mentor.pk, mentee.pk):
                 continue  # someone using the demo blocked one of them: no shared past
             days = [now - timedelta(days=d) for d in PAST_DAYS]
+            for person in (mentor, mentee):
+                _joined_by(person, days[0] - JOINED_BEFORE_HISTORY)
             mentorship = _mentorship(mentor, mentee, days[0], days[-1])
             held = Session.objects.filter(mentorship=mentorship, status=SessionStatus.COMPLETED)
             if not held.exists():

@@ -9,6 +9,8 @@ from typing import Any
 from mentorloom.messaging.selectors import quiet_hours_clash
 from mentorloom.scheduling.selectors import upcoming_rows_for_mentorship
 
+from .selectors import mentor_trust
+
 
 def mentorship_space_panels(mentorship, user, now: datetime) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     """The mentorship space's sessions and talk sections, with their template (listener of
@@ -23,6 +25,10 @@ def mentorship_space_panels(mentorship, user, now: datetime) -> dict[str, Any]: 
 
 
 def public_profile_panels(viewer, profile) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    """Messaging's "open for a quick chat" badge on a mentor's public profile (listener of
-    profiles.views.public_profile_panels; the template renders it only for mentors)."""
-    return {"profile_badges_template": "home/_profile_badges.html"}
+    """Messaging's "open for a quick chat" badge and the track record (sessions held, mentees
+    helped, response time) on a mentor's public profile (listener of
+    profiles.views.public_profile_panels; the template renders both only for mentors)."""
+    return {
+        "profile_badges_template": "home/_profile_badges.html",
+        "trust": mentor_trust(profile) if profile.is_mentor else None,
+    }

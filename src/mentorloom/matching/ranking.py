@@ -12,8 +12,11 @@ benchmarks/data/matching_hard.json (tuned on the dev half only).
                overlap   1 - exp(-sum of IDF of the mentor's whole tags found in the mentee's
                          goals, interests, skills, industries or free text)
   tie-break  language, time-zone overlap, responsiveness, capacity left: each in [0, 1], with
-             weights summing to at most TIE_BREAK (0.03), so a mentor whose fit is 0.03 higher
-             always ranks first, and among close fits the practical one wins.
+             weights summing to at most TIE_BREAK (0.03); a mentor whose working hours share
+             no time at all with the mentee's loses NO_OVERLAP_PENALTY (0.015) more, unless
+             the mentee said they can meet outside their hours (then overlap plays no part).
+             So a mentor whose fit is 0.045 higher always ranks first, and among close fits
+             the practical one wins (issue 26: a 0 h Tokyo mentor first for Mexico City).
 
 Ineligible mentors (not accepting, paused, full, blocked either way, the mentee themselves)
 never appear. Two cheap first stages keep a call fast at 100k mentors: passages (max-sim) are
@@ -40,6 +43,7 @@ MINUTES_PER_DAY = 24 * 60
 FULL_OVERLAP_HOURS = 4.0  # four shared working hours is plenty for weekly sessions
 NEUTRAL = 0.5
 TIE_BREAK = 0.03  # the most all practical signals together can add
+NO_OVERLAP_PENALTY = 0.015  # what 0 h shared working time costs on top (never a much better fit)
 PASSAGE_POOL = 300
 
 
@@ -103,6 +107,7 @@ class MenteeQuery:
     work_start: time = time(9, 0)
     work_end: time = time(17, 0)
     help_with: str = ""
+    meets_outside_hours: bool = False  # "I can meet outside my working hours"
 
     @property
     def has_goals(self) -> bool:
@@ -387,15 +392,21 @@ def recommend(
     else:
         language = np.full(n, NEUTRAL, dtype=np.float32)
     mine = utc_window(query.zone, query.work_start, query.work_end, table.on)
+    no_overlap = None
     if mine is None:
         tz_hours = np.full(n, np.nan, dtype=np.float32)
         tz = np.full(n, NEUTRAL, dtype=np.float32)
     else:
         hours = table.overlap_minutes_with(mine) / np.float32(60.0)
         tz_hours = np.where(table.zone_known, hours, np.float32(np.nan))
-        tz = np.where(
-            table.zone_known, np.minimum(hours, np.float32(FULL_OVERLAP_HOURS)) / 4, NEUTRAL
-        ).astype(np.float32, copy=False)
+        if query.meets_outside_hours:
+            # They said they can meet at any hour: overlap neither helps nor hurts anyone.
+            tz = np.full(n, NEUTRAL, dtype=np.float32)
+        else:
+            tz = np.where(
+                table.zone_known, np.minimum(hours, np.float32(FULL_OVERLAP_HOURS)) / 4, NEUTRAL
+            ).astype(np.float32, copy=False)
+            no_overlap = table.zone_known & (hours <= 0)
     load = np.clip(capacity_left / table.capacity_at_least_one, 0.0, 1.0)
 
     base = fit.copy()
@@ -403,6 +414,8 @@ def recommend(
     base += np.float32(w_tz) * tz
     base += np.float32(w_load) * load
     base += np.float32(w_resp * NEUTRAL)
+    if no_overlap is not None:
+        base[no_overlap] -= np.float32(NO_OVERLAP_PENALTY)
     base[~eligible] = -np.inf
 
     best_passage = meaning.copy()

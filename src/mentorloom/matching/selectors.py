@@ -12,7 +12,11 @@ from django.db.models import Count
 
 from mentorloom.discovery.scope import UNRESTRICTED, DirectoryScope
 from mentorloom.mentorships.models import Mentorship, MentorshipStatus
-from mentorloom.mentorships.selectors import median_first_response_hours
+from mentorloom.mentorships.selectors import (
+    median_first_response_hours,
+    mentees_helped,
+    mentors_engaged_with,
+)
 from mentorloom.profiles.models import TAG_MODELS, Profile
 from mentorloom.safety.selectors import hidden_user_ids
 
@@ -107,7 +111,21 @@ def mentee_query(profile: Profile) -> ranking.MenteeQuery:
         work_start=profile.work_start,
         work_end=profile.work_end,
         help_with=profile.help_with,
+        meets_outside_hours=profile.meets_outside_hours,
     )
+
+
+def seeks_a_mentor(profile: Profile, query: ranking.MenteeQuery) -> bool:
+    """Whether this person has mentee-side goals to recommend mentors for: a career goal or
+    words in "What would you like help with?". Interests alone count only for someone who is
+    not a mentor: a mentor's interests describe them, not a wish for a mentor (issue 26)."""
+    if not query.has_goals:
+        return False
+    if not profile.is_mentor:
+        return True
+    return ranking.MenteeQuery(
+        user_id=query.user_id, goals=query.goals, help_with=query.help_with
+    ).has_goals
 
 
 def active_mentee_counts() -> dict[int, int]:
@@ -146,6 +164,7 @@ class MentorRecommendation:
     score: float
     reasons: list[str]
     components: dict[str, float] = field(default_factory=dict)
+    mentees_helped: int = 0  # a track record on the card (issue 26)
 
 
 @dataclass
@@ -153,6 +172,7 @@ class Recommendations:
     items: list[MentorRecommendation]
     method: str  # "semantic" or "lexical": where the meaning signal came from
     needs_goals: bool = False
+    is_mentor: bool = False  # the "tell us your goals" state speaks to a mentor differently
 
 
 def _mentee_vectors(profile: Profile, index: MentorIndex, rows: list[str]) -> np.ndarray | None:
@@ -235,10 +255,11 @@ def recommendations_for(
 
     Excludes the mentee, people blocked either way, people the scope does not allow (see
     discovery.scope: inside a program only its mentors; never people private to a program
-    the mentee is not in), and mentors who are paused, not accepting requests or at capacity.
+    the mentee is not in), mentors who are paused, not accepting requests or at capacity, and
+    mentors they already have or asked (current mentorships, open requests, a recent decline).
     An empty result with `needs_goals` means there is nothing to match on yet: no goals or
     interests, and no words in "What would you like help with?" (empty, whitespace, only emoji
-    or punctuation); the page then asks them to tell us more.
+    or punctuation), or a mentor with only interests; the page then asks them to tell us more.
     """
     profile = profile_for_matching(user_id)
     if profile is None:
@@ -247,8 +268,8 @@ def recommendations_for(
     rows = mentee_rows(profile)
     index = mentor_index()
     method = "semantic" if index.vectors is not None else "lexical"
-    if not query.has_goals or not rows:
-        return Recommendations([], method, needs_goals=True)
+    if not seeks_a_mentor(profile, query) or not rows:
+        return Recommendations([], method, needs_goals=True, is_mentor=profile.is_mentor)
     meaning = meaning_scores(profile, index, rows)
     passages = closest = None
     if meaning.mentee is not None and index.passages is not None:
@@ -262,7 +283,9 @@ def recommendations_for(
         index.table,
         meaning.scores,
         query,
-        exclude_user_ids=hidden_user_ids(user_id) | scope.hidden_user_ids,
+        exclude_user_ids=(
+            hidden_user_ids(user_id) | scope.hidden_user_ids | mentors_engaged_with(user_id)
+        ),
         only_user_ids=scope.only_user_ids,
         active_counts=active_mentee_counts(),
         response_hours=median_first_response_hours,
@@ -273,8 +296,11 @@ def recommendations_for(
         closest=closest,
     )
     profiles = _profiles_by_user([r.user_id for r in ranked])
+    helped = mentees_helped(profiles)
     items = [
-        MentorRecommendation(profiles[r.user_id], r.score, r.reasons, r.components)
+        MentorRecommendation(
+            profiles[r.user_id], r.score, r.reasons, r.components, helped.get(r.user_id, 0)
+        )
         for r in ranked
         if r.user_id in profiles
     ]

@@ -6,9 +6,9 @@ import re
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from .diffing import FieldDiff, diff_versions
@@ -23,6 +23,7 @@ from .models import (
     Milestone,
     ProgressUpdate,
     Reflection,
+    RequestStatus,
     WaitlistEntry,
 )
 
@@ -45,6 +46,43 @@ def median_first_response_hours(mentor_ids: Iterable[int]) -> dict[int, float]:
     for mentor_id, created, answered in rows.iterator():
         hours.setdefault(mentor_id, []).append((answered - created).total_seconds() / 3600)
     return {mentor_id: float(statistics.median(values)) for mentor_id, values in hours.items()}
+
+
+# A declined mentee is not shown the same mentor again for this long (issue 26, item 9): a
+# fresh "no" should not come back as the first suggestion the next morning.
+DECLINED_RECENTLY = timedelta(days=90)
+
+
+def mentors_engaged_with(mentee_id: int, *, now: datetime | None = None) -> set[int]:
+    """Mentors this mentee should not be recommended: their current mentors (active or paused
+    mentorships), those with an open request from them, and those who declined them within
+    DECLINED_RECENTLY."""
+    now = now or timezone.now()
+    current = Mentorship.objects.filter(
+        mentee_id=mentee_id, status__in=(MentorshipStatus.ACTIVE, MentorshipStatus.PAUSED)
+    ).values_list("mentor_id", flat=True)
+    asked = MentorshipRequest.objects.filter(mentee_id=mentee_id).filter(
+        Q(status__in=OPEN_REQUEST_STATUSES)
+        | Q(status=RequestStatus.DECLINED, closed_at__gte=now - DECLINED_RECENTLY)
+    )
+    ids = set(current) | set(asked.values_list("mentor_id", flat=True))
+    ids.discard(None)
+    return ids
+
+
+def mentees_helped(mentor_ids: Iterable[int]) -> dict[int, int]:
+    """Mentor user id -> distinct mentees they have had a mentorship with (every mentorship
+    starts active on acceptance, so ended ones count too). Mentors with none are absent."""
+    ids = list(mentor_ids)
+    if not ids:
+        return {}
+    rows = (
+        Mentorship.objects.filter(mentor_id__in=ids, mentee__isnull=False)
+        .values("mentor_id")
+        .annotate(n=Count("mentee_id", distinct=True))
+        .values_list("mentor_id", "n")
+    )
+    return dict(rows)
 
 
 def requests_received(user) -> QuerySet[MentorshipRequest]:  # type: ignore[no-untyped-def]

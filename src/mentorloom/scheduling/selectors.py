@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from mentorloom.core.timezones import canonical_zone
 from mentorloom.mentorships.selectors import agreed_session_minutes
@@ -27,6 +27,21 @@ from .models import (
 )
 
 DEFAULT_SESSION_LENGTHS = [30, 60]
+
+
+def sessions_held(mentor_ids: Iterable[int]) -> dict[int, int]:
+    """Mentor user id -> sessions they held as mentor (completed: cancelled, no-show and
+    upcoming ones do not count). Mentors with none are absent."""
+    ids = list(mentor_ids)
+    if not ids:
+        return {}
+    rows = (
+        Session.objects.filter(mentor_id__in=ids, status=SessionStatus.COMPLETED)
+        .values("mentor_id")
+        .annotate(n=Count("id"))
+        .values_list("mentor_id", "n")
+    )
+    return dict(rows)
 
 
 def settings_for(user) -> SchedulingSettings:  # type: ignore[no-untyped-def]
