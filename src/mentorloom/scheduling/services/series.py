@@ -5,17 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from mentorloom.accounts.access import require_verified
-from mentorloom.core.email import render_plain_text, render_subject
-from mentorloom.core.enqueue import enqueue_on_commit
 from mentorloom.core.errors import InvalidInput, PermissionDenied
 from mentorloom.core.timezones import canonical_zone
 from mentorloom.mentorships.models import Mentorship
-from mentorloom.notifications.services import notify
 
 from .. import display, ics, recurrence, selectors
 from ..errors import (
@@ -38,7 +34,7 @@ from ._common import (
     late_cancel_window,
 )
 from .booking import cancel_session, reschedule_session, session_booked
-from .invitations import INVITATION_TASK, _announce
+from .invitations import _announce, _invite_both
 
 PROBLEM_MESSAGES = {
     "outside_availability": "Outside the mentor's availability.",
@@ -275,19 +271,12 @@ def _announce_series(
     skipped: int,
     now: datetime,
 ) -> None:
-    payload = ics.publish_series(series, sessions, now=now).decode()
     notes = {s.pk: selectors.clock_note_for(s) for s in sessions}
     mentorship = series.mentorship
-    path = f"/schedule/series/{series.pk}/"
     summary = series_summary(series)
-    for person in (mentorship.mentor, mentorship.mentee):
-        other = mentorship.mentee if person.pk == mentorship.mentor_id else mentorship.mentor
-        zone = selectors.zone_name_of(person)
-        context = {
-            "site_name": settings.SITE_NAME,
-            "site_url": settings.SITE_URL,
-            "name": person.get_full_name(),
-            "other_name": other.get_full_name(),
+
+    def context_for(person, other, zone: str) -> dict[str, object]:  # type: ignore[no-untyped-def]
+        return {
             "organiser_name": actor.get_full_name(),
             "summary": summary,
             "lines": [
@@ -295,28 +284,21 @@ def _announce_series(
                 for s in sessions
             ],
             "skipped": skipped,
-            "path": path,
         }
-        subject = render_subject("scheduling/emails/series_subject.txt", context)
-        body = render_plain_text("scheduling/emails/series.txt", context)
-        enqueue_on_commit(
-            INVITATION_TASK,
-            to=[person.email],
-            subject=subject,
-            body=body,
-            ics=payload,
-            method="PUBLISH",
-            filename="sessions.ics",
-        )
-        if person.pk != actor.pk:
-            notify(
-                person,
-                kind="session.series",
-                title=subject,
-                body=f"{len(sessions)} sessions, {summary}.",
-                url=path,
-                email=False,
-            )
+
+    _invite_both(
+        mentorship.mentor,
+        mentorship.mentee,
+        actor,
+        template="scheduling/emails/series",
+        context_for=context_for,
+        path=f"/schedule/series/{series.pk}/",
+        ics_payload=ics.publish_series(series, sessions, now=now).decode(),
+        method="PUBLISH",
+        kind="session.series",
+        notice_for=lambda _body: f"{len(sessions)} sessions, {summary}.",
+        filename="sessions.ics",
+    )
 
 
 def _following(session: Session, now: datetime) -> list[Session]:
