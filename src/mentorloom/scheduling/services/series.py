@@ -9,8 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from mentorloom.accounts.access import require_verified
-from mentorloom.core.errors import InvalidInput, PermissionDenied
-from mentorloom.core.timezones import canonical_zone
+from mentorloom.core.errors import PermissionDenied
 from mentorloom.mentorships.models import Mentorship
 
 from .. import display, ics, recurrence, selectors
@@ -20,8 +19,6 @@ from ..errors import (
     MentorshipNotActive,
     ProposalNeeded,
     SeriesConflict,
-    SessionAlreadyStarted,
-    SessionNotBooked,
     SlotTaken,
 )
 from ..models import Session, SessionSeries, SessionStatus
@@ -30,7 +27,9 @@ from ._common import (
     _is_free,
     _lock,
     _locked_session,
+    _upcoming,
     _utc,
+    _zone,
     late_cancel_window,
 )
 from .booking import cancel_session, reschedule_session, session_booked
@@ -117,10 +116,7 @@ def _check_series_input(actor, mentorship: Mentorship, duration_minutes: int, zo
         raise MentorshipNotActive()
     if duration_minutes not in selectors.session_lengths(mentorship.mentor, mentorship):
         raise DurationNotOffered(fields={"duration": ["Choose one of the offered lengths."]})
-    zone_name = canonical_zone(zone)
-    if zone_name is None:
-        raise InvalidInput(fields={"tz": ["Unknown time zone."]})
-    return zone_name
+    return _zone(zone)
 
 
 def preview_series(
@@ -329,11 +325,7 @@ def cancel_following(
     if actor.pk not in session.participant_ids():
         raise PermissionDenied()
     with transaction.atomic():
-        current = _locked_session(session)
-        if current.status != SessionStatus.BOOKED:
-            raise SessionNotBooked()
-        if current.starts_at <= now:
-            raise SessionAlreadyStarted("A session that has started cannot be cancelled.")
+        current = _upcoming(_locked_session(session), now, verb="cancelled")
         cancelled = []
         for item in _following(current, now):
             cancelled.append(cancel_session(actor, item, reason=reason, now=now))
@@ -371,11 +363,7 @@ def move_following(
         raise ProposalNeeded()
     with transaction.atomic():
         _lock(session.mentor_id, session.mentee_id)
-        current = _locked_session(session)
-        if current.status != SessionStatus.BOOKED:
-            raise SessionNotBooked()
-        if current.starts_at <= now:
-            raise SessionAlreadyStarted("A session that has started cannot be moved.")
+        current = _upcoming(_locked_session(session), now, verb="moved")
         rule_walls = {
             occ.start: datetime.combine(occ.day, occ.wall)
             for occ in selectors.series_occurrences(series)
