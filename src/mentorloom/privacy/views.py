@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from mentorloom.core.errors import DomainError
+from mentorloom.core.one_click import act_then_redirect
 
 from . import services
 from .errors import ExportExpired
@@ -45,13 +46,12 @@ def export_status(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def start_export(request: HttpRequest) -> HttpResponse:
-    try:
-        services.request_export(request.user, site_url=request.build_absolute_uri("/"))
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "We are preparing your data and will e-mail you a link.")
-    return redirect("privacy:index")
+    return act_then_redirect(
+        request,
+        lambda: services.request_export(request.user, site_url=request.build_absolute_uri("/")),
+        "We are preparing your data and will e-mail you a link.",
+        "privacy:index",
+    )
 
 
 @login_required
