@@ -2,18 +2,9 @@
 // channel is a conversation, so the same subscribe-with-after_id catch-up, client ids and
 // acks apply. Without this file the page works: forms post and the server redirects back.
 
-const RETRY_MS = [500, 1000, 2000, 4000, 8000];
+import { uuid4 } from "../mentorloom/js/uuid.js";
 
-function uuid4() {
-  if (window.crypto && typeof window.crypto.randomUUID === "function") {
-    return window.crypto.randomUUID();
-  }
-  const b = window.crypto.getRandomValues(new Uint8Array(16));
-  b[6] = (b[6] & 0x0f) | 0x40;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
+const RETRY_MS = [500, 1000, 2000, 4000, 8000];
 
 export class LiveChannel {
   constructor(root) {
