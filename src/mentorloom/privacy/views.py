@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from mentorloom.core.errors import DomainError
+from mentorloom.core.forms import add_domain_errors
 from mentorloom.core.one_click import act_then_redirect
 
 from . import services
@@ -80,12 +81,7 @@ def delete_account(request: HttpRequest) -> HttpResponse:
             services.request_deletion(request.user, password=form.cleaned_data["password"])
             services.keep_signed_in(request, request.user)
         except DomainError as exc:
-            if exc.fields:
-                for field, errors in exc.fields.items():
-                    for error in errors:
-                        form.add_error(field if field in form.fields else None, error)
-            else:
-                form.add_error(None, exc.message)
+            add_domain_errors(form, exc)
         else:
             messages.info(request, "Done: your account is hidden from everyone now.")
             return redirect("privacy:index")

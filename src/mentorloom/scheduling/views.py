@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from mentorloom.core.errors import DomainError
+from mentorloom.core.forms import add_domain_errors
 from mentorloom.core.one_click import act_then_redirect
 from mentorloom.mentorships.access import get_mentorship_for
 from mentorloom.mentorships.timefit import is_night, profile_of, time_fit
@@ -89,11 +90,7 @@ def _apply(request: HttpRequest, form_name: str, form, action) -> HttpResponse: 
         try:
             action(form.cleaned_data)
         except DomainError as exc:
-            for field, errors in exc.fields.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
-            if not exc.fields:
-                form.add_error(None, exc.message)
+            add_domain_errors(form, exc)
         else:
             messages.success(request, "Your availability is saved.")
             return redirect("scheduling:availability")

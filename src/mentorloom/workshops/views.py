@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from mentorloom.core.errors import DomainError
+from mentorloom.core.forms import add_domain_errors
 from mentorloom.core.one_click import act_then_redirect
 from mentorloom.messaging.access import get_conversation_for
 from mentorloom.messaging.views import chat_context
@@ -46,11 +47,7 @@ def new_workshop(request: HttpRequest) -> HttpResponse:
         try:
             workshop = services.create_workshop(request.user, **form.cleaned_data)
         except DomainError as exc:
-            for field, problems in exc.fields.items():
-                for problem in problems:
-                    form.add_error(field if field in form.fields else None, problem)
-            if not exc.fields:
-                form.add_error(None, exc.message)
+            add_domain_errors(form, exc)
         else:
             return redirect("workshops:detail", workshop.pk)
     return render(request, "workshops/new.html", {"form": form})
