@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from mentorloom.audit.services import record_event
 from mentorloom.core import ratelimit
 from mentorloom.core.errors import DomainError
+from mentorloom.core.forms import add_domain_errors
 from mentorloom.mfa import flow as mfa_flow
 
 from . import services, sessions, tokens_api
@@ -27,14 +28,6 @@ from .models import User, normalize_email
 def _site_url(request: HttpRequest) -> str:
     # Links in e-mails point at the host the person is actually using.
     return request.build_absolute_uri("/").rstrip("/")
-
-
-def _apply_error(form, exc: DomainError) -> None:  # type: ignore[no-untyped-def]
-    if not exc.fields:
-        form.add_error(None, exc.message)
-    for field, errors in exc.fields.items():
-        for error in errors:
-            form.add_error(field if field in form.fields else None, error)
 
 
 SIGNUP_EMAIL_KEY = "signup_email"
@@ -56,7 +49,7 @@ def signup(request: HttpRequest) -> HttpResponse:
                     site_url=_site_url(request), **form.cleaned_data
                 )
             except DomainError as exc:
-                _apply_error(form, exc)
+                add_domain_errors(form, exc)
             except ValidationError as exc:  # password validators
                 form.add_error("password", exc)
             else:
@@ -173,7 +166,7 @@ def account_settings(request: HttpRequest) -> HttpResponse:
                 site_url=_site_url(request),
             )
         except DomainError as exc:
-            _apply_error(email_form, exc)
+            add_domain_errors(email_form, exc)
         else:
             messages.success(
                 request,

@@ -16,6 +16,7 @@ from django.utils.text import Truncator
 
 from mentorloom.core.markdown import render_markdown
 from mentorloom.messaging.models import Message, Participant
+from mentorloom.messaging.selectors import unread_subquery
 from mentorloom.safety.selectors import hidden_user_ids
 
 from . import fulltext
@@ -117,25 +118,6 @@ def pending_requests(community: Community) -> list[JoinRequest]:
     )
 
 
-def _unread_for(user) -> Subquery:  # type: ignore[no-untyped-def]
-    hidden = hidden_user_ids(user.pk)
-    my_read = Participant.objects.filter(conversation=OuterRef(OuterRef("conversation")), user=user)
-    unread = (
-        Message.objects.filter(
-            conversation=OuterRef("conversation"),
-            deleted_at__isnull=True,
-            id__gt=Subquery(my_read.values("last_read_message_id")[:1]),
-        )
-        .exclude(sender=user)
-        .exclude(sender_id__in=hidden)
-        .order_by()
-        .values("conversation")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
-    return Subquery(unread, output_field=IntegerField())
-
-
 def channels_for(user, community: Community) -> list[Channel]:  # type: ignore[no-untyped-def]
     """The community's channels with `unread_count` for `user` (a member) and `newest_id`,
     the newest message id of each, read in the same statement (so the counts include exactly
@@ -143,7 +125,9 @@ def channels_for(user, community: Community) -> list[Channel]:  # type: ignore[n
     return list(
         Channel.objects.filter(community=community)
         .annotate(
-            unread_count=Coalesce(_unread_for(user), Value(0)),
+            unread_count=Coalesce(
+                unread_subquery(user, "conversation", hidden_user_ids(user.pk)), Value(0)
+            ),
             newest_id=F("conversation__last_message_id"),
         )
         .order_by("name")

@@ -1,8 +1,20 @@
-"""Form helpers shared by every app: accessible error wiring."""
+"""Form helpers shared by every app: accessible error wiring, a service's errors on a form."""
 
 from __future__ import annotations
 
 from django import forms
+
+from .errors import DomainError
+
+
+def add_domain_errors(form: forms.BaseForm, exc: DomainError) -> None:
+    """Put a service's field errors next to their fields (a field the form lacks: at the top),
+    and its message at the top when it names no field."""
+    for name, errors in exc.fields.items():
+        for error in errors:
+            form.add_error(name if name in form.fields else None, error)
+    if not exc.fields:
+        form.add_error(None, exc.message)
 
 
 class AccessibleFormMixin:

@@ -127,15 +127,25 @@ def term_groups(terms: Sequence[Term]) -> list[list[str]]:
     return [[t.word, *t.alternatives] for t in terms]
 
 
+def _pg_vector(fields: Sequence[str] | None) -> str:
+    """PostgreSQL: the search vector, cut down to the weights of `fields` when given."""
+    if not fields:
+        return "search_vector"
+    weights = ",".join(sorted({PG_WEIGHT[f].lower() for f in fields}))
+    return f"ts_filter(search_vector, '{{{weights}}}')"
+
+
+def _bm25_weights() -> str:
+    """SQLite: bm25()'s per-column weights, in the FTS table's column order."""
+    return ", ".join(str(BM25_WEIGHTS[name]) for name in FIELDS)
+
+
 def match_sql(groups: Sequence[Sequence[str]], fields: Sequence[str] | None = None):
     """(sql, params) of `SELECT <profile id> ...` for profiles matching every group, for use as
     `pk__in=RawSQL(sql, params)`. `fields` restricts matching to those fields."""
     expression = _expression(groups, fields)
     if is_postgres():
-        vector = "search_vector"
-        if fields:
-            weights = ",".join(sorted({PG_WEIGHT[f].lower() for f in fields}))
-            vector = f"ts_filter(search_vector, '{{{weights}}}')"
+        vector = _pg_vector(fields)
         sql = (
             "SELECT profile_id FROM discovery_searchdocument "
             "WHERE search_vector @@ to_tsquery('simple', %s)"
@@ -161,17 +171,14 @@ def ranked_ids(groups: Sequence[Sequence[str]], fields: Sequence[str] | None = N
     restricts matching (and ranking) to those fields, as match_sql does."""
     expression = _expression(groups, fields)
     if is_postgres():
-        vector = "search_vector"
-        if fields:
-            weights = ",".join(sorted({PG_WEIGHT[f].lower() for f in fields}))
-            vector = f"ts_filter(search_vector, '{{{weights}}}')"
+        vector = _pg_vector(fields)
         sql = (
             "SELECT profile_id FROM discovery_searchdocument, to_tsquery('simple', %s) query "  # noqa: S608  # nosec B608
             f"WHERE search_vector @@ query AND {vector} @@ query "
             f"ORDER BY ts_rank({vector}, query) DESC, profile_id"
         )
     else:
-        weights = ", ".join(str(BM25_WEIGHTS[name]) for name in FIELDS)
+        weights = _bm25_weights()
         sql = (
             f"SELECT rowid FROM discovery_fts WHERE discovery_fts MATCH %s "  # noqa: S608  # nosec B608
             f"ORDER BY bm25(discovery_fts, {weights}), rowid"
@@ -194,7 +201,7 @@ def ranked_page(
             "ORDER BY ts_rank(search_vector, query) DESC, profile_id LIMIT %s OFFSET %s"
         )
     else:
-        weights = ", ".join(str(BM25_WEIGHTS[name]) for name in FIELDS)
+        weights = _bm25_weights()
         # MATERIALIZED: without it SQLite runs the MATCH once per candidate rowid (seconds at
         # 20k mentors); with it the index is read once and the filters probe the hits.
         sql = (

@@ -7,7 +7,7 @@ import uuid
 from django import forms
 
 from mentorloom.core.errors import DomainError
-from mentorloom.core.forms import AccessibleFormMixin
+from mentorloom.core.forms import AccessibleFormMixin, add_domain_errors
 from mentorloom.profiles.models import CareerGoal
 
 from .models import (
@@ -25,12 +25,7 @@ from .services import DECLINE_TEMPLATES
 class ServiceErrorsMixin(AccessibleFormMixin):
     def add_service_errors(self, exc: DomainError) -> None:
         """Put a service's field errors next to their fields, anything else at the top."""
-        form: forms.Form = self  # type: ignore[assignment]
-        for name, errors in exc.fields.items():
-            for error in errors:
-                form.add_error(name if name in form.fields else None, error)
-        if not exc.fields:
-            form.add_error(None, exc.message)
+        add_domain_errors(self, exc)  # type: ignore[arg-type]
 
 
 class RequestForm(ServiceErrorsMixin, forms.Form):

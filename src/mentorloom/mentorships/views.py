@@ -3,8 +3,6 @@ goals, pause/end). Thin: forms parse, services decide, DomainErrors become form 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -16,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from mentorloom.core.errors import DomainError
 from mentorloom.core.hooks import Hook
 from mentorloom.core.idempotency import run_once
+from mentorloom.core.one_click import act_then_redirect
 from mentorloom.profiles.models import Profile
 from mentorloom.safety.selectors import is_blocked_between
 
@@ -46,19 +45,6 @@ def _panels(mentorship, user) -> dict[str, object]:  # type: ignore[no-untyped-d
     for panel in space_panels(mentorship, user, timezone.now()):
         context.update(panel)
     return context
-
-
-def _act(
-    request: HttpRequest, action: Callable[[], object], success: str, target: str
-) -> HttpResponse:
-    """Run a one-click action; its domain error becomes a message on the same page."""
-    try:
-        action()
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, success)
-    return redirect(target)
 
 
 # --- Ask to connect -------------------------------------------------------------------------
@@ -136,7 +122,7 @@ def request_create(request: HttpRequest, mentor_id: int) -> HttpResponse:
 @require_POST
 def waitlist_join(request: HttpRequest, mentor_id: int) -> HttpResponse:
     _mentor_for_page(request.user, mentor_id)
-    return _act(
+    return act_then_redirect(
         request,
         lambda: services.join_waitlist(request.user, mentor_id),
         "You are on the waitlist. We will tell you when a place frees.",
@@ -222,7 +208,7 @@ def request_decline(request: HttpRequest, request_id: int) -> HttpResponse:
     r = access.get_request_for(request.user, request_id)
     form = DeclineForm(request.POST, prefix="decline")
     reason = form.reason_text() if form.is_valid() else ""
-    return _act(
+    return act_then_redirect(
         request,
         lambda: services.decline_request(request.user, r, reason),
         "You declined the request. Thank you for answering.",
@@ -238,7 +224,7 @@ def request_message(request: HttpRequest, request_id: int, kind: str) -> HttpRes
     form = MessageForm(request.POST, prefix=kind)
     body = form.data.get(f"{kind}-body", "")
     service = services.ask_for_info if kind == "ask" else services.answer_info
-    return _act(
+    return act_then_redirect(
         request,
         lambda: service(request.user, r, body),
         "Your question is sent." if kind == "ask" else "Your answer is sent.",
@@ -250,7 +236,7 @@ def request_message(request: HttpRequest, request_id: int, kind: str) -> HttpRes
 @require_POST
 def request_withdraw(request: HttpRequest, request_id: int) -> HttpResponse:
     r = access.get_request_for(request.user, request_id)
-    return _act(
+    return act_then_redirect(
         request,
         lambda: services.withdraw_request(request.user, r),
         "You withdrew your request.",
@@ -353,7 +339,7 @@ def agreement_confirm(request: HttpRequest, mentorship_id: int) -> HttpResponse:
         number = int(request.POST.get("version", ""))
     except ValueError:
         number = -1
-    return _act(
+    return act_then_redirect(
         request,
         lambda: services.confirm_agreement(request.user, mentorship, number),
         f"You confirmed version {number} of the agreement.",
@@ -408,7 +394,7 @@ def goal_progress(request: HttpRequest, goal_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Progress is a whole number from 0 to 100.")
         return redirect(_space_url(goal.mentorship, f"goal-{goal.pk}"))
-    return _act(
+    return act_then_redirect(
         request,
         lambda: services.record_progress(
             request.user, goal, form.cleaned_data["progress"], form.cleaned_data["note"]
@@ -464,7 +450,7 @@ def milestone_create(request: HttpRequest, goal_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Give the milestone a name (up to 200 characters).")
         return redirect(target)
-    return _act(
+    return act_then_redirect(
         request,
         lambda: services.add_milestone(
             request.user, goal, form.cleaned_data["title"], form.cleaned_data["due_date"]
@@ -510,7 +496,7 @@ def mentorship_pause(request: HttpRequest, mentorship_id: int) -> HttpResponse:
 @require_POST
 def mentorship_resume(request: HttpRequest, mentorship_id: int) -> HttpResponse:
     mentorship = access.get_mentorship_for(request.user, mentorship_id)
-    return _act(
+    return act_then_redirect(
         request,
         lambda: services.resume_mentorship(request.user, mentorship),
         "Welcome back: the mentorship is active again.",

@@ -33,20 +33,18 @@ PAGE_DEFAULT = 50
 PAGE_MAX = 200
 
 
-def _unread_subquery(user) -> Subquery:  # type: ignore[no-untyped-def]
-    my_read = Participant.objects.filter(conversation=OuterRef(OuterRef("pk")), user=user)
-    unread = (
-        Message.objects.filter(
-            conversation=OuterRef("pk"),
-            deleted_at__isnull=True,
-            id__gt=Subquery(my_read.values("last_read_message_id")[:1]),
-        )
-        .exclude(sender=user)
-        .order_by()
-        .values("conversation")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
+def unread_subquery(user, conversation: str = "pk", hidden_sender_ids=()) -> Subquery:  # type: ignore[no-untyped-def]
+    """How many messages of the conversation at outer field `conversation` the user has not
+    read: others' messages after their read marker, none deleted, none from `hidden_sender_ids`."""
+    my_read = Participant.objects.filter(conversation=OuterRef(OuterRef(conversation)), user=user)
+    unread = Message.objects.filter(
+        conversation=OuterRef(conversation),
+        deleted_at__isnull=True,
+        id__gt=Subquery(my_read.values("last_read_message_id")[:1]),
+    ).exclude(sender=user)
+    if hidden_sender_ids:
+        unread = unread.exclude(sender_id__in=hidden_sender_ids)
+    unread = unread.order_by().values("conversation").annotate(n=Count("id")).values("n")
     return Subquery(unread, output_field=IntegerField())
 
 
@@ -68,7 +66,7 @@ def conversations_for(user) -> QuerySet[Conversation]:  # type: ignore[no-untype
     if hidden:
         qs = qs.exclude(memberships__user_id__in=hidden)
     return (
-        qs.annotate(unread_count=Coalesce(_unread_subquery(user), Value(0)))
+        qs.annotate(unread_count=Coalesce(unread_subquery(user), Value(0)))
         .select_related("mentorship", "request")
         .prefetch_related("memberships__user__profile")
         .order_by(F("last_message_at").desc(nulls_last=True), "-id")

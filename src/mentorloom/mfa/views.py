@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render, resolve_url
 from django.views.decorators.http import require_POST
 
 from mentorloom.core.errors import DomainError, error_body
+from mentorloom.core.forms import add_domain_errors
 
 from . import flow, selectors, services
 from .errors import ChallengeThrottled, PendingLoginExpired
@@ -21,14 +22,6 @@ from .forms import ChallengeForm, ConfirmTotpForm, DisableMfaForm, RecoveryChall
 NEW_CODES_KEY = "mfa_new_recovery_codes"
 REGISTRATION_KEY = "mfa_passkey_registration_challenge"
 AUTHENTICATION_KEY = "mfa_passkey_authentication_challenge"
-
-
-def _apply_error(form, exc: DomainError) -> None:  # type: ignore[no-untyped-def]
-    if not exc.fields:
-        form.add_error(None, exc.message)
-    for field, errors in exc.fields.items():
-        for error in errors:
-            form.add_error(field if field in form.fields else None, error)
 
 
 def _json_error(exc: DomainError) -> JsonResponse:
@@ -73,7 +66,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
         try:
             codes = services.confirm_totp_enrolment(request.user, form.cleaned_data["code"])
         except DomainError as exc:
-            _apply_error(form, exc)
+            add_domain_errors(form, exc)
             status = 429 if isinstance(exc, ChallengeThrottled) else 400
         else:
             request.session[NEW_CODES_KEY] = codes
@@ -131,7 +124,7 @@ def disable(request: HttpRequest) -> HttpResponse:
         try:
             services.disable_mfa(request.user, **form.cleaned_data)
         except DomainError as exc:
-            _apply_error(form, exc)
+            add_domain_errors(form, exc)
             status = 429 if isinstance(exc, ChallengeThrottled) else 400
         else:
             messages.success(request, "Two-factor authentication is off.")
@@ -197,7 +190,7 @@ def challenge(request: HttpRequest) -> HttpResponse:
         try:
             method = services.verify_code(user, active.cleaned_data["code"])
         except DomainError as exc:
-            _apply_error(active, exc)
+            add_domain_errors(active, exc)
             status = exc.status
         else:
             remember = active.cleaned_data["remember"]

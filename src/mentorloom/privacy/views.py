@@ -10,6 +10,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from mentorloom.core.errors import DomainError
+from mentorloom.core.forms import add_domain_errors
+from mentorloom.core.one_click import act_then_redirect
 
 from . import services
 from .errors import ExportExpired
@@ -45,13 +47,12 @@ def export_status(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def start_export(request: HttpRequest) -> HttpResponse:
-    try:
-        services.request_export(request.user, site_url=request.build_absolute_uri("/"))
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "We are preparing your data and will e-mail you a link.")
-    return redirect("privacy:index")
+    return act_then_redirect(
+        request,
+        lambda: services.request_export(request.user, site_url=request.build_absolute_uri("/")),
+        "We are preparing your data and will e-mail you a link.",
+        "privacy:index",
+    )
 
 
 @login_required
@@ -80,12 +81,7 @@ def delete_account(request: HttpRequest) -> HttpResponse:
             services.request_deletion(request.user, password=form.cleaned_data["password"])
             services.keep_signed_in(request, request.user)
         except DomainError as exc:
-            if exc.fields:
-                for field, errors in exc.fields.items():
-                    for error in errors:
-                        form.add_error(field if field in form.fields else None, error)
-            else:
-                form.add_error(None, exc.message)
+            add_domain_errors(form, exc)
         else:
             messages.info(request, "Done: your account is hidden from everyone now.")
             return redirect("privacy:index")

@@ -3,6 +3,7 @@
 from django.contrib import admin
 
 from mentorloom.audit.services import record_event
+from mentorloom.core.read_only_admin import ReadOnlyAdmin
 
 from . import services
 from .models import AuditEvent, Block, Report
@@ -37,19 +38,10 @@ class ReportAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "action", "actor", "target_user"]
     list_filter = ["action"]
     readonly_fields = ["created_at", "action", "actor", "target_user", "data"]
-
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
-        return False
 
 
 @admin.register(Block)

@@ -7,6 +7,8 @@ from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, 
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 
+from mentorloom.core.read_only_admin import ReadOnlyAdmin
+
 from .models import ExternalCalendar, ParticipantReliability, Session, SessionStatus
 
 
@@ -23,7 +25,7 @@ def _count(**filters: object) -> Coalesce:
 
 
 @admin.register(ParticipantReliability)
-class ParticipantReliabilityAdmin(admin.ModelAdmin):
+class ParticipantReliabilityAdmin(ReadOnlyAdmin):
     """Counts are kept per person (issue #6): sessions they missed, late cancellations."""
 
     list_display = ["email", "no_shows", "late_cancellations"]
@@ -51,15 +53,6 @@ class ParticipantReliabilityAdmin(admin.ModelAdmin):
     @admin.display(description="Late cancellations", ordering="_late")
     def late_cancellations(self, obj) -> int:  # type: ignore[no-untyped-def]
         return obj._late
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
-        return False
 
 
 @admin.register(Session)

@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from mentorloom.core.errors import DomainError
+from mentorloom.core.forms import add_domain_errors
+from mentorloom.core.one_click import act_then_redirect
 from mentorloom.mentorships.access import get_mentorship_for
 from mentorloom.mentorships.timefit import is_night, profile_of, time_fit
 
@@ -88,11 +90,7 @@ def _apply(request: HttpRequest, form_name: str, form, action) -> HttpResponse: 
         try:
             action(form.cleaned_data)
         except DomainError as exc:
-            for field, errors in exc.fields.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
-            if not exc.fields:
-                form.add_error(None, exc.message)
+            add_domain_errors(form, exc)
         else:
             messages.success(request, "Your availability is saved.")
             return redirect("scheduling:availability")
@@ -404,13 +402,13 @@ def _other_of(session, user):  # type: ignore[no-untyped-def]
 
 def _answer(request: HttpRequest, proposal_id: int, action, done: str) -> HttpResponse:  # type: ignore[no-untyped-def]
     proposal = selectors.get_proposal_for(request.user, proposal_id)
-    try:
-        action(request.user, proposal)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, done)
-    return redirect("scheduling:session", session_id=proposal.session_id)
+    return act_then_redirect(
+        request,
+        lambda: action(request.user, proposal),
+        done,
+        "scheduling:session",
+        session_id=proposal.session_id,
+    )
 
 
 @login_required
@@ -444,29 +442,28 @@ def cancel(request: HttpRequest, session_id: int) -> HttpResponse:
     session = selectors.get_session_for(request.user, session_id)
     form = CancelForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    try:
-        if request.POST.get("scope") == "following":
-            services.cancel_following(request.user, session, reason=reason)
-        else:
-            services.cancel_session(request.user, session, reason=reason)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "The session is cancelled and the time is free again.")
-    return redirect("scheduling:session", session_id=session.pk)
+    following = request.POST.get("scope") == "following"
+    cancel_one_or_following = services.cancel_following if following else services.cancel_session
+    return act_then_redirect(
+        request,
+        lambda: cancel_one_or_following(request.user, session, reason=reason),
+        "The session is cancelled and the time is free again.",
+        "scheduling:session",
+        session_id=session.pk,
+    )
 
 
 @login_required
 @require_POST
 def no_show(request: HttpRequest, session_id: int) -> HttpResponse:
     session = selectors.get_session_for(request.user, session_id)
-    try:
-        services.mark_no_show(request.user, session)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "Recorded as a no-show.")
-    return redirect("scheduling:session", session_id=session.pk)
+    return act_then_redirect(
+        request,
+        lambda: services.mark_no_show(request.user, session),
+        "Recorded as a no-show.",
+        "scheduling:session",
+        session_id=session.pk,
+    )
 
 
 # --- Calendar feed --------------------------------------------------------------------------

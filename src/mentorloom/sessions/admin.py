@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.db.models import Case, CharField, Value, When
 from django.http import HttpRequest
 
+from mentorloom.core.read_only_admin import ReadOnlyAdmin
+
 from . import selectors
 from .models import AgendaTemplate, LowScoreAlert
 
@@ -14,7 +16,7 @@ class AgendaTemplateAdmin(admin.ModelAdmin):
 
 
 @admin.register(LowScoreAlert)
-class LowScoreAlertAdmin(admin.ModelAdmin):
+class LowScoreAlertAdmin(ReadOnlyAdmin):
     """Mentors with a trait averaging below 3 over their last 5 ratings. Read-only list for
     staff; rows never open (the change page would show the whole user record)."""
 
@@ -47,12 +49,3 @@ class LowScoreAlertAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
         return obj is None and request.user.is_active and request.user.is_staff
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
-        return False

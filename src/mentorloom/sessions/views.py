@@ -7,7 +7,6 @@ reached only via get_session_for (404).
 
 from __future__ import annotations
 
-from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -18,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mentorloom.core.errors import DomainError, error_body
+from mentorloom.core.forms import add_domain_errors
 from mentorloom.scheduling import display
 from mentorloom.scheduling.models import Session
 from mentorloom.scheduling.selectors import get_session_for, zone_name_of
@@ -46,14 +46,6 @@ def _period(request: HttpRequest) -> str:
         return selectors.parse_period(request.GET.get("period"), _int(request.GET.get("days"), 90))
     except DomainError:
         return "90d"
-
-
-def _apply_errors(form: django_forms.Form, exc: DomainError) -> None:
-    if not exc.fields:
-        form.add_error(None, exc.message)
-    for name, errors in exc.fields.items():
-        for error in errors:
-            form.add_error(name if name in form.fields else None, error)
 
 
 def _base(request: HttpRequest, session: Session) -> dict:
@@ -118,7 +110,7 @@ def add_topic(request: HttpRequest, session_id: int) -> HttpResponse:
         try:
             services.add_topic(session, request.user, **form.cleaned_data)
         except DomainError as exc:
-            _apply_errors(form, exc)
+            add_domain_errors(form, exc)
         else:
             messages.success(request, "Topic added.")
             return redirect("sessions:agenda", session.pk)
@@ -190,10 +182,10 @@ def save_details(request: HttpRequest, session_id: int) -> HttpResponse:
                 data["base_links"] = exc.current_links
                 form = DetailsForm(data)
                 form.is_valid()
-            _apply_errors(form, exc)
+            add_domain_errors(form, exc)
             return _agenda_page(request, session, status=409, details_form=form)
         except DomainError as exc:
-            _apply_errors(form, exc)
+            add_domain_errors(form, exc)
         else:
             if _wants_json(request):
                 return JsonResponse(
@@ -399,7 +391,7 @@ def add_action_item(request: HttpRequest, session_id: int) -> HttpResponse:
                 due_date=form.cleaned_data["due_date"],
             )
         except DomainError as exc:
-            _apply_errors(form, exc)
+            add_domain_errors(form, exc)
         else:
             messages.success(request, "Action item added.")
             return redirect(reverse("sessions:notes", args=[session.pk]) + "#action-items")
@@ -506,7 +498,7 @@ def feedback(request: HttpRequest, session_id: int) -> HttpResponse:
                 else:
                     services.give_mentee_feedback(session, request.user, **data)
             except DomainError as exc:
-                _apply_errors(form, exc)
+                add_domain_errors(form, exc)
             else:
                 messages.success(request, "Thank you — your feedback is saved.")
                 return redirect("sessions:feedback", session.pk)

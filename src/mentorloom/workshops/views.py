@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from mentorloom.core.errors import DomainError
+from mentorloom.core.forms import add_domain_errors
+from mentorloom.core.one_click import act_then_redirect
 from mentorloom.messaging.access import get_conversation_for
 from mentorloom.messaging.views import chat_context
 from mentorloom.scheduling.selectors import zone_name_of
@@ -45,11 +47,7 @@ def new_workshop(request: HttpRequest) -> HttpResponse:
         try:
             workshop = services.create_workshop(request.user, **form.cleaned_data)
         except DomainError as exc:
-            for field, problems in exc.fields.items():
-                for problem in problems:
-                    form.add_error(field if field in form.fields else None, problem)
-            if not exc.fields:
-                form.add_error(None, exc.message)
+            add_domain_errors(form, exc)
         else:
             return redirect("workshops:detail", workshop.pk)
     return render(request, "workshops/new.html", {"form": form})
@@ -103,13 +101,13 @@ def register(request: HttpRequest, workshop_id: int) -> HttpResponse:
 @require_POST
 def cancel(request: HttpRequest, workshop_id: int) -> HttpResponse:
     workshop = selectors.get_workshop_for(request.user, workshop_id)
-    try:
-        services.cancel_registration(request.user, workshop)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "Your registration is cancelled.")
-    return redirect("workshops:detail", workshop.pk)
+    return act_then_redirect(
+        request,
+        lambda: services.cancel_registration(request.user, workshop),
+        "Your registration is cancelled.",
+        "workshops:detail",
+        workshop.pk,
+    )
 
 
 @login_required

@@ -7,11 +7,12 @@ from django.conf import settings
 from django.urls import reverse
 
 from mentorloom.core.errors import InvalidInput, PermissionDenied
+from mentorloom.notifications.services import notify
 from mentorloom.profiles.models import Profile
 from mentorloom.safety.selectors import is_blocked_between
 
 from ..errors import MentorUnavailable, SelfRequest
-from ..models import MESSAGE_MAX, Mentorship, MentorshipStatus
+from ..models import MESSAGE_MAX, HistoryEvent, Mentorship, MentorshipStatus
 
 
 def expiry_days() -> int:
@@ -71,3 +72,25 @@ def _require_participant(user, mentorship: Mentorship) -> None:  # type: ignore[
 
 def _other_user(user, mentorship: Mentorship):  # type: ignore[no-untyped-def]
     return mentorship.mentee if user.pk == mentorship.mentor_id else mentorship.mentor
+
+
+def _record_and_tell(
+    user,  # type: ignore[no-untyped-def]
+    mentorship: Mentorship,
+    *,
+    history: str,
+    kind: str,
+    title: str,
+    body: str = "",
+    anchor: str = "",
+) -> None:
+    """What `user` did goes into the mentorship's history, and the other person is notified
+    with a link to the mentorship page (at `anchor`)."""
+    HistoryEvent.objects.create(mentorship=mentorship, actor=user, text=history)
+    notify(
+        _other_user(user, mentorship),
+        kind=kind,
+        title=title,
+        body=body,
+        url=_url("mentorships:detail", mentorship.pk) + anchor,
+    )

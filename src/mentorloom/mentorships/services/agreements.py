@@ -12,7 +12,7 @@ from mentorloom.notifications.services import notify
 
 from ..errors import InvalidTransition, StaleAgreementVersion
 from ..models import AGREEMENT_FIELDS, AgreementVersion, HistoryEvent, Mentorship, MentorshipStatus
-from ._common import _locked_mentorship, _other_user, _require_participant, _url
+from ._common import _locked_mentorship, _other_user, _record_and_tell, _require_participant, _url
 
 
 def _clean_agreement(values: dict[str, Any]) -> dict[str, str]:
@@ -65,18 +65,15 @@ def propose_agreement(
             **cleaned,
             **confirmed,
         )
-        HistoryEvent.objects.create(
-            mentorship=mentorship,
-            actor=user,
-            text=f"{user.get_full_name()} proposed agreement version {version.number}.",
-        )
-        notify(
-            _other_user(user, mentorship),
+        _record_and_tell(
+            user,
+            mentorship,
+            history=f"{user.get_full_name()} proposed agreement version {version.number}.",
             kind="agreement.changed",
             title=f"{user.get_full_name()} proposed a change to your agreement",
             body="Review the changes and confirm them; until then the last confirmed version "
             "stays in force.",
-            url=_url("mentorships:detail", mentorship.pk) + "#agreement",
+            anchor="#agreement",
         )
     return version
 

@@ -9,11 +9,10 @@ from django.utils import timezone
 
 from mentorloom.core.enqueue import enqueue_on_commit
 from mentorloom.core.errors import InvalidInput
-from mentorloom.notifications.services import notify
 
 from ..errors import InvalidTransition
-from ..models import HistoryEvent, Mentorship, MentorshipStatus, Reflection
-from ._common import _locked_mentorship, _other_user, _require_participant, _url
+from ..models import Mentorship, MentorshipStatus, Reflection
+from ._common import _locked_mentorship, _record_and_tell, _require_participant
 
 
 def pause_mentorship(user, mentorship: Mentorship, until: date, note: str = "") -> Mentorship:  # type: ignore[no-untyped-def]
@@ -30,17 +29,13 @@ def pause_mentorship(user, mentorship: Mentorship, until: date, note: str = "") 
         mentorship.paused_until = until
         mentorship.save(update_fields=["status", "paused_until"])
         extra = f" ({note.strip()[:200]})" if note.strip() else ""
-        HistoryEvent.objects.create(
-            mentorship=mentorship,
-            actor=user,
-            text=f"{user.get_full_name()} paused the mentorship until {until:%-d %B %Y}{extra}.",
-        )
-        notify(
-            _other_user(user, mentorship),
+        _record_and_tell(
+            user,
+            mentorship,
+            history=f"{user.get_full_name()} paused the mentorship until {until:%-d %B %Y}{extra}.",
             kind="mentorship.paused",
             title=f"{user.get_full_name()} paused your mentorship until {until:%-d %B %Y}",
             body=note.strip()[:300],
-            url=_url("mentorships:detail", mentorship.pk),
         )
     return mentorship
 
@@ -54,16 +49,12 @@ def resume_mentorship(user, mentorship: Mentorship) -> Mentorship:  # type: igno
         mentorship.status = MentorshipStatus.ACTIVE
         mentorship.paused_until = None
         mentorship.save(update_fields=["status", "paused_until"])
-        HistoryEvent.objects.create(
-            mentorship=mentorship,
-            actor=user,
-            text=f"{user.get_full_name()} resumed the mentorship.",
-        )
-        notify(
-            _other_user(user, mentorship),
+        _record_and_tell(
+            user,
+            mentorship,
+            history=f"{user.get_full_name()} resumed the mentorship.",
             kind="mentorship.resumed",
             title=f"{user.get_full_name()} resumed your mentorship",
-            url=_url("mentorships:detail", mentorship.pk),
         )
     return mentorship
 
@@ -97,15 +88,13 @@ def end_mentorship(
             would_recommend=would_recommend,
             text=text.strip(),
         )
-        HistoryEvent.objects.create(
-            mentorship=mentorship, actor=user, text=f"{user.get_full_name()} ended the mentorship."
-        )
-        notify(
-            _other_user(user, mentorship),
+        _record_and_tell(
+            user,
+            mentorship,
+            history=f"{user.get_full_name()} ended the mentorship.",
             kind="mentorship.ended",
             title=f"{user.get_full_name()} ended your mentorship",
             body="Thank you for the time you spent together.",
-            url=_url("mentorships:detail", mentorship.pk),
         )
         enqueue_on_commit(
             "mentorloom.mentorships.tasks.offer_freed_place_task", mentor_id=mentorship.mentor_id

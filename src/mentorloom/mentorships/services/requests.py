@@ -249,6 +249,28 @@ def _mark_answered(request: MentorshipRequest, now: datetime) -> None:
         request.first_response_at = now
 
 
+def _post_message(
+    user,  # type: ignore[no-untyped-def]
+    request: MentorshipRequest,
+    text: str,
+    *,
+    to,
+    kind: str,
+    title: str,
+) -> RequestMessage:
+    """A question or an answer on the request's thread; `to`, the other side, is notified."""
+    msg = RequestMessage.objects.create(request=request, author=user, body=text)
+    _dealt_with(user, request)
+    notify(
+        to,
+        kind=kind,
+        title=title,
+        body=text[:300],
+        url=_url("mentorships:request_detail", request.pk),
+    )
+    return msg
+
+
 def ask_for_info(user, request: MentorshipRequest, body: str) -> RequestMessage:  # type: ignore[no-untyped-def]
     """Mentor asks for more information: pending/info_requested → info_requested."""
     _require_party(user, request, "mentor")
@@ -260,16 +282,14 @@ def ask_for_info(user, request: MentorshipRequest, body: str) -> RequestMessage:
         request.status = RequestStatus.INFO_REQUESTED
         request.updated_at = now
         request.save(update_fields=["status", "updated_at", "first_response_at"])
-        msg = RequestMessage.objects.create(request=request, author=user, body=text)
-        _dealt_with(user, request)
-        notify(
-            request.mentee,
+        return _post_message(
+            user,
+            request,
+            text,
+            to=request.mentee,
             kind="request.info_requested",
             title=f"{user.get_full_name()} would like to know more before answering",
-            body=text[:300],
-            url=_url("mentorships:request_detail", request.pk),
         )
-    return msg
 
 
 def answer_info(user, request: MentorshipRequest, body: str) -> RequestMessage:  # type: ignore[no-untyped-def]
@@ -288,16 +308,14 @@ def answer_info(user, request: MentorshipRequest, body: str) -> RequestMessage: 
         request.updated_at = now
         request.expires_at = max(request.expires_at, now + timedelta(days=expiry_days()))
         request.save(update_fields=["status", "updated_at", "expires_at"])
-        msg = RequestMessage.objects.create(request=request, author=user, body=text)
-        _dealt_with(user, request)
-        notify(
-            request.mentor,
+        return _post_message(
+            user,
+            request,
+            text,
+            to=request.mentor,
             kind="request.info_answered",
             title=f"{user.get_full_name()} answered your question",
-            body=text[:300],
-            url=_url("mentorships:request_detail", request.pk),
         )
-    return msg
 
 
 def _agreement_suggestions(request: MentorshipRequest) -> dict[str, str]:

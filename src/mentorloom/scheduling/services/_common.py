@@ -9,11 +9,19 @@ from django.conf import settings
 from django.db.models import Q
 
 from mentorloom.core.errors import InvalidInput, PermissionDenied
+from mentorloom.core.timezones import canonical_zone
 from mentorloom.mentorships.models import Mentorship
 
 from .. import selectors
-from ..errors import DurationNotOffered, MentorshipNotActive, OutsideAvailability, SlotTaken
-from ..models import ProposalStatus, RescheduleProposal, SchedulingSettings, Session
+from ..errors import (
+    DurationNotOffered,
+    MentorshipNotActive,
+    OutsideAvailability,
+    SessionAlreadyStarted,
+    SessionNotBooked,
+    SlotTaken,
+)
+from ..models import ProposalStatus, RescheduleProposal, SchedulingSettings, Session, SessionStatus
 
 
 def late_cancel_window() -> timedelta:
@@ -32,6 +40,14 @@ def _utc(instant: datetime) -> datetime:
     if instant.tzinfo is None:
         raise InvalidInput(fields={"start": ["Give the time with its UTC offset."]})
     return instant.astimezone(UTC)
+
+
+def _zone(name: str) -> str:
+    """The current IANA name of the zone a time was given in; InvalidInput (tz) if unknown."""
+    zone_name = canonical_zone(name)
+    if zone_name is None:
+        raise InvalidInput(fields={"tz": ["Unknown time zone."]})
+    return zone_name
 
 
 def _check_bookable(
@@ -95,6 +111,16 @@ def _locked_session(session: Session) -> Session:
         .select_related("mentor__profile", "mentee__profile", "mentorship")
         .get(pk=session.pk)
     )
+
+
+def _upcoming(session: Session, now: datetime, *, verb: str) -> Session:
+    """`session` if it is still booked and has not started; `verb` ("cancelled", "moved") words
+    SessionAlreadyStarted."""
+    if session.status != SessionStatus.BOOKED:
+        raise SessionNotBooked()
+    if session.starts_at <= now:
+        raise SessionAlreadyStarted(f"A session that has started cannot be {verb}.")
+    return session
 
 
 def _expire_stale_proposals(session_id: int, now: datetime) -> None:

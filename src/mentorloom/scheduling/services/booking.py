@@ -15,12 +15,11 @@ from django.utils import timezone
 
 from mentorloom.accounts.access import require_verified
 from mentorloom.core import idempotency
-from mentorloom.core.errors import InvalidInput, PermissionDenied
+from mentorloom.core.errors import PermissionDenied
 from mentorloom.core.hooks import Hook
-from mentorloom.core.timezones import canonical_zone
 from mentorloom.mentorships.models import Mentorship
 
-from ..errors import SessionAlreadyStarted, SessionNotBooked, SlotTaken
+from ..errors import SlotTaken
 from ..models import Session, SessionStatus
 from ._common import (
     _check_bookable,
@@ -28,7 +27,9 @@ from ._common import (
     _is_free,
     _lock,
     _locked_session,
+    _upcoming,
     _utc,
+    _zone,
     late_cancel_window,
 )
 from .invitations import _announce
@@ -62,9 +63,7 @@ def book_session(
     """
     require_verified(actor)
     now = now or timezone.now()
-    zone_name = canonical_zone(zone)
-    if zone_name is None:
-        raise InvalidInput(fields={"tz": ["Unknown time zone."]})
+    zone_name = _zone(zone)
     duration = timedelta(minutes=duration_minutes)
     starts_at = _utc(starts_at)
     key = idempotency.clean_key(idempotency_key)
@@ -138,11 +137,7 @@ def cancel_session(
     if actor.pk not in session.participant_ids():
         raise PermissionDenied()
     with transaction.atomic():
-        session = _locked_session(session)
-        if session.status != SessionStatus.BOOKED:
-            raise SessionNotBooked()
-        if session.starts_at <= now:
-            raise SessionAlreadyStarted("A session that has started cannot be cancelled.")
+        session = _upcoming(_locked_session(session), now, verb="cancelled")
         session.status = SessionStatus.CANCELLED
         session.cancelled_at = now
         session.cancelled_by = actor
@@ -171,9 +166,7 @@ def reschedule_session(
     """
     require_verified(actor)
     now = now or timezone.now()
-    zone_name = canonical_zone(zone)
-    if zone_name is None:
-        raise InvalidInput(fields={"tz": ["Unknown time zone."]})
+    zone_name = _zone(zone)
     starts_at = _utc(starts_at)
     mentorship = session.mentorship
     in_series = session.series_id is not None
@@ -182,11 +175,7 @@ def reschedule_session(
     )
     with transaction.atomic():
         _lock(session.mentor_id, session.mentee_id)
-        session = _locked_session(session)
-        if session.status != SessionStatus.BOOKED:
-            raise SessionNotBooked()
-        if session.starts_at <= now:
-            raise SessionAlreadyStarted("A session that has started cannot be moved.")
+        session = _upcoming(_locked_session(session), now, verb="moved")
         if not _is_free(
             mentorship, starts_at, session.duration, now, session.pk, ignore_horizon=in_series
         ):

@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from mentorloom.accounts.access import require_verified
 from mentorloom.core.errors import DomainError, InvalidInput, PermissionDenied
-from mentorloom.core.timezones import canonical_zone
 from mentorloom.notifications.services import notify
 
 from .. import display, selectors
@@ -20,7 +19,6 @@ from ..errors import (
     ProposalAlreadyOpen,
     ProposalExpired,
     ProposalNotOpen,
-    SessionAlreadyStarted,
     SessionNotBooked,
     SlotTaken,
 )
@@ -32,7 +30,9 @@ from ._common import (
     _is_free,
     _lock,
     _locked_session,
+    _upcoming,
     _utc,
+    _zone,
     late_cancel_window,
 )
 from .booking import reschedule_session
@@ -94,18 +94,13 @@ def request_reschedule(
     """
     require_verified(actor)
     now = now or timezone.now()
-    zone_name = canonical_zone(zone)
-    if zone_name is None:
-        raise InvalidInput(fields={"tz": ["Unknown time zone."]})
+    zone_name = _zone(zone)
     starts_at = _utc(starts_at)
     if actor.pk not in session.participant_ids():
         raise PermissionDenied()
     if not session.mentorship.is_active:
         raise MentorshipNotActive()
-    if session.status != SessionStatus.BOOKED:
-        raise SessionNotBooked()
-    if session.starts_at <= now:
-        raise SessionAlreadyStarted("A session that has started cannot be moved.")
+    _upcoming(session, now, verb="moved")
     if can_move_directly(actor, session, starts_at, now):
         return reschedule_session(actor, session, starts_at=starts_at, zone=zone_name, now=now)
     return _propose(actor, session, starts_at=starts_at, zone=zone_name, message=message, now=now)
@@ -129,11 +124,7 @@ def _propose(
     _expire_stale_proposals(session.pk, now)
     with transaction.atomic():
         _lock(session.mentor_id, session.mentee_id)
-        current = _locked_session(session)
-        if current.status != SessionStatus.BOOKED:
-            raise SessionNotBooked()
-        if current.starts_at <= now:
-            raise SessionAlreadyStarted("A session that has started cannot be moved.")
+        current = _upcoming(_locked_session(session), now, verb="moved")
         if RescheduleProposal.objects.filter(session=current, status=ProposalStatus.OPEN).exists():
             raise ProposalAlreadyOpen()
         _check_no_overlap_with_sessions(current, starts_at)

@@ -5,17 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from mentorloom.accounts.access import require_verified
-from mentorloom.core.email import render_plain_text, render_subject
-from mentorloom.core.enqueue import enqueue_on_commit
-from mentorloom.core.errors import InvalidInput, PermissionDenied
-from mentorloom.core.timezones import canonical_zone
+from mentorloom.core.errors import PermissionDenied
 from mentorloom.mentorships.models import Mentorship
-from mentorloom.notifications.services import notify
 
 from .. import display, ics, recurrence, selectors
 from ..errors import (
@@ -24,8 +19,6 @@ from ..errors import (
     MentorshipNotActive,
     ProposalNeeded,
     SeriesConflict,
-    SessionAlreadyStarted,
-    SessionNotBooked,
     SlotTaken,
 )
 from ..models import Session, SessionSeries, SessionStatus
@@ -34,11 +27,13 @@ from ._common import (
     _is_free,
     _lock,
     _locked_session,
+    _upcoming,
     _utc,
+    _zone,
     late_cancel_window,
 )
 from .booking import cancel_session, reschedule_session, session_booked
-from .invitations import INVITATION_TASK, _announce
+from .invitations import _announce, _invite_both
 
 PROBLEM_MESSAGES = {
     "outside_availability": "Outside the mentor's availability.",
@@ -121,10 +116,7 @@ def _check_series_input(actor, mentorship: Mentorship, duration_minutes: int, zo
         raise MentorshipNotActive()
     if duration_minutes not in selectors.session_lengths(mentorship.mentor, mentorship):
         raise DurationNotOffered(fields={"duration": ["Choose one of the offered lengths."]})
-    zone_name = canonical_zone(zone)
-    if zone_name is None:
-        raise InvalidInput(fields={"tz": ["Unknown time zone."]})
-    return zone_name
+    return _zone(zone)
 
 
 def preview_series(
@@ -275,19 +267,12 @@ def _announce_series(
     skipped: int,
     now: datetime,
 ) -> None:
-    payload = ics.publish_series(series, sessions, now=now).decode()
     notes = {s.pk: selectors.clock_note_for(s) for s in sessions}
     mentorship = series.mentorship
-    path = f"/schedule/series/{series.pk}/"
     summary = series_summary(series)
-    for person in (mentorship.mentor, mentorship.mentee):
-        other = mentorship.mentee if person.pk == mentorship.mentor_id else mentorship.mentor
-        zone = selectors.zone_name_of(person)
-        context = {
-            "site_name": settings.SITE_NAME,
-            "site_url": settings.SITE_URL,
-            "name": person.get_full_name(),
-            "other_name": other.get_full_name(),
+
+    def context_for(person, other, zone: str) -> dict[str, object]:  # type: ignore[no-untyped-def]
+        return {
             "organiser_name": actor.get_full_name(),
             "summary": summary,
             "lines": [
@@ -295,28 +280,21 @@ def _announce_series(
                 for s in sessions
             ],
             "skipped": skipped,
-            "path": path,
         }
-        subject = render_subject("scheduling/emails/series_subject.txt", context)
-        body = render_plain_text("scheduling/emails/series.txt", context)
-        enqueue_on_commit(
-            INVITATION_TASK,
-            to=[person.email],
-            subject=subject,
-            body=body,
-            ics=payload,
-            method="PUBLISH",
-            filename="sessions.ics",
-        )
-        if person.pk != actor.pk:
-            notify(
-                person,
-                kind="session.series",
-                title=subject,
-                body=f"{len(sessions)} sessions, {summary}.",
-                url=path,
-                email=False,
-            )
+
+    _invite_both(
+        mentorship.mentor,
+        mentorship.mentee,
+        actor,
+        template="scheduling/emails/series",
+        context_for=context_for,
+        path=f"/schedule/series/{series.pk}/",
+        ics_payload=ics.publish_series(series, sessions, now=now).decode(),
+        method="PUBLISH",
+        kind="session.series",
+        notice_for=lambda _body: f"{len(sessions)} sessions, {summary}.",
+        filename="sessions.ics",
+    )
 
 
 def _following(session: Session, now: datetime) -> list[Session]:
@@ -347,11 +325,7 @@ def cancel_following(
     if actor.pk not in session.participant_ids():
         raise PermissionDenied()
     with transaction.atomic():
-        current = _locked_session(session)
-        if current.status != SessionStatus.BOOKED:
-            raise SessionNotBooked()
-        if current.starts_at <= now:
-            raise SessionAlreadyStarted("A session that has started cannot be cancelled.")
+        current = _upcoming(_locked_session(session), now, verb="cancelled")
         cancelled = []
         for item in _following(current, now):
             cancelled.append(cancel_session(actor, item, reason=reason, now=now))
@@ -389,11 +363,7 @@ def move_following(
         raise ProposalNeeded()
     with transaction.atomic():
         _lock(session.mentor_id, session.mentee_id)
-        current = _locked_session(session)
-        if current.status != SessionStatus.BOOKED:
-            raise SessionNotBooked()
-        if current.starts_at <= now:
-            raise SessionAlreadyStarted("A session that has started cannot be moved.")
+        current = _upcoming(_locked_session(session), now, verb="moved")
         rule_walls = {
             occ.start: datetime.combine(occ.day, occ.wall)
             for occ in selectors.series_occurrences(series)

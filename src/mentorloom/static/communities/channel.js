@@ -2,22 +2,13 @@
 // channel is a conversation, so the same subscribe-with-after_id catch-up, client ids and
 // acks apply. Without this file the page works: forms post and the server redirects back.
 
+import { uuid4 } from "../mentorloom/js/uuid.js";
+
 const RETRY_MS = [500, 1000, 2000, 4000, 8000];
 const MAX_FILE_BYTES = 10 * 1024 * 1024;
 // Read markers move at most this often: in a busy channel every member's page reads every
 // post, and one write per member per burst is enough.
 const READ_EVERY_MS = 1500;
-
-function uuid4() {
-  if (window.crypto && typeof window.crypto.randomUUID === "function") {
-    return window.crypto.randomUUID();
-  }
-  const b = window.crypto.getRandomValues(new Uint8Array(16));
-  b[6] = (b[6] & 0x0f) | 0x40;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
 
 export class LiveChannel {
   constructor(root) {

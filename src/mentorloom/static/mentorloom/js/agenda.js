@@ -1,16 +1,17 @@
 // The agenda page, live: the other person's changes arrive over the live socket
 // ("agenda.changed"). The topic list is re-read from the page; the questions and links are
 // merged line by line into what you are typing (notes_merge.js), and your edits save 0.6 s
-// after you stop typing. Only a line both of you changed at once is left for you to resolve.
+// after you stop typing (autosave.js). Only a line both of you changed at once is left for you
+// to resolve.
 
+import { autosave, setText, statusLine } from "./autosave.js";
 import { merge } from "./notes_merge.js";
 
-const SAVE_AFTER_MS = 600;
 const form = document.getElementById("agenda-details");
 
 if (form) {
-  const sessionId = Number(form.dataset.sessionId);
-  const live = document.getElementById("agenda-live");
+  const status = statusLine(document.getElementById("agenda-live"));
+  const { say, savedText } = status;
   const fields = ["questions", "links"].map((name) => ({
     name,
     editor: form.querySelector(`[name=${name}]`),
@@ -18,29 +19,9 @@ if (form) {
   }));
   const versionInput = form.querySelector("[name=base_version]");
   let version = Number(versionInput.value);
-  let timer = null;
-  let inFlight = false;
-  let again = false;
   let overlap = false;
-  let deferred = null;
 
-  const say = (text) => {
-    if (live) live.textContent = text;
-  };
-  const savedText = () => (document.documentElement.dataset.live ? "Saved · live" : "Saved");
   const dirty = () => fields.some((f) => f.editor.value !== f.base.value);
-
-  const setText = (editor, text) => {
-    const old = editor.value;
-    if (text === old) return;
-    let prefix = 0;
-    while (prefix < old.length && prefix < text.length && old[prefix] === text[prefix]) prefix++;
-    const delta = text.length - old.length;
-    const shift = (pos) => (pos > prefix ? Math.max(prefix, pos + delta) : pos);
-    const [start, end] = [editor.selectionStart, editor.selectionEnd];
-    editor.value = text;
-    if (document.activeElement === editor) editor.setSelectionRange(shift(start), shift(end));
-  };
 
   const adopt = (answer) => {
     version = answer.version;
@@ -69,64 +50,6 @@ if (form) {
     }
   };
 
-  const applyRemote = (event) => {
-    if (event.version <= version) return;
-    refreshTopics();
-    if (overlap) return;
-    const bases = Object.fromEntries(fields.map((f) => [f.name, f.base.value]));
-    if (mergeIn(event, bases)) say(dirty() ? "Updated live · saving soon" : savedText());
-  };
-
-  const save = async (explicit = false) => {
-    clearTimeout(timer);
-    if (inFlight) {
-      again = true;
-      return;
-    }
-    if ((overlap && !explicit) || (!dirty() && !explicit)) return;
-    inFlight = true;
-    say("Saving…");
-    const sent = Object.fromEntries(fields.map((f) => [f.name, f.editor.value]));
-    const data = new FormData(form);
-    try {
-      const response = await fetch(form.action, {
-        method: "POST",
-        body: data,
-        headers: { Accept: "application/json" },
-        credentials: "same-origin",
-      });
-      const answer = await response.json();
-      if (response.ok) {
-        overlap = false;
-        form.querySelector(".agenda-overlap")?.remove();
-        if (!mergeIn(answer, sent)) adopt(answer);
-        say(dirty() ? "Saving soon…" : savedText());
-        if (dirty()) again = true;
-      } else if (response.status === 409 && answer.current) {
-        overlap = true;
-        adopt(answer.current);
-        showOverlap(answer.overlaps);
-        say("Not saved: choose what to keep");
-      } else {
-        const fieldErrors = Object.values(answer.error?.fields || {}).flat();
-        say(fieldErrors[0] || answer.error?.message || "Not saved. Try again.");
-      }
-    } catch {
-      say("Not saved: offline? Retrying when you type.");
-    } finally {
-      inFlight = false;
-    }
-    if (deferred) {
-      const event = deferred;
-      deferred = null;
-      applyRemote(event);
-    }
-    if (again) {
-      again = false;
-      save();
-    }
-  };
-
   const showOverlap = (overlaps) => {
     form.querySelector(".agenda-overlap")?.remove();
     const box = document.createElement("div");
@@ -141,24 +64,38 @@ if (form) {
     form.querySelector(".form__actions").before(box);
   };
 
-  for (const f of fields) {
-    f.editor.addEventListener("input", () => {
-      say("Editing…");
-      clearTimeout(timer);
-      timer = setTimeout(save, SAVE_AFTER_MS);
-    });
-  }
+  const save = autosave({
+    form,
+    editors: fields.map((f) => f.editor),
+    liveType: "agenda.changed",
+    status,
+    isDirty: dirty,
+    isHeld: () => overlap,
+    snapshot: () => Object.fromEntries(fields.map((f) => [f.name, f.editor.value])),
+    formData: () => new FormData(form),
+    onSaved: (answer, sent) => {
+      overlap = false;
+      form.querySelector(".agenda-overlap")?.remove();
+      if (!mergeIn(answer, sent)) adopt(answer);
+    },
+    onConflict: (answer) => {
+      overlap = true;
+      adopt(answer.current);
+      showOverlap(answer.overlaps);
+      say("Not saved: choose what to keep");
+    },
+    applyRemote: (event) => {
+      if (event.version <= version) return;
+      refreshTopics();
+      if (overlap) return;
+      const bases = Object.fromEntries(fields.map((f) => [f.name, f.base.value]));
+      if (mergeIn(event, bases)) say(dirty() ? "Updated live · saving soon" : savedText());
+    },
+  });
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     overlap = false;
     save(true);
-  });
-
-  document.addEventListener("ml:live", (event) => {
-    const detail = event.detail;
-    if (detail.type !== "agenda.changed" || detail.session_id !== sessionId) return;
-    if (inFlight) deferred = detail;
-    else applyRemote(detail);
   });
 }

@@ -5,6 +5,8 @@
 // with the same id until acknowledged (the server stores it once); messages are placed by server
 // id; on every (re)connect we subscribe with the newest id we hold and receive the rest.
 
+import { uuid4 } from "./uuid.js";
+
 const RETRY_AFTER_MS = 8000;
 const POLL_EVERY_MS = 3000;
 const SOCKET_FAILURES_BEFORE_POLLING = 3;
@@ -18,18 +20,6 @@ const REACTION_CHOICES = [
 const PERMANENT_ERRORS = new Set([
   "empty_message", "message_too_long", "blocked", "conversation_closed", "invalid", "not_found",
 ]);
-
-function uuid4() {
-  if (window.crypto && typeof window.crypto.randomUUID === "function") {
-    return window.crypto.randomUUID();
-  }
-  // randomUUID needs a secure context; getRandomValues does not (plain-HTTP LAN installs).
-  const b = window.crypto.getRandomValues(new Uint8Array(16));
-  b[6] = (b[6] & 0x0f) | 0x40;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
 
 class Chat {
   constructor(root) {
