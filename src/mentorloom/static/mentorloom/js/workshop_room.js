@@ -156,8 +156,10 @@ function peerConnection(userId, name, iceServers) {
   pc.ontrack = (event) => {
     tile.querySelector("video").srcObject = event.streams[0];
   };
+  const roomSocket = socket; // this peer's room: after a move its candidates are of no use
   pc.onicecandidate = (event) => {
-    socket?.send(JSON.stringify({ type: "ice", to: userId, candidate: event.candidate }));
+    if (roomSocket !== socket || roomSocket?.readyState !== WebSocket.OPEN) return;
+    roomSocket.send(JSON.stringify({ type: "ice", to: userId, candidate: event.candidate }));
   };
   peers.set(userId, { pc, tile });
   return pc;
