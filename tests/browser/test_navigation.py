@@ -70,3 +70,23 @@ def test_desktop_shows_every_link_and_no_menu_button(new_context, asgi_server):
     expect(page.get_by_role("link", name="Messages")).to_be_visible()
     expect(page.get_by_role("button", name="Menu")).to_be_hidden()
     problems_of(context).assert_none()
+
+
+def test_a_live_event_reaches_the_page_once(new_context, asgi_server):
+    # Pages with live features (the workshop room, live notes) listen for "ml:live": each event
+    # must arrive once, or every handler (a room move, a note merge) runs twice.
+    from mentorloom.core.realtime.live import publish_to_user
+    from tests.browser.helpers import in_thread
+    from tests.factories import UserFactory
+
+    user = UserFactory()
+    _, page = _signed_in_page(new_context, user, asgi_server)
+    page.wait_for_function("() => document.documentElement.dataset.live === 'open'")
+    page.evaluate(
+        """() => { window.seen = 0; document.addEventListener("ml:live", (e) => {
+             if (e.detail.type === "test.ping") window.seen += 1; }); }"""
+    )
+    in_thread(lambda: publish_to_user(user.pk, {"type": "test.ping"}))
+    page.wait_for_function("() => window.seen >= 1")
+    page.wait_for_timeout(500)
+    assert page.evaluate("window.seen") == 1

@@ -94,14 +94,13 @@ function connect() {
   };
   socket.onmessage = (message) => {
     const event = JSON.parse(message.data);
-    // Pages with their own live features (the workshop room) listen for every event.
-    document.dispatchEvent(new CustomEvent("ml:live", { detail: event }));
     if (event.type === "call.incoming") showIncomingCall(event);
     if (event.type === "unread.changed") announceUnread(event.total);
     if (event.type === "call.declined" || event.type === "call.ended") {
       document.getElementById(`incoming-call-${event.call_id}`)?.remove();
     }
-    // Feature modules (the live notes editor) listen for their own event types.
+    // Pages with live features of their own (the workshop room, the live notes editor) listen
+    // for their event types: each event is dispatched once (twice made every handler run twice).
     document.dispatchEvent(new CustomEvent("ml:live", { detail: event }));
   };
   socket.onclose = (event) => {
