@@ -19,6 +19,8 @@ would have added a thread hop to every send.
 Twelfth session: the one statement had stopped applying once a second authentication backend
 (privacy's PendingDeletionBackend) was configured, so every re-check went through
 `auth.get_user` again; it now applies to any backends that read users as ModelBackend does.
+And a chat `send` that falls due for a re-check no longer makes it a hop of its own ahead of
+the send: the check runs first in the send's own hop (`require_current_session`).
 """
 
 from __future__ import annotations
@@ -90,6 +92,19 @@ def _send_close(user_id: int, event: dict[str, Any]) -> None:
         async_to_sync(layer.group_send)(socket_group(user_id), event)
     except Exception:
         logger.exception("closing the sockets of user %s failed", user_id)
+
+
+class SessionEnded(Exception):
+    """Raised in a database hop by `require_current_session`: the socket's session no longer
+    signs its person in, so the frame is not acted on and the socket ends."""
+
+
+def require_current_session(check: tuple[str | None, int] | None) -> None:
+    """A frame's database work calls this first with what `JsonConsumer.take_session_check`
+    handed it: when a re-check is owed, the session is checked in the same hop as the work
+    (one hop, not two, for the frame that falls due). Raises SessionEnded."""
+    if check is not None and not session_is_current(*check):
+        raise SessionEnded()
 
 
 class _SessionOnly:
