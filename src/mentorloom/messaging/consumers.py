@@ -25,6 +25,7 @@ from redis.exceptions import RedisError
 
 from mentorloom.core import ratelimit
 from mentorloom.core.errors import DomainError
+from mentorloom.core.realtime import lifetime
 from mentorloom.core.realtime.consumer_db import JsonConsumer, consumer_db
 
 from . import events, selectors, services
@@ -110,14 +111,19 @@ def send_frame(
     others: list[int] | None,
     allowed: bool | None = None,
     parent_id: int | None = None,
+    *,
+    session: tuple[str | None, int] | None = None,
 ) -> Sent:
     """A `send` frame's database work in one thread hop (Channels runs all database work of a
     process on one thread, so hops and queries per send bound the messages per second).
 
     The service authorises afresh once it holds the conversation's lock (a mentorship may have
     ended, someone may have blocked) and stores; `others` is what the socket kept from an
-    earlier call, if any; `allowed` is the rate limit's answer, counted by the socket.
+    earlier call, if any; `allowed` is the rate limit's answer, counted by the socket;
+    `session` is the socket's due session re-check (JsonConsumer.take_session_check), made
+    here first, in the same hop: raises lifetime.SessionEnded before anything is stored.
     """
+    lifetime.require_current_session(session)
     if others is None:
         others = selectors.other_participant_ids(conversation_id, user.pk)
     outbox: events.Outbox = []
@@ -145,6 +151,9 @@ def _mark_read(user, conversation: Conversation, up_to_id: int) -> None:  # type
 
 
 class ChatConsumer(JsonConsumer):
+    # A send that falls due for the session re-check makes it in its own database hop.
+    FRAMES_CHECKING_SESSION = frozenset({"send"})
+
     async def connect(self) -> None:
         self.user = self.scope.get("user")
         self.last_sent: dict[int, int] = {}
@@ -182,6 +191,8 @@ class ChatConsumer(JsonConsumer):
             await handler(self, content)
         except FrameError as exc:
             await self._error(exc.code, exc.message, content)
+        except lifetime.SessionEnded:
+            await self.end_socket("session_ended")
         except Http404:
             # Outsiders and missing conversations look the same.
             await self._error("not_found", "Conversation not found.", content)
@@ -272,6 +283,7 @@ class ChatConsumer(JsonConsumer):
             allowed,
             # A thread reply in a community channel names its root post.
             _int_field(content, "parent_id", required=False),
+            session=self.take_session_check(),
         )
         self.others[conversation_id] = sent.others
         # Committed: fan out to every subscribed socket (this one included), then ack.

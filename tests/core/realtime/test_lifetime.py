@@ -284,3 +284,68 @@ async def test_asking_to_delete_the_account_closes_its_sockets(live_asgi, people
     finally:
         await chat.close()
         await live.close()
+
+
+async def test_a_send_due_for_the_recheck_makes_it_in_its_own_hop(live_asgi, people, monkeypatch):
+    """A `send` that falls due checks the session first in the send's own database hop (not
+    a hop of its own ahead of it): stored while the session lives; once it is gone, nothing
+    is stored and the socket ends."""
+    from mentorloom.messaging.models import Message
+
+    convo, _, mentee = people
+    monkeypatch.setattr(lifetime, "SESSION_RECHECK_SECONDS", 0.0)  # every frame is due
+    hops: list[str] = []
+    in_hop = lifetime.require_current_session
+    monkeypatch.setattr(
+        lifetime,
+        "require_current_session",
+        lambda check: hops.append("send") or in_hop(check),
+    )
+    real_check = JsonConsumer.session_still_current
+
+    async def own_hop(self, *, force=False):  # type: ignore[no-untyped-def]
+        hops.append("own")
+        return await real_check(self, force=force)
+
+    monkeypatch.setattr(JsonConsumer, "session_still_current", own_hop)
+    cookie = await sync_to_async(_cookie)(mentee)
+    chat = await _socket(live_asgi, "/ws/chat/", cookie)
+    try:
+        await chat.send(json.dumps({"type": "subscribe", "conversation_id": convo.pk}))
+        await _until(chat, "subscribed")
+        hops.clear()
+        frame = {"type": "send", "conversation_id": convo.pk, "body": "still here"}
+        await chat.send(json.dumps({**frame, "client_id": "8f0e4c1e-5b3a-4d8e-9a59-000000000001"}))
+        await _until(chat, "ack")
+        await _until(chat, "message")  # its own echo, through the channel layer
+        assert hops == ["send"]
+
+        session_key = cookie.split("=", 1)[1]
+        await sync_to_async(Session.objects.filter(session_key=session_key).delete)()
+        await chat.send(json.dumps({**frame, "client_id": "8f0e4c1e-5b3a-4d8e-9a59-000000000002"}))
+        assert await _closed_with(chat) == (4401, "session_ended")
+        assert hops == ["send", "send"]
+        bodies = await sync_to_async(list)(Message.objects.values_list("body", flat=True))
+        assert bodies == ["still here"]
+    finally:
+        await chat.close()
+
+
+async def test_a_due_send_that_fails_before_its_hop_is_still_checked(
+    live_asgi, people, monkeypatch
+):
+    """A bad field ends a `send` before its database hop: the owed re-check is made then."""
+    convo, _, mentee = people
+    monkeypatch.setattr(lifetime, "SESSION_RECHECK_SECONDS", 0.0)
+    cookie = await sync_to_async(_cookie)(mentee)
+    chat = await _socket(live_asgi, "/ws/chat/", cookie)
+    try:
+        await chat.send(json.dumps({"type": "subscribe", "conversation_id": convo.pk}))
+        await _until(chat, "subscribed")
+        session_key = cookie.split("=", 1)[1]
+        await sync_to_async(Session.objects.filter(session_key=session_key).delete)()
+        await chat.send(json.dumps({"type": "send", "conversation_id": "seven", "client_id": "x"}))
+        assert (await _until(chat, "error"))["code"] == "bad_frame"
+        assert await _closed_with(chat) == (4401, "session_ended")
+    finally:
+        await chat.close()

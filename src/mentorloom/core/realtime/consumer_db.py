@@ -119,6 +119,9 @@ def consumer_db(func: Callable[..., R]) -> Callable[..., Any]:
     return _KeptConnectionSyncToAsync(func, thread_sensitive=True)
 
 
+_UNREAD = object()  # a frame that is not JSON text
+
+
 class _SourceFailed:
     def __init__(self, exc: BaseException) -> None:
         self.exc = exc
@@ -203,13 +206,18 @@ class JsonConsumer(AsyncJsonWebsocketConsumer):
     (invalid JSON, or nesting too deep to parse) is answered with a `bad_frame` error frame;
     either way the socket stays open. A signed-in socket joins its person's socket group and
     ends (4401) when `lifetime.close_sockets_for` says so or its session no longer signs
-    the person in (re-checked before a client frame, at most every few seconds).
+    the person in (re-checked before a client frame, at most every few seconds; for a frame
+    type in FRAMES_CHECKING_SESSION in the handler's own database hop, before it acts).
     """
 
     socket_user_id: int | None = None
     session_key: str | None = None
     ended_because: str | None = None
     _session_checked_at = 0.0
+    # Client frame types whose handler checks a due session re-check in its own database hop
+    # (`take_session_check`) instead of one more hop before it: the chat's `send`.
+    FRAMES_CHECKING_SESSION: frozenset[str] = frozenset()
+    _session_check_owed = False
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         # Channels' AsyncConsumer.__call__ (4.3) for an async consumer, with dispatch_in_turn
@@ -287,23 +295,40 @@ class JsonConsumer(AsyncJsonWebsocketConsumer):
                 "too_large", f"Frames are limited to {lifetime.MAX_FRAME_BYTES // 1024} KB."
             )
             return
-        if not await self.session_still_current():
-            return
-        if text is None:
+        content: Any = _UNREAD
+        if text is not None:
+            try:
+                content = json.loads(text)
+            except (ValueError, RecursionError):
+                # RecursionError: nesting deeper than the parser's stack (e.g. 100,000 `[`).
+                logger.info("unparseable frame on %s", type(self).__name__)
+        if self._session_check_due():
+            if isinstance(content, dict) and content.get("type") in self.FRAMES_CHECKING_SESSION:
+                # The handler's own database hop checks first (take_session_check).
+                self._session_check_owed = True
+            elif not await self.session_still_current(force=True):
+                return
+        if content is _UNREAD:
             await self.frame_error("bad_frame", "Frames are JSON text.")
             return
         try:
-            content = json.loads(text)
-        except (ValueError, RecursionError):
-            # RecursionError: nesting deeper than the parser's stack (e.g. 100,000 `[`).
-            logger.info("unparseable frame on %s", type(self).__name__)
-            await self.frame_error("bad_frame", "Frames are JSON text.")
-            return
-        await self.receive_json(content)
+            await self.receive_json(content)
+        finally:
+            if self._session_check_owed:
+                # The handler stopped before its database hop (a bad field, say): checked now.
+                self._session_check_owed = False
+                await self.session_still_current(force=True)
 
     async def frame_error(self, code: str, message: str) -> None:
         """Answer a frame that could not be read; the socket stays open."""
         await self.send_json({"type": "error", "code": code, "message": message})
+
+    def _session_check_due(self) -> bool:
+        if self.socket_user_id is None or self.ended_because is not None:
+            return False
+        if self.session_key is None and "session" not in self.scope:
+            return False  # signed in by something other than a session cookie
+        return time.monotonic() - self._session_checked_at >= lifetime.SESSION_RECHECK_SECONDS
 
     async def session_still_current(self, *, force: bool = False) -> bool:
         """Whether the session this socket was opened with still signs its person in; if not,
@@ -312,14 +337,24 @@ class JsonConsumer(AsyncJsonWebsocketConsumer):
             return self.ended_because is None
         if self.session_key is None and "session" not in self.scope:
             return True  # signed in by something other than a session cookie
-        now = time.monotonic()
-        if not force and now - self._session_checked_at < lifetime.SESSION_RECHECK_SECONDS:
+        if not force and not self._session_check_due():
             return True
-        self._session_checked_at = now
+        self._session_checked_at = time.monotonic()
         if await consumer_db(lifetime.session_is_current)(self.session_key, self.socket_user_id):
             return True
         await self.end_socket("session_ended")
         return False
+
+    def take_session_check(self) -> tuple[str | None, int] | None:
+        """For a handler of a frame in FRAMES_CHECKING_SESSION, just before its database hop:
+        what that hop must pass to `lifetime.require_current_session` before acting (None when
+        no re-check is owed). The handler ends the socket on `lifetime.SessionEnded`."""
+        if not self._session_check_owed:
+            return None
+        self._session_check_owed = False
+        self._session_checked_at = time.monotonic()
+        assert self.socket_user_id is not None
+        return self.session_key, self.socket_user_id
 
     async def end_socket(self, reason: str) -> None:
         """Close with 4401 ("sign in again"); nothing is dispatched to the consumer after."""

@@ -15,6 +15,12 @@ messaging/send_sql.py does) ~160 µs and ~240 µs. Once per socket per 10 s, the
 benchmark's 400 sending sockets make at most 40 checks a second: ~6-10 ms of that thread a
 second, under 1%; the timer adds ~13 a second for 800 sockets. Checking on every frame
 would have added a thread hop to every send.
+
+Twelfth session: the one statement had stopped applying once a second authentication backend
+(privacy's PendingDeletionBackend) was configured, so every re-check went through
+`auth.get_user` again; it now applies to any backends that read users as ModelBackend does.
+And a chat `send` that falls due for a re-check no longer makes it a hop of its own ahead of
+the send: the check runs first in the send's own hop (`require_current_session`).
 """
 
 from __future__ import annotations
@@ -29,9 +35,11 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib import auth
+from django.contrib.auth.backends import ModelBackend
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
+from django.utils.module_loading import import_string
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +94,19 @@ def _send_close(user_id: int, event: dict[str, Any]) -> None:
         logger.exception("closing the sockets of user %s failed", user_id)
 
 
+class SessionEnded(Exception):
+    """Raised in a database hop by `require_current_session`: the socket's session no longer
+    signs its person in, so the frame is not acted on and the socket ends."""
+
+
+def require_current_session(check: tuple[str | None, int] | None) -> None:
+    """A frame's database work calls this first with what `JsonConsumer.take_session_check`
+    handed it: when a re-check is owed, the session is checked in the same hop as the work
+    (one hop, not two, for the frame that falls due). Raises SessionEnded."""
+    if check is not None and not session_is_current(*check):
+        raise SessionEnded()
+
+
 class _SessionOnly:
     """What `django.contrib.auth.get_user` reads from a request."""
 
@@ -94,22 +115,44 @@ class _SessionOnly:
 
 
 _DB_SESSIONS = "django.contrib.sessions.backends.db"
-_MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+@cache
+def _backends_read_by_pk(paths: tuple[str, ...]) -> bool:
+    """Whether every backend reads its user as ModelBackend does: by primary key, then asks
+    its own `user_can_authenticate` (ModelBackend and its subclasses that keep `get_user`,
+    such as privacy's PendingDeletionBackend)."""
+    for path in paths:
+        backend = import_string(path)
+        if not (issubclass(backend, ModelBackend) and backend.get_user is ModelBackend.get_user):
+            return False
+    return True
+
+
+@cache
+def _backend(path: str) -> ModelBackend:
+    return auth.load_backend(path)  # type: ignore[return-value]
 
 
 def session_is_current(session_key: str | None, user_id: int) -> bool:
     """Whether `session_key` still signs `user_id` in, as an HTTP request would find it: the
-    session exists and is not expired, names this person, who is active, and its password
-    hash matches (a password change ends other sessions). Runs on a database thread.
+    session exists and is not expired, names this person, whom the session's backend still
+    lets in (active, or whatever that backend allows), and its password hash matches (a
+    password change ends other sessions). Runs on a database thread.
 
-    With database sessions and the model backend (our settings) this is one statement built
-    once; anything else goes through `django.contrib.auth.get_user` (two ORM queries)."""
+    With database sessions and backends that read users as ModelBackend does (our settings)
+    this is one statement built once; anything else goes through
+    `django.contrib.auth.get_user` (two ORM queries)."""
     if not session_key:
         return False
-    if settings.SESSION_ENGINE == _DB_SESSIONS and settings.AUTHENTICATION_BACKENDS == [
-        _MODEL_BACKEND
-    ]:
+    if settings.SESSION_ENGINE == _DB_SESSIONS and _backends_read_by_pk(
+        tuple(settings.AUTHENTICATION_BACKENDS)
+    ):
         return _session_is_current_sql(session_key, user_id)
+    return _session_is_current_through_auth(session_key, user_id)
+
+
+def _session_is_current_through_auth(session_key: str, user_id: int) -> bool:
     store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
     user = auth.get_user(_SessionOnly(store))  # type: ignore[arg-type]
     return bool(user.is_authenticated and user.pk == user_id)
@@ -131,10 +174,8 @@ def _session_sql() -> str:
 
 
 def _now_for_sessions() -> object:
-    from django.contrib.sessions.models import Session
-
-    field = Session._meta.get_field("expire_date")
-    return field.get_db_prep_value(timezone.now(), connection)
+    # What the session's expire_date field prepares an aware datetime as (get_db_prep_value).
+    return connection.ops.adapt_datetimefield_value(timezone.now())
 
 
 def _session_is_current_sql(session_key: str, user_id: int) -> bool:
@@ -142,8 +183,12 @@ def _session_is_current_sql(session_key: str, user_id: int) -> bool:
     with connection.cursor() as cursor:
         cursor.execute(_session_sql(), [user_id, session_key, _now_for_sessions()])
         row = cursor.fetchone()
-    if row is None or not row[2]:  # no such session (or expired), or an inactive person
+    if row is None:  # no such session, or expired
         return False
+    if not row[2]:
+        # An inactive person: whether the session's backend still lets them in is its own
+        # rule (privacy's lets a pending deletion sign in to cancel it). Rare: asked in full.
+        return _session_is_current_through_auth(session_key, user_id)
     data = import_module(_DB_SESSIONS).SessionStore().decode(row[0])
     if str(data.get(auth.SESSION_KEY)) != str(user_id):
         return False
@@ -152,7 +197,9 @@ def _session_is_current_sql(session_key: str, user_id: int) -> bool:
     session_hash = data.get(auth.HASH_SESSION_KEY)
     if not session_hash:
         return False
-    user = auth.get_user_model()(pk=user_id, password=row[1])
+    user = auth.get_user_model()(pk=user_id, password=row[1], is_active=True)
+    if not _backend(data[auth.BACKEND_SESSION_KEY]).user_can_authenticate(user):
+        return False
     return constant_time_compare(session_hash, user.get_session_auth_hash()) or any(
         constant_time_compare(session_hash, fallback)
         for fallback in user.get_session_auth_fallback_hash()
