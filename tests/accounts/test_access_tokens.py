@@ -110,3 +110,19 @@ def test_an_unverified_account_cannot_create_a_token(client):
     )
     assert "verify your e-mail address" in page.content.decode()
     assert not PersonalAccessToken.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_person_loaded_before_they_verified_is_let_through_once_they_have():
+    # A chat socket loads its person when it opens; the link is followed in another tab. The
+    # check looks once more before refusing, so the open page can send right away.
+    from mentorloom.accounts.access import require_verified
+    from mentorloom.accounts.errors import EmailUnverified
+    from mentorloom.accounts.models import User
+
+    user = UserFactory(email_verified_at=None)
+    with pytest.raises(EmailUnverified):
+        require_verified(user)
+    User.objects.filter(pk=user.pk).update(email_verified_at=timezone.now())
+    require_verified(user)  # the same, older object
+    assert user.email_verified_at is not None

@@ -14,5 +14,15 @@ from .models import User
 
 
 def require_verified(user: User) -> None:
-    if not getattr(user, "email_verified_at", None):
+    if getattr(user, "email_verified_at", None):
+        return
+    # The object may be older than the verification (a socket loads its person when it opens,
+    # and the link is followed in another tab): look once more before refusing.
+    verified_at = (
+        User.objects.filter(pk=getattr(user, "pk", None))
+        .values_list("email_verified_at", flat=True)
+        .first()
+    )
+    if not verified_at:
         raise EmailUnverified()
+    user.email_verified_at = verified_at
