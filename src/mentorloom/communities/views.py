@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from mentorloom.core.errors import DomainError
 from mentorloom.core.markdown import render_markdown
+from mentorloom.core.params import int_param
 from mentorloom.messaging.models import MAX_BODY_CHARS, REACTIONS
 from mentorloom.safety.selectors import hidden_user_ids
 
@@ -154,14 +155,13 @@ def channel(request: HttpRequest, slug: str, channel_id: int) -> HttpResponse:
     community = get_community(slug)
     found = get_channel_for(request.user, community, channel_id)
     me = get_membership_for(request.user, community)
-    before = request.GET.get("before")
     page = selectors.channel_page(
-        request.user, found, before=int(before) if before and before.isdigit() else None
+        request.user, found, before=int_param(request.GET.get("before"), low=1)
     )
     thread_id = request.GET.get("thread")
     replies = {}
-    if thread_id and thread_id.isdigit():
-        root = get_post_for(request.user, found, int(thread_id))
+    if thread_id:
+        root = get_post_for(request.user, found, thread_id)
         replies[root.pk] = selectors.thread(request.user, root)
     response = render(
         request,
@@ -217,7 +217,8 @@ def post(request: HttpRequest, slug: str, channel_id: int) -> HttpResponse:
     community = get_community(slug)
     found = get_channel_for(request.user, community, channel_id)
     parent = request.POST.get("parent_id")
-    parent_id = int(parent) if parent and parent.isdigit() else None
+    # A reply to a post the member cannot see (or to no post at all) is a 404.
+    parent_id = get_post_for(request.user, found, parent).pk if parent else None
     url = reverse("communities:channel", args=[community.slug, found.pk])
     try:
         services.post_in_channel(
@@ -284,7 +285,7 @@ def moderate_post(request: HttpRequest, slug: str, channel_id: int, post_id: int
 
 
 def _int_or_none(value: str | None) -> int | None:
-    return int(value) if value and value.strip().isdigit() else None
+    return int_param(value)
 
 
 @login_required
