@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from mentorloom.core.errors import DomainError
 from mentorloom.messaging.access import get_conversation_for
 from mentorloom.messaging.views import chat_context
+from mentorloom.scheduling.display import when
 from mentorloom.scheduling.selectors import zone_name_of
 
 from . import errors, selectors, services
@@ -29,7 +30,9 @@ def workshop_list(request: HttpRequest) -> HttpResponse:
         request,
         "workshops/list.html",
         {
-            "upcoming": selectors.upcoming_workshops(request.user, now=now),
+            "upcoming": selectors.with_places(
+                selectors.upcoming_workshops(request.user, now=now), request.user
+            ),
             "past": selectors.visible_workshops(request.user)
             .filter(ends_at__lte=now, registrations__user=request.user)
             .order_by("-starts_at")[:20],
@@ -65,6 +68,10 @@ def detail(request: HttpRequest, workshop_id: int) -> HttpResponse:
     context: dict = {
         "workshop": workshop,
         "facilitator_name": selectors.display_name(workshop.facilitator),
+        # The zone it was scheduled in, beside the viewer's own time (when they differ).
+        "scheduled_in": when(workshop.starts_at, workshop.zone)
+        if workshop.zone != zone_name_of(request.user)
+        else None,
         "is_facilitator": is_facilitator,
         "registration": registration,
         "registered": selectors.registered_count(workshop),
