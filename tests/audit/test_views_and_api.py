@@ -58,6 +58,10 @@ def test_staff_page_lists_and_filters_by_kind_actor_and_dates(staff_client, even
     bad = staff_client.get(URL, {"since": "2026-03-05", "until": "2026-03-01"})
     assert bad.status_code == 400
     assert staff_client.get(URL, {"since": "not-a-date"}).status_code == 400
+    by_id = staff_client.get(URL, {"actor": str(events[1].pk)}).content.decode()
+    assert 'audit-kind">token.created<' in by_id and 'audit-kind">auth.logout<' not in by_id
+    for odd in ("²", "99999999999999999999999"):
+        assert staff_client.get(URL, {"actor": odd}).status_code == 200
 
 
 @pytest.mark.django_db

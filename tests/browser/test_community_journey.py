@@ -31,6 +31,8 @@ def test_join_post_live_reply_react_and_unread_badge_clears(new_context, asgi_se
     page = new_ctx.new_page()
 
     page.goto("/communities/")
+    # The cards are a list without bullets beside them.
+    expect(page.locator(".community-list > li").first).to_have_css("list-style-type", "none")
     assert_accessible(page)
     page.get_by_role("link", name="Design crit").click()
     expect(page.get_by_role("heading", name="Rules")).to_be_visible()

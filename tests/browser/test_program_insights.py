@@ -1,4 +1,5 @@
-"""A program admin's insights page in Chromium: reachable from the nav, accessible."""
+"""A program admin's insights page in Chromium: reachable from the nav ("Insights", not a
+second "Program" beside "Programs"), accessible."""
 
 from __future__ import annotations
 
@@ -17,11 +18,12 @@ def test_staff_open_program_insights_from_the_nav(new_context, asgi_server, tran
     log_in(context, admin, asgi_server)
     page = context.new_page()
     page.goto("/dashboard/")
-    page.get_by_role("link", name="Program").click()
+    page.get_by_role("link", name="Insights", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     expect(page.locator("#release-status")).to_contain_text("Next release:")
     assert page.url.endswith("/insights/program/")
-    expect(page.get_by_role("link", name="Program")).to_have_attribute("aria-current", "page")
+    insights = page.get_by_role("link", name="Insights", exact=True)
+    expect(insights).to_have_attribute("aria-current", "page")
     expect(page.get_by_role("link", name="Schedule")).not_to_have_attribute("aria-current", "page")
     assert_accessible(page)
     screenshot(page, "program-insights-desktop")
@@ -34,5 +36,5 @@ def test_members_do_not_see_the_program_link(new_context, asgi_server, transacti
     log_in(context, member, asgi_server)
     page = context.new_page()
     page.goto("/dashboard/")
-    expect(page.get_by_role("link", name="Program")).to_have_count(0)
+    expect(page.get_by_role("link", name="Insights", exact=True)).to_have_count(0)
     assert page.goto("/insights/program/").status == 404

@@ -34,6 +34,12 @@ def test_import_match_swap_publish_and_the_mentee_sees_the_introduction(
     log_in(ctx, admin, asgi_server)
     page = ctx.new_page()
 
+    # The admin reaches the dashboard from the list of programs (cards, no bullets beside them).
+    page.goto("/programs/")
+    expect(page.locator(".card-list > li").first).to_have_css("list-style-type", "none")
+    page.get_by_role("link", name="Open the dashboard").click()
+    expect(page).to_have_url(f"{asgi_server}/programs/{program.pk}/")
+
     page.goto(f"/programs/{program.pk}/import/")
     page.get_by_label("CSV file").set_input_files(str(csv))
     page.get_by_role("button", name="Preview").click()

@@ -141,3 +141,22 @@ def test_members_search_posts_within_the_community():
     assert b"Something else" not in page.content
     outsider = client_for(person("Out Sider")).get(url, {"q": "portfolio"})
     assert b"Portfolio tips" not in outsider.content
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("raw", ["²", "①", "-1", "99999999999999999999999", "abc"])
+def test_odd_numbers_in_channel_parameters_are_404_or_ignored_never_500(raw):
+    community, owner, _moderator, member, general = community_with()
+    root = post(owner, general, "Share your portfolio")
+    client = client_for(member)
+    url = reverse("communities:channel", args=[community.slug, general.pk])
+    older = client.get(url, {"before": raw})
+    assert older.status_code == 200 and b"Share your portfolio" in older.content
+    assert client.get(url, {"thread": raw}).status_code == 404
+    reply = client.post(
+        reverse("communities:post", args=[community.slug, general.pk]),
+        {"body": "A reply to nothing", "parent_id": raw},
+    )
+    assert reply.status_code == 404
+    assert not Message.objects.filter(body="A reply to nothing").exists()
+    assert client.get(url, {"thread": root.pk}).status_code == 200

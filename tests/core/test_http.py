@@ -100,3 +100,35 @@ def test_api_input_with_a_nul_character_is_422_not_a_database_error(client):
     # An escaped backslash followed by "u0000" is ordinary text.
     fine = client.patch("/api/v1/me", '{"headline": "\\\\u0000"}', content_type="application/json")
     assert fine.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "data"),
+    [
+        ("get", "/communities/", {"q": "a\x00b"}),
+        ("get", "/mentors/", {"q": "\x00"}),
+        ("post", "/messages/open-for-chat/", {"minutes": "30\x00"}),
+    ],
+)
+def test_page_input_with_a_nul_character_is_a_400_page_not_a_database_error(
+    client, method, url, data
+):
+    # Many pages read the query or request.POST directly; on PostgreSQL NUL was a 500.
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory())
+    response = getattr(client, method)(url, data)
+    assert response.status_code == 400
+    assert "NUL" in response.content.decode()
+    assert client.get("/communities/", {"q": "design"}).status_code == 200
+
+
+def test_an_uploaded_file_may_hold_nul_bytes_only_fields_are_checked(client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory())
+    upload = SimpleUploadedFile("a.bin", b"\x00\x01\x02", content_type="application/octet-stream")
+    response = client.post("/messages/open-for-chat/", {"minutes": "7", "file": upload})
+    assert response.status_code != 400

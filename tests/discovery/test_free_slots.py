@@ -177,7 +177,7 @@ def test_slot_engine_runs_only_for_mentors_passing_the_other_filters(member, men
     assert computed == []  # cached now
 
 
-@pytest.mark.parametrize("bad", ["5", "0", "-3", "abc", "7.5", "1e3"])
+@pytest.mark.parametrize("bad", ["5", "0", "-3", "abc", "7.5", "1e3", "²", "9" * 30])
 def test_bad_day_counts_answer_422_with_the_error_shape(member, bad):
     response = member.get(URL, {"free_within_days": bad})
     assert response.status_code == 422
@@ -201,6 +201,7 @@ def test_the_page_offers_the_filter_shows_next_free_slot_and_explains_errors(mem
     page = bad.content.decode()
     assert 'id="free_within_days_error"' in page
     assert "Choose free slots within 3, 7 or 14 days." in page
+    assert member.get("/mentors/", {"free_within_days": "²"}).status_code == 400
 
 
 def test_no_free_mentor_offers_to_drop_the_filter(member, mentor):

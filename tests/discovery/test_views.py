@@ -93,3 +93,5 @@ def test_similar_to_link_becomes_a_skill_query_for_that_mentor(client):
     assert response["Location"].startswith("/mentors/?")
     assert "skill=Kotlin" in response["Location"] and "skill=SQL" in response["Location"]
     assert client.get("/mentors/?similar_to=nonsense")["Location"] == "/mentors/"
+    for odd in ("²", "99999999999999999999999"):
+        assert client.get("/mentors/", {"similar_to": odd})["Location"] == "/mentors/"

@@ -157,3 +157,12 @@ def test_badge_tag_for_profiles_and_cards_uses_one_query_per_request(mentor):
     assert len(queries) == 1
     first, second = html.split("][")
     assert BADGE in first and BADGE not in second
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("raw", ["²", "99999999999999999999999"])
+def test_page_toggle_with_an_odd_number_is_the_duration_error_not_500(mentor, raw):
+    response = client_for(mentor).post(reverse("messaging:open_for_chat"), {"minutes": raw})
+    assert response.status_code == 422
+    assert "Choose 30, 60 or 120 minutes." in response.text
+    assert not ChatPresence.objects.exists()

@@ -195,6 +195,15 @@ def test_body_up_to_10000_chars_is_accepted_and_longer_is_refused(convo):
         services.send_message(mentor, convo, uuid.uuid4(), "x" * 10_001)
 
 
+def test_a_body_with_a_nul_character_is_refused_before_the_database(convo):
+    # The chat socket reaches send_message without the HTTP middleware; PostgreSQL refuses NUL.
+    mentor, _ = _people(convo)
+    with pytest.raises(InvalidInput) as refused:
+        services.send_message(mentor, convo, uuid.uuid4(), "half\x00way")
+    assert "NUL" in refused.value.fields["body"][0]
+    assert not Message.objects.filter(conversation=convo).exists()
+
+
 @pytest.mark.parametrize("client_id", ["not-a-uuid", "", None, 7])
 def test_client_id_must_be_a_uuid(convo, client_id):
     mentor, _ = _people(convo)

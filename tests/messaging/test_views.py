@@ -145,3 +145,11 @@ def test_inbox_list_alone_for_htmx_with_the_total_swapped_out_of_band(convo):
 def test_empty_inbox_explains_what_to_do():
     html = client_for(UserFactory()).get(reverse("messaging:inbox")).content.decode()
     assert "No conversations yet" in html
+
+
+@pytest.mark.parametrize("raw", ["²", "99999999999999999999999", "-3"])
+def test_odd_before_parameter_shows_the_newest_messages_not_500(convo, raw):
+    services.send_message(convo.mentorship.mentor, convo, uuid.uuid4(), "newest words")
+    url = reverse("messaging:conversation", args=[convo.pk])
+    response = client_for(convo.mentorship.mentee).get(url, {"before": raw})
+    assert response.status_code == 200 and "newest words" in response.content.decode()

@@ -29,6 +29,11 @@ def test_rows_report_bad_email_unknown_zone_bad_capacity_and_duplicates_by_line(
     assert set(rows[4].errors) == {"role", "capacity"}
 
 
+def test_capacity_in_other_digits_is_a_row_error_not_a_crash():
+    rows = csvio.parse("email,role,capacity\nana@example.org,mentor,²\n".encode(), [])
+    assert "capacity" in rows[0].errors
+
+
 @pytest.mark.parametrize(
     ("data", "code"),
     [

@@ -89,6 +89,13 @@ def test_chart_svg_escapes_labels():
     assert "<script>" not in svg and "&lt;script&gt;" in svg
 
 
+def test_chart_svg_writes_each_value_above_its_bar_so_a_zero_is_visible():
+    svg = charts.bar_chart("Sessions", [("held", 0), ("no-show", 3)], unit=" h")
+    zero = '<text x="132.0" y="132.0" font-size="14" text-anchor="middle" class="chart__value">0 h'
+    assert zero in svg  # just above the baseline of the first (empty) bar
+    assert 'class="chart__value">3 h</text>' in svg
+
+
 def test_dashboard_page_shows_charts_and_low_checkins_to_admins_only(client, admin, published):
     program, mentor, (mentee, _), _ = published
     CheckIn.objects.create(
@@ -98,6 +105,8 @@ def test_dashboard_page_shows_charts_and_low_checkins_to_admins_only(client, adm
     page = client.get(f"/programs/{program.pk}/")
     assert page.status_code == 200
     assert b"<svg" in page.content and b"Stuck" in page.content
+    # Each figure is a card; a figure without points says so instead of an empty frame.
+    assert page.content.count(b'<figure class="card program-figure">') == len(dashboard.CHARTS)
     csv = client.get(f"/programs/{program.pk}/charts/checkins.csv")
     assert csv.content.decode().splitlines()[1] == "1,1"
     client.force_login(mentor.user)

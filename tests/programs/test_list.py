@@ -33,3 +33,15 @@ def test_someone_in_no_program_gets_a_helpful_empty_state_and_no_nav_link(client
     assert "No programs yet" in page
     assert 'href="/programs/"' not in page
     assert 'href="/workshops/"' in page  # workshops are open to everyone
+
+
+def test_on_a_program_dashboard_the_nav_marks_programs_not_the_home_dashboard(client):
+    # Both views are named "dashboard" (one in the programs namespace).
+    admin = ProfileFactory().user
+    program = ProgramFactory(admin=admin)
+    client.force_login(admin)
+    page = client.get(f"/programs/{program.pk}/").content.decode()
+    assert 'href="/programs/" aria-current="page"' in page
+    assert 'href="/dashboard/" aria-current="page"' not in page
+    home = client.get("/dashboard/").content.decode()
+    assert 'href="/dashboard/" aria-current="page"' in home

@@ -184,3 +184,9 @@ def test_booking_lists_night_slots_after_day_ones_with_a_moon_and_shows_the_fit(
     assert "slot__night" not in first_button
     # The fit: the mentor's local time now and the plain 0 h warning.
     assert "Europe/Berlin" in html and "0 h overlap" in html
+
+
+def test_when_names_the_zone_and_its_offset_once():
+    instant = datetime(2025, 6, 10, 0, 0, tzinfo=UTC)
+    assert display.when(instant, "Asia/Tokyo") == "Tue 10 Jun 2025, 09:00 (Asia/Tokyo, UTC+9)"
+    assert display.when(instant, "UTC") == "Tue 10 Jun 2025, 00:00 (UTC)"

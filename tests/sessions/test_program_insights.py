@@ -181,6 +181,8 @@ def test_staff_page_shows_averages_and_alerts(staff_client, mentor):
     assert "Mara Mentor" in html
     assert "Empathy average 2.2 (below 3) over the last 5 ratings" in html
     assert 'id="program-averages"' in html and "2.2" in html
+    # The table scrolls sideways on a phone: its region takes keyboard focus (axe: serious).
+    assert '<div class="program-table-wrap" tabindex="0" role="region"' in html
     # aggregates only: no comment text, no individual mentee
     assert "secret words" not in html
     for feedback in ratings:

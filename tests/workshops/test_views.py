@@ -111,3 +111,29 @@ def test_after_the_workshop_the_page_shows_notes_chat_and_feedback(workshop, fac
 def test_room_chat_page_is_404_for_non_members(workshop, facilitator):
     rooms = services.create_breakouts(facilitator, workshop, 1)
     assert client_for(person()).get(f"/workshops/rooms/{rooms[0].pk}/chat/").status_code == 404
+
+
+def test_detail_names_the_zone_it_was_scheduled_in_not_as_the_facilitators(workshop):
+    workshop.zone = "UTC"
+    workshop.save(update_fields=["zone"])
+    page = client_for(person(time_zone="America/Sao_Paulo")).get(f"/workshops/{workshop.pk}/")
+    html = page.content.decode()
+    start = workshop.starts_at.astimezone(ZoneInfo("UTC"))
+    assert f"Scheduled for {start:%a %d %b %Y, %H:%M} (UTC)" in html
+    assert "(UTC)</dd>" not in html
+    same_zone = client_for(person(time_zone="UTC")).get(f"/workshops/{workshop.pk}/")
+    assert "Scheduled for" not in same_zone.content.decode()
+
+
+def test_list_says_how_full_each_workshop_is_and_where_the_viewer_stands(workshop, facilitator):
+    workshop.capacity = 1
+    workshop.save(update_fields=["capacity"])
+    first, second = person(), person()
+    services.register(first, workshop)
+    services.register(second, workshop)
+    assert "full: 1 of 1 places taken, waitlist open" in client_for(person()).get(
+        "/workshops/"
+    ).content.decode().replace("\n", " ").replace("  ", " ")
+    assert "You are registered" in client_for(first).get("/workshops/").content.decode()
+    assert "You are on the waitlist" in client_for(second).get("/workshops/").content.decode()
+    assert "You facilitate" in client_for(facilitator).get("/workshops/").content.decode()

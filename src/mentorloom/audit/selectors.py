@@ -5,6 +5,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from django.db.models import Q, QuerySet
 
+from mentorloom.core.params import int_param
+
 from .models import AuditEvent
 
 
@@ -28,8 +30,8 @@ def audit_events(flt: EventFilter) -> QuerySet[AuditEvent]:
     elif kind:
         events = events.filter(kind=kind)
     actor = flt.actor.strip()
-    if actor.isdigit():
-        events = events.filter(actor_id=int(actor))
+    if int_param(actor) is not None:
+        events = events.filter(actor_id=int_param(actor))
     elif actor:
         events = events.filter(Q(actor__email__iexact=actor))
     if flt.since:

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from mentorloom.core.errors import DomainError, InvalidInput
 from mentorloom.core.markdown import render_markdown
+from mentorloom.core.params import int_param
 from mentorloom.messaging.models import MAX_BODY_CHARS, REACTIONS
 from mentorloom.safety.selectors import hidden_user_ids
 
@@ -224,7 +225,8 @@ def post(request: HttpRequest, slug: str, channel_id: int) -> HttpResponse:
     community = get_community(slug)
     found = get_channel_for(request.user, community, channel_id)
     parent = request.POST.get("parent_id")
-    parent_id = int(parent) if parent and parent.isdigit() else None
+    # A reply to a post the member cannot see (or to no post at all) is a 404.
+    parent_id = get_post_for(request.user, found, parent).pk if parent else None
     url = reverse("communities:channel", args=[community.slug, found.pk])
     try:
         services.post_in_channel(
@@ -332,9 +334,7 @@ def moderate_post(request: HttpRequest, slug: str, channel_id: int, post_id: int
 
 def _int_or_none(value: str | None) -> int | None:
     """A positive id from a query or form value, else None (also beyond 64 bits)."""
-    if not value or not value.strip().isdigit() or len(value.strip()) > 18:
-        return None
-    return int(value)
+    return int_param(value, low=1)
 
 
 def _is_mentor(user) -> bool:  # type: ignore[no-untyped-def]

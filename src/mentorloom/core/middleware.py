@@ -1,4 +1,4 @@
-"""Cross-cutting HTTP middleware: security headers, the viewer's time zone, NUL-free API input."""
+"""Cross-cutting HTTP middleware: security headers, the viewer's time zone, NUL-free input."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils import timezone
 
 from .api import json_error
@@ -94,20 +95,38 @@ def _holds_nul(value: object) -> bool:
     return False
 
 
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
 class ApiNulCharactersMiddleware:
-    """Refuses API requests whose query or JSON body holds a NUL character (U+0000) with 422.
+    """Refuses input holding a NUL character (U+0000): API requests (query or JSON body) with
+    422, pages (query or form fields, not uploaded files) with a 400 page.
 
     PostgreSQL text cannot store NUL, so such input would otherwise fail deep in the database
-    as a 500. HTML forms need no help: Django's form fields refuse NUL themselves.
+    as a 500. Django's form fields refuse NUL themselves, but many pages read a query string or
+    `request.POST` directly (searches, channel posts, moderation actions).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path.startswith("/api/") and self._has_nul(request):
-            return json_error(422, "invalid", "Text must not contain NUL (U+0000) characters.")
+        if request.path.startswith("/api/"):
+            if self._has_nul(request):
+                return json_error(422, "invalid", "Text must not contain NUL (U+0000) characters.")
+        elif self._page_has_nul(request):
+            return render(request, "core/400.html", status=400)
         return self.get_response(request)
+
+    @staticmethod
+    def _page_has_nul(request: HttpRequest) -> bool:
+        if "%00" in request.META.get("QUERY_STRING", "") and _holds_nul(dict(request.GET.lists())):
+            return True
+        return (
+            request.method == "POST"
+            and request.content_type in _FORM_TYPES
+            and _holds_nul(dict(request.POST.lists()))
+        )
 
     @staticmethod
     def _has_nul(request: HttpRequest) -> bool:

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from mentorloom.core.errors import InvalidInput
+from mentorloom.core.params import int_param
 from mentorloom.profiles.countries import COUNTRIES
 from mentorloom.profiles.models import TAG_MODELS, tag_key
 
@@ -226,8 +227,8 @@ def parse_query(
     raw = (_getlist(params, "free_within_days") or [""])[0].strip()
     if raw:
         choices = FREE_WITHIN_DAYS
-        if raw.isdigit() and int(raw) in choices:
-            free_within_days = int(raw)
+        if int_param(raw) in choices:
+            free_within_days = int_param(raw)
         else:
             allowed = ", ".join(map(str, choices[:-1])) + f" or {choices[-1]}"
             error("free_within_days", f"Choose free slots within {allowed} days.")

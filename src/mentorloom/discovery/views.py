@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from mentorloom.core.errors import InvalidInput
+from mentorloom.core.params import int_param
 from mentorloom.profiles.models import Profile
 
 from . import selectors
@@ -75,9 +76,7 @@ def _similar_query(request: HttpRequest) -> str | None:
     raw = request.GET.get("similar_to", "")
     if not raw:
         return None
-    mentor = Profile.objects.filter(
-        user_id=int(raw) if raw.isdigit() else 0, is_mentor=True
-    ).first()
+    mentor = Profile.objects.filter(user_id=int_param(raw) or 0, is_mentor=True).first()
     if mentor is None:
         return reverse("discovery:directory")
     params = [("skill", s.name) for s in mentor.skills.all()[:6]]

@@ -136,6 +136,8 @@ def _clean_body(body: object, *, allow_empty: bool = False) -> str:
     body = body.strip()
     if len(body) > MAX_BODY_CHARS:
         raise MessageTooLong(fields={"body": [MessageTooLong.default_message]})
+    if "\x00" in body:  # PostgreSQL text cannot hold it (the chat socket has no middleware)
+        raise InvalidInput(fields={"body": ["Text must not contain NUL (U+0000) characters."]})
     return body
 
 

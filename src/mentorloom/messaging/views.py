@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from mentorloom.core.errors import DomainError
+from mentorloom.core.params import int_param
 from mentorloom.mentorships.access import get_mentorship_for, get_request_for
 from mentorloom.mentorships.models import MentorshipStatus
 
@@ -92,7 +93,7 @@ def open_for_chat(request: HttpRequest) -> HttpResponse:
         return redirect("messaging:inbox")
     minutes = request.POST.get("minutes", "")
     try:
-        services.open_for_chat(request.user, int(minutes) if minutes.isdigit() else minutes)
+        services.open_for_chat(request.user, int_param(minutes))
     except DomainError as exc:
         return _render_inbox(request, presence_error=exc.message, status=exc.status)
     django_messages.success(request, "You are shown as open for a quick chat.")
@@ -100,8 +101,7 @@ def open_for_chat(request: HttpRequest) -> HttpResponse:
 
 
 def _before_param(request: HttpRequest) -> int | None:
-    value = request.GET.get("before", "")
-    return int(value) if value.isdigit() else None
+    return int_param(request.GET.get("before", ""), low=1)
 
 
 def chat_context(

@@ -27,8 +27,11 @@ def bar_chart(title: str, points: Sequence[tuple[str, float]], *, unit: str = ""
             f'fill="currentColor"><title>{escape(label)}: {value:g}{escape(unit)}</title></rect>'
         )
         if n <= 16 or k % max(1, n // 8) == 0:
+            # The value above its bar (a zero bar is otherwise invisible), the label below.
             parts.append(
-                f'<text x="{x + bar / 2:.1f}" y="{HEIGHT - 6}" font-size="10" '
+                f'<text x="{x + bar / 2:.1f}" y="{y - 4:.1f}" font-size="14" '
+                f'text-anchor="middle" class="chart__value">{value:g}{escape(unit)}</text>'
+                f'<text x="{x + bar / 2:.1f}" y="{HEIGHT - 6}" font-size="14" '
                 f'text-anchor="middle">{escape(label)}</text>'
             )
     parts.append("</svg>")

@@ -18,6 +18,8 @@ from zoneinfo import available_timezones
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from mentorloom.core.params import int_param
+
 REQUIRED = ("email", "role")
 OPTIONAL = (
     "name",
@@ -139,8 +141,8 @@ def _row(
             row.errors["manager_email"] = "Manager e-mail is not an e-mail address."
     capacity = _cell(raw, "capacity")
     if capacity:
-        if capacity.isdigit() and 1 <= int(capacity) <= MAX_CAPACITY:
-            values["capacity"] = int(capacity)
+        if int_param(capacity, low=1, high=MAX_CAPACITY) is not None:
+            values["capacity"] = int_param(capacity)
         else:
             row.errors["capacity"] = f"Capacity must be a whole number from 1 to {MAX_CAPACITY}."
     key = (email, role)

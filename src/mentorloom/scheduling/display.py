@@ -16,9 +16,11 @@ def local(instant: datetime, zone_name: str) -> datetime:
 
 
 def when(instant: datetime, zone_name: str) -> str:
-    """'Tue 10 Jun 2025, 09:00 (Asia/Tokyo, UTC+9)'."""
+    """'Tue 10 Jun 2025, 09:00 (Asia/Tokyo, UTC+9)'; 'Tue 10 Jun 2025, 00:00 (UTC)'."""
     wall = local(instant, zone_name)
-    return f"{wall:%a %d %b %Y, %H:%M} ({zone_name}, {format_utc_offset(wall.utcoffset())})"
+    offset = format_utc_offset(wall.utcoffset())
+    label = zone_name if offset == zone_name else f"{zone_name}, {offset}"
+    return f"{wall:%a %d %b %Y, %H:%M} ({label})"
 
 
 def clock(instant: datetime, zone_name: str) -> str:

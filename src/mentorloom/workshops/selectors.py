@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import Avg, Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -46,6 +47,23 @@ def visible_workshops(user) -> QuerySet[Workshop]:  # type: ignore[no-untyped-de
 def upcoming_workshops(user, *, now: datetime | None = None) -> QuerySet[Workshop]:  # type: ignore[no-untyped-def]
     now = now or timezone.now()
     return visible_workshops(user).filter(ends_at__gt=now).order_by("starts_at")
+
+
+def with_places(workshops: QuerySet[Workshop], user) -> QuerySet[Workshop]:  # type: ignore[no-untyped-def]
+    """`workshops` with `taken` (registered places) and `my_status` (the viewer's registration
+    status, or None) for the list: counted in subqueries, since `visible_workshops` already
+    joins registrations for its filter and a Count over that join would be constrained by it."""
+    registered = (
+        Registration.objects.filter(workshop=OuterRef("pk"), status=RegistrationStatus.REGISTERED)
+        .values("workshop")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    mine = Registration.objects.filter(workshop=OuterRef("pk"), user=user).values("status")[:1]
+    return workshops.annotate(
+        taken=Coalesce(Subquery(registered, output_field=IntegerField()), 0),
+        my_status=Subquery(mine),
+    )
 
 
 def get_workshop_for(user, workshop_id: object) -> Workshop:  # type: ignore[no-untyped-def]

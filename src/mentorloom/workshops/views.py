@@ -17,6 +17,7 @@ from mentorloom.core.forms import add_domain_errors
 from mentorloom.core.one_click import act_then_redirect
 from mentorloom.messaging.access import get_conversation_for
 from mentorloom.messaging.views import chat_context
+from mentorloom.scheduling.display import when
 from mentorloom.scheduling.selectors import zone_name_of
 
 from . import errors, selectors, services
@@ -31,7 +32,9 @@ def workshop_list(request: HttpRequest) -> HttpResponse:
         request,
         "workshops/list.html",
         {
-            "upcoming": selectors.upcoming_workshops(request.user, now=now),
+            "upcoming": selectors.with_places(
+                selectors.upcoming_workshops(request.user, now=now), request.user
+            ),
             "past": selectors.visible_workshops(request.user)
             .filter(ends_at__lte=now, registrations__user=request.user)
             .order_by("-starts_at")[:20],
@@ -63,6 +66,10 @@ def detail(request: HttpRequest, workshop_id: int) -> HttpResponse:
     context: dict = {
         "workshop": workshop,
         "facilitator_name": selectors.display_name(workshop.facilitator),
+        # The zone it was scheduled in, beside the viewer's own time (when they differ).
+        "scheduled_in": when(workshop.starts_at, workshop.zone)
+        if workshop.zone != zone_name_of(request.user)
+        else None,
         "is_facilitator": is_facilitator,
         "registration": registration,
         "registered": selectors.registered_count(workshop),
