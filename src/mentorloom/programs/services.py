@@ -387,6 +387,23 @@ def rerun_around_locks(admin, run: MatchRun) -> MatchRun:  # type: ignore[no-unt
     return run_matching(admin, run.program, mode=run.mode, locks=locks)
 
 
+def link_verified_address(user) -> int:  # type: ignore[no-untyped-def]
+    """Link the memberships imported for `user`'s address (no account yet) to the account, once
+    that address is verified (connected to accounts.services.email_verified). Returns how many.
+    An unverified address links nothing: whoever types someone else's address at sign-up must
+    not become that person's program member."""
+    if not user.email_verified_at:
+        return 0
+    linked = ProgramMembership.objects.filter(user=None, email__iexact=user.email)
+    count = 0
+    for member in linked.select_related("program"):
+        member.user, member.updated_at = user, timezone.now()
+        member.save(update_fields=["user", "updated_at"])
+        record_event("programs.member_linked", actor=user, target=member.program)
+        count += 1
+    return count
+
+
 def _account(member: ProgramMembership):  # type: ignore[no-untyped-def]
     if member.user_id:
         return member.user
