@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from mentorloom.audit.services import record_event
 from mentorloom.core import ratelimit
-from mentorloom.core.hooks import Hook
 from mentorloom.core.email import queue_email
+from mentorloom.core.hooks import Hook
 from mentorloom.core.realtime.lifetime import close_sockets_for
 from mentorloom.profiles.models import Profile
 
