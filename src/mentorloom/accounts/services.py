@@ -16,6 +16,7 @@ from django.utils import timezone
 from mentorloom.audit.services import record_event
 from mentorloom.core import ratelimit
 from mentorloom.core.email import queue_email
+from mentorloom.core.hooks import Hook
 from mentorloom.core.realtime.lifetime import close_sockets_for
 from mentorloom.profiles.models import Profile
 
@@ -24,6 +25,11 @@ from .errors import EmailTaken, InvalidCredentials, InvalidLink, LoginThrottled
 from .models import PersonalAccessToken, User, normalize_email
 
 security_log = logging.getLogger("mentorloom.security")
+
+# Called with the user, inside the verifying transaction, whenever an address becomes verified
+# (the sign-up link opened for the first time, or a changed address confirmed): programs links
+# the memberships imported for that address to the account.
+email_verified = Hook("accounts.email_verified")
 
 
 def _link(site_url: str, name: str, token: str) -> str:
@@ -142,6 +148,7 @@ def verify_email_first_time(token: str) -> tuple[User, bool]:
     user.email_verified_at = timezone.now()
     user.save(update_fields=["email_verified_at"])
     record_event("auth.email.verified", actor=user, target=user)
+    email_verified(user)
     security_log.info("email verified", extra={"user_id": user.pk})
     return user, True
 
@@ -198,6 +205,7 @@ def confirm_email_change(token: str) -> User:
         "auth.email.changed", actor=user, target=user, data={"old_domain": old.split("@")[-1]}
     )
     security_log.info("email changed", extra={"user_id": user.pk, "old_domain": old.split("@")[-1]})
+    email_verified(user)
     return user
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 
 from mentorloom.discovery.scope import UNRESTRICTED, DirectoryScope
 from mentorloom.mentorships.models import Mentorship, MentorshipStatus
@@ -20,7 +20,7 @@ from mentorloom.mentorships.selectors import (
 from mentorloom.profiles.models import TAG_MODELS, Profile
 from mentorloom.safety.selectors import hidden_user_ids
 
-from . import ranking
+from . import embeddings, ranking
 from .documents import (
     content_hash,
     embedding_texts,
@@ -188,6 +188,24 @@ def _mentee_vectors(profile: Profile, index: MentorIndex, rows: list[str]) -> np
         return None
     vectors = from_bytes_rows(stored[1], index.dim)
     return vectors if len(vectors) == len(rows) else None
+
+
+def document_vectors(user_ids: Iterable[int] | QuerySet, side: str) -> dict[int, np.ndarray]:
+    """user id -> the stored unit vector of that side's whole document (row 0) for the current
+    model, for the users who have one (`user_ids` may be a `values("user_id")` subquery, so a
+    large cohort is not an IN list). Empty when the semantic extra is off; a profile whose
+    task has not run yet is simply missing (the caller falls back to its lexical signal), as
+    in the mentor index."""
+    if not embeddings.semantic_enabled():
+        return {}
+    out: dict[int, np.ndarray] = {}
+    for user_id, data in ProfileEmbedding.objects.filter(
+        profile__user_id__in=user_ids, side=side, model_name=embeddings.model_name()
+    ).values_list("profile__user_id", "vector"):
+        rows = from_bytes_rows(data, embeddings.DIMENSIONS)
+        if len(rows) and rows[0].any():
+            out[user_id] = rows[0]
+    return out
 
 
 @dataclass

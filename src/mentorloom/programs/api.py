@@ -79,7 +79,7 @@ class LockIn(Schema):
 
 
 class SwapIn(Schema):
-    pair_ids: list[int]
+    pair_ids: list[Id]
 
 
 class PublishOut(Schema):
@@ -97,7 +97,7 @@ class OptionOut(Schema):
 
 
 class ShortlistOut(Schema):
-    run_id: int
+    run_id: Id
     open: bool
     picked_mentor_id: int | None
     options: list[OptionOut]
@@ -167,24 +167,24 @@ def _program(request: HttpRequest, p) -> dict:  # type: ignore[no-untyped-def]
 
 
 @router.get("/programs/{program_id}", response={200: ProgramOut, **READ_ERRORS})
-def get_program(request: HttpRequest, program_id: int) -> dict:
+def get_program(request: HttpRequest, program_id: Id) -> dict:
     return _program(request, selectors.get_program_for(request.user, program_id))
 
 
 @router.get("/programs/{program_id}/members", response={200: list[MemberOut], **READ_ERRORS})
-def list_members(request: HttpRequest, program_id: int) -> list[dict]:
+def list_members(request: HttpRequest, program_id: Id) -> list[dict]:
     program = selectors.get_program_for(request.user, program_id)
     return [_member(m) for m in selectors.people_for(request.user, program)]
 
 
 @router.get("/programs/{program_id}/members/{member_id}", response={200: MemberOut, **READ_ERRORS})
-def get_member(request: HttpRequest, program_id: int, member_id: int) -> dict:
+def get_member(request: HttpRequest, program_id: Id, member_id: Id) -> dict:
     return _member(selectors.get_membership_for(request.user, program_id, member_id))
 
 
 @router.post("/programs/{program_id}/imports", response={200: ImportOut, **WRITE_ERRORS})
 def import_members(
-    request: HttpRequest, program_id: int, file: File[UploadedFile], dry_run: Form[bool] = False
+    request: HttpRequest, program_id: Id, file: File[UploadedFile], dry_run: Form[bool] = False
 ) -> imports.ImportReport:
     """Multipart CSV upload. Bad rows come back with their line numbers and nothing is written;
     `dry_run` validates and counts only."""
@@ -198,7 +198,7 @@ def import_members(
 
 
 @router.get("/programs/{program_id}/participants.{fmt}", response={200: None, **READ_ERRORS})
-def export_participants(request: HttpRequest, program_id: int, fmt: str) -> HttpResponse:
+def export_participants(request: HttpRequest, program_id: Id, fmt: str) -> HttpResponse:
     program = selectors.get_admin_program_for(request.user, program_id)
     rows = imports.participant_rows(program)
     if fmt == "xlsx":
@@ -217,13 +217,13 @@ def export_participants(request: HttpRequest, program_id: int, fmt: str) -> Http
 
 
 @router.post("/programs/{program_id}/runs", response={**WRITE_ERRORS, 201: RunOut})
-def create_run(request: HttpRequest, program_id: int, payload: RunIn) -> Status:
+def create_run(request: HttpRequest, program_id: Id, payload: RunIn) -> Status:
     program = selectors.get_admin_program_for(request.user, program_id)
     return Status(201, _run(services.run_matching(request.user, program, mode=payload.mode)))
 
 
 @router.get("/programs/{program_id}/runs/{run_id}", response={200: RunOut, **READ_ERRORS})
-def get_run(request: HttpRequest, program_id: int, run_id: int) -> dict:
+def get_run(request: HttpRequest, program_id: Id, run_id: Id) -> dict:
     return _run(selectors.get_run_for(request.user, program_id, run_id))
 
 
@@ -232,7 +232,7 @@ def get_run(request: HttpRequest, program_id: int, run_id: int) -> dict:
     response={200: RunOut, **WRITE_ERRORS},
 )
 def lock_pair(
-    request: HttpRequest, program_id: int, run_id: int, pair_id: int, payload: LockIn
+    request: HttpRequest, program_id: Id, run_id: Id, pair_id: Id, payload: LockIn
 ) -> dict:
     pair = selectors.get_pair_for(request.user, program_id, run_id, pair_id)
     services.set_locked(request.user, pair, payload.locked)
@@ -240,7 +240,7 @@ def lock_pair(
 
 
 @router.post("/programs/{program_id}/runs/{run_id}/swap", response={200: RunOut, **WRITE_ERRORS})
-def swap_pairs(request: HttpRequest, program_id: int, run_id: int, payload: SwapIn) -> dict:
+def swap_pairs(request: HttpRequest, program_id: Id, run_id: Id, payload: SwapIn) -> dict:
     if len(payload.pair_ids) != 2:
         raise services.InvalidInput(fields={"pair_ids": ["Give exactly two pair ids."]})
     a, b = (selectors.get_pair_for(request.user, program_id, run_id, i) for i in payload.pair_ids)
@@ -249,7 +249,7 @@ def swap_pairs(request: HttpRequest, program_id: int, run_id: int, payload: Swap
 
 
 @router.post("/programs/{program_id}/runs/{run_id}/rerun", response={**WRITE_ERRORS, 201: RunOut})
-def rerun(request: HttpRequest, program_id: int, run_id: int) -> Status:
+def rerun(request: HttpRequest, program_id: Id, run_id: Id) -> Status:
     run = selectors.get_run_for(request.user, program_id, run_id)
     return Status(201, _run(services.rerun_around_locks(request.user, run)))
 
@@ -257,7 +257,7 @@ def rerun(request: HttpRequest, program_id: int, run_id: int) -> Status:
 @router.post(
     "/programs/{program_id}/runs/{run_id}/publish", response={200: PublishOut, **WRITE_ERRORS}
 )
-def publish(request: HttpRequest, program_id: int, run_id: int) -> dict:
+def publish(request: HttpRequest, program_id: Id, run_id: Id) -> dict:
     run = selectors.get_run_for(request.user, program_id, run_id)
     return services.publish_run(request.user, run)
 
@@ -303,7 +303,7 @@ def pick(request: HttpRequest, program_id: Id, run_id: Id, payload: PickIn) -> d
 
 @router.post("/programs/{program_id}/checkins/{checkin_id}", response={200: dict, **WRITE_ERRORS})
 def answer_checkin(
-    request: HttpRequest, program_id: int, checkin_id: int, payload: CheckInIn
+    request: HttpRequest, program_id: Id, checkin_id: Id, payload: CheckInIn
 ) -> dict:
     checkin = selectors.get_checkin_for(request.user, program_id, checkin_id)
     checkin = services.answer_checkin(request.user, checkin, payload.score, payload.note)
@@ -321,7 +321,7 @@ class ImportJobOut(Schema):
 @router.get(
     "/programs/{program_id}/import-jobs/{job_id}", response={200: ImportJobOut, **READ_ERRORS}
 )
-def import_job(request: HttpRequest, program_id: int, job_id: int) -> dict:
+def import_job(request: HttpRequest, program_id: Id, job_id: Id) -> dict:
     """Progress of a background import (started from the import page for large files)."""
     job = selectors.get_import_job_for(request.user, program_id, job_id)
     return {

@@ -6,8 +6,10 @@ class ProgramsConfig(AppConfig):
     label = "programs"
 
     def ready(self) -> None:
+        from mentorloom.accounts.services import email_verified
         from mentorloom.discovery.scope import directory_scope
 
-        from . import selectors
+        from . import selectors, services
 
         directory_scope.connect(selectors.directory_scope)
+        email_verified.connect(services.link_verified_address)

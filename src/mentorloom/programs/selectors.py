@@ -7,11 +7,14 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
+import numpy as np
 from django.contrib.auth import get_user_model
 from django.db.models import Min, Q, QuerySet
 from django.http import Http404
 
 from mentorloom.discovery.scope import DirectoryScope
+from mentorloom.matching.models import Side
+from mentorloom.matching.selectors import document_vectors
 
 from .errors import NotProgramAdmin
 from .models import (
@@ -104,6 +107,22 @@ def _accounts_of(memberships: QuerySet[ProgramMembership]) -> set[int]:
         email__in=memberships.filter(user=None).values("email"), email_verified_at__isnull=False
     )
     return linked | set(invited.values_list("pk", flat=True))
+
+
+def member_vectors(memberships: QuerySet[ProgramMembership]) -> dict[int, np.ndarray]:
+    """Membership id -> its account's stored profile embedding for scoring (scoring.Person):
+    a mentee's "what I seek" side, a mentor's "what I offer" side. Members without a linked
+    account, or whose embedding is not computed (or the semantic extra is off), are missing."""
+    out: dict[int, np.ndarray] = {}
+    linked = memberships.exclude(user=None)
+    for role, side in ((Role.MENTEE, Side.MENTEE), (Role.MENTOR, Side.MENTOR)):
+        members = linked.filter(role=role)
+        vectors = document_vectors(members.values("user_id"), side)
+        if vectors:
+            for pk, user_id in members.values_list("pk", "user_id"):
+                if user_id in vectors:
+                    out[pk] = vectors[user_id]
+    return out
 
 
 def program_mentor_user_ids(program: Program) -> set[int]:

@@ -33,7 +33,7 @@ from .models import (
     RunStatus,
     ShortlistOption,
 )
-from .selectors import is_admin
+from .selectors import is_admin, member_vectors
 
 LOW_CHECKIN_SCORE = 2
 CHOICE_SIZE = 3  # mentors on each mentee's shortlist in mentee-choice mode
@@ -65,8 +65,14 @@ def _offset_hours(zone: str, on: datetime) -> float | None:
     return offset.total_seconds() / 3600 if offset is not None else None
 
 
-def _person(member: ProgramMembership, now: datetime) -> scoring.Person:
-    return scoring.Person(answers=member.answers, utc_offset_hours=_offset_hours(member.zone, now))
+def _person(
+    member: ProgramMembership, now: datetime, vectors: dict[int, np.ndarray]
+) -> scoring.Person:
+    return scoring.Person(
+        answers=member.answers,
+        utc_offset_hours=_offset_hours(member.zone, now),
+        vector=vectors.get(member.pk),
+    )
 
 
 def _ids(values: list[str]) -> np.ndarray:
@@ -152,8 +158,9 @@ def run_matching(
     if not mentees or not mentors:
         raise NothingToMatch()
     now = timezone.now()
-    people_a = [_person(m, now) for m in mentees]
-    people_b = [_person(m, now) for m in mentors]
+    vectors = member_vectors(program.memberships.all())
+    people_a = [_person(m, now, vectors) for m in mentees]
+    people_b = [_person(m, now, vectors) for m in mentors]
     criteria, questions = program.criteria or {}, program.questions or []
     scores = scoring.score_matrix(people_a, people_b, questions, criteria)
     cohort = build_cohort(program, mentees, mentors)
@@ -354,10 +361,12 @@ def swap_mentors(admin, a: ProposedPair, b: ProposedPair) -> tuple[ProposedPair,
         program = run.program
         now = timezone.now()
         a.mentor, b.mentor = b.mentor, a.mentor
+        ids = [a.mentee_id, a.mentor_id, b.mentee_id, b.mentor_id]
+        vectors = member_vectors(ProgramMembership.objects.filter(pk__in=ids))
         for pair in (a, b):
             pair.score, pair.reasons = scoring.pair_score(
-                _person(pair.mentee, now),
-                _person(pair.mentor, now),
+                _person(pair.mentee, now, vectors),
+                _person(pair.mentor, now, vectors),
                 program.questions or [],
                 program.criteria or {},
             )
@@ -376,6 +385,23 @@ def rerun_around_locks(admin, run: MatchRun) -> MatchRun:  # type: ignore[no-unt
     _not_choice(run)
     locks = dict(run.pairs.filter(locked=True).values_list("mentee_id", "mentor_id"))
     return run_matching(admin, run.program, mode=run.mode, locks=locks)
+
+
+def link_verified_address(user) -> int:  # type: ignore[no-untyped-def]
+    """Link the memberships imported for `user`'s address (no account yet) to the account, once
+    that address is verified (connected to accounts.services.email_verified). Returns how many.
+    An unverified address links nothing: whoever types someone else's address at sign-up must
+    not become that person's program member."""
+    if not user.email_verified_at:
+        return 0
+    linked = ProgramMembership.objects.filter(user=None, email__iexact=user.email)
+    count = 0
+    for member in linked.select_related("program"):
+        member.user, member.updated_at = user, timezone.now()
+        member.save(update_fields=["user", "updated_at"])
+        record_event("programs.member_linked", actor=user, target=member.program)
+        count += 1
+    return count
 
 
 def _account(member: ProgramMembership):  # type: ignore[no-untyped-def]

@@ -14,6 +14,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from mentorloom.core.errors import DomainError
+from mentorloom.core.schemas import INT64_MAX
 
 from . import charts, csvio, dashboard, imports, selectors, services
 from .errors import NotProgramAdmin
@@ -176,7 +177,9 @@ def review_action(request: HttpRequest, program_id: int, run_id: int) -> HttpRes
             ids = request.POST.getlist("pairs")
             if len(ids) != 2:
                 raise services.InvalidInput("Choose exactly two pairs to swap.")
-            a, b = (selectors.get_pair_for(request.user, program_id, run_id, int(i)) for i in ids)
+            a, b = (
+                selectors.get_pair_for(request.user, program_id, run_id, _bounded(i)) for i in ids
+            )
             services.swap_mentors(request.user, a, b)
         elif action == "rerun":
             target = services.rerun_around_locks(request.user, run)
@@ -194,9 +197,18 @@ def review_action(request: HttpRequest, program_id: int, run_id: int) -> HttpRes
     return redirect("programs:review", program_id, target.pk)
 
 
+def _bounded(value: str | None) -> int:
+    """A form's id as an int, ValueError unless it is one a 64-bit column can hold (SQLite
+    cannot even compare a bigger one: an OverflowError, a 500)."""
+    number = int(value or "")
+    if not 1 <= number <= INT64_MAX:
+        raise ValueError(value)
+    return number
+
+
 def _int(value: str) -> int:
     try:
-        return int(value)
+        return _bounded(value)
     except ValueError as exc:
         raise Http404("No such pair.") from exc
 
@@ -223,7 +235,7 @@ def checkin(request: HttpRequest, program_id: int, checkin_id: int) -> HttpRespo
 
 def _int_or_none(value: str | None) -> int | None:
     try:
-        return int(value or "")
+        return _bounded(value)
     except ValueError:
         return None
 
