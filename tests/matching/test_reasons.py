@@ -92,6 +92,15 @@ def test_closely_matches_needs_an_absolute_similarity_and_quotes_both_sides():
     assert not any("closely" in r for r in explain(SPEAKER, query, closest=long))
 
 
+def test_closely_matches_is_not_said_of_words_a_tag_reason_already_quotes():
+    # Seen in the demo: "Can talk about your interest “Remote work”" and "You wrote “Remote
+    # work”, which closely matches their “Remote work”" on one card.
+    query = MenteeQuery(user_id=None, interests=("Public speaking",))
+    same = Closest("Public speaking", "Public speaking", 0.99)
+    reasons = explain(SPEAKER, query, closest=same)
+    assert reasons == ["Can talk about your interest “Public speaking”"]
+
+
 def test_industry_skills_language_hours_and_capacity_reasons():
     query = MenteeQuery(
         user_id=None,

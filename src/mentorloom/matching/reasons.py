@@ -58,9 +58,11 @@ def topical_reasons(
 ) -> list[str]:
     offers = [*mentor.topics, *mentor.skills.values()]
     reasons = []
+    quoted: list[str] = []  # phrases a reason already quotes (both sides)
     goal = best_tag_match(phrases, offers, ("goal",))
     if goal:
         _, words, tag = goal
+        quoted += [words, tag]
         if _same(words, tag):
             reasons.append(f"Helps with your goal {_quote(tag)}")
         else:
@@ -68,10 +70,12 @@ def topical_reasons(
     asked = best_tag_match(phrases, offers, ("help",))
     if asked:
         _, words, tag = asked
+        quoted += [words, tag]
         reasons.append(f"You asked about {_quote(words)}: they help with {_quote(tag)}")
     interest = best_tag_match(phrases, offers, ("interest",))
     if interest:
         _, words, tag = interest
+        quoted += [words, tag]
         if _same(words, tag):
             reasons.append(f"Can talk about your interest {_quote(tag)}")
         else:
@@ -81,6 +85,8 @@ def topical_reasons(
         and closest.cosine >= CLOSE_MATCH
         and len(closest.mentee) <= MAX_QUOTE_CHARS
         and len(closest.mentor) <= MAX_QUOTE_CHARS
+        # The same words already quoted by a tag reason would say one thing twice.
+        and not any(_same(closest.mentee, q) or _same(closest.mentor, q) for q in quoted)
     ):
         reasons.append(
             f"You wrote {_quote(closest.mentee)}, which closely matches their "
