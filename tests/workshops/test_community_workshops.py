@@ -67,7 +67,9 @@ def test_page_api_and_list_only_for_members_and_facilitator(setup):
     community, owner, moderator, member, banned, outsider, workshop = setup
     for user in (member, owner, moderator):
         c = client_for(user)
-        assert c.get(f"/workshops/{workshop.pk}/").status_code == 200
+        page = c.get(f"/workshops/{workshop.pk}/")
+        assert page.status_code == 200
+        assert f'href="/communities/{community.slug}/">Design crit</a>' in page.content.decode()
         body = c.get(f"/api/v1/workshops/{workshop.pk}")
         assert body.status_code == 200
         assert body.json()["community_id"] == community.pk

@@ -35,6 +35,7 @@ class WorkshopForm(AccessibleFormMixin, forms.Form):
         choices = [(c.pk, c.name) for c in communities]
         if choices:
             self.fields["community"].choices = [("", "None: a public workshop"), *choices]
+            self.fields["is_public"].help_text = "A community workshop is for its members only."
         else:
             del self.fields["community"]
 

@@ -44,7 +44,7 @@ def visible_workshops(user) -> QuerySet[Workshop]:  # type: ignore[no-untyped-de
     unattached = Q(community__isnull=True) & (Q(is_public=True) | Q(registrations__user=user))
     q = unattached | Q(community_id__in=good_standing_community_ids(user)) | Q(facilitator=user)
     qs = Workshop.objects.filter(q).exclude(facilitator_id__in=hidden_user_ids(user.pk))
-    return qs.distinct().select_related("facilitator__profile")
+    return qs.distinct().select_related("facilitator__profile", "community")
 
 
 def upcoming_workshops(user, *, now: datetime | None = None) -> QuerySet[Workshop]:  # type: ignore[no-untyped-def]
