@@ -109,6 +109,18 @@ SAME_LAYER: dict[tuple[str, str], tuple[tuple[str, ...] | None, str]] = {
     ("calls", "messaging"): (None, "the call room shows the mentorship's conversation"),
     ("calls", "scheduling"): (None, "the call room shows the session that is on now"),
     ("calls", "sessions"): (None, "the call room shows that session's agenda and notes"),
+    ("workshops", "communities"): (
+        (
+            "mentorloom.communities.models",
+            "communities.Community",
+            "mentorloom.communities.access",
+            "mentorloom.communities.selectors",
+            "mentorloom.communities.views",
+        ),
+        "a workshop may be for one community's members (its moderators schedule it), and its "
+        "page lists them through the communities.views.community_page_panels hook, so "
+        "communities never imports workshops",
+    ),
 }
 
 LAYER_NAMES = {

@@ -3,9 +3,14 @@ waitlist; seeding twice changes nothing."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
 
+from mentorloom.communities.models import Community
 from mentorloom.workshops import selectors
 from mentorloom.workshops.models import RegistrationStatus, Workshop
 
@@ -18,10 +23,33 @@ def test_seed_demo_adds_a_past_and_an_upcoming_workshop_idempotently(settings):
     call_command("seed_demo", stdout=None)
     past = Workshop.objects.get(title="Learning from setbacks")
     upcoming = Workshop.objects.get(title="Telling your career story")
-    assert Workshop.objects.count() == 2
+    assert Workshop.objects.count() == 3
     assert selectors.feedback_summary(past)["count"] == 6
     assert len(selectors.attendance_summary(past)) == 7
     assert all(r.note for r in selectors.breakout_rooms(past))
     statuses = list(upcoming.registrations.values_list("status", flat=True))
     assert statuses.count(RegistrationStatus.REGISTERED) == 4
     assert statuses.count(RegistrationStatus.WAITLISTED) == 1
+
+
+def test_seed_demo_gives_the_first_demo_community_an_upcoming_workshop(settings):
+    settings.MENTORLOOM_JANUS_URL = []
+    call_command("seed_demo", stdout=None)
+    call_command("seed_demo", stdout=None)
+    community = Community.objects.get(slug="design-crit")
+    event = Workshop.objects.get(community=community)
+    assert event.title == "Live portfolio crit" and not event.is_public
+    assert event.starts_at > timezone.now()
+    owner = community.memberships.get(role="owner").user
+    assert event.facilitator == owner
+    page = Client()
+    page.force_login(owner)
+    html = page.get(f"/communities/{community.slug}/").content.decode()
+    assert "Upcoming events" in html and "Live portfolio crit" in html
+    # An old demo database whose event has ended gets it moved forward.
+    Workshop.objects.filter(pk=event.pk).update(
+        starts_at=timezone.now() - timedelta(days=2),
+        ends_at=timezone.now() - timedelta(days=2, hours=-1),
+    )
+    call_command("seed_demo", stdout=None)
+    assert Workshop.objects.get(community=community).starts_at > timezone.now()

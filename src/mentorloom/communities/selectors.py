@@ -295,16 +295,36 @@ def stories_visible_to(viewer, author_id: int, limit: int = 20) -> list[Story]: 
     (communities are for signed-in people) or across a block."""
     if viewer is None or not viewer.is_authenticated or author_id in hidden_user_ids(viewer.pk):
         return []
-    mine = (
-        Membership.objects.filter(user=viewer)
-        .exclude(banned_until__gt=timezone.now())
-        .values("community_id")
-    )
     return list(
         _live_stories()
         .filter(author_id=author_id)
-        .filter(Q(community__visibility=Visibility.OPEN) | Q(community_id__in=mine))[:limit]
+        .filter(
+            Q(community__visibility=Visibility.OPEN)
+            | Q(community_id__in=good_standing_community_ids(viewer))
+        )[:limit]
     )
+
+
+def good_standing_community_ids(user) -> QuerySet:  # type: ignore[no-untyped-def]
+    """The ids of the communities `user` is a member of in good standing (not banned now), as a
+    subquery; empty for anonymous visitors."""
+    if user is None or not user.is_authenticated:
+        return Membership.objects.none().values("community_id")
+    return (
+        Membership.objects.filter(user=user)
+        .exclude(banned_until__gt=timezone.now())
+        .values("community_id")
+    )
+
+
+def moderated_communities(user) -> QuerySet[Community]:  # type: ignore[no-untyped-def]
+    """Communities `user` owns or moderates and is not banned from (where they may schedule a
+    community workshop), by name."""
+    if user is None or not user.is_authenticated:
+        return Community.objects.none()
+    return Community.objects.filter(
+        pk__in=good_standing_community_ids(user).filter(role__in=[Role.OWNER, Role.MODERATOR])
+    ).order_by("name")
 
 
 def communities_of(user) -> list[Community]:  # type: ignore[no-untyped-def]

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mentorloom.core.errors import DomainError, InvalidInput
+from mentorloom.core.hooks import Hook
 from mentorloom.core.markdown import render_markdown
 from mentorloom.core.params import int_param
 from mentorloom.messaging.models import MAX_BODY_CHARS, REACTIONS
@@ -32,6 +33,11 @@ from .access import (
     membership_of,
 )
 from .models import MAX_STORY_CHARS, MAX_STORY_TITLE_CHARS, Invite, Membership, Visibility
+
+# Called as (viewer, community, membership or None) while building a community's page; each
+# listener returns a dict of extra context (parts owned by apps beside communities:
+# workshops.panels adds "Upcoming events"). communities never imports them.
+community_page_panels = Hook("communities.community_page_panels")
 
 
 @login_required
@@ -64,10 +70,14 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
     counted = selectors.directory().filter(pk=community.pk).first() or community
     q = request.GET.get("q", "")[:200]
     sees_stories = me is not None or community.visibility == Visibility.OPEN
+    panels: dict = {}
+    for panel in community_page_panels(request.user, community, me):
+        panels.update(panel)
     return render(
         request,
         "communities/detail.html",
         {
+            **panels,
             "q": q,
             "results": selectors.search_posts(request.user, community, q) if me and q else [],
             "stories": selectors.community_stories(request.user, community) if sees_stories else [],

@@ -1,5 +1,6 @@
-"""Demo workshops: one past (attendance, breakout notes, a room chat, feedback) and one
-upcoming (registrations and a waitlist). Idempotent: found again by facilitator and title."""
+"""Demo workshops: one past (attendance, breakout notes, a room chat, feedback), one upcoming
+(registrations and a waitlist) and one for the first demo community's members (its "Upcoming
+events"). Idempotent: found again by facilitator (or community) and title."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from mentorloom.communities.models import Community, Membership, Role
 from mentorloom.messaging.models import Conversation, Message, Participant
 from mentorloom.messaging.services import create_conversation
 from mentorloom.workshops import services as workshop_services
@@ -24,10 +26,12 @@ from mentorloom.workshops.models import (
     Workshop,
 )
 
+from .communities import COMMUNITIES
 from .data import MENTEES, MENTORS
 
 PAST_TITLE = "Learning from setbacks"
 UPCOMING_TITLE = "Telling your career story"
+COMMUNITY_TITLE = "Live portfolio crit"
 NOTES = [
     "Ana: a failed launch taught me to ship smaller.\nBen: asking for help earlier.",
     "Cy: switching careers at 35 felt late; it wasn't.\nDi: rejection is data.",
@@ -144,7 +148,45 @@ def _upcoming(facilitator, participants: list, now: datetime) -> Workshop:  # ty
     return workshop
 
 
+def _community_event(now: datetime) -> Workshop | None:
+    """The first demo community's owner schedules a workshop for its members (kept upcoming:
+    an ended one from an old run moves forward); None when the community was not seeded."""
+    community = Community.objects.filter(slug=COMMUNITIES[0].slug).first()
+    owner = (
+        Membership.objects.filter(community=community, role=Role.OWNER)
+        .select_related("user")
+        .first()
+        if community
+        else None
+    )
+    if owner is None:
+        return None
+    workshop = Workshop.objects.filter(community=community, title=COMMUNITY_TITLE).first()
+    start = _at_hour(now + timedelta(days=5), 17)
+    if workshop is None:
+        workshop = workshop_services.create_workshop(
+            owner.user,
+            title=COMMUNITY_TITLE,
+            starts_at=start,
+            ends_at=start + timedelta(minutes=75),
+            capacity=8,
+            zone=community.zone,
+            description="Bring one screen you are stuck on; we critique it together, kindly.",
+            agenda="Round of screens\nCrit in pairs\nWhat I will change",
+            community=community,
+        )
+    elif workshop.ends_at <= now:
+        Workshop.objects.filter(pk=workshop.pk).update(
+            starts_at=start, ends_at=start + timedelta(minutes=75), reminder_sent_at=None
+        )
+        workshop.refresh_from_db()
+    return workshop
+
+
 def seed_workshops(now: datetime | None = None) -> tuple[Workshop, Workshop]:
     now = now or timezone.now()
     facilitator, participants = _people()
-    return _past(facilitator, participants, now), _upcoming(facilitator, participants, now)
+    past = _past(facilitator, participants, now)
+    upcoming = _upcoming(facilitator, participants, now)
+    _community_event(now)
+    return past, upcoming

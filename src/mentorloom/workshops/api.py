@@ -48,6 +48,8 @@ def _out(workshop: Workshop, user) -> dict:  # type: ignore[no-untyped-def]
         "capacity": workshop.capacity,
         "registered": selectors.registered_count(workshop),
         "facilitator_id": workshop.facilitator_id,
+        "is_public": workshop.is_public,
+        "community_id": workshop.community_id,
         "my_status": registration.status if registration else None,
         "joinable": workshop.is_joinable(),
     }
@@ -73,7 +75,12 @@ def list_workshops(request: HttpRequest):  # type: ignore[no-untyped-def]
 
 @router.post("/workshops", response={**WRITE_ERRORS, 201: WorkshopOut})
 def create_workshop(request: HttpRequest, payload: WorkshopIn):  # type: ignore[no-untyped-def]
-    workshop = services.create_workshop(request.user, **payload.dict())
+    data = payload.dict()
+    community_id = data.pop("community_id")
+    community = (
+        selectors.community_to_schedule_in(request.user, community_id) if community_id else None
+    )
+    workshop = services.create_workshop(request.user, **data, community=community)
     return Status(201, _out(workshop, request.user))
 
 

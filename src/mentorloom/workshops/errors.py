@@ -70,3 +70,8 @@ class StageFull(Conflict):
     default_message = (
         "The stage holds the facilitator and up to 3 speakers: take someone off first."
     )
+
+
+class NotCommunityModerator(PermissionDenied):
+    code = "not_community_moderator"
+    default_message = "Only the community's owner and moderators can schedule its workshops."

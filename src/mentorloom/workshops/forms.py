@@ -21,6 +21,23 @@ class WorkshopForm(AccessibleFormMixin, forms.Form):
     zone = forms.CharField(max_length=64, label="Time zone")
     capacity = forms.IntegerField(min_value=1, max_value=500, initial=20)
     is_public = forms.BooleanField(label="Listed for everyone", required=False, initial=True)
+    community = forms.TypedChoiceField(
+        label="For a community",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text="Only its members can see and register. Leave empty for a public workshop.",
+    )
+
+    def __init__(self, *args, communities=(), **kwargs) -> None:  # type: ignore[no-untyped-def]
+        """`communities`: the ones the facilitator may tie the workshop to (they moderate)."""
+        super().__init__(*args, **kwargs)
+        choices = [(c.pk, c.name) for c in communities]
+        if choices:
+            self.fields["community"].choices = [("", "None: a public workshop"), *choices]
+            self.fields["is_public"].help_text = "A community workshop is for its members only."
+        else:
+            del self.fields["community"]
 
     def clean_zone(self) -> str:
         zone = self.cleaned_data["zone"]

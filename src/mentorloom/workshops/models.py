@@ -34,8 +34,19 @@ class Workshop(models.Model):
     ends_at = models.DateTimeField()
     zone = models.CharField(max_length=64)  # the facilitator's IANA zone when scheduling
     capacity = models.PositiveIntegerField()
-    # Public workshops are listed for everyone; a community-only one arrives with communities.
+    # Public workshops are listed for everyone. One tied to a community is for that community's
+    # members in good standing (and the facilitator) only; it is never public (is_public False).
     is_public = models.BooleanField(default=True)
+    # SET_NULL, not PROTECT or CASCADE: deleting a community neither blocks on its workshops nor
+    # takes away places people registered for. The workshop stays non-public, so it falls back to
+    # what any unlisted workshop is: seen by its facilitator and registered people only.
+    community = models.ForeignKey(
+        "communities.Community",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="workshops",
+    )
     locked = models.BooleanField(default=False)
     # Breakout phase: opened_at set while rooms are open; ends_at of the timer; the prompt;
     # recall_at when "bring everyone back" was pressed (rooms close at that instant).

@@ -16,6 +16,8 @@ class WorkshopIn(Schema):
     description: str = ""
     agenda: str = ""
     is_public: bool = True
+    # Tie it to a community you own or moderate: only its members see it (never public).
+    community_id: Id | None = None
 
 
 class WorkshopOut(Schema):
@@ -29,6 +31,8 @@ class WorkshopOut(Schema):
     capacity: int
     registered: int
     facilitator_id: int
+    is_public: bool
+    community_id: int | None
     my_status: str | None
     joinable: bool
 

@@ -10,6 +10,8 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
+from mentorloom.communities.models import Community
+from mentorloom.communities.selectors import good_standing_community_ids, moderated_communities
 from mentorloom.safety.selectors import hidden_user_ids
 
 from .models import (
@@ -33,15 +35,17 @@ def _int(value: object) -> int:
 
 
 def visible_workshops(user) -> QuerySet[Workshop]:  # type: ignore[no-untyped-def]
-    """Public workshops, plus any the user facilitates or is registered for."""
-    q = Q(is_public=True)
-    if user is not None and user.is_authenticated:
-        q |= Q(facilitator=user) | Q(registrations__user=user)
-        hidden = hidden_user_ids(user.pk)
-        qs = Workshop.objects.filter(q).exclude(facilitator_id__in=hidden)
-    else:
-        qs = Workshop.objects.filter(q)
-    return qs.distinct().select_related("facilitator__profile")
+    """What `user` may see: public workshops and any they are registered for, except that one
+    tied to a community is only for its members in good standing (a registration does not
+    outlive a ban); plus everything they facilitate."""
+    if user is None or not user.is_authenticated:
+        return Workshop.objects.filter(is_public=True, community__isnull=True).select_related(
+            "facilitator__profile"
+        )
+    unattached = Q(community__isnull=True) & (Q(is_public=True) | Q(registrations__user=user))
+    q = unattached | Q(community_id__in=good_standing_community_ids(user)) | Q(facilitator=user)
+    qs = Workshop.objects.filter(q).exclude(facilitator_id__in=hidden_user_ids(user.pk))
+    return qs.distinct().select_related("facilitator__profile", "community")
 
 
 def upcoming_workshops(user, *, now: datetime | None = None) -> QuerySet[Workshop]:  # type: ignore[no-untyped-def]
@@ -66,12 +70,44 @@ def with_places(workshops: QuerySet[Workshop], user) -> QuerySet[Workshop]:  # t
     )
 
 
+def upcoming_for_community(user, community, *, now: datetime | None = None, limit: int = 5):  # type: ignore[no-untyped-def]
+    """The next workshops tied to `community` that `user` may see (none for outsiders), soonest
+    first, each with `taken` (with_places: counted apart from the visibility join)."""
+    return list(
+        with_places(upcoming_workshops(user, now=now).filter(community=community), user)[:limit]
+    )
+
+
 def get_workshop_for(user, workshop_id: object) -> Workshop:  # type: ignore[no-untyped-def]
-    """The workshop if `user` may see it (public, facilitator, registered); otherwise 404."""
+    """The workshop if `user` may see it (visible_workshops); otherwise 404."""
     workshop = visible_workshops(user).filter(pk=_int(workshop_id)).first()
     if workshop is None:
         raise Http404
     return workshop
+
+
+def community_lets_in(user, workshop: Workshop) -> bool:  # type: ignore[no-untyped-def]
+    """A community workshop's rooms are for its facilitator and the community's members in
+    good standing only; every other workshop lets anyone its other rules let in."""
+    if workshop.community_id is None or user.pk == workshop.facilitator_id:
+        return True
+    return good_standing_community_ids(user).filter(community_id=workshop.community_id).exists()
+
+
+def community_to_schedule_in(user, community_id: object) -> Community:  # type: ignore[no-untyped-def]
+    """A community `user` asks to tie a new workshop to: 404 when there is none or they are
+    not a member in good standing (moderating it is the service's check, a 403)."""
+    community = Community.objects.filter(
+        pk=_int(community_id), pk__in=good_standing_community_ids(user)
+    ).first()
+    if community is None:
+        raise Http404
+    return community
+
+
+def schedulable_communities(user) -> QuerySet[Community]:  # type: ignore[no-untyped-def]
+    """Communities `user` may tie a workshop to (they own or moderate it)."""
+    return moderated_communities(user)
 
 
 def registration_of(user, workshop: Workshop) -> Registration | None:  # type: ignore[no-untyped-def]
@@ -132,7 +168,7 @@ def get_room_for(user, room_id: object, *, now: datetime | None = None) -> Room:
     workshop = room.workshop
     if user.pk == workshop.facilitator_id:
         return room
-    if not is_registered(user, workshop):
+    if not is_registered(user, workshop) or not community_lets_in(user, workshop):
         raise Http404
     if current_room_for(user, workshop, now=now).pk != room.pk:
         raise Http404

@@ -45,10 +45,22 @@ def workshop_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def new_workshop(request: HttpRequest) -> HttpResponse:
-    form = WorkshopForm(request.POST or None, initial={"zone": zone_name_of(request.user)})
+    communities = list(selectors.schedulable_communities(request.user))
+    initial = {"zone": zone_name_of(request.user)}
+    preselected = request.GET.get("community", "")
+    if preselected.isdigit() and any(c.pk == int(preselected) for c in communities):
+        initial["community"] = int(preselected)
+    form = WorkshopForm(request.POST or None, initial=initial, communities=communities)
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        community_id = data.pop("community", None)
         try:
-            workshop = services.create_workshop(request.user, **form.cleaned_data)
+            community = (
+                selectors.community_to_schedule_in(request.user, community_id)
+                if community_id
+                else None
+            )
+            workshop = services.create_workshop(request.user, **data, community=community)
         except DomainError as exc:
             add_domain_errors(form, exc)
         else:

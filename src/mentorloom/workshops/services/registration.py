@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.db import transaction
 from django.utils import timezone
 
+from mentorloom.communities.access import membership_of
+from mentorloom.communities.models import Community
 from mentorloom.safety.models import Block
 from mentorloom.scheduling import display
 from mentorloom.scheduling.selectors import zone_name_of
@@ -40,10 +42,18 @@ def create_workshop(
     description: str = "",
     agenda: str = "",
     is_public: bool = True,
+    community: Community | None = None,
 ) -> Workshop:
     """Schedule a workshop (times are aware instants; `zone` defaults to the facilitator's).
     Raises BadWorkshop for an empty title, an end not after the start, a past start or a
-    capacity outside 1..500. Creates the main room and its chat."""
+    capacity outside 1..500, NotCommunityModerator when tied to a `community` the facilitator
+    does not own or moderate (such a workshop is for its members, never public). Creates the
+    main room and its chat."""
+    if community is not None:
+        membership = membership_of(facilitator, community)
+        if membership is None or not membership.moderates:
+            raise errors.NotCommunityModerator()
+        is_public = False
     fields: dict[str, list[str]] = {}
     title = (title or "").strip()
     zone = zone or zone_name_of(facilitator)
@@ -74,6 +84,7 @@ def create_workshop(
             zone=zone,
             capacity=capacity,
             is_public=is_public,
+            community=community,
         )
         _create_room(workshop, RoomKind.MAIN, 0, "Main room", [facilitator])
     return workshop
@@ -89,6 +100,8 @@ def register(user, workshop: Workshop | int) -> Registration:  # type: ignore[no
             raise errors.AlreadyStarted()
         if user.pk == workshop.facilitator_id:
             raise errors.BadWorkshop("You facilitate this workshop.")
+        if not selectors.community_lets_in(user, workshop):
+            raise errors.NotRegistered("This workshop is for the community's members.")
         if Block.objects.filter(
             blocker_id__in=[user.pk, workshop.facilitator_id],
             blocked_id__in=[user.pk, workshop.facilitator_id],
