@@ -258,6 +258,19 @@ def test_bad_workshop_input_is_a_field_error(facilitator):
             facilitator, title="", starts_at=now - timedelta(hours=1), ends_at=now, capacity=0
         )
     assert {"title", "starts_at", "capacity"} <= set(caught.value.fields)
+    # A typo of a year (9999) would list it for everyone for ever; a day-long one is a typo too.
+    far = now + timedelta(days=3 * 365)
+    with pytest.raises(errors.BadWorkshop) as caught:
+        services.create_workshop(
+            facilitator, title="T", starts_at=far, ends_at=far + timedelta(hours=1), capacity=5
+        )
+    assert set(caught.value.fields) == {"starts_at"}
+    soon = now + timedelta(days=1)
+    with pytest.raises(errors.BadWorkshop) as caught:
+        services.create_workshop(
+            facilitator, title="T", starts_at=soon, ends_at=soon + timedelta(hours=13), capacity=5
+        )
+    assert set(caught.value.fields) == {"ends_at"}
 
 
 def test_reminder_goes_once_to_registered_people_an_hour_before(

@@ -30,6 +30,9 @@ from ._common import (
 
 REMINDER_BEFORE = timedelta(hours=1)
 
+MAX_AHEAD = timedelta(days=2 * 366)
+MAX_LENGTH = timedelta(hours=12)
+
 
 def create_workshop(
     facilitator,  # type: ignore[no-untyped-def]
@@ -63,8 +66,13 @@ def create_workshop(
         fields["starts_at"] = ["Give a start time."]
     elif starts_at <= timezone.now():
         fields["starts_at"] = ["The start must be in the future."]
+    elif starts_at > timezone.now() + MAX_AHEAD:
+        # A typo such as 9999 would list the workshop for everyone for ever.
+        fields["starts_at"] = ["Schedule it at most two years ahead."]
     if ends_at is None or (starts_at is not None and ends_at <= starts_at):
         fields["ends_at"] = ["The end must be after the start."]
+    elif starts_at is not None and ends_at - starts_at > MAX_LENGTH:
+        fields["ends_at"] = ["A workshop lasts at most 12 hours."]
     if not isinstance(capacity, int) or not 1 <= capacity <= 500:
         fields["capacity"] = ["Capacity is between 1 and 500."]
     try:
