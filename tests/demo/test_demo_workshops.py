@@ -23,7 +23,7 @@ def test_seed_demo_adds_a_past_and_an_upcoming_workshop_idempotently(settings):
     call_command("seed_demo", stdout=None)
     past = Workshop.objects.get(title="Learning from setbacks")
     upcoming = Workshop.objects.get(title="Telling your career story")
-    assert Workshop.objects.count() == 3
+    assert Workshop.objects.count() == 4
     assert selectors.feedback_summary(past)["count"] == 6
     assert len(selectors.attendance_summary(past)) == 7
     assert all(r.note for r in selectors.breakout_rooms(past))
@@ -53,3 +53,26 @@ def test_seed_demo_gives_the_first_demo_community_an_upcoming_workshop(settings)
     )
     call_command("seed_demo", stdout=None)
     assert Workshop.objects.get(community=community).starts_at > timezone.now()
+
+
+def test_seed_demo_has_a_workshop_on_now_whose_room_opens(settings):
+    # Every feature shows on the first run: the live room too (Aiko facilitates, Lucas joins).
+    settings.MENTORLOOM_JANUS_URL = []
+    call_command("seed_demo", stdout=None)
+    live = Workshop.objects.get(title="Drop-in: ask a mentor anything")
+    assert live.starts_at <= timezone.now() < live.ends_at
+    assert live.zone == "Asia/Tokyo"
+    lucas = live.registrations.get(user__email="lucas.oliveira@demo.mentorloom.org")
+    assert lucas.status == RegistrationStatus.REGISTERED
+    page = Client()
+    page.force_login(lucas.user)
+    assert page.get(f"/workshops/{live.pk}/live/").status_code == 200
+    # A demo started days later moves it to its own now instead of showing it ended.
+    Workshop.objects.filter(pk=live.pk).update(
+        starts_at=timezone.now() - timedelta(days=2),
+        ends_at=timezone.now() - timedelta(days=2, hours=-4),
+    )
+    call_command("seed_demo", stdout=None)
+    moved = Workshop.objects.get(pk=live.pk)
+    assert moved.starts_at <= timezone.now() < moved.ends_at
+    assert Workshop.objects.filter(title=live.title).count() == 1

@@ -1,6 +1,8 @@
 """Demo workshops: one past (attendance, breakout notes, a room chat, feedback), one upcoming
-(registrations and a waitlist) and one for the first demo community's members (its "Upcoming
-events"). Idempotent: found again by facilitator (or community) and title."""
+(registrations and a waitlist), one for the first demo community's members (its "Upcoming
+events") and a drop-in that is on now, so the live room can be opened on the first run (Aiko
+facilitates, Lucas is registered). Idempotent: found again by facilitator (or community) and
+title; ended ones move forward."""
 
 from __future__ import annotations
 
@@ -32,6 +34,8 @@ from .data import MENTEES, MENTORS
 PAST_TITLE = "Learning from setbacks"
 UPCOMING_TITLE = "Telling your career story"
 COMMUNITY_TITLE = "Live portfolio crit"
+LIVE_TITLE = "Drop-in: ask a mentor anything"
+LIVE_HOURS = 4
 NOTES = [
     "Ana: a failed launch taught me to ship smaller.\nBen: asking for help earlier.",
     "Cy: switching careers at 35 felt late; it wasn't.\nDi: rejection is data.",
@@ -138,7 +142,7 @@ def _upcoming(facilitator, participants: list, now: datetime) -> Workshop:  # ty
                 starts_at=start,
                 ends_at=start + timedelta(hours=1),
                 capacity=4,
-                zone="UTC",
+                zone=_zone_of(facilitator),
                 description="Practise a two-minute story of your path, with feedback in pairs.",
                 agenda="Warm-up\nPairs: tell and listen\nWrap-up",
             )
@@ -183,10 +187,42 @@ def _community_event(now: datetime) -> Workshop | None:
     return workshop
 
 
+def _live_now(facilitator, participants: list, now: datetime) -> Workshop:  # type: ignore[no-untyped-def]
+    """On from a few minutes ago for LIVE_HOURS: a demo started later moves it to its own now."""
+    start = now - timedelta(minutes=5)
+    workshop = Workshop.objects.filter(facilitator=facilitator, title=LIVE_TITLE).first()
+    if workshop is None:
+        # The service refuses a start in the past: schedule it, then move it to now.
+        workshop = workshop_services.create_workshop(
+            facilitator,
+            title=LIVE_TITLE,
+            starts_at=now + timedelta(hours=1),
+            ends_at=now + timedelta(hours=2),
+            capacity=20,
+            zone=_zone_of(facilitator),
+            description="Come with one question about your career; we answer in small rooms.",
+            agenda="Questions round\nBreakout rooms by topic\nWhat I will try next",
+        )
+    if workshop.ends_at <= now + timedelta(hours=1) or workshop.starts_at > now:
+        Workshop.objects.filter(pk=workshop.pk).update(
+            starts_at=start, ends_at=start + timedelta(hours=LIVE_HOURS), reminder_sent_at=None
+        )
+        workshop.refresh_from_db()
+    for user in participants:
+        if not Registration.objects.filter(workshop=workshop, user=user).exists():
+            workshop_services.register(user, workshop)
+    return workshop
+
+
+def _zone_of(user) -> str:  # type: ignore[no-untyped-def]
+    return getattr(getattr(user, "profile", None), "time_zone", "") or "UTC"
+
+
 def seed_workshops(now: datetime | None = None) -> tuple[Workshop, Workshop]:
     now = now or timezone.now()
     facilitator, participants = _people()
     past = _past(facilitator, participants, now)
     upcoming = _upcoming(facilitator, participants, now)
     _community_event(now)
+    _live_now(facilitator, participants, now)
     return past, upcoming
