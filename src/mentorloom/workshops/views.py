@@ -134,6 +134,10 @@ def live(request: HttpRequest, workshop_id: int) -> HttpResponse:
     workshop = selectors.get_workshop_for(request.user, workshop_id)
     try:
         room = services.join(request.user, workshop)
+    except errors.NotOpenYet as exc:
+        # Not a mistake, just early: said once, as information (the page repeats no error).
+        messages.info(request, exc.message)
+        return redirect(f"{reverse('workshops:detail', args=[workshop.pk])}?early=1")
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("workshops:detail", workshop.pk)
