@@ -7,15 +7,21 @@ server thread sees the rows a test creates: on SQLite the test database is a fil
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 import time
+from collections.abc import Callable
+from typing import TypeVar
 
 import uvicorn
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.test import Client
 
 from mentorloom.core.realtime.lifetime import SERVER_MAX_FRAME_BYTES
+
+T = TypeVar("T")
 
 
 class LiveASGIServer:
@@ -68,10 +74,23 @@ class LiveASGIServer:
 
     def _run(self, sock: socket.socket) -> None:
         assert self._server is not None
+        self._loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(self._loop)
         try:
-            self._server.run(sockets=[sock])
+            self._loop.run_until_complete(self._server.serve(sockets=[sock]))
         finally:
             sock.close()
+            self._loop.close()
+
+    def call(self, fn: Callable[[], T], timeout: float = 30.0) -> T:
+        """Run `fn` (a service) the way a request would: on a thread of the server's event loop,
+        so what it publishes after commit reaches the server's sockets at once. From any other
+        thread, async_to_sync starts a loop of its own, and the in-memory layer's queues belong
+        to the server's loop: the sockets hear of it only when that loop next wakes up."""
+        future = asyncio.run_coroutine_threadsafe(
+            sync_to_async(fn, thread_sensitive=False)(), self._loop
+        )
+        return future.result(timeout)
 
     def wait_idle(self, timeout: float = 5.0) -> None:
         """Wait until no request or socket is being served (uvicorn's running app calls), e.g.

@@ -32,7 +32,8 @@ def test_accepting_clears_the_notification_and_the_inbox_lists_the_conversation(
 
     mentee_page = mentee_ctx.new_page()
     mentee_page.goto("/messages/")
-    expect(mentee_page.get_by_text("No conversations yet")).to_be_visible()
+    # The request opened the pair's conversation already (it waits for the mentor's answer).
+    expect(mentee_page.get_by_text("Request · pending")).to_be_visible()
 
     page = mentor_ctx.new_page()
     page.goto("/dashboard/")
@@ -46,6 +47,9 @@ def test_accepting_clears_the_notification_and_the_inbox_lists_the_conversation(
 
     mentee_page.goto("/messages/")
     expect(mentee_page.get_by_role("link", name="Maya Mentor")).to_be_visible()
+    # The same conversation, now the mentorship's: one row, no longer a pending request.
+    expect(mentee_page.get_by_role("link", name="Maya Mentor")).to_have_count(1)
+    expect(mentee_page.get_by_text("Request · pending")).to_have_count(0)
     expect(mentee_page.get_by_text("No conversations yet")).to_have_count(0)
     assert_accessible(mentee_page)
     screenshot(mentee_page, "inbox-after-accept-phone")

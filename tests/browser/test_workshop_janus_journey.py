@@ -37,6 +37,7 @@ from tests.factories import ProfileFactory
 pytestmark = pytest.mark.browser
 
 STEP_MS = 30_000
+JANUS_CLOSED_SOCKET = "WebSocket is already in CLOSING or CLOSED state. (http"
 # A peer's tile shows video whose decoded frame count has passed `frames`.
 FRAMES = """([peer, frames]) => {
   const v = document.querySelector(`[data-peer="${peer}"] video`);
@@ -77,13 +78,15 @@ def test_workshop_through_janus_breakout_rooms_and_back(
             server = LiveASGIServer(host=ns.host_address)
             server.start()
             try:
-                _journey(browser, server.url, ns, tmp_path)
+                _journey(browser, server, ns, tmp_path)
             finally:
                 server.wait_idle()
                 server.stop()
 
 
-def _journey(browser, site: str, ns, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def _journey(browser, server: LiveASGIServer, ns, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    site = server.url
+
     def build():  # type: ignore[no-untyped-def]
         facilitator = ProfileFactory(display_name="Fay Facilitator").user
         people = [ProfileFactory(display_name=n).user for n in ("Ana", "Ben", "Cy")]
@@ -153,7 +156,7 @@ def _journey(browser, site: str, ns, tmp_path) -> None:  # type: ignore[no-untyp
             services.open_breakouts(facilitator, workshop, minutes=10, prompt="One setback")
             return rooms
 
-        rooms = in_thread(breakouts)
+        rooms = server.call(breakouts)
         expect(pages[ana.pk].locator("#room-name")).to_have_text("Room 1")
         expect(pages[ben.pk].locator("#room-name")).to_have_text("Room 1")
         expect(pages[cy.pk].locator("#room-name")).to_have_text("Room 2")
@@ -172,10 +175,12 @@ def _journey(browser, site: str, ns, tmp_path) -> None:  # type: ignore[no-untyp
                 shown = set(pages[user.pk].evaluate(PEERS))
                 assert shown == {(two if user == one else one).pk}, (user, shown)
 
-        in_thread(lambda: services.bring_everyone_back(facilitator, workshop))
+        server.call(lambda: services.bring_everyone_back(facilitator, workshop))
         for user in (ana, ben, cy):
             expect(pages[user.pk].locator("#room-countdown")).to_contain_text("Everyone returns")
-        in_thread(lambda: services.close_due_breakouts(now=timezone.now() + timedelta(seconds=61)))
+        server.call(
+            lambda: services.close_due_breakouts(now=timezone.now() + timedelta(seconds=61))
+        )
         for page in pages.values():
             expect(page.locator("#room-name")).to_have_text("Main room", timeout=STEP_MS)
         for user in (ana, cy):
@@ -183,6 +188,14 @@ def _journey(browser, site: str, ns, tmp_path) -> None:  # type: ignore[no-untyp
                 if other != user:
                     _sees(pages[user.pk], other.pk)
         for user in everyone:
-            problems[user.pk].assert_none()
+            found = problems[user.pk]
+            # janus.js's keep-alive may still fire on a session torn down by a move (its socket
+            # already closed); the library logs that, nothing of ours failed.
+            found.console_errors[:] = [
+                e
+                for e in found.console_errors
+                if not (e.startswith(JANUS_CLOSED_SOCKET) and "/vendor/janus-" in e)
+            ]
+            found.assert_none()
     finally:
         chromium.close()
