@@ -93,6 +93,10 @@ def test_breakout_rooms_in_mesh_mode_then_everyone_returns(
     pages[ben.pk].wait_for_function(SEES, arg=[ana.pk], timeout=20_000)
     # Nobody from the other room is shown.
     assert pages[ana.pk].locator(f'[data-peer="{cy.pk}"]').count() == 0
+    # Chromium's fake microphone beeps: Ben's tile lights up as the active speaker for Ana.
+    pages[ana.pk].wait_for_selector(
+        f'[data-peer="{ben.pk}"].is-talking', state="attached", timeout=20_000
+    )
 
     # The facilitator visits Room 2 and sees Cy; Cy sees the facilitator.
     fac.reload()
