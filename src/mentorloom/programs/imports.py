@@ -25,17 +25,8 @@ from .selectors import is_admin
 PROGRESS_EVERY = 500
 # Files with more rows than this are imported by the worker, with a progress bar.
 BACKGROUND_ABOVE_ROWS = 2_000
-FIELDS = (
-    "name",
-    "zone",
-    "languages",
-    "team",
-    "department",
-    "cohort",
-    "manager_email",
-    "capacity",
-    "answers",
-)
+# What an import writes on a membership: the optional CSV columns and the profile answers.
+FIELDS = (*csvio.OPTIONAL, "answers")
 
 
 @dataclass

@@ -2,6 +2,7 @@
 // channel is a conversation, so the same subscribe-with-after_id catch-up, client ids and
 // acks apply. Without this file the page works: forms post and the server redirects back.
 
+import { armedTwice } from "../mentorloom/js/confirm_twice.js";
 import { uuid4 } from "../mentorloom/js/uuid.js";
 
 const RETRY_MS = [500, 1000, 2000, 4000, 8000];
@@ -344,16 +345,7 @@ export class LiveChannel {
 
   async confirmDelete(article, button) {
     // Two steps instead of confirm(): a deleted post cannot be brought back.
-    if (!button.hasAttribute("data-armed")) {
-      button.dataset.armed = "";
-      button.replaceChildren("Really delete?");
-      window.setTimeout(() => {
-        if (!button.isConnected) return;
-        button.removeAttribute("data-armed");
-        button.replaceChildren("Delete");
-      }, 5000);
-      return;
-    }
+    if (!armedTwice(button)) return;
     const { status, data } = await this.request("POST", `${this.postApi}/${article.dataset.postId}/delete`, {})
       .catch(() => ({ status: 0, data: {} }));
     if (status === 200) this.changed(data);

@@ -5,6 +5,7 @@
 // with the same id until acknowledged (the server stores it once); messages are placed by server
 // id; on every (re)connect we subscribe with the newest id we hold and receive the rest.
 
+import { armedTwice } from "./confirm_twice.js";
 import { uuid4 } from "./uuid.js";
 
 const RETRY_AFTER_MS = 8000;
@@ -692,16 +693,7 @@ class Chat {
 
   async confirmDelete(li, button) {
     // Two steps instead of confirm(): a deleted message cannot be brought back.
-    if (!button.hasAttribute("data-armed")) {
-      button.dataset.armed = "";
-      button.replaceChildren("Really delete?");
-      window.setTimeout(() => {
-        if (!button.isConnected) return;
-        button.removeAttribute("data-armed");
-        button.replaceChildren("Delete");
-      }, 5000);
-      return;
-    }
+    if (!armedTwice(button)) return;
     const { status, data } = await this.request("DELETE", `/messages/${li.dataset.id}`)
       .catch(() => ({ status: 0, data: {} }));
     if (status === 200) this.addMessage(data);
