@@ -180,8 +180,11 @@ function meshRoom(id, media) {
     if (frame.type === "welcome") {
       say(`In ${document.getElementById("room-name").textContent}`);
     } else if (frame.type === "peer.joined") {
-      // The one already here offers to the newcomer (one offerer per pair: no glare).
+      // The one already here offers to the newcomer (one offerer per pair). When both heard of
+      // each other at once (joins crossing, a reconnect) and the other's offer is already here,
+      // answering it is enough: offering too would fail in that state.
       const pc = peerConnection(frame.user_id, frame.name, iceServers);
+      if (pc.signalingState !== "stable") return;
       await pc.setLocalDescription(await pc.createOffer());
       ws.send(JSON.stringify({ type: "offer", to: frame.user_id, sdp: pc.localDescription.sdp }));
       schedulePeopleRefresh();
@@ -191,7 +194,11 @@ function meshRoom(id, media) {
       await pc.setLocalDescription(await pc.createAnswer());
       ws.send(JSON.stringify({ type: "answer", to: frame.from, sdp: pc.localDescription.sdp }));
     } else if (frame.type === "answer") {
-      await peers.get(frame.from)?.pc.setRemoteDescription({ type: "answer", sdp: frame.sdp });
+      const pc = peers.get(frame.from)?.pc;
+      // An answer to an offer this page rolled back (the other side's offer came first): moot.
+      if (pc?.signalingState === "have-local-offer") {
+        await pc.setRemoteDescription({ type: "answer", sdp: frame.sdp });
+      }
     } else if (frame.type === "ice") {
       const peer = peers.get(frame.from);
       if (peer && frame.candidate) await peer.pc.addIceCandidate(frame.candidate).catch(() => {});
