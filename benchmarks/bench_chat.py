@@ -194,7 +194,8 @@ def _setup_main(n: int) -> None:
     pairs = []
     for i in range(n):
         a, b = users[2 * i], users[2 * i + 1]
-        convo = create_conversation(ConversationKind.REQUEST, [a, b])
+        # A one-to-one conversation that is open for both (a request's closes with its request).
+        convo = create_conversation(ConversationKind.MENTORSHIP, [a, b])
         pairs.append(
             {"conversation_id": convo.pk, "users": [a.pk, b.pk], "cookies": [cookie(a), cookie(b)]}
         )
