@@ -2,6 +2,7 @@
 // channel is a conversation, so the same subscribe-with-after_id catch-up, client ids and
 // acks apply. Without this file the page works: forms post and the server redirects back.
 
+import { postAttachment } from "../mentorloom/js/upload.js";
 import { armedTwice } from "../mentorloom/js/confirm_twice.js";
 import { uuid4 } from "../mentorloom/js/uuid.js";
 
@@ -94,35 +95,22 @@ export class LiveChannel {
       this.showError("Attachments can be at most 10 MB.", this.fileErrorEl);
       return;
     }
-    const form = new FormData();
-    form.append("client_id", uuid4());
-    form.append("body", body);
-    form.append("file", file);
     this.status.textContent = `Uploading ${file.name}…`;
-    for (let attempt = 0; attempt < 3; attempt += 1) {
-      let response;
-      try {
-        response = await fetch(`${this.chatApi}/attachments`, {
-          method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": this.csrf }, body: form,
-        });
-      } catch {
-        await new Promise((resolve) => { window.setTimeout(resolve, 1000 * (attempt + 1)); });
-        continue; // network trouble: the same client id makes the retry safe
-      }
-      const data = await response.json().catch(() => ({}));
-      if (response.status === 200 || response.status === 201) {
-        this.textarea.value = "";
-        this.fileInput.value = "";
-        this.status.textContent = "Posted.";
-        this.show(data);
-        return;
-      }
-      const error = data.error || {};
-      if (error.fields && error.fields.file) this.showError(error.fields.file.join(" "), this.fileErrorEl);
-      else this.showError(error.message || "Not posted.");
+    const { status, data } = await postAttachment(this.chatApi, this.csrf, { clientId: uuid4(), body, file });
+    if (status === 200 || status === 201) {
+      this.textarea.value = "";
+      this.fileInput.value = "";
+      this.status.textContent = "Posted.";
+      this.show(data);
       return;
     }
-    this.showError("Not posted: check your connection.");
+    if (status === 0) {
+      this.showError("Not posted: check your connection.");
+      return;
+    }
+    const error = data.error || {};
+    if (error.fields && error.fields.file) this.showError(error.fields.file.join(" "), this.fileErrorEl);
+    else this.showError(error.message || "Not posted.");
   }
 
   receive(data) {

@@ -5,6 +5,7 @@
 // with the same id until acknowledged (the server stores it once); messages are placed by server
 // id; on every (re)connect we subscribe with the newest id we hold and receive the rest.
 
+import { postAttachment } from "./upload.js";
 import { armedTwice } from "./confirm_twice.js";
 import { uuid4 } from "./uuid.js";
 
@@ -251,36 +252,22 @@ class Chat {
     this.scrollToEnd();
     this.textarea.value = "";
     this.fileInput.value = "";
-    const form = new FormData();
-    form.append("client_id", clientId);
-    form.append("body", body);
-    form.append("file", file);
-    for (let attempt = 0; attempt < 3; attempt += 1) {
-      let response;
-      try {
-        response = await fetch(`${this.api}/attachments`, {
-          method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": this.csrf }, body: form,
-        });
-      } catch {
-        await new Promise((resolve) => { window.setTimeout(resolve, 1000 * (attempt + 1)); });
-        continue; // network trouble: the same client id makes the retry safe
-      }
-      const data = await response.json().catch(() => ({}));
-      if (response.status === 200 || response.status === 201) {
-        el.remove();
-        this.addMessage(data);
-        return;
-      }
-      el.remove();
-      const error = data.error || {};
-      if (error.fields && error.fields.file) this.showFileError(error.fields.file.join(" "));
-      else this.showError(error.message || "Not sent.");
-      this.textarea.value = body;
+    const { status, data } = await postAttachment(this.api, this.csrf, { clientId, body, file });
+    if (status === 0) {
+      el.classList.remove("msg--pending");
+      el.classList.add("msg--failed");
+      el.querySelector(".msg__meta").textContent = "Not sent: check your connection.";
       return;
     }
-    el.classList.remove("msg--pending");
-    el.classList.add("msg--failed");
-    el.querySelector(".msg__meta").textContent = "Not sent: check your connection.";
+    el.remove();
+    if (status === 200 || status === 201) {
+      this.addMessage(data);
+      return;
+    }
+    const error = data.error || {};
+    if (error.fields && error.fields.file) this.showFileError(error.fields.file.join(" "));
+    else this.showError(error.message || "Not sent.");
+    this.textarea.value = body;
   }
 
   showFileError(text) {
