@@ -139,8 +139,11 @@ def _wait_port(port: int, process: subprocess.Popen, timeout: float = 30) -> Non
             time.sleep(0.1)
 
 
-def _prepare(env: dict[str, str], n: int) -> dict:
-    """Migrate the temp database and create n conversations with signed-in sessions."""
+def _prepare(
+    env: dict[str, str], n: int, module: str = "benchmarks.bench_chat", timeout: int = 300
+) -> dict:
+    """Migrate the temp database and run `module`'s setup helper (here: n conversations with
+    signed-in sessions); its last line of output, as JSON."""
     subprocess.run(
         [sys.executable, "-m", "django", "migrate", "--noinput", "-v", "0"],
         env=env,
@@ -149,11 +152,11 @@ def _prepare(env: dict[str, str], n: int) -> dict:
         timeout=300,
     )
     done = subprocess.run(
-        [sys.executable, "-m", "benchmarks.bench_chat", "setup", str(n)],
+        [sys.executable, "-m", module, "setup", str(n)],
         env=env,
         check=True,
         cwd=ROOT,
-        timeout=300,
+        timeout=timeout,
         capture_output=True,
         text=True,
     )

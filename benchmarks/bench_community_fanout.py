@@ -46,6 +46,9 @@ from benchmarks.bench_chat import (
     _wait_http,
     _wait_port,
 )
+from benchmarks.bench_chat import (
+    _prepare as prepare_with,
+)
 
 REDIS_DB = int(os.environ.get("BENCH_FANOUT_REDIS_DB", 15))
 POSTERS = 5  # take turns, so chat's per-person send limit (20 per 10 s) never refuses one
@@ -144,23 +147,7 @@ async def _relay_main(port: int) -> None:
 
 
 def _prepare(env: dict[str, str], n: int) -> dict:
-    subprocess.run(
-        [sys.executable, "-m", "django", "migrate", "--noinput", "-v", "0"],
-        env=env,
-        check=True,
-        cwd=ROOT,
-        timeout=300,
-    )
-    done = subprocess.run(
-        [sys.executable, "-m", "benchmarks.bench_community_fanout", "setup", str(n)],
-        env=env,
-        check=True,
-        cwd=ROOT,
-        timeout=600,
-        capture_output=True,
-        text=True,
-    )
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return prepare_with(env, n, module="benchmarks.bench_community_fanout", timeout=600)
 
 
 # --- the load generator ----------------------------------------------------------------------
