@@ -88,13 +88,4 @@ def publish_refresh(user_id: int, kind: str) -> None:
 
 
 def _publish_on_commit(user_id: int, message: dict[str, Any]) -> None:
-    def send() -> None:
-        layer = get_channel_layer()
-        if layer is None:
-            return
-        try:
-            async_to_sync(layer.group_send)(user_group(user_id), message)
-        except Exception:  # a dropped live hint must never fail the write that caused it
-            logger.exception("live event publish failed", extra={"user_id": user_id})
-
-    transaction.on_commit(send)
+    publish_all([(user_group(user_id), message)])
