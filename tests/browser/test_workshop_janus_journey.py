@@ -157,9 +157,9 @@ def _journey(browser, server: LiveASGIServer, ns, tmp_path) -> None:  # type: ig
             return rooms
 
         rooms = server.call(breakouts)
-        expect(pages[ana.pk].locator("#room-name")).to_have_text("Room 1")
-        expect(pages[ben.pk].locator("#room-name")).to_have_text("Room 1")
-        expect(pages[cy.pk].locator("#room-name")).to_have_text("Room 2")
+        expect(pages[ana.pk].locator("#room-name")).to_have_text("Room 1", timeout=STEP_MS)
+        expect(pages[ben.pk].locator("#room-name")).to_have_text("Room 1", timeout=STEP_MS)
+        expect(pages[cy.pk].locator("#room-name")).to_have_text("Room 2", timeout=STEP_MS)
         # The facilitator visits Room 2, so both rooms hold two people.
         pages[facilitator.pk].reload()
         pages[facilitator.pk].locator(f'[data-visit-room="{rooms[1].pk}"]').click()
@@ -177,7 +177,9 @@ def _journey(browser, server: LiveASGIServer, ns, tmp_path) -> None:  # type: ig
 
         server.call(lambda: services.bring_everyone_back(facilitator, workshop))
         for user in (ana, ben, cy):
-            expect(pages[user.pk].locator("#room-countdown")).to_contain_text("Everyone returns")
+            expect(pages[user.pk].locator("#room-countdown")).to_contain_text(
+                "Everyone returns", timeout=STEP_MS
+            )
         server.call(
             lambda: services.close_due_breakouts(now=timezone.now() + timedelta(seconds=61))
         )

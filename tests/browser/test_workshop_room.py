@@ -5,6 +5,8 @@ without a reload. Axe and a phone-width look at the room and the facilitator's c
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -85,9 +87,8 @@ def test_breakout_rooms_in_mesh_mode_then_everyone_returns(
         return rooms
 
     rooms = in_thread(breakouts)
-    expect(pages[ana.pk].locator("#room-name")).to_have_text("Room 1")
-    expect(pages[ben.pk].locator("#room-name")).to_have_text("Room 1")
-    expect(pages[cy.pk].locator("#room-name")).to_have_text("Room 2")
+    for user, room in ((ana, "Room 1"), (ben, "Room 1"), (cy, "Room 2")):
+        expect(pages[user.pk].locator("#room-name")).to_have_text(room, timeout=15_000)
     expect(pages[ana.pk].locator("#room-prompt")).to_have_text("One setback story")
     pages[ana.pk].wait_for_function(SEES, arg=[ben.pk], timeout=20_000)
     pages[ben.pk].wait_for_function(SEES, arg=[ana.pk], timeout=20_000)
@@ -109,13 +110,60 @@ def test_breakout_rooms_in_mesh_mode_then_everyone_returns(
 
     in_thread(lambda: services.bring_everyone_back(facilitator, workshop))
     for page in pages.values():
-        expect(page.locator("#room-countdown")).to_contain_text("Everyone returns")
+        expect(page.locator("#room-countdown")).to_contain_text("Everyone returns", timeout=15_000)
     in_thread(lambda: services.close_due_breakouts(now=timezone.now() + timedelta(seconds=61)))
     for page in (fac, *pages.values()):
         expect(page.locator("#room-name")).to_have_text("Main room", timeout=15_000)
     pages[ana.pk].wait_for_function(SEES, arg=[cy.pk], timeout=20_000)
     for context in (fac_ctx, *(c for c, _ in opened.values())):
         problems_of(context).assert_none()
+
+
+def test_a_recall_sent_while_the_live_socket_was_down_shows_once_it_is_back(
+    new_context, asgi_server, workshop_setup
+):
+    """Live events are not replayed: a participant whose live socket dropped while the
+    facilitator called everyone back still sees the countdown once the socket reconnects (the
+    room looks again), and is back in the main room at its end."""
+    facilitator, (ana, *_), workshop = workshop_setup
+
+    def breakouts():  # type: ignore[no-untyped-def]
+        rooms = services.create_breakouts(facilitator, workshop, 1)
+        services.assign_by_hand(facilitator, workshop, ana.pk, rooms[0].pk)
+        services.open_breakouts(facilitator, workshop, minutes=10)
+
+    in_thread(breakouts)
+    context = new_context(permissions=["camera", "microphone"])
+    log_in(context, ana, asgi_server)
+    page = context.new_page()
+    sockets: list = []  # (page side, server side) of each /ws/live/ the page opens
+    dropped: list[dict] = []
+
+    def through(ws) -> None:  # type: ignore[no-untyped-def]
+        sockets.append((ws, ws.connect_to_server()))
+
+    page.route_web_socket(re.compile(r"/ws/live/$"), through)
+    page.goto(f"/workshops/{workshop.pk}/live/")
+    expect(page.locator("#room-name")).to_have_text("Room 1")
+    page.wait_for_function("() => document.documentElement.dataset.live === 'open'")
+    first_page_side, first_server_side = sockets[0]
+    # From here on the first socket loses what the server sends, as a dying connection does.
+    first_server_side.on_message(lambda message: dropped.append(json.loads(message)))
+    in_thread(lambda: services.bring_everyone_back(facilitator, workshop))
+    page.wait_for_timeout(100)
+    for _ in range(100):
+        if any(e.get("type") == "workshop.recall" for e in dropped):
+            break
+        page.wait_for_timeout(100)
+    assert any(e.get("type") == "workshop.recall" for e in dropped), dropped
+    expect(page.locator("#room-countdown")).to_be_hidden()
+    first_page_side.close(code=1012, reason="restarting")
+    expect(page.locator("#room-countdown")).to_contain_text("Everyone returns", timeout=15_000)
+    assert len(sockets) == 2
+    in_thread(lambda: services.close_due_breakouts(now=timezone.now() + timedelta(seconds=61)))
+    expect(page.locator("#room-name")).to_have_text("Main room", timeout=15_000)
+    expect(page.locator("#room-countdown")).to_be_hidden()
+    problems_of(context).assert_none()
 
 
 def test_room_and_controls_fit_a_phone(new_context, asgi_server, workshop_setup):

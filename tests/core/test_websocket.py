@@ -65,6 +65,24 @@ async def test_socket_from_a_foreign_origin_is_refused(live_asgi, session_cookie
     assert refused.value.response.status_code == 403
 
 
+async def test_allowed_origins_are_read_at_each_connection(live_asgi, session_cookie, settings):
+    """The application is built once per process; the origins it allows follow the settings
+    (a test's server on another address, an origin added by configuration) at the next socket."""
+    other = "http://workshops.example"
+    with pytest.raises(InvalidStatus):
+        async with _socket(live_asgi, cookie=session_cookie, origin=other):
+            pass
+    settings.MENTORLOOM_WS_ALLOWED_ORIGINS = [other]
+    async with _socket(live_asgi, cookie=session_cookie, origin=other) as ws:
+        await ws.send(json.dumps({"type": "ping"}))
+        assert (await _receive_json(ws))["type"] == "pong"
+    settings.MENTORLOOM_WS_ALLOWED_ORIGINS = []
+    with pytest.raises(InvalidStatus) as refused:
+        async with _socket(live_asgi, cookie=session_cookie, origin=other):
+            pass
+    assert refused.value.response.status_code == 403
+
+
 async def test_socket_without_origin_is_refused(live_asgi, session_cookie):
     with pytest.raises(InvalidStatus) as refused:
         async with connect(

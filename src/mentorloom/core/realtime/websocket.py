@@ -16,5 +16,22 @@ def allowed_origins() -> list[str]:
     return hosts + list(settings.MENTORLOOM_WS_ALLOWED_ORIGINS)
 
 
+class _SettingsOriginValidator(OriginValidator):
+    """Channels' validator, with the allowed origins read from the settings at each connection
+    (as Django reads ALLOWED_HOSTS per request) rather than once when the application is built:
+    a settings change (a test's server on another address) applies to the next socket."""
+
+    def __init__(self, app):  # type: ignore[no-untyped-def]
+        super().__init__(app, [])
+
+    @property
+    def allowed_origins(self) -> list[str]:  # type: ignore[override]
+        return allowed_origins()
+
+    @allowed_origins.setter
+    def allowed_origins(self, value: list[str]) -> None:
+        """The constructor's list is ignored: the settings are the one source."""
+
+
 def origin_checked(app):  # type: ignore[no-untyped-def]
-    return OriginValidator(app, allowed_origins())
+    return _SettingsOriginValidator(app)

@@ -3,6 +3,7 @@
 // Loaded from base.html only when signed in; reconnects with backoff; never required.
 
 let retries = 0;
+let opened = false;
 
 function beep() {
   try {
@@ -91,6 +92,10 @@ function connect() {
   socket.onopen = () => {
     retries = 0;
     document.documentElement.dataset.live = "open"; // pages (and tests) can tell it is live
+    // Events sent while the socket was down are not replayed: pages with live state of their
+    // own (the workshop room) look again when it comes back.
+    if (opened) document.dispatchEvent(new CustomEvent("ml:live-reconnected"));
+    opened = true;
   };
   socket.onmessage = (message) => {
     const event = JSON.parse(message.data);

@@ -506,7 +506,12 @@ async function syncRoom() {
   if (response.ok) {
     const room = await response.json();
     await moveTo(room);
-    if (!room.recall_at) notice("room-countdown", "");
+    // A recall still ahead counts down (one that has passed already put this page in the main room).
+    if (room.recall_at && new Date(room.recall_at).getTime() > Date.now()) countdown(room.recall_at);
+    else {
+      clearInterval(countdownTimer);
+      notice("room-countdown", "");
+    }
   }
 }
 
@@ -557,6 +562,9 @@ document.addEventListener("ml:live", (event) => {
     refreshPeople();
   }
 });
+
+// A recall or a move sent while the live socket was down is not replayed: look again.
+document.addEventListener("ml:live-reconnected", () => syncRoom());
 
 // Facilitator: visit a breakout room's media without being assigned to it.
 document.addEventListener("click", (event) => {
