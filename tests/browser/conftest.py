@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from tests.browser.firefox import FIREFOX, Firefox
 from tests.browser.helpers import BrowserProblems, problems_of, screenshot, watch
@@ -51,6 +51,9 @@ PHONE = {
     "has_touch": True,
 }
 TIMEOUT_MS = 10_000
+# Assertions wait as long as actions do (Playwright's own default is 5 s): a live event or a
+# page's fetch on a loaded CI machine can take longer than that without anything being wrong.
+expect.set_options(timeout=TIMEOUT_MS)
 THIS_DIR = Path(__file__).resolve().parent
 _REPORTS = pytest.StashKey[dict]()
 
