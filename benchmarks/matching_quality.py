@@ -3,6 +3,8 @@
     .venv/bin/python -m benchmarks.matching_quality             # the table (both halves + unseen)
     .venv/bin/python -m benchmarks.matching_quality --by-field  # + the unseen set per field
     .venv/bin/python -m benchmarks.matching_quality --tune      # grid search on the DEV half only
+    .venv/bin/python -m benchmarks.matching_quality --tune-fusion   # fusion weight, DEV half only
+    .venv/bin/python -m benchmarks.matching_quality --fusion 0.25   # + a fused row (experiment)
 
 `benchmarks/data/matching_hard.json` (issue 28): 136 mentors in 17 fields and 166 mentee
 requests written the way people write them ("My hands shake whenever I have to present"),
@@ -18,6 +20,10 @@ Two anchors run in the same process on the same text:
 
 * BM25 (stdlib, k1 1.2, b 0.75) over plain profile text;
 * plain all-MiniLM-L6-v2 cosine between the request and "headline. bio skills".
+
+`--fusion W` adds an experiment that is not the default (docs/matching.md, "Fusing with plain
+MiniLM"): our semantic score mixed with the anchor's plain-MiniLM cosine,
+(1 - W) x ours + W x plain. The dev half chose W = 0, so the ranker does not use it.
 
 Our rows go through the production code: matching.documents builds the texts,
 matching.ranking.recommend ranks. Without the `semantic` extra the MiniLM rows are skipped.
@@ -56,6 +62,8 @@ EVAL_FILE = ROOT / "benchmarks" / "data" / "matching_hard.json"
 UNSEEN_FILE = ROOT / "benchmarks" / "data" / "matching_unseen.json"
 ON = date(2025, 3, 3)
 SPLITS = ("dev", "test")
+FUSED = "ours fused with plain MiniLM"
+FUSION_GRID = (0.0, 0.25, 0.5, 0.75)
 
 
 def _tags(names: list[str]) -> dict[str, str]:
@@ -182,6 +190,9 @@ class Evaluation:
             plain = embeddings.encode([plain_text(m) for m in self.mentors])
             asked = embeddings.encode([q["help_with"] for q in self.queries])
             self.plain_minilm = [plain @ v for v in asked]
+            # For fusion: the anchor's mentor vectors against the request vector the worker
+            # stores (the mentee document), as production would see them.
+            self.plain_for_fusion = [plain @ v for v in self.query_vectors]
 
     def query(self, item: dict) -> ranking.MenteeQuery:
         return ranking.MenteeQuery(user_id=None, help_with=item["help_with"])
@@ -204,17 +215,27 @@ class Evaluation:
     def _order(self, scores: np.ndarray) -> list[str]:
         return [self.ids[i] for i in np.argsort(-scores, kind="stable")[:10]]
 
-    def ours(self, i: int, semantic: bool, weights: ranking.Weights) -> list[str]:
+    def ours(
+        self, i: int, semantic: bool, weights: ranking.Weights, fusion: float = 0.0
+    ) -> list[str]:
+        """Our ranking of request `i`. `fusion` (issue 28 experiment, not the default) mixes
+        the plain whole-document MiniLM cosine into the semantic score:
+        (1 - fusion) x ours + fusion x plain. Passing the mix into both the document cosine
+        and the passage max-sim makes `recommend`'s semantic term exactly that convex
+        combination, so lexical, overlap and tie-break act on it unchanged."""
         item = self.queries[i]
         lexical = self.lexical.scores(self.texts[i])
         passages = closest = None
         if semantic:
             assert self.semantic is not None and self.passages is not None
-            meaning, mix = self.semantic[i], lexical
+            whole, mix = self.semantic[i], lexical
             q, index = self.query_vectors[i], self.passages
+            plain = self.plain_for_fusion[i] if fusion else np.zeros_like(whole)
+            a = np.float32(fusion)
+            meaning = (1 - a) * whole + a * plain
 
             def passages(rows: np.ndarray) -> np.ndarray:
-                return index.best(q, rows, meaning[rows])
+                return (1 - a) * index.best(q, rows, whole[rows]) + a * plain[rows]
 
             def closest(rows: list[int]) -> dict[int, Closest]:
                 found = {row: self.closest(i, row) for row in rows}
@@ -235,13 +256,17 @@ class Evaluation:
         self.last_reasons = [r.reasons for r in recs]
         return [self.ids[r.index] for r in recs]
 
-    def rankings(self, method: str, weights: ranking.Weights) -> list[list[str]]:
+    def rankings(
+        self, method: str, weights: ranking.Weights, fusion: float = 0.0
+    ) -> list[list[str]]:
         n = len(self.queries)
         if method == "BM25 (stdlib)":
             return [self._order(s) for s in self.bm25]
         if method == "MiniLM cosine, plain text":
             assert self.plain_minilm is not None
             return [self._order(s) for s in self.plain_minilm]
+        if method.startswith(FUSED):
+            return [self.ours(i, True, weights, fusion) for i in range(n)]
         semantic = method == "ours, semantic"
         return [self.ours(i, semantic, weights) for i in range(n)]
 
@@ -260,27 +285,31 @@ class Evaluation:
         return float(np.mean(n5)), float(np.mean(r10))
 
 
-def methods(semantic: bool) -> list[str]:
+def methods(semantic: bool, fusion: float | None = None) -> list[str]:
     names = ["BM25 (stdlib)", "ours, lexical only"]
     if semantic:
         names[1:1] = ["MiniLM cosine, plain text"]
         names.append("ours, semantic")
+        if fusion is not None:
+            names.append(f"{FUSED} ({fusion:g})")
     return names
 
 
-def run(weights: ranking.Weights = ranking.DEFAULT_WEIGHTS) -> list[dict]:
+def run(
+    weights: ranking.Weights = ranking.DEFAULT_WEIGHTS, fusion: float | None = None
+) -> list[dict]:
     semantic = embeddings.semantic_enabled()
     evaluation = Evaluation(semantic)
     unseen = Evaluation(semantic, UNSEEN_FILE)
     rows = []
-    for name in methods(semantic):
-        ranked = evaluation.rankings(name, weights)
+    for name in methods(semantic, fusion):
+        ranked = evaluation.rankings(name, weights, fusion or 0.0)
         row: dict[str, str] = {"method": name}
         for split in SPLITS:
             n5, r10 = evaluation.score(ranked, split)
             row[f"{split} nDCG@5"] = f"{n5:.3f}"
             row[f"{split} recall@10"] = f"{r10:.3f}"
-        n5, r10 = unseen.score(unseen.rankings(name, weights))
+        n5, r10 = unseen.score(unseen.rankings(name, weights, fusion or 0.0))
         row["unseen nDCG@5"] = f"{n5:.3f}"
         row["unseen recall@10"] = f"{r10:.3f}"
         rows.append(row)
@@ -362,19 +391,51 @@ def tune() -> None:
         print(f"  nDCG@5 {n5:.3f}  recall@10 {r10:.3f}  {named}")
 
 
+def tune_fusion() -> float:
+    """The fusion weight on the DEV half only (coarse grid FUSION_GRID, by nDCG@5 then
+    recall@10; a tie keeps the smaller weight). Neither the test half nor the unseen set is
+    scored here."""
+    evaluation = Evaluation(True)
+    results = []
+    for fusion in FUSION_GRID:
+        ranked = evaluation.rankings(FUSED, ranking.DEFAULT_WEIGHTS, fusion)
+        n5, r10 = evaluation.score(ranked, "dev")
+        results.append((round(n5, 4), round(r10, 4), -fusion))
+        print(f"  fusion {fusion:<4}  dev nDCG@5 {n5:.3f}  dev recall@10 {r10:.3f}")
+    best = -max(results)[2]
+    print(f"chosen on dev: fusion {best:g}")
+    return best
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tune", action="store_true")
     parser.add_argument(
         "--by-field", action="store_true", help="also print the unseen set per field"
     )
+    parser.add_argument(
+        "--tune-fusion",
+        action="store_true",
+        help="choose the plain-MiniLM fusion weight on the dev half only",
+    )
+    parser.add_argument(
+        "--fusion",
+        type=float,
+        default=None,
+        help="also report ours fused with plain MiniLM at this weight (0..1)",
+    )
     args = parser.parse_args()
     if args.tune:
         tune()
         return 0
+    if args.tune_fusion:
+        tune_fusion()
+        return 0
+    if args.fusion is not None and not 0.0 <= args.fusion <= 1.0:
+        parser.error("--fusion must be between 0 and 1")
     from benchmarks.__main__ import _table
 
-    print(_table(run()))
+    print(_table(run(fusion=args.fusion)))
     if args.by_field:
         print("\nunseen set per field (nDCG@5 / recall@10)")
         print(_table(by_field()))
