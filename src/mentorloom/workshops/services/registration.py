@@ -153,6 +153,33 @@ def cancel_registration(user, workshop: Workshop | int) -> Registration | None: 
         return _promote_waiting(workshop)
 
 
+def cancel_for_community_ban(community_id: int, user, until: datetime) -> list[Workshop]:  # type: ignore[no-untyped-def]
+    """`user` is banned from the community until `until`: their places and waitlist spots in
+    its workshops that are not over and start before the ban lifts go, each exactly as if they
+    had cancelled (calendar cancellation, the head of the waitlist promoted). Connected to
+    communities.services.member_banned; runs inside the ban's transaction. Returns the
+    workshops, soonest first."""
+    workshop_ids = list(
+        Registration.objects.filter(
+            user=user,
+            workshop__community_id=community_id,
+            workshop__ends_at__gt=timezone.now(),
+            workshop__starts_at__lt=until,
+            status__in=[RegistrationStatus.REGISTERED, RegistrationStatus.WAITLISTED],
+        )
+        .order_by("workshop__starts_at", "workshop_id")
+        .values_list("workshop_id", flat=True)
+    )
+    cancelled = []
+    for workshop_id in workshop_ids:
+        try:
+            cancel_registration(user, workshop_id)
+        except errors.NotRegistered:
+            continue  # they cancelled it themselves meanwhile
+        cancelled.append(workshop_id)
+    return list(Workshop.objects.filter(pk__in=cancelled).order_by("starts_at", "pk"))
+
+
 def send_due_reminders(*, now: datetime | None = None) -> int:
     """E-mail registered people once, about an hour before each workshop starts."""
     now = now or timezone.now()
