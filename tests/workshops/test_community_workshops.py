@@ -187,6 +187,67 @@ def test_create_form_lists_only_moderated_communities_and_preselects(setup):
     assert (made.community_id, made.is_public) == (community.pk, False)
 
 
+def test_listed_for_everyone_is_hidden_and_ignored_for_a_community_workshop(setup):
+    community, _owner, moderator, *_ = setup
+    c = client_for(moderator)
+    # Scheduling from the community's page: the box makes no sense and is hidden.
+    page = c.get(f"/workshops/new/?community={community.pk}").content.decode()
+    assert "<div data-listed-field hidden>" in page
+    # The general form (no community yet) offers it; the script hides it on a choice.
+    page = c.get("/workshops/new/").content.decode()
+    assert "<div data-listed-field>" in page and 'name="is_public"' in page
+    assert "js/workshop_form.js" in page
+    start = timezone.now() + timedelta(days=3)
+    form = {
+        "title": "Form-made crit",
+        "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": (start + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+        "zone": "UTC",
+        "capacity": "8",
+    }
+    # Without JavaScript a ticked box can come along with a community: it is ignored.
+    r = c.post("/workshops/new/", {**form, "is_public": "on", "community": str(community.pk)})
+    assert r.status_code == 302
+    made = Workshop.objects.get(title="Form-made crit")
+    assert (made.community_id, made.is_public) == (community.pk, False)
+    # A site-wide workshop keeps the choice both ways.
+    c.post("/workshops/new/", {**form, "title": "Listed", "is_public": "on", "community": ""})
+    c.post("/workshops/new/", {**form, "title": "Unlisted", "community": ""})
+    assert Workshop.objects.get(title="Listed").is_public is True
+    assert Workshop.objects.get(title="Unlisted").is_public is False
+
+
+def test_a_community_workshop_listed_for_everyone_is_refused(setup):
+    community, _owner, moderator, *_ = setup
+    with pytest.raises(errors.BadWorkshop) as caught:
+        schedule(moderator, community, title="Listed crit", is_public=True)
+    assert "is_public" in caught.value.fields
+    r = client_for(moderator).post(
+        "/api/v1/workshops",
+        {
+            "title": "Listed crit",
+            "starts_at": (timezone.now() + timedelta(days=2)).isoformat(),
+            "ends_at": (timezone.now() + timedelta(days=2, hours=1)).isoformat(),
+            "capacity": 5,
+            "community_id": community.pk,
+            "is_public": True,
+        },
+        content_type="application/json",
+    )
+    assert (r.status_code, r.json()["error"]["code"]) == (422, "invalid")
+    assert "is_public" in r.json()["error"]["fields"]
+    assert not Workshop.objects.filter(title="Listed crit").exists()
+    # Left out or false, it is a members-only workshop; a site-wide one is listed by default.
+    assert schedule(moderator, community, is_public=False).is_public is False
+    assert schedule(moderator, community).is_public is False
+    start = timezone.now() + timedelta(days=2)
+    end = start + timedelta(hours=1)
+    site_wide = services.create_workshop(
+        moderator, title="Open crit", starts_at=start, ends_at=end, capacity=5
+    )
+    assert site_wide.is_public is True
+
+
 def test_community_page_lists_upcoming_not_past(setup):
     community, _owner, moderator, member, banned, outsider, workshop = setup
     past = schedule(moderator, community, title="Last month's crit")

@@ -44,20 +44,27 @@ def create_workshop(
     zone: str = "",
     description: str = "",
     agenda: str = "",
-    is_public: bool = True,
+    is_public: bool | None = None,
     community: Community | None = None,
 ) -> Workshop:
     """Schedule a workshop (times are aware instants; `zone` defaults to the facilitator's).
-    Raises BadWorkshop for an empty title, an end not after the start, a past start or a
-    capacity outside 1..500, NotCommunityModerator when tied to a `community` the facilitator
-    does not own or moderate (such a workshop is for its members, never public). Creates the
-    main room and its chat."""
+    A site-wide one is listed for everyone unless `is_public` is False. Raises BadWorkshop for
+    an empty title, an end not after the start, a past start, a capacity outside 1..500 or
+    `is_public=True` with a `community` (such a workshop is for its members, never listed for
+    everyone), NotCommunityModerator when tied to a community the facilitator does not own or
+    moderate. Creates the main room and its chat."""
+    fields: dict[str, list[str]] = {}
     if community is not None:
         membership = membership_of(facilitator, community)
         if membership is None or not membership.moderates:
             raise errors.NotCommunityModerator()
+        if is_public:
+            fields["is_public"] = [
+                "A community workshop is for its members only: it cannot be listed for everyone."
+            ]
         is_public = False
-    fields: dict[str, list[str]] = {}
+    elif is_public is None:
+        is_public = True
     title = (title or "").strip()
     zone = zone or zone_name_of(facilitator)
     if not title:
