@@ -116,9 +116,11 @@ SAME_LAYER: dict[tuple[str, str], tuple[tuple[str, ...] | None, str]] = {
             "mentorloom.communities.access",
             "mentorloom.communities.selectors",
             "mentorloom.communities.views",
+            "mentorloom.communities.services",
         ),
         "a workshop may be for one community's members (its moderators schedule it), and its "
-        "page lists them through the communities.views.community_page_panels hook, so "
+        "page lists them through the communities.views.community_page_panels hook, a ban "
+        "frees the member's places through the communities.services.member_banned hook, so "
         "communities never imports workshops",
     ),
 }

@@ -1,6 +1,7 @@
 """A moderator follows the empty "Upcoming events" card to the schedule form (the community
 preselected) and schedules a members-only workshop; a member sees it on the community page and
-opens it. axe on the community page and the form, at desktop and phone widths."""
+opens it. The form hides "Listed for everyone" while a community is chosen. axe on the
+community page and the form, at desktop and phone widths."""
 
 from __future__ import annotations
 
@@ -48,6 +49,15 @@ def test_moderator_schedules_for_the_community_and_members_see_it(new_context, a
         else:
             events.get_by_role("link", name="Schedule a workshop").click()
         expect(page.get_by_label("For a community")).to_have_value(str(community.pk))
+        # "Listed for everyone" makes no sense for a members-only workshop: hidden, and it
+        # comes back only for a site-wide one.
+        listed = page.get_by_label("Listed for everyone")
+        expect(listed).to_be_hidden()
+        if label == "desktop":
+            page.get_by_label("For a community").select_option("")
+            expect(listed).to_be_visible()
+            page.get_by_label("For a community").select_option(str(community.pk))
+            expect(listed).to_be_hidden()
         page.get_by_label("Title").fill(f"Crit night ({label})")
         page.get_by_label("Starts (your time)").fill(start)
         page.get_by_label("Ends (your time)").fill(end)

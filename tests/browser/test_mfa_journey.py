@@ -40,6 +40,7 @@ def _sign_in_password(page: Page, email: str) -> None:
 
 
 def _log_out(page: Page) -> None:
+    page.locator("#main-nav summary").click()  # the Account menu holds "Log out"
     page.get_by_role("button", name="Log out").click()
     expect(page.get_by_text("You are logged out")).to_be_visible()
 

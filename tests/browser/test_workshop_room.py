@@ -193,7 +193,8 @@ def test_facilitator_mutes_all_spotlights_and_answers_hands_live_in_mesh_mode(
     """Facilitator, Ana and Ben in the main room without Janus. With the video limit lowered
     to 2 the room is in stage mode: Ana sends no video until the facilitator puts her on
     stage. Ana's raised hand appears in the facilitator's list without a reload; "mute all"
-    mutes her microphone and locks its button; "spotlight Ben" enlarges his tile everywhere."""
+    mutes her microphone and locks its button; "spotlight Ben" puts him on stage and enlarges
+    his (live, not black) tile everywhere."""
     from mentorloom.workshops.services import media
 
     monkeypatch.setattr(media, "MESH_VIDEO_LIMIT", 2)
@@ -243,6 +244,13 @@ def test_facilitator_mutes_all_spotlights_and_answers_hands_live_in_mesh_mode(
             "workshop-tile workshop-tile--spotlight"
         )
     assert pa.locator(".workshop-tile--spotlight").count() == 1
+    # Ben was off stage (no video): the spotlight put him on it, so his large tile shows him.
+    pb.wait_for_function(SENDS_VIDEO)
+    pa.wait_for_function(SEES, arg=[ben.pk], timeout=20_000)
+    fac.wait_for_function(SEES, arg=[ben.pk], timeout=20_000)
+    expect(
+        fac.locator(f'#people-list [data-person="{ben.pk}"]').get_by_role("button", name="On stage")
+    ).to_have_attribute("aria-pressed", "true")
 
     assert_accessible(fac)
     assert_accessible(pa)

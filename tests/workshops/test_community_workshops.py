@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.core import mail
 from django.http import Http404
 from django.test import Client
 from django.utils import timezone
@@ -15,6 +16,7 @@ from django.utils import timezone
 from mentorloom.communities import services as community_services
 from mentorloom.communities.models import Community, Membership
 from mentorloom.communities.views import community_page_panels
+from mentorloom.notifications.models import Notification
 from mentorloom.workshops import errors, panels, selectors, services
 from mentorloom.workshops.models import Workshop
 from tests.communities.helpers import community_with
@@ -51,7 +53,7 @@ def setup():
     banned = person()
     community_services.join_community(banned, community)
     workshop = schedule(moderator, community)
-    # Registered while a member, then banned: the registration does not outlive the ban.
+    # Registered while a member, then banned: the ban cancels the registration.
     services.register(banned, workshop)
     community_services.ban_member(moderator, community.memberships.get(user=banned), reason="Spam")
     return community, owner, moderator, member, banned, person(), workshop
@@ -185,6 +187,67 @@ def test_create_form_lists_only_moderated_communities_and_preselects(setup):
     assert (made.community_id, made.is_public) == (community.pk, False)
 
 
+def test_listed_for_everyone_is_hidden_and_ignored_for_a_community_workshop(setup):
+    community, _owner, moderator, *_ = setup
+    c = client_for(moderator)
+    # Scheduling from the community's page: the box makes no sense and is hidden.
+    page = c.get(f"/workshops/new/?community={community.pk}").content.decode()
+    assert "<div data-listed-field hidden>" in page
+    # The general form (no community yet) offers it; the script hides it on a choice.
+    page = c.get("/workshops/new/").content.decode()
+    assert "<div data-listed-field>" in page and 'name="is_public"' in page
+    assert "js/workshop_form.js" in page
+    start = timezone.now() + timedelta(days=3)
+    form = {
+        "title": "Form-made crit",
+        "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": (start + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+        "zone": "UTC",
+        "capacity": "8",
+    }
+    # Without JavaScript a ticked box can come along with a community: it is ignored.
+    r = c.post("/workshops/new/", {**form, "is_public": "on", "community": str(community.pk)})
+    assert r.status_code == 302
+    made = Workshop.objects.get(title="Form-made crit")
+    assert (made.community_id, made.is_public) == (community.pk, False)
+    # A site-wide workshop keeps the choice both ways.
+    c.post("/workshops/new/", {**form, "title": "Listed", "is_public": "on", "community": ""})
+    c.post("/workshops/new/", {**form, "title": "Unlisted", "community": ""})
+    assert Workshop.objects.get(title="Listed").is_public is True
+    assert Workshop.objects.get(title="Unlisted").is_public is False
+
+
+def test_a_community_workshop_listed_for_everyone_is_refused(setup):
+    community, _owner, moderator, *_ = setup
+    with pytest.raises(errors.BadWorkshop) as caught:
+        schedule(moderator, community, title="Listed crit", is_public=True)
+    assert "is_public" in caught.value.fields
+    r = client_for(moderator).post(
+        "/api/v1/workshops",
+        {
+            "title": "Listed crit",
+            "starts_at": (timezone.now() + timedelta(days=2)).isoformat(),
+            "ends_at": (timezone.now() + timedelta(days=2, hours=1)).isoformat(),
+            "capacity": 5,
+            "community_id": community.pk,
+            "is_public": True,
+        },
+        content_type="application/json",
+    )
+    assert (r.status_code, r.json()["error"]["code"]) == (422, "invalid")
+    assert "is_public" in r.json()["error"]["fields"]
+    assert not Workshop.objects.filter(title="Listed crit").exists()
+    # Left out or false, it is a members-only workshop; a site-wide one is listed by default.
+    assert schedule(moderator, community, is_public=False).is_public is False
+    assert schedule(moderator, community).is_public is False
+    start = timezone.now() + timedelta(days=2)
+    end = start + timedelta(hours=1)
+    site_wide = services.create_workshop(
+        moderator, title="Open crit", starts_at=start, ends_at=end, capacity=5
+    )
+    assert site_wide.is_public is True
+
+
 def test_community_page_lists_upcoming_not_past(setup):
     community, _owner, moderator, member, banned, outsider, workshop = setup
     past = schedule(moderator, community, title="Last month's crit")
@@ -197,7 +260,7 @@ def test_community_page_lists_upcoming_not_past(setup):
     assert "Upcoming events" in page
     assert "Portfolio review night" in page
     assert f'href="/workshops/{workshop.pk}/"' in page
-    assert "1 place left" in page  # capacity 3: the member and (before the ban) the banned one
+    assert "2 places left" in page  # capacity 3: the member has one; the ban freed the other
     assert "Last month&#x27;s crit" not in page and "Last month's crit" not in page
     for user in (outsider, banned):
         page = client_for(user).get(f"/communities/{community.slug}/").content.decode()
@@ -237,6 +300,94 @@ def test_moderators_get_the_empty_state_with_a_preselected_link():
 
 def test_the_hook_is_connected_by_workshops():
     assert panels.community_page_panels in community_page_panels._listeners
+
+
+def test_banning_a_member_frees_their_place_and_promotes_the_waitlist(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    """A full community workshop with a waitlist: banning a registered member cancels their
+    place exactly as if they had cancelled (calendar cancellation, the head of the waitlist
+    registered and told); the banned person gets one notification naming the workshop."""
+    from mentorloom.workshops.services import _common
+
+    community, _owner, moderator, member, _ = community_with(name="Design crit")
+    ana, ben, cy = (person(display_name=n) for n in ("Ana", "Ben", "Cy"))
+    for p in (ana, ben, cy):
+        community_services.join_community(p, community)
+    full = schedule(moderator, community, capacity=2)
+    # A workshop after a three-day ban lifts keeps Ana's place; another community's is not touched.
+    later = schedule(moderator, community, days=5, title="Next month's crit")
+    elsewhere, _o, other_moderator, *_ = community_with(name="Elsewhere")
+    community_services.join_community(ana, elsewhere)
+    other = schedule(other_moderator, elsewhere, title="Other crit")
+    for p in (ana, member, ben, cy):
+        services.register(p, full)
+    for w in (later, other):
+        services.register(ana, w)
+    assert [selectors.registration_of(p, full).status for p in (ana, member, ben, cy)] == [
+        "registered",
+        "registered",
+        "waitlisted",
+        "waitlisted",
+    ]
+    live: list[tuple[int, dict]] = []
+    monkeypatch.setattr(_common, "publish_to_user", lambda uid, e: live.append((uid, e)))
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        community_services.ban_member(
+            moderator, community.memberships.get(user=ana), minutes=3 * 24 * 60, reason="Spam"
+        )
+
+    statuses = {p: selectors.registration_of(p, full).status for p in (ana, member, ben, cy)}
+    assert statuses == {ana: "cancelled", member: "registered", ben: "registered", cy: "waitlisted"}
+    assert selectors.registration_of(ana, later).status == "registered"
+    assert selectors.registration_of(ana, other).status == "registered"
+    # Ben, first in line, is told: the invitation for his place and the live event.
+    to_ben = [m for m in mail.outbox if m.to == [ben.email]]
+    assert len(to_ben) == 1 and "place opened up" in to_ben[0].subject.lower()
+    assert "METHOD:REQUEST" in to_ben[0].attachments[0][1]
+    assert live == [(ben.pk, {"type": "workshop.promoted", "workshop": full.pk})]
+    assert not [m for m in mail.outbox if m.to == [cy.email]]
+    # Ana: her calendar drops the event, and one notification says what happened.
+    to_ana = [m for m in mail.outbox if m.to == [ana.email] and m.attachments]
+    assert len(to_ana) == 1 and "METHOD:CANCEL" in to_ana[0].attachments[0][1]
+    notes = Notification.objects.filter(user=ana)
+    assert notes.count() == 1
+    assert notes.get().kind == "community.banned"
+    assert "Design crit" in notes.get().title
+    assert '"Portfolio review night"' in notes.get().body
+    assert "Next month" not in notes.get().body
+
+
+def test_a_ban_for_good_cancels_every_upcoming_place_and_an_unregistered_member_is_told_once(
+    django_capture_on_commit_callbacks,
+):
+    community, _owner, moderator, member, _ = community_with(name="Design crit")
+    soon = schedule(moderator, community)
+    later = schedule(moderator, community, days=300, title="Next year's crit")
+    for w in (soon, later):
+        services.register(member, w)
+    with django_capture_on_commit_callbacks(execute=True):
+        community_services.ban_member(
+            moderator, community.memberships.get(user=member), reason="Spam"
+        )
+    assert selectors.registration_of(member, soon).status == "cancelled"
+    assert selectors.registration_of(member, later).status == "cancelled"
+    note = Notification.objects.get(user=member)
+    assert "no longer" in note.body and "Next year's crit" in note.body
+    # Banning someone with no workshop places: one notification, no workshop line.
+    bystander = person()
+    community_services.join_community(bystander, community)
+    community_services.ban_member(
+        moderator, community.memberships.get(user=bystander), reason="Spam"
+    )
+    note = Notification.objects.get(user=bystander)
+    assert "workshops" not in note.body
+
+
+def test_the_ban_hook_is_connected_by_workshops():
+    assert services.cancel_for_community_ban in community_services.member_banned._listeners
 
 
 def test_deleting_the_community_keeps_the_workshop_unlisted(setup):

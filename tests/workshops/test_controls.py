@@ -70,9 +70,10 @@ def test_mute_spotlight_and_stage_are_stored_and_given_to_the_pages(
     services.set_stage(facilitator, room1, ana.pk, True)
     media = services.media_for(ana, Room.objects.get(pk=room1.pk))
     assert media["mode"] == "mesh"
-    assert (media["muted"], media["spotlight"], media["stage"]) == (True, ben.pk, [ana.pk])
+    # The spotlit speaker went on the stage first, Ana joined it after.
+    assert (media["muted"], media["spotlight"], media["stage"]) == (True, ben.pk, [ben.pk, ana.pk])
     assert media["on_stage"] is True
-    assert services.media_for(ben, Room.objects.get(pk=room1.pk))["on_stage"] is False
+    assert services.media_for(ben, Room.objects.get(pk=room1.pk))["on_stage"] is True
     # Room 2 is untouched.
     other = services.media_for(cy, Room.objects.get(pk=room2.pk))
     assert (other["muted"], other["spotlight"], other["stage"]) == (False, None, [])
@@ -108,6 +109,49 @@ def test_the_stage_holds_three_speakers_besides_the_facilitator(workshop, facili
         services.set_stage(facilitator, main, facilitator.pk, True)
     main.refresh_from_db()
     assert main.stage == [people[1].pk, people[2].pk, people[3].pk]
+
+
+def test_spotlighting_someone_off_a_full_stage_puts_them_on_it_in_the_longest_standings_place(
+    workshop, facilitator, monkeypatch
+):
+    """Mesh beyond the video limit only the stage sends video: a spotlit speaker off stage was
+    a black tile. Now spotlighting puts them on stage, dropping whoever has stood there longest,
+    and every page in the room hears the new stage with the spotlight."""
+    from mentorloom.workshops.services import controls
+
+    pushed: list[tuple[int, dict]] = []
+    monkeypatch.setattr(controls, "publish_to_user", lambda uid, e: pushed.append((uid, e)))
+    people = [person() for _ in range(5)]
+    with time_machine.travel(workshop.starts_at, tick=False):
+        for p in people:
+            services.register(p, workshop)
+            services.join(p, workshop)
+        main = selectors.main_room(workshop)
+        for p in people[:3]:
+            services.set_stage(facilitator, main, p.pk, True)
+        pushed.clear()
+        services.spotlight(facilitator, main, people[4].pk)
+        main = Room.objects.get(pk=main.pk)
+        assert main.spotlight_id == people[4].pk
+        assert main.stage == [people[1].pk, people[2].pk, people[4].pk]
+        assert services.media_for(people[4], main)["on_stage"] is True
+        assert services.media_for(people[0], main)["on_stage"] is False
+        events = [e for _uid, e in pushed]
+        assert {e["type"] for e in events} == {"workshop.spotlight"}
+        assert {uid for uid, _e in pushed} == {facilitator.pk, *(p.pk for p in people)}
+        assert events[0]["stage"] == [people[1].pk, people[2].pk, people[4].pk]
+
+        # Spotlighting someone already on stage, or the facilitator, leaves the stage as it is.
+        services.spotlight(facilitator, main, people[1].pk)
+        services.spotlight(facilitator, main, facilitator.pk)
+        main = Room.objects.get(pk=main.pk)
+        assert main.stage == [people[1].pk, people[2].pk, people[4].pk]
+
+        # Taking the spotlit speaker off the stage ends the spotlight rather than blacking it.
+        services.spotlight(facilitator, main, people[2].pk)
+        services.set_stage(facilitator, main, people[2].pk, False)
+        main = Room.objects.get(pk=main.pk)
+        assert (main.spotlight_id, main.stage) == (None, [people[1].pk, people[4].pk])
 
 
 def test_api_refuses_participants_with_a_stable_code_and_outsiders_with_404(
@@ -165,11 +209,11 @@ def test_api_facilitator_mutes_spotlights_and_stages(workshop, facilitator, live
     r = c.post(f"{base}/mute", {"muted": True}, content_type="application/json")
     assert r.status_code == 200 and r.json()["muted"] is True
     r = c.post(f"{base}/spotlight", {"user_id": ben.pk}, content_type="application/json")
-    assert r.json()["spotlight"] == ben.pk
+    assert (r.json()["spotlight"], r.json()["stage"]) == (ben.pk, [ben.pk])
     r = c.post(f"{base}/spotlight", {"user_id": cy.pk}, content_type="application/json")
     assert (r.status_code, r.json()["error"]["code"]) == (422, "not_in_room")
     r = c.post(f"{base}/stage", {"user_id": ana.pk, "on": True}, content_type="application/json")
-    assert r.json()["stage"] == [ana.pk]
+    assert r.json()["stage"] == [ben.pk, ana.pk]
 
 
 def test_hand_list_in_the_order_raised_and_lowered_over_the_api(workshop, facilitator, live):
@@ -224,7 +268,7 @@ def test_control_form_actions_for_the_buttons(workshop, facilitator, live):
     c.post(url, {"action": "spotlight", "room_id": room1.pk, "user_id": ben.pk})
     c.post(url, {"action": "stage_on", "room_id": room1.pk, "user_id": ana.pk})
     room1.refresh_from_db()
-    assert (room1.muted, room1.spotlight_id, room1.stage) == (True, ben.pk, [ana.pk])
+    assert (room1.muted, room1.spotlight_id, room1.stage) == (True, ben.pk, [ben.pk, ana.pk])
     r = client_for(ana).post(
         url, {"action": "mute_all", "room_id": room1.pk}, HTTP_ACCEPT="application/json"
     )
@@ -233,4 +277,4 @@ def test_control_form_actions_for_the_buttons(workshop, facilitator, live):
     c.post(url, {"action": "spotlight", "room_id": room1.pk, "user_id": ""})
     c.post(url, {"action": "stage_off", "room_id": room1.pk, "user_id": ana.pk})
     room1.refresh_from_db()
-    assert (room1.muted, room1.spotlight_id, room1.stage) == (False, None, [])
+    assert (room1.muted, room1.spotlight_id, room1.stage) == (False, None, [ben.pk])

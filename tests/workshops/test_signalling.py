@@ -142,9 +142,10 @@ async def test_room_controls_reach_that_rooms_sockets_and_not_other_rooms(live_a
             muted = await _next(ws, "workshop.muted")
             assert (muted["room"], muted["muted"]) == (rooms[0].pk, True)
             spot = await _next(ws, "workshop.spotlight")
-            assert (spot["room"], spot["user_id"]) == (rooms[0].pk, ben.pk)
+            # Spotlit, Ben is on the stage too (so his tile is never black in stage mode).
+            assert (spot["room"], spot["user_id"], spot["stage"]) == (rooms[0].pk, ben.pk, [ben.pk])
             stage = await _next(ws, "workshop.stage")
-            assert stage["stage"] == [ana.pk]
+            assert stage["stage"] == [ben.pk, ana.pk]
         # Cy, in Room 2, hears none of it: a control of her own room is the next thing she gets.
         await sync_to_async(services.spotlight)(facilitator, rooms[1], cy.pk)
         event = await _next(c)

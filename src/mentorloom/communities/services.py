@@ -24,6 +24,7 @@ from django.utils.text import slugify
 
 from mentorloom.core.email import queue_email
 from mentorloom.core.errors import InvalidInput
+from mentorloom.core.hooks import Hook
 from mentorloom.core.timezones import canonical_zone
 from mentorloom.messaging import services as messaging
 from mentorloom.messaging.models import Conversation, ConversationKind, Message, Participant
@@ -31,6 +32,8 @@ from mentorloom.messaging.quiet_hours import quiet_until
 from mentorloom.notifications.services import notify
 from mentorloom.safety.selectors import hidden_user_ids, is_blocked_between
 from mentorloom.safety.services import audit
+from mentorloom.scheduling.display import when
+from mentorloom.scheduling.selectors import zone_name_of
 
 from . import weekly
 from .errors import (
@@ -772,11 +775,19 @@ def mute_member(
     return target
 
 
+# Called inside a ban's transaction with (community_id, user, banned_until); each listener
+# returns the things the ban cancelled (workshops connects: the member's places in the
+# community's workshops during the ban), named in the one notification the member gets.
+member_banned = Hook("communities.member_banned")
+
+
 def ban_member(
     moderator, target: Membership, *, minutes: object = None, reason: object = ""
 ) -> Membership:  # type: ignore[no-untyped-def]
-    """Out of every channel for `minutes`, or for good (None). Raises NotAModerator,
-    InvalidInput (a reason is required; moderators cannot be banned)."""
+    """Out of every channel for `minutes`, or for good (None); the member's places in the
+    community's workshops during the ban are cancelled (member_banned) and they get one
+    notification. Raises NotAModerator, InvalidInput (a reason is required; moderators cannot
+    be banned)."""
     _moderator(moderator, target.community)
     if target.moderates:
         raise InvalidInput("Moderators cannot be banned.")
@@ -785,6 +796,12 @@ def ban_member(
         target.banned_until = _until(minutes, allow_forever=True)
         target.save(update_fields=["banned_until"])
         _remove_from_channels(target.community, target.user_id)
+        cancelled = [
+            item
+            for items in member_banned(target.community_id, target.user, target.banned_until)
+            for item in items
+        ]
+        _notify_banned(target, cancelled)
         audit(
             moderator,
             "community.member_banned",
@@ -794,6 +811,24 @@ def ban_member(
             reason=reason,
         )
     return target
+
+
+def _notify_banned(target: Membership, cancelled: list) -> None:
+    community = target.community
+    if target.banned_until >= FOREVER:
+        body = f"You can no longer read or post in {community.name}."
+    else:
+        lifts = when(target.banned_until, zone_name_of(target.user))
+        body = f"You cannot read or post in {community.name} until {lifts}."
+    if cancelled:
+        names = "; ".join(f'"{item.title}"' for item in cancelled)
+        body += f" Your registrations for its upcoming workshops were cancelled: {names}."
+    notify(
+        target.user,
+        kind="community.banned",
+        title=f"A moderator banned you from {community.name}",
+        body=body,
+    )
 
 
 def unban_member(moderator, target: Membership) -> Membership:  # type: ignore[no-untyped-def]

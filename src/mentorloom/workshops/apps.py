@@ -6,9 +6,12 @@ class WorkshopsConfig(AppConfig):
     label = "workshops"
 
     def ready(self) -> None:
+        from mentorloom.communities.services import member_banned
         from mentorloom.communities.views import community_page_panels
 
-        from . import panels
+        from . import panels, services
 
         # "Upcoming events" on a community's page (communities never imports workshops).
         community_page_panels.connect(panels.community_page_panels)
+        # A ban frees the member's places in the community's workshops.
+        member_banned.connect(services.cancel_for_community_ban)

@@ -20,7 +20,6 @@ class WorkshopForm(AccessibleFormMixin, forms.Form):
     )
     zone = forms.CharField(max_length=64, label="Time zone")
     capacity = forms.IntegerField(min_value=1, max_value=500, initial=20)
-    is_public = forms.BooleanField(label="Listed for everyone", required=False, initial=True)
     community = forms.TypedChoiceField(
         label="For a community",
         required=False,
@@ -28,6 +27,7 @@ class WorkshopForm(AccessibleFormMixin, forms.Form):
         empty_value=None,
         help_text="Only its members can see and register. Leave empty for a public workshop.",
     )
+    is_public = forms.BooleanField(label="Listed for everyone", required=False, initial=True)
 
     def __init__(self, *args, communities=(), **kwargs) -> None:  # type: ignore[no-untyped-def]
         """`communities`: the ones the facilitator may tie the workshop to (they moderate)."""
@@ -35,9 +35,17 @@ class WorkshopForm(AccessibleFormMixin, forms.Form):
         choices = [(c.pk, c.name) for c in communities]
         if choices:
             self.fields["community"].choices = [("", "None: a public workshop"), *choices]
-            self.fields["is_public"].help_text = "A community workshop is for its members only."
         else:
             del self.fields["community"]
+
+    @property
+    def for_community(self) -> bool:
+        """A community is chosen (or preselected): the page hides "Listed for everyone", which
+        makes no sense for a members-only workshop (workshop_form.js follows the choice)."""
+        if "community" not in self.fields:
+            return False
+        chosen = self.data.get("community") if self.is_bound else self.initial.get("community")
+        return chosen not in (None, "")
 
     def clean_zone(self) -> str:
         zone = self.cleaned_data["zone"]
@@ -49,6 +57,9 @@ class WorkshopForm(AccessibleFormMixin, forms.Form):
 
     def clean(self) -> dict:
         data = super().clean() or {}
+        if data.get("community"):
+            # Hidden for a community workshop; a box left ticked (no JavaScript) means nothing.
+            data.pop("is_public", None)
         # The wall-clock times are meant in the chosen zone, whatever zone the server runs in.
         zone = data.get("zone")
         if zone:

@@ -15,7 +15,8 @@ class WorkshopIn(Schema):
     zone: str = ""
     description: str = ""
     agenda: str = ""
-    is_public: bool = True
+    # Listed for everyone (a site-wide workshop's default). Never true with a community.
+    is_public: bool | None = None
     # Tie it to a community you own or moderate: only its members see it (never public).
     community_id: Id | None = None
 

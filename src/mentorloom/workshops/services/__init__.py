@@ -27,7 +27,13 @@ from .live import (
     set_locked,
 )
 from .media import media_for, mesh_media
-from .registration import cancel_registration, create_workshop, register, send_due_reminders
+from .registration import (
+    cancel_for_community_ban,
+    cancel_registration,
+    create_workshop,
+    register,
+    send_due_reminders,
+)
 
 __all__ = [
     "ROOM_CHAT_KIND",
@@ -35,6 +41,7 @@ __all__ = [
     "assign_by_hand",
     "bring_everyone_back",
     "broadcast",
+    "cancel_for_community_ban",
     "cancel_registration",
     "choose_room",
     "close_due_breakouts",

@@ -76,20 +76,40 @@ def mute_all(user, room: Room, muted: bool) -> Room:  # type: ignore[no-untyped-
 
 
 def spotlight(user, room: Room, user_id: int | None) -> Room:  # type: ignore[no-untyped-def]
-    """Facilitator: show `user_id` large on every page in the room (None: nobody)."""
+    """Facilitator: show `user_id` large on every page in the room (None: nobody).
+
+    A spotlit speaker also goes on the mesh stage, or their tile would be black in a room too
+    big for everyone to send video; a full stage makes room by dropping the speaker who has
+    been on it longest (the facilitator is always on it and never counts). The one pushed
+    event carries the stage too, so every page switches both at once."""
     with transaction.atomic():
         room = _locked_room(user, room)
         if user_id is not None and user_id not in selectors.people_in_room(room):
             raise errors.NotInRoom(fields={"user_id": [errors.NotInRoom.default_message]})
         room.spotlight_id = user_id
-        room.save(update_fields=["spotlight"])
-        _push(room, "workshop.spotlight", user_id=user_id)
+        stage = list(room.stage or [])
+        if user_id is not None and user_id != room.workshop.facilitator_id:
+            stage = stage_with(stage, user_id)
+        room.stage = stage
+        room.save(update_fields=["spotlight", "stage"])
+        _push(room, "workshop.spotlight", user_id=user_id, stage=stage)
     return room
+
+
+def stage_with(stage: list[int], user_id: int) -> list[int]:
+    """`stage` with `user_id` on it: kept in place when already there, else appended after
+    dropping the longest-standing speakers beyond MESH_STAGE_SIZE - 1 (the list is in the
+    order people went on stage)."""
+    if user_id in stage:
+        return stage
+    kept = MESH_STAGE_SIZE - 2  # speakers who stay beside the newcomer
+    return [*stage[max(0, len(stage) - kept) :], user_id]
 
 
 def set_stage(user, room: Room, user_id: int, on: bool) -> Room:  # type: ignore[no-untyped-def]
     """Facilitator: put a speaker on the mesh stage or take them off. Beyond MESH_VIDEO_LIMIT
-    people without a media server only the stage sends video (the facilitator always does)."""
+    people without a media server only the stage sends video (the facilitator always does).
+    Taking the spotlit speaker off the stage ends the spotlight (their tile would go black)."""
     with transaction.atomic():
         room = _locked_room(user, room)
         stage = [uid for uid in (room.stage or []) if uid != user_id]
@@ -100,8 +120,14 @@ def set_stage(user, room: Room, user_id: int, on: bool) -> Room:  # type: ignore
                 raise errors.StageFull()
             stage.append(user_id)
         room.stage = stage
-        room.save(update_fields=["stage"])
+        fields = ["stage"]
+        if not on and room.spotlight_id == user_id and user_id != room.workshop.facilitator_id:
+            room.spotlight_id = None
+            fields.append("spotlight")
+        room.save(update_fields=fields)
         _push(room, "workshop.stage", stage=stage)
+        if "spotlight" in fields:
+            _push(room, "workshop.spotlight", user_id=None, stage=stage)
     return room
 
 

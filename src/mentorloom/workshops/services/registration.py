@@ -44,20 +44,27 @@ def create_workshop(
     zone: str = "",
     description: str = "",
     agenda: str = "",
-    is_public: bool = True,
+    is_public: bool | None = None,
     community: Community | None = None,
 ) -> Workshop:
     """Schedule a workshop (times are aware instants; `zone` defaults to the facilitator's).
-    Raises BadWorkshop for an empty title, an end not after the start, a past start or a
-    capacity outside 1..500, NotCommunityModerator when tied to a `community` the facilitator
-    does not own or moderate (such a workshop is for its members, never public). Creates the
-    main room and its chat."""
+    A site-wide one is listed for everyone unless `is_public` is False. Raises BadWorkshop for
+    an empty title, an end not after the start, a past start, a capacity outside 1..500 or
+    `is_public=True` with a `community` (such a workshop is for its members, never listed for
+    everyone), NotCommunityModerator when tied to a community the facilitator does not own or
+    moderate. Creates the main room and its chat."""
+    fields: dict[str, list[str]] = {}
     if community is not None:
         membership = membership_of(facilitator, community)
         if membership is None or not membership.moderates:
             raise errors.NotCommunityModerator()
+        if is_public:
+            fields["is_public"] = [
+                "A community workshop is for its members only: it cannot be listed for everyone."
+            ]
         is_public = False
-    fields: dict[str, list[str]] = {}
+    elif is_public is None:
+        is_public = True
     title = (title or "").strip()
     zone = zone or zone_name_of(facilitator)
     if not title:
@@ -151,6 +158,33 @@ def cancel_registration(user, workshop: Workshop | int) -> Registration | None: 
         if had_place:
             _send_invitation(workshop, user, method="CANCEL", template="workshops/emails/cancel")
         return _promote_waiting(workshop)
+
+
+def cancel_for_community_ban(community_id: int, user, until: datetime) -> list[Workshop]:  # type: ignore[no-untyped-def]
+    """`user` is banned from the community until `until`: their places and waitlist spots in
+    its workshops that are not over and start before the ban lifts go, each exactly as if they
+    had cancelled (calendar cancellation, the head of the waitlist promoted). Connected to
+    communities.services.member_banned; runs inside the ban's transaction. Returns the
+    workshops, soonest first."""
+    workshop_ids = list(
+        Registration.objects.filter(
+            user=user,
+            workshop__community_id=community_id,
+            workshop__ends_at__gt=timezone.now(),
+            workshop__starts_at__lt=until,
+            status__in=[RegistrationStatus.REGISTERED, RegistrationStatus.WAITLISTED],
+        )
+        .order_by("workshop__starts_at", "workshop_id")
+        .values_list("workshop_id", flat=True)
+    )
+    cancelled = []
+    for workshop_id in workshop_ids:
+        try:
+            cancel_registration(user, workshop_id)
+        except errors.NotRegistered:
+            continue  # they cancelled it themselves meanwhile
+        cancelled.append(workshop_id)
+    return list(Workshop.objects.filter(pk__in=cancelled).order_by("starts_at", "pk"))
 
 
 def send_due_reminders(*, now: datetime | None = None) -> int:

@@ -1,7 +1,7 @@
 // Page-wide progressive enhancements. Every form works without this file.
 import { fillDetectedTimeZones } from "./timezone.js";
 import { enableTagSuggestions } from "./tags.js";
-import { enableNavMenu } from "./nav.js";
+import { enableAccountMenu, enableNavMenu } from "./nav.js";
 import { enableTravelNote } from "./travel.js";
 
 // Forms marked data-autosubmit save when a box in them is ticked; their "Save" button is only
@@ -44,6 +44,7 @@ function start() {
   enableReveals(document);
   enableCopyButtons(document);
   enableNavMenu(document);
+  enableAccountMenu(document);
   fillDetectedTimeZones(document);
   enableTagSuggestions(document);
   enableTravelNote(document);

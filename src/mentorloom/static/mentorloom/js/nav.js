@@ -13,9 +13,29 @@ export function enableNavMenu(doc) {
   toggle.addEventListener("click", () => setOpen(!isOpen()));
   // Escape closes the open menu and gives focus back to its button.
   doc.addEventListener("keydown", (event) => {
-    if (event.key === "Escape" && isOpen()) {
+    // Escape inside the open account menu closes that menu only (enableAccountMenu).
+    const account = doc.querySelector("[data-nav-menu][open]");
+    if (event.key === "Escape" && isOpen() && !account?.contains(doc.activeElement)) {
       setOpen(false);
       toggle.focus();
     }
+  });
+}
+
+// The account disclosure (a <details>, so it opens from the keyboard and without this script):
+// Escape closes it (and gives focus back to its summary when focus was inside); a click
+// elsewhere closes it.
+export function enableAccountMenu(doc) {
+  const menu = doc.querySelector("[data-nav-menu]");
+  if (!menu || menu.dataset.enabled) return;
+  menu.dataset.enabled = "1";
+  doc.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape" || !menu.open) return;
+    const inside = menu.contains(doc.activeElement);
+    menu.open = false;
+    if (inside) menu.querySelector("summary").focus();
+  });
+  doc.addEventListener("click", (event) => {
+    if (menu.open && !menu.contains(event.target)) menu.open = false;
   });
 }

@@ -555,7 +555,8 @@ document.addEventListener("ml:live", (event) => {
     say(e.muted ? "The facilitator muted everyone." : "You may unmute yourself again.");
     refreshPeople();
   } else if (e.room === roomId && e.type === "workshop.spotlight") {
-    applyState({ ...roomState, spotlight: e.user_id });
+    // The spotlit speaker is on the stage too (server side), so their tile is never black.
+    applyState({ ...roomState, spotlight: e.user_id, stage: e.stage ?? roomState.stage });
     refreshPeople();
   } else if (e.room === roomId && e.type === "workshop.stage") {
     applyState({ ...roomState, stage: e.stage });
