@@ -167,9 +167,23 @@ def invite(request: HttpRequest, token: str) -> HttpResponse:
 def channel(request: HttpRequest, slug: str, channel_id: int) -> HttpResponse:
     community = get_community(slug)
     found = get_channel_for(request.user, community, channel_id)
+    return _channel_page(request, community, found, request.GET.get("thread"))
+
+
+def _channel_page(  # type: ignore[no-untyped-def]
+    request: HttpRequest,
+    community,
+    found,
+    thread_id: object = None,
+    *,
+    draft: dict | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The channel page, with the thread `thread_id` open. `draft` is a post or reply that
+    was refused ({"parent_id", "body", "error", "file_error"}): its form shows the text again
+    with the reason beside it, so nothing typed is lost."""
     me = get_membership_for(request.user, community)
     before = _int_or_none(request.GET.get("before"))
-    thread_id = request.GET.get("thread")
     root = get_post_for(request.user, found, thread_id) if thread_id else None
     if root is not None and root.parent_id is not None:
         root = get_post_for(request.user, found, root.parent_id)
@@ -195,10 +209,12 @@ def channel(request: HttpRequest, slug: str, channel_id: int) -> HttpResponse:
             "newest_id": found.conversation.last_message_id or 0,
             "showing_older": before is not None,
             "can_write_story": _is_mentor(request.user),
+            "draft": draft or {},
         },
+        status=status,
     )
     # Opening the channel reads it (the badge clears); the page shows the marker it had.
-    if page.posts:
+    if page.posts and status == 200:
         services.mark_channel_read(request.user, found, found.conversation.last_message_id or 0)
     return response
 
@@ -232,27 +248,34 @@ def post_partial(request: HttpRequest, slug: str, channel_id: int, post_id: int)
 @login_required
 @require_POST
 def post(request: HttpRequest, slug: str, channel_id: int) -> HttpResponse:
+    """A post or (with `parent_id`) a reply in a thread, each with an optional file. A refused
+    one renders the page again with the text in its form and the reason beside it."""
     community = get_community(slug)
     found = get_channel_for(request.user, community, channel_id)
     parent = request.POST.get("parent_id")
     # A reply to a post the member cannot see (or to no post at all) is a 404.
     parent_id = get_post_for(request.user, found, parent).pk if parent else None
-    url = reverse("communities:channel", args=[community.slug, found.pk])
+    body = request.POST.get("body", "")
     try:
         services.post_in_channel(
             request.user,
             found,
             client_id=request.POST.get("client_id") or uuid.uuid4(),
-            body=request.POST.get("body", ""),
+            body=body,
             parent_id=parent_id,
             # A file goes through chat's checks and storage (messaging.attachment_files).
             upload=request.FILES.get("file"),
         )
     except DomainError as exc:
-        flash.error(request, "; ".join(exc.fields["file"]) if "file" in exc.fields else exc.message)
-        if parent_id:
-            return redirect(f"{url}?thread={parent_id}#post-{parent_id}")
-        return redirect(url)
+        file_error = "; ".join(exc.fields.get("file", []))
+        draft = {
+            "parent_id": parent_id,
+            "body": body,
+            "error": "" if file_error else exc.message,
+            "file_error": file_error,
+        }
+        return _channel_page(request, community, found, parent_id, draft=draft, status=exc.status)
+    url = reverse("communities:channel", args=[community.slug, found.pk])
     if parent_id:
         return redirect(f"{url}?thread={parent_id}#post-{parent_id}")
     return redirect(url)
