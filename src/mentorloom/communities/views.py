@@ -28,11 +28,19 @@ from .access import (
     get_join_request_for,
     get_member_for,
     get_membership_for,
+    get_own_story_for,
     get_post_for,
     get_prompt_for,
     membership_of,
 )
-from .models import MAX_STORY_CHARS, MAX_STORY_TITLE_CHARS, Invite, Membership, Visibility
+from .models import (
+    MAX_STORY_CHARS,
+    MAX_STORY_TITLE_CHARS,
+    Invite,
+    Membership,
+    Story,
+    Visibility,
+)
 
 # Called as (viewer, community, membership or None) while building a community's page; each
 # listener returns a dict of extra context (parts owned by apps beside communities:
@@ -298,6 +306,9 @@ def edit_post(request: HttpRequest, slug: str, channel_id: int, post_id: int) ->
     message = get_post_for(request.user, found, post_id)
     if message.sender_id != request.user.pk:
         raise Http404  # nothing to edit here: someone else's post
+    story = Story.objects.filter(message=message).first()
+    if story is not None:
+        return redirect("communities:edit_story", slug=community.slug, story_id=story.pk)
     body, error, status = message.body, "", 200
     if request.method == "POST":
         body = request.POST.get("body", "")
@@ -431,6 +442,50 @@ def write_story(request: HttpRequest, slug: str) -> HttpResponse:
             "general_error": general_error,
             "preview": preview,
             "is_mentor": _is_mentor(request.user),
+            "max_title": MAX_STORY_TITLE_CHARS,
+            "max_body": MAX_STORY_CHARS,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def edit_story(request: HttpRequest, slug: str, story_id: int) -> HttpResponse:
+    """The author changes a story's title and text (the write form, with its preview); it
+    shows as edited. Anyone else's story is a 404."""
+    community = get_community(slug)
+    story = get_own_story_for(request.user, community, story_id)
+    data = request.POST if request.method == "POST" else {}
+    form = {"title": data.get("title", story.title), "body": data.get("body", story.body)}
+    errors: dict[str, list[str]] = {}
+    general_error = ""
+    preview = ""
+    status = 200
+    if request.method == "POST" and data.get("action") == "preview":
+        title = " ".join(str(form["title"]).split())
+        preview = render_markdown(services.story_text(title, str(form["body"])))
+    elif request.method == "POST":
+        try:
+            services.edit_story(request.user, story, title=form["title"], body=form["body"])
+        except DomainError as exc:
+            errors = {k: v for k, v in exc.fields.items() if k in ("title", "body")}
+            general_error = "" if errors else exc.message
+            status = exc.status
+        else:
+            flash.success(request, "Your story is updated.")
+            return redirect(selectors.post_url(community, story.channel_id, story.message))
+    return render(
+        request,
+        "communities/story_form.html",
+        {
+            "community": community,
+            "story": story,
+            "form": form,
+            "errors": errors,
+            "general_error": general_error,
+            "preview": preview,
+            "is_mentor": True,  # the author may edit whether or not they still mentor
             "max_title": MAX_STORY_TITLE_CHARS,
             "max_body": MAX_STORY_CHARS,
         },
