@@ -29,16 +29,17 @@ def client_for(user) -> Client:  # type: ignore[no-untyped-def]
     return client
 
 
-def upload(client: Client, channel, name: str, data: bytes, body: str = ""):  # type: ignore[no-untyped-def]
-    """The channel page's upload: chat's attachment endpoint for the channel's conversation."""
-    return client.post(
-        f"/api/v1/conversations/{channel.conversation_id}/attachments",
-        {
-            "client_id": str(uuid.uuid4()),
-            "body": body,
-            "file": SimpleUploadedFile(name, data, content_type="application/octet-stream"),
-        },
-    )
+def upload(client: Client, channel, name: str, data: bytes, body: str = "", parent=None):  # type: ignore[no-untyped-def]
+    """The channel page's upload: chat's attachment endpoint for the channel's conversation
+    (with `parent`, a reply in that post's thread)."""
+    fields = {
+        "client_id": str(uuid.uuid4()),
+        "body": body,
+        "file": SimpleUploadedFile(name, data, content_type="application/octet-stream"),
+    }
+    if parent is not None:
+        fields["parent_id"] = str(parent.pk)
+    return client.post(f"/api/v1/conversations/{channel.conversation_id}/attachments", fields)
 
 
 def _stored_files(settings) -> list[Path]:  # type: ignore[no-untyped-def]
@@ -124,6 +125,123 @@ def test_image_bomb_is_refused_without_decoding_as_in_chat(settings, monkeypatch
     assert seen.loads == 0 and seen.core_images == 0
     assert not Message.objects.filter(conversation_id=general.conversation_id).exists()
     assert not _stored_files(settings)
+
+
+# --- attachments on thread replies ----------------------------------------------------------
+
+
+def _thread(client: Client, community, channel, root):  # type: ignore[no-untyped-def]
+    url = reverse("communities:channel", args=[community.slug, channel.pk])
+    return client.get(url, {"thread": root.pk})
+
+
+@pytest.mark.django_db
+def test_reply_with_an_image_through_the_api_shows_in_the_thread_for_another_member():
+    community, owner, _moderator, member, general = community_with()
+    root = post(owner, general, "Share your moodboards")
+    response = upload(client_for(member), general, "board.png", image_bytes(), "Mine", root)
+    assert response.status_code == 201
+    payload = response.json()
+    assert payload["parent_id"] == root.pk and payload["body"] == "Mine"
+    [attachment] = payload["attachments"]
+    owner_client = client_for(owner)
+    # The thread on the page, the replies in the API, the file itself: all for the owner.
+    page = _thread(owner_client, community, general, root)
+    thread = page.content.split(b'data-thread="%d"' % root.pk)[1]
+    assert attachment["thumbnail_url"].encode() in thread
+    assert b'alt="Image: board.png"' in thread
+    replies = owner_client.get(
+        f"{API}/{community.slug}/channels/{general.pk}/posts/{root.pk}/replies"
+    ).json()
+    assert [r["attachments"][0]["id"] for r in replies] == [attachment["id"]]
+    assert owner_client.get(attachment["url"]).status_code == 200
+    # The channel's first page lists roots only: the reply is counted, not shown at the top.
+    top = owner_client.get(f"{API}/{community.slug}/channels/{general.pk}/posts").json()
+    assert [(p["id"], p["reply_count"]) for p in top["posts"]] == [(root.pk, 1)]
+
+
+@pytest.mark.django_db
+def test_reply_form_without_javascript_attaches_an_image_in_the_thread():
+    community, owner, _moderator, member, general = community_with()
+    root = post(owner, general, "Share your moodboards")
+    client = client_for(member)
+    page = _thread(client, community, general, root)
+    # The reply form takes a file, with a label naming it.
+    assert f'id="reply-{root.pk}-file" name="file"'.encode() in page.content
+    assert f'<label for="reply-{root.pk}-file">'.encode() in page.content
+    assert b'enctype="multipart/form-data" class="stack" data-reply-form' in page.content
+    response = client.post(
+        reverse("communities:post", args=[community.slug, general.pk]),
+        {
+            "client_id": str(uuid.uuid4()),
+            "parent_id": root.pk,
+            "body": "Here it is",
+            "file": SimpleUploadedFile("board.png", image_bytes(), content_type="image/png"),
+        },
+    )
+    assert response.status_code == 302 and f"thread={root.pk}" in response["Location"]
+    reply = Message.objects.get(parent=root)
+    assert reply.body == "Here it is" and reply.attachments.get().kind == "image"
+    thread = _thread(client_for(owner), community, general, root).content
+    assert b'alt="Image: board.png"' in thread.split(b'data-thread="%d"' % root.pk)[1]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("notes.txt", b"just some text", b"Attach a JPEG, PNG or WebP image or a PDF."),
+        ("big.pdf", PDF + b"0" * (10 * 1024 * 1024), b"Attachments can be at most 10 MB."),
+    ],
+)
+def test_refused_reply_file_says_why_and_keeps_the_text(settings, name, data, reason):
+    community, owner, _moderator, member, general = community_with()
+    root = post(owner, general, "Share your moodboards")
+    client = client_for(member)
+    response = client.post(
+        reverse("communities:post", args=[community.slug, general.pk]),
+        {
+            "client_id": str(uuid.uuid4()),
+            "parent_id": root.pk,
+            "body": "My long thoughtful reply",
+            "file": SimpleUploadedFile(name, data),
+        },
+    )
+    assert response.status_code == 422
+    form = response.content.split(b"data-reply-form")[1].split(b"</form>")[0]
+    # The reason beside the file field of this reply form, the text still in its box.
+    assert (
+        b'id="reply-%d-file-error" data-reply-file-error role="alert">' % root.pk + reason in form
+    )
+    assert b'aria-invalid="true"' in form
+    assert b">My long thoughtful reply</textarea>" in form
+    # The top-level composer is left alone.
+    composer = response.content.split(b"data-composer>")[1]
+    assert b"My long thoughtful reply" not in composer
+    assert not Message.objects.filter(parent=root).exists()
+    assert not _stored_files(settings)
+    # The API answers the same refusal in the error body.
+    api = upload(client, general, name, data, "My long thoughtful reply", root)
+    assert api.status_code == 422 and api.json()["error"]["fields"]["file"]
+    assert not Message.objects.filter(parent=root).exists()
+
+
+@pytest.mark.django_db
+def test_a_non_member_cannot_attach_a_reply():
+    community, owner, _moderator, _member, general = community_with()
+    root = post(owner, general, "Share your moodboards")
+    outsider = client_for(person("Out Sider"))
+    assert upload(outsider, general, "x.png", image_bytes(), "hi", root).status_code == 404
+    page = outsider.post(
+        reverse("communities:post", args=[community.slug, general.pk]),
+        {"parent_id": root.pk, "body": "hi", "file": SimpleUploadedFile("x.png", image_bytes())},
+    )
+    assert page.status_code == 404
+    # A member of another community cannot thread a file under this community's post either.
+    _other, _o, _m, stranger, elsewhere = community_with(name="Data folks")
+    refused = upload(client_for(stranger), elsewhere, "x.png", image_bytes(), "hi", root)
+    assert refused.status_code == 422 and refused.json()["error"]["fields"]["parent_id"]
+    assert not Message.objects.filter(parent=root).exists()
 
 
 # --- edit and delete ---------------------------------------------------------------------------

@@ -4,6 +4,7 @@ thread the discussion), listed on the mentor's profile only where the viewer may
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 import pytest
 from django.test import Client
@@ -11,7 +12,7 @@ from django.urls import reverse
 
 from mentorloom.audit.models import AuditEvent
 from mentorloom.communities import selectors, services
-from mentorloom.communities.errors import NotAMentor
+from mentorloom.communities.errors import NotAMentor, NotTheAuthor
 from mentorloom.communities.models import MAX_STORY_CHARS, Channel, Community, Story
 from mentorloom.core.errors import InvalidInput
 from mentorloom.messaging.models import Message
@@ -313,3 +314,161 @@ def test_the_story_form_previews_publishes_and_shows_errors():
     assert refused.status_code == 403 and Story.objects.count() == 1
     # Not a member: 404.
     assert client_for(mentor("Otto Outsider")).get(url).status_code == 404
+
+
+# --- editing ------------------------------------------------------------------------------------
+
+
+def _story_url(community, story) -> str:  # type: ignore[no-untyped-def]
+    return f"{BASE}/{community.slug}/stories/{story.pk}"
+
+
+@pytest.mark.django_db
+def test_the_author_edits_title_and_text_through_the_api_and_it_shows_edited():
+    community, _owner, _moderator, member, general = community_with()
+    author = joined(mentor(), community)
+    story = publish(author, community, title="My frist failure", body="I shipped late.")
+    reply = post(member, general, "Thanks for sharing", parent_id=story.message_id)
+    response = client_for(author).patch(
+        _story_url(community, story),
+        {"title": "My first failure", "body": "I shipped **late**."},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    edited = response.json()
+    assert edited["title"] == "My first failure" and edited["body"] == "I shipped **late**."
+    assert "<strong>late</strong>" in edited["html"] and edited["edited_at"]
+    story.refresh_from_db()
+    story.message.refresh_from_db()
+    assert story.title == "My first failure" and story.message.edited_at is not None
+    # A PATCH with only a title keeps the text.
+    only_title = client_for(author).patch(
+        _story_url(community, story),
+        {"title": "My first big failure"},
+        content_type="application/json",
+    )
+    assert only_title.json()["body"] == "I shipped **late**."
+    # Members see the new title, text and the edited marker; the discussion stays.
+    page = client_for(member).get(
+        reverse("communities:channel", args=[community.slug, general.pk]),
+        {"thread": story.message_id},
+    )
+    assert b"My first big failure" in page.content and b"<strong>late</strong>" in page.content
+    assert b"data-edited" in page.content and b"Thanks for sharing" in page.content
+    assert Message.objects.get(pk=reply.pk).parent_id == story.message_id
+    listed = client_for(member).get(f"{BASE}/{community.slug}/stories").json()
+    assert listed[0]["title"] == "My first big failure" and listed[0]["edited_at"]
+    # Long after the chat edit window: a story is its author's to edit at any time.
+    Message.objects.filter(pk=story.message_id).update(
+        created_at=story.message.created_at - timedelta(days=30)
+    )
+    later = client_for(author).patch(
+        _story_url(community, story), {"body": "Ship small."}, content_type="application/json"
+    )
+    assert later.status_code == 200 and later.json()["body"] == "Ship small."
+
+
+@pytest.mark.django_db
+def test_nobody_but_the_author_edits_a_story_not_even_a_moderator():
+    community, owner, moderator, member, _general = community_with()
+    author = joined(mentor(), community)
+    story = publish(author, community, title="Mine", body="My words.")
+    other = services.create_community(person("Oz Other"), name="Elsewhere", slug="elsewhere")
+    foreign_author = joined(mentor("Fay Foreign"), other)
+    foreign = publish(foreign_author, other, title="Theirs", body="Their words.")
+    edit = {"title": "Hijacked", "body": "Not yours."}
+    for user in (member, moderator, owner, person("Out Sider")):
+        client = client_for(user)
+        api = client.patch(_story_url(community, story), edit, content_type="application/json")
+        assert api.status_code == 404, user
+        page = reverse("communities:edit_story", args=[community.slug, story.pk])
+        assert client.get(page).status_code == 404
+        assert client.post(page, edit).status_code == 404
+    # Another community's story through this community's address: 404 even for its author.
+    wrong = client_for(foreign_author).patch(
+        _story_url(community, foreign), edit, content_type="application/json"
+    )
+    assert wrong.status_code == 404
+    with pytest.raises(NotTheAuthor):
+        services.edit_story(moderator, story, title="Hijacked")
+    story.refresh_from_db()
+    assert story.title == "Mine" and story.body == "My words." and story.message.edited_at is None
+    # A moderator still deletes it (with a reason); then its author cannot edit it either.
+    services.delete_story(moderator, story, reason="off topic")
+    gone = client_for(author).patch(
+        _story_url(community, story), edit, content_type="application/json"
+    )
+    assert gone.status_code == 404
+    # The post's own 15-minute edit path does not bypass the title: it points to the story.
+    fresh = publish(author, community, title="Fresh", body="New words.")
+    channel = fresh.channel
+    as_post = client_for(author).patch(
+        f"{BASE}/{community.slug}/channels/{channel.pk}/posts/{fresh.message_id}",
+        {"body": "Raw"},
+        content_type="application/json",
+    )
+    assert as_post.status_code == 409 and _error(as_post) == "post_is_a_story"
+    old_page = reverse("communities:edit_post", args=[community.slug, channel.pk, fresh.message_id])
+    assert client_for(author).get(old_page)["Location"] == reverse(
+        "communities:edit_story", args=[community.slug, fresh.pk]
+    )
+
+
+@pytest.mark.django_db
+def test_bad_edits_are_refused_with_field_errors_and_nothing_changes():
+    community, *_rest = community_with()
+    author = joined(mentor(), community)
+    story = publish(author, community, title="Kept title", body="Kept text.")
+    client = client_for(author)
+    cases = [
+        ({"title": "   "}, "title"),
+        ({"title": "x" * 121}, "title"),
+        ({"body": ""}, "body"),
+        ({"body": "x" * (MAX_STORY_CHARS + 1)}, "body"),
+        ({"title": 7}, "title"),
+    ]
+    for payload, field in cases:
+        response = client.patch(
+            _story_url(community, story), payload, content_type="application/json"
+        )
+        assert response.status_code == 422, payload
+        assert field in response.json()["error"]["fields"], payload
+    # Both wrong at once: both named.
+    both = client.patch(
+        _story_url(community, story), {"title": "", "body": ""}, content_type="application/json"
+    )
+    assert set(both.json()["error"]["fields"]) == {"title", "body"}
+    story.refresh_from_db()
+    story.message.refresh_from_db()
+    assert story.title == "Kept title" and story.body == "Kept text."
+    assert story.message.edited_at is None
+
+
+@pytest.mark.django_db
+def test_the_edit_page_saves_previews_and_keeps_refused_text():
+    community, *_rest, general = community_with()
+    author = joined(mentor(), community)
+    story = publish(author, community, title="Kept title", body="Kept text.")
+    client = client_for(author)
+    # The channel offers its author "Edit story", any time (not the post's 15-minute edit).
+    channel_page = client.get(reverse("communities:channel", args=[community.slug, general.pk]))
+    url = reverse("communities:edit_story", args=[community.slug, story.pk])
+    assert url.encode() in channel_page.content and b"data-post-edit" not in channel_page.content
+    form = client.get(url)
+    assert form.status_code == 200
+    assert b'value="Kept title"' in form.content and b">Kept text.</textarea>" in form.content
+    assert b'id="story-channel"' not in form.content  # the channel is not changed here
+    long_title = "y" * 121
+    refused = client.post(url, {"title": long_title, "body": "My much better text."})
+    assert refused.status_code == 422
+    assert b'id="story-title-error">At most 120 characters.' in refused.content
+    assert long_title.encode() in refused.content and b"My much better text." in refused.content
+    preview = client.post(url, {"title": "New", "body": "*Better*", "action": "preview"})
+    assert b"<em>Better</em>" in preview.content
+    story.refresh_from_db()
+    assert story.title == "Kept title"
+    saved = client.post(url, {"title": "New title", "body": "*Better*", "action": "save"})
+    assert saved.status_code == 302
+    assert saved["Location"].endswith(f"?thread={story.message_id}#post-{story.message_id}")
+    story.refresh_from_db()
+    assert story.title == "New title" and story.body == "*Better*"

@@ -132,3 +132,12 @@ def get_story_for(user, community: Community, story_id: object) -> Story:  # typ
     if story is None:
         raise Http404
     return story
+
+
+def get_own_story_for(user, community: Community, story_id: object) -> Story:  # type: ignore[no-untyped-def]
+    """A live story of `community` that `user` wrote (to edit it); 404 for anyone else's,
+    another community's or a deleted one. Moderators get 404 too: they delete, never edit."""
+    story = get_story_for(user, community, story_id)
+    if story.author_id != user.pk or story.message.deleted_at is not None:
+        raise Http404
+    return story

@@ -26,6 +26,7 @@ from .access import (
     get_join_request_for,
     get_member_for,
     get_membership_for,
+    get_own_story_for,
     get_post_for,
     get_prompt_for,
     get_story_for,
@@ -58,6 +59,7 @@ from .schemas import (
     ReasonIn,
     RoleIn,
     SlowModeIn,
+    StoryEditIn,
     StoryIn,
     StoryOut,
 )
@@ -496,6 +498,7 @@ def _story(story: Story) -> dict:
         if hasattr(story, "reply_count")
         else story.message.replies.filter(deleted_at__isnull=True).count(),
         "created_at": story.created_at,
+        "edited_at": story.message.edited_at,
         "url": selectors.post_url(story.community, story.channel_id, story.message),
     }
 
@@ -521,6 +524,14 @@ def publish_story(request: HttpRequest, slug: str, payload: StoryIn) -> tuple[in
         request.user, channel, title=payload.title, body=payload.body, client_id=payload.client_id
     )
     return (201 if created else 200), _story(story)
+
+
+@router.patch("/communities/{slug}/stories/{story_id}", response={200: StoryOut, **WRITE_ERRORS})
+def edit_story(request: HttpRequest, slug: str, story_id: Id, payload: StoryEditIn) -> dict:
+    """Change your story's title and/or text, at any time; it shows as edited. Anyone else's
+    story (a moderator's included: they delete, never edit) answers 404."""
+    story = get_own_story_for(request.user, get_community(slug), story_id)
+    return _story(services.edit_story(request.user, story, title=payload.title, body=payload.body))
 
 
 @router.post("/communities/{slug}/stories/{story_id}/delete", response={**WRITE_ERRORS, 204: None})

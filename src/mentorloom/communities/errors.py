@@ -108,3 +108,13 @@ class AlreadyPosted(Conflict):
 class NotAMentor(PermissionDenied):
     code = "not_a_mentor"
     default_message = "Only mentors can publish stories."
+
+
+class NotTheAuthor(PermissionDenied):
+    code = "not_the_author"
+    default_message = "Only the story's author can edit it."
+
+
+class PostIsAStory(Conflict):
+    code = "post_is_a_story"
+    default_message = "This post is a story: edit its title and text as a story."

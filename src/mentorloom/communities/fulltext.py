@@ -1,12 +1,13 @@
 """Full-text search of community posts, one implementation per database (SQL lives here and in
-migration 0003_post_search_index, nowhere else). The same engines as the mentor directory
-(discovery/fulltext.py), with stemming because posts are prose:
+migrations 0003_post_search_index and 0004_post_search_unaccent, nowhere else). The same
+engines as the mentor directory (discovery/fulltext.py), with stemming because posts are prose:
 
 SQLite: FTS5 table `communities_post_fts` (rowid = message id), Porter stemmer over unicode61
 without accents, ranked by bm25, snippets by `snippet()`. PostgreSQL: the tsvector column
-`communities_postsearch.vector` ('english', GIN index), ranked by ts_rank, snippets by
-ts_headline. Every query word is a prefix, all words must match ("designing portfolio" finds a
-post saying "I design portfolios").
+`communities_postsearch.vector` (GIN index) in the `communities_english` configuration
+('english' with accents removed first, migration 0004), ranked by ts_rank, snippets by
+ts_headline. On both, "resume" finds "résumé" and the other way round. Every query word is a
+prefix, all words must match ("designing portfolio" finds a post saying "I design portfolios").
 
 The index is written by triggers on messaging_message (see the migration), so nothing here
 writes. Note for SQLite: a migration that rebuilds messaging_message (SQLite's way of altering
@@ -34,6 +35,8 @@ _OPEN, _CLOSE = "\ue000", "\ue001"
 _WORD = re.compile(r"[^\W_]+")
 MAX_WORD_CHARS = 64
 SNIPPET_WORDS = 24
+# Index, query and headline share it: a word's accents are gone before it is stemmed.
+PG_CONFIG = "communities_english"
 PG_HEADLINE = (
     f'StartSel="{_OPEN}", StopSel="{_CLOSE}", MaxWords=30, MinWords=12, ShortWord=2, '
     'MaxFragments=2, FragmentDelimiter=" … "'
@@ -76,11 +79,12 @@ def search(
     expression = _expression(words)
     if is_postgres():
         sql = (
-            "SELECT hit.id, ts_headline('english', m.body, to_tsquery('english', %s), %s) "
+            "SELECT hit.id, ts_headline(%s::regconfig, m.body, "
+            "to_tsquery(%s::regconfig, %s), %s) "
             "FROM ("
             "  SELECT s.message_id AS id, ts_rank(s.vector, query) AS rank "
             "  FROM communities_postsearch s JOIN messaging_message m ON m.id = s.message_id, "
-            "  to_tsquery('english', %s) query "
+            "  to_tsquery(%s::regconfig, %s) query "
             "  WHERE s.vector @@ query AND s.channel_id = ANY(%s::bigint[]) "
             "  AND NOT (COALESCE(m.sender_id, 0) = ANY(%s::bigint[])) "
             "  AND (m.parent_id IS NULL OR NOT EXISTS ("
@@ -92,8 +96,11 @@ def search(
         )
         hidden = list(hidden_ids)
         params: list[object] = [
+            PG_CONFIG,
+            PG_CONFIG,
             expression,
             PG_HEADLINE,
+            PG_CONFIG,
             expression,
             list(channel_ids),
             hidden,

@@ -153,6 +153,13 @@ class StoryIn(Schema):
     client_id: Any = None
 
 
+class StoryEditIn(Schema):
+    """Either or both; a field left out keeps its text."""
+
+    title: Any = None
+    body: Any = None
+
+
 class StoryOut(Schema):
     id: int
     title: str
@@ -164,6 +171,7 @@ class StoryOut(Schema):
     post_id: int = Field(description="The story's post; its replies are the discussion")
     reply_count: int
     created_at: datetime
+    edited_at: datetime | None = Field(None, description="When its author last changed it")
     url: str
 
 

@@ -50,7 +50,9 @@ from .errors import (
     NotAMember,
     NotAMentor,
     NotAModerator,
+    NotTheAuthor,
     OwnerCannotLeave,
+    PostIsAStory,
     RequestDecided,
     RequestPending,
     SlowMode,
@@ -688,12 +690,14 @@ def mark_channel_read(user, channel: Channel, up_to_id: int) -> Participant:  # 
 
 def edit_post(user, channel: Channel, message: Message, body: object) -> Message:  # type: ignore[no-untyped-def]
     """Replace the text of your own post within messaging's edit window (shown as edited,
-    announced live to the channel's sockets). Raises NotYourMessage, EditWindowClosed,
+    announced live to the channel's sockets). Raises PostIsAStory, NotYourMessage, EditWindowClosed,
     EmptyMessage, MessageTooLong, Muted, Banned, CannotMention (the new text mentions someone
     who cannot see the channel: the same rule as posting)."""
     membership = Membership.objects.filter(community=channel.community, user=user).first()
     if membership is None:
         raise NotAMember()
+    if Story.objects.filter(message=message).exists():
+        raise PostIsAStory()  # its title lives beside the text: `edit_story`
     if message.sender_id == user.pk:
         now = timezone.now()
         if membership.is_banned(now):
@@ -932,6 +936,55 @@ def publish_story(
             created_at=message.created_at,
         )
     return story, True
+
+
+def edit_story(
+    user,  # type: ignore[no-untyped-def]
+    story: Story,
+    *,
+    title: object = None,
+    body: object = None,
+) -> Story:
+    """Change a story's title and/or text (None keeps it): its author only, at any time (a
+    story is theirs, as taking it down is; a moderator deletes, never rewrites), with
+    `publish_story`'s limits and the channel's rules for the text (muted, banned, mentions).
+    The post shows as edited and changes live on every open channel page. Raises
+    NotTheAuthor, NotAMember, Banned, Muted, InvalidInput, CannotMention, EmptyMessage;
+    nothing is changed when one of them is raised."""
+    if story.author_id != user.pk:
+        raise NotTheAuthor()
+    membership = Membership.objects.filter(community=story.community_id, user=user).first()
+    if membership is None or story.message.deleted_at is not None:
+        raise NotAMember()
+    now = timezone.now()
+    if membership.is_banned(now):
+        raise Banned()
+    if membership.is_muted(now):
+        raise Muted()
+    title = story.title if title is None else title
+    body = story.body if body is None else body
+    errors: dict[str, list[str]] = {}
+    for field, value, limit in (
+        ("title", title, MAX_STORY_TITLE_CHARS),
+        ("body", body, MAX_STORY_CHARS),
+    ):
+        try:
+            _clean_text(value, field, limit, required=True)
+        except InvalidInput as exc:
+            errors.update(exc.fields)
+    if errors:
+        raise InvalidInput(fields=errors)
+    title = " ".join(str(title).split())
+    body = str(body).strip()
+    _mentioned_members(user, story.channel, body)
+    text = story_text(title, body)
+    if text == story.message.body:
+        return story
+    with transaction.atomic():
+        messaging.replace_body(story.message, text)
+        story.title = title
+        story.save(update_fields=["title"])
+    return story
 
 
 def delete_story(user, story: Story, *, reason: object = "") -> Story:  # type: ignore[no-untyped-def]

@@ -12,6 +12,9 @@ urlpatterns = [
     path("communities/<slug:slug>/leave/", views.leave, name="leave"),
     path("communities/<slug:slug>/manage/", views.manage, name="manage"),
     path("communities/<slug:slug>/stories/new/", views.write_story, name="write_story"),
+    path(
+        "communities/<slug:slug>/stories/<id:story_id>/edit/", views.edit_story, name="edit_story"
+    ),
     path("communities/<slug:slug>/requests/<id:request_id>/", views.decide, name="decide"),
     path("communities/<slug:slug>/c/<id:channel_id>/", views.channel, name="channel"),
     path("communities/<slug:slug>/c/<id:channel_id>/post/", views.post, name="post"),

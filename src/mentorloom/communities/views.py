@@ -28,11 +28,19 @@ from .access import (
     get_join_request_for,
     get_member_for,
     get_membership_for,
+    get_own_story_for,
     get_post_for,
     get_prompt_for,
     membership_of,
 )
-from .models import MAX_STORY_CHARS, MAX_STORY_TITLE_CHARS, Invite, Membership, Visibility
+from .models import (
+    MAX_STORY_CHARS,
+    MAX_STORY_TITLE_CHARS,
+    Invite,
+    Membership,
+    Story,
+    Visibility,
+)
 
 # Called as (viewer, community, membership or None) while building a community's page; each
 # listener returns a dict of extra context (parts owned by apps beside communities:
@@ -167,9 +175,23 @@ def invite(request: HttpRequest, token: str) -> HttpResponse:
 def channel(request: HttpRequest, slug: str, channel_id: int) -> HttpResponse:
     community = get_community(slug)
     found = get_channel_for(request.user, community, channel_id)
+    return _channel_page(request, community, found, request.GET.get("thread"))
+
+
+def _channel_page(  # type: ignore[no-untyped-def]
+    request: HttpRequest,
+    community,
+    found,
+    thread_id: object = None,
+    *,
+    draft: dict | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The channel page, with the thread `thread_id` open. `draft` is a post or reply that
+    was refused ({"parent_id", "body", "error", "file_error"}): its form shows the text again
+    with the reason beside it, so nothing typed is lost."""
     me = get_membership_for(request.user, community)
     before = _int_or_none(request.GET.get("before"))
-    thread_id = request.GET.get("thread")
     root = get_post_for(request.user, found, thread_id) if thread_id else None
     if root is not None and root.parent_id is not None:
         root = get_post_for(request.user, found, root.parent_id)
@@ -195,10 +217,12 @@ def channel(request: HttpRequest, slug: str, channel_id: int) -> HttpResponse:
             "newest_id": found.conversation.last_message_id or 0,
             "showing_older": before is not None,
             "can_write_story": _is_mentor(request.user),
+            "draft": draft or {},
         },
+        status=status,
     )
     # Opening the channel reads it (the badge clears); the page shows the marker it had.
-    if page.posts:
+    if page.posts and status == 200:
         services.mark_channel_read(request.user, found, found.conversation.last_message_id or 0)
     return response
 
@@ -232,27 +256,34 @@ def post_partial(request: HttpRequest, slug: str, channel_id: int, post_id: int)
 @login_required
 @require_POST
 def post(request: HttpRequest, slug: str, channel_id: int) -> HttpResponse:
+    """A post or (with `parent_id`) a reply in a thread, each with an optional file. A refused
+    one renders the page again with the text in its form and the reason beside it."""
     community = get_community(slug)
     found = get_channel_for(request.user, community, channel_id)
     parent = request.POST.get("parent_id")
     # A reply to a post the member cannot see (or to no post at all) is a 404.
     parent_id = get_post_for(request.user, found, parent).pk if parent else None
-    url = reverse("communities:channel", args=[community.slug, found.pk])
+    body = request.POST.get("body", "")
     try:
         services.post_in_channel(
             request.user,
             found,
             client_id=request.POST.get("client_id") or uuid.uuid4(),
-            body=request.POST.get("body", ""),
+            body=body,
             parent_id=parent_id,
             # A file goes through chat's checks and storage (messaging.attachment_files).
             upload=request.FILES.get("file"),
         )
     except DomainError as exc:
-        flash.error(request, "; ".join(exc.fields["file"]) if "file" in exc.fields else exc.message)
-        if parent_id:
-            return redirect(f"{url}?thread={parent_id}#post-{parent_id}")
-        return redirect(url)
+        file_error = "; ".join(exc.fields.get("file", []))
+        draft = {
+            "parent_id": parent_id,
+            "body": body,
+            "error": "" if file_error else exc.message,
+            "file_error": file_error,
+        }
+        return _channel_page(request, community, found, parent_id, draft=draft, status=exc.status)
+    url = reverse("communities:channel", args=[community.slug, found.pk])
     if parent_id:
         return redirect(f"{url}?thread={parent_id}#post-{parent_id}")
     return redirect(url)
@@ -275,6 +306,9 @@ def edit_post(request: HttpRequest, slug: str, channel_id: int, post_id: int) ->
     message = get_post_for(request.user, found, post_id)
     if message.sender_id != request.user.pk:
         raise Http404  # nothing to edit here: someone else's post
+    story = Story.objects.filter(message=message).first()
+    if story is not None:
+        return redirect("communities:edit_story", slug=community.slug, story_id=story.pk)
     body, error, status = message.body, "", 200
     if request.method == "POST":
         body = request.POST.get("body", "")
@@ -408,6 +442,50 @@ def write_story(request: HttpRequest, slug: str) -> HttpResponse:
             "general_error": general_error,
             "preview": preview,
             "is_mentor": _is_mentor(request.user),
+            "max_title": MAX_STORY_TITLE_CHARS,
+            "max_body": MAX_STORY_CHARS,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def edit_story(request: HttpRequest, slug: str, story_id: int) -> HttpResponse:
+    """The author changes a story's title and text (the write form, with its preview); it
+    shows as edited. Anyone else's story is a 404."""
+    community = get_community(slug)
+    story = get_own_story_for(request.user, community, story_id)
+    data = request.POST if request.method == "POST" else {}
+    form = {"title": data.get("title", story.title), "body": data.get("body", story.body)}
+    errors: dict[str, list[str]] = {}
+    general_error = ""
+    preview = ""
+    status = 200
+    if request.method == "POST" and data.get("action") == "preview":
+        title = " ".join(str(form["title"]).split())
+        preview = render_markdown(services.story_text(title, str(form["body"])))
+    elif request.method == "POST":
+        try:
+            services.edit_story(request.user, story, title=form["title"], body=form["body"])
+        except DomainError as exc:
+            errors = {k: v for k, v in exc.fields.items() if k in ("title", "body")}
+            general_error = "" if errors else exc.message
+            status = exc.status
+        else:
+            flash.success(request, "Your story is updated.")
+            return redirect(selectors.post_url(community, story.channel_id, story.message))
+    return render(
+        request,
+        "communities/story_form.html",
+        {
+            "community": community,
+            "story": story,
+            "form": form,
+            "errors": errors,
+            "general_error": general_error,
+            "preview": preview,
+            "is_mentor": True,  # the author may edit whether or not they still mentor
             "max_title": MAX_STORY_TITLE_CHARS,
             "max_body": MAX_STORY_CHARS,
         },

@@ -111,12 +111,14 @@ def post_attachment(
     file: File[UploadedFile],
     client_id: Form[UUID],
     body: Form[str] = "",
+    parent_id: Form[Id | None] = None,
 ) -> tuple[int, dict]:
     """Multipart upload of one image (JPEG/PNG/WebP) or PDF, at most 10 MB, with an optional
-    caption, sent as a message. Idempotent by `client_id` like posting a message."""
+    caption, sent as a message; with `parent_id`, a reply in that post's thread (a community
+    channel's threads). Idempotent by `client_id` like posting a message."""
     conversation = get_conversation_for(request.user, conversation_id)
     message, created = services.send_message(
-        request.user, conversation, client_id, body, upload=file
+        request.user, conversation, client_id, body, upload=file, parent_id=parent_id
     )
     return (201 if created else 200), message_payload(message)
 

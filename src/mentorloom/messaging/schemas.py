@@ -35,6 +35,8 @@ class MessageOut(Schema):
     conversation_id: int
     sender_id: int
     client_id: str
+    # The thread's root post for a reply in a community channel; null for everything else.
+    parent_id: int | None = None
     body: str
     html: str
     created_at: datetime

@@ -415,6 +415,13 @@ def _check_own_and_recent(user, message: Message) -> None:  # type: ignore[no-un
 def edit_message(user, message: Message, body: object) -> Message:  # type: ignore[no-untyped-def]
     """Replace the text of your own message within 15 minutes; shown as edited."""
     _check_own_and_recent(user, message)
+    return replace_body(message, body)
+
+
+def replace_body(message: Message, body: object) -> Message:
+    """Replace a live message's text: shown as edited, announced to its conversation's sockets
+    after commit. The caller decided who may (`edit_message`: the sender within 15 minutes;
+    communities: a story's author at any time). Raises EmptyMessage, MessageTooLong."""
     body = _clean_body(body)
     events.forget_payload(message)
     with transaction.atomic():

@@ -71,7 +71,7 @@ export class LiveChannel {
     const body = this.textarea.value.trim();
     if (this.fileInput && this.fileInput.files.length) {
       event.preventDefault();
-      this.upload(this.fileInput.files[0], body);
+      this.upload(this.fileInput.files[0], body, this.composerParts());
       return;
     }
     if (!body || !this.socket || this.socket.readyState !== WebSocket.OPEN) return; // plain POST
@@ -81,36 +81,61 @@ export class LiveChannel {
     this.frame({ type: "send", conversation_id: this.conversationId, ...this.pending });
   }
 
+  composerParts() {
+    return {
+      textarea: this.textarea, fileInput: this.fileInput, errorEl: this.errorEl,
+      fileErrorEl: this.fileErrorEl, parentId: null,
+    };
+  }
+
+  // A reply with a file goes the top-level post's way (chat's attachment endpoint, with the
+  // thread's root as parent_id); a reply without one stays a plain POST.
+  submitReply(event, form) {
+    const fileInput = form.querySelector('input[type="file"]');
+    if (!fileInput || !fileInput.files.length) return;
+    event.preventDefault();
+    const textarea = form.querySelector("textarea");
+    this.upload(fileInput.files[0], textarea.value.trim(), {
+      textarea, fileInput, errorEl: form.querySelector("[data-reply-error]"),
+      fileErrorEl: form.querySelector("[data-reply-file-error]"),
+      parentId: Number(form.dataset.parentId),
+    });
+  }
+
   showError(text, el = this.errorEl) {
     el.textContent = text;
     el.hidden = !text;
   }
 
   // A file goes over HTTP to chat's attachment endpoint (the same checks and image guard as
-  // a one-to-one chat), with a client id so a retried upload is stored once.
-  async upload(file, body) {
-    this.showError("");
-    this.showError("", this.fileErrorEl);
+  // a one-to-one chat), with a client id so a retried upload is stored once. On a refusal the
+  // text stays in its box and the reason shows beside the field it concerns.
+  async upload(file, body, parts) {
+    const { textarea, fileInput, errorEl, fileErrorEl, parentId } = parts;
+    this.showError("", errorEl);
+    this.showError("", fileErrorEl);
     if (file.size > MAX_FILE_BYTES) {
-      this.showError("Attachments can be at most 10 MB.", this.fileErrorEl);
+      this.showError("Attachments can be at most 10 MB.", fileErrorEl);
       return;
     }
     this.status.textContent = `Uploading ${file.name}…`;
-    const { status, data } = await postAttachment(this.chatApi, this.csrf, { clientId: uuid4(), body, file });
+    const { status, data } = await postAttachment(this.chatApi, this.csrf, {
+      clientId: uuid4(), body, file, parentId,
+    });
     if (status === 200 || status === 201) {
-      this.textarea.value = "";
-      this.fileInput.value = "";
+      textarea.value = "";
+      fileInput.value = "";
       this.status.textContent = "Posted.";
       this.show(data);
       return;
     }
     if (status === 0) {
-      this.showError("Not posted: check your connection.");
+      this.showError("Not posted: check your connection.", errorEl);
       return;
     }
     const error = data.error || {};
-    if (error.fields && error.fields.file) this.showError(error.fields.file.join(" "), this.fileErrorEl);
-    else this.showError(error.message || "Not posted.");
+    if (error.fields && error.fields.file) this.showError(error.fields.file.join(" "), fileErrorEl);
+    else this.showError(error.message || "Not posted.", errorEl);
   }
 
   receive(data) {
@@ -139,15 +164,19 @@ export class LiveChannel {
         const n = Number.parseInt(link.textContent, 10) + 1 || 1;
         link.textContent = `${n} repl${n === 1 ? "y" : "ies"}`;
       }
+      // An open thread shows the reply (with its file) above its reply form.
+      const thread = this.root.querySelector(`[data-thread="${message.parent_id}"]`);
+      if (thread) {
+        const article = this.placeholder(message.id);
+        thread.querySelector("[data-reply-form]").before(article);
+        this.fill(article, message.id);
+      }
     } else {
       const empty = this.list.querySelector("[data-empty]");
       if (empty) empty.remove();
       // A placeholder keeps the id order; the server renders the post (escaped, with its
       // reactions and thread link) and replaces it.
-      const article = document.createElement("article");
-      article.className = "msg community-post";
-      article.id = `post-${message.id}`;
-      article.dataset.postId = String(message.id);
+      const article = this.placeholder(message.id);
       this.fill(article, message.id);
       this.list.append(article);
     }
@@ -155,6 +184,14 @@ export class LiveChannel {
       this.status.textContent = "New post in this channel.";
       if (document.visibilityState === "visible") this.markRead(message.id);
     }
+  }
+
+  placeholder(id) {
+    const article = document.createElement("article");
+    article.className = "msg community-post";
+    article.id = `post-${id}`;
+    article.dataset.postId = String(id);
+    return article;
   }
 
   markRead(id) {
@@ -245,6 +282,10 @@ export class LiveChannel {
 
   onListSubmit(event) {
     const form = event.target;
+    if (form.hasAttribute("data-reply-form")) {
+      this.submitReply(event, form);
+      return;
+    }
     const article = form.closest("article");
     if (!article) return;
     if (form.hasAttribute("data-post-delete")) {
