@@ -43,6 +43,22 @@ def test_mentee_builds_an_agenda_from_a_template_without_javascript(upcoming):
     assert titles[-1] == "Salary" and len(titles) == 5
 
 
+def test_a_live_refresh_of_the_page_leaves_the_one_time_message_for_the_next_page(upcoming):
+    """The agenda page's script re-reads the page when a change arrives live, which the
+    person's own change also sends: a re-read that lands between their form post and its
+    redirect must not take the "Added the topics" message the redirected page is to show."""
+    client = as_user(upcoming.mentee)
+    client.post(f"/sessions/{upcoming.pk}/agenda/template/", {"template": "first-meeting"})
+    added = "Added the “First meeting” topics."
+    refresh = client.get(f"/sessions/{upcoming.pk}/agenda/", HTTP_X_LIVE_REFRESH="1")
+    assert refresh.status_code == 200
+    assert "Introductions and backgrounds" in refresh.content.decode()  # the live parts
+    assert added not in refresh.content.decode()
+    page = client.get(f"/sessions/{upcoming.pk}/agenda/")
+    assert added in page.content.decode()
+    assert added not in client.get(f"/sessions/{upcoming.pk}/agenda/").content.decode()
+
+
 def test_bad_topic_shows_the_error_next_to_the_field(upcoming):
     response = as_user(upcoming.mentee).post(
         f"/sessions/{upcoming.pk}/agenda/topics/", {"title": "x", "minutes": "500"}

@@ -39,7 +39,11 @@ if (form) {
   };
 
   const refreshTopics = async () => {
-    const response = await fetch(location.pathname, { credentials: "same-origin" });
+    const response = await fetch(location.pathname, {
+      credentials: "same-origin",
+      // Leaves one-time messages ("Added the topics.") for the page being navigated to.
+      headers: { "X-Live-Refresh": "1" },
+    });
     if (!response.ok) return;
     const page = new DOMParser().parseFromString(await response.text(), "text/html");
     for (const id of ["agenda-topic-list", "agenda-meta", "carried-forward"]) {

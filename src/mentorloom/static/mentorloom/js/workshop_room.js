@@ -479,7 +479,11 @@ async function sfuRoom(id, media) {
 
 // After a move: the room's chat, prompt and note come from the room page itself.
 async function swapPanels() {
-  const response = await fetch(location.pathname, { credentials: "same-origin" });
+  const response = await fetch(location.pathname, {
+    credentials: "same-origin",
+    // Leaves one-time messages ("Added the topics.") for the page being navigated to.
+    headers: { "X-Live-Refresh": "1" },
+  });
   if (!response.ok) return;
   const page = new DOMParser().parseFromString(await response.text(), "text/html");
   for (const id of ["room-chat", "room-prompt", "room-note", "facilitator-controls"]) {
