@@ -16,8 +16,9 @@ from mentorloom.audit.services import record_event
 from mentorloom.core.email import queue_email
 from mentorloom.core.enqueue import enqueue_on_commit
 from mentorloom.core.errors import DomainError
+from mentorloom.matching import embeddings
 
-from . import csvio
+from . import csvio, member_embeddings
 from .errors import ImportTooLarge, InvalidImport, NotProgramAdmin
 from .models import Eligibility, ImportJob, ImportStatus, Program, ProgramMembership
 from .selectors import is_admin
@@ -73,7 +74,8 @@ def import_members(  # type: ignore[no-untyped-def]
 ) -> ImportReport:
     """Validate every row; if any row is bad nothing is written (the report lists each bad row
     with its line). A dry run validates and counts without writing. New members who have no
-    account yet get an invitation e-mail (after commit).
+    account yet get an invitation e-mail (after commit); when the program asks free-text
+    questions, the embedding of the answers is queued (after commit, member_embeddings).
 
     Errors: NotProgramAdmin, InvalidImport (encoding, columns, empty), ImportTooLarge."""
     if not is_admin(admin, program):
@@ -131,6 +133,9 @@ def import_members(  # type: ignore[no-untyped-def]
         ProgramMembership.objects.filter(
             program=program, email__in=[m.email for m in creates if m.user is None]
         ).update(invited_at=now)
+        answered = member_embeddings.text_keys(program.questions or [])
+        if (creates or updates) and answered and embeddings.semantic_enabled():
+            enqueue_on_commit("mentorloom.programs.tasks.embed_members", program.pk)
         record_event(
             "programs.members_imported",
             actor=admin,

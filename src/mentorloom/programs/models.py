@@ -253,3 +253,21 @@ class ImportJob(models.Model):
     @property
     def percent(self) -> int:
         return 100 if not self.total_rows else round(100 * self.done_rows / self.total_rows)
+
+
+class MemberEmbedding(models.Model):
+    """Unit-length float32 vector of what an imported member wrote in the program's free-text
+    questions (their goals as a mentee, what they help with as a mentor). It scores meaning for
+    members who have no account (or no profile vector) yet, so a cohort can be matched on the
+    day it is imported. `content_hash` covers the model name and the text."""
+
+    membership = models.OneToOneField(
+        ProgramMembership, on_delete=models.CASCADE, related_name="embedding"
+    )
+    model_name = models.CharField(max_length=100)
+    content_hash = models.CharField(max_length=64)
+    vector = models.BinaryField()  # little-endian float32, L2-normalised
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"embedding of membership {self.membership_id} ({self.model_name})"

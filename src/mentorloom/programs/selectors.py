@@ -13,8 +13,10 @@ from django.db.models import Min, Q, QuerySet
 from django.http import Http404
 
 from mentorloom.discovery.scope import DirectoryScope
+from mentorloom.matching import embeddings
 from mentorloom.matching.models import Side
 from mentorloom.matching.selectors import document_vectors
+from mentorloom.matching.vectors import from_bytes
 
 from .errors import NotProgramAdmin
 from .models import (
@@ -22,6 +24,7 @@ from .models import (
     ImportJob,
     MatchMode,
     MatchRun,
+    MemberEmbedding,
     Program,
     ProgramMembership,
     ProposedPair,
@@ -111,9 +114,13 @@ def _accounts_of(memberships: QuerySet[ProgramMembership]) -> set[int]:
 
 def member_vectors(memberships: QuerySet[ProgramMembership]) -> dict[int, np.ndarray]:
     """Membership id -> its account's stored profile embedding for scoring (scoring.Person):
-    a mentee's "what I seek" side, a mentor's "what I offer" side. Members without a linked
-    account, or whose embedding is not computed (or the semantic extra is off), are missing."""
+    a mentee's "what I seek" side, a mentor's "what I offer" side. A member without one (no
+    account yet, or its task has not run) falls back to the vector of their free-text import
+    answers (member_embeddings). Members with neither, or with the semantic extra off, are
+    missing."""
     out: dict[int, np.ndarray] = {}
+    if not embeddings.semantic_enabled():
+        return out
     linked = memberships.exclude(user=None)
     for role, side in ((Role.MENTEE, Side.MENTEE), (Role.MENTOR, Side.MENTOR)):
         members = linked.filter(role=role)
@@ -122,6 +129,14 @@ def member_vectors(memberships: QuerySet[ProgramMembership]) -> dict[int, np.nda
             for pk, user_id in members.values_list("pk", "user_id"):
                 if user_id in vectors:
                     out[pk] = vectors[user_id]
+    answered = MemberEmbedding.objects.filter(
+        membership__in=memberships, model_name=embeddings.model_name()
+    ).values_list("membership_id", "vector")
+    for pk, data in answered.iterator(chunk_size=2_000):
+        if pk not in out:
+            vector = from_bytes(data)
+            if len(vector) == embeddings.DIMENSIONS and vector.any():
+                out[pk] = vector
     return out
 
 

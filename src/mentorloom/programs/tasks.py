@@ -20,3 +20,11 @@ def run_import_job(job_id: int) -> str:
     from .imports import run_import_job as run
 
     return run(job_id).status
+
+
+@task()
+def embed_members(program_id: int) -> int:
+    """Vectors of the members' free-text answers, queued by an import after commit."""
+    from .member_embeddings import embed_members as run
+
+    return run(program_id)
