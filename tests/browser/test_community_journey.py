@@ -66,7 +66,7 @@ def test_join_post_live_reply_react_and_unread_badge_clears(new_context, asgi_se
     owner_nia = owner_page.locator(".community-post", has_text="Hi, I am Nia")
     owner_nia.get_by_role("link", name="0 replies").click()
     owner_page.get_by_label("Reply in thread").fill("Great to have you")
-    owner_page.get_by_role("button", name="Reply").click()
+    owner_page.get_by_role("button", name="Reply", exact=True).click()
     expect(nia_post.get_by_role("link", name="1 reply")).to_be_visible()
 
     # React: the button shows it is pressed, with a count.

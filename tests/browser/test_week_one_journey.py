@@ -145,6 +145,7 @@ def test_report_and_block_sit_in_a_keyboard_usable_menu_and_tokens_copy(
     page.get_by_label("Token name").fill("Laptop script")
     page.get_by_role("button", name="Create token").click()
     token = page.locator("#new-token").input_value()
+    page.locator("html[data-enhanced]").wait_for(state="attached")  # the Copy button is wired
     page.get_by_role("button", name="Copy").click()
     expect(page.get_by_text("Copied.")).to_be_visible()
     assert page.evaluate("navigator.clipboard.readText()") == token

@@ -48,6 +48,9 @@ function start() {
   fillDetectedTimeZones(document);
   enableTagSuggestions(document);
   enableTravelNote(document);
+  // The page's buttons are wired (module scripts run after parsing, later on a busy machine):
+  // tests wait for this before clicking a button that only works with this file.
+  document.documentElement.dataset.enhanced = "1";
 }
 
 if (document.readyState === "loading") {
