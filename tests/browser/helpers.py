@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 import weakref
@@ -37,6 +38,22 @@ def screenshot(page: Page, name: str, *, full_page: bool = True) -> Path:
     path = SCREENSHOT_DIR / f"{safe}.png"
     page.screenshot(path=str(path), full_page=full_page)
     return path
+
+
+def screenshot_kept(page: Page, name: str) -> Path:
+    """`screenshot`, also copied into MENTORLOOM_SHOTS_DIR when set (to look at them later)."""
+    path = screenshot(page, name)
+    shots = os.environ.get("MENTORLOOM_SHOTS_DIR", "")
+    if shots:
+        Path(shots).mkdir(parents=True, exist_ok=True)
+        Path(shots, path.name).write_bytes(path.read_bytes())
+    return path
+
+
+def assert_fits(page: Page, width: int) -> None:
+    """The page does not scroll sideways at `width` CSS pixels."""
+    scroll = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll <= width, f"{page.url} scrolls sideways ({scroll}px)"
 
 
 def axe_violations(page: Page, impacts: tuple[str, ...] = BLOCKING_IMPACTS) -> list[dict]:

@@ -5,30 +5,22 @@ community page and the form, at desktop and phone widths."""
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
-from pathlib import Path
 
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.browser.helpers import assert_accessible, in_thread, log_in, problems_of, screenshot
+from tests.browser.helpers import (
+    assert_accessible,
+    assert_fits,
+    in_thread,
+    log_in,
+    problems_of,
+    screenshot_kept,
+)
 from tests.communities.helpers import community_with
 
-SHOTS = os.environ.get("MENTORLOOM_SHOTS_DIR", "")
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
-
-
-def _shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
-    path = screenshot(page, name)
-    if SHOTS:
-        Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        Path(SHOTS, path.name).write_bytes(path.read_bytes())
-
-
-def _fits(page, width: int) -> None:  # type: ignore[no-untyped-def]
-    scroll = page.evaluate("document.documentElement.scrollWidth")
-    assert scroll <= width, f"{page.url} scrolls sideways ({scroll}px)"
 
 
 def test_moderator_schedules_for_the_community_and_members_see_it(new_context, asgi_server):
@@ -44,7 +36,7 @@ def test_moderator_schedules_for_the_community_and_members_see_it(new_context, a
         events = page.locator("section", has=page.get_by_role("heading", name="Upcoming events"))
         if label == "desktop":
             assert_accessible(page)
-            _shot(page, f"community-events-empty-{label}")
+            screenshot_kept(page, f"community-events-empty-{label}")
             events.get_by_role("link", name="Schedule a workshop for this community").click()
         else:
             events.get_by_role("link", name="Schedule a workshop").click()
@@ -62,8 +54,8 @@ def test_moderator_schedules_for_the_community_and_members_see_it(new_context, a
         page.get_by_label("Starts (your time)").fill(start)
         page.get_by_label("Ends (your time)").fill(end)
         assert_accessible(page)
-        _fits(page, width)
-        _shot(page, f"community-events-form-{label}")
+        assert_fits(page, width)
+        screenshot_kept(page, f"community-events-form-{label}")
         page.get_by_role("button", name="Schedule").click()
         expect(page.get_by_role("heading", name=f"Crit night ({label})")).to_be_visible()
         problems_of(mod_ctx).assert_none()
@@ -78,8 +70,8 @@ def test_moderator_schedules_for_the_community_and_members_see_it(new_context, a
         expect(events.get_by_role("link", name=f"Crit night ({label})")).to_be_visible()
         expect(events).to_contain_text("20 places left")
         assert_accessible(reader)
-        _fits(reader, width)
-        _shot(reader, f"community-events-{label}")
+        assert_fits(reader, width)
+        screenshot_kept(reader, f"community-events-{label}")
         events.get_by_role("link", name=f"Crit night ({label})").click()
         expect(reader.get_by_role("heading", name=f"Crit night ({label})")).to_be_visible()
         problems_of(member_ctx).assert_none()

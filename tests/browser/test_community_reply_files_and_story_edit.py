@@ -5,32 +5,23 @@ edited. axe on the pages, at desktop and phone widths."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 from playwright.sync_api import expect
 
-from tests.browser.helpers import assert_accessible, in_thread, log_in, problems_of, screenshot
+from tests.browser.helpers import (
+    assert_accessible,
+    assert_fits,
+    in_thread,
+    log_in,
+    problems_of,
+    screenshot_kept,
+)
 from tests.communities.helpers import community_with, person, post
 from tests.messaging.test_attachments import image_bytes
 
-SHOTS = os.environ.get("MENTORLOOM_SHOTS_DIR", "")
 SIZES = (
     ("desktop", {}),
     ("phone", {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}),
 )
-
-
-def _shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
-    path = screenshot(page, name)
-    if SHOTS:
-        Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        Path(SHOTS, path.name).write_bytes(path.read_bytes())
-
-
-def _fits(page, width: int) -> None:  # type: ignore[no-untyped-def]
-    scroll = page.evaluate("document.documentElement.scrollWidth")
-    assert scroll <= width, f"{page.url} scrolls sideways ({scroll}px)"
 
 
 def _mentor(name: str):  # type: ignore[no-untyped-def]
@@ -73,8 +64,8 @@ def test_reply_with_an_image_arrives_live_and_a_wrong_file_keeps_the_text(new_co
         )
         expect(thread.get_by_label("Reply in thread")).to_have_value("My board, first try")
         assert_accessible(writer)
-        _fits(writer, width)
-        _shot(writer, f"community-reply-file-refused-{label}")
+        assert_fits(writer, width)
+        screenshot_kept(writer, f"community-reply-file-refused-{label}")
 
         # The right file: the reply with its image in the thread, here and for the owner live.
         thread.get_by_label("Attach a file to your reply").set_input_files(
@@ -89,8 +80,8 @@ def test_reply_with_an_image_arrives_live_and_a_wrong_file_keeps_the_text(new_co
         expect(other.locator(".community-post", has_text="My board, first try")).to_be_visible()
         expect(reader.locator(f"#post-{root.pk} [data-thread-link]")).to_have_text("1 reply")
         assert_accessible(reader)
-        _fits(reader, width)
-        _shot(reader, f"community-reply-image-live-{label}")
+        assert_fits(reader, width)
+        screenshot_kept(reader, f"community-reply-image-live-{label}")
         # The one expected refusal (422) is the only complaint of either browser.
         unexpected = [p for p in problems_of(writer_ctx).all() if "422" not in p]
         assert not unexpected, unexpected
@@ -135,16 +126,16 @@ def test_author_edits_a_story_and_an_open_channel_shows_it_edited(new_context, a
             "I shipped **late** and learned to cut scope."
         )
         assert_accessible(page)
-        _fits(page, width)
-        _shot(page, f"story-edit-refused-{label}")
+        assert_fits(page, width)
+        screenshot_kept(page, f"story-edit-refused-{label}")
         page.get_by_label("Title").fill(f"My first launch ({label})")
         page.get_by_role("button", name="Save changes").click()
         card = page.locator(f"#post-{story.message_id}")
         expect(card).to_contain_text(f"My first launch ({label})")
         expect(card.locator("[data-edited]")).to_have_text("edited")
         assert_accessible(page)
-        _fits(page, width)
-        _shot(page, f"story-edited-{label}")
+        assert_fits(page, width)
+        screenshot_kept(page, f"story-edited-{label}")
         # The member's open channel page changed without a reload.
         theirs = reader.locator(f"#post-{story.message_id}")
         expect(theirs.locator("strong", has_text="late")).to_be_visible()

@@ -4,15 +4,17 @@ the search results and the profile, at desktop and phone widths."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 from playwright.sync_api import expect
 
-from tests.browser.helpers import assert_accessible, in_thread, log_in, problems_of, screenshot
+from tests.browser.helpers import (
+    assert_accessible,
+    assert_fits,
+    in_thread,
+    log_in,
+    problems_of,
+    screenshot_kept,
+)
 from tests.communities.helpers import community_with, person, post
-
-SHOTS = os.environ.get("MENTORLOOM_SHOTS_DIR", "")
 
 
 def _mentor(name: str):  # type: ignore[no-untyped-def]
@@ -20,18 +22,6 @@ def _mentor(name: str):  # type: ignore[no-untyped-def]
     user.profile.is_mentor = True
     user.profile.save(update_fields=["is_mentor"])
     return user
-
-
-def _shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
-    path = screenshot(page, name)
-    if SHOTS:
-        Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        Path(SHOTS, path.name).write_bytes(path.read_bytes())
-
-
-def _fits(page, width: int) -> None:  # type: ignore[no-untyped-def]
-    scroll = page.evaluate("document.documentElement.scrollWidth")
-    assert scroll <= width, f"{page.url} scrolls sideways ({scroll}px)"
 
 
 def test_story_published_found_by_search_and_listed_on_the_profile(new_context, asgi_server):
@@ -66,8 +56,8 @@ def test_story_published_found_by_search_and_listed_on_the_profile(new_context, 
         preview = page.locator("section", has=page.get_by_role("heading", name="Preview"))
         expect(preview.locator("strong", has_text="designed")).to_be_visible()
         assert_accessible(page)
-        _fits(page, width)
-        _shot(page, f"story-form-{label}")
+        assert_fits(page, width)
+        screenshot_kept(page, f"story-form-{label}")
         page.get_by_role("button", name="Publish story").click()
         # The story opens as its thread in #general, as a story card.
         card = page.locator(".community-post--story", has_text=title)
@@ -75,8 +65,8 @@ def test_story_published_found_by_search_and_listed_on_the_profile(new_context, 
         expect(card.locator(".badge--story")).to_have_text("Story")
         expect(page.get_by_label("Reply in thread")).to_be_visible()
         assert_accessible(page)
-        _fits(page, width)
-        _shot(page, f"story-thread-{label}")
+        assert_fits(page, width)
+        screenshot_kept(page, f"story-thread-{label}")
         problems_of(writer_ctx).assert_none()
 
         # A member searches with another form of the word and jumps to the story's thread.
@@ -91,8 +81,8 @@ def test_story_published_found_by_search_and_listed_on_the_profile(new_context, 
         expect(hits).to_have_count(1)
         expect(hits.locator("mark").first).to_be_visible()
         assert_accessible(reader)
-        _fits(reader, width)
-        _shot(reader, f"community-search-{label}")
+        assert_fits(reader, width)
+        screenshot_kept(reader, f"community-search-{label}")
         hits.get_by_role("link", name=title).click()
         expect(reader.locator(".community-post--story", has_text=title)).to_be_in_viewport()
         expect(reader.get_by_label("Reply in thread")).to_be_visible()
@@ -102,6 +92,6 @@ def test_story_published_found_by_search_and_listed_on_the_profile(new_context, 
         stories = reader.locator("section", has=reader.get_by_role("heading", name="Stories"))
         expect(stories.get_by_role("link", name=title)).to_be_visible()
         assert_accessible(reader)
-        _fits(reader, width)
-        _shot(reader, f"profile-stories-{label}")
+        assert_fits(reader, width)
+        screenshot_kept(reader, f"profile-stories-{label}")
         problems_of(reader_ctx).assert_none()
