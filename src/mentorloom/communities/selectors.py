@@ -16,7 +16,7 @@ from django.utils.text import Truncator
 
 from mentorloom.core.markdown import render_markdown
 from mentorloom.messaging.models import Message, Participant
-from mentorloom.messaging.selectors import unread_subquery
+from mentorloom.messaging.selectors import unread_subquery, with_reactions_and_files
 from mentorloom.safety.selectors import hidden_user_ids
 
 from . import fulltext
@@ -146,6 +146,22 @@ class ChannelPage:
     first_unread_id: int | None  # "jump to first unread"
 
 
+def _posts_with_authors(qs: QuerySet) -> QuerySet:
+    """Posts with what pages and the API show of them: the author's name (their profile's
+    display name, else the address's local part; see person_name), the story a post opens,
+    reactions and files. Only those columns of the author: whole users and profiles (JSON
+    columns included) for 50 posts cost about as much as the rest of the page's queries."""
+    return with_reactions_and_files(
+        qs.select_related("sender__profile", "community_story").only(
+            *(f.name for f in Message._meta.concrete_fields),
+            "sender__email",
+            "sender__profile__user",
+            "sender__profile__display_name",
+            *(f"community_story__{f.name}" for f in Story._meta.concrete_fields),
+        )
+    )
+
+
 def channel_page(
     user,  # type: ignore[no-untyped-def]
     channel: Channel,
@@ -172,10 +188,8 @@ def channel_page(
     # of those rows only: counting replies of every root before the LIMIT cost ~0.5 s at 10k.
     ids = list(qs.order_by("-id").values_list("id", flat=True)[: limit + 1])
     rows = list(
-        Message.objects.filter(id__in=ids[:limit])
+        _posts_with_authors(Message.objects.filter(id__in=ids[:limit]))
         .annotate(reply_count=Count("replies", filter=Q(replies__deleted_at__isnull=True)))
-        .select_related("sender__profile", "community_story")
-        .prefetch_related("reactions", "attachments")
         .order_by("id")
     )
     first_unread = (
@@ -191,11 +205,9 @@ def channel_page(
 def thread(user, root: Message) -> list[Message]:  # type: ignore[no-untyped-def]
     """A post's replies, oldest first, without those of people hidden by a block."""
     return list(
-        Message.objects.filter(parent=root)
-        .exclude(sender_id__in=hidden_user_ids(user.pk))
-        .select_related("sender__profile", "community_story")
-        .prefetch_related("reactions", "attachments")
-        .order_by("id")
+        _posts_with_authors(
+            Message.objects.filter(parent=root).exclude(sender_id__in=hidden_user_ids(user.pk))
+        ).order_by("id")
     )
 
 

@@ -207,6 +207,7 @@ def _channel_page(  # type: ignore[no-untyped-def]
         {
             "community": community,
             "channel": found,
+            "channel_url": reverse("communities:channel", args=[community.slug, found.pk]),
             "me": me,
             "page": page,
             "replies": replies,
@@ -244,6 +245,7 @@ def post_partial(request: HttpRequest, slug: str, channel_id: int, post_id: int)
         {
             "community": community,
             "channel": found,
+            "channel_url": reverse("communities:channel", args=[community.slug, found.pk]),
             "me": get_membership_for(request.user, community),
             "m": message,
             "reply": message.parent_id is not None,

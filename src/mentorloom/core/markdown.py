@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import nh3
 from markdown_it import MarkdownIt
@@ -32,9 +33,24 @@ _DEMOTE = {"<h1>": "<h3>", "</h1>": "</h3>", "<h2>": "<h4>", "</h2>": "</h4>"}
 _PLAIN_LINE = re.compile(r"[^\W\d_](?:[^\W_]|[ ,?!;'()-]|[.:/](?![^\W_])|(?<=\d):(?=\d))*")
 
 
+# Pages show the same posts to many readers (a channel's newest 50, a thread): rendered HTML of
+# shorter texts is kept per process, by text (the rendering is a pure function of it). At most
+# _CACHED texts of up to _CACHED_CHARS characters: about 12 MB in the worst case.
+_CACHED = 2048
+_CACHED_CHARS = 2000
+
+
 def render_markdown(text: str) -> str:
-    if _PLAIN_LINE.fullmatch(text or "") and not text.endswith(" "):
+    text = text or ""
+    if _PLAIN_LINE.fullmatch(text) and not text.endswith(" "):
         return f"<p>{text}</p>\n"
+    if len(text) <= _CACHED_CHARS:
+        return _render_cached(text)
+    return _render(text)
+
+
+@lru_cache(maxsize=_CACHED)
+def _render_cached(text: str) -> str:
     return _render(text)
 
 

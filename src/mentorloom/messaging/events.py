@@ -97,7 +97,7 @@ def _build_payload(
             if deleted
             else [
                 attachment_payload(a)
-                for a in (message.attachments.all() if attachments is None else attachments)
+                for a in (message.attachment_rows() if attachments is None else attachments)
             ]
         ),
         "reactions": (
@@ -109,7 +109,7 @@ def _build_payload(
 def reactions_payload(message: Message) -> list[dict]:
     """Reactions in the fixed order, with who reacted (clients mark their own as pressed)."""
     who: dict[str, list[int]] = {}
-    for reaction in message.reactions.all():
+    for reaction in message.reaction_rows():
         who.setdefault(reaction.key, []).append(reaction.user_id)
     return [
         {"key": key, "emoji": emoji, "name": name, "count": len(who[key]), "user_ids": who[key]}

@@ -146,6 +146,19 @@ class Message(models.Model):
     def editable_until(self) -> datetime:
         return self.created_at + timedelta(seconds=EDIT_WINDOW_SECONDS)
 
+    # Pages of messages load reactions and files as plain lists (selectors.
+    # with_reactions_and_files); a message loaded on its own reads them through its managers.
+    def reaction_rows(self) -> list[Reaction]:
+        rows = self.__dict__.get(REACTION_LIST)
+        return rows if rows is not None else list(self.reactions.all())
+
+    def attachment_rows(self) -> list[Attachment]:
+        rows = self.__dict__.get(ATTACHMENT_LIST)
+        return rows if rows is not None else list(self.attachments.all())
+
+
+REACTION_LIST, ATTACHMENT_LIST = "reaction_list", "attachment_list"
+
 
 class AttachmentKind(models.TextChoices):
     IMAGE = "image", "Image"

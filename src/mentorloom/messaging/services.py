@@ -546,7 +546,7 @@ def _digest_one(participant_id: int, now: datetime) -> str:
                         "sender": selectors.person_name(m.sender),
                         "created_at": m.created_at,
                         "body": selectors.excerpt(m.body, DIGEST_EXCERPT_CHARS),
-                        "files": len(m.attachments.all()),
+                        "files": len(m.attachment_rows()),
                     }
                     for m in pending
                 ],
