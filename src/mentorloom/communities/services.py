@@ -191,6 +191,16 @@ def _good_standing():  # type: ignore[no-untyped-def]
     return Q(banned_until__isnull=True) | Q(banned_until__lte=timezone.now())
 
 
+def _refuse_if_silenced(membership: Membership, now: datetime | None = None) -> None:
+    """The one rule for writing in a community's channels (posting, reacting, editing a post
+    or a story): a banned member is refused with Banned, a muted one with Muted."""
+    now = now or timezone.now()
+    if membership.is_banned(now):
+        raise Banned()
+    if membership.is_muted(now):
+        raise Muted()
+
+
 def _moderator(user, community: Community) -> Membership:  # type: ignore[no-untyped-def]
     membership = Membership.objects.filter(community=community, user=user).first()
     if membership is None or membership.is_banned():
@@ -487,10 +497,7 @@ def check_channel_post(
     if membership is None:
         raise NotAMember()
     now = timezone.now()
-    if membership.is_banned(now):
-        raise Banned()
-    if membership.is_muted(now):
-        raise Muted()
+    _refuse_if_silenced(membership, now)
     if (
         parent_sender_id is not None
         and parent_sender_id != user_id
@@ -699,11 +706,7 @@ def edit_post(user, channel: Channel, message: Message, body: object) -> Message
     if Story.objects.filter(message=message).exists():
         raise PostIsAStory()  # its title lives beside the text: `edit_story`
     if message.sender_id == user.pk:
-        now = timezone.now()
-        if membership.is_banned(now):
-            raise Banned()
-        if membership.is_muted(now):
-            raise Muted()
+        _refuse_if_silenced(membership)
         if isinstance(body, str):
             _mentioned_members(user, channel, body)
     return messaging.edit_message(user, message, body)
@@ -956,11 +959,7 @@ def edit_story(
     membership = Membership.objects.filter(community=story.community_id, user=user).first()
     if membership is None or story.message.deleted_at is not None:
         raise NotAMember()
-    now = timezone.now()
-    if membership.is_banned(now):
-        raise Banned()
-    if membership.is_muted(now):
-        raise Muted()
+    _refuse_if_silenced(membership)
     title = story.title if title is None else title
     body = story.body if body is None else body
     errors: dict[str, list[str]] = {}
