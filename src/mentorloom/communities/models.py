@@ -213,6 +213,25 @@ class PostReport(models.Model):
         return f"report of {self.message_id} by {self.reporter_id}"
 
 
+class PostMention(models.Model):
+    """Someone a post has @mentioned, in any version of its text: they were notified then
+    (unless they had muted the community or channel). An edit notifies only people without a
+    row, so nobody hears twice about one post, also when an edit drops a mention and a later
+    one adds it back. The unique pair is what makes it once under concurrent edits."""
+
+    message = models.ForeignKey("messaging.Message", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["message", "user"], name="one_mention_per_post")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} mentions {self.user_id}"
+
+
 class WeeklyPrompt(models.Model):
     """A recurring discussion: every `weekday` at `local_time` in the community's zone, posted
     as a new thread in `channel`."""

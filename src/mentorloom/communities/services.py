@@ -16,7 +16,6 @@ from datetime import datetime, time, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
 
-from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -28,19 +27,17 @@ from mentorloom.core.hooks import Hook
 from mentorloom.core.timezones import canonical_zone
 from mentorloom.messaging import services as messaging
 from mentorloom.messaging.models import Conversation, ConversationKind, Message, Participant
-from mentorloom.messaging.quiet_hours import quiet_until
 from mentorloom.notifications.services import notify
-from mentorloom.safety.selectors import hidden_user_ids, is_blocked_between
+from mentorloom.safety.selectors import is_blocked_between
 from mentorloom.safety.services import audit
 from mentorloom.scheduling.display import when
 from mentorloom.scheduling.selectors import zone_name_of
 
-from . import weekly
+from . import mentions, weekly
 from .errors import (
     AlreadyMember,
     Banned,
     BlockedReply,
-    CannotMention,
     ChannelNameTaken,
     InviteExpired,
     InviteOnly,
@@ -85,15 +82,8 @@ CHANNEL_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 MAX_SLOW_MODE_SECONDS = 6 * 3600
 INVITE_DAYS_DEFAULT = 7
 INVITE_DAYS_MAX = 90
-# Mentions: "@handle", the handle being a member's display name in lower case without spaces
-# or punctuation ("@analopez" for Ana López).
-MENTION = re.compile(r"(?<![\w@])@([a-z0-9][a-z0-9._]{1,39})", re.IGNORECASE)
-# Someone who touched any conversation within this long is treated as online (no e-mail).
-ONLINE_WITHIN = timedelta(minutes=5)
 # A community's `last_activity_at` moves at most this often (check_channel_post).
 ACTIVITY_EVERY = timedelta(minutes=1)
-# Mention e-mails wait out the night in the recipient's zone (no per-person setting yet).
-NIGHT_START, NIGHT_END = time(22, 0), time(8, 0)
 
 
 # --- communities -----------------------------------------------------------------------------
@@ -189,6 +179,16 @@ def _good_standing():  # type: ignore[no-untyped-def]
     from django.db.models import Q
 
     return Q(banned_until__isnull=True) | Q(banned_until__lte=timezone.now())
+
+
+def _refuse_if_silenced(membership: Membership, now: datetime | None = None) -> None:
+    """The one rule for writing in a community's channels (posting, reacting, editing a post
+    or a story): a banned member is refused with Banned, a muted one with Muted."""
+    now = now or timezone.now()
+    if membership.is_banned(now):
+        raise Banned()
+    if membership.is_muted(now):
+        raise Muted()
 
 
 def _moderator(user, community: Community) -> Membership:  # type: ignore[no-untyped-def]
@@ -487,10 +487,7 @@ def check_channel_post(
     if membership is None:
         raise NotAMember()
     now = timezone.now()
-    if membership.is_banned(now):
-        raise Banned()
-    if membership.is_muted(now):
-        raise Muted()
+    _refuse_if_silenced(membership, now)
     if (
         parent_sender_id is not None
         and parent_sender_id != user_id
@@ -515,10 +512,10 @@ def check_channel_post(
         ).update(last_activity_at=now)
     if body:
         author = membership.user
-        mentioned = _mentioned_members(author, channel, body)
+        mentioned = mentions.mentioned_members(author, channel, body)
         if mentioned:
             transaction.on_commit(
-                partial(_notify_mentions, author, channel, conversation_id, body, mentioned)
+                partial(mentions.notify_new_post, author, channel, conversation_id, body, mentioned)
             )
 
 
@@ -550,130 +547,6 @@ def post_in_channel(
     return message, created
 
 
-def _handle(name: str) -> str:
-    return re.sub(r"[^a-z0-9._]", "", slugify(name).replace("-", ""))
-
-
-def member_handles(community: Community) -> dict[str, int]:
-    """handle -> user id of the community's members in good standing."""
-    rows = (
-        Membership.objects.filter(community=community)
-        .filter(_good_standing())
-        .values_list("user_id", "user__profile__display_name", "user__email")
-    )
-    handles: dict[str, int] = {}
-    for user_id, display_name, email in rows:
-        handle = _handle(display_name or email.split("@")[0])
-        if handle:
-            handles.setdefault(handle, user_id)
-    return handles
-
-
-def _mentioned_members(user, channel: Channel, body: str) -> list[int]:  # type: ignore[no-untyped-def]
-    """Ids of the members `body` mentions. Raises CannotMention for a handle of someone who
-    is not a member in good standing, or with whom a block stands either way."""
-    names = {m.lower() for m in MENTION.findall(body)}
-    if not names:
-        return []
-    handles = member_handles(channel.community)
-    hidden = hidden_user_ids(user.pk)
-    ids: list[int] = []
-    outsiders: list[str] = []
-    for name in sorted(names):
-        uid = handles.get(name)
-        if uid is None:
-            if _is_someones_handle(name):
-                outsiders.append(name)
-            continue
-        if uid in hidden:
-            outsiders.append(name)
-        elif uid != user.pk:
-            ids.append(uid)
-    if outsiders:
-        raise CannotMention(
-            f"@{outsiders[0]} cannot see this channel.",
-            fields={"body": [f"@{name} cannot see this channel." for name in outsiders]},
-        )
-    return ids
-
-
-def _is_someones_handle(name: str) -> bool:
-    """True when `name` is the handle of some person on the site (so mentioning them here
-    is a mistake to point out, not just an @ in the text)."""
-    from mentorloom.profiles.models import Profile
-
-    first = name[:3]
-    return any(
-        _handle(p) == name
-        for p in Profile.objects.filter(display_name__istartswith=first).values_list(
-            "display_name", flat=True
-        )[:200]
-    )
-
-
-def _is_online(user_id: int, now: datetime) -> bool:
-    return Participant.objects.filter(
-        user_id=user_id, last_read_at__gte=now - ONLINE_WITHIN
-    ).exists()
-
-
-def _in_quiet_hours(user, now: datetime) -> bool:  # type: ignore[no-untyped-def]
-    profile = getattr(user, "profile", None)
-    zone = (getattr(profile, "time_zone", "") or "UTC") if profile is not None else "UTC"
-    try:
-        return quiet_until(now, NIGHT_START, NIGHT_END, zone) is not None
-    except Exception:  # an unknown zone name: treat as UTC
-        return quiet_until(now, NIGHT_START, NIGHT_END, "UTC") is not None
-
-
-def _notify_mentions(  # type: ignore[no-untyped-def]
-    author, channel: Channel, conversation_id: int, body: str, user_ids: list[int]
-) -> None:
-    """A notification per mentioned member who has not muted the community or channel, with
-    an e-mail when they are offline and it is not night where they are."""
-    if not user_ids:
-        return
-    muted = set(
-        Membership.objects.filter(
-            community_id=channel.community_id, user_id__in=user_ids, notifications_muted=True
-        ).values_list("user_id", flat=True)
-    ) | set(
-        ChannelMute.objects.filter(channel=channel, user_id__in=user_ids).values_list(
-            "user_id", flat=True
-        )
-    )
-    now = timezone.now()
-    users = get_user_model().objects.filter(pk__in=user_ids).select_related("profile")
-    from .selectors import person_name
-
-    for person in users:
-        if person.pk in muted:
-            continue
-        email = not _is_online(person.pk, now) and not _in_quiet_hours(person, now)
-        notify(
-            person,
-            kind="community_mention",
-            title=f"{person_name(author)} mentioned you in #{channel.name}",
-            body=body[:300],
-            url=_newest_post_url(channel, conversation_id, author),
-            email=email,
-        )
-
-
-def _newest_post_url(channel: Channel, conversation_id: int, author) -> str:  # type: ignore[no-untyped-def]
-    newest = (
-        Message.objects.filter(conversation_id=conversation_id, sender=author)
-        .order_by("-id")
-        .values_list("id", "parent_id")
-        .first()
-    )
-    url = f"/communities/{channel.community.slug}/c/{channel.pk}/"
-    if newest is None:
-        return url
-    post_id, parent_id = newest
-    return f"{url}?thread={parent_id}#post-{post_id}" if parent_id else f"{url}#post-{post_id}"
-
-
 def react_to_post(
     user, channel: Channel, message: Message, key: str, *, active: bool = True
 ) -> Message:  # type: ignore[no-untyped-def]
@@ -690,23 +563,26 @@ def mark_channel_read(user, channel: Channel, up_to_id: int) -> Participant:  # 
 
 def edit_post(user, channel: Channel, message: Message, body: object) -> Message:  # type: ignore[no-untyped-def]
     """Replace the text of your own post within messaging's edit window (shown as edited,
-    announced live to the channel's sockets). Raises PostIsAStory, NotYourMessage, EditWindowClosed,
-    EmptyMessage, MessageTooLong, Muted, Banned, CannotMention (the new text mentions someone
-    who cannot see the channel: the same rule as posting)."""
+    announced live to the channel's sockets); the people the new text mentions whom the post
+    never mentioned before are notified as for a new post (`mentions.notify_edit`). Raises
+    PostIsAStory, NotYourMessage, EditWindowClosed, EmptyMessage, MessageTooLong, Muted,
+    Banned, CannotMention (the new text mentions someone who cannot see the channel: the same
+    rule as posting); nothing is changed and nobody notified when one of them is raised."""
     membership = Membership.objects.filter(community=channel.community, user=user).first()
     if membership is None:
         raise NotAMember()
     if Story.objects.filter(message=message).exists():
         raise PostIsAStory()  # its title lives beside the text: `edit_story`
+    mentioned: list[int] = []
     if message.sender_id == user.pk:
-        now = timezone.now()
-        if membership.is_banned(now):
-            raise Banned()
-        if membership.is_muted(now):
-            raise Muted()
+        _refuse_if_silenced(membership)
         if isinstance(body, str):
-            _mentioned_members(user, channel, body)
-    return messaging.edit_message(user, message, body)
+            mentioned = mentions.mentioned_members(user, channel, body)
+    previous = message.body
+    with transaction.atomic():
+        edited = messaging.edit_message(user, message, body)
+        mentions.notify_edit(user, channel, edited, previous, mentioned)
+    return edited
 
 
 def delete_post(user, channel: Channel, message: Message, *, reason: object = "") -> Message:  # type: ignore[no-untyped-def]
@@ -948,7 +824,9 @@ def edit_story(
     """Change a story's title and/or text (None keeps it): its author only, at any time (a
     story is theirs, as taking it down is; a moderator deletes, never rewrites), with
     `publish_story`'s limits and the channel's rules for the text (muted, banned, mentions).
-    The post shows as edited and changes live on every open channel page. Raises
+    The post shows as edited and changes live on every open channel page; the people the new
+    title or text mentions whom the story never mentioned before are notified as for a new
+    post (`mentions.notify_edit`). Raises
     NotTheAuthor, NotAMember, Banned, Muted, InvalidInput, CannotMention, EmptyMessage;
     nothing is changed when one of them is raised."""
     if story.author_id != user.pk:
@@ -956,11 +834,7 @@ def edit_story(
     membership = Membership.objects.filter(community=story.community_id, user=user).first()
     if membership is None or story.message.deleted_at is not None:
         raise NotAMember()
-    now = timezone.now()
-    if membership.is_banned(now):
-        raise Banned()
-    if membership.is_muted(now):
-        raise Muted()
+    _refuse_if_silenced(membership)
     title = story.title if title is None else title
     body = story.body if body is None else body
     errors: dict[str, list[str]] = {}
@@ -976,14 +850,17 @@ def edit_story(
         raise InvalidInput(fields=errors)
     title = " ".join(str(title).split())
     body = str(body).strip()
-    _mentioned_members(user, story.channel, body)
     text = story_text(title, body)
-    if text == story.message.body:
+    # The whole post, title included, as `publish_story` sent it through the send check.
+    mentioned = mentions.mentioned_members(user, story.channel, text)
+    previous = story.message.body
+    if text == previous:
         return story
     with transaction.atomic():
         messaging.replace_body(story.message, text)
         story.title = title
         story.save(update_fields=["title"])
+        mentions.notify_edit(user, story.channel, story.message, previous, mentioned)
     return story
 
 

@@ -13,5 +13,7 @@ class WorkshopsConfig(AppConfig):
 
         # "Upcoming events" on a community's page (communities never imports workshops).
         community_page_panels.connect(panels.community_page_panels)
-        # A ban frees the member's places in the community's workshops.
+        # A ban frees the member's places in the community's workshops and takes them out of
+        # any of its rooms that are live.
         member_banned.connect(services.cancel_for_community_ban)
+        member_banned.connect(services.take_out_for_community_ban)

@@ -69,7 +69,12 @@ class RoomConsumer(SignallingConsumer):
         await self.send_json(frame)
 
     async def room_revoke(self, event: dict[str, Any]) -> None:
-        """A move took this person out of the room: close their socket here."""
+        """A move took this person out of the room, or they were taken out of the workshop
+        (`reason`: removed by the facilitator, banned from its community): close their socket
+        here."""
         if event.get("user_id") == self.user.pk:
-            await self.send_json({"type": "moved"})
+            reason = event.get("reason")
+            await self.send_json(
+                {"type": "removed", "reason": reason} if reason else {"type": "moved"}
+            )
             await self.close(code=4403)

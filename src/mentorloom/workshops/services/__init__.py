@@ -25,6 +25,7 @@ from .live import (
     raise_signal,
     remove_participant,
     set_locked,
+    take_out_for_community_ban,
 )
 from .media import media_for, mesh_media
 from .registration import (
@@ -66,4 +67,5 @@ __all__ = [
     "set_stage",
     "spotlight",
     "submit_feedback",
+    "take_out_for_community_ban",
 ]

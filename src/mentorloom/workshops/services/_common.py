@@ -186,9 +186,13 @@ def _announce_moves(
     publish_all(messages)
 
 
-def _revoke_message(room_id: int, user_id: int) -> tuple[str, dict]:
-    """Closes the moved person's mesh signalling sockets in the room they left."""
-    return f"workshop.room.{room_id}", {"type": "room.revoke", "user_id": user_id}
+def _revoke_message(room_id: int, user_id: int, *, reason: str = "") -> tuple[str, dict]:
+    """Closes the person's mesh signalling sockets in a room: the one a move took them out of
+    (no reason), or any room of a workshop they were taken out of (`reason`)."""
+    event = {"type": "room.revoke", "user_id": user_id}
+    if reason:
+        event["reason"] = reason
+    return f"workshop.room.{room_id}", event
 
 
 def _evict_on_commit(room: Room, token: str, feed_id: int | None) -> None:

@@ -8,10 +8,17 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from mentorloom.core.realtime.live import publish_to_user, publish_to_users
+from mentorloom.core.realtime.live import (
+    live_message,
+    publish_all,
+    publish_to_user,
+    publish_to_users,
+)
+from mentorloom.messaging.models import Participant
 
 from .. import errors, selectors
 from ..models import (
+    JOIN_EARLY,
     Attendance,
     HandSignal,
     MediaGrant,
@@ -30,6 +37,7 @@ from ._common import (
     _place_late_joiner,
     _promote_waiting,
     _require_facilitator,
+    _revoke_message,
 )
 
 
@@ -93,8 +101,8 @@ def set_locked(user, workshop: Workshop | int, locked: bool) -> Workshop:  # typ
 
 
 def remove_participant(user, workshop: Workshop | int, user_id: int) -> None:  # type: ignore[no-untyped-def]
-    """Facilitator only: the person leaves the room, loses their place (status removed) and
-    is kicked from the media server after commit."""
+    """Facilitator only: the person loses their place (status removed) and leaves the room at
+    once (`_take_out`: their room sockets close, the media server kicks them after commit)."""
     with transaction.atomic():
         workshop = _locked(workshop)
         _require_facilitator(user, workshop)
@@ -103,16 +111,66 @@ def remove_participant(user, workshop: Workshop | int, user_id: int) -> None:  #
             raise errors.NotRegistered("That person is not registered.")
         registration.status = RegistrationStatus.REMOVED
         registration.save(update_fields=["status"])
-        RoomAssignment.objects.filter(workshop=workshop, user_id=user_id).delete()
-        Attendance.objects.filter(workshop=workshop, user_id=user_id, left_at__isnull=True).update(
-            left_at=timezone.now()
-        )
-        grant = MediaGrant.objects.filter(workshop=workshop, user_id=user_id).first()
-        if grant is not None and grant.room_id is not None:
-            old = Room.objects.get(pk=grant.room_id)
-            _evict_on_commit(old, grant.token, grant.feed_id)
-        publish_to_user(user_id, {"type": "workshop.removed", "workshop": workshop.pk})
+        _take_out(workshop, user_id, reason="removed")
         _promote_waiting(workshop)
+
+
+def take_out_for_community_ban(community_id: int, user, until: datetime) -> list:  # type: ignore[no-untyped-def]
+    """`user` was banned from the community: out of every live room of its workshops now, as
+    the facilitator's "remove" takes someone out (`_take_out`), and out of those rooms' chats
+    (a banned member reads and writes nothing of the community). Coming back is refused by
+    `selectors.get_room_for` and `join` (their place went with the ban,
+    `cancel_for_community_ban`, and they are not in good standing). Connected to
+    communities.services.member_banned after `cancel_for_community_ban`; runs inside the ban's
+    transaction. Returns [] (nothing more to name in the ban's notification)."""
+    now = timezone.now()
+    live = (
+        Workshop.objects.filter(
+            community_id=community_id, starts_at__lte=now + JOIN_EARLY, ends_at__gt=now
+        )
+        .exclude(facilitator=user)
+        .values_list("pk", flat=True)
+    )
+    for workshop_id in list(live):
+        workshop = _locked(workshop_id)
+        was_there = (
+            Registration.objects.filter(workshop=workshop, user=user).exists()
+            or Attendance.objects.filter(workshop=workshop, user=user).exists()
+        )
+        if not was_there:
+            continue
+        _take_out(workshop, user.pk, reason="banned")
+        Participant.objects.filter(
+            conversation__workshop_room__workshop=workshop, user=user
+        ).delete()
+    return []
+
+
+def _take_out(workshop: Workshop, user_id: int, *, reason: str) -> None:
+    """Under the workshop's lock: `user_id` leaves the live workshop now. Their breakout place,
+    open stay and raised hands end; after commit their mesh signalling sockets in its rooms
+    close (`room.revoke`), Janus kicks their feed and forgets their token, and their pages
+    hear `workshop.removed` with `reason` ("removed" by the facilitator, "banned")."""
+    now = timezone.now()
+    RoomAssignment.objects.filter(workshop=workshop, user_id=user_id).delete()
+    Attendance.objects.filter(workshop=workshop, user_id=user_id, left_at__isnull=True).update(
+        left_at=now
+    )
+    if HandSignal.objects.filter(
+        workshop=workshop, user_id=user_id, lowered_at__isnull=True
+    ).update(lowered_at=now):
+        _hands_changed(workshop, user_id)
+    grant = MediaGrant.objects.filter(workshop=workshop, user_id=user_id).first()
+    if grant is not None and grant.room_id is not None:
+        _evict_on_commit(Room(pk=grant.room_id), grant.token, grant.feed_id)
+        grant.room = None
+        grant.save(update_fields=["room"])
+    rooms = Room.objects.filter(workshop=workshop).values_list("pk", flat=True)
+    event = {"type": "workshop.removed", "workshop": workshop.pk, "reason": reason}
+    publish_all(
+        [_revoke_message(room_id, user_id, reason=reason) for room_id in rooms]
+        + [live_message(user_id, event)]
+    )
 
 
 def broadcast(user, workshop: Workshop | int, text: str) -> int:  # type: ignore[no-untyped-def]

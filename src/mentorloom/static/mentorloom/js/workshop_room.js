@@ -549,7 +549,11 @@ document.addEventListener("ml:live", (event) => {
     notice("room-broadcast", `From the facilitator: ${e.text}`);
   } else if (e.type === "workshop.removed") {
     leaveMedia();
-    say("The facilitator removed you from this workshop.");
+    say(
+      e.reason === "banned"
+        ? "A moderator banned you from this workshop's community, so you left the workshop."
+        : "The facilitator removed you from this workshop.",
+    );
   } else if (e.type === "workshop.signal" && config.facilitator) {
     say(`${e.kind === "help" ? "Help asked" : "Hand raised"} in ${e.room}`);
   } else if (e.type === "workshop.hands") {
