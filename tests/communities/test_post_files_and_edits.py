@@ -373,3 +373,30 @@ def test_moderator_deletes_someone_elses_post_with_a_reason_kept_in_the_audit_lo
     event = AuditEvent.objects.get(kind="community.post_deleted")
     assert event.actor == moderator and event.data["reason"] == "Advertising"
     assert event.data["message_id"] == message.pk
+
+
+@pytest.mark.django_db
+def test_the_chat_api_refuses_to_edit_a_channel_post_so_the_channels_rules_cannot_be_skipped():
+    """Chat's edit endpoint once edited channel posts too, skipping a mute, the refusal of
+    mentions of people who cannot see the channel, and mention notifications."""
+    community, owner, _moderator, member, general = community_with()
+    message = post(member, general, "First version")
+    services.mute_member(owner, community.memberships.get(user=member), minutes=60)
+    client = client_for(member)
+    chat = client.patch(
+        f"/api/v1/conversations/{general.conversation_id}/messages/{message.pk}",
+        {"body": "Edited while muted"},
+        content_type="application/json",
+    )
+    assert chat.status_code == 409 and chat.json()["error"]["code"] == "edit_in_community"
+    message.refresh_from_db()
+    assert message.body == "First version" and message.edited_at is None
+    # The community's own edit path answers (here: refused, the member is muted).
+    own = client.patch(
+        f"{API}/{community.slug}/channels/{general.pk}/posts/{message.pk}",
+        {"body": "Edited while muted"},
+        content_type="application/json",
+    )
+    assert own.status_code == 403
+    message.refresh_from_db()
+    assert message.body == "First version"

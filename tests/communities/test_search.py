@@ -156,7 +156,7 @@ def test_the_index_follows_edits_and_deletes():
     mine = post(member, general, "Looking for feedback on typography")
     theirs = post(owner, general, "Typography resources thread")
     assert fulltext.indexed_ids([mine.pk, theirs.pk]) == {mine.pk, theirs.pk}
-    messaging.edit_message(member, mine, "Looking for feedback on colour palettes")
+    services.edit_post(member, general, mine, "Looking for feedback on colour palettes")
     assert found(member, community, "typography") == ["Typography resources thread"]
     assert found(member, community, "palette") == ["Looking for feedback on colour palettes"]
     # Deleted by its author, or by a moderator: gone from results and from the index.

@@ -498,3 +498,14 @@ def test_ids_beyond_64_bits_are_not_found_rather_than_a_database_error():
     ):
         with pytest.raises(Http404):
             lookup()
+
+
+@pytest.mark.django_db
+def test_a_mention_that_ends_a_sentence_is_still_a_mention(django_capture_on_commit_callbacks):
+    """ "Thanks @moderator." — the full stop is punctuation (handles never contain a dot); it
+    used to be read as part of the handle, so the post was refused as mentioning a stranger."""
+    _community, owner, moderator, member, general = community_with()
+    with django_capture_on_commit_callbacks(execute=True):
+        post(owner, general, "Thanks @moderator. And you too, @miamember...")
+    assert Notification.objects.filter(user=moderator, kind="community_mention").exists()
+    assert Notification.objects.filter(user=member, kind="community_mention").exists()

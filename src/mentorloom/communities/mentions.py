@@ -55,7 +55,9 @@ def member_handles(community: Community | int) -> dict[str, int]:
 
 
 def _names_in(body: str) -> set[str]:
-    return {m.lower() for m in MENTION.findall(body)}
+    # Handles never contain a dot (slugify drops them): one that ends a sentence ("Thanks
+    # @moderator.") is punctuation, not part of the name.
+    return {m.lower().rstrip(".") for m in MENTION.findall(body)}
 
 
 def mentioned_members(user, channel: Channel, body: str) -> list[int]:  # type: ignore[no-untyped-def]

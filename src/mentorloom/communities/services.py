@@ -580,7 +580,7 @@ def edit_post(user, channel: Channel, message: Message, body: object) -> Message
             mentioned = mentions.mentioned_members(user, channel, body)
     previous = message.body
     with transaction.atomic():
-        edited = messaging.edit_message(user, message, body)
+        edited = messaging.edit_own_message(user, message, body)
         mentions.notify_edit(user, channel, edited, previous, mentioned)
     return edited
 

@@ -49,6 +49,14 @@ class EditWindowClosed(Conflict):
     default_message = "Messages can only be changed within 15 minutes of sending."
 
 
+class EditInCommunity(Conflict):
+    code = "edit_in_community"
+    default_message = (
+        "Community posts are edited in their channel (or through the communities API), where "
+        "the channel's rules and mentions apply."
+    )
+
+
 class NotYourMessage(PermissionDenied):
     code = "not_your_message"
     default_message = "You can only change your own messages."

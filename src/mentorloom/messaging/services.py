@@ -30,6 +30,7 @@ from .errors import (  # BlockedConversation, ConversationClosed: re-exported fo
     BlockedConversation,  # noqa: F401
     ClientIdReused,
     ConversationClosed,  # noqa: F401
+    EditInCommunity,
     EditWindowClosed,
     EmptyMessage,
     InvalidOpenDuration,
@@ -413,7 +414,18 @@ def _check_own_and_recent(user, message: Message) -> None:  # type: ignore[no-un
 
 
 def edit_message(user, message: Message, body: object) -> Message:  # type: ignore[no-untyped-def]
-    """Replace the text of your own message within 15 minutes; shown as edited."""
+    """Replace the text of your own message within 15 minutes; shown as edited. A community
+    channel's post is refused (EditInCommunity): its edits go through communities, which
+    applies the channel's rules (mutes, bans, who may be mentioned) and notifies new mentions."""
+    if message.conversation.kind == ConversationKind.CHANNEL:
+        raise EditInCommunity()
+    return edit_own_message(user, message, body)
+
+
+def edit_own_message(user, message: Message, body: object) -> Message:  # type: ignore[no-untyped-def]
+    """The sender's edit within 15 minutes, in any conversation: chat's `edit_message`, and
+    communities' `edit_post` after the channel's own checks. Raises NotYourMessage,
+    EditWindowClosed, EmptyMessage, MessageTooLong."""
     _check_own_and_recent(user, message)
     return replace_body(message, body)
 
