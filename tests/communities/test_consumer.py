@@ -15,6 +15,7 @@ from tests.messaging.sockets import (
     chat_socket,
     collect,
     cookie_for,
+    drain,
     receive,
     send,
     subscribe,
@@ -147,3 +148,58 @@ async def test_mentions_sent_over_the_socket_notify_and_outsiders_are_refused(li
         Notification.objects.filter(user=setup["member"], kind="community_mention")
     )
     assert len(notes) == 1
+
+
+async def test_a_ban_or_leaving_stops_an_open_socket_following_the_channel(live_asgi, setup):
+    """A socket subscribed before the ban must not go on receiving the channel's posts (it
+    did until it reconnected); it is told why, stays open for the person's other
+    conversations, and cannot subscribe again. Leaving in another tab does the same."""
+    from mentorloom.communities import services
+
+    convo, community = setup["convo"], setup["community"]
+    owner_cookie = await sync_to_async(cookie_for)(setup["owner"])
+    member_cookie = await sync_to_async(cookie_for)(setup["member"])
+    moderator_cookie = await sync_to_async(cookie_for)(setup["moderator"])
+    async with (
+        chat_socket(live_asgi, owner_cookie) as owner,
+        chat_socket(live_asgi, member_cookie) as member,
+        chat_socket(live_asgi, moderator_cookie) as moderator,
+    ):
+        await subscribe(owner, convo)
+        await subscribe(member, convo)
+        await subscribe(moderator, convo)
+        target = await sync_to_async(Membership.objects.get)(
+            community=community, user=setup["member"]
+        )
+        await sync_to_async(services.ban_member)(setup["owner"], target, minutes=60, reason="spam")
+        frame, _ = await until(member, "unsubscribed")
+        assert frame == {"type": "unsubscribed", "conversation_id": convo.pk, "reason": "banned"}
+        await send(owner, chat(convo, body="after the ban"))
+        after_id = (await until(owner, "ack"))[0]["id"]
+        # The others get it; the banned member's socket gets nothing of it and is still open.
+        received, _ = await collect(moderator, messages=1)
+        assert [f["message"]["id"] for f in received] == [after_id]
+        assert not [f for f in await drain(member) if f["type"] == "message"]
+        await send(member, {"type": "subscribe", "conversation_id": convo.pk, "after_id": 0})
+        refused, _ = await until(member, "error")
+        assert refused["code"] == "not_found"
+
+
+async def test_leaving_in_another_tab_stops_the_open_channel_socket(live_asgi, setup):
+    from mentorloom.communities import services
+
+    convo, community = setup["convo"], setup["community"]
+    owner_cookie = await sync_to_async(cookie_for)(setup["owner"])
+    member_cookie = await sync_to_async(cookie_for)(setup["member"])
+    async with (
+        chat_socket(live_asgi, owner_cookie) as owner,
+        chat_socket(live_asgi, member_cookie) as member,
+    ):
+        await subscribe(owner, convo)
+        await subscribe(member, convo)
+        await sync_to_async(services.leave_community)(setup["member"], community)
+        frame, _ = await until(member, "unsubscribed")
+        assert frame["reason"] == "left" and frame["conversation_id"] == convo.pk
+        await send(owner, chat(convo, body="after leaving"))
+        await until(owner, "ack")
+        assert not [f for f in await drain(member) if f["type"] == "message"]

@@ -14,7 +14,6 @@ from django.urls import reverse
 
 from mentorloom.communities import fulltext, selectors, services
 from mentorloom.communities.models import Channel, Community, PostSearch
-from mentorloom.messaging import services as messaging
 from mentorloom.messaging.models import Conversation, ConversationKind, Message
 from mentorloom.safety.services import block_user
 from tests.communities.helpers import community_with, person, post

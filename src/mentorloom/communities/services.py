@@ -218,8 +218,10 @@ def _add_to_channels(community: Community, user_id: int) -> None:
     )
 
 
-def _remove_from_channels(community: Community, user_id: int) -> None:
-    Participant.objects.filter(conversation__channel__community=community, user_id=user_id).delete()
+def _remove_from_channels(community: Community, user_id: int, *, reason: str) -> None:
+    messaging.remove_participant(
+        user_id, Conversation.objects.filter(channel__community=community), reason=reason
+    )
 
 
 def _admit(community: Community, user_id: int) -> Membership:
@@ -262,7 +264,7 @@ def leave_community(user, community: Community) -> None:  # type: ignore[no-unty
             .exists()
         ):
             raise OwnerCannotLeave()
-        _remove_from_channels(community, user.pk)
+        _remove_from_channels(community, user.pk, reason="left")
         membership.delete()
 
 
@@ -675,7 +677,7 @@ def ban_member(
     with transaction.atomic():
         target.banned_until = _until(minutes, allow_forever=True)
         target.save(update_fields=["banned_until"])
-        _remove_from_channels(target.community, target.user_id)
+        _remove_from_channels(target.community, target.user_id, reason="banned")
         cancelled = [
             item
             for items in member_banned(target.community_id, target.user, target.banned_until)

@@ -254,6 +254,20 @@ class ChatConsumer(JsonConsumer):
             }
         )
 
+    async def conversations_revoked(self, conversation_ids: list[int], reason: str) -> None:
+        """Access to these conversations went (a ban, leaving a community): nothing more of
+        them reaches this socket, and the page is told why."""
+        for conversation_id in conversation_ids:
+            if self.last_sent.pop(conversation_id, None) is None:
+                continue
+            self.others.pop(conversation_id, None)
+            await self.channel_layer.group_discard(
+                events.conversation_group(conversation_id), self.channel_name
+            )
+            await self.send_json(
+                {"type": "unsubscribed", "conversation_id": conversation_id, "reason": reason}
+            )
+
     async def on_unsubscribe(self, content: dict) -> None:
         conversation_id = _int_field(content, "conversation_id")
         if self.last_sent.pop(conversation_id, None) is not None:

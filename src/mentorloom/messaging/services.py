@@ -13,6 +13,7 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,6 +22,7 @@ from mentorloom.core import ratelimit
 from mentorloom.core.email import queue_email
 from mentorloom.core.errors import DomainError, InvalidInput
 from mentorloom.core.markdown import render_markdown
+from mentorloom.core.realtime.lifetime import drop_conversations
 from mentorloom.mentorships.models import Mentorship, MentorshipRequest
 
 from . import attachment_files, events, selectors, send_sql
@@ -404,6 +406,17 @@ def mark_read(user, conversation: Conversation, up_to_id: int) -> Participant:  
             # The reader's other tabs update their badge too.
             transaction.on_commit(partial(events.unread_changed, [user.pk]))
         return Participant.objects.get(conversation=conversation, user=user)
+
+
+def remove_participant(user_id: int, conversations: QuerySet, *, reason: str) -> None:
+    """`user_id` no longer takes part in `conversations` (a community's channels after a ban
+    or leaving, a workshop's room chats after a ban): their rows go, and after commit their
+    open sockets stop following those conversations (`lifetime.drop_conversations`)."""
+    rows = Participant.objects.filter(conversation__in=conversations, user_id=user_id)
+    ids = list(rows.values_list("conversation_id", flat=True))
+    if ids:
+        Participant.objects.filter(conversation_id__in=ids, user_id=user_id).delete()
+        drop_conversations(user_id, ids, reason)
 
 
 def _check_own_and_recent(user, message: Message) -> None:  # type: ignore[no-untyped-def]

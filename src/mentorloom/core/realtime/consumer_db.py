@@ -363,6 +363,15 @@ class JsonConsumer(AsyncJsonWebsocketConsumer):
         self.ended_because = reason
         await self.close(code=lifetime.CLOSE_SIGNED_OUT, reason=reason)
 
+    async def socket_revoke(self, event: dict) -> None:
+        """`lifetime.drop_conversations`: the person lost access to some conversations."""
+        await self.conversations_revoked(
+            [int(c) for c in event.get("conversations", [])], str(event.get("reason") or "removed")
+        )
+
+    async def conversations_revoked(self, conversation_ids: list[int], reason: str) -> None:
+        """Consumers that follow conversations stop following these (default: nothing)."""
+
     async def socket_close(self, event: dict) -> None:
         """`lifetime.close_sockets_for`: for all of the person's sockets, or one session's."""
         session = event.get("session")

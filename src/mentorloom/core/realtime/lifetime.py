@@ -84,6 +84,21 @@ def close_sockets_for(user_id: int, reason: str, *, session_key: str | None = No
     transaction.on_commit(partial(_send_close, user_id, event))
 
 
+def drop_conversations(user_id: int, conversation_ids: list[int], reason: str) -> None:
+    """After the current transaction commits, every open socket of `user_id` stops following
+    `conversation_ids` (their access went: a ban, leaving a community, removal from a room):
+    a chat socket unsubscribes and says so; other sockets ignore it. Without this a socket
+    subscribed before would go on receiving those conversations until it reconnected."""
+    if not conversation_ids:
+        return
+    event = {
+        "type": "socket.revoke",
+        "conversations": [int(c) for c in conversation_ids],
+        "reason": reason[:100],
+    }
+    transaction.on_commit(partial(_send_close, user_id, event))
+
+
 def _send_close(user_id: int, event: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is None:

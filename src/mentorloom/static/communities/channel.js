@@ -152,7 +152,27 @@ export class LiveChannel {
       this.errorEl.hidden = false;
     } else if (data.type === "message_changed") {
       this.changed(data.message);
+    } else if (data.type === "unsubscribed" && data.reason
+               && data.conversation_id === this.conversationId) {
+      this.revoked(data.reason);
     }
+  }
+
+  // The server stopped this socket following the channel: the reader was banned, or left in
+  // another tab. Say so, and stop offering forms that would be refused.
+  revoked(reason) {
+    if (this.root.querySelector("[data-revoked]")) return;
+    const notice = document.createElement("p");
+    notice.className = "alert alert--warning";
+    notice.dataset.revoked = reason;
+    notice.setAttribute("role", "alert");
+    notice.textContent = reason === "banned"
+      ? "You can no longer read or post in this community."
+      : "You are no longer a member of this community, so this channel no longer updates.";
+    this.root.querySelector("h1").after(notice);
+    const controls = "[data-composer] textarea, [data-composer] input, [data-composer] button,"
+      + " [data-reply-form] textarea, [data-reply-form] input, [data-reply-form] button";
+    for (const control of this.root.querySelectorAll(controls)) control.disabled = true;
   }
 
   show(message) {

@@ -14,7 +14,8 @@ from mentorloom.core.realtime.live import (
     publish_to_user,
     publish_to_users,
 )
-from mentorloom.messaging.models import Participant
+from mentorloom.messaging import services as messaging
+from mentorloom.messaging.models import Conversation
 
 from .. import errors, selectors
 from ..models import (
@@ -140,9 +141,11 @@ def take_out_for_community_ban(community_id: int, user, until: datetime) -> list
         if not was_there:
             continue
         _take_out(workshop, user.pk, reason="banned")
-        Participant.objects.filter(
-            conversation__workshop_room__workshop=workshop, user=user
-        ).delete()
+        messaging.remove_participant(
+            user.pk,
+            Conversation.objects.filter(workshop_room__workshop=workshop),
+            reason="banned",
+        )
     return []
 
 
