@@ -66,11 +66,11 @@ def queue_emails(template: str, recipients: Iterable[tuple[str, Mapping[str, obj
     """`queue_email(to, template, context)` for each (to, context), made cheap in bulk; returns
     how many e-mails were queued (undeliverable addresses are skipped).
 
-    Every e-mail is still its own `deliver_email` task, so each is sent, fails and is retried
-    alone, exactly as a single one; nothing is sent for a rolled-back write. What is shared:
-    the two templates are loaded once, and after commit the tasks are enqueued together in
-    one transaction (`core.enqueue.enqueue_many_on_commit`: a bulk INSERT on the database
-    backend instead of one commit per e-mail).
+    Every e-mail is still its own `deliver_email` task, so each is sent or fails (its row
+    marked FAILED with the error) alone, exactly as a single one; nothing is sent for a
+    rolled-back write. What is shared: the two templates are loaded once, and after commit
+    the tasks are enqueued together in one transaction (`core.enqueue.enqueue_many_on_commit`:
+    one INSERT statement on the database backend instead of one commit per e-mail).
     """
     subject_template = get_template(f"{template}_subject.txt").template
     body_template = get_template(f"{template}.txt").template
