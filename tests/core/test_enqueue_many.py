@@ -3,11 +3,14 @@ once (core.email.queue_emails): one task each, written together after commit."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from mentorloom.core import email
@@ -34,13 +37,19 @@ def _row(result: DBTaskResult) -> dict[str, object]:
     }
 
 
+@pytest.mark.parametrize("options", [{}, {"priority": 7, "run_after": "soon"}])
 @pytest.mark.django_db
-def test_a_bulk_enqueued_row_is_the_row_the_database_backend_writes_for_one(database_tasks):
+def test_a_bulk_enqueued_row_is_the_row_the_database_backend_writes_for_one(
+    database_tasks, options
+):
     # enqueue_many writes DBTaskResult rows itself; if an upgrade of django-tasks-db changes
     # what a row holds, this fails before any worker meets a row it cannot run.
+    if options.get("run_after"):
+        options["run_after"] = timezone.now() + timedelta(minutes=5)
+    task = email.deliver_email.using(**options)
     kwargs = {"to": ["a@example.org"], "subject": "Hi", "body": "Body"}
-    single = email.deliver_email.enqueue(**kwargs).db_result
-    assert enqueue_many(email.deliver_email, [kwargs]) == 1
+    single = task.enqueue(**kwargs).db_result
+    assert enqueue_many(task, [kwargs]) == 1
     bulk = DBTaskResult.objects.exclude(pk=single.pk).get()
     single.refresh_from_db()
     assert _row(bulk) == _row(single)
