@@ -5,7 +5,10 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core import mail
+from django.db import connection
 from django.http import Http404
+from django.test.utils import CaptureQueriesContext
+from django_tasks_db.models import DBTaskResult
 
 from mentorloom.messaging.models import Participant
 from mentorloom.safety.models import Block
@@ -285,6 +288,30 @@ def test_reminder_goes_once_to_registered_people_an_hour_before(
         assert services.send_due_reminders(now=workshop.starts_at - timedelta(minutes=58)) == 0
     assert [m.to for m in mail.outbox] == [[a.email]]
     assert "Starting soon" in mail.outbox[0].subject
+
+
+def test_a_workshops_reminders_are_enqueued_together_one_task_per_person(
+    workshop, django_capture_on_commit_callbacks, settings
+):
+    workshop.capacity = 12
+    workshop.save()
+    people = [person(time_zone=z) for z in ["Asia/Tokyo", "America/New_York"] * 6]
+    for p in people:
+        services.register(p, workshop)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    with (
+        CaptureQueriesContext(connection) as queries,
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+    ):
+        assert services.send_due_reminders(now=workshop.starts_at - timedelta(minutes=59)) == 12
+    assert len(callbacks) == 1
+    queued = DBTaskResult.objects.filter(task_path="mentorloom.core.email.deliver_email")
+    reminders = [r.args_kwargs["kwargs"] for r in queued if "Starting soon" in str(r.args_kwargs)]
+    assert sorted(r["to"][0] for r in reminders) == sorted(p.email for p in people)
+    # Each in the person's own zone (Tokyo is 13 or 14 hours ahead of New York).
+    assert len({r["body"] for r in reminders}) == 2
+    inserts = [q for q in queries.captured_queries if DBTaskResult._meta.db_table in q["sql"]]
+    assert len(inserts) == 1  # not one per person
 
 
 def test_choosing_a_room_only_when_the_facilitator_allows_it(workshop, facilitator):

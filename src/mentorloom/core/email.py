@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Mapping
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.template import Context
+from django.template import Context, Template
 from django.template.loader import get_template
 from django_tasks import task
+
+from .enqueue import enqueue_many_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -23,7 +26,11 @@ def deliver_email(to: list[str], subject: str, body: str) -> None:
 def render_plain_text(template_name: str, context: dict[str, object]) -> str:
     """Render a plain-text (.txt) template without HTML escaping: in a text e-mail, `<`, `'`
     and `&` must arrive as themselves, not as `&lt;`, `&#x27;` and `&amp;`."""
-    template = get_template(template_name).template  # the Django engine's own Template
+    return _plain(get_template(template_name).template, context)
+
+
+def _plain(template: Template, context: dict[str, object]) -> str:
+    # `template` is the Django engine's own Template (the loader's `.template`).
     return template.render(Context(context, autoescape=False))
 
 
@@ -32,15 +39,52 @@ def render_subject(template_name: str, context: dict[str, object]) -> str:
     return " ".join(render_plain_text(template_name, context).split())
 
 
+def _undeliverable(to: str) -> bool:
+    # RFC 2606: never deliverable; erased accounts' tombstones use such addresses.
+    return to.lower().endswith(".invalid")
+
+
+def _site(context: Mapping[str, object]) -> dict[str, object]:
+    return {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL, **context}
+
+
 def queue_email(to: str, template: str, context: dict[str, object]) -> None:
     """Render `<template>_subject.txt` / `<template>.txt` now; send once the transaction commits.
 
     Rendering here keeps request-time context (site URL, names); sending in the worker keeps
     SMTP latency and outages out of the request. Nothing is sent for a rolled-back write.
     """
-    if to.lower().endswith(".invalid"):
-        return  # RFC 2606: never deliverable; erased accounts' tombstones use such addresses
-    context = {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL, **context}
+    if _undeliverable(to):
+        return
+    context = _site(context)
     subject = render_subject(f"{template}_subject.txt", context)
     body = render_plain_text(f"{template}.txt", context)
     transaction.on_commit(lambda: deliver_email.enqueue(to=[to], subject=subject, body=body))
+
+
+def queue_emails(template: str, recipients: Iterable[tuple[str, Mapping[str, object]]]) -> int:
+    """`queue_email(to, template, context)` for each (to, context), made cheap in bulk; returns
+    how many e-mails were queued (undeliverable addresses are skipped).
+
+    Every e-mail is still its own `deliver_email` task, so each is sent or fails (its row
+    marked FAILED with the error) alone, exactly as a single one; nothing is sent for a
+    rolled-back write. What is shared: the two templates are loaded once, and after commit
+    the tasks are enqueued together in one transaction (`core.enqueue.enqueue_many_on_commit`:
+    one INSERT statement on the database backend instead of one commit per e-mail).
+    """
+    subject_template = get_template(f"{template}_subject.txt").template
+    body_template = get_template(f"{template}.txt").template
+    calls = []
+    for to, context in recipients:
+        if _undeliverable(to):
+            continue
+        context = _site(context)
+        calls.append(
+            {
+                "to": [to],
+                "subject": " ".join(_plain(subject_template, context).split()),
+                "body": _plain(body_template, context),
+            }
+        )
+    enqueue_many_on_commit("mentorloom.core.email.deliver_email", calls)
+    return len(calls)

@@ -13,14 +13,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mentorloom.audit.services import record_event
-from mentorloom.core.email import queue_email
+from mentorloom.core.email import queue_emails
 from mentorloom.core.enqueue import enqueue_on_commit
 from mentorloom.core.errors import DomainError
 from mentorloom.matching import embeddings
 
 from . import csvio, member_embeddings
 from .errors import ImportTooLarge, InvalidImport, NotProgramAdmin
-from .models import Eligibility, ImportJob, ImportStatus, Program, ProgramMembership
+from .models import Eligibility, ImportJob, ImportStatus, Program, ProgramMembership, Role
 from .selectors import is_admin
 
 PROGRESS_EVERY = 500
@@ -74,7 +74,8 @@ def import_members(  # type: ignore[no-untyped-def]
 ) -> ImportReport:
     """Validate every row; if any row is bad nothing is written (the report lists each bad row
     with its line). A dry run validates and counts without writing. New members who have no
-    account yet get an invitation e-mail (after commit); when the program asks free-text
+    account yet get one invitation e-mail per address (after commit, enqueued together; a
+    re-import creates nobody, so invites nobody again); when the program asks free-text
     questions, the embedding of the answers is queued (after commit, member_embeddings).
 
     Errors: NotProgramAdmin, InvalidImport (encoding, columns, empty), ImportTooLarge."""
@@ -125,14 +126,11 @@ def import_members(  # type: ignore[no-untyped-def]
     with transaction.atomic():
         ProgramMembership.objects.bulk_create(creates, batch_size=1000)
         ProgramMembership.objects.bulk_update(updates, [*FIELDS, "updated_at"], batch_size=1000)
-        now = timezone.now()
-        for member in creates:
-            if member.user is None:
-                invite(program, member)
-                report.invited += 1
-        ProgramMembership.objects.filter(
-            program=program, email__in=[m.email for m in creates if m.user is None]
-        ).update(invited_at=now)
+        invitees = _invitees(creates)
+        ProgramMembership.objects.filter(program=program, email__in=list(invitees)).update(
+            invited_at=timezone.now()
+        )
+        report.invited = invite(program, invitees)
         answered = member_embeddings.text_keys(program.questions or [])
         if (creates or updates) and answered and embeddings.semantic_enabled():
             enqueue_on_commit("mentorloom.programs.tasks.embed_members", program.pk)
@@ -185,18 +183,38 @@ def run_import_job(job_id: int) -> ImportJob:
     return job
 
 
-def invite(program: Program, member: ProgramMembership) -> None:
-    queue_email(
-        member.email,
+def _invitees(creates: list[ProgramMembership]) -> dict[str, list[ProgramMembership]]:
+    """The new memberships without an account, by address: someone listed as mentor and as
+    mentee in one file is one person and gets one invitation naming both roles."""
+    invitees: dict[str, list[ProgramMembership]] = {}
+    for member in creates:
+        if member.user is None:
+            invitees.setdefault(member.email, []).append(member)
+    return invitees
+
+
+def invite(program: Program, invitees: dict[str, list[ProgramMembership]]) -> int:
+    """Queue one invitation e-mail per address (after commit, core.email.queue_emails: one
+    `deliver_email` task each, enqueued together); returns how many."""
+    shared = {
+        "program_name": program.name,
+        "organisation_name": program.organisation.name,
+        "signup_path": reverse("accounts:signup"),
+    }
+    order = list(Role.values)
+
+    def context(email: str, members: list[ProgramMembership]) -> dict[str, object]:
+        roles = sorted({m.role for m in members}, key=order.index)
+        return {
+            **shared,
+            "name": next((m.name for m in members if m.name), ""),
+            "email": email,
+            "role": " and ".join(Role(r).label.lower() for r in roles),
+        }
+
+    return queue_emails(
         "programs/emails/invitation",
-        {
-            "name": member.name,
-            "email": member.email,
-            "role": member.get_role_display().lower(),
-            "program_name": program.name,
-            "organisation_name": program.organisation.name,
-            "signup_path": reverse("accounts:signup"),
-        },
+        ((email, context(email, members)) for email, members in invitees.items()),
     )
 
 

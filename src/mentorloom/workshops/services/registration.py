@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from mentorloom.communities.access import membership_of
 from mentorloom.communities.models import Community
+from mentorloom.core.email import queue_emails
 from mentorloom.safety.models import Block
 from mentorloom.scheduling import display
 from mentorloom.scheduling.selectors import zone_name_of
@@ -201,18 +202,23 @@ def send_due_reminders(*, now: datetime | None = None) -> int:
                 continue
             workshop.reminder_sent_at = now
             workshop.save(update_fields=["reminder_sent_at"])
-            for registration in workshop.registrations.filter(
+            registered = workshop.registrations.filter(
                 status=RegistrationStatus.REGISTERED
-            ).select_related("user__profile"):
-                from mentorloom.core.email import queue_email
-
-                queue_email(
-                    registration.user.email,
-                    "workshops/emails/reminder",
-                    {
-                        "workshop": workshop,
-                        "when": display.when(workshop.starts_at, zone_name_of(registration.user)),
-                    },
-                )
-                sent += 1
+            ).select_related("user__profile")
+            # One deliver_email task per person, all enqueued together after commit.
+            sent += queue_emails(
+                "workshops/emails/reminder",
+                (
+                    (
+                        registration.user.email,
+                        {
+                            "workshop": workshop,
+                            "when": display.when(
+                                workshop.starts_at, zone_name_of(registration.user)
+                            ),
+                        },
+                    )
+                    for registration in registered
+                ),
+            )
     return sent

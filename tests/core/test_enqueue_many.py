@@ -1,0 +1,141 @@
+"""Many tasks enqueued at once (core.enqueue.enqueue_many_on_commit) and many e-mails queued at
+once (core.email.queue_emails): one task each, written together after commit."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from mentorloom.core import email
+from mentorloom.core.enqueue import enqueue_many, enqueue_many_on_commit
+
+DELIVER = "mentorloom.core.email.deliver_email"
+INVITATION = "programs/emails/invitation"  # any plain-text e-mail with a name in it
+
+
+@pytest.fixture
+def database_tasks(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def _run_worker() -> None:
+    call_command("db_worker", "--batch", "--no-startup-delay")
+
+
+def _row(result: DBTaskResult) -> dict[str, object]:
+    return {
+        f.name: getattr(result, f.name)
+        for f in DBTaskResult._meta.fields
+        if f.name not in {"id", "enqueued_at"}
+    }
+
+
+@pytest.mark.parametrize("options", [{}, {"priority": 7, "run_after": "soon"}])
+@pytest.mark.django_db
+def test_a_bulk_enqueued_row_is_the_row_the_database_backend_writes_for_one(
+    database_tasks, options
+):
+    # enqueue_many writes DBTaskResult rows itself; if an upgrade of django-tasks-db changes
+    # what a row holds, this fails before any worker meets a row it cannot run.
+    if options.get("run_after"):
+        options["run_after"] = timezone.now() + timedelta(minutes=5)
+    task = email.deliver_email.using(**options)
+    kwargs = {"to": ["a@example.org"], "subject": "Hi", "body": "Body"}
+    single = task.enqueue(**kwargs).db_result
+    assert enqueue_many(task, [kwargs]) == 1
+    bulk = DBTaskResult.objects.exclude(pk=single.pk).get()
+    single.refresh_from_db()
+    assert _row(bulk) == _row(single)
+    assert bulk.task_result.kwargs == kwargs and bulk.task_result.args == []
+    assert abs(bulk.enqueued_at - single.enqueued_at).total_seconds() < 60
+
+
+@pytest.mark.django_db(transaction=True)
+def test_tasks_are_written_after_commit_one_row_each_and_the_worker_runs_every_one(
+    database_tasks,
+):
+    calls = [{"to": [f"p{n}@example.org"], "subject": f"S{n}", "body": "B"} for n in range(5)]
+    with transaction.atomic():
+        enqueue_many_on_commit(DELIVER, calls)
+        assert not DBTaskResult.objects.exists()  # nothing before the commit
+    assert DBTaskResult.objects.filter(task_path=DELIVER, status="READY").count() == 5
+
+    _run_worker()
+
+    assert sorted(m.to[0] for m in mail.outbox) == [f"p{n}@example.org" for n in range(5)]
+    assert DBTaskResult.objects.filter(status="SUCCESSFUL").count() == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_nothing_is_enqueued_for_a_rolled_back_write(database_tasks):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        enqueue_many_on_commit(DELIVER, [{"to": ["x@example.org"], "subject": "S", "body": "B"}])
+        email.queue_emails(INVITATION, [("y@example.org", {"name": "Y"})])
+        raise RuntimeError("roll back")
+    assert not DBTaskResult.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_argument_that_cannot_be_stored_fails_the_write_not_the_commit(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks() as callbacks, pytest.raises(TypeError):
+        enqueue_many_on_commit(DELIVER, [{"to": ["a@example.org"], "subject": object()}])
+    assert callbacks == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_refused_email_fails_alone_and_is_never_sent_twice(database_tasks, settings):
+    settings.EMAIL_BACKEND = "tests.core.mail_backends.RefusingBackend"
+    to = ["a@example.org", "refused@example.org", "b@example.org"]
+    enqueue_many_on_commit(DELIVER, [{"to": [t], "subject": "S", "body": "B"} for t in to])
+
+    _run_worker()
+    _run_worker()  # a second pass finds nothing left to run
+
+    assert sorted(m.to[0] for m in mail.outbox) == ["a@example.org", "b@example.org"]
+    failed = DBTaskResult.objects.get(status="FAILED")
+    # Exactly what happens to a single deliver_email that fails: the row keeps the error.
+    assert failed.args_kwargs["kwargs"]["to"] == ["refused@example.org"]
+    assert failed.exception_class_path == "smtplib.SMTPRecipientsRefused"
+    assert DBTaskResult.objects.filter(status="SUCCESSFUL").count() == 2
+
+
+@pytest.mark.django_db
+def test_a_thousand_tasks_are_written_by_one_statement(database_tasks):
+    calls = [{"to": [f"p{n}@example.org"], "subject": "S", "body": "B"} for n in range(1000)]
+    with CaptureQueriesContext(connection) as queries:
+        enqueue_many(email.deliver_email, calls)
+    assert DBTaskResult.objects.count() == 1000
+    # One prepared INSERT run for every row (plus at most a savepoint and its release).
+    inserts = [q["sql"] for q in queries.captured_queries if "INSERT" in q["sql"]]
+    assert len(inserts) == 1 and inserts[0].startswith("1000 times: ") and len(queries) <= 3
+
+
+@pytest.mark.django_db
+def test_queue_emails_renders_each_like_queue_email_and_skips_undeliverable_addresses(
+    django_capture_on_commit_callbacks,
+):
+    contexts = [
+        ("o@example.org", {"name": "O'Brien <&>", "program_name": 'Q&A "club"'}),
+        ("gone@erased.invalid", {"name": "Gone", "program_name": "Q&A"}),
+        ("p@example.org", {"name": "", "program_name": "Line\nbreak"}),
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        for to, context in contexts:
+            email.queue_email(to, INVITATION, context)
+    singles = [(m.to, m.subject, m.body) for m in mail.outbox]
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert email.queue_emails(INVITATION, contexts) == 2
+    assert len(callbacks) == 1
+    assert [(m.to, m.subject, m.body) for m in mail.outbox] == singles
+    assert "O'Brien <&>" in mail.outbox[0].body  # plain text: nothing escaped
+    assert mail.outbox[1].subject.startswith("You are invited to Line break")  # one line
