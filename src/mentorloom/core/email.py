@@ -70,7 +70,7 @@ def queue_emails(template: str, recipients: Iterable[tuple[str, Mapping[str, obj
     marked FAILED with the error) alone, exactly as a single one; nothing is sent for a
     rolled-back write. What is shared: the two templates are loaded once, and after commit
     the tasks are enqueued together in one transaction (`core.enqueue.enqueue_many_on_commit`:
-    one INSERT statement on the database backend instead of one commit per e-mail).
+    one commit instead of one per e-mail).
     """
     subject_template = get_template(f"{template}_subject.txt").template
     body_template = get_template(f"{template}.txt").template
