@@ -170,44 +170,70 @@ function schedulePeopleRefresh() {
   peopleTimer = setTimeout(refreshPeople, 300);
 }
 
+// "Perfect negotiation" (W3C WebRTC, §10.1) per pair: both pages may offer at once (joins
+// crossing, a reconnect); the page with the lower user id is polite and gives way (its own
+// offer is rolled back by applying the other's), the other ignores the colliding offer and
+// waits for the answer to its own.
+async function meshFrame(ws, frame, iceServers) {
+  if (socket !== ws) return; // a frame of a room this page has left
+  if (frame.type === "welcome") {
+    say(`In ${document.getElementById("room-name").textContent}`);
+  } else if (frame.type === "peer.joined") {
+    // The one already here offers to the newcomer.
+    const pc = peerConnection(frame.user_id, frame.name, iceServers);
+    if (pc.signalingState !== "stable") return;
+    const peer = peers.get(frame.user_id);
+    peer.makingOffer = true;
+    try {
+      await pc.setLocalDescription(); // creates the offer and applies it in one step
+    } finally {
+      peer.makingOffer = false;
+    }
+    if (socket === ws) {
+      ws.send(JSON.stringify({ type: "offer", to: frame.user_id, sdp: pc.localDescription.sdp }));
+    }
+    schedulePeopleRefresh();
+  } else if (frame.type === "offer") {
+    const pc = peerConnection(frame.from, frame.name, iceServers);
+    const peer = peers.get(frame.from);
+    const collision = peer.makingOffer || pc.signalingState !== "stable";
+    if (collision && me > frame.from) return; // impolite: our offer stands, theirs is ignored
+    await pc.setRemoteDescription({ type: "offer", sdp: frame.sdp }); // rolls ours back
+    await pc.setLocalDescription();
+    if (socket === ws) {
+      ws.send(JSON.stringify({ type: "answer", to: frame.from, sdp: pc.localDescription.sdp }));
+    }
+  } else if (frame.type === "answer") {
+    const pc = peers.get(frame.from)?.pc;
+    // An answer to an offer this page rolled back (the other side's offer came first): moot.
+    if (pc?.signalingState === "have-local-offer") {
+      await pc.setRemoteDescription({ type: "answer", sdp: frame.sdp });
+    }
+  } else if (frame.type === "ice") {
+    const peer = peers.get(frame.from);
+    if (peer && frame.candidate) await peer.pc.addIceCandidate(frame.candidate).catch(() => {});
+  } else if (frame.type === "peer.left") {
+    dropPeer(frame.user_id);
+    schedulePeopleRefresh();
+  } else if (frame.type === "moved") {
+    say("Moving…");
+  }
+}
+
 function meshRoom(id, media) {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
   const ws = new WebSocket(`${scheme}://${location.host}/ws/workshops/rooms/${id}/`);
   socket = ws;
   const iceServers = media.iceServers || [];
-  ws.onmessage = async (message) => {
+  // Frames are handled one at a time: an offer arriving while this page is still making its
+  // own must not interleave with it (the m-lines of an offer made before a remote description
+  // was applied no longer match: "The order of m-lines in subsequent offer doesn't match").
+  let frames = Promise.resolve();
+  ws.onmessage = (message) => {
     const frame = JSON.parse(message.data);
-    if (frame.type === "welcome") {
-      say(`In ${document.getElementById("room-name").textContent}`);
-    } else if (frame.type === "peer.joined") {
-      // The one already here offers to the newcomer (one offerer per pair). When both heard of
-      // each other at once (joins crossing, a reconnect) and the other's offer is already here,
-      // answering it is enough: offering too would fail in that state.
-      const pc = peerConnection(frame.user_id, frame.name, iceServers);
-      if (pc.signalingState !== "stable") return;
-      await pc.setLocalDescription(await pc.createOffer());
-      ws.send(JSON.stringify({ type: "offer", to: frame.user_id, sdp: pc.localDescription.sdp }));
-      schedulePeopleRefresh();
-    } else if (frame.type === "offer") {
-      const pc = peerConnection(frame.from, frame.name, iceServers);
-      await pc.setRemoteDescription({ type: "offer", sdp: frame.sdp });
-      await pc.setLocalDescription(await pc.createAnswer());
-      ws.send(JSON.stringify({ type: "answer", to: frame.from, sdp: pc.localDescription.sdp }));
-    } else if (frame.type === "answer") {
-      const pc = peers.get(frame.from)?.pc;
-      // An answer to an offer this page rolled back (the other side's offer came first): moot.
-      if (pc?.signalingState === "have-local-offer") {
-        await pc.setRemoteDescription({ type: "answer", sdp: frame.sdp });
-      }
-    } else if (frame.type === "ice") {
-      const peer = peers.get(frame.from);
-      if (peer && frame.candidate) await peer.pc.addIceCandidate(frame.candidate).catch(() => {});
-    } else if (frame.type === "peer.left") {
-      dropPeer(frame.user_id);
-      schedulePeopleRefresh();
-    } else if (frame.type === "moved") {
-      say("Moving…");
-    }
+    frames = frames.then(() => meshFrame(ws, frame, iceServers)).catch((error) => {
+      if (socket === ws) console.error("workshop room:", error);
+    });
   };
   ws.onclose = (event) => {
     if (socket !== ws) return;
