@@ -17,7 +17,7 @@ from mentorloom.core.errors import DomainError, InvalidInput
 from mentorloom.core.hooks import Hook
 from mentorloom.core.markdown import render_markdown
 from mentorloom.core.params import int_param
-from mentorloom.messaging.models import MAX_BODY_CHARS, REACTIONS
+from mentorloom.messaging.models import MAX_BODY_CHARS
 from mentorloom.safety.selectors import hidden_user_ids
 
 from . import selectors, services
@@ -212,7 +212,6 @@ def _channel_page(  # type: ignore[no-untyped-def]
             "page": page,
             "replies": replies,
             "channels": selectors.channels_for(request.user, community),
-            "reactions": REACTIONS,
             "max_chars": MAX_BODY_CHARS,
             "client_id": uuid.uuid4(),
             "newest_id": found.conversation.last_message_id or 0,
@@ -249,7 +248,6 @@ def post_partial(request: HttpRequest, slug: str, channel_id: int, post_id: int)
             "me": get_membership_for(request.user, community),
             "m": message,
             "reply": message.parent_id is not None,
-            "reactions": REACTIONS,
             "page": {"last_read_id": participant.last_read_message_id if participant else 0},
         },
     )

@@ -11,6 +11,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 
 from mentorloom.core.markdown import render_markdown
+from mentorloom.messaging.events import reactions_payload
 from mentorloom.messaging.models import REACTIONS
 
 from .. import selectors
@@ -52,9 +53,7 @@ class _Page:
         )
         self.viewer_id = context["request"].user.pk
         self.community, self.channel = context["community"], context["channel"]
-        self.channel_url = reverse(
-            "communities:channel", args=[self.community.slug, self.channel.pk]
-        )
+        self.channel_url = context["channel_url"]  # the view's, reversed once
         self._urls: dict[str, str] = {}
         self._profiles: dict[int, str] = {}
         self.months = {n: str(name).title() for n, name in MONTHS_3.items()}
@@ -181,9 +180,7 @@ def post_reactions(context: template.Context, message) -> SafeString:  # type: i
     """The row of reaction buttons under a post: one small form per reaction (works without
     JavaScript), pressed when the viewer reacted, with its count."""
     page = _page(context)
-    who: dict[str, list[int]] = {}
-    for reaction in message.reaction_rows():
-        who.setdefault(reaction.key, []).append(reaction.user_id)
+    who = {r["key"]: r["user_ids"] for r in reactions_payload(message)}
     form = (
         f'<form method="post" action="{page.post_url("react", message.pk)}" class="inline">'
         f"{page.csrf}"
