@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 def closes(monkeypatch) -> list[tuple[int, dict]]:
     sent: list[tuple[int, dict]] = []
     monkeypatch.setattr(
-        lifetime, "_send_close", lambda user_id, event: sent.append((user_id, event))
+        lifetime, "_send_to_sockets", lambda user_id, event: sent.append((user_id, event))
     )
     return sent
 

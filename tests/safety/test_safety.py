@@ -149,7 +149,7 @@ def test_staff_ban_deactivates_audits_and_closes_sockets(
 ):
     closes: list[tuple[int, dict]] = []
     monkeypatch.setattr(
-        lifetime, "_send_close", lambda user_id, event: closes.append((user_id, event))
+        lifetime, "_send_to_sockets", lambda user_id, event: closes.append((user_id, event))
     )
     staff = UserFactory(is_staff=True)
     target = UserFactory()

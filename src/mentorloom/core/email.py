@@ -36,7 +36,12 @@ def _plain(template: Template, context: dict[str, object]) -> str:
 
 def render_subject(template_name: str, context: dict[str, object]) -> str:
     """A subject line: rendered as plain text, whitespace (and newlines) collapsed."""
-    return " ".join(render_plain_text(template_name, context).split())
+    return _subject_line(get_template(template_name).template, context)
+
+
+def _subject_line(template: Template, context: dict[str, object]) -> str:
+    # A subject is one line: the template's line breaks and runs of spaces become one space.
+    return " ".join(_plain(template, context).split())
 
 
 def _undeliverable(to: str) -> bool:
@@ -82,7 +87,7 @@ def queue_emails(template: str, recipients: Iterable[tuple[str, Mapping[str, obj
         calls.append(
             {
                 "to": [to],
-                "subject": " ".join(_plain(subject_template, context).split()),
+                "subject": _subject_line(subject_template, context),
                 "body": _plain(body_template, context),
             }
         )

@@ -81,7 +81,7 @@ def close_sockets_for(user_id: int, reason: str, *, session_key: str | None = No
     undoes the caller's work; the sockets' session re-check still ends them.
     """
     event = {"type": "socket.close", "reason": reason[:100], "session": session_tag(session_key)}
-    transaction.on_commit(partial(_send_close, user_id, event))
+    transaction.on_commit(partial(_send_to_sockets, user_id, event))
 
 
 def drop_conversations(user_id: int, conversation_ids: list[int], reason: str) -> None:
@@ -96,17 +96,18 @@ def drop_conversations(user_id: int, conversation_ids: list[int], reason: str) -
         "conversations": [int(c) for c in conversation_ids],
         "reason": reason[:100],
     }
-    transaction.on_commit(partial(_send_close, user_id, event))
+    transaction.on_commit(partial(_send_to_sockets, user_id, event))
 
 
-def _send_close(user_id: int, event: dict[str, Any]) -> None:
+def _send_to_sockets(user_id: int, event: dict[str, Any]) -> None:
+    """`event` to every open socket of `user_id` (a close, a revocation)."""
     layer = get_channel_layer()
     if layer is None:
         return
     try:
         async_to_sync(layer.group_send)(socket_group(user_id), event)
     except Exception:
-        logger.exception("closing the sockets of user %s failed", user_id)
+        logger.exception("telling the sockets of user %s (%s) failed", user_id, event.get("type"))
 
 
 class SessionEnded(Exception):
