@@ -6,6 +6,7 @@
 
 import { autosave, setText, statusLine } from "./autosave.js";
 import { merge } from "./notes_merge.js";
+import { rereadPage } from "./reread.js";
 
 const form = document.getElementById("agenda-details");
 
@@ -39,13 +40,8 @@ if (form) {
   };
 
   const refreshTopics = async () => {
-    const response = await fetch(location.pathname, {
-      credentials: "same-origin",
-      // Leaves one-time messages ("Added the topics.") for the page being navigated to.
-      headers: { "X-Live-Refresh": "1" },
-    });
-    if (!response.ok) return;
-    const page = new DOMParser().parseFromString(await response.text(), "text/html");
+    const page = await rereadPage();
+    if (!page) return;
     for (const id of ["agenda-topic-list", "agenda-meta", "carried-forward"]) {
       const mine = document.getElementById(id);
       const theirs = page.getElementById(id);

@@ -5,6 +5,8 @@
 // the active-speaker outline, screen share, and the people panel with hands in the order raised.
 // Room changes arrive on /ws/live/ (live.js re-dispatches each event as "ml:live").
 
+import { rereadPage } from "./reread.js";
+
 const root = document.getElementById("workshop-room");
 const config = JSON.parse(document.getElementById("workshop-config").textContent);
 const statusEl = document.getElementById("room-status");
@@ -505,13 +507,8 @@ async function sfuRoom(id, media) {
 
 // After a move: the room's chat, prompt and note come from the room page itself.
 async function swapPanels() {
-  const response = await fetch(location.pathname, {
-    credentials: "same-origin",
-    // Leaves one-time messages ("Added the topics.") for the page being navigated to.
-    headers: { "X-Live-Refresh": "1" },
-  });
-  if (!response.ok) return;
-  const page = new DOMParser().parseFromString(await response.text(), "text/html");
+  const page = await rereadPage();
+  if (!page) return;
   for (const id of ["room-chat", "room-prompt", "room-note", "facilitator-controls"]) {
     const fresh = page.getElementById(id);
     const current = document.getElementById(id);

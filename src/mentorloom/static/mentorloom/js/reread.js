@@ -1,0 +1,12 @@
+// A page's script re-reading the page it is on for its live parts (the agenda's topics, a
+// workshop room's panels after a move). The X-Live-Refresh header tells the server so:
+// base.html then leaves one-time messages ("Added the topics.") for the page the person is
+// about to see. Resolves to the parsed page, or null when the server did not answer 2xx.
+export async function rereadPage() {
+  const response = await fetch(location.pathname, {
+    credentials: "same-origin",
+    headers: { "X-Live-Refresh": "1" },
+  });
+  if (!response.ok) return null;
+  return new DOMParser().parseFromString(await response.text(), "text/html");
+}
