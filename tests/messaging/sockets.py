@@ -21,9 +21,14 @@ def cookie_for(user) -> str:  # type: ignore[no-untyped-def]
 
 def chat_socket(server, cookie: str | None = None):  # type: ignore[no-untyped-def]
     """`server` has .url and .ws_url (LiveASGIServer or a server process)."""
+    return socket_at(server, "/ws/chat/", cookie)
+
+
+def socket_at(server, path: str, cookie: str | None = None):  # type: ignore[no-untyped-def]
+    """A WebSocket to `path` on `server`, from the server's own origin, signed in by `cookie`."""
     headers = {"Cookie": cookie} if cookie else {}
     return connect(
-        f"{server.ws_url}/ws/chat/",
+        f"{server.ws_url}{path}",
         origin=server.url,
         additional_headers=headers,
         open_timeout=TIMEOUT,

@@ -15,7 +15,6 @@ import time_machine
 from asgiref.sync import sync_to_async
 from django.http import Http404
 from django.utils import timezone
-from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from mentorloom.calls.janus.controller import UNAUTHORIZED, controller_for_room
@@ -29,9 +28,9 @@ from mentorloom.workshops.models import (
     RoomAssignment,
     Workshop,
 )
-from tests.asgi_server import session_cookie_for
 from tests.calls.janus.participant import HTTPParticipant
 from tests.communities.helpers import community_with
+from tests.messaging.sockets import cookie_for, socket_at
 
 from .conftest import person
 
@@ -68,20 +67,6 @@ def _ban(moderator, community, user, minutes: int | None = 60) -> None:  # type:
     )
 
 
-async def _cookie(user) -> str:  # type: ignore[no-untyped-def]
-    name, value = await sync_to_async(session_cookie_for)(user)
-    return f"{name}={value}"
-
-
-def _socket(live_asgi, path: str, cookie: str):  # type: ignore[no-untyped-def]
-    return connect(
-        f"{live_asgi.ws_url}{path}",
-        origin=live_asgi.url,
-        additional_headers={"Cookie": cookie},
-        open_timeout=TIMEOUT,
-    )
-
-
 async def _next(ws, kind: str | None = None) -> dict:  # type: ignore[no-untyped-def]
     while True:
         frame = json.loads(await asyncio.wait_for(ws.recv(), TIMEOUT))
@@ -112,11 +97,11 @@ async def test_a_ban_closes_the_members_room_socket_at_once_and_a_reconnect_is_r
     main = await sync_to_async(selectors.main_room)(workshop)
     path = f"/ws/workshops/rooms/{main.pk}/"
     async with (
-        _socket(live_asgi, "/ws/live/", await _cookie(ana)) as ana_live,
-        _socket(live_asgi, path, await _cookie(ana)) as ana_room,
+        socket_at(live_asgi, "/ws/live/", await sync_to_async(cookie_for)(ana)) as ana_live,
+        socket_at(live_asgi, path, await sync_to_async(cookie_for)(ana)) as ana_room,
     ):
         await _next(ana_room, "welcome")
-        async with _socket(live_asgi, path, await _cookie(ben)) as ben_room:
+        async with socket_at(live_asgi, path, await sync_to_async(cookie_for)(ben)) as ben_room:
             await _next(ben_room, "welcome")
             await _next(ana_room, "peer.joined")
             await asyncio.sleep(0.2)  # the live socket has joined its group
@@ -138,7 +123,7 @@ async def test_a_ban_closes_the_members_room_socket_at_once_and_a_reconnect_is_r
             assert ben_room.close_code is None
 
         # Coming back: the room socket is refused, and so are joining and the room's chat.
-        async with _socket(live_asgi, path, await _cookie(ana)) as again:
+        async with socket_at(live_asgi, path, await sync_to_async(cookie_for)(ana)) as again:
             frame = await _next(again)
             assert (frame["type"], frame["code"]) == ("error", "not_found")
             assert await _closed_with(again) == 4404
@@ -162,12 +147,12 @@ async def test_a_ban_reaches_a_breakout_room_and_ends_the_members_place_and_hand
     await sync_to_async(services.open_breakouts)(moderator, workshop)
     await sync_to_async(services.raise_signal)(ana, workshop, "help")
     path = f"/ws/workshops/rooms/{rooms[0].pk}/"
-    async with _socket(live_asgi, path, await _cookie(ana)) as ana_room:
+    async with socket_at(live_asgi, path, await sync_to_async(cookie_for)(ana)) as ana_room:
         await _next(ana_room, "welcome")
         await sync_to_async(_ban)(moderator, community, ana)
         assert await _next(ana_room) == {"type": "removed", "reason": "banned"}
         assert await _closed_with(ana_room) == 4403
-    async with _socket(live_asgi, path, await _cookie(ana)) as again:
+    async with socket_at(live_asgi, path, await sync_to_async(cookie_for)(ana)) as again:
         assert (await _next(again))["code"] == "not_found"
     assert not await sync_to_async(
         RoomAssignment.objects.filter(workshop=workshop, user=ana).exists
@@ -193,8 +178,8 @@ async def test_the_facilitators_remove_closes_the_room_socket_the_same_way(
     main = await sync_to_async(selectors.main_room)(workshop)
     path = f"/ws/workshops/rooms/{main.pk}/"
     async with (
-        _socket(live_asgi, "/ws/live/", await _cookie(ana)) as ana_live,
-        _socket(live_asgi, path, await _cookie(ana)) as ana_room,
+        socket_at(live_asgi, "/ws/live/", await sync_to_async(cookie_for)(ana)) as ana_live,
+        socket_at(live_asgi, path, await sync_to_async(cookie_for)(ana)) as ana_room,
     ):
         await _next(ana_room, "welcome")
         await asyncio.sleep(0.2)
@@ -203,7 +188,7 @@ async def test_the_facilitators_remove_closes_the_room_socket_the_same_way(
         assert await _closed_with(ana_room) == 4403
         event = await _next(ana_live, "workshop.removed")
         assert event["reason"] == "removed"
-    async with _socket(live_asgi, path, await _cookie(ana)) as again:
+    async with socket_at(live_asgi, path, await sync_to_async(cookie_for)(ana)) as again:
         assert (await _next(again))["code"] == "not_found"
 
 
