@@ -102,10 +102,28 @@ def test_prepare_meet_note_carry_forward_and_give_feedback(
         "## Decisions\n- Apply to two PM roles\n- Ask Dana for a referral"
     )
 
-    # Both rewrite the same line before either save lands: the mentee saves second.
+    # Both rewrite the same line before either save lands: the mentee saves second. The
+    # mentor's save is held until the mentee has typed (on a busy machine a fixed pause let it
+    # reach the mentee's page first, and then there was no overlap to resolve), then released
+    # at once, well inside the mentee's 0.6 s autosave delay.
+    held = []
+
+    def hold(route):  # type: ignore[no-untyped-def]
+        if route.request.method == "POST":
+            held.append(route)
+        else:
+            route.continue_()
+
+    mentor.route(f"**/sessions/{first.pk}/notes/**", hold)
     mentor_notes.fill("## Decisions\n- Apply to three PM roles\n- Ask Dana for a referral")
-    mentee.wait_for_timeout(150)  # well inside the 0.6 s autosave delay, so the mentor saves first
+    for _ in range(50):
+        if held:
+            break
+        mentor.wait_for_timeout(100)
+    assert held, "the mentor's autosave never started"
     mentee_notes.fill("## Decisions\n- Apply to two PM roles by May\n- Ask Dana for a referral")
+    held[0].continue_()
+    mentor.unroute(f"**/sessions/{first.pk}/notes/**", hold)
     expect(mentee.get_by_text("You both changed the same line at once")).to_be_visible()
     expect(mentee.get_by_label("Their wording of the overlapping part (version 3)")).to_have_value(
         "- Apply to three PM roles"
