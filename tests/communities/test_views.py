@@ -103,6 +103,35 @@ def test_opening_a_channel_clears_its_unread_badge():
 
 
 @pytest.mark.django_db
+def test_opening_a_read_channel_writes_nothing_and_an_unread_one_moves_the_marker_once():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from mentorloom.messaging.selectors import read_marker
+
+    community, owner, _moderator, member, general = community_with()
+    post(owner, general, "news")
+    newest = post(owner, general, "more news")
+    client = client_for(member)
+    url = reverse("communities:channel", args=[community.slug, general.pk])
+
+    def writes() -> list[str]:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        words = ("INSERT", "UPDATE", "DELETE")
+        return [
+            q["sql"]
+            for q in queries.captured_queries
+            if q["sql"].lstrip().startswith(words) and "messaging_" in q["sql"]
+        ]
+
+    moved = writes()
+    assert len(moved) == 1 and "messaging_participant" in moved[0]
+    assert read_marker(member, general.conversation) == newest.pk
+    assert writes() == []  # read already: the page only reads
+
+
+@pytest.mark.django_db
 def test_moderators_manage_channels_invites_prompts_and_members():
     from mentorloom.communities.models import Channel, Invite, WeeklyPrompt
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from mentorloom.core.errors import InvalidInput
 from mentorloom.mentorships.models import Mentorship
-from mentorloom.messaging import services
+from mentorloom.messaging import selectors, services
 from mentorloom.messaging.errors import (
     BlockedConversation,
     ConversationClosed,
@@ -279,9 +279,17 @@ def test_read_marker_never_moves_back_or_past_the_newest(convo):
     mentor, mentee = _people(convo)
     first, _ = services.send_message(mentor, convo, uuid.uuid4(), "one")
     second, _ = services.send_message(mentor, convo, uuid.uuid4(), "two")
-    assert services.mark_read(mentee, convo, second.pk).last_read_message_id == second.pk
-    assert services.mark_read(mentee, convo, first.pk).last_read_message_id == second.pk
-    assert services.mark_read(mentee, convo, 10**9).last_read_message_id == second.pk
+    stale = Conversation.objects.get(pk=convo.pk)  # read before the third message
+    third, _ = services.send_message(mentor, convo, uuid.uuid4(), "three")
+    assert services.mark_read(mentee, stale, second.pk) is True
+    assert selectors.read_marker(mentee, convo) == second.pk
+    assert services.mark_read(mentee, stale, first.pk) is False
+    assert selectors.read_marker(mentee, convo) == second.pk
+    # Past what the (stale) object knows: clamped to the stored newest, not to the stale one.
+    assert services.mark_read(mentee, stale, 10**9) is True
+    assert selectors.read_marker(mentee, convo) == third.pk
+    assert services.mark_read(mentee, convo, 10**9) is False
+    assert selectors.read_marker(mentee, convo) == third.pk
 
 
 def test_read_receipt_is_published_once_when_the_marker_moves(

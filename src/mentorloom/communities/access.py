@@ -61,7 +61,14 @@ def get_membership_for(user, community: Community) -> Membership:  # type: ignor
 
 def get_channel_for(user, community: Community, channel_id: object) -> Channel:  # type: ignore[no-untyped-def]
     """A channel of `community` the user may read (a member in good standing), else 404."""
-    get_membership_for(user, community)
+    return get_channel_and_membership_for(user, community, channel_id)[0]
+
+
+def get_channel_and_membership_for(  # type: ignore[no-untyped-def]
+    user, community: Community, channel_id: object
+) -> tuple[Channel, Membership]:
+    """`get_channel_for` and the membership it checked (a page that shows both reads it once)."""
+    membership = get_membership_for(user, community)
     channel = (
         Channel.objects.filter(pk=_int(channel_id), community=community)
         .select_related("conversation", "community")
@@ -69,7 +76,7 @@ def get_channel_for(user, community: Community, channel_id: object) -> Channel: 
     )
     if channel is None:
         raise Http404
-    return channel
+    return channel, membership
 
 
 def get_post_for(user, channel: Channel, message_id: object) -> Message:  # type: ignore[no-untyped-def]

@@ -118,16 +118,19 @@ def pending_requests(community: Community) -> list[JoinRequest]:
     )
 
 
-def channels_for(user, community: Community) -> list[Channel]:  # type: ignore[no-untyped-def]
+def channels_for(  # type: ignore[no-untyped-def]
+    user, community: Community, *, hidden: frozenset[int] | None = None
+) -> list[Channel]:
     """The community's channels with `unread_count` for `user` (a member) and `newest_id`,
     the newest message id of each, read in the same statement (so the counts include exactly
-    the posts up to it; the community socket relies on that)."""
+    the posts up to it; the community socket relies on that). `hidden`: the people hidden
+    from `user` (`hidden_user_ids`), when the caller has just read them."""
+    if hidden is None:
+        hidden = frozenset(hidden_user_ids(user.pk))
     return list(
         Channel.objects.filter(community=community)
         .annotate(
-            unread_count=Coalesce(
-                unread_subquery(user, "conversation", hidden_user_ids(user.pk)), Value(0)
-            ),
+            unread_count=Coalesce(unread_subquery(user, "conversation", hidden), Value(0)),
             newest_id=F("conversation__last_message_id"),
         )
         .order_by("name")
@@ -144,6 +147,7 @@ class ChannelPage:
     has_older: bool
     last_read_id: int  # the reader's marker: posts after it are unread
     first_unread_id: int | None  # "jump to first unread"
+    hidden: frozenset[int]  # people hidden from the reader (blocks), whose posts are left out
 
 
 def _posts_with_authors(qs: QuerySet) -> QuerySet:
@@ -173,7 +177,7 @@ def channel_page(
     the first unread root post. Posts of people the reader blocked (or who blocked them)
     are left out."""
     limit = max(1, min(limit, 200))
-    hidden = hidden_user_ids(user.pk)
+    hidden = frozenset(hidden_user_ids(user.pk))
     participant = Participant.objects.filter(
         conversation_id=channel.conversation_id, user=user
     ).first()
@@ -184,14 +188,17 @@ def channel_page(
     qs = roots
     if before is not None:
         qs = qs.filter(id__lt=before)
-    # The page's ids first (the (conversation, id) index, newest first), then the reply counts
-    # of those rows only: counting replies of every root before the LIMIT cost ~0.5 s at 10k.
-    ids = list(qs.order_by("-id").values_list("id", flat=True)[: limit + 1])
+    # The page's ids in a subquery (the (conversation, id) index, newest first, one more than
+    # the page to know whether there are older posts), the reply counts of those rows only:
+    # counting replies of every root before the LIMIT cost ~0.5 s at 10k.
+    page_ids = qs.order_by("-id").values("id")[: limit + 1]
     rows = list(
-        _posts_with_authors(Message.objects.filter(id__in=ids[:limit]))
+        _posts_with_authors(Message.objects.filter(id__in=page_ids))
         .annotate(reply_count=Count("replies", filter=Q(replies__deleted_at__isnull=True)))
         .order_by("id")
     )
+    has_older = len(rows) > limit
+    rows = rows[-limit:]
     first_unread = (
         roots.filter(id__gt=last_read, deleted_at__isnull=True)
         .exclude(sender=user)
@@ -199,7 +206,7 @@ def channel_page(
         .values_list("id", flat=True)
         .first()
     )
-    return ChannelPage(rows, len(ids) > limit, last_read, first_unread)
+    return ChannelPage(rows, has_older, last_read, first_unread, hidden)
 
 
 def thread(user, root: Message) -> list[Message]:  # type: ignore[no-untyped-def]

@@ -556,7 +556,8 @@ def react_to_post(
     return messaging.set_reaction(user, message, key, active=active)
 
 
-def mark_channel_read(user, channel: Channel, up_to_id: int) -> Participant:  # type: ignore[no-untyped-def]
+def mark_channel_read(user, channel: Channel, up_to_id: int) -> bool:  # type: ignore[no-untyped-def]
+    """messaging's `mark_read` for the channel's conversation; True when the marker moved."""
     return messaging.mark_read(user, channel.conversation, up_to_id)
 
 

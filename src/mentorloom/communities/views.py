@@ -22,6 +22,7 @@ from mentorloom.safety.selectors import hidden_user_ids
 
 from . import selectors, services
 from .access import (
+    get_channel_and_membership_for,
     get_channel_for,
     get_community,
     get_invite_for,
@@ -174,8 +175,8 @@ def invite(request: HttpRequest, token: str) -> HttpResponse:
 @require_GET
 def channel(request: HttpRequest, slug: str, channel_id: int) -> HttpResponse:
     community = get_community(slug)
-    found = get_channel_for(request.user, community, channel_id)
-    return _channel_page(request, community, found, request.GET.get("thread"))
+    found, me = get_channel_and_membership_for(request.user, community, channel_id)
+    return _channel_page(request, community, found, request.GET.get("thread"), me=me)
 
 
 def _channel_page(  # type: ignore[no-untyped-def]
@@ -186,11 +187,13 @@ def _channel_page(  # type: ignore[no-untyped-def]
     *,
     draft: dict | None = None,
     status: int = 200,
+    me: Membership | None = None,
 ) -> HttpResponse:
     """The channel page, with the thread `thread_id` open. `draft` is a post or reply that
     was refused ({"parent_id", "body", "error", "file_error"}): its form shows the text again
-    with the reason beside it, so nothing typed is lost."""
-    me = get_membership_for(request.user, community)
+    with the reason beside it, so nothing typed is lost. `me`: the reader's membership, when
+    the caller has it already."""
+    me = me or get_membership_for(request.user, community)
     before = _int_or_none(request.GET.get("before"))
     root = get_post_for(request.user, found, thread_id) if thread_id else None
     if root is not None and root.parent_id is not None:
@@ -211,7 +214,7 @@ def _channel_page(  # type: ignore[no-untyped-def]
             "me": me,
             "page": page,
             "replies": replies,
-            "channels": selectors.channels_for(request.user, community),
+            "channels": selectors.channels_for(request.user, community, hidden=page.hidden),
             "max_chars": MAX_BODY_CHARS,
             "client_id": uuid.uuid4(),
             "newest_id": found.conversation.last_message_id or 0,
@@ -221,9 +224,11 @@ def _channel_page(  # type: ignore[no-untyped-def]
         },
         status=status,
     )
-    # Opening the channel reads it (the badge clears); the page shows the marker it had.
-    if page.posts and status == 200:
-        services.mark_channel_read(request.user, found, found.conversation.last_message_id or 0)
+    # Opening the channel reads it (the badge clears); the page shows the marker it had. A
+    # reader who has read everything already writes nothing.
+    newest = found.conversation.last_message_id or 0
+    if page.posts and status == 200 and page.last_read_id < newest:
+        services.mark_channel_read(request.user, found, newest)
     return response
 
 

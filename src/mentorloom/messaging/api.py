@@ -148,10 +148,10 @@ def delete_message(request: HttpRequest, conversation_id: Id, message_id: Id) ->
 @router.post("/conversations/{conversation_id}/read", response={200: ReadOut, **WRITE_ERRORS})
 def mark_read(request: HttpRequest, conversation_id: Id, payload: ReadIn) -> dict:
     conversation = get_conversation_for(request.user, conversation_id)
-    participant = services.mark_read(request.user, conversation, payload.up_to_id)
+    services.mark_read(request.user, conversation, payload.up_to_id)
     return {
         "conversation_id": conversation.pk,
-        "last_read_message_id": participant.last_read_message_id,
+        "last_read_message_id": selectors.read_marker(request.user, conversation),
     }
 
 

@@ -180,6 +180,16 @@ GROUP BY me.user_id""",
 UNREAD_TOTALS_CHUNK = 500
 
 
+def read_marker(user, conversation: Conversation) -> int:  # type: ignore[no-untyped-def]
+    """The id of the last message `user` has read in `conversation` (0: none)."""
+    marker = (
+        Participant.objects.filter(conversation=conversation, user=user)
+        .values_list("last_read_message_id", flat=True)
+        .first()
+    )
+    return marker or 0
+
+
 def unread_totals_for(user_ids: Iterable[int]) -> dict[int, int]:
     """The nav badge of each of `user_ids`: unread messages across their visible conversations
     (those with someone they blocked, or were blocked by, are left out)."""

@@ -382,30 +382,34 @@ def _retry_of(stored: Message, body: str) -> tuple[Message, bool]:
     return stored, False
 
 
-def mark_read(user, conversation: Conversation, up_to_id: int) -> Participant:  # type: ignore[no-untyped-def]
-    """Move the user's read marker forward to `up_to_id` (never back, never past the newest).
+def mark_read(user, conversation: Conversation, up_to_id: int) -> bool:  # type: ignore[no-untyped-def]
+    """Move the user's read marker forward to `up_to_id` (never back, never past the newest);
+    True when it moved (selectors.read_marker says where it is).
 
-    Publishes a read receipt after commit when the marker moved.
-    """
-    with transaction.atomic():
+    One UPDATE: the newest message id only grows, so an `up_to_id` within what `conversation`
+    already knows needs no check; only a larger one is clamped to the stored newest (a page
+    opening a channel reads it with the channel, and marks it read without another look).
+    Publishes a read receipt after commit when the marker moved."""
+    up_to = max(0, int(up_to_id))
+    if up_to > (conversation.last_message_id or 0):
         newest = (
             Conversation.objects.filter(pk=conversation.pk)
             .values_list("last_message_id", flat=True)
-            .get()
-        ) or 0
-        up_to = max(0, min(int(up_to_id), newest))
-        now = timezone.now()
-        moved = Participant.objects.filter(
-            conversation=conversation, user=user, last_read_message_id__lt=up_to
-        ).update(last_read_message_id=up_to, last_read_at=now)
-        # Read receipts are shown in one-to-one chats; in a channel each member's read would
-        # go to every member's socket (nobody shows them there).
-        if moved and conversation.kind != ConversationKind.CHANNEL:
-            transaction.on_commit(partial(events.read_moved, conversation.pk, user.pk, up_to, now))
-        if moved:
-            # The reader's other tabs update their badge too.
-            transaction.on_commit(partial(events.unread_changed, [user.pk]))
-        return Participant.objects.get(conversation=conversation, user=user)
+            .first()
+        )
+        up_to = min(up_to, newest or 0)
+    now = timezone.now()
+    moved = Participant.objects.filter(
+        conversation=conversation, user=user, last_read_message_id__lt=up_to
+    ).update(last_read_message_id=up_to, last_read_at=now)
+    # Read receipts are shown in one-to-one chats; in a channel each member's read would
+    # go to every member's socket (nobody shows them there).
+    if moved and conversation.kind != ConversationKind.CHANNEL:
+        transaction.on_commit(partial(events.read_moved, conversation.pk, user.pk, up_to, now))
+    if moved:
+        # The reader's other tabs update their badge too.
+        transaction.on_commit(partial(events.unread_changed, [user.pk]))
+    return bool(moved)
 
 
 def remove_participant(user_id: int, conversations: QuerySet, *, reason: str) -> None:
