@@ -15,6 +15,7 @@ from mentorloom.calls.models import Call, CallStatus
 from mentorloom.mentorships.models import Mentorship
 from tests.asgi_server import session_cookie_for
 from tests.factories import ProfileFactory, UserFactory
+from tests.sockets import socket_at
 
 TIMEOUT = 5
 
@@ -34,13 +35,7 @@ async def _cookie(user) -> str:
 
 
 def _socket(live_asgi, call_id: int, cookie: str):
-    return connect(
-        f"{live_asgi.ws_url}/ws/calls/{call_id}/",
-        origin=live_asgi.url,
-        additional_headers={"Cookie": cookie},
-        open_timeout=TIMEOUT,
-        max_size=2**20,
-    )
+    return socket_at(live_asgi, f"/ws/calls/{call_id}/", cookie)
 
 
 async def _next(ws, kind: str | None = None) -> dict:

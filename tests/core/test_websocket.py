@@ -14,6 +14,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from mentorloom.asgi import application
 from tests.asgi_server import session_cookie_for
+from tests.sockets import socket_at
 
 TIMEOUT = 5
 
@@ -30,14 +31,7 @@ def session_cookie(user) -> str:
 
 
 def _socket(live_asgi, *, cookie: str | None = None, origin: str | None = None):
-    headers = {"Cookie": cookie} if cookie else {}
-    return connect(
-        f"{live_asgi.ws_url}/ws/ping/",
-        origin=origin if origin is not None else live_asgi.url,
-        additional_headers=headers,
-        open_timeout=TIMEOUT,
-        close_timeout=TIMEOUT,
-    )
+    return socket_at(live_asgi, "/ws/ping/", cookie, origin=origin)
 
 
 async def _receive_json(ws) -> dict:

@@ -7,33 +7,28 @@ import asyncio
 import json
 import uuid
 
-from websockets.asyncio.client import connect
+from tests.sockets import TIMEOUT, cookie_for, socket_at
 
-from tests.asgi_server import session_cookie_for
-
-TIMEOUT = 5
-
-
-def cookie_for(user) -> str:  # type: ignore[no-untyped-def]
-    name, value = session_cookie_for(user)
-    return f"{name}={value}"
+# cookie_for and socket_at live in tests.sockets (every live-socket test uses them); chat
+# tests have long imported them from here.
+__all__ = [
+    "TIMEOUT",
+    "chat",
+    "chat_socket",
+    "collect",
+    "cookie_for",
+    "drain",
+    "receive",
+    "send",
+    "socket_at",
+    "subscribe",
+    "until",
+]
 
 
 def chat_socket(server, cookie: str | None = None):  # type: ignore[no-untyped-def]
     """`server` has .url and .ws_url (LiveASGIServer or a server process)."""
     return socket_at(server, "/ws/chat/", cookie)
-
-
-def socket_at(server, path: str, cookie: str | None = None):  # type: ignore[no-untyped-def]
-    """A WebSocket to `path` on `server`, from the server's own origin, signed in by `cookie`."""
-    headers = {"Cookie": cookie} if cookie else {}
-    return connect(
-        f"{server.ws_url}{path}",
-        origin=server.url,
-        additional_headers=headers,
-        open_timeout=TIMEOUT,
-        close_timeout=TIMEOUT,
-    )
 
 
 async def receive(ws) -> dict:

@@ -10,12 +10,12 @@ from datetime import timedelta
 import pytest
 from asgiref.sync import sync_to_async
 from django.utils import timezone
-from websockets.asyncio.client import connect
 
 from mentorloom.workshops import selectors, services
 from mentorloom.workshops.models import Workshop
 from tests.asgi_server import session_cookie_for
 from tests.factories import ProfileFactory
+from tests.sockets import socket_at
 
 TIMEOUT = 5
 
@@ -49,15 +49,6 @@ async def _cookie(user) -> str:
     return f"{name}={value}"
 
 
-def _socket(live_asgi, path: str, cookie: str):
-    return connect(
-        f"{live_asgi.ws_url}{path}",
-        origin=live_asgi.url,
-        additional_headers={"Cookie": cookie},
-        open_timeout=TIMEOUT,
-    )
-
-
 async def _next(ws, kind: str | None = None) -> dict:
     while True:
         frame = json.loads(await asyncio.wait_for(ws.recv(), TIMEOUT))
@@ -69,9 +60,9 @@ async def test_signals_reach_only_the_addressed_peer_in_the_same_room(live_asgi,
     facilitator, (ana, ben, _cy, _di), workshop, rooms = live_workshop
     await sync_to_async(services.open_breakouts)(facilitator, workshop)
     path = f"/ws/workshops/rooms/{rooms[0].pk}/"
-    async with _socket(live_asgi, path, await _cookie(ana)) as a:
+    async with socket_at(live_asgi, path, await _cookie(ana)) as a:
         await _next(a, "welcome")
-        async with _socket(live_asgi, path, await _cookie(ben)) as b:
+        async with socket_at(live_asgi, path, await _cookie(ben)) as b:
             await _next(b, "welcome")
             joined = await _next(a, "peer.joined")
             assert (joined["user_id"], joined["name"]) == (ben.pk, "Ben")
@@ -83,19 +74,19 @@ async def test_signals_reach_only_the_addressed_peer_in_the_same_room(live_asgi,
 async def test_a_participant_cannot_subscribe_to_a_room_they_are_not_in(live_asgi, live_workshop):
     facilitator, (ana, *_), workshop, rooms = live_workshop
     await sync_to_async(services.open_breakouts)(facilitator, workshop)
-    async with _socket(live_asgi, f"/ws/workshops/rooms/{rooms[1].pk}/", await _cookie(ana)) as a:
+    async with socket_at(live_asgi, f"/ws/workshops/rooms/{rooms[1].pk}/", await _cookie(ana)) as a:
         assert (await _next(a))["code"] == "not_found"
     # Before rooms open, a breakout room is not theirs yet either.
 
 
-async def test_a_move_pushes_the_new_room_live_and_closes_the_old_room_socket(
+async def test_a_move_pushes_the_new_room_live_and_closes_the_old_roomsocket_at(
     live_asgi, live_workshop
 ):
     facilitator, (ana, *_), workshop, rooms = live_workshop
     await sync_to_async(services.open_breakouts)(facilitator, workshop)
     async with (
-        _socket(live_asgi, "/ws/live/", await _cookie(ana)) as live,
-        _socket(live_asgi, f"/ws/workshops/rooms/{rooms[0].pk}/", await _cookie(ana)) as old,
+        socket_at(live_asgi, "/ws/live/", await _cookie(ana)) as live,
+        socket_at(live_asgi, f"/ws/workshops/rooms/{rooms[0].pk}/", await _cookie(ana)) as old,
     ):
         await _next(old, "welcome")
         await asyncio.sleep(0.2)  # the live socket has joined its group
@@ -114,8 +105,8 @@ async def test_bring_everyone_back_reaches_every_room(live_asgi, live_workshop):
     facilitator, people, workshop, _rooms = live_workshop
     await sync_to_async(services.open_breakouts)(facilitator, workshop)
     async with (
-        _socket(live_asgi, "/ws/live/", await _cookie(people[0])) as a,
-        _socket(live_asgi, "/ws/live/", await _cookie(people[3])) as d,
+        socket_at(live_asgi, "/ws/live/", await _cookie(people[0])) as a,
+        socket_at(live_asgi, "/ws/live/", await _cookie(people[3])) as d,
     ):
         await asyncio.sleep(0.2)
         await sync_to_async(services.bring_everyone_back)(facilitator, workshop)
@@ -130,9 +121,9 @@ async def test_room_controls_reach_that_rooms_sockets_and_not_other_rooms(live_a
     facilitator, (ana, ben, cy, _di), workshop, rooms = live_workshop
     await sync_to_async(services.open_breakouts)(facilitator, workshop)
     async with (
-        _socket(live_asgi, "/ws/live/", await _cookie(ana)) as a,
-        _socket(live_asgi, "/ws/live/", await _cookie(cy)) as c,
-        _socket(live_asgi, "/ws/live/", await _cookie(facilitator)) as f,
+        socket_at(live_asgi, "/ws/live/", await _cookie(ana)) as a,
+        socket_at(live_asgi, "/ws/live/", await _cookie(cy)) as c,
+        socket_at(live_asgi, "/ws/live/", await _cookie(facilitator)) as f,
     ):
         await asyncio.sleep(0.2)
         await sync_to_async(services.mute_all)(facilitator, rooms[0], True)
@@ -161,8 +152,8 @@ async def test_room_controls_reach_that_rooms_sockets_and_not_other_rooms(live_a
 async def test_a_raised_hand_reaches_the_facilitator_and_the_raiser_live(live_asgi, live_workshop):
     facilitator, (ana, *_), workshop, _rooms = live_workshop
     async with (
-        _socket(live_asgi, "/ws/live/", await _cookie(ana)) as a,
-        _socket(live_asgi, "/ws/live/", await _cookie(facilitator)) as f,
+        socket_at(live_asgi, "/ws/live/", await _cookie(ana)) as a,
+        socket_at(live_asgi, "/ws/live/", await _cookie(facilitator)) as f,
     ):
         await asyncio.sleep(0.2)
         signal = await sync_to_async(services.raise_signal)(ana, workshop, "hand")

@@ -9,7 +9,6 @@ import json
 import logging
 
 import pytest
-from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from mentorloom.calls import services as call_services
@@ -17,6 +16,7 @@ from mentorloom.core.realtime import consumer_db
 from mentorloom.core.realtime.lifetime import MAX_FRAME_BYTES, SERVER_MAX_FRAME_BYTES
 from tests.asgi_server import session_cookie_for
 from tests.messaging.helpers import mentorship_conversation
+from tests.sockets import socket_at
 
 TIMEOUT = 5
 # The issue's frame (over the 64 KB cap, so refused unread), and one under the cap that is
@@ -48,17 +48,6 @@ def sockets(transactional_db):
     return paths, f"{name}={value}"
 
 
-def _socket(live_asgi, path: str, cookie: str):  # type: ignore[no-untyped-def]
-    return connect(
-        f"{live_asgi.ws_url}{path}",
-        origin=live_asgi.url,
-        additional_headers={"Cookie": cookie},
-        open_timeout=TIMEOUT,
-        close_timeout=TIMEOUT,
-        max_size=2**20,
-    )
-
-
 async def _answer(ws) -> dict:  # type: ignore[no-untyped-def]
     """The next frame that is an answer (a call socket also hears welcome and peer events)."""
     while True:
@@ -80,7 +69,7 @@ async def test_a_frame_nested_too_deep_gets_an_error_frame_and_the_socket_still_
 ):
     paths, cookie = sockets
     caplog.set_level(logging.INFO)
-    async with _socket(live_asgi, paths[kind], cookie) as ws:
+    async with socket_at(live_asgi, paths[kind], cookie) as ws:
         for frame, code in DEEP_FRAMES:
             await ws.send(frame)
             answer = await _answer(ws)
@@ -102,7 +91,7 @@ async def test_a_65_kb_frame_is_refused_before_parsing_and_the_socket_still_work
     )
     big = json.dumps({"type": "ping", "pad": "x" * (65 * 1024)})
     assert MAX_FRAME_BYTES < len(big) < SERVER_MAX_FRAME_BYTES
-    async with _socket(live_asgi, paths[kind], cookie) as ws:
+    async with socket_at(live_asgi, paths[kind], cookie) as ws:
         await ws.send(big)
         answer = await _answer(ws)
         assert (answer["type"], answer["code"]) == ("error", "too_large")
@@ -114,14 +103,14 @@ async def test_a_64_kb_frame_of_multibyte_text_is_sized_in_bytes(live_asgi, sock
     paths, cookie = sockets
     # 30,000 characters, 90,000 bytes in UTF-8.
     frame = json.dumps({"type": "ping", "pad": "€" * 30_000}, ensure_ascii=False)
-    async with _socket(live_asgi, paths["ping"], cookie) as ws:
+    async with socket_at(live_asgi, paths["ping"], cookie) as ws:
         await ws.send(frame)
         assert (await _answer(ws))["code"] == "too_large"
 
 
-async def test_frames_beyond_the_servers_limit_close_the_socket(live_asgi, sockets):
+async def test_frames_beyond_the_servers_limit_close_thesocket_at(live_asgi, sockets):
     paths, cookie = sockets
-    async with _socket(live_asgi, paths["chat"], cookie) as ws:
+    async with socket_at(live_asgi, paths["chat"], cookie) as ws:
         await ws.send("x" * (SERVER_MAX_FRAME_BYTES + 1))
         with pytest.raises(ConnectionClosed) as closed:
             await asyncio.wait_for(ws.recv(), TIMEOUT)
@@ -131,7 +120,7 @@ async def test_frames_beyond_the_servers_limit_close_the_socket(live_asgi, socke
 async def test_binary_frames_get_an_error_frame_on_every_consumer(live_asgi, sockets):
     paths, cookie = sockets
     for kind in sorted(ALIVE):
-        async with _socket(live_asgi, paths[kind], cookie) as ws:
+        async with socket_at(live_asgi, paths[kind], cookie) as ws:
             await ws.send(b"\x00\x01")
             assert (await _answer(ws))["code"] == "bad_frame", kind
             await _still_works(ws, kind)

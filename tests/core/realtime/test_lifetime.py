@@ -14,7 +14,6 @@ from asgiref.sync import sync_to_async
 from asgiref.testing import ApplicationCommunicator
 from django.conf import settings
 from django.contrib.sessions.models import Session
-from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from mentorloom.asgi import application
@@ -25,6 +24,7 @@ from mentorloom.safety import services as safety_services
 from tests.asgi_server import session_cookie_for
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 from tests.messaging.helpers import mentorship_conversation
+from tests.sockets import socket_at
 
 TIMEOUT = 5
 
@@ -38,16 +38,6 @@ def people(transactional_db):
 def _cookie(user) -> str:  # type: ignore[no-untyped-def]
     name, value = session_cookie_for(user)
     return f"{name}={value}"
-
-
-def _socket(live_asgi, path: str, cookie: str):  # type: ignore[no-untyped-def]
-    return connect(
-        f"{live_asgi.ws_url}{path}",
-        origin=live_asgi.url,
-        additional_headers={"Cookie": cookie},
-        open_timeout=TIMEOUT,
-        close_timeout=TIMEOUT,
-    )
 
 
 async def _frame(ws) -> dict:  # type: ignore[no-untyped-def]
@@ -83,7 +73,7 @@ async def _post(live_asgi, cookie: str, path: str, data: dict) -> httpx.Response
 
 
 async def _chat_subscribed(live_asgi, cookie: str, convo):  # type: ignore[no-untyped-def]
-    ws = await _socket(live_asgi, "/ws/chat/", cookie)
+    ws = await socket_at(live_asgi, "/ws/chat/", cookie)
     await ws.send(json.dumps({"type": "subscribe", "conversation_id": convo.pk}))
     await _until(ws, "subscribed")
     return ws
@@ -95,8 +85,8 @@ async def test_sign_out_closes_that_sessions_sockets_and_they_hear_nothing_more(
     other_device = await sync_to_async(_cookie)(mentee)
     mentor_cookie = await sync_to_async(_cookie)(mentor)
     chat = await _chat_subscribed(live_asgi, cookie, convo)
-    live = await _socket(live_asgi, "/ws/live/", cookie)
-    ping = await _socket(live_asgi, "/ws/ping/", cookie)
+    live = await socket_at(live_asgi, "/ws/live/", cookie)
+    ping = await socket_at(live_asgi, "/ws/ping/", cookie)
     kept = await _chat_subscribed(live_asgi, other_device, convo)
     sender = await _chat_subscribed(live_asgi, mentor_cookie, convo)
     try:
@@ -128,7 +118,7 @@ async def test_password_change_closes_every_socket_of_the_person(live_asgi, peop
     cookie = await sync_to_async(_cookie)(mentee)
     other_device = await sync_to_async(_cookie)(mentee)
     chat = await _chat_subscribed(live_asgi, cookie, convo)
-    elsewhere = await _socket(live_asgi, "/ws/ping/", other_device)
+    elsewhere = await socket_at(live_asgi, "/ws/ping/", other_device)
     try:
         response = await _post(
             live_asgi,
@@ -154,8 +144,8 @@ async def test_a_ban_closes_chat_live_and_call_sockets(live_asgi, people):
     cookie = await sync_to_async(_cookie)(mentee)
     call, _ = await sync_to_async(call_services.start_call)(mentor, convo.mentorship_id)
     chat = await _chat_subscribed(live_asgi, cookie, convo)
-    live = await _socket(live_asgi, "/ws/live/", cookie)
-    call_ws = await _socket(live_asgi, f"/ws/calls/{call.pk}/", cookie)
+    live = await socket_at(live_asgi, "/ws/live/", cookie)
+    call_ws = await socket_at(live_asgi, f"/ws/calls/{call.pk}/", cookie)
     await _until(call_ws, "welcome")
     try:
         # Through the server's own thread, as the admin action's request would run.
@@ -194,7 +184,7 @@ def _a_reason() -> str:
 async def test_a_session_deleted_elsewhere_ends_the_socket_at_its_next_subscribe(live_asgi, people):
     convo, _, mentee = people
     cookie = await sync_to_async(_cookie)(mentee)
-    chat = await _socket(live_asgi, "/ws/chat/", cookie)
+    chat = await socket_at(live_asgi, "/ws/chat/", cookie)
     try:
         session_key = cookie.split("=", 1)[1]
         await sync_to_async(Session.objects.filter(session_key=session_key).delete)()
@@ -258,7 +248,7 @@ async def test_a_socket_that_never_sends_rechecks_its_session_on_a_timer(
     _, _, mentee = people
     monkeypatch.setattr(lifetime, "SESSION_TIMER_SECONDS", 0.2)
     cookie = await sync_to_async(_cookie)(mentee)
-    live = await _socket(live_asgi, "/ws/live/", cookie)
+    live = await socket_at(live_asgi, "/ws/live/", cookie)
     try:
         session_key = cookie.split("=", 1)[1]
         await sync_to_async(Session.objects.filter(session_key=session_key).delete)()
@@ -273,7 +263,7 @@ async def test_asking_to_delete_the_account_closes_its_sockets(live_asgi, people
     convo, _, mentee = people
     cookie = await sync_to_async(_cookie)(mentee)
     chat = await _chat_subscribed(live_asgi, cookie, convo)
-    live = await _socket(live_asgi, "/ws/live/", cookie)
+    live = await socket_at(live_asgi, "/ws/live/", cookie)
     try:
         response = await _post(
             live_asgi, cookie, "/privacy/delete/", {"password": DEFAULT_PASSWORD, "confirm": "on"}
@@ -309,7 +299,7 @@ async def test_a_send_due_for_the_recheck_makes_it_in_its_own_hop(live_asgi, peo
 
     monkeypatch.setattr(JsonConsumer, "session_still_current", own_hop)
     cookie = await sync_to_async(_cookie)(mentee)
-    chat = await _socket(live_asgi, "/ws/chat/", cookie)
+    chat = await socket_at(live_asgi, "/ws/chat/", cookie)
     try:
         await chat.send(json.dumps({"type": "subscribe", "conversation_id": convo.pk}))
         await _until(chat, "subscribed")
@@ -338,7 +328,7 @@ async def test_a_due_send_that_fails_before_its_hop_is_still_checked(
     convo, _, mentee = people
     monkeypatch.setattr(lifetime, "SESSION_RECHECK_SECONDS", 0.0)
     cookie = await sync_to_async(_cookie)(mentee)
-    chat = await _socket(live_asgi, "/ws/chat/", cookie)
+    chat = await socket_at(live_asgi, "/ws/chat/", cookie)
     try:
         await chat.send(json.dumps({"type": "subscribe", "conversation_id": convo.pk}))
         await _until(chat, "subscribed")
