@@ -3,15 +3,13 @@ method on the dense capacity-replicated problem, 8,000 mentees x 2,000 mentors, 
 same run; then 50,000 x 10,000 alone (time and peak memory, scoring from precomputed
 384-dimensional embeddings included), in a fresh process so its peak RSS is its own.
 
-One run on the shared 2-core dev box (2026-12-06, after the max-flow-min-cost change):
-8000x2000: scipy 9.6 s on the precomputed dense matrix, ours 1.15 s including scoring (8x),
-same optimum (8000 matched, score gap 0); 50000x10000 k=16: 7.5 s (scoring 6.5 s, flow 1.0 s),
-peak 553 MB."""
+Latest figures and what was tried: docs/programs.md, "Bulk matching benchmark"."""
 
 from __future__ import annotations
 
 import multiprocessing
 import resource
+import statistics
 import time
 
 import numpy as np
@@ -19,6 +17,9 @@ import numpy as np
 from mentorloom.programs import assignment as a
 
 DIM = 384
+# Ours is timed as the median of a few runs (stage by stage), scipy once: on a shared machine a
+# single 0.1 s run moves by 20-30 %, a 9 s one by far less in relative terms.
+REPEATS = 5
 
 
 def _unit(rng: np.random.Generator, n: int) -> np.ndarray:
@@ -63,8 +64,9 @@ def compare(
     n: int = 8_000, m: int = 2_000, capacity: int = 4, ks: tuple[int, ...] = (16, 32)
 ) -> list[dict]:
     """Both solvers start from the same precomputed dense score matrix (scoring is common
-    work): scipy on the capacity-replicated problem, ours picking the top-k arcs per mentee and
-    running the flow. A last row times ours from the embeddings, scoring included."""
+    work): scipy on the capacity-replicated problem, ours picking the top-k arcs per mentee
+    (select) and running the flow (flow), median of `REPEATS` runs. A last row times ours from
+    the embeddings, scoring included, once."""
     _warm_imports()
     rng = np.random.default_rng(29)
     cohort = _cohort(rng, n, m, capacity)
@@ -86,12 +88,22 @@ def compare(
             "matched": f"{ours.matched}/{n} (optimum {best_matched})",
             "score_gap": f"{gap:.5%}",
             "peak_mb": "",
+            "stages_ms": "",
         }
 
     for k in ks:
-        t0 = time.perf_counter()
-        ours = a.solve_optimal(cohort, a.candidates_from_scores(cohort, dense, k=k))
-        rows.append(row(f"k {k}", time.perf_counter() - t0, ours))
+        select, flow = [], []
+        for _ in range(REPEATS):
+            t0 = time.perf_counter()
+            cands = a.candidates_from_scores(cohort, dense, k=k)
+            t1 = time.perf_counter()
+            ours = a.solve_optimal(cohort, cands)
+            select.append(t1 - t0)
+            flow.append(time.perf_counter() - t1)
+        totals = [x + y for x, y in zip(select, flow, strict=True)]
+        rows.append(row(f"k {k}", statistics.median(totals), ours))
+        ms = [statistics.median(stage) * 1000 for stage in (select, flow)]
+        rows[-1]["stages_ms"] = f"select {ms[0]:.0f}, flow {ms[1]:.0f}"
     t0 = time.perf_counter()
     ours = a.solve_optimal(cohort, a.candidates_from_embeddings(cohort, mentees, mentors, k=ks[-1]))
     rows.append(row(f"k {ks[-1]} + scoring", time.perf_counter() - t0, ours))
@@ -118,6 +130,7 @@ def _large(queue: multiprocessing.Queue, n: int, m: int, capacity: int, k: int) 
             "matched": f"{result.matched}/{n}",
             "score_gap": "",
             "peak_mb": f"{_hwm_mb():.0f} (inputs {before:.0f})",
+            "stages_ms": "",
         }
     )
 

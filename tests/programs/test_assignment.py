@@ -217,3 +217,75 @@ def test_fast_allowed_mask_equals_the_rule_by_rule_masks(instance):
     rows = np.arange(cohort.n_mentees)
     expected = np.logical_and.reduce(list(a.constraint_masks(cohort, rows).values()))
     assert (a.allowed_mask(cohort, rows) == expected).all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(instances(max_mentees=10, max_mentors=6))
+def test_allowed_pairs_equals_the_allowed_mask_cell_by_cell(instance):
+    cohort, _ = instance
+    i, j = np.indices((cohort.n_mentees, cohort.n_mentors))
+    assert (a.allowed_pairs(cohort, i, j) == a.allowed_mask(cohort)).all()
+
+
+def _masked_top_k(cohort: a.Cohort, scores: np.ndarray, k: int) -> list[list[float]]:
+    """Each mentee's k best allowed scores, best first: the selection done the slow way."""
+    allowed = a.allowed_mask(cohort)
+    out = []
+    for i, row in enumerate(scores):
+        best = sorted(row[allowed[i]], reverse=True)[:k]
+        out.append([s for s in best if np.isfinite(s)])
+    return out
+
+
+def _selected(cands: a.Candidates, scores: np.ndarray) -> list[list[float]]:
+    out: list[list[float]] = [[] for _ in range(len(scores))]
+    for i, j in zip(cands.mentee, cands.mentor, strict=True):
+        out[i].append(scores[i, j])
+    return [sorted(row, reverse=True) for row in out]
+
+
+@settings(max_examples=100, deadline=None)
+@given(instances(max_mentees=12, max_mentors=8), st.integers(1, 2))
+def test_checking_only_the_best_cells_selects_the_same_top_k_as_masking_everything(instance, k):
+    # k * WIDEN < mentors here, so the unmasked pre-selection and its fallback both run.
+    cohort, scores = instance
+    cands = a.candidates_from_scores(cohort, scores, k)
+    assert a.allowed_mask(cohort)[cands.mentee, cands.mentor].all()
+    assert _selected(cands, scores) == _masked_top_k(cohort, scores, k)
+    ints = a.to_int_scores(scores)
+    assert (ints[cands.mentee, cands.mentor] == cands.score).all()
+
+
+@pytest.mark.parametrize("rule", ["language", "team", "manager", "department", "blocked"])
+def test_top_k_is_exact_when_the_rules_exclude_most_of_a_mentees_best_mentors(rule):
+    rng = np.random.default_rng(7)
+    n, m, k = 300, 120, 5
+    scores = rng.random((n, m)).astype(np.float32)
+    order = np.argsort(-scores, axis=1)
+    fields: dict = {}
+    blocked: set[tuple[int, int]] = set()
+    if rule == "language":
+        fields["mentee_languages"] = rng.choice([1, 2, 4], n).astype(np.uint64)
+        fields["mentor_languages"] = rng.choice([1, 1, 1, 3, 6], m).astype(np.uint64)
+    elif rule == "team":
+        fields["mentee_teams"] = rng.integers(-1, 3, n)
+        fields["mentor_teams"] = rng.integers(-1, 3, m)
+    elif rule == "manager":
+        fields["mentee_manager"] = np.where(rng.random(n) < 0.5, order[:, 0], -1)
+    elif rule == "department":
+        fields["mentee_departments"] = rng.integers(-1, 6, n)
+        fields["mentor_departments"] = rng.integers(-1, 6, m)
+        fields["department_rule"] = "same"
+    # Some mentees lose every one of their WIDEN * k best mentors (the full-mask fallback),
+    # a few keep fewer than k mentors in all.
+    for i in range(0, n, 7):
+        blocked.update((i, int(j)) for j in order[i, : a.WIDEN * k + 1])
+    for i in range(3, n, 50):
+        blocked.update((i, int(j)) for j in order[i, 2:])
+    base = a.Cohort.open(n, np.full(m, 3))
+    cohort = a.Cohort(**{**base.__dict__, **fields, "blocked": frozenset(blocked)})
+    cands = a.candidates_from_scores(cohort, scores, k)
+    allowed = a.allowed_mask(cohort)
+    assert allowed[cands.mentee, cands.mentor].all()
+    assert _selected(cands, scores) == _masked_top_k(cohort, scores, k)
+    assert np.bincount(cands.mentee, minlength=n)[3] == min(2, allowed[3].sum())

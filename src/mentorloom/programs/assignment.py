@@ -36,6 +36,9 @@ DEFAULT_K = 32
 # in cache during the selection, measured 2-3x faster than 2,048-row blocks.
 CHUNK = 512
 SELECT_THREADS = min(4, os.cpu_count() or 1)
+# Each mentee's WIDEN * k best cells are checked against the hard rules before any full mask:
+# at 8,000 x 2,000 (k 16, a quarter of pairs excluded) 3 left no row to mask in full, 2 left 544.
+WIDEN = 3
 
 
 def bonus_for(n_mentees: int) -> int:
@@ -180,7 +183,14 @@ def allowed_mask(cohort: Cohort, rows: np.ndarray | None = None) -> np.ndarray:
         has = manager >= 0
         out[np.nonzero(has)[0], manager[has]] = False
     if cohort.department_rule != "any" and cohort.mentee_departments is not None:
-        out &= constraint_masks(cohort, rows)[DEPARTMENT_RULE]
+        md = np.asarray(cohort.mentee_departments)[rows][:, None]
+        rd = np.asarray(cohort.mentor_departments)[None, :]
+        if cohort.department_rule == "same":
+            out &= md == rd
+            out[md[:, 0] < 0] = False
+            out[:, rd[0] < 0] = False
+        else:
+            out &= md != rd
     if cohort.blocked:
         position = {int(r): p for p, r in enumerate(rows)}
         for i, j in cohort.blocked:
@@ -207,21 +217,87 @@ class Candidates:
         return len(self.mentee)
 
 
-def _top_k_block(
+def allowed_pairs(cohort: Cohort, mentees: np.ndarray, mentors: np.ndarray) -> np.ndarray:
+    """`allowed_mask` cell by cell: True where mentee mentees[...] may be paired with mentor
+    mentors[...] (the two index arrays broadcast). For checking a few candidate cells per
+    mentee without building the mentee x mentors mask."""
+    i, j = np.broadcast_arrays(np.asarray(mentees, np.int64), np.asarray(mentors, np.int64))
+    langs = np.asarray(cohort.mentee_languages, dtype=np.uint64)
+    out = (langs[i] & np.asarray(cohort.mentor_languages, dtype=np.uint64)[j]) != 0
+    if cohort.exclude_same_team and cohort.mentee_teams is not None:
+        mt = np.asarray(cohort.mentee_teams)[i]
+        out &= (mt != np.asarray(cohort.mentor_teams)[j]) | (mt < 0)
+    if cohort.mentee_manager is not None:
+        out &= np.asarray(cohort.mentee_manager)[i] != j
+    if cohort.department_rule != "any" and cohort.mentee_departments is not None:
+        md = np.asarray(cohort.mentee_departments)[i]
+        rd = np.asarray(cohort.mentor_departments)[j]
+        same = md == rd
+        out &= (same & (md >= 0) & (rd >= 0)) if cohort.department_rule == "same" else ~same
+    if cohort.blocked:
+        out &= ~np.isin(i * cohort.n_mentors + j, _blocked_codes(cohort))
+    return out
+
+
+def _blocked_codes(cohort: Cohort) -> np.ndarray:
+    return np.fromiter((i * cohort.n_mentors + j for i, j in cohort.blocked), dtype=np.int64)
+
+
+def _top_k_masked(
     block: np.ndarray, allowed: np.ndarray, k: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Row-local top-k allowed columns of a float score block, in place (disallowed cells become
-    -inf): (row positions, columns, their float scores)."""
-    block[~allowed] = -np.inf
+    """Row-local top-k allowed columns of a float score block: (row positions, columns, their
+    float scores).
+
+    Disallowed cells are filled with distinct values below every allowed score rather than
+    -inf: a partition over rows that are mostly equal values measured ~7x slower (2,000
+    columns, 95% excluded)."""
     m = block.shape[1]
     if k < m:
-        cols = np.argpartition(block, m - k, axis=1)[:, m - k :]
+        finite = block[np.isfinite(block)]
+        floor = min(0.0, float(finite.min())) if finite.size else 0.0
+        fill = ((floor - 1.0) - np.arange(m) / m).astype(block.dtype)
+        cols = np.argpartition(np.where(allowed, block, fill), m - k, axis=1)[:, m - k :]
     else:
         cols = np.broadcast_to(np.arange(m), block.shape)
     top = np.take_along_axis(block, cols, axis=1)
-    keep = np.isfinite(top)
+    keep = np.take_along_axis(allowed, cols, axis=1) & np.isfinite(top)
     rows = np.broadcast_to(np.arange(block.shape[0])[:, None], cols.shape)
     return rows[keep], cols[keep].astype(np.int64), top[keep]
+
+
+def _top_k_block(
+    cohort: Cohort, rows: np.ndarray, block: np.ndarray, k: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Row-local top-k allowed columns of a float score block (not modified): (row positions,
+    columns, their float scores).
+
+    Most mentees may meet most mentors, so the hard rules are checked only on each row's
+    `WIDEN` * k best cells, unmasked: when at least k of them are allowed, they hold the row's
+    top-k allowed cells (every cell outside scores no higher). The other rows, where the rules
+    exclude much of the best, are masked and partitioned in full. Same arcs as masking every
+    cell first (ties aside), measured ~1.5x faster at 8,000 x 2,000: no full mask, no masking."""
+    m = block.shape[1]
+    wide = WIDEN * k
+    if wide >= m:
+        return _top_k_masked(block, allowed_mask(cohort, rows), k)
+    cols = np.argpartition(block, m - wide, axis=1)[:, m - wide :]
+    top = np.take_along_axis(block, cols, axis=1)
+    ok = allowed_pairs(cohort, rows[:, None], cols)
+    full = ok.sum(axis=1) >= k
+    top = np.where(ok[full], top[full], -np.inf)
+    best = np.argpartition(top, wide - k, axis=1)[:, wide - k :]
+    top = np.take_along_axis(top, best, axis=1)
+    cols = np.take_along_axis(cols[full], best, axis=1)
+    keep = np.isfinite(top)
+    where = np.nonzero(full)[0]
+    r = np.broadcast_to(where[:, None], cols.shape)[keep]
+    c, s = cols[keep].astype(np.int64), top[keep]
+    rest = np.nonzero(~full)[0]
+    if not len(rest):
+        return r, c, s
+    rr, rc, rs = _top_k_masked(block[rest], allowed_mask(cohort, rows[rest]), k)
+    return np.concatenate([r, rest[rr]]), np.concatenate([c, rc]), np.concatenate([s, rs])
 
 
 def _candidates(
@@ -235,7 +311,7 @@ def _candidates(
 
     def select(item: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         rows, block = item
-        r, c, top = _top_k_block(block, allowed_mask(cohort, rows), k)
+        r, c, top = _top_k_block(cohort, rows, block, k)
         return rows[r], c, to_int_scores(top)
 
     parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
@@ -258,7 +334,8 @@ def candidates_from_scores(cohort: Cohort, scores: np.ndarray, k: int = DEFAULT_
     dense = np.asarray(scores)
     if not np.issubdtype(dense.dtype, np.floating):
         dense = dense.astype(np.float64)
-    blocks = ((rows, dense[rows]) for rows in _chunks(cohort.n_mentees, CHUNK))
+    # Views, not copies: the selection does not write to the block.
+    blocks = ((rows, dense[rows[0] : rows[-1] + 1]) for rows in _chunks(cohort.n_mentees, CHUNK))
     return _candidates(cohort, blocks, k)
 
 
