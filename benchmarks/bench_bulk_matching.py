@@ -14,6 +14,7 @@ import time
 
 import numpy as np
 
+from mentorloom.programs import arcs
 from mentorloom.programs import assignment as a
 
 DIM = 384
@@ -27,9 +28,9 @@ def _unit(rng: np.random.Generator, n: int) -> np.ndarray:
     return v / np.linalg.norm(v, axis=1, keepdims=True)
 
 
-def _cohort(rng: np.random.Generator, n: int, m: int, capacity: int) -> a.Cohort:
+def _cohort(rng: np.random.Generator, n: int, m: int, capacity: int) -> arcs.Cohort:
     # Three languages; everyone speaks 1-3 of them; teams of ~20 people are excluded.
-    return a.Cohort(
+    return arcs.Cohort(
         capacities=np.full(m, capacity),
         mentee_languages=rng.integers(1, 8, n).astype(np.uint64),
         mentor_languages=rng.integers(1, 8, m).astype(np.uint64),
@@ -95,7 +96,7 @@ def compare(
         select, flow = [], []
         for _ in range(REPEATS):
             t0 = time.perf_counter()
-            cands = a.candidates_from_scores(cohort, dense, k=k)
+            cands = arcs.candidates_from_scores(cohort, dense, k=k)
             t1 = time.perf_counter()
             ours = a.solve_optimal(cohort, cands)
             select.append(t1 - t0)
@@ -105,7 +106,9 @@ def compare(
         ms = [statistics.median(stage) * 1000 for stage in (select, flow)]
         rows[-1]["stages_ms"] = f"select {ms[0]:.0f}, flow {ms[1]:.0f}"
     t0 = time.perf_counter()
-    ours = a.solve_optimal(cohort, a.candidates_from_embeddings(cohort, mentees, mentors, k=ks[-1]))
+    ours = a.solve_optimal(
+        cohort, arcs.candidates_from_embeddings(cohort, mentees, mentors, k=ks[-1])
+    )
     rows.append(row(f"k {ks[-1]} + scoring", time.perf_counter() - t0, ours))
     return rows
 
@@ -117,7 +120,7 @@ def _large(queue: multiprocessing.Queue, n: int, m: int, capacity: int, k: int) 
     _reset_peak()
     before = _hwm_mb()
     t0 = time.perf_counter()
-    cands = a.candidates_from_embeddings(cohort, mentees, mentors, k=k)
+    cands = arcs.candidates_from_embeddings(cohort, mentees, mentors, k=k)
     t_score = time.perf_counter() - t0
     result = a.solve_optimal(cohort, cands)
     total = time.perf_counter() - t0

@@ -9,25 +9,26 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mentorloom.programs import arcs
 from mentorloom.programs import assignment as a
 
 
-def _cohort(draw: st.DrawFn, n: int, m: int) -> a.Cohort:
+def _cohort(draw: st.DrawFn, n: int, m: int) -> arcs.Cohort:
     caps = draw(st.lists(st.integers(0, 3), min_size=m, max_size=m))
     langs = st.integers(1, 3)
-    return a.Cohort(
+    return arcs.Cohort(
         capacities=np.array(caps),
         mentee_languages=np.array(draw(st.lists(langs, min_size=n, max_size=n)), np.uint64),
         mentor_languages=np.array(draw(st.lists(langs, min_size=m, max_size=m)), np.uint64),
         mentee_teams=np.array(draw(st.lists(st.integers(-1, 2), min_size=n, max_size=n))),
         mentor_teams=np.array(draw(st.lists(st.integers(-1, 2), min_size=m, max_size=m))),
-        mentee_departments=np.array(draw(st.lists(st.integers(0, 1), min_size=n, max_size=n))),
-        mentor_departments=np.array(draw(st.lists(st.integers(0, 1), min_size=m, max_size=m))),
+        mentee_departments=np.array(draw(st.lists(st.integers(-1, 1), min_size=n, max_size=n))),
+        mentor_departments=np.array(draw(st.lists(st.integers(-1, 1), min_size=m, max_size=m))),
         mentee_manager=np.array(draw(st.lists(st.integers(-1, m - 1), min_size=n, max_size=n))),
         blocked=frozenset(
             draw(st.sets(st.tuples(st.integers(0, n - 1), st.integers(0, m - 1)), max_size=4))
         ),
-        department_rule=draw(st.sampled_from(a.DEPARTMENT_RULES)),
+        department_rule=draw(st.sampled_from(arcs.DEPARTMENT_RULES)),
     )
 
 
@@ -40,9 +41,9 @@ def instances(draw: st.DrawFn, max_mentees: int = 9, max_mentors: int = 5):
     return cohort, scores
 
 
-def _brute_force(cohort: a.Cohort, scores: np.ndarray) -> int:
-    ints = a.to_int_scores(scores)
-    allowed = a.allowed_mask(cohort)
+def _brute_force(cohort: arcs.Cohort, scores: np.ndarray) -> int:
+    ints = arcs.to_int_scores(scores)
+    allowed = arcs.allowed_mask(cohort)
     best = 0
     bonus = a.bonus_for(cohort.n_mentees)
     options = [
@@ -98,14 +99,14 @@ def test_locks_are_kept_on_rerun_and_the_rest_is_optimal_around_them(instance, d
 
 
 def test_a_lock_over_capacity_is_refused_with_the_pair_named():
-    cohort = a.Cohort.open(3, [1])
+    cohort = arcs.Cohort.open(3, [1])
     with pytest.raises(a.InvalidLocks) as caught:
         a.solve(cohort, np.ones((3, 1)), locks={0: 0, 1: 0})
     assert caught.value.problems == [(1, 0, "mentor_over_capacity")]
 
 
 def test_unmatched_people_get_the_rule_that_excludes_them():
-    cohort = a.Cohort(
+    cohort = arcs.Cohort(
         capacities=np.array([1, 1]),
         mentee_languages=np.array([1, 4, 1, 1, 1], np.uint64),  # mentee 1 speaks only language 2
         mentor_languages=np.array([1, 3], np.uint64),
@@ -115,24 +116,24 @@ def test_unmatched_people_get_the_rule_that_excludes_them():
         blocked=frozenset({(3, 0), (3, 1)}),
     )
     result = a.solve(cohort, np.full((5, 2), 0.5))
-    assert result.unmatched[1] == [a.NO_SHARED_LANGUAGE]
-    assert result.unmatched[2] == [a.ONLY_OWN_TEAM]
-    assert result.unmatched[3] == [a.ALL_BLOCKED]
+    assert result.unmatched[1] == [arcs.NO_SHARED_LANGUAGE]
+    assert result.unmatched[2] == [arcs.ONLY_OWN_TEAM]
+    assert result.unmatched[3] == [arcs.ALL_BLOCKED]
     assert result.mentor_of[0] == 0 or result.mentor_of[4] == 0
-    assert result.summary[a.NO_SHARED_LANGUAGE] == 1
+    assert result.summary[arcs.NO_SHARED_LANGUAGE] == 1
 
 
 def test_when_capacity_runs_out_the_rest_are_unmatched_because_mentors_are_full():
-    result = a.solve(a.Cohort.open(5, [2]), np.linspace(0.1, 0.9, 5)[:, None])
+    result = a.solve(arcs.Cohort.open(5, [2]), np.linspace(0.1, 0.9, 5)[:, None])
     assert sorted(i for i, _ in result.pairs) == [3, 4]
     assert result.summary == {a.MENTORS_FULL: 3}
 
 
 def test_coverage_comes_before_score():
     # Mentee 0 loves mentor 0; mentee 1 can only take mentor 0. Both get matched.
-    cohort = a.Cohort.open(2, [1, 1])
+    cohort = arcs.Cohort.open(2, [1, 1])
     scores = np.array([[1.0, 0.0], [0.9, 0.0]])
-    blocked = a.Cohort(**{**cohort.__dict__, "blocked": frozenset({(1, 1)})})
+    blocked = arcs.Cohort(**{**cohort.__dict__, "blocked": frozenset({(1, 1)})})
     result = a.solve(blocked, scores)
     assert result.pairs == [(0, 1), (1, 0)]
 
@@ -143,16 +144,16 @@ def test_embeddings_candidates_keep_only_allowed_top_k():
     mentors = rng.normal(size=(20, 8)).astype(np.float32)
     mentees /= np.linalg.norm(mentees, axis=1, keepdims=True)
     mentors /= np.linalg.norm(mentors, axis=1, keepdims=True)
-    cohort = a.Cohort(
+    cohort = arcs.Cohort(
         capacities=np.full(20, 3),
         mentee_languages=rng.integers(1, 4, 50).astype(np.uint64),
         mentor_languages=rng.integers(1, 4, 20).astype(np.uint64),
     )
-    cands = a.candidates_from_embeddings(cohort, mentees, mentors, k=5, chunk=16)
+    cands = arcs.candidates_from_embeddings(cohort, mentees, mentors, k=5, chunk=16)
     assert np.bincount(cands.mentee, minlength=50).max() <= 5
-    allowed = a.allowed_mask(cohort)
+    allowed = arcs.allowed_mask(cohort)
     assert allowed[cands.mentee, cands.mentor].all()
-    dense = a.to_int_scores((mentees @ mentors.T + 1) / 2)
+    dense = arcs.to_int_scores((mentees @ mentors.T + 1) / 2)
     assert (dense[cands.mentee, cands.mentor] == cands.score).all()
 
 
@@ -195,7 +196,7 @@ def test_stable_mode_keeps_locks(data):
 def test_stable_mode_from_scores_removes_a_blocking_pair_the_optimum_has():
     # Optimal total pairs 0-1 and 1-0 (1.0 + 1.0 = 2.0 > 1.0 + 0.0 ...); stable keeps 0-0.
     scores = np.array([[0.9, 0.5], [0.8, 0.0]])
-    cohort = a.Cohort.open(2, [1, 1])
+    cohort = arcs.Cohort.open(2, [1, 1])
     mentee_prefs, mentor_prefs = a.preferences_from_scores(cohort, scores)
     optimal = a.solve(cohort, scores)
     assert optimal.pairs == [(0, 1), (1, 0)]
@@ -206,8 +207,8 @@ def test_stable_mode_from_scores_removes_a_blocking_pair_the_optimum_has():
 
 def test_shortlists_offer_each_mentee_three_allowed_mentors_best_first():
     scores = np.array([[0.1, 0.9, 0.5, 0.7, 0.3]])
-    cohort = a.Cohort.open(1, [1] * 5)
-    assert a.shortlists(a.candidates_from_scores(cohort, scores), 1) == [[1, 3, 2]]
+    cohort = arcs.Cohort.open(1, [1] * 5)
+    assert a.shortlists(arcs.candidates_from_scores(cohort, scores), 1) == [[1, 3, 2]]
 
 
 @settings(max_examples=60, deadline=None)
@@ -215,8 +216,8 @@ def test_shortlists_offer_each_mentee_three_allowed_mentors_best_first():
 def test_fast_allowed_mask_equals_the_rule_by_rule_masks(instance):
     cohort, _ = instance
     rows = np.arange(cohort.n_mentees)
-    expected = np.logical_and.reduce(list(a.constraint_masks(cohort, rows).values()))
-    assert (a.allowed_mask(cohort, rows) == expected).all()
+    expected = np.logical_and.reduce(list(arcs.constraint_masks(cohort, rows).values()))
+    assert (arcs.allowed_mask(cohort, rows) == expected).all()
 
 
 @settings(max_examples=60, deadline=None)
@@ -224,12 +225,12 @@ def test_fast_allowed_mask_equals_the_rule_by_rule_masks(instance):
 def test_allowed_pairs_equals_the_allowed_mask_cell_by_cell(instance):
     cohort, _ = instance
     i, j = np.indices((cohort.n_mentees, cohort.n_mentors))
-    assert (a.allowed_pairs(cohort, i, j) == a.allowed_mask(cohort)).all()
+    assert (arcs.allowed_pairs(cohort, i, j) == arcs.allowed_mask(cohort)).all()
 
 
-def _masked_top_k(cohort: a.Cohort, scores: np.ndarray, k: int) -> list[list[float]]:
+def _masked_top_k(cohort: arcs.Cohort, scores: np.ndarray, k: int) -> list[list[float]]:
     """Each mentee's k best allowed scores, best first: the selection done the slow way."""
-    allowed = a.allowed_mask(cohort)
+    allowed = arcs.allowed_mask(cohort)
     out = []
     for i, row in enumerate(scores):
         best = sorted(row[allowed[i]], reverse=True)[:k]
@@ -237,7 +238,7 @@ def _masked_top_k(cohort: a.Cohort, scores: np.ndarray, k: int) -> list[list[flo
     return out
 
 
-def _selected(cands: a.Candidates, scores: np.ndarray) -> list[list[float]]:
+def _selected(cands: arcs.Candidates, scores: np.ndarray) -> list[list[float]]:
     out: list[list[float]] = [[] for _ in range(len(scores))]
     for i, j in zip(cands.mentee, cands.mentor, strict=True):
         out[i].append(scores[i, j])
@@ -249,14 +250,16 @@ def _selected(cands: a.Candidates, scores: np.ndarray) -> list[list[float]]:
 def test_checking_only_the_best_cells_selects_the_same_top_k_as_masking_everything(instance, k):
     # k * WIDEN < mentors here, so the unmasked pre-selection and its fallback both run.
     cohort, scores = instance
-    cands = a.candidates_from_scores(cohort, scores, k)
-    assert a.allowed_mask(cohort)[cands.mentee, cands.mentor].all()
+    cands = arcs.candidates_from_scores(cohort, scores, k)
+    assert arcs.allowed_mask(cohort)[cands.mentee, cands.mentor].all()
     assert _selected(cands, scores) == _masked_top_k(cohort, scores, k)
-    ints = a.to_int_scores(scores)
+    ints = arcs.to_int_scores(scores)
     assert (ints[cands.mentee, cands.mentor] == cands.score).all()
 
 
-@pytest.mark.parametrize("rule", ["language", "team", "manager", "department", "blocked"])
+@pytest.mark.parametrize(
+    "rule", ["language", "team", "manager", "department", "other_department", "blocked"]
+)
 def test_top_k_is_exact_when_the_rules_exclude_most_of_a_mentees_best_mentors(rule):
     rng = np.random.default_rng(7)
     n, m, k = 300, 120, 5
@@ -276,16 +279,35 @@ def test_top_k_is_exact_when_the_rules_exclude_most_of_a_mentees_best_mentors(ru
         fields["mentee_departments"] = rng.integers(-1, 6, n)
         fields["mentor_departments"] = rng.integers(-1, 6, m)
         fields["department_rule"] = "same"
+    elif rule == "other_department":
+        fields["mentee_departments"] = rng.integers(-1, 2, n)
+        fields["mentor_departments"] = rng.integers(-1, 2, m)
+        fields["department_rule"] = "different"
     # Some mentees lose every one of their WIDEN * k best mentors (the full-mask fallback),
     # a few keep fewer than k mentors in all.
     for i in range(0, n, 7):
-        blocked.update((i, int(j)) for j in order[i, : a.WIDEN * k + 1])
+        blocked.update((i, int(j)) for j in order[i, : arcs.WIDEN * k + 1])
     for i in range(3, n, 50):
         blocked.update((i, int(j)) for j in order[i, 2:])
-    base = a.Cohort.open(n, np.full(m, 3))
-    cohort = a.Cohort(**{**base.__dict__, **fields, "blocked": frozenset(blocked)})
-    cands = a.candidates_from_scores(cohort, scores, k)
-    allowed = a.allowed_mask(cohort)
+    base = arcs.Cohort.open(n, np.full(m, 3))
+    cohort = arcs.Cohort(**{**base.__dict__, **fields, "blocked": frozenset(blocked)})
+    cands = arcs.candidates_from_scores(cohort, scores, k)
+    allowed = arcs.allowed_mask(cohort)
     assert allowed[cands.mentee, cands.mentor].all()
     assert _selected(cands, scores) == _masked_top_k(cohort, scores, k)
     assert np.bincount(cands.mentee, minlength=n)[3] == min(2, allowed[3].sum())
+
+
+def test_no_department_is_never_the_same_department():
+    """-1 (no department) equals nothing: "same" never pairs it, "different" always may."""
+    departments = {"mentee_departments": np.array([-1, 0]), "mentor_departments": np.array([-1, 0])}
+    base = arcs.Cohort.open(2, np.full(2, 2))
+    same = arcs.Cohort(**{**base.__dict__, **departments, "department_rule": "same"})
+    other = arcs.Cohort(**{**base.__dict__, **departments, "department_rule": "different"})
+    assert arcs.allowed_mask(same).tolist() == [[False, False], [False, True]]
+    assert arcs.allowed_mask(other).tolist() == [[True, True], [True, False]]
+    for cohort in (same, other):
+        masks = arcs.constraint_masks(cohort, np.arange(2))
+        assert (masks[arcs.DEPARTMENT_RULE] == arcs.allowed_mask(cohort)).all()
+        pairs = arcs.allowed_pairs(cohort, np.array([[0], [1]]), np.array([[0, 1], [0, 1]]))
+        assert (pairs == arcs.allowed_mask(cohort)).all()

@@ -10,8 +10,8 @@ from django.http import Http404
 
 from mentorloom.mentorships.models import Mentorship
 from mentorloom.notifications.models import Notification
+from mentorloom.programs import arcs, selectors, services
 from mentorloom.programs import assignment as a
-from mentorloom.programs import selectors, services
 from mentorloom.programs.errors import ChoiceRun, MentorFull, RunNotEditable
 from mentorloom.programs.models import ProposedPair, ShortlistOption
 from tests.concurrency import race
@@ -51,8 +51,8 @@ def _program(mentor_capacity: int = 1, mentees: int = 4):
 def test_shortlists_hold_three_allowed_mentors_with_room_and_the_optimal_one():
     # Both mentees like mentor 0 best; the optimum gives mentee 1 mentor 3 (its 4th choice).
     scores = np.array([[0.9, 0.8, 0.7, 0.6, 0.5], [0.9, 0.8, 0.7, 0.6, 0.1]])
-    cohort = a.Cohort.open(2, [1, 1, 1, 1, 0])
-    cohort = a.Cohort(
+    cohort = arcs.Cohort.open(2, [1, 1, 1, 1, 0])
+    cohort = arcs.Cohort(
         capacities=cohort.capacities,
         mentee_languages=cohort.mentee_languages,
         mentor_languages=cohort.mentor_languages,

@@ -19,7 +19,7 @@ from mentorloom.core.errors import InvalidInput
 from mentorloom.mentorships import services as mentorship_services
 from mentorloom.safety.models import Block
 
-from . import assignment, scoring
+from . import arcs, assignment, scoring
 from .errors import ChoiceRun, InvalidLock, MentorFull, NothingToMatch, RunNotEditable
 from .models import (
     CheckIn,
@@ -83,8 +83,8 @@ def _ids(values: list[str]) -> np.ndarray:
 
 def build_cohort(
     program: Program, mentees: list[ProgramMembership], mentors: list[ProgramMembership]
-) -> assignment.Cohort:
-    """The program's hard rules as an assignment.Cohort (indexes follow the two lists)."""
+) -> arcs.Cohort:
+    """The program's hard rules as an arcs.Cohort (indexes follow the two lists)."""
     rules = program.hard_rules or {}
     if rules.get("shared_language", True):
         codes: dict[str, int] = {}
@@ -117,7 +117,7 @@ def build_cohort(
             if x in user_index_mentee and y in user_index_mentor:
                 blocked.add((user_index_mentee[x], user_index_mentor[y]))
     n = len(mentees)
-    return assignment.Cohort(
+    return arcs.Cohort(
         capacities=np.array([m.capacity for m in mentors], dtype=np.int64),
         mentee_languages=mentee_langs,
         mentor_languages=mentor_langs,
@@ -233,7 +233,7 @@ def _open_choice(
     mentors: list[ProgramMembership],
     people: tuple[list[scoring.Person], list[scoring.Person]],
     scores: np.ndarray,
-    cohort: assignment.Cohort,
+    cohort: arcs.Cohort,
 ) -> MatchRun:
     """Mentee-choice mode: store each mentee's shortlist of 3 (assignment.choice_shortlists,
     from the same scores and hard rules) and ask them to pick. Their picks become the run's
