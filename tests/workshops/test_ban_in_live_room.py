@@ -30,7 +30,7 @@ from mentorloom.workshops.models import (
 )
 from tests.calls.janus.participant import HTTPParticipant
 from tests.communities.helpers import community_with
-from tests.messaging.sockets import cookie_for, socket_at
+from tests.messaging.sockets import chat_socket, cookie_for, drain, send, socket_at, until
 
 from .conftest import person
 
@@ -270,3 +270,56 @@ def test_the_ban_hook_takes_people_out_after_cancelling_their_places():
     assert listeners.index(services.cancel_for_community_ban) < listeners.index(
         services.take_out_for_community_ban
     )
+
+
+async def test_the_facilitators_remove_stops_the_removed_persons_open_room_chats(
+    live_asgi,
+    live_community_workshop,
+):
+    """As after a ban: a chat socket the removed person had subscribed to the main room's and
+    their breakout room's chat stops receiving them at once (it did until it reconnected),
+    is told why, cannot subscribe again or post, and they cannot register to come back."""
+    _community, moderator, workshop, ana, ben = live_community_workshop
+    main = await sync_to_async(selectors.main_room)(workshop)
+    rooms = await sync_to_async(services.create_breakouts)(moderator, workshop, 2)
+    for p in (ana, ben):
+        await sync_to_async(services.assign_by_hand)(moderator, workshop, p.pk, rooms[0].pk)
+    await sync_to_async(services.open_breakouts)(moderator, workshop)
+    chats = sorted([main.conversation_id, rooms[0].conversation_id])
+    async with (
+        chat_socket(live_asgi, await sync_to_async(cookie_for)(ana)) as ana_chat,
+        chat_socket(live_asgi, await sync_to_async(cookie_for)(ben)) as ben_chat,
+    ):
+        for ws in (ana_chat, ben_chat):
+            for convo_id in chats:
+                await send(ws, {"type": "subscribe", "conversation_id": convo_id, "after_id": 0})
+                await until(ws, "subscribed")
+
+        await sync_to_async(services.remove_participant)(moderator, workshop, ana.pk)
+
+        dropped = [(await until(ana_chat, "unsubscribed"))[0] for _ in chats]
+        assert sorted(f["conversation_id"] for f in dropped) == chats
+        assert {f["reason"] for f in dropped} == {"removed"}
+        for convo_id in chats:
+            await send(ben_chat, {**chat_frame(convo_id), "body": "after the removal"})
+            await until(ben_chat, "ack")
+        assert not [f for f in await drain(ana_chat) if f["type"] == "message"]
+        for convo_id in chats:
+            await send(ana_chat, {"type": "subscribe", "conversation_id": convo_id})
+            assert (await until(ana_chat, "error"))[0]["code"] == "not_found"
+            await send(ana_chat, chat_frame(convo_id))
+            assert (await until(ana_chat, "error"))[0]["code"] == "not_found"
+        assert ana_chat.close_code is None  # the socket stays for Ana's other conversations
+    with pytest.raises(errors.NotRegistered):
+        await sync_to_async(services.register)(ana, workshop)
+    with pytest.raises(errors.NotRegistered):
+        await sync_to_async(services.join)(ana, workshop)
+
+
+def chat_frame(conversation_id: int) -> dict:
+    return {
+        "type": "send",
+        "conversation_id": conversation_id,
+        "client_id": str(uuid.uuid4()),
+        "body": "hi",
+    }
