@@ -323,3 +323,45 @@ def chat_frame(conversation_id: int) -> dict:
         "client_id": str(uuid.uuid4()),
         "body": "hi",
     }
+
+
+@pytest.mark.parametrize("taken_out_by", ["ban", "remove"])
+async def test_a_room_socket_let_in_just_as_the_person_is_taken_out_still_ends(
+    live_asgi, live_community_workshop, monkeypatch, taken_out_by
+):
+    """Check-then-act: the room socket's connect found Ana still allowed in, then the ban (or
+    the facilitator's remove) committed and closed the room's sockets of hers before this one
+    had joined the room's group. The ban is made exactly there, between the check and the
+    join; the socket must still end, and Ben's room must not hear her join."""
+    from mentorloom.workshops.consumers import RoomConsumer
+
+    community, moderator, workshop, ana, ben = live_community_workshop
+    main = await sync_to_async(selectors.main_room)(workshop)
+    path = f"/ws/workshops/rooms/{main.pk}/"
+    admit = RoomConsumer.admit
+    taken_out: list[int] = []
+
+    def admit_then_take_out(self, user, room_id):  # type: ignore[no-untyped-def]
+        admitted = admit(self, user, room_id)  # the check passed ...
+        if user.pk == ana.pk and not taken_out:
+            taken_out.append(user.pk)  # ... and she is taken out before the join
+            if taken_out_by == "ban":
+                _ban(moderator, community, ana)
+            else:
+                services.remove_participant(moderator, workshop, ana.pk)
+        return admitted
+
+    monkeypatch.setattr(RoomConsumer, "admit", admit_then_take_out)
+    async with socket_at(live_asgi, path, await sync_to_async(cookie_for)(ben)) as ben_room:
+        await _next(ben_room, "welcome")
+        async with socket_at(live_asgi, path, await sync_to_async(cookie_for)(ana)) as ana_room:
+            frames = []
+            with pytest.raises(ConnectionClosed) as closed:
+                while True:
+                    frames.append(json.loads(await asyncio.wait_for(ana_room.recv(), TIMEOUT)))
+            assert closed.value.rcvd.code in (4403, 4404)
+            assert "welcome" not in [f["type"] for f in frames]
+        assert taken_out == [ana.pk]
+        # Ben heard nothing of Ana: no peer.joined (nor a peer.left for a join never made).
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(ben_room.recv(), 0.3)
