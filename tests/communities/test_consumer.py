@@ -185,6 +185,51 @@ async def test_a_ban_or_leaving_stops_an_open_socket_following_the_channel(live_
         assert refused["code"] == "not_found"
 
 
+async def test_a_ban_between_the_subscribe_check_and_the_join_still_unsubscribes(
+    live_asgi, setup, monkeypatch
+):
+    """Check-then-act on subscribe: the member's subscribe found them in the channel, then the
+    ban committed and told their sockets to drop it before this socket had joined the
+    channel's group. The revocation goes to the person's own socket group (joined at connect)
+    and is handled after the subscribe, so the socket still ends unsubscribed and hears no
+    later post. The ban is made exactly in that window."""
+    from mentorloom.communities import services
+    from mentorloom.core.realtime.consumer_db import consumer_db
+    from mentorloom.messaging import consumers
+
+    convo, community = setup["convo"], setup["community"]
+    subscribe_state = consumers._subscribe_state
+    banned: list[int] = []
+
+    def ban() -> None:
+        target = Membership.objects.get(community=community, user=setup["member"])
+        services.ban_member(setup["owner"], target, minutes=60, reason="spam")
+
+    async def ban_then_subscribe_state(conversation):  # type: ignore[no-untyped-def]
+        if not banned:  # after the access check, before the group join
+            banned.append(conversation.pk)
+            await consumer_db(ban)()
+        return await subscribe_state(conversation)
+
+    monkeypatch.setattr(consumers, "_subscribe_state", ban_then_subscribe_state)
+    owner_cookie = await sync_to_async(cookie_for)(setup["owner"])
+    member_cookie = await sync_to_async(cookie_for)(setup["member"])
+    async with chat_socket(live_asgi, member_cookie) as member:
+        await send(member, {"type": "subscribe", "conversation_id": convo.pk, "after_id": 0})
+        frame, _ = await until(member, "unsubscribed")
+        assert frame == {"type": "unsubscribed", "conversation_id": convo.pk, "reason": "banned"}
+        assert banned == [convo.pk]
+        monkeypatch.setattr(consumers, "_subscribe_state", subscribe_state)
+        async with chat_socket(live_asgi, owner_cookie) as owner:
+            await subscribe(owner, convo)
+            await send(owner, chat(convo, body="after the ban"))
+            await until(owner, "ack")
+        assert not [f for f in await drain(member) if f["type"] == "message"]
+        await send(member, {"type": "subscribe", "conversation_id": convo.pk, "after_id": 0})
+        refused, _ = await until(member, "error")
+        assert refused["code"] == "not_found"
+
+
 async def test_leaving_in_another_tab_stops_the_open_channel_socket(live_asgi, setup):
     from mentorloom.communities import services
 

@@ -1,5 +1,7 @@
 """Many tasks enqueued at once (core.enqueue.enqueue_many_on_commit) and many e-mails queued at
-once (core.email.queue_emails): one task each, written together after commit."""
+once (core.email.queue_emails): one task each, written together; with the database backend in
+the caller's own transaction (they commit with its write or not at all), with any other after
+commit."""
 
 from __future__ import annotations
 
@@ -27,13 +29,15 @@ def _run_worker() -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_tasks_are_written_after_commit_one_row_each_and_the_worker_runs_every_one(
-    database_tasks,
+def test_tasks_are_written_in_the_callers_transaction_one_row_each_and_the_worker_runs_every_one(
+    database_tasks, django_capture_on_commit_callbacks
 ):
     calls = [{"to": [f"p{n}@example.org"], "subject": f"S{n}", "body": "B"} for n in range(5)]
-    with transaction.atomic():
+    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
         enqueue_many_on_commit(DELIVER, calls)
-        assert not DBTaskResult.objects.exists()  # nothing before the commit
+        # Already written, in this transaction (nobody else sees them before it commits).
+        assert DBTaskResult.objects.filter(task_path=DELIVER).count() == 5
+    assert callbacks == []  # nothing is left to do after the commit that could fail
     assert DBTaskResult.objects.filter(task_path=DELIVER, status="READY").count() == 5
 
     _run_worker()
@@ -49,6 +53,55 @@ def test_nothing_is_enqueued_for_a_rolled_back_write(database_tasks):
         email.queue_emails(INVITATION, [("y@example.org", {"name": "Y"})])
         raise RuntimeError("roll back")
     assert not DBTaskResult.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_enqueue_fails_the_write_with_it_so_nothing_is_committed_without_its_tasks(
+    database_tasks, monkeypatch
+):
+    """The enqueue fails (a lock timeout, the database gone): the caller's write is not left
+    committed with its e-mails lost; it fails too, and a retry queues each e-mail once."""
+    from django.contrib.auth import get_user_model
+    from django.db import OperationalError
+    from django_tasks_db import DatabaseBackend
+
+    enqueue = DatabaseBackend.enqueue
+    failures = [OperationalError("database is locked")]
+
+    def enqueue_failing_once(self, task, args, kwargs):  # type: ignore[no-untyped-def]
+        if failures:
+            raise failures.pop()
+        return enqueue(self, task, args, kwargs)
+
+    monkeypatch.setattr(DatabaseBackend, "enqueue", enqueue_failing_once)
+    users = get_user_model().objects
+
+    def write_and_queue() -> None:
+        with transaction.atomic():
+            users.create_user(email="w@example.org", password="x" * 20)
+            email.queue_emails(INVITATION, [(f"p{n}@example.org", {"name": "P"}) for n in range(3)])
+
+    with pytest.raises(OperationalError):
+        write_and_queue()
+    assert not users.filter(email="w@example.org").exists()
+    assert not DBTaskResult.objects.exists()
+
+    write_and_queue()
+    _run_worker()
+    _run_worker()
+    assert sorted(m.to[0] for m in mail.outbox) == [f"p{n}@example.org" for n in range(3)]
+
+
+@pytest.mark.django_db
+def test_with_a_backend_that_runs_tasks_at_once_they_still_wait_for_the_commit(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+        enqueue_many_on_commit(DELIVER, [{"to": ["x@example.org"], "subject": "S", "body": "B"}])
+        assert mail.outbox == []
+    assert len(callbacks) == 1
+    callbacks[0]()
+    assert [m.to for m in mail.outbox] == [["x@example.org"]]
 
 
 @pytest.mark.django_db

@@ -1,5 +1,6 @@
-"""Invitations of an import (issue 29): one e-mail per invited address, enqueued together after
-commit (core.email.queue_emails), never for a rolled-back import, never again on a re-import."""
+"""Invitations of an import (issue 29): one e-mail per invited address, enqueued together with
+the import (core.email.queue_emails; in its transaction with the database backend), never for a
+rolled-back import, never lost to a failed enqueue, never again on a re-import."""
 
 from __future__ import annotations
 
@@ -98,6 +99,58 @@ def test_a_rolled_back_import_invites_nobody(admin, program, database_tasks):
     assert mail.outbox == []
 
 
+@pytest.mark.django_db(transaction=True)
+def test_an_import_whose_invitations_cannot_be_enqueued_is_not_committed_without_them(
+    admin, program, database_tasks, monkeypatch
+):
+    """The enqueue fails once (a lock timeout, the database gone): the import is not left
+    committed with its invitations lost and nothing saying so. It fails whole, the admin
+    imports the file again, and every address gets its invitation exactly once."""
+    from django.db import OperationalError
+    from django_tasks_db import DatabaseBackend
+
+    enqueue = DatabaseBackend.enqueue
+    failures = [OperationalError("database is locked")]
+
+    def enqueue_failing_once(self, task, args, kwargs):  # type: ignore[no-untyped-def]
+        if failures:
+            raise failures.pop()
+        return enqueue(self, task, args, kwargs)
+
+    monkeypatch.setattr(DatabaseBackend, "enqueue", enqueue_failing_once)
+    with pytest.raises(OperationalError):
+        imports.import_members(admin, program, _csv(30))
+    assert not program.memberships.exclude(role="admin").exists()
+    assert not DBTaskResult.objects.filter(task_path=DELIVER).exists()
+
+    report = imports.import_members(admin, program, _csv(30))
+    assert (report.created, report.invited) == (30, 30)
+    assert program.memberships.filter(invited_at__isnull=False).count() == 30
+    assert imports.import_members(admin, program, _csv(30)).invited == 0
+    _run_worker()
+    _run_worker()
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(f"m{i}@example.org" for i in range(30))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_background_import_whose_enqueue_fails_is_marked_failed_not_left_running(
+    admin, program, database_tasks, monkeypatch
+):
+    from django.db import OperationalError
+
+    from mentorloom.programs.models import ImportJob, ImportStatus
+
+    def failing_queue_emails(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(imports, "queue_emails", failing_queue_emails)
+    job = ImportJob.objects.create(program=program, created_by=admin, data=_csv(10), total_rows=10)
+    job = imports.run_import_job(job.pk)
+    assert job.status == ImportStatus.FAILED
+    assert job.report == {"error": imports.UNSAVED}
+    assert not program.memberships.exclude(role="admin").exists()
+
+
 @pytest.mark.django_db
 def test_a_rolled_back_import_sends_nothing_with_tasks_run_on_commit(
     admin, program, django_capture_on_commit_callbacks
@@ -172,8 +225,8 @@ def test_invitations_take_a_bounded_number_of_queries(
     assert DBTaskResult.objects.filter(task_path=DELIVER).count() == 320
     table = DBTaskResult._meta.db_table
     task_writes = [q for q in large if table in q["sql"]]
-    # One INSERT per invitation (the backend's own enqueue), all in one transaction after the
-    # import's commit; apart from those the import grows only by the memberships' bulk INSERT
+    # One INSERT per invitation (the backend's own enqueue), all in the import's transaction;
+    # apart from those the import grows only by the memberships' bulk INSERT
     # batches, never by a query per member.
     assert len(task_writes) == 300
     other = [q for q in large if table not in q["sql"]]

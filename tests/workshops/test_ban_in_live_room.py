@@ -30,7 +30,7 @@ from mentorloom.workshops.models import (
 )
 from tests.calls.janus.participant import HTTPParticipant
 from tests.communities.helpers import community_with
-from tests.messaging.sockets import cookie_for, socket_at
+from tests.messaging.sockets import chat_socket, cookie_for, drain, send, socket_at, until
 
 from .conftest import person
 
@@ -270,3 +270,98 @@ def test_the_ban_hook_takes_people_out_after_cancelling_their_places():
     assert listeners.index(services.cancel_for_community_ban) < listeners.index(
         services.take_out_for_community_ban
     )
+
+
+async def test_the_facilitators_remove_stops_the_removed_persons_open_room_chats(
+    live_asgi,
+    live_community_workshop,
+):
+    """As after a ban: a chat socket the removed person had subscribed to the main room's and
+    their breakout room's chat stops receiving them at once (it did until it reconnected),
+    is told why, cannot subscribe again or post, and they cannot register to come back."""
+    _community, moderator, workshop, ana, ben = live_community_workshop
+    main = await sync_to_async(selectors.main_room)(workshop)
+    rooms = await sync_to_async(services.create_breakouts)(moderator, workshop, 2)
+    for p in (ana, ben):
+        await sync_to_async(services.assign_by_hand)(moderator, workshop, p.pk, rooms[0].pk)
+    await sync_to_async(services.open_breakouts)(moderator, workshop)
+    chats = sorted([main.conversation_id, rooms[0].conversation_id])
+    async with (
+        chat_socket(live_asgi, await sync_to_async(cookie_for)(ana)) as ana_chat,
+        chat_socket(live_asgi, await sync_to_async(cookie_for)(ben)) as ben_chat,
+    ):
+        for ws in (ana_chat, ben_chat):
+            for convo_id in chats:
+                await send(ws, {"type": "subscribe", "conversation_id": convo_id, "after_id": 0})
+                await until(ws, "subscribed")
+
+        await sync_to_async(services.remove_participant)(moderator, workshop, ana.pk)
+
+        dropped = [(await until(ana_chat, "unsubscribed"))[0] for _ in chats]
+        assert sorted(f["conversation_id"] for f in dropped) == chats
+        assert {f["reason"] for f in dropped} == {"removed"}
+        for convo_id in chats:
+            await send(ben_chat, {**chat_frame(convo_id), "body": "after the removal"})
+            await until(ben_chat, "ack")
+        assert not [f for f in await drain(ana_chat) if f["type"] == "message"]
+        for convo_id in chats:
+            await send(ana_chat, {"type": "subscribe", "conversation_id": convo_id})
+            assert (await until(ana_chat, "error"))[0]["code"] == "not_found"
+            await send(ana_chat, chat_frame(convo_id))
+            assert (await until(ana_chat, "error"))[0]["code"] == "not_found"
+        assert ana_chat.close_code is None  # the socket stays for Ana's other conversations
+    with pytest.raises(errors.NotRegistered):
+        await sync_to_async(services.register)(ana, workshop)
+    with pytest.raises(errors.NotRegistered):
+        await sync_to_async(services.join)(ana, workshop)
+
+
+def chat_frame(conversation_id: int) -> dict:
+    return {
+        "type": "send",
+        "conversation_id": conversation_id,
+        "client_id": str(uuid.uuid4()),
+        "body": "hi",
+    }
+
+
+@pytest.mark.parametrize("taken_out_by", ["ban", "remove"])
+async def test_a_room_socket_let_in_just_as_the_person_is_taken_out_still_ends(
+    live_asgi, live_community_workshop, monkeypatch, taken_out_by
+):
+    """Check-then-act: the room socket's connect found Ana still allowed in, then the ban (or
+    the facilitator's remove) committed and closed the room's sockets of hers before this one
+    had joined the room's group. The ban is made exactly there, between the check and the
+    join; the socket must still end, and Ben's room must not hear her join."""
+    from mentorloom.workshops.consumers import RoomConsumer
+
+    community, moderator, workshop, ana, ben = live_community_workshop
+    main = await sync_to_async(selectors.main_room)(workshop)
+    path = f"/ws/workshops/rooms/{main.pk}/"
+    admit = RoomConsumer.admit
+    taken_out: list[int] = []
+
+    def admit_then_take_out(self, user, room_id):  # type: ignore[no-untyped-def]
+        admitted = admit(self, user, room_id)  # the check passed ...
+        if user.pk == ana.pk and not taken_out:
+            taken_out.append(user.pk)  # ... and she is taken out before the join
+            if taken_out_by == "ban":
+                _ban(moderator, community, ana)
+            else:
+                services.remove_participant(moderator, workshop, ana.pk)
+        return admitted
+
+    monkeypatch.setattr(RoomConsumer, "admit", admit_then_take_out)
+    async with socket_at(live_asgi, path, await sync_to_async(cookie_for)(ben)) as ben_room:
+        await _next(ben_room, "welcome")
+        async with socket_at(live_asgi, path, await sync_to_async(cookie_for)(ana)) as ana_room:
+            frames = []
+            with pytest.raises(ConnectionClosed) as closed:
+                while True:
+                    frames.append(json.loads(await asyncio.wait_for(ana_room.recv(), TIMEOUT)))
+            assert closed.value.rcvd.code in (4403, 4404)
+            assert "welcome" not in [f["type"] for f in frames]
+        assert taken_out == [ana.pk]
+        # Ben heard nothing of Ana: no peer.joined (nor a peer.left for a join never made).
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(ben_room.recv(), 0.3)

@@ -290,6 +290,41 @@ def test_reminder_goes_once_to_registered_people_an_hour_before(
     assert "Starting soon" in mail.outbox[0].subject
 
 
+def test_reminders_whose_enqueue_fails_are_sent_by_the_next_run_and_only_once(
+    workshop, settings, monkeypatch
+):
+    """The enqueue fails once (a lock timeout): the workshop is not marked reminded without
+    its e-mails (they are written with reminder_sent_at), so the next periodic run queues
+    them, and the one after queues nothing again."""
+    from django.db import OperationalError
+    from django_tasks_db import DatabaseBackend
+
+    people = _registered(workshop, 2)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    enqueue = DatabaseBackend.enqueue
+    failures = [OperationalError("database is locked")]
+
+    def enqueue_failing_once(self, task, args, kwargs):  # type: ignore[no-untyped-def]
+        if failures:
+            raise failures.pop()
+        return enqueue(self, task, args, kwargs)
+
+    monkeypatch.setattr(DatabaseBackend, "enqueue", enqueue_failing_once)
+    due = workshop.starts_at - timedelta(minutes=59)
+    with pytest.raises(OperationalError):
+        services.send_due_reminders(now=due)
+    workshop.refresh_from_db()
+    assert workshop.reminder_sent_at is None
+    queued = DBTaskResult.objects.filter(task_path="mentorloom.core.email.deliver_email")
+    assert not queued.exists()
+
+    assert services.send_due_reminders(now=due + timedelta(minutes=1)) == 2
+    assert services.send_due_reminders(now=due + timedelta(minutes=2)) == 0
+    assert sorted(r.args_kwargs["kwargs"]["to"][0] for r in queued) == sorted(
+        p.email for p in people
+    )
+
+
 def test_a_workshops_reminders_are_enqueued_together_one_task_per_person(
     workshop, django_capture_on_commit_callbacks, settings
 ):
@@ -304,14 +339,14 @@ def test_a_workshops_reminders_are_enqueued_together_one_task_per_person(
         django_capture_on_commit_callbacks(execute=True) as callbacks,
     ):
         assert services.send_due_reminders(now=workshop.starts_at - timedelta(minutes=59)) == 12
-    assert len(callbacks) == 1
+    assert callbacks == []  # written with reminder_sent_at, in the workshop's transaction
     queued = DBTaskResult.objects.filter(task_path="mentorloom.core.email.deliver_email")
     reminders = [r.args_kwargs["kwargs"] for r in queued if "Starting soon" in str(r.args_kwargs)]
     assert sorted(r["to"][0] for r in reminders) == sorted(p.email for p in people)
     # Each in the person's own zone (Tokyo is 13 or 14 hours ahead of New York).
     assert len({r["body"] for r in reminders}) == 2
-    # One task per person, all written by the one callback in one transaction (a savepoint
-    # here: the test runs in a transaction), not an autocommit each.
+    # One task per person, all written in one transaction (a savepoint inside the
+    # workshop's), not an autocommit each.
     sql = [q["sql"] for q in queries.captured_queries]
     task_rows = [i for i, s in enumerate(sql) if DBTaskResult._meta.db_table in s]
     assert len(task_rows) == 12

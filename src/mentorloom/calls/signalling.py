@@ -45,6 +45,20 @@ class SignallingConsumer(JsonConsumer):
         `peer.joined` tells the others besides the user id."""
         raise NotImplementedError
 
+    def still_admitted(self) -> None:
+        """On the database thread, once the socket has joined the group `admit` named: raise
+        what `admit` raises if the person may no longer be here. Default: nothing to re-check
+        (an admission nobody takes back while the socket connects)."""
+
+    async def _refuse(self, exc: Exception) -> None:
+        """Turn the socket away: 4404 for an outsider, else the refusal's own close code."""
+        if isinstance(exc, DomainError):
+            await self.frame_error(exc.code, exc.message)
+            await self.close(code=self.refusals[type(exc)])
+        else:
+            await self.frame_error("not_found", self.not_found_message)
+            await self.close(code=4404)
+
     async def receive_signal(self, frame: Any) -> None:
         """A parsed client frame of an admitted socket; raise FrameRefused to answer an error."""
         raise NotImplementedError
@@ -59,17 +73,21 @@ class SignallingConsumer(JsonConsumer):
         object_id = int(self.scope["url_route"]["kwargs"][self.url_kwarg])
         try:
             group, welcome, joined = await consumer_db(self.admit)(user, object_id)
-        except Http404:
-            await self.frame_error("not_found", self.not_found_message)
-            await self.close(code=4404)
-            return
-        except tuple(self.refusals) as exc:
-            await self.frame_error(exc.code, exc.message)
-            await self.close(code=self.refusals[type(exc)])
+        except (Http404, *self.refusals) as exc:
+            await self._refuse(exc)
             return
         self.ice_times: deque[float] = deque()
+        await self.channel_layer.group_add(group, self.channel_name)
+        # Check again now that the socket is in the group (check, join, check): a removal
+        # that committed after `admit` looked closed the group's sockets before this one was
+        # among them; one that commits from here on reaches it through the group.
+        try:
+            await consumer_db(self.still_admitted)()
+        except (Http404, *self.refusals) as exc:
+            await self.channel_layer.group_discard(group, self.channel_name)
+            await self._refuse(exc)
+            return
         self.group = group
-        await self.channel_layer.group_add(self.group, self.channel_name)
         await self.send_json(welcome)
         await self._broadcast({"type": "peer.joined", "user_id": user.pk, **joined})
 

@@ -73,9 +73,10 @@ def queue_emails(template: str, recipients: Iterable[tuple[str, Mapping[str, obj
 
     Every e-mail is still its own `deliver_email` task, so each is sent or fails (its row
     marked FAILED with the error) alone, exactly as a single one; nothing is sent for a
-    rolled-back write. What is shared: the two templates are loaded once, and after commit
-    the tasks are enqueued together in one transaction (`core.enqueue.enqueue_many_on_commit`:
-    one commit instead of one per e-mail).
+    rolled-back write. What is shared: the two templates are loaded once, and the tasks are
+    enqueued together in one transaction (`core.enqueue.enqueue_many_on_commit`: one commit
+    instead of one per e-mail; with the database backend inside the caller's transaction, so
+    the e-mails are queued if and only if its write commits).
     """
     subject_template = get_template(f"{template}_subject.txt").template
     body_template = get_template(f"{template}.txt").template

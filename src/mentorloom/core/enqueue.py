@@ -2,8 +2,13 @@
 
 Services schedule work this way instead of importing their app's `tasks` module: tasks import
 services (they are thin entry points around them), so the dependency runs one way and neither
-module needs the other at import time. The path is resolved when the callback runs, the same
-way `core.periodic` resolves `settings.MENTORLOOM_PERIODIC_TASKS`.
+module needs the other at import time. The path is resolved at run time (when the callback
+runs, or when the helper is called), the same way `core.periodic` resolves
+`settings.MENTORLOOM_PERIODIC_TASKS`.
+
+Many tasks at once (`enqueue_many_on_commit`: an import's invitations, a workshop's reminders)
+are written inside the caller's transaction when the database backend stores them in the same
+database, so they cannot be lost between the write's commit and a failed enqueue.
 """
 
 from __future__ import annotations
@@ -11,12 +16,14 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import router, transaction
+from django.db import DEFAULT_DB_ALIAS, router, transaction
 from django.utils.module_loading import import_string
 from django_tasks.base import Task
+from django_tasks_db import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
 logger = logging.getLogger(__name__)
@@ -34,9 +41,18 @@ def enqueue_on_commit(task_path: str, /, *args: Any, **kwargs: Any) -> None:
     transaction.on_commit(enqueue)
 
 
-def enqueue_many_on_commit(task_path: str, calls: Sequence[Mapping[str, Any]], /) -> None:
-    """After commit, `<task>.enqueue(**kwargs)` once per entry of `calls`, all in ONE
-    transaction; nothing if the transaction rolls back.
+def enqueue_many_on_commit(
+    task_path: str, calls: Sequence[Mapping[str, Any]], /, *, using: str = DEFAULT_DB_ALIAS
+) -> None:
+    """`<task>.enqueue(**kwargs)` once per entry of `calls`, all in ONE transaction, so that
+    the tasks exist exactly when the current transaction (on database `using`) commits.
+
+    With the database backend storing its rows in that same database, they are written now,
+    inside the caller's transaction (a transactional outbox): they commit with its write or
+    roll back with it, so a failed enqueue (a lock timeout, the database going away) fails
+    the write rather than leaving it committed with its e-mails lost and nothing saying so.
+    With any other backend (the immediate one runs the task as it is enqueued) they are
+    enqueued after commit, as `enqueue_on_commit` does; nothing if the transaction rolls back.
 
     Each call is its own task (its own row, run and outcome: a failure marks that row FAILED
     and no other), enqueued through the backend's public `enqueue` exactly as if alone; only
@@ -47,16 +63,27 @@ def enqueue_many_on_commit(task_path: str, calls: Sequence[Mapping[str, Any]], /
     checked = [_storable(kwargs) for kwargs in calls]
     if not checked:
         return
+    task = import_string(task_path)
+    if stored_with(task, using):
+        enqueue_many(task, checked)
+    else:
+        transaction.on_commit(partial(enqueue_many, task, checked), using=using)
 
-    def enqueue() -> None:
-        enqueue_many(import_string(task_path), checked)
 
-    transaction.on_commit(enqueue)
+def stored_with(task: Task, using: str = DEFAULT_DB_ALIAS) -> bool:
+    """Whether enqueuing `task` writes its row through the connection of database `using`
+    (django-tasks-db's DatabaseBackend routed there), i.e. inside that connection's current
+    transaction, committing or rolling back with it."""
+    return (
+        isinstance(task.get_backend(), DatabaseBackend)
+        and router.db_for_write(DBTaskResult) == using
+    )
 
 
 def enqueue_many(task: Task, calls: Sequence[Mapping[str, Any]]) -> int:
-    """Enqueue `task(**kwargs)` for each of `calls` now, all or none, in one transaction;
-    returns how many. Callers that write first want `enqueue_many_on_commit`."""
+    """Enqueue `task(**kwargs)` for each of `calls` now, all or none, in one transaction (a
+    savepoint inside the caller's); returns how many. Callers that write first want
+    `enqueue_many_on_commit`."""
     with transaction.atomic(using=router.db_for_write(DBTaskResult)):
         for kwargs in calls:
             task.enqueue(**kwargs)

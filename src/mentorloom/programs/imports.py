@@ -4,11 +4,12 @@ exporting participants. Re-importing the same file changes nothing: rows are key
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,11 +24,14 @@ from .errors import ImportTooLarge, InvalidImport, NotProgramAdmin
 from .models import Eligibility, ImportJob, ImportStatus, Program, ProgramMembership, Role
 from .selectors import is_admin
 
+logger = logging.getLogger(__name__)
+
 PROGRESS_EVERY = 500
 # Files with more rows than this are imported by the worker, with a progress bar.
 BACKGROUND_ABOVE_ROWS = 2_000
 # What an import writes on a membership: the optional CSV columns and the profile answers.
 FIELDS = (*csvio.OPTIONAL, "answers")
+UNSAVED = "The import could not be saved (a database error); nothing was imported. Try again."
 
 
 @dataclass
@@ -74,11 +78,15 @@ def import_members(  # type: ignore[no-untyped-def]
 ) -> ImportReport:
     """Validate every row; if any row is bad nothing is written (the report lists each bad row
     with its line). A dry run validates and counts without writing. New members who have no
-    account yet get one invitation e-mail per address (after commit, enqueued together; a
-    re-import creates nobody, so invites nobody again); when the program asks free-text
+    account yet get one invitation e-mail per address, its task written in the import's own
+    transaction (core.email.queue_emails): the members, their `invited_at` and the e-mails
+    commit together or not at all, so a failed enqueue fails the import (nothing written;
+    importing the file again invites them) instead of committing it with the invitations
+    lost. A re-import creates nobody, so invites nobody again. When the program asks free-text
     questions, the embedding of the answers is queued (after commit, member_embeddings).
 
-    Errors: NotProgramAdmin, InvalidImport (encoding, columns, empty), ImportTooLarge."""
+    Errors: NotProgramAdmin, InvalidImport (encoding, columns, empty), ImportTooLarge;
+    DatabaseError rolls everything back."""
     if not is_admin(admin, program):
         raise NotProgramAdmin()
     rows = _parse(program, data)
@@ -174,6 +182,11 @@ def run_import_job(job_id: int) -> ImportJob:
         report = import_members(job.created_by, job.program, bytes(job.data), progress=progress)
     except DomainError as exc:
         job.status, job.report = ImportStatus.FAILED, {"error": exc.message}
+    except DatabaseError:
+        # Rolled back whole (members and invitations together): say so rather than leave the
+        # job showing "running" for ever.
+        logger.exception("import job %s failed on the database", job.pk)
+        job.status, job.report = ImportStatus.FAILED, {"error": UNSAVED}
     else:
         job.status = ImportStatus.FAILED if report.errors else ImportStatus.DONE
         job.report = asdict(report)
@@ -194,8 +207,8 @@ def _invitees(creates: list[ProgramMembership]) -> dict[str, list[ProgramMembers
 
 
 def invite(program: Program, invitees: dict[str, list[ProgramMembership]]) -> int:
-    """Queue one invitation e-mail per address (after commit, core.email.queue_emails: one
-    `deliver_email` task each, enqueued together); returns how many."""
+    """Queue one invitation e-mail per address (core.email.queue_emails: one `deliver_email`
+    task each, enqueued together, with the caller's write); returns how many."""
     shared = {
         "program_name": program.name,
         "organisation_name": program.organisation.name,

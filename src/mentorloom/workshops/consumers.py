@@ -5,7 +5,8 @@ browser talks to the SFU and this socket is not opened.
 Authorised on connect and again on every offer through selectors.get_room_for (a participant
 reaches only the room they are in now; the facilitator may visit any room of their workshop).
 A move closes the moved person's socket in the old room (room.revoke), so they stop receiving
-its signalling at once.
+its signalling at once. The connect checks before joining the room's group and again once in
+it, so a move, a removal or a ban made in between cannot miss the socket.
 """
 
 from __future__ import annotations
@@ -35,6 +36,11 @@ class RoomConsumer(SignallingConsumer):
         self.name = self._authorise()
         welcome = {"type": "welcome", "room": room_id, "you": user.pk}
         return room_group(room_id), welcome, {"name": self.name}
+
+    def still_admitted(self) -> None:
+        # A move, the facilitator's remove or a ban may have closed the person's sockets in
+        # this room between `admit` and the join; in the group now, a later one reaches it.
+        selectors.get_room_for(self.user, self.room_id)
 
     def _authorise(self) -> str:
         selectors.get_room_for(self.user, self.room_id)
@@ -72,7 +78,7 @@ class RoomConsumer(SignallingConsumer):
         """A move took this person out of the room, or they were taken out of the workshop
         (`reason`: removed by the facilitator, banned from its community): close their socket
         here."""
-        if event.get("user_id") == self.user.pk:
+        if self.group and event.get("user_id") == self.user.pk:
             reason = event.get("reason")
             await self.send_json(
                 {"type": "removed", "reason": reason} if reason else {"type": "moved"}

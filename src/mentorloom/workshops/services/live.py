@@ -102,8 +102,9 @@ def set_locked(user, workshop: Workshop | int, locked: bool) -> Workshop:  # typ
 
 
 def remove_participant(user, workshop: Workshop | int, user_id: int) -> None:  # type: ignore[no-untyped-def]
-    """Facilitator only: the person loses their place (status removed) and leaves the room at
-    once (`_take_out`: their room sockets close, the media server kicks them after commit)."""
+    """Facilitator only: the person loses their place (status removed, so they cannot register
+    again) and leaves the room at once (`_take_out`: their room sockets close, the media server
+    kicks them, and they are out of the rooms' chats, open chat sockets included)."""
     with transaction.atomic():
         workshop = _locked(workshop)
         _require_facilitator(user, workshop)
@@ -117,9 +118,9 @@ def remove_participant(user, workshop: Workshop | int, user_id: int) -> None:  #
 
 
 def take_out_for_community_ban(community_id: int, user, until: datetime) -> list:  # type: ignore[no-untyped-def]
-    """`user` was banned from the community: out of every live room of its workshops now, as
-    the facilitator's "remove" takes someone out (`_take_out`), and out of those rooms' chats
-    (a banned member reads and writes nothing of the community). Coming back is refused by
+    """`user` was banned from the community: out of every live room of its workshops and out
+    of those rooms' chats now, as the facilitator's "remove" takes someone out (`_take_out`; a
+    banned member reads and writes nothing of the community). Coming back is refused by
     `selectors.get_room_for` and `join` (their place went with the ban,
     `cancel_for_community_ban`, and they are not in good standing). Connected to
     communities.services.member_banned after `cancel_for_community_ban`; runs inside the ban's
@@ -141,17 +142,15 @@ def take_out_for_community_ban(community_id: int, user, until: datetime) -> list
         if not was_there:
             continue
         _take_out(workshop, user.pk, reason="banned")
-        messaging.remove_participant(
-            user.pk,
-            Conversation.objects.filter(workshop_room__workshop=workshop),
-            reason="banned",
-        )
     return []
 
 
 def _take_out(workshop: Workshop, user_id: int, *, reason: str) -> None:
     """Under the workshop's lock: `user_id` leaves the live workshop now. Their breakout place,
-    open stay and raised hands end; after commit their mesh signalling sockets in its rooms
+    open stay and raised hands end, and so does their part in its rooms' chats (the main
+    room's and every breakout room's: one path with a community's channels,
+    `messaging.remove_participant`, so a chat socket subscribed to one stops receiving it and
+    cannot subscribe or post again). After commit their mesh signalling sockets in its rooms
     close (`room.revoke`), Janus kicks their feed and forgets their token, and their pages
     hear `workshop.removed` with `reason` ("removed" by the facilitator, "banned")."""
     now = timezone.now()
@@ -168,6 +167,9 @@ def _take_out(workshop: Workshop, user_id: int, *, reason: str) -> None:
         _evict_on_commit(Room(pk=grant.room_id), grant.token, grant.feed_id)
         grant.room = None
         grant.save(update_fields=["room"])
+    messaging.remove_participant(
+        user_id, Conversation.objects.filter(workshop_room__workshop=workshop), reason=reason
+    )
     rooms = Room.objects.filter(workshop=workshop).values_list("pk", flat=True)
     event = {"type": "workshop.removed", "workshop": workshop.pk, "reason": reason}
     publish_all(

@@ -205,7 +205,9 @@ def send_due_reminders(*, now: datetime | None = None) -> int:
             registered = workshop.registrations.filter(
                 status=RegistrationStatus.REGISTERED
             ).select_related("user__profile")
-            # One deliver_email task per person, all enqueued together after commit.
+            # One deliver_email task per person, all enqueued together with reminder_sent_at
+            # (in this transaction with the database backend): a failed enqueue leaves the
+            # workshop due, and the next run sends them; none is sent twice.
             sent += queue_emails(
                 "workshops/emails/reminder",
                 (
