@@ -92,6 +92,57 @@ def test_a_failed_enqueue_fails_the_write_with_it_so_nothing_is_committed_withou
     assert sorted(m.to[0] for m in mail.outbox) == [f"p{n}@example.org" for n in range(3)]
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_single_task_and_a_single_email_are_written_with_the_write_too(
+    database_tasks, monkeypatch, django_capture_on_commit_callbacks
+):
+    """enqueue_on_commit and queue_email, as the many: written in the caller's transaction
+    (gone with a rollback), and a failed enqueue fails the write instead of losing the e-mail."""
+    from django.contrib.auth import get_user_model
+    from django.db import OperationalError
+    from django_tasks_db import DatabaseBackend
+
+    from mentorloom.core.enqueue import enqueue_on_commit
+
+    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+        enqueue_on_commit(DELIVER, to=["one@example.org"], subject="S", body="B")
+        email.queue_email("two@example.org", INVITATION, {"name": "Two"})
+        assert DBTaskResult.objects.filter(task_path=DELIVER).count() == 2
+    assert callbacks == []
+    with pytest.raises(RuntimeError), transaction.atomic():
+        email.queue_email("never@example.org", INVITATION, {"name": "Never"})
+        raise RuntimeError("roll back")
+    assert DBTaskResult.objects.count() == 2
+
+    enqueue = DatabaseBackend.enqueue
+    failures = [OperationalError("database is locked")]
+
+    def enqueue_failing_once(self, task, args, kwargs):  # type: ignore[no-untyped-def]
+        if failures:
+            raise failures.pop()
+        return enqueue(self, task, args, kwargs)
+
+    monkeypatch.setattr(DatabaseBackend, "enqueue", enqueue_failing_once)
+    users = get_user_model().objects
+
+    def write_and_queue() -> None:
+        with transaction.atomic():
+            users.create_user(email="w@example.org", password="x" * 20)
+            email.queue_email("w@example.org", INVITATION, {"name": "W"})
+
+    with pytest.raises(OperationalError):
+        write_and_queue()
+    assert not users.filter(email="w@example.org").exists()
+    write_and_queue()
+    _run_worker()
+    _run_worker()
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "one@example.org",
+        "two@example.org",
+        "w@example.org",
+    ]
+
+
 @pytest.mark.django_db
 def test_with_a_backend_that_runs_tasks_at_once_they_still_wait_for_the_commit(
     django_capture_on_commit_callbacks,

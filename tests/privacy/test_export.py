@@ -189,3 +189,32 @@ def test_page_button_shows_the_rate_limit_as_a_message(client, settings):
     client.post(reverse("privacy:export"))
     response = client.post(reverse("privacy:export"), follow=True)
     assert b"already being prepared" in response.content
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_enqueue_leaves_no_export_stuck_queued(settings, monkeypatch):
+    """With the database task backend the build task is written with the export row: when the
+    enqueue fails nothing is saved (no export left "queued" for ever, refusing every later one
+    as in progress), and the next request queues one export and its one task."""
+    from django.db import OperationalError
+    from django_tasks_db import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    enqueue = DatabaseBackend.enqueue
+    failures = [OperationalError("database is locked")]
+
+    def enqueue_failing_once(self, task, args, kwargs):  # type: ignore[no-untyped-def]
+        if failures:
+            raise failures.pop()
+        return enqueue(self, task, args, kwargs)
+
+    monkeypatch.setattr(DatabaseBackend, "enqueue", enqueue_failing_once)
+    user = ProfileFactory().user
+    with pytest.raises(OperationalError):
+        services.request_export(user)
+    assert not DataExport.objects.exists()
+    export = services.request_export(user)
+    assert export.status == ExportStatus.QUEUED
+    task = DBTaskResult.objects.get(task_path="mentorloom.privacy.tasks.build_export_task")
+    assert task.args_kwargs["kwargs"]["export_id"] == export.pk

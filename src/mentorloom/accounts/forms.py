@@ -3,9 +3,9 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
-from django.db import transaction
 
-from mentorloom.core.email import deliver_email, render_plain_text, render_subject
+from mentorloom.core.email import render_plain_text, render_subject
+from mentorloom.core.enqueue import enqueue_on_commit
 from mentorloom.core.forms import AccessibleFormMixin
 from mentorloom.core.timezones import canonical_zone
 
@@ -78,8 +78,8 @@ class QueuedPasswordResetForm(AccessibleFormMixin, auth_forms.PasswordResetForm)
     ) -> None:
         subject = render_subject(subject_template_name, context)
         body = render_plain_text(email_template_name, context)
-        transaction.on_commit(
-            lambda: deliver_email.enqueue(to=[to_email], subject=subject, body=body)
+        enqueue_on_commit(
+            "mentorloom.core.email.deliver_email", to=[to_email], subject=subject, body=body
         )
 
 

@@ -7,12 +7,11 @@ from collections.abc import Iterable, Mapping
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
 from django.template import Context, Template
 from django.template.loader import get_template
 from django_tasks import task
 
-from .enqueue import enqueue_many_on_commit
+from .enqueue import enqueue_many_on_commit, enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -57,14 +56,16 @@ def queue_email(to: str, template: str, context: dict[str, object]) -> None:
     """Render `<template>_subject.txt` / `<template>.txt` now; send once the transaction commits.
 
     Rendering here keeps request-time context (site URL, names); sending in the worker keeps
-    SMTP latency and outages out of the request. Nothing is sent for a rolled-back write.
+    SMTP latency and outages out of the request. Nothing is sent for a rolled-back write, and
+    (with the database backend) nothing committed goes without its e-mail: the task is written
+    with the write (`core.enqueue.enqueue_on_commit`).
     """
     if _undeliverable(to):
         return
     context = _site(context)
     subject = render_subject(f"{template}_subject.txt", context)
     body = render_plain_text(f"{template}.txt", context)
-    transaction.on_commit(lambda: deliver_email.enqueue(to=[to], subject=subject, body=body))
+    enqueue_on_commit("mentorloom.core.email.deliver_email", to=[to], subject=subject, body=body)
 
 
 def queue_emails(template: str, recipients: Iterable[tuple[str, Mapping[str, object]]]) -> int:

@@ -6,9 +6,10 @@ module needs the other at import time. The path is resolved at run time (when th
 runs, or when the helper is called), the same way `core.periodic` resolves
 `settings.MENTORLOOM_PERIODIC_TASKS`.
 
-Many tasks at once (`enqueue_many_on_commit`: an import's invitations, a workshop's reminders)
-are written inside the caller's transaction when the database backend stores them in the same
-database, so they cannot be lost between the write's commit and a failed enqueue.
+Tasks (one, `enqueue_on_commit`, or many at once, `enqueue_many_on_commit`: an import's
+invitations, a workshop's reminders) are written inside the caller's transaction when the
+database backend stores them in the same database, so they cannot be lost between the write's
+commit and a failed enqueue.
 """
 
 from __future__ import annotations
@@ -30,15 +31,20 @@ logger = logging.getLogger(__name__)
 
 
 def enqueue_on_commit(task_path: str, /, *args: Any, **kwargs: Any) -> None:
-    """After commit, `<task>.enqueue(*args, **kwargs)`; nothing if the transaction rolls back.
+    """`<task>.enqueue(*args, **kwargs)` so that the task exists exactly when the current
+    transaction commits; nothing if it rolls back.
 
-    `task_path` is a dotted path such as "mentorloom.scheduling.tasks.deliver_invitation".
+    As `enqueue_many_on_commit`: with the database backend storing its rows in the default
+    database the row is written now, inside the caller's transaction (a failed enqueue fails
+    the write instead of losing the task after the write committed); with any other backend
+    it is enqueued after commit. `task_path` is a dotted path such as
+    "mentorloom.scheduling.tasks.deliver_invitation".
     """
-
-    def enqueue() -> None:
-        import_string(task_path).enqueue(*args, **kwargs)
-
-    transaction.on_commit(enqueue)
+    task = import_string(task_path)
+    if stored_with(task):
+        task.enqueue(*args, **kwargs)
+    else:
+        transaction.on_commit(partial(task.enqueue, *args, **kwargs))
 
 
 def enqueue_many_on_commit(

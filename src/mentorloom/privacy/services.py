@@ -21,6 +21,7 @@ from django.utils import timezone
 from mentorloom.accounts.services import deactivate_account
 from mentorloom.audit.services import record_event
 from mentorloom.core.email import queue_email
+from mentorloom.core.enqueue import enqueue_on_commit
 from mentorloom.core.realtime.lifetime import close_sockets_for
 
 from .errors import (
@@ -66,14 +67,11 @@ def request_export(user, *, site_url: str = "") -> DataExport:  # type: ignore[n
                 export = DataExport.objects.create(user=user, created_at=now)
         except IntegrityError as exc:  # the partial unique constraint: one running export
             raise ExportInProgress() from exc
-        export_id = export.pk
-
-        def _enqueue() -> None:
-            from .tasks import build_export_task
-
-            build_export_task.enqueue(export_id=export_id, site_url=site_url)
-
-        transaction.on_commit(_enqueue)
+        # With the export row: a failed enqueue fails the request instead of leaving an
+        # export "queued" for ever, which would refuse every later one (one at a time).
+        enqueue_on_commit(
+            "mentorloom.privacy.tasks.build_export_task", export_id=export.pk, site_url=site_url
+        )
     return export
 
 
