@@ -29,6 +29,31 @@ def _tasks_run_immediately(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
+@pytest.fixture
+def database_tasks(settings):
+    """Tasks stored by django-tasks-db as `make run` configures (run them with its db_worker)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+@pytest.fixture
+def enqueue_fails_once(database_tasks, monkeypatch):
+    """The next enqueue raises OperationalError (a lock timeout, the database gone); later ones
+    work. Returns the exception class."""
+    from django.db import OperationalError
+    from django_tasks_db import DatabaseBackend
+
+    enqueue = DatabaseBackend.enqueue
+    failures = [OperationalError("database is locked")]
+
+    def enqueue_failing_once(self, task, args, kwargs):  # type: ignore[no-untyped-def]
+        if failures:
+            raise failures.pop()
+        return enqueue(self, task, args, kwargs)
+
+    monkeypatch.setattr(DatabaseBackend, "enqueue", enqueue_failing_once)
+    return OperationalError
+
+
 # --- The real ASGI server (uvicorn in a thread); see tests/asgi_server.py --------------------
 
 

@@ -19,11 +19,6 @@ DELIVER = "mentorloom.core.email.deliver_email"
 INVITATION = "programs/emails/invitation"  # any plain-text e-mail with a name in it
 
 
-@pytest.fixture
-def database_tasks(settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-
-
 def _run_worker() -> None:
     call_command("db_worker", "--batch", "--no-startup-delay")
 
@@ -57,23 +52,12 @@ def test_nothing_is_enqueued_for_a_rolled_back_write(database_tasks):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_failed_enqueue_fails_the_write_with_it_so_nothing_is_committed_without_its_tasks(
-    database_tasks, monkeypatch
+    enqueue_fails_once,
 ):
     """The enqueue fails (a lock timeout, the database gone): the caller's write is not left
     committed with its e-mails lost; it fails too, and a retry queues each e-mail once."""
     from django.contrib.auth import get_user_model
-    from django.db import OperationalError
-    from django_tasks_db import DatabaseBackend
 
-    enqueue = DatabaseBackend.enqueue
-    failures = [OperationalError("database is locked")]
-
-    def enqueue_failing_once(self, task, args, kwargs):  # type: ignore[no-untyped-def]
-        if failures:
-            raise failures.pop()
-        return enqueue(self, task, args, kwargs)
-
-    monkeypatch.setattr(DatabaseBackend, "enqueue", enqueue_failing_once)
     users = get_user_model().objects
 
     def write_and_queue() -> None:
@@ -81,7 +65,7 @@ def test_a_failed_enqueue_fails_the_write_with_it_so_nothing_is_committed_withou
             users.create_user(email="w@example.org", password="x" * 20)
             email.queue_emails(INVITATION, [(f"p{n}@example.org", {"name": "P"}) for n in range(3)])
 
-    with pytest.raises(OperationalError):
+    with pytest.raises(enqueue_fails_once):
         write_and_queue()
     assert not users.filter(email="w@example.org").exists()
     assert not DBTaskResult.objects.exists()
@@ -94,13 +78,11 @@ def test_a_failed_enqueue_fails_the_write_with_it_so_nothing_is_committed_withou
 
 @pytest.mark.django_db(transaction=True)
 def test_a_single_task_and_a_single_email_are_written_with_the_write_too(
-    database_tasks, monkeypatch, django_capture_on_commit_callbacks
+    database_tasks, django_capture_on_commit_callbacks, request
 ):
     """enqueue_on_commit and queue_email, as the many: written in the caller's transaction
     (gone with a rollback), and a failed enqueue fails the write instead of losing the e-mail."""
     from django.contrib.auth import get_user_model
-    from django.db import OperationalError
-    from django_tasks_db import DatabaseBackend
 
     from mentorloom.core.enqueue import enqueue_on_commit
 
@@ -114,15 +96,7 @@ def test_a_single_task_and_a_single_email_are_written_with_the_write_too(
         raise RuntimeError("roll back")
     assert DBTaskResult.objects.count() == 2
 
-    enqueue = DatabaseBackend.enqueue
-    failures = [OperationalError("database is locked")]
-
-    def enqueue_failing_once(self, task, args, kwargs):  # type: ignore[no-untyped-def]
-        if failures:
-            raise failures.pop()
-        return enqueue(self, task, args, kwargs)
-
-    monkeypatch.setattr(DatabaseBackend, "enqueue", enqueue_failing_once)
+    failure = request.getfixturevalue("enqueue_fails_once")  # from here on
     users = get_user_model().objects
 
     def write_and_queue() -> None:
@@ -130,7 +104,7 @@ def test_a_single_task_and_a_single_email_are_written_with_the_write_too(
             users.create_user(email="w@example.org", password="x" * 20)
             email.queue_email("w@example.org", INVITATION, {"name": "W"})
 
-    with pytest.raises(OperationalError):
+    with pytest.raises(failure):
         write_and_queue()
     assert not users.filter(email="w@example.org").exists()
     write_and_queue()

@@ -192,26 +192,14 @@ def test_page_button_shows_the_rate_limit_as_a_message(client, settings):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_failed_enqueue_leaves_no_export_stuck_queued(settings, monkeypatch):
+def test_a_failed_enqueue_leaves_no_export_stuck_queued(enqueue_fails_once):
     """With the database task backend the build task is written with the export row: when the
     enqueue fails nothing is saved (no export left "queued" for ever, refusing every later one
     as in progress), and the next request queues one export and its one task."""
-    from django.db import OperationalError
-    from django_tasks_db import DatabaseBackend
     from django_tasks_db.models import DBTaskResult
 
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    enqueue = DatabaseBackend.enqueue
-    failures = [OperationalError("database is locked")]
-
-    def enqueue_failing_once(self, task, args, kwargs):  # type: ignore[no-untyped-def]
-        if failures:
-            raise failures.pop()
-        return enqueue(self, task, args, kwargs)
-
-    monkeypatch.setattr(DatabaseBackend, "enqueue", enqueue_failing_once)
     user = ProfileFactory().user
-    with pytest.raises(OperationalError):
+    with pytest.raises(enqueue_fails_once):
         services.request_export(user)
     assert not DataExport.objects.exists()
     export = services.request_export(user)

@@ -33,11 +33,6 @@ def program(admin):
     return ProgramFactory(admin=admin, name="Alumni mentoring")
 
 
-@pytest.fixture
-def database_tasks(settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-
-
 def _run_worker() -> None:
     call_command("db_worker", "--batch", "--no-startup-delay")
 
@@ -101,24 +96,12 @@ def test_a_rolled_back_import_invites_nobody(admin, program, database_tasks):
 
 @pytest.mark.django_db(transaction=True)
 def test_an_import_whose_invitations_cannot_be_enqueued_is_not_committed_without_them(
-    admin, program, database_tasks, monkeypatch
+    admin, program, enqueue_fails_once
 ):
     """The enqueue fails once (a lock timeout, the database gone): the import is not left
     committed with its invitations lost and nothing saying so. It fails whole, the admin
     imports the file again, and every address gets its invitation exactly once."""
-    from django.db import OperationalError
-    from django_tasks_db import DatabaseBackend
-
-    enqueue = DatabaseBackend.enqueue
-    failures = [OperationalError("database is locked")]
-
-    def enqueue_failing_once(self, task, args, kwargs):  # type: ignore[no-untyped-def]
-        if failures:
-            raise failures.pop()
-        return enqueue(self, task, args, kwargs)
-
-    monkeypatch.setattr(DatabaseBackend, "enqueue", enqueue_failing_once)
-    with pytest.raises(OperationalError):
+    with pytest.raises(enqueue_fails_once):
         imports.import_members(admin, program, _csv(30))
     assert not program.memberships.exclude(role="admin").exists()
     assert not DBTaskResult.objects.filter(task_path=DELIVER).exists()

@@ -290,28 +290,14 @@ def test_reminder_goes_once_to_registered_people_an_hour_before(
     assert "Starting soon" in mail.outbox[0].subject
 
 
-def test_reminders_whose_enqueue_fails_are_sent_by_the_next_run_and_only_once(
-    workshop, settings, monkeypatch
-):
+def test_reminders_whose_enqueue_fails_are_sent_by_the_next_run_and_only_once(workshop, request):
     """The enqueue fails once (a lock timeout): the workshop is not marked reminded without
     its e-mails (they are written with reminder_sent_at), so the next periodic run queues
     them, and the one after queues nothing again."""
-    from django.db import OperationalError
-    from django_tasks_db import DatabaseBackend
-
     people = _registered(workshop, 2)
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    enqueue = DatabaseBackend.enqueue
-    failures = [OperationalError("database is locked")]
-
-    def enqueue_failing_once(self, task, args, kwargs):  # type: ignore[no-untyped-def]
-        if failures:
-            raise failures.pop()
-        return enqueue(self, task, args, kwargs)
-
-    monkeypatch.setattr(DatabaseBackend, "enqueue", enqueue_failing_once)
+    failure = request.getfixturevalue("enqueue_fails_once")  # the registrations went through
     due = workshop.starts_at - timedelta(minutes=59)
-    with pytest.raises(OperationalError):
+    with pytest.raises(failure):
         services.send_due_reminders(now=due)
     workshop.refresh_from_db()
     assert workshop.reminder_sent_at is None
