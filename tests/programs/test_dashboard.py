@@ -107,8 +107,17 @@ def test_dashboard_page_shows_charts_and_low_checkins_to_admins_only(client, adm
     assert b"<svg" in page.content and b"Stuck" in page.content
     # Each figure is a card; a figure without points says so instead of an empty frame.
     assert page.content.count(b'<figure class="card program-figure">') == len(dashboard.CHARTS)
+    # One answer: its histogram would be the answer itself (only low scores reach admins
+    # one by one, as the note above); withheld below k answers, as the cohort average is.
     csv = client.get(f"/programs/{program.pk}/charts/checkins.csv")
-    assert csv.content.decode().splitlines()[1] == "1,1"
+    assert csv.content.decode().splitlines() == ["label,value"]
+    assert "Withheld until at least 3" in dashboard.chart(program, "checkins").note
+    for score in (4, 5):
+        CheckIn.objects.create(
+            program=program, membership=mentee, due_on=timezone.localdate(), score=score
+        )
+    csv = client.get(f"/programs/{program.pk}/charts/checkins.csv")
+    assert csv.content.decode().splitlines()[1:] == ["1,1", "2,0", "3,0", "4,1", "5,1"]
     client.force_login(mentor.user)
     assert client.get(f"/programs/{program.pk}/").status_code == 403
     client.force_login(UserFactory())

@@ -112,7 +112,17 @@ def chart(program: Program, key: str) -> Chart:
     if key == "feedback_traits":
         return _feedback(program)
     if key == "checkins":
-        scores = Counter(program.checkins.exclude(score=None).values_list("score", flat=True))
+        # Check-in scores reach admins only in aggregate: the histogram of one answer is the
+        # answer. The same k rule as the cohort table's check-in average.
+        answers = list(program.checkins.exclude(score=None).values_list("score", flat=True))
+        if len(answers) < feedback_k():
+            return Chart(
+                key,
+                "Check-in scores",
+                [],
+                note=f"Withheld until at least {feedback_k()} check-ins are answered.",
+            )
+        scores = Counter(answers)
         return Chart(key, "Check-in scores", [(str(s), scores.get(s, 0)) for s in range(1, 6)])
     if key == "outcomes":
         # Reflections are private: only the program-wide count, and only from k of them up.
