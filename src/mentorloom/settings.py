@@ -420,6 +420,9 @@ MENTORLOOM_ALLOW_PRIVATE_CALENDAR_URLS = env_bool("MENTORLOOM_ALLOW_PRIVATE_CALE
 MENTORLOOM_REQUEST_EXPIRY_DAYS = env_int("MENTORLOOM_REQUEST_EXPIRY_DAYS", 7)
 # Trait feedback is shown to a mentor only as averages over at least this many mentees.
 MENTORLOOM_FEEDBACK_K = env_int("MENTORLOOM_FEEDBACK_K", 3)
+# Workshop feedback is taken for this many days after the end (at least 1); its average is
+# shown to the facilitator only after that, and only from MENTORLOOM_FEEDBACK_K ratings up.
+MENTORLOOM_WORKSHOP_FEEDBACK_DAYS = env_int("MENTORLOOM_WORKSHOP_FEEDBACK_DAYS", 3)
 # Video calls: STUN/TURN servers for the browser as JSON ([{"urls": "stun:stun.example.org"}]).
 # With a TURN shared secret (coturn "use-auth-secret"), short-lived credentials are minted per call.
 MENTORLOOM_ICE_SERVERS = env_str("MENTORLOOM_ICE_SERVERS", "")

@@ -99,7 +99,8 @@ def test_private_figures_per_cohort_are_withheld_below_k(two_cohorts):
     program, (spring_mentor, autumn_mentor), spring, autumn, run = two_cohorts
     by_mentee = {p.mentee_id: p for p in run.pairs.all()}
     now = timezone.now()
-    for mentor, mentee_ids in ((spring_mentor, [1, 2]), (autumn_mentor, [3])):
+    spring_ids, autumn_ids = [m.user_id for m in spring], [autumn.user_id]
+    for mentor, mentee_ids in ((spring_mentor, spring_ids), (autumn_mentor, autumn_ids)):
         FeedbackBatch.objects.create(
             mentor=mentor.user,
             released_at=now,

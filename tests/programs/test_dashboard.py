@@ -7,10 +7,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from mentorloom.mentorships.models import MentorshipRequest
 from mentorloom.programs import charts, dashboard, services
 from mentorloom.programs.models import CheckIn
 from mentorloom.scheduling.models import Session
-from mentorloom.sessions.models import FeedbackBatch
+from mentorloom.sessions.models import FeedbackBatch, TraitFeedback
 from tests.factories import (
     ProgramFactory,
     ProgramMembershipFactory,
@@ -49,14 +50,86 @@ def _batch(mentor, mentee_ids):
 
 
 def test_feedback_is_withheld_below_k_distinct_mentees(published, settings):
-    program, mentor, _, _ = published
-    settings.MENTORLOOM_FEEDBACK_K = 3
-    _batch(mentor, [1, 2])
+    program, mentor, (first, second), _ = published
+    settings.MENTORLOOM_FEEDBACK_K = 2
+    _batch(mentor, [first.user_id])
     withheld = dashboard.chart(program, "feedback_traits")
-    assert withheld.points == [] and "at least 3" in withheld.note
-    _batch(mentor, [3])
+    assert withheld.points == [] and "at least 2" in withheld.note
+    _batch(mentor, [second.user_id])
     shown = dashboard.chart(program, "feedback_traits")
     assert shown.points == [("empathy", 5.0)]
+
+
+def test_feedback_given_outside_the_programs_mentorships_is_not_counted(published, settings):
+    program, mentor, (first, second), run = published
+    settings.MENTORLOOM_FEEDBACK_K = 2
+    # The mentor's ratings from elsewhere: other mentees, and a session of another mentorship
+    # with one of the program's mentees (a batch counts whole or not at all).
+    strangers = [UserFactory().pk for _ in range(3)]
+    _batch(mentor, strangers)
+    elsewhere = SchedulingMentorshipFactory(mentor=mentor.user, mentee=first.user, status="ended")
+    mixed = _batch(mentor, [first.user_id, second.user_id])
+    _rating(elsewhere, mixed)
+    _rating(run.pairs.get(mentee=second).mentorship, mixed)
+    assert dashboard.chart(program, "feedback_traits").points == []
+    assert dashboard.cohort_comparison(program)[0].values["feedback"] is None
+
+    own = _batch(mentor, [first.user_id, second.user_id])
+    for pair in run.pairs.all():
+        _rating(pair.mentorship, own)
+    assert dashboard.chart(program, "feedback_traits").points == [("empathy", 5.0)]
+    assert dashboard.cohort_comparison(program)[0].values["feedback"] == 5.0
+
+
+def test_requests_count_only_those_made_while_both_were_in_the_program(published):
+    program, mentor, (first, second), _ = published
+    before = timezone.now() - timedelta(days=30)
+    # X privately asked Y long before the admin imported them: not the program's business.
+    _request(mentor.user, first.user, created_at=before, answered_after=timedelta(hours=5))
+    assert dict(dashboard.chart(program, "requests").points) == {
+        "answered": 0,
+        "open or expired": 0,
+    }
+    _request(mentor.user, second.user, created_at=timezone.now(), answered_after=timedelta(hours=2))
+    chart = dashboard.chart(program, "requests")
+    assert dict(chart.points) == {"answered": 1, "open or expired": 0}
+    assert chart.note == "Median first response: 2.0 h"
+
+
+def _request(mentor, mentee, *, created_at, answered_after):
+    return MentorshipRequest.objects.create(
+        mentor=mentor,
+        mentee=mentee,
+        message="Hello",
+        created_at=created_at,
+        first_response_at=created_at + answered_after,
+        expires_at=created_at + timedelta(days=14),
+    )
+
+
+def _rating(mentorship, batch):
+    start = timezone.now() - timedelta(days=2)
+    session = Session.objects.create(
+        mentorship=mentorship,
+        mentor=mentorship.mentor,
+        mentee=mentorship.mentee,
+        starts_at=start,
+        ends_at=start + timedelta(hours=1),
+        zone="UTC",
+        status="completed",
+    )
+    return TraitFeedback.objects.create(
+        session=session,
+        mentor=mentorship.mentor,
+        mentee=mentorship.mentee,
+        empathy=5,
+        adaptability=5,
+        active_listening=5,
+        encouragement=5,
+        expertise=5,
+        useful=True,
+        batch=batch,
+    )
 
 
 def test_sessions_and_no_shows_count_only_the_programs_mentorships(published):

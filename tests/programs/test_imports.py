@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from mentorloom.programs import imports
 from mentorloom.programs.errors import ImportTooLarge, InvalidImport, NotProgramAdmin
@@ -134,3 +135,29 @@ def test_a_program_open_by_domain_refuses_other_addresses(admin, program):
             "errors": {"email": "gmail.com is not one of the organisation's domains."},
         }
     ]
+
+
+def test_an_unverified_sign_up_with_the_address_is_not_linked_until_its_owner_verifies(
+    admin, program, django_capture_on_commit_callbacks
+):
+    from mentorloom.programs.services import link_verified_address
+
+    squatter = UserFactory(email="victim@example.org", email_verified_at=None)
+    owner_later = UserFactory(email="Other@Example.org")  # verified, mixed case
+    data = b"email,role,name\nvictim@example.org,mentee,Vi\nother@example.org,mentor,Ot\n"
+    with django_capture_on_commit_callbacks(execute=True):
+        report = imports.import_members(admin, program, data)
+    victim = ProgramMembership.objects.get(program=program, email="victim@example.org")
+    assert victim.user is None  # the address is invited instead, so its real owner hears
+    assert ProgramMembership.objects.get(program=program, email="other@example.org").user == (
+        owner_later
+    )
+    assert report.invited == 1 and [m.to for m in mail.outbox] == [["victim@example.org"]]
+    assert not program.memberships.filter(user=squatter).exists()
+
+    # Whoever verifies the address (here: it turns out to be theirs after all) is linked then.
+    squatter.email_verified_at = timezone.now()
+    squatter.save(update_fields=["email_verified_at"])
+    assert link_verified_address(squatter) == 1
+    victim.refresh_from_db()
+    assert victim.user == squatter

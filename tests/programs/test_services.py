@@ -152,3 +152,39 @@ def test_private_program_people_are_404_for_members_of_another_program(admin, co
         selectors.directory_scope(stranger.user, program.pk)
     assert web.user_id in selectors.directory_scope(web.user, program.pk).only_user_ids
     assert selectors.directory_scope(web.user, None).only_user_ids is None
+
+
+def test_publish_does_not_start_a_mentorship_with_an_unverified_sign_up(admin):
+    program = ProgramFactory(admin=admin)
+    mentor = ProgramMembershipFactory(program=program, role="mentor", capacity=1)
+    mentee = ProgramMembershipFactory(program=program, role="mentee", user=None, email="v@x.org")
+    squatter = UserFactory(email="V@x.org", email_verified_at=None)
+    run = services.run_matching(admin, program)
+    assert run.pairs.count() == 1
+
+    outcome = services.publish_run(admin, run)
+
+    assert outcome == {"started": 0, "awaiting_sign_up": 1}
+    mentee.refresh_from_db()
+    assert mentee.user is None
+    assert not Mentorship.objects.filter(mentee=squatter).exists()
+    assert not Notification.objects.filter(user=squatter).exists()
+    # Once the address is verified the membership is linked (and the owner is that account).
+    squatter.email_verified_at = timezone.now()
+    squatter.save(update_fields=["email_verified_at"])
+    assert services.link_verified_address(squatter) == 1
+    mentee.refresh_from_db()
+    assert mentee.user == squatter and mentor.user is not None
+
+
+def test_publish_starts_the_mentorship_with_the_verified_owner_of_the_address(admin):
+    program = ProgramFactory(admin=admin)
+    ProgramMembershipFactory(program=program, role="mentor", capacity=1)
+    mentee = ProgramMembershipFactory(program=program, role="mentee", user=None, email="v@x.org")
+    owner = UserFactory(email="V@x.org")
+    run = services.run_matching(admin, program)
+
+    assert services.publish_run(admin, run) == {"started": 1, "awaiting_sign_up": 0}
+    mentee.refresh_from_db()
+    assert mentee.user == owner
+    assert Mentorship.objects.filter(mentee=owner).exists()

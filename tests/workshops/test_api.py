@@ -161,24 +161,58 @@ def test_room_media_only_for_the_assigned_room_and_404_for_forged_ids(workshop, 
         )
 
 
-def test_summary_shows_attendance_and_feedback_average(workshop, facilitator):
-    a = person()
-    services.register(a, workshop)
+def test_summary_shows_attendance_and_feedback_average(workshop, facilitator, settings):
+    settings.MENTORLOOM_FEEDBACK_K = 2
+    a, b = person(), person()
+    for p in (a, b):
+        services.register(p, workshop)
     with time_machine.travel(workshop.starts_at, tick=False) as clock:
         services.join(a, workshop)
+        services.join(b, workshop)
         clock.shift(1800)
         services.leave(a, workshop)
+    url = f"/api/v1/workshops/{workshop.pk}/summary"
     with time_machine.travel(workshop.ends_at + timedelta(minutes=5)):
-        r = client_for(a).post(
-            f"/api/v1/workshops/{workshop.pk}/feedback",
-            {"rating": 5},
-            content_type="application/json",
-        )
-        assert r.status_code == 201
-        summary = client_for(facilitator).get(f"/api/v1/workshops/{workshop.pk}/summary").json()
-    assert summary["feedback_average"] == 5
+        for p, rating in ((a, 5), (b, 4)):
+            r = client_for(p).post(
+                f"/api/v1/workshops/{workshop.pk}/feedback",
+                {"rating": rating},
+                content_type="application/json",
+            )
+            assert r.status_code == 201
+        summary = client_for(facilitator).get(url).json()
     assert summary["attendance"][0]["minutes"] == 30
     assert selectors.attended(a, workshop)
+    # Two ratings (k) but feedback is still open: withheld, so no rating can be differenced.
+    assert (summary["feedback_average"], summary["feedback_count"]) == (None, None)
+    assert summary["feedback_withheld"] == "window_open" and summary["feedback_k"] == 2
+    closes = selectors.feedback_closes_at(workshop)
+    with time_machine.travel(closes):
+        summary = client_for(facilitator).get(url).json()
+        late = client_for(a).post(
+            f"/api/v1/workshops/{workshop.pk}/feedback",
+            {"rating": 1},
+            content_type="application/json",
+        )
+    assert (summary["feedback_average"], summary["feedback_count"]) == (4.5, 2)
+    assert summary["feedback_withheld"] is None
+    assert late.status_code == 409 and late.json()["error"]["code"] == "feedback_closed"
+
+
+def test_summary_withholds_a_single_rating_after_the_window(workshop, facilitator, settings):
+    settings.MENTORLOOM_FEEDBACK_K = 2
+    a = person()
+    services.register(a, workshop)
+    with time_machine.travel(workshop.starts_at):
+        services.join(a, workshop)
+    with time_machine.travel(workshop.ends_at + timedelta(minutes=5)):
+        services.submit_feedback(a, workshop, 2)
+    with time_machine.travel(selectors.feedback_closes_at(workshop) + timedelta(days=30)):
+        r = client_for(facilitator).get(f"/api/v1/workshops/{workshop.pk}/summary")
+    assert r.status_code == 200
+    body = r.json()
+    assert (body["feedback_average"], body["feedback_count"]) == (None, None)
+    assert body["feedback_withheld"] == "fewer_than_k"
 
 
 def test_private_workshop_is_404_for_outsiders(facilitator):

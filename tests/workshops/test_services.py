@@ -15,6 +15,7 @@ from mentorloom.safety.models import Block
 from mentorloom.workshops import errors, selectors, services
 from mentorloom.workshops.models import (
     Attendance,
+    Feedback,
     RegistrationStatus,
     RoomAssignment,
     RoomKind,
@@ -220,7 +221,48 @@ def test_feedback_only_after_the_end_and_only_from_attendees(workshop):
             services.submit_feedback(b, workshop, 5)
         with pytest.raises(errors.BadWorkshop):
             services.submit_feedback(a, workshop, 9)
-    assert selectors.feedback_summary(workshop) == {"average": 4, "count": 1}
+    assert Feedback.objects.get(workshop=workshop, user=a).rating == 4
+
+
+def test_feedback_closes_with_its_window_and_nothing_saved_is_lost(workshop, settings):
+    settings.MENTORLOOM_WORKSHOP_FEEDBACK_DAYS = 2
+    (a,) = _registered(workshop, 1)
+    with time_machine.travel(workshop.starts_at):
+        services.join(a, workshop)
+    with time_machine.travel(workshop.ends_at + timedelta(days=2, seconds=-1)):
+        services.submit_feedback(a, workshop, 3)
+    with (
+        time_machine.travel(workshop.ends_at + timedelta(days=2)),
+        pytest.raises(errors.FeedbackClosed),
+    ):
+        services.submit_feedback(a, workshop, 5)
+    assert Feedback.objects.get(workshop=workshop, user=a).rating == 3
+
+
+def test_feedback_summary_is_withheld_until_the_window_closes_and_k_people_rated(
+    workshop, settings
+):
+    settings.MENTORLOOM_FEEDBACK_K = 3
+    people = _registered(workshop, 3)
+    with time_machine.travel(workshop.starts_at):
+        for p in people:
+            services.join(p, workshop)
+    closes = selectors.feedback_closes_at(workshop)
+    assert closes == workshop.ends_at + timedelta(days=3)  # the default window
+    with time_machine.travel(workshop.ends_at + timedelta(minutes=5)):
+        services.submit_feedback(people[0], workshop, 2)
+        open_ = selectors.feedback_summary(workshop)
+    assert open_["withheld"] == "window_open" and open_["average"] is open_["count"] is None
+    # One rating, window closed: still withheld, for ever (no more answers can come).
+    one = selectors.feedback_summary(workshop, now=closes)
+    assert one["withheld"] == "fewer_than_k" and one["average"] is one["count"] is None
+    with time_machine.travel(workshop.ends_at + timedelta(days=1)):
+        services.submit_feedback(people[1], workshop, 4)
+        services.submit_feedback(people[2], workshop, 5)
+        # Three ratings but the window is open: no before/after to compare.
+        assert selectors.feedback_summary(workshop)["average"] is None
+    shown = selectors.feedback_summary(workshop, now=closes)
+    assert (shown["withheld"], shown["average"], shown["count"]) == (None, 3.67, 3)
 
 
 def test_breakout_note_persists_for_members_only(workshop, facilitator):

@@ -109,8 +109,40 @@ def test_after_the_workshop_the_page_shows_notes_chat_and_feedback(workshop, fac
         assert c.get(f"/workshops/rooms/{rooms[0].pk}/chat/").status_code == 200
         c.post(f"/workshops/{workshop.pk}/feedback/", {"rating": "4", "comment": "ok"})
         fpage = client_for(facilitator).get(f"/workshops/{workshop.pk}/").content.decode()
-        assert "4.0 / 5 from 1" in fpage or "4 / 5 from 1" in fpage
+        # Live, one rating would be attributable: shown only after the window, from k up.
+        assert "/ 5 from" not in fpage and "shown once feedback has closed" in fpage
     assert rooms[0].kind == RoomKind.BREAKOUT
+
+
+def test_the_facilitator_sees_the_feedback_average_only_after_the_window_from_k_people(
+    workshop, facilitator, settings
+):
+    settings.MENTORLOOM_FEEDBACK_K = 2
+    alice, bo = person(), person()
+    for p in (alice, bo):
+        services.register(p, workshop)
+    with time_machine.travel(workshop.starts_at):
+        services.join(alice, workshop)
+        services.join(bo, workshop)
+    page = f"/workshops/{workshop.pk}/"
+    with time_machine.travel(workshop.ends_at + timedelta(minutes=1)):
+        client_for(alice).post(f"{page}feedback/", {"rating": "4"})
+    closes = selectors.feedback_closes_at(workshop)
+    with time_machine.travel(closes):
+        one = client_for(facilitator).get(page).content.decode()
+        # After the window the form is gone and a late answer is refused, not lost silently.
+        bo_page = client_for(bo).get(page).content.decode()
+        response = client_for(bo).post(f"{page}feedback/", {"rating": "5"}, follow=True)
+    assert "Fewer than 2 people rated" in one and "/ 5 from" not in one
+    assert "Send feedback" not in bo_page
+    assert response.status_code == 200 and "has closed" in response.content.decode()
+
+    # Had Bo answered in time, the two ratings are shown once the window has closed.
+    with time_machine.travel(workshop.ends_at + timedelta(hours=2)):
+        client_for(bo).post(f"{page}feedback/", {"rating": "5"})
+    with time_machine.travel(closes):
+        shown = client_for(facilitator).get(page).content.decode()
+    assert "4.5 / 5 from 2 people" in shown
 
 
 def test_room_chat_page_is_404_for_non_members(workshop, facilitator):

@@ -1,4 +1,5 @@
-"""Program dashboard figures, read across the mentorships the program started.
+"""Program dashboard figures, read across the mentorships the program started (and requests
+its mentors and mentees made while in it), never from its people's activity elsewhere.
 
 Feedback figures follow the trust rule of sessions' releases: only released FeedbackBatch rows
 (each >= k distinct mentees) are summed, whole, and a trait figure is shown only when the
@@ -10,6 +11,8 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass
 
+from django.db.models import F, OuterRef, QuerySet, Subquery
+
 from mentorloom.mentorships.models import (
     Goal,
     Mentorship,
@@ -18,7 +21,7 @@ from mentorloom.mentorships.models import (
     Reflection,
 )
 from mentorloom.scheduling.models import Session, SessionStatus
-from mentorloom.sessions.models import FeedbackBatch
+from mentorloom.sessions.models import FeedbackBatch, TraitFeedback
 from mentorloom.sessions.selectors import feedback_k
 
 from .models import Program, ProposedPair, Role, RunStatus
@@ -57,13 +60,62 @@ def _user_ids(program: Program, role: str) -> list[int]:
     )
 
 
-def chart(program: Program, key: str) -> Chart:
-    ids = _mentorship_ids(program)
-    if key == "requests":
-        requests = MentorshipRequest.objects.filter(
+def _joined(program: Program, role: str, user_field: str) -> Subquery:
+    return Subquery(
+        program.memberships.filter(role=role, user_id=OuterRef(user_field))
+        .order_by("created_at")
+        .values("created_at")[:1]
+    )
+
+
+def _program_requests(program: Program) -> QuerySet[MentorshipRequest]:
+    """Requests a program mentor and mentee made while both were in the program. Requests carry
+    no program, so a request from before either was imported is private to the two of them:
+    importing two existing addresses must not tell the admin that one once asked the other."""
+    return (
+        MentorshipRequest.objects.filter(
             mentor_id__in=_user_ids(program, Role.MENTOR),
             mentee_id__in=_user_ids(program, Role.MENTEE),
         )
+        .annotate(
+            mentor_joined=_joined(program, Role.MENTOR, "mentor_id"),
+            mentee_joined=_joined(program, Role.MENTEE, "mentee_id"),
+        )
+        .filter(created_at__gte=F("mentor_joined"))
+        .filter(created_at__gte=F("mentee_joined"))
+    )
+
+
+def _program_batches(mentorship_ids: list[int]) -> list[FeedbackBatch]:
+    """Released feedback batches given within the program's own mentorships: the batch's mentor
+    and every mentee it covers are a pair the program started, and none of its ratings was on
+    a session of another mentorship. Whole batches only (the sessions' trust rule), so a batch
+    that mixes in ratings from outside the program is left out entirely: a mentor imported
+    alone must not reveal their platform-wide averages."""
+    pairs = set(
+        Mentorship.objects.filter(pk__in=mentorship_ids)
+        .exclude(mentor=None)
+        .values_list("mentor_id", "mentee_id")
+    )
+    if not pairs:
+        return []
+    candidates = [
+        batch
+        for batch in FeedbackBatch.objects.filter(mentor_id__in={m for m, _ in pairs})
+        if all((batch.mentor_id, mentee) in pairs for mentee in batch.mentee_ids if mentee)
+    ]
+    outside = set(
+        TraitFeedback.objects.filter(batch__in=candidates)
+        .exclude(session__mentorship_id__in=mentorship_ids)
+        .values_list("batch_id", flat=True)
+    )
+    return [batch for batch in candidates if batch.pk not in outside]
+
+
+def chart(program: Program, key: str) -> Chart:
+    ids = _mentorship_ids(program)
+    if key == "requests":
+        requests = _program_requests(program)
         waits = [
             (r.first_response_at - r.created_at).total_seconds() / 3600
             for r in requests.exclude(first_response_at=None)
@@ -110,7 +162,7 @@ def chart(program: Program, key: str) -> Chart:
         labels = ("0-24%", "25-49%", "50-74%", "75-100%")
         return Chart(key, "Goal progress", [(labels[b], buckets.get(b, 0)) for b in range(4)])
     if key == "feedback_traits":
-        return _feedback(program)
+        return _feedback(_program_batches(ids))
     if key == "checkins":
         # Check-in scores reach admins only in aggregate: the histogram of one answer is the
         # answer. The same k rule as the cohort table's check-in average.
@@ -147,8 +199,7 @@ def chart(program: Program, key: str) -> Chart:
     raise KeyError(key)
 
 
-def _feedback(program: Program) -> Chart:
-    batches = FeedbackBatch.objects.filter(mentor_id__in=_user_ids(program, Role.MENTOR))
+def _feedback(batches: list[FeedbackBatch]) -> Chart:
     raters: set[int] = set()
     sums: Counter[str] = Counter()
     counts = 0
@@ -257,6 +308,7 @@ def cohort_comparison(program: Program) -> list[CohortRow]:
     checkins: dict[str, list[int]] = {}
     for member, score in program.checkins.exclude(score=None).values_list("membership_id", "score"):
         checkins.setdefault(cohort_of.get(member, NO_COHORT), []).append(score)
+    batches = _program_batches(list(mentorship_cohort))
     for label, values in rows.items():
         goals = progress.get(label, [])
         values["goal_progress"] = round(statistics.mean(goals), 1) if goals else None
@@ -268,7 +320,8 @@ def cohort_comparison(program: Program) -> list[CohortRow]:
         )
         scores = checkins.get(label, [])
         values["checkins"] = round(statistics.mean(scores), 2) if len(scores) >= k else None
-        values["feedback"] = _feedback_average(mentor_users.get(label, []), k)
+        mentors = set(mentor_users.get(label, []))
+        values["feedback"] = _feedback_average([b for b in batches if b.mentor_id in mentors], k)
     return [CohortRow(label, rows[label]) for label in sorted(rows, key=_cohort_order)]
 
 
@@ -280,13 +333,13 @@ def _cohort_order(label: str) -> tuple[bool, str]:
     return (label == NO_COHORT, label.casefold())
 
 
-def _feedback_average(mentor_user_ids: list[int], k: int) -> float | None:
-    """Mean of every trait over the mentors' released batches (whole batches only), or None
-    when they cover fewer than k distinct mentees."""
+def _feedback_average(batches: list[FeedbackBatch], k: int) -> float | None:
+    """Mean of every trait over these released batches (whole batches only, the program's own:
+    _program_batches), or None when they cover fewer than k distinct mentees."""
     raters: set[int] = set()
     total = 0.0
     ratings = traits = 0
-    for batch in FeedbackBatch.objects.filter(mentor_id__in=mentor_user_ids):
+    for batch in batches:
         raters.update(batch.mentee_ids)
         total += sum(batch.sums.values())
         ratings += batch.ratings

@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db import DatabaseError, transaction
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
@@ -77,8 +78,9 @@ def import_members(  # type: ignore[no-untyped-def]
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
     """Validate every row; if any row is bad nothing is written (the report lists each bad row
-    with its line). A dry run validates and counts without writing. New members who have no
-    account yet get one invitation e-mail per address, its task written in the import's own
+    with its line). A dry run validates and counts without writing. A member is linked only to
+    an account that has verified the address; new members with no such account get one
+    invitation e-mail per address, its task written in the import's own
     transaction (core.email.queue_emails): the members, their `invited_at` and the e-mails
     commit together or not at all, so a failed enqueue fails the import (nothing written;
     importing the file again invites them) instead of committing it with the invitations
@@ -99,9 +101,13 @@ def import_members(  # type: ignore[no-untyped-def]
         (m.email, m.role): m
         for m in program.memberships.filter(email__in=[r.values["email"] for r in rows])
     }
+    # Only a verified address names its owner: whoever signed up with someone else's address
+    # and never verified must not become their member (link_verified_address links the rest).
     users = {
         u.email.lower(): u
-        for u in get_user_model().objects.filter(email__in=[r.values["email"] for r in rows])
+        for u in get_user_model()
+        .objects.annotate(email_lower=Lower("email"))
+        .filter(email_lower__in=[r.values["email"] for r in rows], email_verified_at__isnull=False)
     }
     creates, updates = [], []
     for number, row in enumerate(rows, start=1):

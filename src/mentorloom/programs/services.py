@@ -405,9 +405,15 @@ def link_verified_address(user) -> int:  # type: ignore[no-untyped-def]
 
 
 def _account(member: ProgramMembership):  # type: ignore[no-untyped-def]
+    """The member's account: the linked one, else the account that has *verified* the member's
+    address (as link_verified_address: an unverified address links nothing), else None."""
     if member.user_id:
         return member.user
-    user = get_user_model().objects.filter(email__iexact=member.email).first()
+    user = (
+        get_user_model()
+        .objects.filter(email__iexact=member.email, email_verified_at__isnull=False)
+        .first()
+    )
     if user is not None:
         member.user = user
         member.save(update_fields=["user"])

@@ -318,4 +318,7 @@ def summary(request: HttpRequest, workshop_id: int):  # type: ignore[no-untyped-
         ],
         "feedback_average": fb["average"],
         "feedback_count": fb["count"],
+        "feedback_withheld": fb["withheld"],
+        "feedback_closes_at": fb["closes_at"],
+        "feedback_k": fb["k"],
     }

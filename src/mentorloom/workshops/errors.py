@@ -56,6 +56,11 @@ class FeedbackNotOpen(Conflict):
     default_message = "Feedback opens when the workshop ends, for people who attended."
 
 
+class FeedbackClosed(Conflict):
+    code = "feedback_closed"
+    default_message = "Feedback on this workshop has closed."
+
+
 class BadWorkshop(InvalidInput):
     code = "invalid"
 

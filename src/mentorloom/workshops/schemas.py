@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from ninja import Schema
 
@@ -144,5 +145,10 @@ class AttendanceOut(Schema):
 
 class SummaryOut(Schema):
     attendance: list[AttendanceOut]
+    # Null while withheld: "window_open" until feedback_closes_at, then "fewer_than_k" when
+    # fewer than feedback_k people rated (workshops.selectors.feedback_summary).
     feedback_average: float | None
-    feedback_count: int
+    feedback_count: int | None
+    feedback_withheld: Literal["window_open", "fewer_than_k"] | None
+    feedback_closes_at: datetime
+    feedback_k: int

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Avg, Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -13,6 +14,7 @@ from django.utils import timezone
 from mentorloom.communities.models import Community
 from mentorloom.communities.selectors import good_standing_community_ids, moderated_communities
 from mentorloom.safety.selectors import hidden_user_ids
+from mentorloom.sessions.selectors import feedback_k
 
 from .models import (
     Attendance,
@@ -290,9 +292,34 @@ def time_present(user, workshop: Workshop) -> timedelta:  # type: ignore[no-unty
     return timedelta(0)
 
 
-def feedback_summary(workshop: Workshop) -> dict:
+def feedback_closes_at(workshop: Workshop) -> datetime:
+    """Feedback is taken from the end for MENTORLOOM_WORKSHOP_FEEDBACK_DAYS days (at least 1)."""
+    days = max(1, int(getattr(settings, "MENTORLOOM_WORKSHOP_FEEDBACK_DAYS", 3)))
+    return workshop.ends_at + timedelta(days=days)
+
+
+def feedback_open(workshop: Workshop, now: datetime | None = None) -> bool:
+    now = now or timezone.now()
+    return workshop.ends_at <= now < feedback_closes_at(workshop)
+
+
+def feedback_summary(workshop: Workshop, now: datetime | None = None) -> dict:
+    """The facilitator's view of the ratings: {"average", "count", "withheld", "closes_at", "k"}.
+
+    Withheld (average and count None) while feedback is open ("window_open") and, after it
+    closes, when fewer than k people rated ("fewer_than_k"; k is the mentors' feedback k,
+    sessions.selectors.feedback_k). A live figure beside the attendance list made each new
+    rating attributable by comparing it before and after; published once, after the window,
+    no later answer can move it (submit_feedback refuses them), so none can be told apart."""
+    now = now or timezone.now()
+    closes_at, k = feedback_closes_at(workshop), feedback_k()
+    summary: dict = {"average": None, "count": None, "closes_at": closes_at, "k": k}
+    if now < closes_at:
+        return {**summary, "withheld": "window_open"}
     row = Feedback.objects.filter(workshop=workshop).aggregate(avg=Avg("rating"), n=Count("id"))
-    return {"average": round(row["avg"], 2) if row["avg"] is not None else None, "count": row["n"]}
+    if row["n"] < k:
+        return {**summary, "withheld": "fewer_than_k"}
+    return {**summary, "average": round(row["avg"], 2), "count": row["n"], "withheld": None}
 
 
 def display_name(user) -> str:  # type: ignore[no-untyped-def]

@@ -92,11 +92,13 @@ def detail(request: HttpRequest, workshop_id: int) -> HttpResponse:
         "my_rooms": selectors.rooms_of_member(request.user, workshop) if ended else [],
         "attended": selectors.attended(request.user, workshop),
         "minutes_present": round(selectors.time_present(request.user, workshop).seconds / 60),
-        "feedback_form": FeedbackForm() if ended and not is_facilitator else None,
+        "feedback_form": FeedbackForm()
+        if selectors.feedback_open(workshop, now) and not is_facilitator
+        else None,
     }
     if is_facilitator:
         context["attendance"] = selectors.attendance_summary(workshop, now=now)
-        context["feedback"] = selectors.feedback_summary(workshop)
+        context["feedback"] = selectors.feedback_summary(workshop, now)
     return render(request, "workshops/detail.html", context)
 
 

@@ -37,7 +37,10 @@ def save_note(user, room: Room, text: str) -> Room:  # type: ignore[no-untyped-d
 
 
 def submit_feedback(user, workshop: Workshop, rating: object, comment: str = "") -> Feedback:  # type: ignore[no-untyped-def]
-    """After the end, once per attendee (a second answer replaces the first)."""
+    """After the end and until the feedback window closes (selectors.feedback_closes_at), once
+    per attendee (a second answer replaces the first). Errors: BadWorkshop (rating not 1-5),
+    FeedbackNotOpen (before the end, or not an attendee), FeedbackClosed (after the window:
+    the published average must not move by one answer)."""
     try:
         rating = int(rating)  # type: ignore[call-overload]
     except (TypeError, ValueError):
@@ -46,6 +49,8 @@ def submit_feedback(user, workshop: Workshop, rating: object, comment: str = "")
         raise errors.BadWorkshop(fields={"rating": ["Choose 1 to 5."]})
     if timezone.now() < workshop.ends_at or not selectors.attended(user, workshop):
         raise errors.FeedbackNotOpen()
+    if not selectors.feedback_open(workshop):
+        raise errors.FeedbackClosed()
     feedback, _ = Feedback.objects.update_or_create(
         workshop=workshop, user=user, defaults={"rating": rating, "comment": (comment or "")[:2000]}
     )
