@@ -27,6 +27,7 @@ from tests.messaging.sockets import (
     subscribe,
     until,
 )
+from tests.sockets import socket_at
 
 
 def community_socket(server, community, cookie: str):  # type: ignore[no-untyped-def]
@@ -146,6 +147,97 @@ async def test_outsiders_and_signed_out_sockets_are_closed(live_asgi, setup):
         with pytest.raises(ConnectionClosed) as closed:
             await receive(ws)
         assert closed.value.rcvd.code == 4401
+
+
+def _take_out(setup, how: str) -> None:  # type: ignore[no-untyped-def]
+    """The member is banned by a moderator, or leaves."""
+    community, member = setup["community"], setup["member"]
+    if how == "ban":
+        services.ban_member(
+            setup["moderator"], community.memberships.get(user=member), minutes=60, reason="Spam"
+        )
+    else:
+        services.leave_community(member, community)
+
+
+async def _frames_until_closed(ws) -> tuple[list[dict], int]:  # type: ignore[no-untyped-def]
+    frames = []
+    with pytest.raises(ConnectionClosed) as closed:
+        while True:
+            frames.append(await receive(ws))
+    return frames, closed.value.rcvd.code
+
+
+@pytest.mark.parametrize(("how", "reason"), [("ban", "banned"), ("leave", "left")])
+async def test_a_ban_or_leaving_ends_the_members_open_badge_socket(live_asgi, setup, how, reason):
+    """The socket passed on every post's channel and message ids to a banned member (or one
+    who left) until they closed the page. Now the ban or leaving tells it why and closes it;
+    a post made right after reaches it no more, and coming back is refused."""
+    community, general = setup["community"], setup["general"]
+    path = f"/ws/communities/{community.pk}/"
+    async with socket_at(
+        live_asgi, path, await sync_to_async(cookie_for)(setup["member"])
+    ) as badges:
+        assert (await receive(badges))["type"] == "unread"
+        await sync_to_async(_take_out)(setup, how)
+        await sync_to_async(post)(setup["owner"], general, "after the ban")
+        frames, code = await _frames_until_closed(badges)
+        assert frames == [{"type": "removed", "reason": reason}]
+        assert code == 4404
+    async with socket_at(
+        live_asgi, path, await sync_to_async(cookie_for)(setup["member"])
+    ) as again:
+        assert await _frames_until_closed(again) == ([], 4404)
+
+
+async def test_someone_elses_ban_leaves_a_members_badge_socket_open(live_asgi, setup):
+    """A revocation for another person, or for conversations of another community, changes
+    nothing for this socket."""
+    community, general = setup["community"], setup["general"]
+    other, _owner, other_moderator, *_ = await sync_to_async(community_with)(name="Elsewhere")
+    await sync_to_async(services.join_community)(setup["member"], other)
+    elsewhere = {"community": other, "member": setup["member"], "moderator": other_moderator}
+    async with socket_at(
+        live_asgi,
+        f"/ws/communities/{community.pk}/",
+        await sync_to_async(cookie_for)(setup["member"]),
+    ) as badges:
+        assert (await receive(badges))["type"] == "unread"
+        await sync_to_async(_take_out)(elsewhere, "ban")  # banned from the other one
+        shown = await sync_to_async(post)(setup["owner"], general, "still here")
+        assert (await receive(badges))["message_id"] == shown.pk
+        assert await barrier(badges) == []
+
+
+async def test_a_ban_just_after_the_connect_check_still_ends_the_socket(
+    live_asgi, setup, monkeypatch
+):
+    """Check-then-act on connect: the snapshot found the member in good standing, then the
+    ban committed before the socket had sent its counts. The ban is made exactly there; the
+    socket must still be told and closed, and hear nothing of a post after the ban."""
+    from mentorloom.communities import consumers
+
+    snapshot = consumers._snapshot
+    banned: list[int] = []
+
+    async def snapshot_then_ban(user, community_id):  # type: ignore[no-untyped-def]
+        taken = await snapshot(user, community_id)  # the check passed ...
+        if not banned:
+            banned.append(user.pk)  # ... and the ban commits before anything is sent
+            await sync_to_async(_take_out)(setup, "ban")
+            await sync_to_async(post)(setup["owner"], setup["general"], "after the ban")
+        return taken
+
+    monkeypatch.setattr(consumers, "_snapshot", snapshot_then_ban)
+    path = f"/ws/communities/{setup['community'].pk}/"
+    async with socket_at(
+        live_asgi, path, await sync_to_async(cookie_for)(setup["member"])
+    ) as badges:
+        frames, code = await _frames_until_closed(badges)
+    assert banned == [setup["member"].pk]
+    assert [f["type"] for f in frames] == ["unread", "removed"]
+    assert frames[1]["reason"] == "banned"
+    assert code == 4404
 
 
 async def test_a_channel_post_over_the_socket_leaves_other_members_nav_badges_alone(

@@ -137,3 +137,26 @@ def test_import_job_progress_is_admin_only(client, admin, program):
     assert (body["status"], body["total_rows"]) == ("queued", 1)
     client.force_login(UserFactory())
     assert client.get(f"/api/v1/programs/{program.pk}/import-jobs/{job.pk}").status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_the_database_fails_answers_503_saves_nothing_and_a_retry_works(
+    client, admin, program, import_write_fails_once
+):
+    from mentorloom.programs import imports
+    from tests.programs.conftest import IMPORT_CSV
+
+    client.force_login(admin)
+    failures = import_write_fails_once
+    response = upload(client, program, IMPORT_CSV)
+    assert failures == []
+    assert response.status_code == 503
+    assert response.json() == {
+        "error": {"code": "import_not_saved", "message": imports.UNSAVED, "fields": {}}
+    }
+    assert program.memberships.count() == 1  # the admin only: nothing was imported
+
+    again = upload(client, program, IMPORT_CSV)
+    assert again.status_code == 200
+    assert (again.json()["created"], again.json()["invited"]) == (2, 2)
+    assert program.memberships.exclude(role="admin").count() == 2

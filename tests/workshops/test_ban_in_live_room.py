@@ -365,3 +365,84 @@ async def test_a_room_socket_let_in_just_as_the_person_is_taken_out_still_ends(
         # Ben heard nothing of Ana: no peer.joined (nor a peer.left for a join never made).
         with pytest.raises(TimeoutError):
             await asyncio.wait_for(ben_room.recv(), 0.3)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("taken_out_by", ["ban", "remove"])
+@pytest.mark.parametrize("moment", ["before_the_grant", "before_admit", "after_admit"])
+def test_a_media_token_asked_for_just_as_the_person_is_taken_out_is_not_left_in_janus(
+    with_janus, django_capture_on_commit_callbacks, monkeypatch, taken_out_by, moment
+):
+    """Check-then-act on the media path: the room page's media request found Ana in the room
+    (selectors.get_room_for), then the ban (or the facilitator's remove) committed, and its
+    eviction ran, at one of three moments: before her grant was recorded, just before Janus
+    let her token in, just after. Each way she gets no media (404), her grant names no room
+    and Janus does not let her token into the room (nor keeps her feed)."""
+    from mentorloom.calls.janus.controller import JanusController
+
+    community, moderator, workshop, ana, ben = _community_workshop()
+    opened: list[HTTPParticipant] = []
+    taken_out: list[int] = []
+
+    def take_out() -> None:
+        taken_out.append(ana.pk)
+        with django_capture_on_commit_callbacks(execute=True):
+            if taken_out_by == "ban":
+                _ban(moderator, community, ana)
+            else:
+                services.remove_participant(moderator, workshop, ana.pk)
+
+    ensure_room, admit = JanusController.ensure_room, JanusController.admit
+
+    def ensure_room_then_take_out(self, room_id, **options):  # type: ignore[no-untyped-def]
+        ensure_room(self, room_id, **options)
+        if moment == "before_the_grant" and not taken_out:
+            take_out()
+
+    def admit_around_take_out(self, room_id, token):  # type: ignore[no-untyped-def]
+        if moment == "before_admit" and not taken_out:
+            take_out()
+        admit(self, room_id, token)
+        if moment == "after_admit" and not taken_out:
+            take_out()
+
+    try:
+        with time_machine.travel(workshop.starts_at):
+            room = services.join(ana, workshop)
+            services.join(ben, workshop)
+            controller = controller_for_room(room.media_room_id)
+            tokens_before = set(controller.list_tokens()) if moment == "before_the_grant" else None
+            checked = selectors.get_room_for(ana, room.pk)  # the view's check passes ...
+            monkeypatch.setattr(JanusController, "ensure_room", ensure_room_then_take_out)
+            monkeypatch.setattr(JanusController, "admit", admit_around_take_out)
+            with pytest.raises(Http404):
+                services.media_for(ana, checked)  # ... and she is taken out meanwhile
+            monkeypatch.undo()
+            assert taken_out == [ana.pk]
+
+            grant = MediaGrant.objects.filter(workshop=workshop, user=ana).first()
+            if moment == "before_the_grant":
+                assert grant is None
+                assert set(controller.list_tokens()) == tokens_before
+            else:
+                assert grant is not None and grant.room_id is None
+                ana_janus = HTTPParticipant(with_janus.host.api_url, grant.token)
+                opened.append(ana_janus)
+                refused = ana_janus.connect().join(
+                    room.media_room_id, controller.room_pin(room.media_room_id), grant.feed_id
+                )
+                assert refused["error_code"] == UNAUTHORIZED
+            assert controller.list_participants(room.media_room_id) == []
+            # Ben, still in the room, is let in as before.
+            ben_media = services.media_for(ben, room)["janus"]
+            ben_janus = HTTPParticipant(with_janus.host.api_url, ben_media["token"])
+            opened.append(ben_janus)
+            joined = ben_janus.connect().join(
+                ben_media["room"], ben_media["pin"], ben_media["feedId"]
+            )
+            assert joined["videoroom"] == "joined"
+            with pytest.raises(Http404):
+                services.media_for(ana, room)
+    finally:
+        for p in opened:
+            p.close()

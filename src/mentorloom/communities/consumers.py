@@ -7,9 +7,17 @@ passed on as an `activity` frame, and the page adds one to that channel's badge.
 written and nothing is counted per post: the socket only filters (your own posts, people a
 block hides, posts the counts already include).
 
-Frames to the client: {"type": "unread", "channels": {"<channel id>": n}} and
-{"type": "activity", "channel_id": id, "message_id": id}. From the client: {"type": "refresh"}
-(the page sends it when its person read something, see static/communities/unread.js).
+A ban or leaving ends it: they take the member out of the community's channels
+(`messaging.remove_participant`), whose `lifetime.drop_conversations` reaches every open
+socket of theirs as `socket.revoke`; this one then asks whether its community is still theirs
+and, if not, says why and closes (4404). Its person's socket group is joined before connect
+checks membership, so a ban committed after that check still reaches it.
+
+Frames to the client: {"type": "unread", "channels": {"<channel id>": n}},
+{"type": "activity", "channel_id": id, "message_id": id} and, before the close after a ban or
+leaving, {"type": "removed", "reason": "banned" | "left"}. From the client:
+{"type": "refresh"} (the page sends it when its person read something, see
+static/communities/unread.js).
 """
 
 from __future__ import annotations
@@ -25,7 +33,7 @@ from mentorloom.core.realtime.consumer_db import JsonConsumer, consumer_db
 from mentorloom.safety.selectors import hidden_user_ids
 
 from . import selectors
-from .access import get_membership_for
+from .access import get_membership_for, membership_of
 from .events import community_group
 from .models import Community
 
@@ -53,6 +61,12 @@ def _snapshot(user, community_id: int) -> tuple[dict[int, int], dict[int, int], 
     )
 
 
+@consumer_db
+def _is_member(user, community_id: int) -> bool:  # type: ignore[no-untyped-def]
+    community = Community.objects.filter(pk=community_id).first()
+    return community is not None and membership_of(user, community) is not None
+
+
 class CommunityConsumer(JsonConsumer):
     async def connect(self) -> None:
         self.user = self.scope.get("user")
@@ -69,6 +83,9 @@ class CommunityConsumer(JsonConsumer):
             return
         # Joined before the counts are read: a post committed meanwhile arrives as an event
         # and is dropped if the counts include it already (its id is not above the newest).
+        # The person's socket group was joined before this (JsonConsumer.websocket_connect),
+        # so a ban or leaving committed after the snapshot's membership check still arrives
+        # as `socket.revoke` (conversations_revoked) and ends the socket.
         await self.channel_layer.group_add(community_group(self.community_id), self.channel_name)
         self.joined = True
         await self._send_counts()
@@ -125,7 +142,21 @@ class CommunityConsumer(JsonConsumer):
         if self.joined:
             await self._send_counts()
 
+    async def conversations_revoked(self, conversation_ids: list[int], reason: str) -> None:
+        """`lifetime.drop_conversations`: the person lost some conversations. A ban or leaving
+        takes them out of this community's channels; then the socket tells the page why and
+        closes (4404, the page does not reconnect), so no more post notices reach them. Asked
+        of the database rather than matched by channel: revocations are rare, and a channel
+        made after this socket connected counts too."""
+        if not self.joined or await _is_member(self.user, self.community_id):
+            return
+        await self.disconnect(CLOSE_NOT_FOUND)
+        await self.send_json({"type": "removed", "reason": reason})
+        await self.close(code=CLOSE_NOT_FOUND)
+
     async def community_activity(self, event: dict) -> None:
+        if not self.joined:
+            return  # queued before a ban or leaving ended the socket
         channel_id, message_id = event["channel_id"], event["message_id"]
         if message_id <= self.newest.get(channel_id, 0):
             return  # counted already (or a new channel's first post raced the snapshot)

@@ -4,19 +4,22 @@ admins get 403 `not_program_admin` on admin routes."""
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
-from mentorloom.core.schemas import READ_ERRORS, WRITE_ERRORS, Id
+from mentorloom.core.schemas import READ_ERRORS, WRITE_ERRORS, ErrorOut, Id
 
 from . import csvio, imports, selectors, services, xlsx
-from .errors import ImportTooLarge
+from .errors import ImportNotSaved, ImportTooLarge
 from .models import MatchRun, ProgramMembership, ProposedPair
 
+logger = logging.getLogger(__name__)
 router = Router(tags=["programs"])
 
 
@@ -182,19 +185,26 @@ def get_member(request: HttpRequest, program_id: Id, member_id: Id) -> dict:
     return _member(selectors.get_membership_for(request.user, program_id, member_id))
 
 
-@router.post("/programs/{program_id}/imports", response={200: ImportOut, **WRITE_ERRORS})
+@router.post(
+    "/programs/{program_id}/imports", response={200: ImportOut, 503: ErrorOut, **WRITE_ERRORS}
+)
 def import_members(
     request: HttpRequest, program_id: Id, file: File[UploadedFile], dry_run: Form[bool] = False
 ) -> imports.ImportReport:
     """Multipart CSV upload. Bad rows come back with their line numbers and nothing is written;
-    `dry_run` validates and counts only."""
+    `dry_run` validates and counts only. A database error while writing rolls the import back
+    whole: 503 `import_not_saved`, and sending the same file again is safe."""
     program = selectors.get_admin_program_for(request.user, program_id)
     if file.size > csvio.MAX_BYTES:
         raise ImportTooLarge(
             f"The file is over {csvio.MAX_BYTES // (1024 * 1024)} MB.",
             fields={"file": ["The file is too large."]},
         )
-    return imports.import_members(request.user, program, file.read(), dry_run=dry_run)
+    try:
+        return imports.import_members(request.user, program, file.read(), dry_run=dry_run)
+    except DatabaseError as exc:
+        logger.exception("import into program %s failed on the database", program.pk)
+        raise ImportNotSaved() from exc
 
 
 @router.get("/programs/{program_id}/participants.{fmt}", response={200: None, **READ_ERRORS})

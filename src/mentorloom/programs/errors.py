@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mentorloom.core.errors import Conflict, InvalidInput, PermissionDenied
+from mentorloom.core.errors import Conflict, DomainError, InvalidInput, PermissionDenied
 
 
 class NotProgramAdmin(PermissionDenied):
@@ -19,6 +19,18 @@ class ImportTooLarge(InvalidInput):
     code = "import_too_large"
     status = 413
     default_message = "The file is too large."
+
+
+class ImportNotSaved(DomainError):
+    """An in-page import hit a database error while writing: it was rolled back whole
+    (members and invitations together), so sending the same file again is safe. 503: the
+    request was fine and may succeed when retried."""
+
+    code = "import_not_saved"
+    status = 503
+    default_message = (
+        "The import could not be saved (a database error); nothing was imported. Try again."
+    )
 
 
 class RunNotEditable(Conflict):

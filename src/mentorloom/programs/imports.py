@@ -21,7 +21,7 @@ from mentorloom.core.errors import DomainError
 from mentorloom.matching import embeddings
 
 from . import csvio, member_embeddings
-from .errors import ImportTooLarge, InvalidImport, NotProgramAdmin
+from .errors import ImportNotSaved, ImportTooLarge, InvalidImport, NotProgramAdmin
 from .models import Eligibility, ImportJob, ImportStatus, Program, ProgramMembership, Role
 from .selectors import is_admin
 
@@ -32,7 +32,7 @@ PROGRESS_EVERY = 500
 BACKGROUND_ABOVE_ROWS = 2_000
 # What an import writes on a membership: the optional CSV columns and the profile answers.
 FIELDS = (*csvio.OPTIONAL, "answers")
-UNSAVED = "The import could not be saved (a database error); nothing was imported. Try again."
+UNSAVED = ImportNotSaved.default_message
 
 
 @dataclass

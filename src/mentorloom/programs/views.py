@@ -3,11 +3,13 @@ swap, re-run, publish). Plain forms, no JavaScript needed."""
 
 from __future__ import annotations
 
+import logging
 from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
@@ -17,8 +19,10 @@ from mentorloom.core.errors import DomainError
 from mentorloom.core.schemas import INT64_MAX
 
 from . import charts, csvio, dashboard, imports, selectors, services
-from .errors import NotProgramAdmin
+from .errors import ImportNotSaved, NotProgramAdmin
 from .models import MatchMode, RunStatus
+
+logger = logging.getLogger(__name__)
 
 
 def admin_only(view):  # type: ignore[no-untyped-def]
@@ -246,6 +250,7 @@ def import_members(request: HttpRequest, program_id: int) -> HttpResponse:
     written while any row is bad; the same file twice changes nothing)."""
     program = selectors.get_admin_program_for(request.user, program_id)
     report = error = None
+    status = 422  # with an error: a refused file, unless the database failed (below)
     if request.method == "POST":
         upload = request.FILES.get("file")
         dry_run = request.POST.get("action") != "import"
@@ -262,11 +267,16 @@ def import_members(request: HttpRequest, program_id: int) -> HttpResponse:
                 report = imports.import_members(request.user, program, data, dry_run=dry_run)
             except DomainError as exc:
                 error = _message(exc)
+            except DatabaseError:
+                # Rolled back whole, invitations included: the form again, with a message
+                # saying nothing was imported (not a 500), and the same file can be sent again.
+                logger.exception("import into program %s failed on the database", program.pk)
+                error, status = imports.UNSAVED, ImportNotSaved.status
     return render(
         request,
         "programs/import.html",
         {"program": program, "report": report, "error": error},
-        status=422 if error else 200,
+        status=status if error else 200,
     )
 
 

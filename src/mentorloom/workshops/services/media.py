@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
+
+from django.db import transaction
+from django.http import Http404
 
 from mentorloom.calls.errors import MediaServerRefused, MediaServerUnavailable
 
@@ -15,33 +19,38 @@ from ..models import (
     RoomAssignment,
     RoomKind,
 )
+from ._common import _locked
 from .controls import room_state
+
+logger = logging.getLogger(__name__)
 
 
 def media_for(user, room: Room) -> dict:  # type: ignore[no-untyped-def]
     """What the room page needs to send and receive media in `room` (already authorised by
-    selectors.get_room_for). With Janus: a short-lived token admitted to this room only (the
-    previous room was taken away on the move). Without: mesh mode, video up to 6 people."""
-    from mentorloom.calls.janus.controller import (
-        browser_config,
-        controller_for_room,
-        participant_token,
-    )
+    selectors.get_room_for; Http404 if the person is no longer in it). With Janus: a
+    short-lived token admitted to this room only (the previous room was taken away on the
+    move). Without: mesh mode, video up to 6 people.
+
+    Race-free against a take-out (a ban, the facilitator's remove, a move), which runs under
+    the workshop's row lock, clears the room from the person's grant and evicts its token from
+    Janus after commit. The caller's check is not enough: a take-out committing after it found
+    no room on the grant to evict, and the token stayed in. So:
+    1. under that lock the person's place in `room` is checked again and the room recorded on
+       their grant (`_record_grant`): a take-out that committed before is seen (404, nothing
+       let in); one that commits after finds the grant and evicts;
+    2. Janus lets the token in, outside the lock (no network call holds the workshop);
+    3. under the lock again the grant must still name `room` and the person still be in it
+       (`_confirm_grant`). A take-out between 1 and 3 may have evicted before 2 let the token
+       in, so its eviction is repeated here (404); one after 3 evicts after 2 by itself."""
+    from mentorloom.calls.janus.controller import browser_config, controller_for_room
 
     workshop = room.workshop
     try:
         controller = controller_for_room(room.media_room_id)
         controller.ensure_room(room.media_room_id, publishers=max(6, workshop.capacity + 1))
-        grant = MediaGrant.objects.filter(workshop=workshop, user=user).first()
-        if grant is None:
-            grant = MediaGrant.objects.create(
-                workshop=workshop,
-                user=user,
-                token=participant_token(),
-                feed_id=secrets.randbelow(2**52) + 1,
-            )
+        grant = _record_grant(user, room)
         controller.admit(room.media_room_id, grant.token)
-        MediaGrant.objects.filter(pk=grant.pk).update(room=room)
+        _confirm_grant(user, room, grant)
         return {
             "mode": "sfu",
             "janus": browser_config(
@@ -51,6 +60,60 @@ def media_for(user, room: Room) -> dict:  # type: ignore[no-untyped-def]
         }
     except (MediaServerUnavailable, MediaServerRefused) as exc:
         return mesh_media(room, user=user, reason=exc.message)
+
+
+def _record_grant(user, room: Room) -> MediaGrant:  # type: ignore[no-untyped-def]
+    """Step 1 of media_for: under the workshop's lock, `user` is still in `room` (else
+    Http404) and their grant (made on first use) names it."""
+    from mentorloom.calls.janus.controller import participant_token
+
+    with transaction.atomic():
+        workshop = _locked(room.workshop_id)
+        selectors.get_room_for(user, room.pk)
+        grant, _created = MediaGrant.objects.get_or_create(
+            workshop=workshop,
+            user=user,
+            defaults={
+                "token": participant_token(),
+                "feed_id": secrets.randbelow(2**52) + 1,
+            },
+        )
+        if grant.room_id != room.pk:
+            grant.room = room
+            grant.save(update_fields=["room"])
+    return grant
+
+
+def _confirm_grant(user, room: Room, grant: MediaGrant) -> None:  # type: ignore[no-untyped-def]
+    """Step 3 of media_for, after Janus let the token in: under the workshop's lock the grant
+    still names `room` and `user` is still in it; otherwise the room is taken off the grant,
+    the token evicted at once (Janus may have let it in after a take-out's eviction) and
+    Http404 raised."""
+    with transaction.atomic():
+        _locked(room.workshop_id)
+        still_in = MediaGrant.objects.filter(pk=grant.pk, room=room).exists()
+        if still_in:
+            try:
+                selectors.get_room_for(user, room.pk)
+            except Http404:
+                still_in = False
+                MediaGrant.objects.filter(pk=grant.pk, room=room).update(room=None)
+    if still_in:
+        return
+    _evict_now(room, grant)
+    raise Http404
+
+
+def _evict_now(room: Room, grant: MediaGrant) -> None:
+    from mentorloom.calls.janus.controller import controller_for_room
+
+    try:
+        controller = controller_for_room(room.media_room_id)
+        controller.evict(room.media_room_id, grant.token, grant.feed_id)
+    except (MediaServerUnavailable, MediaServerRefused):
+        # Refused: no such feed to kick (the token is disallowed first). Unavailable: Django no
+        # longer lets the token in, and a Janus that is down forgets its rooms anyway.
+        logger.info("janus evict skipped", extra={"room": room.pk})
 
 
 def mesh_media(room: Room, *, user=None, reason: str = "") -> dict:  # type: ignore[no-untyped-def]
