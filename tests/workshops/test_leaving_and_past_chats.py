@@ -132,3 +132,22 @@ async def test_a_ban_unsubscribes_the_members_chat_socket_on_a_past_workshops_ro
         assert not [f for f in await drain(ana_chat) if f["type"] == "message"]
         await send(ana_chat, chat_frame(main.conversation_id))
         assert (await until(ana_chat, "error"))[0]["code"] == "not_found"
+
+
+@pytest.mark.django_db
+def test_breakouts_leave_out_a_left_over_place_of_an_ex_member():
+    """Neither automatic nor by-hand assignment puts someone the community no longer lets in
+    into a breakout room (and its chat)."""
+    community, moderator, workshop, ana, ben = _community_workshop()
+    services.join(ben, workshop)
+    community_services.leave_community(ana, community)
+    Registration.objects.filter(workshop=workshop, user=ana).update(
+        status=RegistrationStatus.REGISTERED
+    )
+    services.create_breakouts(moderator, workshop, 2)
+    plan = services.assign_automatically(moderator, workshop)
+    assert sorted(uid for members in plan.values() for uid in members) == [ben.pk]
+    room = selectors.breakout_rooms(workshop)[0]
+    with pytest.raises(errors.NotRegistered):
+        services.assign_by_hand(moderator, workshop, ana.pk, room.pk)
+    assert _chats_of(ana, workshop) == []
