@@ -9,7 +9,8 @@ import pytest
 from asgiref.sync import sync_to_async
 
 from mentorloom.communities.models import Membership
-from tests.communities.helpers import community_with
+from mentorloom.messaging.models import Message
+from tests.communities.helpers import community_with, post
 from tests.messaging.sockets import (
     chat,
     chat_socket,
@@ -205,11 +206,11 @@ async def test_a_ban_between_the_subscribe_check_and_the_join_still_unsubscribes
         target = Membership.objects.get(community=community, user=setup["member"])
         services.ban_member(setup["owner"], target, minutes=60, reason="spam")
 
-    async def ban_then_subscribe_state(conversation):  # type: ignore[no-untyped-def]
+    async def ban_then_subscribe_state(conversation, *args):  # type: ignore[no-untyped-def]
         if not banned:  # after the access check, before the group join
             banned.append(conversation.pk)
             await consumer_db(ban)()
-        return await subscribe_state(conversation)
+        return await subscribe_state(conversation, *args)
 
     monkeypatch.setattr(consumers, "_subscribe_state", ban_then_subscribe_state)
     owner_cookie = await sync_to_async(cookie_for)(setup["owner"])
@@ -248,3 +249,67 @@ async def test_leaving_in_another_tab_stops_the_open_channel_socket(live_asgi, s
         await send(owner, chat(convo, body="after leaving"))
         await until(owner, "ack")
         assert not [f for f in await drain(member) if f["type"] == "message"]
+
+
+async def test_a_block_hides_posts_over_the_chat_socket_both_ways_until_unblocked(live_asgi, setup):
+    """A block hides two people's channel posts from each other on the page, and so on the
+    socket: not in catch-up, not delivered live (for both of them), while everyone else still
+    gets them; unblocking restores live delivery and catch-up."""
+    from mentorloom.communities import services
+    from mentorloom.safety import services as safety
+
+    convo, general = setup["convo"], setup["general"]
+    member, moderator = setup["member"], setup["moderator"]
+    before = await sync_to_async(post)(member, general, body="before the block")
+    await sync_to_async(safety.block_user)(moderator, member.pk)
+    owner_cookie = await sync_to_async(cookie_for)(setup["owner"])
+    member_cookie = await sync_to_async(cookie_for)(member)
+    moderator_cookie = await sync_to_async(cookie_for)(moderator)
+    async with (
+        chat_socket(live_asgi, owner_cookie) as owner_ws,
+        chat_socket(live_asgi, member_cookie) as member_ws,
+        chat_socket(live_asgi, moderator_cookie) as moderator_ws,
+    ):
+        caught_up = await subscribe(moderator_ws, convo)
+        assert before.pk not in [f["message"]["id"] for f in caught_up]
+        assert [f["message"]["id"] for f in await subscribe(owner_ws, convo)] == [before.pk]
+        await subscribe(member_ws, convo)
+
+        # Live, after the block: neither sees the other's post; the owner sees both.
+        await send(member_ws, chat(convo, body="from the blocked"))
+        from_member = (await until(member_ws, "ack"))[0]["id"]
+        await send(moderator_ws, chat(convo, body="from the blocker"))
+        from_moderator = (await until(moderator_ws, "ack"))[0]["id"]
+        received, _ = await collect(owner_ws, messages=2)
+        assert [f["message"]["id"] for f in received] == [from_member, from_moderator]
+        # Each gets only their own post back (a barrier proves the other's is not coming).
+        assert _message_ids(await drain(moderator_ws)) == [from_moderator]
+        assert _message_ids(await drain(member_ws)) == [from_member]
+        # Not by an edit either.
+        message = await sync_to_async(Message.objects.get)(pk=from_member)
+        await sync_to_async(services.edit_post)(member, general, message, "edited")
+        assert not [f for f in await drain(moderator_ws) if f["type"] != "pong"]
+
+        # Unblocked while both sockets are open: their sets are reloaded (the refresh is
+        # queued on each socket before any later post).
+        await sync_to_async(safety.unblock_user)(moderator, member.pk)
+        await send(member_ws, chat(convo, body="after the unblock"))
+        after = (await until(member_ws, "ack"))[0]["id"]
+        received, _ = await collect(moderator_ws, messages=1)
+        assert [f["message"]["id"] for f in received] == [after]
+        await send(moderator_ws, {"type": "unsubscribe", "conversation_id": convo.pk})
+        await until(moderator_ws, "unsubscribed")
+        caught_up = await subscribe(moderator_ws, convo)
+        assert {before.pk, from_member, after} <= {f["message"]["id"] for f in caught_up}
+
+        # And a new block while subscribed takes effect at once.
+        await sync_to_async(safety.block_user)(member, moderator.pk)
+        await send(member_ws, chat(convo, body="after the second block"))
+        second = (await until(member_ws, "ack"))[0]["id"]
+        received, _ = await collect(owner_ws, messages=1)
+        assert [f["message"]["id"] for f in received][-1] == second
+        assert _message_ids(await drain(moderator_ws)) == []
+
+
+def _message_ids(frames: list[dict]) -> list[int]:
+    return [f["message"]["id"] for f in frames if f["type"] == "message"]

@@ -270,6 +270,10 @@ def test_the_ban_hook_takes_people_out_after_cancelling_their_places():
     assert listeners.index(services.cancel_for_community_ban) < listeners.index(
         services.take_out_for_community_ban
     )
+    left = community_services.member_left._listeners
+    assert left.index(services.cancel_for_community_leave) < left.index(
+        services.take_out_for_community_leave
+    )
 
 
 async def test_the_facilitators_remove_stops_the_removed_persons_open_room_chats(

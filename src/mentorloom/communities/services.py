@@ -248,9 +248,16 @@ def join_community(user, community: Community) -> Membership:  # type: ignore[no
         return _admit(community, user.pk)
 
 
+# Called inside the leaving's transaction with (community_id, user) once a member left; each
+# listener returns what it cancelled (workshops connects: their places in the community's
+# workshops, their part in its live rooms and its room chats).
+member_left = Hook("communities.member_left")
+
+
 def leave_community(user, community: Community) -> None:  # type: ignore[no-untyped-def]
     """Leave (idempotent). The last owner cannot leave; a banned member's row stays (a ban
-    outlives leaving and rejoining)."""
+    outlives leaving and rejoining). Their part in the community's workshops goes with them
+    (member_left)."""
     with transaction.atomic():
         membership = (
             Membership.objects.select_for_update().filter(community=community, user=user).first()
@@ -266,6 +273,7 @@ def leave_community(user, community: Community) -> None:  # type: ignore[no-unty
             raise OwnerCannotLeave()
         _remove_from_channels(community, user.pk, reason="left")
         membership.delete()
+        member_left(community.pk, user)
 
 
 def request_to_join(user, community: Community, note: object = "") -> JoinRequest:  # type: ignore[no-untyped-def]

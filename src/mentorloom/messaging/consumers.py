@@ -27,6 +27,7 @@ from mentorloom.core import ratelimit
 from mentorloom.core.errors import DomainError
 from mentorloom.core.realtime import lifetime
 from mentorloom.core.realtime.consumer_db import JsonConsumer, consumer_db
+from mentorloom.safety.selectors import hidden_user_ids
 
 from . import events, selectors, services
 from .access import get_conversation_for
@@ -62,7 +63,16 @@ def _conversation(user, conversation_id: int) -> Conversation:  # type: ignore[n
 
 
 @consumer_db
-def _subscribe_state(conversation: Conversation) -> tuple[int, list[dict]]:
+def _hidden_user_ids(user_id: int) -> set[int]:
+    return hidden_user_ids(user_id)
+
+
+@consumer_db
+def _subscribe_state(
+    conversation: Conversation, hidden_for: int | None = None
+) -> tuple[int, list[dict], set[int] | None]:
+    """(newest message id, read states, whom `hidden_for` hides when asked: one hop)."""
+    hidden = None if hidden_for is None else hidden_user_ids(hidden_for)
     newest = (
         Conversation.objects.filter(pk=conversation.pk)
         .values_list("last_message_id", flat=True)
@@ -71,7 +81,7 @@ def _subscribe_state(conversation: Conversation) -> tuple[int, list[dict]]:
     if conversation.kind == ConversationKind.CHANNEL:
         # No read receipts in a channel: its subscribe would list every member (a thousand
         # rows per subscribe, a thousand entries in the frame) for nobody to show.
-        return newest, []
+        return newest, [], hidden
     reads = [
         {
             "user_id": r.user_id,
@@ -80,14 +90,14 @@ def _subscribe_state(conversation: Conversation) -> tuple[int, list[dict]]:
         }
         for r in selectors.read_states(conversation)
     ]
-    return newest, reads
+    return newest, reads, hidden
 
 
 @consumer_db
-def _messages_after(conversation_id: int, after_id: int) -> list[dict]:
+def _messages_after(conversation_id: int, after_id: int, hidden: frozenset[int]) -> list[dict]:
     return [
         events.message_payload(m)
-        for m in selectors.messages_after(conversation_id, after_id, CATCH_UP_BATCH)
+        for m in selectors.messages_after(conversation_id, after_id, CATCH_UP_BATCH, hidden)
     ]
 
 
@@ -161,6 +171,13 @@ class ChatConsumer(JsonConsumer):
         # Other participants per conversation (memberships never change); blocks are still
         # checked on every send, against these ids, in one query.
         self.others: dict[int, list[int]] = {}
+        # Channels and workshop rooms this socket follows, and the people a block hides from
+        # its user there (safety.selectors.hidden_user_ids): their posts are neither caught up
+        # nor delivered live. Loaded with the first such subscribe and reloaded whenever a
+        # block between the user and someone is created or removed (socket_hidden_changed).
+        # One-to-one conversations need no filter: a block hides the whole conversation.
+        self.group_conversations: set[int] = set()
+        self.hidden: frozenset[int] | None = None
         # Accept, then close: a refusal before accept reaches browsers as an anonymous 1006.
         await self.accept()
         if self.user is None or not self.user.is_authenticated:
@@ -172,6 +189,7 @@ class ChatConsumer(JsonConsumer):
                 events.conversation_group(conversation_id), self.channel_name
             )
         self.last_sent.clear()
+        self.group_conversations.clear()
 
     # --- incoming frames ---------------------------------------------------------------------
 
@@ -229,15 +247,22 @@ class ChatConsumer(JsonConsumer):
         conversation = await _conversation(self.user, conversation_id)
         if conversation.pk not in self.last_sent and len(self.last_sent) >= MAX_SUBSCRIPTIONS:
             raise FrameError("too_many_subscriptions", "Unsubscribe from a conversation first.")
-        newest, reads = await _subscribe_state(conversation)
+        is_group = conversation.kind in GROUP_KINDS
+        newest, reads, hidden = await _subscribe_state(
+            conversation, self.user.pk if is_group and self.hidden is None else None
+        )
+        if hidden is not None:
+            self.hidden = frozenset(hidden)
         # The read states name every participant, so the first send needs no lookup. In a
         # channel or workshop room nobody's nav badge counts its messages: a post there must not
         # refresh the badges of every member (selectors.other_participant_ids is empty too).
         self.others[conversation.pk] = (
-            []
-            if conversation.kind in GROUP_KINDS
-            else [r["user_id"] for r in reads if r["user_id"] != self.user.pk]
+            [] if is_group else [r["user_id"] for r in reads if r["user_id"] != self.user.pk]
         )
+        if is_group:
+            self.group_conversations.add(conversation.pk)
+        else:
+            self.group_conversations.discard(conversation.pk)
         # Join before reading: anything committed from here on arrives as a queued event, and
         # the catch-up below covers everything before it (duplicates are dropped by id).
         await self.channel_layer.group_add(
@@ -261,6 +286,7 @@ class ChatConsumer(JsonConsumer):
             if self.last_sent.pop(conversation_id, None) is None:
                 continue
             self.others.pop(conversation_id, None)
+            self.group_conversations.discard(conversation_id)
             await self.channel_layer.group_discard(
                 events.conversation_group(conversation_id), self.channel_name
             )
@@ -270,6 +296,7 @@ class ChatConsumer(JsonConsumer):
 
     async def on_unsubscribe(self, content: dict) -> None:
         conversation_id = _int_field(content, "conversation_id")
+        self.group_conversations.discard(conversation_id)
         if self.last_sent.pop(conversation_id, None) is not None:
             await self.channel_layer.group_discard(
                 events.conversation_group(conversation_id), self.channel_name
@@ -344,9 +371,22 @@ class ChatConsumer(JsonConsumer):
 
     # --- channel-layer events ------------------------------------------------------------------
 
+    def _hides(self, conversation_id: int, sender_id: object) -> bool:
+        """Whether `sender_id`'s posts in this conversation are hidden from this socket."""
+        return (
+            bool(self.hidden)
+            and conversation_id in self.group_conversations
+            and sender_id in self.hidden  # type: ignore[operator]
+        )
+
     async def _catch_up(self, conversation_id: int) -> None:
         while conversation_id in self.last_sent:
-            batch = await _messages_after(conversation_id, self.last_sent[conversation_id])
+            hidden = (
+                self.hidden or frozenset()
+                if conversation_id in self.group_conversations
+                else frozenset()
+            )
+            batch = await _messages_after(conversation_id, self.last_sent[conversation_id], hidden)
             for payload in batch:
                 await self.send_json({"type": "message", "message": payload})
                 self.last_sent[conversation_id] = payload["id"]
@@ -359,7 +399,9 @@ class ChatConsumer(JsonConsumer):
         if last is None or event["id"] <= last:
             return  # not subscribed, or already sent by a catch-up
         if event["prev_id"] <= last:
-            await self.send(text_data=event["frame"])  # the `message` frame, ready-made
+            # In order: a post by someone hidden from this reader is passed over, not sent.
+            if not self._hides(conversation_id, event.get("sender_id")):
+                await self.send(text_data=event["frame"])  # the `message` frame, ready-made
             self.last_sent[conversation_id] = event["id"]
         else:
             await self._catch_up(conversation_id)
@@ -368,7 +410,11 @@ class ChatConsumer(JsonConsumer):
         payload = event["message"]
         last = self.last_sent.get(payload["conversation_id"])
         # Newer messages than `last` arrive (already changed) through catch-up.
-        if last is not None and payload["id"] <= last:
+        if (
+            last is not None
+            and payload["id"] <= last
+            and not self._hides(payload["conversation_id"], payload.get("sender_id"))
+        ):
             await self.send_json({"type": "message_changed", "message": payload})
 
     async def chat_read(self, event: dict) -> None:
@@ -384,7 +430,11 @@ class ChatConsumer(JsonConsumer):
             )
 
     async def chat_typing(self, event: dict) -> None:
-        if event["conversation_id"] in self.last_sent and event["user_id"] != self.user.pk:
+        if (
+            event["conversation_id"] in self.last_sent
+            and event["user_id"] != self.user.pk
+            and not self._hides(event["conversation_id"], event["user_id"])
+        ):
             await self.send_json(
                 {
                     "type": "typing",
@@ -392,3 +442,18 @@ class ChatConsumer(JsonConsumer):
                     "user_id": event["user_id"],
                 }
             )
+
+    async def socket_hidden_changed(self, event: dict) -> None:
+        """`lifetime.refresh_hidden_for`: a block between this user and someone was created
+        or removed. Reloaded now if a channel or room is followed, else at the next one's
+        subscribe. Posts passed over while someone was hidden are not sent afterwards; the
+        page shows them on its next load or subscribe."""
+        if not self.group_conversations:
+            self.hidden = None
+            return
+        try:
+            self.hidden = frozenset(await _hidden_user_ids(self.user.pk))
+        except DatabaseError:
+            # The database is down: the set stays as it was until the next block event or
+            # reconnect reloads it.
+            logger.exception("reloading whom a chat socket hides failed")

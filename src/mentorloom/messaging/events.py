@@ -187,6 +187,8 @@ def message_created(message: Message, prev_id: int, outbox: Outbox | None = None
             "conversation_id": message.conversation_id,
             "id": message.pk,
             "prev_id": prev_id,
+            # Lets a socket drop a post by someone a block hides from its reader.
+            "sender_id": message.sender_id,
             "frame": '{"type": "message", "message": ' + message_json(message) + "}",
         },
     )

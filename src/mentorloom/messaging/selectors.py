@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, time
 from html import unescape
@@ -247,12 +247,18 @@ def messages_page(
     return MessagePage(list(reversed(rows[:limit])), len(rows) > limit)
 
 
-def messages_after(conversation_id: int, after_id: int, limit: int = PAGE_MAX) -> list[Message]:
-    return list(
-        with_reactions_and_files(
-            Message.objects.filter(conversation_id=conversation_id, id__gt=after_id)
-        ).order_by("id")[:limit]
-    )
+def messages_after(
+    conversation_id: int,
+    after_id: int,
+    limit: int = PAGE_MAX,
+    hidden_sender_ids: Collection[int] = (),
+) -> list[Message]:
+    """Messages after `after_id`, oldest first; none sent by `hidden_sender_ids` (people a
+    block hides from the reader, in a channel or workshop room)."""
+    qs = Message.objects.filter(conversation_id=conversation_id, id__gt=after_id)
+    if hidden_sender_ids:
+        qs = qs.exclude(sender_id__in=hidden_sender_ids)
+    return list(with_reactions_and_files(qs).order_by("id")[:limit])
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from mentorloom.audit.services import record_event
 from mentorloom.core.errors import InvalidInput, NotFound, PermissionDenied
 from mentorloom.core.hooks import Hook
 from mentorloom.core.ratelimit import enforce
-from mentorloom.core.realtime.lifetime import close_sockets_for
+from mentorloom.core.realtime.lifetime import close_sockets_for, refresh_hidden_for
 
 from .models import Block, Report, ReportReason
 
@@ -52,6 +52,8 @@ def block_user(blocker, blocked_id: int) -> Block:  # type: ignore[no-untyped-de
         block, created = Block.objects.get(blocker=blocker, blocked_id=blocked_id), False
     if created:
         withdrawn = sum(block_created(blocker.pk, blocked_id))
+        # Open chat sockets of both stop delivering each other's posts in shared channels.
+        refresh_hidden_for([blocker.pk, blocked_id])
         audit(blocker, "block.created", blocked_id, withdrawn_requests=withdrawn)
     return block
 
@@ -74,10 +76,14 @@ def ban_user(staff, user_id: int, *, note: str = "") -> bool:  # type: ignore[no
     return banned
 
 
+@transaction.atomic
 def unblock_user(blocker, blocked_id: int) -> None:  # type: ignore[no-untyped-def]
+    """Remove a block; both people's open chat sockets reload whom they hide after commit
+    (a block the other way round, if any, still hides)."""
     deleted, _ = Block.objects.filter(blocker=blocker, blocked_id=blocked_id).delete()
     if deleted:
         audit(blocker, "block.removed", blocked_id)
+        refresh_hidden_for([blocker.pk, blocked_id])
 
 
 @transaction.atomic

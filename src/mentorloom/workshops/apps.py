@@ -6,14 +6,19 @@ class WorkshopsConfig(AppConfig):
     label = "workshops"
 
     def ready(self) -> None:
-        from mentorloom.communities.services import member_banned
+        from mentorloom.communities.services import member_banned, member_left
         from mentorloom.communities.views import community_page_panels
 
         from . import panels, services
 
         # "Upcoming events" on a community's page (communities never imports workshops).
         community_page_panels.connect(panels.community_page_panels)
-        # A ban frees the member's places in the community's workshops and takes them out of
-        # any of its rooms that are live.
+        # A ban, or leaving, frees the member's places in the community's workshops, takes them
+        # out of any of its rooms that are live and out of every one of its room chats (past
+        # workshops' included).
         member_banned.connect(services.cancel_for_community_ban)
         member_banned.connect(services.take_out_for_community_ban)
+        member_banned.connect(services.close_room_chats_for_community_ban)
+        member_left.connect(services.cancel_for_community_leave)
+        member_left.connect(services.take_out_for_community_leave)
+        member_left.connect(services.close_room_chats_for_community_leave)

@@ -372,6 +372,10 @@ class JsonConsumer(AsyncJsonWebsocketConsumer):
     async def conversations_revoked(self, conversation_ids: list[int], reason: str) -> None:
         """Consumers that follow conversations stop following these (default: nothing)."""
 
+    async def socket_hidden_changed(self, event: dict) -> None:
+        """`lifetime.refresh_hidden_for`: a block involving the person was created or removed.
+        Consumers that filter by it reload whom they hide (default: nothing)."""
+
     async def socket_close(self, event: dict) -> None:
         """`lifetime.close_sockets_for`: for all of the person's sockets, or one session's."""
         session = event.get("session")

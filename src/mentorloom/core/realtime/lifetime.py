@@ -99,6 +99,16 @@ def drop_conversations(user_id: int, conversation_ids: list[int], reason: str) -
     transaction.on_commit(partial(_send_to_sockets, user_id, event))
 
 
+def refresh_hidden_for(user_ids: list[int]) -> None:
+    """After the current transaction commits, every open socket of each of `user_ids` reloads
+    whom it hides (a block was created or removed between them): a chat socket following a
+    community channel or a workshop room stops, or starts again, delivering those people's
+    posts; other sockets ignore it."""
+    event = {"type": "socket.hidden_changed"}
+    for user_id in dict.fromkeys(int(u) for u in user_ids):
+        transaction.on_commit(partial(_send_to_sockets, user_id, event))
+
+
 def _send_to_sockets(user_id: int, event: dict[str, Any]) -> None:
     """`event` to every open socket of `user_id` (a close, a revocation)."""
     layer = get_channel_layer()

@@ -19,6 +19,8 @@ from .controls import media_published, mute_all, room_state, set_stage, spotligh
 from .live import (
     broadcast,
     close_open_attendance,
+    close_room_chats_for_community_ban,
+    close_room_chats_for_community_leave,
     join,
     leave,
     lower_signal,
@@ -26,10 +28,12 @@ from .live import (
     remove_participant,
     set_locked,
     take_out_for_community_ban,
+    take_out_for_community_leave,
 )
 from .media import media_for, mesh_media
 from .registration import (
     cancel_for_community_ban,
+    cancel_for_community_leave,
     cancel_registration,
     create_workshop,
     register,
@@ -43,10 +47,13 @@ __all__ = [
     "bring_everyone_back",
     "broadcast",
     "cancel_for_community_ban",
+    "cancel_for_community_leave",
     "cancel_registration",
     "choose_room",
     "close_due_breakouts",
     "close_open_attendance",
+    "close_room_chats_for_community_ban",
+    "close_room_chats_for_community_leave",
     "create_breakouts",
     "create_workshop",
     "join",
@@ -68,4 +75,5 @@ __all__ = [
     "spotlight",
     "submit_feedback",
     "take_out_for_community_ban",
+    "take_out_for_community_leave",
 ]

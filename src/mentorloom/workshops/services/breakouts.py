@@ -69,9 +69,10 @@ def _participants_present_or_registered(workshop: Workshop) -> list[int]:
             "user_id", flat=True
         )
     )
-    # Who is in the room now, if anyone; before anyone joined, everyone registered.
+    # Who is in the room now, if anyone; before anyone joined, everyone registered. A place
+    # kept by someone the community no longer lets in puts nobody in a breakout room's chat.
     chosen = (present & registered) or registered
-    return sorted(chosen)
+    return sorted(selectors.let_in_among(workshop, sorted(chosen)))
 
 
 def _met_pairs(user_ids: list[int]) -> set[frozenset[int]]:
@@ -155,7 +156,7 @@ def _assign_one(workshop: Workshop, user_id: int, room_id: object) -> RoomAssign
         raise errors.BadWorkshop(fields={"room": ["No such breakout room."]}) from None
     if not Registration.objects.filter(
         workshop=workshop, user_id=user_id, status=RegistrationStatus.REGISTERED
-    ).exists():
+    ).exists() or not selectors.let_in_among(workshop, [user_id]):
         raise errors.NotRegistered("That person is not registered.")
     others = list(
         RoomAssignment.objects.filter(room=room)

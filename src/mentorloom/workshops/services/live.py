@@ -46,13 +46,17 @@ def join(user, workshop: Workshop | int, *, now: datetime | None = None) -> Room
     """Enter the live workshop; returns the room `user` is in. Only the facilitator and
     registered participants, from 10 minutes before the start to the end, and not while the
     facilitator has locked it (they themselves always may). A late joiner during breakouts is
-    placed in the smallest room holding nobody they blocked. Records attendance."""
+    placed in the smallest room holding nobody they blocked. Records attendance. A community
+    workshop also needs the community to let them in now (a member in good standing): a place
+    kept by someone who left or was banned does not open its rooms or their chats."""
     now = now or timezone.now()
     with transaction.atomic():
         workshop = _locked(workshop)
         is_facilitator = user.pk == workshop.facilitator_id
         if not is_facilitator and not selectors.is_registered(user, workshop):
             raise errors.NotRegistered()
+        if not selectors.community_lets_in(user, workshop):
+            raise errors.NotRegistered(_FOR_MEMBERS)
         if now < workshop.joins_from:
             raise errors.NotOpenYet()
         if now >= workshop.ends_at:
@@ -71,6 +75,9 @@ def join(user, workshop: Workshop | int, *, now: datetime | None = None) -> Room
         ):
             _place_late_joiner(workshop, user.pk)
         return selectors.current_room_for(user, workshop, now=now)
+
+
+_FOR_MEMBERS = "This workshop is for the community's members."
 
 
 def leave(user, workshop: Workshop | int, *, now: datetime | None = None) -> None:  # type: ignore[no-untyped-def]
@@ -125,6 +132,19 @@ def take_out_for_community_ban(community_id: int, user, until: datetime) -> list
     `cancel_for_community_ban`, and they are not in good standing). Connected to
     communities.services.member_banned after `cancel_for_community_ban`; runs inside the ban's
     transaction. Returns [] (nothing more to name in the ban's notification)."""
+    _take_out_of_live(community_id, user, reason="banned")
+    return []
+
+
+def take_out_for_community_leave(community_id: int, user) -> list:  # type: ignore[no-untyped-def]
+    """`user` left the community: out of its live workshops' rooms and chats now, as after a
+    ban. Connected to communities.services.member_left after `cancel_for_community_leave`;
+    runs inside the leaving's transaction."""
+    _take_out_of_live(community_id, user, reason="left")
+    return []
+
+
+def _take_out_of_live(community_id: int, user, *, reason: str) -> None:  # type: ignore[no-untyped-def]
     now = timezone.now()
     live = (
         Workshop.objects.filter(
@@ -141,8 +161,32 @@ def take_out_for_community_ban(community_id: int, user, until: datetime) -> list
         )
         if not was_there:
             continue
-        _take_out(workshop, user.pk, reason="banned")
+        _take_out(workshop, user.pk, reason=reason)
+
+
+def close_room_chats_for_community_ban(community_id: int, user, until: datetime) -> list:  # type: ignore[no-untyped-def]
+    """`user` was banned from the community: out of the room chats (main and breakout) of
+    every one of its workshops, past ones included, so they neither read nor write them any
+    more (a ban outlived the live rooms only before). Connected to
+    communities.services.member_banned; runs inside the ban's transaction. Returns []."""
+    _close_room_chats(community_id, user, reason="banned")
     return []
+
+
+def close_room_chats_for_community_leave(community_id: int, user) -> list:  # type: ignore[no-untyped-def]
+    """`user` left the community: out of its workshops' room chats as after a ban (they no
+    longer read its channels either). Connected to communities.services.member_left."""
+    _close_room_chats(community_id, user, reason="left")
+    return []
+
+
+def _close_room_chats(community_id: int, user, *, reason: str) -> None:  # type: ignore[no-untyped-def]
+    # Workshops they facilitate stay theirs (community_lets_in lets a facilitator in).
+    conversations = Conversation.objects.filter(
+        workshop_room__workshop__community_id=community_id
+    ).exclude(workshop_room__workshop__facilitator=user)
+    # One path with a community's channels: their open chat sockets unsubscribe after commit.
+    messaging.remove_participant(user.pk, conversations, reason=reason)
 
 
 def _take_out(workshop: Workshop, user_id: int, *, reason: str) -> None:
@@ -201,6 +245,8 @@ def raise_signal(user, workshop: Workshop | int, kind: str) -> HandSignal:  # ty
         workshop = _locked(workshop)
         if not selectors.is_registered(user, workshop):
             raise errors.NotRegistered()
+        if not selectors.community_lets_in(user, workshop):
+            raise errors.NotRegistered(_FOR_MEMBERS)
         existing = HandSignal.objects.filter(
             workshop=workshop, user=user, kind=kind, lowered_at__isnull=True
         ).first()

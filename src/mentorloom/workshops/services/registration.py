@@ -167,16 +167,35 @@ def cancel_for_community_ban(community_id: int, user, until: datetime) -> list[W
     had cancelled (calendar cancellation, the head of the waitlist promoted). Connected to
     communities.services.member_banned; runs inside the ban's transaction. Returns the
     workshops, soonest first."""
+    return _cancel_in_community(community_id, user, starts_before=until)
+
+
+def cancel_for_community_leave(community_id: int, user) -> list[Workshop]:  # type: ignore[no-untyped-def]
+    """`user` left the community: their places and waitlist spots in every one of its
+    workshops that is not over go, as in `cancel_for_community_ban` (without membership the
+    rooms would refuse them anyway; the places go to people who can come). Connected to
+    communities.services.member_left; runs inside the leaving's transaction."""
+    return _cancel_in_community(community_id, user, starts_before=None)
+
+
+def _cancel_in_community(
+    community_id: int,
+    user,  # type: ignore[no-untyped-def]
+    *,
+    starts_before: datetime | None,
+) -> list[Workshop]:
+    registrations = Registration.objects.filter(
+        user=user,
+        workshop__community_id=community_id,
+        workshop__ends_at__gt=timezone.now(),
+        status__in=[RegistrationStatus.REGISTERED, RegistrationStatus.WAITLISTED],
+    )
+    if starts_before is not None:
+        registrations = registrations.filter(workshop__starts_at__lt=starts_before)
     workshop_ids = list(
-        Registration.objects.filter(
-            user=user,
-            workshop__community_id=community_id,
-            workshop__ends_at__gt=timezone.now(),
-            workshop__starts_at__lt=until,
-            status__in=[RegistrationStatus.REGISTERED, RegistrationStatus.WAITLISTED],
+        registrations.order_by("workshop__starts_at", "workshop_id").values_list(
+            "workshop_id", flat=True
         )
-        .order_by("workshop__starts_at", "workshop_id")
-        .values_list("workshop_id", flat=True)
     )
     cancelled = []
     for workshop_id in workshop_ids:
