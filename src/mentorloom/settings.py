@@ -244,6 +244,7 @@ MENTORLOOM_PERIODIC_TASKS = [
     ("mentorloom.workshops.tasks.send_due_reminders", 60),  # one hour before
     ("mentorloom.workshops.tasks.close_open_attendance", 300),  # stays past the end
     ("mentorloom.programs.tasks.send_due_checkins", 3600),  # program pulses every N weeks
+    ("mentorloom.programs.tasks.release_answers", 3600),  # outcomes, check-ins in batches of k
 ]
 
 # --- Data rights (privacy app) ----------------------------------------------------------------

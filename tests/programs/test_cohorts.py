@@ -10,8 +10,8 @@ import pytest
 from django.utils import timezone
 
 from mentorloom.mentorships.models import Reflection
-from mentorloom.programs import dashboard, imports, services
-from mentorloom.programs.models import CheckIn, ProgramMembership
+from mentorloom.programs import dashboard, imports, releases, services
+from mentorloom.programs.models import CheckIn, MatchRun, ProgramMembership
 from mentorloom.scheduling.models import Session
 from mentorloom.sessions.models import FeedbackBatch
 from tests.factories import ProgramFactory, ProgramMembershipFactory, UserFactory
@@ -65,6 +65,9 @@ def two_cohorts(admin, settings):
     )
     run = services.run_matching(admin, program)
     services.publish_run(admin, run)
+    # Published a month ago: the activity these tests create is the program's.
+    MatchRun.objects.filter(pk=run.pk).update(published_at=timezone.now() - timedelta(days=30))
+    run.refresh_from_db()
     return program, (spring_mentor, autumn_mentor), spring, autumn, run
 
 
@@ -110,7 +113,8 @@ def test_private_figures_per_cohort_are_withheld_below_k(two_cohorts):
             useful=0,
             mentee_ids=mentee_ids,
         )
-    for member, score in ((spring[0], 2), (spring[1], 4), (autumn, 1)):
+    # Spring's 2 is a low score (seen one by one): the mentor's 3 makes up k with the 4.
+    for member, score in ((spring[0], 2), (spring[1], 4), (spring_mentor, 3), (autumn, 1)):
         CheckIn.objects.create(
             program=program, membership=member, due_on=now.date(), score=score, answered_at=now
         )
@@ -119,6 +123,7 @@ def test_private_figures_per_cohort_are_withheld_below_k(two_cohorts):
         Reflection.objects.create(
             mentorship=pair.mentorship, author=member.user, outcome_reached=True
         )
+    releases.release_answers(program)
     rows = {r.label: r.values for r in dashboard.cohort_comparison(program)}
     assert rows["Spring"]["feedback"] == 4.5  # (4 + 5) / 2 over two raters: k = 2 reached
     assert rows["Autumn"]["feedback"] is None  # one rater: withheld

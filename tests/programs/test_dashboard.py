@@ -8,8 +8,8 @@ import pytest
 from django.utils import timezone
 
 from mentorloom.mentorships.models import MentorshipRequest
-from mentorloom.programs import charts, dashboard, services
-from mentorloom.programs.models import CheckIn
+from mentorloom.programs import charts, dashboard, releases, services
+from mentorloom.programs.models import CheckIn, MatchRun
 from mentorloom.scheduling.models import Session
 from mentorloom.sessions.models import FeedbackBatch, TraitFeedback
 from tests.factories import (
@@ -34,6 +34,9 @@ def published(admin):
     mentees = [ProgramMembershipFactory(program=program, role="mentee") for _ in range(2)]
     run = services.run_matching(admin, program)
     services.publish_run(admin, run)
+    # Published a month ago: the activity these tests create is the program's.
+    MatchRun.objects.filter(pk=run.pk).update(published_at=timezone.now() - timedelta(days=30))
+    run.refresh_from_db()
     return program, mentor, mentees, run
 
 
@@ -81,8 +84,9 @@ def test_feedback_given_outside_the_programs_mentorships_is_not_counted(publishe
     assert dashboard.cohort_comparison(program)[0].values["feedback"] == 5.0
 
 
-def test_requests_count_only_those_made_while_both_were_in_the_program(published):
+def test_requests_count_only_those_made_while_both_were_in_the_program(published, settings):
     program, mentor, (first, second), _ = published
+    settings.MENTORLOOM_FEEDBACK_K = 2
     before = timezone.now() - timedelta(days=30)
     # X privately asked Y long before the admin imported them: not the program's business.
     _request(mentor.user, first.user, created_at=before, answered_after=timedelta(hours=5))
@@ -93,7 +97,11 @@ def test_requests_count_only_those_made_while_both_were_in_the_program(published
     _request(mentor.user, second.user, created_at=timezone.now(), answered_after=timedelta(hours=2))
     chart = dashboard.chart(program, "requests")
     assert dict(chart.points) == {"answered": 1, "open or expired": 0}
-    assert chart.note == "Median first response: 2.0 h"
+    # The median of one answered request is that mentor's response time: withheld below k.
+    assert "withheld until at least 2" in chart.note and "2.0" not in chart.note
+    MentorshipRequest.objects.filter(mentee=first.user).update(status="declined")
+    _request(mentor.user, first.user, created_at=timezone.now(), answered_after=timedelta(hours=3))
+    assert dashboard.chart(program, "requests").note == "Median first response: 2.5 h"
 
 
 def _request(mentor, mentee, *, created_at, answered_after):
@@ -169,11 +177,15 @@ def test_chart_svg_writes_each_value_above_its_bar_so_a_zero_is_visible():
     assert 'class="chart__value">3 h</text>' in svg
 
 
-def test_dashboard_page_shows_charts_and_low_checkins_to_admins_only(client, admin, published):
-    program, mentor, (mentee, _), _ = published
+def test_dashboard_page_shows_charts_and_low_checkins_to_admins_only(
+    client, admin, published, settings
+):
+    program, mentor, (mentee, other), _ = published
+    settings.MENTORLOOM_FEEDBACK_K = 2
     CheckIn.objects.create(
         program=program, membership=mentee, due_on=timezone.localdate(), score=1, note="Stuck"
     )
+    releases.release_answers(program)
     client.force_login(admin)
     page = client.get(f"/programs/{program.pk}/")
     assert page.status_code == 200
@@ -184,13 +196,15 @@ def test_dashboard_page_shows_charts_and_low_checkins_to_admins_only(client, adm
     # one by one, as the note above); withheld below k answers, as the cohort average is.
     csv = client.get(f"/programs/{program.pk}/charts/checkins.csv")
     assert csv.content.decode().splitlines() == ["label,value"]
-    assert "Withheld until at least 3" in dashboard.chart(program, "checkins").note
-    for score in (4, 5):
+    assert "Withheld until check-ins of at least 2" in dashboard.chart(program, "checkins").note
+    for member, score in ((other, 4), (mentor, 5)):
         CheckIn.objects.create(
-            program=program, membership=mentee, due_on=timezone.localdate(), score=score
+            program=program, membership=member, due_on=timezone.localdate(), score=score
         )
+    releases.release_answers(program)
     csv = client.get(f"/programs/{program.pk}/charts/checkins.csv")
     assert csv.content.decode().splitlines()[1:] == ["1,1", "2,0", "3,0", "4,1", "5,1"]
+    assert "released in batches of at least 2" in client.get(f"/programs/{program.pk}/").text
     client.force_login(mentor.user)
     assert client.get(f"/programs/{program.pk}/").status_code == 403
     client.force_login(UserFactory())
@@ -230,6 +244,9 @@ def test_outcomes_are_withheld_below_k_ended_mentorships(published, settings):
     settings.MENTORLOOM_FEEDBACK_K = 2
     first, second = (p.mentorship for p in run.pairs.all())
     end_mentorship(first.mentee, first, outcome_reached=True)
+    releases.release_answers(program)
     assert dashboard.chart(program, "outcomes").points == []
     end_mentorship(second.mentee, second, outcome_reached=False)
+    assert dashboard.chart(program, "outcomes").points == []  # not released yet
+    releases.release_answers(program)
     assert dict(dashboard.chart(program, "outcomes").points)["reached"] == 1

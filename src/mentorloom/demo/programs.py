@@ -1,12 +1,24 @@
 """Demo program: one organisation with a private program, its admin (the demo admin), a few
-mentors and mentees from the demo people, and a published match. Idempotent."""
+mentors and mentees from the demo people, a published match, the mentees' first check-ins and
+three finished pairs' reflections, released so the dashboard shows outcome and check-in figures
+on the first run. Idempotent."""
 
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
-from mentorloom.programs import services
-from mentorloom.programs.models import Organisation, Program, ProgramMembership, RunStatus
+from mentorloom.mentorships.models import MentorshipStatus
+from mentorloom.mentorships.services import end_mentorship
+from mentorloom.programs import releases, services
+from mentorloom.programs.models import (
+    CheckIn,
+    Organisation,
+    Program,
+    ProgramMembership,
+    ProposedPair,
+    RunStatus,
+)
 
 from .data import ADMIN_EMAIL, MENTEES, MENTORS
 
@@ -16,6 +28,10 @@ TRACKS = ("web", "data", "product")
 QUESTIONS = [
     {"key": "track", "label": "Track", "kind": "single", "choices": list(TRACKS)},
 ]
+# Each mentee's first check-in, in pair order (a 2 reaches the admin one by one, with its note).
+CHECKINS = [(4, ""), (5, ""), (3, ""), (4, ""), (2, "We keep missing each other."), (5, "")]
+# The first three pairs finished early; each mentee's reflection says whether they got there.
+OUTCOMES = [True, True, False]
 
 
 def seed_program_demo() -> Program | None:
@@ -55,4 +71,35 @@ def seed_program_demo() -> Program | None:
     if not program.match_runs.filter(status=RunStatus.PUBLISHED).exists():
         run = services.run_matching(admin, program)
         services.publish_run(admin, run)
+    _seed_answers(program)
     return program
+
+
+def _seed_answers(program: Program) -> None:
+    """Check-ins answered and reflections written through the services, then released: private
+    answers reach the dashboard only in batches of >= k people (programs.releases)."""
+    pairs = (
+        ProposedPair.objects.filter(run__program=program, run__status=RunStatus.PUBLISHED)
+        .exclude(mentorship=None)
+        .exclude(mentee__user=None)
+        .select_related("run", "mentee__user", "mentorship")
+        .order_by("pk")
+    )
+    for pair, (score, note) in zip(pairs, CHECKINS, strict=False):
+        checkin, _ = CheckIn.objects.get_or_create(
+            membership=pair.mentee,
+            mentorship=pair.mentorship,
+            due_on=timezone.localdate(pair.run.published_at or timezone.now()),
+            defaults={"program": program},
+        )
+        if checkin.answered_at is None:
+            services.answer_checkin(pair.mentee.user, checkin, score, note)
+    for pair, reached in zip(pairs, OUTCOMES, strict=False):
+        if pair.mentorship.status != MentorshipStatus.ENDED:
+            end_mentorship(
+                pair.mentee.user,
+                pair.mentorship,
+                outcome_reached=reached,
+                went_well="Regular sessions and a clear goal.",
+            )
+    releases.release_answers(program)

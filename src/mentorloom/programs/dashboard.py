@@ -3,13 +3,19 @@ its mentors and mentees made while in it), never from its people's activity else
 
 Feedback figures follow the trust rule of sessions' releases: only released FeedbackBatch rows
 (each >= k distinct mentees) are summed, whole, and a trait figure is shown only when the
-batches together cover >= k distinct mentees; otherwise it is withheld."""
+batches together cover >= k distinct mentees; otherwise it is withheld. Outcomes and check-in
+scores likewise come only from released AnswerBatch rows (programs.releases), summed whole.
+
+A pair the program published may be linked to a mentorship they already had: only what
+happened from the publication on counts (sessions starting, goals and reflections created,
+feedback on sessions starting since then)."""
 
 from __future__ import annotations
 
 import statistics
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import F, OuterRef, QuerySet, Subquery
 
@@ -18,13 +24,14 @@ from mentorloom.mentorships.models import (
     Mentorship,
     MentorshipRequest,
     MentorshipStatus,
-    Reflection,
 )
 from mentorloom.scheduling.models import Session, SessionStatus
 from mentorloom.sessions.models import FeedbackBatch, TraitFeedback
 from mentorloom.sessions.selectors import feedback_k
 
-from .models import Program, ProposedPair, Role, RunStatus
+from . import batches
+from .models import AnswerKind, Program, Role
+from .selectors import PublishedMentorship, published_mentorships, since_publication
 
 CHARTS = (
     "requests",
@@ -46,12 +53,52 @@ class Chart:
     note: str = ""
 
 
-def _mentorship_ids(program: Program) -> list[int]:
-    return list(
-        ProposedPair.objects.filter(run__program=program, run__status=RunStatus.PUBLISHED)
-        .exclude(mentorship=None)
-        .values_list("mentorship_id", flat=True)
-    )
+Published = dict[int, PublishedMentorship]
+
+
+def released_note(k: int) -> str:
+    return f"From answers released in batches of at least {k} people."
+
+
+def _sessions(published: Published) -> list[tuple[int, datetime, str]]:
+    """(mentorship, starts_at, status) of sessions in the program's mentorships since their
+    pair was published."""
+    return [
+        (m, starts_at, status)
+        for m, starts_at, status in Session.objects.filter(
+            mentorship_id__in=list(published)
+        ).values_list("mentorship_id", "starts_at", "status")
+        if since_publication(starts_at, published[m])
+    ]
+
+
+def _goal_progress(published: Published) -> list[tuple[int, int]]:
+    """(mentorship, progress) of goals created since the pair was published."""
+    return [
+        (m, progress)
+        for m, created_at, progress in Goal.objects.filter(
+            mentorship_id__in=list(published)
+        ).values_list("mentorship_id", "created_at", "progress")
+        if since_publication(created_at, published[m])
+    ]
+
+
+def _released(program: Program, kind: str) -> list[tuple[str, dict[str, int]]]:
+    """(cohort label, counts) of the program's released answer batches of one kind."""
+    return [
+        (cohort or NO_COHORT, counts if isinstance(counts, dict) else {})
+        for cohort, counts in program.answer_batches.filter(kind=kind).values_list(
+            "cohort", "counts"
+        )
+    ]
+
+
+def _outcome_points(counts: Counter[str]) -> list[tuple[str, float]]:
+    return [
+        ("reached", counts["reached"]),
+        ("not reached", counts["not_reached"]),
+        ("not said", counts["not_said"]),
+    ]
 
 
 def _user_ids(program: Program, role: str) -> list[int]:
@@ -86,14 +133,15 @@ def _program_requests(program: Program) -> QuerySet[MentorshipRequest]:
     )
 
 
-def _program_batches(mentorship_ids: list[int]) -> list[FeedbackBatch]:
+def _program_batches(published: Published) -> list[FeedbackBatch]:
     """Released feedback batches given within the program's own mentorships: the batch's mentor
-    and every mentee it covers are a pair the program started, and none of its ratings was on
-    a session of another mentorship. Whole batches only (the sessions' trust rule), so a batch
-    that mixes in ratings from outside the program is left out entirely: a mentor imported
-    alone must not reveal their platform-wide averages."""
+    and every mentee it covers are a pair the program started, and each of its ratings was on
+    a session of such a mentorship starting after the pair was published. Whole batches only
+    (the sessions' trust rule), so a batch that mixes in ratings from outside the program is
+    left out entirely: a mentor imported alone must not reveal their platform-wide averages,
+    nor a pair re-published their earlier ratings."""
     pairs = set(
-        Mentorship.objects.filter(pk__in=mentorship_ids)
+        Mentorship.objects.filter(pk__in=list(published))
         .exclude(mentor=None)
         .values_list("mentor_id", "mentee_id")
     )
@@ -104,38 +152,47 @@ def _program_batches(mentorship_ids: list[int]) -> list[FeedbackBatch]:
         for batch in FeedbackBatch.objects.filter(mentor_id__in={m for m, _ in pairs})
         if all((batch.mentor_id, mentee) in pairs for mentee in batch.mentee_ids if mentee)
     ]
-    outside = set(
-        TraitFeedback.objects.filter(batch__in=candidates)
-        .exclude(session__mentorship_id__in=mentorship_ids)
-        .values_list("batch_id", flat=True)
-    )
+    outside = {
+        batch_id
+        for batch_id, m, starts_at in TraitFeedback.objects.filter(
+            batch__in=candidates
+        ).values_list("batch_id", "session__mentorship_id", "session__starts_at")
+        if not since_publication(starts_at, published.get(m))
+    }
     return [batch for batch in candidates if batch.pk not in outside]
 
 
 def chart(program: Program, key: str) -> Chart:
-    ids = _mentorship_ids(program)
+    published = published_mentorships(program)
+    ids = list(published)
+    k = feedback_k()
     if key == "requests":
         requests = _program_requests(program)
         waits = [
             (r.first_response_at - r.created_at).total_seconds() / 3600
             for r in requests.exclude(first_response_at=None)
         ]
-        median = statistics.median(waits) if waits else 0.0
+        if len(waits) >= k:
+            note = f"Median first response: {statistics.median(waits):.1f} h"
+        elif waits:
+            # One answered request's median is that mentor's response time.
+            note = f"Median first response withheld until at least {k} requests are answered."
+        else:
+            note = "No answered requests"
         return Chart(
             key,
             "Requests answered",
             [("answered", len(waits)), ("open or expired", requests.count() - len(waits))],
-            note=f"Median first response: {median:.1f} h" if waits else "No answered requests",
+            note=note,
         )
     if key == "mentorships":
         counts = Counter(Mentorship.objects.filter(pk__in=ids).values_list("status", flat=True))
         return Chart(key, "Mentorships by status", sorted(counts.items()))
     if key == "sessions_per_week":
         weeks = Counter(
-            s.isocalendar()[:2]
-            for s in Session.objects.filter(
-                mentorship_id__in=ids, status=SessionStatus.COMPLETED
-            ).values_list("starts_at", flat=True)
+            starts_at.isocalendar()[:2]
+            for _, starts_at, status in _sessions(published)
+            if status == SessionStatus.COMPLETED
         )
         return Chart(
             key,
@@ -143,9 +200,7 @@ def chart(program: Program, key: str) -> Chart:
             [(f"{y}-W{w:02d}", c) for (y, w), c in sorted(weeks.items())],
         )
     if key == "no_shows":
-        counts = Counter(
-            Session.objects.filter(mentorship_id__in=ids).values_list("status", flat=True)
-        )
+        counts = Counter(status for _, _, status in _sessions(published))
         return Chart(
             key,
             "Sessions and no-shows",
@@ -155,46 +210,39 @@ def chart(program: Program, key: str) -> Chart:
             ],
         )
     if key == "goal_progress":
-        buckets = Counter(
-            min(p // 25, 3)
-            for p in Goal.objects.filter(mentorship_id__in=ids).values_list("progress", flat=True)
-        )
+        buckets = Counter(min(p // 25, 3) for _, p in _goal_progress(published))
         labels = ("0-24%", "25-49%", "50-74%", "75-100%")
         return Chart(key, "Goal progress", [(labels[b], buckets.get(b, 0)) for b in range(4)])
     if key == "feedback_traits":
-        return _feedback(_program_batches(ids))
+        return _feedback(_program_batches(published))
     if key == "checkins":
-        # Check-in scores reach admins only in aggregate: the histogram of one answer is the
-        # answer. The same k rule as the cohort table's check-in average.
-        answers = list(program.checkins.exclude(score=None).values_list("score", flat=True))
-        if len(answers) < feedback_k():
+        # Scores above 2 reach admins only in aggregate: only released batches count.
+        scores = batches.total(c for _, c in _released(program, AnswerKind.CHECKIN))
+        if sum(scores.values()) < k:
             return Chart(
                 key,
                 "Check-in scores",
                 [],
-                note=f"Withheld until at least {feedback_k()} check-ins are answered.",
+                note=f"Withheld until check-ins of at least {k} people are released.",
             )
-        scores = Counter(answers)
-        return Chart(key, "Check-in scores", [(str(s), scores.get(s, 0)) for s in range(1, 6)])
-    if key == "outcomes":
-        # Reflections are private: only the program-wide count, and only from k of them up.
-        answers = list(
-            Reflection.objects.filter(mentorship_id__in=ids).values_list(
-                "outcome_reached", flat=True
-            )
+        return Chart(
+            key,
+            "Check-in scores",
+            [(str(s), scores[str(s)]) for s in range(1, 6)],
+            note=released_note(k),
         )
-        if len(answers) < feedback_k():
+    if key == "outcomes":
+        # Reflections are private: only released batches count, whole.
+        outcomes = batches.total(c for _, c in _released(program, AnswerKind.OUTCOME))
+        if sum(outcomes.values()) < k:
             return Chart(
                 key,
                 "End-of-mentorship outcomes",
                 [],
-                note=f"Withheld until at least {feedback_k()} mentorships have ended.",
+                note=f"Withheld until the reflections of at least {k} people are released.",
             )
-        counts = Counter(answers)
         return Chart(
-            key,
-            "End-of-mentorship outcomes",
-            [("reached", counts[True]), ("not reached", counts[False]), ("not said", counts[None])],
+            key, "End-of-mentorship outcomes", _outcome_points(outcomes), note=released_note(k)
         )
     raise KeyError(key)
 
@@ -256,8 +304,9 @@ class CohortRow:
 def cohort_comparison(program: Program) -> list[CohortRow]:
     """Key figures per cohort (the `cohort` label of memberships, set by the CSV column). A
     pair belongs to its mentee's cohort, feedback to its mentor's. Figures drawn from private
-    answers follow the dashboard's k rule per cohort: feedback from released batches covering
-    >= k distinct mentees, check-in and outcome figures from >= k answers; else withheld."""
+    answers come from released batches only: feedback from batches covering >= k distinct
+    mentees, check-in and outcome figures from the answer batches released with the cohort's
+    label (each of >= k people; a member moved later takes nothing along); else withheld."""
     k = feedback_k()
     members = list(program.memberships.values_list("pk", "role", "cohort", "user_id"))
     cohort_of = {pk: cohort or NO_COHORT for pk, _, cohort, _ in members}
@@ -274,54 +323,41 @@ def cohort_comparison(program: Program) -> list[CohortRow]:
         counts[f"{role}s"] = (counts[f"{role}s"] or 0) + 1
         if role == Role.MENTOR and user_id:
             mentor_users.setdefault(cohort_of[pk], []).append(user_id)
-    mentorship_cohort = {
-        m: cohort_of.get(mentee, NO_COHORT)
-        for mentee, m in ProposedPair.objects.filter(
-            run__program=program, run__status=RunStatus.PUBLISHED
-        )
-        .exclude(mentorship=None)
-        .values_list("mentee_id", "mentorship_id")
-    }
+    published = published_mentorships(program)
+    mentorship_cohort = {m: cohort_of.get(p.mentee_id, NO_COHORT) for m, p in published.items()}
     tally: Counter[tuple[str, str]] = Counter()
     for m, status in Mentorship.objects.filter(pk__in=mentorship_cohort).values_list(
         "pk", "status"
     ):
         tally[mentorship_cohort[m], "started"] += 1
         tally[mentorship_cohort[m], "active"] += status == MentorshipStatus.ACTIVE
-    for m, status in Session.objects.filter(mentorship_id__in=mentorship_cohort).values_list(
-        "mentorship_id", "status"
-    ):
+    for m, _, status in _sessions(published):
         tally[mentorship_cohort[m], "sessions"] += status == SessionStatus.COMPLETED
         tally[mentorship_cohort[m], "no_shows"] += status == SessionStatus.NO_SHOW
     for (label, key), n in tally.items():
         row(label)[key] = n
     progress: dict[str, list[int]] = {}
-    for m, p in Goal.objects.filter(mentorship_id__in=mentorship_cohort).values_list(
-        "mentorship_id", "progress"
-    ):
+    for m, p in _goal_progress(published):
         progress.setdefault(mentorship_cohort[m], []).append(p)
-    outcomes: dict[str, list[bool | None]] = {}
-    for m, reached in Reflection.objects.filter(mentorship_id__in=mentorship_cohort).values_list(
-        "mentorship_id", "outcome_reached"
-    ):
-        outcomes.setdefault(mentorship_cohort[m], []).append(reached)
-    checkins: dict[str, list[int]] = {}
-    for member, score in program.checkins.exclude(score=None).values_list("membership_id", "score"):
-        checkins.setdefault(cohort_of.get(member, NO_COHORT), []).append(score)
-    batches = _program_batches(list(mentorship_cohort))
+    outcomes: dict[str, list[dict[str, int]]] = {}
+    for label, counts in _released(program, AnswerKind.OUTCOME):
+        outcomes.setdefault(label, []).append(counts)
+    checkins: dict[str, list[dict[str, int]]] = {}
+    for label, counts in _released(program, AnswerKind.CHECKIN):
+        checkins.setdefault(label, []).append(counts)
+    feedback = _program_batches(published)
     for label, values in rows.items():
         goals = progress.get(label, [])
         values["goal_progress"] = round(statistics.mean(goals), 1) if goals else None
-        answers = outcomes.get(label, [])
+        reached = batches.total(outcomes.get(label, []))
+        answered = sum(reached.values())
         values["outcomes"] = (
-            round(100 * sum(a is True for a in answers) / len(answers), 1)
-            if len(answers) >= k
-            else None
+            round(100 * reached["reached"] / answered, 1) if answered >= k else None
         )
-        scores = checkins.get(label, [])
-        values["checkins"] = round(statistics.mean(scores), 2) if len(scores) >= k else None
+        scores = batches.total(checkins.get(label, []))
+        values["checkins"] = batches.score_mean(scores) if sum(scores.values()) >= k else None
         mentors = set(mentor_users.get(label, []))
-        values["feedback"] = _feedback_average([b for b in batches if b.mentor_id in mentors], k)
+        values["feedback"] = _feedback_average([b for b in feedback if b.mentor_id in mentors], k)
     return [CohortRow(label, rows[label]) for label in sorted(rows, key=_cohort_order)]
 
 

@@ -271,3 +271,50 @@ class MemberEmbedding(models.Model):
 
     def __str__(self) -> str:
         return f"embedding of membership {self.membership_id} ({self.model_name})"
+
+
+class AnswerKind(models.TextChoices):
+    OUTCOME = "outcome", "End-of-mentorship outcome"
+    CHECKIN = "checkin", "Check-in score"
+
+
+class AnswerBatch(models.Model):
+    """Private answers (reflection outcomes, check-in scores) of >= k distinct people of one
+    cohort, released together and never changed afterwards. Every dashboard figure drawn from
+    such answers is a sum of whole batches, so no difference of figures (program minus cohorts,
+    a member moved between cohorts, before and after one more answer) isolates one person.
+
+    `cohort` is the label when released ("" for none): moving a member later changes nothing
+    released. `counts` is stored, not recomputed: outcome {"reached", "not_reached",
+    "not_said"} -> n; check-in {"1".."5"} -> n."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="answer_batches")
+    cohort = models.CharField(max_length=80, blank=True)
+    kind = models.CharField(max_length=10, choices=AnswerKind.choices)
+    counts = models.JSONField(default=dict)
+    size = models.PositiveIntegerField()
+    released_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["program", "kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} batch of {self.size} in program {self.program_id} ({self.cohort!r})"
+
+
+class ReleasedAnswer(models.Model):
+    """Which answer went out in which batch, so none is counted twice. `answer_id` is a
+    mentorships.Reflection (outcome) or a CheckIn (check-in) id: no foreign key, so the lower
+    mentorships app knows nothing of programs and an erased answer leaves its batch whole."""
+
+    batch = models.ForeignKey(AnswerBatch, on_delete=models.CASCADE, related_name="answers")
+    kind = models.CharField(max_length=10, choices=AnswerKind.choices)
+    answer_id = models.PositiveBigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "answer_id"], name="one_release_per_answer")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.answer_id} in batch {self.batch_id}"

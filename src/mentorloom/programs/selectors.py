@@ -209,6 +209,36 @@ def directory_scope(user, program_id: int | None) -> DirectoryScope:  # type: ig
     )
 
 
+@dataclass(frozen=True)
+class PublishedMentorship:
+    since: datetime | None  # when the program published the pair (None: an old run without it)
+    mentee_id: int  # the mentee's membership: a pair counts in its mentee's cohort
+
+
+def published_mentorships(program: Program) -> dict[int, PublishedMentorship]:
+    """Mentorship id -> when the program first published its pair, and the mentee's membership.
+    Publishing a pair who already had a live mentorship links that one, so what happened in it
+    before (sessions, goals, reflections, feedback) is not the program's and is read from
+    `since` on."""
+    out: dict[int, PublishedMentorship] = {}
+    pairs = (
+        ProposedPair.objects.filter(run__program=program, run__status=RunStatus.PUBLISHED)
+        .exclude(mentorship=None)
+        .order_by("run__published_at", "pk")
+        .values_list("mentorship_id", "run__published_at", "mentee_id")
+    )
+    for mentorship_id, published_at, mentee_id in pairs:
+        out.setdefault(mentorship_id, PublishedMentorship(published_at, mentee_id))
+    return out
+
+
+def since_publication(when: datetime | None, published: PublishedMentorship | None) -> bool:
+    """Whether something that happened at `when` belongs to the program's part of a mentorship."""
+    if published is None or when is None:
+        return False
+    return published.since is None or when >= published.since
+
+
 def pairs_for_review(run: MatchRun) -> QuerySet[ProposedPair]:
     return run.pairs.select_related("mentee", "mentor").order_by("mentee__name", "mentee__email")
 

@@ -28,3 +28,12 @@ def embed_members(program_id: int) -> int:
     from .member_embeddings import embed_members as run
 
     return run(program_id)
+
+
+@task()
+def release_answers() -> int:
+    """Periodic (settings.MENTORLOOM_PERIODIC_TASKS): outcomes and check-in scores reach the
+    dashboard in batches of >= k people."""
+    from .releases import release_all_answers
+
+    return release_all_answers(now=timezone.now())
