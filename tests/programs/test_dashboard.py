@@ -250,3 +250,24 @@ def test_outcomes_are_withheld_below_k_ended_mentorships(published, settings):
     assert dashboard.chart(program, "outcomes").points == []  # not released yet
     releases.release_answers(program)
     assert dict(dashboard.chart(program, "outcomes").points)["reached"] == 1
+
+
+def test_goal_progress_leaves_out_private_goals(published):
+    """A private goal is its owner's alone (not even the other participant sees it): its
+    progress reaches no chart and no cohort cell."""
+    from mentorloom.mentorships.models import Goal
+
+    program, _, _, run = published
+    mentorship = run.pairs.exclude(mentorship=None).first().mentorship
+    Goal.objects.create(mentorship=mentorship, owner=mentorship.mentee, title="Shared", progress=60)
+    Goal.objects.create(
+        mentorship=mentorship, owner=mentorship.mentee, title="Mine", progress=5, is_private=True
+    )
+    assert dict(dashboard.chart(program, "goal_progress").points) == {
+        "0-24%": 0,
+        "25-49%": 0,
+        "50-74%": 1,
+        "75-100%": 0,
+    }
+    rows = dashboard.cohort_comparison(program)
+    assert [row.values["goal_progress"] for row in rows] == [60.0]

@@ -73,11 +73,12 @@ def _sessions(published: Published) -> list[tuple[int, datetime, str]]:
 
 
 def _goal_progress(published: Published) -> list[tuple[int, int]]:
-    """(mentorship, progress) of goals created since the pair was published."""
+    """(mentorship, progress) of the shared goals created since the pair was published (a
+    private goal is its owner's alone: not even the other participant sees it)."""
     return [
         (m, progress)
         for m, created_at, progress in Goal.objects.filter(
-            mentorship_id__in=list(published)
+            mentorship_id__in=list(published), is_private=False
         ).values_list("mentorship_id", "created_at", "progress")
         if since_publication(created_at, published[m])
     ]
