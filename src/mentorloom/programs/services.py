@@ -182,7 +182,10 @@ def run_matching(
             prefs = assignment.preferences_from_scores(cohort, scores, k=len(mentors))
             result = assignment.stable_match(*prefs, cohort.capacities, locks=index_locks)
         else:
-            result = assignment.solve(cohort, scores, k=min(len(mentors), 64), locks=index_locks)
+            # k 32 arcs a mentee: exact on the 8,000 x 2,000 benchmark (k 64 doubled the flow's
+            # arcs for the same optimum: 32x scipy instead of 57x; docs/programs.md).
+            k = min(len(mentors), arcs.DEFAULT_K)
+            result = assignment.solve(cohort, scores, k=k, locks=index_locks)
     except assignment.InvalidLocks as exc:
         bad += [
             f"{mentees[i].email} -> {mentors[j].email}: {code.replace('_', ' ')}"
