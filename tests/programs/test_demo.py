@@ -1,13 +1,18 @@
-"""The demo seeds one organisation with a program, members, a published match and released
-answers (check-ins, outcomes) so the dashboard has figures."""
+"""The demo seeds one organisation with a program, members, a match published six weeks ago
+with the weeks since (sessions, no-shows, goals, feedback, requests) and released answers
+(check-ins, outcomes) so every dashboard chart has figures."""
 
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from mentorloom.demo.seed import seed_demo
+from mentorloom.mentorships.models import Goal, MentorshipRequest
 from mentorloom.programs import dashboard
 from mentorloom.programs.models import AnswerBatch, Program, ProposedPair, ReleasedAnswer
+from mentorloom.scheduling.models import Session
+from mentorloom.sessions.models import FeedbackBatch, TraitFeedback
 
 pytestmark = pytest.mark.django_db
 
@@ -34,3 +39,46 @@ def test_demo_dashboard_shows_released_outcome_and_check_in_figures_from_the_fir
     assert list(AnswerBatch.objects.filter(program=program).values_list("kind", "size")) == batches
     assert ReleasedAnswer.objects.count() == 9
     assert dict(dashboard.chart(program, "outcomes").points) == outcomes
+
+
+CHARTS_WITH_HISTORY = ("sessions_per_week", "no_shows", "goal_progress", "feedback_traits")
+
+
+def _counts(program):
+    published = ProposedPair.objects.filter(run__program=program).values("mentorship_id")
+    return {
+        "sessions": Session.objects.filter(mentorship_id__in=published).count(),
+        "feedback": TraitFeedback.objects.filter(session__mentorship_id__in=published).count(),
+        "batches": FeedbackBatch.objects.count(),
+        "goals": Goal.objects.filter(mentorship_id__in=published).count(),
+        "requests": MentorshipRequest.objects.count(),
+        "runs": program.match_runs.count(),
+    }
+
+
+def test_demo_dashboard_shows_six_weeks_of_activity_on_the_first_run_and_reseeding_keeps_it():
+    seed_demo()
+    program = Program.objects.get(name="Alumni mentoring 2026")
+    run = program.match_runs.get()
+    weeks_ago = (timezone.now() - run.published_at).days // 7
+    assert weeks_ago == 6 and program.created_at < run.published_at
+    assert not program.memberships.filter(created_at__gt=run.published_at).exists()
+
+    weeks = dashboard.chart(program, "sessions_per_week").points
+    assert len(weeks) >= 4 and all(n > 0 for _, n in weeks)
+    shows = dict(dashboard.chart(program, "no_shows").points)
+    assert shows["held"] >= 12 and 1 <= shows["no-show"] <= 2
+    goals = dashboard.chart(program, "goal_progress").points
+    assert sum(n for _, n in goals) == 6 and sum(n > 0 for _, n in goals) >= 3
+    feedback = dashboard.chart(program, "feedback_traits")
+    assert feedback.points and "Withheld" not in feedback.note
+    requests = dashboard.chart(program, "requests")
+    assert dict(requests.points)["answered"] >= 3 and "Median first response:" in requests.note
+    for key in CHARTS_WITH_HISTORY:
+        assert dashboard.chart(program, key).points, key
+
+    counts = _counts(program)
+    seed_demo()
+    assert _counts(program) == counts
+    assert dashboard.chart(program, "sessions_per_week").points == weeks
+    assert dashboard.chart(program, "requests").note == requests.note

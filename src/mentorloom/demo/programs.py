@@ -1,7 +1,8 @@
 """Demo program: one organisation with a private program, its admin (the demo admin), a few
-mentors and mentees from the demo people, a published match, the mentees' first check-ins and
-three finished pairs' reflections, released so the dashboard shows outcome and check-in figures
-on the first run. Idempotent."""
+mentors and mentees from the demo people, a match published six weeks ago with the weeks since
+(sessions, a no-show, goals, feedback, requests: demo/program_history.py), the mentees' first
+check-ins and three finished pairs' reflections, released so every dashboard chart has figures
+on the first run. Idempotent: the past is seeded once, when the match is published."""
 
 from __future__ import annotations
 
@@ -21,10 +22,26 @@ from mentorloom.programs.models import (
 )
 
 from .data import ADMIN_EMAIL, MENTEES, MENTORS
+from .program_history import backdate_publication, seed_program_history
 
 ORGANISATION = "Northwind University"
 PROGRAM = "Alumni mentoring 2026"
 TRACKS = ("web", "data", "product")
+# Each member's track, by name. Leilani is the one product mentor, with three places (her
+# profile's capacity), so she is rated by three program mentees: k, enough for her feedback to
+# be released and shown on the dashboard.
+TRACK_OF = {
+    "Tunde Bakare": "data",
+    "Linh Nguyen": "web",
+    "Alejandro Ruiz": "web",
+    "Leilani Kahale": "product",
+    "Amara Diallo": "product",
+    "Isla Campbell": "data",
+    "Ji-woo Choi": "web",
+    "Megan Clarke": "product",
+    "Tariq Hosseini": "product",
+    "Valeria Rojas": "web",
+}
 QUESTIONS = [
     {"key": "track", "label": "Track", "kind": "single", "choices": list(TRACKS)},
 ]
@@ -54,7 +71,7 @@ def seed_program_demo() -> Program | None:
     people = [("admin", admin)]
     people += [("mentor", u) for u in users.filter(email__in=[p.email for p in MENTORS[-4:]])]
     people += [("mentee", u) for u in users.filter(email__in=[p.email for p in MENTEES[-6:]])]
-    for k, (role, user) in enumerate(people):
+    for role, user in people:
         profile = getattr(user, "profile", None)
         ProgramMembership.objects.update_or_create(
             program=program,
@@ -64,15 +81,21 @@ def seed_program_demo() -> Program | None:
                 "user": user,
                 "name": user.get_full_name(),
                 "zone": profile.time_zone if profile else "",
-                "capacity": 2,
-                "answers": {} if role == "admin" else {"track": TRACKS[k % len(TRACKS)]},
+                "capacity": profile.capacity if role == "mentor" and profile else 2,
+                "answers": {} if role == "admin" else {"track": _track(user)},
             },
         )
     if not program.match_runs.filter(status=RunStatus.PUBLISHED).exists():
         run = services.run_matching(admin, program)
         services.publish_run(admin, run)
+        published = backdate_publication(run, timezone.now())
+        seed_program_history(run, published)
     _seed_answers(program)
     return program
+
+
+def _track(user) -> str:  # type: ignore[no-untyped-def]
+    return TRACK_OF.get(user.get_full_name(), TRACKS[user.pk % len(TRACKS)])
 
 
 def _seed_answers(program: Program) -> None:

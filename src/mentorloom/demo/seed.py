@@ -279,6 +279,8 @@ def seed_demo() -> SeedResult:
     # A past (held sessions, notes, feedback from >= 3 mentees per mentor) so insights, trends
     # and carry-forward show on the first run.
     seed_history()
+    # Before the replayed releases: the program's six weeks of ratings are released with them.
+    seed_program_demo()
     _replay_feedback_releases()
     # Rate limits do not apply to seeding; a savepoint keeps a partial failure contained.
     from .communities import seed_communities_safely
@@ -287,7 +289,6 @@ def seed_demo() -> SeedResult:
         communities = seed_communities_safely()
 
     seed_workshops()
-    seed_program_demo()
     people = Profile.objects.filter(user__email__in=keep - {ADMIN_EMAIL})
     return SeedResult(
         mentors=people.filter(is_mentor=True).count(),
