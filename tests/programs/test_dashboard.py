@@ -60,7 +60,7 @@ def test_feedback_is_withheld_below_k_distinct_mentees(published, settings):
     assert withheld.points == [] and "at least 2" in withheld.note
     _batch(mentor, [second.user_id])
     shown = dashboard.chart(program, "feedback_traits")
-    assert shown.points == [("empathy", 5.0)]
+    assert shown.points == [("Empathy", 5.0)]
 
 
 def test_feedback_given_outside_the_programs_mentorships_is_not_counted(published, settings):
@@ -80,7 +80,7 @@ def test_feedback_given_outside_the_programs_mentorships_is_not_counted(publishe
     own = _batch(mentor, [first.user_id, second.user_id])
     for pair in run.pairs.all():
         _rating(pair.mentorship, own)
-    assert dashboard.chart(program, "feedback_traits").points == [("empathy", 5.0)]
+    assert dashboard.chart(program, "feedback_traits").points == [("Empathy", 5.0)]
     assert dashboard.cohort_comparison(program)[0].values["feedback"] == 5.0
 
 
@@ -271,3 +271,19 @@ def test_goal_progress_leaves_out_private_goals(published):
     }
     rows = dashboard.cohort_comparison(program)
     assert [row.values["goal_progress"] for row in rows] == [60.0]
+
+
+def test_bar_labels_fit_their_bars_shrinking_wrapping_or_cutting():
+    """Six weeks or five traits side by side: each label fits its bar (no label runs into the
+    next), on two lines when it has a space, cut with an ellipsis only as a last resort; the
+    bar's <title> keeps the whole label."""
+    bar = (charts.WIDTH - 2 * charts.PAD) / 6
+    for label in ("2026-W44", "Active listening", "Encouragement", "open or expired"):
+        size, lines = charts.fit_label(label, bar)
+        assert charts.MIN_LABEL_SIZE <= size <= charts.LABEL_SIZE
+        assert max(len(line) for line in lines) * charts.CHAR_EM * size <= bar - 6 + 1e-9
+    assert charts.fit_label("Active listening", bar)[1] == ["Active", "listening"]
+    assert charts.fit_label("2026-W44", bar)[1] == ["2026-W44"]
+    assert charts.fit_label("Encouragement", bar)[1] == ["Encouragem…"]
+    svg = charts.bar_chart("Traits", [("Encouragement", 4.0)] * 6)
+    assert "<title>Encouragement: 4</title>" in svg and ">Encouragem…</tspan>" in svg

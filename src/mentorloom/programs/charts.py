@@ -7,6 +7,43 @@ from collections.abc import Sequence
 from html import escape
 
 WIDTH, HEIGHT, PAD = 480, 160, 24
+# A bar's label: at most LABEL_SIZE, shrunk to fit its bar down to MIN_LABEL_SIZE, then on two
+# lines, then cut with an ellipsis (the bar's <title> and the table beside keep it whole).
+# CHAR_EM: the average width of a character in ems for the sans-serif the page uses.
+LABEL_SIZE, MIN_LABEL_SIZE, CHAR_EM = 14.0, 10.0, 0.6
+
+
+def fit_label(label: str, width: float) -> tuple[float, list[str]]:
+    """(font size, lines) for `label` under a bar `width` wide (pure; see LABEL_SIZE)."""
+    room = max(width - 6, 1)
+
+    def size_for(lines: list[str]) -> float:
+        return min(LABEL_SIZE, room / (CHAR_EM * max(len(line) for line in lines)))
+
+    one = [label]
+    if size_for(one) >= MIN_LABEL_SIZE or not label:
+        return size_for(one), one
+    spaces = [i for i, c in enumerate(label) if c in " _-"]
+    if spaces:
+        cut = min(spaces, key=lambda i: abs(i - len(label) / 2))
+        two = [label[: cut + (label[cut] == "-")].strip(" _"), label[cut + 1 :].strip(" _")]
+        if all(two) and size_for(two) >= MIN_LABEL_SIZE:
+            return size_for(two), two
+    keep = max(1, int(room / (CHAR_EM * MIN_LABEL_SIZE)) - 1)
+    return MIN_LABEL_SIZE, [label[:keep].rstrip() + "…"]
+
+
+def _label_text(x: float, y: float, label: str, width: float) -> str:
+    size, lines = fit_label(label, width)
+    spans = "".join(
+        f'<tspan x="{x:.1f}" dy="{0 if n == 0 else size * 1.1:.1f}">{escape(line)}</tspan>'
+        for n, line in enumerate(lines)
+    )
+    top = y - (len(lines) - 1) * size * 0.55  # two lines sit around the one line's place
+    return (
+        f'<text x="{x:.1f}" y="{top:.1f}" font-size="{size:.1f}" text-anchor="middle">'
+        f"{spans}</text>"
+    )
 
 
 def bar_chart(title: str, points: Sequence[tuple[str, float]], *, unit: str = "") -> str:
@@ -26,13 +63,13 @@ def bar_chart(title: str, points: Sequence[tuple[str, float]], *, unit: str = ""
             f'<rect x="{x + 2:.1f}" y="{y:.1f}" width="{max(bar - 4, 1):.1f}" height="{h:.1f}" '
             f'fill="currentColor"><title>{escape(label)}: {value:g}{escape(unit)}</title></rect>'
         )
-        if n <= 16 or k % max(1, n // 8) == 0:
+        every = 1 if n <= 16 else max(1, n // 8)  # many bars: every `every`-th is labelled
+        if k % every == 0:
             # The value above its bar (a zero bar is otherwise invisible), the label below.
             parts.append(
                 f'<text x="{x + bar / 2:.1f}" y="{y - 4:.1f}" font-size="14" '
                 f'text-anchor="middle" class="chart__value">{value:g}{escape(unit)}</text>'
-                f'<text x="{x + bar / 2:.1f}" y="{HEIGHT - 6}" font-size="14" '
-                f'text-anchor="middle">{escape(label)}</text>'
+                + _label_text(x + bar / 2, HEIGHT - 6, label, bar * every)
             )
     parts.append("</svg>")
     return "".join(parts)
@@ -72,9 +109,6 @@ def grouped_bar_chart(
                 f'fill-opacity="{shades[k % len(shades)]}">'
                 f"<title>{escape(label)}, {escape(name)}: {value:g}</title></rect>"
             )
-        parts.append(
-            f'<text x="{x0 + slot / 2 - 4:.1f}" y="{legend + HEIGHT - 6}" font-size="10" '
-            f'text-anchor="middle">{escape(label)}</text>'
-        )
+        parts.append(_label_text(x0 + slot / 2 - 4, legend + HEIGHT - 6, label, slot))
     parts.append("</svg>")
     return "".join(parts)

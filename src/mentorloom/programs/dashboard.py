@@ -26,7 +26,7 @@ from mentorloom.mentorships.models import (
     MentorshipStatus,
 )
 from mentorloom.scheduling.models import Session, SessionStatus
-from mentorloom.sessions.models import FeedbackBatch, TraitFeedback
+from mentorloom.sessions.models import TRAITS, FeedbackBatch, TraitFeedback
 from mentorloom.sessions.selectors import feedback_k
 
 from . import batches
@@ -267,7 +267,7 @@ def _feedback(batches: list[FeedbackBatch]) -> Chart:
     return Chart(
         "feedback_traits",
         "Feedback trait averages",
-        [(trait, round(total / counts, 2)) for trait, total in sorted(sums.items())],
+        [(label, round(sums[trait] / counts, 2)) for trait, label in TRAITS if trait in sums],
         note=f"From {len(raters)} mentees' released ratings.",
     )
 
