@@ -4,10 +4,8 @@ admins get 403 `not_program_admin` on admin routes."""
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 
-from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
@@ -16,10 +14,9 @@ from ninja.responses import Status
 from mentorloom.core.schemas import READ_ERRORS, WRITE_ERRORS, ErrorOut, Id
 
 from . import csvio, imports, selectors, services, xlsx
-from .errors import ImportNotSaved, ImportTooLarge
+from .errors import ImportTooLarge
 from .models import MatchRun, ProgramMembership, ProposedPair
 
-logger = logging.getLogger(__name__)
 router = Router(tags=["programs"])
 
 
@@ -200,11 +197,7 @@ def import_members(
             f"The file is over {csvio.MAX_BYTES // (1024 * 1024)} MB.",
             fields={"file": ["The file is too large."]},
         )
-    try:
-        return imports.import_members(request.user, program, file.read(), dry_run=dry_run)
-    except DatabaseError as exc:
-        logger.exception("import into program %s failed on the database", program.pk)
-        raise ImportNotSaved() from exc
+    return imports.import_now(request.user, program, file.read(), dry_run=dry_run)
 
 
 @router.get("/programs/{program_id}/participants.{fmt}", response={200: None, **READ_ERRORS})

@@ -94,6 +94,14 @@ def _released(program: Program, kind: str) -> list[tuple[str, dict[str, int]]]:
     ]
 
 
+def _released_by_cohort(program: Program, kind: str) -> dict[str, list[dict[str, int]]]:
+    """Cohort label -> the counts of each batch of one kind released with that label."""
+    by_cohort: dict[str, list[dict[str, int]]] = {}
+    for label, counts in _released(program, kind):
+        by_cohort.setdefault(label, []).append(counts)
+    return by_cohort
+
+
 def _outcome_points(counts: Counter[str]) -> list[tuple[str, float]]:
     return [
         ("reached", counts["reached"]),
@@ -163,8 +171,10 @@ def _program_batches(published: Published) -> list[FeedbackBatch]:
     return [batch for batch in candidates if batch.pk not in outside]
 
 
-def chart(program: Program, key: str) -> Chart:
-    published = published_mentorships(program)
+def chart(program: Program, key: str, *, published: Published | None = None) -> Chart:
+    """One figure; `published` (published_mentorships) when the caller has read it already."""
+    if published is None:
+        published = published_mentorships(program)
     ids = list(published)
     k = feedback_k()
     if key == "requests":
@@ -273,7 +283,8 @@ def _feedback(batches: list[FeedbackBatch]) -> Chart:
 
 
 def charts(program: Program) -> list[Chart]:
-    return [chart(program, key) for key in CHARTS]
+    published = published_mentorships(program)  # once for all eight, not once a figure
+    return [chart(program, key, published=published) for key in CHARTS]
 
 
 # --- Per-cohort comparison -------------------------------------------------------------------
@@ -340,12 +351,8 @@ def cohort_comparison(program: Program) -> list[CohortRow]:
     progress: dict[str, list[int]] = {}
     for m, p in _goal_progress(published):
         progress.setdefault(mentorship_cohort[m], []).append(p)
-    outcomes: dict[str, list[dict[str, int]]] = {}
-    for label, counts in _released(program, AnswerKind.OUTCOME):
-        outcomes.setdefault(label, []).append(counts)
-    checkins: dict[str, list[dict[str, int]]] = {}
-    for label, counts in _released(program, AnswerKind.CHECKIN):
-        checkins.setdefault(label, []).append(counts)
+    outcomes = _released_by_cohort(program, AnswerKind.OUTCOME)
+    checkins = _released_by_cohort(program, AnswerKind.CHECKIN)
     feedback = _program_batches(published)
     for label, values in rows.items():
         goals = progress.get(label, [])

@@ -173,6 +173,19 @@ def start_import_job(admin, program: Program, data: bytes) -> ImportJob:  # type
     return job
 
 
+def import_now(  # type: ignore[no-untyped-def]
+    admin, program: Program, data: bytes, *, dry_run: bool = False
+) -> ImportReport:
+    """`import_members` for a page or API request: a database error (the import rolled back
+    whole, invitations included) is logged and becomes ImportNotSaved (503: the request was
+    fine, the same file may be sent again)."""
+    try:
+        return import_members(admin, program, data, dry_run=dry_run)
+    except DatabaseError as exc:
+        logger.exception("import into program %s failed on the database", program.pk)
+        raise ImportNotSaved() from exc
+
+
 def run_import_job(job_id: int) -> ImportJob:
     """Worker side: import, recording progress every PROGRESS_EVERY rows; the file is dropped
     when the job ends."""

@@ -3,13 +3,11 @@ swap, re-run, publish). Plain forms, no JavaScript needed."""
 
 from __future__ import annotations
 
-import logging
 from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
@@ -21,8 +19,6 @@ from mentorloom.core.schemas import INT64_MAX
 from . import charts, csvio, dashboard, imports, selectors, services
 from .errors import ImportNotSaved, NotProgramAdmin
 from .models import MatchMode, RunStatus
-
-logger = logging.getLogger(__name__)
 
 
 def admin_only(view):  # type: ignore[no-untyped-def]
@@ -264,14 +260,13 @@ def import_members(request: HttpRequest, program_id: int) -> HttpResponse:
                 if not dry_run and data.count(b"\n") > imports.BACKGROUND_ABOVE_ROWS:
                     job = imports.start_import_job(request.user, program, data)
                     return redirect("programs:import_job", program.pk, job.pk)
-                report = imports.import_members(request.user, program, data, dry_run=dry_run)
-            except DomainError as exc:
-                error = _message(exc)
-            except DatabaseError:
+                report = imports.import_now(request.user, program, data, dry_run=dry_run)
+            except ImportNotSaved as exc:
                 # Rolled back whole, invitations included: the form again, with a message
                 # saying nothing was imported (not a 500), and the same file can be sent again.
-                logger.exception("import into program %s failed on the database", program.pk)
-                error, status = imports.UNSAVED, ImportNotSaved.status
+                error, status = exc.message, exc.status
+            except DomainError as exc:
+                error = _message(exc)
     return render(
         request,
         "programs/import.html",
