@@ -3,6 +3,7 @@ page of posts with its unread marker, threads."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from html import unescape
@@ -324,15 +325,25 @@ def stories_visible_to(viewer, author_id: int, limit: int = 20) -> list[Story]: 
     )
 
 
+def _in_good_standing(memberships: QuerySet[Membership]) -> QuerySet[Membership]:
+    """Those not banned now (`Membership.is_banned` as a filter)."""
+    return memberships.exclude(banned_until__gt=timezone.now())
+
+
 def good_standing_community_ids(user) -> QuerySet:  # type: ignore[no-untyped-def]
     """The ids of the communities `user` is a member of in good standing (not banned now), as a
     subquery; empty for anonymous visitors."""
     if user is None or not user.is_authenticated:
         return Membership.objects.none().values("community_id")
-    return (
-        Membership.objects.filter(user=user)
-        .exclude(banned_until__gt=timezone.now())
-        .values("community_id")
+    return _in_good_standing(Membership.objects.filter(user=user)).values("community_id")
+
+
+def good_standing_member_ids(community_id: int, user_ids: Iterable[int]) -> set[int]:
+    """Those of `user_ids` who are members of the community in good standing, in one query."""
+    return set(
+        _in_good_standing(
+            Membership.objects.filter(community_id=community_id, user_id__in=list(user_ids))
+        ).values_list("user_id", flat=True)
     )
 
 

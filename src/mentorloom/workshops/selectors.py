@@ -11,8 +11,12 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
-from mentorloom.communities.models import Community, Membership
-from mentorloom.communities.selectors import good_standing_community_ids, moderated_communities
+from mentorloom.communities.models import Community
+from mentorloom.communities.selectors import (
+    good_standing_community_ids,
+    good_standing_member_ids,
+    moderated_communities,
+)
 from mentorloom.safety.selectors import hidden_user_ids
 from mentorloom.sessions.selectors import feedback_k
 
@@ -100,12 +104,8 @@ def let_in_among(workshop: Workshop, user_ids: list[int]) -> set[int]:
     """Those of `user_ids` whom `community_lets_in` lets into `workshop`, in one query."""
     if workshop.community_id is None:
         return set(user_ids)
-    members = (
-        Membership.objects.filter(community_id=workshop.community_id, user_id__in=user_ids)
-        .exclude(banned_until__gt=timezone.now())
-        .values_list("user_id", flat=True)
-    )
-    return set(members) | ({workshop.facilitator_id} & set(user_ids))
+    members = good_standing_member_ids(workshop.community_id, user_ids)
+    return members | ({workshop.facilitator_id} & set(user_ids))
 
 
 def community_to_schedule_in(user, community_id: object) -> Community:  # type: ignore[no-untyped-def]
