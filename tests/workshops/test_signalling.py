@@ -69,6 +69,15 @@ async def test_signals_reach_only_the_addressed_peer_in_the_same_room(live_asgi,
             await a.send(json.dumps({"type": "offer", "to": ben.pk, "sdp": "v=0"}))
             offer = await _next(b, "offer")
             assert (offer["from"], offer["sdp"]) == (ana.pk, "v=0")
+            assert "fresh" not in offer
+            # A fresh offer (the sender replaced the pair's connection) says so; only `true`
+            # passes, nothing else the sender adds does.
+            fresh = {"type": "offer", "to": ben.pk, "sdp": "v=1", "fresh": True, "x": "<b>"}
+            await a.send(json.dumps(fresh))
+            offer = await _next(b, "offer")
+            assert offer["fresh"] is True and "x" not in offer
+            await a.send(json.dumps({**fresh, "fresh": "yes"}))
+            assert "fresh" not in await _next(b, "offer")
 
 
 async def test_a_participant_cannot_subscribe_to_a_room_they_are_not_in(live_asgi, live_workshop):

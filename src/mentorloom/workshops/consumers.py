@@ -60,6 +60,8 @@ class RoomConsumer(SignallingConsumer):
                 await self.close(code=4403)
                 return
             out["name"] = self.name
+            if kind == "offer" and frame.get("fresh") is True:
+                out["fresh"] = True  # the sender replaced the pair's connection: do the same
         elif kind == "ice":
             out["candidate"] = self.candidate_of(frame)
         else:

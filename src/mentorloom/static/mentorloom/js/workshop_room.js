@@ -163,8 +163,78 @@ function peerConnection(userId, name, iceServers) {
     if (roomSocket !== socket || roomSocket?.readyState !== WebSocket.OPEN) return;
     roomSocket.send(JSON.stringify({ type: "ice", to: userId, candidate: event.candidate }));
   };
-  peers.set(userId, { pc, tile });
+  // The tile says how its connection is doing ("connecting…", "reconnecting…": app.css).
+  tile.dataset.connection = pc.connectionState;
+  pc.onconnectionstatechange = () => {
+    tile.dataset.connection = pc.connectionState;
+    if (pc.connectionState === "failed") startAfreshSoon(userId, pc, roomSocket, 0);
+  };
+  // Candidates that come before the description they belong to wait for it (addIceCandidate
+  // refuses them until then); `resets` counts the fresh starts of a pair that did not connect.
+  peers.set(userId, { pc, tile, name, iceServers, makingOffer: false, candidates: [], resets: 0 });
+  startAfreshSoon(userId, pc, roomSocket, CONNECT_PATIENCE_MS);
   return pc;
+}
+
+// A pair that has not connected after a while (an answer lost, a candidate lost, a busy
+// machine) or whose connection failed starts afresh: the impolite side (the higher user id)
+// replaces its connection and sends a `fresh` offer, on which the other side replaces its
+// own. Restarting ICE on the same connections is not enough: a side that never applied the
+// answer has no DTLS role yet, and its answer to the restart then clashes with the role the
+// other side already took ("Failed to set SSL role for the transport").
+const CONNECT_PATIENCE_MS = 10_000;
+const MAX_RESETS = 3;
+
+function startAfreshSoon(userId, pc, ws, delay) {
+  if (me < userId) return; // the polite side waits for the other's fresh offer
+  setTimeout(() => {
+    const peer = peers.get(userId);
+    if (!peer || peer.pc !== pc || socket !== ws || pc.connectionState === "connected") return;
+    if (peer.resets >= MAX_RESETS) return;
+    inOrder(ws, async () => {
+      if (peers.get(userId) !== peer || socket !== ws) return;
+      dropPeer(userId);
+      peerConnection(userId, peer.name, peer.iceServers);
+      peers.get(userId).resets = peer.resets + 1;
+      await offer(ws, userId, { fresh: true });
+    });
+  }, delay);
+}
+
+async function offer(ws, userId, { fresh = false } = {}) {
+  const peer = peers.get(userId);
+  if (!peer || socket !== ws || peer.pc.signalingState === "have-remote-offer") return;
+  peer.makingOffer = true;
+  try {
+    await peer.pc.setLocalDescription(); // creates the offer and applies it in one step
+  } finally {
+    peer.makingOffer = false;
+  }
+  if (socket === ws) {
+    const frame = { type: "offer", to: userId, sdp: peer.pc.localDescription.sdp };
+    ws.send(JSON.stringify(fresh ? { ...frame, fresh } : frame));
+  }
+}
+
+async function remoteDescription(peer, description) {
+  await peer.pc.setRemoteDescription(description);
+  for (const candidate of peer.candidates.splice(0)) {
+    await peer.pc.addIceCandidate(candidate).catch(() => {}); // one of a rolled-back offer
+  }
+}
+
+// Frames, and the page's own offers, are handled one at a time per room socket: an offer
+// arriving while this page is still making its own must not interleave with it (the m-lines
+// of an offer made before a remote description was applied no longer match: "The order of
+// m-lines in subsequent offer doesn't match").
+const queues = new WeakMap(); // room socket -> the promise its next task waits for
+
+function inOrder(ws, task) {
+  const next = (queues.get(ws) || Promise.resolve()).then(task).catch((error) => {
+    if (socket === ws) console.error("workshop room:", error);
+  });
+  queues.set(ws, next);
+  return next;
 }
 
 function schedulePeopleRefresh() {
@@ -181,39 +251,35 @@ async function meshFrame(ws, frame, iceServers) {
   if (frame.type === "welcome") {
     say(`In ${document.getElementById("room-name").textContent}`);
   } else if (frame.type === "peer.joined") {
-    // The one already here offers to the newcomer.
-    const pc = peerConnection(frame.user_id, frame.name, iceServers);
-    if (pc.signalingState !== "stable") return;
-    const peer = peers.get(frame.user_id);
-    peer.makingOffer = true;
-    try {
-      await pc.setLocalDescription(); // creates the offer and applies it in one step
-    } finally {
-      peer.makingOffer = false;
-    }
-    if (socket === ws) {
-      ws.send(JSON.stringify({ type: "offer", to: frame.user_id, sdp: pc.localDescription.sdp }));
-    }
+    // The one already here offers to the newcomer. A connection to them kept from before
+    // belongs to a page (or socket) of theirs that is gone: start afresh.
+    if (peers.has(frame.user_id)) dropPeer(frame.user_id);
+    peerConnection(frame.user_id, frame.name, iceServers);
+    await offer(ws, frame.user_id);
     schedulePeopleRefresh();
   } else if (frame.type === "offer") {
+    // A fresh offer replaces the pair's connection (the other side replaced its own).
+    if (frame.fresh && peers.has(frame.from)) dropPeer(frame.from);
     const pc = peerConnection(frame.from, frame.name, iceServers);
     const peer = peers.get(frame.from);
     const collision = peer.makingOffer || pc.signalingState !== "stable";
     if (collision && me > frame.from) return; // impolite: our offer stands, theirs is ignored
-    await pc.setRemoteDescription({ type: "offer", sdp: frame.sdp }); // rolls ours back
+    await remoteDescription(peer, { type: "offer", sdp: frame.sdp }); // rolls ours back
     await pc.setLocalDescription();
     if (socket === ws) {
       ws.send(JSON.stringify({ type: "answer", to: frame.from, sdp: pc.localDescription.sdp }));
     }
   } else if (frame.type === "answer") {
-    const pc = peers.get(frame.from)?.pc;
+    const peer = peers.get(frame.from);
     // An answer to an offer this page rolled back (the other side's offer came first): moot.
-    if (pc?.signalingState === "have-local-offer") {
-      await pc.setRemoteDescription({ type: "answer", sdp: frame.sdp });
+    if (peer?.pc.signalingState === "have-local-offer") {
+      await remoteDescription(peer, { type: "answer", sdp: frame.sdp });
     }
   } else if (frame.type === "ice") {
     const peer = peers.get(frame.from);
-    if (peer && frame.candidate) await peer.pc.addIceCandidate(frame.candidate).catch(() => {});
+    if (!peer || !frame.candidate) return;
+    if (!peer.pc.remoteDescription) peer.candidates.push(frame.candidate);
+    else await peer.pc.addIceCandidate(frame.candidate).catch(() => {});
   } else if (frame.type === "peer.left") {
     dropPeer(frame.user_id);
     schedulePeopleRefresh();
@@ -227,15 +293,9 @@ function meshRoom(id, media) {
   const ws = new WebSocket(`${scheme}://${location.host}/ws/workshops/rooms/${id}/`);
   socket = ws;
   const iceServers = media.iceServers || [];
-  // Frames are handled one at a time: an offer arriving while this page is still making its
-  // own must not interleave with it (the m-lines of an offer made before a remote description
-  // was applied no longer match: "The order of m-lines in subsequent offer doesn't match").
-  let frames = Promise.resolve();
   ws.onmessage = (message) => {
     const frame = JSON.parse(message.data);
-    frames = frames.then(() => meshFrame(ws, frame, iceServers)).catch((error) => {
-      if (socket === ws) console.error("workshop room:", error);
-    });
+    inOrder(ws, () => meshFrame(ws, frame, iceServers));
   };
   ws.onclose = (event) => {
     if (socket !== ws) return;
