@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import groupby
+from operator import attrgetter
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Avg, Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Avg, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
-from mentorloom.communities.models import Community
+from mentorloom.communities.models import Community, Membership
 from mentorloom.communities.selectors import (
     good_standing_community_ids,
     good_standing_member_ids,
@@ -106,6 +111,66 @@ def let_in_among(workshop: Workshop, user_ids: list[int]) -> set[int]:
         return set(user_ids)
     members = good_standing_member_ids(workshop.community_id, user_ids)
     return members | ({workshop.facilitator_id} & set(user_ids))
+
+
+@dataclass(frozen=True)
+class Orphaned:
+    """Places and waitlist spots someone holds in a community's workshops although they are not
+    a member of it in good standing now (they left, or were banned, before leaving and a ban
+    cancelled them: see `orphaned_registrations`)."""
+
+    community_id: int
+    user: Any  # the User
+    banned_until: datetime | None  # None: not a member at all
+    registrations: list[Registration]  # soonest workshop first, each with its workshop
+
+
+def orphaned_registrations(
+    *, community_id: int | None = None, user_id: int | None = None, now: datetime | None = None
+) -> list[Orphaned]:
+    """Every person's places and waitlist spots in community workshops that are not over, when
+    the person is not a member of that community in good standing now (the rule is
+    `good_standing_member_ids`'s) and leaving or the ban would have cancelled them: all of them
+    for someone who is not a member, those in workshops that start before the ban lifts for
+    someone banned (`cancel_for_community_ban` keeps the later ones). Never a facilitator's
+    (they cannot register for their own workshop, and it stays theirs). Optionally one
+    community and/or one person. By community, then person."""
+    now = now or timezone.now()
+    held = Registration.objects.filter(
+        workshop__community__isnull=False,
+        workshop__ends_at__gt=now,
+        status__in=[RegistrationStatus.REGISTERED, RegistrationStatus.WAITLISTED],
+    ).exclude(user_id=F("workshop__facilitator_id"))
+    if community_id is not None:
+        held = held.filter(workshop__community_id=community_id)
+    if user_id is not None:
+        held = held.filter(user_id=user_id)
+    holders: dict[int, set[int]] = defaultdict(set)
+    pairs = held.order_by().values_list("workshop__community_id", "user_id").distinct()
+    for held_in, holder in pairs:
+        holders[held_in].add(holder)
+    found: list[Orphaned] = []
+    for held_in, user_ids in sorted(holders.items()):
+        outside = user_ids - good_standing_member_ids(held_in, user_ids)
+        if not outside:
+            continue
+        # Outside good standing with a membership row means banned now.
+        banned = dict(
+            Membership.objects.filter(community_id=held_in, user_id__in=outside).values_list(
+                "user_id", "banned_until"
+            )
+        )
+        rows = (
+            held.filter(workshop__community_id=held_in, user_id__in=outside)
+            .select_related("user", "workshop")
+            .order_by("user_id", "workshop__starts_at", "workshop_id")
+        )
+        for holder, own in groupby(rows, key=attrgetter("user_id")):
+            until = banned.get(holder)
+            kept = [r for r in own if until is None or r.workshop.starts_at < until]
+            if kept:
+                found.append(Orphaned(held_in, kept[0].user, until, kept))
+    return found
 
 
 def community_to_schedule_in(user, community_id: object) -> Community:  # type: ignore[no-untyped-def]

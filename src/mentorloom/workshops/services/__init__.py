@@ -34,6 +34,7 @@ from .media import media_for, mesh_media
 from .registration import (
     cancel_for_community_ban,
     cancel_for_community_leave,
+    cancel_orphaned_registrations,
     cancel_registration,
     create_workshop,
     register,
@@ -48,6 +49,7 @@ __all__ = [
     "broadcast",
     "cancel_for_community_ban",
     "cancel_for_community_leave",
+    "cancel_orphaned_registrations",
     "cancel_registration",
     "choose_room",
     "close_due_breakouts",

@@ -178,18 +178,53 @@ def cancel_for_community_leave(community_id: int, user) -> list[Workshop]:  # ty
     return _cancel_in_community(community_id, user, starts_before=None)
 
 
+def cancel_orphaned_registrations() -> int:
+    """One-time tidy-up (`manage.py tidy_workshop_registrations`): places and waitlist spots kept
+    by people who left a community, or were banned from it, before leaving and a ban cancelled
+    them (`selectors.orphaned_registrations`) go exactly as leaving or the ban would have sent
+    them (`_cancel_in_community`: calendar cancellation for a place, the head of the waitlist
+    promoted). Waitlist spots go first, in every workshop, so that nobody about to lose theirs
+    is promoted into a place (and e-mailed about it) on the way. One transaction per community
+    and person, in which their standing is read again (they may have rejoined meanwhile). A
+    facilitator is never cancelled from their own workshop. Idempotent. Returns how many
+    registrations were cancelled."""
+    orphans = selectors.orphaned_registrations()
+    cancelled = 0
+    for statuses in ([RegistrationStatus.WAITLISTED], [RegistrationStatus.REGISTERED]):
+        for orphan in orphans:
+            with transaction.atomic():
+                still = selectors.orphaned_registrations(
+                    community_id=orphan.community_id, user_id=orphan.user.pk
+                )
+                if not still:
+                    continue
+                cancelled += len(
+                    _cancel_in_community(
+                        orphan.community_id,
+                        orphan.user,
+                        starts_before=still[0].banned_until,
+                        statuses=statuses,
+                    )
+                )
+    return cancelled
+
+
 def _cancel_in_community(
     community_id: int,
     user,  # type: ignore[no-untyped-def]
     *,
     starts_before: datetime | None,
+    statuses: tuple[str, ...] | list[str] = (
+        RegistrationStatus.REGISTERED,
+        RegistrationStatus.WAITLISTED,
+    ),
 ) -> list[Workshop]:
     registrations = Registration.objects.filter(
         user=user,
         workshop__community_id=community_id,
         workshop__ends_at__gt=timezone.now(),
-        status__in=[RegistrationStatus.REGISTERED, RegistrationStatus.WAITLISTED],
-    )
+        status__in=statuses,
+    ).exclude(workshop__facilitator=user)  # their own workshop stays theirs
     if starts_before is not None:
         registrations = registrations.filter(workshop__starts_at__lt=starts_before)
     workshop_ids = list(
