@@ -31,6 +31,7 @@ install-test: $(VENV)/.installed-test-$(SEMANTIC)
 
 run: install janus
 	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py tidy_workshop_registrations
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py rebuild_search_index
 	$(BIN)/python manage.py reindex_embeddings

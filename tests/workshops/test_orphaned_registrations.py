@@ -6,9 +6,11 @@ them go as leaving or the ban would have sent them."""
 from __future__ import annotations
 
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -230,3 +232,39 @@ def test_a_second_run_cancels_nothing(django_capture_on_commit_callbacks):
     assert _tidy(django_capture_on_commit_callbacks) == 0
     assert selectors.orphaned_registrations() == []
     assert mail.outbox == []
+
+
+def test_the_dry_run_lists_what_it_would_cancel_and_changes_nothing(
+    django_capture_on_commit_callbacks,
+):
+    community, _owner, moderator, _member, _ = community_with()
+    ana, ben, cy = _members(community, "Ana", "Ben", "Cy")
+    workshop = _schedule(moderator, community, capacity=1, title="Portfolio night")
+    for p in (ana, ben, cy):
+        services.register(p, workshop)
+    _left_before_the_change(ana, community)
+    _banned_before_the_change(ben, community)
+    mail.outbox.clear()
+    out = StringIO()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("tidy_workshop_registrations", "--dry-run", stdout=out)
+
+    printed = out.getvalue()
+    assert f"<{ana.email}> (not a member)" in printed
+    assert f"<{ben.email}> (banned until" in printed
+    assert f'would cancel registered in workshop {workshop.pk} "Portfolio night"' in printed
+    assert f'would cancel waitlisted in workshop {workshop.pk} "Portfolio night"' in printed
+    assert "2 orphaned workshop registration(s) would be cancelled (dry run)" in printed
+    assert [_status(p, workshop) for p in (ana, ben, cy)] == [
+        RegistrationStatus.REGISTERED,
+        RegistrationStatus.WAITLISTED,
+        RegistrationStatus.WAITLISTED,
+    ]
+    assert mail.outbox == []
+
+    out = StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("tidy_workshop_registrations", stdout=out)
+    assert "2 orphaned workshop registration(s) cancelled" in out.getvalue()
+    assert _status(cy, workshop) == RegistrationStatus.REGISTERED
