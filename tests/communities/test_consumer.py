@@ -313,3 +313,54 @@ async def test_a_block_hides_posts_over_the_chat_socket_both_ways_until_unblocke
 
 def _message_ids(frames: list[dict]) -> list[int]:
     return [f["message"]["id"] for f in frames if f["type"] == "message"]
+
+
+async def test_a_block_or_unblock_tells_the_open_channel_page_whom_it_hides(live_asgi, setup):
+    """Posts passed over while someone was hidden are not sent afterwards, so the socket tells
+    the page whom a block or unblock changed: the page drops the newly hidden person's posts,
+    and re-reads itself for the posts of someone no longer hidden."""
+    from mentorloom.safety import services as safety
+
+    convo, general = setup["convo"], setup["general"]
+    member, moderator = setup["member"], setup["moderator"]
+    member_cookie = await sync_to_async(cookie_for)(member)
+    moderator_cookie = await sync_to_async(cookie_for)(moderator)
+    async with (
+        chat_socket(live_asgi, member_cookie) as member_ws,
+        chat_socket(live_asgi, moderator_cookie) as moderator_ws,
+    ):
+        await subscribe(member_ws, convo)
+        await subscribe(moderator_ws, convo)
+
+        await sync_to_async(safety.block_user)(moderator, member.pk)
+        frame, _ = await until(moderator_ws, "hidden_changed")
+        assert frame == {
+            "type": "hidden_changed",
+            "conversation_id": convo.pk,
+            "hidden": [member.pk],
+            "unhidden": [],
+        }
+        # Both ways: the blocked person's page stops showing the blocker's posts too.
+        frame, _ = await until(member_ws, "hidden_changed")
+        assert frame["hidden"] == [moderator.pk] and frame["unhidden"] == []
+
+        while_blocked = await sync_to_async(post)(member, general, body="while blocked")
+        await sync_to_async(safety.unblock_user)(moderator, member.pk)
+        frame, before = await until(moderator_ws, "hidden_changed")
+        assert frame == {
+            "type": "hidden_changed",
+            "conversation_id": convo.pk,
+            "hidden": [],
+            "unhidden": [member.pk],
+        }
+        # The post made meanwhile was passed over, not sent: the page re-reads for it.
+        assert while_blocked.pk not in _message_ids(before + await drain(moderator_ws))
+        frame, _ = await until(member_ws, "hidden_changed")
+        assert frame["hidden"] == [] and frame["unhidden"] == [moderator.pk]
+
+        # A reload that leaves the set as it was (a second block, the other way round)
+        # sends nothing.
+        await sync_to_async(safety.block_user)(member, moderator.pk)
+        assert (await until(moderator_ws, "hidden_changed"))[0]["hidden"] == [member.pk]
+        await sync_to_async(safety.block_user)(moderator, member.pk)
+        assert not [f for f in await drain(moderator_ws) if f["type"] == "hidden_changed"]

@@ -225,9 +225,15 @@ def _channel_page(  # type: ignore[no-untyped-def]
         status=status,
     )
     # Opening the channel reads it (the badge clears); the page shows the marker it had. A
-    # reader who has read everything already writes nothing.
+    # reader who has read everything already writes nothing, nor does the open page's own
+    # re-read (X-Live-Refresh, after an unblock): its reader may be in another tab.
     newest = found.conversation.last_message_id or 0
-    if page.posts and status == 200 and page.last_read_id < newest:
+    if (
+        page.posts
+        and status == 200
+        and page.last_read_id < newest
+        and not request.headers.get("X-Live-Refresh")
+    ):
         services.mark_channel_read(request.user, found, newest)
     return response
 

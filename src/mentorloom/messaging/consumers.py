@@ -446,14 +446,30 @@ class ChatConsumer(JsonConsumer):
     async def socket_hidden_changed(self, event: dict) -> None:
         """`lifetime.refresh_hidden_for`: a block between this user and someone was created
         or removed. Reloaded now if a channel or room is followed, else at the next one's
-        subscribe. Posts passed over while someone was hidden are not sent afterwards; the
-        page shows them on its next load or subscribe."""
+        subscribe. Posts passed over while someone was hidden are not sent afterwards: each
+        followed channel or room gets a `hidden_changed` frame naming whom it newly hides
+        and no longer hides, so the page drops the first's posts and re-reads its posts for
+        the second's (their older posts were never on it)."""
         if not self.group_conversations:
             self.hidden = None
             return
         try:
-            self.hidden = frozenset(await _hidden_user_ids(self.user.pk))
+            hidden = frozenset(await _hidden_user_ids(self.user.pk))
         except DatabaseError:
             # The database is down: the set stays as it was until the next block event or
             # reconnect reloads it.
             logger.exception("reloading whom a chat socket hides failed")
+            return
+        before, self.hidden = self.hidden or frozenset(), hidden
+        added, removed = sorted(hidden - before), sorted(before - hidden)
+        if not added and not removed:
+            return
+        for conversation_id in sorted(self.group_conversations):
+            await self.send_json(
+                {
+                    "type": "hidden_changed",
+                    "conversation_id": conversation_id,
+                    "hidden": added,
+                    "unhidden": removed,
+                }
+            )

@@ -4,6 +4,7 @@
 
 import { postAttachment } from "../mentorloom/js/upload.js";
 import { armedTwice } from "../mentorloom/js/confirm_twice.js";
+import { rereadPage } from "../mentorloom/js/reread.js";
 import { uuid4 } from "../mentorloom/js/uuid.js";
 
 const RETRY_MS = [500, 1000, 2000, 4000, 8000];
@@ -152,6 +153,9 @@ export class LiveChannel {
       this.errorEl.hidden = false;
     } else if (data.type === "message_changed") {
       this.changed(data.message);
+    } else if (data.type === "hidden_changed" && data.conversation_id === this.conversationId) {
+      this.hideSenders(data.hidden);
+      if (data.unhidden.length) this.bringInPosts();
     } else if (data.type === "unsubscribed" && data.reason
                && data.conversation_id === this.conversationId) {
       this.revoked(data.reason);
@@ -187,7 +191,7 @@ export class LiveChannel {
       // An open thread shows the reply (with its file) above its reply form.
       const thread = this.root.querySelector(`[data-thread="${message.parent_id}"]`);
       if (thread) {
-        const article = this.placeholder(message.id);
+        const article = this.placeholder(message);
         thread.querySelector("[data-reply-form]").before(article);
         this.fill(article, message.id);
       }
@@ -196,7 +200,7 @@ export class LiveChannel {
       if (empty) empty.remove();
       // A placeholder keeps the id order; the server renders the post (escaped, with its
       // reactions and thread link) and replaces it.
-      const article = this.placeholder(message.id);
+      const article = this.placeholder(message);
       this.fill(article, message.id);
       this.list.append(article);
     }
@@ -206,11 +210,62 @@ export class LiveChannel {
     }
   }
 
-  placeholder(id) {
+  // A block: the posts of people now hidden leave the page, as they would on a reload. An
+  // open thread's reply form stays, with whatever is typed in it.
+  hideSenders(userIds) {
+    for (const id of userIds) {
+      for (const article of this.list.querySelectorAll(`article[data-sender="${Number(id)}"]`)) {
+        article.remove();
+      }
+    }
+  }
+
+  // An unblock: the socket sends that person's posts from now on, but not those it passed
+  // over, nor the older ones the page was rendered without. The page is read again and the
+  // posts it lacks are put in id order; nothing already on it is replaced (the composer, an
+  // open editor or reply keep their text) and the reader stays where they were reading.
+  async bringInPosts() {
+    const page = await rereadPage(location.pathname + location.search).catch(() => null);
+    const fresh = page?.querySelector("[data-post-list]");
+    if (!fresh) return;
+    const anchor = [...this.list.querySelectorAll("article[data-post-id]")]
+      .find((article) => article.getBoundingClientRect().bottom > 0);
+    const anchorTop = anchor?.getBoundingClientRect().top;
+    let added = 0;
+    for (const article of fresh.querySelectorAll(":scope > article[data-post-id]")) {
+      added += this.insertInOrder(this.list, article, null);
+    }
+    for (const thread of fresh.querySelectorAll(":scope > [data-thread]")) {
+      const open = this.list.querySelector(`[data-thread="${thread.dataset.thread}"]`);
+      if (!open) continue;
+      for (const reply of thread.querySelectorAll(":scope > article[data-post-id]")) {
+        added += this.insertInOrder(open, reply, open.querySelector("[data-reply-form]"));
+      }
+    }
+    if (!added) return;
+    this.list.querySelector("[data-empty]")?.remove();
+    // Posts put above the reader push the page down: scrolled back by as much.
+    if (anchor?.isConnected) window.scrollBy(0, anchor.getBoundingClientRect().top - anchorTop);
+    this.status.textContent = `${added} more post${added === 1 ? "" : "s"} shown in this channel.`;
+  }
+
+  // `article` (from a re-read page) into `parent` before its first post with a higher id, or
+  // before `end`; 0 if the page has it already.
+  insertInOrder(parent, article, end) {
+    const id = Number(article.dataset.postId);
+    if (document.getElementById(`post-${id}`)) return 0;
+    const next = [...parent.querySelectorAll(":scope > article[data-post-id]")]
+      .find((other) => Number(other.dataset.postId) > id);
+    parent.insertBefore(document.importNode(article, true), next || end);
+    return 1;
+  }
+
+  placeholder(message) {
     const article = document.createElement("article");
     article.className = "msg community-post";
-    article.id = `post-${id}`;
-    article.dataset.postId = String(id);
+    article.id = `post-${message.id}`;
+    article.dataset.postId = String(message.id);
+    article.dataset.sender = String(message.sender_id);
     return article;
   }
 

@@ -2,8 +2,9 @@
 // workshop room's panels after a move). The X-Live-Refresh header tells the server so:
 // base.html then leaves one-time messages ("Added the topics.") for the page the person is
 // about to see. Resolves to the parsed page, or null when the server did not answer 2xx.
-export async function rereadPage() {
-  const response = await fetch(location.pathname, {
+// `url`: the page's own path unless given (with its query, say, for the page a reader paged to).
+export async function rereadPage(url = location.pathname) {
+  const response = await fetch(url, {
     credentials: "same-origin",
     headers: { "X-Live-Refresh": "1" },
   });
