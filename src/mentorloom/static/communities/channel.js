@@ -159,6 +159,11 @@ export class LiveChannel {
     } else if (data.type === "unsubscribed" && data.reason
                && data.conversation_id === this.conversationId) {
       this.revoked(data.reason);
+    } else if (data.type === "error" && data.frame === "subscribe" && data.code === "not_found"
+               && data.conversation_id === this.conversationId) {
+      // Access went before this socket followed the channel (a ban or leaving in the instant
+      // the page connected, or while it was reconnecting): nothing live comes any more.
+      this.revoked("gone");
     }
   }
 
@@ -170,9 +175,10 @@ export class LiveChannel {
     notice.className = "alert alert--warning";
     notice.dataset.revoked = reason;
     notice.setAttribute("role", "alert");
-    notice.textContent = reason === "banned"
-      ? "You can no longer read or post in this community."
-      : "You are no longer a member of this community, so this channel no longer updates.";
+    notice.textContent = {
+      banned: "You can no longer read or post in this community.",
+      gone: "You can no longer read or post in this channel: reload the page to see why.",
+    }[reason] || "You are no longer a member of this community, so this channel no longer updates.";
     this.root.querySelector("h1").after(notice);
     const controls = "[data-composer] textarea, [data-composer] input, [data-composer] button,"
       + " [data-reply-form] textarea, [data-reply-form] input, [data-reply-form] button";
