@@ -225,6 +225,7 @@ def test_a_lost_answer_does_not_leave_a_pair_without_video(
     assert tile.get_attribute("data-connection") in ("new", "connecting")
     assert not pa.evaluate(SEES, [ben.pk])
     expect(tile).to_have_accessible_name("Ben · connecting…")
+    screenshot(pa, "workshop-tile-connecting")
     sees(pa, ben.pk)
     sees(pb, ana.pk)
     expect(tile).to_have_attribute("data-connection", "connected")

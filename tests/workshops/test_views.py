@@ -69,6 +69,8 @@ def test_live_page_for_participant_and_facilitator(workshop, facilitator):
         assert page.status_code == 200
         assert b"workshop-config" in page.content
         assert b"Facilitator controls" not in page.content
+        # The room's chat is named after the room, not after one of the people in it.
+        assert b"Chat in Main room" in page.content and b"Chat with" not in page.content
         fpage = client_for(facilitator).get(f"/workshops/{workshop.pk}/live/")
         assert b"Facilitator controls" in fpage.content
         # A participant posting a facilitator action gets the error, nothing changes.
