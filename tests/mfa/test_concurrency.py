@@ -38,6 +38,10 @@ def test_simultaneous_guesses_check_no_more_codes_than_the_limit():
 
 
 @pytest.mark.django_db(transaction=True)
+# Above the eight: this is about the code's single use. With the default limit (5) the throttle
+# may refuse all eight when every reservation is counted before any check (reserve-then-count
+# never lets more than the limit through, and may let none through; seen on PostgreSQL).
+@override_settings(MFA_FAILURE_LIMIT=20)
 def test_one_recovery_code_used_at_once_from_many_places_signs_in_once():
     user = UserFactory()
     _, codes = enrol(user)
@@ -46,7 +50,7 @@ def test_one_recovery_code_used_at_once_from_many_places_signs_in_once():
         try:
             return services.verify_code(user, codes[0])
         except (InvalidCode, ChallengeThrottled):
-            return "refused"  # the throttle may also refuse some of the eight
+            return "refused"
 
     results = race(use, 8)
     assert not [r for r in results if isinstance(r, BaseException)], results
