@@ -16,8 +16,9 @@ from django_tasks_db.models import DBTaskResult
 
 from mentorloom.communities import services as community_services
 from mentorloom.communities.models import Membership
+from mentorloom.messaging.models import Participant
 from mentorloom.workshops import selectors, services
-from mentorloom.workshops.models import Registration, RegistrationStatus, Workshop
+from mentorloom.workshops.models import Registration, RegistrationStatus, RoomKind, Workshop
 from mentorloom.workshops.services._common import INVITATION_TASK
 from tests.communities.helpers import community_with
 
@@ -268,3 +269,49 @@ def test_the_dry_run_lists_what_it_would_cancel_and_changes_nothing(
         call_command("tidy_workshop_registrations", stdout=out)
     assert "2 orphaned workshop registration(s) cancelled" in out.getvalue()
     assert _status(cy, workshop) == RegistrationStatus.REGISTERED
+
+
+def _in_room_chat(workshop: Workshop, *people) -> None:  # type: ignore[no-untyped-def]
+    for p in people:
+        room = workshop.rooms.get(kind=RoomKind.MAIN)
+        Participant.objects.get_or_create(conversation_id=room.conversation_id, user=p)
+
+
+def _room_chat_people(workshop: Workshop) -> set[int]:
+    return set(
+        Participant.objects.filter(conversation__workshop_room__workshop=workshop).values_list(
+            "user_id", flat=True
+        )
+    )
+
+
+def test_people_who_left_or_were_banned_leave_its_room_chats_past_workshops_included(
+    django_capture_on_commit_callbacks,
+):
+    """Before leaving and a ban took people out of a community's workshop room chats, they
+    stayed in them (they could still read and write a breakout room's chat). The tidy-up takes
+    them out as leaving or the ban would; members in good standing and the facilitator stay."""
+    community, _owner, moderator, _member, _ = community_with()
+    ana, ben, cy = _members(community, "Ana", "Ben", "Cy")
+    workshop = _schedule(moderator, community)
+    over = timezone.now() - timedelta(days=3)  # a past workshop: its chats stay readable
+    Workshop.objects.filter(pk=workshop.pk).update(
+        starts_at=over, ends_at=over + timedelta(hours=1)
+    )
+    _in_room_chat(workshop, ana, ben, cy, moderator)
+    _left_before_the_change(ana, community)
+    _banned_before_the_change(ben, community)
+    out = StringIO()
+
+    call_command("tidy_workshop_registrations", "--dry-run", stdout=out)
+    printed = out.getvalue()
+    assert f"user {ana.pk} (not a member): would leave its workshops' room chats" in printed
+    assert f"user {ben.pk} (banned): would leave its workshops' room chats" in printed
+    assert "2 person(s) would be taken out" in printed
+    assert _room_chat_people(workshop) == {ana.pk, ben.pk, cy.pk, moderator.pk}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.close_orphaned_room_chats() == 2
+    assert _room_chat_people(workshop) == {cy.pk, moderator.pk}
+    assert services.close_orphaned_room_chats() == 0
+    assert selectors.room_chat_outsiders() == []

@@ -173,6 +173,42 @@ def orphaned_registrations(
     return found
 
 
+def room_chat_outsiders(
+    *, community_id: int | None = None, user_id: int | None = None
+) -> list[tuple[int, int, bool]]:
+    """(community id, user id, banned now) for each person who still takes part in a room chat
+    (main or breakout) of a community's workshop, past ones included, although they are not a
+    member of that community in good standing now: people who left or were banned before
+    leaving and a ban took them out of those chats. Never for a workshop they facilitate (it
+    stays theirs). Optionally one community and/or one person. By community, then person."""
+    from mentorloom.messaging.models import Participant
+
+    rows = Participant.objects.filter(
+        conversation__workshop_room__workshop__community__isnull=False
+    ).exclude(user_id=F("conversation__workshop_room__workshop__facilitator_id"))
+    if community_id is not None:
+        rows = rows.filter(conversation__workshop_room__workshop__community_id=community_id)
+    if user_id is not None:
+        rows = rows.filter(user_id=user_id)
+    takers: dict[int, set[int]] = defaultdict(set)
+    pairs = rows.order_by().values_list(
+        "conversation__workshop_room__workshop__community_id", "user_id"
+    )
+    for taken_in, taker in pairs.distinct():
+        takers[taken_in].add(taker)
+    found: list[tuple[int, int, bool]] = []
+    for taken_in, user_ids in sorted(takers.items()):
+        outside = user_ids - good_standing_member_ids(taken_in, user_ids)
+        members = set(
+            Membership.objects.filter(community_id=taken_in, user_id__in=outside).values_list(
+                "user_id", flat=True
+            )
+        )
+        # Outside good standing with a membership row means banned now.
+        found += [(taken_in, taker, taker in members) for taker in sorted(outside)]
+    return found
+
+
 def community_to_schedule_in(user, community_id: object) -> Community:  # type: ignore[no-untyped-def]
     """A community `user` asks to tie a new workshop to: 404 when there is none or they are
     not a member in good standing (moderating it is the service's check, a 403)."""

@@ -19,6 +19,7 @@ from .controls import media_published, mute_all, room_state, set_stage, spotligh
 from .live import (
     broadcast,
     close_open_attendance,
+    close_orphaned_room_chats,
     close_room_chats_for_community_ban,
     close_room_chats_for_community_leave,
     join,
@@ -54,6 +55,7 @@ __all__ = [
     "choose_room",
     "close_due_breakouts",
     "close_open_attendance",
+    "close_orphaned_room_chats",
     "close_room_chats_for_community_ban",
     "close_room_chats_for_community_leave",
     "create_breakouts",

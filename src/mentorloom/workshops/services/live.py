@@ -180,6 +180,27 @@ def close_room_chats_for_community_leave(community_id: int, user) -> list:  # ty
     return []
 
 
+def close_orphaned_room_chats() -> int:
+    """One-time tidy-up (`manage.py tidy_workshop_registrations`): people who left a community,
+    or were banned from it, before leaving and a ban took them out of its workshops' room chats
+    (`selectors.room_chat_outsiders`) are taken out now, as leaving or the ban would have
+    (`_close_room_chats`). One transaction per community and person, in which their standing is
+    read again (they may have rejoined meanwhile). Idempotent. Returns how many people were
+    taken out of a community's room chats."""
+    from django.contrib.auth import get_user_model
+
+    closed = 0
+    for community_id, user_id, _banned in selectors.room_chat_outsiders():
+        with transaction.atomic():
+            still = selectors.room_chat_outsiders(community_id=community_id, user_id=user_id)
+            if not still:
+                continue
+            user = get_user_model().objects.get(pk=user_id)
+            _close_room_chats(community_id, user, reason="banned" if still[0][2] else "left")
+            closed += 1
+    return closed
+
+
 def _close_room_chats(community_id: int, user, *, reason: str) -> None:  # type: ignore[no-untyped-def]
     # Workshops they facilitate stay theirs (community_lets_in lets a facilitator in).
     conversations = Conversation.objects.filter(

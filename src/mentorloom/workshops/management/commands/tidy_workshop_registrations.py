@@ -1,6 +1,7 @@
 """`manage.py tidy_workshop_registrations [--dry-run]`: cancel the places and waitlist spots that
 people who left a community, or were banned from it, kept in its upcoming workshops from before
-leaving and a ban cancelled them (docs/workshops.md). `make run` runs it after `migrate`;
+leaving and a ban cancelled them, and take them out of its workshops' room chats, which leaving
+and a ban did not do before either (docs/workshops.md). `make run` runs it after `migrate`;
 safe to run again (a second run finds nothing)."""
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ class Command(BaseCommand):
     help = (
         "Cancel places and waitlist spots in community workshops that are not over, held by "
         "people who are no longer members of the community in good standing (as leaving or a "
-        "ban would have: calendar cancellation, waitlist promoted). Idempotent."
+        "ban would have: calendar cancellation, waitlist promoted), and take such people out of "
+        "the community's workshop room chats. Idempotent."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -30,6 +32,8 @@ class Command(BaseCommand):
         if not dry_run:
             cancelled = services.cancel_orphaned_registrations()
             self.stdout.write(f"{cancelled} orphaned workshop registration(s) cancelled")
+            closed = services.close_orphaned_room_chats()
+            self.stdout.write(f"{closed} person(s) taken out of a community's room chats")
             return
         orphans = selectors.orphaned_registrations()
         for orphan in orphans:
@@ -50,3 +54,13 @@ class Command(BaseCommand):
                 )
         total = sum(len(orphan.registrations) for orphan in orphans)
         self.stdout.write(f"{total} orphaned workshop registration(s) would be cancelled (dry run)")
+        outsiders = selectors.room_chat_outsiders()
+        for community_id, user_id, banned in outsiders:
+            standing = "banned" if banned else "not a member"
+            self.stdout.write(
+                f"community {community_id}, user {user_id} ({standing}): would leave its "
+                "workshops' room chats"
+            )
+        self.stdout.write(
+            f"{len(outsiders)} person(s) would be taken out of a community's room chats (dry run)"
+        )
