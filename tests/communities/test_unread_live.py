@@ -15,7 +15,7 @@ from mentorloom.communities import services
 from mentorloom.communities.events import ACTIVITY, community_group
 from mentorloom.messaging import services as messaging
 from mentorloom.messaging.events import conversation_group
-from mentorloom.safety.services import block_user
+from mentorloom.safety.services import block_user, unblock_user
 from tests.communities.helpers import community_with, person, post
 from tests.messaging.sockets import (
     TIMEOUT,
@@ -128,6 +128,31 @@ async def test_posts_of_someone_you_blocked_do_not_count(live_asgi, setup):
         await sync_to_async(post)(setup["owner"], general, "hidden from the member")
         shown = await sync_to_async(post)(setup["moderator"], general, "visible")
         assert (await receive(badges))["message_id"] == shown.pk
+        assert await barrier(badges) == []
+
+
+async def test_a_block_or_unblock_while_the_badges_are_live_changes_whose_posts_count(
+    live_asgi, setup
+):
+    """The open page's socket reads whom it hides again on a block or unblock (with the
+    counts): a newly blocked person's posts stop counting at once, an unblocked person's
+    count again, those made while the block lasted included."""
+    community, general = setup["community"], setup["general"]
+    ana, ben = setup["member"], setup["owner"]
+    ana_cookie = await sync_to_async(cookie_for)(ana)
+    async with community_socket(live_asgi, community, ana_cookie) as badges:
+        assert (await receive(badges))["channels"][str(general.pk)] == 0
+
+        await sync_to_async(block_user)(ana, ben.pk)
+        assert (await until(badges, "unread"))[0]["channels"][str(general.pk)] == 0
+        await sync_to_async(post)(ben, general, "while blocked")
+        assert await barrier(badges) == []
+
+        await sync_to_async(unblock_user)(ana, ben.pk)
+        assert (await until(badges, "unread"))[0]["channels"][str(general.pk)] == 1
+        after = await sync_to_async(post)(ben, general, "after the unblock")
+        activity = await receive(badges)
+        assert activity == {"type": "activity", "channel_id": general.pk, "message_id": after.pk}
         assert await barrier(badges) == []
 
 

@@ -5,7 +5,8 @@ On connect (and on a `refresh` frame) it sends the member's counts, read from th
 markers; after that each `community.activity` event (one per post, events.announce_post) is
 passed on as an `activity` frame, and the page adds one to that channel's badge. Nothing is
 written and nothing is counted per post: the socket only filters (your own posts, people a
-block hides, posts the counts already include).
+block hides, posts the counts already include). A block or unblock involving the member
+(`lifetime.refresh_hidden_for`) sends the counts again, read with whom they now hide.
 
 A ban or leaving ends it: they take the member out of the community's channels
 (`messaging.remove_participant`), whose `lifetime.drop_conversations` reaches every open
@@ -27,6 +28,7 @@ import logging
 import time
 from typing import Any
 
+from django.db import DatabaseError
 from django.http import Http404
 
 from mentorloom.core.realtime.consumer_db import JsonConsumer, consumer_db
@@ -153,6 +155,20 @@ class CommunityConsumer(JsonConsumer):
         await self.disconnect(CLOSE_NOT_FOUND)
         await self.send_json({"type": "removed", "reason": reason})
         await self.close(code=CLOSE_NOT_FOUND)
+
+    async def socket_hidden_changed(self, event: dict) -> None:
+        """`lifetime.refresh_hidden_for`: a block between the person and someone was created
+        or removed. Whom the socket hides is read again, with the counts (which leave hidden
+        people's posts out, so they change too): after a block that person's posts stop
+        counting, after an unblock they count again, those made while the block lasted too."""
+        if not self.joined:
+            return
+        try:
+            await self._send_counts()
+        except DatabaseError:
+            # The database is down: the set stays as it was until the next block event, a
+            # refresh or a reconnect reads it again.
+            logger.exception("reloading whom a community socket hides failed")
 
     async def community_activity(self, event: dict) -> None:
         if not self.joined:

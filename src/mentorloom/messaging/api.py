@@ -76,7 +76,11 @@ class PageQuery(Schema):
 def list_messages(request: HttpRequest, conversation_id: Id, query: Query[PageQuery]) -> dict:
     conversation = get_conversation_for(request.user, conversation_id)
     page = selectors.messages_page(
-        conversation, after=query.after, before=query.before, limit=query.limit
+        conversation,
+        after=query.after,
+        before=query.before,
+        limit=query.limit,
+        hidden_for=request.user.pk,
     )
     return {
         "messages": [message_payload(m) for m in page.messages],

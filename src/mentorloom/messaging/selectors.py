@@ -234,10 +234,19 @@ def messages_page(
     after: int | None = None,
     before: int | None = None,
     limit: int = PAGE_DEFAULT,
+    hidden_for: int | None = None,
 ) -> MessagePage:
-    """Messages in id order: after `after` (oldest first), or before `before` / the latest."""
+    """Messages in id order: after `after` (oldest first), or before `before` / the latest.
+    `hidden_for`: the reader, in a channel or workshop room none of whose posts a block hides
+    from them is left in (the chat socket leaves them out too); a one-to-one conversation
+    with a blocked person is refused by its access helper instead."""
     limit = max(1, min(limit, PAGE_MAX))
-    qs = with_reactions_and_files(Message.objects.filter(conversation=conversation))
+    qs = Message.objects.filter(conversation=conversation)
+    if hidden_for is not None and conversation.kind in GROUP_KINDS:
+        hidden = hidden_user_ids(hidden_for)
+        if hidden:
+            qs = qs.exclude(sender_id__in=hidden)
+    qs = with_reactions_and_files(qs)
     if after is not None:
         rows = list(qs.filter(id__gt=after).order_by("id")[: limit + 1])
         return MessagePage(rows[:limit], len(rows) > limit)

@@ -114,7 +114,7 @@ def chat_context(
     file_error: str = "",
 ) -> dict:
     """What messaging/_chat_panel.html needs: the conversation page and the call page use it."""
-    page = selectors.messages_page(convo, before=before)
+    page = selectors.messages_page(convo, before=before, hidden_for=request.user.pk)
     others = selectors.other_participants(convo, request.user)
     reads = {r.user_id: r for r in selectors.read_states(convo)}
     other_read = max((reads[u.pk].last_read_message_id for u in others if u.pk in reads), default=0)

@@ -361,6 +361,13 @@ class Chat {
       case "typing":
         if (frame.user_id !== this.userId) this.showTyping();
         break;
+      case "hidden_changed":
+        // Only for a workshop room (or channel) this page shows: a one-to-one chat with
+        // someone blocked is closed by its access check, and never gets this frame.
+        if (frame.conversation_id !== this.conversationId) break;
+        this.hideSenders(frame.hidden);
+        if (frame.unhidden.length) this.bringInMessages();
+        break;
       case "error":
         this.handleError(frame);
         break;
@@ -713,6 +720,63 @@ class Chat {
     this.renderSeen();
     if (nearEnd || m.sender_id === this.userId) this.scrollToEnd();
     else this.jump.hidden = false;
+  }
+
+  // A block: the messages of people now hidden leave the page, as they would on a reload.
+  hideSenders(userIds) {
+    for (const id of userIds) {
+      for (const li of this.list.querySelectorAll(`li[data-id][data-sender="${Number(id)}"]`)) {
+        li.remove();
+      }
+    }
+  }
+
+  // An unblock: the socket sends that person's messages from now on, but not those it
+  // passed over, nor the older ones the page was loaded without. Read again over the API
+  // (which leaves out whoever is still hidden): the latest page, as a reload shows it, and
+  // from the oldest message on the page up to it; the missing ones are put in id order.
+  // Nothing already on the page is replaced (an open editor and the composer keep their
+  // text) and the reader stays where they were reading.
+  async bringInMessages() {
+    const first = this.list.querySelector("li[data-id]");
+    const fresh = [];
+    try {
+      const latest = await this.request("GET", "/messages");
+      if (latest.status !== 200) return;
+      fresh.push(...latest.data.messages);
+      const upTo = latest.data.messages.length ? latest.data.messages[0].id : Infinity;
+      let after = first ? Number(first.dataset.id) - 1 : upTo;
+      while (after < upTo - 1) {
+        const { status, data } = await this.request("GET", `/messages?after=${after}&limit=200`);
+        if (status !== 200) return;
+        const older = data.messages.filter((m) => m.id < upTo);
+        fresh.push(...older);
+        if (!data.has_more || older.length < data.messages.length || !older.length) break;
+        after = older[older.length - 1].id;
+      }
+    } catch {
+      return; // offline: the next load shows them
+    }
+    const nearEnd = this.isNearEnd();
+    const anchor = [...this.list.querySelectorAll("li[data-id]")]
+      .find((li) => li.getBoundingClientRect().bottom > this.scroller.getBoundingClientRect().top);
+    const anchorTop = anchor?.getBoundingClientRect().top;
+    let added = 0;
+    for (const m of fresh) {
+      if (m.conversation_id !== this.conversationId) continue;
+      if (this.list.querySelector(`li[data-id="${m.id}"]`)) continue;
+      const next = [...this.list.querySelectorAll("li[data-id]")]
+        .find((li) => Number(li.dataset.id) > m.id);
+      this.list.insertBefore(this.buildMessage(m), next || this.list.querySelector("li.msg--pending"));
+      added += 1;
+    }
+    if (!added) return;
+    this.removeEmptyState();
+    if (nearEnd) this.scrollToEnd();
+    else if (anchor?.isConnected) {
+      this.scroller.scrollTop += anchor.getBoundingClientRect().top - anchorTop;
+    }
+    this.setStatus(`${added} more message${added === 1 ? "" : "s"} shown.`);
   }
 
   isNearEnd() {
