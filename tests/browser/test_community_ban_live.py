@@ -82,6 +82,7 @@ def test_a_ban_before_the_page_follows_the_channel_still_says_so(new_context, as
 
     alert = page.get_by_role("alert").filter(has_text="You can no longer read or post")
     expect(alert).to_contain_text("reload the page to see why")
+    screenshot_kept(page, "community-subscribe-refused")
     expect(page.get_by_role("button", name="Post", exact=True)).to_be_disabled()
     in_thread(post, owner, general, "Only for members")
     page.wait_for_timeout(1000)

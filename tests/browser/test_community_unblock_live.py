@@ -8,7 +8,7 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from mentorloom.safety.services import block_user, unblock_user
-from tests.browser.helpers import in_thread, log_in, problems_of
+from tests.browser.helpers import in_thread, log_in, problems_of, screenshot_kept
 from tests.communities.helpers import community_with, post
 
 
@@ -45,6 +45,7 @@ def test_unblocking_brings_their_posts_into_the_open_channel_page(new_context, a
     assert ids[0] == early.pk and meanwhile.pk in ids
     # Nothing typed was lost, and the reader was not moved.
     expect(composer).to_have_value("A half-typed thought about")
+    screenshot_kept(page, "community-unblocked-live")
     assert abs(composer.evaluate("el => el.getBoundingClientRect().top") - top) <= 2
     # From now on Ben's posts arrive live, once.
     in_thread(post, ben, general, "Ben after the unblock")
