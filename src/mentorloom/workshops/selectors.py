@@ -145,23 +145,11 @@ def orphaned_registrations(
         held = held.filter(workshop__community_id=community_id)
     if user_id is not None:
         held = held.filter(user_id=user_id)
-    holders: dict[int, set[int]] = defaultdict(set)
-    pairs = held.order_by().values_list("workshop__community_id", "user_id").distinct()
-    for held_in, holder in pairs:
-        holders[held_in].add(holder)
+    pairs = held.order_by().values_list("workshop__community_id", "user_id")
     found: list[Orphaned] = []
-    for held_in, user_ids in sorted(holders.items()):
-        outside = user_ids - good_standing_member_ids(held_in, user_ids)
-        if not outside:
-            continue
-        # Outside good standing with a membership row means banned now.
-        banned = dict(
-            Membership.objects.filter(community_id=held_in, user_id__in=outside).values_list(
-                "user_id", "banned_until"
-            )
-        )
+    for held_in, banned in _outside_good_standing(pairs):
         rows = (
-            held.filter(workshop__community_id=held_in, user_id__in=outside)
+            held.filter(workshop__community_id=held_in, user_id__in=list(banned))
             .select_related("user", "workshop")
             .order_by("user_id", "workshop__starts_at", "workshop_id")
         )
@@ -190,22 +178,38 @@ def room_chat_outsiders(
         rows = rows.filter(conversation__workshop_room__workshop__community_id=community_id)
     if user_id is not None:
         rows = rows.filter(user_id=user_id)
-    takers: dict[int, set[int]] = defaultdict(set)
     pairs = rows.order_by().values_list(
         "conversation__workshop_room__workshop__community_id", "user_id"
     )
-    for taken_in, taker in pairs.distinct():
-        takers[taken_in].add(taker)
-    found: list[tuple[int, int, bool]] = []
-    for taken_in, user_ids in sorted(takers.items()):
-        outside = user_ids - good_standing_member_ids(taken_in, user_ids)
-        members = set(
-            Membership.objects.filter(community_id=taken_in, user_id__in=outside).values_list(
-                "user_id", flat=True
+    return [
+        (taken_in, taker, banned[taker] is not None)
+        for taken_in, banned in _outside_good_standing(pairs)
+        for taker in sorted(banned)
+    ]
+
+
+def _outside_good_standing(
+    pairs: QuerySet,
+) -> list[tuple[int, dict[int, datetime | None]]]:
+    """For (community id, user id) pairs: per community, by id, those of its users who are not
+    members in good standing now (`good_standing_member_ids`), each with the end of their ban
+    (None: not a member at all; outside good standing with a membership means banned now).
+    Communities with nobody outside are left out."""
+    users: dict[int, set[int]] = defaultdict(set)
+    for community_id, user_id in pairs.distinct():
+        users[community_id].add(user_id)
+    found = []
+    for community_id, user_ids in sorted(users.items()):
+        outside = user_ids - good_standing_member_ids(community_id, user_ids)
+        if not outside:
+            continue
+        banned: dict[int, datetime | None] = dict.fromkeys(outside)
+        banned.update(
+            Membership.objects.filter(community_id=community_id, user_id__in=outside).values_list(
+                "user_id", "banned_until"
             )
         )
-        # Outside good standing with a membership row means banned now.
-        found += [(taken_in, taker, taker in members) for taker in sorted(outside)]
+        found.append((community_id, banned))
     return found
 
 
