@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -100,6 +101,25 @@ def _released_by_cohort(program: Program, kind: str) -> dict[str, list[dict[str,
     for label, counts in _released(program, kind):
         by_cohort.setdefault(label, []).append(counts)
     return by_cohort
+
+
+def _released_chart(
+    program: Program,
+    kind: str,
+    key: str,
+    title: str,
+    *,
+    k: int,
+    withheld: str,
+    points: Callable[[Counter[str]], list[tuple[str, float]]],
+) -> Chart:
+    """A chart of the program's released answer batches of one kind, all cohorts together,
+    withheld until they hold the answers of at least k people (`withheld` names them)."""
+    counts = batches.total(c for _, c in _released(program, kind))
+    if sum(counts.values()) < k:
+        note = f"Withheld until {withheld} of at least {k} people are released."
+        return Chart(key, title, [], note=note)
+    return Chart(key, title, points(counts), note=released_note(k))
 
 
 def _outcome_points(counts: Counter[str]) -> list[tuple[str, float]]:
@@ -228,32 +248,25 @@ def chart(program: Program, key: str, *, published: Published | None = None) -> 
         return _feedback(_program_batches(published))
     if key == "checkins":
         # Scores above 2 reach admins only in aggregate: only released batches count.
-        scores = batches.total(c for _, c in _released(program, AnswerKind.CHECKIN))
-        if sum(scores.values()) < k:
-            return Chart(
-                key,
-                "Check-in scores",
-                [],
-                note=f"Withheld until check-ins of at least {k} people are released.",
-            )
-        return Chart(
+        return _released_chart(
+            program,
+            AnswerKind.CHECKIN,
             key,
             "Check-in scores",
-            [(str(s), scores[str(s)]) for s in range(1, 6)],
-            note=released_note(k),
+            k=k,
+            withheld="check-ins",
+            points=lambda scores: [(str(s), scores[str(s)]) for s in range(1, 6)],
         )
     if key == "outcomes":
         # Reflections are private: only released batches count, whole.
-        outcomes = batches.total(c for _, c in _released(program, AnswerKind.OUTCOME))
-        if sum(outcomes.values()) < k:
-            return Chart(
-                key,
-                "End-of-mentorship outcomes",
-                [],
-                note=f"Withheld until the reflections of at least {k} people are released.",
-            )
-        return Chart(
-            key, "End-of-mentorship outcomes", _outcome_points(outcomes), note=released_note(k)
+        return _released_chart(
+            program,
+            AnswerKind.OUTCOME,
+            key,
+            "End-of-mentorship outcomes",
+            k=k,
+            withheld="the reflections",
+            points=_outcome_points,
         )
     raise KeyError(key)
 
