@@ -55,6 +55,12 @@ def test_the_room_chat_page_and_api_leave_out_whom_a_block_hides(
     def seen_by(user) -> tuple[str, list[str]]:  # type: ignore[no-untyped-def]
         client.force_login(user)
         page = client.get(f"/workshops/rooms/{rooms[0].pk}/chat/").content.decode()
+        # The chat page's "Load older messages" fragment leaves them out too.
+        older = client.get(
+            f"/messages/{convo_id}/?before={10**9}", HTTP_HX_REQUEST="true"
+        ).content.decode()
+        assert ("Ben says hi" in older) == ("Ben says hi" in page)
+        assert ("Ana says hi" in older) == ("Ana says hi" in page)
         api = client.get(f"/api/v1/conversations/{convo_id}/messages").json()
         return page, [m["body"] for m in api["messages"]]
 

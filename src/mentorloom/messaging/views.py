@@ -185,7 +185,7 @@ def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
             return redirect("messaging:conversation", conversation_id=convo.pk)
     before = _before_param(request)
     if request.htmx and before is not None:
-        page = selectors.messages_page(convo, before=before)
+        page = selectors.messages_page(convo, before=before, hidden_for=request.user.pk)
         return render(
             request,
             "messaging/_older.html",
