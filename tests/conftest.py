@@ -30,6 +30,14 @@ def _tasks_run_immediately(settings):
 
 
 @pytest.fixture
+def no_janus(settings):
+    """No media server configured: workshop rooms use mesh mode (WebRTC between the pages)."""
+    settings.MENTORLOOM_JANUS_URL = []
+    settings.MENTORLOOM_JANUS_ADMIN_URL = []
+    settings.MENTORLOOM_JANUS_PUBLIC_URL = []
+
+
+@pytest.fixture
 def database_tasks(settings):
     """Tasks stored by django-tasks-db as `make run` configures (run them with its db_worker)."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -49,14 +49,7 @@ def sees(page: Page, peer: int, timeout: int = 30_000) -> None:
 
 
 @pytest.fixture
-def mesh(settings):
-    settings.MENTORLOOM_JANUS_URL = []
-    settings.MENTORLOOM_JANUS_ADMIN_URL = []
-    settings.MENTORLOOM_JANUS_PUBLIC_URL = []
-
-
-@pytest.fixture
-def workshop_setup(transactional_db, mesh):
+def workshop_setup(transactional_db, no_janus):
     def build():
         facilitator = ProfileFactory(display_name="Fay Facilitator").user
         people = [ProfileFactory(display_name=n).user for n in ("Ana", "Ben", "Cy")]

@@ -22,10 +22,7 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def room(transactional_db, settings):
-    settings.MENTORLOOM_JANUS_URL = []
-    settings.MENTORLOOM_JANUS_ADMIN_URL = []
-    settings.MENTORLOOM_JANUS_PUBLIC_URL = []
+def room(transactional_db, no_janus):
 
     def build():  # type: ignore[no-untyped-def]
         facilitator = ProfileFactory(display_name="Fay Facilitator").user

@@ -10,11 +10,8 @@ from tests.factories import ProfileFactory
 
 
 @pytest.fixture(autouse=True)
-def _no_janus(settings):
-    # No media server configured: workshops use mesh mode (the fallback under test here).
-    settings.MENTORLOOM_JANUS_URL = []
-    settings.MENTORLOOM_JANUS_ADMIN_URL = []
-    settings.MENTORLOOM_JANUS_PUBLIC_URL = []
+def _no_janus(no_janus):
+    """Mesh mode (the fallback under test here) in every workshops test."""
 
 
 def person(**kwargs):

@@ -21,10 +21,7 @@ TIMEOUT = 5
 
 
 @pytest.fixture
-def live_workshop(transactional_db, settings):
-    settings.MENTORLOOM_JANUS_URL = []
-    settings.MENTORLOOM_JANUS_ADMIN_URL = []
-    settings.MENTORLOOM_JANUS_PUBLIC_URL = []
+def live_workshop(transactional_db):
     facilitator = ProfileFactory(display_name="Fay").user
     people = [ProfileFactory(display_name=n).user for n in ("Ana", "Ben", "Cy", "Di")]
     start = timezone.now() + timedelta(minutes=5)
