@@ -22,22 +22,18 @@ from playwright.sync_api import expect
 from mentorloom.workshops import services
 from mentorloom.workshops.models import MediaGrant
 from tests.asgi_server import LiveASGIServer
-from tests.browser.conftest import CHROMIUM_ARGS
-from tests.browser.helpers import in_thread, log_in, watch
-from tests.browser.janus_netns import (
-    chromium_wrapper,
-    fail_or_skip,
-    janus_config,
-    janus_in,
-    media_unavailable_reason,
-    network_namespace,
+from tests.browser.helpers import in_thread
+from tests.browser.janus_site import (
+    STEP_MS,
+    assert_no_problems,
+    chromium_in,
+    open_page,
+    workshop_site_with_janus,
 )
 from tests.factories import ProfileFactory
 
 pytestmark = pytest.mark.browser
 
-STEP_MS = 30_000
-JANUS_CLOSED_SOCKET = "WebSocket is already in CLOSING or CLOSED state. (http"
 # A peer's tile shows video whose decoded frame count has passed `frames`.
 FRAMES = """([peer, frames]) => {
   const v = document.querySelector(`[data-peer="${peer}"] video`);
@@ -48,6 +44,11 @@ FRAME_COUNT = """(peer) => {
   return v ? v.getVideoPlaybackQuality().totalVideoFrames : 0;
 }"""
 SFU = "() => document.getElementById('workshop-room').dataset.mode === 'sfu'"
+STATE = """() => ({
+  mode: document.getElementById('workshop-room').dataset.mode,
+  status: document.getElementById('room-status')?.textContent,
+  notice: document.getElementById('media-notice')?.textContent,
+})"""
 PEERS = """() => [...document.querySelectorAll('#tiles [data-peer]:not([data-self])')]
   .map((t) => +t.dataset.peer)"""
 
@@ -62,26 +63,8 @@ def _sees(page, feed: int) -> None:  # type: ignore[no-untyped-def]
 def test_workshop_through_janus_breakout_rooms_and_back(
     browser, transactional_db, settings, tmp_path
 ):
-    reason = media_unavailable_reason()
-    if reason:
-        fail_or_skip(reason)
-    with network_namespace(link_to_host=True) as ns:
-        assert ns.host_address is not None
-        config = janus_config(bind=ns.address, admin_acl=ns.host_address.rsplit(".", 1)[0] + ".")
-        with janus_in(ns, tmp_path / "janus", config):
-            settings.MENTORLOOM_JANUS_URL = [f"http://{ns.address}:8088/janus"]
-            settings.MENTORLOOM_JANUS_ADMIN_URL = [f"http://{ns.address}:7088/admin"]
-            settings.MENTORLOOM_JANUS_PUBLIC_URL = [f"ws://{ns.address}:8188/"]
-            settings.MENTORLOOM_JANUS_API_SECRET = config.api_secret
-            settings.MENTORLOOM_JANUS_ADMIN_SECRET = config.admin_secret
-            settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, ns.host_address]
-            server = LiveASGIServer(host=ns.host_address)
-            server.start()
-            try:
-                _journey(browser, server, ns, tmp_path)
-            finally:
-                server.wait_idle()
-                server.stop()
+    with workshop_site_with_janus(settings, tmp_path) as (ns, server, _janus):
+        _journey(browser, server, ns, tmp_path)
 
 
 def _journey(browser, server: LiveASGIServer, ns, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -105,30 +88,11 @@ def _journey(browser, server: LiveASGIServer, ns, tmp_path) -> None:  # type: ig
     facilitator, (ana, ben, cy), workshop = in_thread(build)
     everyone = [facilitator, ana, ben, cy]
     live = f"/workshops/{workshop.pk}/live/"
-    chromium = browser.browser_type.launch(
-        executable_path=str(chromium_wrapper(ns, tmp_path)),
-        # The site is on this machine's end of the link, not localhost: camera and microphone
-        # need a secure context, which this flag grants to that one origin.
-        args=[
-            *CHROMIUM_ARGS,
-            "--allow-loopback-in-peer-connection",
-            f"--unsafely-treat-insecure-origin-as-secure={site}",
-        ],
-    )
+    chromium = chromium_in(browser, ns, tmp_path, site)
     try:
         pages, problems = {}, {}
         for user in everyone:
-            context = chromium.new_context(
-                base_url=site,
-                permissions=["camera", "microphone"],
-                viewport={"width": 1280, "height": 800},
-            )
-            problems[user.pk] = watch(context)
-            log_in(context, user, site)
-            page = context.new_page()
-            page.set_default_timeout(STEP_MS)
-            page.goto(live)
-            pages[user.pk] = page
+            pages[user.pk], problems[user.pk] = open_page(chromium, user, site, live)
 
         def feeds() -> dict[int, int]:
             grants = MediaGrant.objects.filter(workshop=workshop)
@@ -138,9 +102,11 @@ def _journey(browser, server: LiveASGIServer, ns, tmp_path) -> None:  # type: ig
             expect(page.locator("#room-name")).to_have_text("Main room")
         # Everyone is in the SFU's main room and receives the three others.
         for page in pages.values():
-            page.wait_for_function(
-                "() => document.querySelector('[data-mode]')?.dataset.mode === 'sfu'"
-            )
+            try:
+                page.wait_for_function(SFU)
+            except Exception:
+                print({pk: p.evaluate(STATE) for pk, p in pages.items()})
+                raise
         feed = in_thread(feeds)
         assert set(feed) == {u.pk for u in everyone}, feed
         for user in everyone:
@@ -190,14 +156,6 @@ def _journey(browser, server: LiveASGIServer, ns, tmp_path) -> None:  # type: ig
                 if other != user:
                     _sees(pages[user.pk], other.pk)
         for user in everyone:
-            found = problems[user.pk]
-            # janus.js's keep-alive may still fire on a session torn down by a move (its socket
-            # already closed); the library logs that, nothing of ours failed.
-            found.console_errors[:] = [
-                e
-                for e in found.console_errors
-                if not (e.startswith(JANUS_CLOSED_SOCKET) and "/vendor/janus-" in e)
-            ]
-            found.assert_none()
+            assert_no_problems(problems[user.pk])
     finally:
         chromium.close()

@@ -141,6 +141,8 @@ def test_room_media_only_for_the_assigned_room_and_404_for_forged_ids(workshop, 
         assert ca.get(f"/api/v1/workshops/{workshop.pk}/room").json()["id"] == rooms[0]
         media = ca.get(f"/api/v1/workshops/rooms/{rooms[0]}/media")
         assert media.status_code == 200 and media.json()["mode"] == "mesh"
+        # No Janus configured: mesh is the mode, nothing to ask for again.
+        assert media.json()["retry_after"] is None
         assert ca.get(f"/api/v1/workshops/rooms/{rooms[1]}/media").status_code == 404
         assert ca.get("/api/v1/workshops/rooms/99999999/media").status_code == 404
         assert ca.get("/api/v1/workshops/rooms/abc/media").status_code == 404

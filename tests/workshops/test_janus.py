@@ -13,6 +13,7 @@ from mentorloom.calls.errors import MediaServerRefused
 from mentorloom.calls.janus.controller import NO_SUCH_FEED, UNAUTHORIZED, controller_for_room
 from mentorloom.workshops import services
 from mentorloom.workshops.models import MediaGrant
+from mentorloom.workshops.services.media import SFU_RETRY_SECONDS
 from tests.calls.janus.participant import HTTPParticipant
 
 from .conftest import person
@@ -100,6 +101,9 @@ def test_janus_down_falls_back_to_mesh_and_loses_nothing(workshop, facilitator, 
         room = services.join(ana, workshop)
         media = services.media_for(ana, room)
     assert media["mode"] == "mesh" and media["reason"]
+    # Janus is configured, so the page is told to ask again (it may answer in a moment, and
+    # the others may be on it).
+    assert media["retry_after"] == SFU_RETRY_SECONDS
     assert not MediaGrant.objects.exists()
 
 

@@ -60,6 +60,8 @@ class MediaOut(Schema):
     video: bool | None = None
     on_stage: bool | None = None
     notice: str = ""
+    # Mesh only: Janus is configured but did not answer; ask again after this many seconds.
+    retry_after: int | None = None
     muted: bool = False
     spotlight: int | None = None
     stage: list[int] = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 
+from django.conf import settings
 from django.db import transaction
 from django.http import Http404
 
@@ -23,6 +24,9 @@ from ._common import _locked
 from .controls import room_state
 
 logger = logging.getLogger(__name__)
+
+# How long a page in mesh mode waits before asking again for a Janus that did not answer.
+SFU_RETRY_SECONDS = 10
 
 
 def media_for(user, room: Room) -> dict:  # type: ignore[no-untyped-def]
@@ -59,7 +63,16 @@ def media_for(user, room: Room) -> dict:  # type: ignore[no-untyped-def]
             **room_state(room),
         }
     except (MediaServerUnavailable, MediaServerRefused) as exc:
-        return mesh_media(room, user=user, reason=exc.message)
+        if not settings.MENTORLOOM_JANUS_URL:
+            return mesh_media(room, user=user, reason=exc.message)
+        # Janus is configured but did not answer this request (down, restarting, or too slow
+        # for MENTORLOOM_JANUS_TIMEOUT once): the others in the room may well be on it, so the
+        # page is told to ask again rather than stay apart from them in mesh mode.
+        logger.warning(
+            "janus did not answer; mesh for now",
+            extra={"room": room.pk, "reason": exc.message},
+        )
+        return mesh_media(room, user=user, reason=exc.message, retry_after=SFU_RETRY_SECONDS)
 
 
 def _record_grant(user, room: Room) -> MediaGrant:  # type: ignore[no-untyped-def]
@@ -116,10 +129,13 @@ def _evict_now(room: Room, grant: MediaGrant) -> None:
         logger.info("janus evict skipped", extra={"room": room.pk})
 
 
-def mesh_media(room: Room, *, user=None, reason: str = "") -> dict:  # type: ignore[no-untyped-def]
+def mesh_media(  # type: ignore[no-untyped-def]
+    room: Room, *, user=None, reason: str = "", retry_after: int | None = None
+) -> dict:
     """Mesh mode: everyone sends video up to MESH_VIDEO_LIMIT people; beyond, only the stage
     (the facilitator and the speakers they put on it). `on_stage` tells the page whether to
-    send video at all: the page opens no video sender otherwise (workshop_room.js)."""
+    send video at all: the page opens no video sender otherwise (workshop_room.js).
+    `retry_after` (seconds): Janus is configured but did not answer, so the page asks again."""
     size = _room_size(room)
     video = size <= MESH_VIDEO_LIMIT
     notice = ""
@@ -139,6 +155,7 @@ def mesh_media(room: Room, *, user=None, reason: str = "") -> dict:  # type: ign
         "on_stage": on_stage,
         "notice": notice,
         "reason": reason,
+        "retry_after": retry_after,
         **state,
     }
 

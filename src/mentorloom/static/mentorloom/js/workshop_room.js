@@ -23,6 +23,8 @@ let sfu = null;
 // reports its tracks ending while it tears down) must not draw tiles into the next room.
 let mediaGeneration = 0;
 let retryTimer = null;
+let sfuTimer = null; // mesh while Janus did not answer: when to ask for it again
+let refusals = 0; // 404s from the media endpoint in a row (notInRoom)
 let countdownTimer = null;
 let levelTimer = null;
 let peopleTimer = null;
@@ -104,6 +106,7 @@ function dropPeer(userId) {
 function leaveMedia() {
   mediaGeneration += 1;
   clearTimeout(retryTimer);
+  clearTimeout(sfuTimer);
   clearInterval(levelTimer);
   if (socket) {
     socket.onclose = null;
@@ -467,25 +470,35 @@ if (navigator.mediaDevices?.getDisplayMedia) {
 }
 
 // --- entering a room --------------------------------------------------------------------------
+// Every await below may be overtaken by a newer enterRoom (a move, a visit, a retry): whatever
+// comes back for a room the page has left since is dropped, or two rooms' media would be
+// joined at once (and the later answer would win).
 async function enterRoom(id) {
   leaveMedia();
+  const generation = mediaGeneration;
+  const stale = () => generation !== mediaGeneration;
   roomId = id;
   root.dataset.roomId = String(id);
   await localMedia();
+  if (stale()) return;
   let media;
   try {
     const response = await fetch(`/api/v1/workshops/rooms/${id}/media`, { credentials: "same-origin" });
+    if (stale()) return;
     if (response.status === 404) {
-      syncRoom();
+      notInRoom(id, generation);
       return;
     }
     if (!response.ok) throw new Error(String(response.status));
     media = await response.json();
   } catch {
+    if (stale()) return;
     say("The media server is not reachable right now; retrying in a few seconds.");
     retryTimer = setTimeout(() => enterRoom(id), 5000);
     return;
   }
+  if (stale()) return;
+  refusals = 0;
   root.dataset.mode = media.mode;
   stageRoom = media.mode === "mesh" && media.video === false;
   applyState(media);
@@ -497,16 +510,68 @@ async function enterRoom(id) {
   }
   notice("media-notice", media.notice || "");
   meshRoom(id, media);
+  if (media.retry_after) {
+    // Janus is configured but did not answer this once: the others may be on it, so this page
+    // asks again until it can join them there.
+    notice(
+      "media-notice",
+      [media.notice, "The media server did not answer, so you may not see or hear everyone yet. Trying again…"]
+        .filter(Boolean)
+        .join(" "),
+    );
+    sfuTimer = setTimeout(() => askForSfu(id, generation), media.retry_after * 1000);
+  }
+}
+
+async function askForSfu(id, generation) {
+  if (generation !== mediaGeneration) return;
+  let media = null;
+  try {
+    const response = await fetch(`/api/v1/workshops/rooms/${id}/media`, { credentials: "same-origin" });
+    if (response.ok) media = await response.json();
+  } catch {
+    // asked again below
+  }
+  if (generation !== mediaGeneration) return;
+  if (media?.mode === "sfu") enterRoom(id);
+  else sfuTimer = setTimeout(() => askForSfu(id, generation), (media?.retry_after || 10) * 1000);
+}
+
+// The media endpoint said 404 for room `id`. Usually the person was moved (the move's own
+// event follows) or removed; but a second request for this person racing this one (another
+// tab, a visit clicked while the page was still entering the main room) can also take the
+// room off their grant for a moment. Ask where they are: elsewhere, go there; the same room, or
+// the facilitator's visit, try again a few times before saying so.
+async function notInRoom(id, generation) {
+  const response = await fetch(`/api/v1/workshops/${config.workshopId}/room`, { credentials: "same-origin" }).catch(
+    () => null,
+  );
+  if (generation !== mediaGeneration) return;
+  const room = response?.ok ? await response.json() : null;
+  if (generation !== mediaGeneration) return;
+  if (room && room.id !== id && !config.facilitator) {
+    moveTo(room);
+    return;
+  }
+  refusals += 1;
+  if (refusals <= 3) {
+    retryTimer = setTimeout(() => enterRoom(id), 1500);
+  } else if (room && room.id !== id) {
+    refusals = 0;
+    moveTo(room);
+  } else {
+    say("This room is not available to you right now. Reload the page to try again.");
+  }
 }
 
 async function sfuRoom(id, media) {
+  const generation = mediaGeneration;
+  const current = () => generation === mediaGeneration;
   try {
     const { joinRoom } = await import("./janus_room.js");
     const streams = new Map();
     const ownFeed = media.janus.feedId;
     feedUser.set(ownFeed, me);
-    const generation = mediaGeneration;
-    const current = () => generation === mediaGeneration;
     const joined = await joinRoom({
       ...media.janus,
       display: String(me),
@@ -560,6 +625,7 @@ async function sfuRoom(id, media) {
     if (screenTrack) await sfu.replaceVideo(screenTrack);
     say(`In ${document.getElementById("room-name").textContent}`);
   } catch {
+    if (!current()) return; // a room left behind failed to join: moot
     say("The media server did not answer; retrying.");
     retryTimer = setTimeout(() => enterRoom(id), 5000);
   }
