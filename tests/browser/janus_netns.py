@@ -114,6 +114,11 @@ def network_namespace(link_to_host: bool = False) -> Iterator[NetNS]:
                 # No dummy driver in this kernel: a veth pair with both ends inside works the same.
                 ip("-n", name, "link", "add", "ml0", "type", "veth", "peer", "name", "ml1")
                 ip("-n", name, "link", "set", "ml1", "up")
+        # No IPv6 link-local address either: the kernel would add it a moment after the link
+        # comes up (duplicate address detection), and Chromium, started by then, takes the new
+        # address for a network change and aborts what it is loading (ERR_NETWORK_CHANGED).
+        with suppress(subprocess.CalledProcessError):
+            ip("-n", name, "link", "set", "ml0", "addrgenmode", "none")
         ip("-n", name, "addr", "add", f"{ns.address}/{prefix}", "dev", "ml0")
         ip("-n", name, "link", "set", "ml0", "up")
         yield ns
