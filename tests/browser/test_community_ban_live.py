@@ -71,6 +71,8 @@ def test_a_ban_before_the_page_follows_the_channel_still_says_so(new_context, as
     page.route_web_socket(re.compile(r"/ws/chat/$"), holding_the_subscribe)
     page.goto(f"/communities/{community.slug}/c/{general.pk}/")
     expect(page.locator("[data-channel]")).to_have_attribute("data-live", "connected")
+    empty = page.get_by_text("No posts yet. Start the conversation.")
+    expect(empty).to_be_visible()
     for _ in range(100):  # the route's handler runs while this thread waits on the page
         if held:
             break
@@ -82,6 +84,8 @@ def test_a_ban_before_the_page_follows_the_channel_still_says_so(new_context, as
 
     alert = page.get_by_role("alert").filter(has_text="You can no longer read or post")
     expect(alert).to_contain_text("reload the page to see why")
+    # "Start the conversation" is not offered to someone who can no longer post.
+    expect(empty).to_have_count(0)
     screenshot_kept(page, "community-subscribe-refused")
     expect(page.get_by_role("button", name="Post", exact=True)).to_be_disabled()
     in_thread(post, owner, general, "Only for members")

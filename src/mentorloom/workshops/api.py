@@ -11,6 +11,7 @@ from . import errors, selectors, services
 from .models import Room, Workshop
 from .schemas import (
     AssignIn,
+    CancelIn,
     ChooseIn,
     CountIn,
     FeedbackIn,
@@ -52,6 +53,8 @@ def _out(workshop: Workshop, user) -> dict:  # type: ignore[no-untyped-def]
         "community_id": workshop.community_id,
         "my_status": registration.status if registration else None,
         "joinable": workshop.is_joinable(),
+        "cancelled_at": workshop.cancelled_at,
+        "cancel_note": workshop.cancel_note,
     }
 
 
@@ -103,6 +106,14 @@ def cancel(request: HttpRequest, workshop_id: int):  # type: ignore[no-untyped-d
     workshop = selectors.get_workshop_for(request.user, workshop_id)
     services.cancel_registration(request.user, workshop)
     return Status(204, None)
+
+
+@router.post("/workshops/{workshop_id}/cancel", response={200: WorkshopOut, **WRITE_ERRORS})
+def cancel_workshop(request: HttpRequest, workshop_id: int, payload: CancelIn):  # type: ignore[no-untyped-def]
+    """The facilitator (or a moderator of its community) calls the workshop off for everyone;
+    calling it off again changes nothing."""
+    workshop = selectors.get_workshop_for(request.user, workshop_id)
+    return _out(services.cancel_workshop(request.user, workshop, payload.note), request.user)
 
 
 @router.post("/workshops/{workshop_id}/join", response={200: RoomOut, **WRITE_ERRORS})

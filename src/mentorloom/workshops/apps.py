@@ -17,6 +17,9 @@ class WorkshopsConfig(AppConfig):
         # out of any of its rooms that are live and out of every one of its room chats (past
         # workshops' included).
         member_banned.connect(services.cancel_for_community_ban)
+        # A banned facilitator no longer hosts the community's members: their workshops in it
+        # during the ban are called off.
+        member_banned.connect(services.cancel_facilitated_for_community_ban)
         member_banned.connect(services.take_out_for_community_ban)
         member_banned.connect(services.close_room_chats_for_community_ban)
         member_left.connect(services.cancel_for_community_leave)

@@ -21,6 +21,11 @@ class WorkshopOver(Conflict):
     default_message = "This workshop has ended."
 
 
+class WorkshopCancelled(Conflict):
+    code = "workshop_cancelled"
+    default_message = "This workshop was cancelled."
+
+
 class WorkshopLocked(Conflict):
     code = "workshop_locked"
     default_message = "The facilitator has locked the room."

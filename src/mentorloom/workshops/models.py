@@ -57,6 +57,10 @@ class Workshop(models.Model):
     recall_at = models.DateTimeField(null=True, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Called off (services.cancel_workshop): by its facilitator or a moderator of its
+    # community, or by a ban of its facilitator from that community.
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_note = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["starts_at", "id"]
@@ -76,7 +80,7 @@ class Workshop(models.Model):
 
     def is_joinable(self, now=None) -> bool:  # type: ignore[no-untyped-def]
         now = now or timezone.now()
-        return self.joins_from <= now < self.ends_at
+        return self.cancelled_at is None and self.joins_from <= now < self.ends_at
 
     def breakouts_live(self, now=None) -> bool:  # type: ignore[no-untyped-def]
         now = now or timezone.now()

@@ -37,6 +37,8 @@ class WorkshopOut(Schema):
     community_id: int | None
     my_status: str | None
     joinable: bool
+    cancelled_at: datetime | None = None
+    cancel_note: str = ""
 
 
 class RegistrationOut(Schema):
@@ -127,6 +129,10 @@ class SignalIn(Schema):
 
 class ChooseIn(Schema):
     room_id: int
+
+
+class CancelIn(Schema):
+    note: str = ""
 
 
 class NoteIn(Schema):

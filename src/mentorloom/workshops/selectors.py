@@ -16,6 +16,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
+from mentorloom.communities.access import membership_of
 from mentorloom.communities.models import Community, Membership
 from mentorloom.communities.selectors import (
     good_standing_community_ids,
@@ -61,7 +62,11 @@ def visible_workshops(user) -> QuerySet[Workshop]:  # type: ignore[no-untyped-de
 
 def upcoming_workshops(user, *, now: datetime | None = None) -> QuerySet[Workshop]:  # type: ignore[no-untyped-def]
     now = now or timezone.now()
-    return visible_workshops(user).filter(ends_at__gt=now).order_by("starts_at")
+    return (
+        visible_workshops(user)
+        .filter(ends_at__gt=now, cancelled_at__isnull=True)
+        .order_by("starts_at")
+    )
 
 
 def with_places(workshops: QuerySet[Workshop], user) -> QuerySet[Workshop]:  # type: ignore[no-untyped-def]
@@ -229,6 +234,16 @@ def schedulable_communities(user) -> QuerySet[Community]:  # type: ignore[no-unt
     return moderated_communities(user)
 
 
+def may_cancel(user, workshop: Workshop) -> bool:  # type: ignore[no-untyped-def]
+    """Its facilitator, or a moderator of its community (services.cancel_workshop)."""
+    if user.pk == workshop.facilitator_id:
+        return True
+    if workshop.community_id is None:
+        return False
+    membership = membership_of(user, workshop.community)
+    return membership is not None and membership.moderates
+
+
 def registration_of(user, workshop: Workshop) -> Registration | None:  # type: ignore[no-untyped-def]
     if user is None or not user.is_authenticated:
         return None
@@ -285,6 +300,8 @@ def get_room_for(user, room_id: object, *, now: datetime | None = None) -> Room:
     if room is None or user is None or not user.is_authenticated:
         raise Http404
     workshop = room.workshop
+    if workshop.cancelled_at is not None:
+        raise Http404
     if user.pk == workshop.facilitator_id:
         return room
     if not is_registered(user, workshop) or not community_lets_in(user, workshop):

@@ -10,6 +10,7 @@ urlpatterns = [
     path("workshops/<id:workshop_id>/", views.detail, name="detail"),
     path("workshops/<id:workshop_id>/register/", views.register, name="register"),
     path("workshops/<id:workshop_id>/cancel/", views.cancel, name="cancel"),
+    path("workshops/<id:workshop_id>/call-off/", views.call_off, name="call_off"),
     path("workshops/<id:workshop_id>/live/", views.live, name="live"),
     path("workshops/<id:workshop_id>/live/people/", views.live_people, name="live_people"),
     path("workshops/<id:workshop_id>/feedback/", views.feedback, name="feedback"),

@@ -93,8 +93,13 @@ def detail(request: HttpRequest, workshop_id: int) -> HttpResponse:
         "attended": selectors.attended(request.user, workshop),
         "minutes_present": round(selectors.time_present(request.user, workshop).seconds / 60),
         "feedback_form": FeedbackForm()
-        if selectors.feedback_open(workshop, now) and not is_facilitator
+        if selectors.feedback_open(workshop, now)
+        and not is_facilitator
+        and workshop.cancelled_at is None
         else None,
+        "may_cancel": workshop.cancelled_at is None
+        and not ended
+        and selectors.may_cancel(request.user, workshop),
     }
     if is_facilitator:
         context["attendance"] = selectors.attendance_summary(workshop, now=now)
@@ -126,6 +131,20 @@ def cancel(request: HttpRequest, workshop_id: int) -> HttpResponse:
         request,
         lambda: services.cancel_registration(request.user, workshop),
         "Your registration is cancelled.",
+        "workshops:detail",
+        workshop.pk,
+    )
+
+
+@login_required
+@require_POST
+def call_off(request: HttpRequest, workshop_id: int) -> HttpResponse:
+    """The facilitator (or a moderator of its community) cancels the workshop for everyone."""
+    workshop = selectors.get_workshop_for(request.user, workshop_id)
+    return act_then_redirect(
+        request,
+        lambda: services.cancel_workshop(request.user, workshop, request.POST.get("note", "")),
+        "The workshop is cancelled. Everyone with a place gets the calendar cancellation.",
         "workshops:detail",
         workshop.pk,
     )

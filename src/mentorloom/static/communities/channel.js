@@ -183,6 +183,8 @@ export class LiveChannel {
     const controls = "[data-composer] textarea, [data-composer] input, [data-composer] button,"
       + " [data-reply-form] textarea, [data-reply-form] input, [data-reply-form] button";
     for (const control of this.root.querySelectorAll(controls)) control.disabled = true;
+    // "Start the conversation" is no longer something this reader can do.
+    this.list.querySelector("[data-empty]")?.remove();
   }
 
   show(message) {

@@ -15,6 +15,7 @@ from .breakouts import (
     create_breakouts,
     open_breakouts,
 )
+from .cancelling import cancel_facilitated_for_community_ban, cancel_workshop
 from .controls import media_published, mute_all, room_state, set_stage, spotlight
 from .live import (
     broadcast,
@@ -48,10 +49,12 @@ __all__ = [
     "assign_by_hand",
     "bring_everyone_back",
     "broadcast",
+    "cancel_facilitated_for_community_ban",
     "cancel_for_community_ban",
     "cancel_for_community_leave",
     "cancel_orphaned_registrations",
     "cancel_registration",
+    "cancel_workshop",
     "choose_room",
     "close_due_breakouts",
     "close_open_attendance",

@@ -103,7 +103,7 @@ def _send_invitation(workshop: Workshop, user, *, method: str, template: str) ->
 
 def _promote_waiting(workshop: Workshop) -> Registration | None:
     """Under the workshop's lock: fill a free place from the head of the waitlist."""
-    if workshop.ends_at <= timezone.now():
+    if workshop.ends_at <= timezone.now() or workshop.cancelled_at is not None:
         return None
     if selectors.registered_count(workshop) >= workshop.capacity:
         return None

@@ -52,6 +52,8 @@ def join(user, workshop: Workshop | int, *, now: datetime | None = None) -> Room
     now = now or timezone.now()
     with transaction.atomic():
         workshop = _locked(workshop)
+        if workshop.cancelled_at is not None:
+            raise errors.WorkshopCancelled()
         is_facilitator = user.pk == workshop.facilitator_id
         if not is_facilitator and not selectors.is_registered(user, workshop):
             raise errors.NotRegistered()

@@ -112,6 +112,8 @@ def register(user, workshop: Workshop | int) -> Registration:  # type: ignore[no
     removed by them cannot register. Side effects: the .ics invitation for a place."""
     with transaction.atomic():
         workshop = _locked(workshop)
+        if workshop.cancelled_at is not None:
+            raise errors.WorkshopCancelled()
         if timezone.now() >= workshop.ends_at:
             raise errors.AlreadyStarted()
         if user.pk == workshop.facilitator_id:
@@ -247,12 +249,15 @@ def send_due_reminders(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     sent = 0
     due = Workshop.objects.filter(
-        reminder_sent_at__isnull=True, starts_at__gt=now, starts_at__lte=now + REMINDER_BEFORE
+        reminder_sent_at__isnull=True,
+        cancelled_at__isnull=True,
+        starts_at__gt=now,
+        starts_at__lte=now + REMINDER_BEFORE,
     )
     for workshop_id in due.values_list("pk", flat=True):
         with transaction.atomic():
             workshop = _locked(workshop_id)
-            if workshop.reminder_sent_at is not None:
+            if workshop.reminder_sent_at is not None or workshop.cancelled_at is not None:
                 continue
             workshop.reminder_sent_at = now
             workshop.save(update_fields=["reminder_sent_at"])

@@ -696,12 +696,14 @@ document.addEventListener("ml:live", (event) => {
     countdown(e.recall_at);
   } else if (e.type === "workshop.broadcast") {
     notice("room-broadcast", `From the facilitator: ${e.text}`);
-  } else if (e.type === "workshop.removed") {
+  } else if (e.type === "workshop.removed" || e.type === "workshop.cancelled") {
     leaveMedia();
     say(
-      e.reason === "banned"
-        ? "A moderator banned you from this workshop's community, so you left the workshop."
-        : "The facilitator removed you from this workshop.",
+      {
+        banned: "A moderator banned you from this workshop's community, so you left the workshop.",
+        cancelled: "This workshop was cancelled, so everyone has left it.",
+      }[e.type === "workshop.cancelled" ? "cancelled" : e.reason] ||
+        "The facilitator removed you from this workshop.",
     );
   } else if (e.type === "workshop.signal" && config.facilitator) {
     say(`${e.kind === "help" ? "Help asked" : "Hand raised"} in ${e.room}`);

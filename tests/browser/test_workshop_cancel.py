@@ -1,0 +1,78 @@
+"""The facilitator calls a workshop off from its page (on a phone), with a note; a registered
+person's page then says so, with the note, and offers nothing to register, cancel or join."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.core import mail
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from mentorloom.workshops import services
+from mentorloom.workshops.models import Workshop
+from tests.browser.helpers import (
+    assert_accessible,
+    assert_fits,
+    in_thread,
+    log_in,
+    problems_of,
+    screenshot_kept,
+)
+from tests.factories import ProfileFactory
+
+
+def test_the_facilitator_calls_a_workshop_off_and_a_registrant_sees_why(new_context, asgi_server):
+    def build():  # type: ignore[no-untyped-def]
+        facilitator = ProfileFactory(display_name="Fay Facilitator").user
+        ana = ProfileFactory(display_name="Ana").user
+        start = timezone.now() + timedelta(days=3)
+        workshop = services.create_workshop(
+            facilitator,
+            title="Stories of setbacks",
+            starts_at=start,
+            ends_at=start + timedelta(hours=1),
+            capacity=10,
+        )
+        services.register(ana, workshop)
+        return facilitator, ana, workshop
+
+    facilitator, ana, workshop = in_thread(build)
+    path = f"/workshops/{workshop.pk}/"
+    context = new_context(viewport={"width": 390, "height": 844})
+    log_in(context, facilitator, asgi_server)
+    page = context.new_page()
+    page.goto(path)
+    page.get_by_text("Cancel this workshop…").click()
+    note = page.get_by_label("A note for them (optional)")
+    expect(note).to_be_visible()
+    assert_accessible(page)
+    assert_fits(page, 390)
+    screenshot_kept(page, "workshop-call-off-phone")
+    note.fill("Moved to March, sorry! The new date follows.")
+    mail.outbox.clear()
+    page.get_by_role("button", name="Cancel the workshop for everyone").click()
+    expect(page.get_by_text("The workshop is cancelled.")).to_be_visible()
+    banner = page.locator("#workshop-cancelled")
+    expect(banner).to_contain_text("This workshop was cancelled")
+    expect(page.get_by_text("Cancel this workshop…")).to_have_count(0)
+    assert in_thread(lambda: Workshop.objects.get(pk=workshop.pk).cancelled_at) is not None
+    assert [m.to for m in mail.outbox] == [[ana.email]]
+    problems_of(context).assert_none()
+
+    theirs = new_context(viewport={"width": 1280, "height": 800})
+    log_in(theirs, ana, asgi_server)
+    ana_page = theirs.new_page()
+    ana_page.goto(path)
+    banner = ana_page.locator("#workshop-cancelled")
+    expect(banner).to_contain_text("Your place went with it")
+    expect(banner).to_contain_text("Moved to March, sorry! The new date follows.")
+    for name in ("Register", "Cancel my registration", "Join the workshop"):
+        expect(ana_page.get_by_role("button", name=name)).to_have_count(0)
+    expect(ana_page.get_by_role("link", name="Join the workshop")).to_have_count(0)
+    assert_accessible(ana_page)
+    screenshot_kept(ana_page, "workshop-cancelled-desktop")
+    # It is gone from the list of upcoming workshops.
+    ana_page.goto("/workshops/")
+    expect(ana_page.get_by_text("Stories of setbacks")).to_have_count(0)
+    problems_of(theirs).assert_none()
