@@ -16,6 +16,7 @@ from django.utils import timezone
 from mentorloom.communities import services as community_services
 from mentorloom.communities.models import Role
 from mentorloom.messaging.models import Participant
+from mentorloom.notifications.models import Notification
 from mentorloom.workshops import errors, selectors, services
 from mentorloom.workshops.models import Attendance, Workshop
 from mentorloom.workshops.services.cancelling import BY_MODERATORS
@@ -52,6 +53,12 @@ def test_the_facilitator_cancels_and_everyone_with_a_place_hears_it(
     assert to_ana.subject == "Workshop cancelled: Stories of setbacks"
     assert "Moved to March, sorry!" in to_ana.body and "&#x27;" not in to_ana.body
     assert "METHOD:CANCEL" in to_ana.attachments[0][1]
+    # Both hear it in the app (no second e-mail), with the note.
+    notes = Notification.objects.filter(kind="workshop.cancelled").order_by("user_id")
+    assert [(n.user_id, n.body, n.url) for n in notes] == [
+        (ana.pk, "Moved to March, sorry!", f"/workshops/{workshop.pk}/"),
+        (ben.pk, "Moved to March, sorry!", f"/workshops/{workshop.pk}/"),
+    ]
     # Nobody registers, joins or reaches a room any more; it is gone from the lists.
     with pytest.raises(errors.WorkshopCancelled):
         services.register(person(), workshop)
@@ -78,6 +85,7 @@ def test_the_facilitator_cancels_and_everyone_with_a_place_hears_it(
     assert Workshop.objects.get(pk=workshop.pk).cancelled_at == first
     assert Workshop.objects.get(pk=workshop.pk).cancel_note == "Moved to March, sorry!"
     assert not mail.outbox
+    assert Notification.objects.filter(kind="workshop.cancelled").count() == 2
 
 
 def test_only_the_facilitator_or_a_moderator_cancels_and_not_after_the_end(workshop, facilitator):

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from mentorloom.core.realtime.live import publish_to_users
+from mentorloom.notifications.services import notify
 
 from .. import errors, selectors
 from ..models import Attendance, Registration, RegistrationStatus, Workshop
@@ -77,6 +78,15 @@ def _cancel(workshop: Workshop, note: str) -> Workshop:
                 method="CANCEL",
                 template="workshops/emails/workshop_cancelled",
             )
+        # In the app too, for everyone who was waiting for it (the e-mail went already).
+        notify(
+            registration.user,
+            kind="workshop.cancelled",
+            title=f'"{workshop.title}" is cancelled',
+            body=note,
+            url=f"/workshops/{workshop.pk}/",
+            email=False,
+        )
     present = Attendance.objects.filter(workshop=workshop, left_at__isnull=True).exclude(
         user_id=workshop.facilitator_id
     )
