@@ -45,6 +45,7 @@ def workshop_site_with_janus(  # type: ignore[no-untyped-def]
             settings.MENTORLOOM_JANUS_PUBLIC_URL = [f"ws://{ns.address}:8188/"]
             settings.MENTORLOOM_JANUS_API_SECRET = config.api_secret
             settings.MENTORLOOM_JANUS_ADMIN_SECRET = config.admin_secret
+            settings.MENTORLOOM_JANUS_EMBEDDED = False  # this Janus, set explicitly
             settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, ns.host_address]
             server = LiveASGIServer(host=ns.host_address)
             server.start()

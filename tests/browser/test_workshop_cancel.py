@@ -22,11 +22,16 @@ from tests.browser.helpers import (
 from tests.factories import ProfileFactory
 
 
-def test_the_facilitator_calls_a_workshop_off_and_a_registrant_sees_why(new_context, asgi_server):
+def test_the_facilitator_calls_a_workshop_off_and_a_registrant_sees_why(
+    new_context, asgi_server, no_janus
+):
+    """Ana waits in the live room (it opens 10 minutes before the start) when it happens: her
+    room page says so and stays put, asking nothing more of the server."""
+
     def build():  # type: ignore[no-untyped-def]
         facilitator = ProfileFactory(display_name="Fay Facilitator").user
         ana = ProfileFactory(display_name="Ana").user
-        start = timezone.now() + timedelta(days=3)
+        start = timezone.now() + timedelta(minutes=5)
         workshop = services.create_workshop(
             facilitator,
             title="Stories of setbacks",
@@ -39,6 +44,13 @@ def test_the_facilitator_calls_a_workshop_off_and_a_registrant_sees_why(new_cont
 
     facilitator, ana, workshop = in_thread(build)
     path = f"/workshops/{workshop.pk}/"
+    theirs = new_context(
+        viewport={"width": 1280, "height": 800}, permissions=["camera", "microphone"]
+    )
+    log_in(theirs, ana, asgi_server)
+    room = theirs.new_page()
+    room.goto(f"{path}live/")
+    expect(room.locator("#workshop-room")).to_have_attribute("data-mode", "mesh")
     context = new_context(viewport={"width": 390, "height": 844})
     log_in(context, facilitator, asgi_server)
     page = context.new_page()
@@ -60,8 +72,14 @@ def test_the_facilitator_calls_a_workshop_off_and_a_registrant_sees_why(new_cont
     assert [m.to for m in mail.outbox] == [[ana.email]]
     problems_of(context).assert_none()
 
-    theirs = new_context(viewport={"width": 1280, "height": 800})
-    log_in(theirs, ana, asgi_server)
+    status = room.locator("#room-status")
+    expect(status).to_have_text("This workshop was cancelled, so everyone has left it.")
+    asked: list[str] = []
+    room.on("request", lambda r: asked.append(r.url) if "/api/" in r.url else None)
+    room.wait_for_timeout(3000)
+    assert asked == [], asked
+    expect(status).to_have_text("This workshop was cancelled, so everyone has left it.")
+
     ana_page = theirs.new_page()
     ana_page.goto(path)
     banner = ana_page.locator("#workshop-cancelled")

@@ -18,7 +18,7 @@ from mentorloom.communities.models import Role
 from mentorloom.messaging.models import Participant
 from mentorloom.notifications.models import Notification
 from mentorloom.workshops import errors, selectors, services
-from mentorloom.workshops.models import Attendance, Workshop
+from mentorloom.workshops.models import Attendance, MediaGrant, RoomAssignment, Workshop
 from mentorloom.workshops.services.cancelling import BY_MODERATORS
 from tests.communities.helpers import community_with
 
@@ -70,13 +70,15 @@ def test_the_facilitator_cancels_and_everyone_with_a_place_hears_it(
         with pytest.raises(Http404):
             selectors.get_room_for(facilitator, selectors.main_room(workshop).pk)
     assert not selectors.upcoming_workshops(ana).filter(pk=workshop.pk).exists()
-    # Nobody is promoted into a place of a cancelled workshop, and no reminder goes out.
+    # Nobody gives up a place there (their calendar dropped it already), nobody is promoted
+    # into one, and no reminder goes out.
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        services.cancel_registration(ana, workshop)
+        with pytest.raises(errors.WorkshopCancelled):
+            services.cancel_registration(ana, workshop)
         services.send_due_reminders(now=workshop.starts_at - timedelta(minutes=30))
     assert selectors.registration_of(ben, workshop).status == "waitlisted"
-    assert [m.subject for m in mail.outbox] == ["Registration cancelled: Stories of setbacks"]
+    assert not mail.outbox
     # Calling it off again changes nothing and sends nothing.
     mail.outbox.clear()
     first = Workshop.objects.get(pk=workshop.pk).cancelled_at
@@ -209,3 +211,76 @@ def test_the_api_and_the_page_call_it_off(workshop, facilitator):
     assert again.json()["cancelled_at"] is not None
     register = client_for(person()).post(f"/api/v1/workshops/{workshop.pk}/registration")
     assert register.status_code == 404  # private now, and cancelled anyway
+
+
+def test_a_cancelled_workshop_moves_nobody_and_takes_no_more_writes(
+    workshop, facilitator, django_capture_on_commit_callbacks
+):
+    """Called off during breakouts: the rooms close (no recall moves anyone later), nobody's
+    token stays on a room, the facilitator's controls and everyone's hands, feedback and
+    registration changes are refused, and the page's "where am I" answers 409."""
+    ana, ben = person(), person()
+    for p in (ana, ben):
+        services.register(p, workshop)
+    with time_machine.travel(workshop.starts_at + timedelta(minutes=5)):
+        for p in (ana, ben, facilitator):
+            services.join(p, workshop)
+        services.create_breakouts(facilitator, workshop, 2)
+        services.assign_automatically(facilitator, workshop)
+        services.open_breakouts(facilitator, workshop, minutes=10)
+        services.bring_everyone_back(facilitator, workshop)
+        room = selectors.current_room_for(ana, workshop)
+        MediaGrant.objects.create(workshop=workshop, user=ana, token="t-ana", feed_id=1, room=room)
+        main = selectors.main_room(workshop)
+        MediaGrant.objects.create(
+            workshop=workshop, user=facilitator, token="t-fay", feed_id=2, room=main
+        )
+        Attendance.objects.filter(workshop=workshop, user=ana).update(left_at=timezone.now())
+        with django_capture_on_commit_callbacks(execute=True):
+            services.cancel_workshop(facilitator, workshop)
+        workshop.refresh_from_db()
+        assert (workshop.breakouts_opened_at, workshop.recall_at) == (None, None)
+        assert not RoomAssignment.objects.filter(workshop=workshop).exists()
+        assert not MediaGrant.objects.filter(workshop=workshop, room__isnull=False).exists()
+        assert services.close_due_breakouts(now=timezone.now() + timedelta(minutes=2)) == 0
+        with pytest.raises(errors.WorkshopCancelled):
+            services.broadcast(facilitator, workshop, "Still here?")
+        with pytest.raises(errors.WorkshopCancelled):
+            services.create_breakouts(facilitator, workshop, 1)
+        with pytest.raises(errors.WorkshopCancelled):
+            services.raise_signal(ben, workshop, "hand")
+        with pytest.raises(errors.WorkshopCancelled):
+            services.cancel_registration(ben, workshop)
+        where = client_for(ben).get(f"/api/v1/workshops/{workshop.pk}/room")
+        assert where.status_code == 409
+        assert where.json()["error"]["code"] == "workshop_cancelled"
+    with (
+        time_machine.travel(workshop.ends_at + timedelta(minutes=5)),
+        pytest.raises(errors.WorkshopCancelled),
+    ):
+        services.submit_feedback(ben, workshop, 5)
+
+
+def test_a_ban_goes_ahead_when_the_facilitators_workshop_ends_meanwhile(monkeypatch):
+    from mentorloom.workshops.services import cancelling
+
+    community, owner, moderator, _member, _general = community_with()
+    start = timezone.now() + timedelta(days=1)
+    services.create_workshop(
+        moderator,
+        title="Soon",
+        starts_at=start,
+        ends_at=start + timedelta(hours=1),
+        capacity=5,
+        community=community,
+    )
+    target = community.memberships.get(user=moderator)
+    community_services.set_role(owner, target, Role.MEMBER)
+
+    def ended(workshop, note):  # type: ignore[no-untyped-def]
+        raise errors.WorkshopOver()
+
+    monkeypatch.setattr(cancelling, "_cancel", ended)
+    community_services.ban_member(owner, target, minutes=60 * 48, reason="Spam")
+    target.refresh_from_db()
+    assert target.banned_until is not None

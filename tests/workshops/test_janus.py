@@ -95,6 +95,7 @@ def test_janus_down_falls_back_to_mesh_and_loses_nothing(workshop, facilitator, 
     settings.MENTORLOOM_JANUS_ADMIN_URL = ["http://127.0.0.1:9/admin"]
     settings.MENTORLOOM_JANUS_PUBLIC_URL = ["ws://127.0.0.1:9/"]
     settings.MENTORLOOM_JANUS_TIMEOUT = 0.5
+    settings.MENTORLOOM_JANUS_EMBEDDED = False  # set explicitly: a Janus should answer
     ana = person()
     services.register(ana, workshop)
     with time_machine.travel(workshop.starts_at + timedelta(minutes=1)):
@@ -105,6 +106,25 @@ def test_janus_down_falls_back_to_mesh_and_loses_nothing(workshop, facilitator, 
     # the others may be on it).
     assert media["retry_after"] == SFU_RETRY_SECONDS
     assert not MediaGrant.objects.exists()
+
+
+def test_no_janus_installed_is_mesh_mode_without_asking_again(
+    workshop, facilitator, settings, monkeypatch
+):
+    """The embedded default (`make run` starts Janus when installed) on a machine without the
+    `janus` binary: mesh is simply the mode, and pages are not told to keep asking."""
+    from mentorloom.calls.janus import process
+
+    settings.MENTORLOOM_JANUS_URL = ["http://127.0.0.1:9/janus"]
+    settings.MENTORLOOM_JANUS_ADMIN_URL = ["http://127.0.0.1:9/admin"]
+    settings.MENTORLOOM_JANUS_PUBLIC_URL = ["ws://127.0.0.1:9/"]
+    settings.MENTORLOOM_JANUS_EMBEDDED = True
+    monkeypatch.setattr(process, "janus_binary", lambda: None)
+    ana = person()
+    services.register(ana, workshop)
+    with time_machine.travel(workshop.starts_at + timedelta(minutes=1)):
+        media = services.media_for(ana, services.join(ana, workshop))
+    assert media["mode"] == "mesh" and media["retry_after"] is None
 
 
 def test_moderate_mutes_a_published_audio_stream_in_janus(workshop, facilitator, participants):

@@ -122,8 +122,17 @@ def _past(facilitator, participants: list, now: datetime) -> Workshop:  # type: 
     return workshop
 
 
+def _reinstated(workshop: Workshop | None) -> Workshop | None:
+    """A demo workshop someone called off while trying the demo is on again (seeding again
+    restores the demo)."""
+    if workshop is not None and workshop.cancelled_at is not None:
+        Workshop.objects.filter(pk=workshop.pk).update(cancelled_at=None, cancel_note="")
+        workshop.refresh_from_db()
+    return workshop
+
+
 def _upcoming(facilitator, participants: list, now: datetime) -> Workshop:  # type: ignore[no-untyped-def]
-    workshop = (
+    workshop = _reinstated(
         Workshop.objects.filter(facilitator=facilitator, title=UPCOMING_TITLE)
         .order_by("-starts_at")
         .first()
@@ -165,7 +174,9 @@ def _community_event(now: datetime) -> Workshop | None:
     )
     if owner is None:
         return None
-    workshop = Workshop.objects.filter(community=community, title=COMMUNITY_TITLE).first()
+    workshop = _reinstated(
+        Workshop.objects.filter(community=community, title=COMMUNITY_TITLE).first()
+    )
     start = _at_hour(now + timedelta(days=5), 17)
     if workshop is None:
         workshop = workshop_services.create_workshop(
@@ -190,7 +201,9 @@ def _community_event(now: datetime) -> Workshop | None:
 def _live_now(facilitator, participants: list, now: datetime) -> Workshop:  # type: ignore[no-untyped-def]
     """On from a few minutes ago for LIVE_HOURS: a demo started later moves it to its own now."""
     start = now - timedelta(minutes=5)
-    workshop = Workshop.objects.filter(facilitator=facilitator, title=LIVE_TITLE).first()
+    workshop = _reinstated(
+        Workshop.objects.filter(facilitator=facilitator, title=LIVE_TITLE).first()
+    )
     if workshop is None:
         # The service refuses a start in the past: schedule it, then move it to now.
         workshop = workshop_services.create_workshop(

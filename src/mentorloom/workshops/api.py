@@ -134,6 +134,8 @@ def current_room(request: HttpRequest, workshop_id: int):  # type: ignore[no-unt
     workshop = selectors.get_workshop_for(request.user, workshop_id)
     if not selectors.is_member(request.user, workshop):
         raise errors.NotRegistered()
+    if workshop.cancelled_at is not None:
+        raise errors.WorkshopCancelled()  # no room to be in (an open page stops moving)
     return _room_out(selectors.current_room_for(request.user, workshop))
 
 

@@ -144,6 +144,7 @@ def orphaned_registrations(
     held = Registration.objects.filter(
         workshop__community__isnull=False,
         workshop__ends_at__gt=now,
+        workshop__cancelled_at__isnull=True,
         status__in=[RegistrationStatus.REGISTERED, RegistrationStatus.WAITLISTED],
     ).exclude(user_id=F("workshop__facilitator_id"))
     if community_id is not None:

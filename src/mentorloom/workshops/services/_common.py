@@ -44,8 +44,12 @@ def _locked(workshop: Workshop | int) -> Workshop:
 
 
 def _require_facilitator(user, workshop: Workshop) -> None:  # type: ignore[no-untyped-def]
+    """The facilitator's writes (rooms, breakouts, controls, removal, broadcast): theirs
+    alone, and none on a cancelled workshop."""
     if user.pk != workshop.facilitator_id:
         raise errors.NotFacilitator()
+    if workshop.cancelled_at is not None:
+        raise errors.WorkshopCancelled()
 
 
 def _create_room(workshop: Workshop, kind: str, number: int, name: str, users: list) -> Room:

@@ -47,6 +47,8 @@ def submit_feedback(user, workshop: Workshop, rating: object, comment: str = "")
         rating = 0
     if not 1 <= rating <= 5:  # type: ignore[operator]
         raise errors.BadWorkshop(fields={"rating": ["Choose 1 to 5."]})
+    if workshop.cancelled_at is not None:
+        raise errors.WorkshopCancelled()
     if timezone.now() < workshop.ends_at or not selectors.attended(user, workshop):
         raise errors.FeedbackNotOpen()
     if not selectors.feedback_open(workshop):

@@ -9,12 +9,20 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from mentorloom.core.realtime.live import publish_to_users
+from mentorloom.core.realtime.live import publish_all, publish_to_users
 from mentorloom.notifications.services import notify
 
 from .. import errors, selectors
-from ..models import Attendance, Registration, RegistrationStatus, Workshop
-from ._common import _locked, _send_invitation
+from ..models import (
+    Attendance,
+    MediaGrant,
+    Registration,
+    RegistrationStatus,
+    Room,
+    RoomAssignment,
+    Workshop,
+)
+from ._common import _evict_on_commit, _locked, _revoke_message, _send_invitation
 from .live import _take_out
 
 BY_MODERATORS = "The community's moderators called it off."
@@ -52,7 +60,10 @@ def cancel_facilitated_for_community_ban(community_id: int, user, until: datetim
         starts_at__lt=until,
     ).values_list("pk", flat=True)
     for workshop_id in list(workshop_ids):
-        _cancel(_locked(workshop_id), BY_MODERATORS)
+        try:
+            _cancel(_locked(workshop_id), BY_MODERATORS)
+        except errors.WorkshopOver:
+            continue  # it ended meanwhile: nothing to call off, and the ban goes ahead
     return []
 
 
@@ -93,6 +104,19 @@ def _cancel(workshop: Workshop, note: str) -> Workshop:
     for user_id in list(present.values_list("user_id", flat=True).distinct()):
         _take_out(workshop, user_id, reason="cancelled")
     Attendance.objects.filter(workshop=workshop, left_at__isnull=True).update(left_at=now)
+    # Nobody stays admitted to its media, the facilitator and a tab left open after "Leave"
+    # included: every grant still naming a room is evicted, and its room sockets closed.
+    rooms = list(Room.objects.filter(workshop=workshop).values_list("pk", flat=True))
+    revoked = []
+    for grant in MediaGrant.objects.filter(workshop=workshop, room__isnull=False):
+        _evict_on_commit(Room(pk=grant.room_id), grant.token, grant.feed_id)
+        revoked += [_revoke_message(r, grant.user_id, reason="cancelled") for r in rooms]
+    MediaGrant.objects.filter(workshop=workshop).update(room=None)
+    publish_all(revoked)
+    # No breakouts open or recall pending: nothing moves anyone anywhere any more.
+    RoomAssignment.objects.filter(workshop=workshop).delete()
+    workshop.breakouts_opened_at = workshop.breakouts_end_at = workshop.recall_at = None
+    workshop.save(update_fields=["breakouts_opened_at", "breakouts_end_at", "recall_at"])
     # Open detail and list pages re-read themselves (live.js: ml:live).
     audience = [r.user_id for r in registrations] + [workshop.facilitator_id]
     publish_to_users(audience, {"type": "workshop.cancelled", "workshop": workshop.pk})

@@ -266,6 +266,8 @@ def raise_signal(user, workshop: Workshop | int, kind: str) -> HandSignal:  # ty
         raise errors.BadWorkshop(fields={"kind": ["hand or help"]})
     with transaction.atomic():
         workshop = _locked(workshop)
+        if workshop.cancelled_at is not None:
+            raise errors.WorkshopCancelled()
         if not selectors.is_registered(user, workshop):
             raise errors.NotRegistered()
         if not selectors.community_lets_in(user, workshop):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
 
 from django.conf import settings
 from django.db import transaction
@@ -62,17 +63,43 @@ def media_for(user, room: Room) -> dict:  # type: ignore[no-untyped-def]
             ),
             **room_state(room),
         }
-    except (MediaServerUnavailable, MediaServerRefused) as exc:
-        if not settings.MENTORLOOM_JANUS_URL:
+    except MediaServerUnavailable as exc:
+        if not janus_expected():
             return mesh_media(room, user=user, reason=exc.message)
-        # Janus is configured but did not answer this request (down, restarting, or too slow
-        # for MENTORLOOM_JANUS_TIMEOUT once): the others in the room may well be on it, so the
+        # Janus should be there but did not answer this request (down, restarting, or slower
+        # than MENTORLOOM_JANUS_TIMEOUT once): the others in the room may well be on it, so the
         # page is told to ask again rather than stay apart from them in mesh mode.
-        logger.warning(
-            "janus did not answer; mesh for now",
-            extra={"room": room.pk, "reason": exc.message},
-        )
+        _warn_unanswered(room, exc.message)
         return mesh_media(room, user=user, reason=exc.message, retry_after=SFU_RETRY_SECONDS)
+    except MediaServerRefused as exc:
+        # Janus answered, with a refusal (a wrong secret, say): asking again would not help.
+        logger.error("janus refused; mesh mode", extra={"room": room.pk, "reason": exc.message})
+        return mesh_media(room, user=user, reason=exc.message)
+
+
+def janus_expected() -> bool:
+    """Whether a Janus should be answering: its URLs were set explicitly, or `make run` starts
+    the embedded one and the `janus` binary is installed. Without (the embedded default on a
+    machine with no Janus) mesh mode is simply the mode, and pages do not ask again."""
+    from mentorloom.calls.janus.process import janus_binary
+
+    if not settings.MENTORLOOM_JANUS_URL:
+        return False
+    return not settings.MENTORLOOM_JANUS_EMBEDDED or janus_binary() is not None
+
+
+_last_warning = 0.0
+
+
+def _warn_unanswered(room: Room, reason: str) -> None:
+    """At most one warning a minute per process: every page asks while Janus is down."""
+    global _last_warning
+    now = time.monotonic()
+    if now - _last_warning >= 60:
+        _last_warning = now
+        logger.warning(
+            "janus did not answer; mesh for now", extra={"room": room.pk, "reason": reason}
+        )
 
 
 def _record_grant(user, room: Room) -> MediaGrant:  # type: ignore[no-untyped-def]

@@ -149,6 +149,8 @@ def cancel_registration(user, workshop: Workshop | int) -> Registration | None: 
     the invitation. Returns the promoted registration, if any."""
     with transaction.atomic():
         workshop = _locked(workshop)
+        if workshop.cancelled_at is not None:
+            raise errors.WorkshopCancelled()  # their calendar dropped it already
         registration = Registration.objects.filter(workshop=workshop, user=user).first()
         if registration is None or registration.status not in (
             RegistrationStatus.REGISTERED,
@@ -225,6 +227,7 @@ def _cancel_in_community(
         user=user,
         workshop__community_id=community_id,
         workshop__ends_at__gt=timezone.now(),
+        workshop__cancelled_at__isnull=True,  # nothing left to cancel there
         status__in=statuses,
     ).exclude(workshop__facilitator=user)  # their own workshop stays theirs
     if starts_before is not None:

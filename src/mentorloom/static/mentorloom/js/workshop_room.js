@@ -25,6 +25,8 @@ let mediaGeneration = 0;
 let retryTimer = null;
 let sfuTimer = null; // mesh while Janus did not answer: when to ask for it again
 let refusals = 0; // 404s from the media endpoint in a row (notInRoom)
+// Removed, banned, or the workshop was called off: the page stays put (no moves, no retries).
+let gone = false;
 let countdownTimer = null;
 let levelTimer = null;
 let peopleTimer = null;
@@ -475,6 +477,7 @@ if (navigator.mediaDevices?.getDisplayMedia) {
 // joined at once (and the later answer would win).
 async function enterRoom(id) {
   leaveMedia();
+  if (gone) return;
   const generation = mediaGeneration;
   const stale = () => generation !== mediaGeneration;
   roomId = id;
@@ -519,22 +522,35 @@ async function enterRoom(id) {
         .filter(Boolean)
         .join(" "),
     );
-    sfuTimer = setTimeout(() => askForSfu(id, generation), media.retry_after * 1000);
+    askForSfuLater(id, generation, media.retry_after);
   }
 }
 
-async function askForSfu(id, generation) {
+// Every page asking at once after a Janus restart would be a burst: each waits twice as long
+// as the time before (up to 2 minutes), give or take a fifth.
+function askForSfuLater(id, generation, seconds) {
+  const jitter = 0.8 + Math.random() * 0.4;
+  sfuTimer = setTimeout(() => askForSfu(id, generation, Math.min(seconds * 2, 120)), seconds * 1000 * jitter);
+}
+
+async function askForSfu(id, generation, next) {
   if (generation !== mediaGeneration) return;
-  let media = null;
+  let response = null;
   try {
-    const response = await fetch(`/api/v1/workshops/rooms/${id}/media`, { credentials: "same-origin" });
-    if (response.ok) media = await response.json();
+    response = await fetch(`/api/v1/workshops/rooms/${id}/media`, { credentials: "same-origin" });
   } catch {
     // asked again below
   }
   if (generation !== mediaGeneration) return;
+  if (response?.status === 404) {
+    notInRoom(id, generation);
+    return;
+  }
+  const media = response?.ok ? await response.json().catch(() => null) : null;
+  if (generation !== mediaGeneration) return;
   if (media?.mode === "sfu") enterRoom(id);
-  else sfuTimer = setTimeout(() => askForSfu(id, generation), (media?.retry_after || 10) * 1000);
+  else if (media && !media.retry_after) notice("media-notice", media.notice || ""); // no Janus to wait for
+  else askForSfuLater(id, generation, next);
 }
 
 // The media endpoint said 404 for room `id`. Usually the person was moved (the move's own
@@ -647,7 +663,8 @@ async function swapPanels() {
 }
 
 async function moveTo(room) {
-  if (room.id === roomId) return;
+  if (gone || room.id === roomId) return;
+  refusals = 0;
   document.getElementById("room-name").textContent = room.name;
   say(`Moving to ${room.name}…`);
   await enterRoom(room.id);
@@ -655,6 +672,7 @@ async function moveTo(room) {
 }
 
 async function syncRoom() {
+  if (gone) return;
   const response = await fetch(`/api/v1/workshops/${config.workshopId}/room`, { credentials: "same-origin" });
   if (response.ok) {
     const room = await response.json();
@@ -669,6 +687,7 @@ async function syncRoom() {
 }
 
 function countdown(until) {
+  if (gone) return;
   clearInterval(countdownTimer);
   const end = new Date(until).getTime();
   const tick = () => {
@@ -697,7 +716,10 @@ document.addEventListener("ml:live", (event) => {
   } else if (e.type === "workshop.broadcast") {
     notice("room-broadcast", `From the facilitator: ${e.text}`);
   } else if (e.type === "workshop.removed" || e.type === "workshop.cancelled") {
+    gone = true;
     leaveMedia();
+    clearInterval(countdownTimer);
+    notice("room-countdown", "");
     say(
       {
         banned: "A moderator banned you from this workshop's community, so you left the workshop.",
@@ -732,6 +754,7 @@ document.addEventListener("click", (event) => {
   if (!link) return;
   event.preventDefault();
   document.getElementById("room-name").textContent = link.closest("li").querySelector("strong").textContent;
+  refusals = 0;
   enterRoom(Number(link.dataset.visitRoom));
 });
 
