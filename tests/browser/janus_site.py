@@ -24,6 +24,14 @@ from tests.browser.janus_netns import (
 )
 
 STEP_MS = 30_000
+# A peer's tile shows video whose decoded frame count has passed `frames`.
+FRAMES = """([peer, frames]) => {
+  const v = document.querySelector(`[data-peer="${peer}"] video`);
+  return !!v && v.videoWidth > 0 && v.getVideoPlaybackQuality().totalVideoFrames > frames;
+}"""
+# The user ids of the other people's tiles on a room page.
+PEERS = """() => [...document.querySelectorAll('#tiles [data-peer]:not([data-self])')]
+  .map((t) => +t.dataset.peer)"""
 JANUS_CLOSED_SOCKET = "WebSocket is already in CLOSING or CLOSED state. (http"
 OVERTAKEN_MEDIA = re.compile(r"\b404\b.*/api/v1/workshops/rooms/\d+/media\)?$")
 

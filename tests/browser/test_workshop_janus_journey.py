@@ -24,6 +24,8 @@ from mentorloom.workshops.models import MediaGrant
 from tests.asgi_server import LiveASGIServer
 from tests.browser.helpers import in_thread
 from tests.browser.janus_site import (
+    FRAMES,
+    PEERS,
     STEP_MS,
     assert_no_problems,
     chromium_in,
@@ -34,11 +36,6 @@ from tests.factories import ProfileFactory
 
 pytestmark = pytest.mark.browser
 
-# A peer's tile shows video whose decoded frame count has passed `frames`.
-FRAMES = """([peer, frames]) => {
-  const v = document.querySelector(`[data-peer="${peer}"] video`);
-  return !!v && v.videoWidth > 0 && v.getVideoPlaybackQuality().totalVideoFrames > frames;
-}"""
 FRAME_COUNT = """(peer) => {
   const v = document.querySelector(`[data-peer="${peer}"] video`);
   return v ? v.getVideoPlaybackQuality().totalVideoFrames : 0;
@@ -49,8 +46,6 @@ STATE = """() => ({
   status: document.getElementById('room-status')?.textContent,
   notice: document.getElementById('media-notice')?.textContent,
 })"""
-PEERS = """() => [...document.querySelectorAll('#tiles [data-peer]:not([data-self])')]
-  .map((t) => +t.dataset.peer)"""
 
 
 def _sees(page, feed: int) -> None:  # type: ignore[no-untyped-def]

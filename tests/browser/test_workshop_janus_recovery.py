@@ -21,6 +21,8 @@ from mentorloom.workshops import selectors, services
 from mentorloom.workshops.services import media
 from tests.browser.helpers import in_thread
 from tests.browser.janus_site import (
+    FRAMES,
+    PEERS,
     STEP_MS,
     assert_no_problems,
     chromium_in,
@@ -32,12 +34,6 @@ from tests.factories import ProfileFactory
 pytestmark = pytest.mark.browser
 
 MODE = "(mode) => document.getElementById('workshop-room').dataset.mode === mode"
-FRAMES = """([peer, frames]) => {
-  const v = document.querySelector(`[data-peer="${peer}"] video`);
-  return !!v && v.videoWidth > 0 && v.getVideoPlaybackQuality().totalVideoFrames > frames;
-}"""
-PEERS = """() => [...document.querySelectorAll('#tiles [data-peer]:not([data-self])')]
-  .map((t) => +t.dataset.peer)"""
 
 
 def test_a_room_page_gets_back_to_janus_and_drops_a_late_answer(
