@@ -3,6 +3,7 @@ person's page then says so, with the note, and offers nothing to register, cance
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from django.core import mail
@@ -26,7 +27,8 @@ def test_the_facilitator_calls_a_workshop_off_and_a_registrant_sees_why(
     new_context, asgi_server, no_janus
 ):
     """Ana waits in the live room (it opens 10 minutes before the start) when it happens: her
-    room page says so and stays put, asking nothing more of the server."""
+    room page says so and stays put, asking nothing more of the server, even when the live
+    event saying so is lost."""
 
     def build():  # type: ignore[no-untyped-def]
         facilitator = ProfileFactory(display_name="Fay Facilitator").user
@@ -49,6 +51,16 @@ def test_the_facilitator_calls_a_workshop_off_and_a_registrant_sees_why(
     )
     log_in(theirs, ana, asgi_server)
     room = theirs.new_page()
+
+    def without_the_news(ws) -> None:  # type: ignore[no-untyped-def]
+        """Ana's live socket loses the events saying she was taken out: her page has to learn
+        it from its room socket closing (it then asks where she is, and hears 409)."""
+        server = ws.connect_to_server()
+        server.on_message(
+            lambda m: None if "workshop.removed" in m or "workshop.cancelled" in m else ws.send(m)
+        )
+
+    room.route_web_socket(re.compile(r"/ws/live/$"), without_the_news)
     room.goto(f"{path}live/")
     expect(room.locator("#workshop-room")).to_have_attribute("data-mode", "mesh")
     context = new_context(viewport={"width": 390, "height": 844})
@@ -93,4 +105,11 @@ def test_the_facilitator_calls_a_workshop_off_and_a_registrant_sees_why(
     # It is gone from the list of upcoming workshops.
     ana_page.goto("/workshops/")
     expect(ana_page.get_by_text("Stories of setbacks")).to_have_count(0)
-    problems_of(theirs).assert_none()
+    # The room page may ask "where am I" once between its room socket closing and the live
+    # event: the answer is 409 workshop_cancelled, which it takes as the news (a designed
+    # answer, not a fault).
+    found = problems_of(theirs)
+    where = f"/api/v1/workshops/{workshop.pk}/room"
+    found.console_errors[:] = [e for e in found.console_errors if not e.endswith(f"{where})")]
+    found.bad_responses[:] = [r for r in found.bad_responses if r != f"409 {asgi_server}{where}"]
+    found.assert_none()

@@ -671,9 +671,29 @@ async function moveTo(room) {
   swapPanels();
 }
 
+// Removed, banned, or the workshop was called off: out of the room for good, saying why.
+function leaveForGood(reason) {
+  gone = true;
+  leaveMedia();
+  clearInterval(countdownTimer);
+  notice("room-countdown", "");
+  say(
+    {
+      banned: "A moderator banned you from this workshop's community, so you left the workshop.",
+      cancelled: "This workshop was cancelled, so everyone has left it.",
+    }[reason] || "The facilitator removed you from this workshop.",
+  );
+}
+
 async function syncRoom() {
   if (gone) return;
   const response = await fetch(`/api/v1/workshops/${config.workshopId}/room`, { credentials: "same-origin" });
+  if (response.status === 409) {
+    // Called off: the room socket's close can come before the live event that says so.
+    const body = await response.json().catch(() => null);
+    if (body?.error?.code === "workshop_cancelled" && !gone) leaveForGood("cancelled");
+    return;
+  }
   if (response.ok) {
     const room = await response.json();
     await moveTo(room);
@@ -716,17 +736,7 @@ document.addEventListener("ml:live", (event) => {
   } else if (e.type === "workshop.broadcast") {
     notice("room-broadcast", `From the facilitator: ${e.text}`);
   } else if (e.type === "workshop.removed" || e.type === "workshop.cancelled") {
-    gone = true;
-    leaveMedia();
-    clearInterval(countdownTimer);
-    notice("room-countdown", "");
-    say(
-      {
-        banned: "A moderator banned you from this workshop's community, so you left the workshop.",
-        cancelled: "This workshop was cancelled, so everyone has left it.",
-      }[e.type === "workshop.cancelled" ? "cancelled" : e.reason] ||
-        "The facilitator removed you from this workshop.",
-    );
+    leaveForGood(e.type === "workshop.cancelled" ? "cancelled" : e.reason);
   } else if (e.type === "workshop.signal" && config.facilitator) {
     say(`${e.kind === "help" ? "Help asked" : "Hand raised"} in ${e.room}`);
   } else if (e.type === "workshop.hands") {
