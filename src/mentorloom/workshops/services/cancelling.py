@@ -117,7 +117,7 @@ def _cancel(workshop: Workshop, note: str) -> Workshop:
     RoomAssignment.objects.filter(workshop=workshop).delete()
     workshop.breakouts_opened_at = workshop.breakouts_end_at = workshop.recall_at = None
     workshop.save(update_fields=["breakouts_opened_at", "breakouts_end_at", "recall_at"])
-    # Open detail and list pages re-read themselves (live.js: ml:live).
+    # Every open room page of theirs, the facilitator's too, stops there (workshop_room.js).
     audience = [r.user_id for r in registrations] + [workshop.facilitator_id]
     publish_to_users(audience, {"type": "workshop.cancelled", "workshop": workshop.pk})
     return workshop
