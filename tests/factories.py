@@ -170,3 +170,24 @@ class ProgramMembershipFactory(factory.django.DjangoModelFactory):
     role = "mentee"
     zone = "Europe/Berlin"
     languages = ["en"]
+
+
+def workshop_soon(*names: str) -> tuple[Any, list[Any], Any]:
+    """Fay Facilitator's workshop "Stories of setbacks" (10 places) starting in five minutes,
+    so its room is open already (from 10 minutes before), with one person registered per name:
+    (facilitator, people, workshop). Calls services, so from a browser test run it in_thread."""
+    from mentorloom.workshops import services
+
+    facilitator = ProfileFactory(display_name="Fay Facilitator").user
+    people = [ProfileFactory(display_name=name).user for name in names]
+    start = timezone.now() + timedelta(minutes=5)
+    workshop = services.create_workshop(
+        facilitator,
+        title="Stories of setbacks",
+        starts_at=start,
+        ends_at=start + timedelta(hours=1),
+        capacity=10,
+    )
+    for person in people:
+        services.register(person, workshop)
+    return facilitator, people, workshop

@@ -4,13 +4,10 @@ person's page then says so, with the note, and offers nothing to register, cance
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 from django.core import mail
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from mentorloom.workshops import services
 from mentorloom.workshops.models import Workshop
 from tests.browser.helpers import (
     assert_accessible,
@@ -20,7 +17,7 @@ from tests.browser.helpers import (
     problems_of,
     screenshot_kept,
 )
-from tests.factories import ProfileFactory
+from tests.factories import workshop_soon
 
 
 def test_the_facilitator_calls_a_workshop_off_and_a_registrant_sees_why(
@@ -30,21 +27,7 @@ def test_the_facilitator_calls_a_workshop_off_and_a_registrant_sees_why(
     room page says so and stays put, asking nothing more of the server, even when the live
     event saying so is lost."""
 
-    def build():  # type: ignore[no-untyped-def]
-        facilitator = ProfileFactory(display_name="Fay Facilitator").user
-        ana = ProfileFactory(display_name="Ana").user
-        start = timezone.now() + timedelta(minutes=5)
-        workshop = services.create_workshop(
-            facilitator,
-            title="Stories of setbacks",
-            starts_at=start,
-            ends_at=start + timedelta(hours=1),
-            capacity=10,
-        )
-        services.register(ana, workshop)
-        return facilitator, ana, workshop
-
-    facilitator, ana, workshop = in_thread(build)
+    facilitator, (ana,), workshop = in_thread(workshop_soon, "Ana")
     path = f"/workshops/{workshop.pk}/"
     theirs = new_context(
         viewport={"width": 1280, "height": 800}, permissions=["camera", "microphone"]

@@ -32,7 +32,7 @@ from tests.browser.janus_site import (
     open_page,
     workshop_site_with_janus,
 )
-from tests.factories import ProfileFactory
+from tests.factories import workshop_soon
 
 pytestmark = pytest.mark.browser
 
@@ -65,22 +65,7 @@ def test_workshop_through_janus_breakout_rooms_and_back(
 def _journey(browser, server: LiveASGIServer, ns, tmp_path) -> None:  # type: ignore[no-untyped-def]
     site = server.url
 
-    def build():  # type: ignore[no-untyped-def]
-        facilitator = ProfileFactory(display_name="Fay Facilitator").user
-        people = [ProfileFactory(display_name=n).user for n in ("Ana", "Ben", "Cy")]
-        start = timezone.now() + timedelta(minutes=5)
-        workshop = services.create_workshop(
-            facilitator,
-            title="Stories of setbacks",
-            starts_at=start,
-            ends_at=start + timedelta(hours=1),
-            capacity=10,
-        )
-        for p in people:
-            services.register(p, workshop)
-        return facilitator, people, workshop
-
-    facilitator, (ana, ben, cy), workshop = in_thread(build)
+    facilitator, (ana, ben, cy), workshop = in_thread(workshop_soon, "Ana", "Ben", "Cy")
     everyone = [facilitator, ana, ben, cy]
     live = f"/workshops/{workshop.pk}/live/"
     chromium = chromium_in(browser, ns, tmp_path, site)

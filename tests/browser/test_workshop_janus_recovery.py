@@ -11,10 +11,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from mentorloom.workshops import selectors, services
@@ -29,7 +26,7 @@ from tests.browser.janus_site import (
     open_page,
     workshop_site_with_janus,
 )
-from tests.factories import ProfileFactory
+from tests.factories import workshop_soon
 
 pytestmark = pytest.mark.browser
 
@@ -43,23 +40,7 @@ def test_a_room_page_gets_back_to_janus_and_drops_a_late_answer(
     with workshop_site_with_janus(settings, tmp_path) as (ns, server, janus):
         site = server.url
 
-        def build():  # type: ignore[no-untyped-def]
-            facilitator = ProfileFactory(display_name="Fay Facilitator").user
-            ana = ProfileFactory(display_name="Ana").user
-            cy = ProfileFactory(display_name="Cy").user
-            start = timezone.now() + timedelta(minutes=5)
-            workshop = services.create_workshop(
-                facilitator,
-                title="Stories of setbacks",
-                starts_at=start,
-                ends_at=start + timedelta(hours=1),
-                capacity=10,
-            )
-            for person in (ana, cy):
-                services.register(person, workshop)
-            return facilitator, ana, cy, workshop
-
-        facilitator, ana, cy, workshop = in_thread(build)
+        facilitator, (ana, cy), workshop = in_thread(workshop_soon, "Ana", "Cy")
         live = f"/workshops/{workshop.pk}/live/"
         chromium = chromium_in(browser, ns, tmp_path, site)
         try:

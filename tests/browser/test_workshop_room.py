@@ -22,7 +22,7 @@ from tests.browser.helpers import (
     problems_of,
     screenshot,
 )
-from tests.factories import ProfileFactory
+from tests.factories import workshop_soon
 
 pytestmark = pytest.mark.browser
 
@@ -50,22 +50,7 @@ def sees(page: Page, peer: int, timeout: int = 30_000) -> None:
 
 @pytest.fixture
 def workshop_setup(transactional_db, no_janus):
-    def build():
-        facilitator = ProfileFactory(display_name="Fay Facilitator").user
-        people = [ProfileFactory(display_name=n).user for n in ("Ana", "Ben", "Cy")]
-        start = timezone.now() + timedelta(minutes=5)
-        workshop = services.create_workshop(
-            facilitator,
-            title="Stories of setbacks",
-            starts_at=start,
-            ends_at=start + timedelta(hours=1),
-            capacity=10,
-        )
-        for p in people:
-            services.register(p, workshop)
-        return facilitator, people, workshop
-
-    return in_thread(build)
+    return in_thread(workshop_soon, "Ana", "Ben", "Cy")
 
 
 def _open(new_context, user, asgi_server, path: str, **options) -> tuple[BrowserContext, Page]:

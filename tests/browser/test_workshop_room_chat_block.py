@@ -6,17 +6,15 @@ with the half-typed message kept."""
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from mentorloom.messaging.services import send_message
 from mentorloom.safety.services import block_user, unblock_user
 from mentorloom.workshops import services
 from tests.browser.helpers import in_thread, log_in, problems_of
-from tests.factories import ProfileFactory
+from tests.factories import workshop_soon
 
 pytestmark = pytest.mark.browser
 
@@ -25,18 +23,7 @@ pytestmark = pytest.mark.browser
 def room(transactional_db, no_janus):
 
     def build():  # type: ignore[no-untyped-def]
-        facilitator = ProfileFactory(display_name="Fay Facilitator").user
-        ana, ben = (ProfileFactory(display_name=n).user for n in ("Ana", "Ben"))
-        start = timezone.now() + timedelta(minutes=5)
-        workshop = services.create_workshop(
-            facilitator,
-            title="Stories of setbacks",
-            starts_at=start,
-            ends_at=start + timedelta(hours=1),
-            capacity=10,
-        )
-        for person in (ana, ben):
-            services.register(person, workshop)
+        facilitator, (ana, ben), workshop = workshop_soon("Ana", "Ben")
         main = services.join(ana, workshop)
         services.join(ben, workshop)
         services.join(facilitator, workshop)
