@@ -559,12 +559,8 @@ async function askForSfu(id, generation, next) {
 // room off their grant for a moment. Ask where they are: elsewhere, go there; the same room, or
 // the facilitator's visit, try again a few times before saying so.
 async function notInRoom(id, generation) {
-  const response = await fetch(`/api/v1/workshops/${config.workshopId}/room`, { credentials: "same-origin" }).catch(
-    () => null,
-  );
-  if (generation !== mediaGeneration) return;
-  const room = response?.ok ? await response.json() : null;
-  if (generation !== mediaGeneration) return;
+  const room = await whereAmI();
+  if (generation !== mediaGeneration) return; // moved meanwhile, or left for good
   if (room && room.id !== id && !config.facilitator) {
     moveTo(room);
     return;
@@ -685,24 +681,31 @@ function leaveForGood(reason) {
   );
 }
 
-async function syncRoom() {
-  if (gone) return;
-  const response = await fetch(`/api/v1/workshops/${config.workshopId}/room`, { credentials: "same-origin" });
-  if (response.status === 409) {
-    // Called off: the room socket's close can come before the live event that says so.
+// The room the server says this person is in now (GET .../room), or null. Its 409
+// workshop_cancelled is the news that the workshop was called off (the room socket's close can
+// come before the live event that says so): the page leaves for good.
+async function whereAmI() {
+  const response = await fetch(`/api/v1/workshops/${config.workshopId}/room`, { credentials: "same-origin" }).catch(
+    () => null,
+  );
+  if (response?.status === 409) {
     const body = await response.json().catch(() => null);
     if (body?.error?.code === "workshop_cancelled" && !gone) leaveForGood("cancelled");
-    return;
+    return null;
   }
-  if (response.ok) {
-    const room = await response.json();
-    await moveTo(room);
-    // A recall still ahead counts down (one that has passed already put this page in the main room).
-    if (room.recall_at && new Date(room.recall_at).getTime() > Date.now()) countdown(room.recall_at);
-    else {
-      clearInterval(countdownTimer);
-      notice("room-countdown", "");
-    }
+  return response?.ok ? response.json() : null;
+}
+
+async function syncRoom() {
+  if (gone) return;
+  const room = await whereAmI();
+  if (!room) return;
+  await moveTo(room);
+  // A recall still ahead counts down (one that has passed already put this page in the main room).
+  if (room.recall_at && new Date(room.recall_at).getTime() > Date.now()) countdown(room.recall_at);
+  else {
+    clearInterval(countdownTimer);
+    notice("room-countdown", "");
   }
 }
 
