@@ -7,6 +7,7 @@ from typing import Any
 
 import factory
 from django.contrib.auth import get_user_model
+from django.test import Client
 from django.utils import timezone
 
 from mentorloom.profiles.models import Profile
@@ -191,3 +192,10 @@ def workshop_soon(*names: str) -> tuple[Any, list[Any], Any]:
     for person in people:
         services.register(person, workshop)
     return facilitator, people, workshop
+
+
+def client_for(user) -> Client:  # type: ignore[no-untyped-def]
+    """A Django test client signed in as `user`."""
+    client = Client()
+    client.force_login(user)
+    return client

@@ -6,20 +6,14 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from mentorloom.communities.models import Community, Invite, Membership, WeeklyPrompt
 from mentorloom.messaging.models import Message
 from tests.communities.helpers import community_with, person, post
+from tests.factories import client_for
 
 BASE = "/api/v1/communities"
-
-
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def _error(response) -> str:  # type: ignore[no-untyped-def]

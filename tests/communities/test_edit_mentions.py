@@ -6,7 +6,6 @@ channel)."""
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from mentorloom.communities import services
@@ -16,16 +15,11 @@ from mentorloom.messaging.models import Message
 from mentorloom.notifications.models import Notification
 from mentorloom.safety.models import Block
 from tests.communities.helpers import community_with, person, post
+from tests.factories import client_for
 
 pytestmark = pytest.mark.django_db
 
 NOON = "2026-03-04 12:00:00+01:00"  # daytime in Berlin, every test person's zone
-
-
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def mentions_of(user) -> list[Notification]:  # type: ignore[no-untyped-def]

@@ -18,15 +18,10 @@ from mentorloom.communities.models import Community
 from mentorloom.messaging.models import Attachment, Message
 from tests.communities.helpers import community_with, person, post
 from tests.core.image_bombs import bomb_png, probe
+from tests.factories import client_for
 from tests.messaging.test_attachments import PDF, image_bytes
 
 API = "/api/v1/communities"
-
-
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def upload(client: Client, channel, name: str, data: bytes, body: str = "", parent=None):  # type: ignore[no-untyped-def]

@@ -18,14 +18,9 @@ from mentorloom.communities import selectors, services
 from mentorloom.messaging.events import message_payload
 from mentorloom.messaging.models import REACTIONS, Attachment, AttachmentKind, Message
 from tests.communities.helpers import community_with, person, post
+from tests.factories import client_for
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def page_of(user, community, channel) -> str:  # type: ignore[no-untyped-def]

@@ -9,7 +9,6 @@ from types import SimpleNamespace
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.urls import reverse
 
 from mentorloom.communities import fulltext, selectors, services
@@ -17,14 +16,9 @@ from mentorloom.communities.models import Channel, Community, PostSearch
 from mentorloom.messaging.models import Conversation, ConversationKind, Message
 from mentorloom.safety.services import block_user
 from tests.communities.helpers import community_with, person, post
+from tests.factories import client_for
 
 BASE = "/api/v1/communities"
-
-
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def found(user, community, query: str) -> list[str]:  # type: ignore[no-untyped-def]

@@ -17,14 +17,9 @@ from mentorloom.communities.models import MAX_STORY_CHARS, Channel, Community, S
 from mentorloom.core.errors import InvalidInput
 from mentorloom.messaging.models import Message
 from tests.communities.helpers import community_with, person, post
+from tests.factories import client_for
 
 BASE = "/api/v1/communities"
-
-
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def mentor(name: str = "Maya Mentor"):  # type: ignore[no-untyped-def]

@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from mentorloom.communities.models import JoinRequest, Membership
 from mentorloom.messaging.models import Message
 from tests.communities.helpers import community_with, person, post
-
-
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    return client
+from tests.factories import client_for
 
 
 @pytest.mark.django_db

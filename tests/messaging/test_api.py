@@ -12,7 +12,7 @@ from django.test import Client
 from mentorloom.messaging import services
 from mentorloom.messaging.models import Message
 from mentorloom.safety.models import Block
-from tests.factories import UserFactory
+from tests.factories import UserFactory, client_for
 from tests.messaging.helpers import mentorship_conversation
 
 pytestmark = pytest.mark.django_db
@@ -22,12 +22,6 @@ BASE = "/api/v1/conversations"
 @pytest.fixture
 def convo():
     return mentorship_conversation()
-
-
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from mentorloom.messaging.errors import AttachmentTooLarge, UnsupportedAttachmen
 from mentorloom.messaging.models import Attachment, Message
 from tests.asgi_server import session_cookie_for
 from tests.core.image_bombs import animated_png, bomb_png, probe
-from tests.factories import UserFactory
+from tests.factories import UserFactory, client_for
 from tests.messaging.helpers import mentorship_conversation
 
 BASE = "/api/v1/conversations"
@@ -38,12 +38,6 @@ def image_bytes(fmt: str = "PNG", size: tuple[int, int] = (800, 600), exif: bool
         kwargs["exif"] = data.tobytes()
     image.save(out, format=fmt, **kwargs)
     return out.getvalue()
-
-
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def upload(client: Client, convo, name: str, data: bytes, client_id: str | None = None, body=""):  # type: ignore[no-untyped-def]

@@ -13,7 +13,7 @@ import time_machine
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from django.template import Context, Template
-from django.test import Client, RequestFactory
+from django.test import RequestFactory
 from django.urls import reverse
 from websockets.asyncio.client import connect
 
@@ -22,15 +22,9 @@ from mentorloom.messaging import selectors, services
 from mentorloom.messaging.models import Message
 from mentorloom.messaging.selectors import unread_total_for
 from mentorloom.safety.models import Block
-from tests.factories import UserFactory
+from tests.factories import UserFactory, client_for
 from tests.messaging.helpers import mentorship_conversation, request_conversation
 from tests.messaging.sockets import TIMEOUT, cookie_for
-
-
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def _send(user, convo, body: str = "hi") -> Message:  # type: ignore[no-untyped-def]

@@ -15,18 +15,12 @@ from django.urls import reverse
 
 from mentorloom.messaging.models import ChatPresence
 from mentorloom.messaging.selectors import open_for_chat_user_ids
-from tests.factories import ProfileFactory
+from tests.factories import ProfileFactory, client_for
 from tests.messaging.helpers import mentorship_conversation
 
 API = "/api/v1/me/open-for-chat"
 NOW = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
 BADGE = "Open for a quick chat</span>"
-
-
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def _put(client: Client, minutes: object):  # type: ignore[no-untyped-def]

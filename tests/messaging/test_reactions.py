@@ -6,7 +6,6 @@ import uuid
 
 import pytest
 from asgiref.sync import sync_to_async
-from django.test import Client
 from django.urls import reverse
 
 from mentorloom.mentorships.models import Mentorship, MentorshipStatus
@@ -19,17 +18,11 @@ from mentorloom.messaging.errors import (
 )
 from mentorloom.messaging.models import Reaction
 from mentorloom.safety.models import Block
-from tests.factories import UserFactory
+from tests.factories import UserFactory, client_for
 from tests.messaging.helpers import mentorship_conversation
 from tests.messaging.sockets import chat_socket, cookie_for, subscribe, until
 
 BASE = "/api/v1/conversations"
-
-
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def _setup():  # type: ignore[no-untyped-def]

@@ -29,6 +29,7 @@ from tests.factories import (
     MentorshipRequestFactory,
     ProfileFactory,
     UserFactory,
+    client_for,
 )
 from tests.messaging.helpers import mentorship_conversation
 from tests.messaging.sockets import (
@@ -59,12 +60,6 @@ def _sent():  # type: ignore[no-untyped-def]
     mentor, mentee = _people()
     request = mentorships.send_request(mentee, mentor.pk, message=NOTE)
     return mentor, mentee, request, Conversation.objects.get(request=request)
-
-
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def api_send(client: Client, convo: Conversation, body: str = "A question first"):  # type: ignore[no-untyped-def]

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from mentorloom.messaging import services
 from mentorloom.messaging.models import Message
-from tests.factories import UserFactory
+from tests.factories import UserFactory, client_for
 from tests.messaging.helpers import mentorship_conversation
 
 pytestmark = pytest.mark.django_db
@@ -19,12 +19,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def convo():
     return mentorship_conversation()
-
-
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_mentorship_chat_redirects_to_its_conversation(convo):

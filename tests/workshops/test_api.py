@@ -4,20 +4,14 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.test import Client
 from django.utils import timezone
 
 from mentorloom.workshops import selectors, services
+from tests.factories import client_for
 
 from .conftest import person
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 def test_facilitator_schedules_and_people_register_with_waitlist(facilitator):

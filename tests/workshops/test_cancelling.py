@@ -10,7 +10,6 @@ import pytest
 import time_machine
 from django.core import mail
 from django.http import Http404
-from django.test import Client
 from django.utils import timezone
 
 from mentorloom.communities import services as community_services
@@ -21,16 +20,11 @@ from mentorloom.workshops import errors, selectors, services
 from mentorloom.workshops.models import Attendance, MediaGrant, RoomAssignment, Workshop
 from mentorloom.workshops.services.cancelling import BY_MODERATORS
 from tests.communities.helpers import community_with
+from tests.factories import client_for
 
 from .conftest import person
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 def test_the_facilitator_cancels_and_everyone_with_a_place_hears_it(

@@ -20,16 +20,11 @@ from mentorloom.notifications.models import Notification
 from mentorloom.workshops import errors, panels, selectors, services
 from mentorloom.workshops.models import Workshop
 from tests.communities.helpers import community_with
+from tests.factories import client_for
 
 from .conftest import person
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 def schedule(facilitator, community, *, days=2, title="Portfolio review night", **kwargs):

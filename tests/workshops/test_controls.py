@@ -7,21 +7,15 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.test import Client
 from django.utils import timezone
 
 from mentorloom.workshops import errors, selectors, services
 from mentorloom.workshops.models import Room
+from tests.factories import client_for
 
 from .conftest import person
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 @pytest.fixture

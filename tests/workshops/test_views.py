@@ -5,20 +5,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.test import Client
 
 from mentorloom.workshops import selectors, services
 from mentorloom.workshops.models import RoomKind
+from tests.factories import client_for
 
 from .conftest import person
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 def test_schedule_form_reads_times_in_the_chosen_zone(facilitator):
