@@ -133,6 +133,8 @@ def new_context(
     failed = any(r.failed for r in reports.values())
     for n, context in enumerate(contexts):
         if failed:
+            timeline = problems_of(context).timeline
+            print(f"context {n}, its last {len(timeline)} events:", *timeline, sep="\n  ")
             for m, open_page in enumerate(context.pages):
                 try:
                     path = screenshot(open_page, f"FAILED-{request.node.name}-{n}-{m}")

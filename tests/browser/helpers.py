@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import re
 import threading
+import time
 import weakref
+from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -104,6 +106,14 @@ class BrowserProblems:
         self.csp_violations: list[dict] = []
         self.failed_requests: list[str] = []
         self.bad_responses: list[str] = []
+        # What the pages did lately (console lines of every level, sockets opened, closed and
+        # their frames, API answers), printed when a test fails: a flake under load is then
+        # readable from the CI log.
+        self.timeline: deque[str] = deque(maxlen=200)
+        self._started = time.monotonic()
+
+    def note(self, text: str) -> None:
+        self.timeline.append(f"{time.monotonic() - self._started:7.2f}s {text[:160]}")
 
     def all(self) -> list[str]:
         return (
@@ -145,12 +155,23 @@ def watch(context: BrowserContext) -> BrowserProblems:
     _WATCHED[context] = problems
 
     def on_console(msg) -> None:  # type: ignore[no-untyped-def]
+        problems.note(f"console.{msg.type}: {msg.text}")
         if msg.type == "error":
             problems.console_errors.append(f"{msg.text} ({msg.location.get('url', '')})")
 
     def on_response(response) -> None:  # type: ignore[no-untyped-def]
+        if "/api/" in response.url or response.request.resource_type == "document":
+            problems.note(f"{response.status} {response.request.method} {response.url}")
         if response.status >= 400:
             problems.bad_responses.append(f"{response.status} {response.url}")
+
+    def on_websocket(ws) -> None:  # type: ignore[no-untyped-def]
+        path = ws.url.split("/ws/", 1)[-1]
+        problems.note(f"ws {path} opening")
+        ws.on("framereceived", lambda payload: problems.note(f"ws {path} <- {payload!s:.90}"))
+        ws.on("framesent", lambda payload: problems.note(f"ws {path} -> {payload!s:.90}"))
+        ws.on("socketerror", lambda error: problems.note(f"ws {path} error {error}"))
+        ws.on("close", lambda _: problems.note(f"ws {path} closed"))
 
     def on_request_failed(request) -> None:  # type: ignore[no-untyped-def]
         # Cancelled requests (navigation away, AbortController in our scripts) are not failures.
@@ -161,6 +182,7 @@ def watch(context: BrowserContext) -> BrowserProblems:
     context.on("weberror", lambda error: problems.page_errors.append(str(error.error)))
     context.on("response", on_response)
     context.on("requestfailed", on_request_failed)
+    context.on("page", lambda page: page.on("websocket", on_websocket))
     context.expose_function("__mentorloomCspViolation", lambda v: problems.csp_violations.append(v))
     context.add_init_script(_CSP_LISTENER)
     return problems
