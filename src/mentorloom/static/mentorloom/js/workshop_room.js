@@ -308,6 +308,7 @@ function meshRoom(id, media) {
       syncRoom();
       return;
     }
+    say("The connection to this room dropped; reconnecting…");
     retryTimer = setTimeout(() => enterRoom(id), 3000);
   };
   levelTimer = setInterval(meshLevels, 400);
