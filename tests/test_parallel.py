@@ -1,4 +1,5 @@
-"""tests/parallel.py: what each pytest-xdist worker gets of its own."""
+"""tests/parallel.py and tests/conftest.py: what each pytest-xdist worker gets of its own, and
+how transactional tests empty the tables."""
 
 from __future__ import annotations
 
@@ -29,3 +30,15 @@ def test_this_worker_has_its_own_data_directory_and_redis_database():
         assert settings.CACHES["default"]["LOCATION"] == own
         assert settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"] == [own]
         assert settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"].endswith(f"-{worker}")
+
+
+def test_transactional_tests_empty_postgresql_tables_with_delete_not_truncate():
+    from django.core.management.color import no_style
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's flush deletes already")
+    statements = connection.ops.sql_flush(no_style(), ["a_table", "b_table"])
+    assert statements == ['DELETE FROM "a_table";', 'DELETE FROM "b_table";']
+    # Asked to reset sequences or to cascade, Django's TRUNCATE stays.
+    assert "TRUNCATE" in connection.ops.sql_flush(no_style(), ["a_table"], reset_sequences=True)[0]
