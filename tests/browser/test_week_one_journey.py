@@ -136,7 +136,8 @@ def test_report_and_block_sit_in_a_keyboard_usable_menu_and_tokens_copy(
             wide = page.evaluate("document.documentElement.scrollWidth") - width
             # The first screen is what a person sees of a page that fits; a full-page picture
             # of the API docs (every operation, at twice the pixels on a phone) took up to 10 s.
-            screenshot(page, f"overflow-{path.strip('/').replace('/', '-')}-{name}", full_page=False)
+            shot = f"overflow-{path.strip('/').replace('/', '-')}-{name}"
+            screenshot(page, shot, full_page=False)
             assert wide <= 0, f"{path} overflows by {wide}px at {name}"
         problems_of(context).assert_none()
 
