@@ -127,6 +127,17 @@ def test_sender_edits_and_deletes_and_the_other_side_sees_it_live(new_context, a
     sent.get_by_role("link", name=re.compile("^Edit")).click()
     editor = sent.get_by_label("Edit message")
     expect(editor).to_have_value("See you on Tuseday")
+    # An empty edit is refused, and the reason is announced (role=alert) with the editor open.
+    editor.fill("   ")
+    sent.get_by_role("button", name="Save").click()
+    expect(sent.get_by_role("alert")).to_be_visible()
+    expect(editor).to_be_visible()
+    refused = problems_of(
+        mentor_ctx
+    )  # that refusal (a 422, and Chromium's line on it) was the point
+    assert [r.split()[0] for r in refused.bad_responses] == ["422"]
+    refused.bad_responses.clear()
+    refused.console_errors[:] = [e for e in refused.console_errors if "422" not in e]
     editor.fill("See you on **Tuesday**")
     sent.get_by_role("button", name="Save").click()
     received = mentee.locator(".msg").last

@@ -652,6 +652,7 @@ class Chat {
     textarea.value = message.body;
     const error = document.createElement("p");
     error.className = "field__error";
+    error.setAttribute("role", "alert"); // "Not saved" is read out, as on a channel's editor
     error.dataset.editError = "";
     error.hidden = true;
     const save = document.createElement("button");
