@@ -132,9 +132,8 @@ def test_sender_edits_and_deletes_and_the_other_side_sees_it_live(new_context, a
     sent.get_by_role("button", name="Save").click()
     expect(sent.get_by_role("alert")).to_be_visible()
     expect(editor).to_be_visible()
-    refused = problems_of(
-        mentor_ctx
-    )  # that refusal (a 422, and Chromium's line on it) was the point
+    # That refusal (a 422, and Chromium's console line on it) was the point.
+    refused = problems_of(mentor_ctx)
     assert [r.split()[0] for r in refused.bad_responses] == ["422"]
     refused.bad_responses.clear()
     refused.console_errors[:] = [e for e in refused.console_errors if "422" not in e]

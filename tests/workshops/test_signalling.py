@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import timedelta
 
 import pytest
 from asgiref.sync import sync_to_async
-from django.utils import timezone
 
 from mentorloom.workshops import selectors, services
 from mentorloom.workshops.models import Workshop
 from tests.asgi_server import session_cookie_for
-from tests.factories import ProfileFactory
+from tests.factories import workshop_soon
 from tests.sockets import socket_at
 
 TIMEOUT = 5
@@ -22,18 +20,8 @@ TIMEOUT = 5
 
 @pytest.fixture
 def live_workshop(transactional_db):
-    facilitator = ProfileFactory(display_name="Fay").user
-    people = [ProfileFactory(display_name=n).user for n in ("Ana", "Ben", "Cy", "Di")]
-    start = timezone.now() + timedelta(minutes=5)
-    workshop = services.create_workshop(
-        facilitator,
-        title="Live",
-        starts_at=start,
-        ends_at=start + timedelta(hours=1),
-        capacity=10,
-    )
+    facilitator, people, workshop = workshop_soon("Ana", "Ben", "Cy", "Di")
     for p in people:
-        services.register(p, workshop)
         services.join(p, workshop)
     rooms = services.create_breakouts(facilitator, workshop, 2)
     for p, room in zip(people, [rooms[0], rooms[0], rooms[1], rooms[1]], strict=True):
