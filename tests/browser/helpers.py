@@ -11,6 +11,7 @@ from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 from axe_playwright_python.sync_playwright import Axe
 from django.db import connections
@@ -123,6 +124,32 @@ class BrowserProblems:
             + [f"request failed: {m}" for m in self.failed_requests]
             + [f"bad response: {m}" for m in self.bad_responses]
         )
+
+    def forgive(self, status: int, path: str, *, times: int | None = 1) -> None:
+        """Take out a refusal the test provoked on purpose: the `status` answers to `path` (the
+        URL's path, query ignored) and Chromium's console line on each ("Failed to load
+        resource: ... a status of 409"). Asserts it happened `times` times first, so a test
+        that expects a refusal also fails when there is none; `times=None` for one that only a
+        race may produce."""
+
+        def refused_here(url: str) -> bool:
+            return urlsplit(url).path == path
+
+        answers = [
+            r
+            for r in self.bad_responses
+            if r.split(" ", 1)[0] == str(status) and refused_here(r.split(" ", 1)[-1])
+        ]
+        if times is not None:
+            assert len(answers) == times, (
+                f"expected {times} x {status} from {path}, got {len(answers)}: {self.all()}"
+            )
+        self.bad_responses = [r for r in self.bad_responses if r not in answers]
+        self.console_errors = [
+            e
+            for e in self.console_errors
+            if not (f"a status of {status} (" in e and refused_here(e.rsplit(" (", 1)[-1][:-1]))
+        ]
 
     def assert_none(self) -> None:
         found = self.all()
