@@ -3,6 +3,9 @@ screen sharing swaps the outgoing track, and hanging up ends it for both and rec
 
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
@@ -161,6 +164,51 @@ def test_a_call_left_by_closing_the_tab_rings_again_on_the_next_start(
     assert in_thread(lambda: Call.objects.get(pk=first.pk).status) == CallStatus.MISSED
     screenshot(mentor_page, "call-rings-again-desktop")
     problems_of(mentor_ctx).assert_none()
+
+
+def test_a_lost_answer_is_recovered_by_a_fresh_start(new_context, asgi_server, pair):
+    """The caller's page never receives the answer to its first offer (a frame lost on the
+    way). It waits, then starts afresh: a new connection and a `fresh` offer, on which the
+    other side replaces its own. Both then see each other; restarting ICE alone could not do
+    that (the side that never applied the answer has no DTLS role)."""
+    mentor, mentee, mentorship = pair
+    from mentorloom.calls import services
+
+    call, _ = in_thread(lambda: services.start_call(mentor, mentorship.pk))
+    mentor_ctx, mentor_page = _signed_in(new_context, mentor, asgi_server)
+    lost: list[dict] = []
+
+    def losing_the_first_answer(ws) -> None:  # type: ignore[no-untyped-def]
+        server = ws.connect_to_server()
+
+        def from_server(message) -> None:  # type: ignore[no-untyped-def]
+            frame = json.loads(message)
+            if frame.get("type") == "answer" and not lost:
+                lost.append(frame)
+                return
+            ws.send(message)
+
+        server.on_message(from_server)
+
+    mentor_page.route_web_socket(re.compile(r"/ws/calls/\d+/$"), losing_the_first_answer)
+    mentor_page.goto(f"/calls/{call.pk}/")
+    expect(mentor_page.locator("#call-status")).to_have_text("Waiting for the other person…")
+    mentee_ctx, mentee_page = _signed_in(new_context, mentee, asgi_server)
+    mentee_page.goto(f"/calls/{call.pk}/")
+    for _ in range(200):  # the route's handler runs while this thread waits on the page
+        if lost:
+            break
+        mentor_page.wait_for_timeout(100)
+    assert lost
+    mentor_page.wait_for_timeout(2_000)
+    # Still waiting for an answer: no picture, and the page says it is connecting.
+    expect(mentor_page.locator("#call-status")).to_have_text("Connecting…")
+    assert not mentor_page.evaluate(REMOTE_PLAYING)
+    for page in (mentor_page, mentee_page):
+        page.wait_for_function(REMOTE_PLAYING, timeout=30_000)
+        expect(page.locator("#call-status")).to_have_text("Connected")
+    problems_of(mentor_ctx).assert_none()
+    problems_of(mentee_ctx).assert_none()
 
 
 def _wait_for(condition, timeout: float = 5.0) -> None:

@@ -55,6 +55,16 @@ async def test_offer_answer_and_ice_reach_only_the_other_participant(live_asgi, 
             assert (await _next(caller, "peer.joined"))["user_id"] == mentee.pk
             await caller.send(json.dumps({"type": "offer", "sdp": "v=0 offer"}))
             assert await _next(callee, "offer") == {"type": "offer", "sdp": "v=0 offer"}
+            # A fresh start's offer says so (only `true`; nothing else of the frame is relayed).
+            fresh = {"type": "offer", "sdp": "v=0 fresh", "fresh": True, "to": 1, "x": "<b>"}
+            await caller.send(json.dumps(fresh))
+            assert await _next(callee, "offer") == {
+                "type": "offer",
+                "sdp": "v=0 fresh",
+                "fresh": True,
+            }
+            await caller.send(json.dumps({"type": "offer", "sdp": "v=0 again", "fresh": "yes"}))
+            assert await _next(callee, "offer") == {"type": "offer", "sdp": "v=0 again"}
             await callee.send(json.dumps({"type": "answer", "sdp": "v=0 answer"}))
             assert (await _next(caller, "answer"))["sdp"] == "v=0 answer"
             candidate = {"candidate": "candidate:1 1 udp 1 127.0.0.1 5000 typ host", "sdpMid": "0"}

@@ -58,7 +58,10 @@ class CallConsumer(SignallingConsumer):
             raise FrameRefused("call_ended", "This call has ended.")
         kind = frame.get("type")
         if kind in ("offer", "answer"):
-            await self._broadcast({"type": kind, "sdp": self.sdp_of(kind, frame)})
+            relayed: dict[str, Any] = {"type": kind, "sdp": self.sdp_of(kind, frame)}
+            if kind == "offer" and frame.get("fresh") is True:
+                relayed["fresh"] = True  # the sender replaced its connection (call.js)
+            await self._broadcast(relayed)
         elif kind == "ice":
             await self._broadcast({"type": "ice", "candidate": self.candidate_of(frame)})
         elif kind == "media":

@@ -18,6 +18,7 @@ const state = {
   otherPresent: false,
   ended: false,
   retries: 0,
+  resets: 0, // fresh starts since the two last connected (startAfreshSoon)
   inbox: Promise.resolve(),
 };
 
@@ -53,7 +54,9 @@ function outgoingVideo() {
   return state.screen || state.camera;
 }
 
-function newPeer() {
+// `fresh`: this connection replaces one that did not connect, and its offer says so, so the
+// other side replaces its own too (startAfreshSoon).
+function newPeer({ fresh = false } = {}) {
   if (state.pc) state.pc.close();
   const pc = new RTCPeerConnection({ iceServers: config.iceServers });
   const audio = state.local.getAudioTracks()[0];
@@ -68,7 +71,9 @@ function newPeer() {
     try {
       state.makingOffer = true;
       await pc.setLocalDescription();
-      send({ type: pc.localDescription.type, sdp: pc.localDescription.sdp });
+      const frame = { type: pc.localDescription.type, sdp: pc.localDescription.sdp };
+      send(fresh && frame.type === "offer" ? { ...frame, fresh } : frame);
+      fresh = false;
     } catch (error) {
       console.warn("could not make an offer", error);
     } finally {
@@ -87,15 +92,45 @@ function newPeer() {
   };
   pc.onconnectionstatechange = () => {
     if (pc !== state.pc) return;
-    if (pc.connectionState === "connected") setStatus("Connected", "connected");
+    if (pc.connectionState === "connected") {
+      state.resets = 0;
+      setStatus("Connected", "connected");
+    }
     if (pc.connectionState === "disconnected") setStatus("The connection is unstable…");
     if (pc.connectionState === "failed") {
       setStatus("Reconnecting…", "connecting");
-      pc.restartIce(); // triggers negotiationneeded with fresh ICE credentials
+      startAfreshSoon(pc, 0);
     }
   };
   state.pc = pc;
+  startAfreshSoon(pc, CONNECT_PATIENCE_MS);
   return pc;
+}
+
+// A connection that has not connected after a while (an answer or a candidate lost on the way,
+// a busy machine) or that failed starts afresh: the impolite side (the caller) replaces its
+// connection and sends a `fresh` offer, on which the other side replaces its own. Restarting
+// ICE on the same connection is not enough: a side that never applied the answer has no DTLS
+// role yet, and its answer to the restart clashes with the role the other side took (the
+// workshop rooms' mesh learnt this first: workshop_room.js).
+const CONNECT_PATIENCE_MS = 10_000;
+const MAX_RESETS = 3;
+
+function startAfreshSoon(pc, delay) {
+  setTimeout(() => {
+    if (state.ended || pc !== state.pc || pc.connectionState === "connected") return;
+    if (state.polite) return; // the polite side waits for the other's fresh offer
+    if (!state.otherPresent) {
+      startAfreshSoon(pc, CONNECT_PATIENCE_MS); // alone: nothing to connect to yet
+      return;
+    }
+    if (state.resets >= MAX_RESETS) return;
+    state.resets += 1;
+    // In line with the frames, so a fresh start never lands in the middle of an SDP step.
+    state.inbox = state.inbox.then(() => {
+      if (pc === state.pc && !state.ended) newPeer({ fresh: true });
+    });
+  }, delay);
 }
 
 // Autoplay rules (Firefox's by default, Safari's, Chromium's without capture) may refuse to start
@@ -123,11 +158,13 @@ async function handle(frame) {
   switch (frame.type) {
     case "welcome":
       state.polite = frame.polite;
+      state.resets = 0;
       newPeer(); // a fresh connection after every (re)join: DTLS state never outlives a socket
       setStatus("Waiting for the other person…", "connecting");
       break;
     case "peer.joined":
       state.otherPresent = true;
+      state.resets = 0;
       newPeer(); // offers as soon as negotiation is needed
       setStatus("Connecting…", "connecting");
       break;
@@ -138,6 +175,8 @@ async function handle(frame) {
     case "offer":
     case "answer": {
       state.otherPresent = true;
+      // The other side started afresh: so does this one (its connection may never connect).
+      if (frame.type === "offer" && frame.fresh && state.polite) newPeer();
       const pc = state.pc;
       const collision = frame.type === "offer" && (state.makingOffer || pc.signalingState !== "stable");
       state.ignoreOffer = !state.polite && collision;
