@@ -121,6 +121,11 @@ class RoomKind(models.TextChoices):
     BREAKOUT = "breakout", "Breakout room"
 
 
+# Breakout rooms of earlier rounds keep their chats and notes for their members and are
+# renumbered from here; only rooms numbered below it belong to the current round.
+ARCHIVED_ROOM_NUMBER = 1000
+
+
 class Room(models.Model):
     workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="rooms")
     kind = models.CharField(max_length=8, choices=RoomKind.choices)

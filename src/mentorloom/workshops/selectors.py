@@ -27,6 +27,7 @@ from mentorloom.safety.selectors import hidden_user_ids
 from mentorloom.sessions.selectors import feedback_k
 
 from .models import (
+    ARCHIVED_ROOM_NUMBER,
     Attendance,
     Feedback,
     HandSignal,
@@ -277,7 +278,12 @@ def main_room(workshop: Workshop) -> Room:
 
 
 def breakout_rooms(workshop: Workshop) -> list[Room]:
-    return list(Room.objects.filter(workshop=workshop, kind=RoomKind.BREAKOUT).order_by("number"))
+    """The current round's breakout rooms (earlier rounds' are archived, for their members)."""
+    return list(
+        Room.objects.filter(
+            workshop=workshop, kind=RoomKind.BREAKOUT, number__lt=ARCHIVED_ROOM_NUMBER
+        ).order_by("number")
+    )
 
 
 def current_room_for(user, workshop: Workshop, *, now: datetime | None = None) -> Room:  # type: ignore[no-untyped-def]

@@ -13,6 +13,7 @@ from mentorloom.core.realtime.live import publish_to_users
 
 from .. import assignment, errors, selectors
 from ..models import (
+    ARCHIVED_ROOM_NUMBER,
     RECALL_SECONDS,
     Registration,
     RegistrationStatus,
@@ -33,6 +34,8 @@ from ._common import (
 )
 
 MAX_BREAKOUTS = 50
+# What a round of breakouts sets on its workshop, all cleared when the round ends.
+BREAKOUT_STATE = ("breakouts_opened_at", "recall_at", "breakouts_end_at", "participants_choose")
 
 
 def create_breakouts(user, workshop: Workshop | int, count: int) -> list[Room]:  # type: ignore[no-untyped-def]
@@ -47,15 +50,17 @@ def create_breakouts(user, workshop: Workshop | int, count: int) -> list[Room]: 
         RoomAssignment.objects.filter(workshop=workshop).delete()
         # Old rooms keep their notes and chats for their members: they are renumbered away.
         old = Room.objects.filter(workshop=workshop, kind=RoomKind.BREAKOUT)
-        base = (old.order_by("-number").values_list("number", flat=True).first() or 0) + 1000
+        highest = old.order_by("-number").values_list("number", flat=True).first() or 0
+        base = highest + ARCHIVED_ROOM_NUMBER
         for room in old:
-            if room.number < 1000:
+            if room.number < ARCHIVED_ROOM_NUMBER:
                 room.number += base
                 room.save(update_fields=["number"])
         workshop.breakouts_opened_at = None
         workshop.recall_at = None
         workshop.breakouts_end_at = None
-        workshop.save(update_fields=["breakouts_opened_at", "recall_at", "breakouts_end_at"])
+        workshop.participants_choose = False
+        workshop.save(update_fields=[*BREAKOUT_STATE])
         return [
             _create_room(workshop, RoomKind.BREAKOUT, n, f"Room {n}", [workshop.facilitator])
             for n in range(1, count + 1)
@@ -151,7 +156,12 @@ def assign_by_hand(user, workshop: Workshop | int, user_id: int, room_id: int) -
 
 def _assign_one(workshop: Workshop, user_id: int, room_id: object) -> RoomAssignment:
     try:
-        room = Room.objects.get(pk=int(room_id), workshop=workshop, kind=RoomKind.BREAKOUT)  # type: ignore[call-overload]
+        room = Room.objects.get(
+            pk=int(room_id),  # type: ignore[call-overload]
+            workshop=workshop,
+            kind=RoomKind.BREAKOUT,
+            number__lt=ARCHIVED_ROOM_NUMBER,  # an earlier round's room is its members' only
+        )
     except (Room.DoesNotExist, TypeError, ValueError):
         raise errors.BadWorkshop(fields={"room": ["No such breakout room."]}) from None
     if not Registration.objects.filter(
@@ -179,11 +189,15 @@ def _assign_one(workshop: Workshop, user_id: int, room_id: object) -> RoomAssign
 
 
 def choose_room(user, workshop: Workshop | int, room_id: object) -> RoomAssignment:  # type: ignore[no-untyped-def]
-    """A participant picks their breakout room when the facilitator lets people choose."""
+    """A participant picks their breakout room while the facilitator lets people choose: the
+    rooms are open and the workshop is on (not called off, not over)."""
     with transaction.atomic():
         workshop = _locked(workshop)
         if not workshop.participants_choose:
             raise errors.ChoosingClosed()
+        over = workshop.cancelled_at is not None or workshop.ends_at <= timezone.now()
+        if over or not workshop.breakouts_live():
+            raise errors.ChoosingClosed("Breakout rooms are not open now.")
         return _assign_one(workshop, user.pk, room_id)
 
 
@@ -271,7 +285,8 @@ def close_due_breakouts(*, now: datetime | None = None) -> int:
             workshop.breakouts_opened_at = None
             workshop.recall_at = None
             workshop.breakouts_end_at = None
-            workshop.save(update_fields=["breakouts_opened_at", "recall_at", "breakouts_end_at"])
+            workshop.participants_choose = False
+            workshop.save(update_fields=[*BREAKOUT_STATE])
             main = selectors.main_room(workshop)
             # The facilitator comes back too, from whichever room they were visiting.
             back = {uid: main.pk for uid in [*moved, workshop.facilitator_id]}
