@@ -28,6 +28,7 @@ from ._common import (
     _promote_waiting,
     _send_invitation,
 )
+from .live import _take_out
 
 REMINDER_BEFORE = timedelta(hours=1)
 
@@ -146,7 +147,16 @@ def register(user, workshop: Workshop | int) -> Registration:  # type: ignore[no
 
 def cancel_registration(user, workshop: Workshop | int) -> Registration | None:  # type: ignore[no-untyped-def]
     """Give up a place (or leave the waitlist); the first person waiting is promoted and gets
-    the invitation. Returns the promoted registration, if any."""
+    the invitation. Returns the promoted registration, if any. Once the room has opened, giving
+    up a place also leaves the room for good, as a removal does (`live._take_out`): its chats,
+    media and breakout place go with the place, or a place given to the next person waiting
+    would let one more into the room than it holds."""
+    return _give_up(user, workshop, leave_room=True)
+
+
+def _give_up(user, workshop: Workshop | int, *, leave_room: bool) -> Registration | None:  # type: ignore[no-untyped-def]
+    """`cancel_registration`; `leave_room=False` for a ban or leaving the community, whose
+    callers take the person out of the room themselves, saying why (`live._take_out_of_live`)."""
     with transaction.atomic():
         workshop = _locked(workshop)
         if workshop.cancelled_at is not None:
@@ -162,6 +172,8 @@ def cancel_registration(user, workshop: Workshop | int) -> Registration | None: 
         registration.save(update_fields=["status"])
         if had_place:
             _send_invitation(workshop, user, method="CANCEL", template="workshops/emails/cancel")
+            if leave_room and workshop.joins_from <= timezone.now():
+                _take_out(workshop, user.pk, reason="gave_up")
         return _promote_waiting(workshop)
 
 
@@ -240,7 +252,7 @@ def _cancel_in_community(
     cancelled = []
     for workshop_id in workshop_ids:
         try:
-            cancel_registration(user, workshop_id)
+            _give_up(user, workshop_id, leave_room=False)
         except errors.NotRegistered:
             continue  # they cancelled it themselves meanwhile
         cancelled.append(workshop_id)

@@ -678,6 +678,8 @@ function leaveForGood(reason) {
     {
       banned: "A moderator banned you from this workshop's community, so you left the workshop.",
       cancelled: "This workshop was cancelled, so everyone has left it.",
+      gave_up: "You gave up your place, so you have left the workshop.",
+      left: "You left this workshop's community, so you left the workshop.",
     }[reason] || "The facilitator removed you from this workshop.",
   );
 }
