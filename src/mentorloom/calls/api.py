@@ -4,11 +4,12 @@ from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Router, Status
 
-from mentorloom.core.schemas import READ_ERRORS, WRITE_ERRORS, Id
+from mentorloom.core.schemas import READ_ERRORS, WRITE_ERRORS, ErrorOut, Id
 from mentorloom.mentorships.access import get_mentorship_for
 
 from . import services
 from .access import get_call_for
+from .errors import CallEnded
 from .ice import ice_servers_for
 from .models import Call
 from .schemas import CallOut, IceServerOut
@@ -60,7 +61,12 @@ def decline_call(request: HttpRequest, call_id: Id):  # type: ignore[no-untyped-
     return _out(services.decline_call(request.user, get_call_for(request.user, call_id)))
 
 
-@router.get("/calls/{call_id}/ice-servers", response={200: list[IceServerOut], **READ_ERRORS})
+@router.get(
+    "/calls/{call_id}/ice-servers", response={200: list[IceServerOut], 409: ErrorOut, **READ_ERRORS}
+)
 def ice_servers(request: HttpRequest, call_id: Id):  # type: ignore[no-untyped-def]
-    get_call_for(request.user, call_id)
+    """STUN/TURN servers with short-lived credentials, while the call is on (409 call_ended
+    once it is over, or its two people may no longer talk)."""
+    if not services.may_use_relay(get_call_for(request.user, call_id)):
+        raise CallEnded()
     return ice_servers_for(request.user.pk)

@@ -16,11 +16,8 @@ from . import services
 from .access import get_call_for
 from .errors import CallEnded
 from .models import Call
+from .services import call_group
 from .signalling import FrameRefused, SignallingConsumer
-
-
-def call_group(call_id: int) -> str:
-    return f"call.{call_id}"
 
 
 class CallConsumer(SignallingConsumer):
@@ -68,13 +65,15 @@ class CallConsumer(SignallingConsumer):
             state = {k: bool(frame.get(k)) for k in ("audio", "video", "screen")}
             await self._broadcast({"type": "media", **state})
         elif kind == "hangup":
-            call = await consumer_db(self._hang_up)()
-            await self._broadcast(
-                {"type": "ended", "by": self.user.pk, "duration": call.duration_seconds},
-                include_self=True,
-            )
+            # Every socket of the call, this one too, hears `ended` from services._finish.
+            await consumer_db(self._hang_up)()
         else:
             raise FrameRefused("unknown_type", f"Unknown frame type {kind!r}.")
+
+    def still_admitted(self) -> None:
+        call = Call.objects.select_related("mentorship").get(pk=self.call.pk)
+        if not call.is_live or not services.may_use_relay(call):
+            raise CallEnded()
 
     def _hang_up(self) -> Call:
         user = get_user_model().objects.get(pk=self.user.pk)

@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from mentorloom.accounts.access import require_verified
-from mentorloom.core.realtime.live import publish_to_user
+from mentorloom.core.realtime.live import publish_all, publish_to_user
 from mentorloom.mentorships.access import get_mentorship_for
 from mentorloom.notifications.services import mark_subject_read, notify
 from mentorloom.safety.selectors import is_blocked_between
@@ -24,6 +25,25 @@ RING_TIMEOUT = timedelta(minutes=2)
 # long enough to ride out a page reload or a network switch, short enough that the next
 # "Start video call" is not dropped into it.
 EMPTY_GRACE = timedelta(seconds=30)
+
+
+def call_group(call_id: int) -> str:
+    """The channel-layer group of a call's signalling sockets (consumers.CallConsumer)."""
+    return f"call.{call_id}"
+
+
+def _pair_may_talk(call: Call) -> bool:
+    """Are the call's two people still able to talk: the mentorship active, no block?"""
+    mentorship = call.mentorship
+    return mentorship.is_active and not is_blocked_between(
+        mentorship.mentor_id, mentorship.mentee_id
+    )
+
+
+def may_use_relay(call: Call) -> bool:
+    """TURN credentials (the operator's relay bandwidth) only for a call that is on between
+    two people who may still talk: not for an old call, an ended mentorship or after a block."""
+    return call.is_live and _pair_may_talk(call)
 
 
 def _expire_unanswered(mentorship_id: int) -> None:
@@ -45,7 +65,9 @@ def _ring(user, call: Call, other) -> None:  # type: ignore[no-untyped-def]
 
 
 def _finish(call: Call, by=None, now=None) -> None:  # type: ignore[no-untyped-def]
-    """Close a live call (locked by the caller) and clear its ring for both people."""
+    """Close a live call (locked by the caller) and clear its ring for both people. After
+    commit its signalling sockets hear `ended` and relay nothing more, however it ended (a
+    hang-up, the API, the sweep, a block)."""
     call.status = CallStatus.ENDED if call.answered_at else CallStatus.MISSED
     call.ended_at = now or timezone.now()
     call.ended_by = by
@@ -58,6 +80,8 @@ def _finish(call: Call, by=None, now=None) -> None:  # type: ignore[no-untyped-d
     )
     for user_id in (mentorship.mentor_id, mentorship.mentee_id):
         publish_to_user(user_id, {"type": "call.ended", "call_id": call.pk})
+    ended = {"type": "ended", "by": by.pk if by else None, "duration": call.duration_seconds}
+    publish_all([(call_group(call.pk), {"type": "signal.relay", "frame": ended, "sender": ""})])
 
 
 def _someone_waiting(call: Call, user_id: int) -> bool:
@@ -117,17 +141,23 @@ def start_call(user, mentorship_id: int) -> tuple[Call, bool]:  # type: ignore[n
 
 
 def join_call(user, call: Call) -> Call:  # type: ignore[no-untyped-def]
-    """Mark the call answered when the person who did not start it joins."""
+    """Mark the call answered when the person who did not start it joins. A call whose two
+    people may no longer talk (the mentorship ended, a block) ends instead: CallEnded."""
     with transaction.atomic():
-        call = Call.objects.select_for_update().get(pk=call.pk)
+        call = Call.objects.select_for_update().select_related("mentorship").get(pk=call.pk)
         if not call.is_live:
             raise CallEnded()
-        if call.status == CallStatus.RINGING and user.pk != call.started_by_id:
+        may_talk = _pair_may_talk(call)
+        if not may_talk:
+            _finish(call)  # kept: the refusal below is raised once this has committed
+        elif call.status == CallStatus.RINGING and user.pk != call.started_by_id:
             call.status = CallStatus.ACTIVE
             call.answered_at = timezone.now()
             call.save(update_fields=["status", "answered_at"])
             # Answered: the ring is no longer news.
             mark_subject_read([user.pk], reverse("calls:room", args=[call.pk]))
+    if not may_talk:
+        raise CallEnded()
     return call
 
 
@@ -184,6 +214,18 @@ def leave_call(user, call: Call) -> None:  # type: ignore[no-untyped-def]
     now = timezone.now()
     connections = CallConnection.objects.filter(call=call, user=user, connected_at__lte=now)
     _left(call.pk, connections, now)
+
+
+def end_calls_between(user_id: int, other_id: int) -> int:
+    """safety.block_created: a block ends the two people's live calls at once (their pages and
+    sockets hear `ended`, as after a hang-up). Returns 0: the hook counts withdrawn requests."""
+    between = Q(mentorship__mentor_id=user_id, mentorship__mentee_id=other_id) | Q(
+        mentorship__mentor_id=other_id, mentorship__mentee_id=user_id
+    )
+    calls = Call.objects.select_for_update().select_related("mentorship")
+    for call in calls.filter(between, status__in=LIVE_STATUSES):
+        _finish(call)
+    return 0
 
 
 def end_abandoned_calls(now: datetime | None = None) -> int:

@@ -60,7 +60,9 @@ def room(request: HttpRequest, call_id: int) -> HttpResponse:
             "config": {
                 "callId": call.pk,
                 "wsPath": f"/ws/calls/{call.pk}/",
-                "iceServers": ice_servers_for(request.user.pk),
+                "iceServers": (
+                    ice_servers_for(request.user.pk) if services.may_use_relay(call) else []
+                ),
                 "live": call.is_live,
                 # Closing the tab says so at once (sendBeacon), not only via the socket's close.
                 "leaveUrl": reverse("calls:leave", args=[call.pk]),
