@@ -226,6 +226,21 @@ def test_staff_without_mfa_cannot_use_admin_staff_pages_or_the_api_by_session(cl
     assert Client().get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 200
 
 
+def test_staff_without_mfa_cannot_pass_the_api_gate_with_a_made_up_token(client, staff):
+    # The API falls back to the session when the bearer token signs nobody in: the gate must
+    # not wave the request through just because it carries an Authorization header.
+    for header in ("Bearer nonsense", "Bearer mlt_madeup", "Basic Zm9vOmJhcg==", "Bearer"):
+        api = client.get("/api/v1/me", HTTP_AUTHORIZATION=header)
+        assert api.status_code == 403, header
+        assert api.json()["error"]["code"] == "mfa_enrolment_required"
+    _, token = tokens_api.create_token(staff, name="script")
+    tokens_api.revoke_token(staff, staff.access_tokens.get().pk)
+    assert client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 403
+    # A live token still works, with or without the session alongside.
+    _, token = tokens_api.create_token(staff, name="script 2")
+    assert client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 200
+
+
 def test_staff_with_mfa_reach_the_admin(client, staff):
     enrol(staff)
     assert client.get("/admin/").status_code == 200

@@ -10,14 +10,26 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from mentorloom.accounts.models import User
+from mentorloom.accounts.tokens_api import user_for_token
 from mentorloom.core.errors import error_body
 
 from . import selectors
 
 
+def _bearer_user(request: HttpRequest) -> User | None:
+    """The user of the request's `Authorization: Bearer …` token, parsed as ninja's HttpBearer
+    does; None without one or when it is not a live personal access token."""
+    scheme, _, token = (request.headers.get("Authorization") or "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        return None
+    return user_for_token(token)
+
+
 class StaffEnrolmentMiddleware:
     """MFA_REQUIRED_FOR_STAFF (default on): a staff account without MFA reaches only the
-    enrolment pages and log-out; session calls to the API get 403. Bearer tokens are untouched."""
+    enrolment pages and log-out; session calls to the API get 403. Requests with a live personal
+    access token (Bearer) are untouched."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -33,7 +45,9 @@ class StaffEnrolmentMiddleware:
             and not selectors.has_mfa(user)
         ):
             if request.path.startswith("/api/"):
-                if request.headers.get("Authorization"):
+                # Only a token that signs someone in: with any other Authorization header
+                # the API falls back to this session, which must stay behind the gate.
+                if _bearer_user(request) is not None:
                     return self.get_response(request)
                 body = error_body(
                     "mfa_enrolment_required",
