@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 
 from mentorloom.audit.services import record_event
 from mentorloom.core import ratelimit
@@ -173,7 +174,8 @@ def request_email_change(
         )
     if User.objects.filter(email__iexact=new_email).exists():
         raise EmailTaken(fields={"new_email": [EmailTaken.default_message]})
-    token = tokens.make_token(user.pk, new_email, salt=tokens.CHANGE_SALT)
+    # Bound to the current address and password: changing the password cancels the request.
+    token = tokens.make_change_token(user, new_email)
     link = _link(site_url or settings.SITE_URL, "accounts:confirm_email_change", token)
     with transaction.atomic():
         queue_email(new_email, "accounts/emails/change_email", {"user": user, "link": link})
@@ -184,12 +186,28 @@ def request_email_change(
         )
 
 
+STALE_EMAIL_CHANGE = (
+    "This link no longer works because your password or e-mail address changed after we "
+    "sent it. If you still want to use the new address, request the change again in your "
+    "account settings."
+)
+
+
 @transaction.atomic
 def confirm_email_change(token: str) -> User:
-    user_id, new_email = tokens.read_token(token, salt=tokens.CHANGE_SALT)
+    """Switch the account to the address in the link, and mark it verified.
+
+    Raises InvalidLink if the link is forged or expired, or if the password or address changed
+    since it was sent (so a password change stops a change someone else requested), and
+    EmailTaken if another account has the address by now.
+    """
+    user_id, new_email, state = tokens.read_change_token(token)
     user = User.objects.select_for_update().filter(pk=user_id, is_active=True).first()
     if user is None:
         raise InvalidLink()
+    if not constant_time_compare(state, tokens.account_state(user)):
+        security_log.info("stale email change link refused", extra={"user_id": user.pk})
+        raise InvalidLink(STALE_EMAIL_CHANGE)
     if User.objects.filter(email__iexact=new_email).exclude(pk=user.pk).exists():
         raise EmailTaken(fields={"new_email": [EmailTaken.default_message]})
     old = user.email

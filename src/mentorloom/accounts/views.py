@@ -259,7 +259,12 @@ def confirm_email_change(request: HttpRequest, token: str) -> HttpResponse:
     try:
         services.confirm_email_change(token)
     except DomainError as exc:
-        return render(request, "accounts/link_invalid.html", {"message": exc.message}, status=400)
+        return render(
+            request,
+            "accounts/link_invalid.html",
+            {"message": exc.message, "email_change": True},
+            status=400,
+        )
     messages.success(request, "Your e-mail address has been changed.")
     return redirect("accounts:settings" if request.user.is_authenticated else "accounts:login")
 
