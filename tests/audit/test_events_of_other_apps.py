@@ -28,12 +28,14 @@ def test_mfa_enrolment_recovery_use_failure_and_removal_are_audited():
     mfa.verify_code(user, codes[0])
     with pytest.raises(InvalidCode):
         mfa.verify_code(user, "000000" if current_code(device) != "000000" else "111111")
-    mfa.regenerate_recovery_codes(user)
+    # Confirmed with a recovery code (spent), so the TOTP code stays fresh for disable_mfa.
+    mfa.regenerate_recovery_codes(user, password=DEFAULT_PASSWORD, code=codes[1])
     mfa.disable_mfa(user, password=DEFAULT_PASSWORD, code=current_code(device))
     assert kinds(user) == [
         "mfa.enabled",
         "mfa.recovery_code.used",
         "mfa.challenge.failed",
+        "mfa.recovery_code.used",
         "mfa.recovery_codes.regenerated",
         "mfa.disabled",
     ]

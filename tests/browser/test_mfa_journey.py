@@ -160,14 +160,28 @@ def test_add_a_passkey_and_sign_in_with_it(localhost_context: BrowserContext):
     user = in_thread(lambda: ProfileFactory().user)
     _sign_in_password(page, user.email)
     expect(page).to_have_url("/dashboard/")
-    _enrol(page)
+    secret, codes = _enrol(page)
 
+    # Adding a passkey asks for the password and a code first, as turning MFA off does.
     page.get_by_label("Passkey name").fill("This laptop")
+    page.get_by_label("Current password").fill(DEFAULT_PASSWORD)
+    page.get_by_label("Code from your authenticator app").fill(_code(secret, steps_ahead=1))
     page.get_by_role("button", name="Add a passkey").click()
     expect(page.get_by_text("Passkey added.")).to_be_visible()
     expect(page.get_by_role("button", name="Remove This laptop")).to_be_visible()
     assert_accessible(page)
     assert in_thread(lambda: Passkey.objects.filter(user=user).count()) == 1
+
+    # So do new recovery codes (confirmed here with one of the old ones).
+    page.get_by_role("link", name="Generate new recovery codes").click()
+    expect(page.get_by_role("heading", name="Generate new recovery codes")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("Current password").fill(DEFAULT_PASSWORD)
+    page.get_by_label("Code from your authenticator app").fill(codes[0])
+    page.get_by_role("button", name="Generate new codes").click()
+    expect(page.get_by_role("heading", name="Your recovery codes")).to_be_visible()
+    new_codes = page.get_by_role("list", name="Recovery codes").locator("li").all_inner_texts()
+    assert len(new_codes) == 10 and set(new_codes).isdisjoint(codes)
     _log_out(page)
 
     _sign_in_password(page, user.email)

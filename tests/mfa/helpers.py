@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django_otp.oath import totp
+from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from mentorloom.mfa import services
@@ -25,3 +26,9 @@ def enrol(user) -> tuple[TOTPDevice, list[str]]:  # type: ignore[no-untyped-def]
     device.last_t = -1
     device.save(update_fields=["last_t"])
     return device, codes
+
+
+def unused_recovery_code(user) -> str:  # type: ignore[no-untyped-def]
+    """One of `user`'s unused recovery codes, for a step-up that must not spend the TOTP code
+    a test needs later (tests read the stored codes; people cannot)."""
+    return StaticToken.objects.filter(device__user=user).values_list("token", flat=True)[0]

@@ -79,8 +79,10 @@ def test_a_recovery_code_works_once_typed_any_way():
 
 def test_regenerating_recovery_codes_retires_the_old_ones():
     user = UserFactory()
-    _, old = enrol(user)
-    new = services.regenerate_recovery_codes(user)
+    device, old = enrol(user)
+    new = services.regenerate_recovery_codes(
+        user, password=DEFAULT_PASSWORD, code=current_code(device)
+    )
     assert set(old).isdisjoint(new)
     assert StaticToken.objects.filter(device__user=user).count() == 10
     with pytest.raises(InvalidCode):
@@ -90,7 +92,22 @@ def test_regenerating_recovery_codes_retires_the_old_ones():
 
 def test_regenerating_without_mfa_is_refused():
     with pytest.raises(MfaNotEnabled):
-        services.regenerate_recovery_codes(UserFactory())
+        services.regenerate_recovery_codes(UserFactory(), password=DEFAULT_PASSWORD, code="1")
+
+
+def test_regenerating_recovery_codes_needs_the_password_and_a_current_code():
+    user = UserFactory()
+    device, old = enrol(user)
+    with pytest.raises(WrongPassword):
+        services.regenerate_recovery_codes(user, password="not it", code=current_code(device))
+    with pytest.raises(InvalidCode):
+        services.regenerate_recovery_codes(user, password=DEFAULT_PASSWORD, code="000000x")
+    # Nothing changed: the old codes still work, and the failed code counts for the throttle.
+    assert ChallengeAttempt.objects.filter(user=user).count() == 1
+    assert services.verify_code(user, old[0]) == "recovery"
+    # A recovery code is a code too (then spent, with the rest).
+    new = services.regenerate_recovery_codes(user, password=DEFAULT_PASSWORD, code=old[1])
+    assert len(new) == 10 and selectors.recovery_codes_left(user) == 10
 
 
 @override_settings(MFA_FAILURE_LIMIT=5, MFA_FAILURE_WINDOW_SECONDS=900)

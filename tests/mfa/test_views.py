@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mentorloom.accounts import tokens_api
-from mentorloom.mfa import selectors, trusted
+from mentorloom.mfa import selectors, services, trusted
 from mentorloom.mfa.flow import PENDING_KEY
 from mentorloom.mfa.models import Passkey
 from tests.factories import DEFAULT_PASSWORD, ProfileFactory, UserFactory
@@ -279,13 +279,49 @@ def test_enrolment_page_shows_qr_and_secret_then_codes_once(client):
     assert client.get(reverse("mfa:enrol"))["Location"] == reverse("mfa:overview")
 
 
-def test_regenerating_codes_from_settings_shows_new_ones(client, mfa_user):
-    user, _, old = mfa_user
+def test_regenerating_codes_from_settings_needs_password_and_code_then_shows_new_ones(
+    client, mfa_user
+):
+    user, device, old = mfa_user
     client.force_login(user)
-    response = client.post(reverse("mfa:regenerate_codes"))
+    overview = client.get(reverse("mfa:overview")).content.decode()
+    assert f'href="{reverse("mfa:regenerate_codes")}"' in overview
+    page = client.get(reverse("mfa:regenerate_codes"))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert '<label for="id_password">Current password' in html
+    assert '<label for="id_code">Code from your authenticator app' in html
+    wrong = client.post(
+        reverse("mfa:regenerate_codes"), {"password": "nope", "code": current_code(device)}
+    )
+    assert wrong.status_code == 400 and "password is not correct" in wrong.content.decode()
+    bad_code = client.post(
+        reverse("mfa:regenerate_codes"), {"password": DEFAULT_PASSWORD, "code": "000000x"}
+    )
+    assert bad_code.status_code == 400 and "That code is not valid" in bad_code.content.decode()
+    assert selectors.recovery_codes_left(user) == 10
+    response = client.post(
+        reverse("mfa:regenerate_codes"),
+        {"password": DEFAULT_PASSWORD, "code": current_code(device)},
+    )
     assert response["Location"] == reverse("mfa:recovery_codes")
     new = client.get(reverse("mfa:recovery_codes")).context["codes"]
     assert set(new).isdisjoint(old)
+
+
+def test_a_session_alone_cannot_replace_the_recovery_codes(client, mfa_user):
+    # A stolen or borrowed session, without the password or the authenticator.
+    user, _, old = mfa_user
+    client.force_login(user)
+    response = client.post(reverse("mfa:regenerate_codes"))
+    assert response.status_code == 200 and "This field is required" in response.content.decode()
+    assert client.get(reverse("mfa:recovery_codes"))["Location"] == reverse("mfa:overview")
+    assert services.verify_code(user, old[0]) == "recovery"  # the owner's codes still work
+
+
+def test_regenerating_codes_without_mfa_goes_back_to_the_overview(client):
+    client.force_login(ProfileFactory().user)
+    assert client.get(reverse("mfa:regenerate_codes"))["Location"] == reverse("mfa:overview")
 
 
 def test_disabling_from_settings_needs_password_and_code(client, mfa_user):
@@ -318,15 +354,23 @@ def test_someone_elses_passkey_cannot_be_removed(client, mfa_user):
 
 def test_passkeys_need_an_authenticator_first(client):
     client.force_login(ProfileFactory().user)
-    response = client.post(reverse("mfa:passkey_options"))
+    response = client.post(
+        reverse("mfa:passkey_options"),
+        {"password": DEFAULT_PASSWORD, "code": "123456"},
+        content_type="application/json",
+    )
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "mfa_not_enabled"
 
 
 def test_passkey_registration_rejects_garbage_with_a_clear_400(client, mfa_user):
-    user, _, _ = mfa_user
+    user, device, _ = mfa_user
     client.force_login(user)
-    options = client.post(reverse("mfa:passkey_options"))
+    options = client.post(
+        reverse("mfa:passkey_options"),
+        {"password": DEFAULT_PASSWORD, "code": current_code(device)},
+        content_type="application/json",
+    )
     assert options.status_code == 200 and options.json()["rp"]["id"] == "127.0.0.1"
     response = client.post(
         reverse("mfa:passkey_register"),

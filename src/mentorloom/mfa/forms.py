@@ -46,7 +46,9 @@ class RecoveryChallengeForm(forms.Form):
     remember = forms.BooleanField(label="Remember this device for 30 days", required=False)
 
 
-class DisableMfaForm(forms.Form):
+class ConfirmIdentityForm(forms.Form):
+    """The step-up asked before turning MFA off, new recovery codes or a new passkey."""
+
     password = forms.CharField(
         label="Current password",
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),

@@ -84,15 +84,18 @@ def _replace_recovery_codes(user: AbstractBaseUser) -> list[str]:
     return [format_recovery_code(code) for code in codes]
 
 
-@transaction.atomic
-def regenerate_recovery_codes(user: AbstractBaseUser) -> list[str]:
+def regenerate_recovery_codes(user: AbstractBaseUser, *, password: str, code: str) -> list[str]:
     """Replace every recovery code with 10 new ones (returned once, formatted xxxx-xxxx-…).
 
-    Raises MfaNotEnabled without a confirmed authenticator. Old codes stop working at once.
+    Needs the password and a current code (confirm_identity). Raises MfaNotEnabled without a
+    confirmed authenticator, WrongPassword, InvalidCode, ChallengeThrottled. Old codes stop
+    working at once.
     """
     if not selectors.has_mfa(user):
         raise MfaNotEnabled()
-    codes = _replace_recovery_codes(user)
+    confirm_identity(user, password=password, code=code)
+    with transaction.atomic():
+        codes = _replace_recovery_codes(user)
     security_log.info("mfa recovery codes regenerated", extra={"user_id": user.pk})
     record_event("mfa.recovery_codes.regenerated", actor=user, target=user)
     return codes
@@ -150,15 +153,25 @@ def disable_mfa(user: AbstractBaseUser, *, password: str, code: str) -> None:
     """
     if not selectors.has_mfa(user):
         raise MfaNotEnabled()
-    if not user.check_password(password):
-        raise WrongPassword(fields={"password": [WrongPassword.default_message]})
-    verify_code(user, code)  # outside the transaction: a failed guess must stay counted
+    confirm_identity(user, password=password, code=code)
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
         Passkey.objects.filter(user=user).delete()
     security_log.info("mfa disabled", extra={"user_id": user.pk})
     record_event("mfa.disabled", actor=user, target=user)
+
+
+def confirm_identity(user: AbstractBaseUser, *, password: str, code: str) -> None:
+    """The step-up before changing the second factors: the password and a current code (or a
+    recovery code, which is then spent), so a session alone cannot replace them.
+
+    Call outside a transaction: a failed guess must stay counted. Raises WrongPassword,
+    InvalidCode, ChallengeThrottled.
+    """
+    if not user.check_password(password):
+        raise WrongPassword(fields={"password": [WrongPassword.default_message]})
+    verify_code(user, code)
 
 
 # --- The sign-in challenge --------------------------------------------------------------------
@@ -206,13 +219,18 @@ def relying_party() -> tuple[str, str]:
     return rp_id, origin
 
 
-def begin_passkey_registration(user: AbstractBaseUser) -> tuple[str, str]:
+def begin_passkey_registration(
+    user: AbstractBaseUser, *, password: str, code: str
+) -> tuple[str, str]:
     """Options for navigator.credentials.create() as JSON, and the challenge to keep.
 
-    Raises MfaNotEnabled: passkeys come on top of an authenticator app and recovery codes.
+    Needs the password and a current code (confirm_identity): only a challenge issued after
+    them can finish a registration. Raises MfaNotEnabled (passkeys come on top of an
+    authenticator app and recovery codes), WrongPassword, InvalidCode, ChallengeThrottled.
     """
     if not selectors.has_mfa(user):
         raise MfaNotEnabled("Turn on an authenticator app first; passkeys are added on top.")
+    confirm_identity(user, password=password, code=code)
     rp_id, _ = relying_party()
     options = generate_registration_options(
         rp_id=rp_id,

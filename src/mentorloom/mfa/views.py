@@ -12,12 +12,12 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.views.decorators.http import require_POST
 
-from mentorloom.core.errors import DomainError, error_body
+from mentorloom.core.errors import DomainError, InvalidInput, error_body
 from mentorloom.core.forms import add_domain_errors
 
 from . import flow, selectors, services
 from .errors import ChallengeThrottled, PendingLoginExpired
-from .forms import ChallengeForm, ConfirmTotpForm, DisableMfaForm, RecoveryChallengeForm
+from .forms import ChallengeForm, ConfirmIdentityForm, ConfirmTotpForm, RecoveryChallengeForm
 
 NEW_CODES_KEY = "mfa_new_recovery_codes"
 REGISTRATION_KEY = "mfa_passkey_registration_challenge"
@@ -103,22 +103,30 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def regenerate_codes(request: HttpRequest) -> HttpResponse:
-    try:
-        request.session[NEW_CODES_KEY] = services.regenerate_recovery_codes(request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
+    if not selectors.has_mfa(request.user):
         return redirect("mfa:overview")
-    messages.success(request, "New recovery codes: the old ones no longer work.")
-    return redirect("mfa:recovery_codes")
+    # Bound on every POST: an empty one shows "required" on both fields.
+    form = ConfirmIdentityForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            codes = services.regenerate_recovery_codes(request.user, **form.cleaned_data)
+        except DomainError as exc:
+            add_domain_errors(form, exc)
+            status = 429 if isinstance(exc, ChallengeThrottled) else 400
+        else:
+            request.session[NEW_CODES_KEY] = codes
+            messages.success(request, "New recovery codes: the old ones no longer work.")
+            return redirect("mfa:recovery_codes")
+    return render(request, "mfa/regenerate_codes.html", {"form": form}, status=status)
 
 
 @login_required
 def disable(request: HttpRequest) -> HttpResponse:
     if not selectors.has_mfa(request.user):
         return redirect("mfa:overview")
-    form = DisableMfaForm(request.POST or None)
+    form = ConfirmIdentityForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
@@ -135,8 +143,14 @@ def disable(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def passkey_registration_options(request: HttpRequest) -> HttpResponse:
+    form = ConfirmIdentityForm(_json_body(request))
     try:
-        options, challenge = services.begin_passkey_registration(request.user)
+        if not form.is_valid():
+            raise InvalidInput(
+                "Enter your current password and a code from your authenticator app.",
+                fields={name: list(errors) for name, errors in form.errors.items()},
+            )
+        options, challenge = services.begin_passkey_registration(request.user, **form.cleaned_data)
     except DomainError as exc:
         return _json_error(exc)
     request.session[REGISTRATION_KEY] = challenge

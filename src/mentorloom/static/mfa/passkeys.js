@@ -97,7 +97,13 @@ if (register) {
   wire(register, async () => {
     const name = register.querySelector("[name=name]").value.trim();
     if (!name) throw new Error("Give the passkey a name.");
-    const options = await post(register.dataset.optionsUrl);
+    // The server asks for the password and a code before it hands out a challenge.
+    const password = register.querySelector("[name=password]").value;
+    const code = register.querySelector("[name=code]").value.trim();
+    if (!password || !code) {
+      throw new Error("Enter your current password and a code from your authenticator app.");
+    }
+    const options = await post(register.dataset.optionsUrl, { password, code });
     const credential = await navigator.credentials.create({ publicKey: creationOptions(options) });
     return post(register.dataset.registerUrl, { name, credential: credentialJSON(credential) });
   });
