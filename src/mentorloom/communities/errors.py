@@ -85,6 +85,14 @@ class CannotMention(InvalidInput):
     default_message = "You mentioned someone who cannot see this channel."
 
 
+class TooManyMentions(RateLimited):
+    code = "too_many_mentions"
+    default_message = (
+        "You have mentioned a lot of people in the last few minutes. "
+        "Wait a little before mentioning more."
+    )
+
+
 class OwnerCannotLeave(Conflict):
     code = "owner_cannot_leave"
     default_message = "Hand the community to another owner before leaving."

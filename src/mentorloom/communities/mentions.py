@@ -18,17 +18,24 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from mentorloom.core import ratelimit
 from mentorloom.messaging.models import Message, Participant
 from mentorloom.messaging.quiet_hours import quiet_until
 from mentorloom.notifications.services import notify
 from mentorloom.safety.selectors import hidden_user_ids
 
-from .errors import CannotMention
+from .errors import CannotMention, TooManyMentions
 from .models import Channel, ChannelMute, Community, Membership, PostMention
 
 # Mentions: "@handle", the handle being a member's display name in lower case without spaces
 # or punctuation ("@analopez" for Ana López).
 MENTION = re.compile(r"(?<![\w@])@([a-z0-9][a-z0-9._]{1,39})", re.IGNORECASE)
+# Each mentioned member gets a notification and perhaps an e-mail: one post may mention at
+# most this many people, and one person may have this many notified per window, so a member
+# cannot mail a whole community at the speed of the chat's send limit.
+MAX_MENTIONS_PER_POST = 10
+MENTIONS_PER_WINDOW = 30
+MENTIONS_WINDOW_SECONDS = 600
 # Someone who touched any conversation within this long is treated as online (no e-mail).
 ONLINE_WITHIN = timedelta(minutes=5)
 # Mention e-mails wait out the night in the recipient's zone (no per-person setting yet).
@@ -61,8 +68,9 @@ def _names_in(body: str) -> set[str]:
 
 
 def mentioned_members(user, channel: Channel, body: str) -> list[int]:  # type: ignore[no-untyped-def]
-    """Ids of the members `body` mentions. Raises CannotMention for a handle of someone who
-    is not a member in good standing, or with whom a block stands either way."""
+    """Ids of the members `body` mentions. Raises CannotMention for more than
+    MAX_MENTIONS_PER_POST people, or for a handle of someone who is not a member in good
+    standing, or with whom a block stands either way."""
     names = _names_in(body)
     if not names:
         return []
@@ -72,20 +80,35 @@ def mentioned_members(user, channel: Channel, body: str) -> list[int]:  # type: 
     outsiders: list[str] = []
     for name in sorted(names):
         uid = handles.get(name)
-        if uid is None:
-            if _is_someones_handle(name):
-                outsiders.append(name)
-            continue
-        if uid in hidden:
+        if uid is None or uid in hidden:
             outsiders.append(name)
-        elif uid != user.pk:
+        elif uid != user.pk and uid not in ids:
             ids.append(uid)
+    if len(ids) > MAX_MENTIONS_PER_POST:
+        # Checked before names that are no member's handle are looked up (a query each).
+        message = f"You can mention at most {MAX_MENTIONS_PER_POST} people in one post."
+        raise CannotMention(message, fields={"body": [message]})
+    # A name that is nobody's handle is text ("an @ sign"), not a mention.
+    outsiders = [name for name in outsiders if name in handles or _is_someones_handle(name)]
     if outsiders:
         raise CannotMention(
             f"@{outsiders[0]} cannot see this channel.",
             fields={"body": [f"@{name} cannot see this channel." for name in outsiders]},
         )
     return ids
+
+
+def spend_mention_allowance(user_id: int, count: int) -> None:
+    """Count `count` people about to be notified of `user_id`'s mentions; raises
+    TooManyMentions when that takes them past MENTIONS_PER_WINDOW in the window."""
+    if count and not ratelimit.allow(
+        "community.mentions",
+        str(user_id),
+        limit=MENTIONS_PER_WINDOW,
+        window_seconds=MENTIONS_WINDOW_SECONDS,
+        hits=count,
+    ):
+        raise TooManyMentions(fields={"body": [TooManyMentions.default_message]})
 
 
 def _is_someones_handle(name: str) -> bool:
@@ -190,7 +213,8 @@ def notify_edit(  # type: ignore[no-untyped-def]
     The previous text's mentions are remembered first (a post sent before mentions were
     remembered, or whose after-commit step was lost, has no rows); then a row per person,
     created here or not at all, decides: two concurrent edits adding the same person notify
-    them once."""
+    them once. Raises TooManyMentions (`spend_mention_allowance`) for the fresh ones, which
+    undoes the caller's transaction: the edit."""
     earlier = _resolved(channel.community_id, previous_body, author.pk)
     if earlier:
         PostMention.objects.bulk_create(
@@ -199,6 +223,7 @@ def notify_edit(  # type: ignore[no-untyped-def]
     fresh = [
         uid for uid in user_ids if PostMention.objects.get_or_create(message=post, user_id=uid)[1]
     ]
+    spend_mention_allowance(author.pk, len(fresh))
     if fresh:
         transaction.on_commit(partial(notify_mentions, author, channel, post, post.body, fresh))
     return fresh

@@ -483,7 +483,9 @@ def check_channel_post(
 
     Runs under the channel's row lock for every post, HTTP or socket. Raises NotAMember,
     Banned, Muted, SlowMode (moderators are exempt), BlockedReply (replying to someone either
-    of you blocked), CannotMention (a post mentioning someone who cannot see the channel).
+    of you blocked), CannotMention (a post mentioning someone who cannot see the channel, or
+    more than `mentions.MAX_MENTIONS_PER_POST` people), TooManyMentions (the author had many
+    people notified lately: `mentions.spend_mention_allowance`).
     Mention notifications are scheduled for after the commit, so a refused or retried send
     (nothing stored) notifies nobody.
     """
@@ -523,6 +525,7 @@ def check_channel_post(
     if body:
         author = membership.user
         mentioned = mentions.mentioned_members(author, channel, body)
+        mentions.spend_mention_allowance(author.pk, len(mentioned))
         if mentioned:
             transaction.on_commit(
                 partial(mentions.notify_new_post, author, channel, conversation_id, body, mentioned)
@@ -577,8 +580,9 @@ def edit_post(user, channel: Channel, message: Message, body: object) -> Message
     announced live to the channel's sockets); the people the new text mentions whom the post
     never mentioned before are notified as for a new post (`mentions.notify_edit`). Raises
     PostIsAStory, NotYourMessage, EditWindowClosed, EmptyMessage, MessageTooLong, Muted,
-    Banned, CannotMention (the new text mentions someone who cannot see the channel: the same
-    rule as posting); nothing is changed and nobody notified when one of them is raised."""
+    Banned, CannotMention (the new text mentions someone who cannot see the channel, or too
+    many people: the same rules as posting), TooManyMentions; nothing is changed and nobody
+    notified when one of them is raised."""
     membership = Membership.objects.filter(community=channel.community, user=user).first()
     if membership is None:
         raise NotAMember()
@@ -838,8 +842,8 @@ def edit_story(
     The post shows as edited and changes live on every open channel page; the people the new
     title or text mentions whom the story never mentioned before are notified as for a new
     post (`mentions.notify_edit`). Raises
-    NotTheAuthor, NotAMember, Banned, Muted, InvalidInput, CannotMention, EmptyMessage;
-    nothing is changed when one of them is raised."""
+    NotTheAuthor, NotAMember, Banned, Muted, InvalidInput, CannotMention, TooManyMentions,
+    EmptyMessage; nothing is changed when one of them is raised."""
     if story.author_id != user.pk:
         raise NotTheAuthor()
     membership = Membership.objects.filter(community=story.community_id, user=user).first()

@@ -70,32 +70,33 @@ def _hit_commands(cache_key: str, window_seconds: int, hits: int = 1) -> list[tu
     return [("SET", key, 0, "EX", _ttl(window_seconds), "NX"), ("INCRBY", key, hits)]
 
 
-def _count(cache_key: str, window_seconds: int) -> int:
-    """Count one hit on `cache_key`; returns the hits in its window so far."""
+def _count(cache_key: str, window_seconds: int, hits: int = 1) -> int:
+    """Count `hits` hits on `cache_key`; returns the hits in its window so far."""
     client = _redis()
     if client is not None:
         with client.pipeline(transaction=True) as pipe:
-            for command in _hit_commands(cache_key, window_seconds):
+            for command in _hit_commands(cache_key, window_seconds, hits):
                 pipe.execute_command(*command)
             return int(pipe.execute()[1])
     ttl = _ttl(window_seconds)
     # add() is atomic and only sets when absent; incr() is atomic on locmem.
-    if cache.add(cache_key, 1, timeout=ttl):
-        return 1
+    if cache.add(cache_key, hits, timeout=ttl):
+        return hits
     try:
-        return cache.incr(cache_key)
+        return cache.incr(cache_key, hits)
     except ValueError:  # expired between add and incr
-        cache.add(cache_key, 1, timeout=ttl)
-        return 1
+        cache.add(cache_key, hits, timeout=ttl)
+        return hits
 
 
 def _cache_key(scope: str, key: str, window_seconds: int) -> str:
     return f"rl:{scope}:{key}:{int(time.time() // window_seconds)}"
 
 
-def allow(scope: str, key: str, *, limit: int, window_seconds: int) -> bool:
-    """Count one hit for (scope, key); True while the window's count is within `limit`."""
-    return _count(_cache_key(scope, key, window_seconds), window_seconds) <= limit
+def allow(scope: str, key: str, *, limit: int, window_seconds: int, hits: int = 1) -> bool:
+    """Count `hits` hits (one by default) for (scope, key); True while the window's count is
+    within `limit`."""
+    return _count(_cache_key(scope, key, window_seconds), window_seconds, hits) <= limit
 
 
 async def aallow(scope: str, key: str, *, limit: int, window_seconds: int) -> bool:
