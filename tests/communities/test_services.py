@@ -29,7 +29,14 @@ from mentorloom.communities.errors import (
     RequestPending,
     SlowMode,
 )
-from mentorloom.communities.models import Channel, JoinStatus, Membership, PromptOccurrence
+from mentorloom.communities.models import (
+    Channel,
+    JoinStatus,
+    Membership,
+    PromptOccurrence,
+    Role,
+    WeeklyPrompt,
+)
 from mentorloom.core.errors import InvalidInput
 from mentorloom.messaging.errors import MessageTooLong
 from mentorloom.messaging.models import ConversationKind, Message, Participant
@@ -142,6 +149,38 @@ def test_invite_links_admit_until_they_expire_or_are_revoked():
         services.accept_invite(late, "not-a-token")
     with pytest.raises(InvalidInput):
         services.create_invite(moderator, community, days=0)
+
+
+@pytest.mark.django_db
+def test_a_demoted_and_banned_moderators_invite_lets_nobody_in():
+    community, owner, moderator, _member, _general = community_with("invite")
+    invite = services.create_invite(moderator, community, days=30)
+    target = community.memberships.get(user=moderator)
+    services.set_role(owner, target, Role.MEMBER)
+    services.ban_member(owner, target, minutes=None, reason="abuse")
+    outsider = person("Sock Puppet")
+    with pytest.raises(InviteRevoked):
+        services.accept_invite(outsider, invite.token)
+    assert not Membership.objects.filter(community=community, user=outsider).exists()
+
+
+@pytest.mark.django_db
+def test_demoting_or_leaving_revokes_the_invite_links_one_made_and_no_others():
+    community, owner, moderator, member, _general = community_with("invite")
+    services.set_role(owner, community.memberships.get(user=member), Role.MODERATOR)
+    demoted = services.create_invite(moderator, community, days=30)
+    leaving = services.create_invite(member, community, days=30)
+    owners = services.create_invite(owner, community, days=30)
+    services.set_role(owner, community.memberships.get(user=moderator), Role.MEMBER)
+    services.leave_community(member, community)
+    for invite in (demoted, leaving):
+        invite.refresh_from_db()
+        assert invite.revoked_at is not None
+        with pytest.raises(InviteRevoked):
+            services.accept_invite(person(f"Guest {invite.pk}"), invite.token)
+    guest = person("Welcome Guest")
+    services.accept_invite(guest, owners.token)
+    assert Membership.objects.filter(community=community, user=guest).exists()
 
 
 @pytest.mark.django_db
@@ -427,6 +466,23 @@ def test_a_second_worker_finding_the_occurrence_posted_adds_nothing(time_machine
     PromptOccurrence.objects.create(prompt=prompt, day="2026-03-03")
     assert services.post_due_prompts() == 0
     assert not Message.objects.filter(conversation=general.conversation).exists()
+
+
+@pytest.mark.django_db
+def test_a_demoted_moderators_weekly_prompt_stops(time_machine):
+    time_machine.move_to("2026-03-02 09:00:00+01:00")  # Monday
+    community, owner, moderator, member, general = community_with()
+    demoted = _prompt(moderator, general, weekday=3)
+    services.set_role(owner, community.memberships.get(user=member), Role.MODERATOR)
+    by_admin = _prompt(member, general, weekday=3)
+    services.set_role(owner, community.memberships.get(user=moderator), Role.MEMBER)
+    assert not WeeklyPrompt.objects.get(pk=demoted.pk).active
+    # A prompt whose author lost the role some other way (the admin) stops when due.
+    Membership.objects.filter(community=community, user=member).update(role=Role.MEMBER)
+    time_machine.move_to("2026-03-04 18:00:30+01:00")  # Wednesday: both are due
+    assert services.post_due_prompts() == 0
+    assert not Message.objects.filter(conversation=general.conversation).exists()
+    assert not WeeklyPrompt.objects.filter(pk__in=[demoted.pk, by_admin.pk], active=True).exists()
 
 
 @pytest.mark.django_db

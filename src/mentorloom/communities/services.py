@@ -257,7 +257,7 @@ member_left = Hook("communities.member_left")
 def leave_community(user, community: Community) -> None:  # type: ignore[no-untyped-def]
     """Leave (idempotent). The last owner cannot leave; a banned member's row stays (a ban
     outlives leaving and rejoining). Their part in the community's workshops goes with them
-    (member_left)."""
+    (member_left), and the invite links they made are revoked."""
     with transaction.atomic():
         membership = (
             Membership.objects.select_for_update().filter(community=community, user=user).first()
@@ -272,6 +272,7 @@ def leave_community(user, community: Community) -> None:  # type: ignore[no-unty
         ):
             raise OwnerCannotLeave()
         _remove_from_channels(community, user.pk, reason="left")
+        _revoke_invites_by(membership)
         membership.delete()
         member_left(community.pk, user)
 
@@ -393,16 +394,35 @@ def accept_invite(user, token: object) -> Membership:  # type: ignore[no-untyped
 
 
 def set_role(owner, target: Membership, role: object) -> Membership:  # type: ignore[no-untyped-def]
-    """The owner makes a member a moderator (or back). Raises NotAModerator, InvalidInput."""
+    """The owner makes a member a moderator (or back). A moderator made a member again loses
+    the invite links they made (revoked) and their weekly prompts (stopped). Raises
+    NotAModerator, InvalidInput."""
     me = _moderator(owner, target.community)
     if me.role != Role.OWNER:
         raise NotAModerator("Only the owner can change roles.")
     if role not in (Role.MODERATOR, Role.MEMBER) or target.role == Role.OWNER:
         raise InvalidInput(fields={"role": ["Choose moderator or member."]})
-    target.role = role
-    target.save(update_fields=["role"])
-    audit(owner, "community.role", target.user_id, community_id=target.community_id, role=role)
+    with transaction.atomic():
+        if target.role == Role.MODERATOR and role == Role.MEMBER:
+            _revoke_invites_by(target)
+            # Their weekly discussions would go on being posted under their name.
+            WeeklyPrompt.objects.filter(
+                community_id=target.community_id, author_id=target.user_id, active=True
+            ).update(active=False)
+        target.role = role
+        target.save(update_fields=["role"])
+        audit(owner, "community.role", target.user_id, community_id=target.community_id, role=role)
     return target
+
+
+def _revoke_invites_by(membership: Membership) -> int:
+    """Revoke the invite links `membership`'s person made, when they stop moderating (demoted,
+    leaving, banned): a link lets people in on its maker's authority. Returns how many."""
+    return Invite.objects.filter(
+        community_id=membership.community_id,
+        created_by_id=membership.user_id,
+        revoked_at__isnull=True,
+    ).update(revoked_at=timezone.now())
 
 
 def set_notifications_muted(user, community: Community, muted: bool) -> Membership:  # type: ignore[no-untyped-def]
@@ -691,6 +711,7 @@ def ban_member(
         target.banned_until = _until(minutes, allow_forever=True)
         target.save(update_fields=["banned_until"])
         _remove_from_channels(target.community, target.user_id, reason="banned")
+        _revoke_invites_by(target)  # any link left from when they moderated
         cancelled = [
             item
             for items in member_banned(target.community_id, target.user, target.banned_until)
@@ -965,6 +986,8 @@ def post_due_prompts(now: datetime | None = None) -> int:
     is written in the same transaction as the thread, so a second worker or a rerun after a
     crash finds it (or fails on the constraint and rolls its own attempt back); the thread's
     client id is derived from the occurrence, so even a send that raced is deduplicated.
+    A prompt whose author is a member who no longer moderates is stopped instead; one whose
+    author left (or was banned, or is gone) is posted under a moderator's name.
     """
     now = now or timezone.now()
     posted = 0
@@ -981,12 +1004,19 @@ def post_due_prompts(now: datetime | None = None) -> int:
         if day is None or PromptOccurrence.objects.filter(prompt=prompt, day=day).exists():
             continue
         author = prompt.author
-        if (
-            author is None
-            or not Membership.objects.filter(community=prompt.community, user=author)
+        standing = (
+            Membership.objects.filter(community=prompt.community, user=author)
             .filter(_good_standing())
-            .exists()
-        ):
+            .first()
+            if author is not None
+            else None
+        )
+        if standing is not None and not standing.moderates:
+            # Its author no longer moderates (demoted: `set_role` stops their prompts, this
+            # catches any it did not): it stops rather than go on under their name.
+            WeeklyPrompt.objects.filter(pk=prompt.pk).update(active=False)
+            continue
+        if standing is None:
             owner = _moderators(prompt.community)
             if not owner:
                 continue
