@@ -141,7 +141,7 @@ def test_an_edit_mentioning_someone_who_cannot_see_the_channel_changes_nothing(
     message = post(owner, general, "Hello")
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(CannotMention) as exc:
         services.edit_post(owner, general, message, "Hello @miamember and @xenaoutsider")
-    assert exc.value.message == "@xenaoutsider cannot see this channel."
+    assert exc.value.message == "@xenaoutsider cannot be mentioned here."
     message.refresh_from_db()
     assert message.body == "Hello" and message.edited_at is None
     assert mentions_of(member) == [] and not PostMention.objects.exists()
@@ -149,7 +149,7 @@ def test_an_edit_mentioning_someone_who_cannot_see_the_channel_changes_nothing(
     Block.objects.create(blocker=member, blocked=owner)
     with pytest.raises(CannotMention) as exc:
         services.edit_post(owner, general, message, "Hello @miamember")
-    assert exc.value.message == "@miamember cannot see this channel."
+    assert exc.value.message == "@miamember cannot be mentioned here."
     # Nothing was remembered for the refused edits: a valid one still notifies.
     Block.objects.all().delete()
     with django_capture_on_commit_callbacks(execute=True):
@@ -181,9 +181,11 @@ def test_an_edit_through_the_api_and_the_page_notifies_the_newly_mentioned(
     )
     assert refused.status_code == 422
     assert refused.json()["error"]["code"] == "cannot_mention"
-    assert refused.json()["error"]["fields"] == {"body": ["@xenaoutsider cannot see this channel."]}
+    assert refused.json()["error"]["fields"] == {
+        "body": ["@xenaoutsider cannot be mentioned here."]
+    }
     form = author.post(page, {"body": "Draft @xenaoutsider"})
-    assert form.status_code == 422 and b"@xenaoutsider cannot see this channel." in form.content
+    assert form.status_code == 422 and b"@xenaoutsider cannot be mentioned here." in form.content
     message.refresh_from_db()
     assert message.body == "Draft @miamember @moderator"
 

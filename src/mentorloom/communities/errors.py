@@ -82,7 +82,7 @@ class BlockedReply(PermissionDenied):
 
 class CannotMention(InvalidInput):
     code = "cannot_mention"
-    default_message = "You mentioned someone who cannot see this channel."
+    default_message = "Someone you mentioned cannot be mentioned here."
 
 
 class TooManyMentions(RateLimited):

@@ -92,8 +92,8 @@ def mentioned_members(user, channel: Channel, body: str) -> list[int]:  # type: 
     outsiders = [name for name in outsiders if name in handles or _is_someones_handle(name)]
     if outsiders:
         raise CannotMention(
-            f"@{outsiders[0]} cannot see this channel.",
-            fields={"body": [f"@{name} cannot see this channel." for name in outsiders]},
+            f"@{outsiders[0]} cannot be mentioned here.",
+            fields={"body": [f"@{name} cannot be mentioned here." for name in outsiders]},
         )
     return ids
 
