@@ -72,6 +72,10 @@ TOP = {"__init__", "urls", "api", "routing", "asgi", "settings", "demo"}
 SAME_LAYER: dict[tuple[str, str], tuple[tuple[str, ...] | None, str]] = {
     ("accounts", "profiles"): (None, "signing up creates the person's profile"),
     ("accounts", "mfa"): (None, "signing in asks for the second factor"),
+    ("mfa", "accounts"): (
+        ("mentorloom.accounts.tokens_api",),
+        "the staff enrolment gate lets through a live personal access token, like the API",
+    ),
     ("profiles", "accounts"): (
         ("mentorloom.accounts.tokens_api",),
         "the members-only profile route accepts personal access tokens like every API route",

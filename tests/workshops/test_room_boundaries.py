@@ -71,9 +71,11 @@ def test_a_choose_round_left_on_does_not_outlive_the_workshop():
     services.join(ana, workshop)
     (room,) = services.create_breakouts(fay, workshop, 1)
     services.open_breakouts(fay, workshop, participants_choose=True)
-    with time_machine.travel(workshop.ends_at + timedelta(minutes=1)):
-        with pytest.raises(errors.ChoosingClosed):
-            services.choose_room(ana, workshop.pk, room.pk)
+    with (
+        time_machine.travel(workshop.ends_at + timedelta(minutes=1)),
+        pytest.raises(errors.ChoosingClosed),
+    ):
+        services.choose_room(ana, workshop.pk, room.pk)
     assert not RoomAssignment.objects.filter(user=ana).exists()
 
 

@@ -6,18 +6,18 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from mentorloom.accounts.models import User
 from mentorloom.accounts.tokens_api import user_for_token
 from mentorloom.core.errors import error_body
 
 from . import selectors
 
 
-def _bearer_user(request: HttpRequest) -> User | None:
+def _bearer_user(request: HttpRequest) -> AbstractBaseUser | None:
     """The user of the request's `Authorization: Bearer …` token, parsed as ninja's HttpBearer
     does; None without one or when it is not a live personal access token."""
     scheme, _, token = (request.headers.get("Authorization") or "").partition(" ")
