@@ -34,9 +34,11 @@ DEPARTMENT_RULES = ("any", "same", "different")
 
 # Reasons a mentee stays unmatched that name one hard rule (stable codes, shown to the admin).
 NO_SHARED_LANGUAGE = "no_shared_language"
-ALL_BLOCKED = "all_blocked"
 ONLY_OWN_TEAM = "only_own_team_or_manager"
 DEPARTMENT_RULE = "department_rule"
+# The blocks' mask in `constraint_masks`: never a reason of its own (assignment.explain_unmatched
+# folds it into the rules together), so a run never tells the admin that someone blocked someone.
+BLOCKED = "blocked"
 
 
 @dataclass(frozen=True)
@@ -94,7 +96,8 @@ def _same_department(mentee: np.ndarray, mentor: np.ndarray) -> np.ndarray:
 
 
 def constraint_masks(cohort: Cohort, rows: np.ndarray) -> dict[str, np.ndarray]:
-    """One boolean (len(rows) x mentors) matrix per hard rule: True where the rule allows."""
+    """One boolean (len(rows) x mentors) matrix per hard rule: True where the rule allows
+    (blocks under `BLOCKED`, which is not a reason code)."""
     rows = np.asarray(rows, dtype=np.int64)
     n, m = len(rows), cohort.n_mentors
     masks: dict[str, np.ndarray] = {}
@@ -123,7 +126,7 @@ def constraint_masks(cohort: Cohort, rows: np.ndarray) -> dict[str, np.ndarray]:
             p = position.get(int(i))
             if p is not None:
                 blocked[p, j] = False
-    masks[ALL_BLOCKED] = blocked
+    masks[BLOCKED] = blocked
     return masks
 
 

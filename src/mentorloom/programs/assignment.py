@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .arcs import (
-    ALL_BLOCKED,
+    BLOCKED,
     DEFAULT_K,
     DEPARTMENT_RULE,
     NO_SHARED_LANGUAGE,
@@ -58,7 +58,6 @@ NOT_RANKED = "not_accepted_by_preferred_mentors"
 
 REASON_TEXT = {
     NO_SHARED_LANGUAGE: "No mentor shares a language with this person.",
-    ALL_BLOCKED: "Every mentor is blocked for this person.",
     ONLY_OWN_TEAM: "Every mentor is on the person's own team or is their manager.",
     DEPARTMENT_RULE: "No mentor satisfies the department rule.",
     CONSTRAINTS_COMBINED: "The hard rules together exclude every mentor.",
@@ -183,7 +182,8 @@ def solve_optimal(
 
 def explain_unmatched(cohort: Cohort, result: Assignment) -> dict[int, list[str]]:
     """Why each unmatched mentee has no mentor: each hard rule that alone excludes every
-    mentor, or the rules together, or every eligible mentor being full."""
+    mentor, or the rules together, or every eligible mentor being full. Blocks count only in
+    "the rules together": the admin reading the reasons must not learn that a block exists."""
     rows = np.nonzero(result.mentor_of < 0)[0]
     reasons: dict[int, list[str]] = {}
     for block in np.array_split(rows, max(1, len(rows) // 1024 + 1)):
@@ -194,7 +194,7 @@ def explain_unmatched(cohort: Cohort, result: Assignment) -> dict[int, list[str]
         for mask in masks.values():
             combined &= mask
         for p, i in enumerate(block):
-            codes = [code for code, mask in masks.items() if not mask[p].any()]
+            codes = [code for code, mask in masks.items() if code != BLOCKED and not mask[p].any()]
             if not codes and not combined[p].any():
                 codes = [CONSTRAINTS_COMBINED]
             reasons[int(i)] = codes or [MENTORS_FULL]
