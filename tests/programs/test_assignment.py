@@ -105,6 +105,17 @@ def test_a_lock_over_capacity_is_refused_with_the_pair_named():
     assert caught.value.problems == [(1, 0, "mentor_over_capacity")]
 
 
+def test_a_lock_on_a_blocked_pair_is_refused_in_both_modes_under_a_generic_code():
+    cohort = arcs.Cohort(**{**arcs.Cohort.open(2, [1, 1]).__dict__, "blocked": frozenset({(0, 1)})})
+    with pytest.raises(a.InvalidLocks) as caught:
+        a.solve(cohort, np.ones((2, 2)), locks={0: 1})
+    assert caught.value.problems == [(0, 1, a.CANNOT_PAIR)]
+    with pytest.raises(a.InvalidLocks) as caught:
+        a.stable_match([[0], [1]], [[0], [1]], [1, 1], locks={0: 1}, blocked=cohort.blocked)
+    assert caught.value.problems == [(0, 1, a.CANNOT_PAIR)]
+    assert a.solve(cohort, np.ones((2, 2)), locks={0: 0}).pairs == [(0, 0), (1, 1)]
+
+
 def test_unmatched_people_get_the_rule_that_excludes_them():
     cohort = arcs.Cohort(
         capacities=np.array([1, 1]),

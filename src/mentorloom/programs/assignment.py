@@ -55,6 +55,9 @@ CONSTRAINTS_COMBINED = "constraints_combined"
 MENTORS_FULL = "mentors_full"
 NOT_PICKED = "did_not_pick"
 NOT_RANKED = "not_accepted_by_preferred_mentors"
+# A locked pair with a block between its two people (either way). Named like that, not as a
+# block: the admin must not learn who blocked whom.
+CANNOT_PAIR = "cannot_be_paired"
 
 REASON_TEXT = {
     NO_SHARED_LANGUAGE: "No mentor shares a language with this person.",
@@ -69,7 +72,7 @@ REASON_TEXT = {
 
 class InvalidLocks(ValueError):
     """Locked pairs that cannot all hold: unknown people, a mentee locked twice, a mentor over
-    capacity. `problems` lists (mentee, mentor, code)."""
+    capacity, a block between the two. `problems` lists (mentee, mentor, code)."""
 
     def __init__(self, problems: list[tuple[int, int, str]]):
         super().__init__(f"{len(problems)} locked pair(s) cannot hold")
@@ -117,6 +120,8 @@ def _apply_locks(cohort: Cohort, locks: Mapping[int, int]) -> tuple[np.ndarray, 
         if not (0 <= i < cohort.n_mentees and 0 <= j < cohort.n_mentors):
             problems.append((i, j, "unknown_person"))
             continue
+        if (i, j) in cohort.blocked:
+            problems.append((i, j, CANNOT_PAIR))
         capacities[j] -= 1
         locked[i] = True
         if capacities[j] < 0:
@@ -263,12 +268,14 @@ def stable_match(
     mentor_prefs: Sequence[Sequence[int]],
     capacities: Sequence[int] | np.ndarray,
     locks: Mapping[int, int] | None = None,
+    blocked: frozenset[tuple[int, int]] = frozenset(),
 ) -> Assignment:
     """Mentee-proposing deferred acceptance with capacities.
 
     `mentee_prefs[i]` lists acceptable mentors best first; `mentor_prefs[j]` lists acceptable
     mentees best first (a pair is acceptable only if both list each other). Locked pairs are
-    fixed first and take one seat each; the rest is stable among the remaining seats.
+    fixed first and take one seat each (never a `blocked` pair: InvalidLocks); the rest is
+    stable among the remaining seats.
     """
     import heapq
 
@@ -280,6 +287,8 @@ def stable_match(
         if not (0 <= i < n and 0 <= j < m):
             problems.append((i, j, "unknown_person"))
             continue
+        if (i, j) in blocked:
+            problems.append((i, j, CANNOT_PAIR))
         seats[j] -= 1
         if seats[j] < 0:
             problems.append((i, j, "mentor_over_capacity"))

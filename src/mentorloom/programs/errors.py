@@ -56,3 +56,11 @@ class MentorFull(Conflict):
 class ChoiceRun(Conflict):
     code = "choice_run"
     default_message = "In mentee-choice mode the mentees pick; there is nothing to lock or swap."
+
+
+class CannotPair(InvalidInput):
+    """A lock or swap that would pair two people with a block between them (either way). The
+    message is generic on purpose: the admin must not learn that one blocked the other."""
+
+    code = "cannot_pair"
+    default_message = "These two people cannot be paired."

@@ -17,6 +17,7 @@ from mentorloom.matching import embeddings
 from mentorloom.matching.models import Side
 from mentorloom.matching.selectors import document_vectors
 from mentorloom.matching.vectors import from_bytes
+from mentorloom.safety.selectors import is_blocked_between
 
 from .errors import NotProgramAdmin
 from .models import (
@@ -110,6 +111,25 @@ def _accounts_of(memberships: QuerySet[ProgramMembership]) -> set[int]:
         email__in=memberships.filter(user=None).values("email"), email_verified_at__isnull=False
     )
     return linked | set(invited.values_list("pk", flat=True))
+
+
+def account_id_of(member: ProgramMembership) -> int | None:
+    """The member's account id: the linked one, else the account that has verified the member's
+    address (not linked yet), else None (as services._account, without linking)."""
+    if member.user_id:
+        return member.user_id
+    return (
+        get_user_model()
+        .objects.filter(email__iexact=member.email, email_verified_at__isnull=False)
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
+def blocked_pair(mentee: ProgramMembership, mentor: ProgramMembership) -> bool:
+    """Whether a block, either way, stands between the accounts of these two members."""
+    a, b = account_id_of(mentee), account_id_of(mentor)
+    return a is not None and b is not None and is_blocked_between(a, b)
 
 
 def member_vectors(memberships: QuerySet[ProgramMembership]) -> dict[int, np.ndarray]:

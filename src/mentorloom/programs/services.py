@@ -18,9 +18,17 @@ from mentorloom.audit.services import record_event
 from mentorloom.core.errors import InvalidInput
 from mentorloom.mentorships import services as mentorship_services
 from mentorloom.safety.models import Block
+from mentorloom.safety.selectors import is_blocked_between
 
 from . import arcs, assignment, scoring
-from .errors import ChoiceRun, InvalidLock, MentorFull, NothingToMatch, RunNotEditable
+from .errors import (
+    CannotPair,
+    ChoiceRun,
+    InvalidLock,
+    MentorFull,
+    NothingToMatch,
+    RunNotEditable,
+)
 from .models import (
     CheckIn,
     MatchMode,
@@ -33,7 +41,7 @@ from .models import (
     RunStatus,
     ShortlistOption,
 )
-from .selectors import is_admin, member_vectors
+from .selectors import blocked_pair, is_admin, member_vectors
 
 LOW_CHECKIN_SCORE = 2
 CHOICE_SIZE = 3  # mentors on each mentee's shortlist in mentee-choice mode
@@ -180,7 +188,9 @@ def run_matching(
             raise assignment.InvalidLocks([])
         if mode == MatchMode.STABLE:
             prefs = assignment.preferences_from_scores(cohort, scores, k=len(mentors))
-            result = assignment.stable_match(*prefs, cohort.capacities, locks=index_locks)
+            result = assignment.stable_match(
+                *prefs, cohort.capacities, locks=index_locks, blocked=cohort.blocked
+            )
         else:
             # k 32 arcs a mentee: exact on the 8,000 x 2,000 benchmark (k 64 doubled the flow's
             # arcs for the same optimum: 32x scipy instead of 57x; docs/programs.md).
@@ -345,9 +355,13 @@ def _not_choice(run: MatchRun) -> None:
 
 
 def set_locked(admin, pair: ProposedPair, locked: bool) -> ProposedPair:  # type: ignore[no-untyped-def]
+    """Lock or unlock a proposed pair. Errors: ChoiceRun, RunNotEditable, CannotPair (locking
+    two people with a block between them, made since the run)."""
     _not_choice(pair.run)
     with transaction.atomic():
         _editable(pair.run)
+        if locked and blocked_pair(pair.mentee, pair.mentor):
+            raise CannotPair()
         pair.locked = locked
         pair.save(update_fields=["locked"])
     return pair
@@ -355,7 +369,9 @@ def set_locked(admin, pair: ProposedPair, locked: bool) -> ProposedPair:  # type
 
 def swap_mentors(admin, a: ProposedPair, b: ProposedPair) -> tuple[ProposedPair, ProposedPair]:  # type: ignore[no-untyped-def]
     """Exchange the mentors of two pairs of the same proposal; both become locked, so a re-run
-    keeps the admin's decision. Scores and reasons are recomputed."""
+    keeps the admin's decision. Scores and reasons are recomputed.
+    Errors: ChoiceRun, RunNotEditable, CannotPair (either new pair has a block between its two
+    people: a generic refusal, so the admin does not learn who blocked whom)."""
     if a.run_id != b.run_id or a.pk == b.pk:
         raise InvalidInput(fields={"pairs": ["Choose two different pairs of the same proposal."]})
     _not_choice(a.run)
@@ -363,6 +379,8 @@ def swap_mentors(admin, a: ProposedPair, b: ProposedPair) -> tuple[ProposedPair,
         run = _editable(a.run)
         program = run.program
         now = timezone.now()
+        if blocked_pair(a.mentee, b.mentor) or blocked_pair(b.mentee, a.mentor):
+            raise CannotPair()
         a.mentor, b.mentor = b.mentor, a.mentor
         ids = [a.mentee_id, a.mentor_id, b.mentee_id, b.mentor_id]
         vectors = member_vectors(ProgramMembership.objects.filter(pk__in=ids))
@@ -425,16 +443,22 @@ def _account(member: ProgramMembership):  # type: ignore[no-untyped-def]
 
 def publish_run(admin, run: MatchRun) -> dict[str, int]:  # type: ignore[no-untyped-def]
     """Publish a proposal: each pair whose two people have accounts is introduced and their
-    mentorship starts with the usual agreement step; the others wait for sign-up.
+    mentorship starts with the usual agreement step; the others wait for sign-up. A pair with a
+    block between its two people (either way; one made after the run, say) is dropped and its mentee
+    listed unmatched under the generic "rules together" reason, which does not reveal the block.
     Returns {"started": n, "awaiting_sign_up": m}."""
     with transaction.atomic():
         run = _editable(run)
         program = run.program
         started = waiting = 0
+        dropped: list[ProposedPair] = []
         for pair in run.pairs.select_related("mentee__user", "mentor__user"):
             mentee, mentor = _account(pair.mentee), _account(pair.mentor)
             if mentee is None or mentor is None or mentee.pk == mentor.pk:
                 waiting += 1
+                continue
+            if is_blocked_between(mentee.pk, mentor.pk):
+                dropped.append(pair)
                 continue
             pair.mentorship = mentorship_services.start_introduced_mentorship(
                 mentor, mentee, introduced_by=admin, context=program.name
@@ -451,6 +475,14 @@ def publish_run(admin, run: MatchRun) -> dict[str, int]:  # type: ignore[no-unty
             ]
             if not_picked:
                 run.summary = {**run.summary, assignment.NOT_PICKED: len(not_picked)}
+        if dropped:
+            ProposedPair.objects.filter(pk__in=[p.pk for p in dropped]).delete()
+            combined = assignment.CONSTRAINTS_COMBINED
+            run.unmatched = [
+                *run.unmatched,
+                *({"membership": p.mentee_id, "reasons": [combined]} for p in dropped),
+            ]
+            run.summary = {**run.summary, combined: run.summary.get(combined, 0) + len(dropped)}
         run.status = RunStatus.PUBLISHED
         run.published_at = timezone.now()
         run.save(update_fields=["status", "published_at", "unmatched", "summary"])

@@ -6,7 +6,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from mentorloom.notifications.services import notify
+from mentorloom.safety.selectors import is_blocked_between
 
+from ..errors import MentorUnavailable
 from ..models import AgreementVersion, HistoryEvent, Mentorship, MentorshipStatus
 from ._common import _url
 
@@ -17,7 +19,11 @@ def start_introduced_mentorship(mentor, mentee, *, introduced_by, context: str) 
 
     Idempotent per pair: a live mentorship between them is returned unchanged. Capacity is the
     program's (the admin's assignment respects it), not the mentor's directory capacity.
+    Errors: MentorUnavailable when a block stands between the two, either way (nobody may be
+    introduced to someone they blocked or who blocked them; callers check first).
     """
+    if is_blocked_between(mentor.pk, mentee.pk):
+        raise MentorUnavailable()
     with transaction.atomic():
         live = (
             Mentorship.objects.filter(mentor=mentor, mentee=mentee)
