@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from mentorloom.programs import csvio
 from mentorloom.programs.models import MatchRun, ProgramMembership
+from mentorloom.safety.models import Block
 from tests.factories import ProfileFactory, ProgramFactory, ProgramMembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -94,6 +95,60 @@ def test_members_of_program_a_get_404_on_program_b_and_its_people(client, progra
         assert response.status_code == 404, url
         assert response.json()["error"]["code"] == "not_found"
     assert [p["id"] for p in client.get("/api/v1/programs").json()] == [other.pk]
+
+
+def test_only_admins_see_a_public_programs_addresses_and_invitees(client, admin):
+    program = ProgramFactory(admin=admin, visibility="public")
+    signed_up = ProgramMembershipFactory(program=program, role="mentor", name="Mia Mentor")
+    invitee = ProgramMembershipFactory(
+        program=program, user=None, email="invitee@corp.example", role="mentee", name="Ivo"
+    )
+    url = f"/api/v1/programs/{program.pk}/members"
+    client.force_login(UserFactory())  # any account: the program is public
+    response = client.get(url)
+    assert response.status_code == 200
+    listed = {m["id"]: m for m in response.json()}
+    assert invitee.pk not in listed and admin.email not in response.content.decode()
+    assert listed[signed_up.pk] == {
+        "id": signed_up.pk,
+        "name": "Mia Mentor",
+        "email": None,
+        "role": "mentor",
+        "zone": None,
+        "capacity": None,
+    }
+    assert signed_up.email not in response.content.decode()
+    assert client.get(f"{url}/{invitee.pk}").status_code == 404
+    assert client.get(f"{url}/{signed_up.pk}").json()["email"] is None
+
+    client.force_login(admin)
+    everyone = {m["id"]: m["email"] for m in client.get(url).json()}
+    assert everyone[invitee.pk] == "invitee@corp.example"
+    assert everyone[signed_up.pk] == signed_up.email
+    assert client.get(f"{url}/{invitee.pk}").json()["email"] == "invitee@corp.example"
+
+
+def test_a_private_programs_members_see_names_and_roles_without_addresses(client, program):
+    mentee = ProgramMembershipFactory(program=program, role="mentee")
+    mentor = ProgramMembershipFactory(program=program, role="mentor")
+    ProgramMembershipFactory(program=program, user=None, email="new@corp.example")
+    client.force_login(mentee.user)
+    response = client.get(f"/api/v1/programs/{program.pk}/members")
+    listed = {m["id"]: m for m in response.json()}
+    assert mentor.pk in listed and mentee.pk in listed and len(listed) == 3  # with the admin
+    assert all(m["email"] is None for m in listed.values())
+    assert "@" not in response.content.decode()
+
+
+def test_a_program_member_list_leaves_out_people_a_block_hides(client):
+    program = ProgramFactory(visibility="public")
+    viewer = UserFactory()
+    blocker = ProgramMembershipFactory(program=program, role="mentor")
+    Block.objects.create(blocker=blocker.user, blocked=viewer)
+    client.force_login(viewer)
+    url = f"/api/v1/programs/{program.pk}/members"
+    assert client.get(url).json() == []
+    assert client.get(f"{url}/{blocker.pk}").status_code == 404
 
 
 def test_a_member_who_is_not_admin_cannot_run_matching_or_import(client, program):

@@ -32,12 +32,14 @@ class ProgramOut(Schema):
 
 
 class MemberOut(Schema):
+    """Address, zone and capacity are the program admins' to see (null for anyone else)."""
+
     id: int
     name: str
-    email: str
+    email: str | None
     role: str
-    zone: str
-    capacity: int
+    zone: str | None
+    capacity: int | None
 
 
 class ImportOut(Schema):
@@ -112,14 +114,15 @@ class CheckInIn(Schema):
     note: str = ""
 
 
-def _member(m: ProgramMembership) -> dict:
+def _member(m: ProgramMembership, *, admin: bool = True) -> dict:
+    """A member as the API shows them; `admin` False: name and role only."""
     return {
         "id": m.pk,
         "name": m.name,
-        "email": m.email,
+        "email": m.email if admin else None,
         "role": m.role,
-        "zone": m.zone,
-        "capacity": m.capacity,
+        "zone": m.zone if admin else None,
+        "capacity": m.capacity if admin else None,
     }
 
 
@@ -173,13 +176,17 @@ def get_program(request: HttpRequest, program_id: Id) -> dict:
 
 @router.get("/programs/{program_id}/members", response={200: list[MemberOut], **READ_ERRORS})
 def list_members(request: HttpRequest, program_id: Id) -> list[dict]:
+    """Admins: everyone imported, with addresses. Anyone else who may see the program: the
+    members who signed up, name and role only."""
     program = selectors.get_program_for(request.user, program_id)
-    return [_member(m) for m in selectors.people_for(request.user, program)]
+    admin = selectors.is_admin(request.user, program)
+    return [_member(m, admin=admin) for m in selectors.people_for(request.user, program)]
 
 
 @router.get("/programs/{program_id}/members/{member_id}", response={200: MemberOut, **READ_ERRORS})
 def get_member(request: HttpRequest, program_id: Id, member_id: Id) -> dict:
-    return _member(selectors.get_membership_for(request.user, program_id, member_id))
+    member = selectors.get_membership_for(request.user, program_id, member_id)
+    return _member(member, admin=selectors.is_admin(request.user, member.program))
 
 
 @router.post(

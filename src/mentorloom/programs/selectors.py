@@ -17,7 +17,7 @@ from mentorloom.matching import embeddings
 from mentorloom.matching.models import Side
 from mentorloom.matching.selectors import document_vectors
 from mentorloom.matching.vectors import from_bytes
-from mentorloom.safety.selectors import is_blocked_between
+from mentorloom.safety.selectors import hidden_user_ids, is_blocked_between
 
 from .errors import NotProgramAdmin
 from .models import (
@@ -72,11 +72,22 @@ def get_admin_program_for(user, program_id: int) -> Program:  # type: ignore[no-
     return program
 
 
-def people_for(user, program: Program) -> QuerySet[ProgramMembership]:  # type: ignore[no-untyped-def]
-    """A program's people. Private programs show them to members only (404 otherwise)."""
+def _require_people_visible(user, program: Program) -> None:  # type: ignore[no-untyped-def]
+    """Private programs show their people to members only (404 otherwise)."""
     if program.visibility == Visibility.PRIVATE and not is_member(user, program):
         raise Http404("No such program.")
-    return program.memberships.order_by("role", "name", "email")
+
+
+def people_for(user, program: Program) -> QuerySet[ProgramMembership]:  # type: ignore[no-untyped-def]
+    """A program's people. Private programs show them to members only (404 otherwise). Its
+    admins see everyone imported; anyone else sees only the members who signed up (an invitee
+    never asked to be listed), minus people a block hides from them. Only admins may see
+    addresses: the API leaves them out for everyone else."""
+    _require_people_visible(user, program)
+    people = program.memberships.order_by("role", "name", "email")
+    if is_admin(user, program):
+        return people
+    return people.exclude(user=None).exclude(user_id__in=hidden_user_ids(user.pk))
 
 
 def get_membership_for(user, program_id: int, membership_id: int) -> ProgramMembership:  # type: ignore[no-untyped-def]
@@ -221,7 +232,7 @@ def directory_scope(user, program_id: int | None) -> DirectoryScope:  # type: ig
     if program_id is None:
         return DirectoryScope(hidden_user_ids=frozenset(private_only_user_ids(user)))
     program = get_program_for(user, program_id)
-    people_for(user, program)
+    _require_people_visible(user, program)
     return DirectoryScope(
         only_user_ids=frozenset(program_mentor_user_ids(program)),
         program_id=program.pk,
