@@ -156,3 +156,65 @@ def test_nothing_is_mailed_to_an_erased_account(world, django_capture_on_commit_
     with django_capture_on_commit_callbacks(execute=True):
         notify(world.mia, kind="k", title="Max wrote", url="/messages/")
     assert mail.outbox == []
+
+
+def test_her_program_data_and_signed_in_sessions_go_and_the_rows_still_count(
+    client, world, django_capture_on_commit_callbacks
+):
+    from mentorloom.accounts.models import UserSession
+    from mentorloom.programs.models import CheckIn, MemberEmbedding, ProgramMembership
+    from tests.factories import ProgramFactory, ProgramMembershipFactory, UserFactory
+
+    admin = UserFactory()
+    program = ProgramFactory(admin=admin)
+    old_email = world.mia.email
+    member = ProgramMembershipFactory(
+        program=program,
+        user=world.mia,
+        name="Mia Mentee",
+        role="mentee",
+        team="Platform",
+        department="Engineering",
+        manager_email="boss@corp.example",
+        answers={"track": "web", "goals": "MIA-PROGRAM-ANSWER"},
+    )
+    reports_to_her = ProgramMembershipFactory(
+        program=program, role="mentee", manager_email=old_email.upper()
+    )
+    MemberEmbedding.objects.create(
+        membership=member, model_name="m", content_hash="h", vector=b"\0" * 8
+    )
+    CheckIn.objects.create(
+        program=program,
+        membership=member,
+        due_on=timezone.localdate(),
+        score=1,
+        note="MIA-CHECKIN-NOTE",
+        answered_at=timezone.now(),
+    )
+    UserSession.objects.create(
+        user=world.mia, session_key="k" * 32, ip_address="203.0.113.9", user_agent="MiaBrowser"
+    )
+    _erase(world, django_capture_on_commit_callbacks)
+
+    member.refresh_from_db()
+    assert member.user_id == world.mia.pk and member.role == "mentee"  # the row still counts
+    assert member.email == f"deleted-{world.mia.pk}-{member.pk}@deleted.invalid"
+    assert (member.name, member.answers, member.manager_email) == ("Deleted user", {}, "")
+    assert (member.team, member.department) == ("", "")
+    assert not MemberEmbedding.objects.filter(membership=member).exists()
+    checkin = CheckIn.objects.get(membership=member)
+    assert checkin.note == "" and checkin.score == 1
+    reports_to_her.refresh_from_db()
+    assert reports_to_her.manager_email == ""
+    assert not UserSession.objects.filter(user=world.mia).exists()
+    assert ProgramMembership.objects.filter(program=program).count() == 3
+
+    client.force_login(admin)
+    export = client.get(f"/api/v1/programs/{program.pk}/participants.csv").content.decode()
+    dashboard = client.get(f"/programs/{program.pk}/").content.decode()
+    assert "Deleted user: 1/5" in dashboard  # the low check-in still reaches the admin, bare
+    assert "Deleted user" in export
+    for page in (export, dashboard):
+        assert old_email not in page and "Mia Mentee" not in page
+        assert "MIA-CHECKIN-NOTE" not in page and "MIA-PROGRAM-ANSWER" not in page

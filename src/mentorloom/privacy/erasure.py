@@ -4,7 +4,13 @@ The account row stays as an anonymous tombstone (no e-mail, no password, no prof
 shown as "Deleted user") so that every record the other person keeps — messages, sessions,
 mentorship history, shared notes — still points at someone and renders without special cases.
 What was only the erased person's is deleted: profile content and photo, private notes,
-private goals, reflections, tokens, availability, calendars, notifications, exports.
+private goals, reflections, tokens, signed-in sessions (with their IP addresses and browsers),
+availability, calendars, notifications, exports.
+
+Program memberships stay as tombstones (pairs, check-in scores and cohort figures count the
+rows): address, name, answers, zone, languages, team, department and manager's address go,
+so do the embedding of their answers and the notes of their check-ins; their address is also
+taken off other members' rows that name them as manager.
 
 Trait feedback they gave stays only in aggregates: the rater is detached (mentee = NULL)
 and the free-text comment removed. feedback_summary counts distinct mentee ids, so all
@@ -40,6 +46,7 @@ def erase_account(user_id: int, now: datetime | None = None) -> bool:
     """Erase one account whose deletion is pending and due; returns False if it is not
     (cancelled meanwhile, already erased). Idempotent and safe to run twice."""
     from mentorloom.accounts.models import LoginFailure
+    from mentorloom.accounts.sessions import end_sessions
     from mentorloom.discovery.models import SearchDocument
     from mentorloom.matching.models import ProfileEmbedding
     from mentorloom.mentorships.models import (
@@ -52,6 +59,7 @@ def erase_account(user_id: int, now: datetime | None = None) -> bool:
     )
     from mentorloom.notifications.models import Notification
     from mentorloom.profiles.models import TAG_MODELS, Profile
+    from mentorloom.programs.models import CheckIn, MemberEmbedding, ProgramMembership
     from mentorloom.safety.models import Block
     from mentorloom.scheduling.models import (
         AvailabilityOverride,
@@ -108,6 +116,33 @@ def erase_account(user_id: int, now: datetime | None = None) -> bool:
         WaitlistEntry.objects.filter(Q(mentor=user) | Q(mentee=user)).delete()
         Block.objects.filter(Q(blocker=user) | Q(blocked=user)).delete()
         LoginFailure.objects.filter(email=old_email).delete()
+        end_sessions(user, reason="account_erased")  # their UserSession rows: IP, browser
+
+        # Program memberships stay (pairs, check-in scores and cohorts count them), blanked.
+        memberships = list(ProgramMembership.objects.filter(user=user))
+        MemberEmbedding.objects.filter(membership__in=memberships).delete()
+        CheckIn.objects.filter(membership__in=memberships).update(note="")
+        for member in memberships:
+            # One address per row: (program, email, role) is unique.
+            member.email = f"deleted-{user.pk}-{member.pk}@deleted.invalid"
+            member.name, member.zone, member.languages = DELETED_NAME, "", []
+            member.team, member.department, member.manager_email = "", "", ""
+            member.answers, member.updated_at = {}, now
+        ProgramMembership.objects.bulk_update(
+            memberships,
+            [
+                "email",
+                "name",
+                "zone",
+                "languages",
+                "team",
+                "department",
+                "manager_email",
+                "answers",
+                "updated_at",
+            ],
+        )
+        ProgramMembership.objects.filter(manager_email__iexact=old_email).update(manager_email="")
         for export in DataExport.objects.filter(user=user):
             if export.file_name:
                 (export_dir() / export.file_name).unlink(missing_ok=True)
