@@ -195,3 +195,35 @@ def test_the_review_page_shows_the_refusal_of_a_blocked_swap(client, admin, two_
     assert REFUSAL in response.content.decode()
     a.refresh_from_db()
     assert a.mentor_id == mentor_before and not a.locked
+
+
+def test_a_closed_account_takes_no_part_in_a_run(admin, two_pairs):
+    """An erased or banned member (account inactive) is never proposed: nobody could be
+    introduced to them."""
+    program, _mentees, mentors = two_pairs
+    type(mentors[0].user).objects.filter(pk=mentors[0].user_id).update(is_active=False)
+    run = services.run_matching(admin, program)
+    assert {p.mentor_id for p in run.pairs.all()} == {mentors[1].pk}
+    assert run.pairs.count() == 1
+
+
+def test_runs_stored_before_this_change_forget_who_blocked_whom(admin, two_pairs):
+    """Migration 0007 rewrites an old run's `all_blocked` as the generic reason."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    program, mentees, _ = two_pairs
+    run = services.run_matching(admin, program)
+    run.summary = {"all_blocked": 1, "mentors_full": 1}
+    run.unmatched = [
+        {"membership": mentees[0].pk, "reasons": ["all_blocked", "constraints_combined"]},
+        {"membership": mentees[1].pk, "reasons": ["mentors_full"]},
+    ]
+    run.save()
+    import_module("mentorloom.programs.migrations.0007_forget_all_blocked").forget_all_blocked(
+        apps, None
+    )
+    run.refresh_from_db()
+    assert run.summary == {CONSTRAINTS_COMBINED: 1, "mentors_full": 1}
+    assert [row["reasons"] for row in run.unmatched] == [[CONSTRAINTS_COMBINED], ["mentors_full"]]

@@ -141,7 +141,10 @@ def build_cohort(
 
 
 def _members(program: Program, role: str) -> list[ProgramMembership]:
-    return list(program.memberships.filter(role=role).order_by("pk"))
+    """Who takes part in a run: the role's members, less those whose account is closed (erased
+    or banned: nobody to introduce). Invitees without an account yet take part."""
+    members = program.memberships.filter(role=role).exclude(user__is_active=False)
+    return list(members.order_by("pk"))
 
 
 def run_matching(
