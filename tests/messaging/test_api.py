@@ -269,6 +269,28 @@ def test_edit_after_15_minutes_is_409(convo, mentor_client):
     assert response.json()["error"]["code"] == "edit_window_closed"
 
 
+def test_after_a_block_editing_is_refused_as_sending_is_but_deleting_works(
+    convo, mentor_client, mentee_client
+):
+    sent = post(
+        mentee_client,
+        f"{BASE}/{convo.pk}/messages",
+        {"client_id": str(uuid.uuid4()), "body": "Thanks for today"},
+    ).json()
+    Block.objects.create(blocker=convo.mentorship.mentor, blocked=convo.mentorship.mentee)
+    refused_send = post(
+        mentee_client,
+        f"{BASE}/{convo.pk}/messages",
+        {"client_id": str(uuid.uuid4()), "body": "hello?"},
+    )
+    path = f"{BASE}/{convo.pk}/messages/{sent['id']}"
+    refused_edit = mentee_client.patch(path, {"body": "rewritten"}, content_type="application/json")
+    assert refused_edit.status_code == refused_send.status_code == 403
+    assert refused_edit.json()["error"] == refused_send.json()["error"]
+    assert Message.objects.get(pk=sent["id"]).body == "Thanks for today"
+    assert mentee_client.delete(path).status_code == 200
+
+
 def test_editing_someone_elses_message_is_403(convo, mentor_client, mentee_client):
     sent = post(
         mentor_client,

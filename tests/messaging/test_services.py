@@ -341,6 +341,30 @@ def test_someone_elses_message_cannot_be_edited_or_deleted(convo):
         services.delete_message(mentee, message)
 
 
+def test_after_a_block_an_own_message_can_be_deleted_but_not_rewritten(convo):
+    mentor, mentee = _people(convo)
+    message, _ = services.send_message(mentee, convo, uuid.uuid4(), "Thanks for today")
+    Block.objects.create(blocker=mentor, blocked=mentee)
+    with pytest.raises(BlockedConversation):
+        services.edit_message(mentee, message, "something else")
+    message.refresh_from_db()
+    assert (message.body, message.edited_at) == ("Thanks for today", None)
+    services.delete_message(mentee, message)
+    message.refresh_from_db()
+    assert message.deleted_at is not None
+
+
+def test_a_message_cannot_be_edited_once_the_mentorship_ended(convo):
+    mentor, _ = _people(convo)
+    message, _ = services.send_message(mentor, convo, uuid.uuid4(), "See you")
+    convo.mentorship.status = "ended"
+    convo.mentorship.save()
+    with pytest.raises(ConversationClosed):
+        services.edit_message(mentor, message, "rewritten")
+    message.refresh_from_db()
+    assert message.body == "See you"
+
+
 def test_deleted_message_keeps_its_place_without_its_text(convo):
     mentor, _ = _people(convo)
     message, _ = services.send_message(mentor, convo, uuid.uuid4(), "secret")

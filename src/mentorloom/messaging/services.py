@@ -433,16 +433,21 @@ def _check_own_and_recent(user, message: Message) -> None:  # type: ignore[no-un
 def edit_message(user, message: Message, body: object) -> Message:  # type: ignore[no-untyped-def]
     """Replace the text of your own message within 15 minutes; shown as edited. A community
     channel's post is refused (EditInCommunity): its edits go through communities, which
-    applies the channel's rules (mutes, bans, who may be mentioned) and notifies new mentions."""
+    applies the channel's rules (mutes, bans, who may be mentioned) and notifies new mentions.
+    An edit puts new words in front of the other person, so it is held to the send rule:
+    ConversationClosed after the mentorship ended, BlockedConversation after a block (deleting
+    your own message stays allowed)."""
     if message.conversation.kind == ConversationKind.CHANNEL:
         raise EditInCommunity()
-    return edit_own_message(user, message, body)
+    _check_own_and_recent(user, message)
+    send_sql.check_can_post(message.conversation_id, user.pk)
+    return replace_body(message, body)
 
 
 def edit_own_message(user, message: Message, body: object) -> Message:  # type: ignore[no-untyped-def]
-    """The sender's edit within 15 minutes, in any conversation: chat's `edit_message`, and
-    communities' `edit_post` after the channel's own checks. Raises NotYourMessage,
-    EditWindowClosed, EmptyMessage, MessageTooLong."""
+    """The sender's edit within 15 minutes without the send rule: communities' `edit_post`
+    calls it after the channel's own checks (chat's `edit_message` adds the send rule). Raises
+    NotYourMessage, EditWindowClosed, EmptyMessage, MessageTooLong."""
     _check_own_and_recent(user, message)
     return replace_body(message, body)
 
