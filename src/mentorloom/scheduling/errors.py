@@ -30,6 +30,14 @@ class MentorshipNotActive(PermissionDenied):
     default_message = "Sessions can only be booked in an active mentorship."
 
 
+class BlockedPair(PermissionDenied):
+    """One of the two blocked the other; worded like chat's refusal ("You cannot message this
+    person."), which tells the blocked person no more than chat already does."""
+
+    code = "blocked"
+    default_message = "You cannot book sessions with this person."
+
+
 class SessionNotBooked(Conflict):
     code = "session_not_booked"
     default_message = "This session is no longer booked."

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mentorloom.core.errors import Conflict, InvalidInput
+from mentorloom.core.errors import Conflict, InvalidInput, PermissionDenied
 
 from .merge import Overlap
 
@@ -68,3 +68,11 @@ class SessionNotOver(Conflict):
 class FeedbackLocked(Conflict):
     code = "feedback_locked"
     default_message = "Feedback can be edited for 7 days after you gave it."
+
+
+class BlockedPair(PermissionDenied):
+    """One of the two blocked the other: the session's agenda, notes and action items reach
+    the other person, so they are refused with chat's own words (which tell no more)."""
+
+    code = "blocked"
+    default_message = "You cannot message this person."

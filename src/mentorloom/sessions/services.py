@@ -16,10 +16,18 @@ from django.utils import timezone
 from mentorloom.core.errors import InvalidInput, NotFound
 from mentorloom.core.realtime.live import publish_to_user
 from mentorloom.notifications.services import notify
+from mentorloom.safety.selectors import is_blocked_between
 from mentorloom.scheduling.models import Session, SessionStatus
 
 from . import selectors
-from .errors import FeedbackLocked, NotesTooLarge, SessionNotOver, StaleAgenda, StaleNotes
+from .errors import (
+    BlockedPair,
+    FeedbackLocked,
+    NotesTooLarge,
+    SessionNotOver,
+    StaleAgenda,
+    StaleNotes,
+)
 from .insights import TRAIT_KEYS
 from .merge import merge
 from .models import (
@@ -43,6 +51,14 @@ PROMPT_WINDOW = timedelta(days=7)  # sessions that ended longer ago are not prom
 # last hour it is too late to be useful (and the 1 h session reminder goes out anyway).
 AGENDA_PREP_LEAD = timedelta(hours=24)
 AGENDA_PREP_CUTOFF = timedelta(hours=1)
+
+
+def _check_not_blocked(session: Session) -> None:
+    """BlockedPair once either of the two blocked the other: the agenda, shared notes and
+    action items reach the other person (live pages, notices), so after a block they are
+    read-only, as the pair's chat is. Private notes and feedback stay open."""
+    if is_blocked_between(session.mentor_id, session.mentee_id):
+        raise BlockedPair()
 
 
 # --- Agenda ----------------------------------------------------------------------------------
@@ -133,7 +149,9 @@ def add_topic(
     carried_topic: AgendaTopic | None = None,
     carried_action_item: ActionItem | None = None,
 ) -> AgendaTopic:
-    """Append a topic. Raises InvalidInput for an empty title or a time box outside 1–240."""
+    """Append a topic. Raises InvalidInput for an empty title or a time box outside 1–240,
+    BlockedPair after a block (as every agenda, notes and action item write)."""
+    _check_not_blocked(session)
     title, goal, minutes = _clean_topic(title, goal, minutes)
     with transaction.atomic():
         agenda = _locked_agenda(session)
@@ -158,6 +176,7 @@ def get_topic(session: Session, topic_id: int) -> AgendaTopic:
 
 
 def update_topic(topic: AgendaTopic, user, **changes: object) -> AgendaTopic:  # type: ignore[no-untyped-def]
+    _check_not_blocked(topic.agenda.session)
     title, goal, minutes = _clean_topic(
         str(changes.get("title", topic.title)),
         str(changes.get("goal", topic.goal)),
@@ -174,6 +193,7 @@ def update_topic(topic: AgendaTopic, user, **changes: object) -> AgendaTopic:  #
 
 
 def remove_topic(topic: AgendaTopic, user) -> None:  # type: ignore[no-untyped-def]
+    _check_not_blocked(topic.agenda.session)
     with transaction.atomic():
         agenda = _locked_agenda(topic.agenda.session)
         topic.delete()
@@ -182,6 +202,7 @@ def remove_topic(topic: AgendaTopic, user) -> None:  # type: ignore[no-untyped-d
 
 def move_topic(topic: AgendaTopic, user, direction: int) -> None:  # type: ignore[no-untyped-def]
     """Swap the topic with its neighbour above (-1) or below (+1); no-op at the ends."""
+    _check_not_blocked(topic.agenda.session)
     with transaction.atomic():
         agenda = _locked_agenda(topic.agenda.session)
         topics = list(agenda.topics.order_by("position", "pk"))
@@ -219,6 +240,7 @@ def save_agenda_details(
     what was saved since when the texts at that version (`base_questions`, `base_links`) come
     with it; it raises StaleAgenda (409) when both changed the same lines, or when it is stale
     and they are missing."""
+    _check_not_blocked(session)
     questions = (questions or "").replace("\r\n", "\n")
     links = (links or "").replace("\r\n", "\n")
     _check_details(questions, _clean_links(links))
@@ -258,6 +280,7 @@ def replace_agenda(
     base_version: int | None = None,
 ) -> Agenda:
     """The API's PUT: the whole agenda at once (topics in the order given)."""
+    _check_not_blocked(session)
     cleaned = [
         (*_clean_topic(t.get("title", ""), t.get("goal", ""), t.get("minutes")), t.get("done"))
         for t in topics
@@ -281,6 +304,7 @@ def replace_agenda(
 
 def apply_template(session: Session, user, template: AgendaTemplate) -> Agenda:  # type: ignore[no-untyped-def]
     """Append the template's topics and questions to the agenda (nothing is replaced)."""
+    _check_not_blocked(session)
     with transaction.atomic():
         agenda = _locked_agenda(session)
         position = _next_position(agenda)
@@ -334,9 +358,10 @@ def save_notes(  # type: ignore[no-untyped-def]
     (sessions.merge): edits of different lines are both kept. Raises NotesTooLarge (422) over
     100 KB (also for the merged text), and StaleNotes (409, carrying the current text and
     version, the merged draft and the overlapping parts) when both changed the same lines, or
-    when the save is stale and `base_body` was not sent — never a silent overwrite.
-    After commit both participants' live pages get "notes.changed" with the new text.
+    when the save is stale and `base_body` was not sent — never a silent overwrite; BlockedPair
+    after a block. After commit both participants' live pages get "notes.changed".
     """
+    _check_not_blocked(session)
     _check_size(body)
     body = (body or "").replace("\r\n", "\n")
     with transaction.atomic():
@@ -411,6 +436,9 @@ def create_action_item(
     due_date: date | None = None,
     source: str = ActionItemSource.NOTES,
 ) -> ActionItem:
+    """Raises InvalidInput (title, an owner who is not one of the two), BlockedPair. Notifies
+    the owner after commit when it is the other person."""
+    _check_not_blocked(session)
     title = _clean_item(title, owner_id, session)
     if source not in ActionItemSource.values:
         source = ActionItemSource.NOTES
@@ -439,7 +467,9 @@ def _announce_item(item: ActionItem) -> None:
 
 
 def update_action_item(item: ActionItem, user, **changes: object) -> ActionItem:  # type: ignore[no-untyped-def]
-    """Change status, title, owner or due date. Raises InvalidInput for unknown values."""
+    """Change status, title, owner or due date. Raises InvalidInput for unknown values,
+    BlockedPair after a block."""
+    _check_not_blocked(item.session)
     if "status" in changes:
         status = str(changes["status"])
         if status not in ActionItemStatus.values:
@@ -541,7 +571,8 @@ def give_mentee_feedback(
             setattr(feedback, name, value)
         feedback.updated_at = now
         feedback.save()
-    if existing is None:
+    # After a block the feedback is kept (a record of the session), but not announced.
+    if existing is None and not is_blocked_between(session.mentor_id, session.mentee_id):
         transaction.on_commit(
             lambda: notify(
                 session.mentee,

@@ -24,7 +24,7 @@ from mentorloom.scheduling.selectors import get_session_for, zone_name_of
 
 from . import insights as insight_math
 from . import selectors, services
-from .errors import NotesTooLarge, StaleAgenda, StaleNotes
+from .errors import BlockedPair, NotesTooLarge, StaleAgenda, StaleNotes
 from .forms import (
     ActionItemForm,
     DetailsForm,
@@ -124,22 +124,25 @@ def change_topic(request: HttpRequest, session_id: int, topic_id: int) -> HttpRe
     session = get_session_for(request.user, session_id)
     topic = services.get_topic(session, topic_id)
     action = request.POST.get("action", "")
-    if action in ("up", "down"):
-        services.move_topic(topic, request.user, -1 if action == "up" else 1)
-    elif action in ("done", "undone"):
-        services.update_topic(topic, request.user, done=action == "done")
-    elif action == "remove":
-        services.remove_topic(topic, request.user)
-        messages.success(request, f"Removed “{topic.title}”.")
-    elif action == "action_item":
-        services.create_action_item(
-            session,
-            request.user,
-            title=topic.title,
-            owner_id=session.mentee_id,
-            source=ActionItemSource.AGENDA,
-        )
-        messages.success(request, f"“{topic.title}” is now an action item.")
+    try:
+        if action in ("up", "down"):
+            services.move_topic(topic, request.user, -1 if action == "up" else 1)
+        elif action in ("done", "undone"):
+            services.update_topic(topic, request.user, done=action == "done")
+        elif action == "remove":
+            services.remove_topic(topic, request.user)
+            messages.success(request, f"Removed “{topic.title}”.")
+        elif action == "action_item":
+            services.create_action_item(
+                session,
+                request.user,
+                title=topic.title,
+                owner_id=session.mentee_id,
+                source=ActionItemSource.AGENDA,
+            )
+            messages.success(request, f"“{topic.title}” is now an action item.")
+    except BlockedPair as exc:
+        messages.error(request, exc.message)
     return redirect(reverse("sessions:agenda", args=[session.pk]) + f"#topic-{topic_id}")
 
 
@@ -211,8 +214,12 @@ def apply_template(request: HttpRequest, session_id: int) -> HttpResponse:
     if template is None:
         messages.error(request, "Choose one of the templates.")
     else:
-        services.apply_template(session, request.user, template)
-        messages.success(request, f"Added the “{template.name}” topics.")
+        try:
+            services.apply_template(session, request.user, template)
+        except BlockedPair as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"Added the “{template.name}” topics.")
     return redirect("sessions:agenda", session.pk)
 
 
@@ -228,6 +235,8 @@ def accept_suggestion(request: HttpRequest, session_id: int) -> HttpResponse:
         topic = services.accept_suggestion(
             session, request.user, kind=request.POST.get("kind", ""), item_id=item_id
         )
+    except BlockedPair as exc:
+        messages.error(request, exc.message)
     except DomainError:
         messages.error(request, "That suggestion is no longer open.")
     else:
@@ -333,14 +342,19 @@ def notes(request: HttpRequest, session_id: int) -> HttpResponse:
             base_body=base_body or "",
             conflict=conflict,
         )
-    except NotesTooLarge as exc:
+    except (NotesTooLarge, BlockedPair) as exc:
         if _wants_json(request):
-            return JsonResponse(error_body(exc.code, exc.message, exc.fields), status=422)
+            return JsonResponse(error_body(exc.code, exc.message, exc.fields), status=exc.status)
         if request.htmx:
             context = {"session": session, "base_version": base, "notes_error": exc.message}
-            return render(request, "sessions/_notes_status.html", context, status=422)
+            return render(request, "sessions/_notes_status.html", context, status=exc.status)
         return _notes_page(
-            request, session, status=422, draft=body, base_version=base, notes_error=exc.message
+            request,
+            session,
+            status=exc.status,
+            draft=body,
+            base_version=base,
+            notes_error=exc.message,
         )
     if _wants_json(request):
         return JsonResponse(

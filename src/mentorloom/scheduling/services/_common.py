@@ -11,9 +11,11 @@ from django.db.models import Q
 from mentorloom.core.errors import InvalidInput, PermissionDenied
 from mentorloom.core.timezones import canonical_zone
 from mentorloom.mentorships.models import Mentorship
+from mentorloom.safety.selectors import is_blocked_between
 
 from .. import selectors
 from ..errors import (
+    BlockedPair,
     DurationNotOffered,
     MentorshipNotActive,
     OutsideAvailability,
@@ -50,6 +52,13 @@ def _zone(name: str) -> str:
     return zone_name
 
 
+def _check_not_blocked(mentorship: Mentorship) -> None:
+    """BlockedPair when either of the two blocked the other: a booking, a series or a new time
+    would reach the other person (e-mail with .ics, a notice), as chat no longer may."""
+    if is_blocked_between(mentorship.mentor_id, mentorship.mentee_id):
+        raise BlockedPair()
+
+
 def _check_bookable(
     mentorship: Mentorship,
     actor,
@@ -62,6 +71,7 @@ def _check_bookable(
         raise PermissionDenied()
     if not mentorship.is_active:
         raise MentorshipNotActive()
+    _check_not_blocked(mentorship)
     if int(duration.total_seconds() // 60) not in selectors.session_lengths(
         mentorship.mentor, mentorship
     ):

@@ -23,6 +23,7 @@ from ..errors import SlotTaken
 from ..models import Session, SessionStatus
 from ._common import (
     _check_bookable,
+    _check_not_blocked,
     _close_open_proposals,
     _is_free,
     _lock,
@@ -55,7 +56,8 @@ def book_session(
 ) -> tuple[Session, bool]:
     """Books a slot for a participant of an active mentorship. Returns (session, replayed).
 
-    Errors: PermissionDenied, MentorshipNotActive, DurationNotOffered, OutsideAvailability,
+    Errors: PermissionDenied, MentorshipNotActive, BlockedPair (either blocked the other),
+    DurationNotOffered, OutsideAvailability,
     SlotTaken (someone else got it first), KeyReused (409: the Idempotency-Key was used with
     another body; core.idempotency, the same rule as every create), InvalidInput (key too long).
     Side effects after commit: .ics invitations to both, an in-app notice to the other side.
@@ -82,6 +84,8 @@ def book_session(
             replay = _replay(actor, key, fingerprint)
             if replay is not None:
                 return replay, True
+        # Again under the lock: a block committed meanwhile refuses this booking.
+        _check_not_blocked(mentorship)
         if not _is_free(mentorship, starts_at, duration, now):
             raise SlotTaken()
         try:

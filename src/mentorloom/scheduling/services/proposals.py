@@ -26,6 +26,7 @@ from ..models import ProposalStatus, RescheduleProposal, Session, SessionStatus
 from ._common import (
     _check_bookable,
     _check_no_overlap_with_sessions,
+    _check_not_blocked,
     _expire_stale_proposals,
     _is_free,
     _lock,
@@ -89,7 +90,7 @@ def request_reschedule(
     otherwise proposes the new time to the other side (returns the RescheduleProposal).
 
     Errors: InvalidInput (zone, a time in the past or the current time), PermissionDenied,
-    MentorshipNotActive, SessionNotBooked, SessionAlreadyStarted, SlotTaken (the time
+    MentorshipNotActive, BlockedPair, SessionNotBooked, SessionAlreadyStarted, SlotTaken (the time
     overlaps another booked session of either person), ProposalAlreadyOpen, EmailUnverified.
     """
     require_verified(actor)
@@ -100,6 +101,7 @@ def request_reschedule(
         raise PermissionDenied()
     if not session.mentorship.is_active:
         raise MentorshipNotActive()
+    _check_not_blocked(session.mentorship)
     _upcoming(session, now, verb="moved")
     if can_move_directly(actor, session, starts_at, now):
         return reschedule_session(actor, session, starts_at=starts_at, zone=zone_name, now=now)
@@ -214,7 +216,7 @@ def accept_proposal(
     Re-checked under the same locks booking uses (both people's settings rows, then the
     session row), so a session booked meanwhile wins and this raises SlotTaken (the proposal
     stays open to be declined). Errors: OwnProposal, ProposalNotOpen, ProposalExpired,
-    SessionNotBooked, MentorshipNotActive, SlotTaken.
+    SessionNotBooked, MentorshipNotActive, BlockedPair, SlotTaken.
     Side effects after commit: REQUEST invitations with SEQUENCE+1 to both, a notice to the
     proposer; reminders start afresh for the new time.
     """
@@ -225,6 +227,7 @@ def accept_proposal(
         current, locked = _locked_answerable(session, proposal, now)
         if not current.mentorship.is_active:
             raise MentorshipNotActive()
+        _check_not_blocked(current.mentorship)
         _check_no_overlap_with_sessions(current, locked.starts_at)
         current.starts_at = locked.starts_at
         current.ends_at = locked.ends_at

@@ -23,6 +23,7 @@ from ..errors import (
 )
 from ..models import Session, SessionSeries, SessionStatus
 from ._common import (
+    _check_not_blocked,
     _close_open_proposals,
     _is_free,
     _lock,
@@ -114,6 +115,7 @@ def _check_series_input(actor, mentorship: Mentorship, duration_minutes: int, zo
         raise PermissionDenied()
     if not mentorship.is_active:
         raise MentorshipNotActive()
+    _check_not_blocked(mentorship)
     if duration_minutes not in selectors.session_lengths(mentorship.mentor, mentorship):
         raise DurationNotOffered(fields={"duration": ["Choose one of the offered lengths."]})
     return _zone(zone)
@@ -190,6 +192,7 @@ def create_series(
     duration = timedelta(minutes=duration_minutes)
     with transaction.atomic():
         _lock(mentorship.mentor_id, mentorship.mentee_id)
+        _check_not_blocked(mentorship)  # again under the lock a new block takes too
         series = SessionSeries.objects.create(
             mentorship=mentorship,
             organiser=actor,
@@ -357,6 +360,7 @@ def move_following(
     mentorship = session.mentorship
     if not mentorship.is_active:
         raise MentorshipNotActive()
+    _check_not_blocked(mentorship)
     # The direct-move rule (see can_move_directly) holds for a whole series too; there are no
     # series-wide proposals, so the other cases move (propose) one occurrence at a time.
     if actor.pk != session.mentee_id or session.starts_at - now < late_cancel_window():
