@@ -1,4 +1,6 @@
-"""A block ends contact in scheduling: no booking, series or new time between the two.
+"""A block ends contact in scheduling: no booking, series or new time between the two, and
+their upcoming sessions are cancelled without a word to either; ending a mentorship cancels its
+upcoming sessions with the usual notices.
 
 The conftest mentor is in Berlin (09:00–17:00 every day), the mentee in Tokyo; the clock is
 frozen on Monday 2 June 2025 06:00 UTC.
@@ -7,21 +9,25 @@ frozen on Monday 2 June 2025 06:00 UTC.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from django.core import mail
 
+from mentorloom.mentorships.services import end_mentorship
 from mentorloom.notifications.models import Notification
 from mentorloom.safety.models import Block
 from mentorloom.safety.services import block_user
 from mentorloom.scheduling import services
 from mentorloom.scheduling.errors import BlockedPair
 from mentorloom.scheduling.models import (
+    ProposalStatus,
     RescheduleProposal,
     Session,
     SessionSeries,
+    SessionStatus,
 )
+from tests.factories import SchedulingMentorshipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -135,3 +141,71 @@ def test_a_proposal_made_before_a_block_cannot_be_accepted_after_it(mentorship, 
         services.accept_proposal(mentorship.mentee, proposal)
     session.refresh_from_db()
     assert session.starts_at == TUE_9_BERLIN
+
+
+def test_blocking_cancels_the_pairs_upcoming_sessions_without_telling_anyone(
+    mentorship, frozen, django_capture_on_commit_callbacks
+):
+    mentor, mentee = mentorship.mentor, mentorship.mentee
+    first, second = book(mentorship), book(mentorship, start=WED_9_BERLIN)
+    proposal = services.request_reschedule(
+        mentor, first, starts_at=THU_9_BERLIN, zone="Europe/Berlin"
+    )
+    # The mentor's session with someone else is not touched.
+    other = SchedulingMentorshipFactory(mentor=mentor)
+    elsewhere = book(other, start=THU_9_BERLIN + timedelta(hours=2))
+    mail.outbox.clear()
+    notices_before = Notification.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        block_user(mentor, mentee.pk)
+    for session in (first, second):
+        session.refresh_from_db()
+        assert session.status == SessionStatus.CANCELLED
+        assert session.cancelled_by_id == mentor.pk and not session.late_cancel
+        assert session.ics_sequence == 1
+    proposal.refresh_from_db()
+    assert proposal.status == ProposalStatus.SUPERSEDED
+    elsewhere.refresh_from_db()
+    assert elsewhere.status == SessionStatus.BOOKED
+    assert mail.outbox == []
+    assert Notification.objects.count() == notices_before
+
+
+def test_ending_a_mentorship_cancels_its_upcoming_sessions_and_tells_both(
+    mentorship, frozen, django_capture_on_commit_callbacks
+):
+    mentor, mentee = mentorship.mentor, mentorship.mentee
+    session = book(mentorship)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        end_mentorship(mentor, mentorship, went_well="Good progress.")
+    session.refresh_from_db()
+    assert session.status == SessionStatus.CANCELLED
+    assert session.cancelled_by_id == mentor.pk
+    assert session.cancel_reason == "The mentorship ended."
+    cancels = [m for m in mail.outbox if m.attachments and "method=CANCEL" in m.attachments[0][2]]
+    assert sorted(m.to[0] for m in cancels) == sorted([mentor.email, mentee.email])
+    assert Notification.objects.filter(user=mentee, kind="session.cancelled").count() == 1
+
+
+def test_ending_a_mentorship_cancels_a_whole_series_but_not_other_mentorships(mentorship, frozen):
+    services.create_series(
+        mentorship.mentor,
+        mentorship,
+        frequency="weekly",
+        first_date=date(2025, 6, 3),
+        wall_time=time(9),
+        count=3,
+        until=None,
+        alt_time=None,
+        nth=None,
+        duration_minutes=30,
+        zone="Europe/Berlin",
+    )
+    other = SchedulingMentorshipFactory(mentor=mentorship.mentor)  # the same open hours
+    kept = book(other, start=WED_9_BERLIN)
+    end_mentorship(mentorship.mentee, mentorship)
+    statuses = set(Session.objects.filter(mentorship=mentorship).values_list("status", flat=True))
+    assert statuses == {SessionStatus.CANCELLED}
+    kept.refresh_from_db()
+    assert kept.status == SessionStatus.BOOKED

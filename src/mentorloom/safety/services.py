@@ -1,5 +1,5 @@
-"""Block and report writes. A block withdraws open requests between the two people; every
-block and report is written to the audit log."""
+"""Block and report writes. A block withdraws open requests between the two people and
+cancels their upcoming sessions; every block and report is written to the audit log."""
 
 from __future__ import annotations
 
@@ -19,9 +19,10 @@ from .models import Block, Report, ReportReason
 REPORTS_PER_HOUR = 10
 
 
-# Called as (blocker_id, blocked_id) inside the transaction that created a block; each listener
-# returns how many open requests it withdrew. Mentorships sits above safety and connects
-# withdraw_requests_between in MentorshipsConfig.ready().
+# Called as (blocker_id, blocked_id) inside the transaction that created a block; a listener
+# that withdraws requests returns how many, others return None. Mentorships sits above safety
+# and connects withdraw_requests_between in MentorshipsConfig.ready(); scheduling connects
+# cancel_upcoming_on_block (the pair's upcoming sessions) in SchedulingConfig.ready().
 block_created = Hook("safety.block_created")
 
 
@@ -38,8 +39,9 @@ def _existing_user(user_id: int) -> None:
 
 @transaction.atomic
 def block_user(blocker, blocked_id: int) -> Block:  # type: ignore[no-untyped-def]
-    """Block someone: they disappear from each other's lists, and open requests between them
-    are withdrawn (silently — telling the blocked person would reveal the block)."""
+    """Block someone: they disappear from each other's lists, open requests between them are
+    withdrawn and their upcoming sessions cancelled (silently — telling the blocked person
+    would reveal the block)."""
     if blocker.pk == blocked_id:
         raise InvalidInput("You cannot block yourself.", fields={"user_id": ["That is you."]})
     # Checked up front: SQLite defers foreign-key checks to COMMIT, too late for a clean 422.
@@ -51,7 +53,7 @@ def block_user(blocker, blocked_id: int) -> Block:  # type: ignore[no-untyped-de
     except IntegrityError:  # a concurrent identical block
         block, created = Block.objects.get(blocker=blocker, blocked_id=blocked_id), False
     if created:
-        withdrawn = sum(block_created(blocker.pk, blocked_id))
+        withdrawn = sum(n for n in block_created(blocker.pk, blocked_id) if n)
         # Open chat sockets of both stop delivering each other's posts in shared channels.
         refresh_hidden_for([blocker.pk, blocked_id])
         audit(blocker, "block.created", blocked_id, withdrawn_requests=withdrawn)

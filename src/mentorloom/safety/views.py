@@ -46,7 +46,7 @@ def block(request: HttpRequest, user_id: int) -> HttpResponse:
         messages.success(
             request,
             f"You blocked {person.get_full_name(without_profile=UNNAMED)}. You will not see each "
-            "other, and open requests between you were withdrawn.",
+            "other; open requests between you were withdrawn and upcoming sessions cancelled.",
         )
         return redirect("mentorships:requests")
     return render(

@@ -7,9 +7,16 @@ class SchedulingConfig(AppConfig):
 
     def ready(self) -> None:
         from mentorloom.discovery import freeslots as directory
+        from mentorloom.mentorships.services.lifecycle import mentorship_ended
+        from mentorloom.safety.services import block_created
 
         from . import freeslots
+        from .services import cancel_upcoming_on_block, cancel_upcoming_on_end
 
         # The directory's free-slot filter (discovery sits below scheduling).
         freeslots.connect()
         directory.provide(freeslots)
+        # A block cancels the pair's upcoming sessions (silently); ending a mentorship cancels
+        # its upcoming sessions with the usual notices.
+        block_created.connect(cancel_upcoming_on_block)
+        mentorship_ended.connect(cancel_upcoming_on_end)

@@ -9,10 +9,15 @@ from django.utils import timezone
 
 from mentorloom.core.enqueue import enqueue_on_commit
 from mentorloom.core.errors import InvalidInput
+from mentorloom.core.hooks import Hook
 
 from ..errors import InvalidTransition
 from ..models import Mentorship, MentorshipStatus, Reflection
 from ._common import _locked_mentorship, _record_and_tell, _require_participant
+
+# Called as (mentorship, user who ended it) inside the ending transaction. Scheduling (a layer
+# above) connects to it so the mentorship's upcoming sessions are cancelled with it.
+mentorship_ended = Hook("mentorships.mentorship_ended")
 
 
 def pause_mentorship(user, mentorship: Mentorship, until: date, note: str = "") -> Mentorship:  # type: ignore[no-untyped-def]
@@ -68,7 +73,8 @@ def end_mentorship(
     would_recommend: bool | None = None,
     text: str = "",
 ) -> Reflection:
-    """active/paused → ended with the author's private reflection; frees the mentor's place."""
+    """active/paused → ended with the author's private reflection; frees the mentor's place.
+    Upcoming sessions are cancelled (`mentorship_ended`: scheduling tells both as usual)."""
     _require_participant(user, mentorship)
     if len(went_well) > 2000 or len(text) > 4000:
         raise InvalidInput(fields={"text": ["Please keep the reflection shorter."]})
@@ -88,6 +94,7 @@ def end_mentorship(
             would_recommend=would_recommend,
             text=text.strip(),
         )
+        mentorship_ended(mentorship, user)
         _record_and_tell(
             user,
             mentorship,

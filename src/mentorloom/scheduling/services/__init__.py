@@ -31,7 +31,13 @@ from .availability import (
     revoke_feed_token,
     update_settings,
 )
-from .booking import book_session, cancel_session, reschedule_session
+from .booking import (
+    book_session,
+    cancel_session,
+    cancel_upcoming_on_block,
+    cancel_upcoming_on_end,
+    reschedule_session,
+)
 from .calendars import (
     MAX_CALENDARS_PER_USER,
     REFRESH_EVERY,
@@ -79,6 +85,8 @@ __all__ = [
     "can_move_directly",
     "cancel_following",
     "cancel_session",
+    "cancel_upcoming_on_block",
+    "cancel_upcoming_on_end",
     "complete_past_sessions",
     "create_series",
     "decline_proposal",

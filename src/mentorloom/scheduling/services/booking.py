@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from mentorloom.accounts.access import require_verified
@@ -84,7 +85,8 @@ def book_session(
             replay = _replay(actor, key, fingerprint)
             if replay is not None:
                 return replay, True
-        # Again under the lock: a block committed meanwhile refuses this booking.
+        # Again under the lock a new block takes too (cancel_upcoming_on_block): a block
+        # committed meanwhile refuses this booking, or cancels it if it commits first.
         _check_not_blocked(mentorship)
         if not _is_free(mentorship, starts_at, duration, now):
             raise SlotTaken()
@@ -152,6 +154,46 @@ def cancel_session(
         _close_open_proposals([session.pk], now)
         _announce(session, actor, method="CANCEL", now=now, kind="session.cancelled")
     return session
+
+
+def cancel_upcoming_on_block(blocker_id: int, blocked_id: int) -> None:
+    """Connected to safety's `block_created`, inside the block's transaction: every session of
+    the two still booked and not started is cancelled (by the blocker) and its open proposal
+    closed. A block ends contact, so no meeting stays in the diary. Nobody is told: no CANCEL
+    invitation, no notice (telling the blocked person would reveal the block); the blocker's
+    confirmation says upcoming sessions were cancelled. Returns None (it withdraws no request).
+    """
+    now = timezone.now()
+    _lock(blocker_id, blocked_id)  # booking re-checks the block under this lock
+    pair = Q(mentor_id=blocker_id, mentee_id=blocked_id) | Q(
+        mentor_id=blocked_id, mentee_id=blocker_id
+    )
+    ids = list(
+        Session.objects.filter(pair, status=SessionStatus.BOOKED, starts_at__gt=now).values_list(
+            "pk", flat=True
+        )
+    )
+    Session.objects.filter(pk__in=ids).update(
+        status=SessionStatus.CANCELLED,
+        cancelled_at=now,
+        cancelled_by_id=blocker_id,
+        ics_sequence=F("ics_sequence") + 1,
+    )
+    _close_open_proposals(ids, now)
+
+
+def cancel_upcoming_on_end(mentorship: Mentorship, actor) -> list[Session]:  # type: ignore[no-untyped-def]
+    """Connected to mentorships' `mentorship_ended`, inside the ending transaction: the
+    mentorship's sessions still booked and not started are cancelled by whoever ended it, each
+    as by `cancel_session` (CANCEL invitations to both, a notice to the other side)."""
+    now = timezone.now()
+    upcoming = Session.objects.filter(
+        mentorship=mentorship, status=SessionStatus.BOOKED, starts_at__gt=now
+    ).order_by("starts_at")
+    return [
+        cancel_session(actor, session, reason="The mentorship ended.", now=now)
+        for session in upcoming
+    ]
 
 
 def reschedule_session(
