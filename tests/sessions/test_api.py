@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from mentorloom.scheduling.services import mark_no_show
 from mentorloom.sessions import services
 from tests.factories import ProfileFactory, SchedulingMentorshipFactory
 
@@ -178,6 +179,16 @@ def test_feedback_before_the_session_ended_gets_409(upcoming):
     )
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "session_not_over"
+
+
+def test_feedback_api_stays_open_to_the_mentee_a_no_show_report_names_absent(past):
+    mark_no_show(past.mentor, past)
+    url = f"/api/v1/sessions/{past.pk}/feedback"
+    mentee = as_user(past.mentee)
+    assert mentee.get(url).json()["can_give"] is True
+    assert as_user(past.mentor).get(url).json()["can_give"] is False
+    response = put(mentee, url, {**dict.fromkeys(TRAITS, 2), "useful": False})
+    assert response.status_code == 200 and response.json()["given"] is True
 
 
 def test_mentor_feedback_reaches_the_mentee(past):

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from mentorloom.core.errors import InvalidInput
 from mentorloom.scheduling.models import Session
+from mentorloom.scheduling.services import complete_past_sessions, mark_no_show
 from mentorloom.sessions import selectors, services
 from mentorloom.sessions.errors import FeedbackLocked, SessionNotOver
 from mentorloom.sessions.models import FeedbackPrompt, TraitFeedback
@@ -60,6 +61,22 @@ def test_feedback_on_a_cancelled_session_is_refused(mentorship):
     cancelled = make_session(mentorship, days=-1, status="cancelled")
     with pytest.raises(SessionNotOver):
         rate(cancelled)
+
+
+def test_a_no_show_report_leaves_feedback_open_to_the_person_it_names_absent(past):
+    # A held session, completed; two days later the mentor alone reports the mentee absent.
+    complete_past_sessions()
+    past.refresh_from_db()
+    mark_no_show(past.mentor, past)
+    past.refresh_from_db()
+    assert past.status == "no_show" and past.no_show_user_id == past.mentee_id
+    feedback = rate(past, 1, comment="Rude.")
+    assert TraitFeedback.objects.get().pk == feedback.pk
+    assert selectors.can_give_feedback(past, past.mentee)
+    # The reporter's own feedback stays closed: for them nobody came.
+    assert not selectors.can_give_feedback(past, past.mentor)
+    with pytest.raises(SessionNotOver):
+        services.give_mentee_feedback(past, past.mentor, progress="x", strengths="", next_steps="")
 
 
 def test_one_feedback_per_session_and_a_second_save_edits_it(past):

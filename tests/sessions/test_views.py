@@ -10,6 +10,7 @@ from django.template import Context, Template
 from django.test import Client, RequestFactory
 from django.utils import timezone
 
+from mentorloom.scheduling.services import mark_no_show
 from mentorloom.sessions import selectors, services
 from mentorloom.sessions.models import AgendaTopic, SharedNotes, TraitFeedback
 from tests.factories import ProfileFactory, SchedulingMentorshipFactory
@@ -256,6 +257,17 @@ def test_mentee_leaves_trait_feedback_with_the_form(past):
     assert response.status_code == 302
     saved = TraitFeedback.objects.get()
     assert saved.useful and not saved.share_comment and saved.comment == "Thanks"
+
+
+def test_the_mentee_a_no_show_report_names_absent_can_still_use_the_feedback_form(past):
+    mark_no_show(past.mentor, past)
+    client = as_user(past.mentee)
+    page = client.get(f"/sessions/{past.pk}/feedback/")
+    assert "Feedback opens after the session" not in page.content.decode()
+    data = {**dict.fromkeys(TRAITS, "2"), "useful": "no", "comment": "Never showed up himself"}
+    response = client.post(f"/sessions/{past.pk}/feedback/", data)
+    assert response.status_code == 302
+    assert TraitFeedback.objects.get().comment == "Never showed up himself"
 
 
 def test_out_of_range_rating_in_the_form_is_an_error_next_to_the_trait(past):

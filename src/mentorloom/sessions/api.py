@@ -218,12 +218,13 @@ def feedback_out(session: Session, user) -> dict:  # type: ignore[no-untyped-def
     else:
         mine_out = {k: getattr(mine, k) for k in ("progress", "strengths", "next_steps")}
     received = selectors.feedback_for_mentee(session) if is_mentee else None
+    can_give = selectors.can_give_feedback(session, user)
     return {
         "session_id": session.pk,
         "role": "mentee" if is_mentee else "mentor",
-        "can_give": selectors.has_ended(session),
+        "can_give": can_give,
         "given": mine is not None,
-        "editable": selectors.has_ended(session) and selectors.can_edit_feedback(mine),
+        "editable": can_give and selectors.can_edit_feedback(mine),
         "mine": mine_out,
         "received": (
             {k: getattr(received, k) for k in ("progress", "strengths", "next_steps")}

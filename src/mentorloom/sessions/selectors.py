@@ -183,6 +183,17 @@ def has_ended(session: Session, now: datetime | None = None) -> bool:
     return session.status in HELD_STATUSES and session.ends_at <= now
 
 
+def can_give_feedback(session: Session, user, now: datetime | None = None) -> bool:  # type: ignore[no-untyped-def]
+    """Whether `user` may give (or edit) feedback on the session now: once a held session has
+    ended, and also on a no-show for the person it names absent. One side alone reports a
+    no-show, even on a session already completed, so a false report must not take away the
+    other's say about the session; the reporter's own feedback stays closed."""
+    now = now or timezone.now()
+    if session.status == SessionStatus.NO_SHOW:
+        return session.no_show_user_id == user.pk and session.ends_at <= now
+    return has_ended(session, now)
+
+
 def own_feedback(session: Session, user):  # type: ignore[no-untyped-def]
     """The caller's own feedback on the session: trait feedback (mentee) or mentee feedback
     (mentor); None when not given yet."""
@@ -400,7 +411,7 @@ def summary_markdown(session: Session, viewer) -> str:  # type: ignore[no-untype
 def panel_context(session: Session, user) -> dict:  # type: ignore[no-untyped-def]
     """Context for sessions/_session_panel.html on the scheduling session page."""
     agenda = agenda_for(session)
-    ended = has_ended(session)
+    ended = can_give_feedback(session, user)
     mine = own_feedback(session, user) if ended else None
     return {
         "panel_session": session,

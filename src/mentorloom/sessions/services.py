@@ -489,9 +489,9 @@ def update_action_item(item: ActionItem, user, **changes: object) -> ActionItem:
 # --- Feedback --------------------------------------------------------------------------------
 
 
-def _lock_session_for_feedback(session: Session, now: datetime) -> Session:
+def _lock_session_for_feedback(session: Session, user, now: datetime) -> Session:  # type: ignore[no-untyped-def]
     locked = Session.objects.select_for_update().get(pk=session.pk)
-    if not selectors.has_ended(locked, now):
+    if not selectors.can_give_feedback(locked, user, now):
         raise SessionNotOver()
     return locked
 
@@ -525,7 +525,7 @@ def give_trait_feedback(
         raise InvalidInput("Only the mentee rates the mentor.")
     values = {t: ratings[t] for t in TRAIT_KEYS}
     with transaction.atomic():
-        _lock_session_for_feedback(session, now)
+        _lock_session_for_feedback(session, user, now)
         existing = TraitFeedback.objects.filter(session=session).first()
         if existing is not None and not selectors.can_edit_feedback(existing, now):
             raise FeedbackLocked()
@@ -562,7 +562,7 @@ def give_mentee_feedback(
     if user.pk != session.mentor_id:
         raise InvalidInput("Only the mentor gives the mentee feedback.")
     with transaction.atomic():
-        _lock_session_for_feedback(session, now)
+        _lock_session_for_feedback(session, user, now)
         existing = MenteeFeedback.objects.filter(session=session).first()
         if existing is not None and not selectors.can_edit_feedback(existing, now):
             raise FeedbackLocked()

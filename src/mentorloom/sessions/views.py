@@ -489,7 +489,7 @@ def feedback(request: HttpRequest, session_id: int) -> HttpResponse:
     is_mentee = request.user.pk == session.mentee_id
     mine = selectors.own_feedback(session, request.user)
     editable = selectors.can_edit_feedback(mine)
-    ended = selectors.has_ended(session)
+    ended = selectors.can_give_feedback(session, request.user)
     form_class = TraitFeedbackForm if is_mentee else MenteeFeedbackForm
     keys = [*TRAIT_KEYS, "useful", "comment", "share_comment"] if is_mentee else [
         "progress", "strengths", "next_steps",
@@ -523,6 +523,7 @@ def feedback(request: HttpRequest, session_id: int) -> HttpResponse:
     else:
         form = form_class(initial=_initial(mine, keys))
     context = _base(request, session) | {
+        "ended": ended,  # also for the person a no-show report names absent
         "form": form,
         "mine": mine,
         "editable": editable,
