@@ -72,3 +72,23 @@ def test_turn_credentials_only_while_the_call_is_on_between_people_who_may_talk(
     page = client.get(f"/calls/{call.pk}/")
     assert page.status_code == 200
     assert page.context["config"]["iceServers"] == []
+
+
+async def test_ending_the_mentorship_ends_its_live_call(live_asgi, call_setup):  # noqa: F811
+    from mentorloom.mentorships.services import end_mentorship
+
+    mentor, mentee, call = call_setup
+    async with (
+        _socket(live_asgi, call.pk, await _cookie(mentor)) as caller,
+        _socket(live_asgi, call.pk, await _cookie(mentee)) as callee,
+    ):
+        await _next(caller, "welcome")
+        await _next(callee, "welcome")
+        mentorship = await sync_to_async(Mentorship.objects.get)(pk=call.mentorship_id)
+        await sync_to_async(end_mentorship)(mentee, mentorship)
+        assert (await _next(caller, "ended"))["by"] == mentee.pk
+        assert (await _next(callee, "ended"))["by"] == mentee.pk
+        await caller.send(json.dumps({"type": "offer", "sdp": "v=0 after the end"}))
+        assert (await _next(caller, "error"))["code"] == "call_ended"
+    ended = await sync_to_async(Call.objects.get)(pk=call.pk)
+    assert ended.status == CallStatus.ENDED and ended.ended_by_id == mentee.pk

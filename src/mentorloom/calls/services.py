@@ -228,6 +228,14 @@ def end_calls_between(user_id: int, other_id: int) -> int:
     return 0
 
 
+def end_calls_of_ended_mentorship(mentorship, user) -> None:  # type: ignore[no-untyped-def]
+    """mentorships.mentorship_ended: the mentorship's live call ends with it (ended by the
+    person who ended the mentorship), and its sockets hear `ended`."""
+    calls = Call.objects.select_for_update().select_related("mentorship")
+    for call in calls.filter(mentorship=mentorship, status__in=LIVE_STATUSES):
+        _finish(call, by=user)
+
+
 def end_abandoned_calls(now: datetime | None = None) -> int:
     """End live calls nobody has been connected to for EMPTY_GRACE (the periodic sweep).
 
