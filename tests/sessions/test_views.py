@@ -388,3 +388,14 @@ def test_live_agenda_bad_link_answers_422_json(upcoming):
     )
     assert response.status_code == 422
     assert "links" in response.json()["error"]["fields"]
+
+
+def test_a_topic_that_is_not_on_this_agenda_is_a_404_not_an_error(upcoming):
+    client = as_user(upcoming.mentee)
+    client.post(f"/sessions/{upcoming.pk}/agenda/topics/", {"title": "Salary", "minutes": "5"})
+    unknown = AgendaTopic.objects.order_by("-pk").first().pk + 1
+    for topic_id in (unknown, 2**31 - 1):
+        response = client.post(
+            f"/sessions/{upcoming.pk}/agenda/topics/{topic_id}/", {"action": "done"}
+        )
+        assert response.status_code == 404

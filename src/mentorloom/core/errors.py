@@ -6,6 +6,8 @@ Services raise these; `core.api` turns them into the one error body
 
 from __future__ import annotations
 
+from django.http import Http404
+
 
 class DomainError(Exception):
     code = "error"
@@ -24,7 +26,10 @@ class InvalidInput(DomainError):
     default_message = "Some fields are not valid."
 
 
-class NotFound(DomainError):
+class NotFound(DomainError, Http404):
+    """Also an Http404: a page whose view does not catch it answers 404, never a 500 (the API
+    answers the error body: its DomainError handler comes first in the class's MRO)."""
+
     code = "not_found"
     status = 404
     default_message = "Not found."
