@@ -16,7 +16,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 import time as clock
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urljoin, urlsplit
@@ -374,6 +374,151 @@ def _aware(value: datetime | date, zone: ZoneInfo) -> datetime | None:
     return value.astimezone(UTC)
 
 
+# Recurrence rules are screened before they are expanded: the expansion (dateutil) walks every
+# candidate from DTSTART to the window's end and collects a rule's instants in a list, so a
+# few hundred bytes (FREQ=SECONDLY, or FREQ=HOURLY starting in year 1) would take minutes and
+# gigabytes. People's real calendars never need a busy block that repeats more often than
+# hourly, so such events are left out (the settings page says so); a calendar whose remaining
+# rules would still take more than MAX_EXPANSION_STEPS candidates to walk is refused.
+MAX_STARTS_PER_DAY = 24
+MAX_EXPANSION_STEPS = 200_000  # ~2-3 s of CPU at worst
+TOO_MUCH_REPETITION = (
+    "This calendar has too many repeating events to read (some repeat often and started long"
+    " ago). Subscribe to a smaller calendar, or end old repeating events."
+)
+_PERIOD_DAYS = {"HOURLY": 1 / 24, "DAILY": 1, "WEEKLY": 7, "MONTHLY": 30.4, "YEARLY": 365.2}
+
+
+def _rules(event: icalendar.Component) -> list[icalendar.vRecur]:
+    value = event.get("RRULE")
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _frequency(rule: icalendar.vRecur) -> str:
+    freq = str((rule.get("FREQ") or [""])[0]).upper()
+    if freq not in _PERIOD_DAYS and freq not in ("MINUTELY", "SECONDLY"):
+        raise FetchError("The calendar file could not be read.")
+    return freq
+
+
+def _interval(rule: icalendar.vRecur) -> int:
+    return max(1, int((rule.get("INTERVAL") or [1])[0]))
+
+
+def _distinct(rule: icalendar.vRecur, part: str) -> int:
+    return len(set(rule.get(part) or [0]))
+
+
+def _starts_per_day(rule: icalendar.vRecur) -> float:
+    """At most how many occurrences the rule starts in one day."""
+    freq = _frequency(rule)
+    if freq in ("MINUTELY", "SECONDLY"):
+        return float("inf")
+    if rule.get("BYHOUR"):
+        hours = _distinct(rule, "BYHOUR")
+    elif freq == "HOURLY":
+        hours = -(-24 // _interval(rule))
+    else:
+        hours = 1
+    return hours * _distinct(rule, "BYMINUTE") * _distinct(rule, "BYSECOND")
+
+
+def _utc(value: object, fallback: datetime) -> datetime:
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, tzinfo=UTC)
+    return fallback
+
+
+def _days_per_period(rule: icalendar.vRecur, freq: str) -> int:
+    """At most how many days of one period (a week, month or year) the rule picks."""
+    if freq == "WEEKLY":
+        return min(7, len(rule.get("BYDAY") or [0]))
+    if freq not in ("MONTHLY", "YEARLY"):
+        return 1
+    months = (len(rule.get("BYMONTH") or []) or 12) if freq == "YEARLY" else 1
+    weeks = 53 if freq == "YEARLY" else 5
+    bounds = [366 if freq == "YEARLY" else 31]
+    if rule.get("BYYEARDAY"):
+        bounds.append(len(rule["BYYEARDAY"]))
+    if rule.get("BYWEEKNO"):
+        bounds.append(7 * len(rule["BYWEEKNO"]))
+    if rule.get("BYMONTHDAY"):
+        bounds.append(months * len(rule["BYMONTHDAY"]))
+    if rule.get("BYDAY"):
+        bounds.append(weeks * len(rule["BYDAY"]))
+    if len(bounds) == 1:  # the day of DTSTART, in each month picked
+        bounds.append(len(rule.get("BYMONTH") or [0]) if freq == "YEARLY" else 1)
+    return min(bounds)
+
+
+def _expansion_steps(rule: icalendar.vRecur, first: datetime, end: datetime) -> float:
+    """About how much work dateutil does to expand the rule from `first` to `end`: a step is a
+    period walked or an instant made, some 10-15 µs each."""
+    freq = _frequency(rule)
+    stop = min(end, _utc((rule.get("UNTIL") or [None])[0], end))
+    days = max((stop - first).total_seconds() / 86400, 0.0)
+    periods = days / (_PERIOD_DAYS[freq] * _interval(rule)) + 1
+    if freq == "HOURLY":
+        per_period = _distinct(rule, "BYMINUTE") * _distinct(rule, "BYSECOND")
+    else:
+        per_period = _days_per_period(rule, freq) * _starts_per_day(rule)
+    # A year costs dateutil some five steps however little it picks: it lays out every day.
+    return periods * max(per_period, 5 if freq == "YEARLY" else 1)
+
+
+def _screened(cal: icalendar.Component, end: datetime) -> float:
+    """Removes events repeating more often than hourly; returns the remaining rules' cost."""
+    steps = 0.0
+    stack = [cal]
+    while stack:
+        component = stack.pop()
+        kept = []
+        for sub in component.subcomponents:
+            rules = _rules(sub) if sub.name == "VEVENT" else []
+            if any(_starts_per_day(rule) > MAX_STARTS_PER_DAY for rule in rules):
+                continue
+            if rules:
+                first = _utc(sub["DTSTART"].dt, end) if sub.get("DTSTART") is not None else end
+                steps += sum(_expansion_steps(rule, first, end) for rule in rules)
+            kept.append(sub)
+            stack.append(sub)
+        component.subcomponents = kept
+    return steps
+
+
+def _occurrences(
+    documents: Iterable[bytes], start: datetime, end: datetime
+) -> Iterator[icalendar.Component]:
+    """Every event occurrence in the window, one at a time (never a whole list of them)."""
+    steps = 0.0
+    for document in documents:
+        try:
+            cal = icalendar.Calendar.from_ical(document)
+            steps += _screened(cal, end)
+            if steps > MAX_EXPANSION_STEPS:
+                raise FetchError(TOO_MUCH_REPETITION)
+            query = recurring_ical_events.of(cal)
+        except FetchError:
+            raise
+        except Exception as exc:  # the parsers raise many types on malformed input
+            raise FetchError("The calendar file could not be read.") from exc
+        for series in query.series:
+            occurrences = series.between(start, end)  # a generator, unlike query.between()
+            while True:
+                try:
+                    occurrence = next(occurrences, None)
+                    if occurrence is None:
+                        break
+                    component = occurrence.as_component(False)
+                except Exception as exc:
+                    raise FetchError("The calendar file could not be read.") from exc
+                yield component
+
+
 def busy_intervals(
     documents: Iterable[bytes],
     *,
@@ -385,40 +530,37 @@ def busy_intervals(
     """Busy [start, end) instants (UTC) in the window, recurring events expanded.
 
     Transparent ("free") and cancelled events do not block; nor do all-day events, which are
-    mostly birthdays, holidays and reminders rather than meetings. Events whose UID ends with
-    `skip_uid_suffix` are our own sessions coming back through a subscribed feed.
+    mostly birthdays, holidays and reminders rather than meetings, nor events repeating more
+    often than hourly (see MAX_STARTS_PER_DAY). Events whose UID ends with `skip_uid_suffix`
+    are our own sessions coming back through a subscribed feed. At most MAX_EVENTS
+    occurrences are looked at across all documents. FetchError for an unreadable calendar or
+    one whose repeating events are too costly to expand (TOO_MUCH_REPETITION).
     """
     out: set[Interval] = set()
-    for document in documents:
-        try:
-            cal = icalendar.Calendar.from_ical(document)
-            events = recurring_ical_events.of(cal).between(start, end)
-        except Exception as exc:  # the parsers raise many types on malformed input
-            raise FetchError("The calendar file could not be read.") from exc
-        for event in events:
-            if len(out) >= MAX_EVENTS:
-                break
-            if str(event.get("TRANSP", "OPAQUE")).upper() == "TRANSPARENT":
-                continue
-            if str(event.get("STATUS", "")).upper() == "CANCELLED":
-                continue
-            if skip_uid_suffix and str(event.get("UID", "")).endswith(skip_uid_suffix):
-                continue
-            if event.get("DTSTART") is None:
-                continue
-            begin = _aware(event["DTSTART"].dt, zone)
-            if begin is None:
-                continue
-            if event.get("DTEND") is not None:
-                finish = _aware(event["DTEND"].dt, zone)
-            elif event.get("DURATION") is not None:
-                finish = begin + event["DURATION"].dt
-            else:
-                finish = begin
-            if finish is None or finish <= begin:
-                continue
-            if finish > start and begin < end:
-                out.add((begin, finish))
+    for seen, event in enumerate(_occurrences(documents, start, end)):
+        if seen >= MAX_EVENTS:
+            break
+        if str(event.get("TRANSP", "OPAQUE")).upper() == "TRANSPARENT":
+            continue
+        if str(event.get("STATUS", "")).upper() == "CANCELLED":
+            continue
+        if skip_uid_suffix and str(event.get("UID", "")).endswith(skip_uid_suffix):
+            continue
+        if event.get("DTSTART") is None:
+            continue
+        begin = _aware(event["DTSTART"].dt, zone)
+        if begin is None:
+            continue
+        if event.get("DTEND") is not None:
+            finish = _aware(event["DTEND"].dt, zone)
+        elif event.get("DURATION") is not None:
+            finish = begin + event["DURATION"].dt
+        else:
+            finish = begin
+        if finish is None or finish <= begin:
+            continue
+        if finish > start and begin < end:
+            out.add((begin, finish))
     return sorted(out)
 
 

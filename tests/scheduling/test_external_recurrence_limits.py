@@ -1,0 +1,177 @@
+"""A calendar of a few hundred bytes must not expand into millions of busy times: rules that
+repeat more often than hourly are left out, rules too costly to walk refuse the calendar, and
+only MAX_EVENTS occurrences are ever made."""
+
+from __future__ import annotations
+
+import http.server
+import threading
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from recurring_ical_events.occurrence import Occurrence
+
+from mentorloom.scheduling import external, services
+from mentorloom.scheduling.external import FetchError
+from mentorloom.scheduling.models import ExternalBusy
+from tests.factories import UserFactory
+
+NOW = datetime(2025, 6, 2, tzinfo=UTC)
+START, END = external.window(NOW)  # what refresh_calendar uses: ~15.6 million seconds
+
+
+def calendar(*events: tuple[str, str]) -> bytes:
+    """A VCALENDAR of one-second events: (DTSTART, RRULE) each, RRULE possibly empty."""
+    body = "".join(
+        f"BEGIN:VEVENT\r\nUID:e{i}@example.org\r\nDTSTAMP:20250101T000000Z\r\n"
+        f"DTSTART:{start}\r\nDURATION:PT1S\r\n{f'RRULE:{rule}' + chr(13) + chr(10) if rule else ''}"
+        "END:VEVENT\r\n"
+        for i, (start, rule) in enumerate(events)
+    )
+    return f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n{body}END:VCALENDAR\r\n".encode()
+
+
+ONE_OFF = ("20250603T100000Z", "")
+ONE_OFF_BUSY = (datetime(2025, 6, 3, 10, tzinfo=UTC), datetime(2025, 6, 3, 10, 0, 1, tzinfo=UTC))
+
+
+def within_ten_seconds(work: Callable[[], object]) -> object:
+    """Runs `work` in a thread; fails if it is still going after 10 s (a bomb takes minutes)."""
+    outcome: dict[str, object] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = work()
+        except Exception as exc:
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(timeout=10)
+    assert not worker.is_alive(), "still expanding after 10 s"
+    if "error" in outcome:
+        raise outcome["error"]  # type: ignore[misc]
+    return outcome["value"]
+
+
+def busy(document: bytes) -> list[tuple[datetime, datetime]]:
+    return within_ten_seconds(  # type: ignore[return-value]
+        lambda: external.busy_intervals([document], start=START, end=END, zone=ZoneInfo("UTC"))
+    )
+
+
+def test_a_secondly_rule_is_left_out_and_the_rest_of_the_calendar_is_read():
+    document = calendar(("20250601T000000Z", "FREQ=SECONDLY"), ONE_OFF)
+    assert len(document) < 500
+    assert busy(document) == [ONE_OFF_BUSY]
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "FREQ=MINUTELY;INTERVAL=5",
+        "FREQ=HOURLY;BYMINUTE=0,30",
+        "FREQ=DAILY;BYHOUR=0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23;"
+        "BYMINUTE=0,30",
+        "FREQ=WEEKLY;BYSECOND=" + ",".join(map(str, range(25))),
+    ],
+)
+def test_rules_starting_more_than_24_times_a_day_are_left_out(rule):
+    assert busy(calendar(("20250601T000000Z", rule), ONE_OFF)) == [ONE_OFF_BUSY]
+
+
+def test_hourly_and_ordinary_rules_are_still_expanded():
+    document = calendar(
+        ("20250603T000000Z", "FREQ=HOURLY;COUNT=3"),
+        ("20150105T090000Z", "FREQ=WEEKLY;BYDAY=MO,TH;UNTIL=20250610T000000Z"),
+    )
+    starts = [begin for begin, _ in busy(document)]
+    assert starts[:3] == [datetime(2025, 6, 2, 9, tzinfo=UTC)] + [
+        datetime(2025, 6, 3, h, tzinfo=UTC) for h in (0, 1)
+    ]
+    assert datetime(2025, 6, 9, 9, tzinfo=UTC) in starts  # a Monday, ten years on
+    assert len(starts) == 3 + 3  # Mon 2, Thu 5, Mon 9 June
+
+
+@pytest.mark.parametrize(
+    "events",
+    [
+        [("00010101T000000Z", "FREQ=DAILY")],  # walks 740,000 days to reach 2025
+        [("19700101T000000Z", "FREQ=HOURLY")],
+        [("20150101T000000Z", "FREQ=DAILY")] * 100,
+    ],
+)
+def test_rules_too_costly_to_walk_refuse_the_calendar_with_a_clear_message(events):
+    with pytest.raises(FetchError) as refused:
+        busy(calendar(*events))
+    assert str(refused.value) == external.TOO_MUCH_REPETITION
+
+
+def test_only_max_events_occurrences_are_ever_made(monkeypatch):
+    monkeypatch.setattr(external, "MAX_EVENTS", 50)
+    made = 0
+    as_component = Occurrence.as_component
+
+    def counting(self, keep_recurrence_attributes):  # type: ignore[no-untyped-def]
+        nonlocal made
+        made += 1
+        return as_component(self, keep_recurrence_attributes)
+
+    monkeypatch.setattr(Occurrence, "as_component", counting)
+    document = calendar(("20250601T000000Z", "FREQ=HOURLY"), ("20250601T003000Z", "FREQ=HOURLY"))
+    # Two documents: the cap counts across all of them.
+    result = external.busy_intervals(
+        [document, document], start=START, end=END, zone=ZoneInfo("UTC")
+    )
+    assert len(result) == 50
+    assert made <= 51  # not 2 x 2 x 4,344 hours in the window
+
+
+# --- Through the service --------------------------------------------------------------------
+
+DOCUMENTS = {
+    # COUNT keeps the unfixed code from running for minutes: it would import 1,000 busy times.
+    "/minutely.ics": calendar(("20250601T000000Z", "FREQ=MINUTELY;COUNT=1000"), ONE_OFF),
+    "/ancient.ics": calendar(("00010101T000000Z", "FREQ=DAILY")),  # 181 busy days, unfixed
+}
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        body = DOCUMENTS[self.path]
+        self.send_response(200)
+        self.send_header("Content-Type", "text/calendar")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def feeds(settings) -> Iterator[str]:
+    settings.MENTORLOOM_ALLOW_PRIVATE_CALENDAR_URLS = True
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+pytestmark = pytest.mark.django_db
+
+
+def test_subscribing_to_a_minutely_rule_imports_only_the_real_event(feeds):
+    added = services.add_calendar(UserFactory(), kind="ics", url=f"{feeds}/minutely.ics", now=NOW)
+    assert added.last_error == "" and added.busy_count == 1
+    assert list(ExternalBusy.objects.values_list("starts_at", flat=True)) == [ONE_OFF_BUSY[0]]
+
+
+def test_a_calendar_too_costly_to_read_is_refused_with_its_reason(feeds):
+    added = services.add_calendar(UserFactory(), kind="ics", url=f"{feeds}/ancient.ics", now=NOW)
+    assert added.last_error == external.TOO_MUCH_REPETITION
+    assert added.last_success_at is None and not ExternalBusy.objects.exists()
