@@ -1,6 +1,6 @@
 """A calendar of a few hundred bytes must not expand into millions of busy times: rules that
-repeat more often than hourly are left out, rules too costly to walk refuse the calendar, and
-only MAX_EVENTS occurrences are ever made."""
+repeat more often than hourly are left out, rules too costly to walk refuse the calendar, only
+MAX_EVENTS occurrences are ever made, and fetching on request is rate limited."""
 
 from __future__ import annotations
 
@@ -14,9 +14,10 @@ import pytest
 from recurring_ical_events.occurrence import Occurrence
 
 from mentorloom.scheduling import external, services
+from mentorloom.scheduling.errors import CalendarFetchesTooFast
 from mentorloom.scheduling.external import FetchError
-from mentorloom.scheduling.models import ExternalBusy
-from tests.factories import UserFactory
+from mentorloom.scheduling.models import ExternalBusy, ExternalCalendar
+from tests.factories import UserFactory, client_for
 
 NOW = datetime(2025, 6, 2, tzinfo=UTC)
 START, END = external.window(NOW)  # what refresh_calendar uses: ~15.6 million seconds
@@ -129,7 +130,7 @@ def test_only_max_events_occurrences_are_ever_made(monkeypatch):
     assert made <= 51  # not 2 x 2 x 4,344 hours in the window
 
 
-# --- Through the service --------------------------------------------------------------------
+# --- Through the service, and the rate limit on fetching -----------------------------------
 
 DOCUMENTS = {
     # COUNT keeps the unfixed code from running for minutes: it would import 1,000 busy times.
@@ -175,3 +176,52 @@ def test_a_calendar_too_costly_to_read_is_refused_with_its_reason(feeds):
     added = services.add_calendar(UserFactory(), kind="ics", url=f"{feeds}/ancient.ics", now=NOW)
     assert added.last_error == external.TOO_MUCH_REPETITION
     assert added.last_success_at is None and not ExternalBusy.objects.exists()
+
+
+def _refused_calendar(user) -> ExternalCalendar:  # type: ignore[no-untyped-def]
+    # Private addresses are refused before any connection, so each fetch is instant.
+    return ExternalCalendar.objects.create(user=user, kind="ics", url="http://127.0.0.1/x.ics")
+
+
+def test_fetching_on_request_is_limited_per_person_with_a_429():
+    user, other = UserFactory(), UserFactory()
+    calendar = _refused_calendar(user)
+    client = client_for(user)
+    url = f"/api/v1/calendars/{calendar.pk}/refresh"
+    for _ in range(services.FETCHES_PER_HOUR):
+        assert client.post(url).status_code == 200
+    fetched_at = ExternalCalendar.objects.get(pk=calendar.pk).last_fetched_at
+    refused = client.post(url)
+    assert refused.status_code == 429
+    assert refused.json()["error"]["message"].startswith("You have fetched your calendars many")
+    assert ExternalCalendar.objects.get(pk=calendar.pk).last_fetched_at == fetched_at
+    # The settings page says so too, without fetching.
+    page = client.post(f"/schedule/calendar/busy/{calendar.pk}/refresh/", follow=True)
+    assert page.status_code == 200
+    assert "You have fetched your calendars many times this hour" in page.content.decode()
+    # Someone else's fetches are their own.
+    theirs = _refused_calendar(other)
+    assert client_for(other).post(f"/api/v1/calendars/{theirs.pk}/refresh").status_code == 200
+
+
+def test_adding_calendars_counts_as_fetching(settings):
+    settings.MENTORLOOM_ALLOW_PRIVATE_CALENDAR_URLS = True
+    user = UserFactory()
+    for _ in range(services.FETCHES_PER_HOUR):
+        services.count_fetch(user)
+    with pytest.raises(CalendarFetchesTooFast):
+        services.add_calendar(user, kind="ics", url="http://127.0.0.1:9/x.ics")
+    assert not ExternalCalendar.objects.exists()
+
+
+def test_the_settings_page_says_why_a_calendar_was_not_added(client, settings):
+    settings.MENTORLOOM_ALLOW_PRIVATE_CALENDAR_URLS = True
+    user = UserFactory()
+    for _ in range(services.FETCHES_PER_HOUR):
+        services.count_fetch(user)
+    client.force_login(user)
+    page = client.post(
+        "/schedule/calendar/busy/add/", {"kind": "ics", "url": "http://127.0.0.1:9/x.ics"}
+    )
+    assert page.status_code == 422
+    assert "You have fetched your calendars many times this hour" in page.content.decode()

@@ -458,7 +458,9 @@ def add_calendar(request: HttpRequest, payload: CalendarIn) -> Status:
 
 @router.post("/calendars/{calendar_id}/refresh", response={200: CalendarOut, **WRITE_ERRORS})
 def refresh_calendar(request: HttpRequest, calendar_id: Id) -> object:
+    """Fetches the calendar now (at most services.FETCHES_PER_HOUR a user asks for: 429)."""
     calendar = get_object_or_404(selectors.calendars_for(request.user), pk=calendar_id)
+    services.count_fetch(request.user)
     services.refresh_calendar(calendar)
     calendar.refresh_from_db()
     return calendar

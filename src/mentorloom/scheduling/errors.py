@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mentorloom.core.errors import Conflict, InvalidInput, PermissionDenied
+from mentorloom.core.errors import Conflict, InvalidInput, PermissionDenied, RateLimited
 
 
 class SlotTaken(Conflict):
@@ -95,4 +95,12 @@ class ProposalNeeded(Conflict):
     default_message = (
         "Only the mentee can move a series directly, and not within the late-cancellation "
         "window; move one session at a time to propose a new time instead."
+    )
+
+
+class CalendarFetchesTooFast(RateLimited):
+    code = "calendar_fetch_rate_limited"
+    default_message = (
+        "You have fetched your calendars many times this hour. They are also fetched every"
+        " 15 minutes on their own; please try again later."
     )

@@ -523,9 +523,7 @@ def add_calendar(request: HttpRequest) -> HttpResponse:
         try:
             calendar = services.add_calendar(request.user, **form.cleaned_data)
         except DomainError as exc:
-            for field, errors in exc.fields.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
+            add_domain_errors(form, exc)
         else:
             if calendar.last_error:
                 messages.warning(
@@ -551,6 +549,11 @@ def refresh_calendar(request: HttpRequest, calendar_id: int) -> HttpResponse:
     calendar = selectors.calendars_for(request.user).filter(pk=calendar_id).first()
     if calendar is None:
         raise Http404
+    try:
+        services.count_fetch(request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("scheduling:calendar")
     if services.refresh_calendar(calendar):
         messages.success(request, "Fetched again.")
     else:

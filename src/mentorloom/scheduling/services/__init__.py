@@ -39,9 +39,11 @@ from .booking import (
     reschedule_session,
 )
 from .calendars import (
+    FETCHES_PER_HOUR,
     MAX_CALENDARS_PER_USER,
     REFRESH_EVERY,
     add_calendar,
+    count_fetch,
     delete_calendar,
     refresh_calendar,
     refresh_due_calendars,
@@ -68,6 +70,7 @@ from .series import (
 
 __all__ = [
     "COMPLETE_AFTER",
+    "FETCHES_PER_HOUR",
     "MAX_CALENDARS_PER_USER",
     "NO_SHOW_GRACE",
     "NO_SHOW_REPORT_DAYS",
@@ -88,6 +91,7 @@ __all__ = [
     "cancel_upcoming_on_block",
     "cancel_upcoming_on_end",
     "complete_past_sessions",
+    "count_fetch",
     "create_series",
     "decline_proposal",
     "delete_calendar",

@@ -10,17 +10,31 @@ from django.db.models import F, Q
 from django.http import Http404
 from django.utils import timezone
 
+from mentorloom.core import ratelimit
 from mentorloom.core.errors import InvalidInput
 
 from .. import credentials, external, ics, selectors
+from ..errors import CalendarFetchesTooFast
 from ..models import CalendarKind, ExternalBusy, ExternalCalendar
 
 MAX_CALENDARS_PER_USER = 10
 REFRESH_EVERY = timedelta(minutes=15)
+# Fetches someone asks for (adding a calendar, "Fetch now"); the periodic refresh is not counted.
+FETCHES_PER_HOUR = 20
 
 
 def _allow_private_urls() -> bool:
     return bool(getattr(settings, "MENTORLOOM_ALLOW_PRIVATE_CALENDAR_URLS", False))
+
+
+def count_fetch(user) -> None:  # type: ignore[no-untyped-def]
+    """Count one fetch asked for by `user`; raises CalendarFetchesTooFast past the limit.
+
+    Each fetch downloads and expands a calendar someone else wrote, so it is not free."""
+    if not ratelimit.allow(
+        "calendar.fetch", str(user.pk), limit=FETCHES_PER_HOUR, window_seconds=3600
+    ):
+        raise CalendarFetchesTooFast()
 
 
 def add_calendar(
@@ -37,6 +51,7 @@ def add_calendar(
 
     The URL is checked first (http(s) only, no private addresses): InvalidInput on `url`.
     A failed first fetch is not an error here — it is stored in last_error and shown.
+    The fetch counts against the user's limit (count_fetch): CalendarFetchesTooFast.
     """
     url = url.strip()
     if kind not in CalendarKind.values:
@@ -51,6 +66,7 @@ def add_calendar(
         raise InvalidInput(str(exc), fields={"url": [str(exc)]}) from exc
     if user.external_calendars.count() >= MAX_CALENDARS_PER_USER:
         raise InvalidInput(fields={"url": [f"At most {MAX_CALENDARS_PER_USER} calendars."]})
+    count_fetch(user)
     calendar = ExternalCalendar.objects.create(
         user=user,
         kind=kind,
