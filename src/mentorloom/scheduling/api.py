@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.contrib.auth import get_user_model
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Header, Query, Router
@@ -16,9 +15,9 @@ from mentorloom.core.errors import InvalidInput
 from mentorloom.core.schemas import READ_ERRORS, WRITE_ERRORS, Id
 from mentorloom.core.timezones import canonical_zone
 from mentorloom.mentorships.access import get_mentorship_for
-from mentorloom.safety.selectors import is_blocked_between
 
 from . import selectors, services
+from .access import get_mentor_for
 from .errors import DurationNotOffered
 from .models import ProposalStatus, RescheduleProposal, Session
 from .schemas import (
@@ -72,11 +71,10 @@ def mentor_slots(
     duration: int = Query(..., ge=1, le=MAX_DURATION_MINUTES),
     tz: str = Query("UTC"),
 ) -> dict:
-    """Free start instants between two dates (inclusive, in `tz`) for a session of `duration`."""
+    """Free start instants between two dates (inclusive, in `tz`) for a session of `duration`.
+    404 for anyone the directory would not show the viewer (access.get_mentor_for)."""
     zone_name = _zone_param(tz)
-    mentor = get_object_or_404(get_user_model().objects.select_related("profile"), pk=mentor_id)
-    if is_blocked_between(request.user.pk, mentor.pk):
-        raise Http404
+    mentor = get_mentor_for(request.user, mentor_id)
     if end < start:
         raise InvalidInput(
             "The end is before the start.", fields={"end": ["Must not be before start."]}
