@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import threading
 import time as clock
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -382,6 +383,13 @@ def _aware(value: datetime | date, zone: ZoneInfo) -> datetime | None:
 # rules would still take more than MAX_EXPANSION_STEPS candidates to walk is refused.
 MAX_STARTS_PER_DAY = 24
 MAX_EXPANSION_STEPS = 200_000  # ~2-3 s of CPU at worst
+# A custom time zone (a VTIMEZONE whose TZID is no IANA name) becomes a dateutil zone that
+# walks its STANDARD/DAYLIGHT rules from their DTSTART (often 1601) on every offset lookup, so
+# its rules are screened too: real zones change at most a few times a year.
+ODD_TIME_ZONE = (
+    "This calendar defines a time zone that changes more often than any real one, so it could"
+    " not be read."
+)
 TOO_MUCH_REPETITION = (
     "This calendar has too many repeating events to read (some repeat often and started long"
     " ago). Subscribe to a smaller calendar, or end old repeating events."
@@ -449,7 +457,13 @@ def _days_per_period(rule: icalendar.vRecur, freq: str) -> int:
     if rule.get("BYMONTHDAY"):
         bounds.append(months * len(rule["BYMONTHDAY"]))
     if rule.get("BYDAY"):
-        bounds.append(weeks * len(rule["BYDAY"]))
+        days = rule["BYDAY"]
+        # "2SU", "-1SU": one day a month (a year without BYMONTH) per entry, not one a week.
+        ordinal = all(str(day)[:1] in "+-0123456789" for day in days)
+        per = (months if freq == "YEARLY" and rule.get("BYMONTH") else 1) if ordinal else weeks
+        bounds.append(per * len(days))
+    if rule.get("BYSETPOS"):
+        bounds.append(len(rule["BYSETPOS"]))
     if len(bounds) == 1:  # the day of DTSTART, in each month picked
         bounds.append(len(rule.get("BYMONTH") or [0]) if freq == "YEARLY" else 1)
     return min(bounds)
@@ -470,9 +484,56 @@ def _expansion_steps(rule: icalendar.vRecur, first: datetime, end: datetime) -> 
     return periods * max(per_period, 5 if freq == "YEARLY" else 1)
 
 
+MAX_ZONE_CHANGES_PER_YEAR = 4  # per STANDARD/DAYLIGHT rule; real zones change once a year
+
+
+def _zone_rule_cost(rule: icalendar.vRecur, first: datetime, end: datetime) -> float:
+    """The cost of a custom time zone's STANDARD/DAYLIGHT rule (FetchError(ODD_TIME_ZONE) for
+    one no real zone has: not yearly, picking hours, minutes, seconds, year days or weeks, or
+    more than MAX_ZONE_CHANGES_PER_YEAR days a year)."""
+    odd_parts = ("BYHOUR", "BYMINUTE", "BYSECOND", "BYYEARDAY", "BYWEEKNO")
+    if _frequency(rule) != "YEARLY" or any(rule.get(part) for part in odd_parts):
+        raise FetchError(ODD_TIME_ZONE)
+    months = len(rule.get("BYMONTH") or [0])
+    if rule.get("BYSETPOS"):
+        per_month = len(rule["BYSETPOS"])
+    elif rule.get("BYDAY"):  # "-1SU", or SU within BYMONTHDAY=1..7 (older Outlook): one each
+        per_month = len(rule["BYDAY"])
+    else:
+        per_month = len(rule.get("BYMONTHDAY") or [0])
+    if months * per_month > MAX_ZONE_CHANGES_PER_YEAR:
+        raise FetchError(ODD_TIME_ZONE)
+    return _expansion_steps(rule, first, end)
+
+
+# icalendar keeps, for the whole process, the first definition it parsed of each custom time
+# zone name (a VTIMEZONE whose TZID is no IANA or Windows name) and uses it for every later
+# file that names that zone: one person's calendar would decide how another's is read (a wrong
+# offset, or a zone that takes minutes to look up). So each file is read on its own: the
+# library's zone cache is emptied (its public `use_zoneinfo`) before and after each parse,
+# under one lock.
+_PARSE_LOCK = threading.Lock()
+
+
+def _parse(document: bytes) -> icalendar.Calendar:
+    with _PARSE_LOCK:
+        icalendar.use_zoneinfo()
+        try:
+            return icalendar.Calendar.from_ical(document)
+        finally:
+            icalendar.use_zoneinfo()
+
+
 def _screened(cal: icalendar.Component, end: datetime) -> float:
-    """Removes events repeating more often than hourly; returns the remaining rules' cost."""
+    """Removes events repeating more often than hourly; returns the remaining rules' cost,
+    custom time zones' rules included (FetchError(ODD_TIME_ZONE) for an impossible one).
+    The zones are screened first: an event's start in a zone is not read before its zone."""
     steps = 0.0
+    for zone in cal.walk("VTIMEZONE"):
+        for part in zone.subcomponents:
+            if part.name in ("STANDARD", "DAYLIGHT"):
+                first = _utc(part["DTSTART"].dt, end) if part.get("DTSTART") is not None else end
+                steps += sum(_zone_rule_cost(rule, first, end) for rule in _rules(part))
     stack = [cal]
     while stack:
         component = stack.pop()
@@ -497,7 +558,7 @@ def _occurrences(
     steps = 0.0
     for document in documents:
         try:
-            cal = icalendar.Calendar.from_ical(document)
+            cal = _parse(document)
             steps += _screened(cal, end)
             if steps > MAX_EXPANSION_STEPS:
                 raise FetchError(TOO_MUCH_REPETITION)
