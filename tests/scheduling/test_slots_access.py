@@ -73,3 +73,13 @@ def test_a_mentor_private_to_a_program_is_found_only_by_its_members_and_mentees(
     # Someone already in a mentorship with her books through it, program or not.
     Mentorship.objects.create(mentor=ivy, mentee=outsider, status="active")
     assert slots(outsider, ivy.pk).status_code == 200
+
+
+def test_a_mentee_still_sees_their_own_mentors_times_after_the_mentor_stops_listing():
+    mine = mentor()
+    mentee = ProfileFactory().user
+    Mentorship.objects.create(mentor=mine, mentee=mentee)
+    mine.profile.is_mentor = False
+    mine.profile.save()
+    assert slots(mentee, mine.pk).status_code == 200
+    assert slots(ProfileFactory().user, mine.pk).status_code == 404

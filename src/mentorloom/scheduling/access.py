@@ -17,22 +17,22 @@ def get_mentor_for(viewer: Any, mentor_id: int) -> Any:
 
     As the directory decides: an active account with a mentor profile, no block either way,
     and not hidden from the viewer (someone private to a program the viewer is not in). A
-    mentor the viewer already has a mentorship with stays reachable: they book through it.
+    mentor the viewer already has a mentorship with stays reachable, even one who no longer
+    lists themselves as a mentor: they book through it.
     Unknown ids and all of these answer the same 404, so nobody can probe which accounts
     exist or read a stranger's time zone.
     """
     mentor = (
         get_user_model()
         .objects.select_related("profile")
-        .filter(pk=mentor_id, is_active=True, profile__is_mentor=True)
+        .filter(pk=mentor_id, is_active=True)
         .first()
     )
     if mentor is None or is_blocked_between(viewer.pk, mentor.pk):
         raise Http404("No such mentor.")
-    if (
-        mentor.pk != viewer.pk
-        and not scope_for(viewer).allows(mentor.pk)
-        and not Mentorship.objects.filter(mentor=mentor, mentee=viewer).exists()
-    ):
+    if mentor.pk == viewer.pk or Mentorship.objects.filter(mentor=mentor, mentee=viewer).exists():
+        return mentor  # their own times, or their mentor's (even one no longer listed)
+    profile = getattr(mentor, "profile", None)
+    if profile is None or not profile.is_mentor or not scope_for(viewer).allows(mentor.pk):
         raise Http404("No such mentor.")
     return mentor

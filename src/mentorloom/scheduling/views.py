@@ -19,6 +19,7 @@ from mentorloom.core.forms import add_domain_errors
 from mentorloom.core.one_click import act_then_redirect
 from mentorloom.mentorships.access import get_mentorship_for
 from mentorloom.mentorships.timefit import is_night, profile_of, time_fit
+from mentorloom.safety.selectors import is_blocked_between
 
 from . import display, ics, selectors, services
 from .api import day_bounds
@@ -250,7 +251,9 @@ def book(request: HttpRequest, mentorship_id: int) -> HttpResponse:
     last = first + timedelta(days=WEEK_DAYS - 1)
     range_start, range_end = day_bounds(first, last, ZoneInfo(my_zone))
     found = []
-    if mentorship.is_active:
+    # After a block neither side reads the other's free times (as the slots API answers 404).
+    blocked = is_blocked_between(mentorship.mentor_id, mentorship.mentee_id)
+    if mentorship.is_active and not blocked:
         found = selectors.slots_for(
             mentor,
             duration=timedelta(minutes=duration),
@@ -303,6 +306,7 @@ def book(request: HttpRequest, mentorship_id: int) -> HttpResponse:
         ),
         "strip_hours": [{"label": f"{h:02d}", "x": h * 2} for h in range(0, 24, 3)],
         "error": error,
+        "blocked": blocked,
         "moving": moving,
         "following": following,
         "moving_when": display.when(moving.starts_at, my_zone) if moving else "",
