@@ -188,6 +188,17 @@ def test_ending_a_mentorship_cancels_its_upcoming_sessions_and_tells_both(
     assert Notification.objects.filter(user=mentee, kind="session.cancelled").count() == 1
 
 
+def test_a_session_cancelled_because_the_mentorship_ended_is_not_a_late_cancellation(
+    mentorship, frozen
+):
+    soon = book(mentorship)  # Tuesday 07:00 UTC, 25 hours ahead
+    frozen.shift(timedelta(hours=3))  # now inside the 24-hour late window
+    end_mentorship(mentorship.mentee, mentorship, went_well="Thanks.")
+    soon.refresh_from_db()
+    assert soon.status == SessionStatus.CANCELLED
+    assert soon.late_cancel is False
+
+
 def test_ending_a_mentorship_cancels_a_whole_series_but_not_other_mentorships(mentorship, frozen):
     services.create_series(
         mentorship.mentor,
@@ -209,3 +220,15 @@ def test_ending_a_mentorship_cancels_a_whole_series_but_not_other_mentorships(me
     assert statuses == {SessionStatus.CANCELLED}
     kept.refresh_from_db()
     assert kept.status == SessionStatus.BOOKED
+
+
+def test_after_a_block_the_booking_page_shows_no_free_times(client, mentorship, frozen):
+    """As the slots API answers 404 after a block, the page lists none of the other's times."""
+    client.force_login(mentorship.mentee)
+    url = f"/mentorships/{mentorship.pk}/book/"
+    assert b'name="start"' in client.get(url).content
+    Block.objects.create(blocker=mentorship.mentor, blocked=mentorship.mentee)
+    page = client.get(url)
+    assert page.status_code == 200
+    assert b'name="start"' not in page.content
+    assert "You cannot book sessions with this person." in page.content.decode()

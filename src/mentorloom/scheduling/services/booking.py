@@ -132,11 +132,18 @@ def _replay(actor, key: str, fingerprint: str) -> Session | None:  # type: ignor
 
 
 def cancel_session(
-    actor, session: Session, *, reason: str = "", now: datetime | None = None
-) -> Session:  # type: ignore[no-untyped-def]
+    actor,  # type: ignore[no-untyped-def]
+    session: Session,
+    *,
+    reason: str = "",
+    now: datetime | None = None,
+    counts_as_late: bool = True,
+) -> Session:
     """Cancels a booked session and frees its slot at once.
 
-    Inside MENTORLOOM_LATE_CANCEL_HOURS (default 24) of the start it is marked late.
+    Inside MENTORLOOM_LATE_CANCEL_HOURS (default 24) of the start it is marked late, unless
+    `counts_as_late` is False (a session cancelled because the mentorship ended is no late
+    cancellation on anyone's record).
     Errors: PermissionDenied, SessionNotBooked, SessionAlreadyStarted.
     """
     now = now or timezone.now()
@@ -148,7 +155,7 @@ def cancel_session(
         session.cancelled_at = now
         session.cancelled_by = actor
         session.cancel_reason = reason.strip()[:500]
-        session.late_cancel = session.starts_at - now < late_cancel_window()
+        session.late_cancel = counts_as_late and session.starts_at - now < late_cancel_window()
         session.ics_sequence += 1
         session.save()
         _close_open_proposals([session.pk], now)
@@ -191,7 +198,9 @@ def cancel_upcoming_on_end(mentorship: Mentorship, actor) -> list[Session]:  # t
         mentorship=mentorship, status=SessionStatus.BOOKED, starts_at__gt=now
     ).order_by("starts_at")
     return [
-        cancel_session(actor, session, reason="The mentorship ended.", now=now)
+        cancel_session(
+            actor, session, reason="The mentorship ended.", now=now, counts_as_late=False
+        )
         for session in upcoming
     ]
 
