@@ -94,3 +94,16 @@ def test_giving_up_a_place_leaves_the_room_and_its_chat():
     )
     assert sent.status_code == 404
     assert not Attendance.objects.filter(user=ana, left_at__isnull=True).exists()
+
+
+@pytest.mark.django_db
+def test_a_place_in_a_workshop_that_is_over_cannot_be_given_up_and_its_chat_stays():
+    _fay, (ana,), workshop = workshop_soon("Ana")
+    room = services.join(ana, workshop)
+    with (
+        time_machine.travel(workshop.ends_at + timedelta(minutes=1)),
+        pytest.raises(errors.WorkshopOver),
+    ):
+        services.cancel_registration(ana, workshop)
+    chat = f"/api/v1/conversations/{room.conversation_id}/messages"
+    assert client_for(ana).get(chat).status_code == 200

@@ -161,6 +161,9 @@ def _give_up(user, workshop: Workshop | int, *, leave_room: bool) -> Registratio
         workshop = _locked(workshop)
         if workshop.cancelled_at is not None:
             raise errors.WorkshopCancelled()  # their calendar dropped it already
+        if workshop.ends_at <= timezone.now():
+            # Nothing to give up, and nobody to promote; its room chats stay theirs.
+            raise errors.WorkshopOver("This workshop has ended; there is no place to give up.")
         registration = Registration.objects.filter(workshop=workshop, user=user).first()
         if registration is None or registration.status not in (
             RegistrationStatus.REGISTERED,
