@@ -165,6 +165,19 @@ def test_a_demoted_and_banned_moderators_invite_lets_nobody_in():
 
 
 @pytest.mark.django_db
+def test_a_link_made_by_someone_who_stopped_moderating_before_links_were_revoked_is_refused():
+    """Demoted without the revocation (the role changed before it existed, or in the admin):
+    the link is refused when used."""
+    community, _owner, moderator, _member, _general = community_with("invite")
+    invite = services.create_invite(moderator, community, days=30)
+    Membership.objects.filter(community=community, user=moderator).update(role=Role.MEMBER)
+    with pytest.raises(InviteRevoked):
+        services.accept_invite(person("Late Guest"), invite.token)
+    invite.refresh_from_db()
+    assert invite.revoked_at is None  # refused at use, not rewritten
+
+
+@pytest.mark.django_db
 def test_demoting_or_leaving_revokes_the_invite_links_one_made_and_no_others():
     community, owner, moderator, member, _general = community_with("invite")
     services.set_role(owner, community.memberships.get(user=member), Role.MODERATOR)
