@@ -121,6 +121,8 @@ def start_call(user, mentorship_id: int) -> tuple[Call, bool]:  # type: ignore[n
                 .filter(mentorship=mentorship, status__in=LIVE_STATUSES)
                 .first()
             )
+            if is_blocked_between(user.pk, other_id):  # again: a block may have just landed
+                raise BlockedPair()
             if live is not None:
                 if _someone_waiting(live, other_id):
                     return live, False
