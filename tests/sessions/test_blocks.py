@@ -153,3 +153,16 @@ def test_after_a_block_feedback_and_private_notes_stay_open_but_nobody_is_notifi
     assert selectors.private_note_for(past, past.mentee).body == "For me"
     assert selectors.feedback_for_mentee(past).next_steps == "Go"
     assert not Notification.objects.filter(user=past.mentee, kind="feedback_received").exists()
+
+
+def test_after_a_block_the_owner_can_still_tick_off_their_own_action_item(upcoming):
+    item = services.create_action_item(
+        upcoming, upcoming.mentee, title="Update my CV", owner_id=upcoming.mentee_id
+    )
+    Block.objects.create(blocker=upcoming.mentor, blocked=upcoming.mentee)
+    services.update_action_item(item, upcoming.mentee, status="done")
+    assert ActionItem.objects.get(pk=item.pk).status == "done"
+    with pytest.raises(BlockedPair):  # the other person cannot, and nobody can edit it
+        services.update_action_item(item, upcoming.mentor, status="open")
+    with pytest.raises(BlockedPair):
+        services.update_action_item(item, upcoming.mentee, status="open", title="Changed")
