@@ -57,3 +57,19 @@ def test_a_checkpoint_copies_the_log_into_the_database_file():
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA wal_autocheckpoint=1000")
     assert busy == 0 and log_frames > 0 and copied == log_frames
+
+
+async def test_a_connection_opened_on_the_consumer_thread_outside_a_call_is_configured_too():
+    """Tests (and anything else) calling plain `sync_to_async` run on the same thread: a
+    connection it opens there is the consumers' next one, and must not checkpoint on commit."""
+    from asgiref.sync import sync_to_async
+
+    def reopen_and_read() -> int:
+        connection.close()
+        with connection.cursor() as cursor:  # opened outside a consumer_db call
+            cursor.execute("PRAGMA wal_autocheckpoint")
+            return cursor.fetchone()[0]
+
+    assert await sync_to_async(reopen_and_read)() == 1000
+    pages, _path = await _autocheckpoint_and_path()
+    assert pages == 0

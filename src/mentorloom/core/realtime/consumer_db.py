@@ -65,6 +65,8 @@ def _before_call() -> set[str]:
             used_at = getattr(conn, "_consumer_db_used_at", now)
             if now - used_at > CHECK_AFTER_IDLE_SECONDS and not conn.is_usable():
                 conn.close()
+            else:
+                _configure(conn)  # opened on this thread outside a call (a plain sync_to_async)
     return outer
 
 
@@ -95,9 +97,20 @@ def _after_call(outer: set[str]) -> None:
         conn._consumer_db_used_at = now
 
 
+def _configure(connection: Any) -> None:
+    """SQLite: the connection leaves checkpoints to a thread of its own, once per database
+    connection (the wrapper's raw connection changes when it is closed and opened again)."""
+    if connection.vendor != "sqlite" or connection.connection is None:
+        return
+    if getattr(connection, "_consumer_db_configured", None) is connection.connection:
+        return
+    checkpoint_in_background(connection)
+    connection._consumer_db_configured = connection.connection
+
+
 def _configure_new_connection(sender: Any, connection: Any, **kwargs: Any) -> None:
-    if getattr(_thread, "in_call", False) and connection.vendor == "sqlite":
-        checkpoint_in_background(connection)
+    if getattr(_thread, "in_call", False):
+        _configure(connection)
 
 
 connection_created.connect(_configure_new_connection, dispatch_uid="mentorloom-consumer-db")
