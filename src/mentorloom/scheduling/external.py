@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import ipaddress
 import socket
-import threading
 import time as clock
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ import icalendar
 import recurring_ical_events
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeElementTree
+from icalendar.parser import Contentlines
 
 MAX_BYTES = 5 * 1024 * 1024
 TIMEOUT_SECONDS = 10.0
@@ -383,13 +383,6 @@ def _aware(value: datetime | date, zone: ZoneInfo) -> datetime | None:
 # rules would still take more than MAX_EXPANSION_STEPS candidates to walk is refused.
 MAX_STARTS_PER_DAY = 24
 MAX_EXPANSION_STEPS = 200_000  # ~2-3 s of CPU at worst
-# A custom time zone (a VTIMEZONE whose TZID is no IANA name) becomes a dateutil zone that
-# walks its STANDARD/DAYLIGHT rules from their DTSTART (often 1601) on every offset lookup, so
-# its rules are screened too: real zones change at most a few times a year.
-ODD_TIME_ZONE = (
-    "This calendar defines a time zone that changes more often than any real one, so it could"
-    " not be read."
-)
 TOO_MUCH_REPETITION = (
     "This calendar has too many repeating events to read (some repeat often and started long"
     " ago). Subscribe to a smaller calendar, or end old repeating events."
@@ -484,56 +477,40 @@ def _expansion_steps(rule: icalendar.vRecur, first: datetime, end: datetime) -> 
     return periods * max(per_period, 5 if freq == "YEARLY" else 1)
 
 
-MAX_ZONE_CHANGES_PER_YEAR = 4  # per STANDARD/DAYLIGHT rule; real zones change once a year
+def _without_time_zone_definitions(document: bytes) -> str:
+    """The calendar's text without its VTIMEZONE components, split and unfolded exactly as
+    icalendar splits it (its own `Contentlines`), so nothing it would read as one is left.
 
-
-def _zone_rule_cost(rule: icalendar.vRecur, first: datetime, end: datetime) -> float:
-    """The cost of a custom time zone's STANDARD/DAYLIGHT rule (FetchError(ODD_TIME_ZONE) for
-    one no real zone has: not yearly, picking hours, minutes, seconds, year days or weeks, or
-    more than MAX_ZONE_CHANGES_PER_YEAR days a year)."""
-    odd_parts = ("BYHOUR", "BYMINUTE", "BYSECOND", "BYYEARDAY", "BYWEEKNO")
-    if _frequency(rule) != "YEARLY" or any(rule.get(part) for part in odd_parts):
-        raise FetchError(ODD_TIME_ZONE)
-    months = len(rule.get("BYMONTH") or [0])
-    if rule.get("BYSETPOS"):
-        per_month = len(rule["BYSETPOS"])
-    elif rule.get("BYDAY"):  # "-1SU", or SU within BYMONTHDAY=1..7 (older Outlook): one each
-        per_month = len(rule["BYDAY"])
-    else:
-        per_month = len(rule.get("BYMONTHDAY") or [0])
-    if months * per_month > MAX_ZONE_CHANGES_PER_YEAR:
-        raise FetchError(ODD_TIME_ZONE)
-    return _expansion_steps(rule, first, end)
-
-
-# icalendar keeps, for the whole process, the first definition it parsed of each custom time
-# zone name (a VTIMEZONE whose TZID is no IANA or Windows name) and uses it for every later
-# file that names that zone: one person's calendar would decide how another's is read (a wrong
-# offset, or a zone that takes minutes to look up). So each file is read on its own: the
-# library's zone cache is emptied (its public `use_zoneinfo`) before and after each parse,
-# under one lock.
-_PARSE_LOCK = threading.Lock()
-
-
-def _parse(document: bytes) -> icalendar.Calendar:
-    with _PARSE_LOCK:
-        icalendar.use_zoneinfo()
+    A VTIMEZONE whose TZID is no IANA or Windows name becomes a dateutil zone that walks its
+    rules (RRULE, EXRULE, RDATE...) from their DTSTART, often 1601, on every offset lookup: a
+    few hundred bytes (a rule repeating every second) took hours, and icalendar keeps the first
+    definition of each zone name for the whole process, so one person's file would decide how
+    another's is read. Without the definitions, IANA and Windows names still resolve (icalendar
+    knows them), and times in a zone only the file defines are read as floating, in the
+    calendar owner's zone (`_aware`): people's calendars are almost always in their own zone."""
+    kept: list[str] = []
+    depth = 0
+    for line in Contentlines.from_ical(document):
+        if not line:
+            continue
         try:
-            return icalendar.Calendar.from_ical(document)
-        finally:
-            icalendar.use_zoneinfo()
+            name, _params, value = line.parts()
+        except ValueError:  # icalendar refuses it too, on the second reading
+            kept.append(line)
+            continue
+        is_zone = str(value).strip().upper() == "VTIMEZONE"
+        if name.upper() == "BEGIN" and is_zone:
+            depth += 1
+        elif depth and name.upper() == "END" and is_zone:
+            depth -= 1
+        elif not depth:
+            kept.append(line)
+    return "\r\n".join(kept) + "\r\n"
 
 
 def _screened(cal: icalendar.Component, end: datetime) -> float:
-    """Removes events repeating more often than hourly; returns the remaining rules' cost,
-    custom time zones' rules included (FetchError(ODD_TIME_ZONE) for an impossible one).
-    The zones are screened first: an event's start in a zone is not read before its zone."""
+    """Removes events repeating more often than hourly; returns the remaining rules' cost."""
     steps = 0.0
-    for zone in cal.walk("VTIMEZONE"):
-        for part in zone.subcomponents:
-            if part.name in ("STANDARD", "DAYLIGHT"):
-                first = _utc(part["DTSTART"].dt, end) if part.get("DTSTART") is not None else end
-                steps += sum(_zone_rule_cost(rule, first, end) for rule in _rules(part))
     stack = [cal]
     while stack:
         component = stack.pop()
@@ -558,7 +535,7 @@ def _occurrences(
     steps = 0.0
     for document in documents:
         try:
-            cal = _parse(document)
+            cal = icalendar.Calendar.from_ical(_without_time_zone_definitions(document))
             steps += _screened(cal, end)
             if steps > MAX_EXPANSION_STEPS:
                 raise FetchError(TOO_MUCH_REPETITION)
