@@ -256,7 +256,7 @@ def _cancel_in_community(
     for workshop_id in workshop_ids:
         try:
             _give_up(user, workshop_id, leave_room=False)
-        except errors.NotRegistered:
+        except (errors.NotRegistered, errors.WorkshopOver, errors.WorkshopCancelled):
             continue  # they cancelled it themselves meanwhile
         cancelled.append(workshop_id)
     return list(Workshop.objects.filter(pk__in=cancelled).order_by("starts_at", "pk"))
