@@ -232,3 +232,6 @@ def test_after_a_block_the_booking_page_shows_no_free_times(client, mentorship, 
     assert page.status_code == 200
     assert b'name="start"' not in page.content
     assert "You cannot book sessions with this person." in page.content.decode()
+    zone = mentorship.mentor.profile.time_zone
+    assert zone not in page.content.decode()  # nor their zone, hours or time fit
+    assert b"overlap-strip" not in page.content

@@ -83,3 +83,12 @@ def test_a_mentee_still_sees_their_own_mentors_times_after_the_mentor_stops_list
     mine.profile.save()
     assert slots(mentee, mine.pk).status_code == 200
     assert slots(ProfileFactory().user, mine.pk).status_code == 404
+
+
+def test_a_former_mentee_no_longer_sees_an_unlisted_mentors_times():
+    mine = mentor()
+    mentee = ProfileFactory().user
+    Mentorship.objects.create(mentor=mine, mentee=mentee, status="ended")
+    mine.profile.is_mentor = False
+    mine.profile.save()
+    assert slots(mentee, mine.pk).status_code == 404

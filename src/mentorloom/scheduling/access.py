@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.http import Http404
 
 from mentorloom.discovery.scope import scope_for
-from mentorloom.mentorships.models import Mentorship
+from mentorloom.mentorships.models import Mentorship, MentorshipStatus
 from mentorloom.safety.selectors import is_blocked_between
 
 
@@ -30,7 +30,10 @@ def get_mentor_for(viewer: Any, mentor_id: int) -> Any:
     )
     if mentor is None or is_blocked_between(viewer.pk, mentor.pk):
         raise Http404("No such mentor.")
-    if mentor.pk == viewer.pk or Mentorship.objects.filter(mentor=mentor, mentee=viewer).exists():
+    current = Mentorship.objects.filter(
+        mentor=mentor, mentee=viewer, status__in=(MentorshipStatus.ACTIVE, MentorshipStatus.PAUSED)
+    )
+    if mentor.pk == viewer.pk or current.exists():
         return mentor  # their own times, or their mentor's (even one no longer listed)
     profile = getattr(mentor, "profile", None)
     if profile is None or not profile.is_mentor or not scope_for(viewer).allows(mentor.pk):
