@@ -178,6 +178,15 @@ def test_a_link_made_by_someone_who_stopped_moderating_before_links_were_revoked
 
 
 @pytest.mark.django_db
+def test_a_link_made_by_someone_whose_account_was_closed_is_refused():
+    community, _owner, moderator, _member, _general = community_with("invite")
+    invite = services.create_invite(moderator, community, days=30)
+    type(moderator).objects.filter(pk=moderator.pk).update(is_active=False)  # banned site-wide
+    with pytest.raises(InviteRevoked):
+        services.accept_invite(person("Late Guest"), invite.token)
+
+
+@pytest.mark.django_db
 def test_demoting_or_leaving_revokes_the_invite_links_one_made_and_no_others():
     community, owner, moderator, member, _general = community_with("invite")
     services.set_role(owner, community.memberships.get(user=member), Role.MODERATOR)

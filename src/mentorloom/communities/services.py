@@ -375,10 +375,17 @@ def _still_moderates(invite: Invite) -> bool:
     who stopped before that was so."""
     if invite.created_by_id is None:
         return False  # its maker's account is gone
-    maker = Membership.objects.filter(
-        community_id=invite.community_id, user_id=invite.created_by_id
-    ).first()
-    return maker is not None and maker.moderates and not maker.is_banned()
+    maker = (
+        Membership.objects.filter(community_id=invite.community_id, user_id=invite.created_by_id)
+        .select_related("user")
+        .first()
+    )
+    return (
+        maker is not None
+        and maker.user.is_active  # a site-wide ban or a closed account
+        and maker.moderates
+        and not maker.is_banned()
+    )
 
 
 def accept_invite(user, token: object) -> Membership:  # type: ignore[no-untyped-def]
