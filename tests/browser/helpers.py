@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import threading
@@ -154,6 +155,26 @@ class BrowserProblems:
     def assert_none(self) -> None:
         found = self.all()
         assert not found, "The browser reported problems:\n  " + "\n  ".join(found)
+
+
+def losing_the_first(kind: str, lost: list[dict]) -> Callable[[object], None]:
+    """A `page.route_web_socket` handler that passes on every frame the server sends but the
+    first of type `kind`, which it keeps in `lost` instead: a frame lost on the way. The handler
+    runs while the test's thread waits on a page (`page.wait_for_timeout`)."""
+
+    def route(ws) -> None:  # type: ignore[no-untyped-def]
+        server = ws.connect_to_server()
+
+        def from_server(message) -> None:  # type: ignore[no-untyped-def]
+            frame = json.loads(message)
+            if frame.get("type") == kind and not lost:
+                lost.append(frame)
+                return
+            ws.send(message)
+
+        server.on_message(from_server)
+
+    return route
 
 
 # Runs before any page script; Playwright's init scripts are not subject to the page's CSP.

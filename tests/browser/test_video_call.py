@@ -3,7 +3,6 @@ screen sharing swaps the outgoing track, and hanging up ends it for both and rec
 
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
@@ -15,6 +14,7 @@ from tests.browser.helpers import (
     assert_accessible,
     in_thread,
     log_in,
+    losing_the_first,
     problems_of,
     screenshot,
 )
@@ -178,19 +178,7 @@ def test_a_lost_answer_is_recovered_by_a_fresh_start(new_context, asgi_server, p
     mentor_ctx, mentor_page = _signed_in(new_context, mentor, asgi_server)
     lost: list[dict] = []
 
-    def losing_the_first_answer(ws) -> None:  # type: ignore[no-untyped-def]
-        server = ws.connect_to_server()
-
-        def from_server(message) -> None:  # type: ignore[no-untyped-def]
-            frame = json.loads(message)
-            if frame.get("type") == "answer" and not lost:
-                lost.append(frame)
-                return
-            ws.send(message)
-
-        server.on_message(from_server)
-
-    mentor_page.route_web_socket(re.compile(r"/ws/calls/\d+/$"), losing_the_first_answer)
+    mentor_page.route_web_socket(re.compile(r"/ws/calls/\d+/$"), losing_the_first("answer", lost))
     mentor_page.goto(f"/calls/{call.pk}/")
     expect(mentor_page.locator("#call-status")).to_have_text("Waiting for the other person…")
     mentee_ctx, mentee_page = _signed_in(new_context, mentee, asgi_server)

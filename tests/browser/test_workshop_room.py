@@ -19,6 +19,7 @@ from tests.browser.helpers import (
     assert_accessible,
     in_thread,
     log_in,
+    losing_the_first,
     problems_of,
     screenshot,
 )
@@ -176,19 +177,7 @@ def test_a_lost_answer_does_not_leave_a_pair_without_video(
     pa = ana_ctx.new_page()
     lost: list[dict] = []
 
-    def losing_the_first_answer(ws) -> None:  # type: ignore[no-untyped-def]
-        server = ws.connect_to_server()
-
-        def from_server(message) -> None:  # type: ignore[no-untyped-def]
-            frame = json.loads(message)
-            if frame.get("type") == "answer" and not lost:
-                lost.append(frame)
-                return
-            ws.send(message)
-
-        server.on_message(from_server)
-
-    pa.route_web_socket(re.compile(r"/ws/workshops/rooms/\d+/$"), losing_the_first_answer)
+    pa.route_web_socket(re.compile(r"/ws/workshops/rooms/\d+/$"), losing_the_first("answer", lost))
     pa.goto(live)
     expect(pa.locator("#room-status")).to_have_text("In Main room")
     ben_ctx, pb = _open(new_context, ben, asgi_server, live)
