@@ -280,3 +280,34 @@ def test_one_calendar_s_time_zone_never_decides_how_another_is_read():
     far_away = zoned(*YEARLY).replace(b"+0200", b"+1300").replace(b"+0100", b"+1200")
     assert busy(far_away) == TEN_UTC
     assert busy(zoned(*YEARLY)) == TEN_UTC
+
+
+def event_in(tzid: str) -> bytes:
+    return (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n"
+        "BEGIN:VEVENT\r\nUID:t@example.org\r\nDTSTAMP:20250101T000000Z\r\n"
+        f"DTSTART;TZID={tzid}:20250603T100000\r\nDURATION:PT1H\r\n"
+        + "".join(f"EXDATE;TZID={tzid}:2025060{d}T100000\r\n" for d in range(4, 10))
+        + "END:VEVENT\r\nEND:VCALENDAR\r\n"
+    ).encode()
+
+
+def test_zone_names_are_read_as_the_zone_they_name_or_as_the_owner_s_time():
+    """A "globally unique" TZID is its IANA tail; an unknown one (however long, however many
+    path parts: icalendar tried each part on every value) is the owner's wall clock."""
+    assert busy(event_in("/example.com/20250101_1/Europe/Berlin")) == EIGHT_UTC
+    assert busy(event_in("Europe/Berlin")) == EIGHT_UTC
+    assert busy(event_in("W. Europe Standard Time")) == EIGHT_UTC
+    assert busy(event_in("/" + "a/" * 2000 + "x")) == TEN_UTC
+    assert busy(event_in("Office time")) == TEN_UTC
+
+
+def test_components_icalendar_does_not_know_are_left_out_with_what_they_hold():
+    """icalendar keeps a class for every unknown component name, for the whole process."""
+    unknown = "".join(f"BEGIN:X-THING-{i}\r\nX-A:1\r\nEND:X-THING-{i}\r\n" for i in range(2000))
+    document = calendar(ONE_OFF).replace(b"END:VCALENDAR", unknown.encode() + b"END:VCALENDAR")
+    assert busy(document) == [ONE_OFF_BUSY]
+    from icalendar import Calendar
+
+    factory = Calendar._get_component_factory()  # a dict of name -> class, process-wide
+    assert "VEVENT" in factory and "X-THING-1999" not in factory

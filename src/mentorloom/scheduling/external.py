@@ -13,9 +13,11 @@ multicast, unspecified, reserved and IPv6 tunnel addresses are refused even then
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import socket
 import time as clock
+import zoneinfo
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -28,7 +30,8 @@ import icalendar
 import recurring_ical_events
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeElementTree
-from icalendar.parser import Contentlines
+from icalendar.parser import Contentline, Contentlines, Parameters
+from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
 MAX_BYTES = 5 * 1024 * 1024
 TIMEOUT_SECONDS = 10.0
@@ -477,34 +480,84 @@ def _expansion_steps(rule: icalendar.vRecur, first: datetime, end: datetime) -> 
     return periods * max(per_period, 5 if freq == "YEARLY" else 1)
 
 
-def _without_time_zone_definitions(document: bytes) -> str:
-    """The calendar's text without its VTIMEZONE components, split and unfolded exactly as
-    icalendar splits it (its own `Contentlines`), so nothing it would read as one is left.
+# The components icalendar is given: a calendar and what sits in one. Everything else is left
+# out with all it holds, before icalendar reads it:
+# - VTIMEZONE: a zone only the file defines (a TZID no IANA or Windows name) became a dateutil
+#   zone walking its rules (RRULE, EXRULE, RDATE...) from their DTSTART, often 1601, on every
+#   offset lookup: a few hundred bytes took hours. And icalendar kept the first definition of
+#   each zone name for the whole process, so one person's file decided how another's was read.
+# - X- and unknown components: icalendar makes, and keeps for the whole process, a class for
+#   every component name it does not know.
+_READ_COMPONENTS = frozenset({"VCALENDAR", "VEVENT", "VALARM", "VTODO", "VJOURNAL", "VFREEBUSY"})
+MAX_TZID_CHARS = 64
 
-    A VTIMEZONE whose TZID is no IANA or Windows name becomes a dateutil zone that walks its
-    rules (RRULE, EXRULE, RDATE...) from their DTSTART, often 1601, on every offset lookup: a
-    few hundred bytes (a rule repeating every second) took hours, and icalendar keeps the first
-    definition of each zone name for the whole process, so one person's file would decide how
-    another's is read. Without the definitions, IANA and Windows names still resolve (icalendar
-    knows them), and times in a zone only the file defines are read as floating, in the
-    calendar owner's zone (`_aware`): people's calendars are almost always in their own zone."""
+
+@functools.cache
+def _zone_names() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones()) | frozenset(WINDOWS_TO_OLSON)
+
+
+def _known_zone(tzid: str) -> str | None:
+    """The IANA or Windows name `tzid` means, else None. A "globally unique" TZID
+    ("/vendor/Europe/Berlin") becomes its IANA tail, which icalendar would otherwise guess at
+    on every value (one failed lookup per path part, and a warning naming it)."""
+    name = tzid.strip("/")
+    if len(name) > MAX_TZID_CHARS:
+        return None
+    if name in _zone_names():
+        return name
+    parts = name.split("/")
+    for count in (3, 2, 1):
+        tail = "/".join(parts[-count:])
+        if len(parts) > count and tail in _zone_names():
+            return tail
+    return None
+
+
+def _with_known_zone(line: Contentline, params: Parameters) -> Contentline:
+    """The line with its TZID made a known zone name, or without it (a time read as floating,
+    in the calendar owner's zone: `_aware`) when it names none."""
+    tzid = str(params["TZID"])
+    known = _known_zone(tzid)
+    if known == tzid:
+        return line
+    name, raw_params, raw_value = line.raw_parts()
+    if known:
+        raw_params["TZID"] = known
+    else:
+        del raw_params["TZID"]
+    head = f"{name};{raw_params.to_ical().decode()}" if raw_params else name
+    return Contentline(f"{head}:{raw_value}")
+
+
+def _readable_text(document: bytes) -> str:
+    """The calendar's text as icalendar is to read it: only `_READ_COMPONENTS`, and TZIDs only
+    of known zones. Split and unfolded exactly as icalendar splits it (its own `Contentlines`,
+    `Contentline.parts`), so nothing it would read as a component is left in by mistake. Times
+    in a zone only the file defined are read in the calendar owner's zone, as floating times
+    are: people's calendars are almost always in their own zone."""
     kept: list[str] = []
-    depth = 0
+    skipping = 0  # depth inside a component left out
     for line in Contentlines.from_ical(document):
         if not line:
             continue
         try:
-            name, _params, value = line.parts()
+            name, params, value = line.parts()
         except ValueError:  # icalendar refuses it too, on the second reading
-            kept.append(line)
+            if not skipping:
+                kept.append(line)
             continue
-        is_zone = str(value).strip().upper() == "VTIMEZONE"
-        if name.upper() == "BEGIN" and is_zone:
-            depth += 1
-        elif depth and name.upper() == "END" and is_zone:
-            depth -= 1
-        elif not depth:
-            kept.append(line)
+        name = name.upper()
+        if name in ("BEGIN", "END"):
+            if skipping:
+                skipping += 1 if name == "BEGIN" else -1
+            elif name == "BEGIN" and str(value).strip().upper() not in _READ_COMPONENTS:
+                skipping = 1
+            else:
+                kept.append(line)
+            continue
+        if not skipping:
+            kept.append(_with_known_zone(line, params) if "TZID" in params else line)
     return "\r\n".join(kept) + "\r\n"
 
 
@@ -535,7 +588,7 @@ def _occurrences(
     steps = 0.0
     for document in documents:
         try:
-            cal = icalendar.Calendar.from_ical(_without_time_zone_definitions(document))
+            cal = icalendar.Calendar.from_ical(_readable_text(document))
             steps += _screened(cal, end)
             if steps > MAX_EXPANSION_STEPS:
                 raise FetchError(TOO_MUCH_REPETITION)
