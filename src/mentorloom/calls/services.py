@@ -13,7 +13,6 @@ from django.utils import timezone
 from mentorloom.accounts.access import require_verified
 from mentorloom.core.realtime.live import publish_all, publish_to_user
 from mentorloom.mentorships.access import get_mentorship_for
-from mentorloom.mentorships.models import Mentorship
 from mentorloom.notifications.services import mark_subject_read, notify
 from mentorloom.safety.selectors import is_blocked_between
 
@@ -117,9 +116,10 @@ def start_call(user, mentorship_id: int) -> tuple[Call, bool]:  # type: ignore[n
     _expire_unanswered(mentorship.pk)
     try:
         with transaction.atomic():
-            # The mentorship row is the lock a block's end_calls_between takes too: either the
-            # block waits and then ends this call, or this sees the block and refuses.
-            Mentorship.objects.select_for_update().filter(pk=mentorship.pk).first()
+            # Again, inside the transaction: a block that landed meanwhile refuses. (No lock is
+            # shared with the block: its other listeners lock sessions before the mentorship,
+            # ending a mentorship the other way round. A call started in the instant of a
+            # block may still ring; joining it is refused, `join_call`.)
             if is_blocked_between(user.pk, other_id):
                 raise BlockedPair()
             live = (
@@ -225,8 +225,6 @@ def leave_call(user, call: Call) -> None:  # type: ignore[no-untyped-def]
 def end_calls_between(user_id: int, other_id: int) -> int:
     """safety.block_created: a block ends the two people's live calls at once (their pages and
     sockets hear `ended`, as after a hang-up). Returns 0: the hook counts withdrawn requests."""
-    pair = Q(mentor_id=user_id, mentee_id=other_id) | Q(mentor_id=other_id, mentee_id=user_id)
-    list(Mentorship.objects.select_for_update().filter(pair))  # as start_call locks it
     between = Q(mentorship__mentor_id=user_id, mentorship__mentee_id=other_id) | Q(
         mentorship__mentor_id=other_id, mentorship__mentee_id=user_id
     )
