@@ -235,3 +235,13 @@ def test_after_a_block_the_booking_page_shows_no_free_times(client, mentorship, 
     zone = mentorship.mentor.profile.time_zone
     assert zone not in page.content.decode()  # nor their zone, hours or time fit
     assert b"overlap-strip" not in page.content
+
+
+def test_after_a_block_the_series_page_does_not_show_the_other_s_zone(client, mentorship, frozen):
+    client.force_login(mentorship.mentee)
+    url = f"/mentorships/{mentorship.pk}/series/new/"
+    zone = mentorship.mentor.profile.time_zone
+    assert zone in client.get(url).content.decode()
+    Block.objects.create(blocker=mentorship.mentor, blocked=mentorship.mentee)
+    page = client.get(url)
+    assert page.status_code == 200 and zone not in page.content.decode()

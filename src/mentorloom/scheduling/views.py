@@ -628,6 +628,7 @@ def new_series(request: HttpRequest, mentorship_id: int) -> HttpResponse:
             status = exc.status
     elif request.method == "POST":
         status = 422
+    blocked = is_blocked_between(mentorship.mentor_id, mentorship.mentee_id)
     context = {
         "mentorship": mentorship,
         "form": form,
@@ -635,7 +636,8 @@ def new_series(request: HttpRequest, mentorship_id: int) -> HttpResponse:
         "free_count": sum(1 for p in preview or [] if not p["problem"]),
         "zone": zone,
         "other_name": other.get_full_name(),
-        "other_zone": selectors.zone_name_of(other),
+        # After a block nothing of the other's time shows (as on the booking page).
+        "other_zone": "" if blocked else selectors.zone_name_of(other),
         "i_am_mentor": user.pk == mentorship.mentor_id,
     }
     return render(request, "scheduling/series_new.html", context, status=status)
