@@ -8,7 +8,6 @@ from collections.abc import Callable
 
 import pytest
 from django.contrib.messages import get_messages
-from django.test import Client
 
 from mentorloom.notifications.models import Notification
 from mentorloom.safety.models import Block
@@ -16,15 +15,10 @@ from mentorloom.safety.services import block_user
 from mentorloom.sessions import selectors, services
 from mentorloom.sessions.errors import BlockedPair
 from mentorloom.sessions.models import ActionItem, Agenda, AgendaTopic, SharedNotes
+from tests.factories import client_for
 
 pytestmark = pytest.mark.django_db
 TRAITS = ("empathy", "adaptability", "active_listening", "encouragement", "expertise")
-
-
-def as_user(user) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def _topic(session):  # type: ignore[no-untyped-def]
@@ -85,7 +79,7 @@ def test_a_blocked_mentee_cannot_hand_the_blocker_action_items(
     past, django_capture_on_commit_callbacks
 ):
     block_user(past.mentor, past.mentee.pk)
-    client = as_user(past.mentee)
+    client = client_for(past.mentee)
     with django_capture_on_commit_callbacks(execute=True):
         responses = [
             client.post(
@@ -107,7 +101,7 @@ def test_a_blocked_mentee_cannot_hand_the_blocker_action_items(
 
 def test_after_a_block_the_notes_api_and_the_live_editor_answer_403(past):
     Block.objects.create(blocker=past.mentee, blocked=past.mentor)
-    client = as_user(past.mentor)
+    client = client_for(past.mentor)
     api = client.put(
         f"/api/v1/sessions/{past.pk}/notes",
         {"body": "Still here", "base_version": 0},
@@ -133,7 +127,7 @@ def test_after_a_block_the_agenda_buttons_say_why_instead_of_failing(upcoming):
         (f"/sessions/{upcoming.pk}/agenda/topics/{topic.pk}/", {"action": "remove"}),
         (f"/sessions/{upcoming.pk}/agenda/template/", {"template": "first-meeting"}),
     ]:
-        response = as_user(upcoming.mentee).post(url, data)
+        response = client_for(upcoming.mentee).post(url, data)
         assert response.status_code == 302
         assert [str(m) for m in get_messages(response.wsgi_request)] == [
             "You cannot message this person."
