@@ -186,3 +186,20 @@ def test_odd_numbers_in_channel_parameters_are_404_or_ignored_never_500(raw):
     assert reply.status_code == 404
     assert not Message.objects.filter(body="A reply to nothing").exists()
     assert client.get(url, {"thread": root.pk}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_manage_page_lists_only_invite_links_that_still_let_people_in():
+    """A link whose maker stopped moderating (before such links were revoked) is refused at
+    use, so the owner is not shown it as if it worked."""
+    from mentorloom.communities import services
+    from mentorloom.communities.models import Role
+
+    community, owner, moderator, _member, _general = community_with()
+    theirs = services.create_invite(moderator, community, days=30)
+    mine = services.create_invite(owner, community, days=30)
+    Membership.objects.filter(community=community, user=moderator).update(role=Role.MEMBER)
+    page = client_for(owner).get(reverse("communities:manage", args=[community.slug]))
+    assert page.status_code == 200
+    assert mine.token in page.content.decode()
+    assert theirs.token not in page.content.decode()

@@ -24,6 +24,7 @@ from . import fulltext
 from .models import (
     Channel,
     Community,
+    Invite,
     JoinRequest,
     JoinStatus,
     Membership,
@@ -423,3 +424,29 @@ def busiest_unread_threads(user, community: Community, *, since: datetime) -> li
             )
     out.sort(key=lambda row: (-row[0], -row[1]))
     return [row[2] for row in out]
+
+
+def invite_maker_moderates(invite: Invite) -> bool:
+    """Does the invite's maker still moderate its community in good standing? Stopping
+    revokes their links (set_role, leaving, a ban); this also covers links made by someone
+    who stopped before that was so."""
+    if invite.created_by_id is None:
+        return False  # its maker's account is gone
+    maker = (
+        Membership.objects.filter(community_id=invite.community_id, user_id=invite.created_by_id)
+        .select_related("user")
+        .first()
+    )
+    return (
+        maker is not None
+        and maker.user.is_active  # a site-wide ban or a closed account
+        and maker.moderates
+        and not maker.is_banned()
+    )
+
+
+def usable_invites(community: Community) -> list[Invite]:
+    """The community's invite links that still let people in, newest first, for its manage
+    page: not revoked, and made by someone who still moderates (`invite_maker_moderates`)."""
+    invites = community.invites.filter(revoked_at__isnull=True).order_by("-created_at")
+    return [invite for invite in invites if invite_maker_moderates(invite)]

@@ -75,6 +75,7 @@ from .models import (
     Visibility,
     WeeklyPrompt,
 )
+from .selectors import invite_maker_moderates
 
 logger = logging.getLogger(__name__)
 
@@ -369,25 +370,6 @@ def revoke_invite(moderator, invite: Invite) -> Invite:  # type: ignore[no-untyp
     return invite
 
 
-def _still_moderates(invite: Invite) -> bool:
-    """Does the invite's maker still moderate its community in good standing? Stopping
-    revokes their links (set_role, leaving, a ban); this also covers links made by someone
-    who stopped before that was so."""
-    if invite.created_by_id is None:
-        return False  # its maker's account is gone
-    maker = (
-        Membership.objects.filter(community_id=invite.community_id, user_id=invite.created_by_id)
-        .select_related("user")
-        .first()
-    )
-    return (
-        maker is not None
-        and maker.user.is_active  # a site-wide ban or a closed account
-        and maker.moderates
-        and not maker.is_banned()
-    )
-
-
 def accept_invite(user, token: object) -> Membership:  # type: ignore[no-untyped-def]
     """Join through an invite link. Raises Http404 (unknown token), InviteExpired,
     InviteRevoked, Banned."""
@@ -400,7 +382,7 @@ def accept_invite(user, token: object) -> Membership:  # type: ignore[no-untyped
     )
     if invite is None:
         raise Http404
-    if invite.revoked_at is not None or not _still_moderates(invite):
+    if invite.revoked_at is not None or not invite_maker_moderates(invite):
         raise InviteRevoked()
     if invite.expires_at <= timezone.now():
         raise InviteExpired()

@@ -528,7 +528,7 @@ def manage(request: HttpRequest, slug: str) -> HttpResponse:
             "community": community,
             "me": me,
             "channels": selectors.channels_for(request.user, community),
-            "invites": community.invites.filter(revoked_at__isnull=True).order_by("-created_at"),
+            "invites": selectors.usable_invites(community),
             "prompts": community.prompts.filter(active=True).select_related("channel"),
             "members": Membership.objects.filter(community=community)
             .select_related("user__profile")
