@@ -67,6 +67,6 @@ def decline_call(request: HttpRequest, call_id: Id):  # type: ignore[no-untyped-
 def ice_servers(request: HttpRequest, call_id: Id):  # type: ignore[no-untyped-def]
     """STUN/TURN servers with short-lived credentials, while the call is on (409 call_ended
     once it is over, or its two people may no longer talk)."""
-    if not services.may_use_relay(get_call_for(request.user, call_id)):
+    if not services.call_may_go_on(get_call_for(request.user, call_id)):
         raise CallEnded()
     return ice_servers_for(request.user.pk)

@@ -72,7 +72,7 @@ class CallConsumer(SignallingConsumer):
 
     def still_admitted(self) -> None:
         call = Call.objects.select_related("mentorship").get(pk=self.call.pk)
-        if not call.is_live or not services.may_use_relay(call):
+        if not services.call_may_go_on(call):
             raise CallEnded()
 
     def _hang_up(self) -> Call:

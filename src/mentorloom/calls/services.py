@@ -40,9 +40,10 @@ def _pair_may_talk(call: Call) -> bool:
     )
 
 
-def may_use_relay(call: Call) -> bool:
-    """TURN credentials (the operator's relay bandwidth) only for a call that is on between
-    two people who may still talk: not for an old call, an ended mentorship or after a block."""
+def call_may_go_on(call: Call) -> bool:
+    """The call is on and its two people may still talk (not an old call, an ended mentorship
+    or after a block): what staying in its signalling group and TURN credentials (the
+    operator's relay bandwidth) need."""
     return call.is_live and _pair_may_talk(call)
 
 
@@ -222,24 +223,25 @@ def leave_call(user, call: Call) -> None:  # type: ignore[no-untyped-def]
     _left(call.pk, connections, now)
 
 
-def end_calls_between(user_id: int, other_id: int) -> int:
-    """safety.block_created: a block ends the two people's live calls at once (their pages and
-    sockets hear `ended`, as after a hang-up). Returns 0: the hook counts withdrawn requests."""
-    between = Q(mentorship__mentor_id=user_id, mentorship__mentee_id=other_id) | Q(
-        mentorship__mentor_id=other_id, mentorship__mentee_id=user_id
-    )
+def _finish_live(where: Q, by=None) -> None:  # type: ignore[no-untyped-def]
     calls = Call.objects.select_for_update().select_related("mentorship")
-    for call in calls.filter(between, status__in=LIVE_STATUSES):
-        _finish(call)
-    return 0
+    for call in calls.filter(where, status__in=LIVE_STATUSES):
+        _finish(call, by=by)
+
+
+def end_calls_between(user_id: int, other_id: int) -> None:
+    """safety.block_created: a block ends the two people's live calls at once (their pages and
+    sockets hear `ended`, as after a hang-up). Returns None: it withdraws no request."""
+    _finish_live(
+        Q(mentorship__mentor_id=user_id, mentorship__mentee_id=other_id)
+        | Q(mentorship__mentor_id=other_id, mentorship__mentee_id=user_id)
+    )
 
 
 def end_calls_of_ended_mentorship(mentorship, user) -> None:  # type: ignore[no-untyped-def]
     """mentorships.mentorship_ended: the mentorship's live call ends with it (ended by the
     person who ended the mentorship), and its sockets hear `ended`."""
-    calls = Call.objects.select_for_update().select_related("mentorship")
-    for call in calls.filter(mentorship=mentorship, status__in=LIVE_STATUSES):
-        _finish(call, by=user)
+    _finish_live(Q(mentorship=mentorship), by=user)
 
 
 def end_abandoned_calls(now: datetime | None = None) -> int:

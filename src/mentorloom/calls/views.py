@@ -61,7 +61,7 @@ def room(request: HttpRequest, call_id: int) -> HttpResponse:
                 "callId": call.pk,
                 "wsPath": f"/ws/calls/{call.pk}/",
                 "iceServers": (
-                    ice_servers_for(request.user.pk) if services.may_use_relay(call) else []
+                    ice_servers_for(request.user.pk) if services.call_may_go_on(call) else []
                 ),
                 "live": call.is_live,
                 # Closing the tab says so at once (sendBeacon), not only via the socket's close.

@@ -22,7 +22,8 @@ REPORTS_PER_HOUR = 10
 # Called as (blocker_id, blocked_id) inside the transaction that created a block; a listener
 # that withdraws requests returns how many, others return None. Mentorships sits above safety
 # and connects withdraw_requests_between in MentorshipsConfig.ready(); scheduling connects
-# cancel_upcoming_on_block (the pair's upcoming sessions) in SchedulingConfig.ready().
+# cancel_upcoming_on_block (the pair's upcoming sessions) in SchedulingConfig.ready(), calls
+# end_calls_between (their live call) in CallsConfig.ready().
 block_created = Hook("safety.block_created")
 
 
