@@ -124,17 +124,23 @@ def _accounts_of(memberships: QuerySet[ProgramMembership]) -> set[int]:
     return linked | set(invited.values_list("pk", flat=True))
 
 
-def account_id_of(member: ProgramMembership) -> int | None:
-    """The member's account id: the linked one, else the account that has verified the member's
-    address (not linked yet), else None (as services._account, without linking)."""
-    if member.user_id:
-        return member.user_id
+def verified_owner(member: ProgramMembership):  # type: ignore[no-untyped-def]
+    """The account that has *verified* the member's imported address, else None: only a
+    verified address names its owner (as link_verified_address)."""
     return (
         get_user_model()
         .objects.filter(email__iexact=member.email, email_verified_at__isnull=False)
-        .values_list("pk", flat=True)
         .first()
     )
+
+
+def account_id_of(member: ProgramMembership) -> int | None:
+    """The member's account id: the linked one, else its `verified_owner`, else None (as
+    services._account, without linking)."""
+    if member.user_id:
+        return member.user_id
+    owner = verified_owner(member)
+    return owner.pk if owner is not None else None
 
 
 def blocked_pair(mentee: ProgramMembership, mentor: ProgramMembership) -> bool:

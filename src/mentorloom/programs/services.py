@@ -8,7 +8,6 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -41,7 +40,7 @@ from .models import (
     RunStatus,
     ShortlistOption,
 )
-from .selectors import blocked_pair, is_admin, member_vectors
+from .selectors import blocked_pair, is_admin, member_vectors, verified_owner
 
 LOW_CHECKIN_SCORE = 2
 CHOICE_SIZE = 3  # mentors on each mentee's shortlist in mentee-choice mode
@@ -429,15 +428,11 @@ def link_verified_address(user) -> int:  # type: ignore[no-untyped-def]
 
 
 def _account(member: ProgramMembership):  # type: ignore[no-untyped-def]
-    """The member's account: the linked one, else the account that has *verified* the member's
-    address (as link_verified_address: an unverified address links nothing), else None."""
+    """The member's account: the linked one, else its `verified_owner` (linked now), else
+    None."""
     if member.user_id:
         return member.user
-    user = (
-        get_user_model()
-        .objects.filter(email__iexact=member.email, email_verified_at__isnull=False)
-        .first()
-    )
+    user = verified_owner(member)
     if user is not None:
         member.user = user
         member.save(update_fields=["user"])
