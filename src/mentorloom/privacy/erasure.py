@@ -38,8 +38,11 @@ logger = logging.getLogger(__name__)
 DELETED_NAME = "Deleted user"
 
 
-def tombstone_email(user_id: int) -> str:
-    return f"deleted-{user_id}@deleted.invalid"  # RFC 2606: .invalid never resolves
+def tombstone_email(user_id: int, *row: int) -> str:
+    """The address left on an erased account (and, with the row's id, on each of its program
+    memberships: (program, email, role) is unique)."""
+    local = "-".join(str(part) for part in (user_id, *row))
+    return f"deleted-{local}@deleted.invalid"  # RFC 2606: .invalid never resolves
 
 
 def erase_account(user_id: int, now: datetime | None = None) -> bool:
@@ -123,8 +126,7 @@ def erase_account(user_id: int, now: datetime | None = None) -> bool:
         MemberEmbedding.objects.filter(membership__in=memberships).delete()
         CheckIn.objects.filter(membership__in=memberships).update(note="")
         for member in memberships:
-            # One address per row: (program, email, role) is unique.
-            member.email = f"deleted-{user.pk}-{member.pk}@deleted.invalid"
+            member.email = tombstone_email(user.pk, member.pk)
             member.name, member.zone, member.languages = DELETED_NAME, "", []
             member.team, member.department, member.manager_email = "", "", ""
             member.answers, member.updated_at = {}, now
