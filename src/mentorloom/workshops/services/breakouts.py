@@ -34,8 +34,17 @@ from ._common import (
 )
 
 MAX_BREAKOUTS = 50
-# What a round of breakouts sets on its workshop, all cleared when the round ends.
-BREAKOUT_STATE = ("breakouts_opened_at", "recall_at", "breakouts_end_at", "participants_choose")
+
+
+def _clear_round(workshop: Workshop) -> None:
+    """Clear (and save) all a round of breakouts sets on its workshop: when it closes, and
+    when new rooms replace unopened ones."""
+    workshop.breakouts_opened_at = None
+    workshop.recall_at = None
+    workshop.breakouts_end_at = None
+    workshop.participants_choose = False
+    fields = ["breakouts_opened_at", "recall_at", "breakouts_end_at", "participants_choose"]
+    workshop.save(update_fields=fields)
 
 
 def create_breakouts(user, workshop: Workshop | int, count: int) -> list[Room]:  # type: ignore[no-untyped-def]
@@ -56,11 +65,7 @@ def create_breakouts(user, workshop: Workshop | int, count: int) -> list[Room]: 
             if room.number < ARCHIVED_ROOM_NUMBER:
                 room.number += base
                 room.save(update_fields=["number"])
-        workshop.breakouts_opened_at = None
-        workshop.recall_at = None
-        workshop.breakouts_end_at = None
-        workshop.participants_choose = False
-        workshop.save(update_fields=[*BREAKOUT_STATE])
+        _clear_round(workshop)
         return [
             _create_room(workshop, RoomKind.BREAKOUT, n, f"Room {n}", [workshop.facilitator])
             for n in range(1, count + 1)
@@ -282,11 +287,7 @@ def close_due_breakouts(*, now: datetime | None = None) -> int:
             if deadline is None or deadline > now:
                 continue
             moved = dict(selectors.assignment_pairs(workshop))
-            workshop.breakouts_opened_at = None
-            workshop.recall_at = None
-            workshop.breakouts_end_at = None
-            workshop.participants_choose = False
-            workshop.save(update_fields=[*BREAKOUT_STATE])
+            _clear_round(workshop)
             main = selectors.main_room(workshop)
             # The facilitator comes back too, from whichever room they were visiting.
             back = {uid: main.pk for uid in [*moved, workshop.facilitator_id]}
