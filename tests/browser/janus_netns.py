@@ -18,6 +18,7 @@ import secrets
 import shutil
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -94,6 +95,7 @@ def network_namespace(link_to_host: bool = False) -> Iterator[NetNS]:
 
     ip("netns", "add", name)
     ns = NetNS(name)
+    host_end: str | None = None
     try:
         ip("-n", name, "link", "set", "lo", "up")
         prefix = 24
@@ -104,6 +106,8 @@ def network_namespace(link_to_host: bool = False) -> Iterator[NetNS]:
             ns.address, ns.host_address, prefix = f"{net}.{block % 256 + 1}", None, 30
             host_end = f"mlh{tag}"
             ip("link", "add", host_end, "type", "veth", "peer", "name", "ml0", "netns", name)
+            with suppress(subprocess.CalledProcessError):  # no late IPv6 address (see below)
+                ip("link", "set", host_end, "addrgenmode", "none")
             ip("addr", "add", f"{net}.{block % 256 + 2}/30", "dev", host_end)
             ip("link", "set", host_end, "up")
             ns.host_address = f"{net}.{block % 256 + 2}"
@@ -127,7 +131,31 @@ def network_namespace(link_to_host: bool = False) -> Iterator[NetNS]:
         for pid in ns.pids():  # anything the test left running in there
             with suppress(ProcessLookupError):
                 os.kill(pid, 9)
+        if host_end is not None:
+            _remove_host_end(host_end)
         subprocess.run(["ip", "netns", "del", name], check=False, timeout=10)
+
+
+def _remove_host_end(host_end: str) -> None:
+    """Take this machine's end of the link away now, and let the host's browsers settle.
+
+    Left to `ip netns del`, the pair goes when the kernel gets round to cleaning up the
+    namespace, which can be a second or more later: during the next test. The session's
+    Chromium on this machine watches its interfaces, takes the vanished address for a network
+    change and aborts what it is loading at that moment with net::ERR_NETWORK_CHANGED (seen in
+    CI on the workshop test that followed a Janus one). Deleting the end here makes the change
+    happen while nothing is loading; Chromium reports an address change at once and a network
+    change up to about two seconds later, so the wait covers both."""
+    subprocess.run(["ip", "link", "del", host_end], check=False, capture_output=True, timeout=10)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        shown = subprocess.run(
+            ["ip", "link", "show", host_end], check=False, capture_output=True, timeout=10
+        )
+        if shown.returncode != 0:
+            break
+        time.sleep(0.05)
+    time.sleep(2.5)
 
 
 @contextmanager
