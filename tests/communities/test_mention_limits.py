@@ -147,3 +147,25 @@ def test_the_api_and_the_channel_page_show_both_refusals(crowd):  # type: ignore
     form = client.post(page, {"client_id": str(uuid.uuid4()), "body": "hi @targetnumber30"})
     assert form.status_code == 429
     assert b"Wait a little before mentioning more." in form.content
+
+
+def test_a_retried_post_spends_its_mentions_once(crowd, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+    _community, member, general, handles = crowd
+    client_id = str(uuid.uuid4())
+    body = " ".join(handles[:10])
+    with django_capture_on_commit_callbacks(execute=True):
+        first, created = services.post_in_channel(member, general, client_id=client_id, body=body)
+    assert created
+    # The same send again (a lost answer, a double click): answered with the stored post, and
+    # its ten mentions count once. Counted twice, the third retry would be refused already.
+    for _ in range(4):
+        with django_capture_on_commit_callbacks(execute=True):
+            again, created = services.post_in_channel(
+                member, general, client_id=client_id, body=body
+            )
+        assert (again.pk, created) == (first.pk, False)
+    assert mention_notes() == 10
+    with django_capture_on_commit_callbacks(execute=True):
+        for start in (10, 20):  # 20 more: 30 in the window
+            post(member, general, " ".join(handles[start : start + 10]))
+    assert mention_notes() == 30

@@ -134,6 +134,7 @@ def lock_for_send(
     user_id: int,
     parent_sender_id: int | None = None,
     body: str | None = None,
+    client_id: uuid.UUID | None = None,
 ) -> int:
     """Lock the conversation for an insert and return its newest message id (0 if none),
     after `check_can_post` as committed when the lock was granted. Call inside a transaction.
@@ -141,7 +142,13 @@ def lock_for_send(
     if connection.features.has_select_for_update:
         with connection.cursor() as cursor:
             cursor.execute(with_tables(_LOCK_SQL), [conversation_id])
-    return check_can_post(conversation_id, user_id, parent_sender_id, body)
+    return check_can_post(conversation_id, user_id, parent_sender_id, body, client_id)
+
+
+def _is_stored(conversation_id: int, sender_id: int, client_id: uuid.UUID) -> bool:
+    return Message.objects.filter(
+        conversation_id=conversation_id, sender_id=sender_id, client_id=client_id
+    ).exists()
 
 
 def check_can_post(
@@ -149,12 +156,16 @@ def check_can_post(
     user_id: int,
     parent_sender_id: int | None = None,
     body: str | None = None,
+    client_id: uuid.UUID | None = None,
 ) -> int:
     """The conversation's newest message id (0 if none), if `user_id` may post there (send or
     react). Raises Http404 unless they take part, ConversationClosed when its mentorship has
     ended, RequestClosed when its request was answered without acceptance (declined,
     withdrawn, expired), BlockedConversation when they and another participant blocked each
-    other; in a channel, whatever `channel_post_check` raises instead of the block rule."""
+    other; in a channel, whatever `channel_post_check` raises instead of the block rule.
+    A channel's checks are skipped for a retry (this sender stored `client_id` there already):
+    the insert meets the stored post and the caller answers with it, and the checks spend
+    allowances (mentions) that must not count one post twice."""
     with connection.cursor() as cursor:
         cursor.execute(with_tables(_CHECK_SQL), {"conversation": conversation_id, "user": user_id})
         row = cursor.fetchone()
@@ -162,6 +173,8 @@ def check_can_post(
     if refusal is not None:
         raise refusal
     if row[2] == ConversationKind.CHANNEL:
+        if client_id is not None and _is_stored(conversation_id, user_id, client_id):
+            return row[0] or 0
         channel_post_check(conversation_id, user_id, parent_sender_id, body)
     return row[0] or 0
 

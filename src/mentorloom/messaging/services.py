@@ -267,7 +267,11 @@ def send_message(
     try:
         with transaction.atomic():
             prev_id = send_sql.lock_for_send(
-                conversation_id, user.pk, parent.sender_id if parent is not None else None, body
+                conversation_id,
+                user.pk,
+                parent.sender_id if parent is not None else None,
+                body,
+                client_id,
             )
             message = send_sql.insert_message(conversation_id, user.pk, client_id, body, now)
             if message is None:
