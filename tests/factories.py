@@ -171,6 +171,8 @@ class ProgramMembershipFactory(factory.django.DjangoModelFactory):
     role = "mentee"
     zone = "Europe/Berlin"
     languages = ["en"]
+    # A member with an account has joined (pass joined_at=None for one only added so far).
+    joined_at = factory.LazyAttribute(lambda m: timezone.now() if m.user else None)
 
 
 def workshop_soon(*names: str) -> tuple[Any, list[Any], Any]:

@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from mentorloom.programs import csvio
-from mentorloom.programs.models import MatchRun, ProgramMembership
+from mentorloom.programs.models import MatchRun, ProgramMembership, ProposedPair
 from mentorloom.safety.models import Block
 from tests.factories import ProfileFactory, ProgramFactory, ProgramMembershipFactory, UserFactory
 
@@ -71,10 +71,23 @@ def test_import_match_swap_publish_over_http(client, admin, program):
     assert after[people[0].email]["mentor"]["email"] == people[2].email
     assert all(p["locked"] for p in swapped.json()["pairs"])
 
+    members = client.get(f"/api/v1/programs/{program.pk}/members").json()
+    assert {m["email"]: m["status"] for m in members if m["role"] != "admin"} == {
+        p.email: "invited" for p in people
+    }
+    # Nobody is paired before saying yes: publishing waits for each pair's two people to join.
     published = post(client, f"/api/v1/programs/{program.pk}/runs/{body['id']}/publish")
-    assert published.json() == {"started": 2, "awaiting_sign_up": 0}
+    assert published.json() == {"started": 0, "awaiting_sign_up": 2}
     again = post(client, f"/api/v1/programs/{program.pk}/runs/{body['id']}/publish")
     assert again.status_code == 409 and again.json()["error"]["code"] == "run_not_editable"
+    for person in people:
+        client.force_login(person)
+        assert client.get(f"/api/v1/programs/{program.pk}").json()["status"] == "invited"
+        joined = post(client, f"/api/v1/programs/{program.pk}/join")
+        assert joined.status_code == 200 and joined.json()["status"] == "joined"
+    pairs = ProposedPair.objects.filter(run_id=body["id"])
+    assert pairs.count() == 2 and not pairs.filter(mentorship=None).exists()
+    client.force_login(admin)
 
     export = client.get(f"/api/v1/programs/{program.pk}/participants.csv")
     assert export.status_code == 200 and people[2].email in export.content.decode()
@@ -116,6 +129,7 @@ def test_only_admins_see_a_public_programs_addresses_and_invitees(client, admin)
         "role": "mentor",
         "zone": None,
         "capacity": None,
+        "status": None,
     }
     assert signed_up.email not in response.content.decode()
     assert client.get(f"{url}/{invitee.pk}").status_code == 404

@@ -83,6 +83,8 @@ def test_a_swap_onto_a_blocked_pair_is_refused_over_http_and_publish_starts_no_s
     error = swapped.json()["error"]
     assert error["code"] == "cannot_pair" and error["message"] == REFUSAL
     assert "block" not in json.dumps(error).lower()
+    for person in (victim, harasser, other_mentee, other_mentor):
+        services.join_program(person, program)
     after = post(client, f"/api/v1/programs/{program.pk}/runs/{run['id']}/publish")
     assert after.json() == {"started": 2, "awaiting_sign_up": 0}
     assert not Mentorship.objects.filter(mentor=harasser, mentee=victim).exists()

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from mentorloom.mentorships.models import MentorshipRequest
 from mentorloom.programs import charts, dashboard, releases, services
-from mentorloom.programs.models import CheckIn, MatchRun
+from mentorloom.programs.models import CheckIn, MatchRun, ProgramMembership
 from mentorloom.scheduling.models import Session
 from mentorloom.sessions.models import FeedbackBatch, TraitFeedback
 from tests.factories import (
@@ -102,6 +102,19 @@ def test_requests_count_only_those_made_while_both_were_in_the_program(published
     MentorshipRequest.objects.filter(mentee=first.user).update(status="declined")
     _request(mentor.user, first.user, created_at=timezone.now(), answered_after=timedelta(hours=3))
     assert dashboard.chart(program, "requests").note == "Median first response: 2.5 h"
+
+
+def test_requests_count_only_from_when_both_joined_not_when_they_were_added(published):
+    program, mentor, (first, _), _ = published
+    ProgramMembership.objects.filter(pk=first.pk).update(joined_at=None)
+    # Added but not joined: what Y asks X is still between the two of them.
+    _request(mentor.user, first.user, created_at=timezone.now(), answered_after=timedelta(hours=1))
+    assert dict(dashboard.chart(program, "requests").points)["answered"] == 0
+    services.join_program(first.user, program)
+    assert dict(dashboard.chart(program, "requests").points)["answered"] == 0  # made before
+    MentorshipRequest.objects.filter(mentee=first.user).update(status="declined")
+    _request(mentor.user, first.user, created_at=timezone.now(), answered_after=timedelta(hours=1))
+    assert dict(dashboard.chart(program, "requests").points)["answered"] == 1
 
 
 def _request(mentor, mentee, *, created_at, answered_after):

@@ -5,11 +5,13 @@ with the weeks since (sessions, no-shows, goals, feedback, requests) and release
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from mentorloom.demo.people import DEMO_LOGINS
 from mentorloom.demo.seed import seed_demo
 from mentorloom.mentorships.models import Goal, MentorshipRequest
-from mentorloom.programs import dashboard
+from mentorloom.programs import dashboard, selectors
 from mentorloom.programs.models import AnswerBatch, Program, ProposedPair, ReleasedAnswer
 from mentorloom.scheduling.models import Session
 from mentorloom.sessions.models import FeedbackBatch, TraitFeedback
@@ -25,6 +27,17 @@ def test_demo_has_a_program_with_a_published_match_and_reseeding_changes_nothing
     assert published.exclude(mentorship=None).count() == 6
     seed_demo()
     assert program.match_runs.count() == 1 and program.memberships.count() == 11
+
+
+def test_the_demo_mentee_is_asked_to_join_next_years_program_once():
+    seed_demo()
+    mentee = get_user_model().objects.get(email=dict(DEMO_LOGINS)["mentee"])
+    (invitation,) = selectors.invitations_for(mentee)
+    assert invitation.program.name == "Career changers 2027" and invitation.roles == ["mentee"]
+    assert all(m.joined_at for m in invitation.program.memberships.exclude(user=mentee))
+    seed_demo()
+    assert mentee.notifications.filter(kind="program.invitation").count() == 1
+    assert len(selectors.invitations_for(mentee)) == 1
 
 
 def test_demo_dashboard_shows_released_outcome_and_check_in_figures_from_the_first_run():

@@ -9,8 +9,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from mentorloom.accounts.errors import EmailUnverified
 from mentorloom.matching import index
-from mentorloom.programs import selectors
+from mentorloom.programs import selectors, services
+from mentorloom.programs.models import ProgramMembership
 from tests.factories import ProgramFactory, ProgramMembershipFactory, UserFactory
 from tests.matching.conftest import make_mentee, make_mentor
 
@@ -77,8 +79,11 @@ def recommended(client, **params):
 
 
 def test_a_member_of_a_private_program_sees_only_its_mentors_in_its_scope(client, world):
-    a, _, mia, _, _ = world
+    a, _, mia, _, people = world
     client.force_login(mia.user)
+    # Ivy signed up from the invitation but has not joined A: A does not list her yet.
+    assert directory(client, program=a.pk) == ["Ada", "Bo"]
+    services.join_program(people["Ivy"].user, a)
     assert directory(client, program=a.pk) == ["Ada", "Bo", "Ivy"]
     assert recommended(client, program=a.pk) == ["Ada", "Bo", "Ivy"]
     # Filters still apply inside the scope.
@@ -104,15 +109,20 @@ def test_a_public_program_scope_is_open_to_everyone_and_lists_only_its_mentors(c
 
 
 def test_the_public_directory_hides_people_private_to_a_program(client, world):
-    _, _, mia, outsider, _ = world
+    a, _, mia, outsider, people = world
     client.force_login(outsider.user)
     # Ada and Bo had accounts before A imported them: they stay listed. Ivy came through A.
     assert directory(client) == ["Ada", "Bo", "Olu", "Pia"]
     assert recommended(client) == ["Ada", "Bo", "Olu", "Pia"]
-    # Someone who shares the program with Ivy still finds her in the whole directory.
+    # Someone who shares the program with Ivy finds her in the whole directory, once both
+    # joined it (being added shows nobody anybody).
     client.force_login(mia.user)
+    assert "Ivy" not in directory(client)
+    services.join_program(people["Ivy"].user, a)
     assert "Ivy" in directory(client)
     assert "Ivy" in recommended(client)
+    ProgramMembership.objects.filter(user=mia.user).update(joined_at=None)
+    assert "Ivy" not in directory(client)
 
 
 def test_a_public_membership_makes_an_invited_person_public(client, world):
@@ -122,14 +132,25 @@ def test_a_public_membership_makes_an_invited_person_public(client, world):
     assert "Ivy" in directory(client)
 
 
-def test_an_invited_address_counts_once_verified_even_before_it_is_linked(world):
+def test_an_invited_address_is_hidden_once_verified_and_listed_by_its_program_once_joined(world):
     a, _, _, outsider, people = world
     ivy = people["Ivy"].user
-    assert ivy.pk in selectors.program_mentor_user_ids(a)
+    # Hidden from the public directory as soon as the address is verified, before linking;
+    # listed inside the program only once she joins it.
     assert ivy.pk in selectors.private_only_user_ids(outsider.user)
+    assert ivy.pk not in selectors.program_mentor_user_ids(a)
+    services.join_program(ivy, a)
+    assert ivy.pk in selectors.program_mentor_user_ids(a)
+
+
+def test_an_unverified_sign_up_with_an_invited_address_cannot_join(world):
+    a, _, _, _, people = world
+    ivy = people["Ivy"].user
     ivy.email_verified_at = None
     ivy.save()
     # An unverified sign-up with an invited address is nobody's member.
+    with pytest.raises(EmailUnverified):
+        services.join_program(ivy, a)
     assert ivy.pk not in selectors.program_mentor_user_ids(a)
 
 

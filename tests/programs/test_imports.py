@@ -46,8 +46,14 @@ def test_import_creates_members_links_accounts_and_invites_the_rest(
         ["en"],
         {"track": "data"},
     )
-    assert ProgramMembership.objects.get(program=program, email=cy.email).user == cy
-    assert sorted(m.to[0] for m in mail.outbox) == ["ana@example.org", "bo@example.org"]
+    linked = ProgramMembership.objects.get(program=program, email=cy.email)
+    assert linked.user == cy and linked.joined_at is None  # added, not joined: Cy decides
+    # Ana and Bo are invited to sign up; Cy, who has an account, is told and asked to join.
+    assert report.asked_to_join == 1
+    by_address = {m.to[0]: m for m in mail.outbox}
+    assert sorted(by_address) == ["ana@example.org", "bo@example.org", "cy@example.org"]
+    assert f"added you to {program.name}" in by_address["cy@example.org"].subject
+    assert cy.notifications.filter(kind="program.invitation").count() == 1
 
 
 def test_the_same_file_twice_changes_nothing_and_invites_nobody_again(
@@ -152,7 +158,9 @@ def test_an_unverified_sign_up_with_the_address_is_not_linked_until_its_owner_ve
     assert ProgramMembership.objects.get(program=program, email="other@example.org").user == (
         owner_later
     )
-    assert report.invited == 1 and [m.to for m in mail.outbox] == [["victim@example.org"]]
+    assert report.invited == 1 and report.asked_to_join == 1
+    # The address is invited to sign up; the verified owner of the other is asked to join.
+    assert sorted(m.to[0] for m in mail.outbox) == ["other@example.org", "victim@example.org"]
     assert not program.memberships.filter(user=squatter).exists()
 
     # Whoever verifies the address (here: it turns out to be theirs after all) is linked then.

@@ -185,10 +185,12 @@ def test_members_with_an_account_are_linked_not_invited(
     UserFactory(email="m3@example.org")
     with django_capture_on_commit_callbacks(execute=True):
         report = imports.import_members(admin, program, _csv(5))
-    assert report.invited == 4
-    assert "m3@example.org" not in {m.to[0] for m in mail.outbox}
+    assert report.invited == 4 and report.asked_to_join == 1
+    # No sign-up invitation for m3, who has an account: a notice asking them to join instead.
+    (told,) = [m for m in mail.outbox if m.to == ["m3@example.org"]]
+    assert "added you to" in told.subject and "/accounts/signup/" not in told.body
     linked = ProgramMembership.objects.get(program=program, email="m3@example.org")
-    assert linked.user is not None and linked.invited_at is None
+    assert linked.user is not None and linked.invited_at is None and linked.joined_at is None
 
 
 @pytest.mark.django_db

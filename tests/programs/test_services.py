@@ -177,14 +177,16 @@ def test_publish_does_not_start_a_mentorship_with_an_unverified_sign_up(admin):
     assert mentee.user == squatter and mentor.user is not None
 
 
-def test_publish_starts_the_mentorship_with_the_verified_owner_of_the_address(admin):
+def test_publish_links_the_verified_owner_of_the_address_who_starts_it_by_joining(admin):
     program = ProgramFactory(admin=admin)
     ProgramMembershipFactory(program=program, role="mentor", capacity=1)
     mentee = ProgramMembershipFactory(program=program, role="mentee", user=None, email="v@x.org")
     owner = UserFactory(email="V@x.org")
     run = services.run_matching(admin, program)
 
-    assert services.publish_run(admin, run) == {"started": 1, "awaiting_sign_up": 0}
+    assert services.publish_run(admin, run) == {"started": 0, "awaiting_sign_up": 1}
     mentee.refresh_from_db()
-    assert mentee.user == owner
+    assert mentee.user == owner and mentee.joined_at is None
+    assert not Mentorship.objects.filter(mentee=owner).exists()
+    services.join_program(owner, program)
     assert Mentorship.objects.filter(mentee=owner).exists()

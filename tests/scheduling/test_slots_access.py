@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 
 from mentorloom.mentorships.models import Mentorship
+from mentorloom.programs.services import join_program
 from mentorloom.safety.models import Block
 from tests.factories import (
     ProfileFactory,
@@ -66,6 +67,9 @@ def test_a_mentor_private_to_a_program_is_found_only_by_its_members_and_mentees(
     insider = ProgramMembershipFactory(program=program, role="mentee").user
     outsider = ProfileFactory().user
     assert slots(outsider, ivy.pk).status_code == 404
+    # Shared only once both joined the program: until Ivy says yes, nobody there finds her.
+    assert slots(insider, ivy.pk).status_code == 404
+    join_program(ivy, program)
     insider_sees = slots(insider, ivy.pk)
     assert insider_sees.status_code == 200
     assert insider_sees.json()["mentor_tz"] == "Pacific/Auckland"

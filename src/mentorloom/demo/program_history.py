@@ -84,6 +84,7 @@ def backdate_publication(run: MatchRun, now: datetime) -> datetime:
     ).update(created_at=imported - timedelta(days=7))
     members = ProgramMembership.objects.filter(program=program)
     members.update(created_at=imported)
+    members.exclude(joined_at=None).update(joined_at=imported + timedelta(days=1))
     for member in members.exclude(user=None).select_related("user"):
         _joined_by(member.user, imported - timedelta(days=1))
     MatchRun.objects.filter(pk=run.pk).update(

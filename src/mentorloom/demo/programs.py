@@ -2,7 +2,9 @@
 mentors and mentees from the demo people, a match published six weeks ago with the weeks since
 (sessions, a no-show, goals, feedback, requests: demo/program_history.py), the mentees' first
 check-ins and three finished pairs' reflections, released so every dashboard chart has figures
-on the first run. Idempotent: the past is seeded once, when the match is published."""
+on the first run. A second program, starting next year, has added the demo mentee, who has not
+answered yet: the Programs page asks them to join or decline. Idempotent: the past is seeded
+once, when the match is published."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from django.utils import timezone
 
 from mentorloom.mentorships.models import MentorshipStatus
 from mentorloom.mentorships.services import end_mentorship
-from mentorloom.programs import releases, services
+from mentorloom.programs import imports, releases, services
 from mentorloom.programs.models import (
     CheckIn,
     Organisation,
@@ -22,6 +24,7 @@ from mentorloom.programs.models import (
 )
 
 from .data import ADMIN_EMAIL, MENTEES, MENTORS
+from .people import DEMO_LOGINS
 from .program_history import backdate_publication, seed_program_history
 
 ORGANISATION = "Northwind University"
@@ -84,6 +87,14 @@ def seed_program_demo() -> Program | None:
                 "capacity": profile.capacity if role == "mentor" and profile else 2,
                 "answers": {} if role == "admin" else {"track": _track(user)},
             },
+            create_defaults={
+                "user": user,
+                "name": user.get_full_name(),
+                "zone": profile.time_zone if profile else "",
+                "capacity": profile.capacity if role == "mentor" and profile else 2,
+                "answers": {} if role == "admin" else {"track": _track(user)},
+                "joined_at": timezone.now(),
+            },
         )
     if not program.match_runs.filter(status=RunStatus.PUBLISHED).exists():
         run = services.run_matching(admin, program)
@@ -91,7 +102,49 @@ def seed_program_demo() -> Program | None:
         published = backdate_publication(run, timezone.now())
         seed_program_history(run, published)
     _seed_answers(program)
+    _seed_invitation(admin, organisation)
     return program
+
+
+NEXT_PROGRAM = "Career changers 2027"
+
+
+def _seed_invitation(admin, organisation: Organisation) -> None:  # type: ignore[no-untyped-def]
+    """Next year's program: its admin and two mentors joined; the demo mentee was added and
+    has not answered (nothing is matched until they join)."""
+    mentee = get_user_model().objects.filter(email=dict(DEMO_LOGINS)["mentee"]).first()
+    if mentee is None:
+        return
+    start = timezone.localdate().replace(month=1, day=15)
+    program, _ = Program.objects.get_or_create(
+        organisation=organisation,
+        name=NEXT_PROGRAM,
+        defaults={
+            "description": (
+                "Six months with a mentor who changed careers themselves: for graduates "
+                "moving into a new field."
+            ),
+            "questions": QUESTIONS,
+            "starts_on": start.replace(year=start.year + 1),
+        },
+    )
+    mentors = get_user_model().objects.filter(email__in=[p.email for p in MENTORS[-2:]])
+    added = [("admin", admin, True), *(("mentor", u, True) for u in mentors)]
+    added.append(("mentee", mentee, False))
+    for role, user, joined in added:
+        member, created = ProgramMembership.objects.get_or_create(
+            program=program,
+            email=user.email,
+            role=role,
+            defaults={
+                "user": user,
+                "name": user.get_full_name(),
+                "joined_at": timezone.now() if joined else None,
+                "answers": {} if role == "admin" else {"track": _track(user)},
+            },
+        )
+        if created and not joined:
+            imports.ask_to_join(program, [member])  # the notice an import sends
 
 
 def _track(user) -> str:  # type: ignore[no-untyped-def]

@@ -29,10 +29,15 @@ class ProgramOut(Schema):
     eligibility: str
     cohort_size: int
     is_admin: bool
+    # The viewer's answer to being added: "joined", "invited" (not answered), "declined", or
+    # null (not added).
+    status: str | None
 
 
 class MemberOut(Schema):
-    """Address, zone and capacity are the program admins' to see (null for anyone else)."""
+    """Address, zone, capacity and status are the program admins' to see (null for anyone
+    else). Status: "not_signed_up", "invited" (has an account, has not answered), "joined",
+    "declined"."""
 
     id: int
     name: str
@@ -40,6 +45,7 @@ class MemberOut(Schema):
     role: str
     zone: str | None
     capacity: int | None
+    status: str | None
 
 
 class ImportOut(Schema):
@@ -48,6 +54,7 @@ class ImportOut(Schema):
     updated: int
     unchanged: int
     invited: int
+    asked_to_join: int
     errors: list[dict]
 
 
@@ -123,6 +130,7 @@ def _member(m: ProgramMembership, *, admin: bool = True) -> dict:
         "role": m.role,
         "zone": m.zone if admin else None,
         "capacity": m.capacity if admin else None,
+        "status": selectors.member_status(m) if admin else None,
     }
 
 
@@ -166,6 +174,7 @@ def _program(request: HttpRequest, p) -> dict:  # type: ignore[no-untyped-def]
         "eligibility": p.eligibility,
         "cohort_size": p.cohort_size,
         "is_admin": selectors.is_admin(request.user, p),
+        "status": selectors.viewer_status(request.user, p),
     }
 
 
@@ -174,10 +183,29 @@ def get_program(request: HttpRequest, program_id: Id) -> dict:
     return _program(request, selectors.get_program_for(request.user, program_id))
 
 
+@router.post("/programs/{program_id}/join", response={200: ProgramOut, **WRITE_ERRORS})
+def join(request: HttpRequest, program_id: Id) -> dict:
+    """Join a program you were added to: your published pairs that waited for you start when
+    the other person has joined too. Joining again changes nothing."""
+    program = selectors.get_invited_program_for(request.user, program_id)
+    services.join_program(request.user, program)
+    return _program(request, program)
+
+
+@router.post("/programs/{program_id}/decline", response={200: ProgramOut, **WRITE_ERRORS})
+def decline(request: HttpRequest, program_id: Id) -> dict:
+    """Decline a program you were added to (409 `already_joined` once you joined). You may
+    still join later."""
+    program = selectors.get_invited_program_for(request.user, program_id)
+    services.decline_program(request.user, program)
+    return _program(request, program)
+
+
 @router.get("/programs/{program_id}/members", response={200: list[MemberOut], **READ_ERRORS})
 def list_members(request: HttpRequest, program_id: Id) -> list[dict]:
-    """Admins: everyone imported, with addresses. Anyone else who may see the program: the
-    members who signed up, name and role only."""
+    """Admins: everyone imported, with addresses and whether they joined. Anyone else who
+    joined the program (or may see a public one): the members who joined, name and role
+    only."""
     program = selectors.get_program_for(request.user, program_id)
     admin = selectors.is_admin(request.user, program)
     return [_member(m, admin=admin) for m in selectors.people_for(request.user, program)]

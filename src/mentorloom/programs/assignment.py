@@ -58,6 +58,8 @@ NOT_RANKED = "not_accepted_by_preferred_mentors"
 # A locked pair with a block between its two people (either way). Named like that, not as a
 # block: the admin must not learn who blocked whom.
 CANNOT_PAIR = "cannot_be_paired"
+# Published without a pair: the mentee, or the mentor the run proposed, declined to take part.
+DECLINED = "declined"
 
 REASON_TEXT = {
     NO_SHARED_LANGUAGE: "No mentor shares a language with this person.",
@@ -67,6 +69,7 @@ REASON_TEXT = {
     MENTORS_FULL: "Every eligible mentor is at capacity with better-scoring pairs.",
     NOT_RANKED: "No mentor this person ranked had room for them.",
     NOT_PICKED: "Did not pick a mentor from their shortlist before publishing.",
+    DECLINED: "Declined to take part, or was paired with a mentor who did, before publishing.",
 }
 
 

@@ -131,23 +131,25 @@ def _outcome_points(counts: Counter[str]) -> list[tuple[str, float]]:
 
 
 def _user_ids(program: Program, role: str) -> list[int]:
-    return list(
-        program.memberships.filter(role=role).exclude(user=None).values_list("user_id", flat=True)
-    )
+    """The accounts that joined the program in `role`."""
+    joined = program.memberships.filter(role=role).exclude(user=None).exclude(joined_at=None)
+    return list(joined.values_list("user_id", flat=True))
 
 
 def _joined(program: Program, role: str, user_field: str) -> Subquery:
     return Subquery(
         program.memberships.filter(role=role, user_id=OuterRef(user_field))
-        .order_by("created_at")
-        .values("created_at")[:1]
+        .exclude(joined_at=None)
+        .order_by("joined_at")
+        .values("joined_at")[:1]
     )
 
 
 def _program_requests(program: Program) -> QuerySet[MentorshipRequest]:
-    """Requests a program mentor and mentee made while both were in the program. Requests carry
-    no program, so a request from before either was imported is private to the two of them:
-    importing two existing addresses must not tell the admin that one once asked the other."""
+    """Requests a program mentor and mentee made while both were in the program: since both
+    joined it. Requests carry no program, so a request from before either joined is private to
+    the two of them: adding two existing addresses must not tell the admin that one once asked
+    the other."""
     return (
         MentorshipRequest.objects.filter(
             mentor_id__in=_user_ids(program, Role.MENTOR),

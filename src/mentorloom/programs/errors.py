@@ -64,3 +64,8 @@ class CannotPair(InvalidInput):
 
     code = "cannot_pair"
     default_message = "These two people cannot be paired."
+
+
+class AlreadyJoined(Conflict):
+    code = "already_joined"
+    default_message = "You have joined this program already. To leave it, ask one of its admins."

@@ -23,7 +23,7 @@ from mentorloom.matching import embeddings
 from . import csvio, member_embeddings
 from .errors import ImportNotSaved, ImportTooLarge, InvalidImport, NotProgramAdmin
 from .models import Eligibility, ImportJob, ImportStatus, Program, ProgramMembership, Role
-from .selectors import is_admin
+from .selectors import is_admin, member_status
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +41,8 @@ class ImportReport:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    invited: int = 0
+    invited: int = 0  # e-mailed to sign up (no account with the address yet)
+    asked_to_join: int = 0  # people with an account, told and asked to join (ask_to_join)
     errors: list[dict] = field(default_factory=list)  # [{"line", "email", "errors": {...}}]
 
     @property
@@ -145,6 +146,7 @@ def import_members(  # type: ignore[no-untyped-def]
             invited_at=timezone.now()
         )
         report.invited = invite(program, invitees)
+        report.asked_to_join = ask_to_join(program, creates)
         answered = member_embeddings.text_keys(program.questions or [])
         if (creates or updates) and answered and embeddings.semantic_enabled():
             enqueue_on_commit("mentorloom.programs.tasks.embed_members", program.pk)
@@ -250,6 +252,33 @@ def invite(program: Program, invitees: dict[str, list[ProgramMembership]]) -> in
     )
 
 
+def ask_to_join(program: Program, creates: list[ProgramMembership]) -> int:
+    """Tell each person with an account whom the import added that they were added, and ask
+    them to join or decline (selectors.invitations_for lists it on the Programs page); one
+    notice per person, naming every role. Returns how many were told. Nobody takes part
+    before joining (services.join_program)."""
+    from mentorloom.notifications.services import notify
+
+    added: dict[int, list[ProgramMembership]] = {}
+    for member in creates:
+        if member.user is not None:
+            added.setdefault(member.user.pk, []).append(member)
+    order = list(Role.values)
+    for members in added.values():
+        roles = sorted({m.role for m in members}, key=order.index)
+        notify(
+            members[0].user,
+            kind="program.invitation",
+            title=f"{program.organisation.name} added you to {program.name}",
+            body=(
+                f"As a {' and '.join(Role(r).label.lower() for r in roles)}. "
+                "Nothing starts until you join: join or decline on your Programs page."
+            ),
+            url=reverse("programs:list"),
+        )
+    return len(added)
+
+
 PARTICIPANT_COLUMNS = (
     "email",
     "name",
@@ -260,6 +289,7 @@ PARTICIPANT_COLUMNS = (
     "cohort",
     "capacity",
     "mentor",
+    "status",
 )
 
 
@@ -280,6 +310,7 @@ def participant_rows(program: Program) -> list[list[object]]:
             m.cohort,
             m.capacity,
             mentor_of.get(m.pk, ""),
+            member_status(m),
         ]
         for m in program.memberships.order_by("role", "email")
     ]

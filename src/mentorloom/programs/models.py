@@ -101,6 +101,11 @@ class ProgramMembership(models.Model):
     capacity = models.PositiveSmallIntegerField(default=1)
     answers = models.JSONField(default=dict, blank=True)
     invited_at = models.DateTimeField(null=True, blank=True)
+    # The person's own answer to being added (docs/programs.md). An admin adds people; only
+    # they join: until then the program pairs them with nobody (a published pair waits) and
+    # shows them none of its people. A declined member takes no part in matching runs.
+    joined_at = models.DateTimeField(null=True, blank=True)
+    declined_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -108,7 +113,11 @@ class ProgramMembership(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["program", "email", "role"], name="one_membership_per_role"
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(joined_at__isnull=True) | Q(declined_at__isnull=True),
+                name="membership_joined_or_declined",
+            ),
         ]
         indexes = [models.Index(fields=["program", "role"])]
 

@@ -54,7 +54,11 @@ def is_admin(user, program: Program) -> bool:  # type: ignore[no-untyped-def]
 
 
 def is_member(user, program: Program) -> bool:  # type: ignore[no-untyped-def]
-    return user.is_authenticated and program.memberships.filter(user=user).exists()
+    """Whether `user` joined `program` (someone only added to it has not, docs/programs.md)."""
+    return (
+        user.is_authenticated
+        and program.memberships.filter(user=user).exclude(joined_at=None).exists()
+    )
 
 
 def get_program_for(user, program_id: int) -> Program:  # type: ignore[no-untyped-def]
@@ -80,14 +84,15 @@ def _require_people_visible(user, program: Program) -> None:  # type: ignore[no-
 
 def people_for(user, program: Program) -> QuerySet[ProgramMembership]:  # type: ignore[no-untyped-def]
     """A program's people. Private programs show them to members only (404 otherwise). Its
-    admins see everyone imported; anyone else sees only the members who signed up (an invitee
-    never asked to be listed), minus people a block hides from them. Only admins may see
+    admins see everyone imported; anyone else sees only the members who joined (someone only
+    added never asked to be listed), minus people a block hides from them. Only admins may see
     addresses: the API leaves them out for everyone else."""
     _require_people_visible(user, program)
     people = program.memberships.order_by("role", "name", "email")
     if is_admin(user, program):
         return people
-    return people.exclude(user=None).exclude(user_id__in=hidden_user_ids(user.pk))
+    joined = people.exclude(user=None).exclude(joined_at=None)
+    return joined.exclude(user_id__in=hidden_user_ids(user.pk))
 
 
 def get_membership_for(user, program_id: int, membership_id: int) -> ProgramMembership:  # type: ignore[no-untyped-def]
@@ -178,13 +183,15 @@ def member_vectors(memberships: QuerySet[ProgramMembership]) -> dict[int, np.nda
 
 
 def program_mentor_user_ids(program: Program) -> set[int]:
-    """Whom the directory and recommendations list inside this program: its mentors."""
-    return _accounts_of(program.memberships.filter(role=Role.MENTOR))
+    """Whom the directory and recommendations list inside this program: its mentors who
+    joined it."""
+    mentors = program.memberships.filter(role=Role.MENTOR).exclude(joined_at=None)
+    return set(mentors.exclude(user=None).values_list("user_id", flat=True))
 
 
 def private_only_user_ids(viewer) -> set[int]:  # type: ignore[no-untyped-def]
     """Mentors who came to Mentorloom through a private program, hidden from `viewer` unless
-    they share a program: every program they are in is private, and their account is newer
+    both joined one program: every program they are in is private, and their account is newer
     than their first private membership (they signed up because the program invited them).
     Someone with an account before the import keeps their public listing (docs/programs.md)."""
     private = ProgramMembership.objects.filter(program__visibility=Visibility.PRIVATE)
@@ -224,9 +231,12 @@ def private_only_user_ids(viewer) -> set[int]:  # type: ignore[no-untyped-def]
     )
     candidates -= _accounts_of(public)
     if viewer is not None and viewer.is_authenticated and candidates:
-        shared = ProgramMembership.objects.filter(
-            program__in=Program.objects.filter(memberships__user=viewer)
-        ).filter(Q(user_id__in=candidates) | Q(email__in=emails, user=None))
+        # Only programs both joined: being added to one shows nobody anybody.
+        joined = ProgramMembership.objects.exclude(joined_at=None)
+        shared = joined.filter(
+            program__in=Program.objects.filter(memberships__in=joined.filter(user=viewer)),
+            user_id__in=candidates,
+        )
         candidates -= _accounts_of(shared)
     return candidates
 
@@ -304,13 +314,10 @@ def get_import_job_for(user, program_id: int, job_id: int) -> ImportJob:  # type
 
 
 def _mentee_memberships(user) -> QuerySet[ProgramMembership]:  # type: ignore[no-untyped-def]
-    """The viewer's mentee memberships: linked, or their verified address not linked yet."""
+    """The viewer's mentee memberships in programs they joined (joining links the row)."""
     if not user.is_authenticated:
         return ProgramMembership.objects.none()
-    mine = Q(user=user)
-    if user.email_verified_at is not None:
-        mine |= Q(user=None, email=user.email)
-    return ProgramMembership.objects.filter(mine, role=Role.MENTEE)
+    return ProgramMembership.objects.filter(user=user, role=Role.MENTEE).exclude(joined_at=None)
 
 
 @dataclass
@@ -403,4 +410,111 @@ def choice_progress(run: MatchRun) -> ChoiceProgress:
             ((mentor, load[pk]) for pk, mentor in mentors.items()),
             key=lambda row: (row[0].name or row[0].email).casefold(),
         ),
+    )
+
+
+def own_rows(user) -> Q:  # type: ignore[no-untyped-def]
+    """The membership rows that are `user`'s: linked to them, or under their verified address
+    and linked to nobody yet (only a verified address names its owner)."""
+    mine = Q(user=user)
+    if user.email_verified_at is not None:
+        mine |= Q(user=None, email__iexact=user.email)
+    return mine
+
+
+@dataclass(frozen=True)
+class Invitation:
+    """A program `user` was added to and has not joined: its roles, and whether they
+    declined (they may still join: minds change)."""
+
+    program: Program
+    roles: list[str]
+    declined: bool
+
+    @property
+    def role_text(self) -> str:
+        return " and ".join(Role(r).label.lower() for r in self.roles)
+
+
+def invitations_for(user) -> list[Invitation]:  # type: ignore[no-untyped-def]
+    """Programs the viewer was added to and has not joined in some role, by program name; rows
+    under their verified address that no account is linked to yet count too (join links
+    them)."""
+    if not user.is_authenticated:
+        return []
+    rows = (
+        ProgramMembership.objects.filter(own_rows(user), joined_at=None)
+        .exclude(role=Role.ADMIN)
+        .select_related("program__organisation")
+        .order_by("program__name", "program_id", "role")
+    )
+    by_program: dict[int, list[ProgramMembership]] = {}
+    for row in rows:
+        by_program.setdefault(row.program_id, []).append(row)
+    order = list(Role.values)
+    return [
+        Invitation(
+            program=members[0].program,
+            roles=sorted({m.role for m in members}, key=order.index),
+            declined=all(m.declined_at for m in members),
+        )
+        for members in by_program.values()
+    ]
+
+
+def get_invited_program_for(user, program_id: int) -> Program:  # type: ignore[no-untyped-def]
+    """A program the viewer was added to (joined or not); 404 otherwise, private or public."""
+    if not user.is_authenticated:
+        raise Http404("No such program.")
+    added = ProgramMembership.objects.filter(own_rows(user), program_id=program_id)
+    program = Program.objects.filter(pk__in=added.values("program_id")).first()
+    if program is None:
+        raise Http404("No such program.")
+    return program
+
+
+def member_status(member: ProgramMembership) -> str:
+    """For admins: "joined", "declined", "invited" (an account, no answer yet) or
+    "not_signed_up" (no account linked yet)."""
+    if member.joined_at is not None:
+        return "joined"
+    if member.declined_at is not None:
+        return "declined"
+    return "invited" if member.user_id else "not_signed_up"
+
+
+def viewer_status(user, program: Program) -> str | None:  # type: ignore[no-untyped-def]
+    """The viewer's answer to being added to `program`: "joined" (in some role), "invited"
+    (no answer yet), "declined", or None (not added)."""
+    if not user.is_authenticated:
+        return None
+    rows = list(program.memberships.filter(user=user).values_list("joined_at", "declined_at"))
+    if any(joined for joined, _ in rows):
+        return "joined"
+    if rows and all(declined for _, declined in rows):
+        return "declined"
+    return "invited" if rows else None
+
+
+@dataclass(frozen=True)
+class MemberCounts:
+    """The program's mentors and mentees by their answer, for its admins."""
+
+    joined: int
+    invited: int  # an account, no answer yet
+    not_signed_up: int
+    declined: int
+
+    @property
+    def total(self) -> int:
+        return self.joined + self.invited + self.not_signed_up + self.declined
+
+
+def member_counts(program: Program) -> MemberCounts:
+    rows = program.memberships.exclude(role=Role.ADMIN)
+    return MemberCounts(
+        joined=rows.exclude(joined_at=None).count(),
+        invited=rows.filter(joined_at=None, declined_at=None).exclude(user=None).count(),
+        not_signed_up=rows.filter(joined_at=None, declined_at=None, user=None).count(),
+        declined=rows.exclude(declined_at=None).count(),
     )

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,6 +22,7 @@ from mentorloom.safety.selectors import is_blocked_between
 
 from . import arcs, assignment, scoring
 from .errors import (
+    AlreadyJoined,
     CannotPair,
     ChoiceRun,
     InvalidLock,
@@ -40,7 +42,7 @@ from .models import (
     RunStatus,
     ShortlistOption,
 )
-from .selectors import blocked_pair, is_admin, member_vectors, verified_owner
+from .selectors import blocked_pair, is_admin, member_vectors, own_rows, verified_owner
 
 LOW_CHECKIN_SCORE = 2
 CHOICE_SIZE = 3  # mentors on each mentee's shortlist in mentee-choice mode
@@ -59,6 +61,7 @@ def create_program(admin, organisation: Organisation, name: str, **fields: Any) 
             email=admin.email,
             role=Role.ADMIN,
             name=admin.get_full_name(),
+            joined_at=timezone.now(),
         )
         record_event("programs.created", actor=admin, target=program)
     return program
@@ -139,10 +142,14 @@ def build_cohort(
     )
 
 
-def _members(program: Program, role: str) -> list[ProgramMembership]:
-    """Who takes part in a run: the role's members, less those whose account is closed (erased
-    or banned: nobody to introduce). Invitees without an account yet take part."""
-    members = program.memberships.filter(role=role).exclude(user__is_active=False)
+def _members(program: Program, role: str, *, joined_only: bool = False) -> list[ProgramMembership]:
+    """Who takes part in a run: the role's members, less those who declined and those whose
+    account is closed (erased or banned: nobody to introduce). Invitees who have not answered
+    yet (or have no account yet) take part; their pairs wait for them at publication.
+    `joined_only`: only those who joined (mentee-choice shortlists show mentors' names)."""
+    members = program.memberships.filter(role=role, declined_at=None).exclude(user__is_active=False)
+    if joined_only:
+        members = members.exclude(joined_at=None)
     return list(members.order_by("pk"))
 
 
@@ -164,7 +171,9 @@ def run_matching(
         raise NotProgramAdmin()
     if mode not in MatchMode.values:
         raise InvalidInput(fields={"mode": [f"Choose one of {', '.join(MatchMode.values)}."]})
-    mentees, mentors = _members(program, Role.MENTEE), _members(program, Role.MENTOR)
+    choice = mode == MatchMode.CHOICE
+    mentees = _members(program, Role.MENTEE)
+    mentors = _members(program, Role.MENTOR, joined_only=choice)
     if not mentees or not mentors:
         raise NothingToMatch()
     now = timezone.now()
@@ -301,7 +310,8 @@ def _open_choice(
         )
         url = reverse("programs:choose", args=[program.pk, run.pk])
         for i, choices in enumerate(lists):
-            if choices and mentees[i].user_id:
+            # Who has not joined yet sees their shortlist once they do (open_choices_for).
+            if choices and mentees[i].user_id and mentees[i].joined_at:
                 notify(
                     mentees[i].user,
                     kind="program.choose",
@@ -439,30 +449,50 @@ def _account(member: ProgramMembership):  # type: ignore[no-untyped-def]
     return user
 
 
+def _start_pair(pair: ProposedPair, introduced_by) -> bool:  # type: ignore[no-untyped-def]
+    """Start a published pair's mentorship if both people have an account and joined the
+    program, and nothing stands between them; True if it started. Blocked pairs are the
+    caller's to handle (publish_run drops them; joining later leaves them waiting)."""
+    mentee, mentor = _account(pair.mentee), _account(pair.mentor)
+    if mentee is None or mentor is None or mentee.pk == mentor.pk:
+        return False
+    if pair.mentee.joined_at is None or pair.mentor.joined_at is None:
+        return False
+    if is_blocked_between(mentee.pk, mentor.pk):
+        return False
+    pair.mentorship = mentorship_services.start_introduced_mentorship(
+        mentor, mentee, introduced_by=introduced_by, context=pair.run.program.name
+    )
+    pair.save(update_fields=["mentorship"])
+    return True
+
+
 def publish_run(admin, run: MatchRun) -> dict[str, int]:  # type: ignore[no-untyped-def]
-    """Publish a proposal: each pair whose two people have accounts is introduced and their
-    mentorship starts with the usual agreement step; the others wait for sign-up. A pair with a
-    block between its two people (either way; one made after the run, say) is dropped and its mentee
-    listed unmatched under the generic "rules together" reason, which does not reveal the block.
-    Returns {"started": n, "awaiting_sign_up": m}."""
+    """Publish a proposal: each pair whose two people have accounts and joined the program is
+    introduced and their mentorship starts with the usual agreement step; the others wait, and
+    start when the second of the two joins (join_program). A pair with a block between its two
+    people (either way; one made after the run, say) is dropped and its mentee listed unmatched
+    under the generic "rules together" reason, which does not reveal the block. A pair one of
+    whose people declined since the run is dropped too, its mentee listed as "declined".
+    Returns {"started": n, "awaiting_sign_up": m} (m: pairs waiting for sign-up or joining)."""
     with transaction.atomic():
         run = _editable(run)
-        program = run.program
+        _lock_program(run.program_id)
         started = waiting = 0
         dropped: list[ProposedPair] = []
-        for pair in run.pairs.select_related("mentee__user", "mentor__user"):
-            mentee, mentor = _account(pair.mentee), _account(pair.mentor)
-            if mentee is None or mentor is None or mentee.pk == mentor.pk:
-                waiting += 1
+        declined: list[ProposedPair] = []
+        for pair in run.pairs.select_related("run__program", "mentee__user", "mentor__user"):
+            if pair.mentee.declined_at or pair.mentor.declined_at:
+                declined.append(pair)
                 continue
-            if is_blocked_between(mentee.pk, mentor.pk):
+            mentee, mentor = _account(pair.mentee), _account(pair.mentor)
+            if mentee and mentor and is_blocked_between(mentee.pk, mentor.pk):
                 dropped.append(pair)
                 continue
-            pair.mentorship = mentorship_services.start_introduced_mentorship(
-                mentor, mentee, introduced_by=admin, context=program.name
-            )
-            pair.save(update_fields=["mentorship"])
-            started += 1
+            if _start_pair(pair, admin):
+                started += 1
+            else:
+                waiting += 1
         if run.mode == MatchMode.CHOICE:
             # Who had a shortlist and did not pick stays unmatched, and the review says so.
             picked = set(run.pairs.values_list("mentee_id", flat=True))
@@ -473,14 +503,18 @@ def publish_run(admin, run: MatchRun) -> dict[str, int]:  # type: ignore[no-unty
             ]
             if not_picked:
                 run.summary = {**run.summary, assignment.NOT_PICKED: len(not_picked)}
-        if dropped:
-            ProposedPair.objects.filter(pk__in=[p.pk for p in dropped]).delete()
-            combined = assignment.CONSTRAINTS_COMBINED
+        for code, pairs in (
+            (assignment.CONSTRAINTS_COMBINED, dropped),
+            (assignment.DECLINED, declined),
+        ):
+            if not pairs:
+                continue
+            ProposedPair.objects.filter(pk__in=[p.pk for p in pairs]).delete()
             run.unmatched = [
                 *run.unmatched,
-                *({"membership": p.mentee_id, "reasons": [combined]} for p in dropped),
+                *({"membership": p.mentee_id, "reasons": [code]} for p in pairs),
             ]
-            run.summary = {**run.summary, combined: run.summary.get(combined, 0) + len(dropped)}
+            run.summary = {**run.summary, code: run.summary.get(code, 0) + len(pairs)}
         run.status = RunStatus.PUBLISHED
         run.published_at = timezone.now()
         run.save(update_fields=["status", "published_at", "unmatched", "summary"])
@@ -491,6 +525,94 @@ def publish_run(admin, run: MatchRun) -> dict[str, int]:  # type: ignore[no-unty
             data={"started": started, "awaiting_sign_up": waiting},
         )
     return {"started": started, "awaiting_sign_up": waiting}
+
+
+def join_program(user, program: Program) -> list[ProgramMembership]:  # type: ignore[no-untyped-def]
+    """`user` accepts being in `program`: each of their memberships there (linked, or under
+    their verified address and linked now) joins. Then each pair of the program's latest
+    published run that waited for them starts, when the other person has joined too and
+    nothing stands between them. Joining again changes nothing; joining after declining is
+    allowed (changed minds). Returns the memberships.
+
+    Errors: Http404 (not added to this program), email_unverified."""
+    from django.http import Http404
+
+    require_verified(user)
+    with transaction.atomic():
+        _lock_program(program.pk)
+        mine = list(
+            ProgramMembership.objects.select_for_update()
+            .filter(program=program)
+            .filter(own_rows(user))
+            .order_by("pk")
+        )
+        if not mine:
+            raise Http404("You were not added to this program.")
+        now = timezone.now()
+        fresh = [m for m in mine if m.joined_at is None]
+        for member in fresh:
+            member.user, member.joined_at, member.declined_at, member.updated_at = (
+                user,
+                now,
+                None,
+                now,
+            )
+            member.save(update_fields=["user", "joined_at", "declined_at", "updated_at"])
+        if not fresh:
+            return mine
+        record_event("programs.member_joined", actor=user, target=program)
+        latest = program.match_runs.filter(status=RunStatus.PUBLISHED).order_by("-published_at")
+        run = latest.first()
+        if run is not None:
+            ids = [m.pk for m in fresh]
+            waiting = (
+                run.pairs.filter(mentorship=None)
+                .filter(Q(mentee_id__in=ids) | Q(mentor_id__in=ids))
+                .select_related("run__program", "mentee__user", "mentor__user")
+            )
+            introducer = run.created_by
+            for pair in waiting:
+                _start_pair(pair, introducer)
+    return mine
+
+
+def decline_program(user, program: Program) -> list[ProgramMembership]:  # type: ignore[no-untyped-def]
+    """`user` says no to being in `program`: their memberships there that have not joined are
+    marked declined and take no part in matching runs from now on. A role they joined stays
+    (leaving a running program is the admins' to arrange). Returns the declined memberships.
+
+    Errors: Http404 (not added to this program), AlreadyJoined (409: nothing left to decline)."""
+    from django.http import Http404
+
+    with transaction.atomic():
+        _lock_program(program.pk)
+        mine = list(
+            ProgramMembership.objects.select_for_update()
+            .filter(program=program)
+            .filter(own_rows(user))
+            .exclude(role=Role.ADMIN)
+            .order_by("pk")
+        )
+        if not mine:
+            raise Http404("You were not added to this program.")
+        mine = [m for m in mine if m.joined_at is None]
+        if not mine:
+            raise AlreadyJoined()
+        now = timezone.now()
+        for member in mine:
+            if member.declined_at is None:
+                member.user, member.declined_at, member.updated_at = user, now, now
+                member.save(update_fields=["user", "declined_at", "updated_at"])
+        record_event("programs.member_declined", actor=user, target=program)
+    return mine
+
+
+def _lock_program(program_id: int) -> None:
+    """Joining, declining and publishing take the program's row first, so they happen one
+    after the other. Otherwise two people of a waiting pair joining at once could each see the
+    other not joined yet, and a join racing a publication could each miss the other: either
+    way a pair both said yes to would never start."""
+    Program.objects.select_for_update().filter(pk=program_id).values_list("pk").first()
 
 
 def answer_checkin(user, checkin: CheckIn, score: int, note: str = "") -> CheckIn:  # type: ignore[no-untyped-def]

@@ -7,6 +7,7 @@ app_name = "programs"
 urlpatterns = [
     path("programs/", views.program_list, name="list"),
     path("programs/<id:program_id>/", views.program_dashboard, name="dashboard"),
+    path("programs/<id:program_id>/answer", views.answer_invitation, name="answer"),
     path("programs/<id:program_id>/charts/<str:key>.csv", views.chart_csv, name="chart_csv"),
     path("programs/<id:program_id>/cohorts.csv", views.cohorts_csv, name="cohorts_csv"),
     path("programs/<id:program_id>/runs/", views.run_action, name="run"),

@@ -36,12 +36,54 @@ def admin_only(view):  # type: ignore[no-untyped-def]
 
 @login_required
 def program_list(request: HttpRequest) -> HttpResponse:
-    """The programs you take part in, with your role; admins go on to the dashboard."""
-    memberships = request.user.program_memberships.select_related("program__organisation").order_by(
-        "program__name"
+    """The programs you joined, with your role (admins go on to the dashboard), and above them
+    the programs you were added to and have not joined: join or decline."""
+    memberships = (
+        request.user.program_memberships.exclude(joined_at=None)
+        .select_related("program__organisation")
+        .order_by("program__name")
     )
     choices = selectors.open_choices_for(request.user).select_related("program")
-    return render(request, "programs/list.html", {"memberships": memberships, "choices": choices})
+    invitations = selectors.invitations_for(request.user)
+    return render(
+        request,
+        "programs/list.html",
+        {
+            "memberships": memberships,
+            "choices": choices,
+            "invitations": invitations,
+            "asked": [i for i in invitations if not i.declined],
+            "declined": [i for i in invitations if i.declined],
+        },
+    )
+
+
+@login_required
+@require_POST
+def answer_invitation(request: HttpRequest, program_id: int) -> HttpResponse:
+    """POST `answer=join|decline` for a program you were added to."""
+    program = selectors.get_invited_program_for(request.user, program_id)
+    answer = request.POST.get("answer")
+    if answer not in {"join", "decline"}:
+        messages.error(request, "Choose whether to join or decline.")
+        return redirect("programs:list")
+    try:
+        if answer == "join":
+            services.join_program(request.user, program)
+            messages.success(
+                request,
+                f"You joined {program.name}. Your program admins introduce you to your match.",
+            )
+        else:
+            services.decline_program(request.user, program)
+            messages.success(
+                request,
+                f"You declined {program.name}. Nobody will be matched with you there; "
+                "you can still join below.",
+            )
+    except DomainError as exc:
+        messages.error(request, _message(exc))
+    return redirect("programs:list")
 
 
 @admin_only
@@ -87,6 +129,7 @@ def program_dashboard(request: HttpRequest, program_id: int) -> HttpResponse:
             if len(cohorts) > 1
             else None,
             "latest_run": program.match_runs.order_by("-created_at").first(),
+            "members": selectors.member_counts(program),
         },
     )
 
@@ -126,6 +169,7 @@ def review(request: HttpRequest, program_id: int, run_id: int) -> HttpResponse:
             "run": run,
             "pairs": selectors.pairs_for_review(run),
             "editable": run.status == RunStatus.PROPOSED,
+            "published": run.status == RunStatus.PUBLISHED,
             "choice": run.mode == MatchMode.CHOICE,
             "progress": selectors.choice_progress(run) if run.mode == MatchMode.CHOICE else None,
             "unmatched": _unmatched(run),
@@ -188,7 +232,7 @@ def review_action(request: HttpRequest, program_id: int, run_id: int) -> HttpRes
             messages.success(
                 request,
                 f"Published: {outcome['started']} mentorships started, "
-                f"{outcome['awaiting_sign_up']} pairs wait for sign-up.",
+                f"{outcome['awaiting_sign_up']} pairs wait for someone to sign up or join.",
             )
         else:
             raise services.InvalidInput("Unknown action.")
