@@ -115,7 +115,7 @@ def test_the_admin_sees_who_has_joined(new_context, asgi_server, transactional_d
     page = context.new_page()
     page.goto(f"/programs/{program.pk}/")
     expect(page.locator(".member-counts")).to_contain_text(
-        "3 people added as mentor or mentee: 1 joined, 1 not answered yet, 1 not signed up"
+        "Mentors and mentees added: 3 — 1 joined, 1 not answered yet, 1 not signed up"
     )
     assert_accessible(page)
     screenshot(page, f"program-joining-dashboard-{device}", full_page=False)

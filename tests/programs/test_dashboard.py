@@ -35,7 +35,9 @@ def published(admin):
     run = services.run_matching(admin, program)
     services.publish_run(admin, run)
     # Published a month ago: the activity these tests create is the program's.
-    MatchRun.objects.filter(pk=run.pk).update(published_at=timezone.now() - timedelta(days=30))
+    month_ago = timezone.now() - timedelta(days=30)
+    MatchRun.objects.filter(pk=run.pk).update(published_at=month_ago)
+    run.pairs.update(started_at=month_ago)
     run.refresh_from_db()
     return program, mentor, mentees, run
 

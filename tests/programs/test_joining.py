@@ -237,7 +237,7 @@ def test_admins_see_who_has_joined(client, admin, program):
     assert status["new@example.org"] == "not_signed_up" and status[admin.email] == "joined"
     dashboard = client.get(f"/programs/{program.pk}/").content.decode()
     assert (
-        "3 people added as mentor or mentee: <strong>1 joined</strong>, 1 not answered yet, "
+        "Mentors and mentees added: 3 — <strong>1 joined</strong>, 1 not answered yet, "
         "1 not signed up, 0 declined."
     ) in dashboard
     services.publish_run(admin, run)
@@ -272,3 +272,100 @@ def test_the_two_people_of_a_waiting_pair_joining_at_once_start_it(monkeypatch):
     assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
     assert Mentorship.objects.filter(mentor=mentor, mentee=mentee).count() == 1
     assert MatchRun.objects.get(pk=run.pk).pairs.filter(mentorship=None).count() == 0
+
+
+def test_a_closed_partner_account_is_never_introduced_on_joining(admin, program):
+    mentee, mentor, run = _pair(program, admin)
+    services.join_program(mentor, program)
+    services.publish_run(admin, run)
+    mentor.is_active = False  # erased or banned since (erasure also drops their blocks)
+    mentor.save(update_fields=["is_active"])
+    services.join_program(mentee, program)
+    assert not Mentorship.objects.exists()
+    assert not Notification.objects.filter(kind="program.introduction").exists()
+
+
+def test_a_late_start_counts_for_the_program_from_the_join_not_the_publication(
+    admin, program, time_machine
+):
+    time_machine.move_to("2026-03-02 09:00:00+00:00")
+    mentee, mentor, run = _pair(program, admin)
+    # The two already mentor each other privately: the program links that mentorship later.
+    private = Mentorship.objects.create(mentor=mentor, mentee=mentee, status="active")
+    services.join_program(mentor, program)
+    services.publish_run(admin, run)
+    time_machine.move_to("2026-04-06 09:00:00+00:00")  # five weeks later
+    services.join_program(mentee, program)
+    pair = ProposedPair.objects.get(run=run)
+    assert pair.mentorship == private and pair.started_at.date().isoformat() == "2026-04-06"
+    # Sessions, goals and reflections of the five weeks before are not the program's ...
+    since = selectors.published_mentorships(program)[private.pk].since
+    assert since == pair.started_at
+    # ... and the first check-in is due four weeks after the start, not the publication.
+    assert services.send_due_checkins() == 0
+    time_machine.move_to("2026-05-04 09:00:00+00:00")
+    assert services.send_due_checkins() == 2
+
+
+def test_joining_or_declining_a_public_program_alone_does_not_list_a_private_person(admin, program):
+    from datetime import timedelta
+
+    member = ProgramMembershipFactory(
+        program=program, user=None, email="ivy@example.org", role="mentor"
+    )
+    ivy = ProfileFactory(is_mentor=True, user__email="ivy@example.org").user
+    ivy.date_joined = member.created_at + timedelta(minutes=5)  # came through the invitation
+    ivy.save(update_fields=["date_joined"])
+    outsider = ProfileFactory().user
+    assert ivy.pk in selectors.private_only_user_ids(outsider)
+    public = ProgramFactory(admin=UserFactory(), visibility="public")
+    _added(public, ivy, "mentor")
+    assert ivy.pk in selectors.private_only_user_ids(outsider)  # added only
+    services.decline_program(ivy, public)
+    assert ivy.pk in selectors.private_only_user_ids(outsider)  # declined
+    services.join_program(ivy, public)
+    assert ivy.pk not in selectors.private_only_user_ids(outsider)  # joined: public now
+
+
+def test_decline_over_http(client, admin, program):
+    mentee, _, _ = _pair(program, admin)
+    client.force_login(mentee)
+    declined = client.post(f"/api/v1/programs/{program.pk}/decline")
+    assert declined.status_code == 200 and declined.json()["status"] == "declined"
+    assert client.post(f"/api/v1/programs/{program.pk}/join").json()["status"] == "joined"
+    again = client.post(f"/api/v1/programs/{program.pk}/decline")
+    assert again.status_code == 409 and again.json()["error"]["code"] == "already_joined"
+    other = ProgramFactory(admin=UserFactory())
+    for answer in ("join", "decline"):
+        refused = client.post(f"/api/v1/programs/{other.pk}/{answer}")
+        assert refused.status_code == 404 and refused.json()["error"]["code"] == "not_found"
+    assert not other.memberships.filter(user=mentee).exists()
+
+
+def test_migration_0008_asks_those_it_cannot_count_as_joined(admin, program):
+    """Rows linked before joining existed: admins and people whose published pair started
+    count as joined; the others are asked (an in-app notice) instead of joined silently."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    mentee, mentor, run = _pair(program, admin)
+    services.join_program(mentee, program)
+    services.join_program(mentor, program)
+    services.publish_run(admin, run)
+    pending = ProfileFactory().user
+    _added(program, pending, "mentee")
+    ProgramMembership.objects.update(joined_at=None)
+    ProposedPair.objects.update(started_at=None)
+    import_module("mentorloom.programs.migrations.0008_membership_consent").grandfather_started(
+        apps, None
+    )
+    joined = set(
+        ProgramMembership.objects.exclude(joined_at=None).values_list("user_id", flat=True)
+    )
+    assert joined == {admin.pk, mentee.pk, mentor.pk}
+    assert (
+        ProposedPair.objects.get(run=run).started_at == MatchRun.objects.get(pk=run.pk).published_at
+    )
+    (notice,) = Notification.objects.filter(user=pending, kind="program.invitation")
+    assert notice.url == "/programs/" and program.name in notice.title

@@ -91,6 +91,7 @@ def backdate_publication(run: MatchRun, now: datetime) -> datetime:
         created_at=published - timedelta(days=1), published_at=published
     )
     mentorships = run.pairs.exclude(mentorship=None).values("mentorship_id")
+    run.pairs.exclude(mentorship=None).update(started_at=published)
     Mentorship.objects.filter(pk__in=mentorships).update(started_at=published)
     AgreementVersion.objects.filter(mentorship_id__in=mentorships).update(created_at=published)
     HistoryEvent.objects.filter(mentorship_id__in=mentorships).update(created_at=published)

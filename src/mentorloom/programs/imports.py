@@ -23,7 +23,7 @@ from mentorloom.matching import embeddings
 from . import csvio, member_embeddings
 from .errors import ImportNotSaved, ImportTooLarge, InvalidImport, NotProgramAdmin
 from .models import Eligibility, ImportJob, ImportStatus, Program, ProgramMembership, Role
-from .selectors import is_admin, member_status
+from .selectors import is_admin, latest_published_run, member_status
 
 logger = logging.getLogger(__name__)
 
@@ -261,7 +261,7 @@ def ask_to_join(program: Program, creates: list[ProgramMembership]) -> int:
 
     added: dict[int, list[ProgramMembership]] = {}
     for member in creates:
-        if member.user is not None:
+        if member.user is not None and member.user.is_active:
             added.setdefault(member.user.pk, []).append(member)
     order = list(Role.values)
     for members in added.values():
@@ -295,7 +295,7 @@ PARTICIPANT_COLUMNS = (
 
 def participant_rows(program: Program) -> list[list[object]]:
     """Participants and their current mentor (from the latest published run)."""
-    run = program.match_runs.filter(status="published").order_by("-published_at").first()
+    run = latest_published_run(program)
     mentor_of = {}
     if run is not None:
         mentor_of = dict(run.pairs.values_list("mentee_id", "mentor__email"))

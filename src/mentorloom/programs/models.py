@@ -165,6 +165,9 @@ class ProposedPair(models.Model):
     mentorship = models.ForeignKey(
         "mentorships.Mentorship", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # When the program started (or linked) the pair's mentorship: at publication, or later when
+    # the second of the two joined. The program's part of the mentorship is read from here.
+    started_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

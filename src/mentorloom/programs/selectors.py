@@ -9,7 +9,8 @@ from datetime import datetime
 
 import numpy as np
 from django.contrib.auth import get_user_model
-from django.db.models import Min, Q, QuerySet
+from django.db.models import F, Min, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from mentorloom.discovery.scope import DirectoryScope
@@ -197,15 +198,14 @@ def private_only_user_ids(viewer) -> set[int]:  # type: ignore[no-untyped-def]
     private = ProgramMembership.objects.filter(program__visibility=Visibility.PRIVATE)
     first: dict[int, datetime] = {}
     joined: dict[int, datetime] = {}
-    email_of: dict[int, str] = {}
     rows = (
         private.exclude(user=None)
         .filter(user__profile__is_mentor=True)
-        .values_list("user_id", "user__date_joined", "user__email", "created_at")
+        .values_list("user_id", "user__date_joined", "created_at")
     )
-    for user_id, date_joined, email, added in rows:
+    for user_id, date_joined, added in rows:
         first[user_id] = min(added, first.get(user_id, added))
-        joined[user_id], email_of[user_id] = date_joined, email
+        joined[user_id] = date_joined
     invited = get_user_model().objects.filter(
         email__in=private.filter(user=None).values("email"),
         email_verified_at__isnull=False,
@@ -221,23 +221,24 @@ def private_only_user_ids(viewer) -> set[int]:  # type: ignore[no-untyped-def]
     for email, added in added_by_email:
         user_id, date_joined = by_email[email]
         first[user_id] = min(added, first.get(user_id, added))
-        joined[user_id], email_of[user_id] = date_joined, email
+        joined[user_id] = date_joined
     candidates = {u for u, added in first.items() if joined[u] >= added}
     if not candidates:
         return set()
-    emails = [email_of[u] for u in candidates]
-    public = ProgramMembership.objects.filter(program__visibility=Visibility.PUBLIC).filter(
-        Q(user_id__in=candidates) | Q(email__in=emails, user=None)
-    )
-    candidates -= _accounts_of(public)
+    # Only a public program they joined makes them public: being added to one (or declining)
+    # does not list anybody.
+    public = ProgramMembership.objects.filter(
+        program__visibility=Visibility.PUBLIC, user_id__in=candidates
+    ).exclude(joined_at=None)
+    candidates -= set(public.values_list("user_id", flat=True))
     if viewer is not None and viewer.is_authenticated and candidates:
         # Only programs both joined: being added to one shows nobody anybody.
-        joined = ProgramMembership.objects.exclude(joined_at=None)
-        shared = joined.filter(
-            program__in=Program.objects.filter(memberships__in=joined.filter(user=viewer)),
+        members = ProgramMembership.objects.exclude(joined_at=None)
+        shared = members.filter(
+            program__in=Program.objects.filter(memberships__in=members.filter(user=viewer)),
             user_id__in=candidates,
         )
-        candidates -= _accounts_of(shared)
+        candidates -= set(shared.values_list("user_id", flat=True))
     return candidates
 
 
@@ -263,20 +264,28 @@ class PublishedMentorship:
 
 
 def published_mentorships(program: Program) -> dict[int, PublishedMentorship]:
-    """Mentorship id -> when the program first published its pair, and the mentee's membership.
-    Publishing a pair who already had a live mentorship links that one, so what happened in it
-    before (sessions, goals, reflections, feedback) is not the program's and is read from
-    `since` on."""
+    """Mentorship id -> when the program first started its pair (at publication, or when the
+    second of the two joined), and the mentee's membership. Starting a pair who already had a
+    live mentorship links that one, so what happened in it before (sessions, goals,
+    reflections, feedback) is not the program's and is read from `since` on."""
     out: dict[int, PublishedMentorship] = {}
     pairs = (
         ProposedPair.objects.filter(run__program=program, run__status=RunStatus.PUBLISHED)
         .exclude(mentorship=None)
-        .order_by("run__published_at", "pk")
-        .values_list("mentorship_id", "run__published_at", "mentee_id")
+        .annotate(since=Coalesce("started_at", "run__published_at"))
+        .order_by(F("since").asc(nulls_first=True), "pk")
+        .values_list("mentorship_id", "since", "mentee_id")
     )
-    for mentorship_id, published_at, mentee_id in pairs:
-        out.setdefault(mentorship_id, PublishedMentorship(published_at, mentee_id))
+    for mentorship_id, since, mentee_id in pairs:
+        out.setdefault(mentorship_id, PublishedMentorship(since, mentee_id))
     return out
+
+
+def latest_published_run(program: Program) -> MatchRun | None:
+    """The program's match as it stands: its newest published run (one published before
+    `published_at` was kept counts as oldest)."""
+    runs = program.match_runs.filter(status=RunStatus.PUBLISHED)
+    return runs.order_by(F("published_at").desc(nulls_last=True), "-pk").first()
 
 
 def since_publication(when: datetime | None, published: PublishedMentorship | None) -> bool:

@@ -42,7 +42,14 @@ from .models import (
     RunStatus,
     ShortlistOption,
 )
-from .selectors import blocked_pair, is_admin, member_vectors, own_rows, verified_owner
+from .selectors import (
+    blocked_pair,
+    is_admin,
+    latest_published_run,
+    member_vectors,
+    own_rows,
+    verified_owner,
+)
 
 LOW_CHECKIN_SCORE = 2
 CHOICE_SIZE = 3  # mentors on each mentee's shortlist in mentee-choice mode
@@ -450,11 +457,15 @@ def _account(member: ProgramMembership):  # type: ignore[no-untyped-def]
 
 
 def _start_pair(pair: ProposedPair, introduced_by) -> bool:  # type: ignore[no-untyped-def]
-    """Start a published pair's mentorship if both people have an account and joined the
+    """Start a published pair's mentorship if both people have an open account and joined the
     program, and nothing stands between them; True if it started. Blocked pairs are the
-    caller's to handle (publish_run drops them; joining later leaves them waiting)."""
+    caller's to handle (publish_run drops them; joining later leaves them waiting). A closed
+    account (erased, banned) since the run is never introduced: erasure also removes that
+    person's blocks, so the block check alone would not stop it."""
     mentee, mentor = _account(pair.mentee), _account(pair.mentor)
     if mentee is None or mentor is None or mentee.pk == mentor.pk:
+        return False
+    if not (mentee.is_active and mentor.is_active):
         return False
     if pair.mentee.joined_at is None or pair.mentor.joined_at is None:
         return False
@@ -463,7 +474,8 @@ def _start_pair(pair: ProposedPair, introduced_by) -> bool:  # type: ignore[no-u
     pair.mentorship = mentorship_services.start_introduced_mentorship(
         mentor, mentee, introduced_by=introduced_by, context=pair.run.program.name
     )
-    pair.save(update_fields=["mentorship"])
+    pair.started_at = timezone.now()
+    pair.save(update_fields=["mentorship", "started_at"])
     return True
 
 
@@ -561,8 +573,7 @@ def join_program(user, program: Program) -> list[ProgramMembership]:  # type: ig
         if not fresh:
             return mine
         record_event("programs.member_joined", actor=user, target=program)
-        latest = program.match_runs.filter(status=RunStatus.PUBLISHED).order_by("-published_at")
-        run = latest.first()
+        run = latest_published_run(program)
         if run is not None:
             ids = [m.pk for m in fresh]
             waiting = (
@@ -653,7 +664,7 @@ def _nudge_admins(checkin: CheckIn) -> None:
 
 
 def send_due_checkins(now: datetime | None = None) -> int:
-    """Periodic: every `checkin_every_weeks` after a pair was published, ask both sides of each
+    """Periodic: every `checkin_every_weeks` after a pair started, ask both sides of each
     live program mentorship "how is it going?" once (the unique constraint makes re-runs no-ops).
     Returns how many check-ins were created."""
     from mentorloom.mentorships.models import MentorshipStatus
@@ -671,10 +682,12 @@ def send_due_checkins(now: datetime | None = None) -> int:
     for pair in pairs:
         program = pair.run.program
         every = max(1, program.checkin_every_weeks) * 7
-        age = (today - timezone.localdate(pair.run.published_at)).days
+        # From when the pair started: at publication, or when the second of the two joined.
+        started = timezone.localdate(pair.started_at or pair.run.published_at)
+        age = (today - started).days
         if age < every:
             continue
-        due_on = timezone.localdate(pair.run.published_at) + timedelta(days=every * (age // every))
+        due_on = started + timedelta(days=every * (age // every))
         for member in (pair.mentee, pair.mentor):
             if member.user is None:
                 continue

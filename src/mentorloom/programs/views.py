@@ -170,6 +170,8 @@ def review(request: HttpRequest, program_id: int, run_id: int) -> HttpResponse:
             "pairs": selectors.pairs_for_review(run),
             "editable": run.status == RunStatus.PROPOSED,
             "published": run.status == RunStatus.PUBLISHED,
+            # Only the latest published run's waiting pairs start when their people join.
+            "latest": selectors.latest_published_run(run.program) == run,
             "choice": run.mode == MatchMode.CHOICE,
             "progress": selectors.choice_progress(run) if run.mode == MatchMode.CHOICE else None,
             "unmatched": _unmatched(run),
