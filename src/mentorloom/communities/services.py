@@ -498,7 +498,11 @@ def set_slow_mode(moderator, channel: Channel, seconds: object) -> Channel:  # t
 
 
 def check_channel_post(
-    conversation_id: int, user_id: int, parent_sender_id: int | None, body: str | None = None
+    conversation_id: int,
+    user_id: int,
+    parent_sender_id: int | None,
+    body: str | None = None,
+    client_id: uuid.UUID | None = None,
 ) -> None:
     """Messaging's `channel_post_check`: may this member post (or react) in the channel now?
 
@@ -508,7 +512,8 @@ def check_channel_post(
     more than `mentions.MAX_MENTIONS_PER_POST` people), TooManyMentions (the author had many
     people notified lately: `mentions.spend_mention_allowance`).
     Mention notifications are scheduled for after the commit, so a refused or retried send
-    (nothing stored) notifies nobody.
+    (nothing stored) notifies nobody; a retry of a post stored already (its `client_id`) does
+    not spend the allowance again either.
     """
     channel = Channel.objects.filter(conversation_id=conversation_id).select_related().first()
     if channel is None:
@@ -546,7 +551,15 @@ def check_channel_post(
     if body:
         author = membership.user
         mentioned = mentions.mentioned_members(author, channel, body)
-        mentions.spend_mention_allowance(author.pk, len(mentioned))
+        retry = (
+            mentioned
+            and client_id is not None
+            and Message.objects.filter(
+                conversation_id=conversation_id, sender_id=user_id, client_id=client_id
+            ).exists()
+        )
+        if not retry:
+            mentions.spend_mention_allowance(author.pk, len(mentioned))
         if mentioned:
             transaction.on_commit(
                 partial(mentions.notify_new_post, author, channel, conversation_id, body, mentioned)

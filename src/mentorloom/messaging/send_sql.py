@@ -37,8 +37,9 @@ from mentorloom.safety.models import Block
 from .errors import BlockedConversation, ConversationClosed, RequestClosed
 from .models import GROUP_KINDS, Conversation, ConversationKind, Message, Participant
 
-# Called as (conversation_id, user_id, parent_sender_id, body) once the lock is held, for a
-# post (body: its text) or a reaction (body: None) in a conversation of kind "channel"; the app
+# Called as (conversation_id, user_id, parent_sender_id, body, client_id=...) once the lock is
+# held, for a post (body: its text; client_id: the send's) or a reaction (body and client_id:
+# None) in a conversation of kind "channel"; the app
 # owning channels (communities) connects a function that raises a DomainError to refuse (muted,
 # banned, slow mode, a block with the author replied to, a mention of an outsider) and may
 # schedule on-commit work (mention notifications) that a rolled-back send never runs. Channels
@@ -145,12 +146,6 @@ def lock_for_send(
     return check_can_post(conversation_id, user_id, parent_sender_id, body, client_id)
 
 
-def _is_stored(conversation_id: int, sender_id: int, client_id: uuid.UUID) -> bool:
-    return Message.objects.filter(
-        conversation_id=conversation_id, sender_id=sender_id, client_id=client_id
-    ).exists()
-
-
 def check_can_post(
     conversation_id: int,
     user_id: int,
@@ -162,10 +157,8 @@ def check_can_post(
     react). Raises Http404 unless they take part, ConversationClosed when its mentorship has
     ended, RequestClosed when its request was answered without acceptance (declined,
     withdrawn, expired), BlockedConversation when they and another participant blocked each
-    other; in a channel, whatever `channel_post_check` raises instead of the block rule.
-    A channel's checks are skipped for a retry (this sender stored `client_id` there already):
-    the insert meets the stored post and the caller answers with it, and the checks spend
-    allowances (mentions) that must not count one post twice."""
+    other; in a channel, whatever `channel_post_check` raises instead of the block rule
+    (told the send's `client_id`, so a retry of a stored post spends no allowance again)."""
     with connection.cursor() as cursor:
         cursor.execute(with_tables(_CHECK_SQL), {"conversation": conversation_id, "user": user_id})
         row = cursor.fetchone()
@@ -173,9 +166,7 @@ def check_can_post(
     if refusal is not None:
         raise refusal
     if row[2] == ConversationKind.CHANNEL:
-        if client_id is not None and _is_stored(conversation_id, user_id, client_id):
-            return row[0] or 0
-        channel_post_check(conversation_id, user_id, parent_sender_id, body)
+        channel_post_check(conversation_id, user_id, parent_sender_id, body, client_id=client_id)
     return row[0] or 0
 
 
