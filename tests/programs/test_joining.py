@@ -185,7 +185,7 @@ def test_an_unlinked_verified_address_joins_and_is_linked_then(admin, program):
 def test_mentee_choice_offers_only_joined_mentors_and_waits_for_mentees_to_join(
     client, admin, program
 ):
-    joined_mentor = ProgramMembershipFactory(program=program, role="mentor", name="Jo")
+    joined_mentor = ProgramMembershipFactory(program=program, role="mentor", name="Jo Joined")
     _added(program, ProfileFactory().user, "mentor")
     mentee = ProfileFactory().user
     _added(program, mentee, "mentee")
@@ -369,3 +369,37 @@ def test_migration_0008_asks_those_it_cannot_count_as_joined(admin, program):
     )
     (notice,) = Notification.objects.filter(user=pending, kind="program.invitation")
     assert notice.url == "/programs/" and program.name in notice.title
+
+
+def test_a_partner_closed_between_the_run_and_publication_drops_the_pair_generically(
+    admin, program
+):
+    mentee, mentor, run = _pair(program, admin)
+    services.join_program(mentee, program)
+    services.join_program(mentor, program)
+    mentor.is_active = False  # banned after the run
+    mentor.save(update_fields=["is_active"])
+    assert services.publish_run(admin, run) == {"started": 0, "awaiting_sign_up": 0}
+    run.refresh_from_db()
+    assert not run.pairs.exists() and not Mentorship.objects.exists()
+    # Listed unmatched under the reason that names no block and no ban.
+    assert run.unmatched[-1]["reasons"] == [assignment.CONSTRAINTS_COMBINED]
+
+
+def test_a_shortlist_from_before_joining_existed_offers_only_mentors_who_joined(
+    client, admin, program
+):
+    joined_mentor = ProgramMembershipFactory(program=program, role="mentor", name="Jo Joined")
+    other = ProgramMembershipFactory(program=program, role="mentor", name="Nat Notyet")
+    mentee = ProfileFactory().user
+    ProgramMembershipFactory(program=program, user=mentee, role="mentee")
+    run = services.run_matching(admin, program, mode="choice")
+    assert run.options.count() == 2
+    ProgramMembership.objects.filter(pk=other.pk).update(joined_at=None)  # as after 0008
+    client.force_login(mentee)
+    page = client.get(f"/programs/{program.pk}/runs/{run.pk}/choose/").content.decode()
+    assert "Jo Joined" in page and "Nat Notyet" not in page
+    membership = ProgramMembership.objects.get(user=mentee)
+    with pytest.raises(Exception, match="not on your shortlist"):
+        services.pick_mentor(mentee, run, membership, other.pk)
+    assert services.pick_mentor(mentee, run, membership, joined_mentor.pk).mentor == joined_mentor

@@ -6,9 +6,10 @@ Feedback figures follow the trust rule of sessions' releases: only released Feed
 batches together cover >= k distinct mentees; otherwise it is withheld. Outcomes and check-in
 scores likewise come only from released AnswerBatch rows (programs.releases), summed whole.
 
-A pair the program published may be linked to a mentorship they already had: only what
-happened from the publication on counts (sessions starting, goals and reflections created,
-feedback on sessions starting since then)."""
+A pair the program started may be linked to a mentorship they already had: only what
+happened from the pair's start on counts (at publication, or when the second of the two
+joined: `ProposedPair.started_at`; sessions starting, goals and reflections created, feedback
+on sessions starting since then)."""
 
 from __future__ import annotations
 
@@ -63,7 +64,7 @@ def released_note(k: int) -> str:
 
 def _sessions(published: Published) -> list[tuple[int, datetime, str]]:
     """(mentorship, starts_at, status) of sessions in the program's mentorships since their
-    pair was published."""
+    pair started."""
     return [
         (m, starts_at, status)
         for m, starts_at, status in Session.objects.filter(
@@ -74,7 +75,7 @@ def _sessions(published: Published) -> list[tuple[int, datetime, str]]:
 
 
 def _goal_progress(published: Published) -> list[tuple[int, int]]:
-    """(mentorship, progress) of the shared goals created since the pair was published (a
+    """(mentorship, progress) of the shared goals created since the pair started (a
     private goal is its owner's alone: not even the other participant sees it)."""
     return [
         (m, progress)
@@ -167,7 +168,7 @@ def _program_requests(program: Program) -> QuerySet[MentorshipRequest]:
 def _program_batches(published: Published) -> list[FeedbackBatch]:
     """Released feedback batches given within the program's own mentorships: the batch's mentor
     and every mentee it covers are a pair the program started, and each of its ratings was on
-    a session of such a mentorship starting after the pair was published. Whole batches only
+    a session of such a mentorship starting after the pair started. Whole batches only
     (the sessions' trust rule), so a batch that mixes in ratings from outside the program is
     left out entirely: a mentor imported alone must not reveal their platform-wide averages,
     nor a pair re-published their earlier ratings."""

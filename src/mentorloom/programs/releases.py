@@ -36,7 +36,7 @@ def _outcome(reached: bool | None) -> str:
 
 
 def pending_outcomes(program: Program) -> list[batches.Answer]:
-    """Reflections on the program's mentorships written since the pair was published, not
+    """Reflections on the program's mentorships written since the pair started, not
     released yet; each in its mentee's cohort as it is now."""
     published = published_mentorships(program)
     cohort_of = dict(program.memberships.values_list("pk", "cohort"))

@@ -120,16 +120,6 @@ def get_pair_for(user, program_id: int, run_id: int, pair_id: int) -> ProposedPa
     return pair
 
 
-def _accounts_of(memberships: QuerySet[ProgramMembership]) -> set[int]:
-    """User ids of these members: linked accounts, and verified accounts holding an imported
-    address that is not linked yet (someone who signed up from the invitation)."""
-    linked = set(memberships.exclude(user=None).values_list("user_id", flat=True))
-    invited = get_user_model().objects.filter(
-        email__in=memberships.filter(user=None).values("email"), email_verified_at__isnull=False
-    )
-    return linked | set(invited.values_list("pk", flat=True))
-
-
 def verified_owner(member: ProgramMembership):  # type: ignore[no-untyped-def]
     """The account that has *verified* the member's imported address, else None: only a
     verified address names its owner (as link_verified_address)."""
@@ -259,7 +249,7 @@ def directory_scope(user, program_id: int | None) -> DirectoryScope:  # type: ig
 
 @dataclass(frozen=True)
 class PublishedMentorship:
-    since: datetime | None  # when the program published the pair (None: an old run without it)
+    since: datetime | None  # when the pair started (None: an old run without a date)
     mentee_id: int  # the mentee's membership: a pair counts in its mentee's cohort
 
 
@@ -351,6 +341,12 @@ class Choice:
         return [(o, o.mentor_id in self.full, o.mentor_id == mine) for o in self.options]
 
 
+def offered_options() -> Q:
+    """Shortlist options a mentee may see and pick: mentors who joined and whose account is
+    open. (A choice round opened before joining existed may list others.)"""
+    return Q(mentor__joined_at__isnull=False) & ~Q(mentor__user__is_active=False)
+
+
 def get_choice_for(user, program_id: int, run_id: int) -> Choice:  # type: ignore[no-untyped-def]
     """The viewer's shortlist in this run; 404 for anyone without one (admins included: they
     see picks on the review page)."""
@@ -359,6 +355,7 @@ def get_choice_for(user, program_id: int, run_id: int) -> Choice:  # type: ignor
     options = (
         list(
             run.options.filter(mentee__in=_mentee_memberships(user))
+            .filter(offered_options())
             .select_related("mentee", "mentor")
             .order_by("rank")
         )
@@ -383,11 +380,11 @@ def _full_for(run: MatchRun, mentee: ProgramMembership, options: list[ShortlistO
 
 def open_choices_for(user) -> QuerySet[MatchRun]:  # type: ignore[no-untyped-def]
     """Mentee-choice runs still open in which the viewer has a shortlist (Programs page)."""
+    mine = _mentee_memberships(user)
+    offered = ShortlistOption.objects.filter(offered_options(), mentee__in=mine)
     return MatchRun.objects.filter(
-        mode=MatchMode.CHOICE,
-        status=RunStatus.PROPOSED,
-        options__mentee__in=_mentee_memberships(user),
-    ).distinct()
+        mode=MatchMode.CHOICE, status=RunStatus.PROPOSED, pk__in=offered.values("run_id")
+    )
 
 
 @dataclass

@@ -47,6 +47,7 @@ from .selectors import (
     is_admin,
     latest_published_run,
     member_vectors,
+    offered_options,
     own_rows,
     verified_owner,
 )
@@ -352,7 +353,10 @@ def pick_mentor(user, run: MatchRun, mentee: ProgramMembership, mentor_id: int) 
     with transaction.atomic():
         run = _editable(run)
         option = (
-            run.options.select_related("mentor").filter(mentee=mentee, mentor_id=mentor_id).first()
+            run.options.select_related("mentor")
+            .filter(mentee=mentee, mentor_id=mentor_id)
+            .filter(offered_options())
+            .first()
         )
         if option is None:
             raise Http404("That mentor is not on your shortlist.")
@@ -484,8 +488,9 @@ def publish_run(admin, run: MatchRun) -> dict[str, int]:  # type: ignore[no-unty
     introduced and their mentorship starts with the usual agreement step; the others wait, and
     start when the second of the two joins (join_program). A pair with a block between its two
     people (either way; one made after the run, say) is dropped and its mentee listed unmatched
-    under the generic "rules together" reason, which does not reveal the block. A pair one of
-    whose people declined since the run is dropped too, its mentee listed as "declined".
+    under the generic "rules together" reason, which does not reveal the block; so is a pair
+    with an account closed since the run (erased, banned). A pair one of whose people declined
+    since the run is dropped too, its mentee listed as "declined".
     Returns {"started": n, "awaiting_sign_up": m} (m: pairs waiting for sign-up or joining)."""
     with transaction.atomic():
         run = _editable(run)
@@ -498,7 +503,9 @@ def publish_run(admin, run: MatchRun) -> dict[str, int]:  # type: ignore[no-unty
                 declined.append(pair)
                 continue
             mentee, mentor = _account(pair.mentee), _account(pair.mentor)
-            if mentee and mentor and is_blocked_between(mentee.pk, mentor.pk):
+            closed = any(a is not None and not a.is_active for a in (mentee, mentor))
+            if closed or (mentee and mentor and is_blocked_between(mentee.pk, mentor.pk)):
+                # Under the generic reason: the admin must not learn of a block or a ban.
                 dropped.append(pair)
                 continue
             if _start_pair(pair, admin):

@@ -30,19 +30,23 @@ def grandfather_started(apps, schema_editor):  # type: ignore[no-untyped-def]
         "program__organisation"
     )
     told: set[tuple[int, int]] = set()
-    for member in asked.order_by("pk"):
+    notices = []
+    for member in asked.order_by("pk").iterator(chunk_size=2000):
         if (member.user_id, member.program_id) in told:
             continue
         told.add((member.user_id, member.program_id))
-        Notification.objects.create(
-            user_id=member.user_id,
-            kind="program.invitation",
-            title=NOTICE_TITLE.format(
-                organisation=member.program.organisation.name, program=member.program.name
-            )[:200],
-            body=NOTICE_BODY,
-            url="/programs/",
+        notices.append(
+            Notification(
+                user_id=member.user_id,
+                kind="program.invitation",
+                title=NOTICE_TITLE.format(
+                    organisation=member.program.organisation.name, program=member.program.name
+                )[:200],
+                body=NOTICE_BODY,
+                url="/programs/",
+            )
         )
+    Notification.objects.bulk_create(notices, batch_size=1000)
 
 
 class Migration(migrations.Migration):
