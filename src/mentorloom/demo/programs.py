@@ -76,25 +76,19 @@ def seed_program_demo() -> Program | None:
     people += [("mentee", u) for u in users.filter(email__in=[p.email for p in MENTEES[-6:]])]
     for role, user in people:
         profile = getattr(user, "profile", None)
+        fields = {
+            "user": user,
+            "name": user.get_full_name(),
+            "zone": profile.time_zone if profile else "",
+            "capacity": profile.capacity if role == "mentor" and profile else 2,
+            "answers": {} if role == "admin" else {"track": _track(user)},
+        }
         ProgramMembership.objects.update_or_create(
             program=program,
             email=user.email,
             role=role,
-            defaults={
-                "user": user,
-                "name": user.get_full_name(),
-                "zone": profile.time_zone if profile else "",
-                "capacity": profile.capacity if role == "mentor" and profile else 2,
-                "answers": {} if role == "admin" else {"track": _track(user)},
-            },
-            create_defaults={
-                "user": user,
-                "name": user.get_full_name(),
-                "zone": profile.time_zone if profile else "",
-                "capacity": profile.capacity if role == "mentor" and profile else 2,
-                "answers": {} if role == "admin" else {"track": _track(user)},
-                "joined_at": timezone.now(),
-            },
+            defaults=fields,
+            create_defaults={**fields, "joined_at": timezone.now()},  # they joined long ago
         )
     if not program.match_runs.filter(status=RunStatus.PUBLISHED).exists():
         run = services.run_matching(admin, program)

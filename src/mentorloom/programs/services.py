@@ -554,19 +554,9 @@ def join_program(user, program: Program) -> list[ProgramMembership]:  # type: ig
     allowed (changed minds). Returns the memberships.
 
     Errors: Http404 (not added to this program), email_unverified."""
-    from django.http import Http404
-
     require_verified(user)
     with transaction.atomic():
-        _lock_program(program.pk)
-        mine = list(
-            ProgramMembership.objects.select_for_update()
-            .filter(program=program)
-            .filter(own_rows(user))
-            .order_by("pk")
-        )
-        if not mine:
-            raise Http404("You were not added to this program.")
+        mine = _locked_rows(user, program, ProgramMembership.objects.all())
         now = timezone.now()
         fresh = [m for m in mine if m.joined_at is None]
         for member in fresh:
@@ -600,19 +590,8 @@ def decline_program(user, program: Program) -> list[ProgramMembership]:  # type:
     (leaving a running program is the admins' to arrange). Returns the declined memberships.
 
     Errors: Http404 (not added to this program), AlreadyJoined (409: nothing left to decline)."""
-    from django.http import Http404
-
     with transaction.atomic():
-        _lock_program(program.pk)
-        mine = list(
-            ProgramMembership.objects.select_for_update()
-            .filter(program=program)
-            .filter(own_rows(user))
-            .exclude(role=Role.ADMIN)
-            .order_by("pk")
-        )
-        if not mine:
-            raise Http404("You were not added to this program.")
+        mine = _locked_rows(user, program, ProgramMembership.objects.exclude(role=Role.ADMIN))
         mine = [m for m in mine if m.joined_at is None]
         if not mine:
             raise AlreadyJoined()
@@ -622,6 +601,20 @@ def decline_program(user, program: Program) -> list[ProgramMembership]:  # type:
                 member.user, member.declined_at, member.updated_at = user, now, now
                 member.save(update_fields=["user", "declined_at", "updated_at"])
         record_event("programs.member_declined", actor=user, target=program)
+    return mine
+
+
+def _locked_rows(user, program: Program, rows) -> list[ProgramMembership]:  # type: ignore[no-untyped-def]
+    """`user`'s rows among `rows` in `program`, locked, after the program's own lock; Http404
+    when there are none (not added to this program)."""
+    from django.http import Http404
+
+    _lock_program(program.pk)
+    mine = list(
+        rows.select_for_update().filter(program=program).filter(own_rows(user)).order_by("pk")
+    )
+    if not mine:
+        raise Http404("You were not added to this program.")
     return mine
 
 
