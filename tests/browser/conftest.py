@@ -72,6 +72,18 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):  # type
     return report
 
 
+@pytest.fixture(scope="package", autouse=True)
+def _embedding_model_loaded() -> None:
+    """Load the embedding model once before the browser tests. Their live server runs tasks
+    at once (ImmediateBackend), so otherwise the first profile saved in a browser test imports
+    torch and loads the model inside its request: ~15 s cold on 2 cores, longer than a click
+    waits for its navigation (CI: the sign-up journey's "Save profile" timed out)."""
+    from mentorloom.matching import embeddings
+
+    if embeddings.semantic_enabled():
+        embeddings.load_model()
+
+
 @pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
