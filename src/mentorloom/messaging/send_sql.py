@@ -39,9 +39,9 @@ from .models import GROUP_KINDS, Conversation, ConversationKind, Message, Partic
 
 # Called as (conversation_id, user_id, parent_sender_id, body, client_id=...) once the lock is
 # held, for a post (body: its text; client_id: the send's) or a reaction (body and client_id:
-# None) in a conversation of kind "channel"; the app
-# owning channels (communities) connects a function that raises a DomainError to refuse (muted,
-# banned, slow mode, a block with the author replied to, a mention of an outsider) and may
+# None) in a conversation of kind "channel"; the app owning channels (communities) connects a
+# function that raises a DomainError to refuse (muted, banned, slow mode, a block with the
+# author replied to, a mention of an outsider) and may
 # schedule on-commit work (mention notifications) that a rolled-back send never runs. Channels
 # skip the participant-wide block rule: one block between two of hundreds of members must not
 # silence the channel.

@@ -22,7 +22,15 @@ from mentorloom.matching import embeddings
 
 from . import csvio, member_embeddings
 from .errors import ImportNotSaved, ImportTooLarge, InvalidImport, NotProgramAdmin
-from .models import Eligibility, ImportJob, ImportStatus, Program, ProgramMembership, Role
+from .models import (
+    Eligibility,
+    ImportJob,
+    ImportStatus,
+    Program,
+    ProgramMembership,
+    ordered_roles,
+    roles_text,
+)
 from .selectors import is_admin, latest_published_run, member_status
 
 logger = logging.getLogger(__name__)
@@ -235,15 +243,13 @@ def invite(program: Program, invitees: dict[str, list[ProgramMembership]]) -> in
         "organisation_name": program.organisation.name,
         "signup_path": reverse("accounts:signup"),
     }
-    order = list(Role.values)
 
     def context(email: str, members: list[ProgramMembership]) -> dict[str, object]:
-        roles = sorted({m.role for m in members}, key=order.index)
         return {
             **shared,
             "name": next((m.name for m in members if m.name), ""),
             "email": email,
-            "role": " and ".join(Role(r).label.lower() for r in roles),
+            "role": roles_text(ordered_roles(members)),
         }
 
     return queue_emails(
@@ -263,15 +269,13 @@ def ask_to_join(program: Program, creates: list[ProgramMembership]) -> int:
     for member in creates:
         if member.user is not None and member.user.is_active:
             added.setdefault(member.user.pk, []).append(member)
-    order = list(Role.values)
     for members in added.values():
-        roles = sorted({m.role for m in members}, key=order.index)
         notify(
             members[0].user,
             kind="program.invitation",
             title=f"{program.organisation.name} added you to {program.name}",
             body=(
-                f"As a {' and '.join(Role(r).label.lower() for r in roles)}. "
+                f"As a {roles_text(ordered_roles(members))}. "
                 "Nothing starts until you join: join or decline on your Programs page."
             ),
             url=reverse("programs:list"),

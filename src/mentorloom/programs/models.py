@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -74,6 +76,17 @@ class Role(models.TextChoices):
     ADMIN = "admin", "Program admin"
     MENTOR = "mentor", "Mentor"
     MENTEE = "mentee", "Mentee"
+
+
+def ordered_roles(members: Iterable[ProgramMembership]) -> list[str]:
+    """The members' distinct roles in Role's order (one person listed in several roles)."""
+    order = list(Role.values)
+    return sorted({m.role for m in members}, key=order.index)
+
+
+def roles_text(roles: Iterable[str]) -> str:
+    """ "mentor and mentee": roles as a phrase for invitations and notices."""
+    return " and ".join(Role(r).label.lower() for r in roles)
 
 
 class ProgramMembership(models.Model):
