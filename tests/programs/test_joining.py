@@ -259,14 +259,14 @@ def test_the_two_people_of_a_waiting_pair_joining_at_once_start_it(monkeypatch):
     # not joined yet and nothing would start; the program's lock makes the second wait for
     # the first instead (the first's wait then times out).
     both_read = threading.Barrier(2)
-    start_pair = services._start_pair
+    pair_state = services._pair_state
 
-    def start_pair_when_both_read(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def pair_state_when_both_read(*args, **kwargs):  # type: ignore[no-untyped-def]
         with contextlib.suppress(threading.BrokenBarrierError):
             both_read.wait(timeout=3)
-        return start_pair(*args, **kwargs)
+        return pair_state(*args, **kwargs)
 
-    monkeypatch.setattr(services, "_start_pair", start_pair_when_both_read)
+    monkeypatch.setattr(services, "_pair_state", pair_state_when_both_read)
     people = [mentee, mentor]
     outcomes = race(lambda i: services.join_program(people[i], program), 2)
     assert not [o for o in outcomes if isinstance(o, Exception)], outcomes

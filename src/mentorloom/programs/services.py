@@ -460,27 +460,36 @@ def _account(member: ProgramMembership):  # type: ignore[no-untyped-def]
     return user
 
 
-def _start_pair(pair: ProposedPair, introduced_by) -> bool:  # type: ignore[no-untyped-def]
-    """Start a published pair's mentorship if both people have an open account and joined the
-    program, and nothing stands between them; True if it started. Blocked pairs are the
-    caller's to handle (publish_run drops them; joining later leaves them waiting). A closed
-    account (erased, banned) since the run is never introduced: erasure also removes that
-    person's blocks, so the block check alone would not stop it."""
+DECLINED, BARRED, WAITING, READY = "declined", "barred", "waiting", "ready"
+
+
+def _pair_state(pair: ProposedPair) -> str:
+    """Where a published pair stands: DECLINED (one of the two said no), BARRED (an account
+    closed since the run, or a block either way: never introduced; erasure also removes the
+    person's blocks, hence the account check), WAITING (an account or a join still missing),
+    or READY to start. Links a member to the verified owner of their address (`_account`)."""
+    if pair.mentee.declined_at or pair.mentor.declined_at:
+        return DECLINED
     mentee, mentor = _account(pair.mentee), _account(pair.mentor)
+    if any(a is not None and not a.is_active for a in (mentee, mentor)):
+        return BARRED
     if mentee is None or mentor is None or mentee.pk == mentor.pk:
-        return False
-    if not (mentee.is_active and mentor.is_active):
-        return False
-    if pair.mentee.joined_at is None or pair.mentor.joined_at is None:
-        return False
+        return WAITING
     if is_blocked_between(mentee.pk, mentor.pk):
-        return False
+        return BARRED
+    if pair.mentee.joined_at is None or pair.mentor.joined_at is None:
+        return WAITING
+    return READY
+
+
+def _start_pair(pair: ProposedPair, introduced_by) -> None:  # type: ignore[no-untyped-def]
+    """Start (or link) the mentorship of a READY pair (`_pair_state`)."""
+    mentor, mentee = pair.mentor.user, pair.mentee.user
     pair.mentorship = mentorship_services.start_introduced_mentorship(
         mentor, mentee, introduced_by=introduced_by, context=pair.run.program.name
     )
     pair.started_at = timezone.now()
     pair.save(update_fields=["mentorship", "started_at"])
-    return True
 
 
 def publish_run(admin, run: MatchRun) -> dict[str, int]:  # type: ignore[no-untyped-def]
@@ -499,19 +508,17 @@ def publish_run(admin, run: MatchRun) -> dict[str, int]:  # type: ignore[no-unty
         dropped: list[ProposedPair] = []
         declined: list[ProposedPair] = []
         for pair in run.pairs.select_related("run__program", "mentee__user", "mentor__user"):
-            if pair.mentee.declined_at or pair.mentor.declined_at:
+            state = _pair_state(pair)
+            if state == DECLINED:
                 declined.append(pair)
-                continue
-            mentee, mentor = _account(pair.mentee), _account(pair.mentor)
-            closed = any(a is not None and not a.is_active for a in (mentee, mentor))
-            if closed or (mentee and mentor and is_blocked_between(mentee.pk, mentor.pk)):
+            elif state == BARRED:
                 # Under the generic reason: the admin must not learn of a block or a ban.
                 dropped.append(pair)
-                continue
-            if _start_pair(pair, admin):
-                started += 1
-            else:
+            elif state == WAITING:
                 waiting += 1
+            else:
+                _start_pair(pair, admin)
+                started += 1
         if run.mode == MatchMode.CHOICE:
             # Who had a shortlist and did not pick stays unmatched, and the review says so.
             picked = set(run.pairs.values_list("mentee_id", flat=True))
@@ -578,9 +585,9 @@ def join_program(user, program: Program) -> list[ProgramMembership]:  # type: ig
                 .filter(Q(mentee_id__in=ids) | Q(mentor_id__in=ids))
                 .select_related("run__program", "mentee__user", "mentor__user")
             )
-            introducer = run.created_by
             for pair in waiting:
-                _start_pair(pair, introducer)
+                if _pair_state(pair) == READY:
+                    _start_pair(pair, run.created_by)
     return mine
 
 
