@@ -9,20 +9,22 @@
 # anything: the suite has tests, so that means a broken selection or import, not success.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+# The slowest tests of each pass are listed at its end, to see where CI's time goes.
+durations=(--durations=12 --durations-min=2)
 workers="${PYTEST_WORKERS:-$(nproc 2>/dev/null || echo 1)}"
 (( workers > 4 )) && workers=4
 echo "== pytest on $([[ -n "${DATABASE_URL:-}" ]] && echo "${DATABASE_URL%%:*}" || echo sqlite)" \
      "with $([[ -n "${REDIS_URL:-}" ]] && echo redis || echo in-memory) channel layer"
 
 if (( workers <= 1 )); then
-  .venv/bin/python -m pytest "$@"
+  .venv/bin/python -m pytest "${durations[@]}" "$@"
   codes=($?)
 else
   echo "== everything but the browser tests, $workers workers"
-  .venv/bin/python -m pytest -n "$workers" -m "not browser" "$@"
+  .venv/bin/python -m pytest -n "$workers" -m "not browser" "${durations[@]}" "$@"
   codes=($?)
   echo "== the browser tests"
-  .venv/bin/python -m pytest -m browser "$@"
+  .venv/bin/python -m pytest -m browser "${durations[@]}" "$@"
   codes+=($?)
 fi
 

@@ -30,7 +30,14 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_play
 from tests.browser.firefox import FIREFOX, Firefox
 from tests.browser.helpers import BrowserProblems, problems_of, screenshot, watch
 
-CHROMIUM = Path("/usr/bin/chromium")
+# Debian's headless shell: the same Chromium build (Blink, V8, WebRTC) as /usr/bin/chromium
+# without the desktop browser around it, as Playwright itself runs headless Chromium. It took
+# the browser tests 23% less time on 2 cores (443 s -> 342 s), almost all of it Chromium's own
+# CPU. The full browser stays covered: the Janus tests run /usr/bin/chromium inside their
+# network namespace (janus_netns.py), and it is the fallback when the shell is missing.
+HEADLESS_SHELL = Path("/usr/bin/chromium-headless-shell")
+FULL_CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = HEADLESS_SHELL if HEADLESS_SHELL.exists() else FULL_CHROMIUM
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
