@@ -114,8 +114,12 @@ def test_the_admin_sees_who_has_joined(new_context, asgi_server, transactional_d
     log_in(context, admin, asgi_server)
     page = context.new_page()
     page.goto(f"/programs/{program.pk}/")
-    expect(page.locator(".member-counts")).to_contain_text(
-        "Mentors and mentees added: 3 — 1 joined, 1 not answered yet, 1 not signed up"
+    counts = page.locator(".member-counts li")
+    expect(counts.first).to_have_text(
+        "Mentors added: 1 — 0 joined, 1 not answered yet, 0 not signed up, 0 declined."
+    )
+    expect(counts.last).to_have_text(
+        "Mentees added: 2 — 1 joined, 0 not answered yet, 1 not signed up, 0 declined."
     )
     assert_accessible(page)
     screenshot(page, f"program-joining-dashboard-{device}", full_page=False)

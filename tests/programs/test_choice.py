@@ -132,6 +132,28 @@ def test_publish_starts_mentorships_for_the_picks_and_names_who_did_not_pick():
 
 
 @pytest.mark.django_db
+def test_publishing_says_who_declined_or_had_not_joined_rather_than_did_not_pick():
+    admin, program, _, mentees = _program(mentees=4)
+    for late in mentees[1:3]:
+        late.joined_at = None
+        late.save(update_fields=["joined_at"])
+    run = services.run_matching(admin, program, mode="choice")
+    choice = selectors.get_choice_for(mentees[0].user, program.pk, run.pk)
+    services.pick_mentor(mentees[0].user, run, choice.mentee, choice.options[0].mentor_id)
+    services.decline_program(mentees[2].user, program)  # had a shortlist waiting, said no
+    services.publish_run(admin, run)
+    run.refresh_from_db()
+    reasons = {row["membership"]: row["reasons"] for row in run.unmatched}
+    assert reasons == {
+        mentees[1].pk: [a.NOT_JOINED],  # never answered: could not pick
+        mentees[2].pk: [a.DECLINED],
+        mentees[3].pk: [a.NOT_PICKED],  # joined, had a shortlist, did not pick
+    }
+    assert run.summary[a.NOT_JOINED] == run.summary[a.DECLINED] == 1
+    assert run.summary[a.NOT_PICKED] == 1
+
+
+@pytest.mark.django_db
 def test_lock_swap_and_rerun_do_not_apply_to_a_choice_run():
     admin, program, _, mentees = _program(mentees=2)
     run = services.run_matching(admin, program, mode="choice")

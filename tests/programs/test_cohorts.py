@@ -133,12 +133,31 @@ def test_private_figures_per_cohort_are_withheld_below_k(two_cohorts):
     assert rows["Spring"]["outcomes"] == 100.0 and rows["Autumn"]["outcomes"] is None
 
 
+def test_a_cohort_counts_the_people_who_joined(admin, two_cohorts):
+    program = two_cohorts[0]
+    # Added, not answered yet (an account / no account) or declined: not the cohort's people.
+    ProgramMembershipFactory(program=program, role="mentee", cohort="Spring", joined_at=None)
+    ProgramMembershipFactory(
+        program=program, role="mentee", cohort="Spring", user=None, email="new@example.org"
+    )
+    ProgramMembershipFactory(
+        program=program, role="mentor", cohort="Spring", joined_at=None, declined_at=timezone.now()
+    )
+    ProgramMembershipFactory(
+        program=program, role="mentee", cohort="Winter", user=None, email="late@example.org"
+    )
+    rows = {row.label: row.values for row in dashboard.cohort_comparison(program)}
+    assert rows["Spring"]["mentees"] == 2 and rows["Spring"]["mentors"] == 1
+    # A cohort nobody joined yet is listed, with nobody in it.
+    assert rows["Winter"]["mentees"] == 0 and rows["Winter"]["started"] == 0
+
+
 def test_dashboard_shows_the_chart_table_and_csv_to_admins_only(client, admin, two_cohorts):
     program, _, spring, _, _ = two_cohorts
     client.force_login(admin)
     html = client.get(f"/programs/{program.pk}/").content.decode()
     assert "Cohorts compared" in html and "<svg" in html
-    assert "<title>Spring, Mentees: 2</title>" in html
+    assert "<title>Spring, Mentees joined: 2</title>" in html
     assert '<th scope="row">Autumn</th>' in html and "Withheld" in html
     response = client.get(f"/programs/{program.pk}/cohorts.csv")
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")

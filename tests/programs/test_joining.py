@@ -182,6 +182,24 @@ def test_an_unlinked_verified_address_joins_and_is_linked_then(admin, program):
     assert member.user == owner and member.joined_at is not None
 
 
+def test_an_unlinked_verified_address_sees_the_private_program_but_not_its_people(
+    client, admin, program
+):
+    ProgramMembershipFactory(program=program, user=None, email="late@example.org", role="mentee")
+    owner = UserFactory(email="late@example.org", email_verified_at=None)
+    client.force_login(owner)
+    url = f"/api/v1/programs/{program.pk}"
+    assert client.get(url).status_code == 404  # an unverified address names nobody
+    owner.email_verified_at = owner.date_joined
+    owner.save(update_fields=["email_verified_at"])
+    answer = client.get(url)
+    assert answer.status_code == 200 and answer.json()["status"] == "invited"
+    assert [p["id"] for p in client.get("/api/v1/programs").json()] == [program.pk]
+    assert client.get(f"{url}/members").status_code == 404  # its people: members only
+    client.force_login(UserFactory())
+    assert client.get(url).status_code == 404
+
+
 def test_mentee_choice_offers_only_joined_mentors_and_waits_for_mentees_to_join(
     client, admin, program
 ):
@@ -237,14 +255,37 @@ def test_admins_see_who_has_joined(client, admin, program):
     assert status["new@example.org"] == "not_signed_up" and status[admin.email] == "joined"
     dashboard = client.get(f"/programs/{program.pk}/").content.decode()
     assert (
-        "Mentors and mentees added: 3 — <strong>1 joined</strong>, 1 not answered yet, "
-        "1 not signed up, 0 declined."
+        "Mentors added: 1 — <strong>0 joined</strong>, 1 not answered yet, 0 not signed up, "
+        "0 declined."
+    ) in dashboard
+    assert (
+        "Mentees added: 2 — <strong>1 joined</strong>, 0 not answered yet, 1 not signed up, "
+        "0 declined."
     ) in dashboard
     services.publish_run(admin, run)
     review = client.get(f"/programs/{program.pk}/runs/{run.pk}/").content.decode()
     assert "Not joined yet" in review and "Starts when both have joined" in review
     export = client.get(f"/api/v1/programs/{program.pk}/participants.csv").content.decode()
     assert export.splitlines()[0].endswith(",status") and f"{mentor.email}," in export
+
+
+def test_member_counts_are_per_role_and_someone_in_both_counts_once_in_each(client, admin, program):
+    client.force_login(admin)
+    assert "Nobody added yet" in client.get(f"/programs/{program.pk}/").content.decode()
+    both = ProfileFactory().user
+    ProgramMembershipFactory(program=program, user=both, role="mentor")  # joined as a mentor
+    _added(program, both, "mentee")  # asked again for the new role
+    gone = ProgramMembershipFactory(program=program, role="mentee", joined_at=None)
+    services.decline_program(gone.user, program)
+    mentors, mentees = selectors.member_counts(program)
+    assert (mentors.label, mentors.total, mentors.joined) == ("Mentors", 1, 1)
+    assert (mentees.label, mentees.total, mentees.invited, mentees.declined) == (
+        "Mentees",
+        2,
+        1,
+        1,
+    )
+    assert mentees.joined == mentees.not_signed_up == 0
 
 
 @pytest.mark.django_db(transaction=True)

@@ -54,6 +54,8 @@ def bonus_for(n_mentees: int) -> int:
 CONSTRAINTS_COMBINED = "constraints_combined"
 MENTORS_FULL = "mentors_full"
 NOT_PICKED = "did_not_pick"
+# Mentee choice: had a shortlist, but had not joined the program when the round was published.
+NOT_JOINED = "not_joined"
 NOT_RANKED = "not_accepted_by_preferred_mentors"
 # A locked pair with a block between its two people (either way). Named like that, not as a
 # block: the admin must not learn who blocked whom.
@@ -69,6 +71,7 @@ REASON_TEXT = {
     MENTORS_FULL: "Every eligible mentor is at capacity with better-scoring pairs.",
     NOT_RANKED: "No mentor this person ranked had room for them.",
     NOT_PICKED: "Did not pick a mentor from their shortlist before publishing.",
+    NOT_JOINED: "Had not joined the program when this was published, so could not pick.",
     DECLINED: "Declined to take part, or was paired with a mentor who did, before publishing.",
 }
 

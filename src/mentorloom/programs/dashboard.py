@@ -308,8 +308,8 @@ def charts(program: Program) -> list[Chart]:
 NO_COHORT = "(no cohort)"
 # (key, label): one column of the comparison table and its CSV.
 COHORT_METRICS = (
-    ("mentees", "Mentees"),
-    ("mentors", "Mentors"),
+    ("mentees", "Mentees joined"),
+    ("mentors", "Mentors joined"),
     ("started", "Mentorships started"),
     ("active", "Active now"),
     ("sessions", "Sessions held"),
@@ -330,25 +330,27 @@ class CohortRow:
 
 
 def cohort_comparison(program: Program) -> list[CohortRow]:
-    """Key figures per cohort (the `cohort` label of memberships, set by the CSV column). A
-    pair belongs to its mentee's cohort, feedback to its mentor's. Figures drawn from private
-    answers come from released batches only: feedback from batches covering >= k distinct
-    mentees, check-in and outcome figures from the answer batches released with the cohort's
-    label (each of >= k people; a member moved later takes nothing along); else withheld."""
+    """Key figures per cohort (the `cohort` label of memberships, set by the CSV column). Its
+    mentees and mentors are those who joined (docs/programs.md, "Joining"). A pair belongs to
+    its mentee's cohort, feedback to its mentor's. Figures drawn from private answers come from
+    released batches only: feedback from batches covering >= k distinct mentees, check-in and
+    outcome figures from the answer batches released with the cohort's label (each of >= k
+    people; a member moved later takes nothing along); else withheld."""
     k = feedback_k()
-    members = list(program.memberships.values_list("pk", "role", "cohort", "user_id"))
-    cohort_of = {pk: cohort or NO_COHORT for pk, _, cohort, _ in members}
+    members = list(program.memberships.values_list("pk", "role", "cohort", "user_id", "joined_at"))
+    cohort_of = {pk: cohort or NO_COHORT for pk, _, cohort, _, _ in members}
     rows: dict[str, dict[str, float | None]] = {}
 
     def row(label: str) -> dict[str, float | None]:
         return rows.setdefault(label, dict.fromkeys(_metric_keys(), 0))
 
     mentor_users: dict[str, list[int]] = {}
-    for pk, role, _, user_id in members:
+    for pk, role, _, user_id, joined_at in members:
         if role == Role.ADMIN:
             continue
-        counts = row(cohort_of[pk])
-        counts[f"{role}s"] = (counts[f"{role}s"] or 0) + 1
+        counts = row(cohort_of[pk])  # a cohort nobody joined yet is listed, with zeros
+        if joined_at is not None:
+            counts[f"{role}s"] = (counts[f"{role}s"] or 0) + 1
         if role == Role.MENTOR and user_id:
             mentor_users.setdefault(cohort_of[pk], []).append(user_id)
     published = published_mentorships(program)

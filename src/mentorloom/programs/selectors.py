@@ -39,17 +39,14 @@ from .models import (
 )
 
 
-def _member_programs(user) -> QuerySet[Program]:  # type: ignore[no-untyped-def]
-    return Program.objects.filter(memberships__user=user).distinct()
-
-
 def programs_for(user) -> QuerySet[Program]:  # type: ignore[no-untyped-def]
-    """Programs the user may see: public ones and those they belong to."""
+    """Programs the user may see: public ones and those they were added to (joined or not,
+    under their verified address though not linked yet: `own_rows`). Seeing a program is
+    seeing its name, organisation and description; its people are for members (`people_for`)."""
     if not user.is_authenticated:
         return Program.objects.filter(visibility=Visibility.PUBLIC)
-    return Program.objects.filter(
-        Q(visibility=Visibility.PUBLIC) | Q(memberships__user=user)
-    ).distinct()
+    added = ProgramMembership.objects.filter(own_rows(user)).values("program_id")
+    return Program.objects.filter(Q(visibility=Visibility.PUBLIC) | Q(pk__in=added))
 
 
 def is_admin(user, program: Program) -> bool:  # type: ignore[no-untyped-def]
@@ -495,7 +492,7 @@ def viewer_status(user, program: Program) -> str | None:  # type: ignore[no-unty
     (no answer yet), "declined", or None (not added)."""
     if not user.is_authenticated:
         return None
-    rows = list(program.memberships.filter(user=user).values_list("joined_at", "declined_at"))
+    rows = list(program.memberships.filter(own_rows(user)).values_list("joined_at", "declined_at"))
     if any(joined for joined, _ in rows):
         return "joined"
     if rows and all(declined for _, declined in rows):
@@ -505,8 +502,10 @@ def viewer_status(user, program: Program) -> str | None:  # type: ignore[no-unty
 
 @dataclass(frozen=True)
 class MemberCounts:
-    """The program's mentors and mentees by their answer, for its admins."""
+    """The program's people in one role (mentors or mentees) by their answer, for its admins.
+    Someone in both roles counts once in each: they answer for each role separately."""
 
+    role: str  # "mentor" / "mentee"
     joined: int
     invited: int  # an account, no answer yet
     not_signed_up: int
@@ -516,14 +515,26 @@ class MemberCounts:
     def total(self) -> int:
         return self.joined + self.invited + self.not_signed_up + self.declined
 
+    @property
+    def label(self) -> str:
+        return Role(self.role).label + "s"
 
-def member_counts(program: Program) -> MemberCounts:
-    """One query; the same four states as `member_status`."""
+
+def member_counts(program: Program) -> list[MemberCounts]:
+    """One query: mentors, then mentees, each by the same four states as `member_status`
+    (zeros for a role nobody was added in)."""
     unanswered = Q(joined_at=None, declined_at=None)
-    counts = program.memberships.exclude(role=Role.ADMIN).aggregate(
-        joined=Count("pk", filter=Q(joined_at__isnull=False)),
-        invited=Count("pk", filter=unanswered & Q(user__isnull=False)),
-        not_signed_up=Count("pk", filter=unanswered & Q(user=None)),
-        declined=Count("pk", filter=Q(declined_at__isnull=False)),
-    )
-    return MemberCounts(**counts)
+    rows = {
+        row.pop("role"): row
+        for row in program.memberships.exclude(role=Role.ADMIN)
+        .values("role")
+        .annotate(
+            joined=Count("pk", filter=Q(joined_at__isnull=False)),
+            invited=Count("pk", filter=unanswered & Q(user__isnull=False)),
+            not_signed_up=Count("pk", filter=unanswered & Q(user=None)),
+            declined=Count("pk", filter=Q(declined_at__isnull=False)),
+        )
+        .order_by()
+    }
+    empty = dict.fromkeys(("joined", "invited", "not_signed_up", "declined"), 0)
+    return [MemberCounts(role=role, **rows.get(role, empty)) for role in (Role.MENTOR, Role.MENTEE)]

@@ -520,15 +520,7 @@ def publish_run(admin, run: MatchRun) -> dict[str, int]:  # type: ignore[no-unty
                 _start_pair(pair, admin)
                 started += 1
         if run.mode == MatchMode.CHOICE:
-            # Who had a shortlist and did not pick stays unmatched, and the review says so.
-            picked = set(run.pairs.values_list("mentee_id", flat=True))
-            not_picked = sorted(set(run.options.values_list("mentee_id", flat=True)) - picked)
-            run.unmatched = [
-                *run.unmatched,
-                *({"membership": m, "reasons": [assignment.NOT_PICKED]} for m in not_picked),
-            ]
-            if not_picked:
-                run.summary = {**run.summary, assignment.NOT_PICKED: len(not_picked)}
+            _list_who_did_not_pick(run)
         for code, pairs in (
             (assignment.CONSTRAINTS_COMBINED, dropped),
             (assignment.DECLINED, declined),
@@ -551,6 +543,32 @@ def publish_run(admin, run: MatchRun) -> dict[str, int]:  # type: ignore[no-unty
             data={"started": started, "awaiting_sign_up": waiting},
         )
     return {"started": started, "awaiting_sign_up": waiting}
+
+
+def _list_who_did_not_pick(run: MatchRun) -> None:
+    """Mentee choice: who had a shortlist and no pick stays unmatched, and the review says
+    why: they declined, had not joined yet (only who joined can pick), or did not pick."""
+    picked = set(run.pairs.values_list("mentee_id", flat=True))
+    reasons: dict[int, str] = {}
+    for pk, joined_at, declined_at in (
+        ProgramMembership.objects.filter(pk__in=run.options.values("mentee_id"))
+        .exclude(pk__in=picked)
+        .values_list("pk", "joined_at", "declined_at")
+    ):
+        if declined_at is not None:
+            reasons[pk] = assignment.DECLINED
+        elif joined_at is None:
+            reasons[pk] = assignment.NOT_JOINED
+        else:
+            reasons[pk] = assignment.NOT_PICKED
+    run.unmatched = [
+        *run.unmatched,
+        *({"membership": pk, "reasons": [reasons[pk]]} for pk in sorted(reasons)),
+    ]
+    summary = dict(run.summary)
+    for code in reasons.values():
+        summary[code] = summary.get(code, 0) + 1
+    run.summary = summary
 
 
 def join_program(user, program: Program) -> list[ProgramMembership]:  # type: ignore[no-untyped-def]
