@@ -129,3 +129,38 @@ def test_adding_an_ics_address_lists_its_busy_times_and_shows_fetch_errors(
     stored = in_thread(lambda: sorted(ExternalBusy.objects.values_list("starts_at", "ends_at")))
     assert stored == sorted(events)
     problems_of(context).assert_none()
+
+
+def test_with_a_worker_the_page_waits_for_the_fetch_and_shows_it_when_it_lands(
+    new_context, asgi_server, settings, work_calendar, database_tasks
+):
+    """As `make run` runs it: the fetch waits for the worker (here the test runs it), and the
+    page follows it by itself, with no reload."""
+    settings.MENTORLOOM_ALLOW_PRIVATE_CALENDAR_URLS = True
+    base, _ = work_calendar
+    user = in_thread(lambda: ProfileFactory(display_name="Kenji Sato", time_zone="Asia/Tokyo").user)
+    context = new_context(timezone_id="Asia/Tokyo")
+    log_in(context, user, asgi_server)
+    page = context.new_page()
+    page.goto("/schedule/calendar/")
+    page.get_by_role("textbox", name="Address").fill(f"{base}/work.ics")
+    page.get_by_label("Name (optional)").fill("Work")
+    page.get_by_role("button", name="Add and fetch").click()
+    expect(page.get_by_text("Its busy times are being fetched")).to_be_visible()
+    card = page.locator(".card", has=page.get_by_text("Work", exact=True))
+    expect(card.get_by_role("status")).to_contain_text("Fetching its busy times…")
+    assert_accessible(page)
+    screenshot(page, "calendars-fetching-desktop")
+
+    def run_the_worker() -> None:
+        from django_tasks_db.models import DBTaskResult
+
+        from mentorloom.scheduling import services
+
+        (task,) = DBTaskResult.objects.filter(task_path__endswith=".fetch_calendar")
+        services.fetch_calendar(*task.args_kwargs["args"])
+
+    in_thread(run_the_worker)
+    expect(card.get_by_role("status")).to_contain_text("2 busy times imported")  # polled
+    expect(card.get_by_text("Fetching")).to_have_count(0)
+    problems_of(context).assert_none()

@@ -6,19 +6,29 @@ import socket
 import subprocess
 import sys
 import time as time_module
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 
 import httpx
 import pytest
 import time_machine
+from django.test import TestCase
 
-from mentorloom.scheduling.models import AvailabilityRule, SchedulingSettings
+from mentorloom.scheduling.models import AvailabilityRule, ExternalCalendar, SchedulingSettings
 from tests.factories import SchedulingMentorshipFactory
 
 # A Monday; Berlin is on CEST (UTC+2) and Tokyo on JST (UTC+9).
 NOW = datetime(2025, 6, 2, 6, 0, tzinfo=UTC)
+
+
+def fetched(add: Callable[[], ExternalCalendar]) -> ExternalCalendar:
+    """`add()` (which adds a calendar or asks for a fetch), then the fetch it queued, as the
+    worker runs it once the write commits; the calendar as it is after that fetch."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        calendar = add()
+    calendar.refresh_from_db()
+    return calendar
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from mentorloom.scheduling.external import FetchError
 from mentorloom.scheduling.models import ExternalBusy, ExternalCalendar
 from tests.factories import UserFactory
 
-from .conftest import NOW, RADICALE_PASSWORD, RADICALE_USER
+from .conftest import NOW, RADICALE_PASSWORD, RADICALE_USER, fetched
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -175,7 +175,9 @@ def test_each_redirect_hop_is_checked_again(local_http):
 
 def test_server_error_is_reported_not_raised_by_refresh(local_http, db, settings):
     settings.MENTORLOOM_ALLOW_PRIVATE_CALENDAR_URLS = True
-    calendar = services.add_calendar(UserFactory(), kind="ics", url=f"{local_http}/oops.ics")
+    calendar = fetched(
+        lambda: services.add_calendar(UserFactory(), kind="ics", url=f"{local_http}/oops.ics")
+    )
     assert calendar.last_error == "The calendar answered with HTTP 500."
     assert calendar.last_success_at is None
 
@@ -212,12 +214,14 @@ pytestmark = pytest.mark.django_db
 def test_caldav_busy_times_block_the_mentors_slots(
     mentorship, frozen, allow_private, radicale, busy_mentor_calendar
 ):
-    calendar = services.add_calendar(
-        mentorship.mentor,
-        kind="caldav",
-        url=f"{radicale.url}/{RADICALE_USER}/",  # the calendar home: calendars are discovered
-        username=RADICALE_USER,
-        password=RADICALE_PASSWORD,
+    calendar = fetched(
+        lambda: services.add_calendar(
+            mentorship.mentor,
+            kind="caldav",
+            url=f"{radicale.url}/{RADICALE_USER}/",  # the calendar home: calendars are discovered
+            username=RADICALE_USER,
+            password=RADICALE_PASSWORD,
+        )
     )
     assert calendar.last_error == "" and calendar.busy_count > 20  # weekly, ~6 months
     slots = selectors.slots_for(
@@ -246,12 +250,14 @@ def test_caldav_busy_times_block_the_mentors_slots(
 def test_ics_url_with_basic_auth_is_imported(
     mentorship, frozen, allow_private, radicale, busy_mentor_calendar
 ):
-    calendar = services.add_calendar(
-        mentorship.mentor,
-        kind="ics",
-        url=busy_mentor_calendar,
-        username=RADICALE_USER,
-        password=RADICALE_PASSWORD,
+    calendar = fetched(
+        lambda: services.add_calendar(
+            mentorship.mentor,
+            kind="ics",
+            url=busy_mentor_calendar,
+            username=RADICALE_USER,
+            password=RADICALE_PASSWORD,
+        )
     )
     assert calendar.last_error == ""
     assert ExternalBusy.objects.filter(
@@ -260,33 +266,42 @@ def test_ics_url_with_basic_auth_is_imported(
 
 
 def test_wrong_password_is_shown_on_the_settings_page_not_a_500(
-    client, mentorship, frozen, allow_private, radicale, busy_mentor_calendar
+    client,
+    mentorship,
+    frozen,
+    allow_private,
+    radicale,
+    busy_mentor_calendar,
+    django_capture_on_commit_callbacks,
 ):
     client.force_login(mentorship.mentor)
-    response = client.post(
-        "/schedule/calendar/busy/add/",
-        {
-            "kind": "caldav",
-            "url": busy_mentor_calendar,
-            "username": RADICALE_USER,
-            "password": "wrong",
-        },
-        follow=True,
-    )
-    assert response.status_code == 200
-    assert "refused the user name or password" in response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/schedule/calendar/busy/add/",
+            {
+                "kind": "caldav",
+                "url": busy_mentor_calendar,
+                "username": RADICALE_USER,
+                "password": "wrong",
+            },
+        )
+    assert response.status_code == 302
+    page = client.get("/schedule/calendar/")
+    assert "refused the user name or password" in page.content.decode()
     assert not ExternalBusy.objects.exists()
 
 
 def test_failed_refresh_keeps_the_previous_busy_times(
     mentorship, frozen, allow_private, radicale, busy_mentor_calendar
 ):
-    calendar = services.add_calendar(
-        mentorship.mentor,
-        kind="caldav",
-        url=busy_mentor_calendar,
-        username=RADICALE_USER,
-        password=RADICALE_PASSWORD,
+    calendar = fetched(
+        lambda: services.add_calendar(
+            mentorship.mentor,
+            kind="caldav",
+            url=busy_mentor_calendar,
+            username=RADICALE_USER,
+            password=RADICALE_PASSWORD,
+        )
     )
     before = ExternalBusy.objects.count()
     ExternalCalendar.objects.filter(pk=calendar.pk).update(url=f"{radicale.url}/nobody/none/")
@@ -313,12 +328,14 @@ def test_periodic_task_refreshes_only_stale_calendars(
 ):
     from mentorloom.scheduling.tasks import refresh_external_calendars
 
-    calendar = services.add_calendar(
-        mentorship.mentor,
-        kind="ics",
-        url=busy_mentor_calendar,
-        username=RADICALE_USER,
-        password=RADICALE_PASSWORD,
+    calendar = fetched(
+        lambda: services.add_calendar(
+            mentorship.mentor,
+            kind="ics",
+            url=busy_mentor_calendar,
+            username=RADICALE_USER,
+            password=RADICALE_PASSWORD,
+        )
     )
     assert refresh_external_calendars.call() == 0  # fetched just now
     ExternalCalendar.objects.filter(pk=calendar.pk).update(last_fetched_at=NOW - timedelta(hours=1))
@@ -352,24 +369,33 @@ def test_api_refuses_a_non_http_url_and_an_unknown_kind(client, db):
 
 
 def test_api_adds_lists_and_deletes_a_calendar_without_revealing_the_password(
-    client, mentorship, frozen, allow_private, radicale, busy_mentor_calendar
+    client,
+    mentorship,
+    frozen,
+    allow_private,
+    radicale,
+    busy_mentor_calendar,
+    django_capture_on_commit_callbacks,
 ):
     client.force_login(mentorship.mentor)
-    response = _post(
-        client,
-        "/api/v1/calendars",
-        {
-            "kind": "caldav",
-            "url": busy_mentor_calendar,
-            "username": RADICALE_USER,
-            "password": RADICALE_PASSWORD,
-        },
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _post(
+            client,
+            "/api/v1/calendars",
+            {
+                "kind": "caldav",
+                "url": busy_mentor_calendar,
+                "username": RADICALE_USER,
+                "password": RADICALE_PASSWORD,
+            },
+        )
     assert response.status_code == 201
     body = response.json()
-    assert body["busy_count"] > 0 and "password" not in json.dumps(body)
-    assert client.get("/api/v1/calendars").json()[0]["id"] == body["id"]
-    assert client.post(f"/api/v1/calendars/{body['id']}/refresh").status_code == 200
+    assert body["fetching"] is True and "password" not in json.dumps(body)  # queued
+    (listed,) = client.get("/api/v1/calendars").json()  # the worker has fetched it since
+    assert listed["id"] == body["id"] and listed["busy_count"] > 0 and not listed["fetching"]
+    refresh = client.post(f"/api/v1/calendars/{body['id']}/refresh")
+    assert refresh.status_code == 202 and refresh.json()["fetching"] is True
     assert client.delete(f"/api/v1/calendars/{body['id']}").status_code == 204
     assert not ExternalBusy.objects.exists()
 

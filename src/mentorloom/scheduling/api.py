@@ -448,20 +448,19 @@ def list_calendars(request: HttpRequest) -> list:
 
 @router.post("/calendars", response={**WRITE_ERRORS, 201: CalendarOut})
 def add_calendar(request: HttpRequest, payload: CalendarIn) -> Status:
-    """Adds an ICS URL or CalDAV account and fetches it once. A refused URL is 422 on `url`;
-    a failed fetch is not an error: see `last_error`."""
+    """Adds an ICS URL or CalDAV account and queues its first fetch (`fetching` is true until
+    the worker has fetched it). A refused URL is 422 on `url`; a failed fetch is not an
+    error: see `last_error`."""
     calendar = services.add_calendar(request.user, **payload.dict())
     return Status(201, calendar)
 
 
-@router.post("/calendars/{calendar_id}/refresh", response={200: CalendarOut, **WRITE_ERRORS})
-def refresh_calendar(request: HttpRequest, calendar_id: Id) -> object:
-    """Fetches the calendar now (at most services.FETCHES_PER_HOUR a user asks for: 429)."""
-    calendar = get_object_or_404(selectors.calendars_for(request.user), pk=calendar_id)
-    services.count_fetch(request.user)
-    services.refresh_calendar(calendar)
-    calendar.refresh_from_db()
-    return calendar
+@router.post("/calendars/{calendar_id}/refresh", response={202: CalendarOut, **WRITE_ERRORS})
+def refresh_calendar(request: HttpRequest, calendar_id: Id) -> Status:
+    """Queues a fetch of the calendar for the worker (`fetching`; poll the calendar until it
+    is false). At most services.FETCHES_PER_HOUR a user asks for (429); asking again while a
+    fetch waits queues nothing more and is not counted."""
+    return Status(202, services.request_fetch(request.user, calendar_id))
 
 
 @router.delete("/calendars/{calendar_id}", response={**WRITE_ERRORS, 204: None})

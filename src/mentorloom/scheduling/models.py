@@ -304,6 +304,9 @@ class ExternalCalendar(models.Model):
     last_success_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=300, blank=True)
     busy_count = models.PositiveIntegerField(default=0)
+    # A fetch someone asked for (adding it, "Fetch now") waits for the worker since then; the
+    # web process never downloads or reads a calendar itself. Cleared by the next fetch.
+    fetch_queued_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -212,6 +212,11 @@ class CalendarOut(Schema):
     last_success_at: datetime | None
     last_error: str
     busy_count: int
+    fetching: bool  # a fetch asked for waits for the worker; fields above are from the last one
+
+    @staticmethod
+    def resolve_fetching(obj) -> bool:  # type: ignore[no-untyped-def]
+        return obj.fetch_queued_at is not None
 
 
 class ProposalOut(Schema):

@@ -26,6 +26,12 @@ def send_due_reminders() -> int:
 
 
 @task()
+def fetch_calendar(calendar_id: int) -> bool:
+    """A fetch someone asked for (services.request_fetch, services.add_calendar)."""
+    return services.fetch_calendar(calendar_id)
+
+
+@task()
 def refresh_external_calendars() -> int:
     """Periodic: fetch busy calendars older than 15 minutes (see services.refresh_calendar)."""
     return services.refresh_due_calendars(now=timezone.now())

@@ -32,6 +32,11 @@ urlpatterns = [
         views.refresh_calendar,
         name="calendar_refresh",
     ),
+    path(
+        "schedule/calendar/busy/<id:calendar_id>/status/",
+        views.calendar_status,
+        name="calendar_status",
+    ),
     path("schedule/<id:session_id>/", views.session_detail, name="session"),
     path("schedule/<id:session_id>/cancel/", views.cancel, name="cancel"),
     path("schedule/<id:session_id>/no-show/", views.no_show, name="no_show"),

@@ -493,20 +493,10 @@ def _calendar_page(
     token = current.feed_token
     url = request.build_absolute_uri(reverse("scheduling:feed", args=[token])) if token else None
     zone = selectors.zone_name_of(request.user)
-    busy = selectors.upcoming_busy_by_calendar(request.user, timezone.now())
     context = {
         "feed_url": url,
         "zone": zone,
-        "calendars": [
-            {
-                "c": calendar,
-                "next_busy": [
-                    f"{display.when(start, zone)} – {display.clock(end, zone)}"
-                    for start, end in busy.get(calendar.pk, [])
-                ],
-            }
-            for calendar in selectors.calendars_for(request.user)
-        ],
+        "calendars": _calendar_rows(request.user, selectors.calendars_for(request.user), zone),
         "calendar_form": form or ExternalCalendarForm(),
         "reminder_form": ReminderForm(
             initial={
@@ -518,10 +508,55 @@ def _calendar_page(
     return render(request, "scheduling/calendar.html", context, status=status)
 
 
+def _calendar_rows(user, calendars, zone: str) -> list[dict]:  # type: ignore[no-untyped-def]
+    """Each calendar with the next busy times it imported, on the viewer's clock."""
+    busy = selectors.upcoming_busy_by_calendar(user, timezone.now())
+    return [
+        {
+            "c": calendar,
+            "next_busy": [
+                f"{display.when(start, zone)} – {display.clock(end, zone)}"
+                for start, end in busy.get(calendar.pk, [])
+            ],
+        }
+        for calendar in calendars
+    ]
+
+
+@login_required
+@require_GET
+def calendar_status(request: HttpRequest, calendar_id: int) -> HttpResponse:
+    """One calendar's fetch state; polled by htmx while a fetch waits for the worker."""
+    calendars = selectors.calendars_for(request.user).filter(pk=calendar_id)
+    if not calendars:
+        raise Http404
+    zone = selectors.zone_name_of(request.user)
+    row = _calendar_rows(request.user, calendars, zone)[0]
+    return render(request, "scheduling/_calendar_status.html", {"row": row, "zone": zone})
+
+
+def _fetch_message(request: HttpRequest, calendar, first: bool) -> None:  # type: ignore[no-untyped-def]
+    """What the person is told after asking for a fetch: its outcome when it ran already (tasks
+    run at once without a worker), else that it runs in the background."""
+    if calendar.fetch_queued_at is not None:
+        messages.info(
+            request,
+            ("Added. " if first else "")
+            + "Its busy times are being fetched; this page shows them when they arrive.",
+        )
+    elif calendar.last_error:
+        lead = "Saved, but the first fetch failed" if first else "The fetch failed"
+        messages.warning(request, f"{lead}: {calendar.last_error}")
+    elif first:
+        messages.success(request, f"Added: {calendar.busy_count} busy times imported.")
+    else:
+        messages.success(request, "Fetched again.")
+
+
 @login_required
 @require_POST
 def add_calendar(request: HttpRequest) -> HttpResponse:
-    """Adds a busy calendar and fetches it once; a fetch problem is shown, never a 500."""
+    """Adds a busy calendar and queues its first fetch; a fetch problem is shown, never a 500."""
     form = ExternalCalendarForm(request.POST)
     if form.is_valid():
         try:
@@ -529,12 +564,7 @@ def add_calendar(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             add_domain_errors(form, exc)
         else:
-            if calendar.last_error:
-                messages.warning(
-                    request, f"Saved, but the first fetch failed: {calendar.last_error}"
-                )
-            else:
-                messages.success(request, f"Added: {calendar.busy_count} busy times imported.")
+            _fetch_message(request, calendar, first=True)
             return redirect("scheduling:calendar")
     return _calendar_page(request, form, status=422)
 
@@ -550,18 +580,12 @@ def delete_calendar(request: HttpRequest, calendar_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def refresh_calendar(request: HttpRequest, calendar_id: int) -> HttpResponse:
-    calendar = selectors.calendars_for(request.user).filter(pk=calendar_id).first()
-    if calendar is None:
-        raise Http404
     try:
-        services.count_fetch(request.user)
+        calendar = services.request_fetch(request.user, calendar_id)
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("scheduling:calendar")
-    if services.refresh_calendar(calendar):
-        messages.success(request, "Fetched again.")
-    else:
-        messages.error(request, "The calendar could not be fetched; see the message below.")
+    _fetch_message(request, calendar, first=False)
     return redirect("scheduling:calendar")
 
 

@@ -41,12 +41,15 @@ from .booking import (
 from .calendars import (
     FETCHES_PER_HOUR,
     MAX_CALENDARS_PER_USER,
+    QUEUED_FOR,
     REFRESH_EVERY,
     add_calendar,
     count_fetch,
     delete_calendar,
+    fetch_calendar,
     refresh_calendar,
     refresh_due_calendars,
+    request_fetch,
 )
 from .invitations import send_invitation
 from .proposals import (
@@ -76,6 +79,7 @@ __all__ = [
     "NO_SHOW_REPORT_DAYS",
     "PROBLEM_MESSAGES",
     "PROPOSAL_MAX_AHEAD",
+    "QUEUED_FOR",
     "REFRESH_EVERY",
     "REMINDERS",
     "SETTINGS_FIELDS",
@@ -98,6 +102,7 @@ __all__ = [
     "delete_override",
     "delete_rule",
     "ensure_settings",
+    "fetch_calendar",
     "late_cancel_window",
     "mark_no_show",
     "move_following",
@@ -107,6 +112,7 @@ __all__ = [
     "refresh_due_calendars",
     "regenerate_feed_token",
     "replace_rules",
+    "request_fetch",
     "request_reschedule",
     "reschedule_session",
     "revoke_feed_token",

@@ -1,4 +1,9 @@
-"""External busy calendars (ICS feeds): adding, deleting and refreshing them."""
+"""External busy calendars (ICS feeds, CalDAV): adding, deleting and refreshing them.
+
+Every fetch runs in the worker: adding a calendar or "Fetch now" queues one (`request_fetch`,
+the task `fetch_calendar`), the periodic task refreshes the others. Downloading a calendar
+someone else wrote and expanding its rules can take seconds of CPU (a 5 MB file about ten);
+that must not hold up a web process, nor the page of the person waiting for it."""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from mentorloom.core import ratelimit
+from mentorloom.core.enqueue import enqueue_on_commit
 from mentorloom.core.errors import InvalidInput
 
 from .. import credentials, external, ics, selectors
@@ -21,6 +27,10 @@ MAX_CALENDARS_PER_USER = 10
 REFRESH_EVERY = timedelta(minutes=15)
 # Fetches someone asks for (adding a calendar, "Fetch now"); the periodic refresh is not counted.
 FETCHES_PER_HOUR = 20
+FETCH_TASK = "mentorloom.scheduling.tasks.fetch_calendar"
+# A fetch queued longer ago than this is taken as lost (a worker stopped): asking again queues
+# another. Until then, asking again queues nothing more and counts nothing.
+QUEUED_FOR = timedelta(minutes=10)
 
 
 def _allow_private_urls() -> bool:
@@ -47,7 +57,7 @@ def add_calendar(
     name: str = "",
     now: datetime | None = None,
 ) -> ExternalCalendar:
-    """Saves an ICS URL or CalDAV account and fetches it once right away.
+    """Saves an ICS URL or CalDAV account and queues its first fetch (`fetch_queued_at`).
 
     The URL is checked first (http(s) only, no private addresses): InvalidInput on `url`.
     A failed first fetch is not an error here — it is stored in last_error and shown.
@@ -67,18 +77,48 @@ def add_calendar(
     if user.external_calendars.count() >= MAX_CALENDARS_PER_USER:
         raise InvalidInput(fields={"url": [f"At most {MAX_CALENDARS_PER_USER} calendars."]})
     count_fetch(user)
-    calendar = ExternalCalendar.objects.create(
-        user=user,
-        kind=kind,
-        url=url,
-        name=name.strip()[:80],
-        username=username.strip()[:200],
-        password_encrypted=credentials.encrypt(password),
-        created_at=now or timezone.now(),
-    )
-    refresh_calendar(calendar, now=now)
+    now = now or timezone.now()
+    with transaction.atomic():
+        calendar = ExternalCalendar.objects.create(
+            user=user,
+            kind=kind,
+            url=url,
+            name=name.strip()[:80],
+            username=username.strip()[:200],
+            password_encrypted=credentials.encrypt(password),
+            created_at=now,
+            fetch_queued_at=now,
+        )
+        enqueue_on_commit(FETCH_TASK, calendar.pk)
+    calendar.refresh_from_db()  # fetched already when tasks run at once (tests, no worker)
+    return calendar
+
+
+def request_fetch(user, calendar_id: int, *, now: datetime | None = None) -> ExternalCalendar:  # type: ignore[no-untyped-def]
+    """ "Fetch now": queues a fetch of one of `user`'s calendars (Http404 for anyone else's).
+    Counts against their hourly limit (CalendarFetchesTooFast), unless a fetch is waiting
+    already: then nothing more is queued or counted."""
+    now = now or timezone.now()
+    calendar = ExternalCalendar.objects.filter(user=user, pk=calendar_id).first()
+    if calendar is None:
+        raise Http404("No such calendar.")
+    if calendar.fetch_queued_at is not None and calendar.fetch_queued_at > now - QUEUED_FOR:
+        return calendar
+    count_fetch(user)
+    with transaction.atomic():
+        ExternalCalendar.objects.filter(pk=calendar.pk).update(fetch_queued_at=now)
+        enqueue_on_commit(FETCH_TASK, calendar.pk)
     calendar.refresh_from_db()
     return calendar
+
+
+def fetch_calendar(calendar_id: int) -> bool:
+    """The worker's half of `request_fetch` / `add_calendar`. False when the fetch failed or
+    the calendar was removed meanwhile."""
+    calendar = (
+        ExternalCalendar.objects.select_related("user__profile").filter(pk=calendar_id).first()
+    )
+    return calendar is not None and refresh_calendar(calendar)
 
 
 def delete_calendar(user, calendar_id: int) -> None:  # type: ignore[no-untyped-def]
@@ -123,17 +163,25 @@ def refresh_calendar(calendar: ExternalCalendar, *, now: datetime | None = None)
         )
     except external.FetchError as exc:
         ExternalCalendar.objects.filter(pk=calendar.pk).update(
-            last_fetched_at=now, last_error=str(exc)[:300]
+            last_fetched_at=now, last_error=str(exc)[:300], fetch_queued_at=None
         )
         return False
     with transaction.atomic():
+        # Removed while it was being fetched (a fetch can take seconds): nothing to store. The
+        # row lock makes a removal from now on wait for this write, then take its rows along.
+        if not ExternalCalendar.objects.select_for_update().filter(pk=calendar.pk).exists():
+            return False
         ExternalBusy.objects.filter(calendar=calendar).delete()
         ExternalBusy.objects.bulk_create(
             ExternalBusy(calendar=calendar, user_id=calendar.user_id, starts_at=s, ends_at=e)
             for s, e in intervals
         )
         ExternalCalendar.objects.filter(pk=calendar.pk).update(
-            last_fetched_at=now, last_success_at=now, last_error="", busy_count=len(intervals)
+            last_fetched_at=now,
+            last_success_at=now,
+            last_error="",
+            busy_count=len(intervals),
+            fetch_queued_at=None,
         )
     return True
 
