@@ -154,6 +154,18 @@ def test_publishing_says_who_declined_or_had_not_joined_rather_than_did_not_pick
 
 
 @pytest.mark.django_db
+def test_a_mentee_left_with_no_mentor_to_pick_is_not_said_to_have_not_picked():
+    admin, program, _, mentees = _program(mentees=1)
+    run = services.run_matching(admin, program, mode="choice")
+    for option in run.options.select_related("mentor__user"):
+        option.mentor.user.is_active = False  # closed since the round opened
+        option.mentor.user.save(update_fields=["is_active"])
+    services.publish_run(admin, run)
+    run.refresh_from_db()
+    assert run.unmatched == [{"membership": mentees[0].pk, "reasons": [a.CONSTRAINTS_COMBINED]}]
+
+
+@pytest.mark.django_db
 def test_lock_swap_and_rerun_do_not_apply_to_a_choice_run():
     admin, program, _, mentees = _program(mentees=2)
     run = services.run_matching(admin, program, mode="choice")

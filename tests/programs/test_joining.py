@@ -200,6 +200,27 @@ def test_an_unlinked_verified_address_sees_the_private_program_but_not_its_peopl
     assert client.get(url).status_code == 404
 
 
+def test_a_look_alike_address_matches_nobody_s_imported_rows(client, admin, program):
+    """On PostgreSQL a case-insensitive match is UPPER(), which folds the dotless ı into I: who
+    verifies alice@gıthub.example (a look-alike domain anyone may register) must not match,
+    link or join the rows imported for alice@github.example."""
+    member = ProgramMembershipFactory(
+        program=program, user=None, email="alice@github.example", role="mentee"
+    )
+    mimic = UserFactory(email="alice@g\u0131thub.example")  # verified: they own that mailbox
+    assert selectors.invitations_for(mimic) == []
+    assert services.link_verified_address(mimic) == 0
+    assert selectors.verified_owner(member) is None
+    client.force_login(mimic)
+    assert client.get(f"/api/v1/programs/{program.pk}").status_code == 404  # private
+    assert client.post(f"/api/v1/programs/{program.pk}/join").status_code == 404
+    member.refresh_from_db()
+    assert member.user is None and member.joined_at is None
+    # The real owner still matches exactly.
+    owner = UserFactory(email="alice@github.example")
+    assert [i.program for i in selectors.invitations_for(owner)] == [program]
+
+
 def test_mentee_choice_offers_only_joined_mentors_and_waits_for_mentees_to_join(
     client, admin, program
 ):

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 
@@ -132,7 +133,13 @@ class ProgramMembership(models.Model):
                 name="membership_joined_or_declined",
             ),
         ]
-        indexes = [models.Index(fields=["program", "role"])]
+        indexes = [
+            models.Index(fields=["program", "role"]),
+            # Rows waiting for their address's owner (selectors.same_address).
+            models.Index(
+                Lower("email"), condition=Q(user=None), name="membership_unlinked_address"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.email} ({self.role}) in {self.program_id}"

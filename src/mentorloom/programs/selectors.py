@@ -10,7 +10,8 @@ from datetime import datetime
 import numpy as np
 from django.contrib.auth import get_user_model
 from django.db.models import Count, F, Min, Q, QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
+from django.db.models.lookups import Exact
 from django.http import Http404
 
 from mentorloom.discovery.scope import DirectoryScope
@@ -121,11 +122,9 @@ def get_pair_for(user, program_id: int, run_id: int, pair_id: int) -> ProposedPa
 
 def verified_owner(member: ProgramMembership):  # type: ignore[no-untyped-def]
     """The account that has *verified* the member's imported address, else None: only a
-    verified address names its owner (as link_verified_address)."""
+    verified address names its owner (as link_verified_address). Exact: see `same_address`."""
     return (
-        get_user_model()
-        .objects.filter(email__iexact=member.email, email_verified_at__isnull=False)
-        .first()
+        get_user_model().objects.filter(email=member.email, email_verified_at__isnull=False).first()
     )
 
 
@@ -420,11 +419,20 @@ def choice_progress(run: MatchRun) -> ChoiceProgress:
 
 def own_rows(user) -> Q:  # type: ignore[no-untyped-def]
     """The membership rows that are `user`'s: linked to them, or under their verified address
-    and linked to nobody yet (only a verified address names its owner)."""
+    and linked to nobody yet (only a verified address names its owner). See `same_address`."""
     mine = Q(user=user)
     if user.email_verified_at is not None:
-        mine |= Q(user=None, email__iexact=user.email)
+        mine |= Q(user=None) & same_address(user.email)
     return mine
+
+
+def same_address(email: str) -> Q:
+    """Rows imported under `email` (a user's address, stored lower-cased by normalize_email).
+    Imports lower-case addresses too; LOWER() on the row side only catches rows that were not.
+    Never a case-insensitive match on both sides: on PostgreSQL that is UPPER(), which folds
+    non-ASCII letters into ASCII ones (UPPER('ı') is 'I'), so whoever verified alice@gıthub.com
+    (a domain anyone may register) matched the rows imported for alice@github.com."""
+    return Q(Exact(Lower("email"), email))
 
 
 @dataclass(frozen=True)

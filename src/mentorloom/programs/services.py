@@ -49,6 +49,7 @@ from .selectors import (
     member_vectors,
     offered_options,
     own_rows,
+    same_address,
     verified_owner,
 )
 
@@ -438,7 +439,7 @@ def link_verified_address(user) -> int:  # type: ignore[no-untyped-def]
     not become that person's program member."""
     if not user.email_verified_at:
         return 0
-    linked = ProgramMembership.objects.filter(user=None, email__iexact=user.email)
+    linked = ProgramMembership.objects.filter(Q(user=None) & same_address(user.email))
     count = 0
     for member in linked.select_related("program"):
         member.user, member.updated_at = user, timezone.now()
@@ -547,8 +548,10 @@ def publish_run(admin, run: MatchRun) -> dict[str, int]:  # type: ignore[no-unty
 
 def _list_who_did_not_pick(run: MatchRun) -> None:
     """Mentee choice: who had a shortlist and no pick stays unmatched, and the review says
-    why: they declined, had not joined yet (only who joined can pick), or did not pick."""
+    why: they declined, had not joined yet (only who joined can pick), had no mentor left to
+    pick (the generic "rules together" reason: it names no closed account), or did not pick."""
     picked = set(run.pairs.values_list("mentee_id", flat=True))
+    could_pick = set(run.options.filter(offered_options()).values_list("mentee_id", flat=True))
     reasons: dict[int, str] = {}
     for pk, joined_at, declined_at in (
         ProgramMembership.objects.filter(pk__in=run.options.values("mentee_id"))
@@ -559,6 +562,8 @@ def _list_who_did_not_pick(run: MatchRun) -> None:
             reasons[pk] = assignment.DECLINED
         elif joined_at is None:
             reasons[pk] = assignment.NOT_JOINED
+        elif pk not in could_pick:  # no mentor on their shortlist had joined (or stayed open)
+            reasons[pk] = assignment.CONSTRAINTS_COMBINED
         else:
             reasons[pk] = assignment.NOT_PICKED
     run.unmatched = [
