@@ -122,3 +122,87 @@ def test_a_calendar_removed_while_it_was_being_fetched_stores_nothing(monkeypatc
     monkeypatch.setattr(external, "busy_intervals", read_while_removed)
     assert services.fetch_calendar(calendar.pk) is False
     assert not ExternalBusy.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_removing_a_calendar_while_its_fetch_stores_busy_times_takes_them_along(monkeypatch):
+    """The fetch holds the calendar's row lock while it writes; "Remove" waits for it and
+    then deletes what it wrote. Without the lock, on PostgreSQL, the removal read the busy
+    rows before the fetch's commit, deleted the calendar after it, and failed at its own commit
+    (IntegrityError: busy rows left pointing at no calendar)."""
+    import threading
+    import time
+
+    from django.db import connections
+
+    from mentorloom.scheduling import external
+    from mentorloom.scheduling.models import ExternalBusy
+
+    calendar = _calendar(UserFactory())
+    now = timezone.now()
+    written = threading.Event()
+    store = ExternalBusy.objects.bulk_create
+
+    def store_then_linger(rows, *args, **kwargs):  # type: ignore[no-untyped-def]
+        result = store(rows, *args, **kwargs)
+        written.set()
+        time.sleep(0.5)  # still inside the fetch's transaction: the removal comes now
+        return result
+
+    monkeypatch.setattr(external, "fetch_ics", lambda *a, **k: b"BEGIN:VCALENDAR\r\nEND:VCALENDAR")
+    monkeypatch.setattr(
+        external,
+        "busy_intervals",
+        lambda *a, **k: [(now + timedelta(days=1), now + timedelta(days=1, hours=1))],
+    )
+    monkeypatch.setattr(ExternalBusy.objects, "bulk_create", store_then_linger)
+    outcome: dict[str, object] = {}
+
+    def remove() -> None:
+        written.wait(timeout=10)
+        try:
+            services.delete_calendar(calendar.user, calendar.pk)
+            outcome["removed"] = True
+        except Exception as exc:  # the failure this test is about
+            outcome["removed"] = exc
+        finally:
+            connections.close_all()
+
+    remover = threading.Thread(target=remove)
+    remover.start()
+    assert services.fetch_calendar(calendar.pk) is True
+    remover.join(timeout=30)
+    assert outcome["removed"] is True
+    assert not ExternalCalendar.objects.exists() and not ExternalBusy.objects.exists()
+
+
+def test_the_page_stops_following_a_fetch_that_waited_too_long_or_a_calendar_gone(client):
+    user = UserFactory()
+    calendar = _calendar(user)
+    ExternalCalendar.objects.filter(pk=calendar.pk).update(
+        fetch_queued_at=timezone.now() - services.QUEUED_FOR - timedelta(seconds=1)
+    )
+    client.force_login(user)
+    status_url = f"/schedule/calendar/busy/{calendar.pk}/status/"
+    stalled = client.get(status_url).content.decode()
+    assert "taking longer than usual" in stalled and "hx-get" not in stalled
+    # Removed in another tab, or signed out meanwhile: htmx gets a note and "stop polling"
+    # (286) rather than an error or the sign-in page, which it would ask for again and again.
+    calendar.delete()
+    gone = client.get(status_url, headers={"HX-Request": "true"})
+    assert gone.status_code == 286 and "Removed." in gone.content.decode()
+    assert client.get(status_url).status_code == 404  # not polled: a plain 404
+    client.logout()
+    out = client.get(status_url, headers={"HX-Request": "true"})
+    assert out.status_code == 286 and "signed out" in out.content.decode()
+    assert client.get(status_url).status_code == 302  # not polled: to the sign-in page
+
+
+def test_the_periodic_refresh_leaves_a_calendar_whose_fetch_is_on_its_way(database_tasks):
+    user = UserFactory()
+    calendar = services.request_fetch(user, _calendar(user).pk)  # never fetched, queued now
+    assert services.refresh_due_calendars() == 0  # its own fetch will do
+    ExternalCalendar.objects.filter(pk=calendar.pk).update(
+        fetch_queued_at=timezone.now() - services.QUEUED_FOR - timedelta(seconds=1)
+    )
+    assert services.refresh_due_calendars() == 1  # that fetch seems lost: refreshed after all

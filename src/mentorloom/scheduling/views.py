@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -509,29 +510,53 @@ def _calendar_page(
 
 
 def _calendar_rows(user, calendars, zone: str) -> list[dict]:  # type: ignore[no-untyped-def]
-    """Each calendar with the next busy times it imported, on the viewer's clock."""
-    busy = selectors.upcoming_busy_by_calendar(user, timezone.now())
-    return [
-        {
-            "c": calendar,
-            "next_busy": [
-                f"{display.when(start, zone)} – {display.clock(end, zone)}"
-                for start, end in busy.get(calendar.pk, [])
-            ],
-        }
-        for calendar in calendars
-    ]
+    """Each calendar with the next busy times it imported, on the viewer's clock, and whether
+    a fetch asked for is waiting (`fetching`) or has waited so long that its worker seems lost
+    (`stalled`: the page stops following it)."""
+    now = timezone.now()
+    busy = selectors.upcoming_busy_by_calendar(user, now)
+    rows = []
+    for calendar in calendars:
+        queued = calendar.fetch_queued_at
+        stalled = queued is not None and queued <= now - services.QUEUED_FOR
+        rows.append(
+            {
+                "c": calendar,
+                "fetching": queued is not None and not stalled,
+                "stalled": stalled,
+                "next_busy": [
+                    f"{display.when(start, zone)} – {display.clock(end, zone)}"
+                    for start, end in busy.get(calendar.pk, [])
+                ],
+            }
+        )
+    return rows
 
 
-@login_required
+# htmx stops polling an element when its answer has this status (and still swaps it in).
+STOP_POLLING = 286
+
+
 @require_GET
 def calendar_status(request: HttpRequest, calendar_id: int) -> HttpResponse:
-    """One calendar's fetch state; polled by htmx while a fetch waits for the worker."""
+    """One calendar's fetch state, polled by htmx while a fetch waits for the worker. Polling
+    ends when the fetch lands, and also when the calendar is gone (removed in another tab) or
+    the person was signed out meanwhile: those answer htmx with a short note instead of an
+    error it would ask again for every two seconds. Anyone else's calendar is a 404."""
+    polled = request.headers.get("HX-Request") == "true"
+    if not request.user.is_authenticated:
+        if polled:
+            note = "You were signed out. Reload the page to sign in again."
+            return HttpResponse(f'<p class="small muted">{note}</p>', status=STOP_POLLING)
+        return redirect_to_login(request.get_full_path())
     calendars = selectors.calendars_for(request.user).filter(pk=calendar_id)
     if not calendars:
+        if polled:
+            return HttpResponse('<p class="small muted">Removed.</p>', status=STOP_POLLING)
         raise Http404
     zone = selectors.zone_name_of(request.user)
     row = _calendar_rows(request.user, calendars, zone)[0]
+    # Once the fetch has landed the fragment carries no hx-trigger: polling ends with it.
     return render(request, "scheduling/_calendar_status.html", {"row": row, "zone": zone})
 
 

@@ -99,17 +99,18 @@ def request_fetch(user, calendar_id: int, *, now: datetime | None = None) -> Ext
     Counts against their hourly limit (CalendarFetchesTooFast), unless a fetch is waiting
     already: then nothing more is queued or counted."""
     now = now or timezone.now()
-    calendar = ExternalCalendar.objects.filter(user=user, pk=calendar_id).first()
-    if calendar is None:
+    mine = ExternalCalendar.objects.filter(user=user, pk=calendar_id)
+    if not mine.exists():
         raise Http404("No such calendar.")
-    if calendar.fetch_queued_at is not None and calendar.fetch_queued_at > now - QUEUED_FOR:
-        return calendar
-    count_fetch(user)
     with transaction.atomic():
-        ExternalCalendar.objects.filter(pk=calendar.pk).update(fetch_queued_at=now)
-        enqueue_on_commit(FETCH_TASK, calendar.pk)
-    calendar.refresh_from_db()
-    return calendar
+        # One conditional write: of two requests at once, only one queues (and counts).
+        queued = mine.filter(
+            Q(fetch_queued_at__isnull=True) | Q(fetch_queued_at__lte=now - QUEUED_FOR)
+        ).update(fetch_queued_at=now)
+        if queued:
+            count_fetch(user)  # over the limit: raises, and the write above rolls back
+            enqueue_on_commit(FETCH_TASK, calendar_id)
+    return mine.get()
 
 
 def fetch_calendar(calendar_id: int) -> bool:
@@ -122,10 +123,14 @@ def fetch_calendar(calendar_id: int) -> bool:
 
 
 def delete_calendar(user, calendar_id: int) -> None:  # type: ignore[no-untyped-def]
-    """Http404 unless it is one of the user's calendars."""
-    deleted, _ = ExternalCalendar.objects.filter(user=user, pk=calendar_id).delete()
-    if not deleted:
-        raise Http404("No such calendar.")
+    """Http404 unless it is one of the user's calendars. Takes the calendar's row lock first:
+    a fetch storing its busy times holds it, and the removal must see (and delete) the rows
+    that fetch wrote, not delete the calendar from under them."""
+    with transaction.atomic():
+        mine = ExternalCalendar.objects.select_for_update().filter(user=user, pk=calendar_id)
+        if not mine.exists():
+            raise Http404("No such calendar.")
+        mine.delete()
 
 
 def refresh_calendar(calendar: ExternalCalendar, *, now: datetime | None = None) -> bool:
@@ -189,9 +194,14 @@ def refresh_calendar(calendar: ExternalCalendar, *, now: datetime | None = None)
 def refresh_due_calendars(*, now: datetime | None = None, limit: int = 200) -> int:
     """Refreshes calendars not fetched in the last 15 minutes (oldest first); returns count."""
     now = now or timezone.now()
-    due = ExternalCalendar.objects.filter(
-        Q(last_fetched_at__isnull=True) | Q(last_fetched_at__lte=now - REFRESH_EVERY)
-    ).select_related("user__profile")
+    due = (
+        ExternalCalendar.objects.filter(
+            Q(last_fetched_at__isnull=True) | Q(last_fetched_at__lte=now - REFRESH_EVERY)
+        )
+        # A fetch someone asked for is on its way (a lost one is taken as lost after QUEUED_FOR).
+        .exclude(fetch_queued_at__gt=now - QUEUED_FOR)
+        .select_related("user__profile")
+    )
     done = 0
     for calendar in due.order_by(F("last_fetched_at").asc(nulls_first=True))[:limit]:
         refresh_calendar(calendar, now=now)
