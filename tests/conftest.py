@@ -36,7 +36,12 @@ def _media_in_tmp(settings, tmp_path):
 def _tasks_run_immediately(settings):
     # The worker is tested on its own (tests/core/test_email_worker.py); elsewhere a task
     # runs when its transaction commits, so e-mails land in Django's outbox.
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": settings.MENTORLOOM_TASK_QUEUES,
+        }
+    }
 
 
 @pytest.fixture
@@ -50,7 +55,12 @@ def no_janus(settings):
 @pytest.fixture
 def database_tasks(settings):
     """Tasks stored by django-tasks-db as `make run` configures (run them with its db_worker)."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks_db.DatabaseBackend",
+            "QUEUES": settings.MENTORLOOM_TASK_QUEUES,
+        }
+    }
 
 
 @pytest.fixture

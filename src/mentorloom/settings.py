@@ -221,7 +221,14 @@ else:
     }
 
 # --- Background tasks -----------------------------------------------------------------------
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Two queues, each with a worker of its own (runstack; docs/deployment.md). Busy-calendar
+# fetches read calendars other people wrote, and one can take seconds (a 5 MB file) to a minute
+# (a slow CalDAV server): on their own queue they never hold up e-mail, session reminders or a
+# workshop's breakout timer.
+MENTORLOOM_TASK_QUEUES = ["default", "calendars"]
+TASKS = {
+    "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": MENTORLOOM_TASK_QUEUES}
+}
 
 # Periodic tasks enqueued by `manage.py run_scheduler` (started by `make run`): (task, seconds).
 MENTORLOOM_PERIODIC_TASKS = [

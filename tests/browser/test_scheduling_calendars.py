@@ -84,16 +84,22 @@ def work_calendar() -> Iterator[tuple[str, list[tuple[datetime, datetime]]]]:
         server.server_close()
 
 
-def test_adding_an_ics_address_lists_its_busy_times_and_shows_fetch_errors(
-    new_context, asgi_server, settings, work_calendar
-):
+def _kenji_on_the_calendars_page(new_context, asgi_server, settings):  # type: ignore[no-untyped-def]
+    """A mentee in Tokyo, signed in on /schedule/calendar/; the loopback .ics server allowed."""
     settings.MENTORLOOM_ALLOW_PRIVATE_CALENDAR_URLS = True
-    base, events = work_calendar
     user = in_thread(lambda: ProfileFactory(display_name="Kenji Sato", time_zone="Asia/Tokyo").user)
     context = new_context(timezone_id="Asia/Tokyo")
     log_in(context, user, asgi_server)
     page = context.new_page()
     page.goto("/schedule/calendar/")
+    return context, page
+
+
+def test_adding_an_ics_address_lists_its_busy_times_and_shows_fetch_errors(
+    new_context, asgi_server, settings, work_calendar
+):
+    base, events = work_calendar
+    context, page = _kenji_on_the_calendars_page(new_context, asgi_server, settings)
     expect(page.get_by_role("heading", name="No calendars connected")).to_be_visible()
     assert_accessible(page)
 
@@ -136,13 +142,8 @@ def test_with_a_worker_the_page_waits_for_the_fetch_and_shows_it_when_it_lands(
 ):
     """As `make run` runs it: the fetch waits for the worker (here the test runs it), and the
     page follows it by itself, with no reload."""
-    settings.MENTORLOOM_ALLOW_PRIVATE_CALENDAR_URLS = True
     base, _ = work_calendar
-    user = in_thread(lambda: ProfileFactory(display_name="Kenji Sato", time_zone="Asia/Tokyo").user)
-    context = new_context(timezone_id="Asia/Tokyo")
-    log_in(context, user, asgi_server)
-    page = context.new_page()
-    page.goto("/schedule/calendar/")
+    context, page = _kenji_on_the_calendars_page(new_context, asgi_server, settings)
     page.get_by_role("textbox", name="Address").fill(f"{base}/work.ics")
     page.get_by_label("Name (optional)").fill("Work")
     page.get_by_role("button", name="Add and fetch").click()

@@ -8,11 +8,6 @@ from django_tasks_db.models import DBTaskResult
 from mentorloom.accounts import services
 
 
-@pytest.fixture
-def database_tasks(settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-
-
 @pytest.mark.django_db(transaction=True)
 def test_signup_email_is_queued_in_the_database_and_sent_by_the_worker(database_tasks):
     services.sign_up(email="queued@example.org", password="correct-horse-battery-42")

@@ -28,16 +28,21 @@ class _Stopped(Exception):
     pass
 
 
-def _capture_children(monkeypatch) -> list[dict]:
-    """Record each child's environment instead of starting it (the processes are the outside
-    world here), and stop the command after the third child."""
+CHILDREN = 4  # the web server, a worker per task queue (2), the scheduler
+
+
+def _capture_children(monkeypatch, argvs: list | None = None) -> list[dict]:
+    """Record each child's environment (and argv into `argvs`) instead of starting it (the
+    processes are the outside world here), and stop the command after the last child."""
     seen: list[dict] = []
 
     def fake_popen(argv, env=None, **kwargs):
         seen.append(dict(env if env is not None else os.environ))
-        if len(seen) == 3:
+        if argvs is not None:
+            argvs.append(argv)
+        if len(seen) == CHILDREN:
             raise _Stopped
-        return subprocess.Popen(["true"])
+        return _real_popen(["true"])  # subprocess.Popen is this fake while it is patched
 
     monkeypatch.setattr(runstack.subprocess, "Popen", fake_popen)
     return seen
@@ -49,7 +54,17 @@ def test_children_get_the_served_port_as_site_url_when_unset(monkeypatch):
     seen = _capture_children(monkeypatch)
     with pytest.raises(_Stopped):
         call_command("runstack", host="127.0.0.1", port=8765)
-    assert [env["SITE_URL"] for env in seen] == ["http://127.0.0.1:8765"] * 3
+    assert [env["SITE_URL"] for env in seen] == ["http://127.0.0.1:8765"] * CHILDREN
+
+
+def test_each_task_queue_gets_a_worker_of_its_own(monkeypatch, settings):
+    argvs: list = []
+    _capture_children(monkeypatch, argvs)
+    with pytest.raises(_Stopped):
+        call_command("runstack", host="127.0.0.1", port=8765)
+    workers = [argv for argv in argvs if "db_worker" in argv]
+    queues = [argv[argv.index("--queue-name") + 1] for argv in workers]
+    assert queues == settings.MENTORLOOM_TASK_QUEUES == ["default", "calendars"]
 
 
 def test_an_explicit_site_url_is_kept(monkeypatch):

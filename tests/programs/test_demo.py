@@ -95,3 +95,29 @@ def test_demo_dashboard_shows_six_weeks_of_activity_on_the_first_run_and_reseedi
     assert _counts(program) == counts
     assert dashboard.chart(program, "sessions_per_week").points == weeks
     assert dashboard.chart(program, "requests").note == requests.note
+
+
+def test_the_demo_program_has_sessions_every_week_whatever_day_it_is_seeded():
+    """Pairs meet 36 hours apart: no gap between one meeting and the next reaches 5 days, so
+    even after each mentee's time of day moves a meeting by up to a day, no ISO week between
+    the first and the last goes without one (seeded on a Tuesday, a day per pair left every
+    other week empty and the weekly chart with gaps)."""
+    from datetime import UTC, datetime, timedelta
+    from itertools import pairwise
+
+    from mentorloom.demo import program_history as history
+
+    for weekday in range(7):
+        published = datetime(2026, 1, 5, 9, tzinfo=UTC) + timedelta(days=weekday)  # Mon + k
+        meetings = sorted(
+            history._meeting(published, days, n)
+            for days in history.SESSION_DAYS
+            for n in range(len(history.GOALS))
+        )
+        gaps = [b - a for a, b in pairwise(meetings)]
+        assert max(gaps) < timedelta(days=5), weekday
+        weeks = {m.isocalendar()[:2] for m in meetings}
+        assert len(weeks) >= 4, weekday
+        # The last meetings are over 7 days old at seeding: their ratings are final.
+        now = published + timedelta(days=history.PUBLISHED_DAYS_AGO)
+        assert now - meetings[-1] > timedelta(days=7), weekday

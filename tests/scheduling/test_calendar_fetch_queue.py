@@ -33,7 +33,7 @@ def test_adding_a_calendar_queues_its_fetch_for_the_worker(settings, database_ta
     assert calendar.fetch_queued_at is not None and calendar.last_fetched_at is None
     (task,) = DBTaskResult.objects.all()
     assert task.task_path == "mentorloom.scheduling.tasks.fetch_calendar"
-    assert task.args_kwargs["args"] == [calendar.pk]
+    assert task.args_kwargs["args"] == [calendar.pk] and task.queue_name == "calendars"
     # The worker's half: the fetch runs, says what went wrong, and clears the queued mark.
     assert services.fetch_calendar(calendar.pk) is False
     calendar.refresh_from_db()
@@ -206,3 +206,20 @@ def test_the_periodic_refresh_leaves_a_calendar_whose_fetch_is_on_its_way(databa
         fetch_queued_at=timezone.now() - services.QUEUED_FOR - timedelta(seconds=1)
     )
     assert services.refresh_due_calendars() == 1  # that fetch seems lost: refreshed after all
+
+
+@pytest.mark.django_db(transaction=True)
+def test_fetches_wait_for_the_calendars_worker_not_in_front_of_e_mail(database_tasks):
+    """`make run` starts a worker per queue: the default one (e-mail, reminders) never picks a
+    calendar fetch up, however slow, and the calendars worker runs it."""
+    from django.core.management import call_command
+
+    user = UserFactory()
+    calendar = _calendar(user)
+    services.request_fetch(user, calendar.pk)
+    call_command("db_worker", "--batch", "--no-startup-delay")  # the default queue's worker
+    calendar.refresh_from_db()
+    assert calendar.fetch_queued_at is not None and calendar.last_fetched_at is None
+    call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", "calendars")
+    calendar.refresh_from_db()
+    assert calendar.fetch_queued_at is None and calendar.last_error  # fetched (and refused)

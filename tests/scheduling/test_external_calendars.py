@@ -211,18 +211,20 @@ def busy_mentor_calendar(radicale, mentorship):
 pytestmark = pytest.mark.django_db
 
 
+def _radicale(user, kind: str, url: str) -> ExternalCalendar:  # type: ignore[no-untyped-def]
+    """`user` adds a calendar of the Radicale server with its credentials; fetched."""
+    return fetched(
+        lambda: services.add_calendar(
+            user, kind=kind, url=url, username=RADICALE_USER, password=RADICALE_PASSWORD
+        )
+    )
+
+
 def test_caldav_busy_times_block_the_mentors_slots(
     mentorship, frozen, allow_private, radicale, busy_mentor_calendar
 ):
-    calendar = fetched(
-        lambda: services.add_calendar(
-            mentorship.mentor,
-            kind="caldav",
-            url=f"{radicale.url}/{RADICALE_USER}/",  # the calendar home: calendars are discovered
-            username=RADICALE_USER,
-            password=RADICALE_PASSWORD,
-        )
-    )
+    home = f"{radicale.url}/{RADICALE_USER}/"  # the calendar home: calendars are discovered
+    calendar = _radicale(mentorship.mentor, "caldav", home)
     assert calendar.last_error == "" and calendar.busy_count > 20  # weekly, ~6 months
     slots = selectors.slots_for(
         mentorship.mentor,
@@ -250,15 +252,7 @@ def test_caldav_busy_times_block_the_mentors_slots(
 def test_ics_url_with_basic_auth_is_imported(
     mentorship, frozen, allow_private, radicale, busy_mentor_calendar
 ):
-    calendar = fetched(
-        lambda: services.add_calendar(
-            mentorship.mentor,
-            kind="ics",
-            url=busy_mentor_calendar,
-            username=RADICALE_USER,
-            password=RADICALE_PASSWORD,
-        )
-    )
+    calendar = _radicale(mentorship.mentor, "ics", busy_mentor_calendar)
     assert calendar.last_error == ""
     assert ExternalBusy.objects.filter(
         user=mentorship.mentor, starts_at=datetime(2025, 6, 4, 12, tzinfo=UTC)
@@ -294,15 +288,7 @@ def test_wrong_password_is_shown_on_the_settings_page_not_a_500(
 def test_failed_refresh_keeps_the_previous_busy_times(
     mentorship, frozen, allow_private, radicale, busy_mentor_calendar
 ):
-    calendar = fetched(
-        lambda: services.add_calendar(
-            mentorship.mentor,
-            kind="caldav",
-            url=busy_mentor_calendar,
-            username=RADICALE_USER,
-            password=RADICALE_PASSWORD,
-        )
-    )
+    calendar = _radicale(mentorship.mentor, "caldav", busy_mentor_calendar)
     before = ExternalBusy.objects.count()
     ExternalCalendar.objects.filter(pk=calendar.pk).update(url=f"{radicale.url}/nobody/none/")
     calendar.refresh_from_db()
@@ -328,15 +314,7 @@ def test_periodic_task_refreshes_only_stale_calendars(
 ):
     from mentorloom.scheduling.tasks import refresh_external_calendars
 
-    calendar = fetched(
-        lambda: services.add_calendar(
-            mentorship.mentor,
-            kind="ics",
-            url=busy_mentor_calendar,
-            username=RADICALE_USER,
-            password=RADICALE_PASSWORD,
-        )
-    )
+    calendar = _radicale(mentorship.mentor, "ics", busy_mentor_calendar)
     assert refresh_external_calendars.call() == 0  # fetched just now
     ExternalCalendar.objects.filter(pk=calendar.pk).update(last_fetched_at=NOW - timedelta(hours=1))
     assert refresh_external_calendars.call() == 1

@@ -361,7 +361,12 @@ def test_a_workshops_reminders_are_enqueued_together_one_task_per_person(
     people = [person(time_zone=z) for z in ["Asia/Tokyo", "America/New_York"] * 6]
     for p in people:
         services.register(p, workshop)
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks_db.DatabaseBackend",
+            "QUEUES": settings.MENTORLOOM_TASK_QUEUES,
+        }
+    }
     with (
         CaptureQueriesContext(connection) as queries,
         django_capture_on_commit_callbacks(execute=True) as callbacks,

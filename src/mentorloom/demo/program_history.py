@@ -41,9 +41,12 @@ from .history import COMMENTS, SESSION_MINUTES, TRAITS, _at, _joined_by, _rating
 
 PUBLISHED_DAYS_AGO = 42
 IMPORTED_BEFORE_PUBLICATION = timedelta(days=7)
-# Each pair meets in weeks 1, 3 and 5 after the introduction (a day later per pair, so the
-# weeks fill unevenly); the last ones are over 7 days old, so their ratings are final.
-SESSION_DAYS = (6, 20, 34)
+# Each pair meets three times, 11 days apart; pair n a day and a half after pair n - 1. So no
+# week between the first session and the last is without one, whatever weekday the demo is
+# seeded on (with a day per pair, a Tuesday's seeding left every other week empty), and the
+# last ones are over 7 days old, so their ratings are final.
+SESSION_DAYS = (5, 16, 27)
+PAIR_SPREAD = timedelta(hours=36)
 # (pair, session) where the mentee did not come: the pair whose check-in says "we keep
 # missing each other".
 NO_SHOWS = {(4, 1)}
@@ -111,12 +114,17 @@ def seed_program_history(run: MatchRun, published: datetime) -> None:
     _requests(run, pairs, published)
 
 
+def _meeting(published: datetime, days: int, n: int) -> datetime:
+    """When pair n's meeting `days` after publication is (before its mentee's time of day)."""
+    return published + timedelta(days=days) + n * PAIR_SPREAD
+
+
 def _sessions(pair: ProposedPair, n: int, published: datetime) -> None:
     mentorship = pair.mentorship
     mentee_person = _person(mentorship.mentee.email)
     missed_pair = any(pair_index == n for pair_index, _ in NO_SHOWS)
     for index, days in enumerate(SESSION_DAYS):
-        starts = _at(mentee_person, published + timedelta(days=days + n))
+        starts = _at(mentee_person, _meeting(published, days, n))
         ends = starts + timedelta(minutes=SESSION_MINUTES)
         missed = (n, index) in NO_SHOWS
         session = Session.objects.create(
@@ -153,10 +161,10 @@ def _goal(pair: ProposedPair, n: int, published: datetime) -> None:
     goal = create_goal(pair.mentorship.mentee, pair.mentorship, title=title)
     update = record_progress(pair.mentorship.mentee, goal, progress)
     # Set in the first session, last updated after the latest one.
-    set_at = published + timedelta(days=SESSION_DAYS[0] + n, hours=3)
+    set_at = _meeting(published, SESSION_DAYS[0], n) + timedelta(hours=3)
     Goal.objects.filter(pk=goal.pk).update(created_at=set_at)
     ProgressUpdate.objects.filter(pk=update.pk).update(
-        created_at=published + timedelta(days=SESSION_DAYS[-1] + n, hours=3)
+        created_at=_meeting(published, SESSION_DAYS[-1], n) + timedelta(hours=3)
     )
 
 

@@ -35,6 +35,10 @@ from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
 MAX_BYTES = 5 * 1024 * 1024
 TIMEOUT_SECONDS = 10.0
+# One CalDAV fetch (a PROPFIND, then a REPORT per calendar, up to 20) altogether: at most this
+# long and MAX_BYTES of answers, as one ICS fetch; not 20 times either.
+CALDAV_TOTAL_SECONDS = 30.0
+TOO_LARGE = "The calendar is larger than 5 MB."
 CONNECT_TIMEOUT_SECONDS = 5.0
 MAX_REDIRECTS = 3
 MAX_ADDRESSES_TRIED = 4  # of a host's checked addresses, each with its own connect timeout
@@ -209,9 +213,16 @@ def _request(
     body: bytes | None = None,
     headers: dict[str, str] | None = None,
     transport: httpx.BaseTransport | None = None,
+    deadline: float | None = None,
+    max_bytes: int = MAX_BYTES,
 ) -> tuple[str, bytes]:
-    """One request with the guard, a byte cap and a deadline; returns (final url, body)."""
-    deadline = clock.monotonic() + TIMEOUT_SECONDS
+    """One request with the guard, a byte cap and a deadline; returns (final url, body).
+    `deadline` (clock.monotonic) and `max_bytes` narrow those of a single request (CalDAV: what
+    is left of the whole fetch's)."""
+    own = clock.monotonic() + TIMEOUT_SECONDS
+    deadline = own if deadline is None else min(own, deadline)
+    if clock.monotonic() > deadline:
+        raise FetchError("The calendar took too long to answer.")
     auth = (credentials.username, credentials.password) if credentials else None
     first_origin = None
     for _hop in range(MAX_REDIRECTS + 1):
@@ -236,7 +247,7 @@ def _request(
                     if response.is_redirect and "location" in response.headers:
                         url = urljoin(url, response.headers["location"])
                         continue
-                    return url, _read_body(response, deadline)
+                    return url, _read_body(response, deadline, max_bytes)
                 finally:
                     response.close()
             except httpx.TimeoutException as exc:
@@ -266,7 +277,7 @@ def _connect_any(
     return _send_pinned(client, method, url, tried[-1], body=body, auth=auth)
 
 
-def _read_body(response: httpx.Response, deadline: float) -> bytes:
+def _read_body(response: httpx.Response, deadline: float, max_bytes: int = MAX_BYTES) -> bytes:
     if response.status_code in (401, 403):
         raise FetchError("The calendar refused the user name or password.")
     if response.status_code == 404:
@@ -274,13 +285,13 @@ def _read_body(response: httpx.Response, deadline: float) -> bytes:
     if response.status_code >= 400:
         raise FetchError(f"The calendar answered with HTTP {response.status_code}.")
     declared = response.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BYTES:
-        raise FetchError("The calendar is larger than 5 MB.")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise FetchError(TOO_LARGE)
     chunks, size = [], 0
     for chunk in response.iter_bytes():
         size += len(chunk)
-        if size > MAX_BYTES:
-            raise FetchError("The calendar is larger than 5 MB.")
+        if size > max_bytes:
+            raise FetchError(TOO_LARGE)
         if clock.monotonic() > deadline:
             raise FetchError("The calendar took too long to answer.")
         chunks.append(chunk)
@@ -332,6 +343,7 @@ def fetch_caldav(
     """Calendar data of every event in [start, end) from a CalDAV calendar, or from every
     calendar directly inside a collection (e.g. the account's calendar home)."""
     depth_one = {"Depth": "1", "Content-Type": "application/xml; charset=utf-8"}
+    deadline = clock.monotonic() + CALDAV_TOTAL_SECONDS
     final, body = _request(
         "PROPFIND",
         url,
@@ -339,6 +351,7 @@ def fetch_caldav(
         credentials=credentials,
         body=PROPFIND,
         headers=depth_one,
+        deadline=deadline,
     )
     calendars: list[str] = []
     for response in _xml(body).iter(f"{DAV}response"):
@@ -352,6 +365,7 @@ def fetch_caldav(
         start=start.astimezone(UTC).strftime(fmt), end=end.astimezone(UTC).strftime(fmt)
     )
     out: list[bytes] = []
+    left = MAX_BYTES  # for all the calendars' answers together
     for calendar_url in calendars[:20]:
         _, body = _request(
             "REPORT",
@@ -360,7 +374,10 @@ def fetch_caldav(
             credentials=credentials,
             body=query.encode(),
             headers=depth_one,
+            deadline=deadline,
+            max_bytes=left,
         )
+        left -= len(body)
         for data in _xml(body).iter(f"{CALDAV}calendar-data"):
             if data.text:
                 out.append(data.text.encode())

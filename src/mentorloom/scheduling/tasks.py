@@ -25,13 +25,17 @@ def send_due_reminders() -> int:
     return services.send_due_reminders(now=timezone.now())
 
 
-@task()
+# Calendar fetches run on their own queue and worker (settings.MENTORLOOM_TASK_QUEUES).
+CALENDARS_QUEUE = "calendars"
+
+
+@task(queue_name=CALENDARS_QUEUE)
 def fetch_calendar(calendar_id: int) -> bool:
     """A fetch someone asked for (services.request_fetch, services.add_calendar)."""
     return services.fetch_calendar(calendar_id)
 
 
-@task()
+@task(queue_name=CALENDARS_QUEUE)
 def refresh_external_calendars() -> int:
     """Periodic: fetch busy calendars older than 15 minutes (see services.refresh_calendar)."""
     return services.refresh_due_calendars(now=timezone.now())

@@ -68,15 +68,20 @@ class Command(BaseCommand):
                 str(SERVER_MAX_FRAME_BYTES),
             ]
         )
-        worker = subprocess.Popen(  # noqa: S603
-            [python, "-m", "django", "db_worker", "--interval", "0.5"],
-            env={**os.environ, "DJANGO_SETTINGS_MODULE": "mentorloom.settings"},
-        )
+        # A worker per task queue (settings.MENTORLOOM_TASK_QUEUES): slow calendar fetches
+        # never wait in front of e-mail and reminders, nor these behind them.
+        workers = [
+            subprocess.Popen(  # noqa: S603
+                [python, "-m", "django", "db_worker", "--interval", "0.5", "--queue-name", queue],
+                env={**os.environ, "DJANGO_SETTINGS_MODULE": "mentorloom.settings"},
+            )
+            for queue in settings.MENTORLOOM_TASK_QUEUES
+        ]
         scheduler = subprocess.Popen(  # noqa: S603
             [python, "-m", "django", "run_scheduler"],
             env={**os.environ, "DJANGO_SETTINGS_MODULE": "mentorloom.settings"},
         )
-        children = [server, worker, scheduler]
+        children = [server, *workers, scheduler]
         media, media_line = self._start_media()
         url = f"http://{host}:{port}/"
         self._banner(url, media_line)
