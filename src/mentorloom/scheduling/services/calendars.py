@@ -95,7 +95,7 @@ def add_calendar(
 
 
 def request_fetch(user, calendar_id: int, *, now: datetime | None = None) -> ExternalCalendar:  # type: ignore[no-untyped-def]
-    """ "Fetch now": queues a fetch of one of `user`'s calendars (Http404 for anyone else's).
+    """Queues a fetch of one of `user`'s calendars ("Fetch now"; Http404 for anyone else's).
     Counts against their hourly limit (CalendarFetchesTooFast), unless a fetch is waiting
     already: then nothing more is queued or counted."""
     now = now or timezone.now()
