@@ -46,6 +46,7 @@ def test_verifying_the_sign_up_address_links_the_imported_memberships(
     client.get(_link(mail.outbox[-1]))
     user.refresh_from_db()
     assert user.email_verified_at is not None
+    assert selectors.verified_owner(mine[0]) == user  # "Ama@Example.org", as same_address
     assert set(ProgramMembership.objects.filter(user=user)) == set(mine)
     assert set(selectors.programs_for(user)) == {first, second}
     someone_elses.refresh_from_db()

@@ -122,10 +122,10 @@ def get_pair_for(user, program_id: int, run_id: int, pair_id: int) -> ProposedPa
 
 def verified_owner(member: ProgramMembership):  # type: ignore[no-untyped-def]
     """The account that has *verified* the member's imported address, else None: only a
-    verified address names its owner (as link_verified_address). Exact: see `same_address`."""
-    return (
-        get_user_model().objects.filter(email=member.email, email_verified_at__isnull=False).first()
-    )
+    verified address names its owner (as link_verified_address). Exact, with the row's address
+    lower-cased as `same_address` does (accounts store theirs lower-cased)."""
+    address = member.email.lower()
+    return get_user_model().objects.filter(email=address, email_verified_at__isnull=False).first()
 
 
 def account_id_of(member: ProgramMembership) -> int | None:
