@@ -124,12 +124,25 @@ def test_a_calendar_removed_while_it_was_being_fetched_stores_nothing(monkeypatc
     assert not ExternalBusy.objects.exists()
 
 
+def _remove_one(calendar: ExternalCalendar) -> None:
+    services.delete_calendar(calendar.user, calendar.pk)
+
+
+def _erase_its_owner(calendar: ExternalCalendar) -> None:
+    from mentorloom.privacy.services import erase_now
+
+    erase_now(calendar.user)
+
+
 @pytest.mark.django_db(transaction=True)
-def test_removing_a_calendar_while_its_fetch_stores_busy_times_takes_them_along(monkeypatch):
-    """The fetch holds the calendar's row lock while it writes; "Remove" waits for it and
-    then deletes what it wrote. Without the lock, on PostgreSQL, the removal read the busy
-    rows before the fetch's commit, deleted the calendar after it, and failed at its own commit
-    (IntegrityError: busy rows left pointing at no calendar)."""
+@pytest.mark.parametrize("remove_it", [_remove_one, _erase_its_owner], ids=["remove", "erasure"])
+def test_removing_a_calendar_while_its_fetch_stores_busy_times_takes_them_along(
+    monkeypatch, remove_it
+):
+    """The fetch holds the calendar's row lock while it writes; "Remove" (or erasing the
+    account) waits for it and then deletes what it wrote. Without the lock, on PostgreSQL, the
+    removal read the busy rows before the fetch's commit, deleted the calendar after it, and
+    failed at its own commit (IntegrityError: busy rows left pointing at no calendar)."""
     import threading
     import time
 
@@ -161,7 +174,7 @@ def test_removing_a_calendar_while_its_fetch_stores_busy_times_takes_them_along(
     def remove() -> None:
         written.wait(timeout=10)
         try:
-            services.delete_calendar(calendar.user, calendar.pk)
+            remove_it(calendar)
             outcome["removed"] = True
         except Exception as exc:  # the failure this test is about
             outcome["removed"] = exc

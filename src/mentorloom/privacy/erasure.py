@@ -67,11 +67,11 @@ def erase_account(user_id: int, now: datetime | None = None) -> bool:
     from mentorloom.scheduling.models import (
         AvailabilityOverride,
         AvailabilityRule,
-        ExternalCalendar,
         SchedulingSettings,
         Session,
         SessionStatus,
     )
+    from mentorloom.scheduling.services import delete_calendars_of
     from mentorloom.sessions.models import FeedbackPrompt, PrivateNote, TraitFeedback
 
     from .services import export_dir
@@ -86,6 +86,9 @@ def erase_account(user_id: int, now: datetime | None = None) -> bool:
         )
         if deletion is None or deletion.erase_after > now:
             return False
+        # Before the user's row lock (see delete_calendars_of): a fetch storing busy times
+        # right now is waited for, and its rows go with the calendar.
+        delete_calendars_of(user_id)
         user = get_user_model().objects.select_for_update().get(pk=user_id)
         old_email = user.email
 
@@ -115,7 +118,6 @@ def erase_account(user_id: int, now: datetime | None = None) -> bool:
         AvailabilityRule.objects.filter(mentor=user).delete()
         AvailabilityOverride.objects.filter(mentor=user).delete()
         SchedulingSettings.objects.filter(user=user).delete()
-        ExternalCalendar.objects.filter(user=user).delete()
         WaitlistEntry.objects.filter(Q(mentor=user) | Q(mentee=user)).delete()
         Block.objects.filter(Q(blocker=user) | Q(blocked=user)).delete()
         LoginFailure.objects.filter(email=old_email).delete()

@@ -41,6 +41,8 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.module_loading import import_string
 
+from mentorloom.core.hooks import Hook
+
 logger = logging.getLogger(__name__)
 
 # Largest client frame a consumer parses. Chat bodies are at most a few KB and call
@@ -72,6 +74,13 @@ def session_tag(session_key: str | None) -> str | None:
     return hashlib.sha256(session_key.encode()).hexdigest()[:32]
 
 
+# Called inside the caller's transaction with (user_id, reason, session_key) whenever
+# `close_sockets_for` is: what else a sign-out, password change, deactivation or ban must end
+# (a workshop's media grant, a calendar feed link) connects here. `session_key` is set when
+# only one signed-in session ended (a sign-out); listeners schedule their own on_commit work.
+access_ended = Hook("access_ended")
+
+
 def close_sockets_for(user_id: int, reason: str, *, session_key: str | None = None) -> None:
     """Close every open WebSocket of `user_id` (chat, live, calls, ping), or only those opened
     with `session_key`, once the current transaction commits (at once outside one).
@@ -82,6 +91,7 @@ def close_sockets_for(user_id: int, reason: str, *, session_key: str | None = No
     """
     event = {"type": "socket.close", "reason": reason[:100], "session": session_tag(session_key)}
     transaction.on_commit(partial(_send_to_sockets, user_id, event))
+    access_ended(user_id, reason, session_key)
 
 
 def drop_conversations(user_id: int, conversation_ids: list[int], reason: str) -> None:

@@ -133,6 +133,21 @@ def delete_calendar(user, calendar_id: int) -> None:  # type: ignore[no-untyped-
         mine.delete()
 
 
+def delete_calendars_of(user_id: int) -> int:
+    """Removes every calendar of one account (erasure), each under its row lock, as
+    `delete_calendar` does: a fetch storing busy times meanwhile is waited for and its rows go
+    too, instead of failing the erasure at commit.
+
+    Call it before locking the user's row: a fetch's commit checks its busy rows' foreign key
+    to the user (a share lock on that row), so holding the user's row while waiting here for
+    that fetch would deadlock."""
+    with transaction.atomic():
+        mine = ExternalCalendar.objects.select_for_update().filter(user_id=user_id)
+        ids = list(mine.order_by("pk").values_list("pk", flat=True))
+        ExternalCalendar.objects.filter(pk__in=ids).delete()
+    return len(ids)
+
+
 def refresh_calendar(calendar: ExternalCalendar, *, now: datetime | None = None) -> bool:
     """Fetches one calendar and replaces its busy times; True on success.
 
