@@ -276,6 +276,34 @@ async def test_asking_to_delete_the_account_closes_its_sockets(live_asgi, people
         await live.close()
 
 
+async def test_signing_in_to_cancel_a_deletion_opens_no_socket(live_asgi, people):
+    """During the grace period the person may sign in (privacy's backend) to cancel the
+    deletion. That session is for the cancel page only: every socket is closed at once, so
+    the account cannot chat, post or join calls while it is hidden from everyone."""
+    from django.test import Client
+
+    _, _, mentee = people
+
+    def pending_cookie() -> str:
+        from mentorloom.privacy import services as privacy_services
+
+        privacy_services.request_deletion(mentee, password=DEFAULT_PASSWORD)
+        client = Client()
+        assert client.login(email=mentee.email, password=DEFAULT_PASSWORD)
+        return (
+            f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+        )
+
+    cookie = await sync_to_async(pending_cookie)()
+    paths = ("/ws/chat/", "/ws/live/", "/ws/ping/", "/ws/calls/1/", "/ws/communities/1/")
+    for path in (*paths, "/ws/workshops/rooms/1/"):
+        ws = await socket_at(live_asgi, path, cookie)
+        try:
+            assert await _closed_with(ws) == (4401, "account_inactive"), path
+        finally:
+            await ws.close()
+
+
 async def test_a_send_due_for_the_recheck_makes_it_in_its_own_hop(live_asgi, people, monkeypatch):
     """A `send` that falls due checks the session first in the send's own database hop (not
     a hop of its own ahead of it): stored while the session lives; once it is gone, nothing

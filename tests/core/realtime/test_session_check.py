@@ -99,17 +99,20 @@ def test_our_backends_take_the_one_statement(signed_in, monkeypatch, django_asse
 
 
 @pytest.mark.parametrize("backend", ["django.contrib.auth.backends.ModelBackend", _PENDING])
-def test_an_inactive_person_is_current_as_their_sessions_backend_decides(backend):
-    """Deactivated: only privacy's backend lets them in, and only while a deletion is pending
-    (to cancel it), as an HTTP request would find."""
+def test_an_inactive_person_s_session_is_never_current_for_a_socket(backend):
+    """Deactivated, banned, or pending deletion: privacy's backend lets the last sign in over
+    HTTP to cancel the deletion, but no socket serves an account on its way out (a review
+    found a pending deletion still chatting and posting over its sockets)."""
     user = UserFactory()
     key = _cookie_through(user, backend)
+    assert session_is_current(key, user.pk)
     type(user).objects.filter(pk=user.pk).update(is_active=False)
     assert not session_is_current(key, user.pk)
-    deletion = AccountDeletion.objects.create(
-        user=user, erase_after=timezone.now() + timedelta(days=14)
-    )
-    assert session_is_current(key, user.pk) is (backend == _PENDING)
-    deletion.cancelled_at = timezone.now()
-    deletion.save()
+    AccountDeletion.objects.create(user=user, erase_after=timezone.now() + timedelta(days=14))
     assert not session_is_current(key, user.pk)
+    # The slower path (any other session engine or backends) says the same.
+    from mentorloom.core.realtime.lifetime import _session_is_current_through_auth
+
+    assert not _session_is_current_through_auth(key, user.pk)
+    type(user).objects.filter(pk=user.pk).update(is_active=True)
+    assert session_is_current(key, user.pk) and _session_is_current_through_auth(key, user.pk)

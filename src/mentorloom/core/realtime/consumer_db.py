@@ -262,6 +262,13 @@ class JsonConsumer(AsyncJsonWebsocketConsumer):
 
     async def websocket_connect(self, message: dict) -> None:
         user = self.scope.get("user")
+        if user is not None and user.is_authenticated and not user.is_active:
+            # Signed in only to cancel a pending deletion (privacy's grace backend): that is an
+            # HTTP page; no chat, channel, call or workshop socket for an account on its way out.
+            # Accepted, then closed as a signed-out socket is, so the page stops reconnecting.
+            await self.accept()
+            await self.end_socket("account_inactive")
+            return
         if user is not None and user.is_authenticated and self.channel_layer is not None:
             self.socket_user_id = user.pk
             session = self.scope.get("session")

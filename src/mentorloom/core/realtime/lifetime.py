@@ -172,9 +172,10 @@ def _backend(path: str) -> ModelBackend:
 
 def session_is_current(session_key: str | None, user_id: int) -> bool:
     """Whether `session_key` still signs `user_id` in, as an HTTP request would find it: the
-    session exists and is not expired, names this person, whom the session's backend still
-    lets in (active, or whatever that backend allows), and its password hash matches (a
-    password change ends other sessions). Runs on a database thread.
+    session exists and is not expired, names this person, who is active and whom the session's
+    backend still lets in, and its password hash matches (a password change ends other
+    sessions). An account pending deletion may still sign in over HTTP to cancel it, but its
+    sockets are not current. Runs on a database thread.
 
     With database sessions and backends that read users as ModelBackend does (our settings)
     this is one statement built once; anything else goes through
@@ -191,7 +192,7 @@ def session_is_current(session_key: str | None, user_id: int) -> bool:
 def _session_is_current_through_auth(session_key: str, user_id: int) -> bool:
     store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
     user = auth.get_user(_SessionOnly(store))  # type: ignore[arg-type]
-    return bool(user.is_authenticated and user.pk == user_id)
+    return bool(user.is_authenticated and user.is_active and user.pk == user_id)
 
 
 @cache
@@ -222,9 +223,9 @@ def _session_is_current_sql(session_key: str, user_id: int) -> bool:
     if row is None:  # no such session, or expired
         return False
     if not row[2]:
-        # An inactive person: whether the session's backend still lets them in is its own
-        # rule (privacy's lets a pending deletion sign in to cancel it). Rare: asked in full.
-        return _session_is_current_through_auth(session_key, user_id)
+        # An inactive person: deactivated, banned, or signed in only to cancel a pending
+        # deletion (privacy's grace backend lets them in over HTTP). No socket serves them.
+        return False
     data = import_module(_DB_SESSIONS).SessionStore().decode(row[0])
     if str(data.get(auth.SESSION_KEY)) != str(user_id):
         return False
