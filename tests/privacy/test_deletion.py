@@ -8,12 +8,14 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 
 from mentorloom.mentorships.models import MentorshipRequest
 from mentorloom.privacy import services
+from mentorloom.privacy.errors import AccountBanned
 from mentorloom.privacy.models import AccountDeletion
-from tests.factories import DEFAULT_PASSWORD, MentorshipRequestFactory
+from tests.factories import DEFAULT_PASSWORD, MentorshipRequestFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -100,6 +102,46 @@ def test_signing_in_during_the_grace_period_offers_cancel_and_cancelling_restore
     assert world.mia.is_active
     assert not AccountDeletion.objects.get(user=world.mia).is_pending
     assert client.get(reverse("dashboard")).status_code == 200
+
+
+def test_a_ban_during_the_grace_period_cannot_be_undone_by_cancelling(client, world):
+    """Asking to be deleted deactivates the account at once; a ban made after that used to
+    find no active account to deactivate ("0 banned", nothing recorded), and the person then
+    signed in through the grace period and cancelled the deletion: active again, never banned."""
+    from mentorloom.safety import services as safety_services
+    from mentorloom.safety.models import Ban
+
+    staff = UserFactory(is_staff=True)
+    services.request_deletion(world.mia, password=DEFAULT_PASSWORD)
+    # Signed in to cancel before the ban: that session stops signing her in.
+    grace = Client()
+    grace.post(reverse("accounts:login"), {"email": world.mia.email, "password": DEFAULT_PASSWORD})
+    assert grace.get(reverse("privacy:index")).status_code == 200
+
+    assert safety_services.ban_user(staff, world.mia.pk, note="harassment") is True
+    assert Ban.objects.filter(user=world.mia).exists()
+    assert safety_services.ban_user(staff, world.mia.pk) is False  # once
+
+    assert grace.get(reverse("privacy:index")).status_code == 302  # signed out: to the login
+    assert grace.post(reverse("privacy:cancel_deletion")).status_code == 302
+    response = client.post(
+        reverse("accounts:login"),
+        {"email": world.mia.email, "password": DEFAULT_PASSWORD},
+        follow=True,
+    )
+    assert b"Cancel deletion" not in response.content
+    assert "_auth_user_id" not in client.session
+    with pytest.raises(AccountBanned):
+        services.cancel_deletion(world.mia)
+    world.mia.refresh_from_db()
+    assert not world.mia.is_active and AccountDeletion.objects.get(user=world.mia).is_pending
+
+    # Lifting the ban lets her sign in to decide again (the account stays inactive meanwhile).
+    assert safety_services.unban_user(staff, world.mia.pk) is True
+    client.post(reverse("accounts:login"), {"email": world.mia.email, "password": DEFAULT_PASSWORD})
+    assert client.post(reverse("privacy:cancel_deletion")).url == reverse("dashboard")
+    world.mia.refresh_from_db()
+    assert world.mia.is_active
 
 
 def test_a_wrong_password_still_fails_during_the_grace_period(client, world):

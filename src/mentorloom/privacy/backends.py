@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from django.contrib.auth.backends import ModelBackend
 
+from mentorloom.safety.selectors import is_banned
+
 from .models import AccountDeletion
 
 
@@ -15,9 +17,10 @@ class PendingDeletionBackend(ModelBackend):
     def user_can_authenticate(self, user) -> bool:  # type: ignore[no-untyped-def]
         if getattr(user, "is_active", True):
             return True  # e.g. signed in through here, then cancelled the deletion
+        # A banned account stays out even while its deletion is pending.
         return AccountDeletion.objects.filter(
             user_id=user.pk, cancelled_at__isnull=True, erased_at__isnull=True
-        ).exists()
+        ).exists() and not is_banned(user.pk)
 
     def get_all_permissions(self, user_obj, obj=None):  # type: ignore[no-untyped-def]
         if not user_obj.is_active:

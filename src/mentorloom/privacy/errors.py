@@ -33,6 +33,11 @@ class NoDeletionPending(Conflict):
     default_message = "Your account is not scheduled for deletion."
 
 
+class AccountBanned(Conflict):
+    code = "account_banned"
+    default_message = "This account was suspended by the moderators and cannot be restored."
+
+
 class ExportExpired(DomainError):
     code = "export_expired"
     status = 410

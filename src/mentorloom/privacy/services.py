@@ -23,8 +23,10 @@ from mentorloom.audit.services import record_event
 from mentorloom.core.email import queue_email
 from mentorloom.core.enqueue import enqueue_on_commit
 from mentorloom.core.realtime.lifetime import close_sockets_for
+from mentorloom.safety.selectors import is_banned
 
 from .errors import (
+    AccountBanned,
     DeletionAlreadyRequested,
     ExportExpired,
     ExportInProgress,
@@ -239,6 +241,8 @@ def cancel_deletion(user) -> AccountDeletion:  # type: ignore[no-untyped-def]
         deletion = AccountDeletion.objects.select_for_update().filter(user_id=user.pk).first()
         if deletion is None or not deletion.is_pending:
             raise NoDeletionPending()
+        if is_banned(user.pk):  # a ban made while the deletion was pending is not undone
+            raise AccountBanned()
         deletion.cancelled_at = timezone.now()
         deletion.save(update_fields=["cancelled_at"])
         get_user_model().objects.filter(pk=user.pk).update(is_active=True)

@@ -6,7 +6,7 @@ from mentorloom.audit.services import record_event
 from mentorloom.core.read_only_admin import ReadOnlyAdmin
 
 from . import services
-from .models import AuditEvent, Block, Report
+from .models import AuditEvent, Ban, Block, Report
 
 
 @admin.register(Report)
@@ -48,3 +48,18 @@ class AuditEventAdmin(ReadOnlyAdmin):
 class BlockAdmin(admin.ModelAdmin):
     list_display = ["created_at", "blocker", "blocked"]
     readonly_fields = ["created_at", "blocker", "blocked"]
+
+
+@admin.register(Ban)
+class BanAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "user", "staff", "note"]
+    search_fields = ["user__email"]
+    readonly_fields = ["created_at", "user", "staff", "note"]
+    actions = ["lift"]
+
+    @admin.action(description="Lift the ban (then reactivate the account in Users if wanted)")
+    def lift(self, request, queryset) -> None:  # type: ignore[no-untyped-def]
+        lifted = 0
+        for user_id in list(queryset.values_list("user_id", flat=True)):
+            lifted += services.unban_user(request.user, user_id, note="from the ban list")
+        self.message_user(request, f"{lifted} ban(s) lifted.")

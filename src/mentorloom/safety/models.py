@@ -28,6 +28,25 @@ class Block(models.Model):
         return f"{self.blocker_id} blocked {self.blocked_id}"
 
 
+class Ban(models.Model):
+    """A staff ban. Deactivating the account is what keeps a banned person out; this row is
+    the record that survives states where is_active says nothing: an account already inactive
+    because its deletion is pending (its grace sign-in and "cancel deletion" must not undo the
+    ban). Lifted only by `services.unban_user`."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ban"
+    )
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.TextField(max_length=1000, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"ban of {self.user_id}"
+
+
 class ReportReason(models.TextChoices):
     HARASSMENT = "harassment", "Harassment or bullying"
     INAPPROPRIATE = "inappropriate", "Inappropriate or sexual content"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from .models import Block
+from .models import Ban, Block
 
 
 def hidden_user_ids(user_id: int | None) -> set[int]:
@@ -21,3 +21,8 @@ def is_blocked_between(a_id: int, b_id: int) -> bool:
     return Block.objects.filter(
         Q(blocker_id=a_id, blocked_id=b_id) | Q(blocker_id=b_id, blocked_id=a_id)
     ).exists()
+
+
+def is_banned(user_id: int) -> bool:
+    """Whether staff banned this account (`services.ban_user`) and have not lifted it."""
+    return Ban.objects.filter(user_id=user_id).exists()

@@ -14,7 +14,7 @@ from mentorloom.core.hooks import Hook
 from mentorloom.core.ratelimit import enforce
 from mentorloom.core.realtime.lifetime import close_sockets_for, refresh_hidden_for
 
-from .models import Block, Report, ReportReason
+from .models import Ban, Block, Report, ReportReason
 
 REPORTS_PER_HOUR = 10
 
@@ -63,20 +63,41 @@ def block_user(blocker, blocked_id: int) -> Block:  # type: ignore[no-untyped-de
 
 @transaction.atomic
 def ban_user(staff, user_id: int, *, note: str = "") -> bool:  # type: ignore[no-untyped-def]
-    """Ban someone (staff only): the account is deactivated, its sessions stop signing it in
-    and its open sockets close after commit; audit-logged. Returns False if it was inactive
-    already. Raises PermissionDenied for non-staff, NotFound for an unknown id."""
+    """Ban someone (staff only): a `Ban` row is recorded, the account is deactivated, its
+    sessions stop signing it in and its open sockets close after commit; audit-logged. Returns
+    False if they were banned already. Raises PermissionDenied for non-staff, NotFound for an
+    unknown id.
+
+    An account already inactive because its deletion is pending is banned all the same: the
+    row makes its grace sign-in and "cancel deletion" refuse (privacy), so asking to be
+    deleted just before a ban cannot undo the ban."""
     if not getattr(staff, "is_staff", False):
         raise PermissionDenied("Only staff can ban.")
     users = get_user_model().objects
     if not users.filter(pk=user_id).exists():
         raise NotFound("No such person.")
+    _, created = Ban.objects.get_or_create(
+        user_id=user_id, defaults={"staff": staff, "note": note[:1000]}
+    )
     # As accounts.services.deactivate_account, written here so bans audit as moderation.
-    banned = bool(users.filter(pk=user_id, is_active=True).update(is_active=False))
-    if banned:
+    deactivated = bool(users.filter(pk=user_id, is_active=True).update(is_active=False))
+    if created or deactivated:
         close_sockets_for(user_id, "banned")
         audit(staff, "moderation.ban", user_id, note=note[:1000])
-    return banned
+    return created or deactivated
+
+
+@transaction.atomic
+def unban_user(staff, user_id: int, *, note: str = "") -> bool:  # type: ignore[no-untyped-def]
+    """Lift a ban (staff only): the record goes. Reactivating the account stays a separate,
+    deliberate step (the user admin's "active" box), as it was before bans were recorded.
+    Returns False if there was no ban."""
+    if not getattr(staff, "is_staff", False):
+        raise PermissionDenied("Only staff can lift a ban.")
+    deleted, _ = Ban.objects.filter(user_id=user_id).delete()
+    if deleted:
+        audit(staff, "moderation.unban", user_id, note=note[:1000])
+    return bool(deleted)
 
 
 @transaction.atomic
