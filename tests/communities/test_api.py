@@ -247,3 +247,29 @@ def test_openapi_lists_the_communities_routes():
     user = person("Any One")
     schema = client_for(user).get("/api/v1/openapi.json").json()
     assert "/api/v1/communities/{slug}/channels/{channel_id}/posts" in schema["paths"]
+
+
+@pytest.mark.django_db
+def test_a_post_by_someone_blocked_either_way_cannot_be_opened_or_reacted_to_by_id():
+    """The channel's pages hide a blocked person's posts; a review found their id still opened
+    them: the reactions route answered with the hidden post's full text and added the
+    reaction. Now 404 like a missing post, over both routes; moderators still act on it."""
+    from mentorloom.safety import services as safety
+
+    community, owner, moderator, member, general = community_with()
+    hidden = post(owner, general, "Only for people who did not block me")
+    safety.block_user(owner, member.pk)
+    url = f"{BASE}/{community.slug}/channels/{general.pk}/posts/{hidden.pk}"
+    client = client_for(member)
+    assert client.get(f"{url}/replies").status_code == 404
+    reacted = client.post(f"{url}/reactions", {"key": "heart"}, content_type="application/json")
+    assert reacted.status_code == 404 and "Only for people" not in reacted.content.decode()
+    chat_url = f"/api/v1/conversations/{general.conversation_id}/messages/{hidden.pk}/reactions"
+    assert client.put(f"{chat_url}/heart").status_code == 404
+    assert not hidden.reactions.exists()
+    # A moderator who blocked its author still moderates it.
+    safety.block_user(moderator, owner.pk)
+    removed = client_for(moderator).post(
+        f"{url}/delete", {"reason": "off topic"}, content_type="application/json"
+    )
+    assert removed.status_code == 200

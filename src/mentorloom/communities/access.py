@@ -14,6 +14,7 @@ from django.http import Http404
 
 from mentorloom.core.schemas import INT64_MAX
 from mentorloom.messaging.models import Message
+from mentorloom.safety.selectors import hidden_user_ids
 
 from .models import Channel, Community, Invite, JoinRequest, Membership, Story, WeeklyPrompt
 
@@ -80,13 +81,22 @@ def get_channel_and_membership_for(  # type: ignore[no-untyped-def]
 
 
 def get_post_for(user, channel: Channel, message_id: object) -> Message:  # type: ignore[no-untyped-def]
-    """A post (or reply) of a channel the user can already read (get_channel_for first)."""
+    """A post (or reply) of a channel the user can already read (get_channel_for first).
+    A post by someone blocked either way is 404, as the channel's pages hide it (its id must
+    not open it for reading or reacting), except to the community's moderators, who act on
+    every post."""
     message = (
         Message.objects.filter(pk=_int(message_id), conversation_id=channel.conversation_id)
         .select_related("sender", "community_story")
         .first()
     )
     if message is None:
+        raise Http404
+    if (
+        message.sender_id is not None
+        and message.sender_id in hidden_user_ids(user.pk)
+        and not get_membership_for(user, channel.community).moderates
+    ):
         raise Http404
     return message
 

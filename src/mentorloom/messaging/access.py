@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from .models import Attachment, Conversation, Message
+from mentorloom.safety.selectors import hidden_user_ids
+
+from .models import GROUP_KINDS, Attachment, Conversation, Message
 
 
 def get_conversation_for(user, conversation_id: object) -> Conversation:  # type: ignore[no-untyped-def]
@@ -26,9 +28,17 @@ def get_conversation_for(user, conversation_id: object) -> Conversation:  # type
 
 
 def get_message_for(user, conversation: Conversation, message_id: int) -> Message:  # type: ignore[no-untyped-def]
-    """A message of a conversation `user` can already see (call get_conversation_for first)."""
+    """A message of a conversation `user` can already see (call get_conversation_for first).
+    In a group conversation (channel, workshop) a message by someone blocked either way is
+    404, as the conversation's pages and sockets hide it: its id must not reveal it either."""
     message = Message.objects.filter(pk=message_id, conversation=conversation).first()
     if message is None:
+        raise Http404
+    if (
+        conversation.kind in GROUP_KINDS
+        and message.sender_id is not None
+        and message.sender_id in hidden_user_ids(user.pk)
+    ):
         raise Http404
     return message
 

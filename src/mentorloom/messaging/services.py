@@ -511,7 +511,9 @@ def set_reaction(user, message: Message, key: str, *, active: bool = True) -> Me
         raise UnknownReaction(fields={"key": [UnknownReaction.default_message]})
     if message.deleted_at is not None:
         raise MessageDeleted()
-    send_sql.check_can_post(message.conversation_id, user.pk)
+    # The message's sender counts as the one answered: in a channel a reaction to someone
+    # blocked either way is refused, as a reply is.
+    send_sql.check_can_post(message.conversation_id, user.pk, parent_sender_id=message.sender_id)
     events.forget_payload(message)
     with transaction.atomic():
         if active:
