@@ -50,3 +50,29 @@ def test_digest_skips_muted_communities_and_read_threads(
     recipients = {m.to[0] for m in mailoutbox}
     assert member.email not in recipients  # muted
     assert moderator.email not in recipients  # read everything
+
+
+@pytest.mark.django_db
+def test_a_member_banned_while_digests_go_out_gets_no_excerpts(
+    mailoutbox, django_capture_on_commit_callbacks, monkeypatch
+):
+    """The due list is read first, each membership then under its row lock: a ban committed
+    in between used to get the week's excerpts all the same."""
+    from mentorloom.communities.models import Membership
+
+    community, owner, moderator, member, general = community_with()
+    post(owner, general, "What the banned member must not be mailed")
+    lock = Membership.objects.select_for_update
+
+    def ban_first(*args, **kwargs):  # type: ignore[no-untyped-def]
+        Membership.objects.filter(community=community, user=member).update(
+            banned_until=timezone.now() + timedelta(days=30)
+        )
+        return lock(*args, **kwargs)
+
+    monkeypatch.setattr(Membership.objects, "select_for_update", ban_first)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.send_weekly_digests()
+    recipients = {m.to[0] for m in mailoutbox}
+    assert member.email not in recipients
+    assert moderator.email in recipients  # the others still get theirs

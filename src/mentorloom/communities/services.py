@@ -1091,6 +1091,14 @@ def send_weekly_digests(now: datetime | None = None) -> int:
                 and membership.last_digest_at > now - DIGEST_EVERY
             ):
                 continue
+            # Everything the list above excluded is read again under the lock: a ban, a mute
+            # or a deactivated account since the list was made gets no excerpts.
+            if (
+                membership.notifications_muted
+                or not membership.user.is_active
+                or (membership.banned_until is not None and membership.banned_until > now)
+            ):
+                continue
             threads = busiest_unread_threads(
                 membership.user, membership.community, since=now - DIGEST_EVERY
             )[:DIGEST_THREADS]
