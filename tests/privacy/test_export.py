@@ -206,3 +206,21 @@ def test_a_failed_enqueue_leaves_no_export_stuck_queued(enqueue_fails_once):
     assert export.status == ExportStatus.QUEUED
     task = DBTaskResult.objects.get(task_path="mentorloom.privacy.tasks.build_export_task")
     assert task.args_kwargs["kwargs"]["export_id"] == export.pk
+
+
+def test_the_export_leaves_out_channel_posts_of_people_blocked_either_way():
+    """A channel hides a blocked person's posts on its pages; the export used to list them
+    with names, and so told the person who had blocked them."""
+    from mentorloom.privacy.export import messages_data
+    from mentorloom.safety import services as safety
+    from tests.communities.helpers import community_with, post
+
+    _community, owner, moderator, member, general = community_with()
+    post(owner, general, "BY-THE-BLOCKER")
+    post(moderator, general, "BY-SOMEONE-ELSE")
+    post(member, general, "BY-ME")
+    safety.block_user(owner, member.pk)
+    bodies = {m["body"] for m in messages_data(member)["messages"]}
+    assert bodies == {"BY-SOMEONE-ELSE", "BY-ME"}
+    safety.unblock_user(owner, member.pk)
+    assert "BY-THE-BLOCKER" in {m["body"] for m in messages_data(member)["messages"]}

@@ -157,11 +157,16 @@ def sessions_data(user: Any) -> dict[str, Any]:
 
 
 def messages_data(user: Any) -> dict[str, Any]:
-    from mentorloom.messaging.models import Attachment, Conversation, Message
+    from mentorloom.messaging.models import GROUP_KINDS, Attachment, Conversation, Message
+    from mentorloom.safety.selectors import hidden_user_ids
 
     conversations = Conversation.objects.filter(memberships__user=user)
-    messages = Message.objects.filter(conversation__in=conversations).select_related(
-        "sender__profile"
+    # In channels and workshops, posts by someone blocked either way stay hidden, as on their
+    # pages (exporting them would also tell who blocked the person).
+    messages = (
+        Message.objects.filter(conversation__in=conversations)
+        .exclude(conversation__kind__in=GROUP_KINDS, sender_id__in=hidden_user_ids(user.pk))
+        .select_related("sender__profile")
     )
     return {
         "conversations": _rows(conversations),
