@@ -218,3 +218,39 @@ def test_her_program_data_and_signed_in_sessions_go_and_the_rows_still_count(
     for page in (export, dashboard):
         assert old_email not in page and "Mia Mentee" not in page
         assert "MIA-CHECKIN-NOTE" not in page and "MIA-PROGRAM-ANSWER" not in page
+
+
+def test_erasure_forgets_her_ip_browser_typed_address_and_workshop_comment(
+    world, django_capture_on_commit_callbacks, rf
+):
+    """Her audit events stay (what happened, and when) without what identifies her; a failed
+    sign-in with her address keeps its event but not the address; her workshop rating stays
+    in its average, her comment goes."""
+    from mentorloom.audit.models import AuditEvent
+    from mentorloom.audit.services import record_event
+    from mentorloom.workshops import services as workshops
+    from mentorloom.workshops.models import Feedback as WorkshopFeedback
+
+    request = rf.get("/", REMOTE_ADDR="203.0.113.7", HTTP_USER_AGENT="MiaBrowser/1.0")
+    request.user = world.mia
+    record_event("auth.login.succeeded", actor=world.mia, target=world.mia, request=request)
+    typed = rf.get("/", REMOTE_ADDR="198.51.100.9")
+    typed.user = world.max
+    record_event("auth.login.failed", actor=None, request=typed, data={"email": world.mia.email})
+    other = record_event("auth.login.succeeded", actor=world.max, request=typed)
+    start = timezone.now() + timedelta(days=2)
+    workshop = workshops.create_workshop(
+        world.max, title="Setbacks", starts_at=start, ends_at=start + timedelta(hours=1), capacity=5
+    )
+    WorkshopFeedback.objects.create(workshop=workshop, user=world.mia, rating=2, comment="MIA-SAID")
+
+    _erase(world, django_capture_on_commit_callbacks)
+
+    everything = list(AuditEvent.objects.values("kind", "ip", "user_agent", "data"))
+    assert "203.0.113.7" not in str(everything) and "MiaBrowser" not in str(everything)
+    assert world.mia.email not in str(everything)  # the tombstone's address is not hers
+    assert AuditEvent.objects.filter(kind="auth.login.failed", ip="198.51.100.9").exists()
+    other.refresh_from_db()
+    assert other.ip == "198.51.100.9"  # someone else's events are untouched
+    feedback = WorkshopFeedback.objects.get(workshop=workshop)
+    assert feedback.rating == 2 and feedback.comment == ""

@@ -68,3 +68,23 @@ def record_event(
         user_agent=user_agent,
         data=_jsonable(data or {}),
     )
+
+
+def forget_person(user_id: int, email: str) -> int:
+    """Account erasure: the person's events stay (what happened, and when, is the security
+    record) but lose what identifies them: the IP and browser of every event they made or that
+    was about them, and the address typed into failed or throttled sign-ins (their IPs stay:
+    they are whoever typed it, often not the person). Returns how many
+    events changed. The log is append-only for everyone else; this is its one rewrite."""
+    theirs = AuditEvent.objects.filter(
+        models.Q(actor_id=user_id) | models.Q(target_type="accounts.user", target_id=str(user_id))
+    )
+    changed = theirs.exclude(ip=None, user_agent="").update(ip=None, user_agent="")
+    if email:
+        typed = list(AuditEvent.objects.filter(data__email=email).only("pk", "data"))
+        for event in typed:
+            event.data = {**event.data, "email": ""}
+        # bulk_update writes the rows without AuditEvent.save (which refuses a second write).
+        AuditEvent.objects.bulk_update(typed, ["data"])
+        changed += len(typed)
+    return changed

@@ -30,7 +30,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from mentorloom.audit.services import record_event
+from mentorloom.audit.services import forget_person, record_event
 
 from .models import AccountDeletion, DataExport
 
@@ -73,6 +73,7 @@ def erase_account(user_id: int, now: datetime | None = None) -> bool:
     )
     from mentorloom.scheduling.services import delete_calendars_of
     from mentorloom.sessions.models import FeedbackPrompt, PrivateNote, TraitFeedback
+    from mentorloom.workshops.models import Feedback as WorkshopFeedback
 
     from .services import export_dir
 
@@ -113,6 +114,8 @@ def erase_account(user_id: int, now: datetime | None = None) -> bool:
             mentee=None, comment="", share_comment=False
         )
         FeedbackPrompt.objects.filter(user=user).delete()
+        # A workshop rating stays in its average (the row keeps the tombstone); its words go.
+        WorkshopFeedback.objects.filter(user=user).update(comment="")
         Notification.objects.filter(user=user).delete()
         user.access_tokens.all().delete()
         AvailabilityRule.objects.filter(mentor=user).delete()
@@ -121,6 +124,7 @@ def erase_account(user_id: int, now: datetime | None = None) -> bool:
         WaitlistEntry.objects.filter(Q(mentor=user) | Q(mentee=user)).delete()
         Block.objects.filter(Q(blocker=user) | Q(blocked=user)).delete()
         LoginFailure.objects.filter(email=old_email).delete()
+        forget_person(user.pk, old_email)  # the audit log's IPs, browsers and typed address
         end_sessions(user, reason="account_erased")  # their UserSession rows: IP, browser
 
         # Program memberships stay (pairs, check-in scores and cohorts count them), blanked.
