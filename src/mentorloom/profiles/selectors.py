@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from mentorloom.core.markdown import render_markdown
@@ -53,7 +53,9 @@ def all_tag_names(profile: Profile) -> dict[str, list[str]]:
 
 
 def tag_suggestions(kind: str, q: str, limit: int = 10) -> list[str]:
-    """Existing tag names of `kind` whose key starts with `q`, most used first, then by name."""
+    """Existing tag names of `kind` whose key starts with `q`, most used first, then by name.
+    Only tags someone active still uses: a tag whose last user was erased (or is on their way
+    out) is never offered, so what a deleted account typed is not read back by prefix."""
     model = TAG_MODELS.get(kind)
     if model is None:
         raise Http404("Unknown tag kind.")
@@ -62,7 +64,8 @@ def tag_suggestions(kind: str, q: str, limit: int = 10) -> list[str]:
         return []
     rows = (
         model.objects.filter(key__startswith=prefix)
-        .annotate(uses=Count("profiles"))
+        .annotate(uses=Count("profiles", filter=Q(profiles__user__is_active=True)))
+        .filter(uses__gt=0)
         .order_by("-uses", "key")
         .values_list("name", flat=True)[:limit]
     )
