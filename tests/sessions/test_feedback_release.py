@@ -216,6 +216,25 @@ def test_ratings_are_released_only_once_final_so_an_edit_never_shows(mentor):
         )
 
 
+def test_an_edit_racing_the_release_never_unreleases_the_rating(mentor, monkeypatch):
+    """The edit used to read the rating unlocked and save the whole row: an edit that read it
+    just before the weekly release committed wrote `batch` back to empty, and the rating went
+    out again in a later batch. Now the edit locks the row and finds it released."""
+    feedback = [rate_at(mentor, MONDAY - timedelta(days=d)) for d in (8, 9, 10)]
+    session = feedback[0].session
+    # The release lands between the edit's window check and its write (as if committed then).
+    batch = FeedbackBatch.objects.create(
+        mentor=mentor, released_at=MONDAY, newest_rated_at=MONDAY, ratings=3, sums={}, useful=3
+    )
+    TraitFeedback.objects.filter(pk__in=[f.pk for f in feedback]).update(batch=batch)
+    within_window = feedback[0].created_at + timedelta(days=6)
+    with time_machine.travel(within_window, tick=False), pytest.raises(FeedbackLocked):
+        services.give_trait_feedback(
+            session, session.mentee, ratings=dict.fromkeys(insights.TRAIT_KEYS, 1), useful=True
+        )
+    assert TraitFeedback.objects.filter(batch=batch).count() == 3
+
+
 def test_periods_differ_by_whole_batches(mentor):
     for days_ago in (200, 201, 202):  # an older batch: in 12 months and all time only
         rate_at(mentor, MONDAY - timedelta(days=days_ago), value=1)

@@ -528,8 +528,12 @@ def give_trait_feedback(
     values = {t: ratings[t] for t in TRAIT_KEYS}
     with transaction.atomic():
         _lock_session_for_feedback(session, user, now)
-        existing = TraitFeedback.objects.filter(session=session).first()
-        if existing is not None and not selectors.can_edit_feedback(existing, now):
+        # Locked, as the weekly release locks what it releases: an edit racing the release
+        # either lands before it (and is what the batch sums) or finds the rating released.
+        existing = TraitFeedback.objects.select_for_update().filter(session=session).first()
+        if existing is not None and (
+            existing.batch_id is not None or not selectors.can_edit_feedback(existing, now)
+        ):
             raise FeedbackLocked()
         feedback = existing or TraitFeedback(
             session=session, mentor_id=session.mentor_id, mentee_id=session.mentee_id,
@@ -539,7 +543,12 @@ def give_trait_feedback(
             setattr(feedback, name, value)
         feedback.useful, feedback.comment, feedback.share_comment = useful, comment, share_comment
         feedback.updated_at = now
-        feedback.save()
+        if existing is None:
+            feedback.save()
+        else:  # never the batch: a whole-row save could write back a batch read earlier
+            feedback.save(
+                update_fields=[*values, "useful", "comment", "share_comment", "updated_at"]
+            )
     return feedback
 
 
