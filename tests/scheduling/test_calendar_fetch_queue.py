@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from mentorloom.accounts.errors import EmailUnverified
 from mentorloom.scheduling import services
 from mentorloom.scheduling.errors import CalendarFetchesTooFast
 from mentorloom.scheduling.models import ExternalCalendar
@@ -236,3 +237,18 @@ def test_fetches_wait_for_the_calendars_worker_not_in_front_of_e_mail(database_t
     call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", "calendars")
     calendar.refresh_from_db()
     assert calendar.fetch_queued_at is None and calendar.last_error  # fetched (and refused)
+
+
+def test_an_unverified_account_cannot_make_the_server_fetch_an_address(client):
+    """Adding a calendar makes our server fetch an address of the person's choosing; a fresh,
+    unverified sign-up is refused with the usual "verify first" message, page and API."""
+    user = UserFactory(email_verified_at=None)
+    with pytest.raises(EmailUnverified):
+        services.add_calendar(user, kind="ics", url="https://calendar.example/x.ics")
+    api = client_for(user).post(
+        "/api/v1/calendars",
+        {"kind": "ics", "url": "https://calendar.example/x.ics"},
+        content_type="application/json",
+    )
+    assert api.status_code == 403 and api.json()["error"]["code"] == "email_unverified"
+    assert not ExternalCalendar.objects.exists()

@@ -15,6 +15,7 @@ from django.db.models import F, Q
 from django.http import Http404
 from django.utils import timezone
 
+from mentorloom.accounts.access import require_verified
 from mentorloom.core import ratelimit
 from mentorloom.core.enqueue import enqueue_on_commit
 from mentorloom.core.errors import InvalidInput
@@ -62,7 +63,10 @@ def add_calendar(
     The URL is checked first (http(s) only, no private addresses): InvalidInput on `url`.
     A failed first fetch is not an error here — it is stored in last_error and shown.
     The fetch counts against the user's limit (count_fetch): CalendarFetchesTooFast.
+    EmailUnverified before anything: our server fetches the address for them, which a
+    throwaway unverified account should not be able to make it do.
     """
+    require_verified(user)
     url = url.strip()
     if kind not in CalendarKind.values:
         raise InvalidInput(fields={"kind": ["Choose an ICS address or a CalDAV account."]})
