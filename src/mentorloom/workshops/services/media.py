@@ -21,7 +21,7 @@ from ..models import (
     RoomAssignment,
     RoomKind,
 )
-from ._common import _locked
+from ._common import _evict_now, _locked
 from .controls import room_state
 
 logger = logging.getLogger(__name__)
@@ -140,20 +140,8 @@ def _confirm_grant(user, room: Room, grant: MediaGrant) -> None:  # type: ignore
                 MediaGrant.objects.filter(pk=grant.pk, room=room).update(room=None)
     if still_in:
         return
-    _evict_now(room, grant)
+    _evict_now(room, grant.token, grant.feed_id)
     raise Http404
-
-
-def _evict_now(room: Room, grant: MediaGrant) -> None:
-    from mentorloom.calls.janus.controller import controller_for_room
-
-    try:
-        controller = controller_for_room(room.media_room_id)
-        controller.evict(room.media_room_id, grant.token, grant.feed_id)
-    except (MediaServerUnavailable, MediaServerRefused):
-        # Refused: no such feed to kick (the token is disallowed first). Unavailable: Django no
-        # longer lets the token in, and a Janus that is down forgets its rooms anyway.
-        logger.info("janus evict skipped", extra={"room": room.pk})
 
 
 def mesh_media(  # type: ignore[no-untyped-def]

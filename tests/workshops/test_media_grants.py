@@ -1,0 +1,201 @@
+"""Who holds a workshop room's media, and for how long (security review of the media grants):
+media only while the room is open and the person is in it, nothing kept past a cancellation,
+a ban or leaving, a grant never left in a room it was moved out of, and no Janus access after
+the person's access ended. Against the real Janus (tests/janus_server.py) through the API."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from mentorloom.calls.janus.controller import UNAUTHORIZED, controller_for_room, participant_token
+from mentorloom.communities import services as community_services
+from mentorloom.workshops import selectors, services
+from mentorloom.workshops.models import MediaGrant
+from tests.calls.janus.participant import HTTPParticipant, JanusAPIError
+from tests.communities.helpers import community_with
+from tests.factories import client_for
+
+from .conftest import person
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def with_janus(settings, janus_server):  # type: ignore[no-untyped-def]
+    settings.MENTORLOOM_JANUS_URL = [janus_server.host.api_url]
+    settings.MENTORLOOM_JANUS_ADMIN_URL = [janus_server.host.admin_url]
+    settings.MENTORLOOM_JANUS_PUBLIC_URL = [janus_server.ws_url]
+    settings.MENTORLOOM_JANUS_ADMIN_SECRET = janus_server.config.admin_secret
+    return janus_server
+
+
+@pytest.fixture
+def participant(with_janus):  # type: ignore[no-untyped-def]
+    """participant(token) -> a connected HTTPParticipant holding `token`."""
+    opened: list[HTTPParticipant] = []
+
+    def connect(token: str) -> HTTPParticipant:
+        opened.append(HTTPParticipant(with_janus.host.api_url, token))
+        return opened[-1].connect()
+
+    yield connect
+    for p in opened:
+        p.close()
+
+
+def _media(client, room_id: int):  # type: ignore[no-untyped-def]
+    return client.get(f"/api/v1/workshops/rooms/{room_id}/media")
+
+
+def _refused(response, code: str = "not_found") -> None:  # type: ignore[no-untyped-def]
+    assert response.status_code == 404, response.content
+    assert response.json()["error"]["code"] == code
+
+
+def _opens(participant, config: dict, feed_offset: int = 0) -> bool:  # type: ignore[no-untyped-def]
+    """Whether Janus lets a holder of config's token (and pin) into config's room."""
+    try:
+        joined = participant(config["token"]).join(
+            config["room"], config["pin"], config["feedId"] + feed_offset
+        )
+    except JanusAPIError:
+        return False  # the token itself is no longer known to Janus
+    assert joined.get("videoroom") == "joined" or joined.get("error_code") == UNAUTHORIZED
+    return joined.get("videoroom") == "joined"
+
+
+def _janus_knows(room, token: str) -> bool:  # type: ignore[no-untyped-def]
+    return token in controller_for_room(room.media_room_id).list_tokens()
+
+
+def _saved_grant(user, room) -> dict:  # type: ignore[no-untyped-def]
+    """What the media endpoint handed out before the room opened (the old rule): a grant naming
+    the room, its token admitted on Janus. Returns the browser config the person kept."""
+    controller = controller_for_room(room.media_room_id)
+    controller.ensure_room(room.media_room_id)
+    grant = MediaGrant.objects.create(
+        workshop=room.workshop,
+        user=user,
+        room=room,
+        token=participant_token(),
+        feed_id=secrets.randbelow(2**40) + 1,
+    )
+    controller.admit(room.media_room_id, grant.token)
+    return {
+        "token": grant.token,
+        "room": room.media_room_id,
+        "pin": controller.room_pin(room.media_room_id),
+        "feedId": grant.feed_id,
+    }
+
+
+# --- 1. only inside the join rules, nothing kept after a place goes ----------------------------
+
+
+def test_media_before_the_room_opens_is_refused_and_grants_nothing(workshop, with_janus):
+    member = person()
+    services.register(member, workshop)
+    main = selectors.main_room(workshop)
+    with time_machine.travel(workshop.starts_at - timedelta(hours=1)):
+        _refused(_media(client_for(member), main.pk), "room_not_open")
+        assert client_for(member).get(f"/api/v1/workshops/{workshop.pk}/room").status_code == 200
+    with time_machine.travel(workshop.ends_at + timedelta(minutes=1)):
+        _refused(_media(client_for(member), main.pk), "room_not_open")
+    assert not MediaGrant.objects.exists()
+
+
+def test_media_needs_the_person_to_have_joined_and_leaving_ends_it(
+    workshop, participant, django_capture_on_commit_callbacks
+):
+    member = person()
+    services.register(member, workshop)
+    main = selectors.main_room(workshop)
+    client = client_for(member)
+    with time_machine.travel(workshop.starts_at):
+        _refused(_media(client, main.pk), "not_joined")
+        assert not MediaGrant.objects.exists()
+
+        assert client.post(f"/api/v1/workshops/{workshop.pk}/join").status_code == 200
+        config = _media(client, main.pk).json()["janus"]
+        assert _opens(participant, config)
+
+        with django_capture_on_commit_callbacks(execute=True):
+            assert client.post(f"/api/v1/workshops/{workshop.pk}/leave").status_code == 204
+        assert MediaGrant.objects.get(user=member).room_id is None
+        assert not _opens(participant, config, 1)
+        assert not _janus_knows(main, config["token"])
+        _refused(_media(client, main.pk), "not_joined")
+
+
+def test_a_locked_room_gives_no_media_to_someone_who_had_not_joined(workshop, facilitator):
+    inside, outside = person(), person()
+    for p in (inside, outside):
+        services.register(p, workshop)
+    main = selectors.main_room(workshop)
+    with time_machine.travel(workshop.starts_at):
+        services.join(inside, workshop)
+        services.set_locked(facilitator, workshop, True)
+        _refused(_media(client_for(outside), main.pk), "not_joined")
+        assert _media(client_for(inside), main.pk).status_code == 200  # mesh: no Janus here
+        assert _media(client_for(facilitator), main.pk).status_code == 200
+
+
+def test_giving_up_a_place_before_the_room_opens_evicts_a_saved_grant(
+    workshop, participant, django_capture_on_commit_callbacks
+):
+    """17:00 media saved (as the old rule allowed), 17:30 the place given up: at 18:00 the
+    saved token, pin and feed open nothing."""
+    member = person()
+    services.register(member, workshop)
+    main = selectors.main_room(workshop)
+    with time_machine.travel(workshop.starts_at - timedelta(hours=1)):
+        saved = _saved_grant(member, main)
+        with django_capture_on_commit_callbacks(execute=True):
+            assert (
+                client_for(member)
+                .delete(f"/api/v1/workshops/{workshop.pk}/registration")
+                .status_code
+                == 204
+            )
+    assert MediaGrant.objects.get(user=member).room_id is None
+    with time_machine.travel(workshop.starts_at):
+        assert not _opens(participant, saved)
+        assert not _janus_knows(main, saved["token"])
+        _refused(_media(client_for(member), main.pk))
+
+
+@pytest.mark.parametrize("how", ["banned", "left"])
+def test_a_ban_or_leaving_before_the_room_opens_evicts_a_saved_grant(
+    participant, django_capture_on_commit_callbacks, how
+):
+    community, _owner, moderator, _member, _general = community_with(name="Crit")
+    member = person()
+    community_services.join_community(member, community)
+    start = timezone.now() + timedelta(days=1)
+    workshop = services.create_workshop(
+        moderator,
+        title="Crit night",
+        starts_at=start,
+        ends_at=start + timedelta(hours=1),
+        capacity=10,
+        zone="UTC",
+        community=community,
+    )
+    services.register(member, workshop)
+    main = selectors.main_room(workshop)
+    saved = _saved_grant(member, main)
+    with django_capture_on_commit_callbacks(execute=True):
+        membership = community.memberships.get(user=member)
+        if how == "banned":
+            community_services.ban_member(moderator, membership, minutes=None, reason="Spam")
+        else:
+            community_services.leave_community(member, community)
+    assert MediaGrant.objects.get(user=member).room_id is None
+    with time_machine.travel(workshop.starts_at):
+        assert not _opens(participant, saved)
+        _refused(_media(client_for(member), main.pk))
