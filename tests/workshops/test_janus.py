@@ -81,10 +81,10 @@ def test_token_opens_only_the_assigned_room_and_a_move_evicts(
         with pytest.raises(JanusAPIError):
             participants(config["token"])
         moved = services.media_for(ana, room_b)
-        assert moved["janus"]["token"] == config["token"]
+        assert moved["janus"]["token"] != config["token"]  # a token per admission
         grant = MediaGrant.objects.get(workshop=workshop, user=ana)
         assert grant.room_id == room_b.pk
-        joined_b = participants(config["token"]).join(
+        joined_b = participants(moved["janus"]["token"]).join(
             room_b.media_room_id, moved["janus"]["pin"], config["feedId"] + 2
         )
         assert joined_b["videoroom"] == "joined"

@@ -199,3 +199,77 @@ def test_a_ban_or_leaving_before_the_room_opens_evicts_a_saved_grant(
     with time_machine.travel(workshop.starts_at):
         assert not _opens(participant, saved)
         _refused(_media(client_for(member), main.pk))
+
+
+# --- 2. a grant is never left in a room it was moved out of ------------------------------------
+
+
+def test_media_for_the_main_room_after_a_recall_evicts_the_breakout_room(
+    workshop, facilitator, participant, django_capture_on_commit_callbacks
+):
+    """Recalled from breakout A, the page asks for the main room's media before the periodic
+    close_due_breakouts moves anyone: A must not go on letting the old token in."""
+    ana, ben = person(), person()
+    for p in (ana, ben):
+        services.register(p, workshop)
+    client = client_for(ana)
+    with time_machine.travel(workshop.starts_at):
+        for p in (ana, ben):
+            services.join(p, workshop)
+        room_a, room_b = services.create_breakouts(facilitator, workshop, 2)
+        services.assign_by_hand(facilitator, workshop, ana.pk, room_a.pk)
+        services.assign_by_hand(facilitator, workshop, ben.pk, room_b.pk)
+        services.open_breakouts(facilitator, workshop)
+        in_a = _media(client, room_a.pk).json()["janus"]
+        assert _opens(participant, in_a)
+        services.bring_everyone_back(facilitator, workshop)
+    main = selectors.main_room(workshop)
+    with time_machine.travel(workshop.starts_at + timedelta(minutes=2)):
+        with django_capture_on_commit_callbacks(execute=True):
+            in_main = _media(client, main.pk).json()["janus"]
+        assert MediaGrant.objects.get(user=ana).room_id == main.pk
+        controller = controller_for_room(room_a.media_room_id)
+        assert controller.list_participants(room_a.media_room_id) == []  # her feed kicked
+        assert not _janus_knows(room_a, in_a["token"])
+        assert not _opens(participant, in_a, 1)  # A's pin with the old token: nothing
+        assert _opens(participant, in_main, 2)
+        _refused(_media(client, room_a.pk))
+
+
+def test_the_facilitators_visit_to_another_room_evicts_the_room_visited_before(
+    workshop, facilitator, participant, django_capture_on_commit_callbacks
+):
+    ana = person()
+    services.register(ana, workshop)
+    client = client_for(facilitator)
+    with time_machine.travel(workshop.starts_at):
+        services.join(facilitator, workshop)
+        services.join(ana, workshop)
+        room_a, room_b = services.create_breakouts(facilitator, workshop, 2)
+        services.assign_by_hand(facilitator, workshop, ana.pk, room_a.pk)
+        services.open_breakouts(facilitator, workshop)
+        visit_a = _media(client, room_a.pk).json()["janus"]
+        with django_capture_on_commit_callbacks(execute=True):
+            visit_b = _media(client, room_b.pk).json()["janus"]
+        assert visit_b["token"] != visit_a["token"]
+        assert not _opens(participant, visit_a)
+        assert _opens(participant, visit_b)
+
+
+def test_asking_again_for_the_same_room_mints_a_new_token_and_forgets_the_old(
+    workshop, participant, django_capture_on_commit_callbacks
+):
+    ana = person()
+    services.register(ana, workshop)
+    client = client_for(ana)
+    main = selectors.main_room(workshop)
+    with time_machine.travel(workshop.starts_at):
+        services.join(ana, workshop)
+        first = _media(client, main.pk).json()["janus"]
+        with django_capture_on_commit_callbacks(execute=True):
+            second = _media(client, main.pk).json()["janus"]
+        assert second["token"] != first["token"]
+        assert MediaGrant.objects.get(user=ana).token == second["token"]
+        assert not _janus_knows(main, first["token"])
+        assert not _opens(participant, first)
+        assert _opens(participant, second)

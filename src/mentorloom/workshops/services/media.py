@@ -21,7 +21,7 @@ from ..models import (
     RoomAssignment,
     RoomKind,
 )
-from ._common import _evict_now, _locked
+from ._common import _evict_now, _evict_on_commit, _locked
 from .controls import room_state
 
 logger = logging.getLogger(__name__)
@@ -33,8 +33,9 @@ SFU_RETRY_SECONDS = 10
 def media_for(user, room: Room) -> dict:  # type: ignore[no-untyped-def]
     """What the room page needs to send and receive media in `room` (already authorised by
     selectors.get_room_for; Http404 if the person is no longer in it). With Janus: a
-    short-lived token admitted to this room only (the previous room was taken away on the
-    move). Without: mesh mode, video up to 6 people.
+    short-lived token minted for this admission and admitted to this room only (the token
+    they held before is evicted from the room it opened, `_record_grant`). Without: mesh
+    mode, video up to 6 people.
 
     Race-free against a take-out (a ban, the facilitator's remove, a move), which runs under
     the workshop's row lock, clears the room from the person's grant and evicts its token from
@@ -104,40 +105,50 @@ def _warn_unanswered(room: Room, reason: str) -> None:
 
 def _record_grant(user, room: Room) -> MediaGrant:  # type: ignore[no-untyped-def]
     """Step 1 of media_for: under the workshop's lock, `user` is still in `room` (else
-    Http404) and their grant (made on first use) names it."""
+    Http404) and their grant (made on first use) names it, with a token minted for this
+    admission. The token it held before is evicted after commit from the room it was let into
+    (`_evict_on_commit`: off that room's allowed list, feed kicked, forgotten by Janus),
+    whether that room is another one (a recall moved them back to the main room, the
+    facilitator visits another room: before, the old room kept letting the old token in) or
+    this one (a page asking again). So one token opens one room, once; a second tab of the
+    same person takes over (they share one feed id anyway)."""
     from mentorloom.calls.janus.controller import participant_token
 
     with transaction.atomic():
         workshop = _locked(room.workshop_id)
         selectors.get_room_for(user, room.pk)
-        grant, _created = MediaGrant.objects.get_or_create(
+        token = participant_token()
+        grant, created = MediaGrant.objects.get_or_create(
             workshop=workshop,
             user=user,
-            defaults={
-                "token": participant_token(),
-                "feed_id": secrets.randbelow(2**52) + 1,
-            },
+            defaults={"token": token, "feed_id": secrets.randbelow(2**52) + 1, "room": room},
         )
-        if grant.room_id != room.pk:
+        if not created:
+            if grant.room_id is not None:
+                _evict_on_commit(Room(pk=grant.room_id), grant.token, grant.feed_id)
+            grant.token = token
             grant.room = room
-            grant.save(update_fields=["room"])
+            grant.save(update_fields=["token", "room"])
     return grant
 
 
 def _confirm_grant(user, room: Room, grant: MediaGrant) -> None:  # type: ignore[no-untyped-def]
     """Step 3 of media_for, after Janus let the token in: under the workshop's lock the grant
-    still names `room` and `user` is still in it; otherwise the room is taken off the grant,
-    the token evicted at once (Janus may have let it in after a take-out's eviction) and
-    Http404 raised."""
+    still names `room` with this token and `user` is still in it; otherwise the room is taken
+    off the grant (if it still names it with this token), the token evicted at once (Janus may
+    have let it in after a take-out's or a newer request's eviction) and Http404 raised."""
     with transaction.atomic():
         _locked(room.workshop_id)
-        still_in = MediaGrant.objects.filter(pk=grant.pk, room=room).exists()
+        # The same token too: another request of theirs may have replaced it meanwhile, and
+        # its eviction of this one may have reached Janus before the admit.
+        mine = MediaGrant.objects.filter(pk=grant.pk, room=room, token=grant.token)
+        still_in = mine.exists()
         if still_in:
             try:
                 selectors.get_room_for(user, room.pk)
             except Http404:
                 still_in = False
-                MediaGrant.objects.filter(pk=grant.pk, room=room).update(room=None)
+                mine.update(room=None)
     if still_in:
         return
     _evict_now(room, grant.token, grant.feed_id)
