@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.urls import reverse
 from django.utils import timezone
 
 from mentorloom.calls.janus.controller import UNAUTHORIZED, controller_for_room, participant_token
@@ -71,6 +72,12 @@ def _opens(participant, config: dict, feed_offset: int = 0) -> bool:  # type: ig
 
 def _janus_knows(room, token: str) -> bool:  # type: ignore[no-untyped-def]
     return token in controller_for_room(room.media_room_id).list_tokens()
+
+
+def _feeds(room) -> list[int]:  # type: ignore[no-untyped-def]
+    """The feed ids Janus has in `room` (rooms outlive a test on the session's Janus)."""
+    controller = controller_for_room(room.media_room_id)
+    return [p["id"] for p in controller.list_participants(room.media_room_id)]
 
 
 def _saved_grant(user, room) -> dict:  # type: ignore[no-untyped-def]
@@ -228,8 +235,7 @@ def test_media_for_the_main_room_after_a_recall_evicts_the_breakout_room(
         with django_capture_on_commit_callbacks(execute=True):
             in_main = _media(client, main.pk).json()["janus"]
         assert MediaGrant.objects.get(user=ana).room_id == main.pk
-        controller = controller_for_room(room_a.media_room_id)
-        assert controller.list_participants(room_a.media_room_id) == []  # her feed kicked
+        assert in_a["feedId"] not in _feeds(room_a)  # kicked
         assert not _janus_knows(room_a, in_a["token"])
         assert not _opens(participant, in_a, 1)  # A's pin with the old token: nothing
         assert _opens(participant, in_main, 2)
@@ -273,3 +279,80 @@ def test_asking_again_for_the_same_room_mints_a_new_token_and_forgets_the_old(
         assert not _janus_knows(main, first["token"])
         assert not _opens(participant, first)
         assert _opens(participant, second)
+
+
+# --- 3. no Janus access after the person's access ended ----------------------------------------
+
+
+def _in_the_room(workshop, participant):  # type: ignore[no-untyped-def]
+    """Ana, registered and joined, with media in the main room on one device (returned: its
+    client and browser config) and signed in on another."""
+    ana = person()
+    services.register(ana, workshop)
+    services.join(ana, workshop)
+    laptop, phone = client_for(ana), client_for(ana)
+    config = _media(laptop, selectors.main_room(workshop).pk).json()["janus"]
+    assert _opens(participant, config)
+    return ana, laptop, phone, config
+
+
+def test_signing_out_ends_the_media_that_session_asked_for_and_only_that(
+    workshop, participant, django_capture_on_commit_callbacks
+):
+    main = selectors.main_room(workshop)
+    with time_machine.travel(workshop.starts_at):
+        ana, laptop, phone, config = _in_the_room(workshop, participant)
+        # Signing out on the phone leaves the laptop's media alone.
+        with django_capture_on_commit_callbacks(execute=True):
+            phone.post(reverse("accounts:logout"))
+        assert MediaGrant.objects.get(user=ana).room_id == main.pk
+        assert _janus_knows(main, config["token"])
+        assert _opens(participant, config, 1)
+
+        with django_capture_on_commit_callbacks(execute=True):
+            laptop.post(reverse("accounts:logout"))
+        assert MediaGrant.objects.get(user=ana).room_id is None
+        assert not _janus_knows(main, config["token"])
+        assert not _opens(participant, config, 2)
+        assert config["feedId"] not in _feeds(main)  # kicked
+        assert _media(laptop, main.pk).status_code == 401
+        # Signed in again, the room page asks anew and gets a fresh token.
+        again = _media(client_for(ana), main.pk).json()["janus"]
+        assert again["token"] != config["token"] and _opens(participant, again, 3)
+
+
+@pytest.mark.parametrize("ended_by", ["password_change", "deactivation", "site_ban"])
+def test_a_password_change_deactivation_or_site_ban_ends_every_grant(
+    workshop, participant, django_capture_on_commit_callbacks, ended_by
+):
+    from mentorloom.accounts.services import deactivate_account
+    from mentorloom.safety.services import ban_user
+
+    main = selectors.main_room(workshop)
+    with time_machine.travel(workshop.starts_at):
+        ana, laptop, _phone, config = _in_the_room(workshop, participant)
+        with django_capture_on_commit_callbacks(execute=True):
+            if ended_by == "password_change":
+                ana.set_password("old-long-passphrase-1")
+                ana.save()
+                laptop.force_login(ana)
+                response = laptop.post(
+                    reverse("accounts:password_change"),
+                    {
+                        "old_password": "old-long-passphrase-1",
+                        "new_password1": "new-long-passphrase-2",
+                        "new_password2": "new-long-passphrase-2",
+                    },
+                )
+                assert response.status_code == 302, response.content
+            elif ended_by == "deactivation":
+                deactivate_account(ana.pk)
+            else:
+                staff = person()
+                staff.is_staff = True
+                staff.save()
+                ban_user(staff, ana.pk, note="spam")
+        assert MediaGrant.objects.get(user=ana).room_id is None
+        assert not _janus_knows(main, config["token"])
+        assert not _opens(participant, config, 1)
+        assert config["feedId"] not in _feeds(main)  # kicked
