@@ -14,7 +14,7 @@ from mentorloom.calls.janus.controller import NO_SUCH_FEED, UNAUTHORIZED, contro
 from mentorloom.workshops import services
 from mentorloom.workshops.models import MediaGrant
 from mentorloom.workshops.services.media import SFU_RETRY_SECONDS
-from tests.calls.janus.participant import HTTPParticipant
+from tests.calls.janus.participant import HTTPParticipant, JanusAPIError
 
 from .conftest import person
 
@@ -76,15 +76,15 @@ def test_token_opens_only_the_assigned_room_and_a_move_evicts(
             services.assign_by_hand(facilitator, workshop, ana.pk, room_b.pk)
         controller = controller_for_room(room_a.media_room_id)
         assert controller.list_participants(room_a.media_room_id) == []
-        again = participants(config["token"]).join(
-            room_a.media_room_id, config["pin"], config["feedId"] + 1
-        )
-        assert again["error_code"] == UNAUTHORIZED
+        # Janus forgot the token: it opens no session, let alone room A.
+        assert config["token"] not in controller.list_tokens()
+        with pytest.raises(JanusAPIError):
+            participants(config["token"])
         moved = services.media_for(ana, room_b)
-        assert moved["janus"]["token"] == config["token"]
+        assert moved["janus"]["token"] != config["token"]  # a token per admission
         grant = MediaGrant.objects.get(workshop=workshop, user=ana)
         assert grant.room_id == room_b.pk
-        joined_b = participants(config["token"]).join(
+        joined_b = participants(moved["janus"]["token"]).join(
             room_b.media_room_id, moved["janus"]["pin"], config["feedId"] + 2
         )
         assert joined_b["videoroom"] == "joined"

@@ -143,7 +143,10 @@ def current_room(request: HttpRequest, workshop_id: int):  # type: ignore[no-unt
 def room_media(request: HttpRequest, room_id: str):  # type: ignore[no-untyped-def]
     """Media for a room the caller is in now (404 for any other room, however it is named)."""
     room = selectors.get_room_for(request.user, room_id)
-    return services.media_for(request.user, room)
+    session = getattr(request, "session", None)
+    return services.media_for(
+        request.user, room, session_key=session.session_key if session is not None else None
+    )
 
 
 @router.post("/workshops/rooms/{room_id}/media/published", response={**WRITE_ERRORS, 204: None})

@@ -8,6 +8,7 @@ class WorkshopsConfig(AppConfig):
     def ready(self) -> None:
         from mentorloom.communities.services import member_banned, member_left
         from mentorloom.communities.views import community_page_panels
+        from mentorloom.core.realtime.lifetime import access_ended
 
         from . import panels, services
 
@@ -25,3 +26,6 @@ class WorkshopsConfig(AppConfig):
         member_left.connect(services.cancel_for_community_leave)
         member_left.connect(services.take_out_for_community_leave)
         member_left.connect(services.close_room_chats_for_community_leave)
+        # A sign-out, password change, deactivation, site ban or deletion request ends the
+        # person's Janus access too (their grants evicted, tokens forgotten).
+        access_ended.connect(services.end_media_access)

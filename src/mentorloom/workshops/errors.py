@@ -1,4 +1,4 @@
-from mentorloom.core.errors import Conflict, InvalidInput, PermissionDenied
+from mentorloom.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
 
 class NotFacilitator(PermissionDenied):
@@ -85,3 +85,16 @@ class StageFull(Conflict):
 class NotCommunityModerator(PermissionDenied):
     code = "not_community_moderator"
     default_message = "Only the community's owner and moderators can schedule its workshops."
+
+
+class RoomNotOpen(NotFound):
+    """A registered person asked for a room's media outside the join window (a 404, as every
+    refusal of a room is: the media endpoint and the mesh socket treat them alike)."""
+
+    code = "room_not_open"
+    default_message = "The rooms are open from 10 minutes before the start until the end."
+
+
+class NotJoined(NotFound):
+    code = "not_joined"
+    default_message = "Join the workshop to see and hear its rooms."

@@ -242,6 +242,9 @@ class MediaGrant(models.Model):
     token = models.CharField(max_length=100)
     feed_id = models.BigIntegerField()
     room = models.ForeignKey(Room, on_delete=models.SET_NULL, null=True, blank=True)
+    # The signed-in session that asked for the token (core.realtime.lifetime.session_tag, never
+    # the key itself): signing that session out evicts it, another session's sign-out does not.
+    session_tag = models.CharField(max_length=32, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

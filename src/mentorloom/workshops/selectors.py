@@ -26,6 +26,7 @@ from mentorloom.communities.selectors import (
 from mentorloom.safety.selectors import hidden_user_ids
 from mentorloom.sessions.selectors import feedback_k
 
+from . import errors
 from .models import (
     ARCHIVED_ROOM_NUMBER,
     Attendance,
@@ -301,18 +302,32 @@ def current_room_for(user, workshop: Workshop, *, now: datetime | None = None) -
 
 
 def get_room_for(user, room_id: object, *, now: datetime | None = None) -> Room:  # type: ignore[no-untyped-def]
-    """A room `user` may be in right now: the facilitator may visit any room of their workshop,
-    a participant only the room they are currently in. Anything else is 404."""
+    """A room whose media (a Janus grant, mesh signalling) `user` may have right now, or 404.
+    Only while the workshop is open to join (from JOIN_EARLY before the start to the end): the
+    facilitator may then visit any room of their workshop; a participant reaches only the room
+    they are in now, while registered, let in by the community and present (an open
+    Attendance row, which only `join` makes: so the join window and the facilitator's lock
+    hold for media too, and a room fetched early cannot be saved for later). Strangers and
+    forged ids get a bare 404; a participant outside the window or not joined gets a 404 that
+    says so (`RoomNotOpen`, `NotJoined`)."""
+    now = now or timezone.now()
     room = Room.objects.filter(pk=_int(room_id)).select_related("workshop").first()
     if room is None or user is None or not user.is_authenticated:
         raise Http404
     workshop = room.workshop
     if workshop.cancelled_at is not None:
         raise Http404
-    if user.pk == workshop.facilitator_id:
-        return room
-    if not is_registered(user, workshop) or not community_lets_in(user, workshop):
+    is_facilitator = user.pk == workshop.facilitator_id
+    if not is_facilitator and (
+        not is_registered(user, workshop) or not community_lets_in(user, workshop)
+    ):
         raise Http404
+    if not workshop.joins_from <= now < workshop.ends_at:
+        raise errors.RoomNotOpen()
+    if is_facilitator:
+        return room
+    if not Attendance.objects.filter(workshop=workshop, user=user, left_at__isnull=True).exists():
+        raise errors.NotJoined()
     if current_room_for(user, workshop, now=now).pk != room.pk:
         raise Http404
     return room

@@ -32,7 +32,7 @@ from .live import (
     take_out_for_community_ban,
     take_out_for_community_leave,
 )
-from .media import media_for, mesh_media
+from .media import end_media_access, media_for, mesh_media
 from .registration import (
     cancel_for_community_ban,
     cancel_for_community_leave,
@@ -63,6 +63,7 @@ __all__ = [
     "close_room_chats_for_community_leave",
     "create_breakouts",
     "create_workshop",
+    "end_media_access",
     "join",
     "leave",
     "lower_signal",

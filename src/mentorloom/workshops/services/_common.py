@@ -199,14 +199,46 @@ def _revoke_message(room_id: int, user_id: int, *, reason: str = "") -> tuple[st
     return f"workshop.room.{room_id}", event
 
 
+def _drop_grant(workshop: Workshop | int, user_id: int) -> bool:
+    """Under the workshop's lock: `user_id`'s media grant names no room any more, and after
+    commit Janus evicts its token from the room it named (`_evict_on_commit`). Whether or not
+    the workshop is live: a grant kept past a cancellation, a ban or leaving would let its
+    holder into the room later. Returns whether there was a room to evict from."""
+    grant = MediaGrant.objects.filter(
+        workshop=workshop, user_id=user_id, room__isnull=False
+    ).first()
+    if grant is None:
+        return False
+    _evict_on_commit(Room(pk=grant.room_id), grant.token, grant.feed_id)
+    grant.room = None
+    grant.save(update_fields=["room"])
+    return True
+
+
 def _evict_on_commit(room: Room, token: str, feed_id: int | None) -> None:
-    def evict() -> None:
-        from mentorloom.calls.janus.controller import controller_for_room
+    """After commit: Janus takes `room` away from `token` (off the allowed list, feed kicked)
+    and forgets the token itself. A token opens one room once (`media._record_grant` mints a
+    fresh one for every admission), so nothing else needs it."""
 
+    transaction.on_commit(lambda: _evict_now(room, token, feed_id))
+
+
+def _evict_now(room: Room, token: str, feed_id: int | None) -> None:
+    """`_evict_on_commit`'s work, at once. Each step is tried alone: a room Janus no longer has
+    (restarted) still lets the token be forgotten."""
+    from mentorloom.calls.janus.controller import controller_for_room
+
+    try:
+        controller = controller_for_room(room.media_room_id)
+    except MediaServerUnavailable:
+        return  # no Janus configured: mesh mode, nothing was let in
+    for step in (
+        lambda: controller.evict(room.media_room_id, token, feed_id),
+        lambda: controller.remove_token(token),
+    ):
         try:
-            controller_for_room(room.media_room_id).evict(room.media_room_id, token, feed_id)
+            step()
         except (MediaServerUnavailable, MediaServerRefused):
-            # The token is no longer allowed in Django's view; a down Janus forgets rooms anyway.
+            # Refused: no such room or feed. Unavailable: Django no longer lets the token in,
+            # and a Janus that is down forgets its rooms and tokens anyway (prune_tokens).
             logger.info("janus evict skipped", extra={"room": room.pk})
-
-    transaction.on_commit(evict)

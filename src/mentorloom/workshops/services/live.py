@@ -31,7 +31,7 @@ from ..models import (
     Workshop,
 )
 from ._common import (
-    _evict_on_commit,
+    _drop_grant,
     _join_chat,
     _live_audience,
     _locked,
@@ -83,9 +83,16 @@ _FOR_MEMBERS = "This workshop is for the community's members."
 
 
 def leave(user, workshop: Workshop | int, *, now: datetime | None = None) -> None:  # type: ignore[no-untyped-def]
+    """Leave the live workshop: the open stay ends, and with it the room's media (media needs
+    an open stay, `selectors.get_room_for`): the grant is evicted from Janus after commit.
+    Joining again lets them back in."""
     now = now or timezone.now()
-    pk = workshop.pk if isinstance(workshop, Workshop) else workshop
-    Attendance.objects.filter(workshop_id=pk, user=user, left_at__isnull=True).update(left_at=now)
+    with transaction.atomic():
+        workshop = _locked(workshop)
+        Attendance.objects.filter(workshop=workshop, user=user, left_at__isnull=True).update(
+            left_at=now
+        )
+        _drop_grant(workshop, user.pk)
 
 
 def close_open_attendance(*, now: datetime | None = None) -> int:
@@ -164,6 +171,17 @@ def _take_out_of_live(community_id: int, user, *, reason: str) -> None:  # type:
         if not was_there:
             continue
         _take_out(workshop, user.pk, reason=reason)
+    # A grant naming a room of a workshop that is not live (made while it was, before it was
+    # moved later, say) would still open that room on Janus: evicted too, quietly.
+    granted = (
+        MediaGrant.objects.filter(
+            user=user, workshop__community_id=community_id, room__isnull=False
+        )
+        .exclude(workshop__facilitator=user)
+        .values_list("workshop_id", flat=True)
+    )
+    for workshop_id in sorted(set(granted)):
+        _drop_grant(_locked(workshop_id), user.pk)
 
 
 def close_room_chats_for_community_ban(community_id: int, user, until: datetime) -> list:  # type: ignore[no-untyped-def]
@@ -229,11 +247,7 @@ def _take_out(workshop: Workshop, user_id: int, *, reason: str) -> None:
         workshop=workshop, user_id=user_id, lowered_at__isnull=True
     ).update(lowered_at=now):
         _hands_changed(workshop, user_id)
-    grant = MediaGrant.objects.filter(workshop=workshop, user_id=user_id).first()
-    if grant is not None and grant.room_id is not None:
-        _evict_on_commit(Room(pk=grant.room_id), grant.token, grant.feed_id)
-        grant.room = None
-        grant.save(update_fields=["room"])
+    _drop_grant(workshop, user_id)
     messaging.remove_participant(
         user_id, Conversation.objects.filter(workshop_room__workshop=workshop), reason=reason
     )

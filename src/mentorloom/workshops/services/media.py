@@ -11,6 +11,7 @@ from django.db import transaction
 from django.http import Http404
 
 from mentorloom.calls.errors import MediaServerRefused, MediaServerUnavailable
+from mentorloom.core.realtime.lifetime import session_tag
 
 from .. import selectors
 from ..models import (
@@ -21,7 +22,7 @@ from ..models import (
     RoomAssignment,
     RoomKind,
 )
-from ._common import _locked
+from ._common import _drop_grant, _evict_now, _evict_on_commit, _locked
 from .controls import room_state
 
 logger = logging.getLogger(__name__)
@@ -30,11 +31,13 @@ logger = logging.getLogger(__name__)
 SFU_RETRY_SECONDS = 10
 
 
-def media_for(user, room: Room) -> dict:  # type: ignore[no-untyped-def]
+def media_for(user, room: Room, *, session_key: str | None = None) -> dict:  # type: ignore[no-untyped-def]
     """What the room page needs to send and receive media in `room` (already authorised by
     selectors.get_room_for; Http404 if the person is no longer in it). With Janus: a
-    short-lived token admitted to this room only (the previous room was taken away on the
-    move). Without: mesh mode, video up to 6 people.
+    short-lived token minted for this admission and admitted to this room only (the token
+    they held before is evicted from the room it opened, `_record_grant`). Without: mesh
+    mode, video up to 6 people. `session_key`: the signed-in session asking, whose sign-out
+    ends the grant (`end_media_access`).
 
     Race-free against a take-out (a ban, the facilitator's remove, a move), which runs under
     the workshop's row lock, clears the room from the person's grant and evicts its token from
@@ -53,7 +56,7 @@ def media_for(user, room: Room) -> dict:  # type: ignore[no-untyped-def]
     try:
         controller = controller_for_room(room.media_room_id)
         controller.ensure_room(room.media_room_id, publishers=max(6, workshop.capacity + 1))
-        grant = _record_grant(user, room)
+        grant = _record_grant(user, room, session_tag(session_key) or "")
         controller.admit(room.media_room_id, grant.token)
         _confirm_grant(user, room, grant)
         return {
@@ -102,58 +105,89 @@ def _warn_unanswered(room: Room, reason: str) -> None:
         )
 
 
-def _record_grant(user, room: Room) -> MediaGrant:  # type: ignore[no-untyped-def]
+def _record_grant(user, room: Room, session: str = "") -> MediaGrant:  # type: ignore[no-untyped-def]
     """Step 1 of media_for: under the workshop's lock, `user` is still in `room` (else
-    Http404) and their grant (made on first use) names it."""
+    Http404) and their grant (made on first use) names it, with a token minted for this
+    admission. The token it held before is evicted after commit from the room it was let into
+    (`_evict_on_commit`: off that room's allowed list, feed kicked, forgotten by Janus),
+    whether that room is another one (a recall moved them back to the main room, the
+    facilitator visits another room: before, the old room kept letting the old token in) or
+    this one (a page asking again). So one token opens one room, once; a second tab of the
+    same person takes over (they share one feed id anyway)."""
     from mentorloom.calls.janus.controller import participant_token
 
     with transaction.atomic():
         workshop = _locked(room.workshop_id)
         selectors.get_room_for(user, room.pk)
-        grant, _created = MediaGrant.objects.get_or_create(
+        token = participant_token()
+        grant, created = MediaGrant.objects.get_or_create(
             workshop=workshop,
             user=user,
             defaults={
-                "token": participant_token(),
+                "token": token,
                 "feed_id": secrets.randbelow(2**52) + 1,
+                "room": room,
+                "session_tag": session,
             },
         )
-        if grant.room_id != room.pk:
+        if not created:
+            if grant.room_id is not None:
+                _evict_on_commit(Room(pk=grant.room_id), grant.token, grant.feed_id)
+            grant.token = token
             grant.room = room
-            grant.save(update_fields=["room"])
+            grant.session_tag = session
+            grant.save(update_fields=["token", "room", "session_tag"])
     return grant
 
 
 def _confirm_grant(user, room: Room, grant: MediaGrant) -> None:  # type: ignore[no-untyped-def]
     """Step 3 of media_for, after Janus let the token in: under the workshop's lock the grant
-    still names `room` and `user` is still in it; otherwise the room is taken off the grant,
-    the token evicted at once (Janus may have let it in after a take-out's eviction) and
-    Http404 raised."""
+    still names `room` with this token and `user` is still in it; otherwise the room is taken
+    off the grant (if it still names it with this token), the token evicted at once (Janus may
+    have let it in after a take-out's or a newer request's eviction) and Http404 raised."""
     with transaction.atomic():
         _locked(room.workshop_id)
-        still_in = MediaGrant.objects.filter(pk=grant.pk, room=room).exists()
+        # The same token too: another request of theirs may have replaced it meanwhile, and
+        # its eviction of this one may have reached Janus before the admit.
+        mine = MediaGrant.objects.filter(pk=grant.pk, room=room, token=grant.token)
+        still_in = mine.exists()
         if still_in:
             try:
                 selectors.get_room_for(user, room.pk)
             except Http404:
                 still_in = False
-                MediaGrant.objects.filter(pk=grant.pk, room=room).update(room=None)
+                mine.update(room=None)
     if still_in:
         return
-    _evict_now(room, grant)
+    _evict_now(room, grant.token, grant.feed_id)
     raise Http404
 
 
-def _evict_now(room: Room, grant: MediaGrant) -> None:
-    from mentorloom.calls.janus.controller import controller_for_room
+def end_media_access(user_id: int, reason: str, session_key: str | None = None) -> None:
+    """`user_id`'s access ended (connected to core.realtime.lifetime.access_ended, called in
+    the caller's transaction): a sign-out, a password change or reset, deactivation, a site
+    ban, a deletion request, staff in the admin. Their grants still naming a room are taken off
+    it under each workshop's lock, as a take-out does (`_drop_grant`; a `_record_grant` racing
+    this is seen, or sees it), and after commit Janus evicts each token from its room (feed
+    kicked) and forgets it. Their place and stay are untouched: signed in again, the room page
+    asks for media anew and gets a fresh token.
 
-    try:
-        controller = controller_for_room(room.media_room_id)
-        controller.evict(room.media_room_id, grant.token, grant.feed_id)
-    except (MediaServerUnavailable, MediaServerRefused):
-        # Refused: no such feed to kick (the token is disallowed first). Unavailable: Django no
-        # longer lets the token in, and a Janus that is down forgets its rooms anyway.
-        logger.info("janus evict skipped", extra={"room": room.pk})
+    A sign-out of one session (`session_key` set) evicts only grants that session asked for.
+    A grant is one per person and workshop and follows the last page that asked (the token
+    before it is evicted then, `_record_grant`), so a room page open on their other signed-in
+    device holds it and keeps its media, as it keeps its sockets; evicted, that page would be
+    kicked from Janus and would not ask again (workshop_room.js re-enters a room only when
+    moved). Every other reason closes all their sessions' sockets, so all their grants go.
+    `reason` is not needed beyond that."""
+    grants = MediaGrant.objects.filter(user_id=user_id, room__isnull=False)
+    if session_key:
+        grants = grants.filter(session_tag=session_tag(session_key))
+    with transaction.atomic():
+        for workshop_id in sorted(set(grants.values_list("workshop_id", flat=True))):
+            workshop = _locked(workshop_id)
+            if session_key and not grants.filter(workshop=workshop).exists():
+                continue  # another session of theirs asked meanwhile: its grant stays
+            _drop_grant(workshop, user_id)
 
 
 def mesh_media(  # type: ignore[no-untyped-def]

@@ -24,6 +24,7 @@ from ..models import (
 )
 from ._common import (
     _create_room,
+    _drop_grant,
     _locked,
     _promote_waiting,
     _send_invitation,
@@ -177,6 +178,9 @@ def _give_up(user, workshop: Workshop | int, *, leave_room: bool) -> Registratio
             _send_invitation(workshop, user, method="CANCEL", template="workshops/emails/cancel")
             if leave_room and workshop.joins_from <= timezone.now():
                 _take_out(workshop, user.pk, reason="gave_up")
+        # Their media grant goes with the place whether or not the room is open yet (a grant
+        # still naming a room would open it on Janus to someone without a place).
+        _drop_grant(workshop, user.pk)
         return _promote_waiting(workshop)
 
 
