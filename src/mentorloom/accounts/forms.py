@@ -9,6 +9,8 @@ from mentorloom.core.enqueue import enqueue_on_commit
 from mentorloom.core.forms import AccessibleFormMixin
 from mentorloom.core.timezones import canonical_zone
 
+from .models import User, normalize_email
+
 
 class SignupForm(AccessibleFormMixin, forms.Form):
     display_name = forms.CharField(
@@ -65,7 +67,16 @@ class EmailChangeForm(AccessibleFormMixin, forms.Form):
 
 
 class QueuedPasswordResetForm(AccessibleFormMixin, auth_forms.PasswordResetForm):
-    """Django's reset form (same answer for unknown addresses), delivering via the worker."""
+    """Django's reset form (same answer for unknown addresses), delivering via the worker.
+
+    Unlike Django's, it also mails active accounts without a usable password: an account
+    reclaimed at verification has none until its owner chooses one (accounts.services
+    .reclaim_account), and must not be stuck if that page was closed. Erased accounts are
+    inactive and get nothing.
+    """
+
+    def get_users(self, email: str):  # type: ignore[no-untyped-def, override]
+        return User.objects.filter(email=normalize_email(email), is_active=True).iterator()
 
     def send_mail(  # type: ignore[override]
         self,

@@ -162,6 +162,21 @@ def disable_mfa(user: AbstractBaseUser, *, password: str, code: str) -> None:
     record_event("mfa.disabled", actor=user, target=user)
 
 
+def forget_factors(user: AbstractBaseUser) -> int:
+    """Remove every second factor without a step-up: for accounts.services.reclaim_account,
+    when the mailbox's owner takes back an account whose factors someone else may have set up
+    before the address was verified. Run inside the caller's transaction; returns how many
+    rows went (devices and their tokens)."""
+    removed = (
+        TOTPDevice.objects.filter(user=user).delete()[0]
+        + StaticDevice.objects.filter(user=user).delete()[0]
+        + Passkey.objects.filter(user=user).delete()[0]
+    )
+    if removed:
+        security_log.info("mfa factors removed on reclaim", extra={"user_id": user.pk})
+    return removed
+
+
 def confirm_identity(user: AbstractBaseUser, *, password: str, code: str) -> None:
     """The step-up before changing the second factors: the password and a current code (or a
     recovery code, which is then spent), so a session alone cannot replace them.
