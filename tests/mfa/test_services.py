@@ -102,8 +102,9 @@ def test_regenerating_recovery_codes_needs_the_password_and_a_current_code():
         services.regenerate_recovery_codes(user, password="not it", code=current_code(device))
     with pytest.raises(InvalidCode):
         services.regenerate_recovery_codes(user, password=DEFAULT_PASSWORD, code="000000x")
-    # Nothing changed: the old codes still work, and the failed code counts for the throttle.
-    assert ChallengeAttempt.objects.filter(user=user).count() == 1
+    # Nothing changed: the old codes still work; the wrong password and the failed code both
+    # count for the throttle (a stolen session cannot guess the password without limit).
+    assert ChallengeAttempt.objects.filter(user=user).count() == 2
     assert services.verify_code(user, old[0]) == "recovery"
     # A recovery code is a code too (then spent, with the rest).
     new = services.regenerate_recovery_codes(user, password=DEFAULT_PASSWORD, code=old[1])

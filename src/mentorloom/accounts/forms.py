@@ -9,7 +9,9 @@ from mentorloom.core.enqueue import enqueue_on_commit
 from mentorloom.core.forms import AccessibleFormMixin
 from mentorloom.core.timezones import canonical_zone
 
+from .errors import ReauthThrottled
 from .models import User, normalize_email
+from .services import check_current_password
 
 
 class SignupForm(AccessibleFormMixin, forms.Form):
@@ -112,3 +114,20 @@ class AccessTokenForm(AccessibleFormMixin, forms.Form):
         ],
         initial="90",
     )
+
+
+class ThrottledPasswordChangeForm(auth_forms.PasswordChangeForm):
+    """Django's form, with the old password checked through the per-account re-authentication
+    throttle (services.check_current_password) so a stolen session cannot guess it."""
+
+    def clean_old_password(self) -> str:
+        old_password = self.cleaned_data["old_password"]
+        try:
+            right = check_current_password(self.user, old_password)
+        except ReauthThrottled as exc:
+            raise forms.ValidationError(exc.message, code="throttled") from exc
+        if not right:
+            raise forms.ValidationError(
+                self.error_messages["password_incorrect"], code="password_incorrect"
+            )
+        return old_password

@@ -27,7 +27,7 @@ from mentorloom.mfa.services import forget_factors
 from mentorloom.profiles.models import Profile
 
 from . import sessions, throttle, tokens
-from .errors import EmailTaken, InvalidCredentials, InvalidLink, LoginThrottled
+from .errors import EmailTaken, InvalidCredentials, InvalidLink, LoginThrottled, ReauthThrottled
 from .models import PersonalAccessToken, User, normalize_email
 
 security_log = logging.getLogger("mentorloom.security")
@@ -266,7 +266,7 @@ def request_email_change(
 
     The old address is told, so a hijacked session cannot quietly take over the account.
     """
-    if not user.check_password(password):
+    if not check_current_password(user, password):
         raise InvalidCredentials(
             "Your current password is not correct.",
             fields={"password": ["Your current password is not correct."]},
@@ -330,6 +330,26 @@ def confirm_email_change(token: str) -> User:
     security_log.info("email changed", extra={"user_id": user.pk, "old_domain": old.split("@")[-1]})
     email_verified(user)
     return user
+
+
+def check_current_password(user: User, password: str, *, field: str = "password") -> bool:
+    """The password a signed-in person gives again before a sensitive change (e-mail or
+    password change, account deletion, turning on two-factor): whether it is right.
+
+    Throttled per account like sign-in (throttle.reauth_key): the attempt is reserved before
+    the password is checked, so a stolen session cannot guess without limit. Raises
+    ReauthThrottled (429, the message on `field`) past the limit. Call outside a transaction,
+    or a failed guess is not counted for the others.
+    """
+    reservation = throttle.reserve_attempt(throttle.reauth_key(user.pk), None)
+    if reservation is None:
+        security_log.warning("re-authentication refused: throttled", extra={"user_id": user.pk})
+        raise ReauthThrottled(fields={field: [ReauthThrottled.default_message]})
+    right = user.check_password(password or "")
+    throttle.release_attempt(reservation, succeeded=right)
+    if not right:
+        security_log.info("re-authentication failed", extra={"user_id": user.pk})
+    return right
 
 
 def client_ip(request: HttpRequest) -> str | None:

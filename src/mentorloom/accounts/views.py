@@ -21,7 +21,14 @@ from mentorloom.core.forms import add_domain_errors
 from mentorloom.mfa import flow as mfa_flow
 
 from . import services, sessions, tokens_api
-from .forms import AccessTokenForm, EmailChangeForm, LoginForm, QueuedPasswordResetForm, SignupForm
+from .forms import (
+    AccessTokenForm,
+    EmailChangeForm,
+    LoginForm,
+    QueuedPasswordResetForm,
+    SignupForm,
+    ThrottledPasswordChangeForm,
+)
 from .models import User, normalize_email
 
 
@@ -177,6 +184,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def account_settings(request: HttpRequest) -> HttpResponse:
     email_form = EmailChangeForm(request.POST or None, prefix="email")
+    status = 200
     if request.method == "POST" and email_form.is_valid():
         try:
             services.request_email_change(
@@ -187,6 +195,7 @@ def account_settings(request: HttpRequest) -> HttpResponse:
             )
         except DomainError as exc:
             add_domain_errors(email_form, exc)
+            status = 429 if exc.status == 429 else 200
         else:
             messages.success(
                 request,
@@ -214,6 +223,7 @@ def account_settings(request: HttpRequest) -> HttpResponse:
             # Shown once, right after creation; only its hash is stored.
             "new_token": request.session.pop("new_access_token", None),
         },
+        status=status,
     )
 
 
@@ -320,6 +330,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
+    form_class = ThrottledPasswordChangeForm
     success_url = reverse_lazy("accounts:settings")
 
     def form_valid(self, form):  # type: ignore[no-untyped-def]

@@ -184,9 +184,20 @@ def confirm_identity(user: AbstractBaseUser, *, password: str, code: str) -> Non
     Call outside a transaction: a failed guess must stay counted. Raises WrongPassword,
     InvalidCode, ChallengeThrottled.
     """
-    if not user.check_password(password):
-        raise WrongPassword(fields={"password": [WrongPassword.default_message]})
+    check_password_throttled(user, password)
     verify_code(user, code)
+
+
+def check_password_throttled(user: AbstractBaseUser, password: str) -> None:
+    """The password part of a step-up, counted like a code (throttle.reserve_attempt, per
+    account) so a stolen session cannot guess the password without limit. A wrong password
+    stays counted; a right one frees its reservation. Raises WrongPassword, ChallengeThrottled.
+    """
+    attempt = throttle.reserve_attempt(user)
+    if not user.check_password(password or ""):
+        security_log.info("mfa step-up password wrong", extra={"user_id": user.pk})
+        raise WrongPassword(fields={"password": [WrongPassword.default_message]})
+    attempt.delete()
 
 
 # --- The sign-in challenge --------------------------------------------------------------------
