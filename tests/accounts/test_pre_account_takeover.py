@@ -57,7 +57,7 @@ def _claimed_account(capture) -> tuple[Client, object]:
     assert _login(attacker, VICTIM, ATTACKER_PASSWORD).status_code == 302
     assert _signed_in(attacker)
     account = User.objects.get(email=VICTIM)
-    enrol(account)
+    enrol(account, password=ATTACKER_PASSWORD)
     Passkey.objects.create(user=account, name="attacker key", credential_id="x", public_key=b"k")
     regenerate_feed_token(account)
     ExternalCalendar.objects.create(user=account, kind="ics", url="https://evil.example/c.ics")

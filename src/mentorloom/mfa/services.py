@@ -42,6 +42,7 @@ from webauthn.helpers.structs import (
 )
 
 from mentorloom.audit.services import record_event
+from mentorloom.core.email import queue_email
 
 from . import selectors, throttle
 from .access import get_passkey_for
@@ -124,11 +125,16 @@ def _check_totp(device: TOTPDevice, code: str) -> bool:
     return bool(re.fullmatch(r"\d{6}", code)) and device.verify_token(code)
 
 
-def confirm_totp_enrolment(user: AbstractBaseUser, code: str) -> list[str]:
-    """Confirm the pending authenticator with a current code; returns the recovery codes.
+def confirm_totp_enrolment(user: AbstractBaseUser, code: str, *, password: str) -> list[str]:
+    """Confirm the pending authenticator with the current password and a current code; returns
+    the recovery codes, and e-mails the owner that two-factor is on (after commit).
 
-    Raises InvalidCode (wrong code or no pending device), ChallengeThrottled, MfaAlreadyEnabled.
+    The password first (throttled, check_password_throttled): a session alone (a stolen
+    cookie) must not be able to turn two-factor on with its own app and lock the owner out.
+    Raises WrongPassword, InvalidCode (wrong code or no pending device), ChallengeThrottled,
+    MfaAlreadyEnabled. Call outside a transaction.
     """
+    check_password_throttled(user, password)
     throttle.reserve_attempt(user)
     with transaction.atomic():
         device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
@@ -140,6 +146,8 @@ def confirm_totp_enrolment(user: AbstractBaseUser, code: str) -> list[str]:
         device.save(update_fields=["confirmed"])
         TOTPDevice.objects.filter(user=user, confirmed=False).delete()
         codes = _replace_recovery_codes(user)
+        # Told at the address on file, so a hijacked session turning it on does not go unseen.
+        queue_email(user.email, "mfa/emails/enabled", {"user": user})
     throttle.clear_attempts(user)
     security_log.info("mfa enabled", extra={"user_id": user.pk})
     record_event("mfa.enabled", actor=user, target=user)
