@@ -21,6 +21,7 @@ from django.utils.http import urlsafe_base64_encode
 from mentorloom.audit.services import record_event
 from mentorloom.core import ratelimit
 from mentorloom.core.email import queue_email
+from mentorloom.core.errors import RateLimited
 from mentorloom.core.hooks import Hook
 from mentorloom.core.realtime.lifetime import close_sockets_for
 from mentorloom.mfa.services import forget_factors
@@ -259,12 +260,20 @@ def verify_by_password_reset(user: User) -> bool:
     return True
 
 
+EMAIL_CHANGES_PER_HOUR = 5
+
+
 def request_email_change(
     user: User, *, new_email: str, password: str, site_url: str | None = None
 ) -> None:
     """Send a confirmation link to the new address; nothing changes until it is opened.
 
-    The old address is told, so a hijacked session cannot quietly take over the account.
+    The old address is told, so a hijacked session cannot quietly take over the account. A
+    taken new address gets the same answer and the same two e-mails (no account enumeration):
+    its owner is told someone tried, with no link; confirm_email_change refuses an address
+    taken by then. Raises InvalidCredentials or ReauthThrottled (password, throttled per
+    account), EmailTaken for the account's own address, RateLimited past
+    EMAIL_CHANGES_PER_HOUR requests. Call outside a transaction.
     """
     if not check_current_password(user, password):
         raise InvalidCredentials(
@@ -277,13 +286,29 @@ def request_email_change(
             "That is already your e-mail address.",
             fields={"new_email": ["That is already your e-mail address."]},
         )
-    if User.objects.filter(email__iexact=new_email).exists():
-        raise EmailTaken(fields={"new_email": [EmailTaken.default_message]})
-    # Bound to the current address and password: changing the password cancels the request.
-    token = tokens.make_change_token(user, new_email)
-    link = _link(site_url or settings.SITE_URL, "accounts:confirm_email_change", token)
+    if not ratelimit.allow(
+        "email-change", str(user.pk), limit=EMAIL_CHANGES_PER_HOUR, window_seconds=3600
+    ):
+        raise RateLimited(
+            "You have asked for several changes already; please try again in an hour."
+        )
+    site = (site_url or settings.SITE_URL).rstrip("/")
     with transaction.atomic():
-        queue_email(new_email, "accounts/emails/change_email", {"user": user, "link": link})
+        if User.objects.filter(email__iexact=new_email).exists():
+            security_log.info("email change to a taken address", extra={"user_id": user.pk})
+            queue_email(
+                new_email,
+                "accounts/emails/change_email_taken",
+                {
+                    "login_url": f"{site}{reverse('accounts:login')}",
+                    "reset_url": f"{site}{reverse('accounts:password_reset')}",
+                },
+            )
+        else:
+            # Bound to the current address and password: changing the password cancels it.
+            token = tokens.make_change_token(user, new_email)
+            link = _link(site, "accounts:confirm_email_change", token)
+            queue_email(new_email, "accounts/emails/change_email", {"user": user, "link": link})
         queue_email(
             user.email,
             "accounts/emails/change_email_notice",
