@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from mentorloom.accounts import services
 from mentorloom.core.realtime import lifetime
@@ -31,7 +32,8 @@ def closes(monkeypatch) -> list[tuple[int, dict]]:
 def test_password_reset_closes_the_persons_sockets(
     client, closes, django_capture_on_commit_callbacks
 ):
-    user = User.objects.create_user("known@example.org", PASSWORD)
+    # Verified: resetting an unverified account's password also reclaims it (closes twice).
+    user = User.objects.create_user("known@example.org", PASSWORD, email_verified_at=timezone.now())
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("accounts:password_reset"), {"email": "known@example.org"})
     link = re.search(r"https?://\S+", mail.outbox[0].body).group(0)

@@ -56,6 +56,7 @@ def _enrol(page: Page) -> tuple[str, list[str]]:
     secret = page.get_by_label("Setup key").get_attribute("data-secret")
     assert secret
     page.get_by_label("6-digit code from your app").fill(_code(secret))
+    page.get_by_label("Current password").fill(DEFAULT_PASSWORD)
     page.get_by_role("button", name="Turn on two-factor authentication").click()
     expect(page.get_by_role("heading", name="Your recovery codes")).to_be_visible()
     codes = page.get_by_role("list", name="Recovery codes").locator("li").all_inner_texts()

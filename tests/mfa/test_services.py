@@ -28,7 +28,7 @@ def test_totp_enrolment_accepts_the_rfc_6238_code_for_a_known_secret():
     device.key = RFC_KEY_HEX
     device.save()
     # RFC 6238 B: T=59 gives 94287082 at 8 digits, so 287082 at 6.
-    codes = services.confirm_totp_enrolment(user, "287 082")
+    codes = services.confirm_totp_enrolment(user, "287 082", password=DEFAULT_PASSWORD)
     assert selectors.has_mfa(user)
     assert len(codes) == 10 and len(set(codes)) == 10
     assert all(len(code) == 19 for code in codes)  # xxxx-xxxx-xxxx-xxxx
@@ -41,10 +41,12 @@ def test_a_code_from_the_wrong_moment_is_refused():
     device.key = RFC_KEY_HEX
     device.save()
     with pytest.raises(InvalidCode) as exc:
-        services.confirm_totp_enrolment(user, "287082")  # the code for 1970, not 2005
+        # the code for 1970, not 2005
+        services.confirm_totp_enrolment(user, "287082", password=DEFAULT_PASSWORD)
     assert exc.value.fields == {"code": [InvalidCode.default_message]}
     assert not selectors.has_mfa(user)
-    services.confirm_totp_enrolment(user, "081804")  # RFC 6238 B: T=1111111109 → 07081804
+    # RFC 6238 B: T=1111111109 → 07081804
+    services.confirm_totp_enrolment(user, "081804", password=DEFAULT_PASSWORD)
     assert selectors.has_mfa(user)
 
 
@@ -102,8 +104,9 @@ def test_regenerating_recovery_codes_needs_the_password_and_a_current_code():
         services.regenerate_recovery_codes(user, password="not it", code=current_code(device))
     with pytest.raises(InvalidCode):
         services.regenerate_recovery_codes(user, password=DEFAULT_PASSWORD, code="000000x")
-    # Nothing changed: the old codes still work, and the failed code counts for the throttle.
-    assert ChallengeAttempt.objects.filter(user=user).count() == 1
+    # Nothing changed: the old codes still work; the wrong password and the failed code both
+    # count for the throttle (a stolen session cannot guess the password without limit).
+    assert ChallengeAttempt.objects.filter(user=user).count() == 2
     assert services.verify_code(user, old[0]) == "recovery"
     # A recovery code is a code too (then spent, with the rest).
     new = services.regenerate_recovery_codes(user, password=DEFAULT_PASSWORD, code=old[1])
@@ -176,7 +179,7 @@ def test_fingerprint_changes_with_the_password_and_with_an_mfa_reset():
     after_password = selectors.mfa_fingerprint(user)
     assert after_password != before
     services.disable_mfa(user, password="another long passphrase", code=enrol_code(user))
-    enrol(user)
+    enrol(user, password="another long passphrase")
     assert selectors.mfa_fingerprint(user) != after_password
 
 

@@ -267,9 +267,11 @@ def test_enrolment_page_shows_qr_and_secret_then_codes_once(client):
     assert 'src="data:image/svg+xml' in html
     device = selectors.totp_device_for(user, confirmed=False)
     assert page.context["secret"] and page.context["secret"] in html
-    wrong = client.post(reverse("mfa:enrol"), {"code": "000000"})
+    wrong = client.post(reverse("mfa:enrol"), {"code": "000000", "password": DEFAULT_PASSWORD})
     assert wrong.status_code == 400 and "That code is not valid" in wrong.content.decode()
-    done = client.post(reverse("mfa:enrol"), {"code": current_code(device)})
+    done = client.post(
+        reverse("mfa:enrol"), {"code": current_code(device), "password": DEFAULT_PASSWORD}
+    )
     assert done["Location"] == reverse("mfa:recovery_codes")
     codes_page = client.get(reverse("mfa:recovery_codes"))
     codes = codes_page.context["codes"]

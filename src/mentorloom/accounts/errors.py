@@ -8,6 +8,14 @@ class LoginThrottled(RateLimited):
     )
 
 
+class ReauthThrottled(RateLimited):
+    code = "reauth_throttled"
+    default_message = (
+        "Too many wrong passwords. Please wait 15 minutes before trying again, or reset "
+        "your password."
+    )
+
+
 class InvalidCredentials(DomainError):
     code = "invalid_credentials"
     status = 400

@@ -9,6 +9,10 @@ from mentorloom.core.enqueue import enqueue_on_commit
 from mentorloom.core.forms import AccessibleFormMixin
 from mentorloom.core.timezones import canonical_zone
 
+from .errors import ReauthThrottled
+from .models import User, normalize_email
+from .services import check_current_password
+
 
 class SignupForm(AccessibleFormMixin, forms.Form):
     display_name = forms.CharField(
@@ -65,7 +69,16 @@ class EmailChangeForm(AccessibleFormMixin, forms.Form):
 
 
 class QueuedPasswordResetForm(AccessibleFormMixin, auth_forms.PasswordResetForm):
-    """Django's reset form (same answer for unknown addresses), delivering via the worker."""
+    """Django's reset form (same answer for unknown addresses), delivering via the worker.
+
+    Unlike Django's, it also mails active accounts without a usable password: an account
+    reclaimed at verification has none until its owner chooses one (accounts.services
+    .reclaim_account), and must not be stuck if that page was closed. Erased accounts are
+    inactive and get nothing.
+    """
+
+    def get_users(self, email: str):  # type: ignore[no-untyped-def, override]
+        return User.objects.filter(email=normalize_email(email), is_active=True).iterator()
 
     def send_mail(  # type: ignore[override]
         self,
@@ -101,3 +114,20 @@ class AccessTokenForm(AccessibleFormMixin, forms.Form):
         ],
         initial="90",
     )
+
+
+class ThrottledPasswordChangeForm(auth_forms.PasswordChangeForm):
+    """Django's form, with the old password checked through the per-account re-authentication
+    throttle (services.check_current_password) so a stolen session cannot guess it."""
+
+    def clean_old_password(self) -> str:
+        old_password = self.cleaned_data["old_password"]
+        try:
+            right = check_current_password(self.user, old_password)
+        except ReauthThrottled as exc:
+            raise forms.ValidationError(exc.message, code="throttled") from exc
+        if not right:
+            raise forms.ValidationError(
+                self.error_messages["password_incorrect"], code="password_incorrect"
+            )
+        return old_password

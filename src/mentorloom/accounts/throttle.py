@@ -10,6 +10,12 @@ many arrive at once. A checked-and-right attempt removes its reservation; a thro
 (it was never checked, so it is not a failure). Reading the lock first and writing the
 failure afterwards let 40 parallel guesses all be checked.
 
+Re-authentication (a signed-in person giving their password again before a sensitive change:
+accounts.services.check_current_password) uses the same rows under `reauth_key(user_id)`
+with no IP, so a stolen session gets LOGIN_FAILURE_LIMIT guesses per window per account,
+whichever browser or address they come from. The key holds no "@", so it never meets an
+e-mail address's sign-in failures.
+
 What a successful sign-in clears: the failures of that account *from that IP* only. Never the
 IP's failures against other accounts (an attacker could otherwise reset an IP's counter by
 interleaving logins to an account they own), nor the account's failures from other IPs (a
@@ -26,6 +32,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .models import LoginFailure, normalize_email
+
+
+def reauth_key(user_id: int) -> str:
+    """The throttling key of one account's re-authentications (module docstring)."""
+    return f"reauth:{user_id}"
 
 
 def _window_start() -> datetime:

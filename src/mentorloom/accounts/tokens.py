@@ -47,6 +47,16 @@ def account_state(user: AbstractBaseUser) -> str:
     return salted_hmac(CHANGE_SALT, state, algorithm="sha256").hexdigest()[:32]
 
 
+SIGNUP_BINDING_SALT = "mentorloom.accounts.signup-binding"
+
+
+def password_fingerprint(user: AbstractBaseUser) -> str:
+    """Names the account's current password hash without revealing it: a browser whose
+    sign-up set that password keeps it in its session (accounts.services.creator_binding)."""
+    state = f"{user.pk}|{user.password}"
+    return salted_hmac(SIGNUP_BINDING_SALT, state, algorithm="sha256").hexdigest()[:32]
+
+
 def make_change_token(user: AbstractBaseUser, new_email: str) -> str:
     payload = {"u": user.pk, "e": new_email, "s": account_state(user)}
     return signing.dumps(payload, salt=CHANGE_SALT, compress=True)

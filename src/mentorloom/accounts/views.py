@@ -21,7 +21,14 @@ from mentorloom.core.forms import add_domain_errors
 from mentorloom.mfa import flow as mfa_flow
 
 from . import services, sessions, tokens_api
-from .forms import AccessTokenForm, EmailChangeForm, LoginForm, QueuedPasswordResetForm, SignupForm
+from .forms import (
+    AccessTokenForm,
+    EmailChangeForm,
+    LoginForm,
+    QueuedPasswordResetForm,
+    SignupForm,
+    ThrottledPasswordChangeForm,
+)
 from .models import User, normalize_email
 
 
@@ -31,6 +38,9 @@ def _site_url(request: HttpRequest) -> str:
 
 
 SIGNUP_EMAIL_KEY = "signup_email"
+# Set when this browser's sign-up created an account (services.creator_binding): opening the
+# link here signs in; anywhere else, the account is reclaimed and a password must be chosen.
+SIGNUP_BINDING_KEY = "signup_binding"
 
 
 def signup(request: HttpRequest) -> HttpResponse:
@@ -45,7 +55,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             try:
                 # A taken address gets the same answer as a new one (no enumeration); sign-up
                 # does not sign in either way: the first opening of the e-mailed link does.
-                services.sign_up_without_disclosure(
+                created = services.sign_up_without_disclosure(
                     site_url=_site_url(request), **form.cleaned_data
                 )
             except DomainError as exc:
@@ -54,6 +64,8 @@ def signup(request: HttpRequest) -> HttpResponse:
                 form.add_error("password", exc)
             else:
                 request.session[SIGNUP_EMAIL_KEY] = normalize_email(form.cleaned_data["email"])
+                if created is not None:
+                    request.session[SIGNUP_BINDING_KEY] = services.creator_binding(created)
                 return redirect("accounts:verify_sent")
     return render(request, "accounts/signup.html", {"form": form})
 
@@ -100,9 +112,24 @@ def resend_verification(request: HttpRequest) -> HttpResponse:
 
 def verify(request: HttpRequest, token: str) -> HttpResponse:
     try:
-        user, first_time = services.verify_email_first_time(token)
+        user, first_time, reclaimed = services.open_verification_link(
+            token, binding=request.session.get(SIGNUP_BINDING_KEY)
+        )
     except DomainError as exc:
         return render(request, "accounts/link_invalid.html", {"message": exc.message}, status=400)
+    if reclaimed:
+        # Not the browser that set the password: whoever did is signed out, and this one
+        # chooses a new password before signing in (services.open_verification_link).
+        logout(request)
+        messages.info(
+            request,
+            "Your e-mail address is verified. Please choose a password now. This browser is "
+            "not the one that signed up, so to be sure only the owner of the mailbox can use "
+            "the account we signed out every other device and removed any two-factor setup "
+            "and access tokens made before. If you signed up on another device yourself, "
+            "that is all this is: choose a password here and sign in with it.",
+        )
+        return redirect(services.set_password_path(user))
     if request.user.is_authenticated and request.user.pk != user.pk:
         logout(request)
     if not request.user.is_authenticated and first_time:
@@ -157,6 +184,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def account_settings(request: HttpRequest) -> HttpResponse:
     email_form = EmailChangeForm(request.POST or None, prefix="email")
+    status = 200
     if request.method == "POST" and email_form.is_valid():
         try:
             services.request_email_change(
@@ -167,6 +195,7 @@ def account_settings(request: HttpRequest) -> HttpResponse:
             )
         except DomainError as exc:
             add_domain_errors(email_form, exc)
+            status = 429 if exc.status == 429 else 200
         else:
             messages.success(
                 request,
@@ -194,6 +223,7 @@ def account_settings(request: HttpRequest) -> HttpResponse:
             # Shown once, right after creation; only its hash is stored.
             "new_token": request.session.pop("new_access_token", None),
         },
+        status=status,
     )
 
 
@@ -292,12 +322,15 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form):  # type: ignore[no-untyped-def]
         response = super().form_valid(form)
+        # The reset link proves the mailbox: an unverified account is verified and reclaimed.
+        services.verify_by_password_reset(form.user)
         services.after_password_change(form.user, request=self.request, kind="auth.password.reset")
         return response
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
+    form_class = ThrottledPasswordChangeForm
     success_url = reverse_lazy("accounts:settings")
 
     def form_valid(self, form):  # type: ignore[no-untyped-def]

@@ -11,6 +11,8 @@ Kinds are stable dotted codes (staff filter on them; never rename one):
     auth.login.succeeded   auth.login.failed   auth.login.throttled   auth.logout
     auth.password.changed  auth.password.reset  auth.email.verified   auth.email.changed
     auth.sessions.revoked  (one session or "everywhere")
+    auth.account.reclaimed (verified from a browser that did not set the password: what was
+                            set up before is removed)
     account.created        account.deletion_requested*
     token.created          token.revoked
     mfa.enabled*           mfa.disabled*        data.exported*

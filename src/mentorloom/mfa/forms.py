@@ -12,6 +12,12 @@ CODE_ATTRS = {
 
 
 class ConfirmTotpForm(forms.Form):
+    # The password too: a session alone must not turn two-factor on (services).
+    password = forms.CharField(
+        label="Current password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
     code = forms.CharField(
         label="6-digit code from your app",
         max_length=12,

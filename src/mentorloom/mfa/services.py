@@ -42,6 +42,7 @@ from webauthn.helpers.structs import (
 )
 
 from mentorloom.audit.services import record_event
+from mentorloom.core.email import queue_email
 
 from . import selectors, throttle
 from .access import get_passkey_for
@@ -124,11 +125,16 @@ def _check_totp(device: TOTPDevice, code: str) -> bool:
     return bool(re.fullmatch(r"\d{6}", code)) and device.verify_token(code)
 
 
-def confirm_totp_enrolment(user: AbstractBaseUser, code: str) -> list[str]:
-    """Confirm the pending authenticator with a current code; returns the recovery codes.
+def confirm_totp_enrolment(user: AbstractBaseUser, code: str, *, password: str) -> list[str]:
+    """Confirm the pending authenticator with the current password and a current code; returns
+    the recovery codes, and e-mails the owner that two-factor is on (after commit).
 
-    Raises InvalidCode (wrong code or no pending device), ChallengeThrottled, MfaAlreadyEnabled.
+    The password first (throttled, check_password_throttled): a session alone (a stolen
+    cookie) must not be able to turn two-factor on with its own app and lock the owner out.
+    Raises WrongPassword, InvalidCode (wrong code or no pending device), ChallengeThrottled,
+    MfaAlreadyEnabled. Call outside a transaction.
     """
+    check_password_throttled(user, password)
     throttle.reserve_attempt(user)
     with transaction.atomic():
         device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
@@ -140,6 +146,8 @@ def confirm_totp_enrolment(user: AbstractBaseUser, code: str) -> list[str]:
         device.save(update_fields=["confirmed"])
         TOTPDevice.objects.filter(user=user, confirmed=False).delete()
         codes = _replace_recovery_codes(user)
+        # Told at the address on file, so a hijacked session turning it on does not go unseen.
+        queue_email(user.email, "mfa/emails/enabled", {"user": user})
     throttle.clear_attempts(user)
     security_log.info("mfa enabled", extra={"user_id": user.pk})
     record_event("mfa.enabled", actor=user, target=user)
@@ -162,6 +170,21 @@ def disable_mfa(user: AbstractBaseUser, *, password: str, code: str) -> None:
     record_event("mfa.disabled", actor=user, target=user)
 
 
+def forget_factors(user: AbstractBaseUser) -> int:
+    """Remove every second factor without a step-up: for accounts.services.reclaim_account,
+    when the mailbox's owner takes back an account whose factors someone else may have set up
+    before the address was verified. Run inside the caller's transaction; returns how many
+    rows went (devices and their tokens)."""
+    removed = (
+        TOTPDevice.objects.filter(user=user).delete()[0]
+        + StaticDevice.objects.filter(user=user).delete()[0]
+        + Passkey.objects.filter(user=user).delete()[0]
+    )
+    if removed:
+        security_log.info("mfa factors removed on reclaim", extra={"user_id": user.pk})
+    return removed
+
+
 def confirm_identity(user: AbstractBaseUser, *, password: str, code: str) -> None:
     """The step-up before changing the second factors: the password and a current code (or a
     recovery code, which is then spent), so a session alone cannot replace them.
@@ -169,9 +192,20 @@ def confirm_identity(user: AbstractBaseUser, *, password: str, code: str) -> Non
     Call outside a transaction: a failed guess must stay counted. Raises WrongPassword,
     InvalidCode, ChallengeThrottled.
     """
-    if not user.check_password(password):
-        raise WrongPassword(fields={"password": [WrongPassword.default_message]})
+    check_password_throttled(user, password)
     verify_code(user, code)
+
+
+def check_password_throttled(user: AbstractBaseUser, password: str) -> None:
+    """The password part of a step-up, counted like a code (throttle.reserve_attempt, per
+    account) so a stolen session cannot guess the password without limit. A wrong password
+    stays counted; a right one frees its reservation. Raises WrongPassword, ChallengeThrottled.
+    """
+    attempt = throttle.reserve_attempt(user)
+    if not user.check_password(password or ""):
+        security_log.info("mfa step-up password wrong", extra={"user_id": user.pk})
+        raise WrongPassword(fields={"password": [WrongPassword.default_message]})
+    attempt.delete()
 
 
 # --- The sign-in challenge --------------------------------------------------------------------

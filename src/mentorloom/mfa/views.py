@@ -64,7 +64,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            codes = services.confirm_totp_enrolment(request.user, form.cleaned_data["code"])
+            codes = services.confirm_totp_enrolment(request.user, **form.cleaned_data)
         except DomainError as exc:
             add_domain_errors(form, exc)
             status = 429 if isinstance(exc, ChallengeThrottled) else 400
@@ -72,6 +72,8 @@ def enrol(request: HttpRequest) -> HttpResponse:
             request.session[NEW_CODES_KEY] = codes
             messages.success(request, "Two-factor authentication is on.")
             return redirect("mfa:recovery_codes")
+    elif request.method == "POST":
+        status = 400
     secret = base64.b32encode(device.bin_key).decode()
     qr = segno.make(device.config_url, error="m")
     return render(

@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from mentorloom.accounts.services import deactivate_account
+from mentorloom.accounts.services import check_current_password, deactivate_account
 from mentorloom.audit.services import record_event
 from mentorloom.core.email import queue_email
 from mentorloom.core.enqueue import enqueue_on_commit
@@ -179,7 +179,8 @@ def pending_deletion(user) -> AccountDeletion | None:  # type: ignore[no-untyped
 def request_deletion(user, *, password: str) -> AccountDeletion:  # type: ignore[no-untyped-def]
     """Start the grace period: the account is deactivated at once (hidden from the directory
     and recommendations; open requests withdrawn), erased by the periodic job after
-    settings.MENTORLOOM_DELETION_GRACE_DAYS. Raises WrongPassword or DeletionAlreadyRequested.
+    settings.MENTORLOOM_DELETION_GRACE_DAYS. Raises WrongPassword, ReauthThrottled or
+    DeletionAlreadyRequested. Call outside a transaction (the password check is throttled).
     """
     from mentorloom.mentorships.models import (
         OPEN_REQUEST_STATUSES,
@@ -188,7 +189,8 @@ def request_deletion(user, *, password: str) -> AccountDeletion:  # type: ignore
         WaitlistEntry,
     )
 
-    if not user.check_password(password or ""):
+    # Throttled per account (raises ReauthThrottled): a stolen session cannot guess it.
+    if not check_current_password(user, password):
         raise WrongPassword()
     now = timezone.now()
     with transaction.atomic():

@@ -6,12 +6,13 @@ class SchedulingConfig(AppConfig):
     label = "scheduling"
 
     def ready(self) -> None:
+        from mentorloom.accounts.services import account_reclaimed
         from mentorloom.discovery import freeslots as directory
         from mentorloom.mentorships.services.lifecycle import mentorship_ended
         from mentorloom.safety.services import block_created
 
         from . import freeslots
-        from .services import cancel_upcoming_on_block, cancel_upcoming_on_end
+        from .services import cancel_upcoming_on_block, cancel_upcoming_on_end, forget_links_of
 
         # The directory's free-slot filter (discovery sits below scheduling).
         freeslots.connect()
@@ -20,3 +21,5 @@ class SchedulingConfig(AppConfig):
         # its upcoming sessions with the usual notices.
         block_created.connect(cancel_upcoming_on_block)
         mentorship_ended.connect(cancel_upcoming_on_end)
+        # An account taken back at verification loses the feed link and calendars made before.
+        account_reclaimed.connect(forget_links_of)

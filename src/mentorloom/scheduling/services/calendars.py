@@ -8,6 +8,7 @@ that must not hold up a web process, nor the page of the person waiting for it."
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -22,7 +23,7 @@ from mentorloom.core.errors import InvalidInput
 
 from .. import credentials, external, ics, selectors
 from ..errors import CalendarFetchesTooFast
-from ..models import CalendarKind, ExternalBusy, ExternalCalendar
+from ..models import CalendarKind, ExternalBusy, ExternalCalendar, SchedulingSettings
 
 MAX_CALENDARS_PER_USER = 10
 REFRESH_EVERY = timedelta(minutes=15)
@@ -226,3 +227,12 @@ def refresh_due_calendars(*, now: datetime | None = None, limit: int = 200) -> i
         refresh_calendar(calendar, now=now)
         done += 1
     return done
+
+
+def forget_links_of(user) -> None:  # type: ignore[no-untyped-def]
+    """accounts' account_reclaimed hook: the calendar feed link and the connected calendars
+    someone may have set up before the address was verified stop working. The feed link goes
+    now; the calendars after commit (delete_calendars_of must not run under the user's row
+    lock, which the reclaiming transaction holds)."""
+    SchedulingSettings.objects.filter(user=user).update(feed_token="")
+    transaction.on_commit(partial(delete_calendars_of, user.pk))
