@@ -262,6 +262,33 @@ def test_the_facilitators_visit_to_another_room_evicts_the_room_visited_before(
         assert _opens(participant, visit_b)
 
 
+def test_an_older_request_overtaken_by_a_visit_is_refused_and_evicts_nothing(
+    workshop, facilitator, participant, django_capture_on_commit_callbacks
+):
+    """The facilitator's page asks for the main room's media, then a visit to room A overtakes
+    it: the older request reaching us last used to take the grant back to the main room and
+    evict the token the page was using in A. It says when it was asked: 409, nothing moves."""
+    client = client_for(facilitator)
+    main = selectors.main_room(workshop)
+    with time_machine.travel(workshop.starts_at):
+        services.join(facilitator, workshop)
+        (room_a,) = services.create_breakouts(facilitator, workshop, 1)
+        services.open_breakouts(facilitator, workshop)
+        url = "/api/v1/workshops/rooms/{}/media?asked_at={}"
+        visit = client.get(url.format(room_a.pk, 2_000)).json()["janus"]
+        with django_capture_on_commit_callbacks(execute=True):
+            late = client.get(url.format(main.pk, 1_000))
+        assert late.status_code == 409
+        assert late.json()["error"]["code"] == "stale_media_request"
+        assert MediaGrant.objects.get(user=facilitator).room_id == room_a.pk
+        assert _opens(participant, visit)
+        # A newer request of the page moves it as before.
+        with django_capture_on_commit_callbacks(execute=True):
+            back = client.get(url.format(main.pk, 3_000)).json()["janus"]
+        assert MediaGrant.objects.get(user=facilitator).room_id == main.pk
+        assert _opens(participant, back, 1) and not _janus_knows(room_a, visit["token"])
+
+
 def test_asking_again_for_the_same_room_mints_a_new_token_and_forgets_the_old(
     workshop, participant, django_capture_on_commit_callbacks
 ):

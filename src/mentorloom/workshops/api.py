@@ -140,12 +140,17 @@ def current_room(request: HttpRequest, workshop_id: int):  # type: ignore[no-unt
 
 
 @router.get("/workshops/rooms/{room_id}/media", response={200: MediaOut, **READ_ERRORS})
-def room_media(request: HttpRequest, room_id: str):  # type: ignore[no-untyped-def]
-    """Media for a room the caller is in now (404 for any other room, however it is named)."""
+def room_media(request: HttpRequest, room_id: str, asked_at: int | None = None):  # type: ignore[no-untyped-def]
+    """Media for a room the caller is in now (404 for any other room, however it is named).
+    `asked_at`: when the page asked, in ms by its own clock; 409 `stale_media_request` when
+    the same session has since asked for newer media (requests overtaking each other)."""
     room = selectors.get_room_for(request.user, room_id)
     session = getattr(request, "session", None)
     return services.media_for(
-        request.user, room, session_key=session.session_key if session is not None else None
+        request.user,
+        room,
+        session_key=session.session_key if session is not None else None,
+        asked_at=asked_at,
     )
 
 

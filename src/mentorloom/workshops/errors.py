@@ -98,3 +98,10 @@ class RoomNotOpen(NotFound):
 class NotJoined(NotFound):
     code = "not_joined"
     default_message = "Join the workshop to see and hear its rooms."
+
+
+class StaleMediaRequest(Conflict):
+    code = "stale_media_request"
+    default_message = (
+        "This page asked for another room's media since; this older request was not used."
+    )

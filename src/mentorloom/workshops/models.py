@@ -245,6 +245,9 @@ class MediaGrant(models.Model):
     # The signed-in session that asked for the token (core.realtime.lifetime.session_tag, never
     # the key itself): signing that session out evicts it, another session's sign-out does not.
     session_tag = models.CharField(max_length=32, blank=True, default="")
+    # When that session's page asked (its own clock, ms): an answer it asked for earlier than
+    # the grant's current one is refused, not let in over the newer room (workshop_room.js).
+    asked_at = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

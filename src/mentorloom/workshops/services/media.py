@@ -13,7 +13,7 @@ from django.http import Http404
 from mentorloom.calls.errors import MediaServerRefused, MediaServerUnavailable
 from mentorloom.core.realtime.lifetime import session_tag
 
-from .. import selectors
+from .. import errors, selectors
 from ..models import (
     MESH_STAGE_SIZE,
     MESH_VIDEO_LIMIT,
@@ -31,13 +31,17 @@ logger = logging.getLogger(__name__)
 SFU_RETRY_SECONDS = 10
 
 
-def media_for(user, room: Room, *, session_key: str | None = None) -> dict:  # type: ignore[no-untyped-def]
+def media_for(  # type: ignore[no-untyped-def]
+    user, room: Room, *, session_key: str | None = None, asked_at: int | None = None
+) -> dict:
     """What the room page needs to send and receive media in `room` (already authorised by
     selectors.get_room_for; Http404 if the person is no longer in it). With Janus: a
     short-lived token minted for this admission and admitted to this room only (the token
     they held before is evicted from the room it opened, `_record_grant`). Without: mesh
     mode, video up to 6 people. `session_key`: the signed-in session asking, whose sign-out
-    ends the grant (`end_media_access`).
+    ends the grant (`end_media_access`). `asked_at`: when the page asked, by its own clock
+    (ms); a request that page made before the one its grant now holds is refused
+    (StaleMediaRequest) instead of taking the grant, and its token, away from the newer room.
 
     Race-free against a take-out (a ban, the facilitator's remove, a move), which runs under
     the workshop's row lock, clears the room from the person's grant and evicts its token from
@@ -56,7 +60,7 @@ def media_for(user, room: Room, *, session_key: str | None = None) -> dict:  # t
     try:
         controller = controller_for_room(room.media_room_id)
         controller.ensure_room(room.media_room_id, publishers=max(6, workshop.capacity + 1))
-        grant = _record_grant(user, room, session_tag(session_key) or "")
+        grant = _record_grant(user, room, session_tag(session_key) or "", asked_at)
         controller.admit(room.media_room_id, grant.token)
         _confirm_grant(user, room, grant)
         return {
@@ -105,7 +109,9 @@ def _warn_unanswered(room: Room, reason: str) -> None:
         )
 
 
-def _record_grant(user, room: Room, session: str = "") -> MediaGrant:  # type: ignore[no-untyped-def]
+def _record_grant(  # type: ignore[no-untyped-def]
+    user, room: Room, session: str = "", asked_at: int | None = None
+) -> MediaGrant:
     """Step 1 of media_for: under the workshop's lock, `user` is still in `room` (else
     Http404) and their grant (made on first use) names it, with a token minted for this
     admission. The token it held before is evicted after commit from the room it was let into
@@ -113,7 +119,12 @@ def _record_grant(user, room: Room, session: str = "") -> MediaGrant:  # type: i
     whether that room is another one (a recall moved them back to the main room, the
     facilitator visits another room: before, the old room kept letting the old token in) or
     this one (a page asking again). So one token opens one room, once; a second tab of the
-    same person takes over (they share one feed id anyway)."""
+    same person takes over (they share one feed id anyway).
+
+    Requests of one page may reach us out of order (the facilitator's page asks for the main
+    room, then a visit to a breakout room overtakes it): a request the same session asked
+    earlier than the one the grant holds is refused (StaleMediaRequest), or its eviction would
+    throw the page out of the room it is in now."""
     from mentorloom.calls.janus.controller import participant_token
 
     with transaction.atomic():
@@ -128,15 +139,24 @@ def _record_grant(user, room: Room, session: str = "") -> MediaGrant:  # type: i
                 "feed_id": secrets.randbelow(2**52) + 1,
                 "room": room,
                 "session_tag": session,
+                "asked_at": asked_at,
             },
         )
         if not created:
+            if (
+                asked_at is not None
+                and grant.asked_at is not None
+                and grant.session_tag == session
+                and asked_at < grant.asked_at
+            ):
+                raise errors.StaleMediaRequest()
             if grant.room_id is not None:
                 _evict_on_commit(Room(pk=grant.room_id), grant.token, grant.feed_id)
             grant.token = token
             grant.room = room
             grant.session_tag = session
-            grant.save(update_fields=["token", "room", "session_tag"])
+            grant.asked_at = asked_at
+            grant.save(update_fields=["token", "room", "session_tag", "asked_at"])
     return grant
 
 

@@ -473,6 +473,14 @@ if (navigator.mediaDevices?.getDisplayMedia) {
 }
 
 // --- entering a room --------------------------------------------------------------------------
+// Each media request says when it was asked (this page's clock, ms): if an older one reaches
+// the server after a newer one (a visit clicked while the page was still asking for the main
+// room), the server refuses it (409) instead of moving the grant, and its token, back.
+function mediaUrl(id) {
+  const askedAt = Math.floor(performance.timeOrigin + performance.now());
+  return `/api/v1/workshops/rooms/${id}/media?asked_at=${askedAt}`;
+}
+
 // Every await below may be overtaken by a newer enterRoom (a move, a visit, a retry): whatever
 // comes back for a room the page has left since is dropped, or two rooms' media would be
 // joined at once (and the later answer would win).
@@ -487,7 +495,7 @@ async function enterRoom(id) {
   if (stale()) return;
   let media;
   try {
-    const response = await fetch(`/api/v1/workshops/rooms/${id}/media`, { credentials: "same-origin" });
+    const response = await fetch(mediaUrl(id), { credentials: "same-origin" });
     if (stale()) return;
     if (response.status === 404) {
       notInRoom(id, generation);
@@ -538,7 +546,7 @@ async function askForSfu(id, generation, next) {
   if (generation !== mediaGeneration) return;
   let response = null;
   try {
-    response = await fetch(`/api/v1/workshops/rooms/${id}/media`, { credentials: "same-origin" });
+    response = await fetch(mediaUrl(id), { credentials: "same-origin" });
   } catch {
     // asked again below
   }
