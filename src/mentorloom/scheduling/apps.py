@@ -6,12 +6,17 @@ class SchedulingConfig(AppConfig):
     label = "scheduling"
 
     def ready(self) -> None:
+        from mentorloom.core.realtime.lifetime import access_ended
         from mentorloom.discovery import freeslots as directory
         from mentorloom.mentorships.services.lifecycle import mentorship_ended
         from mentorloom.safety.services import block_created
 
         from . import freeslots
-        from .services import cancel_upcoming_on_block, cancel_upcoming_on_end
+        from .services import (
+            cancel_upcoming_on_block,
+            cancel_upcoming_on_end,
+            revoke_feed_on_access_ended,
+        )
 
         # The directory's free-slot filter (discovery sits below scheduling).
         freeslots.connect()
@@ -20,3 +25,5 @@ class SchedulingConfig(AppConfig):
         # its upcoming sessions with the usual notices.
         block_created.connect(cancel_upcoming_on_block)
         mentorship_ended.connect(cancel_upcoming_on_end)
+        # A password change or reset, deactivation, ban or deletion ends the calendar feed link.
+        access_ended.connect(revoke_feed_on_access_ended)
