@@ -95,3 +95,26 @@ def test_similar_to_link_becomes_a_skill_query_for_that_mentor(client):
     assert client.get("/mentors/?similar_to=nonsense")["Location"] == "/mentors/"
     for odd in ("²", "99999999999999999999999"):
         assert client.get("/mentors/", {"similar_to": odd})["Location"] == "/mentors/"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("why", ["inactive", "blocked_by_them", "blocked_by_viewer"])
+def test_similar_to_a_mentor_the_directory_would_not_list_is_the_plain_directory(client, why):
+    """The link reveals skills only of a mentor the viewer could find anyway: an inactive
+    (banned, deactivated) mentor or one blocked either way looks like no mentor at all."""
+    from mentorloom.safety.models import Block
+    from tests.factories import ProfileFactory, UserFactory
+
+    mentor = ProfileFactory(is_mentor=True)
+    mentor.skills.set([Skill.objects.create(name="Kotlin")])
+    viewer = UserFactory()
+    if why == "inactive":
+        mentor.user.is_active = False
+        mentor.user.save()
+    elif why == "blocked_by_them":
+        Block.objects.create(blocker=mentor.user, blocked=viewer)
+    else:
+        Block.objects.create(blocker=viewer, blocked=mentor.user)
+    client.force_login(viewer)
+    response = client.get("/mentors/", {"similar_to": mentor.user_id})
+    assert response.status_code == 302 and response["Location"] == "/mentors/"

@@ -91,3 +91,106 @@ def test_a_simultaneous_flood_of_requests_stops_at_the_open_request_cap():
     assert len(sent) == MAX_OPEN_REQUESTS
     assert all(isinstance(o, TooManyOpenRequests) for o in refused), refused
     assert MentorshipRequest.objects.filter(mentee=mentee).count() == MAX_OPEN_REQUESTS
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("who_blocks", ["mentor", "mentee"])
+def test_a_block_while_a_request_is_being_sent_leaves_no_open_request(who_blocks):
+    """The send had checked for a block and written its request, not yet committed, when the
+    block came: on PostgreSQL the block's withdrawal did not see the request and it stayed open
+    between the two. Both now lock the two people's rows first, so the block waits for the send
+    and then withdraws what it wrote."""
+    import threading
+
+    from django.db import connections
+
+    from mentorloom.mentorships.services.requests import request_sent
+    from mentorloom.safety.services import block_user
+
+    mentor, mentee = MentorProfileFactory().user, ProfileFactory().user
+    written = threading.Event()
+
+    def linger(request):  # type: ignore[no-untyped-def]
+        written.set()
+        time.sleep(0.7)  # inside the send's transaction: the block comes now
+
+    outcome: dict[str, object] = {}
+
+    def send() -> None:
+        try:
+            outcome["sent"] = services.send_request(mentee, mentor.pk, message=MESSAGE)
+        except Exception as exc:
+            outcome["sent"] = exc
+        finally:
+            connections.close_all()
+
+    request_sent.connect(linger)
+    try:
+        sender = threading.Thread(target=send)
+        sender.start()
+        assert written.wait(timeout=10)
+        if who_blocks == "mentor":
+            block_user(mentor, mentee.pk)
+        else:
+            block_user(mentee, mentor.pk)
+        sender.join(timeout=30)
+    finally:
+        request_sent.disconnect(linger)
+    assert isinstance(outcome["sent"], MentorshipRequest)
+    assert MentorshipRequest.objects.get().status == RequestStatus.WITHDRAWN
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_request_being_sent_while_a_block_is_made_is_refused():
+    import threading
+
+    from django.db import connections
+
+    from mentorloom.mentorships.errors import MentorUnavailable
+    from mentorloom.safety.services import block_created, block_user
+
+    mentor, mentee = MentorProfileFactory().user, ProfileFactory().user
+    blocking = threading.Event()
+
+    def linger(blocker_id, blocked_id):  # type: ignore[no-untyped-def]
+        blocking.set()
+        time.sleep(0.7)  # inside the block's transaction: the send comes now
+
+    outcome: dict[str, object] = {}
+
+    def block() -> None:
+        try:
+            outcome["blocked"] = block_user(mentor, mentee.pk)
+        except Exception as exc:
+            outcome["blocked"] = exc
+        finally:
+            connections.close_all()
+
+    block_created.connect(linger)
+    try:
+        blocker = threading.Thread(target=block)
+        blocker.start()
+        assert blocking.wait(timeout=10)
+        with pytest.raises(MentorUnavailable):
+            services.send_request(mentee, mentor.pk, message=MESSAGE)
+        blocker.join(timeout=30)
+    finally:
+        block_created.disconnect(linger)
+    assert not MentorshipRequest.objects.exists()
+
+
+@pytest.mark.django_db
+def test_accepting_a_request_from_someone_blocked_either_way_is_refused(client):
+    """A request left open between a blocked pair (as the race above could leave one) is never
+    turned into a mentorship."""
+    from mentorloom.safety.models import Block
+
+    mentor, mentee = MentorProfileFactory().user, ProfileFactory().user
+    request = services.send_request(mentee, mentor.pk, message=MESSAGE)
+    Block.objects.create(blocker=mentee, blocked=mentor)  # as if written past the withdrawal
+    client.force_login(mentor)
+    response = client.post(f"/api/v1/requests/{request.pk}/accept", content_type="application/json")
+    assert response.status_code == 403 and response.json()["error"]["code"] == "blocked"
+    assert not Mentorship.objects.exists()
+    request.refresh_from_db()
+    assert request.status != RequestStatus.ACCEPTED

@@ -194,3 +194,19 @@ def test_people_private_to_a_program_are_shown_to_nobody_else_even_when_full_lis
     ivy.date_joined = timezone.now() - timedelta(days=365)
     ivy.save()
     assert "Ivy" in directory(client, all="1")
+
+
+def test_similar_to_a_mentor_private_to_a_program_is_the_plain_directory_outside_it(client, world):
+    """Ivy is listed only inside the private program: to an outsider the "similar mentors"
+    link neither shows her skills nor tells that she is a mentor; to its member it does."""
+    from mentorloom.profiles.models import Skill
+
+    a, _, mia, outsider, people = world
+    people["Ivy"].skills.set([Skill.objects.create(name="Roadmapping")])
+    client.force_login(outsider.user)
+    outside = client.get("/mentors/", {"similar_to": people["Ivy"].user_id})
+    assert outside.status_code == 302 and outside["Location"] == "/mentors/"
+    services.join_program(people["Ivy"].user, a)  # now she shares A with Mia
+    client.force_login(mia.user)
+    inside = client.get("/mentors/", {"similar_to": people["Ivy"].user_id})
+    assert "skill=Roadmapping" in inside["Location"]

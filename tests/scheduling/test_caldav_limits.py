@@ -97,3 +97,61 @@ def test_the_whole_fetch_has_one_time_limit(caldav, monkeypatch):
     with pytest.raises(FetchError, match="took too long"):
         _fetch(caldav)
     assert caldav["reports"] < 5
+
+
+def test_a_caldav_home_redirected_to_another_host_never_gets_the_password(caldav):
+    """The entered address redirects its PROPFIND to another origin (here: another port),
+    whose answer lists calendars there. The REPORTs to them went out as new requests that took
+    that origin for the entered one and sent Basic auth; the password stays with the entered
+    origin now."""
+    seen_auth: list[str | None] = []
+
+    class Elsewhere(http.server.BaseHTTPRequestHandler):
+        def _answer(self, body: bytes) -> None:
+            seen_auth.append(self.headers.get("Authorization"))
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            self.send_response(207)
+            self.send_header("Content-Type", "application/xml")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_PROPFIND(self) -> None:
+            self._answer(_multistatus(2))
+
+        def do_REPORT(self) -> None:
+            self._answer(_report(1000))
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    other = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Elsewhere)
+    threading.Thread(target=other.serve_forever, daemon=True).start()
+    elsewhere = f"http://127.0.0.1:{other.server_address[1]}/home/"
+
+    class Redirecting(http.server.BaseHTTPRequestHandler):
+        def do_PROPFIND(self) -> None:
+            self.send_response(301)
+            self.send_header("Location", elsewhere)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    entered = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Redirecting)
+    threading.Thread(target=entered.serve_forever, daemon=True).start()
+    try:
+        found = external.fetch_caldav(
+            f"http://127.0.0.1:{entered.server_address[1]}/home/",
+            credentials=external.Credentials("aiko", "app-pass-123"),
+            start=START,
+            end=END,
+            allow_private=True,
+        )
+    finally:
+        for server in (other, entered):
+            server.shutdown()
+            server.server_close()
+    assert len(found) == 2
+    assert seen_auth == [None, None, None]  # the PROPFIND and both REPORTs

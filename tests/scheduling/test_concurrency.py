@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from datetime import UTC, date, datetime, time
 
 import pytest
 from django.test import Client
@@ -152,3 +153,90 @@ def test_accepting_a_proposal_while_others_book_that_slot_gives_one_winner(mento
     assert on_thursday.count() == 1
     moved = Session.objects.get(pk=session.pk)
     assert (moved.starts_at == thursday + timedelta(minutes=30)) == (results[0] == "accepted")
+
+
+def _book_one(mentorship) -> None:  # type: ignore[no-untyped-def]
+    from mentorloom.scheduling import services as scheduling
+
+    scheduling.book_session(
+        mentorship.mentee,
+        mentorship,
+        starts_at=datetime(2025, 6, 3, 7, tzinfo=UTC),
+        duration_minutes=30,
+        zone="Asia/Tokyo",
+    )
+
+
+def _book_a_series(mentorship) -> None:  # type: ignore[no-untyped-def]
+    from mentorloom.scheduling import services as scheduling
+
+    scheduling.create_series(
+        mentorship.mentee,
+        mentorship,
+        frequency="weekly",
+        first_date=date(2025, 6, 3),
+        wall_time=time(9),
+        count=2,
+        until=None,
+        alt_time=None,
+        nth=None,
+        duration_minutes=30,
+        zone="Europe/Berlin",
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("book", [_book_one, _book_a_series], ids=["session", "series"])
+def test_a_booking_while_the_mentorship_is_being_ended_leaves_no_session_booked(
+    mentorship, frozen, book
+):
+    """The booking read the mentorship as active (as its page or API route did) while the
+    ending transaction had already marked it ended and cancelled its upcoming sessions, but
+    not yet committed. On PostgreSQL the booking went through and stayed booked in an ended
+    mentorship; now it waits for the ending under the mentorship's row lock and is refused."""
+    import threading
+    import time as clock
+
+    from django.db import connections
+
+    from mentorloom.mentorships.models import Mentorship
+    from mentorloom.mentorships.services import end_mentorship
+    from mentorloom.mentorships.services.lifecycle import mentorship_ended
+    from mentorloom.scheduling.errors import MentorshipNotActive
+    from mentorloom.scheduling.services import ensure_settings
+
+    ensure_settings(mentorship.mentee)
+    seen_active = Mentorship.objects.get(pk=mentorship.pk)  # what the booking's view loaded
+    ending = threading.Event()
+
+    def linger(m, user):  # type: ignore[no-untyped-def]
+        ending.set()
+        clock.sleep(0.7)  # ended and its sessions cancelled, not yet committed
+
+    outcome: dict[str, object] = {}
+
+    def end() -> None:
+        try:
+            end_mentorship(mentorship.mentor, Mentorship.objects.get(pk=mentorship.pk))
+            outcome["ended"] = True
+        except Exception as exc:
+            outcome["ended"] = exc
+        finally:
+            connections.close_all()
+
+    mentorship_ended.connect(linger)
+    try:
+        ender = threading.Thread(target=end)
+        ender.start()
+        assert ending.wait(timeout=10)
+        try:
+            book(seen_active)
+            outcome["booked"] = True
+        except MentorshipNotActive:
+            outcome["booked"] = False
+        ender.join(timeout=30)
+    finally:
+        mentorship_ended.disconnect(linger)
+    assert outcome == {"ended": True, "booked": False}
+    assert Mentorship.objects.get(pk=mentorship.pk).status == "ended"
+    assert not Session.objects.filter(mentorship=mentorship, status="booked").exists()

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 from mentorloom.core.errors import InvalidInput
 from mentorloom.core.params import int_param
 from mentorloom.profiles.models import Profile
+from mentorloom.safety.selectors import is_blocked_between
 
 from . import selectors
 from .filters import FREE_WITHIN_DAYS, MAX_PAGE_SIZE, SORTS, DirectoryQuery, parse_query
@@ -76,8 +77,15 @@ def _similar_query(request: HttpRequest) -> str | None:
     raw = request.GET.get("similar_to", "")
     if not raw:
         return None
-    mentor = Profile.objects.filter(user_id=int_param(raw) or 0, is_mentor=True).first()
-    if mentor is None:
+    mentor_id = int_param(raw) or 0
+    mentor = Profile.objects.filter(user_id=mentor_id, is_mentor=True, user__is_active=True).first()
+    # Only a mentor the directory would list to this viewer lends their skills: anyone else
+    # (inactive, blocked either way, private to a program) looks like no mentor at all.
+    if (
+        mentor is None
+        or is_blocked_between(request.user.pk, mentor_id)
+        or not scope_for(request.user).allows(mentor_id)
+    ):
         return reverse("discovery:directory")
     params = [("skill", s.name) for s in mentor.skills.all()[:6]]
     return reverse("discovery:directory") + "?" + urlencode(params)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mentorloom.core.errors import Conflict, InvalidInput, NotFound, RateLimited
+from mentorloom.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, RateLimited
 
 
 class MentorUnavailable(NotFound):
@@ -68,3 +68,12 @@ class RequestsTooFast(RateLimited):
     default_message = (
         "You have sent too many requests in a short time. Please wait a while and try again."
     )
+
+
+class BlockedPair(PermissionDenied):
+    """One of the two blocked the other: pausing, resuming, the agreement and shared goals all
+    reach the other person (notices, e-mail, the shared page), so they are refused with chat's
+    own words, which tell no more than chat already does. Ending stays open to both."""
+
+    code = "blocked"
+    default_message = "You cannot message this person."

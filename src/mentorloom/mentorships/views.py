@@ -465,8 +465,12 @@ def milestone_create(request: HttpRequest, goal_id: int) -> HttpResponse:
 def milestone_toggle(request: HttpRequest, milestone_id: int) -> HttpResponse:
     milestone = access.get_milestone_for(request.user, milestone_id)
     done = request.POST.get("done") == "1"
-    services.set_milestone_done(request.user, milestone, done)
-    return redirect(_space_url(milestone.goal.mentorship, f"goal-{milestone.goal_id}"))
+    return act_then_redirect(
+        request,
+        lambda: services.set_milestone_done(request.user, milestone, done),
+        "Milestone done." if done else "Milestone reopened.",
+        _space_url(milestone.goal.mentorship, f"goal-{milestone.goal_id}"),
+    )
 
 
 @login_required

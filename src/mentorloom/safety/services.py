@@ -38,6 +38,14 @@ def _existing_user(user_id: int) -> None:
         raise NotFound("No such person.")
 
 
+def lock_pair(a_id: int, b_id: int) -> None:
+    """Row-lock two people's user rows in id order (a fixed order cannot deadlock). A block
+    and a request (or an accept) between the same two take it first, so on PostgreSQL neither
+    can slip past the other: each waits, then sees what the other committed."""
+    ids = sorted({a_id, b_id})
+    list(get_user_model().objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+
+
 @transaction.atomic
 def block_user(blocker, blocked_id: int) -> Block:  # type: ignore[no-untyped-def]
     """Block someone: they disappear from each other's lists, open requests between them are
@@ -48,6 +56,7 @@ def block_user(blocker, blocked_id: int) -> Block:  # type: ignore[no-untyped-de
     # Checked up front: SQLite defers foreign-key checks to COMMIT, too late for a clean 422.
     if not get_user_model().objects.filter(pk=blocked_id).exists():
         raise InvalidInput("No such person.", fields={"user_id": ["No such person."]})
+    lock_pair(blocker.pk, blocked_id)  # a request being sent meanwhile commits first
     try:
         with transaction.atomic():
             block, created = Block.objects.get_or_create(blocker=blocker, blocked_id=blocked_id)

@@ -215,10 +215,13 @@ def _request(
     transport: httpx.BaseTransport | None = None,
     deadline: float | None = None,
     max_bytes: int = MAX_BYTES,
+    credentials_for: str | None = None,
 ) -> tuple[str, bytes]:
     """One request with the guard, a byte cap and a deadline; returns (final url, body).
     `deadline` (clock.monotonic) and `max_bytes` narrow those of a single request (CalDAV: what
-    is left of the whole fetch's)."""
+    is left of the whole fetch's). The password goes only to the origin of `credentials_for`
+    (default: `url`): a CalDAV REPORT to an address the server listed passes the address the
+    person entered, so a redirect to another host cannot hand that host the password."""
     own = clock.monotonic() + TIMEOUT_SECONDS
     deadline = own if deadline is None else min(own, deadline)
     if clock.monotonic() > deadline:
@@ -228,7 +231,9 @@ def _request(
     for _hop in range(MAX_REDIRECTS + 1):
         addresses = checked_addresses(url, allow_private=allow_private)
         target = httpx.URL(url)
-        first_origin = first_origin or _origin(target)
+        first_origin = first_origin or _origin(
+            httpx.URL(credentials_for) if credentials_for else target
+        )
         if auth is not None and _origin(target) != first_origin:
             # A redirect to another scheme, host or port never gets the password.
             auth = None
@@ -376,6 +381,9 @@ def fetch_caldav(
             headers=depth_one,
             deadline=deadline,
             max_bytes=left,
+            # The calendars' addresses come from the (perhaps redirected) answer: the password
+            # still goes only to the origin the person entered.
+            credentials_for=url,
         )
         left -= len(body)
         for data in _xml(body).iter(f"{CALDAV}calendar-data"):

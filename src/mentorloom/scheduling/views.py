@@ -619,7 +619,12 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """The private feed: the token is the credential, so no session cookie is needed."""
     if len(token) < 20:
         raise Http404
-    owner = SchedulingSettings.objects.filter(feed_token=token).select_related("user").first()
+    # An inactive (deactivated, banned, being erased) account's feed answers as no feed at all.
+    owner = (
+        SchedulingSettings.objects.filter(feed_token=token, user__is_active=True)
+        .select_related("user")
+        .first()
+    )
     if owner is None:
         raise Http404
     now = timezone.now()

@@ -11,7 +11,7 @@ from mentorloom.notifications.services import notify
 from mentorloom.profiles.models import Profile
 from mentorloom.safety.selectors import is_blocked_between
 
-from ..errors import MentorUnavailable, SelfRequest
+from ..errors import BlockedPair, MentorUnavailable, SelfRequest
 from ..models import MESSAGE_MAX, HistoryEvent, Mentorship, MentorshipStatus
 
 
@@ -65,9 +65,14 @@ def _locked_mentorship(mentorship: Mentorship) -> Mentorship:
     )
 
 
-def _require_participant(user, mentorship: Mentorship) -> None:  # type: ignore[no-untyped-def]
+def _require_participant(user, mentorship: Mentorship, *, reaches_other: bool = True) -> None:  # type: ignore[no-untyped-def]
+    """PermissionDenied for an outsider; BlockedPair when the write reaches the other person
+    (a notice, an e-mail, the shared page) and either of the two blocked the other. A block
+    must end contact, not leave a pause/resume loop that notifies the blocker."""
     if user.pk not in mentorship.participant_ids():
         raise PermissionDenied()
+    if reaches_other and is_blocked_between(mentorship.mentor_id, mentorship.mentee_id):
+        raise BlockedPair()
 
 
 def _other_user(user, mentorship: Mentorship):  # type: ignore[no-untyped-def]
@@ -83,10 +88,13 @@ def _record_and_tell(
     title: str,
     body: str = "",
     anchor: str = "",
+    tell: bool = True,
 ) -> None:
-    """What `user` did goes into the mentorship's history, and the other person is notified
-    with a link to the mentorship page (at `anchor`)."""
+    """What `user` did goes into the mentorship's history, and (unless `tell` is False) the
+    other person is notified with a link to the mentorship page (at `anchor`)."""
     HistoryEvent.objects.create(mentorship=mentorship, actor=user, text=history)
+    if not tell:
+        return
     notify(
         _other_user(user, mentorship),
         kind=kind,

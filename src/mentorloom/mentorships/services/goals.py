@@ -10,10 +10,21 @@ from django.utils import timezone
 
 from mentorloom.core.errors import InvalidInput, PermissionDenied
 from mentorloom.notifications.services import notify
+from mentorloom.safety.selectors import is_blocked_between
 
-from ..errors import InvalidTransition
+from ..errors import BlockedPair, InvalidTransition
 from ..models import Goal, GoalStatus, Mentorship, MentorshipStatus, Milestone, ProgressUpdate
 from ._common import _clean_short, _other_user, _require_participant, _url
+
+
+def _check_shared_goal_not_blocked(goal: Goal, *, shared: bool | None = None) -> None:
+    """BlockedPair for a write to a goal the other person sees (`shared` overrides the goal's
+    own flag when the write changes it) once either blocked the other. Private goals stay open."""
+    if shared is None:
+        shared = not goal.is_private
+    m = goal.mentorship
+    if shared and is_blocked_between(m.mentor_id, m.mentee_id):
+        raise BlockedPair()
 
 
 def _clean_goal_fields(values: dict[str, Any]) -> dict[str, Any]:
@@ -49,7 +60,8 @@ def create_goal(
     is_private: bool = False,
     milestones: list[str] | None = None,
 ) -> Goal:
-    _require_participant(user, mentorship)
+    # A private goal reaches no one, so it stays open after a block.
+    _require_participant(user, mentorship, reaches_other=not is_private)
     fields = _clean_goal_fields(
         {
             "title": title,
@@ -83,6 +95,9 @@ def update_goal(user, goal: Goal, **values: Any) -> Goal:  # type: ignore[no-unt
     if user.pk != goal.owner_id:
         raise PermissionDenied("Only the goal's owner can change it.")
     fields = _clean_goal_fields(values)
+    _check_shared_goal_not_blocked(
+        goal, shared=not fields.get("is_private", goal.is_private) or not goal.is_private
+    )
     for name, value in fields.items():
         setattr(goal, name, value)
     goal.save(update_fields=list(fields) or None)
@@ -91,10 +106,12 @@ def update_goal(user, goal: Goal, **values: Any) -> Goal:  # type: ignore[no-unt
 
 def add_milestone(user, goal: Goal, title: str, due_date: date | None = None) -> Milestone:  # type: ignore[no-untyped-def]
     title = _clean_short(title, "title", limit=200)
+    _check_shared_goal_not_blocked(goal)
     return Milestone.objects.create(goal=goal, title=title, due_date=due_date)
 
 
 def set_milestone_done(user, milestone: Milestone, done: bool = True) -> Milestone:  # type: ignore[no-untyped-def]
+    _check_shared_goal_not_blocked(milestone.goal)
     milestone.done_at = timezone.now() if done else None
     milestone.save(update_fields=["done_at"])
     return milestone
@@ -106,6 +123,7 @@ def record_progress(user, goal: Goal, progress: int, note: str = "") -> Progress
         raise InvalidInput(fields={"progress": ["Progress is a whole number from 0 to 100."]})
     if len(note or "") > 500:
         raise InvalidInput(fields={"note": ["Please keep the note under 500 characters."]})
+    _check_shared_goal_not_blocked(goal)
     with transaction.atomic():
         goal = Goal.objects.select_for_update().get(pk=goal.pk)
         update = ProgressUpdate.objects.create(

@@ -10,6 +10,7 @@ from django.utils import timezone
 from mentorloom.core.enqueue import enqueue_on_commit
 from mentorloom.core.errors import InvalidInput
 from mentorloom.core.hooks import Hook
+from mentorloom.safety.selectors import is_blocked_between
 
 from ..errors import InvalidTransition
 from ..models import Mentorship, MentorshipStatus, Reflection
@@ -74,8 +75,11 @@ def end_mentorship(
     text: str = "",
 ) -> Reflection:
     """active/paused → ended with the author's private reflection; frees the mentor's place.
-    Upcoming sessions are cancelled (`mentorship_ended`: scheduling tells both as usual)."""
-    _require_participant(user, mentorship)
+    Upcoming sessions are cancelled (`mentorship_ended`: scheduling tells both as usual).
+
+    After a block either of the two may still end it (the way out of the relationship), but
+    silently: the other person is not notified."""
+    _require_participant(user, mentorship, reaches_other=False)
     if len(went_well) > 2000 or len(text) > 4000:
         raise InvalidInput(fields={"text": ["Please keep the reflection shorter."]})
     with transaction.atomic():
@@ -102,6 +106,7 @@ def end_mentorship(
             kind="mentorship.ended",
             title=f"{user.get_full_name()} ended your mentorship",
             body="Thank you for the time you spent together.",
+            tell=not is_blocked_between(mentorship.mentor_id, mentorship.mentee_id),
         )
         enqueue_on_commit(
             "mentorloom.mentorships.tasks.offer_freed_place_task", mentor_id=mentorship.mentor_id

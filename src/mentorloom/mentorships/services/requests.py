@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -22,9 +21,12 @@ from mentorloom.notifications.models import Notification
 from mentorloom.notifications.services import mark_subject_read, notify
 from mentorloom.profiles.hours import format_days
 from mentorloom.profiles.models import CareerGoal, Profile
+from mentorloom.safety.selectors import is_blocked_between
+from mentorloom.safety.services import lock_pair
 
 from ..errors import (
     AlreadyMentoring,
+    BlockedPair,
     InvalidTransition,
     MentorAtCapacity,
     MentorNotAccepting,
@@ -146,8 +148,9 @@ def send_request(
     if wanted - own_goals:
         raise InvalidInput(fields={"goal_ids": ["Choose goals from your own profile."]})
     with transaction.atomic():
-        # The sender's row lock serialises their concurrent sends, so the cap holds under a flood.
-        get_user_model().objects.select_for_update().filter(pk=mentee.pk).first()
+        # The sender's row lock serialises their concurrent sends, so the cap holds under a flood;
+        # the mentor's, so a block between the two (block_user takes both) cannot slip past.
+        lock_pair(mentee.pk, mentor_id)
         profile = check_can_request(mentee, mentor_id)
         if (
             MentorshipRequest.objects.filter(
@@ -360,13 +363,17 @@ def accept_request(user, request: MentorshipRequest) -> Mentorship:  # type: ign
     Capacity is checked with the mentor's profile row locked (select_for_update; SQLite runs
     IMMEDIATE transactions, which serialise writers the same way), so two accepts racing for
     the last place cannot both succeed. Errors: InvalidTransition (already answered),
-    MentorAtCapacity, AlreadyMentoring.
+    MentorAtCapacity, AlreadyMentoring, BlockedPair (either blocked the other).
     """
     _require_party(user, request, "mentor")
     with transaction.atomic():
-        # Lock order everywhere: mentor profile, then request — no deadlocks between accepts.
+        # Lock order everywhere: both people's user rows (as block_user), mentor profile, then
+        # request — no deadlocks between accepts, and a block meanwhile is seen.
+        lock_pair(request.mentor_id, request.mentee_id)
         profile = Profile.objects.select_for_update().get(user_id=request.mentor_id)
         request = _lock_open(request, "accept")
+        if is_blocked_between(request.mentor_id, request.mentee_id):
+            raise BlockedPair()
         if free_places(profile) == 0:
             raise MentorAtCapacity(
                 "All your places are taken. End or finish a mentorship, or raise your capacity "

@@ -28,6 +28,7 @@ from .availability import (
     ensure_settings,
     regenerate_feed_token,
     replace_rules,
+    revoke_feed_on_access_ended,
     revoke_feed_token,
     update_settings,
 )
@@ -119,6 +120,7 @@ __all__ = [
     "request_fetch",
     "request_reschedule",
     "reschedule_session",
+    "revoke_feed_on_access_ended",
     "revoke_feed_token",
     "send_due_reminders",
     "send_invitation",

@@ -10,7 +10,7 @@ from django.db.models import Q
 
 from mentorloom.core.errors import InvalidInput, PermissionDenied
 from mentorloom.core.timezones import canonical_zone
-from mentorloom.mentorships.models import Mentorship
+from mentorloom.mentorships.models import Mentorship, MentorshipStatus
 from mentorloom.safety.selectors import is_blocked_between
 
 from .. import selectors
@@ -36,6 +36,25 @@ def _lock(*user_ids: int) -> None:
     for user_id in ids:
         SchedulingSettings.objects.get_or_create(user_id=user_id)
     list(SchedulingSettings.objects.select_for_update().filter(user_id__in=ids).order_by("user_id"))
+
+
+def _lock_active(mentorship_id: int, mentor_id: int, mentee_id: int) -> None:
+    """`_lock` the two, then the mentorship's row, and refuse (MentorshipNotActive) unless it
+    is still active. The caller's copy was read before any lock: ending the mentorship locks
+    its row, marks it ended and cancels its upcoming sessions in one transaction, so a booking
+    that read "active" meanwhile must wait for that and look again, or it would stay booked
+    in an ended mentorship. FOR NO KEY UPDATE, so the new session's deferred foreign-key check
+    (FOR KEY SHARE on the same row) never waits on it. Lock order: settings rows, then the
+    mentorship row, then session rows; ending takes the mentorship row, then session rows."""
+    _lock(mentor_id, mentee_id)
+    status = (
+        Mentorship.objects.select_for_update(no_key=True)
+        .filter(pk=mentorship_id)
+        .values_list("status", flat=True)
+        .first()
+    )
+    if status != MentorshipStatus.ACTIVE:
+        raise MentorshipNotActive()
 
 
 def _utc(instant: datetime) -> datetime:

@@ -155,3 +155,28 @@ def regenerate_feed_token(user) -> str:  # type: ignore[no-untyped-def]
 
 def revoke_feed_token(user) -> None:  # type: ignore[no-untyped-def]
     SchedulingSettings.objects.filter(user=user).update(feed_token="")
+
+
+# The feed link is a credential of its own (no session needed), so whatever says the password
+# was exposed or the account is gone must end it too. A plain sign-out ("signed_out") does not:
+# signing out of one browser should not break the calendar app that subscribed.
+FEED_REVOKING_REASONS = frozenset(
+    {
+        "password_changed",
+        "password_reset",
+        "deactivated",
+        "banned",
+        "deletion_requested",
+        "erased",
+        "account_erased",
+    }
+)
+
+
+def revoke_feed_on_access_ended(user_id: int, reason: str, session_key: str | None) -> None:
+    """`core.realtime.lifetime.access_ended` listener: clears the feed token for the reasons in
+    FEED_REVOKING_REASONS, inside the caller's transaction. The person can make a new link."""
+    if reason in FEED_REVOKING_REASONS:
+        SchedulingSettings.objects.filter(user_id=user_id).exclude(feed_token="").update(
+            feed_token=""
+        )

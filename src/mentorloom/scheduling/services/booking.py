@@ -28,6 +28,7 @@ from ._common import (
     _close_open_proposals,
     _is_free,
     _lock,
+    _lock_active,
     _locked_session,
     _upcoming,
     _utc,
@@ -79,7 +80,7 @@ def book_session(
             return replay, True
     _check_bookable(mentorship, actor, starts_at, duration, now)
     with transaction.atomic():
-        _lock(mentorship.mentor_id, mentorship.mentee_id)
+        _lock_active(mentorship.pk, mentorship.mentor_id, mentorship.mentee_id)
         if key:
             # Re-checked inside the lock: a concurrent retry waits here for the first attempt.
             replay = _replay(actor, key, fingerprint)

@@ -27,6 +27,7 @@ from ._common import (
     _close_open_proposals,
     _is_free,
     _lock,
+    _lock_active,
     _locked_session,
     _upcoming,
     _utc,
@@ -191,7 +192,7 @@ def create_series(
     found = _expand(rule, zone_name)
     duration = timedelta(minutes=duration_minutes)
     with transaction.atomic():
-        _lock(mentorship.mentor_id, mentorship.mentee_id)
+        _lock_active(mentorship.pk, mentorship.mentor_id, mentorship.mentee_id)
         _check_not_blocked(mentorship)  # again under the lock a new block takes too
         series = SessionSeries.objects.create(
             mentorship=mentorship,
