@@ -35,9 +35,16 @@ def _session(mentorship, starts, minutes: int = 60) -> Session:  # type: ignore[
     )
 
 
+def _established():  # type: ignore[no-untyped-def]
+    return timezone.now() - timedelta(days=60)
+
+
 def _setup():  # type: ignore[no-untyped-def]
     mentor = ProfileFactory(display_name="Aiko Berg", is_mentor=True).user
-    mentee = ProfileFactory(display_name="Kenji Sato", time_zone="Asia/Tokyo").user
+    # Mentees of standing (accounts 60 days old): their ratings make up k in a release.
+    mentee = ProfileFactory(
+        display_name="Kenji Sato", time_zone="Asia/Tokyo", user__date_joined=_established()
+    ).user
     mentorship = SchedulingMentorshipFactory(mentor=mentor, mentee=mentee)
     first = _session(mentorship, timezone.now().replace(microsecond=0) + timedelta(days=2))
     return mentorship, first
@@ -51,7 +58,8 @@ def _time_shift_into_the_past(session: Session) -> Session:
 
 
 def _another_mentee_rates(mentor, n: int) -> None:  # type: ignore[no-untyped-def]
-    mentorship = SchedulingMentorshipFactory(mentor=mentor)
+    mentee = ProfileFactory(time_zone="Asia/Tokyo", user__date_joined=_established()).user
+    mentorship = SchedulingMentorshipFactory(mentor=mentor, mentee=mentee)
     start = timezone.now().replace(microsecond=0) - timedelta(days=1, hours=n)
     session = _session(mentorship, start)
     services.give_trait_feedback(

@@ -20,10 +20,12 @@ from mentorloom.privacy.models import AccountDeletion
 from mentorloom.privacy.tasks import erase_due_accounts
 from mentorloom.safety.models import Report
 from mentorloom.scheduling.models import AvailabilityRule, Session
+from mentorloom.sessions.insights import TRAIT_KEYS
 from mentorloom.sessions.models import PrivateNote, TraitFeedback
 from mentorloom.sessions.releases import release_feedback
 from mentorloom.sessions.selectors import feedback_summary
-from tests.factories import DEFAULT_PASSWORD
+from mentorloom.sessions.services import give_trait_feedback
+from tests.factories import DEFAULT_PASSWORD, ProfileFactory, SchedulingMentorshipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -123,10 +125,20 @@ def test_her_ratings_stay_in_the_aggregate_without_her_identity(
     _erase(world, django_capture_on_commit_callbacks)
     row = TraitFeedback.objects.get(session=world.session)
     assert row.mentee_id is None and row.comment == ""
+    # An erased rater no longer makes up k (nobody can vouch for the account, docs/sessions.md):
+    # her rating goes out beside one by a mentee of standing.
+    other = ProfileFactory(user__date_joined=timezone.now() - timedelta(days=60)).user
+    starts = timezone.now().replace(microsecond=0) - timedelta(days=1)
+    session = Session.objects.create(
+        mentorship=SchedulingMentorshipFactory(mentor=world.max, mentee=other),
+        mentor=world.max, mentee=other, booked_by=other, starts_at=starts,
+        ends_at=starts + timedelta(hours=1), zone="UTC",
+    )  # fmt: skip
+    give_trait_feedback(session, other, ratings=dict.fromkeys(TRAIT_KEYS, 4), useful=True)
     # Figures come from weekly releases of final ratings (sessions.releases).
     release_feedback(timezone.now() + timedelta(days=8), k=1)
     summary = feedback_summary(world.max, days=None, k=1)
-    assert summary.enough and summary.ratings == 1 and summary.raters == 1
+    assert summary.enough and summary.ratings == 2 and summary.raters == 2
 
 
 def test_detached_ratings_count_as_one_rater_so_k_is_never_overstated():

@@ -14,7 +14,7 @@ from django.utils.module_loading import import_string
 
 from mentorloom.mentorships.models import Goal, Mentorship, Reflection
 from mentorloom.mentorships.services import end_mentorship
-from mentorloom.programs import batches, dashboard, releases, services
+from mentorloom.programs import batches, dashboard, imports, releases, services
 from mentorloom.programs.models import AnswerBatch, CheckIn, ProgramMembership, ReleasedAnswer
 from mentorloom.scheduling.models import Session
 from mentorloom.sessions.models import FeedbackBatch, TraitFeedback
@@ -315,3 +315,65 @@ def test_releasable_needs_k_distinct_people_above_the_low_scores_per_cohort():
     ]
     assert batches.total([{"1": 2}, {"1": 1, "5": "x"}]) == {"1": 3}  # type: ignore[list-item]
     assert batches.score_mean({"1": 1, "5": 1}) == 3.0 and batches.score_mean({}) is None
+
+
+def _answer(member: ProgramMembership, score: int) -> CheckIn:
+    checkin = CheckIn.objects.create(
+        program=member.program, membership=member, due_on=timezone.localdate()
+    )
+    return services.answer_checkin(member.user, checkin, score)
+
+
+@pytest.mark.django_db
+def test_an_admins_own_memberships_and_plus_addresses_do_not_make_up_k(settings):
+    # The admin imports themself as a mentor and their own "+tag" account as a mentee, puts
+    # both in the target's cohort and answers with known scores: 3 people, but only the
+    # target's answer is unknown to the admin, so nothing is released.
+    settings.MENTORLOOM_FEEDBACK_K = 3
+    admin = UserFactory(email="boss@org.example")
+    program = ProgramFactory(admin=admin)
+    target = ProgramMembershipFactory(program=program, role="mentee", cohort="X")
+    own = ProgramMembershipFactory(program=program, user=admin, role="mentor", cohort="X")
+    puppet = ProgramMembershipFactory(
+        program=program, user=UserFactory(email="boss+p@org.example"), cohort="X"
+    )
+    _answer(target, 4)
+    for member in (own, puppet):
+        _answer(member, 5)
+
+    assert releases.release_answers(program) == 0
+    assert not AnswerBatch.objects.filter(program=program).exists()
+    assert dashboard.cohort_comparison(program)[0].values["checkins"] is None
+
+    # Two more members the admin does not control answer: now the batch goes out, with the
+    # admin's answers in it (never lost) but three unknown answers behind the figure.
+    for _ in range(2):
+        _answer(ProgramMembershipFactory(program=program, role="mentee", cohort="X"), 3)
+    assert releases.release_answers(program) == 1
+    assert AnswerBatch.objects.get(program=program).size == 5
+
+
+@pytest.mark.django_db
+def test_re_importing_a_member_into_another_cohort_leaves_their_answers_where_given(settings):
+    settings.MENTORLOOM_FEEDBACK_K = 3
+    admin = UserFactory()
+    program = ProgramFactory(admin=admin)
+    target = ProgramMembershipFactory(program=program, role="mentee", cohort="A")
+    others = [
+        ProgramMembershipFactory(program=program, role="mentee", cohort="X") for _ in range(2)
+    ]
+    answer = _answer(target, 4)
+    for member in others:
+        _answer(member, 5)
+    # The admin re-imports the CSV with the target moved into cohort X (the real import).
+    rows = "\n".join(
+        f"{m.email},mentee,{'X' if m == target else m.cohort}" for m in [target, *others]
+    )
+    imports.import_members(admin, program, f"email,role,cohort\n{rows}\n".encode())
+    target.refresh_from_db()
+    assert target.cohort == "X"
+
+    # X holds two answers given in X; the target's stays in A, where it waits for k.
+    assert releases.release_answers(program) == 0
+    assert not ReleasedAnswer.objects.filter(kind="checkin", answer_id=answer.pk).exists()
+    assert dashboard.cohort_comparison(program)[-1].values["checkins"] is None

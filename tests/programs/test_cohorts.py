@@ -97,7 +97,10 @@ def test_cohorts_are_compared_side_by_side(two_cohorts):
     assert rows["Spring"]["mentees"] == 2 and rows["Spring"]["mentors"] == 1
     assert rows["Spring"]["started"] == 2 and rows["Autumn"]["started"] == 1
     assert rows["Spring"]["sessions"] == 2 and rows["Spring"]["no_shows"] == 0
-    assert rows["Autumn"]["sessions"] == 0 and rows["Autumn"]["no_shows"] == 1
+    # Autumn's one pair (k = 2): its no-show and activity would be that pair's own.
+    assert rows["Autumn"]["started"] == 1
+    for key in ("active", "sessions", "no_shows", "goal_progress"):
+        assert rows["Autumn"][key] is None, key
 
 
 def test_private_figures_per_cohort_are_withheld_below_k(two_cohorts):
@@ -188,3 +191,21 @@ def test_without_cohorts_the_dashboard_says_how_to_add_them(client, admin):
     client.force_login(admin)
     html = client.get(f"/programs/{program.pk}/").content.decode()
     assert "Add a <code>cohort</code> column" in html
+
+
+def test_a_cohort_of_one_pair_shows_its_activity_as_withheld_on_the_page_and_in_the_csv(
+    client, admin, two_cohorts
+):
+    program, _, spring, autumn, run = two_cohorts
+    by_mentee = {p.mentee_id: p.mentorship for p in run.pairs.all()}
+    _session(by_mentee[autumn.pk], "no_show")
+    _session(by_mentee[spring[0].pk], "completed")
+    client.force_login(admin)
+    html = client.get(f"/programs/{program.pk}/").content.decode()
+    autumn_row = html[html.index('<th scope="row">Autumn</th>') :].split("</tr>")[0]
+    cells = autumn_row.split("<td>")[1:]
+    # mentees, mentors, started shown; active, sessions, no-shows, goal progress withheld.
+    assert [("Withheld" in c) for c in cells[:7]] == [False] * 3 + [True] * 4
+    lines = client.get(f"/programs/{program.pk}/cohorts.csv").content.decode().splitlines()
+    assert lines[1].split(",")[:8] == ["Autumn", "1", "1", "1", "", "", "", ""]
+    assert lines[2].split(",")[:7] == ["Spring", "2", "1", "2", "2", "1", "0"]

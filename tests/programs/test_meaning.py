@@ -115,3 +115,73 @@ def test_with_the_mentees_vectors_not_computed_yet_scores_stay_lexical():
     for profile in profiles[2:]:
         matching_services.refresh_embeddings(profile.pk)
     _all_lexical(_scores(admin, program, members))
+
+
+def _store_vector(user, side: str, vector: np.ndarray) -> None:
+    from mentorloom.matching import embeddings
+    from mentorloom.matching.models import ProfileEmbedding
+    from mentorloom.matching.vectors import to_bytes
+
+    full = np.zeros(embeddings.DIMENSIONS, dtype=np.float32)
+    full[: len(vector)] = vector
+    ProfileEmbedding.objects.create(
+        profile=user.profile,
+        side=side,
+        model_name=embeddings.model_name(),
+        content_hash=f"test-{user.pk}-{side}",
+        vector=to_bytes(full),
+    )
+
+
+def _pair_score_via_api(admin, program) -> float:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(admin)
+    response = client.post(
+        f"/api/v1/programs/{program.pk}/runs", {"mode": "optimal"}, content_type="application/json"
+    )
+    assert response.status_code == 201
+    (pair,) = response.json()["pairs"]
+    return pair["score"]
+
+
+@pytest.mark.django_db
+def test_an_imported_members_profile_vector_scores_nothing_until_they_join(settings):
+    # An admin who imports someone's address must not measure that account's private profile
+    # text ("help with") through scores: the profile lends its vector only once they joined.
+    from mentorloom.matching import embeddings
+    from mentorloom.programs.selectors import member_vectors
+
+    if not embeddings.semantic_installed():
+        pytest.skip("the semantic extra is not installed")
+    settings.MENTORLOOM_SEMANTIC = True
+    admin = UserFactory()
+    program = ProgramFactory(admin=admin)
+    mentor = ProgramMembershipFactory(program=program, role="mentor")
+    target = ProgramMembershipFactory(program=program, role="mentee", joined_at=None)
+    _store_vector(mentor.user, "mentor", _unit(1, 0))
+    _store_vector(target.user, "mentee", _unit(1, 0))
+
+    assert target.pk not in member_vectors(program.memberships.all())
+    lexical = _pair_score_via_api(admin, program)
+    target.joined_at = target.created_at
+    target.save(update_fields=["joined_at"])
+    assert target.pk in member_vectors(program.memberships.all())
+    assert _pair_score_via_api(admin, program) != lexical  # joined: meaning counts now
+
+
+@pytest.mark.django_db
+def test_admins_see_match_scores_to_two_decimals_only():
+    # The full float moved with the smallest change in one member's text.
+    from django.test import Client
+
+    admin, program, _, _ = _cohort()
+    client = Client()
+    client.force_login(admin)
+    body = client.post(
+        f"/api/v1/programs/{program.pk}/runs", {"mode": "optimal"}, content_type="application/json"
+    ).json()
+    scores = [p["score"] for p in body["pairs"]]
+    assert scores == [0.33, 0.33]  # 0.5 / 1.5 on the lexical criteria (_all_lexical)
+    assert body["total_score"] == 0.67

@@ -11,9 +11,24 @@ from mentorloom.scheduling.models import Session
 from tests.factories import SchedulingMentorshipFactory
 
 
-def make_session(mentorship, *, days: float, minutes: int = 60, status: str = "booked") -> Session:  # type: ignore[no-untyped-def]
-    """A session starting `days` from now (negative = in the past)."""
+def make_session(  # type: ignore[no-untyped-def]
+    mentorship,
+    *,
+    days: float,
+    minutes: int = 60,
+    status: str = "booked",
+    mentee_since_days: int | None = 60,
+) -> Session:
+    """A session starting `days` from now (negative = in the past). The mentee's account is
+    backdated to `mentee_since_days` before it (None: left as created), so by default their
+    rating makes up k (sessions.insights.counts_towards_k wants 30 days)."""
     starts = timezone.now().replace(microsecond=0) + timedelta(days=days)
+    mentee = mentorship.mentee
+    if mentee_since_days is not None and mentee.date_joined > starts - timedelta(
+        days=mentee_since_days
+    ):
+        mentee.date_joined = starts - timedelta(days=mentee_since_days)
+        mentee.save(update_fields=["date_joined"])
     return Session.objects.create(
         mentorship=mentorship,
         mentor=mentorship.mentor,

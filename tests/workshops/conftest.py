@@ -15,6 +15,9 @@ def _no_janus(no_janus):
 
 
 def person(**kwargs):
+    """Someone with a verified account 60 days old: an established rater whose workshop
+    feedback makes up k (sessions.insights.counts_towards_k); pass user__date_joined to change."""
+    kwargs.setdefault("user__date_joined", timezone.now() - timedelta(days=60))
     return ProfileFactory(**kwargs).user
 
 

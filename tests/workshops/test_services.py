@@ -8,6 +8,7 @@ from django.core import mail
 from django.db import connection
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from mentorloom.messaging.models import Participant
@@ -418,3 +419,29 @@ def test_hands_are_listed_in_the_order_raised_and_help_names_the_room(workshop, 
         services.lower_signal(a, workshop, signals[0].pk)
     services.lower_signal(facilitator, workshop, signals[0].pk)
     assert [s.user for s in selectors.open_signals(workshop)] == [a]
+
+
+def test_fake_attendees_do_not_make_up_k_for_the_feedback_average(workshop, facilitator, settings):
+    # The facilitator's own "+tag" addresses and a fresh sign-up attend and rate with known
+    # values beside one real attendee: the published average must not give that one away.
+    settings.MENTORLOOM_FEEDBACK_K = 3
+    local, domain = facilitator.email.split("@")
+    real = person()
+    fakes = [
+        person(user__email=f"{local}+p1@{domain}"),
+        person(user__email=f"{local}+p2@{domain}"),
+        person(user__date_joined=timezone.now()),
+    ]
+    people = [real, *fakes]
+    for p in people:
+        services.register(p, workshop)
+    with time_machine.travel(workshop.starts_at):
+        for p in people:
+            services.join(p, workshop)
+    with time_machine.travel(workshop.ends_at + timedelta(minutes=5)):
+        services.submit_feedback(real, workshop, 1)
+        for p in fakes:
+            services.submit_feedback(p, workshop, 5)
+    closes = selectors.feedback_closes_at(workshop)
+    hidden = selectors.feedback_summary(workshop, now=closes)
+    assert hidden["withheld"] == "fewer_than_k" and hidden["average"] is None

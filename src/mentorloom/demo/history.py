@@ -38,7 +38,9 @@ from .data import MENTEES, MENTORS, Person
 PAST_DAYS = (71, 50, 29, 8)
 UPCOMING_IN_DAYS = 3
 SESSION_MINUTES = 45
-JOINED_BEFORE_HISTORY = timedelta(days=30)
+# Over the 30 days a rater's account must predate a session for their rating to make up k in
+# a feedback release (sessions.insights.counts_towards_k), with room for the session's hour.
+JOINED_BEFORE_HISTORY = timedelta(days=45)
 
 
 @dataclass(frozen=True)

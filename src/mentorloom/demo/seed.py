@@ -41,7 +41,7 @@ from .data import (
     DemoPastMentee,
     Person,
 )
-from .history import seed_history
+from .history import JOINED_BEFORE_HISTORY, seed_history
 from .people import DEMO_PASSWORD
 from .programs import seed_program_demo
 from .workshops import seed_workshops
@@ -210,6 +210,11 @@ def _past_mentorship(past: DemoPastMentee) -> None:
     starts = timezone.now().replace(minute=0, second=0, microsecond=0) - timedelta(
         weeks=past.weeks_ago
     )
+    # An account made today would not make up k for a session weeks ago
+    # (sessions.insights.counts_towards_k): the demo mentee joined well before it.
+    if mentee.date_joined > starts - JOINED_BEFORE_HISTORY:
+        mentee.date_joined = starts - JOINED_BEFORE_HISTORY
+        mentee.save(update_fields=["date_joined"])
     session = Session.objects.create(
         mentorship=mentorship, mentor=mentor, mentee=mentee, booked_by=mentee,
         starts_at=starts, ends_at=starts + timedelta(hours=1), zone=people[past.mentee].zone,

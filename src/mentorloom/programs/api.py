@@ -13,7 +13,7 @@ from ninja.responses import Status
 
 from mentorloom.core.schemas import READ_ERRORS, WRITE_ERRORS, ErrorOut, Id
 
-from . import csvio, imports, selectors, services, xlsx
+from . import csvio, imports, scoring, selectors, services, xlsx
 from .errors import ImportTooLarge
 from .models import MatchRun, ProgramMembership, ProposedPair
 
@@ -140,7 +140,7 @@ def _run(run: MatchRun) -> dict:
         "id": run.pk,
         "mode": run.mode,
         "status": run.status,
-        "total_score": run.total_score,
+        "total_score": scoring.shown_score(run.total_score),
         "summary": run.summary,
         "unmatched": run.unmatched,
         "created_at": run.created_at,
@@ -149,7 +149,7 @@ def _run(run: MatchRun) -> dict:
                 "id": p.pk,
                 "mentee": _member(p.mentee),
                 "mentor": _member(p.mentor),
-                "score": p.score,
+                "score": scoring.shown_score(p.score),
                 "reasons": p.reasons,
                 "locked": p.locked,
                 "mentorship_id": p.mentorship_id,
@@ -310,7 +310,7 @@ def _shortlist(choice: selectors.Choice) -> dict:
                 "mentor_id": o.mentor_id,
                 "mentor_name": o.mentor.name,
                 "rank": o.rank,
-                "score": o.score,
+                "score": scoring.shown_score(o.score),
                 "reasons": o.reasons,
                 "full": full,
             }

@@ -9,17 +9,28 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 
 @dataclass(frozen=True)
 class Answer:
     id: int
-    cohort: str  # the cohort label now ("" for none): frozen into the batch
+    cohort: str  # the member's label when the answer was recorded (cohort_at): frozen in
     person: Hashable  # who answered: k counts distinct people
     value: str  # the histogram bucket
     # False for an answer the admin already saw one by one (a low check-in score and its
-    # note): it goes into the histogram but cannot make up k, or knowing it would tell the rest.
+    # note), or one by the program's admins or their "+tag" addresses (they know it): it goes
+    # into the histogram but cannot make up k, or knowing it would tell the rest.
     counts_towards_k: bool = True
+
+
+def cohort_at(when: datetime, live: str, moves: Iterable[tuple[datetime, str]]) -> str:
+    """The cohort label a member had at `when`: `moves` are (moved_at, label before the move);
+    after the last move, the live label."""
+    for moved_at, before in sorted(moves):
+        if when < moved_at:
+            return before
+    return live
 
 
 def releasable(pending: Iterable[Answer], k: int) -> dict[str, list[Answer]]:

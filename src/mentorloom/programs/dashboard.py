@@ -319,6 +319,8 @@ COHORT_METRICS = (
     ("checkins", "Check-in average (1-5)"),
     ("outcomes", "Outcome reached (%)"),
 )
+# Per-pair activity: shown for a cohort only when >= k pairs started in it, else withheld.
+ACTIVITY_METRICS = ("active", "sessions", "no_shows", "goal_progress")
 # The counts drawn side by side in the chart (the averages are in the table).
 COHORT_CHART_SERIES = ("mentees", "started", "sessions")
 
@@ -335,7 +337,9 @@ def cohort_comparison(program: Program) -> list[CohortRow]:
     its mentee's cohort, feedback to its mentor's. Figures drawn from private answers come from
     released batches only: feedback from batches covering >= k distinct mentees, check-in and
     outcome figures from the answer batches released with the cohort's label (each of >= k
-    people; a member moved later takes nothing along); else withheld."""
+    people; a member moved later takes nothing along); else withheld. Activity (active now,
+    sessions, no-shows, goal progress) is withheld in a cohort where fewer than k pairs started:
+    with one pair, it is that pair's."""
     k = feedback_k()
     members = list(program.memberships.values_list("pk", "role", "cohort", "user_id", "joined_at"))
     cohort_of = {pk: cohort or NO_COHORT for pk, _, cohort, _, _ in members}
@@ -375,6 +379,9 @@ def cohort_comparison(program: Program) -> list[CohortRow]:
     for label, values in rows.items():
         goals = progress.get(label, [])
         values["goal_progress"] = round(statistics.mean(goals), 1) if goals else None
+        if (values["started"] or 0) < k:
+            # With one pair (or fewer than k) in a cohort its activity is that pair's own.
+            values.update(dict.fromkeys(ACTIVITY_METRICS))
         reached = batches.total(outcomes.get(label, []))
         answered = sum(reached.values())
         values["outcomes"] = (

@@ -23,6 +23,7 @@ from mentorloom.matching import embeddings
 from . import csvio, member_embeddings
 from .errors import ImportNotSaved, ImportTooLarge, InvalidImport, NotProgramAdmin
 from .models import (
+    CohortMove,
     Eligibility,
     ImportJob,
     ImportStatus,
@@ -119,6 +120,7 @@ def import_members(  # type: ignore[no-untyped-def]
         .filter(email_lower__in=[r.values["email"] for r in rows], email_verified_at__isnull=False)
     }
     creates, updates = [], []
+    moves: list[CohortMove] = []  # answers already given stay in the cohort they were given in
     for number, row in enumerate(rows, start=1):
         if progress is not None and number % PROGRESS_EVERY == 0:
             progress(number)
@@ -137,6 +139,8 @@ def import_members(  # type: ignore[no-untyped-def]
                 )
             )
         elif any(getattr(member, f) != values[f] for f in FIELDS):
+            if member.cohort != values["cohort"]:
+                moves.append(CohortMove(membership=member, cohort=member.cohort))
             for f in FIELDS:
                 setattr(member, f, values[f])
             member.updated_at = timezone.now()
@@ -149,6 +153,7 @@ def import_members(  # type: ignore[no-untyped-def]
     with transaction.atomic():
         ProgramMembership.objects.bulk_create(creates, batch_size=1000)
         ProgramMembership.objects.bulk_update(updates, [*FIELDS, "updated_at"], batch_size=1000)
+        CohortMove.objects.bulk_create(moves, batch_size=1000)
         invitees = _invitees(creates)
         ProgramMembership.objects.filter(program=program, email__in=list(invitees)).update(
             invited_at=timezone.now()

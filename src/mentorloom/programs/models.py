@@ -305,6 +305,24 @@ class MemberEmbedding(models.Model):
         return f"embedding of membership {self.membership_id} ({self.model_name})"
 
 
+class CohortMove(models.Model):
+    """A member's cohort label before a re-import changed it, and when. Releases put an answer
+    in the label its member had when it was recorded (`batches.cohort_at`): moving a member
+    into a cohort of the admin's own accounts takes none of their earlier answers along."""
+
+    membership = models.ForeignKey(
+        ProgramMembership, on_delete=models.CASCADE, related_name="cohort_moves"
+    )
+    cohort = models.CharField(max_length=80, blank=True)  # the label until `moved_at`
+    moved_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["membership", "moved_at"])]
+
+    def __str__(self) -> str:
+        return f"membership {self.membership_id} left cohort {self.cohort!r} at {self.moved_at}"
+
+
 class AnswerKind(models.TextChoices):
     OUTCOME = "outcome", "End-of-mentorship outcome"
     CHECKIN = "checkin", "Check-in score"

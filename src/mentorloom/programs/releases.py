@@ -19,10 +19,11 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from mentorloom.mentorships.models import Reflection
+from mentorloom.sessions.insights import linked_addresses
 from mentorloom.sessions.selectors import feedback_k
 
 from . import batches
-from .models import AnswerBatch, AnswerKind, Program, ReleasedAnswer
+from .models import AnswerBatch, AnswerKind, CohortMove, Program, ReleasedAnswer, Role
 from .selectors import published_mentorships, since_publication
 from .services import LOW_CHECKIN_SCORE
 
@@ -35,32 +36,90 @@ def _outcome(reached: bool | None) -> str:
     return {True: "reached", False: "not_reached", None: "not_said"}[reached]
 
 
+class _Answerers:
+    """Who answered and in which cohort, as the release needs it: the cohort a member had when
+    the answer was recorded (CohortMove history), and whether their answer may make up k —
+    never the program's admins' (their own memberships included) nor accounts at an admin's
+    address bar a "+tag": an admin who pairs themself with their own extra account, both
+    answering, would otherwise subtract two known answers from a batch of three."""
+
+    def __init__(self, program: Program) -> None:
+        admins = program.memberships.filter(role=Role.ADMIN)
+        self.admin_ids = {u for u in admins.values_list("user_id", flat=True) if u}
+        self.admin_emails = {
+            *admins.values_list("email", flat=True),
+            *admins.exclude(user=None).values_list("user__email", flat=True),
+        }
+        self.live = dict(program.memberships.values_list("pk", "cohort"))
+        self.moves: dict[int, list[tuple[datetime, str]]] = {}
+        for member, moved_at, before in CohortMove.objects.filter(
+            membership__program=program
+        ).values_list("membership_id", "moved_at", "cohort"):
+            self.moves.setdefault(member, []).append((moved_at, before))
+
+    def cohort(self, membership_id: int, when: datetime | None) -> str:
+        live = self.live.get(membership_id, "")
+        if when is None:
+            return live
+        return batches.cohort_at(when, live, self.moves.get(membership_id, []))
+
+    def independent(self, user_id: int | None, *emails: str | None) -> bool:
+        return user_id not in self.admin_ids and not any(
+            linked_addresses(e, admin) for e in emails if e for admin in self.admin_emails
+        )
+
+
 def pending_outcomes(program: Program) -> list[batches.Answer]:
     """Reflections on the program's mentorships written since the pair started, not
-    released yet; each in its mentee's cohort as it is now."""
+    released yet; each in the cohort its mentee had when it was written."""
     published = published_mentorships(program)
-    cohort_of = dict(program.memberships.values_list("pk", "cohort"))
+    who = _Answerers(program)
     return [
-        batches.Answer(pk, cohort_of.get(published[m].mentee_id, ""), author, _outcome(reached))
-        for pk, m, author, created_at, reached in Reflection.objects.filter(
+        batches.Answer(
+            pk,
+            who.cohort(published[m].mentee_id, created_at),
+            author,
+            _outcome(reached),
+            who.independent(author, email),
+        )
+        for pk, m, author, email, created_at, reached in Reflection.objects.filter(
             mentorship_id__in=list(published)
         )
         .exclude(pk__in=_released(AnswerKind.OUTCOME))
         .order_by("pk")
-        .values_list("pk", "mentorship_id", "author_id", "created_at", "outcome_reached")
+        .values_list(
+            "pk", "mentorship_id", "author_id", "author__email", "created_at", "outcome_reached"
+        )
         if since_publication(created_at, published[m])
     ]
 
 
 def pending_checkins(program: Program) -> list[batches.Answer]:
-    """Answered check-ins not released yet, each in its member's cohort as it is now. Low
-    scores were already seen one by one (with their note), so they do not make up k."""
+    """Answered check-ins not released yet, each in the cohort its member had when answering.
+    Low scores were already seen one by one (with their note), so they do not make up k."""
+    who = _Answerers(program)
     return [
-        batches.Answer(pk, cohort, user_id or f"m{member}", str(score), score > LOW_CHECKIN_SCORE)
-        for pk, member, user_id, cohort, score in program.checkins.exclude(score=None)
+        batches.Answer(
+            pk,
+            who.cohort(member, answered_at),
+            user_id or f"m{member}",
+            str(score),
+            score > LOW_CHECKIN_SCORE and who.independent(user_id, address, account),
+        )
+        for pk, member, user_id, address, account, answered_at, score in program.checkins.exclude(
+            score=None
+        )
         .exclude(pk__in=_released(AnswerKind.CHECKIN))
         .order_by("pk")
-        .values_list("pk", "membership_id", "membership__user_id", "membership__cohort", "score")
+        .values_list(
+            "pk",
+            "membership_id",
+            "membership__user_id",
+            "membership__email",
+            "membership__user__email",
+            "answered_at",
+            "score",
+        )
     ]
 
 

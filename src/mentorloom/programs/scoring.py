@@ -101,3 +101,9 @@ def score_matrix(
         for j, b in enumerate(mentors):
             out[i, j] = pair_score(a, b, questions, criteria)[0]
     return out
+
+
+def shown_score(score: float) -> float:
+    """A match score as people see it (API and pages): 2 decimals. The full float moved with
+    the smallest change in one member's text, so repeated runs could measure it."""
+    return round(score, 2)

@@ -148,11 +148,12 @@ def member_vectors(memberships: QuerySet[ProgramMembership]) -> dict[int, np.nda
     a mentee's "what I seek" side, a mentor's "what I offer" side. A member without one (no
     account yet, or its task has not run) falls back to the vector of their free-text import
     answers (member_embeddings). Members with neither, or with the semantic extra off, are
-    missing."""
+    missing. Only a member who joined lends the program their profile: an admin who merely
+    imported an address must not probe that account's private "help with" text through scores."""
     out: dict[int, np.ndarray] = {}
     if not embeddings.semantic_enabled():
         return out
-    linked = memberships.exclude(user=None)
+    linked = memberships.exclude(user=None).exclude(joined_at=None)
     for role, side in ((Role.MENTEE, Side.MENTEE), (Role.MENTOR, Side.MENTOR)):
         members = linked.filter(role=role)
         vectors = document_vectors(members.values("user_id"), side)

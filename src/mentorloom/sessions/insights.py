@@ -31,6 +31,79 @@ class Rating:
     month: str  # "YYYY-MM" in UTC
     traits: dict[str, int]
     useful: bool
+    # Whether the rater makes up k (`counts_towards_k`): a rating that does not still goes
+    # out, in a later batch that has k raters who do.
+    counts_towards_k: bool = True
+
+
+# --- Who makes up k (sock puppets) -----------------------------------------------------------
+
+# k distinct accounts alone is cheap to fake: a mentor signs up me+p1@, me+p2@, has them book
+# a session each and rate it with known values, and subtracts them from the batch the target's
+# rating goes out in. No rule stops a determined Sybil; these raise the cost (docs/sessions.md).
+ESTABLISHED_AFTER = timedelta(days=30)
+
+
+def address_key(email: str) -> tuple[str, str]:
+    """(local part before any "+", domain), lower-cased: me+p1@x.org and Me@X.org share one."""
+    local, _, domain = (email or "").strip().lower().rpartition("@")
+    return local.split("+", 1)[0], domain
+
+
+def linked_addresses(a: str, b: str) -> bool:
+    """Two addresses obviously of one person (same mailbox bar a "+tag")."""
+    return bool(a and b) and address_key(a) == address_key(b)
+
+
+def counts_towards_k(
+    *,
+    rater_email: str,
+    rater_verified: bool,
+    rater_joined_at: datetime,
+    rated_starts_at: datetime,
+    rated_ends_at: datetime,
+    rated_was_held: bool,
+    owner_email: str,
+    now: datetime,
+) -> bool:
+    """Whether a rater is *established* and independent, so they make up k for the figure's
+    owner (the mentor, a workshop's facilitator): a verified address, an account that existed
+    ESTABLISHED_AFTER before the rated session started, a session that ended and was not
+    cancelled or a no-show, and an address not the owner's own bar a "+tag"."""
+    return (
+        rater_verified
+        and rater_joined_at <= rated_starts_at - ESTABLISHED_AFTER
+        and rated_was_held
+        and rated_ends_at <= now
+        and not linked_addresses(rater_email, owner_email)
+    )
+
+
+def releasable(ratings: list[Rating], k: int) -> list[int]:
+    """Indexes of the pending ratings (oldest first) one batch releases now, or [] to wait.
+
+    A batch needs >= k distinct raters who count towards k (`counts_towards_k`), and no one
+    rater may hold more than half of its ratings: one mentee's many ratings would make the
+    figure theirs. A rater with more than everyone else together goes in with their oldest
+    ratings up to that number (the rest wait for a later batch, never lost). All erased
+    raters (mentee None) are one rater here too."""
+    counting = {r.mentee_id for r in ratings if r.counts_towards_k}
+    if len(counting) < max(k, 1):
+        return []
+    per_rater: dict[int | None, int] = defaultdict(int)
+    for r in ratings:
+        per_rater[r.mentee_id] += 1
+    top, most = max(per_rater.items(), key=lambda item: item[1])
+    others = len(ratings) - most
+    cap = most if len(per_rater) < 2 else min(most, others)  # one rater at all: only when k=1
+    taken: list[int] = []
+    for i, r in enumerate(ratings):
+        if r.mentee_id == top:
+            if cap == 0:
+                continue
+            cap -= 1
+        taken.append(i)
+    return taken
 
 
 @dataclass

@@ -2,8 +2,9 @@
 
 `release_feedback` runs from a periodic task (hourly check, one run per UTC week). For each
 mentor it gathers the final ratings not released yet (past the 7-day edit window, so they
-never change again) and, once they come from >= k distinct mentees, releases them as one
-immutable `FeedbackBatch`. Fewer than k: they wait for a later week. See docs/sessions.md.
+never change again) and, once they come from >= k distinct *established* mentees with no one
+holding more than half of them (insights.releasable), releases them as one immutable
+`FeedbackBatch`. Otherwise they wait for a later week. See docs/sessions.md.
 """
 
 from __future__ import annotations
@@ -16,15 +17,29 @@ from django.utils import timezone
 
 from . import insights
 from .models import FeedbackBatch, FeedbackReleaseRun, TraitFeedback
-from .selectors import FEEDBACK_EDIT_WINDOW, feedback_k
+from .selectors import FEEDBACK_EDIT_WINDOW, HELD_STATUSES, feedback_k
 
 
-def _rating(f: TraitFeedback) -> insights.Rating:
+def _rating(f: TraitFeedback, now: datetime) -> insights.Rating:
+    session, mentee = f.session, f.mentee
     return insights.Rating(
         mentee_id=f.mentee_id,
         month=f"{f.created_at:%Y-%m}",
         traits={t: getattr(f, t) for t in insights.TRAIT_KEYS},
         useful=f.useful,
+        # An erased rater can no longer be vouched for: their rating goes out, uncounted.
+        counts_towards_k=mentee is not None
+        and insights.counts_towards_k(
+            rater_email=mentee.email,
+            rater_verified=mentee.is_verified,
+            rater_joined_at=mentee.date_joined,
+            rated_starts_at=session.starts_at,
+            rated_ends_at=session.ends_at,
+            # A no-show's absent side may rate it; that rating never makes up k.
+            rated_was_held=session.status in HELD_STATUSES,
+            owner_email=f.mentor.email,
+            now=now,
+        ),
     )
 
 
@@ -61,12 +76,14 @@ def release_feedback(now: datetime | None = None, *, k: int | None = None) -> in
         pending: dict[int, list[TraitFeedback]] = defaultdict(list)
         final = TraitFeedback.objects.filter(
             batch__isnull=True, created_at__lt=now - FEEDBACK_EDIT_WINDOW
-        ).select_for_update()
-        for feedback in final.order_by("mentor_id", "created_at", "pk"):
+        ).select_for_update(of=("self",))
+        rows = final.select_related("session", "mentee", "mentor")
+        for feedback in rows.order_by("mentor_id", "created_at", "pk"):
             pending[feedback.mentor_id].append(feedback)
-        for mentor_id, rows in pending.items():
-            if insights.summarise([_rating(f) for f in rows], k).enough:
-                _release_batch(mentor_id, rows, now)
+        for mentor_id, waiting in pending.items():
+            taken = insights.releasable([_rating(f, now) for f in waiting], k)
+            if taken:
+                _release_batch(mentor_id, [waiting[i] for i in taken], now)
                 run.published += 1
         run.save(update_fields=["published"])
     return run.published

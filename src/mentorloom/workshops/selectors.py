@@ -24,6 +24,7 @@ from mentorloom.communities.selectors import (
     moderated_communities,
 )
 from mentorloom.safety.selectors import hidden_user_ids
+from mentorloom.sessions import insights
 from mentorloom.sessions.selectors import feedback_k
 
 from . import errors
@@ -459,21 +460,45 @@ def feedback_open(workshop: Workshop, now: datetime | None = None) -> bool:
     return workshop.ends_at <= now < feedback_closes_at(workshop)
 
 
+def established_raters(workshop: Workshop, now: datetime) -> int:
+    """How many of the workshop's raters make up k (sessions.insights.counts_towards_k: a
+    verified account 30 days older than the workshop, not the facilitator's own "+tag"
+    address), so fake attendees rating with known values cannot isolate a real one."""
+    facilitator = workshop.facilitator.email
+    raters = get_user_model().objects.filter(workshop_feedback__workshop=workshop)
+    return sum(
+        insights.counts_towards_k(
+            rater_email=email,
+            rater_verified=verified_at is not None,
+            rater_joined_at=joined,
+            rated_starts_at=workshop.starts_at,
+            rated_ends_at=workshop.ends_at,
+            rated_was_held=workshop.cancelled_at is None,
+            owner_email=facilitator,
+            now=now,
+        )
+        for email, verified_at, joined in raters.values_list(
+            "email", "email_verified_at", "date_joined"
+        )
+    )
+
+
 def feedback_summary(workshop: Workshop, now: datetime | None = None) -> dict:
     """The facilitator's view of the ratings: {"average", "count", "withheld", "closes_at", "k"}.
 
     Withheld (average and count None) while feedback is open ("window_open") and, after it
-    closes, when fewer than k people rated ("fewer_than_k"; k is the mentors' feedback k,
-    sessions.selectors.feedback_k). A live figure beside the attendance list made each new
-    rating attributable by comparing it before and after; published once, after the window,
-    no later answer can move it (submit_feedback refuses them), so none can be told apart."""
+    closes, when fewer than k people rated or fewer than k of them are established raters
+    ("fewer_than_k"; k is the mentors' feedback k, sessions.selectors.feedback_k). A live
+    figure beside the attendance list made each new rating attributable by comparing it before
+    and after; published once, after the window, no later answer can move it (submit_feedback
+    refuses them), so none can be told apart."""
     now = now or timezone.now()
     closes_at, k = feedback_closes_at(workshop), feedback_k()
     summary: dict = {"average": None, "count": None, "closes_at": closes_at, "k": k}
     if now < closes_at:
         return {**summary, "withheld": "window_open"}
     row = Feedback.objects.filter(workshop=workshop).aggregate(avg=Avg("rating"), n=Count("id"))
-    if row["n"] < k:
+    if row["n"] < k or established_raters(workshop, now) < k:
         return {**summary, "withheld": "fewer_than_k"}
     return {**summary, "average": round(row["avg"], 2), "count": row["n"], "withheld": None}
 
