@@ -229,3 +229,34 @@ def test_the_card_shows_how_many_mentees_a_mentor_has_helped(client, mentee):
     client.force_login(mentee.user)
     html = client.get("/recommendations/").content.decode()
     assert "2 mentees helped · member since" in html
+
+
+def test_a_mentee_s_goals_are_read_in_the_order_they_wrote_them(db):
+    """Issue 28: goals were read back alphabetically, so a request typed as several goal tags
+    reached the model shuffled. They keep their order; a later form listing the same goals in
+    another order changes nothing, a new goal comes last, a removed one goes."""
+    from mentorloom.profiles.models import Profile
+    from tests.factories import ProfileFactory
+
+    profile = ProfileFactory()
+    goals = ["Stop freezing up when", "my manager asks me", "about deadlines"]
+    profile_services.update_profile(profile, career_goals=goals, interests=["Yoga", "Chess"])
+    fresh = selectors.profile_for_matching(profile.user_id)
+    rows = selectors.mentee_rows(fresh)
+    assert rows[0].startswith("Stop freezing up when. my manager asks me. about deadlines")
+    assert list(selectors.mentee_query(fresh).interests) == ["Yoga", "Chess"]
+
+    profile_services.update_profile(profile, career_goals=[*sorted(goals), "Ask for help"])
+    profile_services.update_profile(
+        profile, career_goals=["my manager asks me", "Stop freezing up when", "Ask for help"]
+    )
+    fresh = selectors.profile_for_matching(profile.user_id)
+    assert list(selectors.mentee_query(fresh).goals) == [
+        "Stop freezing up when",
+        "my manager asks me",
+        "Ask for help",
+    ]
+    # The batch path (reindex) reads the same order, in two queries for all profiles.
+    batch = list(Profile.objects.filter(pk=profile.pk))
+    selectors.load_tags_in_entry_order(batch)
+    assert selectors.mentee_rows(batch[0]) == selectors.mentee_rows(fresh)

@@ -39,8 +39,44 @@ DEFAULT_LIMIT = 10
 MAX_LIMIT = 50
 
 
+# A mentee's goals and interests are read in the order they wrote them (issue 28: read back
+# alphabetically, a goal typed as several tags came back shuffled; on the evaluation sets with
+# each request entered as 60-character goal tags, entry order scores +0.01 nDCG@5 on every
+# set against alphabetical, docs/matching.md). Other tags are a set: sorted, stable.
+IN_ENTRY_ORDER = ("career_goals", "interests")
+_ENTRY_ORDER_CACHE = "_matching_tags_in_entry_order"
+
+
+def load_tags_in_entry_order(profiles: Iterable[Profile]) -> None:
+    """Read the goals and interests of `profiles` in entry order (one query per field for
+    all of them) into each profile's cache, which `_tags` then uses."""
+    by_pk = {p.pk: p for p in profiles}
+    if not by_pk:
+        return
+    for field_name in IN_ENTRY_ORDER:
+        relation = Profile._meta.get_field(field_name)
+        through = relation.remote_field.through  # type: ignore[union-attr]
+        source, target = relation.m2m_field_name(), relation.m2m_reverse_field_name()  # type: ignore[union-attr]
+        found: dict[int, dict[str, str]] = {pk: {} for pk in by_pk}
+        rows = (
+            through.objects.filter(**{f"{source}_id__in": list(by_pk)})
+            .order_by("pk")
+            .values_list(f"{source}_id", f"{target}__key", f"{target}__name")
+        )
+        for profile_id, key, name in rows:
+            found[profile_id][key] = name
+        for profile_id, tags in found.items():
+            by_pk[profile_id].__dict__.setdefault(_ENTRY_ORDER_CACHE, {})[field_name] = tags
+
+
 def _tags(profile: Profile, field_name: str) -> dict[str, str]:
-    # Uses the prefetch cache when present; key -> display name, sorted for stable output.
+    """key -> display name: goals and interests in entry order, other tags sorted by key
+    (from the prefetch cache when present)."""
+    if field_name in IN_ENTRY_ORDER:
+        cached = profile.__dict__.get(_ENTRY_ORDER_CACHE, {})
+        if field_name not in cached:
+            load_tags_in_entry_order([profile])
+        return profile.__dict__[_ENTRY_ORDER_CACHE][field_name]
     tags = sorted(getattr(profile, field_name).all(), key=lambda t: t.key)
     return {t.key: t.name for t in tags}
 

@@ -15,7 +15,7 @@ from . import embeddings
 from .documents import content_hash
 from .index import bump_version
 from .models import ProfileEmbedding
-from .selectors import texts_by_side
+from .selectors import load_tags_in_entry_order, texts_by_side
 from .vectors import to_bytes
 
 DEFAULT_BATCH_SIZE = 64
@@ -51,6 +51,7 @@ def _pending(profiles: list[Profile], model_name: str, force: bool) -> tuple[lis
     }
     todo: list[Pending] = []
     removed = 0
+    load_tags_in_entry_order(profiles)  # two queries for the batch, not two per profile
     for profile in profiles:
         sides = texts_by_side(profile)
         for side, rows in sides.items():

@@ -297,6 +297,26 @@ def _tags_for(model: type[Tag], names: list[str]) -> list[Tag]:
     return tags
 
 
+# A mentee's goals and interests keep the order they were entered in (the first is usually the
+# main one; matching reads them in that order). `set()` adds new rows in no particular order.
+ORDERED_TAG_FIELDS = frozenset({"career_goals", "interests"})
+
+
+def _set_in_entry_order(profile: Profile, name: str, tags: list[Tag]) -> None:
+    """As `.set(tags)`, but new tags are added one by one in the order given, after the ones
+    kept (which keep their place: a form that lists them in another order changes nothing)."""
+    manager = getattr(profile, name)
+    wanted = list(dict.fromkeys(tags))
+    keep = {t.pk for t in wanted}
+    current = set(manager.values_list("pk", flat=True))
+    gone = current - keep
+    if gone:
+        manager.remove(*gone)
+    for tag in wanted:
+        if tag.pk not in current:
+            manager.add(tag)
+
+
 def update_profile(profile: Profile, **changes: Any) -> Profile:
     """Validate and apply a (partial) set of profile changes atomically.
 
@@ -312,7 +332,11 @@ def update_profile(profile: Profile, **changes: Any) -> Profile:
         profile.updated_at = timezone.now()
         profile.save()
         for name in TAG_FIELDS & cleaned.keys():
-            getattr(profile, name).set(_tags_for(TAG_MODELS[name], cleaned[name]))
+            tags = _tags_for(TAG_MODELS[name], cleaned[name])
+            if name in ORDERED_TAG_FIELDS:
+                _set_in_entry_order(profile, name, tags)
+            else:
+                getattr(profile, name).set(tags)
         announce_profile_change(profile)
     return profile
 
