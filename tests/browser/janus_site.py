@@ -33,7 +33,9 @@ FRAMES = """([peer, frames]) => {
 PEERS = """() => [...document.querySelectorAll('#tiles [data-peer]:not([data-self])')]
   .map((t) => +t.dataset.peer)"""
 JANUS_CLOSED_SOCKET = "WebSocket is already in CLOSING or CLOSED state. (http"
-OVERTAKEN_MEDIA = re.compile(r"\b404\b.*/api/v1/workshops/rooms/\d+/media\)?$")
+OVERTAKEN_MEDIA = re.compile(
+    r"\b(404|409)\b.*/api/v1/workshops/rooms/\d+/media(\?asked_at=\d+)?\)?$"
+)
 
 
 @contextmanager
@@ -97,7 +99,9 @@ def assert_no_problems(found: BrowserProblems) -> None:
     - janus.js's keep-alive firing on a session a move tore down (its socket already closed);
     - a 404 from a room's media endpoint: the person was moved (or the facilitator visited
       another room) while that request was on its way; the page drops the answer
-      (workshop_room.js, notInRoom)."""
+      (workshop_room.js, notInRoom);
+    - a 409 `stale_media_request` from it: a newer request of the same page reached the server
+      first, so this older one was refused (the page has moved on and drops the answer)."""
     found.console_errors[:] = [
         e
         for e in found.console_errors

@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -74,17 +76,24 @@ def test_a_room_page_gets_back_to_janus_and_drops_a_late_answer(
             def hold(route):  # type: ignore[no-untyped-def]
                 held.append(route)
 
-            fay_page.route(f"**/api/v1/workshops/rooms/{main.pk}/media", hold)
+            # The page's media requests carry ?asked_at=… (so the late one can be refused).
+            main_media = re.compile(rf"/api/v1/workshops/rooms/{main.pk}/media(\?|$)")
+            fay_page.route(main_media, hold)
             fay_page.reload()
-            while not held:
+            for _ in range(300):  # at most 30 s: a pattern that never matches fails, not hangs
+                if held:
+                    break
                 fay_page.wait_for_timeout(100)
+            assert held, "the page never asked for the main room's media"
             fay_page.locator(f'[data-visit-room="{room.pk}"]').click()
             fay_page.wait_for_function(FRAMES, arg=[cy.pk, 10])
             cy_page.wait_for_function(FRAMES, arg=[facilitator.pk, 10])
             assert fay_page.evaluate(PEERS) == [cy.pk]
-            with fay_page.expect_response(f"**/api/v1/workshops/rooms/{main.pk}/media"):
+            with fay_page.expect_response(main_media) as late:
                 held[0].continue_()
-            fay_page.unroute(f"**/api/v1/workshops/rooms/{main.pk}/media")
+            # Asked before the visit, it reached the server after it: refused, nothing moved.
+            assert late.value.status == 409
+            fay_page.unroute(main_media)
             fay_page.wait_for_timeout(3000)  # what the late answer would have set going
             assert fay_page.evaluate(PEERS) == [cy.pk]
             assert fay_page.locator("#workshop-room").get_attribute("data-room-id") == str(room.pk)
