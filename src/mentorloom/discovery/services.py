@@ -74,21 +74,22 @@ def profile_changed(profile_id: int) -> None:
     transaction.on_commit(lambda: refresh_search_document(profile_id))
 
 
-# access_ended reasons after which the account is inactive: a ban and a deactivation write
-# is_active with QuerySet.update() (no post_save), so the directory hears it here instead.
-LEAVES_DIRECTORY = frozenset({"deactivated", "banned", "deletion_requested", "erased"})
-
-
 def account_access_ended(user_id: int, reason: str, session_key: str | None) -> None:
-    """Listener for core.realtime.lifetime.access_ended (connected in DiscoveryConfig.ready):
-    for the reasons in LEAVES_DIRECTORY the snapshot is told inside the caller's transaction,
-    and the person's search document is refreshed (taken out) once it commits."""
-    if reason not in LEAVES_DIRECTORY:
+    """Listener for core.realtime.lifetime.access_ended (connected in DiscoveryConfig.ready).
+    A ban and a deactivation (a deletion request, an erasure) write is_active with
+    QuerySet.update(), which sends no post_save, before they close the sockets; so when the
+    account is inactive now, the snapshot is told inside the caller's transaction and the
+    person's search document is refreshed (taken out) once it commits. Read from the account,
+    not from `reason`, so no list of reasons can fall behind. A sign-out changes nothing."""
+    profile_id = (
+        Profile.objects.filter(user_id=user_id, user__is_active=False)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if profile_id is None:
         return
     record_change()
-    profile_id = Profile.objects.filter(user_id=user_id).values_list("pk", flat=True).first()
-    if profile_id is not None:
-        transaction.on_commit(lambda: refresh_search_document(profile_id))
+    transaction.on_commit(lambda: refresh_search_document(profile_id))
 
 
 def refresh_search_document(profile_id: int) -> bool:
